@@ -1,0 +1,44 @@
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+
+/**
+ * Every environment variable Ponte reads, with its default. Nothing else in the code reads
+ * `process.env`; the README's table of variables is this schema.
+ */
+const Env = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8000, description: 'HTTP port' }),
+  HOST: Type.String({ default: '127.0.0.1', description: 'Interface to listen on' }),
+  DATABASE_URL: Type.Optional(Type.String({ description: 'PostgreSQL URL; unset = embedded PGlite' })),
+  PONTE_DATA_DIR: Type.String({ default: './.ponte', description: 'Embedded database and generated keys' }),
+  PONTE_DB_POOL_SIZE: Type.Integer({ minimum: 1, default: 10, description: 'PostgreSQL connections per process' }),
+  PONTE_SECRET_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  PONTE_SECRET_KEY_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
+  PONTE_ENCRYPTION_KEY: Type.Optional(Type.String({ description: '32 bytes, base64 or hex: encrypts credentials at rest' })),
+  PONTE_PUBLIC_URL: Type.Optional(Type.String({ description: 'Base of absolute URLs (next/previous) behind a proxy' })),
+  PONTE_DEFAULT_PAGE_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  PONTE_KEY_CACHE_TTL_SECONDS: Type.Integer({ minimum: 0, default: 30, description: 'How long a verified secret key is trusted without a database check' }),
+  PONTE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1048576 }),
+  PONTE_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30000, description: 'Longest a request may take before 408' }),
+  PONTE_WORKER: Type.Union([Type.Literal('inline'), Type.Literal('off')], { default: 'inline', description: 'Run background jobs in the API process' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+})
+
+export type Config = Readonly<Static<typeof Env>>
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const known = Object.fromEntries(
+    Object.keys(Env.properties).filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]),
+  )
+  const value = Value.Convert(Env, Value.Default(Env, { ...known }))
+  const merged = { ...(value as object), ...overrides }
+  if (!Value.Check(Env, merged)) {
+    const problems = [...Value.Errors(Env, merged)].map((e) => `${e.instancePath.slice(1) || 'env'} ${e.message}`)
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`)
+  }
+  if (Boolean(merged.PONTE_SECRET_KEY_ID) !== Boolean(merged.PONTE_SECRET_KEY_PASSWORD)) {
+    throw new Error('Invalid configuration: set both PONTE_SECRET_KEY_ID and PONTE_SECRET_KEY_PASSWORD, or neither')
+  }
+  return Object.freeze(merged as Config)
+}
+
+export const envSchema = Env

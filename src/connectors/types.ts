@@ -1,0 +1,92 @@
+/**
+ * The seam between Ponte and a financial institution. The sandbox implements it for every
+ * synthetic institution; a real integration (scraper or open-finance API client) implements the
+ * same interface and registers itself by institution name.
+ *
+ * Records come back in Belvo's wire field names for the institution's region ("shape"), minus the
+ * fields the server owns (`id`, `link`, `created_at`, `collected_at`): the server adds those,
+ * stores the record and serves it. `internal_identification` (the institution's own id) is how
+ * re-fetching the same data updates rows instead of duplicating them.
+ */
+
+/** Which of Belvo's two families of wire shapes an institution's data uses. */
+export type WireShape = 'ofda' | 'multiregion'
+
+export type ResourceName =
+  | 'ACCOUNTS' | 'TRANSACTIONS' | 'BALANCES' | 'OWNERS' | 'BILLS' | 'INVESTMENTS'
+  | 'INVESTMENT_TRANSACTIONS' | 'EXCHANGES' | 'STATEMENTS' | 'INCOMES' | 'RECURRING_EXPENSES'
+  | 'RISK_INSIGHTS' | 'EMPLOYMENTS' | 'EMPLOYMENT_RECORDS' | 'CURRENT_EMPLOYMENTS' | 'EMPLOYMENT_METRICS'
+  | 'FINANCIAL_STATEMENTS' | 'INVOICES' | 'TAX_COMPLIANCE_STATUS' | 'TAX_RETENTIONS' | 'TAX_RETURNS'
+  | 'TAX_STATUS' | 'TAX_DECLARATIONS' | 'DEBT_REPORTS'
+
+export interface Credentials {
+  username: string
+  password?: string
+  username2?: string
+  username3?: string
+  password2?: string
+  usernameType?: string
+}
+
+/** What the institution shows the user to produce a second factor (Belvo's token_generation_data). */
+export interface TokenGenerationData {
+  instructions: string
+  type: string
+  value: string | null
+  expects_user_input: boolean
+}
+
+export type LoginOutcome =
+  /** `profile` names the data the institution holds for this user (sandbox persona). */
+  | { status: 'ok'; institutionUserId: string; profile: string }
+  | { status: 'token_required'; tokenGenerationData: TokenGenerationData }
+  | { status: 'error'; code: ConnectorErrorCode; message?: string }
+
+export type ConnectorErrorCode =
+  | 'login_error' | 'too_many_sessions' | 'institution_down' | 'institution_unavailable'
+  | 'institution_inactive' | 'unsupported_operation' | 'request_timeout'
+
+/** Everything a connector needs to act for one link. */
+export interface ConnectorContext {
+  institution: { id: number; name: string; country: string; shape: WireShape }
+  credentials: Credentials
+  /** Stable per link: the sandbox derives its data from it, so the same link gets the same data. */
+  linkSeed: string
+  /** The login's profile (from LoginOutcome.ok). */
+  profile: string
+  /** "Today" at the institution, YYYY-MM-DD (the sandbox clock). */
+  today: string
+}
+
+export interface Period {
+  dateFrom: string
+  dateTo: string
+}
+
+/** One record as the institution reports it: the wire body, keyed by the institution's own id. */
+export interface InstitutionRecord {
+  internal_identification: string
+  [field: string]: unknown
+}
+
+/** Transactions, balances, bills, statements name their account by its internal_identification. */
+export interface AccountScopedRecord extends InstitutionRecord {
+  account_internal_identification: string
+}
+
+export interface InstitutionConnector {
+  login(credentials: Credentials, token?: string): Promise<LoginOutcome>
+  accounts(ctx: ConnectorContext): Promise<InstitutionRecord[]>
+  /** Streams in batches: a scale persona yields millions of rows without holding them all. */
+  transactions(ctx: ConnectorContext, period: Period, accountInternalId?: string): AsyncIterable<AccountScopedRecord[]>
+  owners(ctx: ConnectorContext): Promise<InstitutionRecord[]>
+  /** Current balances (OFDA BalanceOFDA) or, with a period, daily balances (multi-region Balance). */
+  balances(ctx: ConnectorContext, period?: Period, accountInternalId?: string): Promise<AccountScopedRecord[]>
+  bills(ctx: ConnectorContext): Promise<AccountScopedRecord[]>
+  investments(ctx: ConnectorContext): Promise<InstitutionRecord[]>
+  investmentTransactions(ctx: ConnectorContext, period: Period): Promise<InstitutionRecord[]>
+  exchanges(ctx: ConnectorContext, period: Period): Promise<InstitutionRecord[]>
+  statements(ctx: ConnectorContext, accountInternalId: string, year: number, month: number): Promise<AccountScopedRecord[]>
+  /** Legacy multi-region investments portfolios (`/investments/portfolios/`). */
+  portfolios(ctx: ConnectorContext): Promise<InstitutionRecord[]>
+}

@@ -1,0 +1,72 @@
+import type { ErrorCode } from '../lib/errors.ts'
+
+export type Language = 'en' | 'es' | 'pt'
+
+type Messages = Record<ErrorCode, Record<Language, string>> & Record<string, Record<Language, string>>
+
+/**
+ * Belvo's error messages (English verbatim from its spec and docs) with Spanish and Portuguese
+ * translations. `{name}` placeholders are filled from PonteError.params.
+ */
+const MESSAGES: Messages = {
+  required: { en: 'This field is required.', es: 'Este campo es obligatorio.', pt: 'Este campo é obrigatório.' },
+  null: { en: 'This field may not be null.', es: 'Este campo no puede ser nulo.', pt: 'Este campo não pode ser nulo.' },
+  blank: { en: 'This field may not be blank.', es: 'Este campo no puede estar en blanco.', pt: 'Este campo não pode estar em branco.' },
+  invalid: { en: 'Invalid value: {detail}', es: 'Valor inválido: {detail}', pt: 'Valor inválido: {detail}' },
+  invalid_choice: { en: '"{value}" is not a valid choice.', es: '"{value}" no es una opción válida.', pt: '"{value}" não é uma escolha válida.' },
+  max_length: { en: 'Ensure this field has no more than {limit} characters.', es: 'Asegúrese de que este campo no tenga más de {limit} caracteres.', pt: 'Certifique-se de que este campo não tenha mais de {limit} caracteres.' },
+  min_length: { en: 'Ensure this field has at least {limit} characters.', es: 'Asegúrese de que este campo tenga al menos {limit} caracteres.', pt: 'Certifique-se de que este campo tenha pelo menos {limit} caracteres.' },
+  does_not_exist: { en: 'Object with {key}={value} does not exist.', es: 'El objeto con {key}={value} no existe.', pt: 'O objeto com {key}={value} não existe.' },
+  parse_error: { en: 'JSON parse error - {detail}', es: 'Error al analizar el JSON - {detail}', pt: 'Erro ao analisar o JSON - {detail}' },
+  login_error: { en: 'Invalid credentials provided to login to the institution', es: 'Las credenciales proporcionadas para iniciar sesión en la institución no son válidas', pt: 'Credenciais inválidas fornecidas para acessar a instituição' },
+  too_many_sessions: { en: 'Impossible to login, a session is already opened with the institution for these credentials', es: 'Imposible iniciar sesión, ya hay una sesión abierta con la institución para estas credenciales', pt: 'Impossível acessar, já existe uma sessão aberta com a instituição para estas credenciais' },
+  session_expired: { en: 'The session you are trying to resume has expired, please start again from register/retrieve endpoint', es: 'La sesión que intentas reanudar ha expirado, por favor comienza de nuevo desde el endpoint de registro/consulta', pt: 'A sessão que você está tentando retomar expirou, comece novamente pelo endpoint de registro/consulta' },
+  institution_down: { en: 'The financial institution is down, try again later', es: 'La institución financiera no está disponible, inténtalo más tarde', pt: 'A instituição financeira está fora do ar, tente novamente mais tarde' },
+  institution_unavailable: { en: 'The financial institution is unavailable', es: 'La institución financiera no está disponible', pt: 'A instituição financeira está indisponível' },
+  institution_inactive: { en: 'The institution has been temporarily deactivated', es: 'La institución ha sido desactivada temporalmente', pt: 'A instituição foi temporariamente desativada' },
+  invalid_link: { en: 'The link has been invalidated. You may need to update link credentials', es: 'El link ha sido invalidado. Es posible que debas actualizar las credenciales del link', pt: 'O link foi invalidado. Pode ser necessário atualizar as credenciais do link' },
+  unconfirmed_link: { en: 'The link creation has not been completed yet', es: 'La creación del link aún no se ha completado', pt: 'A criação do link ainda não foi concluída' },
+  unsupported_operation: { en: 'The resource you are trying to access is not supported by this institution', es: 'El recurso al que intentas acceder no está soportado por esta institución', pt: 'O recurso que você está tentando acessar não é suportado por esta instituição' },
+  invalid_period: { en: 'The number of days between date_from and date_to must be at least 90 days', es: 'El número de días entre date_from y date_to debe ser de al menos 90 días', pt: 'O número de dias entre date_from e date_to deve ser de pelo menos 90 dias' },
+  invalid_credentials_storage: { en: 'Recurrent links must store the credentials', es: 'Los links recurrentes deben almacenar las credenciales', pt: 'Links recorrentes devem armazenar as credenciais' },
+  invalid_fetch_resources: { en: 'Single links without stored credentials must fetch resources', es: 'Los links únicos sin credenciales almacenadas deben especificar fetch_resources', pt: 'Links únicos sem credenciais armazenadas devem especificar fetch_resources' },
+  invalid_access_mode_switch: { en: 'The access mode of this link cannot be changed to {value}', es: 'El modo de acceso de este link no se puede cambiar a {value}', pt: 'O modo de acesso deste link não pode ser alterado para {value}' },
+  authentication_failed: { en: 'Invalid Secret Keys', es: 'Llaves secretas inválidas', pt: 'Chaves secretas inválidas' },
+  access_to_resource_denied: { en: "You don't have access to this resource.", es: 'No tienes acceso a este recurso.', pt: 'Você não tem acesso a este recurso.' },
+  not_found: { en: 'Not found', es: 'No encontrado', pt: 'Não encontrado' },
+  method_not_allowed: { en: 'Method "{method}" not allowed.', es: 'Método "{method}" no permitido.', pt: 'Método "{method}" não permitido.' },
+  request_timeout: { en: 'The request timed out, you can retry asking for less data by changing your query parameters', es: 'La solicitud excedió el tiempo de espera, puedes reintentar pidiendo menos datos cambiando los parámetros de tu consulta', pt: 'A requisição expirou, você pode tentar novamente pedindo menos dados alterando os parâmetros da consulta' },
+  link_refreshed: { en: 'The link has already been refreshed. Please wait {minutes} minutes before trying again.', es: 'El link ya ha sido actualizado. Por favor espera {minutes} minutos antes de volver a intentarlo.', pt: 'O link já foi atualizado. Aguarde {minutes} minutos antes de tentar novamente.' },
+  unsupported_media_type: { en: 'Unsupported media type "{type}" in request.', es: 'Tipo de contenido "{type}" no soportado en la solicitud.', pt: 'Tipo de mídia "{type}" não suportado na requisição.' },
+  request_too_large: { en: 'The request body is larger than {limit} bytes.', es: 'El cuerpo de la solicitud supera los {limit} bytes.', pt: 'O corpo da requisição é maior que {limit} bytes.' },
+  token_required: { en: 'A MFA token is required by the institution to login', es: 'La institución requiere un token MFA para iniciar sesión', pt: 'A instituição exige um token MFA para acessar' },
+  too_many_requests: { en: 'Request was throttled. Expected available in {seconds} seconds.', es: 'La solicitud fue limitada. Disponible de nuevo en {seconds} segundos.', pt: 'A requisição foi limitada. Disponível novamente em {seconds} segundos.' },
+  unexpected_error: { en: 'Belvo is unable to process the request due to an internal system issue or to an unsupported response from an institution', es: 'No es posible procesar la solicitud debido a un problema interno del sistema o a una respuesta no soportada de una institución', pt: 'Não é possível processar a requisição devido a um problema interno do sistema ou a uma resposta não suportada de uma instituição' },
+  'not_found.page': { en: 'Invalid page.', es: 'Página inválida.', pt: 'Página inválida.' },
+  'invalid.body': { en: 'Invalid data. Expected a dictionary, but got {detail}.', es: 'Datos inválidos. Se esperaba un diccionario, pero se recibió {detail}.', pt: 'Dados inválidos. Esperava-se um dicionário, mas foi recebido {detail}.' },
+  service_unavailable: { en: 'The service is temporarily unavailable, try again later', es: 'El servicio no está disponible temporalmente, inténtalo más tarde', pt: 'O serviço está temporariamente indisponível, tente novamente mais tarde' },
+}
+
+export function messageFor(code: ErrorCode, language: Language, params: Record<string, string | number>, variant?: string): string {
+  const entry = (variant && MESSAGES[`${code}.${variant}`]) || MESSAGES[code]
+  const template = entry[language] ?? entry.en
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => (key in params ? String(params[key]) : `{${key}}`))
+}
+
+/** Picks en, es or pt from an Accept-Language header, honouring q-values; English by default. */
+export function pickLanguage(header: string | undefined): Language {
+  if (!header) return 'en'
+  const ranked = header
+    .split(',')
+    .map((part, index) => {
+      const [tag, ...attrs] = part.trim().toLowerCase().split(';')
+      const q = attrs.map((a) => a.trim()).find((a) => a.startsWith('q='))
+      return { tag: tag.split('-')[0], q: q ? Number(q.slice(2)) || 0 : 1, index }
+    })
+    .filter((entry) => entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index)
+  for (const { tag } of ranked) {
+    if (tag === 'en' || tag === 'es' || tag === 'pt') return tag
+  }
+  return 'en'
+}

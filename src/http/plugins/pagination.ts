@@ -1,0 +1,88 @@
+import type { FastifyRequest } from 'fastify'
+import { PonteError } from '../../lib/errors.ts'
+import type { PageRequest } from '../../store/pagination.ts'
+
+export const MAX_PAGE_SIZE = 1000
+
+/**
+ * Belvo's `page` (from 1) and `page_size` (default 100, larger than 1000 clamped to 1000). As in
+ * DRF, a page that is not a positive integer is a 404 "Invalid page."; a bad page_size falls back
+ * to the default.
+ */
+export function pageRequest(query: Record<string, unknown>, defaultPageSize: number): PageRequest {
+  const rawPage = last(query.page)
+  let page = 1
+  if (rawPage !== undefined) {
+    if (!/^\d{1,9}$/.test(rawPage) || Number(rawPage) < 1) throw new PonteError('not_found', { variant: 'page' })
+    page = Number(rawPage)
+  }
+  const rawSize = last(query.page_size)
+  const size = rawSize !== undefined && /^\d{1,9}$/.test(rawSize) && Number(rawSize) >= 1 ? Number(rawSize) : defaultPageSize
+  return { page, pageSize: Math.min(size, MAX_PAGE_SIZE) }
+}
+
+function last(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.length > 0 ? String(value[value.length - 1]) : undefined
+  return value === undefined ? undefined : String(value)
+}
+
+export interface PageOf<T> {
+  count: number
+  next: string | null
+  previous: string | null
+  results: T[]
+}
+
+/**
+ * The pagination envelope with absolute `next`/`previous` URLs that keep every query parameter
+ * as the client sent it (the SDK follows `next` verbatim). A page past the end is a 404.
+ */
+export function pageEnvelope<T>(request: FastifyRequest, publicUrl: string | undefined, { count, results }: { count: number; results: T[] }, { page, pageSize }: PageRequest): PageOf<T> {
+  if (page > 1 && (page - 1) * pageSize >= count) throw new PonteError('not_found', { variant: 'page' })
+  const link = (target: number) => {
+    const [path, search = ''] = request.url.split('?', 2)
+    const params = new URLSearchParams(search)
+    if (target === 1) params.delete('page')
+    else params.set('page', String(target))
+    const query = params.toString()
+    return `${baseUrl(request, publicUrl)}${path}${query ? `?${query}` : ''}`
+  }
+  return {
+    count,
+    next: page * pageSize < count ? link(page + 1) : null,
+    previous: page > 1 ? link(page - 1) : null,
+    results,
+  }
+}
+
+export function baseUrl(request: FastifyRequest, publicUrl: string | undefined): string {
+  if (publicUrl) return publicUrl.replace(/\/+$/, '')
+  return `${request.protocol}://${request.host}`
+}
+
+/** Belvo's `fields` (keep only these top-level keys) and `omit` (drop these). */
+export function projector(query: Record<string, unknown>): ((item: unknown) => unknown) | undefined {
+  const fields = csv(query.fields)
+  const omit = csv(query.omit)
+  if (!fields && !omit) return undefined
+  return (item) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item
+    const entries = Object.entries(item as Record<string, unknown>)
+    return Object.fromEntries(entries.filter(([key]) => (!fields || fields.has(key)) && (!omit || !omit.has(key))))
+  }
+}
+
+function csv(value: unknown): Set<string> | undefined {
+  if (value === undefined) return undefined
+  const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean)
+  return parts.length > 0 ? new Set(parts) : undefined
+}
+
+/** Applies `fields`/`omit` to whatever a route returns: a page, an array, or one object. */
+export function project(payload: unknown, apply: (item: unknown) => unknown): unknown {
+  if (Array.isArray(payload)) return payload.map(apply)
+  if (payload && typeof payload === 'object' && Array.isArray((payload as PageOf<unknown>).results) && 'count' in payload) {
+    return { ...(payload as PageOf<unknown>), results: (payload as PageOf<unknown>).results.map(apply) }
+  }
+  return apply(payload)
+}

@@ -1,0 +1,20 @@
+import { Type } from 'typebox'
+import type { Api } from '../../app.ts'
+import { baseUrl } from '../plugins/pagination.ts'
+import { errorResponses } from '../schemas/common.ts'
+
+/** The resource families listed by `GET /api/`, DRF-router style. */
+const RESOURCES = ['institutions', 'links', 'accounts', 'transactions', 'balances', 'owners', 'bills', 'statements', 'token']
+
+/** `GET /api/`: the official SDKs' login probe (`client.connect()`), answering with a root index. */
+export function rootRoutes(api: Api): void {
+  api.get('/api/', {
+    schema: {
+      tags: ['Root'], summary: 'API root (credentials check)', operationId: 'ApiRoot',
+      response: { 200: Type.Record(Type.String(), Type.String()), ...errorResponses() },
+    },
+  }, async (request) => {
+    const base = `${baseUrl(request, api.deps.config.PONTE_PUBLIC_URL)}/api`
+    return Object.fromEntries(RESOURCES.map((name) => [name, `${base}/${name}/`]))
+  })
+}

@@ -1,0 +1,59 @@
+import { Type, type TSchema } from 'typebox'
+import { filterParamNames, type FilterField } from '../../store/filters.ts'
+
+export const RequestId = Type.String({ pattern: '^[a-f0-9]{32}$', description: 'A 32-character unique id of the request.' })
+
+/** One item of Belvo's error array. */
+export const ErrorItem = Type.Object({
+  request_id: RequestId,
+  code: Type.String({ description: 'A unique error code that allows you to classify and handle the error programmatically.' }),
+  message: Type.String({ description: 'A short description of the error.' }),
+  field: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The request field the error refers to, when there is one.' })),
+}, { additionalProperties: true, $id: 'Error' })
+
+export const ErrorArray = Type.Array(Type.Ref('Error'), { description: 'Belvo errors are always an array of error objects.' })
+
+/** The error statuses every authenticated route can answer. */
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries([401, 404, 405, 408, 429, 500, ...statuses].map((s) => [s, ErrorArray]))
+
+export function Paginated<T extends TSchema>(item: T) {
+  return Type.Object({
+    count: Type.Integer({ description: 'The total number of results.' }),
+    next: Type.Union([Type.String({ format: 'uri' }), Type.Null()], { description: 'The URL to the next page of results, or null.' }),
+    previous: Type.Union([Type.String({ format: 'uri' }), Type.Null()], { description: 'The URL to the previous page of results, or null.' }),
+    results: Type.Array(item),
+  })
+}
+
+const QueryValue = Type.Union([Type.String(), Type.Array(Type.String())])
+
+/** `fields` and `omit`, accepted by every list, detail and retrieve. */
+export const Projection = {
+  fields: Type.Optional(Type.String({ description: 'Comma-separated top-level fields to return, e.g. `id,balance`.' })),
+  omit: Type.Optional(Type.String({ description: 'Comma-separated top-level fields to leave out.' })),
+}
+
+export const ProjectionQuery = Type.Object(Projection, { additionalProperties: true })
+
+/**
+ * The query schema of a list: pagination, projection and every filter the list declares. Values
+ * stay strings (the filter engine validates them, with Belvo's error codes); unknown keys pass, as
+ * Belvo ignores them, and so do the SDK's `key[]` array forms.
+ */
+export function listQuery(filters: readonly FilterField[]) {
+  const properties: Record<string, TSchema> = {
+    page: Type.Optional(Type.String({ description: 'A page number within the paginated result set (from 1).' })),
+    page_size: Type.Optional(Type.String({ description: 'Results per page: default 100, maximum 1000 (larger values are clamped).' })),
+    ...Projection,
+  }
+  for (const { name, field, lookup } of filterParamNames(filters)) {
+    const many = ['in', 'not_in', 'allin'].includes(lookup) ? ' Comma-separated list.' : lookup === 'range' ? ' Two comma-separated values.' : ''
+    properties[name] = Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], {
+      description: `${field.description ?? `Filter on ${field.param}`} (${lookup}).${many}`,
+    }))
+  }
+  return Type.Object(properties, { additionalProperties: QueryValue })
+}
+
+export const IdParams = Type.Object({ id: Type.String({ description: 'The id of the object.' }) })

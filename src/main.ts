@@ -1,0 +1,80 @@
+import closeWithGrace from 'close-with-grace'
+import { resolve } from 'node:path'
+import { buildApp, type Api } from './app.ts'
+import type { Config } from './config.ts'
+import { createSecretKey, ensureSecretKey, hasAnySecretKey } from './domain/keys.ts'
+import { openDb, type Db } from './store/db.ts'
+import { syncCatalog } from './store/institutions.ts'
+import { migrate } from './store/migrate.ts'
+
+/** Opens the configured database (PostgreSQL, or embedded PGlite on disk) and brings its schema up to date. */
+export async function openStore(config: Config): Promise<Db> {
+  const db = await openDb({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATABASE_URL ? undefined : resolve(config.PONTE_DATA_DIR, 'db'),
+    poolSize: config.PONTE_DB_POOL_SIZE,
+  })
+  try {
+    await migrate(db)
+    await syncCatalog(db)
+  } catch (error) {
+    await db.close()
+    throw error
+  }
+  return db
+}
+
+/**
+ * Guarantees a usable secret key: the configured one, or on a first start a new one, printed once
+ * to standard output (never logged: logs are shipped and kept; the terminal is the operator's).
+ */
+export async function provisionKeys(db: Db, config: Config, print: (text: string) => void): Promise<void> {
+  if (config.PONTE_SECRET_KEY_ID && config.PONTE_SECRET_KEY_PASSWORD) {
+    await ensureSecretKey(db, config.PONTE_SECRET_KEY_ID, config.PONTE_SECRET_KEY_PASSWORD)
+    return
+  }
+  if (await hasAnySecretKey(db)) return
+  const key = await createSecretKey(db, { name: 'first start' })
+  print([
+    '',
+    'Ponte created a secret key for you. It is shown only this once:',
+    `  secret key id:       ${key.id}`,
+    `  secret key password: ${key.password}`,
+    'Use them as HTTP Basic credentials (or `new Client(id, password, url)` with the belvo SDK).',
+    '',
+  ].join('\n'))
+}
+
+export interface RunningServer {
+  app: Api
+  db: Db
+  url: string
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  print?: (text: string) => void
+  /** Adds routes or hooks before the server listens (tests, embedding). */
+  configure?: (app: Api) => void
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const db = await openStore(config)
+  await provisionKeys(db, config, options.print ?? ((t) => process.stdout.write(`${t}\n`)))
+  const app = await buildApp({ db, config })
+  options.configure?.(app)
+  // app.close() waits for in-flight requests to finish; the database closes after the server.
+  app.addHook('onClose', async () => { await db.close() })
+  const url = await app.listen({ port: config.PORT, host: config.HOST })
+  return { app, db, url, close: () => app.close() }
+}
+
+/** `ponte serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
+export async function serve(config: Config): Promise<void> {
+  const server = await startServer(config)
+  closeWithGrace({ delay: config.PONTE_REQUEST_TIMEOUT_MS + 1000 }, async ({ err, signal }) => {
+    if (err) server.app.log.error({ err }, 'shutting down after an error')
+    else server.app.log.info({ signal }, 'shutting down')
+    await server.close()
+  })
+}

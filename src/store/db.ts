@@ -1,0 +1,31 @@
+/**
+ * The storage seam. Everything above `store/` talks to this interface only, so the same SQL runs
+ * on embedded PGlite and on PostgreSQL.
+ */
+export interface Queryable {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres'
+  /** Runs parameterless, possibly multi-statement SQL (migrations). */
+  exec(sql: string): Promise<void>
+  /** Runs `fn` in one transaction; commits if it resolves, rolls back if it throws. */
+  tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+export interface OpenDbOptions {
+  databaseUrl?: string
+  dataDir?: string
+  poolSize?: number
+}
+
+export async function openDb(options: OpenDbOptions): Promise<Db> {
+  if (options.databaseUrl) {
+    const { openPostgres } = await import('./postgres.ts')
+    return openPostgres(options.databaseUrl, options.poolSize ?? 10)
+  }
+  const { openPglite } = await import('./pglite.ts')
+  return openPglite(options.dataDir)
+}

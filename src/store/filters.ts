@@ -1,0 +1,167 @@
+import { PonteError } from '../lib/errors.ts'
+
+/**
+ * Django-filter style lookups, as Belvo's lists accept them: `field`, `field__in`,
+ * `field__gte`, `field__range`, `account__balance__current__lt` ... Each list declares its
+ * filterable fields once; this module turns a query string into typed conditions (400 with
+ * `field` on a malformed value) and those conditions into parameterised SQL over typed columns.
+ */
+export type Lookup = 'exact' | 'in' | 'not_in' | 'gt' | 'gte' | 'lt' | 'lte' | 'range' | 'icontains' | 'allin'
+export type FilterType = 'text' | 'uuid' | 'integer' | 'number' | 'date' | 'datetime' | 'boolean'
+
+export interface FilterField {
+  /** The query parameter name before any `__lookup` suffix, e.g. `balance__current`. */
+  param: string
+  /** SQL expression over the list's table, e.g. `t.balance_current`. */
+  column: string
+  type: FilterType
+  lookups: readonly Lookup[]
+  /** Allowed values (enums); anything else is a 400 `invalid_choice`. */
+  choices?: readonly string[]
+  /** The column is a text[]: exact = contains the value, `in` = overlaps, `allin` = contains all. */
+  array?: boolean
+  /** Belvo's "partially matches" filters (institution display_name): exact behaves as icontains. */
+  partial?: boolean
+  /** Shown in the OpenAPI description of the parameter. */
+  description?: string
+}
+
+export interface Condition {
+  field: FilterField
+  lookup: Lookup
+  values: (string | number | boolean)[]
+  /** The query parameter as the client sent it, for error messages. */
+  param: string
+}
+
+const SUFFIXES: Record<string, Lookup> = {
+  in: 'in', not_in: 'not_in', gt: 'gt', gte: 'gte', lt: 'lt', lte: 'lte', range: 'range', icontains: 'icontains', allin: 'allin',
+}
+const MULTI_VALUE: ReadonlySet<Lookup> = new Set(['in', 'not_in', 'allin', 'range'])
+
+/** Query parameters that are never filters. */
+export const RESERVED_PARAMS: ReadonlySet<string> = new Set(['page', 'page_size', 'fields', 'omit', 'format'])
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const DATE = /^\d{4}-\d{2}-\d{2}$/
+const DATETIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+
+type Query = Record<string, unknown>
+
+/** Reads the conditions that `fields` declares out of a parsed query string. Unknown keys are ignored, as Django-filter does. */
+export function parseFilters(query: Query, fields: readonly FilterField[]): Condition[] {
+  const byParam = new Map(fields.map((f) => [f.param, f]))
+  const conditions: Condition[] = []
+  for (const [rawKey, rawValue] of Object.entries(query)) {
+    if (rawValue === undefined) continue
+    // axios 0.27 (the official SDK) sends arrays as `k[]=a&k[]=b`.
+    const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey
+    if (RESERVED_PARAMS.has(key)) continue
+    const match = resolve(key, byParam)
+    if (!match) continue
+    const [field, lookup] = match
+    const raw = (Array.isArray(rawValue) ? rawValue : [rawValue]).map(String)
+    const values = MULTI_VALUE.has(lookup) ? raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '') : [raw[raw.length - 1]]
+    if (lookup === 'range' && values.length !== 2) {
+      throw new PonteError('invalid', { field: key, params: { detail: 'a range needs two comma-separated values' } })
+    }
+    if (values.length === 0) continue
+    conditions.push({ field, lookup, param: key, values: values.map((v) => coerce(v, field, key, lookup)) })
+  }
+  return conditions
+}
+
+function resolve(key: string, byParam: Map<string, FilterField>): [FilterField, Lookup] | undefined {
+  const exact = byParam.get(key)
+  if (exact?.lookups.includes('exact')) return [exact, exact.partial ? 'icontains' : 'exact']
+  const cut = key.lastIndexOf('__')
+  if (cut <= 0) return undefined
+  const lookup = SUFFIXES[key.slice(cut + 2)]
+  const field = byParam.get(key.slice(0, cut))
+  if (!lookup || !field || !field.lookups.includes(lookup)) return undefined
+  return [field, lookup]
+}
+
+function coerce(value: string, field: FilterField, param: string, lookup: Lookup): string | number | boolean {
+  const bad = (detail: string) => new PonteError('invalid', { field: param, params: { detail } })
+  if (field.choices && lookup !== 'icontains' && !field.choices.includes(value)) {
+    throw new PonteError('invalid_choice', { field: param, params: { value } })
+  }
+  switch (field.type) {
+    case 'uuid':
+      if (!UUID.test(value)) throw bad(`"${value}" is not a valid UUID.`)
+      return value.toLowerCase()
+    case 'integer':
+      if (!/^-?\d{1,15}$/.test(value)) throw bad(`"${value}" is not a valid integer.`)
+      return Number(value)
+    case 'number':
+      if (!/^-?\d+(\.\d+)?$/.test(value)) throw bad(`"${value}" is not a valid number.`)
+      return Number(value)
+    case 'date':
+      if (!DATE.test(value) || Number.isNaN(Date.parse(value))) throw bad(`"${value}" is not a valid date (YYYY-MM-DD).`)
+      return value
+    case 'datetime':
+      if (!DATETIME.test(value) || Number.isNaN(Date.parse(value))) throw bad(`"${value}" is not a valid date or date-time.`)
+      return value
+    case 'boolean':
+      if (['true', '1', 'True'].includes(value)) return true
+      if (['false', '0', 'False'].includes(value)) return false
+      throw bad(`"${value}" is not a valid boolean.`)
+    default:
+      return value
+  }
+}
+
+const CAST: Record<FilterType, string> = {
+  text: 'text', uuid: 'uuid', integer: 'bigint', number: 'numeric', date: 'date', datetime: 'timestamptz', boolean: 'boolean',
+}
+
+/**
+ * Appends each condition's SQL to `where` and its values to `params` ($n placeholders continue
+ * after the values already in `params`). Every value is a bound parameter with an explicit cast,
+ * so the planner can use the index on the column.
+ */
+export function conditionsToSql(conditions: readonly Condition[], where: string[], params: unknown[]): void {
+  for (const { field, lookup, values } of conditions) {
+    const cast = CAST[field.type]
+    const bind = (value: unknown, type = cast) => {
+      params.push(value)
+      return `$${params.length}::${type}`
+    }
+    const col = field.column
+    if (field.array) {
+      if (lookup === 'exact') where.push(`${bind(values[0])} = ANY(${col})`)
+      else if (lookup === 'in') where.push(`${col} && ${bind(values, `${cast}[]`)}`)
+      else if (lookup === 'allin') where.push(`${col} @> ${bind(values, `${cast}[]`)}`)
+      else if (lookup === 'not_in') where.push(`NOT (${col} && ${bind(values, `${cast}[]`)})`)
+      continue
+    }
+    switch (lookup) {
+      case 'exact':
+        // A plain date on a timestamp column means "that whole day" (UTC).
+        if (field.type === 'datetime' && DATE.test(String(values[0]))) where.push(`(${col} AT TIME ZONE 'UTC')::date = ${bind(values[0], 'date')}`)
+        else where.push(`${col} = ${bind(values[0])}`)
+        break
+      case 'in': where.push(`${col} = ANY(${bind(values, `${cast}[]`)})`); break
+      case 'not_in': where.push(`(${col} IS NULL OR ${col} <> ALL(${bind(values, `${cast}[]`)}))`); break
+      case 'gt': where.push(`${col} > ${bind(values[0])}`); break
+      case 'gte': where.push(`${col} >= ${bind(values[0])}`); break
+      case 'lt': where.push(`${col} < ${bind(values[0])}`); break
+      case 'lte': where.push(`${col} <= ${bind(values[0])}`); break
+      case 'range': where.push(`${col} BETWEEN ${bind(values[0])} AND ${bind(values[1])}`); break
+      case 'icontains': where.push(`${col}::text ILIKE ${bind(`%${escapeLike(String(values[0]))}%`, 'text')}`); break
+      case 'allin': where.push(`${col} = ${bind(values[0])}`); break
+    }
+  }
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`)
+}
+
+/** Every query parameter name a list accepts, for OpenAPI documentation. */
+export function filterParamNames(fields: readonly FilterField[]): { name: string; field: FilterField; lookup: Lookup }[] {
+  return fields.flatMap((field) => field.lookups.map((lookup) => ({
+    name: lookup === 'exact' ? field.param : `${field.param}__${lookup}`, field, lookup,
+  })))
+}

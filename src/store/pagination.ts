@@ -1,0 +1,31 @@
+import type { Queryable } from './db.ts'
+
+export interface PageRequest {
+  page: number
+  pageSize: number
+}
+
+export interface ListQuery {
+  /** `FROM ...` clause, joins included. */
+  from: string
+  select: string
+  where: string[]
+  params: unknown[]
+  orderBy: string
+}
+
+/**
+ * One page of a filtered list plus the total count (Belvo's `count`). Two statements rather than
+ * `count(*) OVER ()`, which would materialise the whole filtered set to return 100 rows.
+ */
+export async function fetchPage<T>(db: Queryable, query: ListQuery, { page, pageSize }: PageRequest): Promise<{ count: number; rows: T[] }> {
+  const where = query.where.length > 0 ? `WHERE ${query.where.join(' AND ')}` : ''
+  const params = [...query.params]
+  params.push(pageSize, (page - 1) * pageSize)
+  const limit = `LIMIT $${params.length - 1} OFFSET $${params.length}`
+  const [countRows, rows] = await Promise.all([
+    db.query<{ count: string | number }>(`SELECT count(*) AS count FROM ${query.from} ${where}`, query.params),
+    db.query<T>(`SELECT ${query.select} FROM ${query.from} ${where} ORDER BY ${query.orderBy} ${limit}`, params),
+  ])
+  return { count: Number(countRows[0]?.count ?? 0), rows }
+}

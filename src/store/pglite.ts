@@ -1,0 +1,38 @@
+import { mkdirSync } from 'node:fs'
+import { PGlite, types } from '@electric-sql/pglite'
+import type { Db, Queryable } from './db.ts'
+
+// Dates and timestamps stay text: the API emits them as strings anyway, and parsing them into
+// JS Dates costs time and invites time-zone bugs. SQL formats timestamps (see store/sql.ts).
+const parsers = {
+  [types.DATE]: (value: string) => value,
+  [types.TIMESTAMPTZ]: (value: string) => value,
+  [types.TIMESTAMP]: (value: string) => value,
+}
+
+/**
+ * Embedded PostgreSQL (WebAssembly), on disk at `dataDir` or in memory when it is undefined.
+ * PGlite has a single connection; its `query` waits for any open transaction, and `transaction`
+ * rolls back on error, so concurrent requests cannot interleave inside each other's transactions.
+ */
+export async function openPglite(dataDir?: string): Promise<Db> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true })
+  const pg = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers })
+  return {
+    kind: 'pglite',
+    async query<T>(text: string, params?: unknown[]) {
+      return (await pg.query<T>(text, params)).rows
+    },
+    async exec(sql: string) {
+      await pg.exec(sql)
+    },
+    async tx<T>(fn: (tx: Queryable) => Promise<T>) {
+      return pg.transaction(async (t) =>
+        fn({ query: async <R>(text: string, params?: unknown[]) => (await t.query<R>(text, params)).rows }),
+      )
+    },
+    async close() {
+      if (!pg.closed) await pg.close()
+    },
+  }
+}

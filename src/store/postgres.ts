@@ -1,0 +1,41 @@
+import pg from 'pg'
+import type { Db, Queryable } from './db.ts'
+
+// Same choice as the PGlite adapter: DATE and TIMESTAMPTZ stay text. pg would otherwise build a
+// JS Date at *local* midnight for a DATE column, and parsing costs ~35% of a page query.
+for (const oid of [pg.types.builtins.DATE, pg.types.builtins.TIMESTAMPTZ, pg.types.builtins.TIMESTAMP]) {
+  pg.types.setTypeParser(oid, (value: string) => value)
+}
+
+export async function openPostgres(connectionString: string, max: number): Promise<Db> {
+  const pool = new pg.Pool({ connectionString, max })
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => {})
+  await pool.query('SELECT 1')
+  return {
+    kind: 'postgres',
+    async query<T>(text: string, params?: unknown[]) {
+      return (await pool.query(text, params)).rows as T[]
+    },
+    async exec(sql: string) {
+      await pool.query(sql)
+    },
+    async tx<T>(fn: (tx: Queryable) => Promise<T>) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const result = await fn({ query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[] })
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw error
+      } finally {
+        client.release()
+      }
+    },
+    async close() {
+      await pool.end()
+    },
+  }
+}

@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase } from '../helpers/db.ts'
+
+const run = promisify(execFile)
+const BIN = new URL('../../bin/ponte.js', import.meta.url).pathname
+
+/** `npx ponte ...` as a user runs it: a real process against the configured database. */
+describe('ponte CLI', () => {
+  let env: Record<string, string>
+  let cleanup: () => Promise<void>
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ponte-cli-'))
+    const database = await createTestDatabase()
+    env = { ...process.env as Record<string, string>, PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...(database.url ? { DATABASE_URL: database.url } : {}) }
+    delete env.PONTE_SECRET_KEY_ID
+    delete env.PONTE_SECRET_KEY_PASSWORD
+    cleanup = async () => { await database.drop(); rmSync(dir, { recursive: true, force: true }) }
+  })
+  afterAll(async () => cleanup())
+
+  const ponte = (...args: string[]) => run('node', [BIN, ...args], { env, timeout: 60_000 })
+
+  it('migrates, creates, lists and revokes keys', async () => {
+    expect((await ponte('migrate')).stdout).toContain('up to date')
+    const created = JSON.parse((await ponte('keys', 'create', '--json')).stdout)
+    expect(created).toEqual({ id: expect.any(String), password: expect.any(String), organization_id: expect.any(String) })
+    expect(created.password.length).toBeGreaterThanOrEqual(32)
+    const listed = JSON.parse((await ponte('keys', 'list', '--json')).stdout)
+    expect(listed).toEqual([expect.objectContaining({ id: created.id, revoked_at: null })])
+    expect(JSON.stringify(listed)).not.toContain(created.password)
+    expect((await ponte('keys', 'revoke', created.id)).stdout).toContain('Revoked')
+    const after = JSON.parse((await ponte('keys', 'list', '--json')).stdout)
+    expect(after[0].revoked_at).not.toBeNull()
+    await expect(ponte('keys', 'revoke', created.id)).rejects.toMatchObject({ code: 1 })
+  })
+
+  it('puts --organization keys in a new organization', async () => {
+    const a = JSON.parse((await ponte('keys', 'create', '--json')).stdout)
+    const b = JSON.parse((await ponte('keys', 'create', '--json', '--organization', 'acme')).stdout)
+    expect(a.organization_id).not.toBe(b.organization_id)
+  })
+
+  it('explains its usage on an unknown command', async () => {
+    await expect(ponte('frobnicate')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: ponte') })
+    await expect(ponte('--bogus')).rejects.toMatchObject({ code: 1 })
+  })
+})

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config.ts'
+import { startServer } from '../../src/main.ts'
+import { createTestDatabase } from '../helpers/db.ts'
+import { basic } from '../helpers/harness.ts'
+
+describe('server start-up and shutdown', () => {
+  let dir: string
+  let database: Awaited<ReturnType<typeof createTestDatabase>>
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ponte-start-'))
+    database = await createTestDatabase()
+  })
+  afterAll(async () => {
+    await database.drop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const config = (env: Record<string, string> = {}) => loadConfig({
+    PORT: '0', LOG_LEVEL: 'silent', PONTE_DATA_DIR: dir, ...(database.url ? { DATABASE_URL: database.url } : {}), ...env,
+  })
+
+  it('creates and prints a key on the first start only, and that key works', async () => {
+    const printed: string[] = []
+    const first = await startServer(config(), { print: (t) => printed.push(t) })
+    const id = /secret key id:\s+(\S+)/.exec(printed.join('\n'))?.[1]
+    const password = /secret key password:\s+(\S+)/.exec(printed.join('\n'))?.[1]
+    expect(id && password).toBeTruthy()
+    const res = await fetch(`${first.url}/api/`, { headers: { authorization: basic({ id: id!, password: password! }) } })
+    expect(res.status).toBe(200)
+    await first.close()
+
+    const again: string[] = []
+    const second = await startServer(config(), { print: (t) => again.push(t) })
+    expect(again).toEqual([])
+    await second.close()
+  })
+
+  it('guarantees the key given in the environment, and follows a password change', async () => {
+    const env = { PONTE_SECRET_KEY_ID: 'ci-key', PONTE_SECRET_KEY_PASSWORD: 'first-password' }
+    let server = await startServer(config(env), { print: () => {} })
+    expect((await fetch(`${server.url}/api/`, { headers: { authorization: basic({ id: 'ci-key', password: 'first-password' }) } })).status).toBe(200)
+    await server.close()
+    server = await startServer(config({ ...env, PONTE_SECRET_KEY_PASSWORD: 'second-password' }), { print: () => {} })
+    expect((await fetch(`${server.url}/api/`, { headers: { authorization: basic({ id: 'ci-key', password: 'first-password' }) } })).status).toBe(401)
+    expect((await fetch(`${server.url}/api/`, { headers: { authorization: basic({ id: 'ci-key', password: 'second-password' }) } })).status).toBe(200)
+    await server.close()
+  })
+
+  it('finishes in-flight requests before closing, and refuses new ones', async () => {
+    const env = { PONTE_SECRET_KEY_ID: 'drain-key', PONTE_SECRET_KEY_PASSWORD: 'drain-password' }
+    const server = await startServer(config(env), {
+      print: () => {},
+      configure: (app) => app.get('/slow', async () => { await new Promise((r) => setTimeout(r, 500)); return { done: true } }),
+    })
+    const inflight = fetch(`${server.url}/slow`).then(async (r) => ({ status: r.status, body: await r.json() }))
+    await new Promise((r) => setTimeout(r, 100))
+    const closing = server.close()
+    expect(await inflight).toEqual({ status: 200, body: { done: true } })
+    await closing
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow()
+  })
+
+  it('refuses a half-configured key pair', () => {
+    expect(() => config({ PONTE_SECRET_KEY_ID: 'only-id' })).toThrow(/both PONTE_SECRET_KEY_ID and PONTE_SECRET_KEY_PASSWORD/)
+  })
+})

@@ -1,0 +1,51 @@
+import { buildApp, type Api } from '../../src/app.ts'
+import { loadConfig, type Config } from '../../src/config.ts'
+import { createSecretKey, type SecretKey } from '../../src/domain/keys.ts'
+import { ManualClock } from '../../src/lib/clock.ts'
+import type { Db } from '../../src/store/db.ts'
+import { openTestDb } from './db.ts'
+
+export interface Harness {
+  app: Api
+  db: Db
+  config: Config
+  clock: ManualClock
+  key: SecretKey
+  /** `Authorization` header value for `key`. */
+  auth: string
+  /** A second organization, for isolation tests. */
+  otherKey: SecretKey
+  otherAuth: string
+  /** Starts real HTTP on a random port; returns the base URL. */
+  listen(): Promise<string>
+  close(): Promise<void>
+}
+
+export function basic(key: { id: string; password: string }): string {
+  return `Basic ${Buffer.from(`${key.id}:${key.password}`).toString('base64')}`
+}
+
+/**
+ * A whole Ponte on a fresh database: migrated, with the catalog, two organizations with a key
+ * each, and a manual clock. `configure` may add test-only routes before the app is ready.
+ */
+export async function createHarness(options: { env?: Record<string, string>; configure?: (app: Api) => void } = {}): Promise<Harness> {
+  const db = await openTestDb()
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env })
+  const clock = new ManualClock()
+  const app = await buildApp({ db, config, clock, logger: false })
+  options.configure?.(app)
+  await app.ready()
+  const key = await createSecretKey(db, { name: 'test' })
+  const otherKey = await createSecretKey(db, { newOrganization: 'other', name: 'other' })
+  return {
+    app, db, config, clock, key, auth: basic(key), otherKey, otherAuth: basic(otherKey),
+    async listen() {
+      return app.listen({ port: 0, host: '127.0.0.1' })
+    },
+    async close() {
+      await app.close()
+      await db.dropDatabase()
+    },
+  }
+}

@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHarness, type Harness } from '../helpers/harness.ts'
+
+describe('OpenAPI and operations', () => {
+  let h: Harness
+  beforeAll(async () => { h = await createHarness() })
+  afterAll(async () => h.close())
+
+  it('publishes an OpenAPI document generated from the route schemas', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/openapi.json' })
+    expect(res.statusCode).toBe(200)
+    const doc = res.json()
+    expect(doc.openapi).toBe('3.0.3')
+    expect(doc.components.securitySchemes.basicAuth).toMatchObject({ type: 'http', scheme: 'basic' })
+    const list = doc.paths['/api/institutions/'].get
+    expect(list.operationId).toBe('ListInstitutions')
+    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['page', 'page_size', 'fields', 'omit', 'country_code__in', 'resources__allin']))
+    expect(Object.keys(list.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '500']))
+    expect(doc.paths['/api/institutions/{id}/'].get.operationId).toBe('DetailInstitution')
+  })
+
+  it('serves the interactive reference at /docs', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/docs/' })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toContain('text/html')
+    expect(res.body).toContain('swagger')
+  })
+
+  it('exports request metrics labelled by route template', async () => {
+    await h.app.inject({ method: 'GET', url: '/api/institutions/1004/', headers: { authorization: h.auth } })
+    const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body
+    expect(metrics).toMatch(/ponte_http_requests_total\{method="GET",route="\/api\/institutions\/:id\/",status="200"\} 1/)
+    expect(metrics).toContain('ponte_http_request_duration_seconds_bucket')
+  })
+})
