@@ -13,6 +13,13 @@ import { healthRoutes } from './http/routes/health.ts'
 import { institutionRoutes } from './http/routes/institutions.ts'
 import { rootRoutes } from './http/routes/root.ts'
 import { ErrorItem } from './http/schemas/common.ts'
+import { Link } from './http/schemas/link.ts'
+import { linkRoutes } from './http/routes/links.ts'
+import { resourceRoutes } from './http/routes/resources.ts'
+import { BANKING_RESOURCES, PORTFOLIOS } from './domain/banking.ts'
+import type { DomainContext } from './domain/context.ts'
+import { ConnectorRegistry } from './connectors/registry.ts'
+import type { Cipher } from './lib/crypto.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
 import { PonteError } from './lib/errors.ts'
 import { hex32 } from './lib/ids.ts'
@@ -24,6 +31,7 @@ export interface AppDeps {
   config: Config
   clock: Clock
   verifier: SecretKeyVerifier
+  domain: DomainContext
 }
 
 declare module 'fastify' {
@@ -39,6 +47,9 @@ export interface BuildOptions {
   db: Db
   config: Config
   clock?: Clock
+  /** Encrypts institution credentials at rest (main.ts loads or creates its key). */
+  cipher: Cipher
+  connectors?: ConnectorRegistry
   /** Pino logger options; false silences logs (tests). */
   logger?: boolean | object
 }
@@ -46,9 +57,11 @@ export interface BuildOptions {
 /** Builds the whole HTTP application. Used by `ponte serve`, by tests (inject or listen) and benchmarks. */
 export async function buildApp(options: BuildOptions): Promise<Api> {
   const { config, db } = options
+  const clock = options.clock ?? systemClock
   const deps: AppDeps = {
-    db, config, clock: options.clock ?? systemClock,
+    db, config, clock,
     verifier: new SecretKeyVerifier(db, config.PONTE_KEY_CACHE_TTL_SECONDS * 1000),
+    domain: { db, clock, cipher: options.cipher, connectors: options.connectors ?? new ConnectorRegistry() },
   }
   const app = Fastify({
     logger: options.logger === false ? false : { ...loggerOptions(config.LOG_LEVEL), ...(typeof options.logger === 'object' ? options.logger : {}) },
@@ -81,6 +94,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
 
   installErrorHandling(app as unknown as FastifyInstance, config.PONTE_BODY_LIMIT_BYTES)
   app.addSchema(ErrorItem)
+  app.addSchema(Link)
 
   let closing = false
   app.addHook('preClose', async () => { closing = true })
@@ -141,6 +155,8 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     })
     rootRoutes(scoped)
     institutionRoutes(scoped)
+    linkRoutes(scoped)
+    for (const spec of BANKING_RESOURCES) resourceRoutes(scoped, spec, { tag: 'Banking', prefix: spec === PORTFOLIOS ? '' : '/api', single: spec === PORTFOLIOS })
   })
 
   return app

@@ -1,5 +1,8 @@
 import closeWithGrace from 'close-with-grace'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { Cipher } from './lib/crypto.ts'
 import { buildApp, type Api } from './app.ts'
 import type { Config } from './config.ts'
 import { createSecretKey, ensureSecretKey, hasAnySecretKey } from './domain/keys.ts'
@@ -45,6 +48,26 @@ export async function provisionKeys(db: Db, config: Config, print: (text: string
   ].join('\n'))
 }
 
+/**
+ * The key that encrypts institution credentials: PONTE_ENCRYPTION_KEY (32 bytes, base64 or hex),
+ * or one generated on the first start into the data directory (readable by its owner only).
+ * Several processes on one PostgreSQL must share PONTE_ENCRYPTION_KEY.
+ */
+export function loadCipher(config: Config): Cipher {
+  if (config.PONTE_ENCRYPTION_KEY) {
+    const raw = config.PONTE_ENCRYPTION_KEY.trim()
+    const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64')
+    if (key.length !== 32) throw new Error('Invalid configuration: PONTE_ENCRYPTION_KEY must be 32 bytes, in base64 or hex')
+    return new Cipher(key)
+  }
+  const file = resolve(config.PONTE_DATA_DIR, 'encryption.key')
+  if (!existsSync(file)) {
+    mkdirSync(config.PONTE_DATA_DIR, { recursive: true })
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' })
+  }
+  return new Cipher(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'))
+}
+
 export interface RunningServer {
   app: Api
   db: Db
@@ -61,7 +84,7 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const db = await openStore(config)
   await provisionKeys(db, config, options.print ?? ((t) => process.stdout.write(`${t}\n`)))
-  const app = await buildApp({ db, config })
+  const app = await buildApp({ db, config, cipher: loadCipher(config) })
   options.configure?.(app)
   // app.close() waits for in-flight requests to finish; the database closes after the server.
   app.addHook('onClose', async () => { await db.close() })

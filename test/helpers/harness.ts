@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import { buildApp, type Api } from '../../src/app.ts'
+import { Cipher } from '../../src/lib/crypto.ts'
 import { loadConfig, type Config } from '../../src/config.ts'
 import { createSecretKey, type SecretKey } from '../../src/domain/keys.ts'
 import { ManualClock } from '../../src/lib/clock.ts'
@@ -33,7 +35,7 @@ export async function createHarness(options: { env?: Record<string, string>; con
   const db = await openTestDb()
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env })
   const clock = new ManualClock()
-  const app = await buildApp({ db, config, clock, logger: false })
+  const app = await buildApp({ db, config, clock, logger: false, cipher: new Cipher(randomBytes(32)) })
   options.configure?.(app)
   await app.ready()
   const key = await createSecretKey(db, { name: 'test' })

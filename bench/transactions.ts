@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { loadConfig } from '../src/config.ts'
+import { TRANSACTIONS } from '../src/domain/banking.ts'
+import { registerLink } from '../src/domain/links.ts'
+import { createSecretKey } from '../src/domain/keys.ts'
+import { retrieve } from '../src/domain/resources.ts'
+import { ConnectorRegistry } from '../src/connectors/registry.ts'
+import { ManualClock } from '../src/lib/clock.ts'
+import { loadCipher, openStore } from '../src/main.ts'
+import { fmt, measure, report, startServer } from './lib.ts'
+
+/**
+ * Issue 3's figures, on PGlite (on disk) and on PostgreSQL when BENCH_DATABASE_URL (default
+ * postgres://postgres@127.0.0.1:5432/postgres) answers. For each backend: ingest a scale
+ * persona of >= 1,000,000 transactions through the sandbox connector, then serve lists over it.
+ *
+ *   ingest rows/s                     / C6-C7 unnest ceiling (same run, same database)
+ *   first page, page_size=100  req/s  / C12 (raw first-page query behind Fastify, same data)
+ *   page_size=1000             MB/s   / C2 (a static 1000-item page, JSON.stringify per request)
+ *   page=21 and page=71        req/s  / C10 (raw OFFSET 2000 / 7000 queries per second, one connection)
+ *   12-month bnk100/full retrieve, end to end over HTTP
+ */
+const SCALE = process.env.BENCH_SCALE ?? 'scale_8y_100a'
+const SANDBOX_TODAY = '2026-06-30T12:00:00Z'
+
+async function postgresUrl(): Promise<string | undefined> {
+  const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+  const client = new pg.Client({ connectionString: admin })
+  try {
+    await client.connect()
+    const name = `ponte_bench_${Date.now()}`
+    await client.query(`CREATE DATABASE ${name}`)
+    const url = new URL(admin)
+    url.pathname = `/${name}`
+    return url.toString()
+  } catch {
+    return undefined
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+async function dropDatabase(url: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`)
+  await admin.end()
+}
+
+/** Queries per second of `sql` in a closed loop on one connection for `seconds`. */
+async function loop(db: { query: (sql: string, params?: unknown[]) => Promise<unknown> }, sql: string, params: unknown[], seconds = 3): Promise<number> {
+  const end = performance.now() + seconds * 1000
+  let n = 0
+  while (performance.now() < end) {
+    await db.query(sql, params)
+    n++
+  }
+  return n / seconds
+}
+
+async function runBackend(name: string, env: Record<string, string>): Promise<void> {
+  const config = loadConfig({ ...env, LOG_LEVEL: 'silent' })
+  const db = await openStore(config)
+  const clock = new ManualClock(SANDBOX_TODAY)
+  const ctx = { db, clock, cipher: loadCipher(config), connectors: new ConnectorRegistry() }
+  const key = await createSecretKey(db)
+  const actor = { organizationId: key.organizationId }
+
+  // C6/C7: unnest ingest ceiling on this database, 19 columns, 5000 rows per statement.
+  await db.exec('CREATE TABLE IF NOT EXISTS bench_unnest (id uuid PRIMARY KEY, link_id uuid, account_id uuid, value_date date, accounting_date timestamptz, amount numeric(18,2), balance numeric(18,2), currency char(3), description text, observations text, category text, subcategory text, merchant jsonb, reference text, type text, status text, internal_identification text, collected_at timestamptz, created_at timestamptz)')
+  const { randomUUID } = await import('node:crypto')
+  const ceilingRows = 100_000
+  const started = performance.now()
+  for (let done = 0; done < ceilingRows; done += 5000) {
+    const ids = Array.from({ length: 5000 }, () => randomUUID())
+    const same = <T>(v: T) => ids.map(() => v)
+    await db.query(
+      `INSERT INTO bench_unnest SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::timestamptz[], $6::numeric[], $7::numeric[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[], $14::text[], $15::text[], $16::text[], $17::text[], $18::timestamptz[], $19::timestamptz[])`,
+      [ids, same(randomUUID()), same(randomUUID()), same('2025-01-01'), same('2025-01-01T10:00:00Z'), same('123.45'), same('1000.00'), same('MXN'), same('COMPRA OXXO'), same(null), same('Food & Groceries'), same('Groceries'), same('{"merchant_name":"OXXO"}'), same('REF'), same('OUTFLOW'), same('PROCESSED'), ids, same('2025-01-01T10:00:00Z'), same('2025-01-01T10:00:00Z')],
+    )
+  }
+  const unnestCeiling = ceilingRows / ((performance.now() - started) / 1000)
+  await db.exec('DROP TABLE bench_unnest')
+
+  // Ingest: the scale persona through the sandbox connector into the store.
+  const scaleLink = await registerLink(ctx, actor, { institution: 'erebor_mx_retail', username: SCALE, password: 'full' })
+  const years = Number(/scale_(\d+)y/.exec(SCALE)![1])
+  const from = new Date(Date.parse(SANDBOX_TODAY) - years * 365 * 86_400_000).toISOString().slice(0, 10)
+  const t0 = performance.now()
+  const result = await retrieve(ctx, actor, TRANSACTIONS, { link: scaleLink.id, date_from: from, date_to: SANDBOX_TODAY.slice(0, 10) }, { collect: false })
+  const ingestSeconds = (performance.now() - t0) / 1000
+  const ingestRate = result.total / ingestSeconds
+  if (db.kind === 'postgres') await db.exec('VACUUM ANALYZE transactions')
+
+  // C10: raw OFFSET queries over the same rows.
+  const offsetSql = 'SELECT * FROM transactions WHERE link_id = $1 ORDER BY value_date DESC, id LIMIT 100 OFFSET $2'
+  const c10p21 = await loop(db, offsetSql, [scaleLink.id, 2000])
+  const c10p71 = await loop(db, offsetSql, [scaleLink.id, 7000])
+  await db.close()
+
+  const serverEnv = { ...env, BENCH_LINK: scaleLink.id }
+  const ceiling = await startServer('ceiling-db', serverEnv)
+  const c12 = await measure(`${ceiling.url}/db/tx`)
+  const c2 = await measure(`${ceiling.url}/static/1000`, { connections: 10 })
+  await ceiling.stop()
+
+  const ponte = await startServer('ponte', serverEnv)
+  const list = `${ponte.url}/api/transactions/?link=${scaleLink.id}`
+  const headers = { authorization: `Basic ${Buffer.from(`${key.id}:${key.password}`).toString('base64')}` }
+  const page100 = await measure(`${list}&page_size=100`, { headers })
+  const page1000 = await measure(`${list}&page_size=1000`, { headers, connections: 10 })
+  const page21 = await measure(`${list}&page_size=100&page=21`, { headers })
+  const page71 = await measure(`${list}&page_size=100&page=71`, { headers })
+  for (const r of [page100, page1000, page21, page71]) if (r.non2xx || r.errors) throw new Error(`list had ${r.non2xx} non-2xx and ${r.errors} errors`)
+
+  // 12 months of bnk100/full, end to end: register the link and retrieve over HTTP.
+  const link = await (await fetch(`${ponte.url}/api/links/`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ institution: 'erebor_mx_retail', username: 'bnk100', password: 'full' }) })).json()
+  const today = new Date().toISOString().slice(0, 10)
+  const yearAgo = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10)
+  const r0 = performance.now()
+  const retrieved = await (await fetch(`${ponte.url}/api/transactions/`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ link: link.id, date_from: yearAgo, date_to: today }) })).json()
+  const retrieveMs = performance.now() - r0
+  await ponte.stop()
+
+  const rows = [
+    { figure: `ingest (${fmt(result.total)} rows)`, value: `${fmt(ingestRate)} rows/s`, ceiling: `${fmt(unnestCeiling)} rows/s (unnest)`, ratio: fmt(ingestRate / unnestCeiling, 2), target: '>= 0.5' },
+    { figure: 'first page, page_size=100', value: `${fmt(page100.requestsPerSecond)} req/s (p99 ${page100.p99} ms)`, ceiling: `${fmt(c12.requestsPerSecond)} req/s (C12)`, ratio: fmt(page100.requestsPerSecond / c12.requestsPerSecond, 2), target: '>= 0.7' },
+    { figure: 'page_size=1000', value: `${fmt(page1000.bytesPerSecond / 1e6, 1)} MB/s`, ceiling: `${fmt(c2.bytesPerSecond / 1e6, 1)} MB/s (C2)`, ratio: fmt(page1000.bytesPerSecond / c2.bytesPerSecond, 2), target: '>= 0.6' },
+    { figure: 'page=21', value: `${fmt(page21.requestsPerSecond)} req/s`, ceiling: `${fmt(c10p21)} q/s (C10, OFFSET 2000)`, ratio: fmt(page21.requestsPerSecond / c10p21, 2), target: '>= 1.0' },
+    { figure: 'page=71', value: `${fmt(page71.requestsPerSecond)} req/s`, ceiling: `${fmt(c10p71)} q/s (C10, OFFSET 7000)`, ratio: fmt(page71.requestsPerSecond / c10p71, 2), target: '>= 1.0' },
+    { figure: '12-month bnk100/full retrieve (HTTP)', value: `${fmt(retrieveMs)} ms for ${fmt(retrieved.length)} transactions`, ceiling: '-', ratio: '-', target: '-' },
+  ]
+  report(`transactions on ${name}`, rows)
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ponte-bench-tx-'))
+try {
+  await runBackend('PGlite (on disk)', { PONTE_DATA_DIR: dataDir })
+  const url = await postgresUrl()
+  if (url) {
+    try {
+      await runBackend('PostgreSQL', { DATABASE_URL: url, PONTE_DATA_DIR: dataDir })
+    } finally {
+      await dropDatabase(url)
+    }
+  } else console.log('\nPostgreSQL not reachable: skipped (set BENCH_DATABASE_URL).')
+} finally {
+  rmSync(dataDir, { recursive: true, force: true })
+}

@@ -1,0 +1,91 @@
+import type { Period } from '../types.ts'
+import { formatDay, formatTime, parseDay, type Day } from './calendar.ts'
+import type { Brand } from './ledger.ts'
+import type { SandboxCountry } from './random.ts'
+import type { AccountPlan, World } from './world.ts'
+
+/** Small helpers shared by the wire formatters. */
+
+/** JSON number of a cents amount (exact: integer cents divided by 100). */
+export function money(cents: number): number {
+  return cents / 100
+}
+
+/** A cents amount as Belvo's string decimals ("9614.30"), without float formatting. */
+export function moneyString(cents: number): string {
+  const sign = cents < 0 ? '-' : ''
+  const abs = Math.abs(cents)
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`
+}
+
+/** Hours to add to local time to get UTC (standard time; none of the three observes DST today). */
+const UTC_OFFSET_HOURS: Record<SandboxCountry, number> = { MX: 6, CO: 5, BR: 3 }
+
+/** ISO-8601 UTC timestamp with milliseconds of a local day and second of day. */
+export function utcTimestamp(country: SandboxCountry, day: Day, localSecond: number): string {
+  let sec = localSecond + UTC_OFFSET_HOURS[country] * 3600
+  let d = day
+  if (sec >= 86_400) {
+    sec -= 86_400
+    d += 1
+  }
+  return `${formatDay(d)}T${formatTime(sec)}.000Z`
+}
+
+/** ISO-8601 UTC timestamp without fractional seconds (the OFDA owner and exchange patterns forbid them). */
+export function utcSeconds(day: Day, second: number): string {
+  return `${formatDay(day)}T${formatTime(second)}Z`
+}
+
+/**
+ * The timestamp nested `collected_at` fields carry (credit_data, loan_data, credit_card_data):
+ * the sandbox day at midnight UTC. The server owns the top-level `collected_at` and may overwrite
+ * these with its own clock.
+ */
+export function asOf(world: World): string {
+  return `${world.todayStr}T00:00:00.000Z`
+}
+
+export function merchantWire(brand: Brand | null): { logo: string | null; website: string | null; merchant_name: string } | null {
+  if (!brand) return null
+  return {
+    logo: brand.domain ? `https://logo.clearbit.com/${brand.domain}` : null,
+    website: brand.domain ? `https://www.${brand.domain}` : null,
+    merchant_name: brand.name,
+  }
+}
+
+/** Belvo's account category for a story account, by country and shape. */
+export function accountCategory(world: World, acct: AccountPlan): string {
+  switch (acct.kind) {
+    // Colombian payroll accounts are savings accounts ("cuenta de ahorros nómina").
+    case 'primary': return world.country === 'CO' ? 'SAVINGS_ACCOUNT' : 'CHECKING_ACCOUNT'
+    case 'reserve': return world.country === 'CO' ? 'CHECKING_ACCOUNT' : 'SAVINGS_ACCOUNT'
+    case 'card': return 'CREDIT_CARD'
+    case 'loan': return 'LOAN_ACCOUNT'
+  }
+}
+
+/** Month name used in bill names: "abril-2024" (MX, CO) or "abr-2024" (BR). */
+export function billName(world: World, year: number, month: number): string {
+  return `${world.locale.monthNames[month - 1]}-${year}`
+}
+
+/** The 2-character state code OFDA addresses allow (BR states already are). */
+export function stateCode(state: string): string {
+  return state.normalize('NFD').replace(/[^A-Za-z]/g, '').slice(0, 2).toUpperCase()
+}
+
+/** Degrees as OFDA coordinates ("-23.5475000"), from 1e-7 degree integers. */
+export function coordinate(e7: number): string {
+  const sign = e7 < 0 ? '-' : ''
+  const abs = Math.abs(e7)
+  return `${sign}${Math.floor(abs / 10_000_000)}.${String(abs % 10_000_000).padStart(7, '0')}`
+}
+
+/** Clips a period to what exists: not after today. Returns null when nothing remains. */
+export function clipPeriod(world: World, period: Period): [Day, Day] | null {
+  const from = parseDay(period.dateFrom)
+  const to = Math.min(parseDay(period.dateTo), world.today)
+  return from > to ? null : [from, to]
+}

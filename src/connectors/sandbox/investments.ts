@@ -1,0 +1,432 @@
+import type { InstitutionRecord, Period } from '../types.ts'
+import { addMonths, dayInMonth, formatDay, onOrAfterBusinessDay, onOrBeforeBusinessDay, yearMonthOf, type Day } from './calendar.ts'
+import { cnpj } from './documents.ts'
+import { clipPeriod, money, utcSeconds } from './format.ts'
+import { hashDigits, hashHex, hashUuid, Rng, seedKey } from './random.ts'
+import type { World } from './world.ts'
+
+/**
+ * Investments: Brazil's Open Finance investments (`InvestmentBrazil`) and their transactions
+ * (`InvestmentTransactionBrazil`), foreign-exchange operations (`Exchange`), and the legacy
+ * multi-region portfolios (`InvestmentsPortfolio`, `/investments/portfolios/`).
+ *
+ * Growth uses repeated multiplication of a daily factor (no Math.pow) so values are identical on
+ * every platform.
+ */
+
+type InvestmentType = 'FIXED_INCOME_BANKING' | 'TREASURY_BOND' | 'INVESTMENT_FUND' | 'VARIABLE_INCOME'
+
+interface InvestmentPlan {
+  internalId: string
+  type: InvestmentType
+  productName: string
+  issuer: string | null
+  clearingCode: string | null
+  purchaseDay: Day
+  dueDay: Day | null
+  /** Money invested at purchase (cents) and monthly contributions (funds). */
+  principalCents: number
+  monthlyCents: number
+  /** Yearly return as a fraction; unit price at purchase in cents. */
+  yearlyReturn: number
+  unitPriceCents: number
+  indexer: string | null
+  postFixed: number | null
+  preFixed: number | null
+  taxExempt: boolean
+  fundCategory: string | null
+}
+
+function hasInvestments(world: World): boolean {
+  return world.profile.kind === 'full' || world.profile.kind === 'scale'
+}
+
+/**
+ * Investments, their transactions and exchanges are Open Finance Brazil resources; portfolios
+ * are the legacy multi-region one. A link gets the family of its institution's shape.
+ */
+function ofdaFamily(world: World): boolean {
+  return world.shape === 'ofda' && hasInvestments(world)
+}
+
+/** The daily compounding factor over `days` days of a yearly rate. */
+function grow(yearly: number, days: number): number {
+  const daily = 1 + yearly / 365
+  let factor = 1
+  for (let i = 0; i < days; i++) factor *= daily
+  return factor
+}
+
+/** Brazil's regressive income tax on fixed-income gains, by holding period (Lei 11.033/2004). */
+function incomeTaxRate(days: number): number {
+  return days <= 180 ? 0.225 : days <= 360 ? 0.2 : days <= 720 ? 0.175 : 0.15
+}
+
+function plans(world: World): InvestmentPlan[] {
+  if (!ofdaFamily(world)) return []
+  const rng = new Rng(seedKey(world.key, 'investments'))
+  const salary = world.monthlySalaryCents
+  const today = world.today
+  const bankCnpj = world.bank.cnpj ?? cnpj(rng)
+  const id = (n: number) => `INV${hashHex(seedKey(world.key, 'inv', n), 12).toUpperCase()}`
+  const buy = (monthsAgo: number) => onOrAfterBusinessDay(world.country, addMonths(today, -monthsAgo) - rng.int(0, 25))
+  const cdbDay = buy(rng.int(10, 20))
+  const selicDay = buy(rng.int(6, 14))
+  const fundDay = buy(rng.int(14, 30))
+  const stockDay = buy(rng.int(8, 18))
+  return [
+    {
+      internalId: id(0), type: 'FIXED_INCOME_BANKING', productName: 'CDB', issuer: bankCnpj,
+      clearingCode: `CDB${formatDay(cdbDay).slice(2, 4)}${hashHex(seedKey(world.key, 'cdb'), 5).toUpperCase()}`, purchaseDay: cdbDay,
+      dueDay: addMonths(cdbDay, 36), principalCents: Math.round(salary * 2.5 / 100_000) * 100_000, monthlyCents: 0,
+      yearlyReturn: 0.1065 * 1.1, unitPriceCents: 100_000, indexer: 'CDI', postFixed: 1.1, preFixed: null, taxExempt: false, fundCategory: null,
+    },
+    {
+      internalId: id(1), type: 'TREASURY_BOND', productName: `TESOURO SELIC ${Number(world.todayStr.slice(0, 4)) + 4}`, issuer: null,
+      clearingCode: null, purchaseDay: selicDay, dueDay: addMonths(selicDay, 48), principalCents: Math.round(salary * 1.5 / 10_000) * 10_000,
+      monthlyCents: 0, yearlyReturn: 0.1075, unitPriceCents: 1_480_000, indexer: 'SELIC', postFixed: 1, preFixed: null, taxExempt: false, fundCategory: null,
+    },
+    {
+      internalId: id(2), type: 'INVESTMENT_FUND', productName: rng.pick(['AURORA RENDA FIXA DI FIC FI', 'HORIZONTE MULTIMERCADO FIC FIM']),
+      issuer: cnpj(rng), clearingCode: null, purchaseDay: fundDay, dueDay: null, principalCents: Math.round(salary / 10_000) * 10_000,
+      monthlyCents: Math.round(salary * 0.1 / 10_000) * 10_000, yearlyReturn: 0.112, unitPriceCents: 285, indexer: 'CDI', postFixed: null,
+      preFixed: null, taxExempt: false, fundCategory: 'RENDA_FIXA',
+    },
+    {
+      internalId: id(3), type: 'VARIABLE_INCOME', productName: rng.pick(['PETR4', 'VALE3', 'ITUB4', 'WEGE3', 'BBAS3']), issuer: cnpj(rng),
+      clearingCode: null, purchaseDay: stockDay, dueDay: null, principalCents: Math.round(salary * 0.8 / 10_000) * 10_000, monthlyCents: 0,
+      yearlyReturn: 0.08, unitPriceCents: rng.int(2_500, 4_200), indexer: null, postFixed: null, preFixed: null, taxExempt: false, fundCategory: null,
+    },
+  ]
+}
+
+interface Flow {
+  day: Day
+  subtype: string
+  inflow: boolean
+  cents: number
+  quantity: number
+  unitPriceCents: number
+}
+
+/** Purchases, contributions, redemptions and dividends of one investment up to today. */
+function flows(world: World, plan: InvestmentPlan): Flow[] {
+  const rng = new Rng(seedKey(world.key, 'flows', plan.internalId))
+  const today = world.today
+  const unitAt = (day: Day) => Math.round(plan.unitPriceCents * grow(plan.yearlyReturn, day - plan.purchaseDay))
+  const buySubtype = plan.type === 'FIXED_INCOME_BANKING' || plan.type === 'INVESTMENT_FUND' ? 'APLICACAO' : 'COMPRA'
+  const sellSubtype = plan.type === 'FIXED_INCOME_BANKING' || plan.type === 'INVESTMENT_FUND' ? 'RESGATE' : 'VENDA'
+  const units = (cents: number, unit: number) => Math.round((cents / unit) * 1_000_000) / 1_000_000
+  const out: Flow[] = []
+  const first = plan.type === 'VARIABLE_INCOME' ? Math.max(1, Math.round(plan.principalCents / plan.unitPriceCents / 100)) * 100 : units(plan.principalCents, plan.unitPriceCents)
+  out.push({ day: plan.purchaseDay, subtype: buySubtype, inflow: true, cents: plan.type === 'VARIABLE_INCOME' ? first * plan.unitPriceCents : plan.principalCents, quantity: first, unitPriceCents: plan.unitPriceCents })
+  const startYm = yearMonthOf(plan.purchaseDay)
+  for (let ym = startYm + 1; ym <= yearMonthOf(today); ym++) {
+    const day = onOrAfterBusinessDay(world.country, dayInMonth(ym, 10))
+    if (day > today) break
+    const unit = unitAt(day)
+    if (plan.monthlyCents > 0) {
+      out.push({ day, subtype: 'APLICACAO', inflow: true, cents: plan.monthlyCents, quantity: units(plan.monthlyCents, unit), unitPriceCents: unit })
+    }
+    if (plan.type === 'VARIABLE_INCOME' && (ym - startYm) % 3 === 0) {
+      // Quarterly dividends, paid out of the position.
+      const held = out.reduce((q, f) => q + (f.subtype === 'COMPRA' ? f.quantity : f.subtype === 'VENDA' ? -f.quantity : 0), 0)
+      out.push({ day, subtype: 'DIVIDENDOS', inflow: false, cents: Math.round(held * unit * 0.015), quantity: 0, unitPriceCents: unit })
+    }
+    if (rng.chance(0.06) && plan.type !== 'TREASURY_BOND') {
+      const cents = Math.round(plan.principalCents * 0.2 / 10_000) * 10_000
+      const quantity = plan.type === 'VARIABLE_INCOME' ? 100 : units(cents, unit)
+      out.push({ day: day + 5 <= today ? day + 5 : day, subtype: sellSubtype, inflow: false, cents: plan.type === 'VARIABLE_INCOME' ? 100 * unit : cents, quantity, unitPriceCents: unit })
+    }
+  }
+  return out
+}
+
+interface Position { quantity: number; investedCents: number; grossCents: number; unitCents: number }
+
+function position(world: World, plan: InvestmentPlan, all: Flow[]): Position {
+  const unit = Math.round(plan.unitPriceCents * grow(plan.yearlyReturn, world.today - plan.purchaseDay))
+  let quantity = 0
+  let invested = 0
+  for (const f of all) {
+    if (f.subtype === 'DIVIDENDOS') continue
+    quantity += f.inflow ? f.quantity : -f.quantity
+    invested += f.inflow ? f.cents : -f.cents
+  }
+  quantity = Math.round(quantity * 1_000_000) / 1_000_000
+  return { quantity, investedCents: invested, grossCents: Math.round(quantity * unit), unitCents: unit }
+}
+
+function referenceDate(world: World): string {
+  // Positions are valued at the previous business day's close.
+  return utcSeconds(onOrBeforeBusinessDay(world.country, world.today - 1), 75_600)
+}
+
+function investmentWire(world: World, plan: InvestmentPlan, all: Flow[]) {
+  const pos = position(world, plan, all)
+  const gain = Math.max(0, pos.grossCents - pos.investedCents)
+  const taxable = plan.type === 'FIXED_INCOME_BANKING' || plan.type === 'TREASURY_BOND' || plan.type === 'INVESTMENT_FUND'
+  const withheld = taxable && !plan.taxExempt ? Math.round(gain * incomeTaxRate(world.today - plan.purchaseDay)) : 0
+  const fixed = plan.type === 'FIXED_INCOME_BANKING'
+  const currency = world.locale.currency
+  return {
+    internal_identification: plan.internalId,
+    type: plan.type,
+    issuer_id_number: plan.issuer,
+    // The spec's ISIN pattern is quoted with typographic quotes and matches no value: null it is.
+    isin_number: null,
+    currency,
+    product_name: plan.productName,
+    is_tax_exempt: plan.taxExempt,
+    clearing_code: plan.clearingCode,
+    due_date: plan.dueDay === null ? null : formatDay(plan.dueDay),
+    issue_date: fixed ? formatDay(plan.purchaseDay) : null,
+    purchase_date: plan.type === 'INVESTMENT_FUND' || plan.type === 'VARIABLE_INCOME' ? null : formatDay(plan.purchaseDay),
+    grace_period_date: fixed ? formatDay(addMonths(plan.purchaseDay, 3)) : null,
+    issue_unit_price: fixed ? money(plan.unitPriceCents) : null,
+    balance: {
+      reference_date: referenceDate(world),
+      gross_value: money(pos.grossCents),
+      blocked_amount: 0,
+      quantity: pos.quantity,
+      gross_unit_price: money(pos.unitCents),
+      net_value: money(pos.grossCents - withheld),
+      withheld_amount: money(withheld),
+      transaction_fee: null,
+      purchase_unit_price: money(plan.unitPriceCents),
+      pre_fixed_rate: plan.preFixed,
+      post_fixed_rate: plan.postFixed,
+      penalty_fee: null,
+      late_payment_fee: null,
+      closing_price: plan.type === 'VARIABLE_INCOME' ? money(pos.unitCents) : null,
+      unit_price_factor: plan.type === 'VARIABLE_INCOME' ? 1 : null,
+    },
+    remuneration: {
+      pre_fixed_rate: plan.preFixed,
+      post_fixed_rate: plan.postFixed,
+      rate_type: plan.type === 'VARIABLE_INCOME' ? null : 'LINEAR',
+      rate_periodicity: plan.type === 'VARIABLE_INCOME' ? null : 'ANUAL',
+      calculation_base: plan.type === 'VARIABLE_INCOME' ? null : 'DIAS_UTEIS',
+      indexer: plan.indexer,
+      indexer_additional_info: null,
+    },
+    classification_details: plan.fundCategory
+      ? { category: plan.fundCategory, class: plan.fundCategory === 'RENDA_FIXA' ? 'Renda Fixa Duração Livre' : 'Multimercado Livre', subclass: null }
+      : null,
+    voucher_payment_details: { is_voucher_payment: false, periodicity: null, periodicity_additional_info: null },
+    // Only FIXED_INCOME_CREDIT has a debtor (and the spec's CNPJ pattern for it matches nothing).
+    debtor_details: null,
+  }
+}
+
+export function investmentRecords(world: World): InstitutionRecord[] {
+  return plans(world).map((plan) => investmentWire(world, plan, flows(world, plan)))
+}
+
+export function investmentTransactionRecords(world: World, period: Period): InstitutionRecord[] {
+  const clipped = clipPeriod(world, period)
+  if (!clipped) return []
+  const [from, to] = clipped
+  const out: InstitutionRecord[] = []
+  for (const plan of plans(world)) {
+    const all = flows(world, plan)
+    const { internal_identification: investmentId, ...investment } = investmentWire(world, plan, all)
+    all.forEach((f, i) => {
+      if (f.day < from || f.day > to) return
+      const variable = plan.type === 'VARIABLE_INCOME'
+      const gain = f.inflow ? 0 : Math.max(0, Math.round(f.cents - f.quantity * plan.unitPriceCents))
+      const incomeTax = variable || f.inflow ? 0 : Math.round(gain * incomeTaxRate(f.day - plan.purchaseDay))
+      out.push({
+        internal_identification: `${investmentId}T${String(i).padStart(4, '0')}`,
+        investment_internal_identification: investmentId,
+        investment,
+        value_date: formatDay(f.day),
+        gross_value: variable ? 0 : money(f.cents),
+        net_value: variable ? 0 : money(f.cents - incomeTax),
+        value: plan.type === 'VARIABLE_INCOME' || plan.type === 'INVESTMENT_FUND' ? money(f.cents) : 0,
+        unit_price: money(f.unitPriceCents),
+        price_factor: variable ? 1 : 0,
+        transaction_tax: 0,
+        income_tax: money(incomeTax),
+        quantity: f.quantity,
+        type: f.inflow ? 'INFLOW' : 'OUTFLOW',
+        subtype: f.subtype,
+        indexer_percentage: plan.type === 'FIXED_INCOME_BANKING' ? (plan.postFixed ?? 0) * 100 : 0,
+        rate: plan.type === 'FIXED_INCOME_BANKING' || plan.type === 'TREASURY_BOND' ? Math.round(plan.yearlyReturn * 1_000_000) / 1_000_000 : 0,
+        exit_fee: 0,
+        broker_note_details: null,
+      })
+    })
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Foreign exchange operations (Brazilian "câmbio" contracts registered at the Central Bank).
+
+export function exchangeRecords(world: World, period: Period): InstitutionRecord[] {
+  if (!ofdaFamily(world)) return []
+  const clipped = clipPeriod(world, period)
+  if (!clipped) return []
+  const [from, to] = clipped
+  const rng = new Rng(seedKey(world.key, 'exchanges'))
+  const local = world.locale.currency
+  const bankId = Number(world.bank.cnpj ?? cnpj(rng))
+  const out: InstitutionRecord[] = []
+  // One operation every few months over the last two years: travel money and a wire abroad.
+  for (let i = 0; i < 6; i++) {
+    const day = onOrAfterBusinessDay(world.country, addMonths(world.today, -(4 * i + rng.int(1, 3))) - rng.int(0, 20))
+    const foreign = rng.pick(['USD', 'USD', 'EUR'] as const)
+    const buy = rng.chance(0.75)
+    const settlement = rng.pick(['ESPECIE_CHEQUES_VIAGEM', 'CARTAO_PREPAGO', 'TELETRANSMISSAO'] as const)
+    const rate = Math.round(world.locale.perUsd * (foreign === 'EUR' ? 1.08 : 1) * (0.96 + 0.08 * rng.next()) * 10_000) / 10_000
+    const foreignCents = rng.int(5, 40) * 10_000
+    const localCents = Math.round(foreignCents * rate)
+    if (day < from || day > to) continue
+    const id = hashDigits(seedKey(world.key, 'fx', i), 17)
+    out.push({
+      internal_identification: `FX${id}`,
+      operation_identifier: id,
+      operation_number: hashDigits(seedKey(world.key, 'fx-number', i), 12),
+      operation_type: buy ? 'COMPRA' : 'VENDA',
+      operation_requested_at: utcSeconds(day, 50_400 + rng.int(0, 10_800)),
+      authorized_institution_identifier: bankId,
+      authorized_institution_name: world.bank.name,
+      intermediary_institution_identifier: null,
+      intermediary_institution_name: null,
+      operation_due_date: formatDay(onOrAfterBusinessDay(world.country, day + 2)),
+      local_operation_tax_amount: rate,
+      local_operation_tax_currency: local,
+      local_operation_value_amount: money(localCents),
+      local_operation_value_currency: local,
+      foreign_operation_value_amount: money(foreignCents),
+      foreign_operation_value_currency: foreign,
+      operation_outstanding_balance_amount: null,
+      operation_outstanding_balance_currency: null,
+      // VET: the all-in rate including IOF (1.1% on currency purchases for travel).
+      tev_amount_amount: Math.round(rate * (buy ? 1.011 : 0.995) * 1_000_000) / 1_000_000,
+      tev_amount_currency: local,
+      local_currency_advance_percentage: null,
+      settlement_method: settlement,
+      operation_category_code: buy ? '32998' : '90302',
+    })
+  }
+  return out.sort((a, b) => String(a.operation_requested_at).localeCompare(String(b.operation_requested_at)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Legacy multi-region portfolios.
+
+/** ISIN check digit: letters to numbers (A=10), then Luhn over the digit string. */
+export function isin(prefix11: string): string {
+  const expanded = prefix11.split('').map((ch) => (/[A-Z]/.test(ch) ? String(ch.charCodeAt(0) - 55) : ch)).join('')
+  let sum = 0
+  for (let i = 0; i < expanded.length; i++) {
+    let d = Number(expanded[expanded.length - 1 - i])
+    if (i % 2 === 0) {
+      d *= 2
+      if (d > 9) d -= 9
+    }
+    sum += d
+  }
+  return `${prefix11}${(10 - (sum % 10)) % 10}`
+}
+
+interface InstrumentSpec {
+  type: 'BOND' | 'DEPOSIT' | 'ETF' | 'FUND' | 'PENSION' | 'STOCK'
+  subtype: string | null
+  name: string
+  isin: string | null
+  share: number
+  yearly: number
+  index: string | null
+  termDays: number | null
+}
+
+const PORTFOLIOS: Record<string, { name: string; type: 'FIXED_INCOME' | 'VARIABLE_INCOME' | 'PENSION'; instruments: InstrumentSpec[] }[]> = {
+  MX: [
+    { name: 'Inversión a Plazo', type: 'FIXED_INCOME', instruments: [
+      { type: 'DEPOSIT', subtype: 'PRLV', name: 'PAGARE RENDIMIENTO LIQUIDABLE AL VENCIMIENTO 28D', isin: null, share: 0.25, yearly: 0.102, index: 'TIIE', termDays: 28 },
+      { type: 'BOND', subtype: 'CETES', name: 'CETES 91 DIAS', isin: isin('MX0MGO00000'), share: 0.2, yearly: 0.105, index: 'CETES', termDays: 91 },
+    ] },
+    { name: 'Mercado de Capitales', type: 'VARIABLE_INCOME', instruments: [
+      { type: 'ETF', subtype: 'ETF', name: 'NAFTRAC ISHRS', isin: isin('MX1BNA06000'), share: 0.2, yearly: 0.07, index: null, termDays: null },
+      { type: 'STOCK', subtype: 'ACCION', name: 'FEMSA UBD', isin: isin('MXP32032131'), share: 0.1, yearly: 0.09, index: null, termDays: null },
+      { type: 'STOCK', subtype: 'ACCION', name: 'WALMEX *', isin: isin('MX01WA00003'), share: 0.1, yearly: 0.06, index: null, termDays: null },
+    ] },
+    { name: 'Afore', type: 'PENSION', instruments: [
+      { type: 'PENSION', subtype: 'SIEFORE', name: 'SIEFORE BASICA 1990-1994', isin: null, share: 0.15, yearly: 0.095, index: null, termDays: null },
+    ] },
+  ],
+  CO: [
+    { name: 'CDT', type: 'FIXED_INCOME', instruments: [
+      { type: 'DEPOSIT', subtype: 'CDT', name: 'CDT 360 DIAS', isin: null, share: 0.45, yearly: 0.115, index: 'IBR', termDays: 360 },
+    ] },
+    { name: 'Acciones', type: 'VARIABLE_INCOME', instruments: [
+      { type: 'STOCK', subtype: 'ACCION', name: 'ECOPETROL', isin: isin('COC04PA0001'), share: 0.2, yearly: 0.05, index: null, termDays: null },
+      { type: 'STOCK', subtype: 'ACCION', name: 'PFBCOLOM', isin: isin('COB07PA0007'), share: 0.15, yearly: 0.07, index: null, termDays: null },
+    ] },
+    { name: 'Fondo Voluntario de Pensión', type: 'PENSION', instruments: [
+      { type: 'PENSION', subtype: 'FPV', name: 'FONDO VOLUNTARIO DE PENSION MODERADO', isin: null, share: 0.2, yearly: 0.08, index: null, termDays: null },
+    ] },
+  ],
+  BR: [
+    { name: 'Renda Fixa', type: 'FIXED_INCOME', instruments: [
+      { type: 'DEPOSIT', subtype: 'CDB', name: 'CDB DI 110%', isin: null, share: 0.5, yearly: 0.117, index: 'CDI', termDays: 1080 },
+    ] },
+    { name: 'Renda Variável', type: 'VARIABLE_INCOME', instruments: [
+      { type: 'STOCK', subtype: 'ACAO', name: 'PETR4', isin: isin('BRPETRACNPR'), share: 0.25, yearly: 0.06, index: null, termDays: null },
+      { type: 'ETF', subtype: 'ETF', name: 'BOVA11', isin: isin('BRBOVACTF00'), share: 0.25, yearly: 0.07, index: null, termDays: null },
+    ] },
+  ],
+}
+
+export function portfolioRecords(world: World): InstitutionRecord[] {
+  if (world.shape !== 'multiregion' || !hasInvestments(world)) return []
+  const rng = new Rng(seedKey(world.key, 'portfolios'))
+  const total = world.monthlySalaryCents * 6
+  const currency = world.locale.currency
+  return (PORTFOLIOS[world.country] ?? PORTFOLIOS.MX).map((portfolio, p) => {
+    const instruments = portfolio.instruments.map((spec, i) => {
+      const openDay = onOrAfterBusinessDay(world.country, addMonths(world.today, -rng.int(3, 30)))
+      const days = world.today - openDay
+      const invested = Math.round(total * spec.share)
+      const gross = Math.round(invested * grow(spec.yearly, days))
+      const net = spec.type === 'STOCK' || spec.type === 'ETF' ? gross : gross - Math.round((gross - invested) * 0.2)
+      const unitCents = spec.type === 'STOCK' || spec.type === 'ETF' ? rng.int(2_000, 25_000) : 100
+      const quantity = Math.round((invested / unitCents) * 100) / 100
+      return {
+        id: hashUuid(seedKey(world.key, 'instrument', p, i)),
+        public_id: spec.isin ? [{ type: 'isin', value: spec.isin }] : null,
+        type: spec.type,
+        subtype: spec.subtype,
+        name: spec.name,
+        currency,
+        price: money(Math.round(gross / Math.max(quantity, 0.01))),
+        quantity,
+        balance_gross: money(gross),
+        balance_net: money(net),
+        average_acquisition_price: money(unitCents),
+        profit: money(gross - invested),
+        open_date: formatDay(openDay),
+        redemption_conditions: spec.termDays
+          ? [{ type: 'due_date', value: formatDay(openDay + spec.termDays).split('-').reverse().join('-') }]
+          : null,
+        fees: spec.type === 'PENSION' ? [{ type: 'MANAGEMENT_FEE', value: money(Math.round(gross * 0.0057)) }] : [],
+        interest_rates: spec.index ? [{ type: 'yearly', value: Math.round(spec.yearly * 10_000) / 100, index: spec.index }] : null,
+      }
+    })
+    const gross = instruments.reduce((s, i) => s + Math.round(i.balance_gross * 100), 0)
+    const net = instruments.reduce((s, i) => s + Math.round(i.balance_net * 100), 0)
+    return {
+      internal_identification: `PF${hashHex(seedKey(world.key, 'portfolio', p), 10).toUpperCase()}`,
+      name: portfolio.name,
+      type: portfolio.type,
+      balance_type: 'ASSET',
+      balance_gross: money(gross),
+      balance_net: money(net),
+      currency,
+      instruments,
+    }
+  })
+}

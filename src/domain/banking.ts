@@ -1,0 +1,200 @@
+import type { InstitutionRecord, Period } from '../connectors/types.ts'
+import { PonteError } from '../lib/errors.ts'
+import type { FilterField, Lookup } from '../store/filters.ts'
+import { ACCOUNT_WIRE, recordWire, TRANSACTION_WIRE } from '../store/resources.ts'
+import { checkPeriod, type AccountIndex, type FetchArgs, type ResourceSpec } from './resources.ts'
+
+/**
+ * Belvo's banking resources (INVENTORY 3.2 and 3.3): where each is stored, what it filters on,
+ * and how it asks the institution. Brazil institutions answer with the Open Finance shapes,
+ * Mexico and Colombia with the multi-region ones (the connector chooses); the `br/` paths exist
+ * for the former and the legacy paths only for the latter.
+ */
+
+const RANGE: Lookup[] = ['exact', 'gt', 'gte', 'lt', 'lte', 'range']
+const NUMBER: Lookup[] = ['exact', 'gt', 'gte', 'lt', 'lte', 'range']
+
+const common = (alias: string): FilterField[] => [
+  { param: 'id', column: `${alias}.id`, type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'link', column: `${alias}.link_id`, type: 'uuid', lookups: ['exact', 'in'], description: 'The link the data belongs to' },
+  { param: 'created_at', column: `${alias}.created_at`, type: 'datetime', lookups: RANGE },
+  { param: 'collected_at', column: `${alias}.collected_at`, type: 'datetime', lookups: RANGE },
+]
+
+const ACCOUNT_FILTERS: FilterField[] = [
+  ...common('a'),
+  { param: 'balance__available', column: 'a.balance_available', type: 'number', lookups: NUMBER },
+  { param: 'balance__current', column: 'a.balance_current', type: 'number', lookups: NUMBER },
+  { param: 'category', column: 'a.category', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'currency', column: 'a.currency', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'institution', column: '(SELECT l.institution FROM links l WHERE l.id = a.link_id)', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'name', column: 'a.name', type: 'text', lookups: ['exact', 'icontains'] },
+  { param: 'number', column: 'a.number', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'public_identification_name', column: 'a.public_identification_name', type: 'text', lookups: ['exact'] },
+  { param: 'public_identification_value', column: 'a.public_identification_value', type: 'text', lookups: ['exact'] },
+  { param: 'type', column: 'a.type', type: 'text', lookups: ['exact', 'in'] },
+]
+
+const TRANSACTION_FILTERS: FilterField[] = [
+  ...common('t'),
+  { param: 'account', column: 't.account_id', type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'account__balance__available', column: 'a.balance_available', type: 'number', lookups: NUMBER },
+  { param: 'account__balance__current', column: 'a.balance_current', type: 'number', lookups: NUMBER },
+  { param: 'account_type', column: 'a.type', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'accounting_date', column: 't.accounting_date', type: 'datetime', lookups: RANGE },
+  { param: 'amount', column: 't.amount', type: 'number', lookups: NUMBER },
+  { param: 'currency', column: 't.currency', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'credit_card_data__bill_name', column: 't.bill_name', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'reference', column: 't.reference', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'status', column: 't.status', type: 'text', lookups: ['exact', 'in'], choices: ['PENDING', 'PROCESSED', 'UNCATEGORIZED'] },
+  { param: 'type', column: 't.type', type: 'text', lookups: ['exact', 'in'], choices: ['INFLOW', 'OUTFLOW'] },
+  { param: 'value_date', column: 't.value_date', type: 'date', lookups: RANGE },
+]
+
+const RECORD_FILTERS = (extra: FilterField[] = []): FilterField[] => [
+  ...common('r'),
+  { param: 'account', column: 'r.account_id', type: 'uuid', lookups: ['exact', 'in'] },
+  ...extra,
+]
+
+/** Ponte's account id in a request body, translated to the institution's own id. */
+function accountInternalId(accounts: AccountIndex, id: unknown, field: string): string | undefined {
+  if (id === undefined || id === null || id === '') return undefined
+  for (const [internalId, account] of accounts) if (account.id === id) return internalId
+  throw new PonteError('does_not_exist', { field, variant: 'id', params: { value: String(id) } })
+}
+
+function accountOf(accounts: AccountIndex, record: InstitutionRecord) {
+  return accounts.get(String(record.account_internal_identification))
+}
+
+function period(args: FetchArgs, required: boolean, defaultDays = 365): Period {
+  return checkPeriod(args.session.today, args.request, { required, defaultDays })
+}
+
+/** A resource kept in `records`: its wire query follows from its key and wire fields. */
+function recordResource(spec: Omit<ResourceSpec, 'storage' | 'wire'> & { recordKey: string; wireFields: { link: boolean; account: 'object' | 'none' } }): ResourceSpec {
+  return { ...spec, storage: 'records', wire: recordWire(spec.recordKey, spec.wireFields) }
+}
+
+/**
+ * The record without the keys that only tie it to other records at the institution (and, where
+ * the wire schema has no such field, its own `internal_identification`): wire bodies carry Belvo's
+ * fields only (`Exchange`, for one, allows no others).
+ */
+function plain(record: InstitutionRecord, omit: readonly string[] = ['account_internal_identification']): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([key]) => !omit.includes(key)))
+}
+const LINKING = ['internal_identification', 'account_internal_identification']
+
+export const ACCOUNTS: ResourceSpec = {
+  name: 'accounts', institutionResource: 'ACCOUNTS', storage: 'accounts', wire: ACCOUNT_WIRE,
+  filters: ACCOUNT_FILTERS, listNeedsLink: false, needsAccounts: false, deletable: true, rateLimitedDelete: true,
+  fetch: ({ connector, session }) => connector.accounts(session),
+}
+
+export const TRANSACTIONS: ResourceSpec = {
+  name: 'transactions', institutionResource: 'TRANSACTIONS', storage: 'transactions', wire: TRANSACTION_WIRE,
+  filters: TRANSACTION_FILTERS, listNeedsLink: true, needsAccounts: true, deletable: true, rateLimitedDelete: true,
+  fetch: (args) => args.connector.transactions(args.session, period(args, true), accountInternalId(args.accounts, args.request.account, 'account')),
+}
+
+export const BALANCES_BR = recordResource({
+  name: 'br/balances', institutionResource: 'BALANCES', recordKey: 'BALANCES', shape: 'ofda', wireFields: { link: true, account: 'none' },
+  filters: RECORD_FILTERS(), listNeedsLink: true,
+  needsAccounts: true, deletable: false,
+  fetch: (args) => args.connector.balances(args.session, undefined, accountInternalId(args.accounts, args.request.account_id, 'account_id')),
+  toRow: (record, accounts) => {
+    const account = accountOf(accounts, record)
+    return { accountId: account?.id ?? null, recordDate: null, kind: null, prefix: {}, body: { account_id: account?.id ?? null, ...plain(record, ['internal_identification']) } }
+  },
+})
+
+export const BALANCES_LEGACY = recordResource({
+  name: 'balances', institutionResource: 'BALANCES', recordKey: 'DAILY_BALANCES', shape: 'multiregion', wireFields: { link: false, account: 'object' },
+  filters: RECORD_FILTERS([{ param: 'value_date', column: 'r.record_date', type: 'date', lookups: RANGE }]), listNeedsLink: false,
+  needsAccounts: true, deletable: true,
+  fetch: (args) => args.connector.balances(args.session, period(args, true), accountInternalId(args.accounts, args.request.account, 'account')),
+  toRow: (record, accounts) => {
+    const account = accountOf(accounts, record)
+    return { accountId: account?.id ?? null, recordDate: (record.value_date as string) ?? null, kind: null, prefix: { account: account?.wire ?? null }, body: plain(record, LINKING) }
+  },
+})
+
+export const OWNERS = recordResource({
+  name: 'owners', institutionResource: 'OWNERS', recordKey: 'OWNERS', wireFields: { link: true, account: 'none' },
+  filters: RECORD_FILTERS([
+    { param: 'email', column: "(r.body::json->>'email')", type: 'text', lookups: ['exact'] },
+    { param: 'display_name', column: "(r.body::json->>'display_name')", type: 'text', lookups: ['exact', 'icontains'] },
+  ]),
+  listNeedsLink: false, needsAccounts: false, deletable: true,
+  fetch: ({ connector, session }) => connector.owners(session),
+  toRow: (record) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain(record) }),
+})
+
+export const BILLS = recordResource({
+  name: 'bills', institutionResource: 'BILLS', recordKey: 'BILLS', shape: 'ofda', wireFields: { link: false, account: 'object' },
+  filters: RECORD_FILTERS([{ param: 'due_date', column: 'r.record_date', type: 'date', lookups: RANGE }]), listNeedsLink: true,
+  needsAccounts: true, deletable: true,
+  fetch: ({ connector, session }) => connector.bills(session),
+  toRow: (record, accounts) => {
+    const account = accountOf(accounts, record)
+    return { accountId: account?.id ?? null, recordDate: (record.due_date as string) ?? null, kind: null, prefix: { account: account?.wire ?? null }, body: plain(record) }
+  },
+})
+
+export const INVESTMENTS_BR = recordResource({
+  name: 'br/investments', institutionResource: 'INVESTMENTS', recordKey: 'INVESTMENTS', shape: 'ofda', wireFields: { link: false, account: 'none' },
+  filters: RECORD_FILTERS([{ param: 'type', column: 'r.kind', type: 'text', lookups: ['exact', 'in'] }]), listNeedsLink: true,
+  needsAccounts: false, deletable: true,
+  fetch: ({ connector, session }) => connector.investments(session),
+  toRow: (record) => ({ accountId: null, recordDate: null, kind: (record.type as string) ?? null, prefix: {}, body: plain(record, ['internal_identification']) }),
+})
+
+export const INVESTMENT_TRANSACTIONS_BR = recordResource({
+  name: 'br/investment-transactions', institutionResource: 'INVESTMENT_TRANSACTIONS', recordKey: 'INVESTMENT_TRANSACTIONS', shape: 'ofda', wireFields: { link: true, account: 'none' },
+  filters: RECORD_FILTERS([{ param: 'type', column: 'r.kind', type: 'text', lookups: ['exact', 'in'] }]), listNeedsLink: true,
+  needsAccounts: false, deletable: true,
+  fetch: (args) => args.connector.investmentTransactions(args.session, period(args, false)),
+  toRow: (record) => ({ accountId: null, recordDate: (record.value_date as string) ?? null, kind: (record.type as string) ?? null, prefix: {}, body: plain(record, ['investment_internal_identification']) }),
+})
+
+export const EXCHANGES_BR = recordResource({
+  name: 'br/exchanges', institutionResource: 'EXCHANGES', recordKey: 'EXCHANGES', shape: 'ofda', wireFields: { link: true, account: 'none' },
+  filters: RECORD_FILTERS(), listNeedsLink: true,
+  needsAccounts: false, deletable: true,
+  fetch: (args) => args.connector.exchanges(args.session, period(args, false)),
+  toRow: (record) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain(record, ['internal_identification']) }),
+})
+
+export const STATEMENTS = recordResource({
+  name: 'statements', institutionResource: 'ACCOUNTS', recordKey: 'STATEMENTS', shape: 'multiregion', wireFields: { link: true, account: 'object' },
+  filters: RECORD_FILTERS(), listNeedsLink: false,
+  needsAccounts: true, deletable: true,
+  fetch: (args) => {
+    const account = accountInternalId(args.accounts, args.request.account, 'account')
+    if (!account) throw new PonteError('required', { field: 'account' })
+    return args.connector.statements(args.session, account, Number(args.request.year), Number(args.request.month))
+  },
+  toRow: (record, accounts) => {
+    const account = accountOf(accounts, record)
+    // A statement lists its transactions in the multi-region shape, each with its account.
+    const transactions = Array.isArray(record.transactions)
+      ? (record.transactions as Record<string, unknown>[]).map((t) => ({ ...t, account: account?.wire ?? null }))
+      : record.transactions
+    return { accountId: account?.id ?? null, recordDate: null, kind: null, prefix: { account: account?.wire ?? null }, body: { ...plain(record, LINKING), transactions } }
+  },
+})
+
+export const PORTFOLIOS = recordResource({
+  name: 'investments/portfolios', institutionResource: 'ACCOUNTS', recordKey: 'PORTFOLIOS', shape: 'multiregion', wireFields: { link: false, account: 'none' },
+  filters: RECORD_FILTERS(), listNeedsLink: false,
+  needsAccounts: false, deletable: true,
+  fetch: ({ connector, session }) => connector.portfolios(session),
+  toRow: (record) => ({ accountId: null, recordDate: null, kind: (record.type as string) ?? null, prefix: {}, body: plain(record, ['internal_identification']) }),
+})
+
+/** Every banking resource, in the order the reference lists them. */
+export const BANKING_RESOURCES: readonly ResourceSpec[] = [
+  ACCOUNTS, TRANSACTIONS, BALANCES_BR, BALANCES_LEGACY, OWNERS, BILLS, INVESTMENTS_BR, INVESTMENT_TRANSACTIONS_BR, EXCHANGES_BR, STATEMENTS, PORTFOLIOS,
+]

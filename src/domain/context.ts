@@ -1,0 +1,17 @@
+import type { ConnectorRegistry } from '../connectors/registry.ts'
+import type { Clock } from '../lib/clock.ts'
+import type { Cipher } from '../lib/crypto.ts'
+import type { Db } from '../store/db.ts'
+
+/** What domain operations need; built once per process (app.ts) and passed in explicitly. */
+export interface DomainContext {
+  db: Db
+  clock: Clock
+  cipher: Cipher
+  connectors: ConnectorRegistry
+}
+
+/** The caller: every query is scoped to its organization. */
+export interface Actor {
+  organizationId: string
+}

@@ -1,0 +1,341 @@
+import { wireShape, type CatalogInstitution } from '../connectors/catalog.ts'
+import type { ConnectorContext, Credentials, InstitutionConnector, TokenGenerationData } from '../connectors/types.ts'
+import { PonteError } from '../lib/errors.ts'
+import { hex32, uuidv7 } from '../lib/ids.ts'
+import type { Condition } from '../store/filters.ts'
+import * as store from '../store/links.ts'
+import type { LinkRow } from '../store/links.ts'
+import type { PageRequest } from '../store/pagination.ts'
+import type { Actor, DomainContext } from './context.ts'
+
+export const LINK_FILTERS = store.LINK_FILTERS
+export type { LinkRow }
+
+/** How long a 428 session can be resumed (Belvo's `expiry`, in seconds). */
+export const MFA_SESSION_SECONDS = 600
+/** Resources a link fetches when `fetch_resources` is not given: the institution's data, not the enrichment products. */
+const ENRICHMENT = new Set(['INCOMES', 'RECURRING_EXPENSES', 'RISK_INSIGHTS', 'EMPLOYMENT_METRICS'])
+
+export interface RegisterLinkInput {
+  institution: string
+  username: string
+  password?: string | null
+  username2?: string | null
+  username3?: string | null
+  password2?: string | null
+  token?: string | null
+  username_type?: string | null
+  external_id?: string | null
+  access_mode?: 'single' | 'recurrent' | null
+  fetch_resources?: string[] | null
+  credentials_storage?: string | null
+  stale_in?: string | null
+}
+
+/** Belvo's Link object. */
+export function linkWire(link: LinkRow) {
+  return {
+    id: link.id,
+    institution: link.institution,
+    access_mode: link.access_mode,
+    last_accessed_at: link.last_accessed_at,
+    created_at: link.created_at,
+    external_id: link.external_id,
+    institution_user_id: link.institution_user_id,
+    status: link.status,
+    created_by: link.created_by,
+    refresh_rate: link.refresh_rate,
+    credentials_storage: link.credentials_storage,
+    fetch_resources: link.fetch_resources,
+    stale_in: link.stale_in,
+  }
+}
+export type LinkWire = ReturnType<typeof linkWire>
+
+function institutionOrFail(ctx: DomainContext, name: string): CatalogInstitution {
+  const institution = ctx.connectors.institution(name)
+  if (!institution) throw new PonteError('does_not_exist', { field: 'institution', params: { key: 'name', value: name } })
+  return institution
+}
+
+/** Checks each credential against the regular expression the institution publishes in `form_fields`. */
+function checkFormFields(institution: CatalogInstitution, credentials: Credentials): void {
+  const values: Record<string, string | undefined> = {
+    username: credentials.username, username2: credentials.username2, username3: credentials.username3,
+    password: credentials.password, password2: credentials.password2, username_type: credentials.usernameType,
+  }
+  for (const field of institution.form_fields) {
+    const value = values[field.name]
+    if (value === undefined || field.type === 'hidden' || field.type === 'select') continue
+    if (!new RegExp(`^(?:${field.validation.replace(/^\^|\$$/g, '')})$`).test(value)) {
+      throw new PonteError('invalid', { field: field.name, variant: 'form_field', params: { detail: field.validation_message || `Invalid ${field.name}` } })
+    }
+  }
+  const select = institution.form_fields.find((f) => f.type === 'select' && f.values)
+  if (select && values[select.name] !== undefined && !select.values!.some((v) => v.code === values[select.name])) {
+    throw new PonteError('invalid_choice', { field: select.name, params: { value: String(values[select.name]) } })
+  }
+}
+
+function addDays(now: Date, days: number): string {
+  return new Date(now.getTime() + days * 86_400_000).toISOString()
+}
+
+/** Seals the credentials; `nostore` links keep them only while an MFA session is pending. */
+function sealCredentials(ctx: DomainContext, credentials: Credentials): string {
+  return ctx.cipher.encrypt(JSON.stringify(credentials))
+}
+
+function openCredentials(ctx: DomainContext, link: LinkRow): Credentials | undefined {
+  if (!link.credentials) return undefined
+  if (link.credentials_expire_at && Date.parse(link.credentials_expire_at) <= ctx.clock.now().getTime()) return undefined
+  return JSON.parse(ctx.cipher.decrypt(link.credentials)) as Credentials
+}
+
+/** Creates the 428 answer and the session that lets PATCH finish `operation` later. */
+async function requireToken(ctx: DomainContext, actor: Actor, linkId: string, operation: string, request: unknown, data: TokenGenerationData): Promise<never> {
+  const session = hex32()
+  const now = ctx.clock.now()
+  await store.insertMfaSession(ctx.db, {
+    id: session, organizationId: actor.organizationId, linkId, operation, request,
+    createdAt: now.toISOString(), expiresAt: addDays(now, MFA_SESSION_SECONDS / 86_400),
+  })
+  throw new PonteError('token_required', {
+    extra: { session, expiry: MFA_SESSION_SECONDS, link: linkId, token_generation_data: data },
+  })
+}
+
+/** POST /api/links/: validates, logs in at the institution and stores the link (428 when it asks for a token). */
+export async function registerLink(ctx: DomainContext, actor: Actor, input: RegisterLinkInput): Promise<LinkRow> {
+  const institution = institutionOrFail(ctx, input.institution)
+  if (institution.status === 'down') throw new PonteError('institution_down')
+  const accessMode = input.access_mode ?? 'recurrent'
+  const credentialsStorage = input.credentials_storage ?? (accessMode === 'recurrent' ? 'store' : '365d')
+  if (accessMode === 'recurrent' && credentialsStorage !== 'store') {
+    throw new PonteError('invalid_credentials_storage', { field: 'credentials_storage' })
+  }
+  const fetchResources = input.fetch_resources ?? institution.resources.filter((r) => !ENRICHMENT.has(r))
+  const unsupported = fetchResources.filter((r) => !institution.resources.includes(r))
+  if (unsupported.length > 0) {
+    throw new PonteError('invalid', { field: 'resources', variant: 'resources', params: { resources: institution.resources.join(', ') } })
+  }
+  if (accessMode === 'single' && credentialsStorage === 'nostore' && (input.fetch_resources ?? []).length === 0) {
+    throw new PonteError('invalid_fetch_resources', { field: 'fetch_resources' })
+  }
+  const hidden = institution.form_fields.find((f) => f.name === 'password' && f.type === 'hidden')
+  const credentials: Credentials = compact({
+    username: input.username, password: input.password ?? hidden?.value, username2: input.username2, username3: input.username3,
+    password2: input.password2, usernameType: input.username_type,
+  })
+  if (credentials.password === undefined && institution.form_fields.some((f) => f.name === 'password')) {
+    throw new PonteError('required', { field: 'password' })
+  }
+  checkFormFields(institution, credentials)
+
+  const outcome = await connectorFor(ctx, institution).login(credentials, input.token ?? undefined)
+  if (outcome.status === 'error') throw new PonteError(outcome.code)
+
+  const now = ctx.clock.now()
+  const days = /^(\d{1,3})d$/.exec(credentialsStorage)
+  const link: LinkRow = {
+    id: uuidv7(now.getTime()),
+    organization_id: actor.organizationId,
+    institution_id: institution.id,
+    institution: institution.name,
+    access_mode: accessMode,
+    status: outcome.status === 'ok' ? 'valid' : 'unconfirmed',
+    external_id: input.external_id ?? null,
+    institution_user_id: outcome.status === 'ok' ? outcome.institutionUserId : null,
+    credentials_storage: credentialsStorage,
+    credentials: outcome.status === 'ok' && credentialsStorage === 'nostore' ? null : sealCredentials(ctx, credentials),
+    credentials_expire_at: days ? addDays(now, Number(days[1])) : null,
+    stale_in: input.stale_in ?? '365d',
+    fetch_resources: fetchResources,
+    refresh_rate: accessMode === 'recurrent' ? '7d' : null,
+    created_by: actor.organizationId,
+    profile: outcome.status === 'ok' ? outcome.profile : null,
+    created_at: now.toISOString(),
+    last_accessed_at: outcome.status === 'ok' ? now.toISOString() : null,
+    refresh_requested_at: null,
+    data_updated_at: null,
+  }
+  await store.insertLink(ctx.db, link)
+  if (outcome.status === 'token_required') {
+    await requireToken(ctx, actor, link.id, 'link_register', {}, outcome.tokenGenerationData)
+  }
+  return link
+}
+
+/** Drops absent (undefined or null) credential parts. */
+function compact(value: Record<string, string | null | undefined>): Credentials {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as unknown as Credentials
+}
+
+function connectorFor(ctx: DomainContext, institution: CatalogInstitution): InstitutionConnector {
+  return ctx.connectors.connectorFor(institution)
+}
+
+export interface ResumeInput {
+  session: string
+  token?: string | null
+  link: string
+  save_data?: boolean | null
+}
+
+/**
+ * Takes the MFA session named by a PATCH: unknown, expired or already used sessions are
+ * `session_expired`; a session of another link is invalid.
+ */
+export async function takeSession(ctx: DomainContext, actor: Actor, input: ResumeInput, operations: string[]) {
+  const link = await getLinkRow(ctx, actor, input.link, { field: 'link' })
+  const session = await store.takeMfaSession(ctx.db, actor.organizationId, input.session, ctx.clock.now().toISOString())
+  if (!session || session.expired) throw new PonteError('session_expired')
+  if (session.link_id !== link.id) throw new PonteError('invalid', { field: 'link', variant: 'session_link' })
+  if (!operations.includes(session.operation)) throw new PonteError('session_expired')
+  return { link, operation: session.operation, request: session.request }
+}
+
+/** PATCH /api/links/: finishes a link registration (or credentials update) that asked for a token. */
+export async function resumeLink(ctx: DomainContext, actor: Actor, input: ResumeInput): Promise<LinkRow> {
+  const { link, operation, request } = await takeSession(ctx, actor, input, ['link_register', 'link_update'])
+  // An update keeps the new credentials in its session until the institution accepts them.
+  const pending = operation === 'link_update' ? (request as { credentials?: string }).credentials : link.credentials
+  const credentials = pending ? JSON.parse(ctx.cipher.decrypt(pending)) as Credentials : undefined
+  if (!credentials) throw new PonteError('login_error', { variant: 'missing' })
+  return completeLogin(ctx, actor, link, credentials, input.token ?? undefined, operation, request)
+}
+
+/** Logs in with `credentials` (+ token) and, on success, makes the link valid with them. */
+async function completeLogin(ctx: DomainContext, actor: Actor, link: LinkRow, credentials: Credentials, token: string | undefined, operation: string, request: unknown): Promise<LinkRow> {
+  const institution = institutionOrFail(ctx, link.institution)
+  const outcome = await connectorFor(ctx, institution).login(credentials, token)
+  if (outcome.status === 'token_required') {
+    return requireToken(ctx, actor, link.id, operation, request, outcome.tokenGenerationData)
+  }
+  if (outcome.status === 'error') throw new PonteError(outcome.code)
+  const now = ctx.clock.now().toISOString()
+  const changes = {
+    status: 'valid' as const,
+    institution_user_id: outcome.institutionUserId,
+    profile: outcome.profile,
+    last_accessed_at: now,
+    credentials: link.credentials_storage === 'nostore' ? null : sealCredentials(ctx, credentials),
+  }
+  await store.updateLink(ctx.db, actor.organizationId, link.id, changes)
+  return { ...link, ...changes }
+}
+
+export async function getLinkRow(ctx: DomainContext, actor: Actor, id: string, options: { field?: string } = {}): Promise<LinkRow> {
+  const link = /^[0-9a-f-]{36}$/i.test(id) ? await store.findLink(ctx.db, actor.organizationId, id) : undefined
+  if (!link) {
+    // In a request body an unknown link is a field error; in a path it is a 404.
+    if (options.field) throw new PonteError('does_not_exist', { field: options.field, variant: 'id', params: { value: id } })
+    throw new PonteError('not_found')
+  }
+  return link
+}
+
+export function listLinks(ctx: DomainContext, actor: Actor, conditions: Condition[], page: PageRequest) {
+  return store.listLinks(ctx.db, actor.organizationId, conditions, page)
+}
+
+export interface UpdateLinkInput {
+  password?: string | null
+  password2?: string | null
+  token?: string | null
+  username_type?: string | null
+}
+
+/**
+ * PUT /api/links/{id}/: new credentials for a link (typically after it turned `invalid`). The
+ * institution must accept them; a token may be asked for (428, resumed with PATCH /api/links/).
+ */
+export async function updateLinkCredentials(ctx: DomainContext, actor: Actor, id: string, input: UpdateLinkInput): Promise<LinkRow> {
+  const link = await getLinkRow(ctx, actor, id)
+  const institution = institutionOrFail(ctx, link.institution)
+  const previous = (link.credentials ? JSON.parse(ctx.cipher.decrypt(link.credentials)) : {}) as Partial<Credentials>
+  const username = previous.username
+  if (!username) throw new PonteError('login_error', { variant: 'missing' })
+  const credentials: Credentials = compact({
+    ...previous, username, password: input.password ?? previous.password, password2: input.password2 ?? previous.password2,
+    usernameType: input.username_type ?? previous.usernameType,
+  })
+  checkFormFields(institution, credentials)
+  const outcome = await connectorFor(ctx, institution).login(credentials, input.token ?? undefined)
+  if (outcome.status === 'token_required') {
+    return requireToken(ctx, actor, link.id, 'link_update', { credentials: sealCredentials(ctx, credentials) }, outcome.tokenGenerationData)
+  }
+  if (outcome.status === 'error') throw new PonteError(outcome.code)
+  return completeLogin(ctx, actor, link, credentials, input.token ?? undefined, 'link_update', {})
+}
+
+export interface PatchLinkInput {
+  access_mode?: 'single' | 'recurrent' | null
+  stale_in?: string | null
+  fetch_resources?: string[] | null
+}
+
+/** PATCH /api/links/{id}/: access mode, data retention and resources to fetch. */
+export async function patchLink(ctx: DomainContext, actor: Actor, id: string, input: PatchLinkInput): Promise<LinkRow> {
+  const link = await getLinkRow(ctx, actor, id)
+  const institution = institutionOrFail(ctx, link.institution)
+  const changes: Partial<LinkRow> = {}
+  if (input.access_mode && input.access_mode !== link.access_mode) {
+    // A recurrent link needs its credentials; one that did not keep them cannot become recurrent.
+    if (input.access_mode === 'recurrent' && !link.credentials) {
+      throw new PonteError('invalid_access_mode_switch', { field: 'access_mode', params: { value: input.access_mode } })
+    }
+    changes.access_mode = input.access_mode
+    changes.refresh_rate = input.access_mode === 'recurrent' ? '7d' : null
+    if (input.access_mode === 'recurrent') {
+      changes.credentials_storage = 'store'
+      changes.credentials_expire_at = null
+    }
+  }
+  if (input.stale_in) changes.stale_in = input.stale_in
+  if (input.fetch_resources) {
+    if (input.fetch_resources.some((r) => !institution.resources.includes(r))) {
+      throw new PonteError('invalid', { field: 'resources', variant: 'resources', params: { resources: institution.resources.join(', ') } })
+    }
+    changes.fetch_resources = input.fetch_resources
+  }
+  await store.updateLink(ctx.db, actor.organizationId, link.id, changes)
+  return { ...link, ...changes }
+}
+
+export async function deleteLink(ctx: DomainContext, actor: Actor, id: string): Promise<void> {
+  const link = await getLinkRow(ctx, actor, id)
+  const deleted = await ctx.db.tx((tx) => store.deleteLink(tx, actor.organizationId, link.id))
+  if (!deleted) throw new PonteError('not_found')
+}
+
+/**
+ * Logs in to the institution on behalf of an existing link before fetching data. A link must be
+ * valid; stored credentials are used with the request's token, if any; a token request becomes a
+ * 428 whose session finishes `operation` with `request`; rejected credentials invalidate the link.
+ */
+export async function openInstitutionSession(ctx: DomainContext, actor: Actor, link: LinkRow, operation: string, request: { token?: string | null }): Promise<ConnectorContext> {
+  if (link.status === 'invalid') throw new PonteError('invalid_link')
+  if (link.status === 'unconfirmed') throw new PonteError('unconfirmed_link')
+  const institution = institutionOrFail(ctx, link.institution)
+  const credentials = openCredentials(ctx, link)
+  if (!credentials) throw new PonteError('login_error', { variant: 'missing' })
+  const outcome = await connectorFor(ctx, institution).login(credentials, request.token ?? undefined)
+  if (outcome.status === 'token_required') {
+    const { token: _token, ...rest } = request
+    return requireToken(ctx, actor, link.id, operation, rest, outcome.tokenGenerationData)
+  }
+  if (outcome.status === 'error') {
+    if (outcome.code === 'login_error') await store.updateLink(ctx.db, actor.organizationId, link.id, { status: 'invalid' })
+    throw new PonteError(outcome.code)
+  }
+  const now = ctx.clock.now()
+  await store.updateLink(ctx.db, actor.organizationId, link.id, { last_accessed_at: now.toISOString(), status: 'valid' })
+  return {
+    institution: { id: institution.id, name: institution.name, country: institution.country, shape: wireShape(institution) },
+    credentials,
+    linkSeed: outcome.institutionUserId,
+    profile: outcome.profile,
+    today: now.toISOString().slice(0, 10),
+  }
+}

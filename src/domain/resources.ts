@@ -1,0 +1,274 @@
+import { wireShape, type CatalogInstitution as Institution } from '../connectors/catalog.ts'
+import type { ConnectorContext, InstitutionConnector, InstitutionRecord, Period } from '../connectors/types.ts'
+import { PonteError } from '../lib/errors.ts'
+import { uuidv7 } from '../lib/ids.ts'
+import type { Queryable } from '../store/db.ts'
+import type { Condition, FilterField } from '../store/filters.ts'
+import type { PageRequest } from '../store/pagination.ts'
+import { updateLink } from '../store/links.ts'
+import * as store from '../store/resources.ts'
+import type { Actor, DomainContext } from './context.ts'
+import { getLinkRow, openInstitutionSession, takeSession, type LinkRow, type ResumeInput } from './links.ts'
+
+/**
+ * The engine behind every "retrieve, store, list, detail, delete" resource of Belvo. A resource
+ * declares where it lives, how its records become rows, and how it asks the institution for
+ * them; this module does the rest the same way for all: link checks, the MFA 428/PATCH flow,
+ * upserts on the institution's own ids, save_data, organization scoping, rate-limited deletes.
+ */
+
+/** The stored accounts of the link, by internal id, with their wire objects. */
+export type AccountIndex = Map<string, { id: string; wire: Record<string, unknown> }>
+
+export interface FetchArgs {
+  connector: InstitutionConnector
+  session: ConnectorContext
+  request: Record<string, unknown>
+  accounts: AccountIndex
+  institution: Institution
+  link: LinkRow
+}
+
+export interface ResourceSpec {
+  /** URL name, e.g. `accounts`, `br/balances`. */
+  name: string
+  /** The catalog resource the institution must support. */
+  institutionResource: string
+  storage: 'accounts' | 'transactions' | 'records'
+  /** `records.resource` for records-stored resources. */
+  recordKey?: string
+  wire: store.WireQuery
+  filters: readonly FilterField[]
+  /** GET list needs `?link=` (Belvo marks it required on transactions, bills, br/* ...). */
+  listNeedsLink: boolean
+  /** Belvo's shape family the resource exists for, when it is not both. */
+  shape?: 'ofda' | 'multiregion'
+  /** Asks the institution; may stream batches (transactions). */
+  fetch(args: FetchArgs): Promise<InstitutionRecord[]> | AsyncIterable<InstitutionRecord[]>
+  /** Needs the link's accounts stored first (transactions, balances, bills, statements). */
+  needsAccounts: boolean
+  /** For `records` storage: which server fields the wire object has besides `id`. */
+  wireFields?: { link: boolean; account: 'object' | 'none' }
+  /** Splits a record into its server fields and body (records storage). */
+  toRow?(record: InstitutionRecord, accounts: AccountIndex): { accountId: string | null; recordDate: string | null; kind: string | null; prefix: Record<string, unknown>; body: Record<string, unknown> }
+  /** DELETE allowed (5 per minute on accounts and transactions). */
+  deletable: boolean
+  rateLimitedDelete?: boolean
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+const ANALYZE_AFTER_ROWS = 5000
+
+/** `date_from`/`date_to` as Belvo validates them: both dates, in order, not in the future. */
+export function checkPeriod(today: string, request: Record<string, unknown>, options: { required: boolean; defaultDays?: number }): Period {
+  let dateFrom = request.date_from as string | undefined
+  let dateTo = request.date_to as string | undefined
+  if (options.required) {
+    if (!dateFrom) throw new PonteError('required', { field: 'date_from' })
+    if (!dateTo) throw new PonteError('required', { field: 'date_to' })
+  }
+  dateTo ??= today
+  dateFrom ??= new Date(Date.parse(dateTo) - (options.defaultDays ?? 365) * 86_400_000).toISOString().slice(0, 10)
+  for (const [field, value] of [['date_from', dateFrom], ['date_to', dateTo]] as const) {
+    if (!DAY.test(value) || Number.isNaN(Date.parse(value))) throw new PonteError('invalid', { field, params: { detail: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.' } })
+  }
+  if (dateTo > today) throw new PonteError('invalid', { field: 'date_to', variant: 'future_date' })
+  if (dateFrom > dateTo) throw new PonteError('invalid', { field: 'date_from', variant: 'date_order' })
+  return { dateFrom, dateTo }
+}
+
+async function loadAccounts(db: Queryable, linkId: string): Promise<AccountIndex> {
+  const rows = await store.accountsOfLink(db, linkId)
+  return new Map(rows.map((r) => [r.internal_identification, { id: r.id, wire: JSON.parse(r.body) }]))
+}
+
+const OMITTED = new Set(['id', 'link', 'collected_at', 'created_at', 'account', 'account_internal_identification'])
+
+function strip(record: InstitutionRecord, keep: readonly string[] = []): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => !OMITTED.has(k) || keep.includes(k)))
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null
+}
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null
+}
+
+export interface RetrieveResult {
+  /** The wire objects, as the POST returns them (empty when not collected). */
+  items: Record<string, unknown>[]
+  /** How many records the institution returned. */
+  total: number
+  saved: boolean
+}
+
+/**
+ * POST /api/<resource>/: logs in for the link, fetches from the institution, stores (unless
+ * `save_data` is false) and returns the wire objects. Accounts are fetched and stored first when
+ * a resource hangs off them and the link has none yet.
+ */
+export async function retrieve(ctx: DomainContext, actor: Actor, spec: ResourceSpec, request: Record<string, unknown>, options: RetrieveOptions = {}): Promise<RetrieveResult> {
+  const link = await getLinkRow(ctx, actor, String(request.link), { field: 'link' })
+  return retrieveForLink(ctx, actor, spec, link, request, options)
+}
+
+export interface RetrieveOptions {
+  /** Keep the wire objects to return them (HTTP); background fetches only count them. */
+  collect?: boolean
+}
+
+/** PATCH /api/<resource>/: finishes a retrieval that answered 428. */
+export async function resume(ctx: DomainContext, actor: Actor, spec: ResourceSpec, input: ResumeInput): Promise<RetrieveResult> {
+  const { link, request } = await takeSession(ctx, actor, input, [`retrieve:${spec.name}`])
+  const saveData = input.save_data ?? (request.save_data as boolean | undefined)
+  return retrieveForLink(ctx, actor, spec, link, { ...request, save_data: saveData, token: input.token ?? undefined })
+}
+
+async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, request: Record<string, unknown>, options: RetrieveOptions = {}): Promise<RetrieveResult> {
+  const institution = ctx.connectors.institution(link.institution)!
+  if (!institution.resources.includes(spec.institutionResource)) throw new PonteError('unsupported_operation')
+  if (spec.shape && wireShape(institution) !== spec.shape) throw new PonteError('unsupported_operation')
+  const session = await openInstitutionSession(ctx, actor, link, `retrieve:${spec.name}`, request as { token?: string | null })
+  const connector = ctx.connectors.connectorFor(institution)
+  const saveData = request.save_data !== false
+  const now = ctx.clock.now().toISOString()
+
+  let accounts = await loadAccounts(ctx.db, link.id)
+  if (spec.needsAccounts && accounts.size === 0) {
+    const records = await connector.accounts(session)
+    const built = buildAccounts(link, institution, records, new Map(), now)
+    if (saveData) await store.upsertAccounts(ctx.db, actor.organizationId, link.id, built.rows)
+    accounts = new Map(built.rows.map((row, i) => [row.internal_identification, { id: row.id, wire: built.wires[i] }]))
+  }
+
+  const args: FetchArgs = { connector, session, request, accounts, institution, link }
+  const fetched = spec.fetch(args)
+  const batches: AsyncIterable<InstitutionRecord[]> = Symbol.asyncIterator in fetched ? fetched as AsyncIterable<InstitutionRecord[]> : once(fetched as Promise<InstitutionRecord[]>)
+  const items: Record<string, unknown>[] = []
+  let total = 0
+  // The next batch is generated while the current one is written (PostgreSQL works in its own
+  // process meanwhile); at most two batches are in memory.
+  const iterator = batches[Symbol.asyncIterator]()
+  let next = iterator.next()
+  while (true) {
+    const current = await next
+    if (current.done) break
+    const stored = storeBatch(ctx, actor, spec, link, institution, current.value, accounts, now, saveData)
+    next = iterator.next()
+    const wires = await stored
+    total += wires.length
+    if (options.collect !== false) for (const wire of wires) items.push(wire)
+  }
+  // Fresh data restarts the link's data-retention clock (stale_in).
+  if (saveData) await updateLink(ctx.db, actor.organizationId, link.id, { data_updated_at: now })
+  // A large ingest changes the table's statistics; without fresh ones (PGlite has no autovacuum)
+  // the planner sorts a whole link instead of walking the list index.
+  if (saveData && total >= ANALYZE_AFTER_ROWS) await ctx.db.exec(`ANALYZE ${spec.storage}`)
+  return { items, total, saved: saveData }
+}
+
+async function* once<T>(promise: Promise<T>): AsyncIterable<T> {
+  yield await promise
+}
+
+function buildAccounts(link: LinkRow, institution: Institution, records: InstitutionRecord[], existing: Map<string, store.StoredRow>, now: string) {
+  const rows: store.AccountInsert[] = []
+  const wires: Record<string, unknown>[] = []
+  for (const record of records) {
+    const previous = existing.get(record.internal_identification)
+    const id = previous?.id ?? uuidv7()
+    const wire = {
+      id, link: link.id, institution: { name: institution.name, type: institution.type },
+      collected_at: now, created_at: previous?.created_at ?? now, ...strip(record, ['account_internal_identification']),
+      internal_identification: record.internal_identification,
+    }
+    const balance = (record.balance ?? {}) as Record<string, unknown>
+    rows.push({
+      id, internal_identification: record.internal_identification, category: str(record.category), type: str(record.type),
+      name: str(record.name), number: str(record.number), currency: str(record.currency), balance_current: num(balance.current),
+      balance_available: num(balance.available), public_identification_name: str(record.public_identification_name),
+      public_identification_value: str(record.public_identification_value), collected_at: now, created_at: wire.created_at,
+      body: JSON.stringify(wire),
+    })
+    wires.push(wire)
+  }
+  return { rows, wires }
+}
+
+async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, institution: Institution, records: InstitutionRecord[], accounts: AccountIndex, now: string, saveData: boolean): Promise<Record<string, unknown>[]> {
+  if (records.length === 0) return []
+  const existing = await store.existingRows(ctx.db, spec.storage, link.id, records.map((r) => r.internal_identification), spec.recordKey)
+  if (spec.storage === 'accounts') {
+    const built = buildAccounts(link, institution, records, existing, now)
+    if (saveData) await store.upsertAccounts(ctx.db, actor.organizationId, link.id, built.rows)
+    built.rows.forEach((row, i) => accounts.set(row.internal_identification, { id: row.id, wire: built.wires[i] }))
+    return built.wires
+  }
+  if (spec.storage === 'transactions') {
+    const rows: store.TransactionInsert[] = []
+    const wires: Record<string, unknown>[] = []
+    for (const record of records) {
+      const account = accounts.get(String(record.account_internal_identification))
+      if (!account) continue
+      const previous = existing.get(record.internal_identification)
+      const id = previous?.id ?? uuidv7()
+      const body = { collected_at: now, created_at: previous?.created_at ?? now, ...strip(record), internal_identification: record.internal_identification }
+      const card = record.credit_card_data as Record<string, unknown> | null | undefined
+      rows.push({
+        id, account_id: account.id, internal_identification: record.internal_identification, value_date: str(record.value_date),
+        accounting_date: str(record.accounting_date), amount: num(record.amount), currency: str(record.currency), type: str(record.type),
+        status: str(record.status), category: str(record.category), reference: str(record.reference), bill_name: str(card?.bill_name),
+        collected_at: now, created_at: body.created_at, body: JSON.stringify(body),
+      })
+      wires.push({ id, account: account.wire, ...body })
+    }
+    if (saveData) await store.upsertTransactions(ctx.db, actor.organizationId, link.id, rows)
+    return wires
+  }
+  const rows: store.RecordInsert[] = []
+  const wires: Record<string, unknown>[] = []
+  for (const record of records) {
+    const previous = existing.get(record.internal_identification)
+    const id = previous?.id ?? uuidv7()
+    const parts = spec.toRow!(record, accounts)
+    const body = { ...parts.body, collected_at: now, created_at: previous?.created_at ?? now }
+    rows.push({ id, account_id: parts.accountId, internal_identification: record.internal_identification, record_date: parts.recordDate, kind: parts.kind, collected_at: now, created_at: body.created_at, body: JSON.stringify(body) })
+    wires.push({ id, ...(spec.wireFields?.link ? { link: link.id } : {}), ...parts.prefix, ...body })
+  }
+  if (saveData) await store.upsertRecords(ctx.db, actor.organizationId, link.id, spec.recordKey!, rows)
+  return wires
+}
+
+/** GET /api/<resource>/: one page of stored wire JSON texts. */
+export async function list(ctx: DomainContext, actor: Actor, spec: ResourceSpec, conditions: Condition[], page: PageRequest) {
+  if (spec.listNeedsLink && !conditions.some((c) => c.field.param === 'link')) throw new PonteError('required', { field: 'link' })
+  // The common "all transactions of a link" list takes its count from the link (kept on write).
+  const byLinkOnly = spec.storage === 'transactions' && conditions.length === 1 && conditions[0].field.param === 'link' && conditions[0].lookup === 'exact'
+  const knownCount = byLinkOnly ? await store.linkTransactionCount(ctx.db, actor.organizationId, String(conditions[0].values[0])) : undefined
+  return store.listWire(ctx.db, spec.wire, actor.organizationId, conditions, page, knownCount)
+}
+
+export async function detail(ctx: DomainContext, actor: Actor, spec: ResourceSpec, id: string): Promise<string> {
+  const json = /^[0-9a-f-]{36}$/i.test(id) ? await store.findWire(ctx.db, spec.wire, actor.organizationId, id) : undefined
+  if (!json) throw new PonteError('not_found')
+  return json
+}
+
+/** DELETE /api/<resource>/{id}/: 5 per minute per organization where Belvo limits it (429 beyond). */
+export async function remove(ctx: DomainContext, actor: Actor, spec: ResourceSpec, id: string): Promise<void> {
+  if (spec.rateLimitedDelete) await enforceDeleteLimit(ctx, actor, spec.name)
+  const deleted = /^[0-9a-f-]{36}$/i.test(id) && await ctx.db.tx((tx) => store.deleteRow(tx, spec.storage, actor.organizationId, id, spec.recordKey))
+  if (!deleted) throw new PonteError('not_found')
+}
+
+export const DELETES_PER_MINUTE = 5
+
+export async function enforceDeleteLimit(ctx: DomainContext, actor: Actor, bucket: string): Promise<void> {
+  const { count, resetsInSeconds } = await store.hitRateLimit(ctx.db, actor.organizationId, `delete:${bucket}`, ctx.clock.now().toISOString(), 60)
+  if (count > DELETES_PER_MINUTE) {
+    throw new PonteError('too_many_requests', { params: { seconds: resetsInSeconds }, headers: { 'Retry-After': String(resetsInSeconds) } })
+  }
+}
+
+export { getLinkRow }

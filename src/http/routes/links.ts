@@ -1,0 +1,65 @@
+import { Type } from 'typebox'
+import type { Api } from '../../app.ts'
+import { deleteLink, getLinkRow, LINK_FILTERS, linkWire, listLinks, patchLink, registerLink, resumeLink, updateLinkCredentials } from '../../domain/links.ts'
+import { enforceDeleteLimit } from '../../domain/resources.ts'
+import { parseFilters } from '../../store/filters.ts'
+import { pageEnvelope, pageRequest } from '../plugins/pagination.ts'
+import { errorResponses, IdParams, listQuery, Paginated, ProjectionQuery } from '../schemas/common.ts'
+import { Link, LinkPatch, LinkRegister, LinkUpdate, ResumeBody, TokenRequired } from '../schemas/link.ts'
+
+export function linkRoutes(api: Api): void {
+  const { config } = api.deps
+  const ctx = api.deps.domain
+  const tags = ['Links']
+
+  api.post('/api/links/', {
+    schema: {
+      tags, summary: 'Register a new link', operationId: 'RegisterLink', body: LinkRegister, querystring: ProjectionQuery,
+      response: { 201: Type.Ref('Link'), ...errorResponses(400, 428), 428: TokenRequired },
+    },
+  }, async (request, reply) => {
+    const link = await registerLink(ctx, request.principal, request.body)
+    return reply.code(201).send(linkWire(link))
+  })
+
+  api.get('/api/links/', {
+    schema: { tags, summary: 'List links', operationId: 'ListLinks', querystring: listQuery(LINK_FILTERS), response: { 200: Paginated(Type.Ref('Link')), ...errorResponses() } },
+  }, async (request) => {
+    const page = pageRequest(request.query, config.PONTE_DEFAULT_PAGE_SIZE)
+    const { count, rows } = await listLinks(ctx, request.principal, parseFilters(request.query, LINK_FILTERS), page)
+    return pageEnvelope(request, config.PONTE_PUBLIC_URL, { count, results: rows.map(linkWire) }, page)
+  })
+
+  api.patch('/api/links/', {
+    schema: {
+      tags, summary: 'Complete a link registration that asked for a token (MFA)', operationId: 'PatchLinks', body: ResumeBody,
+      response: { 200: Type.Ref('Link'), ...errorResponses(400, 428), 428: TokenRequired },
+    },
+  }, async (request) => linkWire(await resumeLink(ctx, request.principal, request.body)))
+
+  api.get('/api/links/:id/', {
+    schema: { tags, summary: "Get a link's details", operationId: 'DetailLink', params: IdParams, querystring: ProjectionQuery, response: { 200: Type.Ref('Link'), ...errorResponses() } },
+  }, async (request) => linkWire(await getLinkRow(ctx, request.principal, request.params.id)))
+
+  api.put('/api/links/:id/', {
+    schema: {
+      tags, summary: "Update a link's credentials", operationId: 'UpdateLink', params: IdParams, body: LinkUpdate,
+      response: { 200: Type.Ref('Link'), ...errorResponses(400, 428), 428: TokenRequired },
+    },
+  }, async (request) => linkWire(await updateLinkCredentials(ctx, request.principal, request.params.id, request.body)))
+
+  api.patch('/api/links/:id/', {
+    schema: {
+      tags, summary: "Change a link's access mode, data retention or resources", operationId: 'ModifyLinkDataRetrieval', params: IdParams, body: LinkPatch,
+      response: { 200: Type.Ref('Link'), ...errorResponses(400) },
+    },
+  }, async (request) => linkWire(await patchLink(ctx, request.principal, request.params.id, request.body)))
+
+  api.delete('/api/links/:id/', {
+    schema: { tags, summary: 'Delete a link and all its data', operationId: 'DestroyLink', params: IdParams, response: { 204: Type.Null(), ...errorResponses() } },
+  }, async (request, reply) => {
+    await enforceDeleteLimit(ctx, request.principal, 'links')
+    await deleteLink(ctx, request.principal, request.params.id)
+    return reply.code(204).send(null)
+  })
+}

@@ -1,0 +1,44 @@
+import { Type, type TSchema } from 'typebox'
+import { Nullable } from './link.ts'
+
+const opt = <T extends TSchema>(schema: T) => Type.Optional(Nullable(schema))
+const link = Type.String({ minLength: 1, description: 'The link.id you want to retrieve data for.' })
+const token = opt(Type.String({ description: 'The MFA token, when the institution asks for one.' }))
+const saveData = opt(Type.Boolean({ default: true, description: 'Store the data (201) or only return it (200).' }))
+const date = (description: string) => Type.String({ description: `${description} (YYYY-MM-DD).` })
+const uuid = (description: string) => Type.String({ minLength: 1, description })
+const YearMonth = Type.Union([Type.Integer(), Type.String({ pattern: '^\\d{1,4}$' })])
+
+/** Request bodies of the banking POSTs (Belvo 1.223.0, and 1.35.0 for the legacy paths). */
+export const RETRIEVE_BODIES: Record<string, TSchema> = {
+  accounts: Type.Object({ link, token, save_data: saveData }),
+  transactions: Type.Object({ link, account: opt(uuid('Only this account (its id).')), date_from: date('First day of the period'), date_to: date('Last day of the period'), token, save_data: saveData }),
+  'br/balances': Type.Object({ link, account_id: opt(uuid('Only this account (its id).')), save_data: saveData }),
+  balances: Type.Object({ link, account: opt(uuid('Only this account (its id).')), date_from: date('First day'), date_to: date('Last day'), token, save_data: saveData }),
+  owners: Type.Object({ link, token, save_data: saveData }),
+  bills: Type.Object({ link, save_data: saveData }),
+  'br/investments': Type.Object({ link, save_data: saveData }),
+  'br/investment-transactions': Type.Object({ link, date_from: Type.Optional(date('First day')), date_to: Type.Optional(date('Last day')), save_data: saveData }),
+  'br/exchanges': Type.Object({ link, date_from: Type.Optional(date('First day; a year ago by default')), date_to: Type.Optional(date('Last day; today by default')), save_data: saveData }),
+  statements: Type.Object({ link, account: uuid('The account id.'), year: YearMonth, month: YearMonth, token, attach_pdf: opt(Type.Boolean()), save_data: saveData }),
+  'investments/portfolios': Type.Object({ link, token, save_data: saveData }),
+}
+
+/** The Belvo schema names of each resource's items, for the generated reference. */
+export const ITEM_SCHEMAS: Record<string, string> = {
+  accounts: 'AccountOpenFinanceBrazil (Brazil) or Account (Mexico, Colombia)',
+  transactions: 'TransactionOpenFinanceBrazil (Brazil) or Transaction (Mexico, Colombia)',
+  'br/balances': 'BalanceOFDA',
+  balances: 'Balance (legacy, Mexico and Colombia)',
+  owners: 'OwnerIndividualOpenFinanceBrazil, OwnerBusinessOpenFinanceBrazil or Owner',
+  bills: 'Bill',
+  'br/investments': 'InvestmentBrazil',
+  'br/investment-transactions': 'InvestmentTransactionBrazil',
+  'br/exchanges': 'Exchange',
+  statements: 'Statement (legacy)',
+  'investments/portfolios': 'InvestmentsPortfolio (legacy)',
+}
+
+export function itemSchema(name: string) {
+  return Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: true, description: `Belvo ${ITEM_SCHEMAS[name] ?? name}.` })
+}

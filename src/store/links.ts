@@ -1,0 +1,118 @@
+import type { Queryable } from './db.ts'
+import { isoUtc } from './sql.ts'
+import { conditionsToSql, type Condition, type FilterField } from './filters.ts'
+import { fetchPage, type PageRequest } from './pagination.ts'
+
+export interface LinkRow {
+  id: string
+  organization_id: string
+  institution_id: number
+  institution: string
+  access_mode: 'single' | 'recurrent'
+  status: 'valid' | 'invalid' | 'unconfirmed' | 'token_required'
+  external_id: string | null
+  institution_user_id: string | null
+  credentials_storage: string
+  credentials: string | null
+  credentials_expire_at: string | null
+  stale_in: string
+  fetch_resources: string[]
+  refresh_rate: string | null
+  created_by: string
+  profile: string | null
+  created_at: string
+  last_accessed_at: string | null
+  refresh_requested_at: string | null
+  data_updated_at: string | null
+}
+
+const ISO = isoUtc
+/** Timestamps leave the database already in Belvo's ISO-8601 UTC form. */
+const LINK_COLUMNS = `l.id, l.organization_id, l.institution_id, l.institution, l.access_mode, l.status, l.external_id,
+  l.institution_user_id, l.credentials_storage, l.credentials, ${ISO('l.credentials_expire_at')} AS credentials_expire_at,
+  l.stale_in, l.fetch_resources, l.refresh_rate, l.created_by, l.profile, ${ISO('l.created_at')} AS created_at,
+  ${ISO('l.last_accessed_at')} AS last_accessed_at, ${ISO('l.refresh_requested_at')} AS refresh_requested_at,
+  ${ISO('l.data_updated_at')} AS data_updated_at`
+
+export const LINK_FILTERS: readonly FilterField[] = [
+  { param: 'id', column: 'l.id', type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'institution', column: 'l.institution', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'access_mode', column: 'l.access_mode', type: 'text', lookups: ['exact'], choices: ['single', 'recurrent'] },
+  { param: 'created_at', column: 'l.created_at', type: 'datetime', lookups: ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] },
+  { param: 'created_by', column: 'l.created_by', type: 'uuid', lookups: ['not_in'] },
+  { param: 'external_id', column: 'l.external_id', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'institution_user_id', column: 'l.institution_user_id', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'refresh_rate', column: 'l.refresh_rate', type: 'text', lookups: ['exact'], choices: ['6h', '12h', '24h', '7d', '30d'] },
+  { param: 'status', column: 'l.status', type: 'text', lookups: ['exact', 'in'], choices: ['valid', 'invalid', 'unconfirmed', 'token_required'] },
+]
+
+export async function insertLink(db: Queryable, link: Omit<LinkRow, 'last_accessed_at' | 'refresh_requested_at' | 'data_updated_at'> & { last_accessed_at?: string | null }): Promise<void> {
+  await db.query(
+    `INSERT INTO links (id, organization_id, institution_id, institution, access_mode, status, external_id, institution_user_id,
+       credentials_storage, credentials, credentials_expire_at, stale_in, fetch_resources, refresh_rate, created_by, profile, created_at, last_accessed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text[], $14, $15, $16, $17, $18)`,
+    [link.id, link.organization_id, link.institution_id, link.institution, link.access_mode, link.status, link.external_id,
+      link.institution_user_id, link.credentials_storage, link.credentials, link.credentials_expire_at, link.stale_in,
+      link.fetch_resources, link.refresh_rate, link.created_by, link.profile, link.created_at, link.last_accessed_at ?? null],
+  )
+}
+
+const UPDATABLE = ['access_mode', 'status', 'institution_user_id', 'credentials_storage', 'credentials', 'credentials_expire_at',
+  'stale_in', 'fetch_resources', 'refresh_rate', 'profile', 'last_accessed_at', 'refresh_requested_at', 'data_updated_at'] as const
+type Updatable = Partial<Pick<LinkRow, (typeof UPDATABLE)[number]>>
+
+export async function updateLink(db: Queryable, organizationId: string, id: string, changes: Updatable): Promise<void> {
+  const keys = UPDATABLE.filter((k) => k in changes)
+  if (keys.length === 0) return
+  const sets = keys.map((k, i) => `${k} = $${i + 3}${k === 'fetch_resources' ? '::text[]' : ''}`)
+  await db.query(`UPDATE links SET ${sets.join(', ')} WHERE organization_id = $1 AND id = $2`, [organizationId, id, ...keys.map((k) => changes[k])])
+}
+
+export async function findLink(db: Queryable, organizationId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<LinkRow | undefined> {
+  const rows = await db.query<LinkRow>(`SELECT ${LINK_COLUMNS} FROM links l WHERE l.organization_id = $1 AND l.id = $2${options.forUpdate ? ' FOR UPDATE' : ''}`, [organizationId, id])
+  return rows[0]
+}
+
+export async function listLinks(db: Queryable, organizationId: string, conditions: Condition[], page: PageRequest) {
+  const where = ['l.organization_id = $1']
+  const params: unknown[] = [organizationId]
+  conditionsToSql(conditions, where, params)
+  return fetchPage<LinkRow>(db, { from: 'links l', select: LINK_COLUMNS, where, params, orderBy: 'l.created_at DESC, l.id' }, page)
+}
+
+/**
+ * Deletes the link with all its data: transactions explicitly (that table has no foreign keys,
+ * see migration 0002), accounts, records and MFA sessions by ON DELETE CASCADE. Run it in a
+ * transaction so a failure leaves everything in place.
+ */
+export async function deleteLink(db: Queryable, organizationId: string, id: string): Promise<boolean> {
+  const rows = await db.query('DELETE FROM links WHERE organization_id = $1 AND id = $2 RETURNING id', [organizationId, id])
+  if (rows.length === 0) return false
+  await db.query('DELETE FROM transactions WHERE link_id = $1', [id])
+  return true
+}
+
+export interface MfaSessionRow {
+  id: string
+  link_id: string
+  operation: string
+  request: Record<string, unknown>
+  expired: boolean
+}
+
+export async function insertMfaSession(db: Queryable, session: { id: string; organizationId: string; linkId: string; operation: string; request: unknown; expiresAt: string; createdAt: string }): Promise<void> {
+  await db.query(
+    'INSERT INTO mfa_sessions (id, organization_id, link_id, operation, request, expires_at, created_at) VALUES ($1, $2, $3, $4, $5::json, $6, $7)',
+    [session.id, session.organizationId, session.linkId, session.operation, JSON.stringify(session.request), session.expiresAt, session.createdAt],
+  )
+}
+
+/** Takes the session out (a session resumes once); `expired` is judged against `now`. */
+export async function takeMfaSession(db: Queryable, organizationId: string, id: string, now: string): Promise<MfaSessionRow | undefined> {
+  const rows = await db.query<MfaSessionRow>(
+    `DELETE FROM mfa_sessions WHERE organization_id = $1 AND id = $2
+     RETURNING id, link_id, operation, request, expires_at <= $3::timestamptz AS expired`,
+    [organizationId, id, now],
+  )
+  return rows[0]
+}

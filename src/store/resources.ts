@@ -1,0 +1,249 @@
+import type { Queryable } from './db.ts'
+import { conditionsToSql, type Condition } from './filters.ts'
+import { fetchPage, type PageRequest } from './pagination.ts'
+
+/**
+ * Storage of the data a link fetches: accounts, transactions, and every other resource in
+ * `records`. Rows keep the wire body as JSON text without the fields that identify the row
+ * (`id`, `link`, the embedded `account`); reads splice those in with string concatenation, so a
+ * list page goes from the database to the socket without being parsed and re-encoded.
+ */
+
+export interface StoredRow {
+  id: string
+  internal_identification: string
+  created_at: string
+}
+
+/** Existing ids and creation times of these internal ids: a re-fetch updates rows in place. */
+export async function existingRows(db: Queryable, table: 'accounts' | 'transactions' | 'records', linkId: string, internalIds: string[], resource?: string): Promise<Map<string, StoredRow>> {
+  if (internalIds.length === 0) return new Map()
+  const rows = await db.query<StoredRow>(
+    `SELECT id, internal_identification, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
+     FROM ${table} WHERE link_id = $1 AND internal_identification = ANY($2::text[])${resource ? ' AND resource = $3' : ''}`,
+    resource ? [linkId, internalIds, resource] : [linkId, internalIds],
+  )
+  return new Map(rows.map((r) => [r.internal_identification, r]))
+}
+
+export interface AccountInsert {
+  id: string
+  internal_identification: string
+  category: string | null
+  type: string | null
+  name: string | null
+  number: string | null
+  currency: string | null
+  balance_current: number | null
+  balance_available: number | null
+  public_identification_name: string | null
+  public_identification_value: string | null
+  collected_at: string
+  created_at: string
+  /** The complete account wire object. */
+  body: string
+}
+
+export async function upsertAccounts(db: Queryable, organizationId: string, linkId: string, rows: AccountInsert[]): Promise<void> {
+  if (rows.length === 0) return
+  const col = <K extends keyof AccountInsert>(key: K) => rows.map((r) => r[key])
+  await db.query(
+    `INSERT INTO accounts (id, organization_id, link_id, internal_identification, category, type, name, number, currency,
+       balance_current, balance_available, public_identification_name, public_identification_value, collected_at, created_at, body)
+     SELECT u.id, $1, $2, u.iid, u.category, u.type, u.name, u.number, u.currency, u.bc, u.ba, u.pin, u.piv, u.collected_at, u.created_at, u.body
+     FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::numeric[], $11::numeric[],
+       $12::text[], $13::text[], $14::timestamptz[], $15::timestamptz[], $16::text[])
+       AS u(id, iid, category, type, name, number, currency, bc, ba, pin, piv, collected_at, created_at, body)
+     ON CONFLICT (link_id, internal_identification) DO UPDATE SET category = EXCLUDED.category, type = EXCLUDED.type,
+       name = EXCLUDED.name, number = EXCLUDED.number, currency = EXCLUDED.currency, balance_current = EXCLUDED.balance_current,
+       balance_available = EXCLUDED.balance_available, public_identification_name = EXCLUDED.public_identification_name,
+       public_identification_value = EXCLUDED.public_identification_value, collected_at = EXCLUDED.collected_at, body = EXCLUDED.body`,
+    [organizationId, linkId, col('id'), col('internal_identification'), col('category'), col('type'), col('name'), col('number'),
+      col('currency'), col('balance_current'), col('balance_available'), col('public_identification_name'),
+      col('public_identification_value'), col('collected_at'), col('created_at'), col('body')],
+  )
+}
+
+export interface TransactionInsert {
+  id: string
+  account_id: string
+  internal_identification: string
+  value_date: string | null
+  accounting_date: string | null
+  amount: number | null
+  currency: string | null
+  type: string | null
+  status: string | null
+  category: string | null
+  reference: string | null
+  bill_name: string | null
+  collected_at: string
+  created_at: string
+  /** The wire object without `id` and `account`. */
+  body: string
+}
+
+/**
+ * One statement per batch: arrays through unnest (PERF.md: ~2x multi-row INSERT, no parameter
+ * limit), upserting on the institution's id. The link's transaction count grows by the rows that
+ * were new (`xmax = 0` marks a row inserted rather than updated by this statement).
+ */
+export async function upsertTransactions(db: Queryable, organizationId: string, linkId: string, rows: TransactionInsert[]): Promise<void> {
+  if (rows.length === 0) return
+  const col = <K extends keyof TransactionInsert>(key: K) => rows.map((r) => r[key])
+  await db.query(
+    `WITH upserted AS (INSERT INTO transactions (id, organization_id, link_id, account_id, internal_identification, value_date, accounting_date, amount,
+       currency, type, status, category, reference, bill_name, collected_at, created_at, body)
+     SELECT u.id, $1, $2, u.account_id, u.iid, u.value_date, u.accounting_date, u.amount, u.currency, u.type, u.status, u.category,
+       u.reference, u.bill_name, u.collected_at, u.created_at, u.body
+     FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::date[], $7::timestamptz[], $8::numeric[], $9::text[], $10::text[], $11::text[],
+       $12::text[], $13::text[], $14::text[], $15::timestamptz[], $16::timestamptz[], $17::text[])
+       AS u(id, account_id, iid, value_date, accounting_date, amount, currency, type, status, category, reference, bill_name, collected_at, created_at, body)
+     ON CONFLICT (link_id, internal_identification) DO UPDATE SET account_id = EXCLUDED.account_id, value_date = EXCLUDED.value_date,
+       accounting_date = EXCLUDED.accounting_date, amount = EXCLUDED.amount, currency = EXCLUDED.currency, type = EXCLUDED.type,
+       status = EXCLUDED.status, category = EXCLUDED.category, reference = EXCLUDED.reference, bill_name = EXCLUDED.bill_name,
+       collected_at = EXCLUDED.collected_at, body = EXCLUDED.body
+     RETURNING (xmax = 0) AS inserted)
+     UPDATE links SET transaction_count = transaction_count + (SELECT count(*) FROM upserted WHERE inserted) WHERE id = $2`,
+    [organizationId, linkId, col('id'), col('account_id'), col('internal_identification'), col('value_date'), col('accounting_date'),
+      col('amount'), col('currency'), col('type'), col('status'), col('category'), col('reference'), col('bill_name'),
+      col('collected_at'), col('created_at'), col('body')],
+  )
+}
+
+export interface RecordInsert {
+  id: string
+  account_id: string | null
+  internal_identification: string
+  record_date: string | null
+  kind: string | null
+  collected_at: string
+  created_at: string
+  /** The wire object without `id`, `link` and an embedded `account`. */
+  body: string
+}
+
+export async function upsertRecords(db: Queryable, organizationId: string, linkId: string, resource: string, rows: RecordInsert[]): Promise<void> {
+  if (rows.length === 0) return
+  const col = <K extends keyof RecordInsert>(key: K) => rows.map((r) => r[key])
+  await db.query(
+    `INSERT INTO records (id, organization_id, link_id, resource, account_id, internal_identification, record_date, kind, collected_at, created_at, body)
+     SELECT u.id, $1, $2, $3, u.account_id, u.iid, u.record_date, u.kind, u.collected_at, u.created_at, u.body
+     FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::date[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[])
+       AS u(id, account_id, iid, record_date, kind, collected_at, created_at, body)
+     ON CONFLICT (link_id, resource, internal_identification) DO UPDATE SET account_id = EXCLUDED.account_id,
+       record_date = EXCLUDED.record_date, kind = EXCLUDED.kind, collected_at = EXCLUDED.collected_at, body = EXCLUDED.body`,
+    [organizationId, linkId, resource, col('id'), col('account_id'), col('internal_identification'), col('record_date'), col('kind'),
+      col('collected_at'), col('created_at'), col('body')],
+  )
+}
+
+/** The accounts of a link by internal id (to attach transactions, balances, bills to them). */
+export async function accountsOfLink(db: Queryable, linkId: string): Promise<{ id: string; internal_identification: string; body: string }[]> {
+  return db.query('SELECT id, internal_identification, body FROM accounts WHERE link_id = $1', [linkId])
+}
+
+/** How a table's rows become wire JSON text. */
+export interface WireQuery {
+  /** The table and its alias, e.g. `transactions t`. */
+  table: string
+  alias: string
+  /** Joined tables the JSON (and some filters) need, e.g. the account of a transaction. */
+  joins?: string
+  /** The joins' aliases: a filter on one of them needs the joins while paging. */
+  joinAliases?: string[]
+  /** SQL expression producing the row's JSON text. */
+  json: string
+  orderBy: string
+  /** Always-on conditions besides the organization (e.g. the resource of `records`). */
+  where?: string[]
+}
+
+export const ACCOUNT_WIRE: WireQuery = { table: 'accounts a', alias: 'a', json: 'a.body', orderBy: 'a.created_at, a.id' }
+
+export const TRANSACTION_WIRE: WireQuery = {
+  table: 'transactions t', alias: 't',
+  joins: 'JOIN accounts a ON a.id = t.account_id', joinAliases: ['a'],
+  json: `'{"id":"' || t.id || '","account":' || a.body || ',' || substr(t.body, 2)`,
+  orderBy: 't.value_date DESC, t.id',
+}
+
+/** `records` of one resource; `link` and `account` are spliced in when the wire shape has them. */
+export function recordWire(resource: string, options: { link: boolean; account: 'object' | 'none' }): WireQuery {
+  const parts = [`'{"id":"' || r.id || '",'`]
+  if (options.link) parts.push(`'"link":"' || r.link_id || '",'`)
+  if (options.account === 'object') parts.push(`'"account":' || COALESCE(a.body, 'null') || ','`)
+  parts.push('substr(r.body, 2)')
+  return {
+    table: 'records r', alias: 'r',
+    ...(options.account === 'object' ? { joins: 'LEFT JOIN accounts a ON a.id = r.account_id', joinAliases: ['a'] } : {}),
+    json: parts.join(' || '),
+    orderBy: 'r.created_at, r.id',
+    where: [`r.resource = '${resource.replace(/'/g, '')}'`],
+  }
+}
+
+/**
+ * One page of wire JSON texts, filtered and scoped to the organization (`alias.organization_id`).
+ * `knownCount` skips the count query when the caller already knows the total.
+ */
+export async function listWire(db: Queryable, wire: WireQuery, organizationId: string, conditions: Condition[], page: PageRequest, knownCount?: number) {
+  const where = [`${wire.alias}.organization_id = $1`, ...(wire.where ?? [])]
+  const params: unknown[] = [organizationId]
+  conditionsToSql(conditions, where, params)
+  // Deferred join: page through ids on the index alone, then build JSON for the returned rows
+  // only. With OFFSET, every skipped row would otherwise be joined and concatenated for nothing.
+  const needsJoins = conditions.some((c) => wire.joinAliases?.some((a) => c.field.column.includes(`${a}.`)))
+  const pageFrom = `${wire.table}${needsJoins && wire.joins ? ` ${wire.joins}` : ''}`
+  const result = await fetchPage<{ id: string }>(db, { from: pageFrom, select: `${wire.alias}.id`, where, params, orderBy: wire.orderBy }, page, knownCount)
+  if (result.rows.length === 0) return { count: result.count, rows: [] as { json: string }[] }
+  const rows = await db.query<{ json: string }>(
+    `SELECT ${wire.json} AS json FROM ${wire.table} ${wire.joins ?? ''} WHERE ${wire.alias}.id = ANY($1::uuid[]) ORDER BY ${wire.orderBy}`,
+    [result.rows.map((r) => r.id)],
+  )
+  return { count: result.count, rows }
+}
+
+export async function findWire(db: Queryable, wire: WireQuery, organizationId: string, id: string): Promise<string | undefined> {
+  const rows = await db.query<{ json: string }>(
+    `SELECT ${wire.json} AS json FROM ${wire.table} ${wire.joins ?? ''}
+     WHERE ${[`${wire.alias}.organization_id = $1`, `${wire.alias}.id = $2`, ...(wire.where ?? [])].join(' AND ')}`,
+    [organizationId, id],
+  )
+  return rows[0]?.json
+}
+
+/** Deletes one row (in a transaction: an account takes its transactions and records with it). */
+export async function deleteRow(db: Queryable, table: 'accounts' | 'transactions' | 'records', organizationId: string, id: string, resource?: string): Promise<boolean> {
+  const rows = await db.query<{ link_id: string }>(
+    `DELETE FROM ${table} WHERE organization_id = $1 AND id = $2${resource ? ' AND resource = $3' : ''} RETURNING link_id`,
+    resource ? [organizationId, id, resource] : [organizationId, id],
+  )
+  if (rows.length === 0) return false
+  const linkId = rows[0].link_id
+  if (table === 'transactions') await db.query('UPDATE links SET transaction_count = transaction_count - 1 WHERE id = $1', [linkId])
+  if (table === 'accounts') {
+    const gone = await db.query('DELETE FROM transactions WHERE account_id = $1 RETURNING 1', [id])
+    await db.query('UPDATE links SET transaction_count = transaction_count - $2 WHERE id = $1', [linkId, gone.length])
+  }
+  return true
+}
+
+/** The stored transaction count of a link (when a list is filtered by that link alone). */
+export async function linkTransactionCount(db: Queryable, organizationId: string, linkId: string): Promise<number> {
+  const rows = await db.query<{ n: string }>('SELECT transaction_count AS n FROM links WHERE organization_id = $1 AND id = $2', [organizationId, linkId])
+  return Number(rows[0]?.n ?? 0)
+}
+
+/** Counts a request against a fixed one-minute window; returns the count including this one. */
+export async function hitRateLimit(db: Queryable, organizationId: string, bucket: string, now: string, windowSeconds: number): Promise<{ count: number; resetsInSeconds: number }> {
+  const rows = await db.query<{ count: number; resets: number }>(
+    `INSERT INTO rate_limits AS r (organization_id, bucket, window_start, count) VALUES ($1, $2, $3::timestamptz, 1)
+     ON CONFLICT (organization_id, bucket) DO UPDATE SET
+       count = CASE WHEN r.window_start <= $3::timestamptz - make_interval(secs => $4) THEN 1 ELSE r.count + 1 END,
+       window_start = CASE WHEN r.window_start <= $3::timestamptz - make_interval(secs => $4) THEN $3::timestamptz ELSE r.window_start END
+     RETURNING count, ceil(extract(epoch FROM (window_start + make_interval(secs => $4) - $3::timestamptz)))::int AS resets`,
+    [organizationId, bucket, now, windowSeconds],
+  )
+  return { count: rows[0].count, resetsInSeconds: Math.max(1, rows[0].resets) }
+}

@@ -1,0 +1,532 @@
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { isValidCnpj, isValidCpf } from '@brazilian-utils/brazilian-utils'
+import { clabe } from 'clabe-validator'
+import validateRfcImport from 'validate-rfc'
+import { describe, expect, it } from 'vitest'
+import { addMonths, parseDay } from '../../src/connectors/sandbox/calendar.ts'
+import { connectorOnlyFields, createSandboxConnector } from '../../src/connectors/sandbox/connector.ts'
+import { DENSE_PER_DAY } from '../../src/connectors/sandbox/world.ts'
+import type {
+  AccountScopedRecord, ConnectorContext, InstitutionRecord, LoginOutcome, Period, WireShape,
+} from '../../src/connectors/types.ts'
+import { missingFields, schemaErrors, schemaOf, specsAvailable, type SpecName } from '../helpers/spec.ts'
+
+// validate-rfc is a UMD bundle: depending on the loader its function is the default export or its `default`.
+type ValidateRfc = (rfc: string) => { isValid: boolean }
+const validateRfc = ((validateRfcImport as unknown as { default?: ValidateRfc }).default ?? validateRfcImport) as unknown as ValidateRfc
+
+const TODAY = '2025-06-18'
+const YEAR: Period = { dateFrom: '2024-06-18', dateTo: TODAY }
+
+interface Inst { id: number; name: string; country: string; shape: WireShape }
+const MX: Inst = { id: 1004, name: 'erebor_mx_retail', country: 'MX', shape: 'multiregion' }
+const CO: Inst = { id: 1005, name: 'erebor_co_retail', country: 'CO', shape: 'multiregion' }
+const BR: Inst = { id: 1006, name: 'erebor_br_retail', country: 'BR', shape: 'ofda' }
+const MX_BUSINESS: Inst = { id: 1007, name: 'gotham_mx_business', country: 'MX', shape: 'multiregion' }
+const BR_BUSINESS: Inst = { id: 1012, name: 'gotham_br_business', country: 'BR', shape: 'ofda' }
+const OFMOCK: Inst = { id: 9256, name: 'ofmockbank_br_retail', country: 'BR', shape: 'ofda' }
+const HEIMDALL: Inst = { id: 1014, name: 'heimdall_mx_retail', country: 'MX', shape: 'multiregion' }
+const IRONBANK: Inst = { id: 1016, name: 'ironbank_br_retail', country: 'BR', shape: 'ofda' }
+
+function ctx(inst: Inst, profile = 'full', linkSeed = 'link-1', username = 'bnk100', today = TODAY): ConnectorContext {
+  return { institution: inst, credentials: { username, password: profile }, linkSeed, profile, today }
+}
+
+async function collect(stream: AsyncIterable<AccountScopedRecord[]>): Promise<AccountScopedRecord[]> {
+  const out: AccountScopedRecord[] = []
+  for await (const batch of stream) out.push(...batch)
+  return out
+}
+
+interface Everything {
+  accounts: InstitutionRecord[]
+  transactions: AccountScopedRecord[]
+  owners: InstitutionRecord[]
+  balances: AccountScopedRecord[]
+  bills: AccountScopedRecord[]
+  investments: InstitutionRecord[]
+  investmentTransactions: InstitutionRecord[]
+  exchanges: InstitutionRecord[]
+  statements: AccountScopedRecord[]
+  portfolios: InstitutionRecord[]
+}
+
+async function everything(inst: Inst, c: ConnectorContext, period: Period = YEAR): Promise<Everything> {
+  const conn = createSandboxConnector(inst)
+  const accounts = await conn.accounts(c)
+  const statements: AccountScopedRecord[] = []
+  for (const a of accounts) statements.push(...await conn.statements(c, a.internal_identification, 2025, 5))
+  return {
+    accounts,
+    transactions: await collect(conn.transactions(c, period)),
+    owners: await conn.owners(c),
+    balances: await conn.balances(c, inst.shape === 'multiregion' ? { dateFrom: '2025-05-01', dateTo: TODAY } : undefined),
+    bills: await conn.bills(c),
+    investments: await conn.investments(c),
+    investmentTransactions: await conn.investmentTransactions(c, period),
+    exchanges: await conn.exchanges(c, { dateFrom: '2023-01-01', dateTo: TODAY }),
+    statements,
+    portfolios: await conn.portfolios(c),
+  }
+}
+
+const sha = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex')
+const cents = (n: unknown) => Math.round((n as number) * 100)
+
+// -------------------------------------------------------------------------------------------------
+
+describe('sandbox personas (login)', () => {
+  const login = (inst: Inst, username: string, password?: string, extra: object = {}, token?: string): Promise<LoginOutcome> =>
+    createSandboxConnector(inst).login({ username, password, ...extra }, token)
+
+  it('logs in the standard valid user with the full profile and a 44-character institution_user_id', async () => {
+    const outcome = await login(MX, 'user_valid', 'pass_valid')
+    expect(outcome).toMatchObject({ status: 'ok', profile: 'full' })
+    if (outcome.status !== 'ok') throw new Error('unreachable')
+    expect(outcome.institutionUserId).toMatch(/^[A-Za-z0-9_-]{43}=$/)
+    expect(await login(MX, 'user_valid', 'pass_valid')).toEqual(outcome)
+    expect(await login(CO, 'user_valid', 'pass_valid')).not.toEqual(outcome)
+  })
+
+  it('maps the data personas to their profiles', async () => {
+    expect(await login(MX, 'bnk100', 'full')).toMatchObject({ status: 'ok', profile: 'full' })
+    expect(await login(MX, 'bnk101', 'nodata')).toMatchObject({ status: 'ok', profile: 'nodata' })
+    expect(await login(MX, 'bnk102', 'low')).toMatchObject({ status: 'ok', profile: 'low' })
+    expect(await login(MX, 'bnk103', 'negative')).toMatchObject({ status: 'ok', profile: 'negative' })
+    expect(await login(MX, 'scale_1y_2a', 'full')).toMatchObject({ status: 'ok', profile: 'scale_1y_2a' })
+  })
+
+  it('rejects invalid users and reserved usernames with a wrong password', async () => {
+    for (const [u, p] of [['user_invalid', 'pass_invalid'], ['user_invalid', 'pass_valid'], ['bnk100', 'nodata'], ['user_valid', 'x'],
+      ['mfa_qr', 'pass_valid'], ['scale_1y_2a', 'nope'], ['adv_invalid', 'pass_invalid']]) {
+      expect(await login(MX, u, p)).toMatchObject({ status: 'error', code: 'login_error' })
+    }
+  })
+
+  it('lets any other credentials in with the full data (unlimited links)', async () => {
+    expect(await login(MX, 'anybody_42', 'whatever')).toMatchObject({ status: 'ok', profile: 'full' })
+    expect(await login(MX, 'bnk1002', 'full')).toMatchObject({ status: 'ok', profile: 'full' })
+  })
+
+  it('reproduces every connector error on demand', async () => {
+    const cases: [string, string][] = [
+      ['err_sessions', 'too_many_sessions'], ['error_too_many_sessions', 'too_many_sessions'],
+      ['err_down', 'institution_down'], ['error_institution_down', 'institution_down'],
+      ['err_unavailable', 'institution_unavailable'], ['error_institution_unavailable', 'institution_unavailable'],
+      ['err_inactive', 'institution_inactive'], ['error_institution_inactive', 'institution_inactive'],
+      ['err_timeout', 'request_timeout'], ['error_timeout', 'request_timeout'],
+      ['err_unsupported', 'unsupported_operation'],
+    ]
+    for (const [username, code] of cases) {
+      const outcome = await login(MX, username, 'pass_valid')
+      expect(outcome).toMatchObject({ status: 'error', code })
+      if (outcome.status === 'error') expect(outcome.message).toBeTruthy()
+    }
+  })
+
+  it('runs the MFA flow on heimdall_/gotham_ institutions: 428, then 111111 succeeds and 999999 asks again', async () => {
+    const device = await login(HEIMDALL, 'mfa_default', 'pass_valid')
+    expect(device).toEqual({ status: 'token_required', tokenGenerationData: expect.objectContaining({ type: 'numeric', value: expect.stringMatching(/^\+\*\* \*\*\* \*\*\* \d{4}$/), expects_user_input: true }) })
+    const qr = await login(HEIMDALL, 'mfa_qr', 'qr_code')
+    expect(qr).toMatchObject({ status: 'token_required', tokenGenerationData: { type: 'qr' } })
+    if (qr.status === 'token_required') expect(qr.tokenGenerationData.value).toMatch(/^belvo-sandbox:\/\/mfa\//)
+    const numeric = await login(HEIMDALL, 'mfa_numeric', 'numeric_code')
+    expect(numeric).toMatchObject({ status: 'token_required', tokenGenerationData: { type: 'numeric', value: expect.stringMatching(/^\d{8}$/) } })
+
+    for (const [u, p] of [['mfa_default', 'pass_valid'], ['mfa_qr', 'qr_code'], ['mfa_numeric', 'numeric_code']]) {
+      expect(await login(HEIMDALL, u, p, {}, '111111')).toMatchObject({ status: 'ok', profile: 'full' })
+      expect(await login(HEIMDALL, u, p, {}, '999999')).toMatchObject({ status: 'token_required' })
+      expect(await login({ ...HEIMDALL, name: 'gotham_br_retail' }, u, p)).toMatchObject({ status: 'token_required' })
+    }
+    // A wrong token gets a fresh challenge.
+    const again = await login(HEIMDALL, 'mfa_numeric', 'numeric_code', {}, '999999')
+    expect(again).not.toEqual(numeric)
+    // MFA personas log in directly where the institution has no second factor.
+    expect(await login(MX, 'mfa_default', 'pass_valid')).toMatchObject({ status: 'ok' })
+  })
+
+  it("implements Iron Bank's advanced login", async () => {
+    const valid = { usernameType: '003', username2: 'valid', password2: 'valid' }
+    expect(await login(IRONBANK, 'adv_valid', 'pass_valid', valid)).toMatchObject({ status: 'ok', profile: 'full' })
+    expect(await login(IRONBANK, 'adv_valid', 'pass_valid', { ...valid, usernameType: '999' })).toMatchObject({ status: 'error', code: 'login_error' })
+    expect(await login(IRONBANK, 'adv_valid', 'pass_valid', { ...valid, password2: 'invalid' })).toMatchObject({ status: 'error', code: 'login_error' })
+    expect(await login(IRONBANK, 'adv_invalid', 'pass_invalid', { usernameType: '999', username2: 'invalid', password2: 'invalid' }))
+      .toMatchObject({ status: 'error', code: 'login_error' })
+  })
+
+  it("logs in OF Mock Bank's test user (Ralph Bragg) with either CPF spelling", async () => {
+    const plain = await login(OFMOCK, '76109277673')
+    const formatted = await login(OFMOCK, '761.092.776-73')
+    expect(plain).toMatchObject({ status: 'ok', profile: 'full' })
+    expect(formatted).toEqual(plain)
+    const owners = await createSandboxConnector(OFMOCK).owners(ctx(OFMOCK, 'full', 'ralph', '761.092.776-73'))
+    expect(owners[0]).toMatchObject({ display_name: 'Ralph Bragg', document_id: { document_type: 'CPF', document_number: '76109277673' } })
+  })
+})
+
+// -------------------------------------------------------------------------------------------------
+
+describe('sandbox data: determinism', () => {
+  it('gives deep-equal data for the same inputs and different data for another link seed', async () => {
+    const a = await everything(MX, ctx(MX))
+    const b = await everything(MX, ctx(MX))
+    expect(b).toEqual(a)
+    const other = await everything(MX, ctx(MX, 'full', 'link-2'))
+    expect(other.accounts).not.toEqual(a.accounts)
+    expect(other.transactions.slice(0, 50)).not.toEqual(a.transactions.slice(0, 50))
+  })
+
+  it('is byte-identical in another process and another time zone', async () => {
+    const inst = BR
+    const here = sha(await everything(inst, ctx(inst)))
+    const script = `
+      import { createHash } from 'node:crypto'
+      import { createSandboxConnector } from './src/connectors/sandbox/connector.ts'
+      const inst = ${JSON.stringify(inst)}
+      const c = ${JSON.stringify(ctx(inst))}
+      const conn = createSandboxConnector(inst)
+      const tx = []
+      for await (const b of conn.transactions(c, ${JSON.stringify(YEAR)})) tx.push(...b)
+      const accounts = await conn.accounts(c)
+      const statements = []
+      for (const a of accounts) statements.push(...await conn.statements(c, a.internal_identification, 2025, 5))
+      const all = { accounts, transactions: tx, owners: await conn.owners(c), balances: await conn.balances(c, undefined),
+        bills: await conn.bills(c), investments: await conn.investments(c), investmentTransactions: await conn.investmentTransactions(c, ${JSON.stringify(YEAR)}),
+        exchanges: await conn.exchanges(c, { dateFrom: '2023-01-01', dateTo: '${TODAY}' }), statements, portfolios: await conn.portfolios(c) }
+      console.log(createHash('sha256').update(JSON.stringify(all)).digest('hex'))`
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: new URL('../..', import.meta.url).pathname, env: { ...process.env, TZ: 'Pacific/Kiritimati' }, encoding: 'utf8',
+    })
+    expect(child.stderr.replace(/npm warn.*\n?/g, '')).toBe('')
+    expect(child.stdout.trim()).toBe(here)
+  }, 30_000)
+
+  it('keeps internal ids and values of the same transactions across overlapping periods', async () => {
+    const conn = createSandboxConnector(BR)
+    const c = ctx(BR)
+    const first = await collect(conn.transactions(c, { dateFrom: '2025-01-01', dateTo: '2025-04-30' }))
+    const second = await collect(conn.transactions(c, { dateFrom: '2025-03-01', dateTo: '2025-06-30' }))
+    const overlap = (r: AccountScopedRecord) => (r.value_date as string) >= '2025-03-01' && (r.value_date as string) <= '2025-04-30'
+    expect(first.filter(overlap).length).toBeGreaterThan(50)
+    expect(second.filter(overlap)).toEqual(first.filter(overlap))
+  })
+
+  it('gives unique internal ids within a link and resource', async () => {
+    for (const inst of [MX, BR]) {
+      const all = await everything(inst, ctx(inst))
+      for (const [name, records] of Object.entries(all)) {
+        const ids = (records as InstitutionRecord[]).map((r) => r.internal_identification)
+        expect(new Set(ids).size, name).toBe(ids.length)
+        for (const id of ids) expect(id, name).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9-]{0,99}$/)
+      }
+    }
+  })
+})
+
+// -------------------------------------------------------------------------------------------------
+
+describe('sandbox data: personas', () => {
+  it('returns zero records of every resource for bnk101/nodata', async () => {
+    for (const inst of [MX, BR]) {
+      const all = await everything(inst, ctx(inst, 'nodata'))
+      for (const [name, records] of Object.entries(all)) expect(records, name).toEqual([])
+    }
+  })
+
+  it('gives bnk102/low one account and few transactions', async () => {
+    const all = await everything(MX, ctx(MX, 'low'))
+    expect(all.accounts).toHaveLength(1)
+    expect(all.transactions.length).toBeGreaterThan(10)
+    expect(all.transactions.length).toBeLessThan(120)
+    expect(all.investments).toEqual([])
+  })
+
+  it('gives bnk103/negative an overdrawn account and a revolving card near its limit', async () => {
+    for (const inst of [MX, BR]) {
+      const { accounts } = await everything(inst, ctx(inst, 'negative'))
+      const checking = accounts.find((a) => a.category === 'CHECKING_ACCOUNT')!
+      expect((checking.balance as { current: number }).current).toBeLessThan(0)
+      const card = accounts.find((a) => a.category === 'CREDIT_CARD')!
+      const limit = (card.credit_data as { credit_limit: number }).credit_limit
+      expect((card.balance as { current: number }).current).toBeGreaterThan(limit * 0.6)
+    }
+  })
+
+  it('gives bnk100/full more than 13 months of history on checking, savings, card and loan accounts', async () => {
+    for (const inst of [MX, CO, BR]) {
+      const conn = createSandboxConnector(inst)
+      const c = ctx(inst)
+      const accounts = await conn.accounts(c)
+      expect(new Set(accounts.map((a) => a.category))).toEqual(new Set(['CHECKING_ACCOUNT', 'SAVINGS_ACCOUNT', 'CREDIT_CARD', 'LOAN_ACCOUNT']))
+      const from = '2024-04-01'
+      const tx = await collect(conn.transactions(c, { dateFrom: from, dateTo: TODAY }))
+      for (const a of accounts.filter((x) => x.category !== 'LOAN_ACCOUNT')) {
+        const own = tx.filter((t) => t.account_internal_identification === a.internal_identification)
+        expect(String(own[0].value_date) < '2024-05-18', String(a.name)).toBe(true)
+      }
+      const loan = tx.filter((t) => t.account_internal_identification === accounts.find((x) => x.category === 'LOAN_ACCOUNT')!.internal_identification)
+      expect(loan.length).toBeGreaterThan(10)
+    }
+  })
+
+  it('builds business owners for _business institutions', async () => {
+    const [br] = await createSandboxConnector(BR_BUSINESS).owners(ctx(BR_BUSINESS))
+    expect(br).toHaveProperty('company_name')
+    expect(isValidCnpj((br.document_id as { document_number: string }).document_number)).toBe(true)
+    const [mx] = await createSandboxConnector(MX_BUSINESS).owners(ctx(MX_BUSINESS))
+    expect(mx.business_name).toBeTruthy()
+    expect(validateRfc((mx.document_id as { document_number: string }).document_number).isValid).toBe(true)
+  })
+})
+
+// -------------------------------------------------------------------------------------------------
+
+describe('sandbox data: coherence', () => {
+  it('reconciles running balances with amounts, and the last balance with the account balance', async () => {
+    for (const inst of [MX, CO, BR, BR_BUSINESS]) {
+      for (const profile of ['full', 'negative', 'low']) {
+        const conn = createSandboxConnector(inst)
+        const c = ctx(inst, profile)
+        const accounts = await conn.accounts(c)
+        const tx = await collect(conn.transactions(c, { dateFrom: '2024-01-01', dateTo: TODAY }))
+        for (const account of accounts) {
+          const liability = account.balance_type === 'LIABILITY'
+          const own = tx.filter((t) => t.account_internal_identification === account.internal_identification)
+          expect(own.length).toBeGreaterThan(0)
+          for (let i = 1; i < own.length; i++) {
+            const sign = (own[i].type === 'INFLOW') !== liability ? 1 : -1
+            expect(cents(own[i].balance), `${inst.name} ${profile} ${own[i].internal_identification}`)
+              .toBe(cents(own[i - 1].balance) + sign * cents(own[i].amount))
+          }
+          expect(cents(own[own.length - 1].balance)).toBe(cents((account.balance as { current: number }).current))
+        }
+      }
+    }
+  })
+
+  it('ends the daily balances (multi-region) on the account balance', async () => {
+    const conn = createSandboxConnector(MX)
+    const c = ctx(MX)
+    const accounts = await conn.accounts(c)
+    const balances = await conn.balances(c, { dateFrom: '2025-06-01', dateTo: TODAY })
+    for (const a of accounts) {
+      const own = balances.filter((b) => b.account_internal_identification === a.internal_identification)
+      expect(own).toHaveLength(18)
+      expect(own.at(-1)!.value_date).toBe(TODAY)
+      expect(cents(own.at(-1)!.balance)).toBe(cents((a.balance as { current: number }).current))
+    }
+  })
+
+  it('respects the period, today and the account filter, sorted by value date', async () => {
+    const conn = createSandboxConnector(BR)
+    const c = ctx(BR)
+    const tx = await collect(conn.transactions(c, { dateFrom: '2025-05-10', dateTo: '2025-12-31' }))
+    expect(tx.length).toBeGreaterThan(0)
+    for (const t of tx) expect(String(t.value_date) >= '2025-05-10' && String(t.value_date) <= TODAY).toBe(true)
+    const dates = tx.map((t) => t.value_date as string)
+    expect([...dates].sort()).toEqual(dates)
+    const [first] = await conn.accounts(c)
+    const one = await collect(conn.transactions(c, YEAR, first.internal_identification))
+    expect(one.length).toBeGreaterThan(0)
+    expect(new Set(one.map((t) => t.account_internal_identification))).toEqual(new Set([first.internal_identification]))
+    expect(await collect(conn.transactions(c, { dateFrom: '2025-07-01', dateTo: '2025-08-01' }))).toEqual([])
+    expect(await collect(conn.transactions(c, YEAR, 'NOPE'))).toEqual([])
+  })
+
+  it('pays salaries on pay days: quincenas in Mexico, the 5th business day in Brazil', async () => {
+    const salaries = async (inst: Inst) => (await collect(createSandboxConnector(inst).transactions(ctx(inst), { dateFrom: '2024-07-01', dateTo: '2025-05-31' })))
+      .filter((t) => t.subcategory === 'Salary' && !String(t.description).includes('AGUINALDO') && !String(t.description).includes('13'))
+    const mx = await salaries(MX)
+    expect(mx).toHaveLength(22)
+    for (const t of mx) expect([13, 14, 15, 26, 27, 28, 29, 30, 31]).toContain(Number(String(t.value_date).slice(8)))
+    const br = await salaries(BR)
+    expect(br).toHaveLength(11)
+    for (const t of br) expect(Number(String(t.value_date).slice(8))).toBeGreaterThanOrEqual(5)
+    for (const t of br) expect(Number(String(t.value_date).slice(8))).toBeLessThanOrEqual(11)
+  })
+
+  it('charges subscriptions every month at a fixed price and pays card statements from checking', async () => {
+    const conn = createSandboxConnector(MX)
+    const c = ctx(MX)
+    const tx = await collect(conn.transactions(c, { dateFrom: '2024-07-01', dateTo: '2025-05-31' }))
+    const byMerchant = new Map<string, Set<number>>()
+    for (const t of tx.filter((x) => x.category === 'Online Platforms & Leisure' && x.subcategory === 'Movie & Audio')) {
+      const name = (t.merchant as { merchant_name: string }).merchant_name
+      if (!byMerchant.has(name)) byMerchant.set(name, new Set())
+      byMerchant.get(name)!.add(t.amount as number)
+    }
+    expect(byMerchant.size).toBeGreaterThan(0)
+    for (const amounts of byMerchant.values()) expect(amounts.size).toBe(1)
+    const accounts = await conn.accounts(c)
+    const checking = accounts.find((a) => a.category === 'CHECKING_ACCOUNT')!.internal_identification
+    const card = accounts.find((a) => a.category === 'CREDIT_CARD')!.internal_identification
+    const paid = tx.filter((t) => t.account_internal_identification === checking && t.subcategory === 'Credit Card' && t.type === 'OUTFLOW')
+    const received = tx.filter((t) => t.account_internal_identification === card && t.type === 'INFLOW')
+    expect(paid.length).toBe(11)
+    expect(paid.map((t) => [t.value_date, t.amount])).toEqual(received.map((t) => [t.value_date, t.amount]))
+  })
+
+  it("keeps card transactions' bills consistent with the bills resource", async () => {
+    const conn = createSandboxConnector(BR)
+    const c = ctx(BR)
+    const bills = await conn.bills(c)
+    expect(bills.length).toBeGreaterThanOrEqual(12)
+    const tx = await collect(conn.transactions(c, YEAR))
+    for (const bill of bills) {
+      const linked = tx.filter((t) => (t.credit_card_data as { bill_internal_identification?: string } | null)?.bill_internal_identification === bill.internal_identification)
+      for (const t of linked) expect((t.credit_card_data as { bill_amount: number }).bill_amount).toBe(bill.total_amount)
+      const payments = bill.payments as { amount: number }[]
+      if (payments.length) expect(cents(payments[0].amount)).toBe(cents(bill.total_amount))
+    }
+  })
+})
+
+// -------------------------------------------------------------------------------------------------
+
+describe('sandbox data: documents', () => {
+  it('produces valid CPFs, CNPJs, CLABEs and RFCs', async () => {
+    const br = await everything(BR, ctx(BR))
+    const owner = br.owners[0]
+    expect(isValidCpf((owner.document_id as { document_number: string }).document_number)).toBe(true)
+    const counterparties = br.transactions.map((t) => t.counterparty as { type: string; document_number: string | null } | null).filter((x) => x?.document_number)
+    expect(counterparties.length).toBeGreaterThan(10)
+    for (const cp of counterparties) expect(isValidCpf(cp!.document_number!)).toBe(true)
+    for (const inv of br.investments.filter((i) => i.issuer_id_number)) expect(isValidCnpj(inv.issuer_id_number as string)).toBe(true)
+    expect(isValidCnpj(((owner.financial_profile as { company_id: string }).company_id))).toBe(true)
+
+    const mx = await everything(MX, ctx(MX))
+    const clabes = mx.accounts.filter((a) => a.public_identification_name === 'CLABE').map((a) => a.public_identification_value as string)
+    expect(clabes.length).toBe(2)
+    for (const value of clabes) expect(clabe.validate(value).ok).toBe(true)
+    const rfc = (mx.owners[0].document_id as { document_type: string; document_number: string })
+    expect(rfc.document_type).toBe('RFC')
+    expect(validateRfc(rfc.document_number).isValid).toBe(true)
+    for (const st of mx.statements.filter((s) => s.CLABE)) expect(clabe.validate(st.CLABE as string).ok).toBe(true)
+  })
+})
+
+// -------------------------------------------------------------------------------------------------
+
+describe('sandbox data: scale persona', () => {
+  it('streams scale_1y_2a in batches with exactly five transactions per account and day', async () => {
+    const inst = MX
+    const c = ctx(inst, 'scale_1y_2a', 'scale', 'scale_1y_2a')
+    const conn = createSandboxConnector(inst)
+    const sizes: number[] = []
+    let count = 0
+    for await (const batch of conn.transactions(c, { dateFrom: '2000-01-01', dateTo: TODAY })) {
+      sizes.push(batch.length)
+      count += batch.length
+    }
+    const days = parseDay(TODAY) - addMonths(parseDay(TODAY), -12) + 1
+    expect(count).toBe(2 * days * DENSE_PER_DAY)
+    expect(sizes.slice(0, -1).every((s) => s === 5_000)).toBe(true)
+    expect(sizes.at(-1)!).toBeLessThanOrEqual(5_000)
+    expect(await conn.accounts(c)).toHaveLength(2)
+  })
+
+  it('generates dense history fast (> 100k transactions/s even cold) and the full persona year in well under a second', async () => {
+    const c = ctx(BR, 'scale_2y_20a', 'scale', 'scale_2y_20a')
+    const started = performance.now()
+    let count = 0
+    for await (const batch of createSandboxConnector(BR).transactions(c, { dateFrom: '2000-01-01', dateTo: TODAY })) count += batch.length
+    const perSecond = count / ((performance.now() - started) / 1000)
+    expect(count).toBe(20 * (parseDay(TODAY) - addMonths(parseDay(TODAY), -24) + 1) * DENSE_PER_DAY)
+    expect(perSecond).toBeGreaterThan(100_000)
+
+    const t0 = performance.now()
+    await collect(createSandboxConnector(MX).transactions(ctx(MX, 'full', 'fresh-seed'), YEAR))
+    expect(performance.now() - t0).toBeLessThan(500)
+  }, 30_000)
+})
+
+// -------------------------------------------------------------------------------------------------
+// Every record of every resource, both shapes, against Belvo's published schemas.
+
+const SERVER_OWNED = ['id', 'link', 'created_at', 'collected_at']
+const STAMP = '2025-06-18T10:11:12.000Z'
+const UUID = '0d3ffb69-f83b-456e-ad8e-208d0998d71d'
+const LINK = '30cb4806-6e00-48a4-91c9-ca55968576c8'
+
+function serverFields(record: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id: UUID, link: LINK, created_at: STAMP, collected_at: STAMP, ...record, ...extra }
+}
+
+function withoutKeys(record: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => !keys.includes(k)))
+}
+
+interface Check { spec: SpecName; schema: string; records: Record<string, unknown>[]; raw: InstitutionRecord[]; except: string[] }
+
+function checksFor(inst: Inst, all: Everything): Check[] {
+  const ofda = inst.shape === 'ofda'
+  const accountById = new Map(all.accounts.map((a) => [a.internal_identification, serverFields(a)]))
+  const embed = (r: AccountScopedRecord) => accountById.get(r.account_internal_identification)
+  const strip = (resource: Parameters<typeof connectorOnlyFields>[0], r: InstitutionRecord) => withoutKeys(r, connectorOnlyFields(resource, inst.shape))
+  const checks: Check[] = [
+    { spec: ofda ? 'current' : 'multiregion', schema: ofda ? 'AccountOpenFinanceBrazil' : 'Account', raw: all.accounts, except: SERVER_OWNED,
+      records: all.accounts.map((a) => serverFields(a)) },
+    { spec: ofda ? 'current' : 'multiregion', schema: ofda ? 'TransactionOpenFinanceBrazil' : 'Transaction', raw: all.transactions,
+      except: [...SERVER_OWNED, 'account', 'credit_card_data.credit_card_bill.id'],
+      records: all.transactions.map((t) => serverFields(strip('TRANSACTIONS', t), { account: embed(t) })) },
+    ofda
+      ? { spec: 'current', schema: 'BalanceOFDA', raw: all.balances, except: [...SERVER_OWNED, 'account_id'],
+        records: all.balances.map((b) => serverFields(strip('BALANCES', b), { account_id: UUID })) }
+      : { spec: 'multiregion', schema: 'Balance', raw: all.balances, except: [...SERVER_OWNED, 'account'],
+        records: all.balances.map((b) => serverFields(strip('BALANCES', b), { account: embed(b) })) },
+    { spec: 'current', schema: 'Bill', raw: all.bills, except: [...SERVER_OWNED, 'account'],
+      records: all.bills.map((b) => serverFields(strip('BILLS', b), { account: embed(b) })) },
+    { spec: 'current', schema: 'InvestmentBrazil', raw: all.investments, except: SERVER_OWNED,
+      records: all.investments.map((i) => ({ id: UUID, ...strip('INVESTMENTS', i) })) },
+    { spec: 'current', schema: 'InvestmentTransactionBrazil', raw: all.investmentTransactions,
+      // subtype_additional_info: its spec pattern is wrapped in typographic quotes and matches no text.
+      except: [...SERVER_OWNED, 'investment.id', 'subtype_additional_info'],
+      records: all.investmentTransactions.map((t) => serverFields(strip('INVESTMENT_TRANSACTIONS', t), { investment: { id: UUID, ...(t.investment as object) } })) },
+    { spec: 'current', schema: 'Exchange', raw: all.exchanges, except: SERVER_OWNED, records: all.exchanges.map((e) => serverFields(strip('EXCHANGES', e))) },
+    { spec: 'multiregion', schema: 'InvestmentsPortfolio', raw: all.portfolios, except: SERVER_OWNED,
+      records: all.portfolios.map((p) => ({ id: UUID, ...strip('PORTFOLIOS', p) })) },
+    { spec: 'multiregion', schema: 'Transaction', raw: all.statements.flatMap((s) => s.transactions as AccountScopedRecord[]),
+      except: [...SERVER_OWNED, 'account'],
+      records: all.statements.flatMap((s) => (s.transactions as AccountScopedRecord[]).map((t) => serverFields(strip('TRANSACTIONS', t), { account: embed(t) }))) },
+  ]
+  if (ofda) {
+    const business = inst.name.includes('_business')
+    checks.push({ spec: 'current', schema: business ? 'OwnerBusinessOpenFinanceBrazil' : 'OwnerIndividualOpenFinanceBrazil', raw: all.owners,
+      except: SERVER_OWNED, records: all.owners.map((o) => serverFields(o)) })
+  } else {
+    checks.push({ spec: 'multiregion', schema: 'Owner', raw: all.owners, except: SERVER_OWNED, records: all.owners.map((o) => serverFields(o)) })
+    checks.push({ spec: 'current', schema: 'Owner', raw: all.owners, except: SERVER_OWNED, records: all.owners.map((o) => serverFields(o)) })
+  }
+  return checks
+}
+
+describe.skipIf(!specsAvailable())('sandbox data: wire schemas', () => {
+  const institutions = [MX, CO, BR, MX_BUSINESS, BR_BUSINESS, OFMOCK]
+  const profiles = ['full', 'low', 'negative', 'scale_1y_2a']
+  for (const inst of institutions) {
+    it(`validates every record of ${inst.name} (${inst.shape}) against the official schemas`, async () => {
+      const seen = new Set<string>()
+      for (const profile of profiles) {
+        const all = await everything(inst, ctx(inst, profile, `schema-${profile}`, profile === 'scale_1y_2a' ? profile : 'bnk100'),
+          profile === 'scale_1y_2a' ? { dateFrom: '2025-05-01', dateTo: TODAY } : YEAR)
+        for (const check of checksFor(inst, all)) {
+          if (check.records.length) seen.add(check.schema)
+          for (const record of check.records) expect(schemaErrors(check.spec, check.schema, record), `${profile} ${check.schema}`).toEqual([])
+          const schema = schemaOf(check.spec, check.schema)
+          const except = new Set(check.except)
+          for (const raw of check.raw) {
+            const stripped = check.schema === 'Exchange' ? withoutKeys(raw, ['internal_identification']) : raw
+            expect(missingFields(schema, stripped, except), `${profile} ${check.schema} missing fields`).toEqual([])
+          }
+        }
+      }
+      // Every resource produced data for at least one profile.
+      const expected = inst.shape === 'ofda'
+        ? ['AccountOpenFinanceBrazil', 'TransactionOpenFinanceBrazil', 'BalanceOFDA', 'Bill', 'InvestmentBrazil', 'InvestmentTransactionBrazil', 'Exchange',
+          inst.name.includes('_business') ? 'OwnerBusinessOpenFinanceBrazil' : 'OwnerIndividualOpenFinanceBrazil']
+        : ['Account', 'Transaction', 'Balance', 'Owner', 'InvestmentsPortfolio']
+      for (const name of expected) expect(seen, name).toContain(name)
+    }, 60_000)
+  }
+})

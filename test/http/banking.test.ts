@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHarness, type Harness } from '../helpers/harness.ts'
+import { expectSpec } from '../helpers/spec.ts'
+
+type Json = Record<string, any>
+
+describe('banking resources', () => {
+  let h: Harness
+  let mx: Json
+  let br: Json
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set('2026-03-10T15:00:00Z')
+    mx = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full' })).body
+    br = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'bnk100', password: 'full' })).body
+  })
+  afterAll(async () => h.close())
+
+  async function call(method: string, url: string, payload?: unknown, auth?: string) {
+    const res = await h.app.inject({ method: method as 'GET', url, headers: { authorization: auth ?? h.auth, 'content-type': 'application/json' }, payload: payload === undefined ? undefined : JSON.stringify(payload) })
+    return { status: res.statusCode, body: res.body ? res.json() : undefined, headers: res.headers }
+  }
+
+  const PERIOD = { date_from: '2025-03-01', date_to: '2026-02-28' }
+
+  describe('Mexico (multi-region shapes)', () => {
+    it('retrieves accounts, then lists and details them; every item validates', async () => {
+      const res = await call('POST', '/api/accounts/', { link: mx.id })
+      expect(res.status).toBe(201)
+      expect(res.body.length).toBeGreaterThanOrEqual(3)
+      for (const account of res.body) expectSpec('multiregion', 'Account', account)
+      expect(res.body[0]).toMatchObject({ link: mx.id, currency: 'MXN', institution: { name: 'erebor_mx_retail', type: 'bank' } })
+      const categories = new Set(res.body.map((a: Json) => a.category))
+      expect(categories).toEqual(expect.objectContaining({ size: expect.any(Number) }))
+      expect(categories.has('CHECKING_ACCOUNT') && categories.has('CREDIT_CARD')).toBe(true)
+      const list = await call('GET', `/api/accounts/?link=${mx.id}`)
+      expect(list.body.count).toBe(res.body.length)
+      for (const account of list.body.results) expectSpec('multiregion', 'Account', account)
+      const one = await call('GET', `/api/accounts/${res.body[0].id}/`)
+      expect(one.body).toEqual(list.body.results.find((a: Json) => a.id === res.body[0].id))
+    })
+
+    it('retrieves 12 months of transactions without duplicating on a second retrieve', async () => {
+      const first = await call('POST', '/api/transactions/', { link: mx.id, ...PERIOD })
+      expect(first.status).toBe(201)
+      expect(first.body.length).toBeGreaterThan(200)
+      for (const t of first.body.slice(0, 50)) expectSpec('multiregion', 'Transaction', t)
+      expect(first.body.every((t: Json) => t.value_date >= PERIOD.date_from && t.value_date <= PERIOD.date_to)).toBe(true)
+      const second = await call('POST', '/api/transactions/', { link: mx.id, ...PERIOD })
+      expect(second.body.map((t: Json) => t.id).sort()).toEqual(first.body.map((t: Json) => t.id).sort())
+      const list = await call('GET', `/api/transactions/?link=${mx.id}&page_size=1000`)
+      expect(list.body.count).toBe(first.body.length)
+      for (const t of list.body.results.slice(0, 20)) expectSpec('multiregion', 'Transaction', t)
+      // Newest first.
+      const dates = list.body.results.map((t: Json) => t.value_date)
+      expect(dates).toEqual([...dates].sort().reverse())
+    })
+
+    it('filters transactions', async () => {
+      const all = (await call('GET', `/api/transactions/?link=${mx.id}&page_size=1000`)).body.results as Json[]
+      const account = all[0].account.id
+      const check = async (query: string, predicate: (t: Json) => boolean) => {
+        const res = await call('GET', `/api/transactions/?link=${mx.id}&page_size=1000&${query}`)
+        expect(res.status).toBe(200)
+        expect(res.body.count).toBe(all.filter(predicate).length)
+        expect(res.body.count).toBeGreaterThan(0)
+      }
+      await check('type=INFLOW', (t) => t.type === 'INFLOW')
+      await check('amount__gte=1000', (t) => t.amount >= 1000)
+      await check('amount__range=100,500', (t) => t.amount >= 100 && t.amount <= 500)
+      await check('value_date__gte=2026-01-01', (t) => t.value_date >= '2026-01-01')
+      await check('value_date__range=2025-06-01,2025-06-30', (t) => t.value_date >= '2025-06-01' && t.value_date <= '2025-06-30')
+      await check(`account=${account}`, (t) => t.account.id === account)
+      await check(`account__in[]=${account}`, (t) => t.account.id === account)
+      await check('type__in=INFLOW,OUTFLOW&status=PROCESSED', (t) => t.status === 'PROCESSED')
+      expect((await call('GET', `/api/transactions/?link=${mx.id}&value_date__gte=2026-13-01`)).body[0]).toMatchObject({ code: 'invalid', field: 'value_date__gte' })
+      expect((await call('GET', `/api/transactions/?link=${mx.id}&amount__gt=lots`)).body[0]).toMatchObject({ code: 'invalid', field: 'amount__gt' })
+      expect((await call('GET', '/api/transactions/')).body[0]).toMatchObject({ code: 'required', field: 'link' })
+    })
+
+    it.each([
+      [{ date_from: '2026-02-01', date_to: '2026-01-01' }, 'invalid', 'date_from'],
+      [{ date_from: '2026-01-01', date_to: '2027-01-01' }, 'invalid', 'date_to'],
+      [{ date_from: '01/01/2026', date_to: '2026-02-01' }, 'invalid', 'date_from'],
+      [{ date_to: '2026-02-01' }, 'required', 'date_from'],
+    ])('validates the transactions period %j', async (period, code, field) => {
+      const res = await call('POST', '/api/transactions/', { link: mx.id, ...period })
+      expect(res.status).toBe(400)
+      expect(res.body[0]).toMatchObject({ code, field })
+    })
+
+    it('returns without storing when save_data is false', async () => {
+      const link = (await call('POST', '/api/links/', { institution: 'gringotts_mx_retail', username: 'bnk102', password: 'low' })).body
+      const res = await call('POST', '/api/accounts/', { link: link.id, save_data: false })
+      expect(res.status).toBe(200)
+      expect(res.body.length).toBeGreaterThan(0)
+      expect((await call('GET', `/api/accounts/?link=${link.id}`)).body.count).toBe(0)
+    })
+
+    it('serves daily balances, owners, statements and portfolios on the legacy paths', async () => {
+      const balances = await call('POST', '/api/balances/', { link: mx.id, date_from: '2026-02-01', date_to: '2026-02-28' })
+      expect(balances.status).toBe(201)
+      expect(balances.body.length).toBeGreaterThan(0)
+      for (const b of balances.body) expectSpec('multiregion', 'Balance', b)
+      const owners = await call('POST', '/api/owners/', { link: mx.id })
+      expect(owners.status).toBe(201)
+      for (const o of owners.body) expectSpec('multiregion', 'Owner', o)
+      const account = (await call('GET', `/api/accounts/?link=${mx.id}&category=CHECKING_ACCOUNT`)).body.results[0]
+      const statements = await call('POST', '/api/statements/', { link: mx.id, account: account.id, year: 2026, month: 1 })
+      expect(statements.status).toBe(201)
+      expect(statements.body.length).toBeGreaterThan(0)
+      const portfolio = await call('POST', '/investments/portfolios/', { link: mx.id })
+      expect(portfolio.status).toBe(201)
+      expectSpec('multiregion', 'InvestmentsPortfolio', portfolio.body)
+      expect((await call('GET', `/investments/portfolios/?link=${mx.id}`)).body.count).toBeGreaterThan(0)
+    })
+
+    it('refuses Brazil-only resources for a Mexican link', async () => {
+      for (const path of ['br/balances', 'bills', 'br/investments', 'br/exchanges']) {
+        expect((await call('POST', `/api/${path}/`, { link: mx.id })).body[0]).toMatchObject({ code: 'unsupported_operation' })
+      }
+    })
+  })
+
+  describe('Brazil (Open Finance shapes)', () => {
+    it('retrieves every resource, each item valid against Belvo 1.223.0', async () => {
+      const cases: [string, Json, string | string[]][] = [
+        ['accounts', {}, 'AccountOpenFinanceBrazil'],
+        ['transactions', PERIOD, 'TransactionOpenFinanceBrazil'],
+        ['br/balances', {}, 'BalanceOFDA'],
+        ['owners', {}, ['OwnerIndividualOpenFinanceBrazil', 'OwnerBusinessOpenFinanceBrazil']],
+        ['bills', {}, 'Bill'],
+        ['br/investments', {}, 'InvestmentBrazil'],
+        ['br/investment-transactions', PERIOD, 'InvestmentTransactionBrazil'],
+        ['br/exchanges', PERIOD, 'Exchange'],
+      ]
+      for (const [path, body, schema] of cases) {
+        const res = await call('POST', `/api/${path}/`, { link: br.id, ...body })
+        expect(res.status, `${path}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(201)
+        expect(res.body.length, path).toBeGreaterThan(0)
+        const list = await call('GET', `/api/${path}/?link=${br.id}&page_size=50`)
+        expect(list.body.count, path).toBe(res.body.length)
+        for (const item of [...res.body.slice(0, 30), ...list.body.results]) {
+          if (Array.isArray(schema)) expectSpec('current', item.document_id?.document_type === 'CNPJ' ? schema[1] : schema[0], item)
+          else expectSpec('current', schema, item)
+        }
+        const detail = await call('GET', `/api/${path}/${list.body.results[0].id}/`)
+        expect(detail.body).toEqual(list.body.results[0])
+      }
+      expect((await call('POST', '/api/balances/', { link: br.id, ...PERIOD })).body[0]).toMatchObject({ code: 'unsupported_operation' })
+    })
+  })
+
+  it('gives an empty data set to bnk101/nodata', async () => {
+    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk101', password: 'nodata' })).body
+    expect((await call('POST', '/api/accounts/', { link: link.id })).body).toEqual([])
+    expect((await call('POST', '/api/transactions/', { link: link.id, ...PERIOD })).body).toEqual([])
+  })
+
+  it('asks for a token on every retrieve of an MFA link, and resumes with PATCH', async () => {
+    const first = await call('POST', '/api/links/', { institution: 'heimdall_mx_retail', username: 'mfa_default', password: 'pass_valid', token: '111111' })
+    const link = first.body.id
+    const challenge = await call('POST', '/api/transactions/', { link, ...PERIOD })
+    expect(challenge.status).toBe(428)
+    expect(challenge.body[0]).toMatchObject({ code: 'token_required', link })
+    const again = await call('PATCH', '/api/transactions/', { session: challenge.body[0].session, token: '999999', link })
+    expect(again.status).toBe(428)
+    const done = await call('PATCH', '/api/transactions/', { session: again.body[0].session, token: '111111', link })
+    expect(done.status).toBe(201)
+    expect(done.body.length).toBeGreaterThan(0)
+    expect(done.body.every((t: Json) => t.value_date <= PERIOD.date_to)).toBe(true)
+    // A session belongs to the resource that asked for it.
+    const other = await call('POST', '/api/owners/', { link })
+    expect((await call('PATCH', '/api/accounts/', { session: other.body[0].session, token: '111111', link })).body[0].code).toBe('session_expired')
+  })
+
+  it('isolates organizations on every route', async () => {
+    const account = (await call('GET', `/api/accounts/?link=${mx.id}`)).body.results[0]
+    const transaction = (await call('GET', `/api/transactions/?link=${mx.id}&page_size=1`)).body.results[0]
+    const other = h.otherAuth
+    expect((await call('GET', `/api/accounts/${account.id}/`, undefined, other)).status).toBe(404)
+    expect((await call('DELETE', `/api/accounts/${account.id}/`, undefined, other)).status).toBe(404)
+    expect((await call('GET', `/api/transactions/${transaction.id}/`, undefined, other)).status).toBe(404)
+    expect((await call('DELETE', `/api/transactions/${transaction.id}/`, undefined, other)).status).toBe(404)
+    expect((await call('GET', `/api/accounts/`, undefined, other)).body.count).toBe(0)
+    expect((await call('GET', `/api/transactions/?link=${mx.id}`, undefined, other)).body.count).toBe(0)
+    expect((await call('GET', `/api/owners/`, undefined, other)).body.count).toBe(0)
+    expect((await call('POST', '/api/transactions/', { link: mx.id, ...PERIOD }, other)).body[0]).toMatchObject({ code: 'does_not_exist', field: 'link' })
+  })
+
+  it('deletes transactions and accounts (5 per minute), and a link with all its data', async () => {
+    const link = (await call('POST', '/api/links/', { institution: 'gringotts_mx_retail', username: 'bnk100', password: 'full' })).body
+    await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-01-01', date_to: '2026-02-28' })
+    await call('POST', '/api/owners/', { link: link.id })
+    const transactions = (await call('GET', `/api/transactions/?link=${link.id}&page_size=10`)).body.results
+    h.clock.advance(60_000)
+    for (const t of transactions.slice(0, 5)) expect((await call('DELETE', `/api/transactions/${t.id}/`)).status).toBe(204)
+    expect((await call('DELETE', `/api/transactions/${transactions[5].id}/`)).status).toBe(429)
+    expect((await call('GET', `/api/transactions/${transactions[0].id}/`)).status).toBe(404)
+    h.clock.advance(61_000)
+    expect((await call('DELETE', `/api/links/${link.id}/`)).status).toBe(204)
+    for (const table of ['accounts', 'transactions', 'records']) {
+      const rows = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE link_id = $1`, [link.id])
+      expect(rows[0].n, table).toBe(0)
+    }
+  })
+
+  it('applies fields and omit to stored lists and details', async () => {
+    const res = await call('GET', `/api/transactions/?link=${mx.id}&page_size=2&fields=id,amount`)
+    expect(res.body.results.every((t: Json) => Object.keys(t).sort().join() === 'amount,id')).toBe(true)
+    const omitted = await call('GET', `/api/accounts/?link=${mx.id}&omit=credit_data,loan_data`)
+    expect(omitted.body.results[0]).not.toHaveProperty('credit_data')
+    expect(omitted.body.results[0]).toHaveProperty('balance')
+  })
+})

@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHarness, type Harness } from '../helpers/harness.ts'
+import { expectSpec } from '../helpers/spec.ts'
+
+describe('links', () => {
+  let h: Harness
+  beforeAll(async () => { h = await createHarness() })
+  afterAll(async () => h.close())
+
+  const call = async (method: string, url: string, payload?: unknown, auth = h.auth) => {
+    const res = await h.app.inject({ method: method as 'GET', url, headers: { authorization: auth, 'content-type': 'application/json' }, payload: payload === undefined ? undefined : JSON.stringify(payload) })
+    return { status: res.statusCode, body: res.body ? res.json() : undefined }
+  }
+  const register = (body: Record<string, unknown>) => call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', ...body })
+
+  it('registers a recurrent link by default, with Belvo\'s Link fields', async () => {
+    const { status, body } = await register({ external_id: 'customer-42' })
+    expect(status).toBe(201)
+    expectSpec('current', 'Link', body)
+    expect(body).toMatchObject({
+      institution: 'erebor_mx_retail', access_mode: 'recurrent', status: 'valid', external_id: 'customer-42',
+      refresh_rate: '7d', credentials_storage: 'store', stale_in: '365d',
+    })
+    expect(body.institution_user_id).toHaveLength(44)
+    expect(body.fetch_resources).toEqual(expect.arrayContaining(['ACCOUNTS', 'TRANSACTIONS', 'OWNERS']))
+    expect(body.fetch_resources).not.toContain('INCOMES')
+    expect(JSON.stringify(body)).not.toContain('full')
+  })
+
+  it('stores credentials encrypted, never in clear', async () => {
+    const { body } = await register({ username: 'user_valid', password: 'pass_valid' })
+    const rows = await h.db.query<{ credentials: string }>('SELECT credentials FROM links WHERE id = $1', [body.id])
+    expect(rows[0].credentials).toMatch(/^v1\./)
+    expect(rows[0].credentials).not.toContain('pass_valid')
+  })
+
+  it('keeps the same institution_user_id for the same credentials', async () => {
+    const a = await register({})
+    const b = await register({})
+    expect(a.body.institution_user_id).toBe(b.body.institution_user_id)
+    expect(a.body.id).not.toBe(b.body.id)
+  })
+
+  it.each([
+    [{ institution: 'narnia_mx_retail' }, 400, 'does_not_exist', 'institution'],
+    [{ username: 'user_invalid', password: 'pass_invalid' }, 400, 'login_error', undefined],
+    [{ username: '1234567890abcdefg', password: '1234567890abcdefg' }, 400, 'invalid', 'username'],
+    [{ access_mode: 'sometimes' }, 400, 'invalid_choice', 'access_mode'],
+    [{ access_mode: 'recurrent', credentials_storage: 'nostore' }, 400, 'invalid_credentials_storage', 'credentials_storage'],
+    [{ access_mode: 'recurrent', credentials_storage: '30d' }, 400, 'invalid_credentials_storage', 'credentials_storage'],
+    [{ access_mode: 'single', credentials_storage: 'nostore' }, 400, 'invalid_fetch_resources', 'fetch_resources'],
+    [{ fetch_resources: ['ACCOUNTS', 'INVOICES'] }, 400, 'invalid', 'resources'],
+    [{ credentials_storage: 'forever' }, 400, 'invalid', 'credentials_storage'],
+    [{ stale_in: '10 days' }, 400, 'invalid', 'stale_in'],
+    [{ external_id: 'ab' }, 400, 'min_length', 'external_id'],
+    [{ username: null }, 400, 'null', 'username'],
+    [{ username: '' }, 400, 'blank', 'username'],
+    [{ username: 'err_sessions', password: 'pass_valid' }, 400, 'too_many_sessions', undefined],
+    [{ username: 'err_down', password: 'pass_valid' }, 400, 'institution_down', undefined],
+    [{ username: 'err_unavailable', password: 'pass_valid' }, 400, 'institution_unavailable', undefined],
+  ])('rejects %j with %i %s', async (body, status, code, field) => {
+    const before = (await call('GET', '/api/links/')).body.count
+    const res = await register(body)
+    expect(res.status).toBe(status)
+    expect(res.body[0]).toMatchObject({ code, ...(field ? { field } : {}) })
+    // No half-created link is left behind.
+    expect((await call('GET', '/api/links/')).body.count).toBe(before)
+  })
+
+  it('requires institution and username', async () => {
+    const { status, body } = await call('POST', '/api/links/', {})
+    expect(status).toBe(400)
+    expect(body.map((e: { field: string }) => e.field).sort()).toEqual(['institution', 'username'])
+    expect(body.every((e: { code: string }) => e.code === 'required')).toBe(true)
+  })
+
+  it('creates single links with a credentials lifetime, and nostore links that keep nothing', async () => {
+    const single = await register({ access_mode: 'single' })
+    expect(single.body).toMatchObject({ access_mode: 'single', refresh_rate: null, credentials_storage: '365d' })
+    const nostore = await register({ access_mode: 'single', credentials_storage: 'nostore', fetch_resources: ['ACCOUNTS'] })
+    expect(nostore.status).toBe(201)
+    const rows = await h.db.query<{ credentials: string | null }>('SELECT credentials FROM links WHERE id = $1', [nostore.body.id])
+    expect(rows[0].credentials).toBeNull()
+  })
+
+  describe('MFA (428 token_required)', () => {
+    it.each([
+      ['mfa_default', 'pass_valid'],
+      ['mfa_qr', 'qr_code'],
+      ['mfa_numeric', 'numeric_code'],
+    ])('asks %s for a token, retries on a wrong one, completes with 111111', async (username, password) => {
+      const first = await register({ institution: 'heimdall_mx_retail', username, password })
+      expect(first.status).toBe(428)
+      const challenge = first.body[0]
+      expect(challenge).toMatchObject({ code: 'token_required', message: 'A MFA token is required by the institution to login', expiry: expect.any(Number) })
+      expect(challenge.session).toMatch(/^[a-f0-9]{32}$/)
+      expectSpec('current', 'TokenRequiredResponse', challenge)
+      const pending = await call('GET', `/api/links/${challenge.link}/`)
+      expect(pending.body.status).toBe('unconfirmed')
+      const accounts = await call('POST', '/api/accounts/', { link: challenge.link })
+      expect(accounts.body[0]).toMatchObject({ code: 'unconfirmed_link' })
+
+      const wrong = await call('PATCH', '/api/links/', { session: challenge.session, token: '999999', link: challenge.link })
+      expect(wrong.status).toBe(428)
+      expect(wrong.body[0].session).not.toBe(challenge.session)
+      // A session resumes once.
+      expect((await call('PATCH', '/api/links/', { session: challenge.session, token: '111111', link: challenge.link })).body[0].code).toBe('session_expired')
+
+      const done = await call('PATCH', '/api/links/', { session: wrong.body[0].session, token: '111111', link: challenge.link })
+      expect(done.status).toBe(200)
+      expect(done.body).toMatchObject({ id: challenge.link, status: 'valid' })
+      expect(done.body.institution_user_id).toHaveLength(44)
+    })
+
+    it('accepts the token up front', async () => {
+      const res = await register({ institution: 'heimdall_mx_retail', username: 'mfa_default', password: 'pass_valid', token: '111111' })
+      expect(res.status).toBe(201)
+      expect(res.body.status).toBe('valid')
+    })
+
+    it('expires sessions', async () => {
+      const first = await register({ institution: 'heimdall_br_retail', username: 'mfa_numeric', password: 'numeric_code' })
+      h.clock.advance(3600_000)
+      const late = await call('PATCH', '/api/links/', { session: first.body[0].session, token: '111111', link: first.body[0].link })
+      expect(late.status).toBe(400)
+      expect(late.body[0]).toMatchObject({ code: 'session_expired' })
+    })
+
+    it('rejects a session used with another link, and unknown sessions', async () => {
+      const first = await register({ institution: 'heimdall_mx_retail', username: 'mfa_default', password: 'pass_valid' })
+      const other = await register({})
+      const res = await call('PATCH', '/api/links/', { session: first.body[0].session, token: '111111', link: other.body.id })
+      expect(res.body[0]).toMatchObject({ code: 'invalid', field: 'link' })
+      expect((await call('PATCH', '/api/links/', { session: 'f'.repeat(32), token: '111111', link: other.body.id })).body[0].code).toBe('session_expired')
+      expect((await call('PATCH', '/api/links/', { token: '111111', link: other.body.id })).body[0]).toMatchObject({ code: 'required', field: 'session' })
+    })
+  })
+
+  it('lists with filters and pagination, details, patches and deletes', async () => {
+    const a = (await register({ external_id: 'filter-me', institution: 'gringotts_co_retail' })).body
+    const list = await call('GET', '/api/links/?external_id=filter-me')
+    expect(list.body.count).toBe(1)
+    expect(list.body.results[0].id).toBe(a.id)
+    expect((await call('GET', `/api/links/?institution=gringotts_co_retail&status=valid`)).body.results.map((l: { id: string }) => l.id)).toContain(a.id)
+    expect((await call('GET', '/api/links/?status=broken')).body[0]).toMatchObject({ code: 'invalid_choice', field: 'status' })
+    expect((await call('GET', `/api/links/?id__in=${a.id}&access_mode=single`)).body.count).toBe(0)
+    expect((await call('GET', `/api/links/${a.id}/`)).body).toMatchObject({ id: a.id })
+
+    const patched = await call('PATCH', `/api/links/${a.id}/`, { access_mode: 'single', stale_in: '30d', fetch_resources: ['ACCOUNTS'] })
+    expect(patched.body).toMatchObject({ access_mode: 'single', refresh_rate: null, stale_in: '30d', fetch_resources: ['ACCOUNTS'] })
+    expect((await call('PATCH', `/api/links/${a.id}/`, { fetch_resources: ['INVOICES'] })).body[0]).toMatchObject({ code: 'invalid', field: 'resources' })
+
+    expect((await call('DELETE', `/api/links/${a.id}/`)).status).toBe(204)
+    expect((await call('GET', `/api/links/${a.id}/`)).status).toBe(404)
+    expect((await call('DELETE', `/api/links/${a.id}/`)).status).toBe(404)
+  })
+
+  it('updates credentials with PUT and turns an invalid link valid again', async () => {
+    const link = (await register({ username: 'user_valid', password: 'pass_valid' })).body
+    await h.db.query("UPDATE links SET status = 'invalid' WHERE id = $1", [link.id])
+    expect((await call('POST', '/api/accounts/', { link: link.id })).body[0]).toMatchObject({ code: 'invalid_link' })
+    expect((await call('PUT', `/api/links/${link.id}/`, { password: 'wrong' })).body[0]).toMatchObject({ code: 'login_error' })
+    const fixed = await call('PUT', `/api/links/${link.id}/`, { password: 'pass_valid' })
+    expect(fixed.status).toBe(200)
+    expect(fixed.body.status).toBe('valid')
+  })
+
+  it('hides other organizations\' links behind 404', async () => {
+    const mine = (await register({})).body
+    for (const [method, url, payload] of [
+      ['GET', `/api/links/${mine.id}/`], ['DELETE', `/api/links/${mine.id}/`], ['PUT', `/api/links/${mine.id}/`, { password: 'x' }],
+      ['PATCH', `/api/links/${mine.id}/`, { stale_in: '10d' }],
+    ] as const) {
+      expect((await call(method, url, payload, h.otherAuth)).status).toBe(404)
+    }
+    expect((await call('GET', '/api/links/', undefined, h.otherAuth)).body.count).toBe(0)
+    expect((await call('POST', '/api/accounts/', { link: mine.id }, h.otherAuth)).body[0]).toMatchObject({ code: 'does_not_exist', field: 'link' })
+  })
+
+  it('limits link deletion to 5 per minute', async () => {
+    const ids = []
+    for (let i = 0; i < 6; i++) ids.push((await register({})).body.id)
+    h.clock.advance(120_000)
+    for (const id of ids.slice(0, 5)) expect((await call('DELETE', `/api/links/${id}/`)).status).toBe(204)
+    const limited = await h.app.inject({ method: 'DELETE', url: `/api/links/${ids[5]}/`, headers: { authorization: h.auth } })
+    expect(limited.statusCode).toBe(429)
+    expect(limited.json()[0]).toMatchObject({ code: 'too_many_requests' })
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
+    h.clock.advance(61_000)
+    expect((await call('DELETE', `/api/links/${ids[5]}/`)).status).toBe(204)
+  })
+})
