@@ -10,6 +10,7 @@ import { retrieve } from '../src/domain/resources.ts'
 import { ConnectorRegistry } from '../src/connectors/registry.ts'
 import { ManualClock } from '../src/lib/clock.ts'
 import { loadCipher, openStore } from '../src/main.ts'
+import { openQueue } from '../src/jobs/queue.ts'
 import { fmt, measure, report, startServer } from './lib.ts'
 
 /**
@@ -65,7 +66,8 @@ async function runBackend(name: string, env: Record<string, string>): Promise<vo
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' })
   const db = await openStore(config)
   const clock = new ManualClock(SANDBOX_TODAY)
-  const ctx = { db, clock, cipher: loadCipher(config), connectors: new ConnectorRegistry() }
+  const jobs = await openQueue(db)
+  const ctx = { db, clock, cipher: loadCipher(config), jobs, connectors: new ConnectorRegistry() }
   const key = await createSecretKey(db)
   const actor = { organizationId: key.organizationId }
 
@@ -86,7 +88,8 @@ async function runBackend(name: string, env: Record<string, string>): Promise<vo
   await db.exec('DROP TABLE bench_unnest')
 
   // Ingest: the scale persona through the sandbox connector into the store.
-  const scaleLink = await registerLink(ctx, actor, { institution: 'erebor_mx_retail', username: SCALE, password: 'full' })
+  // A single link with nothing to fetch in the background: the figures measure lists, not jobs.
+  const scaleLink = await registerLink(ctx, actor, { institution: 'erebor_mx_retail', username: SCALE, password: 'full', access_mode: 'single', fetch_resources: [] })
   const years = Number(/scale_(\d+)y/.exec(SCALE)![1])
   const from = new Date(Date.parse(SANDBOX_TODAY) - years * 365 * 86_400_000).toISOString().slice(0, 10)
   const t0 = performance.now()
@@ -99,9 +102,10 @@ async function runBackend(name: string, env: Record<string, string>): Promise<vo
   const offsetSql = 'SELECT * FROM transactions WHERE link_id = $1 ORDER BY value_date DESC, id LIMIT 100 OFFSET $2'
   const c10p21 = await loop(db, offsetSql, [scaleLink.id, 2000])
   const c10p71 = await loop(db, offsetSql, [scaleLink.id, 7000])
+  await jobs.stop()
   await db.close()
 
-  const serverEnv = { ...env, BENCH_LINK: scaleLink.id }
+  const serverEnv = { ...env, BENCH_LINK: scaleLink.id, PONTE_WORKER: 'off' }
   const ceiling = await startServer('ceiling-db', serverEnv)
   const c12 = await measure(`${ceiling.url}/db/tx`)
   const c2 = await measure(`${ceiling.url}/static/1000`, { connections: 10 })

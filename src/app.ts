@@ -15,11 +15,14 @@ import { rootRoutes } from './http/routes/root.ts'
 import { ErrorItem } from './http/schemas/common.ts'
 import { Link } from './http/schemas/link.ts'
 import { linkRoutes } from './http/routes/links.ts'
+import { webhookRoutes } from './http/routes/webhooks.ts'
 import { resourceRoutes } from './http/routes/resources.ts'
 import { BANKING_RESOURCES, PORTFOLIOS } from './domain/banking.ts'
 import type { DomainContext } from './domain/context.ts'
 import { ConnectorRegistry } from './connectors/registry.ts'
 import type { Cipher } from './lib/crypto.ts'
+import type { JobQueue } from './jobs/queue.ts'
+import { sandboxRoutes } from './http/routes/sandbox.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
 import { PonteError } from './lib/errors.ts'
 import { hex32 } from './lib/ids.ts'
@@ -49,6 +52,8 @@ export interface BuildOptions {
   clock?: Clock
   /** Encrypts institution credentials at rest (main.ts loads or creates its key). */
   cipher: Cipher
+  /** The job queue (jobs/queue.ts); workers are started separately (main.ts). */
+  jobs: JobQueue
   connectors?: ConnectorRegistry
   /** Pino logger options; false silences logs (tests). */
   logger?: boolean | object
@@ -61,7 +66,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   const deps: AppDeps = {
     db, config, clock,
     verifier: new SecretKeyVerifier(db, config.PONTE_KEY_CACHE_TTL_SECONDS * 1000),
-    domain: { db, clock, cipher: options.cipher, connectors: options.connectors ?? new ConnectorRegistry() },
+    domain: { db, clock, cipher: options.cipher, jobs: options.jobs, connectors: options.connectors ?? new ConnectorRegistry() },
   }
   const app = Fastify({
     logger: options.logger === false ? false : { ...loggerOptions(config.LOG_LEVEL), ...(typeof options.logger === 'object' ? options.logger : {}) },
@@ -156,6 +161,8 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     rootRoutes(scoped)
     institutionRoutes(scoped)
     linkRoutes(scoped)
+    webhookRoutes(scoped)
+    sandboxRoutes(scoped)
     for (const spec of BANKING_RESOURCES) resourceRoutes(scoped, spec, { tag: 'Banking', prefix: spec === PORTFOLIOS ? '' : '/api', single: spec === PORTFOLIOS })
   })
 

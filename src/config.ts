@@ -19,6 +19,9 @@ const Env = Type.Object({
   PONTE_KEY_CACHE_TTL_SECONDS: Type.Integer({ minimum: 0, default: 30, description: 'How long a verified secret key is trusted without a database check' }),
   PONTE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1048576 }),
   PONTE_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30000, description: 'Longest a request may take before 408' }),
+  PONTE_WORKER: Type.Union([Type.Literal('inline'), Type.Literal('off')], { default: 'inline', description: 'Run background jobs and webhook deliveries in the API process (off: API only, run `ponte worker` processes)' }),
+  PONTE_JOB_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, default: 900, description: 'A job still running after this long is presumed dead (its worker crashed) and retried' }),
+  PONTE_JOB_MAINTENANCE_SECONDS: Type.Integer({ minimum: 1, default: 60, description: 'How often expired jobs are looked for' }),
   LOG_LEVEL: Type.Union([
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent'),

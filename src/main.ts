@@ -9,6 +9,10 @@ import { createSecretKey, ensureSecretKey, hasAnySecretKey } from './domain/keys
 import { openDb, type Db } from './store/db.ts'
 import { syncCatalog } from './store/institutions.ts'
 import { migrate } from './store/migrate.ts'
+import { openQueue } from './jobs/queue.ts'
+import { startWorker } from './jobs/worker.ts'
+import { ConnectorRegistry } from './connectors/registry.ts'
+import { systemClock } from './lib/clock.ts'
 
 /** Opens the configured database (PostgreSQL, or embedded PGlite on disk) and brings its schema up to date. */
 export async function openStore(config: Config): Promise<Db> {
@@ -68,6 +72,10 @@ export function loadCipher(config: Config): Cipher {
   return new Cipher(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'))
 }
 
+function queueOptions(config: Config) {
+  return { jobTimeoutSeconds: config.PONTE_JOB_TIMEOUT_SECONDS, maintenanceSeconds: config.PONTE_JOB_MAINTENANCE_SECONDS }
+}
+
 export interface RunningServer {
   app: Api
   db: Db
@@ -84,10 +92,19 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const db = await openStore(config)
   await provisionKeys(db, config, options.print ?? ((t) => process.stdout.write(`${t}\n`)))
-  const app = await buildApp({ db, config, cipher: loadCipher(config) })
+  const jobs = await openQueue(db, queueOptions(config))
+  const app = await buildApp({ db, config, cipher: loadCipher(config), jobs })
   options.configure?.(app)
-  // app.close() waits for in-flight requests to finish; the database closes after the server.
-  app.addHook('onClose', async () => { await db.close() })
+  const worker = config.PONTE_WORKER === 'inline'
+    ? await startWorker(app.deps.domain, { log: (message, extra) => app.log.error(extra ?? {}, message) })
+    : undefined
+  // app.close() waits for in-flight requests; then the worker finishes its jobs and deliveries,
+  // and the database closes last.
+  app.addHook('onClose', async () => {
+    await worker?.stop()
+    await jobs.stop()
+    await db.close()
+  })
   const url = await app.listen({ port: config.PORT, host: config.HOST })
   return { app, db, url, close: () => app.close() }
 }
@@ -99,5 +116,19 @@ export async function serve(config: Config): Promise<void> {
     if (err) server.app.log.error({ err }, 'shutting down after an error')
     else server.app.log.info({ signal }, 'shutting down')
     await server.close()
+  })
+}
+
+/** `ponte worker`: background jobs and webhook deliveries only, no HTTP; any number per database. */
+export async function work(config: Config): Promise<void> {
+  const db = await openStore(config)
+  const jobs = await openQueue(db, queueOptions(config))
+  const ctx = { db, clock: systemClock, cipher: loadCipher(config), jobs, connectors: new ConnectorRegistry() }
+  const worker = await startWorker(ctx, { log: (message, extra) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: message, ...extra })}\n`) })
+  process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'worker started', database: db.kind })}\n`)
+  closeWithGrace({ delay: 30_000 }, async () => {
+    await worker.stop()
+    await jobs.stop()
+    await db.close()
   })
 }

@@ -17,6 +17,11 @@ export class ConnectorRegistry {
     this.instances.delete(institutionName)
   }
 
+  /** True when a real integration (not the sandbox) serves the institution. */
+  hasRealConnector(institutionName: string): boolean {
+    return this.factories.has(institutionName)
+  }
+
   institution(name: string): CatalogInstitution | undefined {
     return CATALOG.find((i) => i.name === name)
   }

@@ -95,7 +95,7 @@ export const ACCOUNTS: ResourceSpec = {
 
 export const TRANSACTIONS: ResourceSpec = {
   name: 'transactions', institutionResource: 'TRANSACTIONS', storage: 'transactions', wire: TRANSACTION_WIRE,
-  filters: TRANSACTION_FILTERS, listNeedsLink: true, needsAccounts: true, deletable: true, rateLimitedDelete: true,
+  filters: TRANSACTION_FILTERS, listNeedsLink: true, needsAccounts: true, deletable: true, rateLimitedDelete: true, asyncAllowed: true,
   fetch: (args) => args.connector.transactions(args.session, period(args, true), accountInternalId(args.accounts, args.request.account, 'account')),
 }
 

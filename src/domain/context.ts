@@ -1,4 +1,5 @@
 import type { ConnectorRegistry } from '../connectors/registry.ts'
+import type { JobQueue } from '../jobs/queue.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { Cipher } from '../lib/crypto.ts'
 import type { Db } from '../store/db.ts'
@@ -9,6 +10,7 @@ export interface DomainContext {
   clock: Clock
   cipher: Cipher
   connectors: ConnectorRegistry
+  jobs: JobQueue
 }
 
 /** The caller: every query is scoped to its organization. */

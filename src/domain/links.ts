@@ -1,12 +1,15 @@
 import { wireShape, type CatalogInstitution } from '../connectors/catalog.ts'
-import type { ConnectorContext, Credentials, InstitutionConnector, TokenGenerationData } from '../connectors/types.ts'
+import type { ConnectorContext, Credentials, InstitutionConnector, LoginOutcome, TokenGenerationData } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32, uuidv7 } from '../lib/ids.ts'
 import type { Condition } from '../store/filters.ts'
 import * as store from '../store/links.ts'
 import type { LinkRow } from '../store/links.ts'
 import type { PageRequest } from '../store/pagination.ts'
+import type { Queryable } from '../store/db.ts'
+import { QUEUES } from '../jobs/queue.ts'
 import type { Actor, DomainContext } from './context.ts'
+import { nextRefreshAt, scheduleHistoricalUpdate } from './sync.ts'
 
 export const LINK_FILTERS = store.LINK_FILTERS
 export type { LinkRow }
@@ -159,11 +162,29 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
     refresh_requested_at: null,
     data_updated_at: null,
   }
-  await store.insertLink(ctx.db, link)
+  const recurrentNext = link.access_mode === 'recurrent' ? nextRefreshAt(now, link.refresh_rate) : null
+  await ctx.db.tx(async (tx) => {
+    await store.insertLink(tx, link)
+    if (recurrentNext) await store.updateLink(tx, actor.organizationId, link.id, { next_refresh_at: recurrentNext })
+    if (outcome.status === 'ok') await startHistoricalUpdate(ctx, tx, actor, link, input.token ?? undefined)
+  })
   if (outcome.status === 'token_required') {
     await requireToken(ctx, actor, link.id, 'link_register', {}, outcome.tokenGenerationData)
   }
   return link
+}
+
+/**
+ * The background fetch of a link's fetch_resources (historical_update webhooks), enqueued in `tx`.
+ * A token that was just accepted travels sealed with the job: the institution's session is
+ * still open for it, as at Belvo.
+ */
+async function startHistoricalUpdate(ctx: DomainContext, tx: Queryable, actor: Actor, link: LinkRow, token?: string, requestId = hex32()): Promise<void> {
+  if (link.fetch_resources.length === 0) return
+  await scheduleHistoricalUpdate(ctx, tx, {
+    organizationId: actor.organizationId, linkId: link.id, requestId, processType: 'historical_update',
+    ...(token ? { sealedToken: ctx.cipher.encrypt(token) } : {}),
+  })
 }
 
 /** Drops absent (undefined or null) credential parts. */
@@ -221,8 +242,13 @@ async function completeLogin(ctx: DomainContext, actor: Actor, link: LinkRow, cr
     last_accessed_at: now,
     credentials: link.credentials_storage === 'nostore' ? null : sealCredentials(ctx, credentials),
   }
-  await store.updateLink(ctx.db, actor.organizationId, link.id, changes)
-  return { ...link, ...changes }
+  const updated = { ...link, ...changes }
+  await ctx.db.tx(async (tx) => {
+    await store.updateLink(tx, actor.organizationId, link.id, changes)
+    // A finished registration fetches its resources; new credentials refresh a recurrent link.
+    if (operation === 'link_register' || link.access_mode === 'recurrent') await startHistoricalUpdate(ctx, tx, actor, updated, token)
+  })
+  return updated
 }
 
 export async function getLinkRow(ctx: DomainContext, actor: Actor, id: string, options: { field?: string } = {}): Promise<LinkRow> {
@@ -292,6 +318,8 @@ export async function patchLink(ctx: DomainContext, actor: Actor, id: string, in
       changes.credentials_expire_at = null
     }
   }
+  // Belvo: a single link made recurrent gets its first refresh the next day.
+  if (changes.access_mode === 'recurrent') changes.next_refresh_at = nextRefreshAt(ctx.clock.now(), '24h')
   if (input.stale_in) changes.stale_in = input.stale_in
   if (input.fetch_resources) {
     if (input.fetch_resources.some((r) => !institution.resources.includes(r))) {
@@ -301,6 +329,52 @@ export async function patchLink(ctx: DomainContext, actor: Actor, id: string, in
   }
   await store.updateLink(ctx.db, actor.organizationId, link.id, changes)
   return { ...link, ...changes }
+}
+
+/**
+ * Sandbox: the login outcome a simulation asked for (POST /sandbox/links/{id}/simulate/), used
+ * once, as if the end user had changed the password or the bank started asking for a token.
+ */
+async function simulatedLogin(ctx: DomainContext, actor: Actor, link: LinkRow): Promise<LoginOutcome> {
+  await store.updateLink(ctx.db, actor.organizationId, link.id, { sandbox_next_login: null })
+  if (link.sandbox_next_login === 'token_required') {
+    return { status: 'token_required', tokenGenerationData: { instructions: 'Enter the 6-digit token sent by SMS to the phone number registered with your bank', type: 'numeric', value: '+** *** *** 0000', expects_user_input: true } }
+  }
+  return { status: 'error', code: 'login_error' }
+}
+
+/** The cooldown between two refreshes of one link (Belvo: 10 minutes, else 409 link_refreshed). */
+export const REFRESH_COOLDOWN_SECONDS = 600
+
+/**
+ * POST /api/links/{id}/refresh/: fetches the link's resources again in the background (or the
+ * given subset) and sends historical_update webhooks carrying the returned request_id.
+ */
+export async function refreshLink(ctx: DomainContext, actor: Actor, id: string, input: { fetch_resources?: string[] | null }, requestId: string): Promise<void> {
+  const link = await getLinkRow(ctx, actor, id)
+  if (link.status === 'invalid') throw new PonteError('invalid_link')
+  if (link.status === 'unconfirmed') throw new PonteError('unconfirmed_link')
+  const institution = institutionOrFail(ctx, link.institution)
+  const resources = input.fetch_resources ?? link.fetch_resources
+  if (resources.some((r) => !institution.resources.includes(r))) {
+    throw new PonteError('invalid', { field: 'resources', variant: 'resources', params: { resources: institution.resources.join(', ') } })
+  }
+  const now = ctx.clock.now()
+  await ctx.db.tx(async (tx) => {
+    // Locks the link row: two refreshes at the same instant cannot both pass the cooldown.
+    const current = await store.findLink(tx, actor.organizationId, link.id, { forUpdate: true })
+    const last = current?.refresh_requested_at ? Date.parse(current.refresh_requested_at) : 0
+    const waitSeconds = REFRESH_COOLDOWN_SECONDS - (now.getTime() - last) / 1000
+    if (waitSeconds > 0) throw new PonteError('link_refreshed', { params: { minutes: Math.ceil(waitSeconds / 60) } })
+    await store.updateLink(tx, actor.organizationId, link.id, { refresh_requested_at: now.toISOString() })
+    await scheduleHistoricalUpdate(ctx, tx, { organizationId: actor.organizationId, linkId: link.id, requestId, processType: 'historical_update', resources })
+  })
+}
+
+/** DELETE with `X-Belvo-Request-Mode: async`: 202 now, a LINK link_deleted webhook when done. */
+export async function deleteLinkAsync(ctx: DomainContext, actor: Actor, id: string, requestId: string): Promise<void> {
+  const link = await getLinkRow(ctx, actor, id)
+  await ctx.db.tx((tx) => ctx.jobs.send(tx, QUEUES.asyncRequest, { organizationId: actor.organizationId, requestId, kind: 'delete_link', linkId: link.id }))
 }
 
 export async function deleteLink(ctx: DomainContext, actor: Actor, id: string): Promise<void> {
@@ -320,7 +394,9 @@ export async function openInstitutionSession(ctx: DomainContext, actor: Actor, l
   const institution = institutionOrFail(ctx, link.institution)
   const credentials = openCredentials(ctx, link)
   if (!credentials) throw new PonteError('login_error', { variant: 'missing' })
-  const outcome = await connectorFor(ctx, institution).login(credentials, request.token ?? undefined)
+  const outcome = link.sandbox_next_login
+    ? await simulatedLogin(ctx, actor, link)
+    : await connectorFor(ctx, institution).login(credentials, request.token ?? undefined)
   if (outcome.status === 'token_required') {
     const { token: _token, ...rest } = request
     return requireToken(ctx, actor, link.id, operation, rest, outcome.tokenGenerationData)

@@ -1,11 +1,13 @@
 import { wireShape, type CatalogInstitution as Institution } from '../connectors/catalog.ts'
 import type { ConnectorContext, InstitutionConnector, InstitutionRecord, Period } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
+import { createHash } from 'node:crypto'
 import { uuidv7 } from '../lib/ids.ts'
 import type { Queryable } from '../store/db.ts'
 import type { Condition, FilterField } from '../store/filters.ts'
 import type { PageRequest } from '../store/pagination.ts'
 import { updateLink } from '../store/links.ts'
+import { QUEUES } from '../jobs/queue.ts'
 import * as store from '../store/resources.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { getLinkRow, openInstitutionSession, takeSession, type LinkRow, type ResumeInput } from './links.ts'
@@ -51,12 +53,15 @@ export interface ResourceSpec {
   wireFields?: { link: boolean; account: 'object' | 'none' }
   /** Splits a record into its server fields and body (records storage). */
   toRow?(record: InstitutionRecord, accounts: AccountIndex): { accountId: string | null; recordDate: string | null; kind: string | null; prefix: Record<string, unknown>; body: Record<string, unknown> }
+  /** Belvo accepts `X-Belvo-Request-Mode: async` on this POST. */
+  asyncAllowed?: boolean
   /** DELETE allowed (5 per minute on accounts and transactions). */
   deletable: boolean
   rateLimitedDelete?: boolean
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
+const md5 = (text: string) => createHash('md5').update(text).digest('hex')
 const ANALYZE_AFTER_ROWS = 5000
 
 /** `date_from`/`date_to` as Belvo validates them: both dates, in order, not in the future. */
@@ -116,6 +121,37 @@ export async function retrieve(ctx: DomainContext, actor: Actor, spec: ResourceS
 export interface RetrieveOptions {
   /** Keep the wire objects to return them (HTTP); background fetches only count them. */
   collect?: boolean
+  /** Filled with what changed in the store (recurrent updates report it by webhook). */
+  changes?: Changes
+}
+
+export interface Changes {
+  /** Ids of rows that did not exist before. */
+  inserted: string[]
+  /** Ids of rows whose content changed. */
+  updated: string[]
+  /** Internal ids the institution reported. */
+  seen: Set<string>
+}
+
+export function newChanges(): Changes {
+  return { inserted: [], updated: [], seen: new Set() }
+}
+
+/**
+ * POST with `X-Belvo-Request-Mode: async`: the link and the period are checked now (a 400 is
+ * still immediate), the retrieval runs as a job and its webhook carries `requestId`.
+ */
+export async function retrieveAsync(ctx: DomainContext, actor: Actor, spec: ResourceSpec, request: Record<string, unknown>, requestId: string): Promise<void> {
+  const link = await getLinkRow(ctx, actor, String(request.link), { field: 'link' })
+  if (link.status === 'invalid') throw new PonteError('invalid_link')
+  if (link.status === 'unconfirmed') throw new PonteError('unconfirmed_link')
+  if ('date_from' in request || 'date_to' in request) checkPeriod(ctx.clock.now().toISOString().slice(0, 10), request, { required: false })
+  const { token, ...rest } = request
+  await ctx.db.tx((tx) => ctx.jobs.send(tx, QUEUES.asyncRequest, {
+    organizationId: actor.organizationId, requestId, kind: 'retrieve', resource: spec.name, request: rest,
+    ...(typeof token === 'string' ? { sealedToken: ctx.cipher.encrypt(token) } : {}),
+  }))
 }
 
 /** PATCH /api/<resource>/: finishes a retrieval that answered 428. */
@@ -154,7 +190,7 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
   while (true) {
     const current = await next
     if (current.done) break
-    const stored = storeBatch(ctx, actor, spec, link, institution, current.value, accounts, now, saveData)
+    const stored = storeBatch(ctx, actor, spec, link, institution, current.value, accounts, now, saveData, options.changes)
     next = iterator.next()
     const wires = await stored
     total += wires.length
@@ -196,13 +232,23 @@ function buildAccounts(link: LinkRow, institution: Institution, records: Institu
   return { rows, wires }
 }
 
-async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, institution: Institution, records: InstitutionRecord[], accounts: AccountIndex, now: string, saveData: boolean): Promise<Record<string, unknown>[]> {
+async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, institution: Institution, records: InstitutionRecord[], accounts: AccountIndex, now: string, saveData: boolean, changes?: Changes): Promise<Record<string, unknown>[]> {
   if (records.length === 0) return []
   const existing = await store.existingRows(ctx.db, spec.storage, link.id, records.map((r) => r.internal_identification), spec.recordKey)
+  const track = (internalId: string, id: string, body: string) => {
+    if (!changes) return
+    changes.seen.add(internalId)
+    const previous = existing.get(internalId)
+    if (!previous) changes.inserted.push(id)
+    else if (previous.body_md5 !== md5(body)) changes.updated.push(id)
+  }
   if (spec.storage === 'accounts') {
     const built = buildAccounts(link, institution, records, existing, now)
     if (saveData) await store.upsertAccounts(ctx.db, actor.organizationId, link.id, built.rows)
-    built.rows.forEach((row, i) => accounts.set(row.internal_identification, { id: row.id, wire: built.wires[i] }))
+    built.rows.forEach((row, i) => {
+      accounts.set(row.internal_identification, { id: row.id, wire: built.wires[i] })
+      track(row.internal_identification, row.id, row.body)
+    })
     return built.wires
   }
   if (spec.storage === 'transactions') {
@@ -213,15 +259,17 @@ async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, 
       if (!account) continue
       const previous = existing.get(record.internal_identification)
       const id = previous?.id ?? uuidv7()
-      const body = { collected_at: now, created_at: previous?.created_at ?? now, ...strip(record), internal_identification: record.internal_identification }
+      const body = { created_at: previous?.created_at ?? now, ...strip(record), internal_identification: record.internal_identification }
+      const text = JSON.stringify(body)
       const card = record.credit_card_data as Record<string, unknown> | null | undefined
       rows.push({
         id, account_id: account.id, internal_identification: record.internal_identification, value_date: str(record.value_date),
         accounting_date: str(record.accounting_date), amount: num(record.amount), currency: str(record.currency), type: str(record.type),
         status: str(record.status), category: str(record.category), reference: str(record.reference), bill_name: str(card?.bill_name),
-        collected_at: now, created_at: body.created_at, body: JSON.stringify(body),
+        collected_at: now, created_at: body.created_at, body: text,
       })
-      wires.push({ id, account: account.wire, ...body })
+      track(record.internal_identification, id, text)
+      wires.push({ id, account: account.wire, collected_at: now, ...body })
     }
     if (saveData) await store.upsertTransactions(ctx.db, actor.organizationId, link.id, rows)
     return wires

@@ -10,6 +10,11 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres'
   /** Runs parameterless, possibly multi-statement SQL (migrations). */
   exec(sql: string): Promise<void>
+  /**
+   * SQL from another library (pg-boss): with values, one parameterised statement; without,
+   * possibly several statements. Returns the rows of the last one.
+   */
+  raw(text: string, values?: unknown[]): Promise<Record<string, unknown>[]>
   /** Runs `fn` in one transaction; commits if it resolves, rolls back if it throws. */
   tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   close(): Promise<void>

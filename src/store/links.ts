@@ -24,6 +24,8 @@ export interface LinkRow {
   last_accessed_at: string | null
   refresh_requested_at: string | null
   data_updated_at: string | null
+  next_refresh_at?: string | null
+  sandbox_next_login?: string | null
 }
 
 const ISO = isoUtc
@@ -32,7 +34,7 @@ const LINK_COLUMNS = `l.id, l.organization_id, l.institution_id, l.institution, 
   l.institution_user_id, l.credentials_storage, l.credentials, ${ISO('l.credentials_expire_at')} AS credentials_expire_at,
   l.stale_in, l.fetch_resources, l.refresh_rate, l.created_by, l.profile, ${ISO('l.created_at')} AS created_at,
   ${ISO('l.last_accessed_at')} AS last_accessed_at, ${ISO('l.refresh_requested_at')} AS refresh_requested_at,
-  ${ISO('l.data_updated_at')} AS data_updated_at`
+  ${ISO('l.data_updated_at')} AS data_updated_at, ${ISO('l.next_refresh_at')} AS next_refresh_at, l.sandbox_next_login`
 
 export const LINK_FILTERS: readonly FilterField[] = [
   { param: 'id', column: 'l.id', type: 'uuid', lookups: ['exact', 'in'] },
@@ -58,7 +60,8 @@ export async function insertLink(db: Queryable, link: Omit<LinkRow, 'last_access
 }
 
 const UPDATABLE = ['access_mode', 'status', 'institution_user_id', 'credentials_storage', 'credentials', 'credentials_expire_at',
-  'stale_in', 'fetch_resources', 'refresh_rate', 'profile', 'last_accessed_at', 'refresh_requested_at', 'data_updated_at'] as const
+  'stale_in', 'fetch_resources', 'refresh_rate', 'profile', 'last_accessed_at', 'refresh_requested_at', 'data_updated_at',
+  'next_refresh_at', 'sandbox_next_login'] as const
 type Updatable = Partial<Pick<LinkRow, (typeof UPDATABLE)[number]>>
 
 export async function updateLink(db: Queryable, organizationId: string, id: string, changes: Updatable): Promise<void> {

@@ -26,6 +26,11 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     async exec(sql: string) {
       await pg.exec(sql)
     },
+    async raw(text: string, values?: unknown[]) {
+      if (values && values.length > 0) return (await pg.query<Record<string, unknown>>(text, values)).rows
+      const results = await pg.exec(text)
+      return (results[results.length - 1]?.rows ?? []) as Record<string, unknown>[]
+    },
     async tx<T>(fn: (tx: Queryable) => Promise<T>) {
       return pg.transaction(async (t) =>
         fn({ query: async <R>(text: string, params?: unknown[]) => (await t.query<R>(text, params)).rows }),

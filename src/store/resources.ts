@@ -1,4 +1,5 @@
 import type { Queryable } from './db.ts'
+import { isoUtc } from './sql.ts'
 import { conditionsToSql, type Condition } from './filters.ts'
 import { fetchPage, type PageRequest } from './pagination.ts'
 
@@ -13,13 +14,15 @@ export interface StoredRow {
   id: string
   internal_identification: string
   created_at: string
+  /** md5 of the stored body: tells an updated record from an unchanged one. */
+  body_md5: string
 }
 
-/** Existing ids and creation times of these internal ids: a re-fetch updates rows in place. */
+/** Existing ids, creation times and body hashes of these internal ids: a re-fetch updates rows in place. */
 export async function existingRows(db: Queryable, table: 'accounts' | 'transactions' | 'records', linkId: string, internalIds: string[], resource?: string): Promise<Map<string, StoredRow>> {
   if (internalIds.length === 0) return new Map()
   const rows = await db.query<StoredRow>(
-    `SELECT id, internal_identification, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
+    `SELECT id, internal_identification, ${isoUtc('created_at')} AS created_at, md5(body) AS body_md5
      FROM ${table} WHERE link_id = $1 AND internal_identification = ANY($2::text[])${resource ? ' AND resource = $3' : ''}`,
     resource ? [linkId, internalIds, resource] : [linkId, internalIds],
   )
@@ -79,7 +82,7 @@ export interface TransactionInsert {
   bill_name: string | null
   collected_at: string
   created_at: string
-  /** The wire object without `id` and `account`. */
+  /** The wire object without `id`, `account` and `collected_at` (which changes on every fetch). */
   body: string
 }
 
@@ -164,7 +167,7 @@ export const ACCOUNT_WIRE: WireQuery = { table: 'accounts a', alias: 'a', json: 
 export const TRANSACTION_WIRE: WireQuery = {
   table: 'transactions t', alias: 't',
   joins: 'JOIN accounts a ON a.id = t.account_id', joinAliases: ['a'],
-  json: `'{"id":"' || t.id || '","account":' || a.body || ',' || substr(t.body, 2)`,
+  json: `'{"id":"' || t.id || '","account":' || a.body || ',"collected_at":"' || ${isoUtc('t.collected_at')} || '",' || substr(t.body, 2)`,
   orderBy: 't.value_date DESC, t.id',
 }
 
@@ -246,4 +249,42 @@ export async function hitRateLimit(db: Queryable, organizationId: string, bucket
     [organizationId, bucket, now, windowSeconds],
   )
   return { count: rows[0].count, resetsInSeconds: Math.max(1, rows[0].resets) }
+}
+
+/** The internal ids of a link's stored transactions in a period (to find what the institution no longer reports). */
+export async function transactionsInPeriod(db: Queryable, linkId: string, dateFrom: string, dateTo: string): Promise<{ id: string; internal_identification: string }[]> {
+  return db.query('SELECT id, internal_identification FROM transactions WHERE link_id = $1 AND value_date BETWEEN $2::date AND $3::date', [linkId, dateFrom, dateTo])
+}
+
+export async function deleteTransactions(db: Queryable, linkId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  const gone = await db.query('DELETE FROM transactions WHERE link_id = $1 AND id = ANY($2::uuid[]) RETURNING 1', [linkId, ids])
+  await db.query('UPDATE links SET transaction_count = transaction_count - $2 WHERE id = $1', [linkId, gone.length])
+}
+
+/** Summary of a link's stored transactions, for the TRANSACTIONS historical_update webhook. */
+export async function transactionSummary(db: Queryable, linkId: string) {
+  const rows = await db.query<{ total: string; inflow: string; outflow: string; first: string | null; last: string | null }>(
+    `SELECT count(*) AS total, count(*) FILTER (WHERE type = 'INFLOW') AS inflow, count(*) FILTER (WHERE type = 'OUTFLOW') AS outflow,
+       min(value_date)::text AS first, max(value_date)::text AS last FROM transactions WHERE link_id = $1`,
+    [linkId],
+  )
+  const r = rows[0]
+  return {
+    total_transactions: Number(r.total), total_inflow_transactions: Number(r.inflow), total_outflow_transactions: Number(r.outflow),
+    first_transaction_date: r.first, last_transaction_date: r.last,
+  }
+}
+
+export async function countStored(db: Queryable, table: 'accounts' | 'records', linkId: string, resource?: string): Promise<number> {
+  const rows = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE link_id = $1${resource ? ' AND resource = $2' : ''}`, resource ? [linkId, resource] : [linkId])
+  return Number(rows[0].n)
+}
+
+/** Data retention: removes everything a link fetched (the link itself stays). */
+export async function purgeLinkData(db: Queryable, linkId: string): Promise<void> {
+  await db.query('DELETE FROM transactions WHERE link_id = $1', [linkId])
+  await db.query('DELETE FROM records WHERE link_id = $1', [linkId])
+  await db.query('DELETE FROM accounts WHERE link_id = $1', [linkId])
+  await db.query('UPDATE links SET transaction_count = 0 WHERE id = $1', [linkId])
 }

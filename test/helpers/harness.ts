@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { buildApp, type Api } from '../../src/app.ts'
 import { Cipher } from '../../src/lib/crypto.ts'
+import { openQueue } from '../../src/jobs/queue.ts'
+import { startWorker, type Worker, type WorkerOptions } from '../../src/jobs/worker.ts'
 import { loadConfig, type Config } from '../../src/config.ts'
 import { createSecretKey, type SecretKey } from '../../src/domain/keys.ts'
 import { ManualClock } from '../../src/lib/clock.ts'
@@ -20,6 +22,8 @@ export interface Harness {
   otherAuth: string
   /** Starts real HTTP on a random port; returns the base URL. */
   listen(): Promise<string>
+  /** Starts the background worker (jobs, webhook deliveries, scheduler), polling fast. */
+  startWorker(options?: WorkerOptions): Promise<Worker>
   close(): Promise<void>
 }
 
@@ -35,7 +39,9 @@ export async function createHarness(options: { env?: Record<string, string>; con
   const db = await openTestDb()
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env })
   const clock = new ManualClock()
-  const app = await buildApp({ db, config, clock, logger: false, cipher: new Cipher(randomBytes(32)) })
+  const jobs = await openQueue(db)
+  const app = await buildApp({ db, config, clock, logger: false, cipher: new Cipher(randomBytes(32)), jobs })
+  let worker: Worker | undefined
   options.configure?.(app)
   await app.ready()
   const key = await createSecretKey(db, { name: 'test' })
@@ -45,8 +51,14 @@ export async function createHarness(options: { env?: Record<string, string>; con
     async listen() {
       return app.listen({ port: 0, host: '127.0.0.1' })
     },
+    async startWorker(options = {}) {
+      worker = await startWorker(app.deps.domain, { schedulerIntervalMs: 3_600_000, deliveryIntervalMs: 50, ...options })
+      return worker
+    },
     async close() {
       await app.close()
+      await worker?.stop()
+      await jobs.stop()
       await db.dropDatabase()
     },
   }

@@ -1,10 +1,10 @@
 import { Type } from 'typebox'
 import type { Api } from '../../app.ts'
-import { deleteLink, getLinkRow, LINK_FILTERS, linkWire, listLinks, patchLink, registerLink, resumeLink, updateLinkCredentials } from '../../domain/links.ts'
+import { deleteLink, deleteLinkAsync, getLinkRow, refreshLink, LINK_FILTERS, linkWire, listLinks, patchLink, registerLink, resumeLink, updateLinkCredentials } from '../../domain/links.ts'
 import { enforceDeleteLimit } from '../../domain/resources.ts'
 import { parseFilters } from '../../store/filters.ts'
 import { pageEnvelope, pageRequest } from '../plugins/pagination.ts'
-import { errorResponses, IdParams, listQuery, Paginated, ProjectionQuery } from '../schemas/common.ts'
+import { Accepted, AsyncHeaders, errorResponses, IdParams, isAsync, listQuery, Paginated, ProjectionQuery } from '../schemas/common.ts'
 import { Link, LinkPatch, LinkRegister, LinkUpdate, ResumeBody, TokenRequired } from '../schemas/link.ts'
 
 export function linkRoutes(api: Api): void {
@@ -56,10 +56,30 @@ export function linkRoutes(api: Api): void {
   }, async (request) => linkWire(await patchLink(ctx, request.principal, request.params.id, request.body)))
 
   api.delete('/api/links/:id/', {
-    schema: { tags, summary: 'Delete a link and all its data', operationId: 'DestroyLink', params: IdParams, response: { 204: Type.Null(), ...errorResponses() } },
+    schema: {
+      tags, summary: 'Delete a link and all its data', operationId: 'DestroyLink', params: IdParams, headers: AsyncHeaders,
+      response: { 202: Accepted, 204: Type.Null(), ...errorResponses() },
+    },
   }, async (request, reply) => {
+    if (isAsync(request.headers)) {
+      // Async deletion is not rate limited (Belvo) and confirms with a LINK link_deleted webhook.
+      await deleteLinkAsync(ctx, request.principal, request.params.id, request.id)
+      return reply.code(202).send({ request_id: request.id })
+    }
     await enforceDeleteLimit(ctx, request.principal, 'links')
     await deleteLink(ctx, request.principal, request.params.id)
     return reply.code(204).send(null)
+  })
+
+  api.post('/api/links/:id/refresh/', {
+    schema: {
+      tags, summary: "Refresh a link's data in the background", operationId: 'RefreshLink', params: IdParams,
+      description: 'Fetches the resources again and sends historical_update webhooks with the returned request_id. At most once every 10 minutes per link (409 link_refreshed).',
+      body: Type.Object({ fetch_resources: Type.Optional(Type.Array(Type.String({ minLength: 1 }))) }),
+      response: { 202: Accepted, ...errorResponses(400, 409) },
+    },
+  }, async (request, reply) => {
+    await refreshLink(ctx, request.principal, request.params.id, request.body, request.id)
+    return reply.code(202).send({ request_id: request.id })
   })
 }

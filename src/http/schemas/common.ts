@@ -57,3 +57,14 @@ export function listQuery(filters: readonly FilterField[]) {
 }
 
 export const IdParams = Type.Object({ id: Type.String({ description: 'The id of the object.' }) })
+
+/** `X-Belvo-Request-Mode: async`: answer 202 now, the result comes by webhook. */
+export const AsyncHeaders = Type.Object({
+  'x-belvo-request-mode': Type.Optional(Type.String({ description: 'async: answer 202 with a request_id and send the result by webhook.' })),
+}, { additionalProperties: true })
+
+export function isAsync(headers: Record<string, unknown>): boolean {
+  return String(headers['x-belvo-request-mode'] ?? '').toLowerCase() === 'async'
+}
+
+export const Accepted = Type.Object({ request_id: Type.String({ description: 'Comes back in the webhook that reports the result.' }) })

@@ -1,0 +1,275 @@
+import { wireShape } from '../connectors/catalog.ts'
+import { PonteError } from '../lib/errors.ts'
+import { hex32 } from '../lib/ids.ts'
+import type { Queryable } from '../store/db.ts'
+import * as links from '../store/links.ts'
+import * as store from '../store/resources.ts'
+import { QUEUES } from '../jobs/queue.ts'
+import {
+  ACCOUNTS, BALANCES_BR, BALANCES_LEGACY, BILLS, EXCHANGES_BR, INVESTMENT_TRANSACTIONS_BR, INVESTMENTS_BR, OWNERS, TRANSACTIONS,
+} from './banking.ts'
+import type { Actor, DomainContext } from './context.ts'
+import { newChanges, retrieve, type ResourceSpec } from './resources.ts'
+import { emitWebhook } from './webhooks.ts'
+
+/**
+ * Belvo's asynchronous side (INVENTORY 2.5, 4.3, 7): historical updates after a link is created,
+ * updated or refreshed; `X-Belvo-Request-Mode: async` requests; scheduled refreshes of recurrent
+ * links with new/updated/deleted data; data retention. Everything here runs as a job (jobs/),
+ * is enqueued in the transaction of the change that causes it, and is idempotent: a retried job
+ * upserts the same rows and re-sends webhooks with the same event ids.
+ */
+
+export type ProcessType = 'historical_update' | 'recurrent_update'
+
+export interface HistoricalUpdateJob {
+  organizationId: string
+  linkId: string
+  requestId: string
+  processType: ProcessType
+  /** Resources to fetch; the link's fetch_resources when absent. */
+  resources?: string[]
+  /** A token given with the request that started this (MFA institutions), sealed with the cipher. */
+  sealedToken?: string
+}
+
+/** How many days of history a historical update fetches. */
+export const HISTORY_DAYS = 365
+/** How far back a recurrent update looks for new, changed and removed transactions. */
+export const RECURRENT_WINDOW_DAYS = 30
+
+/** The resources a historical update can fetch, in order (accounts first: others hang off them). */
+const FETCHABLE: Record<string, (shape: 'ofda' | 'multiregion') => ResourceSpec | undefined> = {
+  ACCOUNTS: () => ACCOUNTS,
+  OWNERS: () => OWNERS,
+  TRANSACTIONS: () => TRANSACTIONS,
+  BALANCES: (shape) => (shape === 'ofda' ? BALANCES_BR : BALANCES_LEGACY),
+  BILLS: (shape) => (shape === 'ofda' ? BILLS : undefined),
+  INVESTMENTS: (shape) => (shape === 'ofda' ? INVESTMENTS_BR : undefined),
+  INVESTMENT_TRANSACTIONS: (shape) => (shape === 'ofda' ? INVESTMENT_TRANSACTIONS_BR : undefined),
+  EXCHANGES: (shape) => (shape === 'ofda' ? EXCHANGES_BR : undefined),
+}
+
+export function isFetchable(resource: string): boolean {
+  return resource in FETCHABLE
+}
+
+function daysBefore(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10)
+}
+
+/** Enqueues a historical update in `tx` (the transaction that created, updated or refreshed the link). */
+export async function scheduleHistoricalUpdate(ctx: DomainContext, tx: Queryable, job: HistoricalUpdateJob): Promise<void> {
+  await ctx.jobs.send(tx, QUEUES.historicalUpdate, job)
+}
+
+/** Stable event ids per job and resource: a retried job re-sends the same webhook, not a new one. */
+function eventKey(jobId: string, part: string): string {
+  return `${jobId}:${part}`
+}
+
+async function summaryFor(ctx: DomainContext, resource: string, linkId: string, spec: ResourceSpec): Promise<Record<string, unknown>> {
+  if (resource === 'TRANSACTIONS') return store.transactionSummary(ctx.db, linkId)
+  const total = await store.countStored(ctx.db, spec.storage === 'accounts' ? 'accounts' : 'records', linkId, spec.recordKey)
+  return { [`total_${resource.toLowerCase()}`]: total }
+}
+
+/**
+ * Fetches every requested resource of the link and sends one historical_update webhook per
+ * resource, with Belvo's counts. A link whose credentials are refused turns invalid (LINK
+ * invalid_credentials webhook); one that needs a token turns token_required (LINK token_required).
+ */
+export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job: HistoricalUpdateJob): Promise<void> {
+  const actor: Actor = { organizationId: job.organizationId }
+  const link = await links.findLink(ctx.db, job.organizationId, job.linkId)
+  if (!link || link.status === 'unconfirmed') return
+  const institution = ctx.connectors.institution(link.institution)
+  if (!institution) return
+  const shape = wireShape(institution)
+  const today = ctx.clock.now().toISOString().slice(0, 10)
+  const token = job.sealedToken ? ctx.cipher.decrypt(job.sealedToken) : undefined
+  const requested = job.resources ?? link.fetch_resources
+  const ordered = Object.keys(FETCHABLE).filter((r) => requested.includes(r) && institution.resources.includes(r))
+  for (const resource of ordered) {
+    const spec = FETCHABLE[resource](shape)
+    if (!spec) continue
+    const request = { link: link.id, token, date_from: daysBefore(today, resource === 'BALANCES' ? 90 : HISTORY_DAYS), date_to: today }
+    const ok = await inBackground(ctx, actor, jobId, link, job.requestId, job.processType, () => retrieve(ctx, actor, spec, request, { collect: false }))
+    if (!ok) return
+    const data = await summaryFor(ctx, resource, link.id, spec)
+    await ctx.db.tx((tx) => emitWebhook(tx, ctx, {
+      organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId: job.requestId,
+      webhookType: resource, webhookCode: 'historical_update', processType: job.processType, data, eventKey: eventKey(jobId, resource),
+    }))
+  }
+}
+
+/**
+ * Runs a fetch on behalf of a link with nobody waiting on the other end: a refused login or a
+ * token request becomes the link's new status and a LINK webhook. Returns false when it stopped.
+ * Transient institution errors are rethrown so the job is retried with backoff.
+ */
+async function inBackground(ctx: DomainContext, actor: Actor, jobId: string, link: links.LinkRow, requestId: string, processType: ProcessType, run: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await run()
+    return true
+  } catch (error) {
+    if (!(error instanceof PonteError)) throw error
+    const code = error.code
+    if (code === 'login_error' || code === 'invalid_link' || code === 'token_required') {
+      const status = code === 'token_required' ? 'token_required' : 'invalid'
+      await ctx.db.tx(async (tx) => {
+        await links.updateLink(tx, actor.organizationId, link.id, { status })
+        await emitWebhook(tx, ctx, {
+          organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId,
+          webhookType: 'LINK', webhookCode: code === 'token_required' ? 'token_required' : 'invalid_credentials', processType,
+          data: code === 'token_required'
+            ? { error_code: 'token_required', error_message: 'A MFA token is required by the institution to login', status: 428 }
+            : { error_code: 'login_error', error_message: 'Invalid credentials provided to login to the institution', status: 400 },
+          eventKey: eventKey(jobId, 'LINK'),
+        })
+      })
+      return false
+    }
+    if (code === 'unsupported_operation' || code === 'unconfirmed_link') return false
+    throw error
+  }
+}
+
+/**
+ * A scheduled refresh of a recurrent link: new accounts, and the last RECURRENT_WINDOW_DAYS of
+ * transactions compared with what is stored: new ones (new_transactions_available), changed ones
+ * (transactions_updated), and ones the institution no longer reports, which are deleted
+ * (transactions_deleted). Other resources of fetch_resources are refreshed silently.
+ */
+export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job: HistoricalUpdateJob): Promise<void> {
+  const actor: Actor = { organizationId: job.organizationId }
+  const link = await links.findLink(ctx.db, job.organizationId, job.linkId)
+  if (!link || link.status !== 'valid' || link.access_mode !== 'recurrent') return
+  const institution = ctx.connectors.institution(link.institution)
+  if (!institution) return
+  const shape = wireShape(institution)
+  const today = ctx.clock.now().toISOString().slice(0, 10)
+  const period = { date_from: daysBefore(today, RECURRENT_WINDOW_DAYS), date_to: today }
+  const emit = (webhookType: string, webhookCode: string, data: unknown) => ctx.db.tx((tx) => emitWebhook(tx, ctx, {
+    organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId: job.requestId,
+    webhookType, webhookCode, processType: 'recurrent_update', data, eventKey: eventKey(jobId, webhookCode),
+  }))
+  const background = (run: () => Promise<unknown>) => inBackground(ctx, actor, jobId, link, job.requestId, 'recurrent_update', run)
+
+  const accountChanges = newChanges()
+  if (!(await background(() => retrieve(ctx, actor, ACCOUNTS, { link: link.id }, { collect: false, changes: accountChanges })))) return
+  if (accountChanges.inserted.length > 0) await emit('ACCOUNTS', 'new_accounts_available', { new_accounts: accountChanges.inserted.length })
+
+  if (link.fetch_resources.includes('TRANSACTIONS') && institution.resources.includes('TRANSACTIONS')) {
+    const changes = newChanges()
+    if (!(await background(() => retrieve(ctx, actor, TRANSACTIONS, { link: link.id, ...period }, { collect: false, changes })))) return
+    const stored = await store.transactionsInPeriod(ctx.db, link.id, period.date_from, period.date_to)
+    const removed = stored.filter((t) => !changes.seen.has(t.internal_identification)).map((t) => t.id)
+    await ctx.db.tx((tx) => store.deleteTransactions(tx, link.id, removed))
+    if (changes.inserted.length > 0) await emit('TRANSACTIONS', 'new_transactions_available', { new_transactions: changes.inserted.length })
+    if (changes.updated.length > 0) await emit('TRANSACTIONS', 'transactions_updated', { transactions: changes.updated })
+    if (removed.length > 0) await emit('TRANSACTIONS', 'transactions_deleted', { transactions: removed })
+  }
+  for (const resource of link.fetch_resources.filter((r) => r !== 'ACCOUNTS' && r !== 'TRANSACTIONS' && institution.resources.includes(r))) {
+    const spec = FETCHABLE[resource]?.(shape)
+    if (spec && !(await background(() => retrieve(ctx, actor, spec, { link: link.id, ...period }, { collect: false })))) return
+  }
+}
+
+const RATE_SECONDS: Record<string, number> = { '6h': 21_600, '12h': 43_200, '24h': 86_400, '7d': 604_800, '30d': 2_592_000 }
+
+/** When a recurrent link with this refresh_rate is next due after `from`. */
+export function nextRefreshAt(from: Date, refreshRate: string | null): string | null {
+  const seconds = refreshRate ? RATE_SECONDS[refreshRate] : undefined
+  return seconds ? new Date(from.getTime() + seconds * 1000).toISOString() : null
+}
+
+/**
+ * One pass of the scheduler (every worker runs it; claims are row-locked updates, so each due
+ * link is enqueued once): due recurrent refreshes, then data retention.
+ */
+export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: number; purged: number; forgotten: number }> {
+  const now = ctx.clock.now()
+  const refreshes = await ctx.db.tx(async (tx) => {
+    const due = await tx.query<{ id: string; organization_id: string; refresh_rate: string }>(
+      `UPDATE links SET next_refresh_at = $1::timestamptz + CASE refresh_rate
+         WHEN '6h' THEN interval '6 hours' WHEN '12h' THEN interval '12 hours' WHEN '24h' THEN interval '24 hours'
+         WHEN '30d' THEN interval '30 days' ELSE interval '7 days' END
+       WHERE id IN (SELECT id FROM links WHERE access_mode = 'recurrent' AND status = 'valid'
+         AND next_refresh_at <= $1::timestamptz ORDER BY next_refresh_at LIMIT 500 FOR UPDATE SKIP LOCKED)
+       RETURNING id, organization_id, refresh_rate`,
+      [now.toISOString()],
+    )
+    for (const link of due) {
+      await ctx.jobs.send(tx, QUEUES.recurrentUpdate, {
+        organizationId: link.organization_id, linkId: link.id, requestId: hex32(), processType: 'recurrent_update',
+      } satisfies HistoricalUpdateJob, { singletonKey: `recurrent:${link.id}` })
+    }
+    return due.length
+  })
+  return { refreshes, ...(await applyRetention(ctx, now)) }
+}
+
+/**
+ * Data retention: a link's data is deleted `stale_in` after its last update, and credentials are
+ * forgotten when their `credentials_storage` period ends (single links).
+ */
+export async function applyRetention(ctx: DomainContext, now: Date): Promise<{ purged: number; forgotten: number }> {
+  const stale = await ctx.db.query<{ id: string }>(
+    `SELECT id FROM links WHERE data_updated_at IS NOT NULL
+       AND data_updated_at + make_interval(days => substring(stale_in FROM '^(\\d+)d$')::int) <= $1::timestamptz`,
+    [now.toISOString()],
+  )
+  for (const { id } of stale) {
+    await ctx.db.tx(async (tx) => {
+      await store.purgeLinkData(tx, id)
+      await tx.query('UPDATE links SET data_updated_at = NULL WHERE id = $1', [id])
+    })
+  }
+  const forgotten = await ctx.db.query(
+    'UPDATE links SET credentials = NULL WHERE credentials IS NOT NULL AND credentials_expire_at <= $1::timestamptz RETURNING id',
+    [now.toISOString()],
+  )
+  return { purged: stale.length, forgotten: forgotten.length }
+}
+
+export interface AsyncRequestJob {
+  organizationId: string
+  requestId: string
+  kind: 'retrieve' | 'delete_link'
+  /** Resource name (ResourceSpec.name) for retrieves. */
+  resource?: string
+  request?: Record<string, unknown>
+  linkId?: string
+  /** Sealed token, as for historical updates. */
+  sealedToken?: string
+}
+
+/** `X-Belvo-Request-Mode: async`: the 202's request_id comes back in the webhook. */
+export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: AsyncRequestJob, specs: Record<string, ResourceSpec>): Promise<void> {
+  const actor: Actor = { organizationId: job.organizationId }
+  if (job.kind === 'delete_link') {
+    const link = await links.findLink(ctx.db, job.organizationId, job.linkId!)
+    await ctx.db.tx(async (tx) => {
+      if (link) await links.deleteLink(tx, job.organizationId, link.id)
+      await emitWebhook(tx, ctx, {
+        organizationId: actor.organizationId, linkId: job.linkId!, externalId: link?.external_id ?? null, requestId: job.requestId,
+        webhookType: 'LINK', webhookCode: 'link_deleted', processType: 'historical_update', data: {}, eventKey: eventKey(jobId, 'link_deleted'),
+      })
+    })
+    return
+  }
+  const spec = specs[job.resource!]
+  const link = await links.findLink(ctx.db, job.organizationId, String(job.request!.link))
+  if (!spec || !link) return
+  const token = job.sealedToken ? ctx.cipher.decrypt(job.sealedToken) : undefined
+  const resource = spec.institutionResource
+  const ok = await inBackground(ctx, actor, jobId, link, job.requestId, 'historical_update', () => retrieve(ctx, actor, spec, { ...job.request, token }, { collect: false }))
+  if (!ok) return
+  const data = await summaryFor(ctx, resource, link.id, spec)
+  await ctx.db.tx((tx) => emitWebhook(tx, ctx, {
+    organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId: job.requestId,
+    webhookType: resource, webhookCode: 'historical_update', processType: 'historical_update', data, eventKey: eventKey(jobId, resource),
+  }))
+}

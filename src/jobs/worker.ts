@@ -1,0 +1,54 @@
+import { BANKING_RESOURCES } from '../domain/banking.ts'
+import type { DomainContext } from '../domain/context.ts'
+import { runAsyncRequest, runHistoricalUpdate, runRecurrentUpdate, runScheduler, type AsyncRequestJob, type HistoricalUpdateJob } from '../domain/sync.ts'
+import { WebhookDispatcher } from './dispatcher.ts'
+import { QUEUES } from './queue.ts'
+
+export interface WorkerOptions {
+  /** How often due recurrent refreshes and retention are looked for. */
+  schedulerIntervalMs?: number
+  /** pg-boss polling interval (seconds, at least 0.5). */
+  pollingIntervalSeconds?: number
+  /** Webhook dispatcher polling interval. */
+  deliveryIntervalMs?: number
+  log?: (message: string, extra?: object) => void
+}
+
+export interface Worker {
+  dispatcher: WebhookDispatcher
+  stop(): Promise<void>
+}
+
+const SPECS = Object.fromEntries(BANKING_RESOURCES.map((spec) => [spec.name, spec]))
+
+/**
+ * Everything that runs in the background: job handlers, webhook deliveries and the scheduler.
+ * Runs inside `ponte serve` by default and alone in `ponte worker` processes; any number of them
+ * can share one PostgreSQL (jobs and deliveries are claimed with SKIP LOCKED).
+ */
+export async function startWorker(ctx: DomainContext, options: WorkerOptions = {}): Promise<Worker> {
+  const log = options.log ?? (() => {})
+  const polling = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 }
+  await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.historicalUpdate, (job) => runHistoricalUpdate(ctx, job.id, job.data), polling)
+  await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.recurrentUpdate, (job) => runRecurrentUpdate(ctx, job.id, job.data), polling)
+  await ctx.jobs.work<AsyncRequestJob>(QUEUES.asyncRequest, (job) => runAsyncRequest(ctx, job.id, job.data, SPECS), polling)
+
+  const dispatcher = new WebhookDispatcher({ db: ctx.db, clock: ctx.clock, cipher: ctx.cipher, log }, { pollIntervalMs: options.deliveryIntervalMs })
+  dispatcher.start()
+
+  let scheduling = Promise.resolve()
+  const timer = setInterval(() => {
+    scheduling = runScheduler(ctx).then(() => {}, (error) => log('scheduler failed', { err: error }))
+  }, options.schedulerIntervalMs ?? 15_000)
+  timer.unref()
+
+  return {
+    dispatcher,
+    async stop() {
+      clearInterval(timer)
+      await scheduling
+      await ctx.jobs.stopWork()
+      await dispatcher.stop()
+    },
+  }
+}

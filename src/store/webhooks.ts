@@ -1,0 +1,295 @@
+import type { Queryable } from './db.ts'
+import { conditionsToSql, type Condition, type FilterField } from './filters.ts'
+import { fetchPage, type PageRequest } from './pagination.ts'
+import { isoUtc as ISO } from './sql.ts'
+
+/** A webhook endpoint as reads see it: the sealed Authorization value and secret are never selected. */
+export interface WebhookEndpointRow {
+  id: string
+  organization_id: string
+  url: string
+  description: string | null
+  event_types: string[] | null
+  authorization_hint: string | null
+  disabled: boolean
+  created_at: string
+  updated_at: string
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed'
+
+export interface AttemptLogEntry {
+  attempted_at: string
+  status_code: number | null
+  latency_ms: number
+  error: string | null
+  response_snippet: string | null
+}
+
+export interface WebhookDeliveryRow {
+  id: string
+  organization_id: string
+  webhook_id: string
+  endpoint: string
+  webhook_type: string
+  webhook_code: string
+  status: DeliveryStatus
+  attempts: number
+  next_attempt_at: string | null
+  last_status_code: number | null
+  created_at: string
+  updated_at: string
+  /** The event's JSON body, as text: exactly what is sent. */
+  payload: string
+  attempts_log: AttemptLogEntry[]
+}
+
+const ENDPOINT_COLUMNS = `w.id, w.organization_id, w.url, w.description, w.event_types, w.authorization_hint, w.disabled,
+  ${ISO('w.created_at')} AS created_at, ${ISO('w.updated_at')} AS updated_at`
+
+// The attempts ride along as one JSON array per delivery: a page of deliveries is one query,
+// not one per row.
+const DELIVERY_COLUMNS = `d.id, d.organization_id, d.event_id AS webhook_id, d.endpoint_id AS endpoint, d.webhook_type, d.webhook_code,
+  d.status, d.attempts, ${ISO('d.next_attempt_at')} AS next_attempt_at, d.last_status_code,
+  ${ISO('d.created_at')} AS created_at, ${ISO('d.updated_at')} AS updated_at, ev.payload,
+  COALESCE((SELECT json_agg(json_build_object(
+      'attempted_at', ${ISO('a.attempted_at')}, 'status_code', a.status_code, 'latency_ms', a.latency_ms,
+      'error', a.error, 'response_snippet', a.response_snippet) ORDER BY a.id)
+    FROM webhook_attempts a WHERE a.delivery_id = d.id), '[]'::json) AS attempts_log`
+const DELIVERY_FROM = 'webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id'
+
+export const ENDPOINT_FILTERS: readonly FilterField[] = [
+  { param: 'id', column: 'w.id', type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'url', column: 'w.url', type: 'text', lookups: ['exact', 'icontains'], description: 'The URL events are sent to' },
+  { param: 'disabled', column: 'w.disabled', type: 'boolean', lookups: ['exact'] },
+  { param: 'created_at', column: 'w.created_at', type: 'datetime', lookups: ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] },
+]
+
+export const DELIVERY_FILTERS: readonly FilterField[] = [
+  { param: 'status', column: 'd.status', type: 'text', lookups: ['exact', 'in'], choices: ['pending', 'succeeded', 'failed'] },
+  { param: 'webhook_type', column: 'd.webhook_type', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'webhook_code', column: 'd.webhook_code', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'webhook_id', column: 'd.event_id', type: 'text', lookups: ['exact'], description: 'The event id (X-Ponte-Event-Id)' },
+  { param: 'created_at', column: 'd.created_at', type: 'datetime', lookups: ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] },
+]
+
+export interface NewEndpoint {
+  id: string
+  organizationId: string
+  url: string
+  description: string | null
+  eventTypes: string[] | null
+  authorizationSealed: string | null
+  authorizationHint: string | null
+  secretSealed: string
+  now: string
+}
+
+export async function insertEndpoint(db: Queryable, e: NewEndpoint): Promise<WebhookEndpointRow> {
+  const rows = await db.query<WebhookEndpointRow>(
+    `INSERT INTO webhook_endpoints AS w (id, organization_id, url, description, event_types, authorization_sealed, authorization_hint,
+       secret_sealed, disabled, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, false, $9, $9)
+     RETURNING ${ENDPOINT_COLUMNS}`,
+    [e.id, e.organizationId, e.url, e.description, e.eventTypes, e.authorizationSealed, e.authorizationHint, e.secretSealed, e.now],
+  )
+  return rows[0]
+}
+
+export async function findEndpoint(db: Queryable, organizationId: string, id: string): Promise<WebhookEndpointRow | undefined> {
+  const rows = await db.query<WebhookEndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints w WHERE w.organization_id = $1 AND w.id = $2`, [organizationId, id])
+  return rows[0]
+}
+
+export async function listEndpoints(db: Queryable, organizationId: string, conditions: Condition[], page: PageRequest) {
+  const where = ['w.organization_id = $1']
+  const params: unknown[] = [organizationId]
+  conditionsToSql(conditions, where, params)
+  return fetchPage<WebhookEndpointRow>(db, { from: 'webhook_endpoints w', select: ENDPOINT_COLUMNS, where, params, orderBy: 'w.created_at DESC, w.id DESC' }, page)
+}
+
+export interface EndpointChanges {
+  url?: string
+  description?: string | null
+  event_types?: string[] | null
+  authorization_sealed?: string | null
+  authorization_hint?: string | null
+  secret_sealed?: string
+  disabled?: boolean
+}
+const UPDATABLE = ['url', 'description', 'event_types', 'authorization_sealed', 'authorization_hint', 'secret_sealed', 'disabled'] as const
+
+/** Applies `changes` (and `updated_at`); undefined when the endpoint is not the organization's. */
+export async function updateEndpoint(db: Queryable, organizationId: string, id: string, changes: EndpointChanges, now: string): Promise<WebhookEndpointRow | undefined> {
+  const keys = UPDATABLE.filter((k) => changes[k] !== undefined)
+  const sets = keys.map((k, i) => `${k} = $${i + 4}${k === 'event_types' ? '::text[]' : ''}`)
+  const rows = await db.query<WebhookEndpointRow>(
+    `UPDATE webhook_endpoints w SET ${['updated_at = $3', ...sets].join(', ')} WHERE w.organization_id = $1 AND w.id = $2 RETURNING ${ENDPOINT_COLUMNS}`,
+    [organizationId, id, now, ...keys.map((k) => changes[k])],
+  )
+  return rows[0]
+}
+
+/** Deletes the endpoint with its deliveries and their attempts (ON DELETE CASCADE); events stay. */
+export async function deleteEndpoint(db: Queryable, organizationId: string, id: string): Promise<boolean> {
+  const rows = await db.query('DELETE FROM webhook_endpoints WHERE organization_id = $1 AND id = $2 RETURNING id', [organizationId, id])
+  return rows.length > 0
+}
+
+export interface NewEvent {
+  id: string
+  organizationId: string
+  eventKey: string | null
+  linkId: string | null
+  webhookType: string
+  webhookCode: string
+  payload: string
+  createdAt: string
+}
+
+/**
+ * Stores the event; with an `eventKey` already used by the organization, stores nothing and
+ * returns false. (A unique index on (organization_id, event_key): NULL keys never collide, and a
+ * concurrent insert of the same key waits for the first transaction, then does nothing.)
+ */
+export async function insertEvent(db: Queryable, event: NewEvent): Promise<boolean> {
+  const rows = await db.query(
+    `INSERT INTO webhook_events (id, organization_id, event_key, link_id, webhook_type, webhook_code, payload, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (organization_id, event_key) DO NOTHING RETURNING id`,
+    [event.id, event.organizationId, event.eventKey, event.linkId, event.webhookType, event.webhookCode, event.payload, event.createdAt],
+  )
+  return rows.length > 0
+}
+
+export async function findEventIdByKey(db: Queryable, organizationId: string, eventKey: string): Promise<string | undefined> {
+  const rows = await db.query<{ id: string }>('SELECT id FROM webhook_events WHERE organization_id = $1 AND event_key = $2', [organizationId, eventKey])
+  return rows[0]?.id
+}
+
+/** Enabled endpoints of the organization that take `webhookType` (NULL event_types = every type). */
+export async function subscribedEndpointIds(db: Queryable, organizationId: string, webhookType: string): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `SELECT id FROM webhook_endpoints
+     WHERE organization_id = $1 AND NOT disabled AND (event_types IS NULL OR $2::text = ANY(event_types))
+     ORDER BY created_at, id`,
+    [organizationId, webhookType],
+  )
+  return rows.map((r) => r.id)
+}
+
+/** One pending delivery per endpoint, due at `now`. */
+export async function insertDeliveries(db: Queryable, d: { ids: string[]; endpointIds: string[]; organizationId: string; eventId: string; webhookType: string; webhookCode: string; now: string }): Promise<void> {
+  if (d.ids.length === 0) return
+  await db.query(
+    `INSERT INTO webhook_deliveries (id, organization_id, endpoint_id, event_id, webhook_type, webhook_code, status, attempts, next_attempt_at, created_at, updated_at)
+     SELECT u.id, $3, u.endpoint_id, $4, $5, $6, 'pending', 0, $7::timestamptz, $7::timestamptz, $7::timestamptz
+     FROM unnest($1::uuid[], $2::uuid[]) AS u (id, endpoint_id)`,
+    [d.ids, d.endpointIds, d.organizationId, d.eventId, d.webhookType, d.webhookCode, d.now],
+  )
+}
+
+/** `id`, or the first organization (by creation) when `id` is undefined; undefined when there is none. */
+export async function findOrganizationId(db: Queryable, id?: string): Promise<string | undefined> {
+  const rows = await db.query<{ id: string }>('SELECT id FROM organizations WHERE ($1::uuid IS NULL OR id = $1::uuid) ORDER BY created_at, id LIMIT 1', [id ?? null])
+  return rows[0]?.id
+}
+
+export async function findDelivery(db: Queryable, organizationId: string, id: string): Promise<WebhookDeliveryRow | undefined> {
+  const rows = await db.query<WebhookDeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM ${DELIVERY_FROM} WHERE d.organization_id = $1 AND d.id = $2`, [organizationId, id])
+  return rows[0]
+}
+
+export async function listDeliveries(db: Queryable, organizationId: string, endpointId: string, conditions: Condition[], page: PageRequest) {
+  const where = ['d.organization_id = $1', 'd.endpoint_id = $2']
+  const params: unknown[] = [organizationId, endpointId]
+  conditionsToSql(conditions, where, params)
+  return fetchPage<WebhookDeliveryRow>(db, { from: DELIVERY_FROM, select: DELIVERY_COLUMNS, where, params, orderBy: 'd.created_at DESC, d.id DESC' }, page)
+}
+
+/**
+ * Makes a delivery pending again, due at `now`, with its attempt count reset (the attempt log is
+ * kept). Bumping `lease` voids the outcome of an attempt that may be in flight right now.
+ */
+export async function resetDelivery(db: Queryable, organizationId: string, id: string, now: string): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3::timestamptz, lease = lease + 1, updated_at = $3::timestamptz
+     WHERE organization_id = $1 AND id = $2 RETURNING id`,
+    [organizationId, id, now],
+  )
+  return rows.length > 0
+}
+
+/** A delivery a dispatcher has leased, with what it needs to send it. */
+export interface ClaimedDelivery {
+  id: string
+  event_id: string
+  endpoint_id: string
+  attempts: number
+  lease: number
+  url: string
+  authorization_sealed: string | null
+  secret_sealed: string
+  payload: string
+}
+
+/**
+ * Claims up to `limit` due deliveries in one statement. `FOR UPDATE SKIP LOCKED` lets several
+ * dispatchers (processes) claim at once without waiting on, or sharing, each other's rows; the
+ * same statement pushes `next_attempt_at` to `leaseUntil`, so once it commits no other claim sees
+ * the rows as due until the lease runs out (a crashed dispatcher's deliveries come back then).
+ * `now` is the caller's clock, not the database's, so tests can drive time. Deliveries of
+ * disabled endpoints wait, pending, until the endpoint is enabled again.
+ */
+export async function claimDueDeliveries(db: Queryable, options: { now: string; leaseUntil: string; limit: number }): Promise<ClaimedDelivery[]> {
+  return db.query<ClaimedDelivery>(
+    `WITH due AS (
+       SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+       WHERE d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz AND NOT e.disabled
+       ORDER BY d.next_attempt_at, d.id
+       LIMIT $3
+       FOR UPDATE OF d SKIP LOCKED
+     ), claimed AS (
+       UPDATE webhook_deliveries d SET next_attempt_at = $2::timestamptz, lease = d.lease + 1
+       FROM due WHERE d.id = due.id
+       RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.lease
+     )
+     SELECT c.id, c.event_id, c.endpoint_id, c.attempts, c.lease, e.url, e.authorization_sealed, e.secret_sealed, ev.payload
+     FROM claimed c JOIN webhook_endpoints e ON e.id = c.endpoint_id JOIN webhook_events ev ON ev.id = c.event_id
+     ORDER BY c.id`,
+    [options.now, options.leaseUntil, options.limit],
+  )
+}
+
+export interface AttemptOutcome {
+  deliveryId: string
+  lease: number
+  attempt: AttemptLogEntry
+  status: DeliveryStatus
+  attempts: number
+  nextAttemptAt: string | null
+  /** When the attempt ended: the delivery's new `updated_at`. */
+  finishedAt: string
+}
+
+/**
+ * Logs an attempt and moves the delivery to its new state, in one statement. The attempt is
+ * logged whenever the delivery still exists (it did happen); the state changes only if the
+ * caller's lease is still the current one. Returns whether the state was applied.
+ */
+export async function recordAttempt(db: Queryable, o: AttemptOutcome): Promise<boolean> {
+  const { attempt } = o
+  const rows = await db.query(
+    `WITH logged AS (
+       INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, error, response_snippet)
+       SELECT id, $3::timestamptz, $4::int, $5::int, $6::text, $7::text FROM webhook_deliveries WHERE id = $1
+       RETURNING delivery_id
+     )
+     UPDATE webhook_deliveries SET status = $8, attempts = $9, next_attempt_at = $10::timestamptz, last_status_code = $4::int, updated_at = $11::timestamptz
+     WHERE id = $1 AND lease = $2 AND status = 'pending'
+     RETURNING id`,
+    [o.deliveryId, o.lease, attempt.attempted_at, attempt.status_code, attempt.latency_ms, attempt.error, attempt.response_snippet,
+      o.status, o.attempts, o.nextAttemptAt, o.finishedAt],
+  )
+  return rows.length > 0
+}

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { backend, createTestDatabase } from '../helpers/db.ts'
+import { basic } from '../helpers/harness.ts'
+import { startReceiver } from '../helpers/receiver.ts'
+
+const BIN = new URL('../../bin/ponte.js', import.meta.url).pathname
+const KEY = { id: 'process-test-key', password: 'process-test-password' }
+
+/**
+ * Ponte as separate processes on one PostgreSQL (`ponte serve` with PONTE_WORKER=off and
+ * `ponte worker`). PGlite is embedded in a single process, so these run on PostgreSQL only.
+ */
+describe.skipIf(backend !== 'postgres')('several processes on one PostgreSQL', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>
+  let env: Record<string, string>
+  const children: ChildProcess[] = []
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    env = {
+      ...(process.env as Record<string, string>), DATABASE_URL: database.url!, PONTE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      PONTE_SECRET_KEY_ID: KEY.id, PONTE_SECRET_KEY_PASSWORD: KEY.password, LOG_LEVEL: 'info', PORT: '0',
+      PONTE_JOB_TIMEOUT_SECONDS: '4', PONTE_JOB_MAINTENANCE_SECONDS: '1',
+    }
+  })
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+    await database.drop()
+  })
+
+  /** Starts `ponte <command>` and resolves once it is ready (the API's URL for `serve`). */
+  function start(command: 'serve' | 'worker', extra: Record<string, string> = {}): Promise<{ child: ChildProcess; url?: string }> {
+    const child = spawn(process.execPath, [BIN, command], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] })
+    children.push(child)
+    return new Promise((resolve, reject) => {
+      let out = ''
+      const timer = setTimeout(() => reject(new Error(`ponte ${command} did not start: ${out}`)), 60_000)
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+        if (command === 'serve' && listening) { clearTimeout(timer); resolve({ child, url: listening[1] }) }
+        if (command === 'worker' && out.includes('worker started')) { clearTimeout(timer); resolve({ child }) }
+      })
+      child.stderr!.on('data', (chunk: Buffer) => { out += chunk.toString() })
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`ponte ${command} exited with ${code}: ${out}`)) })
+    })
+  }
+
+  const post = async (url: string, path: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: basic(KEY), 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    return { status: res.status, body: await res.json() }
+  }
+
+  it('two API processes and two workers handle every job exactly once', async () => {
+    const receiver = await startReceiver()
+    try {
+      // The API starts first: it applies the migrations that the others then find done.
+      const api1 = await start('serve', { PONTE_WORKER: 'off' })
+      const [api2] = await Promise.all([start('serve', { PONTE_WORKER: 'off' }), start('worker'), start('worker')])
+      expect((await post(api1.url!, '/api/webhooks/', { url: receiver.url })).status).toBe(201)
+      const links: string[] = []
+      for (let i = 0; i < 6; i++) {
+        const api = i % 2 === 0 ? api1 : api2
+        const res = await post(api.url!, '/api/links/', { institution: 'erebor_mx_retail', username: `user_${i}`, password: 'secret', fetch_resources: ['ACCOUNTS', 'OWNERS'] })
+        expect(res.status).toBe(201)
+        links.push(res.body.id)
+      }
+      await receiver.waitFor((all) => all.length >= 12, 60_000)
+      await new Promise((r) => setTimeout(r, 1500))
+      const events = receiver.received.map((r) => r.body)
+      expect(events).toHaveLength(12)
+      expect(new Set(events.map((e) => e.webhook_id)).size).toBe(12)
+      expect(new Set(events.map((e) => `${e.link_id}:${e.webhook_type}`)).size).toBe(12)
+      expect(events.every((e) => links.includes(e.link_id))).toBe(true)
+    } finally {
+      await receiver.close()
+      for (const child of children.splice(0)) child.kill('SIGTERM')
+    }
+  })
+
+  it('a worker killed in the middle of a historical update: the update completes on restart, without duplicates', async () => {
+    const receiver = await startReceiver()
+    const db = new pg.Client({ connectionString: database.url })
+    await db.connect()
+    try {
+      const api = await start('serve', { PONTE_WORKER: 'off' })
+      expect((await post(api.url!, '/api/webhooks/', { url: receiver.url })).status).toBe(201)
+      let worker = await start('worker')
+      const link = (await post(api.url!, '/api/links/', { institution: 'erebor_mx_retail', username: 'scale_1y_40a', password: 'full', fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'] })).body
+      // Accounts are stored and announced first; transactions (about 73,000) take longer.
+      await receiver.waitFor((all) => all.some((r) => r.body.link_id === link.id && r.body.webhook_type === 'ACCOUNTS'), 60_000)
+      worker.child.kill('SIGKILL')
+      await new Promise((r) => worker.child.once('exit', r))
+      const partial = Number((await db.query('SELECT count(*) AS n FROM transactions WHERE link_id = $1', [link.id])).rows[0].n)
+
+      worker = await start('worker')
+      await receiver.waitFor((all) => all.some((r) => r.body.link_id === link.id && r.body.webhook_type === 'TRANSACTIONS'), 90_000)
+      const counts = (await db.query(
+        'SELECT count(*) AS n, count(DISTINCT internal_identification) AS d, (SELECT transaction_count FROM links WHERE id = $1) AS kept FROM transactions WHERE link_id = $1',
+        [link.id],
+      )).rows[0]
+      expect(Number(counts.n)).toBeGreaterThan(partial)
+      expect(Number(counts.d)).toBe(Number(counts.n))
+      expect(Number(counts.kept)).toBe(Number(counts.n))
+      const hooks = receiver.received.map((r) => r.body).filter((b) => b.link_id === link.id)
+      const transactions = hooks.filter((b) => b.webhook_type === 'TRANSACTIONS')
+      expect(transactions[0].data.total_transactions).toBe(Number(counts.n))
+      // At least once, and always under one event id per resource.
+      expect(new Set(hooks.filter((b) => b.webhook_type === 'ACCOUNTS').map((b) => b.webhook_id)).size).toBe(1)
+      expect(new Set(transactions.map((b) => b.webhook_id)).size).toBe(1)
+    } finally {
+      await db.end()
+      await receiver.close()
+      for (const child of children.splice(0)) child.kill('SIGTERM')
+    }
+  }, 180_000)
+})
