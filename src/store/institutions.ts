@@ -1,7 +1,7 @@
 import { CATALOG, institutionWire, type InstitutionWire } from '../connectors/catalog.ts'
 import type { Db, Queryable } from './db.ts'
-import { conditionsToSql, type Condition, type FilterField } from './filters.ts'
-import { fetchPage, type PageRequest } from './pagination.ts'
+import { type Condition, type FilterField } from './filters.ts'
+import { filteredPage, type PageRequest } from './pagination.ts'
 
 export const INSTITUTION_FILTERS: readonly FilterField[] = [
   { param: 'id', column: 'i.id', type: 'integer', lookups: ['exact', 'in'] },
@@ -36,10 +36,7 @@ export async function syncCatalog(db: Db): Promise<void> {
 }
 
 export async function listInstitutions(db: Queryable, conditions: Condition[], page: PageRequest) {
-  const where: string[] = []
-  const params: unknown[] = []
-  conditionsToSql(conditions, where, params)
-  const result = await fetchPage<{ body: InstitutionWire }>(db, { from: 'institutions i', select: 'i.body', where, params, orderBy: 'i.id' }, page)
+  const result = await filteredPage<{ body: InstitutionWire }>(db, { from: 'institutions i', select: 'i.body', orderBy: 'i.id', where: [], params: [] }, conditions, page)
   return { count: result.count, results: result.rows.map((r) => r.body) }
 }
 

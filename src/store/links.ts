@@ -1,7 +1,7 @@
 import type { Queryable } from './db.ts'
 import { isoUtc } from './sql.ts'
-import { conditionsToSql, type Condition, type FilterField } from './filters.ts'
-import { fetchPage, type PageRequest } from './pagination.ts'
+import { type Condition, type FilterField } from './filters.ts'
+import { filteredPage, type PageRequest } from './pagination.ts'
 
 export interface LinkRow {
   id: string
@@ -77,10 +77,7 @@ export async function findLink(db: Queryable, organizationId: string, id: string
 }
 
 export async function listLinks(db: Queryable, organizationId: string, conditions: Condition[], page: PageRequest) {
-  const where = ['l.organization_id = $1']
-  const params: unknown[] = [organizationId]
-  conditionsToSql(conditions, where, params)
-  return fetchPage<LinkRow>(db, { from: 'links l', select: LINK_COLUMNS, where, params, orderBy: 'l.created_at DESC, l.id' }, page)
+  return filteredPage<LinkRow>(db, { from: 'links l', select: LINK_COLUMNS, orderBy: 'l.created_at DESC, l.id', where: ['l.organization_id = $1'], params: [organizationId] }, conditions, page)
 }
 
 /**

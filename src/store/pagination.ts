@@ -1,4 +1,5 @@
 import type { Queryable } from './db.ts'
+import { conditionsToSql, type Condition } from './filters.ts'
 
 export interface PageRequest {
   page: number
@@ -30,4 +31,21 @@ export async function fetchPage<T>(db: Queryable, query: ListQuery, { page, page
     db.query<T>(`SELECT ${query.select} FROM ${query.from} ${where} ORDER BY ${query.orderBy} ${limit}`, params),
   ])
   return { count, rows }
+}
+
+/** A list scoped by fixed conditions (the organization, a parent id) and narrowed by the client's filters. */
+export interface FilteredList {
+  from: string
+  select: string
+  orderBy: string
+  /** Fixed conditions, with `$n` placeholders numbered from 1 over `params`. */
+  where: string[]
+  params: unknown[]
+}
+
+export function filteredPage<T>(db: Queryable, list: FilteredList, conditions: readonly Condition[], page: PageRequest, knownCount?: number) {
+  const where = [...list.where]
+  const params = [...list.params]
+  conditionsToSql(conditions, where, params)
+  return fetchPage<T>(db, { from: list.from, select: list.select, where, params, orderBy: list.orderBy }, page, knownCount)
 }

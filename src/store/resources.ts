@@ -1,7 +1,7 @@
 import type { Queryable } from './db.ts'
 import { isoUtc } from './sql.ts'
-import { conditionsToSql, type Condition } from './filters.ts'
-import { fetchPage, type PageRequest } from './pagination.ts'
+import { type Condition } from './filters.ts'
+import { filteredPage, type PageRequest } from './pagination.ts'
 
 /**
  * Storage of the data a link fetches: accounts, transactions, and every other resource in
@@ -191,14 +191,13 @@ export function recordWire(resource: string, options: { link: boolean; account: 
  * `knownCount` skips the count query when the caller already knows the total.
  */
 export async function listWire(db: Queryable, wire: WireQuery, organizationId: string, conditions: Condition[], page: PageRequest, knownCount?: number) {
-  const where = [`${wire.alias}.organization_id = $1`, ...(wire.where ?? [])]
-  const params: unknown[] = [organizationId]
-  conditionsToSql(conditions, where, params)
   // Deferred join: page through ids on the index alone, then build JSON for the returned rows
   // only. With OFFSET, every skipped row would otherwise be joined and concatenated for nothing.
   const needsJoins = conditions.some((c) => wire.joinAliases?.some((a) => c.field.column.includes(`${a}.`)))
-  const pageFrom = `${wire.table}${needsJoins && wire.joins ? ` ${wire.joins}` : ''}`
-  const result = await fetchPage<{ id: string }>(db, { from: pageFrom, select: `${wire.alias}.id`, where, params, orderBy: wire.orderBy }, page, knownCount)
+  const result = await filteredPage<{ id: string }>(db, {
+    from: `${wire.table}${needsJoins && wire.joins ? ` ${wire.joins}` : ''}`, select: `${wire.alias}.id`, orderBy: wire.orderBy,
+    where: [`${wire.alias}.organization_id = $1`, ...(wire.where ?? [])], params: [organizationId],
+  }, conditions, page, knownCount)
   if (result.rows.length === 0) return { count: result.count, rows: [] as { json: string }[] }
   const rows = await db.query<{ json: string }>(
     `SELECT ${wire.json} AS json FROM ${wire.table} ${wire.joins ?? ''} WHERE ${wire.alias}.id = ANY($1::uuid[]) ORDER BY ${wire.orderBy}`,

@@ -1,6 +1,6 @@
 import type { Queryable } from './db.ts'
-import { conditionsToSql, type Condition, type FilterField } from './filters.ts'
-import { fetchPage, type PageRequest } from './pagination.ts'
+import { type Condition, type FilterField } from './filters.ts'
+import { filteredPage, type PageRequest } from './pagination.ts'
 import { isoUtc as ISO } from './sql.ts'
 
 /** A webhook endpoint as reads see it: the sealed Authorization value and secret are never selected. */
@@ -102,10 +102,9 @@ export async function findEndpoint(db: Queryable, organizationId: string, id: st
 }
 
 export async function listEndpoints(db: Queryable, organizationId: string, conditions: Condition[], page: PageRequest) {
-  const where = ['w.organization_id = $1']
-  const params: unknown[] = [organizationId]
-  conditionsToSql(conditions, where, params)
-  return fetchPage<WebhookEndpointRow>(db, { from: 'webhook_endpoints w', select: ENDPOINT_COLUMNS, where, params, orderBy: 'w.created_at DESC, w.id DESC' }, page)
+  return filteredPage<WebhookEndpointRow>(db, {
+    from: 'webhook_endpoints w', select: ENDPOINT_COLUMNS, orderBy: 'w.created_at DESC, w.id DESC', where: ['w.organization_id = $1'], params: [organizationId],
+  }, conditions, page)
 }
 
 export interface EndpointChanges {
@@ -201,10 +200,10 @@ export async function findDelivery(db: Queryable, organizationId: string, id: st
 }
 
 export async function listDeliveries(db: Queryable, organizationId: string, endpointId: string, conditions: Condition[], page: PageRequest) {
-  const where = ['d.organization_id = $1', 'd.endpoint_id = $2']
-  const params: unknown[] = [organizationId, endpointId]
-  conditionsToSql(conditions, where, params)
-  return fetchPage<WebhookDeliveryRow>(db, { from: DELIVERY_FROM, select: DELIVERY_COLUMNS, where, params, orderBy: 'd.created_at DESC, d.id DESC' }, page)
+  return filteredPage<WebhookDeliveryRow>(db, {
+    from: DELIVERY_FROM, select: DELIVERY_COLUMNS, orderBy: 'd.created_at DESC, d.id DESC',
+    where: ['d.organization_id = $1', 'd.endpoint_id = $2'], params: [organizationId, endpointId],
+  }, conditions, page)
 }
 
 /**

@@ -1,8 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -14,34 +13,12 @@ import { openDb } from '../../src/store/db.ts'
 import { WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '../../src/http/schemas/webhook.ts'
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS, WebhookDispatcher } from '../../src/jobs/dispatcher.ts'
 import { createTestDatabase } from '../helpers/db.ts'
+import { startReceiver, type Hit, type Receiver } from '../helpers/receiver.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 
 type Json = Record<string, any>
 
-interface Hit { path: string; headers: IncomingHttpHeaders; raw: string }
 
-/** A real HTTP receiver on 127.0.0.1; `answer` decides the response to the n-th request. */
-async function startReceiver(answer: (hit: Hit, n: number, res: ServerResponse) => void = (_hit, _n, res) => res.end('ok')) {
-  const hits: Hit[] = []
-  const server = createServer((req, res) => {
-    let raw = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk) => { raw += chunk })
-    req.on('end', () => {
-      const hit = { path: req.url ?? '', headers: req.headers, raw }
-      hits.push(hit)
-      answer(hit, hits.length, res)
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    hits,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
-  }
-}
-type Receiver = Awaited<ReturnType<typeof startReceiver>>
 
 /** A URL nothing listens on: a port that was just free. */
 async function refusedUrl(): Promise<string> {

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { createServer, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { ServerResponse } from 'node:http'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createSecretKey } from '../../src/domain/keys.ts'
 import { createWebhookEndpoint, deleteWebhookEndpoint, emitWebhook, getWebhookDelivery, redeliverWebhook, type WebhookContext } from '../../src/domain/webhooks.ts'
@@ -11,29 +10,10 @@ import type { Actor } from '../../src/domain/context.ts'
 import { openDb, type Db } from '../../src/store/db.ts'
 import { claimDueDeliveries, recordAttempt } from '../../src/store/webhooks.ts'
 import { backend, openTestDb } from '../helpers/db.ts'
+import { startReceiver as startSharedReceiver, type Hit } from '../helpers/receiver.ts'
 
-interface Hit { path: string; eventId: string; raw: string }
-
-/** A real HTTP receiver on 127.0.0.1; `answer` writes the response (200 "ok" by default). */
-async function startReceiver(answer: (hit: Hit, res: ServerResponse) => void = (_hit, res) => res.end('ok')) {
-  const hits: Hit[] = []
-  const server = createServer((req, res) => {
-    let raw = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk) => { raw += chunk })
-    req.on('end', () => {
-      const hit = { path: req.url ?? '', eventId: String(req.headers['x-ponte-event-id']), raw }
-      hits.push(hit)
-      answer(hit, res)
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    hits,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
-  }
-}
+/** The shared receiver, answering through `answer(hit, res)`. */
+const startReceiver = (answer: (hit: Hit, res: ServerResponse) => void = (_hit, res) => res.end('ok')) => startSharedReceiver((hit, _n, res) => answer(hit, res))
 
 async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs
