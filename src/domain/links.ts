@@ -335,9 +335,8 @@ export async function patchLink(ctx: DomainContext, actor: Actor, id: string, in
  * Sandbox: the login outcome a simulation asked for (POST /sandbox/links/{id}/simulate/), used
  * once, as if the end user had changed the password or the bank started asking for a token.
  */
-async function simulatedLogin(ctx: DomainContext, actor: Actor, link: LinkRow): Promise<LoginOutcome> {
-  await store.updateLink(ctx.db, actor.organizationId, link.id, { sandbox_next_login: null })
-  if (link.sandbox_next_login === 'token_required') {
+function simulatedLogin(simulated: string): LoginOutcome {
+  if (simulated === 'token_required') {
     return { status: 'token_required', tokenGenerationData: { instructions: 'Enter the 6-digit token sent by SMS to the phone number registered with your bank', type: 'numeric', value: '+** *** *** 0000', expects_user_input: true } }
   }
   return { status: 'error', code: 'login_error' }
@@ -394,9 +393,8 @@ export async function openInstitutionSession(ctx: DomainContext, actor: Actor, l
   const institution = institutionOrFail(ctx, link.institution)
   const credentials = openCredentials(ctx, link)
   if (!credentials) throw new PonteError('login_error', { variant: 'missing' })
-  const outcome = link.sandbox_next_login
-    ? await simulatedLogin(ctx, actor, link)
-    : await connectorFor(ctx, institution).login(credentials, request.token ?? undefined)
+  const simulated = ctx.connectors.hasRealConnector(link.institution) ? null : await store.takeSandboxLogin(ctx.db, actor.organizationId, link.id)
+  const outcome = simulated ? simulatedLogin(simulated) : await connectorFor(ctx, institution).login(credentials, request.token ?? undefined)
   if (outcome.status === 'token_required') {
     const { token: _token, ...rest } = request
     return requireToken(ctx, actor, link.id, operation, rest, outcome.tokenGenerationData)
@@ -406,7 +404,7 @@ export async function openInstitutionSession(ctx: DomainContext, actor: Actor, l
     throw new PonteError(outcome.code)
   }
   const now = ctx.clock.now()
-  await store.updateLink(ctx.db, actor.organizationId, link.id, { last_accessed_at: now.toISOString(), status: 'valid' })
+  await store.markLoggedIn(ctx.db, actor.organizationId, link.id, link.status, now.toISOString())
   return {
     institution: { id: institution.id, name: institution.name, country: institution.country, shape: wireShape(institution) },
     credentials,

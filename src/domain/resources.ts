@@ -178,6 +178,8 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
     accounts = new Map(built.rows.map((row, i) => [row.internal_identification, { id: row.id, wire: built.wires[i] }]))
   }
 
+  // A link's first transactions need no lookup of existing rows: there are none to update.
+  const fresh = spec.storage === 'transactions' && (await store.linkTransactionCount(ctx.db, actor.organizationId, link.id)) === 0
   const args: FetchArgs = { connector, session, request, accounts, institution, link }
   const fetched = spec.fetch(args)
   const batches: AsyncIterable<InstitutionRecord[]> = Symbol.asyncIterator in fetched ? fetched as AsyncIterable<InstitutionRecord[]> : once(fetched as Promise<InstitutionRecord[]>)
@@ -190,7 +192,7 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
   while (true) {
     const current = await next
     if (current.done) break
-    const stored = storeBatch(ctx, actor, spec, link, institution, current.value, accounts, now, saveData, options.changes)
+    const stored = storeBatch(ctx, actor, spec, link, institution, current.value, accounts, now, saveData, fresh, options.changes)
     next = iterator.next()
     const wires = await stored
     total += wires.length
@@ -232,9 +234,9 @@ function buildAccounts(link: LinkRow, institution: Institution, records: Institu
   return { rows, wires }
 }
 
-async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, institution: Institution, records: InstitutionRecord[], accounts: AccountIndex, now: string, saveData: boolean, changes?: Changes): Promise<Record<string, unknown>[]> {
+async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, institution: Institution, records: InstitutionRecord[], accounts: AccountIndex, now: string, saveData: boolean, fresh: boolean, changes?: Changes): Promise<Record<string, unknown>[]> {
   if (records.length === 0) return []
-  const existing = await store.existingRows(ctx.db, spec.storage, link.id, records.map((r) => r.internal_identification), spec.recordKey)
+  const existing = fresh ? new Map<string, store.StoredRow>() : await store.existingRows(ctx.db, spec.storage, link.id, records.map((r) => r.internal_identification), spec.recordKey)
   const track = (internalId: string, id: string, body: string) => {
     if (!changes) return
     changes.seen.add(internalId)
@@ -271,7 +273,9 @@ async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, 
       track(record.internal_identification, id, text)
       wires.push({ id, account: account.wire, collected_at: now, ...body })
     }
-    if (saveData) await store.upsertTransactions(ctx.db, actor.organizationId, link.id, rows)
+    if (!saveData) return wires
+    const storedIds = await store.upsertTransactions(ctx.db, actor.organizationId, link.id, rows)
+    for (const wire of wires) wire.id = storedIds.get(wire.internal_identification as string) ?? wire.id
     return wires
   }
   const rows: store.RecordInsert[] = []

@@ -29,7 +29,7 @@ export interface Job<T> {
 export interface JobQueue {
   /** Enqueues in the transaction `tx` (the caller's). `singletonKey` collapses duplicates. */
   send(tx: Queryable, name: QueueName, data: object, options?: { singletonKey?: string; startAfterSeconds?: number }): Promise<string | null>
-  work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, options?: { pollingIntervalSeconds?: number }): Promise<void>
+  work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, options?: { pollingIntervalSeconds?: number; concurrency?: number }): Promise<void>
   stopWork(): Promise<void>
   stop(): Promise<void>
   boss: PgBoss
@@ -76,9 +76,19 @@ export async function openQueue(db: Db, options: QueueOptions = {}): Promise<Job
         ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
       })
     },
-    async work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, options: { pollingIntervalSeconds?: number } = {}) {
+    async work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, options: { pollingIntervalSeconds?: number; concurrency?: number } = {}) {
       working = true
-      await boss.work<T>(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 }, async ([job]) => handler(job))
+      for (let i = 0; i < (options.concurrency ?? 2); i++) {
+        // pg-boss fetches once per polling interval; waking the worker when a job ends makes a
+        // busy queue drain back to back, while an empty one still waits the interval.
+        const workerId: string = await boss.work<T>(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 }, async ([job]) => {
+          try {
+            await handler(job)
+          } finally {
+            boss.notifyWorker(workerId)
+          }
+        })
+      }
     },
     async stopWork() {
       if (!working) return

@@ -116,3 +116,24 @@ export async function takeMfaSession(db: Queryable, organizationId: string, id: 
   )
   return rows[0]
 }
+
+/**
+ * Records a successful login: `valid` only if the status is still the one the caller saw, so a
+ * concurrent job that just marked the link invalid or token_required is not overwritten.
+ */
+export async function markLoggedIn(db: Queryable, organizationId: string, id: string, seenStatus: string, at: string): Promise<void> {
+  await db.query(
+    `UPDATE links SET last_accessed_at = $4, status = CASE WHEN status = $3 THEN 'valid' ELSE status END WHERE organization_id = $1 AND id = $2`,
+    [organizationId, id, seenStatus, at],
+  )
+}
+
+/** Sandbox: takes the pending simulated login outcome, once (concurrent jobs cannot both get it). */
+export async function takeSandboxLogin(db: Queryable, organizationId: string, id: string): Promise<string | null> {
+  const rows = await db.query<{ taken: string | null }>(
+    `UPDATE links l SET sandbox_next_login = NULL FROM (SELECT id, sandbox_next_login AS taken FROM links WHERE organization_id = $1 AND id = $2 FOR UPDATE) s
+     WHERE l.id = s.id AND s.taken IS NOT NULL RETURNING s.taken`,
+    [organizationId, id],
+  )
+  return rows[0]?.taken ?? null
+}

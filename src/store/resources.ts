@@ -91,10 +91,10 @@ export interface TransactionInsert {
  * limit), upserting on the institution's id. The link's transaction count grows by the rows that
  * were new (`xmax = 0` marks a row inserted rather than updated by this statement).
  */
-export async function upsertTransactions(db: Queryable, organizationId: string, linkId: string, rows: TransactionInsert[]): Promise<void> {
-  if (rows.length === 0) return
+export async function upsertTransactions(db: Queryable, organizationId: string, linkId: string, rows: TransactionInsert[]): Promise<Map<string, string>> {
+  if (rows.length === 0) return new Map()
   const col = <K extends keyof TransactionInsert>(key: K) => rows.map((r) => r[key])
-  await db.query(
+  const stored = await db.query<{ id: string; internal_identification: string }>(
     `WITH upserted AS (INSERT INTO transactions (id, organization_id, link_id, account_id, internal_identification, value_date, accounting_date, amount,
        currency, type, status, category, reference, bill_name, collected_at, created_at, body)
      SELECT u.id, $1, $2, u.account_id, u.iid, u.value_date, u.accounting_date, u.amount, u.currency, u.type, u.status, u.category,
@@ -106,12 +106,15 @@ export async function upsertTransactions(db: Queryable, organizationId: string, 
        accounting_date = EXCLUDED.accounting_date, amount = EXCLUDED.amount, currency = EXCLUDED.currency, type = EXCLUDED.type,
        status = EXCLUDED.status, category = EXCLUDED.category, reference = EXCLUDED.reference, bill_name = EXCLUDED.bill_name,
        collected_at = EXCLUDED.collected_at, body = EXCLUDED.body
-     RETURNING (xmax = 0) AS inserted)
-     UPDATE links SET transaction_count = transaction_count + (SELECT count(*) FROM upserted WHERE inserted) WHERE id = $2`,
+     RETURNING id, internal_identification, (xmax = 0) AS inserted),
+     counted AS (UPDATE links SET transaction_count = transaction_count + (SELECT count(*) FROM upserted WHERE inserted) WHERE id = $2)
+     SELECT id, internal_identification FROM upserted`,
     [organizationId, linkId, col('id'), col('account_id'), col('internal_identification'), col('value_date'), col('accounting_date'),
       col('amount'), col('currency'), col('type'), col('status'), col('category'), col('reference'), col('bill_name'),
       col('collected_at'), col('created_at'), col('body')],
   )
+  // The ids actually stored: a row another request inserted first keeps that request's id.
+  return new Map(stored.map((r) => [r.internal_identification, r.id]))
 }
 
 export interface RecordInsert {
