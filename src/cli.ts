@@ -9,6 +9,8 @@ import { messageFor } from './http/messages.ts'
 import { systemClock } from './lib/clock.ts'
 import { PonteError } from './lib/errors.ts'
 import { loadCipher, openStore, serve, work } from './main.ts'
+import { listJobs, retryJob } from './jobs/admin.ts'
+import { openQueue } from './jobs/queue.ts'
 
 const USAGE = `Usage: ponte <command>
 
@@ -20,6 +22,9 @@ Commands:
                              Create a secret key (in a new organization NAME when given)
   keys list [--json]         List secret keys (ids only; passwords are never stored)
   keys revoke ID             Revoke a secret key
+  jobs list [--state STATE] [--json]
+                             Background jobs, newest first (states: created, retry, active, completed, failed)
+  jobs retry ID              Put a failed job back in its queue
   webhooks create --url URL [--authorization VALUE] [--organization-id ID] [--json]
                              Register a webhook endpoint; prints its signing secret once
   webhooks list [--organization-id ID] [--json]
@@ -38,7 +43,7 @@ export async function main(argv: string[]): Promise<void> {
     args: argv, allowPositionals: true, strict: true,
     options: {
       json: { type: 'boolean', default: false }, organization: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      url: { type: 'string' }, authorization: { type: 'string' }, 'organization-id': { type: 'string' },
+      url: { type: 'string' }, authorization: { type: 'string' }, 'organization-id': { type: 'string' }, state: { type: 'string' },
     },
   })
   const [command = 'serve', sub, arg] = positionals
@@ -65,6 +70,21 @@ export async function main(argv: string[]): Promise<void> {
         console.error(`No active secret key with id ${arg}.`)
         process.exitCode = 1
       } else console.log(`Revoked ${arg}.`)
+    } else if (command === 'jobs' && sub === 'list') {
+      const jobs = await listJobs(db, { state: values.state })
+      if (values.json) console.log(JSON.stringify(jobs))
+      else for (const j of jobs) console.log(`${j.id}  ${j.queue}  ${j.state}  retries ${j.retry_count}/${j.retry_limit}  created ${j.created_on}`)
+    } else if (command === 'jobs' && sub === 'retry' && arg) {
+      const queue = await openQueue(db)
+      try {
+        if (await retryJob(db, queue, arg)) console.log(`Job ${arg} is queued again.`)
+        else {
+          console.error(`No failed job with id ${arg}.`)
+          process.exitCode = 1
+        }
+      } finally {
+        await queue.stop()
+      }
     } else if (command === 'webhooks') {
       await webhooksCommand({ db, clock: systemClock, cipher: loadCipher(config) }, sub, arg, values)
     } else {

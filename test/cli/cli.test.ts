@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { QUEUES, openQueue } from '../../src/jobs/queue.ts'
+import { openDb } from '../../src/store/db.ts'
+import { migrate } from '../../src/store/migrate.ts'
 import { createTestDatabase } from '../helpers/db.ts'
 
 const run = promisify(execFile)
@@ -48,5 +51,38 @@ describe('ponte CLI', () => {
   it('explains its usage on an unknown command', async () => {
     await expect(ponte('frobnicate')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: ponte') })
     await expect(ponte('--bogus')).rejects.toMatchObject({ code: 1 })
+  })
+})
+
+describe('ponte jobs', () => {
+  let env: Record<string, string>
+  let cleanup: () => Promise<void>
+  let failedId: string
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ponte-jobs-'))
+    const database = await createTestDatabase()
+    env = { ...process.env as Record<string, string>, PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...(database.url ? { DATABASE_URL: database.url } : {}) }
+    // A job that failed for good: enqueued, then failed past its retries.
+    const db = await openDb({ databaseUrl: database.url, dataDir: database.url ? undefined : join(dir, 'db') })
+    await migrate(db)
+    const queue = await openQueue(db)
+    failedId = (await db.tx((tx) => queue.send(tx, QUEUES.asyncRequest, { organizationId: 'x', requestId: 'y', kind: 'retrieve', sealedToken: 'v1.secret' })))!
+    await db.query("UPDATE pgboss.job SET state = 'failed', output = '{\"message\":\"institution_down\"}' WHERE id = $1", [failedId])
+    await queue.stop()
+    await db.close()
+    cleanup = async () => { await database.drop(); rmSync(dir, { recursive: true, force: true }) }
+  })
+  afterAll(async () => cleanup())
+
+  const ponte = (...args: string[]) => run('node', [BIN, ...args], { env, timeout: 60_000 })
+
+  it('lists dead jobs without their sealed secrets, and puts one back in its queue', async () => {
+    const failed = JSON.parse((await ponte('jobs', 'list', '--state', 'failed', '--json')).stdout)
+    expect(failed).toEqual([expect.objectContaining({ id: failedId, queue: QUEUES.asyncRequest, state: 'failed', output: { message: 'institution_down' } })])
+    expect(failed[0].data).not.toHaveProperty('sealedToken')
+    expect((await ponte('jobs', 'retry', failedId)).stdout).toContain('queued again')
+    const after = JSON.parse((await ponte('jobs', 'list', '--json')).stdout)
+    expect(after.find((j: { id: string }) => j.id === failedId).state).toBe('retry')
+    await expect(ponte('jobs', 'retry', failedId)).rejects.toMatchObject({ code: 1 })
   })
 })

@@ -90,7 +90,8 @@ CREATE TABLE transactions (
 );
 -- The list order (value_date DESC, id) per link: first pages are an index range scan. Lists
 -- always name the link (Belvo requires it), so an account filter rides on this index too.
-CREATE INDEX transactions_link_date_idx ON transactions (link_id, value_date DESC, id);
+-- organization_id is included so paging (OFFSET over ids) can be an index-only scan.
+CREATE INDEX transactions_link_date_idx ON transactions (link_id, value_date DESC, id) INCLUDE (organization_id);
 
 -- Every other per-link resource (balances, owners, bills, investments, exchanges, statements,
 -- portfolios, and later fiscal, employment and enrichment data): one table, keyed by resource.
