@@ -141,17 +141,18 @@ async function runBackend(name: string, env: Record<string, string>): Promise<vo
   if (failures > 0) console.log(`warning: ${failures} requests failed or timed out during the list runs`)
 }
 
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',')
 const dataDir = mkdtempSync(join(tmpdir(), 'ponte-bench-tx-'))
 try {
-  await runBackend('PGlite (on disk)', { PONTE_DATA_DIR: dataDir })
-  const url = await postgresUrl()
+  if (BACKENDS.includes('pglite')) await runBackend('PGlite (on disk)', { PONTE_DATA_DIR: dataDir })
+  const url = BACKENDS.includes('postgres') ? await postgresUrl() : undefined
   if (url) {
     try {
       await runBackend('PostgreSQL', { DATABASE_URL: url, PONTE_DATA_DIR: dataDir })
     } finally {
       await dropDatabase(url)
     }
-  } else console.log('\nPostgreSQL not reachable: skipped (set BENCH_DATABASE_URL).')
+  } else if (BACKENDS.includes('postgres')) console.log('\nPostgreSQL not reachable: skipped (set BENCH_DATABASE_URL).')
 } finally {
   rmSync(dataDir, { recursive: true, force: true })
 }

@@ -89,8 +89,11 @@ async function loadAccounts(db: Queryable, linkId: string): Promise<AccountIndex
 
 const OMITTED = new Set(['id', 'link', 'collected_at', 'created_at', 'account', 'account_internal_identification'])
 
+/** The record without the server-owned and linking keys (a plain loop: this runs per row on ingest). */
 function strip(record: InstitutionRecord, keep: readonly string[] = []): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([k]) => !OMITTED.has(k) || keep.includes(k)))
+  const out: Record<string, unknown> = {}
+  for (const key in record) if (!OMITTED.has(key) || keep.includes(key)) out[key] = record[key]
+  return out
 }
 
 function num(value: unknown): number | null {
@@ -192,11 +195,11 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
   while (true) {
     const current = await next
     if (current.done) break
-    const stored = storeBatch(ctx, actor, spec, link, institution, current.value, accounts, now, saveData, fresh, options.changes)
+    const stored = storeBatch(ctx, actor, spec, link, institution, current.value, accounts, now, { saveData, fresh, collect: options.collect !== false, changes: options.changes })
     next = iterator.next()
-    const wires = await stored
-    total += wires.length
-    if (options.collect !== false) for (const wire of wires) items.push(wire)
+    const { count, wires } = await stored
+    total += count
+    for (const wire of wires) items.push(wire)
   }
   // Fresh data restarts the link's data-retention clock (stale_in).
   if (saveData) await updateLink(ctx.db, actor.organizationId, link.id, { data_updated_at: now })
@@ -235,8 +238,17 @@ function buildAccounts(link: LinkRow, institution: Institution, records: Institu
   return { rows, wires }
 }
 
-async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, institution: Institution, records: InstitutionRecord[], accounts: AccountIndex, now: string, saveData: boolean, fresh: boolean, changes?: Changes): Promise<Record<string, unknown>[]> {
-  if (records.length === 0) return []
+interface BatchOptions {
+  saveData: boolean
+  /** The link has no rows of this kind yet: skip looking up existing ones. */
+  fresh: boolean
+  /** Build the wire objects to return (HTTP); background fetches only count. */
+  collect: boolean
+  changes?: Changes
+}
+
+async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, institution: Institution, records: InstitutionRecord[], accounts: AccountIndex, now: string, { saveData, fresh, collect, changes }: BatchOptions): Promise<{ count: number; wires: Record<string, unknown>[] }> {
+  if (records.length === 0) return { count: 0, wires: [] }
   const existing = fresh ? new Map<string, store.StoredRow>() : await store.existingRows(ctx.db, spec.storage, link.id, records.map((r) => r.internal_identification), spec.recordKey)
   const track = (internalId: string, id: string, body: string) => {
     if (!changes) return
@@ -252,7 +264,7 @@ async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, 
       accounts.set(row.internal_identification, { id: row.id, wire: built.wires[i] })
       track(row.internal_identification, row.id, row.body)
     })
-    return built.wires
+    return { count: built.wires.length, wires: collect ? built.wires : [] }
   }
   if (spec.storage === 'transactions') {
     const rows: store.TransactionInsert[] = []
@@ -272,12 +284,12 @@ async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, 
         collected_at: now, created_at: body.created_at, body: text,
       })
       track(record.internal_identification, id, text)
-      wires.push({ id, account: account.wire, collected_at: now, ...body })
+      if (collect) wires.push({ id, account: account.wire, collected_at: now, ...body })
     }
-    if (!saveData) return wires
+    if (!saveData) return { count: rows.length, wires }
     const storedIds = await store.upsertTransactions(ctx.db, actor.organizationId, link.id, rows)
     for (const wire of wires) wire.id = storedIds.get(wire.internal_identification as string) ?? wire.id
-    return wires
+    return { count: rows.length, wires }
   }
   const rows: store.RecordInsert[] = []
   const wires: Record<string, unknown>[] = []
@@ -290,7 +302,7 @@ async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, 
     wires.push({ id, ...(spec.wireFields?.link ? { link: link.id } : {}), ...parts.prefix, ...body })
   }
   if (saveData) await store.upsertRecords(ctx.db, actor.organizationId, link.id, spec.recordKey!, rows)
-  return wires
+  return { count: rows.length, wires: collect ? wires : [] }
 }
 
 /** GET /api/<resource>/: one page of stored wire JSON texts. */
@@ -298,8 +310,8 @@ export async function list(ctx: DomainContext, actor: Actor, spec: ResourceSpec,
   if (spec.listNeedsLink && !conditions.some((c) => c.field.param === 'link')) throw new PonteError('required', { field: 'link' })
   // The common "all transactions of a link" list takes its count from the link (kept on write).
   const byLinkOnly = spec.storage === 'transactions' && conditions.length === 1 && conditions[0].field.param === 'link' && conditions[0].lookup === 'exact'
-  const knownCount = byLinkOnly ? await store.linkTransactionCount(ctx.db, actor.organizationId, String(conditions[0].values[0])) : undefined
-  return store.listWire(ctx.db, spec.wire, actor.organizationId, conditions, page, knownCount)
+  const countSql = byLinkOnly ? store.linkTransactionCountSql(actor.organizationId, String(conditions[0].values[0])) : undefined
+  return store.listWire(ctx.db, spec.wire, actor.organizationId, conditions, page, countSql)
 }
 
 export async function detail(ctx: DomainContext, actor: Actor, spec: ResourceSpec, id: string): Promise<string> {

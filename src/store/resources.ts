@@ -1,6 +1,6 @@
 import type { Queryable } from './db.ts'
 import { isoUtc } from './sql.ts'
-import { type Condition } from './filters.ts'
+import { conditionsToSql, type Condition } from './filters.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
 
 /**
@@ -189,17 +189,39 @@ export function recordWire(resource: string, options: { link: boolean; account: 
   }
 }
 
+/** Below this OFFSET a page is read in one query; deeper ones page over ids first (deferred join). */
+const DEFERRED_JOIN_FROM_OFFSET = 1000
+
 /**
  * One page of wire JSON texts, filtered and scoped to the organization (`alias.organization_id`).
- * `knownCount` skips the count query when the caller already knows the total.
+ * `countSql` replaces `count(*)` when the total is kept elsewhere (a link's transaction count):
+ * a shallow page is then a single statement.
  */
-export async function listWire(db: Queryable, wire: WireQuery, organizationId: string, conditions: Condition[], page: PageRequest, knownCount?: number) {
+export async function listWire(db: Queryable, wire: WireQuery, organizationId: string, conditions: Condition[], page: PageRequest, countSql?: { sql: string; params: unknown[] }) {
+  const offset = (page.page - 1) * page.pageSize
+  const scope = { where: [`${wire.alias}.organization_id = $1`, ...(wire.where ?? [])], params: [organizationId] as unknown[] }
+  if (countSql && offset < DEFERRED_JOIN_FROM_OFFSET) {
+    const where = [...scope.where]
+    const params = [...scope.params]
+    conditionsToSql(conditions, where, params)
+    const countAt = params.length + 1
+    params.push(...countSql.params, page.pageSize, offset)
+    const rows = await db.query<{ json: string; total: string }>(
+      `SELECT ${wire.json} AS json, (${countSql.sql.replace(/\$(\d+)/g, (_, n) => `$${Number(n) + countAt - 1}`)}) AS total
+       FROM ${wire.table} ${wire.joins ?? ''} WHERE ${where.join(' AND ')} ORDER BY ${wire.orderBy}
+       LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    )
+    // No rows: either an empty list (page 1, count 0) or a page past the end (404 upstream).
+    const count = rows.length > 0 ? Number(rows[0].total) : page.page === 1 ? 0 : offset
+    return { count, rows }
+  }
+  const knownCount = countSql ? Number((await db.query<{ n: string }>(`SELECT (${countSql.sql}) AS n`, countSql.params))[0]?.n ?? 0) : undefined
   // Deferred join: page through ids on the index alone, then build JSON for the returned rows
   // only. With OFFSET, every skipped row would otherwise be joined and concatenated for nothing.
   const needsJoins = conditions.some((c) => wire.joinAliases?.some((a) => c.field.column.includes(`${a}.`)))
   const result = await filteredPage<{ id: string }>(db, {
-    from: `${wire.table}${needsJoins && wire.joins ? ` ${wire.joins}` : ''}`, select: `${wire.alias}.id`, orderBy: wire.orderBy,
-    where: [`${wire.alias}.organization_id = $1`, ...(wire.where ?? [])], params: [organizationId],
+    from: `${wire.table}${needsJoins && wire.joins ? ` ${wire.joins}` : ''}`, select: `${wire.alias}.id`, orderBy: wire.orderBy, ...scope,
   }, conditions, page, knownCount)
   if (result.rows.length === 0) return { count: result.count, rows: [] as { json: string }[] }
   const rows = await db.query<{ json: string }>(
@@ -234,10 +256,14 @@ export async function deleteRow(db: Queryable, table: 'accounts' | 'transactions
   return true
 }
 
-/** The stored transaction count of a link (when a list is filtered by that link alone). */
+/** The stored transaction count of a link, as SQL (a list filtered by that link alone reads it). */
+export function linkTransactionCountSql(organizationId: string, linkId: string) {
+  return { sql: 'SELECT COALESCE((SELECT transaction_count FROM links WHERE organization_id = $1 AND id = $2), 0)', params: [organizationId, linkId] }
+}
+
 export async function linkTransactionCount(db: Queryable, organizationId: string, linkId: string): Promise<number> {
-  const rows = await db.query<{ n: string }>('SELECT transaction_count AS n FROM links WHERE organization_id = $1 AND id = $2', [organizationId, linkId])
-  return Number(rows[0]?.n ?? 0)
+  const { sql, params } = linkTransactionCountSql(organizationId, linkId)
+  return Number((await db.query<{ n: string }>(`SELECT (${sql}) AS n`, params))[0].n)
 }
 
 /** Counts a request against a fixed one-minute window; returns the count including this one. */

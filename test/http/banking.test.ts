@@ -205,6 +205,26 @@ describe('banking resources', () => {
     }
   })
 
+  it('pages the same way near the start (one statement) and deep (ids first), and 404s past the end', async () => {
+    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'scale_1y_3a', password: 'full', access_mode: 'single', fetch_resources: [] })).body
+    await call('POST', '/api/transactions/', { link: link.id, date_from: '2025-03-10', date_to: '2026-03-10', save_data: true })
+    const first = (await call('GET', `/api/transactions/?link=${link.id}&page_size=1000`)).body
+    const second = (await call('GET', `/api/transactions/?link=${link.id}&page_size=1000&page=2`)).body
+    expect(first.count).toBeGreaterThan(2000)
+    const ids = [...first.results, ...second.results].map((t: Json) => t.id)
+    expect(new Set(ids).size).toBe(2000)
+    const page10 = (await call('GET', `/api/transactions/?link=${link.id}&page_size=100&page=10`)).body
+    const page11 = (await call('GET', `/api/transactions/?link=${link.id}&page_size=100&page=11`)).body
+    expect(page10.results.map((t: Json) => t.id)).toEqual(ids.slice(900, 1000))
+    expect(page11.results.map((t: Json) => t.id)).toEqual(ids.slice(1000, 1100))
+    expect(page11.results[0]).toEqual(second.results[0])
+    expect(page11.count).toBe(first.count)
+    const last = Math.ceil(first.count / 100)
+    expect((await call('GET', `/api/transactions/?link=${link.id}&page_size=100&page=${last}`)).body.next).toBeNull()
+    expect((await call('GET', `/api/transactions/?link=${link.id}&page_size=100&page=${last + 1}`)).status).toBe(404)
+    expect((await call('GET', `/api/transactions/?link=${link.id}&page_size=100&page=3`)).status).toBe(200)
+  })
+
   it('applies fields and omit to stored lists and details', async () => {
     const res = await call('GET', `/api/transactions/?link=${mx.id}&page_size=2&fields=id,amount`)
     expect(res.body.results.every((t: Json) => Object.keys(t).sort().join() === 'amount,id')).toBe(true)
