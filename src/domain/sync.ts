@@ -187,9 +187,9 @@ export function nextRefreshAt(from: Date, refreshRate: string | null): string | 
 
 /**
  * One pass of the scheduler (every worker runs it; claims are row-locked updates, so each due
- * link is enqueued once): due recurrent refreshes, then data retention.
+ * link is enqueued once): due recurrent refreshes, and a retention job (one at a time).
  */
-export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: number; purged: number; forgotten: number }> {
+export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: number }> {
   const now = ctx.clock.now()
   const refreshes = await ctx.db.tx(async (tx) => {
     const due = await tx.query<{ id: string; organization_id: string; refresh_rate: string }>(
@@ -206,9 +206,10 @@ export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: num
         organizationId: link.organization_id, linkId: link.id, requestId: hex32(), processType: 'recurrent_update',
       } satisfies HistoricalUpdateJob, { singletonKey: `recurrent:${link.id}` })
     }
+    await ctx.jobs.send(tx, QUEUES.retention, {}, { singletonKey: 'retention' })
     return due.length
   })
-  return { refreshes, ...(await applyRetention(ctx, now)) }
+  return { refreshes }
 }
 
 /**

@@ -13,6 +13,8 @@ export const QUEUES = {
   recurrentUpdate: 'link-recurrent-update',
   /** `X-Belvo-Request-Mode: async` requests, answered by webhook. */
   asyncRequest: 'async-request',
+  /** Data retention: stale data and expired credentials (stale_in, credentials_storage). */
+  retention: 'retention',
 } as const
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]

@@ -1,6 +1,6 @@
 import { BANKING_RESOURCES } from '../domain/banking.ts'
 import type { DomainContext } from '../domain/context.ts'
-import { runAsyncRequest, runHistoricalUpdate, runRecurrentUpdate, runScheduler, type AsyncRequestJob, type HistoricalUpdateJob } from '../domain/sync.ts'
+import { applyRetention, runAsyncRequest, runHistoricalUpdate, runRecurrentUpdate, runScheduler, type AsyncRequestJob, type HistoricalUpdateJob } from '../domain/sync.ts'
 import { WebhookDispatcher } from './dispatcher.ts'
 import { QUEUES } from './queue.ts'
 
@@ -32,6 +32,7 @@ export async function startWorker(ctx: DomainContext, options: WorkerOptions = {
   await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.historicalUpdate, (job) => runHistoricalUpdate(ctx, job.id, job.data), polling)
   await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.recurrentUpdate, (job) => runRecurrentUpdate(ctx, job.id, job.data), polling)
   await ctx.jobs.work<AsyncRequestJob>(QUEUES.asyncRequest, (job) => runAsyncRequest(ctx, job.id, job.data, SPECS), polling)
+  await ctx.jobs.work(QUEUES.retention, async () => { await applyRetention(ctx, ctx.clock.now()) }, { ...polling, concurrency: 1 })
 
   const dispatcher = new WebhookDispatcher({ db: ctx.db, clock: ctx.clock, cipher: ctx.cipher, log }, { pollIntervalMs: options.deliveryIntervalMs })
   dispatcher.start()

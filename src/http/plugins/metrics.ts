@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 /** Prometheus metrics: per-route request counts and latencies, plus Node's process metrics. */
-export function installMetrics(app: FastifyInstance): Registry {
+/** `onDone` runs in the same per-response hook (one hook instead of two on the hot path). */
+export function installMetrics(app: FastifyInstance, onDone: (request: FastifyRequest) => void = () => {}): Registry {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'ponte_' })
   const requests = new Counter({
@@ -17,6 +18,7 @@ export function installMetrics(app: FastifyInstance): Registry {
   // costs more than the observation itself.
   const children = new Map<string, { count: ReturnType<typeof requests.labels>; latency: ReturnType<typeof duration.labels> }>()
   app.addHook('onResponse', (request, reply, done) => {
+    onDone(request)
     // The route template, never the raw URL: ids in paths would make unbounded label values.
     const route = request.routeOptions.url ?? 'unmatched'
     const key = `${request.method} ${route} ${reply.statusCode}`

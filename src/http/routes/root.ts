@@ -8,6 +8,7 @@ const RESOURCES = ['institutions', 'links', 'accounts', 'transactions', 'balance
 
 /** `GET /api/`: the official SDKs' login probe (`client.connect()`), answering with a root index. */
 export function rootRoutes(api: Api): void {
+  const indexes = new Map<string, Record<string, string>>()
   api.get('/api/', {
     schema: {
       tags: ['Root'], summary: 'API root (credentials check)', operationId: 'ApiRoot',
@@ -15,6 +16,12 @@ export function rootRoutes(api: Api): void {
     },
   }, async (request) => {
     const base = `${baseUrl(request, api.deps.config.PONTE_PUBLIC_URL)}/api`
-    return Object.fromEntries(RESOURCES.map((name) => [name, `${base}/${name}/`]))
+    let index = indexes.get(base)
+    if (!index) {
+      // The SDKs call this on every connect(): built once per base URL (a handful of hosts).
+      index = Object.fromEntries(RESOURCES.map((name) => [name, `${base}/${name}/`]))
+      if (indexes.size < 100) indexes.set(base, index)
+    }
+    return index
   })
 }
