@@ -1,11 +1,25 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomFillSync, randomUUID } from 'node:crypto'
+
+// Random bytes are drawn 4 KiB at a time: one call per id cost more than the rest of the id
+// (bulk ingest makes millions of them).
+const POOL = Buffer.alloc(4096)
+let poolOffset = POOL.length
+
+function randomChunk(): Buffer {
+  if (poolOffset + 16 > POOL.length) {
+    randomFillSync(POOL)
+    poolOffset = 0
+  }
+  poolOffset += 16
+  return POOL.subarray(poolOffset - 16, poolOffset)
+}
 
 /**
  * Time-ordered UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits. Belvo's ids are
  * UUIDs, and time order keeps primary-key inserts at the right edge of the index.
  */
 export function uuidv7(now: number = Date.now()): string {
-  const bytes = randomBytes(16)
+  const bytes = Buffer.from(randomChunk())
   bytes.writeUIntBE(now, 0, 6)
   bytes[6] = (bytes[6] & 0x0f) | 0x70
   bytes[8] = (bytes[8] & 0x3f) | 0x80
