@@ -177,8 +177,9 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
   if (spec.needsAccounts && accounts.size === 0) {
     const records = await connector.accounts(session)
     const built = buildAccounts(link, institution, records, new Map(), now)
-    if (saveData) await store.upsertAccounts(ctx.db, actor.organizationId, link.id, built.rows)
-    accounts = new Map(built.rows.map((row, i) => [row.internal_identification, { id: row.id, wire: built.wires[i] }]))
+    accounts = new Map()
+    indexAccounts(built, accounts)
+    if (saveData) await storeAccounts(ctx, actor, link, built, accounts)
   }
 
   // A link's first transactions need no lookup of existing rows: there are none to update.
@@ -188,18 +189,24 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
   const batches: AsyncIterable<InstitutionRecord[]> = Symbol.asyncIterator in fetched ? fetched as AsyncIterable<InstitutionRecord[]> : once(fetched as Promise<InstitutionRecord[]>)
   const items: Record<string, unknown>[] = []
   let total = 0
-  // The next batch is generated while the current one is written (PostgreSQL works in its own
-  // process meanwhile); at most two batches are in memory.
-  const iterator = batches[Symbol.asyncIterator]()
-  let next = iterator.next()
-  while (true) {
-    const current = await next
-    if (current.done) break
-    const stored = storeBatch(ctx, actor, spec, link, institution, current.value, accounts, now, { saveData, fresh, collect: options.collect !== false, changes: options.changes })
-    next = iterator.next()
-    const { count, wires } = await stored
-    total += count
-    for (const wire of wires) items.push(wire)
+  // A two-stage pipeline: while one batch is written, the next is fetched and prepared (PostgreSQL
+  // works in its own process meanwhile). At most two batches are in memory.
+  const batchOptions: BatchOptions = { saveData, fresh, collect: options.collect !== false, changes: options.changes }
+  let writing: Promise<void> = Promise.resolve()
+  try {
+    for await (const records of batches) {
+      const batch = await prepareBatch(ctx, actor, spec, link, institution, records, accounts, now, batchOptions)
+      await writing
+      total += batch.count
+      for (const wire of batch.wires) items.push(wire)
+      writing = batch.write()
+      // Awaited on the next turn; until then a failure must not count as unhandled.
+      writing.catch(() => {})
+    }
+    await writing
+  } finally {
+    // Whatever failed, no write outlives the request.
+    await writing.catch(() => {})
   }
   // Fresh data restarts the link's data-retention clock (stale_in).
   if (saveData) await updateLink(ctx.db, actor.organizationId, link.id, { data_updated_at: now })
@@ -212,6 +219,23 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
 
 async function* once<T>(promise: Promise<T>): AsyncIterable<T> {
   yield await promise
+}
+
+type BuiltAccounts = ReturnType<typeof buildAccounts>
+
+function indexAccounts(built: BuiltAccounts, accounts: AccountIndex): void {
+  built.rows.forEach((row, i) => accounts.set(row.internal_identification, { id: row.id, wire: built.wires[i] }))
+}
+
+/** Stores accounts and adopts the ids the store kept (a concurrent fetch may have stored them first). */
+async function storeAccounts(ctx: DomainContext, actor: Actor, link: LinkRow, built: BuiltAccounts, accounts: AccountIndex): Promise<void> {
+  const stored = await store.upsertAccounts(ctx.db, actor.organizationId, link.id, built.rows)
+  built.rows.forEach((row, i) => {
+    const id = stored.get(row.internal_identification) ?? row.id
+    row.id = id
+    built.wires[i].id = id
+  })
+  indexAccounts(built, accounts)
 }
 
 function buildAccounts(link: LinkRow, institution: Institution, records: InstitutionRecord[], existing: Map<string, store.StoredRow>, now: string) {
@@ -240,15 +264,29 @@ function buildAccounts(link: LinkRow, institution: Institution, records: Institu
 
 interface BatchOptions {
   saveData: boolean
-  /** The link has no rows of this kind yet: skip looking up existing ones. */
+  /**
+   * The link has no rows of this kind yet: skip looking up existing ones and COPY them in. Turns
+   * false for the batches that follow if another fetch of the link turns out to be writing too.
+   */
   fresh: boolean
   /** Build the wire objects to return (HTTP); background fetches only count. */
   collect: boolean
   changes?: Changes
 }
 
-async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, institution: Institution, records: InstitutionRecord[], accounts: AccountIndex, now: string, { saveData, fresh, collect, changes }: BatchOptions): Promise<{ count: number; wires: Record<string, unknown>[] }> {
-  if (records.length === 0) return { count: 0, wires: [] }
+interface PreparedBatch {
+  count: number
+  /** The wire objects (when collected); `write` corrects their ids to the stored ones. */
+  wires: Record<string, unknown>[]
+  write(): Promise<void>
+}
+
+const NOTHING_TO_WRITE = async () => {}
+
+/** Builds a batch's rows and wire objects; the returned `write` stores them. */
+async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, institution: Institution, records: InstitutionRecord[], accounts: AccountIndex, now: string, options: BatchOptions): Promise<PreparedBatch> {
+  const { saveData, fresh, collect, changes } = options
+  if (records.length === 0) return { count: 0, wires: [], write: NOTHING_TO_WRITE }
   const existing = fresh ? new Map<string, store.StoredRow>() : await store.existingRows(ctx.db, spec.storage, link.id, records.map((r) => r.internal_identification), spec.recordKey)
   const track = (internalId: string, id: string, body: string) => {
     if (!changes) return
@@ -257,14 +295,15 @@ async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, 
     if (!previous) changes.inserted.push(id)
     else if (previous.body_md5 !== md5(body)) changes.updated.push(id)
   }
+  const { organizationId } = actor
   if (spec.storage === 'accounts') {
     const built = buildAccounts(link, institution, records, existing, now)
-    if (saveData) await store.upsertAccounts(ctx.db, actor.organizationId, link.id, built.rows)
-    built.rows.forEach((row, i) => {
-      accounts.set(row.internal_identification, { id: row.id, wire: built.wires[i] })
-      track(row.internal_identification, row.id, row.body)
-    })
-    return { count: built.wires.length, wires: collect ? built.wires : [] }
+    indexAccounts(built, accounts)
+    for (const row of built.rows) track(row.internal_identification, row.id, row.body)
+    return {
+      count: built.wires.length, wires: collect ? built.wires : [],
+      write: saveData ? () => storeAccounts(ctx, actor, link, built, accounts) : NOTHING_TO_WRITE,
+    }
   }
   if (spec.storage === 'transactions') {
     const rows: store.TransactionInsert[] = []
@@ -286,10 +325,19 @@ async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, 
       track(record.internal_identification, id, text)
       if (collect) wires.push({ id, account: account.wire, collected_at: now, ...body })
     }
-    if (!saveData) return { count: rows.length, wires }
-    const storedIds = await store.upsertTransactions(ctx.db, actor.organizationId, link.id, rows)
-    for (const wire of wires) wire.id = storedIds.get(wire.internal_identification as string) ?? wire.id
-    return { count: rows.length, wires }
+    const upsert = async () => {
+      const storedIds = await store.upsertTransactions(ctx.db, organizationId, link.id, rows)
+      for (const wire of wires) wire.id = storedIds.get(wire.internal_identification as string) ?? wire.id
+    }
+    const copy = fresh && saveData ? store.transactionsCopyData(organizationId, link.id, rows) : undefined
+    const write = async () => {
+      if (!copy || !options.fresh) return upsert()
+      if (await store.insertNewTransactions(ctx.db, link.id, copy)) return
+      // Another fetch of this link stored some of these meanwhile: upsert from now on.
+      options.fresh = false
+      return upsert()
+    }
+    return { count: rows.length, wires, write: saveData ? write : NOTHING_TO_WRITE }
   }
   const rows: store.RecordInsert[] = []
   const wires: Record<string, unknown>[] = []
@@ -301,8 +349,11 @@ async function storeBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, 
     rows.push({ id, account_id: parts.accountId, internal_identification: record.internal_identification, record_date: parts.recordDate, kind: parts.kind, collected_at: now, created_at: body.created_at, body: JSON.stringify(body) })
     wires.push({ id, ...(spec.wireFields?.link ? { link: link.id } : {}), ...parts.prefix, ...body })
   }
-  if (saveData) await store.upsertRecords(ctx.db, actor.organizationId, link.id, spec.recordKey!, rows)
-  return { count: rows.length, wires: collect ? wires : [] }
+  const write = async () => {
+    const storedIds = await store.upsertRecords(ctx.db, organizationId, link.id, spec.recordKey!, rows)
+    rows.forEach((row, i) => { wires[i].id = storedIds.get(row.internal_identification) ?? row.id })
+  }
+  return { count: rows.length, wires: collect ? wires : [], write: saveData ? write : NOTHING_TO_WRITE }
 }
 
 /** GET /api/<resource>/: one page of stored wire JSON texts. */

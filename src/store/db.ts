@@ -4,6 +4,11 @@
  */
 export interface Queryable {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>
+  /**
+   * `COPY <target> FROM STDIN` with `data` in COPY's text format (store/copy.ts): the fastest
+   * way into a table on both engines (PERF.md C6/C7), used for bulk ingest.
+   */
+  copyIn(target: string, data: string): Promise<void>
 }
 
 export interface Db extends Queryable {

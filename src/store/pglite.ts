@@ -23,6 +23,9 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     async query<T>(text: string, params?: unknown[]) {
       return (await pg.query<T>(text, params)).rows
     },
+    async copyIn(target: string, data: string) {
+      await pg.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([data]) })
+    },
     async exec(sql: string) {
       await pg.exec(sql)
     },
@@ -33,7 +36,12 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     },
     async tx<T>(fn: (tx: Queryable) => Promise<T>) {
       return pg.transaction(async (t) =>
-        fn({ query: async <R>(text: string, params?: unknown[]) => (await t.query<R>(text, params)).rows }),
+        fn({
+          query: async <R>(text: string, params?: unknown[]) => (await t.query<R>(text, params)).rows,
+          copyIn: async (target: string, data: string) => {
+            await t.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([data]) })
+          },
+        }),
       )
     },
     async close() {

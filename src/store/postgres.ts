@@ -1,10 +1,17 @@
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import type { Db, Queryable } from './db.ts'
 
 // Same choice as the PGlite adapter: DATE and TIMESTAMPTZ stay text. pg would otherwise build a
 // JS Date at *local* midnight for a DATE column, and parsing costs ~35% of a page query.
 for (const oid of [pg.types.builtins.DATE, pg.types.builtins.TIMESTAMPTZ, pg.types.builtins.TIMESTAMP]) {
   pg.types.setTypeParser(oid, (value: string) => value)
+}
+
+async function copyIn(client: pg.PoolClient, target: string, data: string): Promise<void> {
+  await pipeline(Readable.from([data]), client.query(copyFrom(`COPY ${target} FROM STDIN`)))
 }
 
 export async function openPostgres(connectionString: string, max: number): Promise<Db> {
@@ -16,6 +23,14 @@ export async function openPostgres(connectionString: string, max: number): Promi
     kind: 'postgres',
     async query<T>(text: string, params?: unknown[]) {
       return (await pool.query(text, params)).rows as T[]
+    },
+    async copyIn(target: string, data: string) {
+      const client = await pool.connect()
+      try {
+        await copyIn(client, target, data)
+      } finally {
+        client.release()
+      }
     },
     async exec(sql: string) {
       await pool.query(sql)
@@ -29,7 +44,10 @@ export async function openPostgres(connectionString: string, max: number): Promi
       const client = await pool.connect()
       try {
         await client.query('BEGIN')
-        const result = await fn({ query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[] })
+        const result = await fn({
+          query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
+          copyIn: (target: string, data: string) => copyIn(client, target, data),
+        })
         await client.query('COMMIT')
         return result
       } catch (error) {

@@ -1,4 +1,5 @@
-import type { Queryable } from './db.ts'
+import type { Db, Queryable } from './db.ts'
+import { copyValue } from './copy.ts'
 import { isoUtc } from './sql.ts'
 import { conditionsToSql, type Condition } from './filters.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
@@ -47,10 +48,14 @@ export interface AccountInsert {
   body: string
 }
 
-export async function upsertAccounts(db: Queryable, organizationId: string, linkId: string, rows: AccountInsert[]): Promise<void> {
-  if (rows.length === 0) return
-  await db.query(
-    `INSERT INTO accounts (id, organization_id, link_id, internal_identification, category, type, name, number, currency,
+/**
+ * Upserts on the institution's id and answers the ids actually stored: when two fetches of a new
+ * link race, the second keeps the first one's ids (and its body is rewritten to say so).
+ */
+export async function upsertAccounts(db: Queryable, organizationId: string, linkId: string, rows: AccountInsert[]): Promise<Map<string, string>> {
+  if (rows.length === 0) return new Map()
+  const stored = await db.query<{ id: string; internal_identification: string }>(
+    `INSERT INTO accounts AS existing (id, organization_id, link_id, internal_identification, category, type, name, number, currency,
        balance_current, balance_available, public_identification_name, public_identification_value, collected_at, created_at, body)
      SELECT u.id, $1, $2, u.internal_identification, u.category, u.type, u.name, u.number, u.currency, u.balance_current,
        u.balance_available, u.public_identification_name, u.public_identification_value, u.collected_at, u.created_at, u.body
@@ -60,9 +65,12 @@ export async function upsertAccounts(db: Queryable, organizationId: string, link
      ON CONFLICT (link_id, internal_identification) DO UPDATE SET category = EXCLUDED.category, type = EXCLUDED.type,
        name = EXCLUDED.name, number = EXCLUDED.number, currency = EXCLUDED.currency, balance_current = EXCLUDED.balance_current,
        balance_available = EXCLUDED.balance_available, public_identification_name = EXCLUDED.public_identification_name,
-       public_identification_value = EXCLUDED.public_identification_value, collected_at = EXCLUDED.collected_at, body = EXCLUDED.body`,
+       public_identification_value = EXCLUDED.public_identification_value, collected_at = EXCLUDED.collected_at,
+       body = replace(EXCLUDED.body, '"id":"' || EXCLUDED.id || '"', '"id":"' || existing.id || '"')
+     RETURNING id, internal_identification`,
     [organizationId, linkId, JSON.stringify(rows)],
   )
+  return new Map(stored.map((r) => [r.internal_identification, r.id]))
 }
 
 export interface TransactionInsert {
@@ -114,6 +122,40 @@ export async function upsertTransactions(db: Queryable, organizationId: string, 
   return new Map(stored.map((r) => [r.internal_identification, r.id]))
 }
 
+const TRANSACTION_COLUMNS = 'id, organization_id, link_id, account_id, internal_identification, value_date, accounting_date, amount, currency, type, status, category, reference, bill_name, collected_at, created_at, body'
+
+/** A batch of new transactions in COPY's text format (built while the previous batch is written). */
+export function transactionsCopyData(organizationId: string, linkId: string, rows: TransactionInsert[]): { data: string; count: number } {
+  const owner = `${organizationId}\t${linkId}\t`
+  let data = ''
+  for (const r of rows) {
+    // ids, dates, timestamps and numbers never hold a character COPY would need escaped.
+    data += `${r.id}\t${owner}${r.account_id}\t${copyValue(r.internal_identification)}\t${r.value_date ?? NULL}\t${r.accounting_date ?? NULL}\t${r.amount ?? NULL}\t${copyValue(r.currency)}\t${copyValue(r.type)}\t${copyValue(r.status)}\t${copyValue(r.category)}\t${copyValue(r.reference)}\t${copyValue(r.bill_name)}\t${r.collected_at}\t${r.created_at}\t${copyValue(r.body)}\n`
+  }
+  return { data, count: rows.length }
+}
+const NULL = '\\N'
+
+/**
+ * A link's first transactions, written with COPY (about twice as fast as any INSERT here) together
+ * with the link's count, in one transaction. Returns false, having written nothing, when one of
+ * them exists already (another fetch of the same link got there first): the caller upserts then.
+ */
+export async function insertNewTransactions(db: Db, linkId: string, batch: { data: string; count: number }): Promise<boolean> {
+  if (batch.count === 0) return true
+  try {
+    await db.tx(async (tx) => {
+      await tx.copyIn(`transactions (${TRANSACTION_COLUMNS})`, batch.data)
+      await tx.query('UPDATE links SET transaction_count = transaction_count + $2 WHERE id = $1', [linkId, batch.count])
+    })
+    return true
+  } catch (error) {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false
+    throw error
+  }
+}
+const UNIQUE_VIOLATION = '23505'
+
 export interface RecordInsert {
   id: string
   account_id: string | null
@@ -126,17 +168,20 @@ export interface RecordInsert {
   body: string
 }
 
-export async function upsertRecords(db: Queryable, organizationId: string, linkId: string, resource: string, rows: RecordInsert[]): Promise<void> {
-  if (rows.length === 0) return
-  await db.query(
+/** Upserts on the institution's id; answers the ids actually stored (see upsertAccounts). */
+export async function upsertRecords(db: Queryable, organizationId: string, linkId: string, resource: string, rows: RecordInsert[]): Promise<Map<string, string>> {
+  if (rows.length === 0) return new Map()
+  const stored = await db.query<{ id: string; internal_identification: string }>(
     `INSERT INTO records (id, organization_id, link_id, resource, account_id, internal_identification, record_date, kind, collected_at, created_at, body)
      SELECT u.id, $1, $2, $3, u.account_id, u.internal_identification, u.record_date, u.kind, u.collected_at, u.created_at, u.body
      FROM json_to_recordset($4::json) AS u(id uuid, account_id uuid, internal_identification text, record_date date, kind text,
        collected_at timestamptz, created_at timestamptz, body text)
      ON CONFLICT (link_id, resource, internal_identification) DO UPDATE SET account_id = EXCLUDED.account_id,
-       record_date = EXCLUDED.record_date, kind = EXCLUDED.kind, collected_at = EXCLUDED.collected_at, body = EXCLUDED.body`,
+       record_date = EXCLUDED.record_date, kind = EXCLUDED.kind, collected_at = EXCLUDED.collected_at, body = EXCLUDED.body
+     RETURNING id, internal_identification`,
     [organizationId, linkId, resource, JSON.stringify(rows)],
   )
+  return new Map(stored.map((r) => [r.internal_identification, r.id]))
 }
 
 /** The accounts of a link by internal id (to attach transactions, balances, bills to them). */

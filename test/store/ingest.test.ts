@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { uuidv7 } from '../../src/lib/ids.ts'
+import { insertNewTransactions, transactionsCopyData, type TransactionInsert } from '../../src/store/resources.ts'
+import { backend } from '../helpers/db.ts'
+import { createHarness, type Harness } from '../helpers/harness.ts'
+
+type Json = Record<string, any>
+
+/**
+ * A link's first transactions go in by COPY (store/resources.ts insertNewTransactions), later
+ * ones by upsert. These check what a user would see go wrong: duplicates, wrong counts, mangled
+ * text, a half-written batch.
+ */
+describe(`transaction ingest on ${backend}`, () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set('2026-03-10T15:00:00Z')
+  })
+  afterAll(async () => h.close())
+
+  async function call(method: string, url: string, payload?: unknown) {
+    const res = await h.app.inject({ method: method as 'GET', url, headers: { authorization: h.auth, 'content-type': 'application/json' }, payload: payload === undefined ? undefined : JSON.stringify(payload) })
+    return { status: res.statusCode, body: res.body ? res.json() : undefined }
+  }
+
+  async function stored(linkId: string) {
+    const [row] = await h.db.query<{ rows: string; distinct_ids: string; kept: number }>(
+      `SELECT count(*) AS rows, count(DISTINCT internal_identification) AS distinct_ids,
+         (SELECT transaction_count FROM links WHERE id = $1) AS kept FROM transactions WHERE link_id = $1`,
+      [linkId],
+    )
+    return { rows: Number(row.rows), distinct: Number(row.distinct_ids), kept: Number(row.kept) }
+  }
+
+  it('stores each transaction once when two retrieves of a new link run at once, and both answer the stored ids', async () => {
+    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single' })).body
+    const body = { link: link.id, date_from: '2025-03-01', date_to: '2026-03-09' }
+    const [a, b] = await Promise.all([call('POST', '/api/transactions/', body), call('POST', '/api/transactions/', body)])
+    expect(a.status).toBe(201)
+    expect(b.status).toBe(201)
+    expect(a.body.length).toBeGreaterThan(500)
+    expect(b.body.length).toBe(a.body.length)
+    const idsOf = (items: Json[]) => new Map(items.map((t) => [t.internal_identification, t.id]))
+    expect(idsOf(b.body)).toEqual(idsOf(a.body))
+    expect(await stored(link.id)).toEqual({ rows: a.body.length, distinct: a.body.length, kept: a.body.length })
+    // Every stored transaction lists, under an account that exists (and the one both answered).
+    const list = await call('GET', `/api/transactions/?link=${link.id}&page_size=1000`)
+    expect(list.body.count).toBe(a.body.length)
+    expect(list.body.results.length).toBe(a.body.length)
+    expect(idsOf(list.body.results)).toEqual(idsOf(a.body))
+    const accounts = (await call('GET', `/api/accounts/?link=${link.id}`)).body
+    expect(accounts.count).toBe(new Set(a.body.map((t: Json) => t.account.internal_identification)).size)
+    const accountIds = new Set(accounts.results.map((x: Json) => x.id))
+    for (const t of [...a.body, ...b.body]) expect(accountIds).toContain(t.account.id)
+  })
+
+  it('re-retrieving the same period after the first ingest updates in place', async () => {
+    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single' })).body
+    const body = { link: link.id, date_from: '2025-09-01', date_to: '2026-03-09' }
+    const first = await call('POST', '/api/transactions/', body)
+    const second = await call('POST', '/api/transactions/', body)
+    expect(second.body.map((t: Json) => t.id).sort()).toEqual(first.body.map((t: Json) => t.id).sort())
+    expect(await stored(link.id)).toEqual({ rows: first.body.length, distinct: first.body.length, kept: first.body.length })
+  })
+
+  describe('COPY batches', () => {
+    let linkId: string
+    let accountId: string
+    let organizationId: string
+    beforeAll(async () => {
+      const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single' })).body
+      const accounts = (await call('POST', '/api/accounts/', { link: link.id })).body
+      linkId = link.id
+      accountId = accounts[0].id
+      organizationId = h.key.organizationId
+    })
+
+    const row = (internalId: string, description: string | null, extra: Partial<TransactionInsert> = {}): TransactionInsert => ({
+      id: uuidv7(), account_id: accountId, internal_identification: internalId, value_date: '2026-01-02', accounting_date: '2026-01-02T10:00:00.000Z',
+      amount: 10.5, currency: 'MXN', type: 'OUTFLOW', status: 'PROCESSED', category: null, reference: null, bill_name: null,
+      collected_at: '2026-03-10T15:00:00.000Z', created_at: '2026-03-10T15:00:00.000Z',
+      body: JSON.stringify({ created_at: '2026-03-10T15:00:00.000Z', description, internal_identification: internalId }), ...extra,
+    })
+
+    it('keeps text with tabs, newlines, backslashes and non-ASCII exactly', async () => {
+      const tricky = 'tab\there\nnew line\r\\N back\\slash "quoted" ação 🚀 \\t'
+      const rows = [row('copy-text-1', tricky, { reference: 'ref\twith\ttabs\\', category: null }), row('copy-text-2', null)]
+      expect(await insertNewTransactions(h.db, linkId, transactionsCopyData(organizationId, linkId, rows))).toBe(true)
+      const back = await h.db.query<{ body: string; reference: string | null; category: string | null; amount: string }>(
+        "SELECT body, reference, category, amount::text AS amount FROM transactions WHERE link_id = $1 AND internal_identification LIKE 'copy-text-%' ORDER BY internal_identification",
+        [linkId],
+      )
+      expect(JSON.parse(back[0].body).description).toBe(tricky)
+      expect(back[0]).toMatchObject({ reference: 'ref\twith\ttabs\\', category: null, amount: '10.5' })
+      expect(JSON.parse(back[1].body).description).toBeNull()
+      const one = await call('GET', `/api/transactions/${rows[0].id}/`)
+      expect(one.body.description).toBe(tricky)
+    })
+
+    it('writes nothing of a batch that meets an existing transaction, and says so', async () => {
+      const before = await stored(linkId)
+      const rows = [row('copy-dup-new', 'new'), row('copy-text-1', 'already there')]
+      expect(await insertNewTransactions(h.db, linkId, transactionsCopyData(organizationId, linkId, rows))).toBe(false)
+      expect(await stored(linkId)).toEqual(before)
+      const [kept] = await h.db.query<{ n: string }>("SELECT count(*) AS n FROM transactions WHERE internal_identification = 'copy-dup-new'")
+      expect(Number(kept.n)).toBe(0)
+    })
+  })
+})
