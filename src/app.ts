@@ -16,6 +16,7 @@ import { ErrorItem } from './http/schemas/common.ts'
 import { Link } from './http/schemas/link.ts'
 import { linkRoutes } from './http/routes/links.ts'
 import { webhookRoutes } from './http/routes/webhooks.ts'
+import { tokenRoutes } from './http/routes/tokens.ts'
 import { resourceRoutes } from './http/routes/resources.ts'
 import { BANKING_RESOURCES, PORTFOLIOS } from './domain/banking.ts'
 import type { DomainContext } from './domain/context.ts'
@@ -163,6 +164,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     rootRoutes(scoped)
     institutionRoutes(scoped)
     linkRoutes(scoped)
+    tokenRoutes(scoped)
     webhookRoutes(scoped)
     sandboxRoutes(scoped)
     for (const spec of BANKING_RESOURCES) resourceRoutes(scoped, spec, { tag: 'Banking', prefix: spec === PORTFOLIOS ? '' : '/api', single: spec === PORTFOLIOS })

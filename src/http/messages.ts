@@ -51,6 +51,8 @@ const MESSAGES: Messages = {
   'does_not_exist.id': { en: 'Invalid pk "{value}" - object does not exist.', es: 'Pk inválido "{value}" - el objeto no existe.', pt: 'Pk inválido "{value}" - o objeto não existe.' },
   'invalid.url': { en: 'Enter a valid URL: http or https, without a user or password.', es: 'Introduzca una URL válida: http o https, sin usuario ni contraseña.', pt: 'Insira uma URL válida: http ou https, sem usuário nem senha.' },
   'invalid.header_value': { en: 'Enter a valid HTTP header value: printable ASCII characters, no line breaks.', es: 'Introduzca un valor de cabecera HTTP válido: caracteres ASCII imprimibles, sin saltos de línea.', pt: 'Insira um valor de cabeçalho HTTP válido: caracteres ASCII imprimíveis, sem quebras de linha.' },
+  'authentication_failed.widget_token': { en: 'Invalid widget access token', es: 'Token de acceso del widget inválido', pt: 'Token de acesso do widget inválido' },
+  'authentication_failed.widget_token_expired': { en: 'The widget access token has expired', es: 'El token de acceso del widget ha expirado', pt: 'O token de acesso do widget expirou' },
   'not_found.page': { en: 'Invalid page.', es: 'Página inválida.', pt: 'Página inválida.' },
   'invalid.body': { en: 'Invalid data. Expected a dictionary, but got {detail}.', es: 'Datos inválidos. Se esperaba un diccionario, pero se recibió {detail}.', pt: 'Dados inválidos. Esperava-se um dicionário, mas foi recebido {detail}.' },
   service_unavailable: { en: 'The service is temporarily unavailable, try again later', es: 'El servicio no está disponible temporalmente, inténtalo más tarde', pt: 'O serviço está temporariamente indisponível, tente novamente mais tarde' },

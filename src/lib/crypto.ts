@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>
@@ -56,6 +56,14 @@ export class Cipher {
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'))
     decipher.setAuthTag(Buffer.from(tag, 'base64url'))
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
+  }
+  /**
+   * A key for another purpose (signing widget tokens, ...), derived with HKDF-SHA256 so that one
+   * configured secret serves every use while the encryption key itself never leaves this class.
+   * Each use passes its own `purpose`: keys for different purposes are unrelated.
+   */
+  deriveKey(purpose: string, length = 32): Uint8Array {
+    return new Uint8Array(hkdfSync('sha256', this.key, 'ponte', purpose, length))
   }
 }
 
