@@ -34,14 +34,12 @@ export async function simulate(ctx: DomainContext, actor: Actor, linkId: string,
       case 'new_accounts': {
         const [account] = await tx.query<{ id: string }>('SELECT id FROM accounts WHERE link_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1', [link.id])
         if (!account) throw new PonteError('invalid', { field: 'link', params: { detail: 'the link has no accounts yet' } })
-        const gone = await tx.query('DELETE FROM transactions WHERE account_id = $1 RETURNING 1', [account.id])
-        await tx.query('UPDATE links SET transaction_count = transaction_count - $2 WHERE id = $1', [link.id, gone.length])
+        await tx.query('DELETE FROM transactions WHERE account_id = $1', [account.id])
         await tx.query('DELETE FROM accounts WHERE id = $1', [account.id])
         break
       }
       case 'new_transactions': {
         await tx.query('DELETE FROM transactions WHERE id = ANY($1::uuid[])', [recent.map((t) => t.id)])
-        await tx.query('UPDATE links SET transaction_count = transaction_count - $2 WHERE id = $1', [link.id, recent.length])
         break
       }
       case 'transactions_updated': {
@@ -65,7 +63,6 @@ export async function simulate(ctx: DomainContext, actor: Actor, linkId: string,
              reference, bill_name, collected_at, created_at, $3 FROM transactions WHERE id = $4`,
           [uuidv7(), internalId, JSON.stringify(copy), recent[0].id],
         )
-        await tx.query('UPDATE links SET transaction_count = transaction_count + 1 WHERE id = $1', [link.id])
         break
       }
       case 'invalid_credentials':

@@ -1,4 +1,4 @@
-import type { Db, Queryable } from './db.ts'
+import type { Queryable } from './db.ts'
 import { copyValue } from './copy.ts'
 import { isoUtc } from './sql.ts'
 import { conditionsToSql, type Condition } from './filters.ts'
@@ -94,15 +94,15 @@ export interface TransactionInsert {
 
 /**
  * One statement per batch (a JSON document read with json_to_recordset: no parameter limit, no
- * per-element escaping in the driver), upserting on the institution's id. The link's transaction count grows by the rows that
- * were new (`xmax = 0` marks a row inserted rather than updated by this statement).
+ * per-element escaping in the driver), upserting on the institution's id. The link's transaction
+ * count follows by trigger (migration 0006), as for every insert and delete of transactions.
  */
 export async function upsertTransactions(db: Queryable, organizationId: string, linkId: string, rows: TransactionInsert[]): Promise<Map<string, string>> {
   if (rows.length === 0) return new Map()
   // The batch travels as one JSON document: the driver would otherwise escape every element of
   // 15 array parameters (the bodies included), which measured as the costliest part of ingest.
   const stored = await db.query<{ id: string; internal_identification: string }>(
-    `WITH upserted AS (INSERT INTO transactions (id, organization_id, link_id, account_id, internal_identification, value_date, accounting_date, amount,
+    `INSERT INTO transactions (id, organization_id, link_id, account_id, internal_identification, value_date, accounting_date, amount,
        currency, type, status, category, reference, bill_name, collected_at, created_at, body)
      SELECT u.id, $1, $2, u.account_id, u.internal_identification, u.value_date, u.accounting_date, u.amount, u.currency, u.type, u.status,
        u.category, u.reference, u.bill_name, u.collected_at, u.created_at, u.body
@@ -113,9 +113,7 @@ export async function upsertTransactions(db: Queryable, organizationId: string, 
        accounting_date = EXCLUDED.accounting_date, amount = EXCLUDED.amount, currency = EXCLUDED.currency, type = EXCLUDED.type,
        status = EXCLUDED.status, category = EXCLUDED.category, reference = EXCLUDED.reference, bill_name = EXCLUDED.bill_name,
        collected_at = EXCLUDED.collected_at, body = EXCLUDED.body
-     RETURNING id, internal_identification, (xmax = 0) AS inserted),
-     counted AS (UPDATE links SET transaction_count = transaction_count + (SELECT count(*) FROM upserted WHERE inserted) WHERE id = $2)
-     SELECT id, internal_identification FROM upserted`,
+     RETURNING id, internal_identification`,
     [organizationId, linkId, JSON.stringify(rows)],
   )
   // The ids actually stored: a row another request inserted first keeps that request's id.
@@ -137,17 +135,15 @@ export function transactionsCopyData(organizationId: string, linkId: string, row
 const NULL = '\\N'
 
 /**
- * A link's first transactions, written with COPY (about twice as fast as any INSERT here) together
- * with the link's count, in one transaction. Returns false, having written nothing, when one of
- * them exists already (another fetch of the same link got there first): the caller upserts then.
+ * A link's first transactions, written with COPY: about twice as fast as any INSERT here, and a
+ * single statement (the link's count follows by trigger), so a batch costs one round trip to the
+ * database. Returns false, having written nothing, when one of them exists already (another fetch
+ * of the same link got there first): the caller upserts then.
  */
-export async function insertNewTransactions(db: Db, linkId: string, batch: { data: string; count: number }): Promise<boolean> {
+export async function insertNewTransactions(db: Queryable, batch: { data: string; count: number }): Promise<boolean> {
   if (batch.count === 0) return true
   try {
-    await db.tx(async (tx) => {
-      await tx.copyIn(`transactions (${TRANSACTION_COLUMNS})`, batch.data)
-      await tx.query('UPDATE links SET transaction_count = transaction_count + $2 WHERE id = $1', [linkId, batch.count])
-    })
+    await db.copyIn(`transactions (${TRANSACTION_COLUMNS})`, batch.data)
     return true
   } catch (error) {
     if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false
@@ -282,17 +278,12 @@ export async function findWire(db: Queryable, wire: WireQuery, organizationId: s
 
 /** Deletes one row (in a transaction: an account takes its transactions and records with it). */
 export async function deleteRow(db: Queryable, table: 'accounts' | 'transactions' | 'records', organizationId: string, id: string, resource?: string): Promise<boolean> {
-  const rows = await db.query<{ link_id: string }>(
-    `DELETE FROM ${table} WHERE organization_id = $1 AND id = $2${resource ? ' AND resource = $3' : ''} RETURNING link_id`,
+  const rows = await db.query(
+    `DELETE FROM ${table} WHERE organization_id = $1 AND id = $2${resource ? ' AND resource = $3' : ''} RETURNING 1`,
     resource ? [organizationId, id, resource] : [organizationId, id],
   )
   if (rows.length === 0) return false
-  const linkId = rows[0].link_id
-  if (table === 'transactions') await db.query('UPDATE links SET transaction_count = transaction_count - 1 WHERE id = $1', [linkId])
-  if (table === 'accounts') {
-    const gone = await db.query('DELETE FROM transactions WHERE account_id = $1 RETURNING 1', [id])
-    await db.query('UPDATE links SET transaction_count = transaction_count - $2 WHERE id = $1', [linkId, gone.length])
-  }
+  if (table === 'accounts') await db.query('DELETE FROM transactions WHERE account_id = $1', [id])
   return true
 }
 
@@ -326,8 +317,7 @@ export async function transactionsInPeriod(db: Queryable, linkId: string, dateFr
 
 export async function deleteTransactions(db: Queryable, linkId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return
-  const gone = await db.query('DELETE FROM transactions WHERE link_id = $1 AND id = ANY($2::uuid[]) RETURNING 1', [linkId, ids])
-  await db.query('UPDATE links SET transaction_count = transaction_count - $2 WHERE id = $1', [linkId, gone.length])
+  await db.query('DELETE FROM transactions WHERE link_id = $1 AND id = ANY($2::uuid[])', [linkId, ids])
 }
 
 /** Summary of a link's stored transactions, for the TRANSACTIONS historical_update webhook. */
@@ -354,5 +344,4 @@ export async function purgeLinkData(db: Queryable, linkId: string): Promise<void
   await db.query('DELETE FROM transactions WHERE link_id = $1', [linkId])
   await db.query('DELETE FROM records WHERE link_id = $1', [linkId])
   await db.query('DELETE FROM accounts WHERE link_id = $1', [linkId])
-  await db.query('UPDATE links SET transaction_count = 0 WHERE id = $1', [linkId])
 }

@@ -64,6 +64,20 @@ describe(`transaction ingest on ${backend}`, () => {
     expect(await stored(link.id)).toEqual({ rows: first.body.length, distinct: first.body.length, kept: first.body.length })
   })
 
+  it('keeps the link count (what list count says) equal to the stored rows through deletes', async () => {
+    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single' })).body
+    const fetched = (await call('POST', '/api/transactions/', { link: link.id, date_from: '2025-12-01', date_to: '2026-03-09' })).body
+    expect((await call('DELETE', `/api/transactions/${fetched[0].id}/`)).status).toBe(204)
+    let now = await stored(link.id)
+    expect(now).toMatchObject({ rows: fetched.length - 1, kept: fetched.length - 1 })
+    const account = fetched.find((t: Json) => t.account.id !== fetched[0].account.id)?.account ?? fetched[0].account
+    expect((await call('DELETE', `/api/accounts/${account.id}/`)).status).toBe(204)
+    now = await stored(link.id)
+    expect(now.rows).toBeLessThan(fetched.length - 1)
+    expect(now.kept).toBe(now.rows)
+    expect((await call('GET', `/api/transactions/?link=${link.id}`)).body.count).toBe(now.rows)
+  })
+
   describe('COPY batches', () => {
     let linkId: string
     let accountId: string
@@ -86,7 +100,7 @@ describe(`transaction ingest on ${backend}`, () => {
     it('keeps text with tabs, newlines, backslashes and non-ASCII exactly', async () => {
       const tricky = 'tab\there\nnew line\r\\N back\\slash "quoted" ação 🚀 \\t'
       const rows = [row('copy-text-1', tricky, { reference: 'ref\twith\ttabs\\', category: null }), row('copy-text-2', null)]
-      expect(await insertNewTransactions(h.db, linkId, transactionsCopyData(organizationId, linkId, rows))).toBe(true)
+      expect(await insertNewTransactions(h.db, transactionsCopyData(organizationId, linkId, rows))).toBe(true)
       const back = await h.db.query<{ body: string; reference: string | null; category: string | null; amount: string }>(
         "SELECT body, reference, category, amount::text AS amount FROM transactions WHERE link_id = $1 AND internal_identification LIKE 'copy-text-%' ORDER BY internal_identification",
         [linkId],
@@ -101,7 +115,7 @@ describe(`transaction ingest on ${backend}`, () => {
     it('writes nothing of a batch that meets an existing transaction, and says so', async () => {
       const before = await stored(linkId)
       const rows = [row('copy-dup-new', 'new'), row('copy-text-1', 'already there')]
-      expect(await insertNewTransactions(h.db, linkId, transactionsCopyData(organizationId, linkId, rows))).toBe(false)
+      expect(await insertNewTransactions(h.db, transactionsCopyData(organizationId, linkId, rows))).toBe(false)
       expect(await stored(linkId)).toEqual(before)
       const [kept] = await h.db.query<{ n: string }>("SELECT count(*) AS n FROM transactions WHERE internal_identification = 'copy-dup-new'")
       expect(Number(kept.n)).toBe(0)
