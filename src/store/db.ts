@@ -2,8 +2,16 @@
  * The storage seam. Everything above `store/` talks to this interface only, so the same SQL runs
  * on embedded PGlite and on PostgreSQL.
  */
+export interface QueryOptions {
+  /**
+   * Hot statements (list pages): PostgreSQL keeps them prepared per connection, skipping parse
+   * and plan on every call. Only for SQL whose text comes from a bounded set of shapes.
+   */
+  prepared?: boolean
+}
+
 export interface Queryable {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>
+  query<T = Record<string, unknown>>(text: string, params?: unknown[], options?: QueryOptions): Promise<T[]>
   /**
    * `COPY <target> FROM STDIN` with `data` in COPY's text format (store/copy.ts): the fastest
    * way into a table on both engines (PERF.md C6/C7), used for bulk ingest.

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { PGlite, types } from '@electric-sql/pglite'
-import type { Db, Queryable } from './db.ts'
+import type { Db, Queryable, QueryOptions } from './db.ts'
+import { queryTextRows } from './pglite-rows.ts'
 
 // Dates and timestamps stay text: the API emits them as strings anyway, and parsing them into
 // JS Dates costs time and invites time-zone bugs. SQL formats timestamps (see store/sql.ts).
@@ -20,7 +21,8 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   const pg = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers })
   return {
     kind: 'pglite',
-    async query<T>(text: string, params?: unknown[]) {
+    async query<T>(text: string, params?: unknown[], options?: QueryOptions) {
+      if (options?.prepared) return queryTextRows(pg, text, params) as Promise<T[]>
       return (await pg.query<T>(text, params)).rows
     },
     async copyIn(target: string, data: string) {

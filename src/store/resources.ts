@@ -1,6 +1,6 @@
 import type { Queryable } from './db.ts'
 import { copyValue } from './copy.ts'
-import { isoUtc } from './sql.ts'
+import { isoTimestamp, isoUtc } from './sql.ts'
 import { conditionsToSql, type Condition } from './filters.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
 
@@ -185,95 +185,124 @@ export async function accountsOfLink(db: Queryable, linkId: string): Promise<{ i
   return db.query('SELECT id, internal_identification, body FROM accounts WHERE link_id = $1', [linkId])
 }
 
-/** How a table's rows become wire JSON text. */
+/**
+ * How a table's rows become wire JSON text. The database returns the stored pieces as they are
+ * (the body, the ids, an embedded account's body) and `toJson` splices them together: string
+ * concatenation in Node is nearly free, while doing it (and formatting timestamps) in SQL was the
+ * largest part of a list query.
+ */
 export interface WireQuery {
   /** The table and its alias, e.g. `transactions t`. */
   table: string
   alias: string
-  /** Joined tables the JSON (and some filters) need, e.g. the account of a transaction. */
+  /** Joins some filters need (e.g. on a transaction's account); the JSON itself needs none. */
   joins?: string
-  /** The joins' aliases: a filter on one of them needs the joins while paging. */
+  /** The joins' aliases: a filter on one of them needs the joins. */
   joinAliases?: string[]
-  /** SQL expression producing the row's JSON text. */
-  json: string
+  /** The select list `toJson` reads. */
+  columns: string
+  /**
+   * The column naming an account whose wire object is embedded: the page's accounts are read
+   * once, in a second query, rather than once per row (a 1000-row page would carry the same
+   * few account bodies a thousand times out of the database).
+   */
+  embedsAccount?: string
+  toJson(row: Record<string, string | null>, account: string | null): string
   orderBy: string
   /** Always-on conditions besides the organization (e.g. the resource of `records`). */
   where?: string[]
 }
 
-export const ACCOUNT_WIRE: WireQuery = { table: 'accounts a', alias: 'a', json: 'a.body', orderBy: 'a.created_at, a.id' }
+const ACCOUNT_JOIN = { joins: 'JOIN accounts a ON a.id = {alias}.account_id', joinAliases: ['a'] }
+
+export const ACCOUNT_WIRE: WireQuery = {
+  table: 'accounts a', alias: 'a', columns: 'a.body', orderBy: 'a.created_at, a.id',
+  toJson: (row) => row.body!,
+}
 
 export const TRANSACTION_WIRE: WireQuery = {
-  table: 'transactions t', alias: 't',
-  joins: 'JOIN accounts a ON a.id = t.account_id', joinAliases: ['a'],
-  json: `'{"id":"' || t.id || '","account":' || a.body || ',"collected_at":"' || ${isoUtc('t.collected_at')} || '",' || substr(t.body, 2)`,
+  table: 'transactions t', alias: 't', joins: ACCOUNT_JOIN.joins.replace('{alias}', 't'), joinAliases: ACCOUNT_JOIN.joinAliases,
+  columns: 't.id, t.account_id, t.collected_at, t.body', embedsAccount: 'account_id',
+  toJson: (row, account) => `{"id":"${row.id}","account":${account ?? 'null'},"collected_at":"${isoTimestamp(row.collected_at!)}",${row.body!.slice(1)}`,
   orderBy: 't.value_date DESC, t.id',
 }
 
 /** `records` of one resource; `link` and `account` are spliced in when the wire shape has them. */
 export function recordWire(resource: string, options: { link: boolean; account: 'object' | 'none' }): WireQuery {
-  const parts = [`'{"id":"' || r.id || '",'`]
-  if (options.link) parts.push(`'"link":"' || r.link_id || '",'`)
-  if (options.account === 'object') parts.push(`'"account":' || COALESCE(a.body, 'null') || ','`)
-  parts.push('substr(r.body, 2)')
+  const account = options.account === 'object'
   return {
     table: 'records r', alias: 'r',
-    ...(options.account === 'object' ? { joins: 'LEFT JOIN accounts a ON a.id = r.account_id', joinAliases: ['a'] } : {}),
-    json: parts.join(' || '),
+    ...(account ? { joins: `LEFT ${ACCOUNT_JOIN.joins.replace('{alias}', 'r')}`, joinAliases: ACCOUNT_JOIN.joinAliases, embedsAccount: 'account_id' } : {}),
+    columns: 'r.id, r.link_id, r.account_id, r.body',
+    toJson: (row, embedded) => `{"id":"${row.id}",${options.link ? `"link":"${row.link_id}",` : ''}${account ? `"account":${embedded ?? 'null'},` : ''}${row.body!.slice(1)}`,
     orderBy: 'r.created_at, r.id',
     where: [`r.resource = '${resource.replace(/'/g, '')}'`],
   }
 }
 
-/** Below this OFFSET a page is read in one query; deeper ones page over ids first (deferred join). */
+/** Rows to wire JSON texts, with their embedded accounts read in one query. */
+async function toWire(db: Queryable, wire: WireQuery, rows: Record<string, string | null>[]): Promise<{ json: string }[]> {
+  const key = wire.embedsAccount
+  if (!key) return rows.map((row) => ({ json: wire.toJson(row, null) }))
+  const ids = [...new Set(rows.map((row) => row[key]).filter((id): id is string => id !== null))]
+  const accounts = ids.length === 0 ? [] : await db.query<{ id: string; body: string }>('SELECT id, body FROM accounts WHERE id = ANY($1::uuid[])', [ids], { prepared: true })
+  const bodies = new Map(accounts.map((a) => [a.id, a.body]))
+  return rows.map((row) => ({ json: wire.toJson(row, bodies.get(row[key] ?? '') ?? null) }))
+}
+
+/** From this OFFSET on, a page first pages over ids alone (a deferred join). */
 const DEFERRED_JOIN_FROM_OFFSET = 1000
 
 /**
  * One page of wire JSON texts, filtered and scoped to the organization (`alias.organization_id`).
  * `countSql` replaces `count(*)` when the total is kept elsewhere (a link's transaction count):
- * a shallow page is then a single statement.
+ * the page is then a single statement.
  */
 export async function listWire(db: Queryable, wire: WireQuery, organizationId: string, conditions: Condition[], page: PageRequest, countSql?: { sql: string; params: unknown[] }) {
   const offset = (page.page - 1) * page.pageSize
   const scope = { where: [`${wire.alias}.organization_id = $1`, ...(wire.where ?? [])], params: [organizationId] as unknown[] }
-  if (countSql && offset < DEFERRED_JOIN_FROM_OFFSET) {
+  const needsJoins = conditions.some((c) => wire.joinAliases?.some((a) => c.field.column.includes(`${a}.`)))
+  if (countSql) {
     const where = [...scope.where]
     const params = [...scope.params]
     conditionsToSql(conditions, where, params)
     const countAt = params.length + 1
     params.push(...countSql.params, page.pageSize, offset)
-    const rows = await db.query<{ json: string; total: string }>(
-      `SELECT ${wire.json} AS json, (${countSql.sql.replace(/\$(\d+)/g, (_, n) => `$${Number(n) + countAt - 1}`)}) AS total
-       FROM ${wire.table} ${wire.joins ?? ''} WHERE ${where.join(' AND ')} ORDER BY ${wire.orderBy}
-       LIMIT $${params.length - 1} OFFSET $${params.length}`,
-      params,
-    )
+    const total = `(${countSql.sql.replace(/\$(\d+)/g, (_, n) => `$${Number(n) + countAt - 1}`)}) AS total`
+    const limit = `LIMIT $${params.length - 1} OFFSET $${params.length}`
+    // Deep pages skip rows on the list index alone (index-only once vacuumed), then read the
+    // page's rows and joins: with a plain OFFSET every skipped row would be fetched and joined.
+    const joins = needsJoins ? wire.joins ?? '' : ''
+    const sql = offset < DEFERRED_JOIN_FROM_OFFSET
+      ? `SELECT ${wire.columns}, ${total} FROM ${wire.table} ${joins} WHERE ${where.join(' AND ')} ORDER BY ${wire.orderBy} ${limit}`
+      : `SELECT ${wire.columns}, ${total}
+         FROM (SELECT ${wire.alias}.id AS page_id FROM ${wire.table} ${joins} WHERE ${where.join(' AND ')} ORDER BY ${wire.orderBy} ${limit}) page
+         JOIN ${wire.table} ON ${wire.alias}.id = page.page_id ORDER BY ${wire.orderBy}`
+    const rows = await db.query<Record<string, string | null> & { total: string }>(sql, params, { prepared: true })
     // No rows: either an empty list (page 1, count 0) or a page past the end (404 upstream).
     const count = rows.length > 0 ? Number(rows[0].total) : page.page === 1 ? 0 : offset
-    return { count, rows }
+    return { count, rows: await toWire(db, wire, rows) }
   }
-  const knownCount = countSql ? Number((await db.query<{ n: string }>(`SELECT (${countSql.sql}) AS n`, countSql.params))[0]?.n ?? 0) : undefined
-  // Deferred join: page through ids on the index alone, then build JSON for the returned rows
-  // only. With OFFSET, every skipped row would otherwise be joined and concatenated for nothing.
-  const needsJoins = conditions.some((c) => wire.joinAliases?.some((a) => c.field.column.includes(`${a}.`)))
+  // Without a kept count: count(*) and the page's ids side by side, then the page's rows (a
+  // deferred join at every depth, which also keeps a filtered count and page on one plan shape).
   const result = await filteredPage<{ id: string }>(db, {
     from: `${wire.table}${needsJoins && wire.joins ? ` ${wire.joins}` : ''}`, select: `${wire.alias}.id`, orderBy: wire.orderBy, ...scope,
-  }, conditions, page, knownCount)
+  }, conditions, page)
   if (result.rows.length === 0) return { count: result.count, rows: [] as { json: string }[] }
-  const rows = await db.query<{ json: string }>(
-    `SELECT ${wire.json} AS json FROM ${wire.table} ${wire.joins ?? ''} WHERE ${wire.alias}.id = ANY($1::uuid[]) ORDER BY ${wire.orderBy}`,
+  const rows = await db.query<Record<string, string | null>>(
+    `SELECT ${wire.columns} FROM ${wire.table} WHERE ${wire.alias}.id = ANY($1::uuid[]) ORDER BY ${wire.orderBy}`,
     [result.rows.map((r) => r.id)],
   )
-  return { count: result.count, rows }
+  return { count: result.count, rows: await toWire(db, wire, rows) }
 }
 
 export async function findWire(db: Queryable, wire: WireQuery, organizationId: string, id: string): Promise<string | undefined> {
-  const rows = await db.query<{ json: string }>(
-    `SELECT ${wire.json} AS json FROM ${wire.table} ${wire.joins ?? ''}
+  const rows = await db.query<Record<string, string | null>>(
+    `SELECT ${wire.columns} FROM ${wire.table}
      WHERE ${[`${wire.alias}.organization_id = $1`, `${wire.alias}.id = $2`, ...(wire.where ?? [])].join(' AND ')}`,
     [organizationId, id],
   )
-  return rows[0]?.json
+  return rows[0] ? (await toWire(db, wire, rows))[0].json : undefined
 }
 
 /** Deletes one row (in a transaction: an account takes its transactions and records with it). */

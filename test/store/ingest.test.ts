@@ -78,6 +78,23 @@ describe(`transaction ingest on ${backend}`, () => {
     expect((await call('GET', `/api/transactions/?link=${link.id}`)).body.count).toBe(now.rows)
   })
 
+  it('serves deep pages (past the deferred-join depth) in the same order as shallow ones, with or without filters', async () => {
+    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single' })).body
+    const fetched = (await call('POST', '/api/transactions/', { link: link.id, date_from: '2024-03-11', date_to: '2026-03-09' })).body
+    expect(fetched.length).toBeGreaterThan(1100)
+    const all: Json[] = []
+    for (let p = 1; all.length < fetched.length; p++) all.push(...(await call('GET', `/api/transactions/?link=${link.id}&page_size=1000&page=${p}`)).body.results)
+    const deep = (await call('GET', `/api/transactions/?link=${link.id}&page_size=100&page=11`)).body
+    expect(deep.count).toBe(fetched.length)
+    expect(deep.results.map((t: Json) => t.id)).toEqual(all.slice(1000, 1100).map((t) => t.id))
+    expect(deep.results[0]).toEqual(all[1000])
+    const inflows = all.filter((t) => t.type === 'INFLOW')
+    const filtered = (await call('GET', `/api/transactions/?link=${link.id}&type=INFLOW&page_size=10&page=${Math.floor(inflows.length / 10)}`)).body
+    expect(filtered.count).toBe(inflows.length)
+    expect(filtered.results.map((t: Json) => t.id)).toEqual(inflows.slice((Math.floor(inflows.length / 10) - 1) * 10, Math.floor(inflows.length / 10) * 10).map((t) => t.id))
+    expect((await call('GET', `/api/transactions/?link=${link.id}&page_size=1000&page=${Math.ceil(fetched.length / 1000) + 1}`)).status).toBe(404)
+  })
+
   describe('COPY batches', () => {
     let linkId: string
     let accountId: string

@@ -91,11 +91,13 @@ export function project(payload: unknown, apply: (item: unknown) => unknown): un
  * A page whose items are already JSON text (straight from the database): the envelope is written
  * around them without parsing them. With `fields`/`omit` the items are parsed and projected.
  */
-export function jsonPage(request: FastifyRequest, publicUrl: string | undefined, result: { count: number; rows: { json: string }[] }, page: PageRequest): string | PageOf<unknown> {
+export function jsonPage(request: FastifyRequest, publicUrl: string | undefined, result: { count: number; rows: { json: string }[] }, page: PageRequest): Buffer | PageOf<unknown> {
   const envelope = pageEnvelope(request, publicUrl, { count: result.count, results: [] as unknown[] }, page)
   const apply = projector(request.query as Record<string, unknown>)
   if (apply) return { ...envelope, results: result.rows.map((r) => apply(JSON.parse(r.json))) }
-  return `{"count":${envelope.count},"next":${JSON.stringify(envelope.next)},"previous":${JSON.stringify(envelope.previous)},"results":[${result.rows.map((r) => r.json).join(',')}]}`
+  // Encoded here, once: given a string, the response path would scan it for its byte length and
+  // then encode it again to write it.
+  return Buffer.from(`{"count":${envelope.count},"next":${JSON.stringify(envelope.next)},"previous":${JSON.stringify(envelope.previous)},"results":[${result.rows.map((r) => r.json).join(',')}]}`)
 }
 
 /** One object stored as JSON text, projected when asked. */

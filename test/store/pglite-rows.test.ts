@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Db } from '../../src/store/db.ts'
+import { backend, openTestDb } from '../helpers/db.ts'
+
+/**
+ * The fast read path of the PGlite adapter (store/pglite-rows.ts, `prepared` queries) talks to
+ * the engine's wire protocol itself: it must answer what `query` answers, fail as loudly, and
+ * wait for other callers' transactions like `query` does.
+ */
+describe.skipIf(backend !== 'pglite')('PGlite text rows', () => {
+  let db: Db & { dropDatabase(): Promise<void> }
+  beforeAll(async () => {
+    db = await openTestDb({ migrated: false })
+    await db.exec('CREATE TABLE t (id int PRIMARY KEY, label text, at timestamptz, tags text[])')
+  })
+  afterAll(async () => db.dropDatabase())
+
+  it('returns the same rows as a plain query, as text, across replies of many chunks', async () => {
+    await db.query(`INSERT INTO t SELECT g, CASE WHEN g % 7 = 0 THEN NULL ELSE repeat('ação 🚀 "q" \\ ', 40) || g END, '2026-01-02T03:04:05.678Z', ARRAY['a', 'b"c'] FROM generate_series(1, 5000) g`)
+    const sql = 'SELECT id::text AS id, label, at, tags::text AS tags FROM t WHERE id > $1 ORDER BY t.id'
+    const plain = await db.query<Record<string, unknown>>(sql, [10])
+    const fast = await db.query<Record<string, unknown>>(sql, [10], { prepared: true })
+    expect(fast.length).toBe(4990)
+    expect(fast).toEqual(plain)
+    expect(fast[3]).toMatchObject({ id: '14', label: null })
+  })
+
+  it('passes arrays and NULLs as parameters', async () => {
+    const rows = await db.query<{ id: string }>('SELECT id::text AS id FROM t WHERE id = ANY($1::int[]) AND ($2::text IS NULL) ORDER BY id', [[3, 1, 2], null], { prepared: true })
+    expect(rows.map((r) => r.id)).toEqual(['1', '2', '3'])
+    const [quoted] = await db.query<{ n: string }>('SELECT cardinality($1::text[])::text AS n', [['x"y', 'a\\b', 'c,d']], { prepared: true })
+    expect(quoted.n).toBe('3')
+  })
+
+  it('throws database errors with their code, and the next query works', async () => {
+    await expect(db.query('SELECT * FROM missing_table', [], { prepared: true })).rejects.toMatchObject({ code: '42P01' })
+    await expect(db.query('SELECT $1::uuid', ['not-a-uuid'], { prepared: true })).rejects.toMatchObject({ code: '22P02' })
+    expect(await db.query('SELECT 1::text AS one', [], { prepared: true })).toEqual([{ one: '1' }])
+  })
+
+  it("waits for another caller's open transaction and sees only what it committed", async () => {
+    let release!: () => void
+    const held = new Promise<void>((resolve) => { release = resolve })
+    const order: string[] = []
+    const writer = db.tx(async (tx) => {
+      await tx.query("INSERT INTO t (id, label) VALUES (-1, 'inside')")
+      await held
+      order.push('commit')
+    })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const reader = db.query<{ label: string }>('SELECT label FROM t WHERE id = -1', [], { prepared: true }).then((rows) => {
+      order.push('read')
+      return rows
+    })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(order).toEqual([])
+    release()
+    await writer
+    expect(await reader).toEqual([{ label: 'inside' }])
+    expect(order).toEqual(['commit', 'read'])
+  })
+})
