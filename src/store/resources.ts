@@ -291,7 +291,7 @@ export async function listWire(db: Queryable, wire: WireQuery, organizationId: s
   if (result.rows.length === 0) return { count: result.count, rows: [] as { json: string }[] }
   const rows = await db.query<Record<string, string | null>>(
     `SELECT ${wire.columns} FROM ${wire.table} WHERE ${wire.alias}.id = ANY($1::uuid[]) ORDER BY ${wire.orderBy}`,
-    [result.rows.map((r) => r.id)],
+    [result.rows.map((r) => r.id)], { prepared: true },
   )
   return { count: result.count, rows: await toWire(db, wire, rows) }
 }
@@ -300,7 +300,7 @@ export async function findWire(db: Queryable, wire: WireQuery, organizationId: s
   const rows = await db.query<Record<string, string | null>>(
     `SELECT ${wire.columns} FROM ${wire.table}
      WHERE ${[`${wire.alias}.organization_id = $1`, `${wire.alias}.id = $2`, ...(wire.where ?? [])].join(' AND ')}`,
-    [organizationId, id],
+    [organizationId, id], { prepared: true },
   )
   return rows[0] ? (await toWire(db, wire, rows))[0].json : undefined
 }
