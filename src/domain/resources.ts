@@ -90,9 +90,12 @@ async function loadAccounts(db: Queryable, linkId: string): Promise<AccountIndex
 
 const OMITTED = new Set(['id', 'link', 'collected_at', 'created_at', 'account', 'account_internal_identification'])
 
-/** The record without the server-owned and linking keys (a plain loop: this runs per row on ingest). */
-function strip(record: InstitutionRecord, keep: readonly string[] = []): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
+/**
+ * The record without the server-owned and linking keys, after `first` (a plain loop into one
+ * object: this runs per row on ingest).
+ */
+function strip(record: InstitutionRecord, keep: readonly string[] = [], first: Record<string, unknown> = {}): Record<string, unknown> {
+  const out = first
   for (const key in record) if (!OMITTED.has(key) || keep.includes(key)) out[key] = record[key]
   return out
 }
@@ -318,14 +321,15 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
       if (!account) continue
       const previous = existing.get(record.internal_identification)
       const id = previous?.id ?? uuidv7()
-      const body = { created_at: previous?.created_at ?? now, ...strip(record), internal_identification: record.internal_identification }
+      const createdAt = previous?.created_at ?? now
+      const body = strip(record, [], { created_at: createdAt })
       const text = JSON.stringify(body)
       const card = record.credit_card_data as Record<string, unknown> | null | undefined
       rows.push({
         id, account_id: account.id, internal_identification: record.internal_identification, value_date: str(record.value_date),
         accounting_date: str(record.accounting_date), amount: num(record.amount), currency: str(record.currency), type: str(record.type),
         status: str(record.status), category: str(record.category), reference: str(record.reference), bill_name: str(card?.bill_name),
-        collected_at: now, created_at: body.created_at, body: text,
+        collected_at: now, created_at: createdAt, body: text,
       })
       track(record.internal_identification, id, text)
       if (collect) wires.push({ id, account: account.wire, collected_at: now, ...body })

@@ -43,6 +43,27 @@ export async function queryTextRows(pg: PGlite, text: string, params: unknown[] 
   }))
 }
 
+/**
+ * `COPY <target> FROM STDIN` in one call into the engine: the data goes in as a CopyData message
+ * (encoded once), where a `/dev/blob` COPY would encode it, write it to the virtual file system
+ * and read it back.
+ */
+export async function copyInRaw(pg: PGlite, target: string, data: string): Promise<void> {
+  await pg.waitReady
+  const payload = Buffer.from(data)
+  const header = Buffer.alloc(5)
+  header[0] = 0x64 // CopyData
+  header.writeInt32BE(payload.length + 4, 1)
+  const request = Buffer.concat([serialize.query(`COPY ${target} FROM STDIN`), header, payload, serialize.copyDone()])
+  await (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() => pg.runExclusive(async () => {
+    const chunks: Buffer[] = []
+    await pg.execProtocolRawStream(request, { syncToFs: false, onRawData: (chunk) => { chunks.push(Buffer.from(chunk)) } })
+    readRows(Buffer.concat(chunks))
+  }))
+  // Written data reaches the data directory as PGlite's own writes do.
+  await pg.syncToFs()
+}
+
 /** RowDescription names the fields, DataRows carry them; an ErrorResponse is thrown. */
 function readRows(reply: Buffer): Record<string, string | null>[] {
   const rows: Record<string, string | null>[] = []

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { PGlite, types } from '@electric-sql/pglite'
 import type { Db, Queryable, QueryOptions } from './db.ts'
-import { queryTextRows } from './pglite-rows.ts'
+import { copyInRaw, queryTextRows } from './pglite-rows.ts'
 
 // Dates and timestamps stay text: the API emits them as strings anyway, and parsing them into
 // JS Dates costs time and invites time-zone bugs. SQL formats timestamps (see store/sql.ts).
@@ -26,7 +26,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
       return (await pg.query<T>(text, params)).rows
     },
     async copyIn(target: string, data: string) {
-      await pg.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([data]) })
+      await copyInRaw(pg, target, data)
     },
     async exec(sql: string) {
       await pg.exec(sql)
