@@ -1,3 +1,4 @@
+import { deleteExpiredWidgetTokens } from '../store/widget-tokens.ts'
 import { wireShape } from '../connectors/catalog.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32 } from '../lib/ids.ts'
@@ -216,7 +217,7 @@ export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: num
  * Data retention: a link's data is deleted `stale_in` after its last update, and credentials are
  * forgotten when their `credentials_storage` period ends (single links).
  */
-export async function applyRetention(ctx: DomainContext, now: Date): Promise<{ purged: number; forgotten: number }> {
+export async function applyRetention(ctx: DomainContext, now: Date): Promise<{ purged: number; forgotten: number; expiredWidgetTokens: number }> {
   const stale = await ctx.db.query<{ id: string }>(
     `SELECT id FROM links WHERE data_updated_at IS NOT NULL
        AND data_updated_at + make_interval(days => substring(stale_in FROM '^(\\d+)d$')::int) <= $1::timestamptz`,
@@ -232,7 +233,8 @@ export async function applyRetention(ctx: DomainContext, now: Date): Promise<{ p
     'UPDATE links SET credentials = NULL WHERE credentials IS NOT NULL AND credentials_expire_at <= $1::timestamptz RETURNING id',
     [now.toISOString()],
   )
-  return { purged: stale.length, forgotten: forgotten.length }
+  const expiredWidgetTokens = await deleteExpiredWidgetTokens(ctx.db, now.toISOString())
+  return { purged: stale.length, forgotten: forgotten.length, expiredWidgetTokens }
 }
 
 export interface AsyncRequestJob {

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
+import { applyRetention } from '../../src/domain/sync.ts'
 import { verifyWidgetToken } from '../../src/domain/widget-tokens.ts'
 import { Cipher } from '../../src/lib/crypto.ts'
 import { PonteError } from '../../src/lib/errors.ts'
@@ -318,6 +319,22 @@ describe('verifyWidgetToken', () => {
       await verifyWidgetToken(ctx(), tokens.refresh, { type: 'refresh' })
       h.clock.set(new Date(start.getTime() + 3_600_000))
       expect(await rejection(verifyWidgetToken(ctx(), tokens.refresh, { type: 'refresh' }))).toEqual({ code: 'authentication_failed', variant: 'widget_token_expired' })
+    } finally {
+      h.clock.set(start)
+    }
+  })
+
+  it('retention deletes an issuance once its refresh token has expired, not before', async () => {
+    const tokens = await issue()
+    const start = h.clock.now()
+    const stored = () => h.db.query('SELECT 1 FROM widget_tokens WHERE jti = $1', [decode(tokens.access).payload.jti])
+    try {
+      h.clock.advance(3_599_000)
+      await applyRetention(ctx(), h.clock.now())
+      expect(await stored()).toHaveLength(1)
+      h.clock.advance(1_000)
+      expect((await applyRetention(ctx(), h.clock.now())).expiredWidgetTokens).toBeGreaterThanOrEqual(1)
+      expect(await stored()).toHaveLength(0)
     } finally {
       h.clock.set(start)
     }

@@ -22,3 +22,5 @@ CREATE TABLE widget_tokens (
 );
 CREATE INDEX widget_tokens_organization_created_idx ON widget_tokens (organization_id, created_at);
 CREATE INDEX widget_tokens_link_idx ON widget_tokens (link_id) WHERE link_id IS NOT NULL;
+-- Retention (domain/sync.ts applyRetention) deletes issuances once their refresh token expired.
+CREATE INDEX widget_tokens_refresh_expires_idx ON widget_tokens (refresh_expires_at);
