@@ -109,6 +109,13 @@ async function requireToken(ctx: DomainContext, actor: Actor, linkId: string, op
 }
 
 /** POST /api/links/: validates, logs in at the institution and stores the link (428 when it asks for a token). */
+/** Belvo's 400 for `fetch_resources` naming a resource the link's institution does not offer. */
+export function checkInstitutionResources(institution: { resources: readonly string[] }, resources: readonly string[]): void {
+  if (resources.some((r) => !institution.resources.includes(r))) {
+    throw new PonteError('invalid', { field: 'resources', variant: 'resources', params: { resources: institution.resources.join(', ') } })
+  }
+}
+
 export async function registerLink(ctx: DomainContext, actor: Actor, input: RegisterLinkInput): Promise<LinkRow> {
   const institution = institutionOrFail(ctx, input.institution)
   if (institution.status === 'down') throw new PonteError('institution_down')
@@ -118,10 +125,7 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
     throw new PonteError('invalid_credentials_storage', { field: 'credentials_storage' })
   }
   const fetchResources = input.fetch_resources ?? institution.resources.filter((r) => !ENRICHMENT.has(r))
-  const unsupported = fetchResources.filter((r) => !institution.resources.includes(r))
-  if (unsupported.length > 0) {
-    throw new PonteError('invalid', { field: 'resources', variant: 'resources', params: { resources: institution.resources.join(', ') } })
-  }
+  checkInstitutionResources(institution, fetchResources)
   if (accessMode === 'single' && credentialsStorage === 'nostore' && (input.fetch_resources ?? []).length === 0) {
     throw new PonteError('invalid_fetch_resources', { field: 'fetch_resources' })
   }
@@ -322,9 +326,7 @@ export async function patchLink(ctx: DomainContext, actor: Actor, id: string, in
   if (changes.access_mode === 'recurrent') changes.next_refresh_at = nextRefreshAt(ctx.clock.now(), '24h')
   if (input.stale_in) changes.stale_in = input.stale_in
   if (input.fetch_resources) {
-    if (input.fetch_resources.some((r) => !institution.resources.includes(r))) {
-      throw new PonteError('invalid', { field: 'resources', variant: 'resources', params: { resources: institution.resources.join(', ') } })
-    }
+    checkInstitutionResources(institution, input.fetch_resources)
     changes.fetch_resources = input.fetch_resources
   }
   await store.updateLink(ctx.db, actor.organizationId, link.id, changes)
@@ -355,9 +357,7 @@ export async function refreshLink(ctx: DomainContext, actor: Actor, id: string, 
   if (link.status === 'unconfirmed') throw new PonteError('unconfirmed_link')
   const institution = institutionOrFail(ctx, link.institution)
   const resources = input.fetch_resources ?? link.fetch_resources
-  if (resources.some((r) => !institution.resources.includes(r))) {
-    throw new PonteError('invalid', { field: 'resources', variant: 'resources', params: { resources: institution.resources.join(', ') } })
-  }
+  checkInstitutionResources(institution, resources)
   const now = ctx.clock.now()
   await ctx.db.tx(async (tx) => {
     // Locks the link row: two refreshes at the same instant cannot both pass the cooldown.

@@ -3,11 +3,12 @@ import { CATALOG } from '../connectors/catalog.ts'
 import type { Cipher } from '../lib/crypto.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32 } from '../lib/ids.ts'
+import { organizationName } from '../store/keys.ts'
 import * as store from '../store/widget-tokens.ts'
 import type { WidgetTokenRow } from '../store/widget-tokens.ts'
 import type { DomainContext } from './context.ts'
 import type { Principal, SecretKeyVerifier } from './keys.ts'
-import { getLinkRow, type LinkRow } from './links.ts'
+import { checkInstitutionResources, getLinkRow, type LinkRow } from './links.ts'
 
 export type { WidgetTokenRow }
 
@@ -137,9 +138,7 @@ function checkFetchResources(ctx: DomainContext, resources: string[] | null, lin
   if (!resources) return
   const institution = link ? ctx.connectors.institution(link.institution) : undefined
   if (institution) {
-    if (resources.some((r) => !institution.resources.includes(r))) {
-      throw new PonteError('invalid', { field: 'resources', variant: 'resources', params: { resources: institution.resources.join(', ') } })
-    }
+    checkInstitutionResources(institution, resources)
     return
   }
   const unknown = resources.find((r) => !KNOWN_RESOURCES.has(r))
@@ -170,7 +169,7 @@ async function issue(ctx: DomainContext, actor: Principal, grant: Grant, options
     refresh_expires_at: new Date((iat + REFRESH_TOKEN_SECONDS) * 1000).toISOString(),
     created_at: now.toISOString(),
   }
-  const organizationName = await store.organizationName(ctx.db, actor.organizationId)
+  const organization = await organizationName(ctx.db, actor.organizationId)
   await store.insertWidgetToken(ctx.db, session)
   // Claims in the order of Belvo's tokens (spec 1.223.0 WidgetToken example, where `user_id` is
   // the organization id too; `link` from belvo-python PR #92). The widget configuration stays in
@@ -181,7 +180,7 @@ async function issue(ctx: DomainContext, actor: Principal, grant: Grant, options
     iat,
     jti,
     user_id: actor.organizationId,
-    organization_name: organizationName,
+    organization_name: organization,
     organization_id: actor.organizationId,
     ...(grant.link ? { link: { id: grant.link.id, status: grant.link.status, institution: grant.link.institution } } : {}),
     scopes: grant.scopes,

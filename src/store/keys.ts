@@ -47,3 +47,9 @@ export async function revokeSecretKey(db: Queryable, id: string): Promise<boolea
   const rows = await db.query('UPDATE secret_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id', [id])
   return rows.length > 0
 }
+
+/** The organization's display name, carried in the token as Belvo's `organization_name` claim. */
+export async function organizationName(db: Queryable, organizationId: string): Promise<string | undefined> {
+  const rows = await db.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [organizationId])
+  return rows[0]?.name
+}

@@ -43,9 +43,3 @@ export async function findWidgetToken(db: Queryable, organizationId: string, by:
 export async function deleteExpiredWidgetTokens(db: Queryable, now: string): Promise<number> {
   return (await db.query('DELETE FROM widget_tokens WHERE refresh_expires_at <= $1::timestamptz RETURNING 1', [now])).length
 }
-
-/** The organization's display name, carried in the token as Belvo's `organization_name` claim. */
-export async function organizationName(db: Queryable, organizationId: string): Promise<string | undefined> {
-  const rows = await db.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [organizationId])
-  return rows[0]?.name
-}
