@@ -370,8 +370,8 @@ export async function list(ctx: DomainContext, actor: Actor, spec: ResourceSpec,
   if (spec.listNeedsLink && !conditions.some((c) => c.field.param === 'link')) throw new PonteError('required', { field: 'link' })
   // The common "all transactions of a link" list takes its count from the link (kept on write).
   const byLinkOnly = spec.storage === 'transactions' && conditions.length === 1 && conditions[0].field.param === 'link' && conditions[0].lookup === 'exact'
-  const countSql = byLinkOnly ? store.linkTransactionCountSql(actor.organizationId, String(conditions[0].values[0])) : undefined
-  return store.listWire(ctx.db, spec.wire, actor.organizationId, conditions, page, countSql)
+  if (byLinkOnly) return store.listLinkTransactions(ctx.db, actor.organizationId, String(conditions[0].values[0]), page)
+  return store.listWire(ctx.db, spec.wire, actor.organizationId, conditions, page)
 }
 
 export async function detail(ctx: DomainContext, actor: Actor, spec: ResourceSpec, id: string): Promise<string> {

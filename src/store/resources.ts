@@ -102,7 +102,7 @@ export async function upsertTransactions(db: Queryable, organizationId: string, 
   // The batch travels as one JSON document: the driver would otherwise escape every element of
   // 15 array parameters (the bodies included), which measured as the costliest part of ingest.
   const stored = await db.query<{ id: string; internal_identification: string }>(
-    `INSERT INTO transactions (id, organization_id, link_id, account_id, internal_identification, value_date, accounting_date, amount,
+    `WITH upserted AS (INSERT INTO transactions (id, organization_id, link_id, account_id, internal_identification, value_date, accounting_date, amount,
        currency, type, status, category, reference, bill_name, collected_at, created_at, body)
      SELECT u.id, $1, $2, u.account_id, u.internal_identification, u.value_date, u.accounting_date, u.amount, u.currency, u.type, u.status,
        u.category, u.reference, u.bill_name, u.collected_at, u.created_at, u.body
@@ -113,7 +113,10 @@ export async function upsertTransactions(db: Queryable, organizationId: string, 
        accounting_date = EXCLUDED.accounting_date, amount = EXCLUDED.amount, currency = EXCLUDED.currency, type = EXCLUDED.type,
        status = EXCLUDED.status, category = EXCLUDED.category, reference = EXCLUDED.reference, bill_name = EXCLUDED.bill_name,
        collected_at = EXCLUDED.collected_at, body = EXCLUDED.body
-     RETURNING id, internal_identification`,
+     RETURNING id, internal_identification),
+     -- An update may move a transaction in the list order: remembered page boundaries must go.
+     bumped AS (UPDATE links SET transactions_version = transactions_version + 1 WHERE id = $2)
+     SELECT id, internal_identification FROM upserted`,
     [organizationId, linkId, JSON.stringify(rows)],
   )
   // The ids actually stored: a row another request inserted first keeps that request's id.
@@ -254,35 +257,78 @@ async function toWire(db: Queryable, wire: WireQuery, rows: Record<string, strin
 const DEFERRED_JOIN_FROM_OFFSET = 1000
 
 /**
- * One page of wire JSON texts, filtered and scoped to the organization (`alias.organization_id`).
- * `countSql` replaces `count(*)` when the total is kept elsewhere (a link's transaction count):
- * the page is then a single statement.
+ * Where deep pages of a link's transaction list start: (value_date, id) of a page's first row,
+ * valid while the link's `transactions_version` (bumped by every insert, delete and upsert of its
+ * transactions) is the one recorded. Serving page N records where page N + 1 starts, so a client
+ * walking `next` links reads each deep page by a bounded index range instead of skipping all the
+ * rows before it. Per process, and checked against the version in the same statement that reads
+ * the page, so a stale boundary is never used.
  */
-export async function listWire(db: Queryable, wire: WireQuery, organizationId: string, conditions: Condition[], page: PageRequest, countSql?: { sql: string; params: unknown[] }) {
+interface PageBoundary { valueDate: string; id: string; version: string }
+const boundaries = new Map<string, PageBoundary>()
+const MAX_BOUNDARIES = 10_000
+
+function rememberBoundary(key: string, boundary: PageBoundary): void {
+  if (boundaries.size >= MAX_BOUNDARIES) boundaries.delete(boundaries.keys().next().value!)
+  boundaries.set(key, boundary)
+}
+
+type TransactionRow = Record<string, string | null> & { total: string; version: string }
+
+/**
+ * GET /api/transactions/?link=... with no other filter, the common list: one statement per page,
+ * the count kept on the link, deep pages by a remembered boundary or a deferred join.
+ */
+export async function listLinkTransactions(db: Queryable, organizationId: string, linkId: string, page: PageRequest) {
+  const wire = TRANSACTION_WIRE
   const offset = (page.page - 1) * page.pageSize
+  const key = `${organizationId}|${linkId}|${page.pageSize}|${page.page}`
+  const link = '(SELECT transaction_count FROM links WHERE organization_id = $1 AND id = $2) AS total, (SELECT transactions_version FROM links WHERE organization_id = $1 AND id = $2)::text AS version'
+  const scope = 't.organization_id = $1 AND t.link_id = $2'
+  // One row past the page tells where the next page starts.
+  const limit = page.pageSize + 1
+  let rows: TransactionRow[] | undefined
+  const known = offset >= DEFERRED_JOIN_FROM_OFFSET ? boundaries.get(key) : undefined
+  if (known) {
+    // (value_date DESC, id ASC) from the boundary on; the redundant `value_date <=` bound lets
+    // the index range start there.
+    const found = await db.query<TransactionRow>(
+      `SELECT ${wire.columns}, t.value_date::text AS value_date, ${link} FROM transactions t
+       WHERE ${scope} AND t.value_date <= $3::date AND (t.value_date < $3::date OR (t.value_date = $3::date AND t.id >= $4::uuid))
+       ORDER BY ${wire.orderBy} LIMIT $5`,
+      [organizationId, linkId, known.valueDate, known.id, limit], { prepared: true },
+    )
+    if (found.length > 0 && found[0].version === known.version && found[0].id === known.id) rows = found
+    else boundaries.delete(key)
+  }
+  rows ??= await db.query<TransactionRow>(
+    offset < DEFERRED_JOIN_FROM_OFFSET
+      ? `SELECT ${wire.columns}, t.value_date::text AS value_date, ${link} FROM transactions t WHERE ${scope} ORDER BY ${wire.orderBy} LIMIT $3 OFFSET $4`
+      // Deep pages skip rows on the list index alone (index-only once vacuumed), then read the
+      // page's rows: with a plain OFFSET every skipped row would be fetched.
+      : `SELECT ${wire.columns}, t.value_date::text AS value_date, ${link}
+         FROM (SELECT t.id AS page_id FROM transactions t WHERE ${scope} ORDER BY ${wire.orderBy} LIMIT $3 OFFSET $4) page
+         JOIN transactions t ON t.id = page.page_id ORDER BY ${wire.orderBy}`,
+    [organizationId, linkId, limit, offset], { prepared: true },
+  )
+  if (rows.length > page.pageSize) {
+    const next = rows.pop()!
+    if (next.value_date !== null && offset + page.pageSize >= DEFERRED_JOIN_FROM_OFFSET) {
+      rememberBoundary(`${organizationId}|${linkId}|${page.pageSize}|${page.page + 1}`, { valueDate: next.value_date, id: next.id!, version: next.version })
+    }
+  }
+  if (rows.length > 0 && offset >= DEFERRED_JOIN_FROM_OFFSET && rows[0].value_date !== null) {
+    rememberBoundary(key, { valueDate: rows[0].value_date, id: rows[0].id!, version: rows[0].version })
+  }
+  // No rows: either an empty list (page 1, count 0) or a page past the end (404 upstream).
+  const count = rows.length > 0 ? Number(rows[0].total) : page.page === 1 ? 0 : offset
+  return { count, rows: await toWire(db, wire, rows) }
+}
+
+/** One page of wire JSON texts, filtered and scoped to the organization (`alias.organization_id`). */
+export async function listWire(db: Queryable, wire: WireQuery, organizationId: string, conditions: Condition[], page: PageRequest) {
   const scope = { where: [`${wire.alias}.organization_id = $1`, ...(wire.where ?? [])], params: [organizationId] as unknown[] }
   const needsJoins = conditions.some((c) => wire.joinAliases?.some((a) => c.field.column.includes(`${a}.`)))
-  if (countSql) {
-    const where = [...scope.where]
-    const params = [...scope.params]
-    conditionsToSql(conditions, where, params)
-    const countAt = params.length + 1
-    params.push(...countSql.params, page.pageSize, offset)
-    const total = `(${countSql.sql.replace(/\$(\d+)/g, (_, n) => `$${Number(n) + countAt - 1}`)}) AS total`
-    const limit = `LIMIT $${params.length - 1} OFFSET $${params.length}`
-    // Deep pages skip rows on the list index alone (index-only once vacuumed), then read the
-    // page's rows and joins: with a plain OFFSET every skipped row would be fetched and joined.
-    const joins = needsJoins ? wire.joins ?? '' : ''
-    const sql = offset < DEFERRED_JOIN_FROM_OFFSET
-      ? `SELECT ${wire.columns}, ${total} FROM ${wire.table} ${joins} WHERE ${where.join(' AND ')} ORDER BY ${wire.orderBy} ${limit}`
-      : `SELECT ${wire.columns}, ${total}
-         FROM (SELECT ${wire.alias}.id AS page_id FROM ${wire.table} ${joins} WHERE ${where.join(' AND ')} ORDER BY ${wire.orderBy} ${limit}) page
-         JOIN ${wire.table} ON ${wire.alias}.id = page.page_id ORDER BY ${wire.orderBy}`
-    const rows = await db.query<Record<string, string | null> & { total: string }>(sql, params, { prepared: true })
-    // No rows: either an empty list (page 1, count 0) or a page past the end (404 upstream).
-    const count = rows.length > 0 ? Number(rows[0].total) : page.page === 1 ? 0 : offset
-    return { count, rows: await toWire(db, wire, rows) }
-  }
   // Without a kept count: count(*) and the page's ids side by side, then the page's rows (a
   // deferred join at every depth, which also keeps a filtered count and page on one plan shape).
   const result = await filteredPage<{ id: string }>(db, {
@@ -316,14 +362,10 @@ export async function deleteRow(db: Queryable, table: 'accounts' | 'transactions
   return true
 }
 
-/** The stored transaction count of a link, as SQL (a list filtered by that link alone reads it). */
-export function linkTransactionCountSql(organizationId: string, linkId: string) {
-  return { sql: 'SELECT COALESCE((SELECT transaction_count FROM links WHERE organization_id = $1 AND id = $2), 0)', params: [organizationId, linkId] }
-}
-
+/** The link's kept transaction count (0 for a link of another organization). */
 export async function linkTransactionCount(db: Queryable, organizationId: string, linkId: string): Promise<number> {
-  const { sql, params } = linkTransactionCountSql(organizationId, linkId)
-  return Number((await db.query<{ n: string }>(`SELECT (${sql}) AS n`, params))[0].n)
+  const rows = await db.query<{ n: string }>('SELECT transaction_count AS n FROM links WHERE organization_id = $1 AND id = $2', [organizationId, linkId])
+  return Number(rows[0]?.n ?? 0)
 }
 
 /** Counts a request against a fixed one-minute window; returns the count including this one. */

@@ -95,6 +95,36 @@ describe(`transaction ingest on ${backend}`, () => {
     expect((await call('GET', `/api/transactions/?link=${link.id}&page_size=1000&page=${Math.ceil(fetched.length / 1000) + 1}`)).status).toBe(404)
   })
 
+  it('walks deep pages by remembered boundaries, and never serves a boundary the data moved past', async () => {
+    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single' })).body
+    await call('POST', '/api/transactions/', { link: link.id, date_from: '2024-03-11', date_to: '2026-03-09' })
+    const truth = async () => {
+      const all: Json[] = []
+      for (let p = 1; ; p++) {
+        const res = await call('GET', `/api/transactions/?link=${link.id}&page_size=1000&page=${p}`)
+        if (res.status === 404) return all
+        all.push(...res.body.results)
+      }
+    }
+    const page = async (n: number) => (await call('GET', `/api/transactions/?link=${link.id}&page_size=100&page=${n}`)).body
+    let all = await truth()
+    // Pages 10, 11, 12 in order (11 and 12 start where the page before ended), then 12 again.
+    for (const n of [10, 11, 12, 12, 11]) {
+      const body = await page(n)
+      expect(body.count).toBe(all.length)
+      expect(body.results.map((t: Json) => t.id)).toEqual(all.slice((n - 1) * 100, n * 100).map((t) => t.id))
+    }
+    // A delete before page 12 shifts it by one row: the remembered boundary must not be used.
+    expect((await call('DELETE', `/api/transactions/${all[5].id}/`)).status).toBe(204)
+    all = await truth()
+    for (const n of [12, 11, 12]) expect((await page(n)).results.map((t: Json) => t.id)).toEqual(all.slice((n - 1) * 100, n * 100).map((t) => t.id))
+    // Re-fetching brings the deleted one back (an upsert, which may move rows): same rule.
+    await page(12)
+    expect((await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-01-01', date_to: '2026-03-09' })).status).toBe(201)
+    all = await truth()
+    expect((await page(12)).results.map((t: Json) => t.id)).toEqual(all.slice(1100, 1200).map((t) => t.id))
+  })
+
   describe('COPY batches', () => {
     let linkId: string
     let accountId: string

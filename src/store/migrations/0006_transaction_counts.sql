@@ -2,9 +2,13 @@
 -- list instead of counting) is kept by the database: each statement that inserts or deletes
 -- transactions, COPY included, adjusts it in its own transaction. No code path can forget it, and
 -- a bulk COPY needs no second statement (or transaction) to stay consistent.
+-- `transactions_version` changes with every such statement (and every upsert, store/resources.ts):
+-- remembered page boundaries of the link's list are only used while it is unchanged.
+ALTER TABLE links ADD COLUMN transactions_version bigint NOT NULL DEFAULT 0;
+
 CREATE FUNCTION transactions_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE links l SET transaction_count = l.transaction_count + n.added
+  UPDATE links l SET transaction_count = l.transaction_count + n.added, transactions_version = l.transactions_version + 1
   FROM (SELECT link_id, count(*) AS added FROM inserted_transactions GROUP BY link_id) n
   WHERE l.id = n.link_id;
   RETURN NULL;
@@ -13,7 +17,7 @@ $$;
 
 CREATE FUNCTION transactions_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE links l SET transaction_count = l.transaction_count - n.removed
+  UPDATE links l SET transaction_count = l.transaction_count - n.removed, transactions_version = l.transactions_version + 1
   FROM (SELECT link_id, count(*) AS removed FROM deleted_transactions GROUP BY link_id) n
   WHERE l.id = n.link_id;
   RETURN NULL;
