@@ -4,8 +4,10 @@
  */
 export interface QueryOptions {
   /**
-   * Hot statements (list pages): PostgreSQL keeps them prepared per connection, skipping parse
-   * and plan on every call. Only for SQL whose text comes from a bounded set of shapes.
+   * Hot statements (list pages). PostgreSQL keeps them prepared per connection, skipping parse
+   * and plan on every call: only for SQL whose text comes from a bounded set of shapes. PGlite
+   * reads them through its raw protocol (store/pglite-rows.ts), and every value comes back as
+   * text: only for queries that want text (ids, bodies, timestamps, counts read with Number).
    */
   prepared?: boolean
 }

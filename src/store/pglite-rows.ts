@@ -28,19 +28,27 @@ export class PgliteError extends Error {
   }
 }
 
-export async function queryTextRows(pg: PGlite, text: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
+/**
+ * Sends protocol messages to the engine in one call, under the same two locks PGlite's `query`
+ * takes (so never inside another caller's transaction), and reads the reply: rows, or the
+ * ErrorResponse thrown. `onRawData` hands over the engine's output as it is produced, keeping
+ * PGlite's own parser (which copies every field) out of the way; the chunks are views of engine
+ * memory, so they are copied.
+ */
+async function exchange(pg: PGlite, request: Buffer): Promise<Record<string, string | null>[]> {
   await pg.waitReady
   return (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() => pg.runExclusive(async () => {
-    const request = Buffer.concat([
-      serialize.parse({ text }), serialize.bind({ values: params.map(textParam) }), serialize.describe({ type: 'P' }),
-      serialize.execute({}), serialize.sync(),
-    ])
-    // onRawData hands over the engine's output as it is produced; PGlite's own parser (which
-    // copies every field) stays out of the way. The chunks are views of engine memory: copied.
     const chunks: Buffer[] = []
     await pg.execProtocolRawStream(request, { syncToFs: false, onRawData: (chunk) => { chunks.push(Buffer.from(chunk)) } })
     return readRows(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
   }))
+}
+
+export function queryTextRows(pg: PGlite, text: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
+  return exchange(pg, Buffer.concat([
+    serialize.parse({ text }), serialize.bind({ values: params.map(textParam) }), serialize.describe({ type: 'P' }),
+    serialize.execute({}), serialize.sync(),
+  ]))
 }
 
 /**
@@ -49,17 +57,11 @@ export async function queryTextRows(pg: PGlite, text: string, params: unknown[] 
  * and read it back.
  */
 export async function copyInRaw(pg: PGlite, target: string, data: string): Promise<void> {
-  await pg.waitReady
   const payload = Buffer.from(data)
   const header = Buffer.alloc(5)
   header[0] = 0x64 // CopyData
   header.writeInt32BE(payload.length + 4, 1)
-  const request = Buffer.concat([serialize.query(`COPY ${target} FROM STDIN`), header, payload, serialize.copyDone()])
-  await (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() => pg.runExclusive(async () => {
-    const chunks: Buffer[] = []
-    await pg.execProtocolRawStream(request, { syncToFs: false, onRawData: (chunk) => { chunks.push(Buffer.from(chunk)) } })
-    readRows(Buffer.concat(chunks))
-  }))
+  await exchange(pg, Buffer.concat([serialize.query(`COPY ${target} FROM STDIN`), header, payload, serialize.copyDone()]))
   // Written data reaches the data directory as PGlite's own writes do.
   await pg.syncToFs()
 }

@@ -268,6 +268,8 @@ interface PageBoundary { valueDate: string; id: string; version: string }
 const boundaries = new Map<string, PageBoundary>()
 const MAX_BOUNDARIES = 10_000
 
+const boundaryKey = (organizationId: string, linkId: string, page: PageRequest) => `${organizationId}|${linkId}|${page.pageSize}|${page.page}`
+
 function rememberBoundary(key: string, boundary: PageBoundary): void {
   if (boundaries.size >= MAX_BOUNDARIES) boundaries.delete(boundaries.keys().next().value!)
   boundaries.set(key, boundary)
@@ -282,8 +284,11 @@ type TransactionRow = Record<string, string | null> & { total: string; version: 
 export async function listLinkTransactions(db: Queryable, organizationId: string, linkId: string, page: PageRequest) {
   const wire = TRANSACTION_WIRE
   const offset = (page.page - 1) * page.pageSize
-  const key = `${organizationId}|${linkId}|${page.pageSize}|${page.page}`
-  const link = '(SELECT transaction_count FROM links WHERE organization_id = $1 AND id = $2) AS total, (SELECT transactions_version FROM links WHERE organization_id = $1 AND id = $2)::text AS version'
+  const key = boundaryKey(organizationId, linkId, page)
+  // The wire pieces, the list position, and the link's kept count and version.
+  const select = `${wire.columns}, t.value_date::text AS value_date,
+    (SELECT transaction_count FROM links WHERE organization_id = $1 AND id = $2) AS total,
+    (SELECT transactions_version FROM links WHERE organization_id = $1 AND id = $2)::text AS version`
   const scope = 't.organization_id = $1 AND t.link_id = $2'
   // One row past the page tells where the next page starts.
   const limit = page.pageSize + 1
@@ -293,7 +298,7 @@ export async function listLinkTransactions(db: Queryable, organizationId: string
     // (value_date DESC, id ASC) from the boundary on; the redundant `value_date <=` bound lets
     // the index range start there.
     const found = await db.query<TransactionRow>(
-      `SELECT ${wire.columns}, t.value_date::text AS value_date, ${link} FROM transactions t
+      `SELECT ${select} FROM transactions t
        WHERE ${scope} AND t.value_date <= $3::date AND (t.value_date < $3::date OR (t.value_date = $3::date AND t.id >= $4::uuid))
        ORDER BY ${wire.orderBy} LIMIT $5`,
       [organizationId, linkId, known.valueDate, known.id, limit], { prepared: true },
@@ -303,10 +308,10 @@ export async function listLinkTransactions(db: Queryable, organizationId: string
   }
   rows ??= await db.query<TransactionRow>(
     offset < DEFERRED_JOIN_FROM_OFFSET
-      ? `SELECT ${wire.columns}, t.value_date::text AS value_date, ${link} FROM transactions t WHERE ${scope} ORDER BY ${wire.orderBy} LIMIT $3 OFFSET $4`
+      ? `SELECT ${select} FROM transactions t WHERE ${scope} ORDER BY ${wire.orderBy} LIMIT $3 OFFSET $4`
       // Deep pages skip rows on the list index alone (index-only once vacuumed), then read the
       // page's rows: with a plain OFFSET every skipped row would be fetched.
-      : `SELECT ${wire.columns}, t.value_date::text AS value_date, ${link}
+      : `SELECT ${select}
          FROM (SELECT t.id AS page_id FROM transactions t WHERE ${scope} ORDER BY ${wire.orderBy} LIMIT $3 OFFSET $4) page
          JOIN transactions t ON t.id = page.page_id ORDER BY ${wire.orderBy}`,
     [organizationId, linkId, limit, offset], { prepared: true },
@@ -314,7 +319,7 @@ export async function listLinkTransactions(db: Queryable, organizationId: string
   if (rows.length > page.pageSize) {
     const next = rows.pop()!
     if (next.value_date !== null && offset + page.pageSize >= DEFERRED_JOIN_FROM_OFFSET) {
-      rememberBoundary(`${organizationId}|${linkId}|${page.pageSize}|${page.page + 1}`, { valueDate: next.value_date, id: next.id!, version: next.version })
+      rememberBoundary(boundaryKey(organizationId, linkId, { ...page, page: page.page + 1 }), { valueDate: next.value_date, id: next.id!, version: next.version })
     }
   }
   if (rows.length > 0 && offset >= DEFERRED_JOIN_FROM_OFFSET && rows[0].value_date !== null) {

@@ -114,6 +114,13 @@ describe(`transaction ingest on ${backend}`, () => {
       expect(body.count).toBe(all.length)
       expect(body.results.map((t: Json) => t.id)).toEqual(all.slice((n - 1) * 100, n * 100).map((t) => t.id))
     }
+    // Another organization gets nothing of it, remembered boundaries or not.
+    const foreign = async (url: string) => {
+      const res = await h.app.inject({ method: 'GET', url, headers: { authorization: h.otherAuth } })
+      return { status: res.statusCode, body: res.json() }
+    }
+    expect(await foreign(`/api/transactions/?link=${link.id}&page_size=100&page=12`)).toMatchObject({ status: 404 })
+    expect((await foreign(`/api/transactions/?link=${link.id}&page_size=100`)).body).toMatchObject({ count: 0, results: [] })
     // A delete before page 12 shifts it by one row: the remembered boundary must not be used.
     expect((await call('DELETE', `/api/transactions/${all[5].id}/`)).status).toBe(204)
     all = await truth()
