@@ -2,7 +2,7 @@ import type { InstitutionRecord, Period } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
 import type { FilterField, Lookup } from '../store/filters.ts'
 import { ACCOUNT_WIRE, recordWire, TRANSACTION_WIRE } from '../store/resources.ts'
-import { checkPeriod, type AccountIndex, type FetchArgs, type ResourceSpec } from './resources.ts'
+import { checkPeriod, type AccountIndex, type EmbeddedRecord, type FetchArgs, type ResourceSpec } from './resources.ts'
 
 /**
  * Belvo's banking resources (INVENTORY 3.2 and 3.3): where each is stored, what it filters on,
@@ -93,10 +93,23 @@ export const ACCOUNTS: ResourceSpec = {
   fetch: ({ connector, session }) => connector.accounts(session),
 }
 
+type Json = Record<string, unknown>
+
+/** A Brazilian card transaction names the closed bill it appears on (`credit_card_data.credit_card_bill`). */
+const CARD_BILL: EmbeddedRecord = {
+  recordKey: 'BILLS',
+  internalId: (record) => ((record.credit_card_data as Json | null)?.credit_card_bill as Json | null)?.internal_identification as string | undefined,
+  withId: (record, id) => {
+    const card = record.credit_card_data as Json
+    return { ...record, credit_card_data: { ...card, credit_card_bill: { id, ...(card.credit_card_bill as Json) } } }
+  },
+}
+
 export const TRANSACTIONS: ResourceSpec = {
   name: 'transactions', institutionResource: 'TRANSACTIONS', storage: 'transactions', wire: TRANSACTION_WIRE,
   filters: TRANSACTION_FILTERS, listNeedsLink: true, needsAccounts: true, deletable: true, rateLimitedDelete: true, asyncAllowed: true,
   fetch: (args) => args.connector.transactions(args.session, period(args, true), accountInternalId(args.accounts, args.request.account, 'account')),
+  embeds: CARD_BILL,
 }
 
 export const BALANCES_BR = recordResource({
@@ -156,6 +169,11 @@ export const INVESTMENT_TRANSACTIONS_BR = recordResource({
   filters: RECORD_FILTERS([{ param: 'type', column: 'r.kind', type: 'text', lookups: ['exact', 'in'] }]), listNeedsLink: true,
   needsAccounts: false, deletable: true,
   fetch: (args) => args.connector.investmentTransactions(args.session, period(args, false)),
+  embeds: {
+    recordKey: 'INVESTMENTS',
+    internalId: (record) => record.investment_internal_identification as string | undefined,
+    withId: (record, id) => ({ ...record, investment: { id, ...(record.investment as Json) } }),
+  },
   toRow: (record) => ({ accountId: null, recordDate: (record.value_date as string) ?? null, kind: (record.type as string) ?? null, prefix: {}, body: plain(record, ['investment_internal_identification']) }),
 })
 

@@ -2,7 +2,7 @@ import { wireShape, type CatalogInstitution as Institution } from '../connectors
 import type { ConnectorContext, InstitutionConnector, InstitutionRecord, Period } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
 import { createHash } from 'node:crypto'
-import { uuidv7 } from '../lib/ids.ts'
+import { uuidv5, uuidv7 } from '../lib/ids.ts'
 import type { Queryable } from '../store/db.ts'
 import type { Condition, FilterField } from '../store/filters.ts'
 import type { PageRequest } from '../store/pagination.ts'
@@ -18,6 +18,38 @@ import { getLinkRow, openInstitutionSession, takeSession, type LinkRow, type Res
  * them; this module does the rest the same way for all: link checks, the MFA 428/PATCH flow,
  * upserts on the institution's own ids, save_data, organization scoping, rate-limited deletes.
  */
+
+export interface EmbeddedRecord {
+  /** `records.resource` of the embedded record. */
+  recordKey: string
+  /** The institution's id of the record embedded in `record`, if it embeds one. */
+  internalId(record: InstitutionRecord): string | undefined
+  /** `record` with the embedded object carrying `id`. */
+  withId(record: InstitutionRecord, id: string): InstitutionRecord
+}
+
+/**
+ * The id a new record gets: derived from its link and the institution's id, so that records
+ * embedding it can name it first (EmbeddedRecord).
+ */
+export function recordId(linkId: string, recordKey: string, internalId: string): string {
+  return uuidv5(linkId, `${recordKey}/${internalId}`)
+}
+
+/** `records` with the ids of the records they embed filled in. */
+async function withEmbeddedIds(ctx: DomainContext, link: LinkRow, embeds: EmbeddedRecord, records: InstitutionRecord[]): Promise<InstitutionRecord[]> {
+  const internalIds = new Set<string>()
+  for (const record of records) {
+    const internalId = embeds.internalId(record)
+    if (internalId) internalIds.add(internalId)
+  }
+  if (internalIds.size === 0) return records
+  const stored = await store.existingRows(ctx.db, 'records', link.id, [...internalIds], embeds.recordKey)
+  return records.map((record) => {
+    const internalId = embeds.internalId(record)
+    return internalId ? embeds.withId(record, stored.get(internalId)?.id ?? recordId(link.id, embeds.recordKey, internalId)) : record
+  })
+}
 
 /** The stored accounts of the link, by internal id, with their wire objects. */
 export type AccountIndex = Map<string, { id: string; wire: Record<string, unknown> }>
@@ -53,6 +85,13 @@ export interface ResourceSpec {
   wireFields?: { link: boolean; account: 'object' | 'none' }
   /** Splits a record into its server fields and body (records storage). */
   toRow?(record: InstitutionRecord, accounts: AccountIndex): { accountId: string | null; recordDate: string | null; kind: string | null; prefix: Record<string, unknown>; body: Record<string, unknown> }
+  /**
+   * A record of another resource that this one's records embed (a card transaction's bill, an
+   * investment transaction's investment). Belvo's embedded object carries that record's id even
+   * before the other resource is retrieved: the id stored for it, or the one it will be stored
+   * under (`recordId`).
+   */
+  embeds?: EmbeddedRecord
   /** Belvo accepts `X-Belvo-Request-Mode: async` on this POST. */
   asyncAllowed?: boolean
   /** DELETE allowed (5 per minute on accounts and transactions). */
@@ -291,6 +330,7 @@ const NOTHING_TO_WRITE = async () => {}
 async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, institution: Institution, records: InstitutionRecord[], accounts: AccountIndex, now: string, options: BatchOptions): Promise<PreparedBatch> {
   const { saveData, fresh, collect, changes } = options
   if (records.length === 0) return { count: 0, wires: [], write: NOTHING_TO_WRITE }
+  if (spec.embeds) records = await withEmbeddedIds(ctx, link, spec.embeds, records)
   const existing = fresh ? new Map<string, store.StoredRow>() : await store.existingRows(ctx.db, spec.storage, link.id, records.map((r) => r.internal_identification), spec.recordKey)
   const track = (internalId: string, id: string, body: string) => {
     if (!changes) return
@@ -352,7 +392,7 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
   const wires: Record<string, unknown>[] = []
   for (const record of records) {
     const previous = existing.get(record.internal_identification)
-    const id = previous?.id ?? uuidv7()
+    const id = previous?.id ?? recordId(link.id, spec.recordKey!, record.internal_identification)
     const parts = spec.toRow!(record, accounts)
     const body = { ...parts.body, collected_at: now, created_at: previous?.created_at ?? now }
     rows.push({ id, account_id: parts.accountId, internal_identification: record.internal_identification, record_date: parts.recordDate, kind: parts.kind, collected_at: now, created_at: body.created_at, body: JSON.stringify(body) })

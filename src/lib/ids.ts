@@ -1,4 +1,4 @@
-import { randomFillSync, randomUUID } from 'node:crypto'
+import { createHash, randomFillSync, randomUUID } from 'node:crypto'
 
 // Random bytes are drawn 4 KiB at a time: one call per id cost more than the rest of the id
 // (bulk ingest makes millions of them).
@@ -21,7 +21,21 @@ function randomChunk(): Buffer {
 export function uuidv7(now: number = Date.now()): string {
   const bytes = Buffer.from(randomChunk())
   bytes.writeUIntBE(now, 0, 6)
-  bytes[6] = (bytes[6] & 0x0f) | 0x70
+  return formatUuid(bytes, 0x70)
+}
+
+/**
+ * Name-based UUIDv5 (RFC 9562, SHA-1): the same namespace and name always give the same id.
+ * Records that others embed (a card transaction's bill) get theirs this way, so the reference
+ * can carry the id before the referenced record is retrieved.
+ */
+export function uuidv5(namespace: string, name: string): string {
+  const hash = createHash('sha1').update(Buffer.from(namespace.replaceAll('-', ''), 'hex')).update(name).digest()
+  return formatUuid(hash.subarray(0, 16), 0x50)
+}
+
+function formatUuid(bytes: Buffer, version: number): string {
+  bytes[6] = (bytes[6] & 0x0f) | version
   bytes[8] = (bytes[8] & 0x3f) | 0x80
   const hex = bytes.toString('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`

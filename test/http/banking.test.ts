@@ -149,6 +149,30 @@ describe('banking resources', () => {
       }
       expect((await call('POST', '/api/balances/', { link: br.id, ...PERIOD })).body[0]).toMatchObject({ code: 'unsupported_operation' })
     })
+
+    it('gives embedded bills and investments the ids they are stored under, whichever was retrieved first', async () => {
+      // Transactions were retrieved before bills: the embedded bill named the id the bill got later.
+      const bills = (await call('GET', `/api/bills/?link=${br.id}&page_size=1000`)).body.results as Json[]
+      const billIds = new Map(bills.map((bill) => [bill.internal_identification, bill.id]))
+      const transactions = (await call('GET', `/api/transactions/?link=${br.id}&page_size=1000`)).body.results as Json[]
+      const onBills = transactions.filter((t) => t.credit_card_data?.credit_card_bill)
+      expect(onBills.length).toBeGreaterThan(0)
+      for (const t of onBills) {
+        const bill = t.credit_card_data.credit_card_bill
+        expect(bill.id).toBe(billIds.get(bill.internal_identification))
+      }
+
+      // Investments were retrieved first: the embedded investment names the stored id, even one
+      // that was not derived (data stored by an earlier version).
+      const investments = (await call('GET', `/api/br/investments/?link=${br.id}`)).body.results as Json[]
+      const moved = '00000000-0000-4000-8000-00000000abcd'
+      await h.db.query("UPDATE records SET id = $1 WHERE id = $2 AND resource = 'INVESTMENTS'", [moved, investments[0].id])
+      const retrieved = (await call('POST', '/api/br/investment-transactions/', { link: br.id, ...PERIOD })).body as Json[]
+      const ids = new Set([moved, ...investments.slice(1).map((i) => i.id)])
+      for (const t of retrieved) expect(ids.has(t.investment.id), t.investment.id).toBe(true)
+      expect(retrieved.some((t) => t.investment.id === moved)).toBe(true)
+      expect((await call('GET', `/api/br/investments/${moved}/`)).body.id).toBe(moved)
+    })
   })
 
   it('gives an empty data set to bnk101/nodata', async () => {
