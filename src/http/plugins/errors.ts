@@ -36,13 +36,18 @@ interface AjvError {
 function fromValidation(errors: AjvError[], context: string | undefined): PonteError[] {
   const byField = new Map<string, AjvError[]>()
   for (const error of errors) {
+    // A nullable field (anyOf [schema, null]) whose value fails the schema also fails "must be
+    // null" and the anyOf itself: neither says anything about a value that is not null.
+    if (error.keyword === 'anyOf' || (error.keyword === 'type' && error.params.type === 'null' && error.data !== null)) continue
+    // An invalid item of a list is reported on the list, as Belvo names fields.
     const path = error.instancePath.split('/').filter(Boolean).join('.')
-    const field = error.keyword === 'required' ? [path, String(error.params.missingProperty)].filter(Boolean).join('.') : path
+    const field = error.keyword === 'required' ? [path, String(error.params.missingProperty)].filter(Boolean).join('.') : path.replace(/(\.\d+)+$/, '')
     const list = byField.get(field) ?? []
     list.push(error)
     byField.set(field, list)
   }
   const result: PonteError[] = []
+  if (byField.size === 0) return [new PonteError('invalid', { params: { detail: errors[0]?.message ?? 'invalid' } })]
   for (const [field, list] of byField) {
     const first = list[0]
     const data = first.data
@@ -61,7 +66,7 @@ function fromValidation(errors: AjvError[], context: string | undefined): PonteE
     } else if (first.keyword === 'minLength') {
       result.push(new PonteError('min_length', { field, params: { limit: Number(first.params.limit) } }))
     } else {
-      const detail = list.find((e) => e.keyword !== 'anyOf')?.message ?? first.message ?? 'invalid'
+      const detail = first.message ?? 'invalid'
       result.push(new PonteError('invalid', { field, params: { detail: `${field} ${detail}` } }))
     }
   }

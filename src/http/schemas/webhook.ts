@@ -16,9 +16,7 @@ const Authorization = Type.String({
   description: 'The exact Authorization header value sent with every event, such as `Bearer abc123` or `Basic dXNlcjpwYXNz`. Stored encrypted.',
 })
 const Description = Type.String({ maxLength: 500, description: 'Your note about the endpoint.' })
-// The values are checked by the domain, not by an enum here: inside the nullable union an enum
-// error would come with a second, misleading "must be null" error for the same field.
-const EventTypes = Type.Array(Type.String({ minLength: 1 }), {
+const EventTypes = Type.Array(WebhookType, {
   minItems: 1, maxItems: WEBHOOK_TYPES.length,
   description: `The webhook_type values this endpoint receives, among ${WEBHOOK_TYPES.join(', ')}. Null or absent: every type, including ones added later.`,
 })
