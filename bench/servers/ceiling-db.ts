@@ -1,14 +1,15 @@
 import Fastify from 'fastify'
 import { openDb } from '../../src/store/db.ts'
+import { CEILING_FIRST_PAGE, CEILING_LINKS, CEILING_SINCE } from '../ceilings.ts'
 
 /**
- * PERF.md ceilings measured on this run's own data: C12 (HTTP + DB first page: the raw query,
- * JSON.stringify of the rows) and C2 (JSON bytes out: a static 1000-item page serialized per
- * request).
+ * PERF.md's end-to-end ceilings, measured in this run: C12 (its `server_db.js`: the first page of
+ * the 1M-row query set of bench/ceilings.ts, the links taken in turn, the rows as they come in
+ * Belvo's envelope) and C2 (JSON bytes out: a static page of 1000 of Ponte's transactions,
+ * serialized per request).
  */
 const db = await openDb({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.PONTE_DATA_DIR ? `${process.env.PONTE_DATA_DIR}/db` : undefined, poolSize: 10 })
 const linkId = process.env.BENCH_LINK!
-const firstPage = 'SELECT * FROM transactions WHERE link_id = $1 ORDER BY value_date DESC, id LIMIT 100'
 const staticPage = {
   count: 1000, next: null, previous: null,
   results: (await db.query<{ json: string }>(
@@ -17,7 +18,11 @@ const staticPage = {
   )).map((r) => JSON.parse(r.json)),
 }
 const app = Fastify()
-app.get('/db/tx', async () => db.query(firstPage, [linkId]))
+let turn = 0
+app.get('/db/tx', async () => {
+  const results = await db.query(CEILING_FIRST_PAGE, [CEILING_LINKS[turn++ % CEILING_LINKS.length], CEILING_SINCE])
+  return { count: results.length, next: null, previous: null, results }
+})
 app.get('/static/1000', async (_request, reply) => reply.type('application/json').send(JSON.stringify(staticPage)))
 const url = await app.listen({ port: 0, host: '127.0.0.1' })
 console.log(`LISTENING ${url}`)
