@@ -132,6 +132,25 @@ describe(`transaction ingest on ${backend}`, () => {
     expect((await page(12)).results.map((t: Json) => t.id)).toEqual(all.slice(1100, 1200).map((t) => t.id))
   })
 
+  it('embeds each account as it is now in a link\'s transaction pages, whoever changed it', async () => {
+    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single' })).body
+    await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-01-01', date_to: '2026-03-09' })
+    const first = async () => (await call('GET', `/api/transactions/?link=${link.id}&page_size=5`)).body.results[0]
+    const before = await first()
+    expect(before.account.name).toBeTruthy()
+    // Another process (here, plain SQL) renames the account: the next page shows the new name.
+    await h.db.query(`UPDATE accounts SET body = jsonb_set(body::jsonb, '{name}', '"Renamed"')::text WHERE id = $1`, [before.account.id])
+    expect((await first()).account).toEqual({ ...before.account, name: 'Renamed' })
+    // A re-retrieve of the accounts writes the institution's name back.
+    expect((await call('POST', '/api/accounts/', { link: link.id })).status).toBe(201)
+    expect((await first()).account.name).toBe(before.account.name)
+    // Deleting the account takes its transactions with it: no page embeds it any more.
+    expect((await call('DELETE', `/api/accounts/${before.account.id}/`)).status).toBe(204)
+    const after = (await call('GET', `/api/transactions/?link=${link.id}&page_size=1000`)).body.results as Json[]
+    expect(after.length).toBeGreaterThan(0)
+    expect(after.every((t) => t.account.id !== before.account.id && t.account.link === link.id)).toBe(true)
+  })
+
   describe('COPY batches', () => {
     let linkId: string
     let accountId: string
