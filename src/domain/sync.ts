@@ -11,7 +11,7 @@ import {
 } from './banking.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { newChanges, retrieve, type ResourceSpec } from './resources.ts'
-import { emitWebhook } from './webhooks.ts'
+import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
 
 /**
  * Belvo's asynchronous side (INVENTORY 2.5, 4.3, 7): historical updates after a link is created,
@@ -215,9 +215,10 @@ export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: num
 
 /**
  * Data retention: a link's data is deleted `stale_in` after its last update, and credentials are
- * forgotten when their `credentials_storage` period ends (single links).
+ * forgotten when their `credentials_storage` period ends (single links). Expired widget-token
+ * issuances and webhook events past their retention go too.
  */
-export async function applyRetention(ctx: DomainContext, now: Date): Promise<{ purged: number; forgotten: number; expiredWidgetTokens: number }> {
+export async function applyRetention(ctx: DomainContext, now: Date): Promise<{ purged: number; forgotten: number; expiredWidgetTokens: number; oldWebhookEvents: number }> {
   const stale = await ctx.db.query<{ id: string }>(
     `SELECT id FROM links WHERE data_updated_at IS NOT NULL
        AND data_updated_at + make_interval(days => substring(stale_in FROM '^(\\d+)d$')::int) <= $1::timestamptz`,
@@ -234,7 +235,8 @@ export async function applyRetention(ctx: DomainContext, now: Date): Promise<{ p
     [now.toISOString()],
   )
   const expiredWidgetTokens = await deleteExpiredWidgetTokens(ctx.db, now.toISOString())
-  return { purged: stale.length, forgotten: forgotten.length, expiredWidgetTokens }
+  const oldWebhookEvents = await deleteOldWebhookEvents(ctx, now)
+  return { purged: stale.length, forgotten: forgotten.length, expiredWidgetTokens, oldWebhookEvents }
 }
 
 export interface AsyncRequestJob {

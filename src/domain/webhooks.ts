@@ -23,6 +23,17 @@ export type WebhookContext = Pick<DomainContext, 'db' | 'clock' | 'cipher'>
  * accepted. `emitWebhook` does not check against this list: an unlisted type still reaches the
  * endpoints that take every type.
  */
+/**
+ * How long an event, its deliveries and their attempts stay listable (Stripe keeps events 30 days).
+ * An event still being retried stays until its last delivery has finished.
+ */
+export const WEBHOOK_EVENT_RETENTION_DAYS = 30
+
+/** The retention job's part: events past WEBHOOK_EVENT_RETENTION_DAYS whose deliveries finished. */
+export function deleteOldWebhookEvents(ctx: DomainContext, now: Date): Promise<number> {
+  return store.deleteFinishedEventsBefore(ctx.db, new Date(now.getTime() - WEBHOOK_EVENT_RETENTION_DAYS * 86_400_000).toISOString())
+}
+
 export const WEBHOOK_TYPES = [
   'ACCOUNTS', 'TRANSACTIONS', 'OWNERS', 'BILLS', 'INVESTMENTS', 'INVESTMENT_TRANSACTIONS', 'EXCHANGES',
   'INCOMES', 'RECURRING_EXPENSES', 'RISK_INSIGHTS',

@@ -161,6 +161,20 @@ export async function insertEvent(db: Queryable, event: NewEvent): Promise<boole
   return rows.length > 0
 }
 
+/**
+ * Deletes the events created before `before` that no delivery still waits on, with their
+ * deliveries and attempts (cascade). Returns how many events went.
+ */
+export async function deleteFinishedEventsBefore(db: Queryable, before: string): Promise<number> {
+  const rows = await db.query(
+    `DELETE FROM webhook_events e WHERE e.created_at < $1::timestamptz
+       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
+     RETURNING e.id`,
+    [before],
+  )
+  return rows.length
+}
+
 export async function findEventIdByKey(db: Queryable, organizationId: string, eventKey: string): Promise<string | undefined> {
   const rows = await db.query<{ id: string }>('SELECT id FROM webhook_events WHERE organization_id = $1 AND event_key = $2', [organizationId, eventKey])
   return rows[0]?.id

@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { Value } from 'typebox/value'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { emitWebhook, type WebhookEvent } from '../../src/domain/webhooks.ts'
+import { applyRetention } from '../../src/domain/sync.ts'
+import { emitWebhook, WEBHOOK_EVENT_RETENTION_DAYS, type WebhookEvent } from '../../src/domain/webhooks.ts'
 import { systemClock } from '../../src/lib/clock.ts'
 import { openDb } from '../../src/store/db.ts'
 import { WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '../../src/http/schemas/webhook.ts'
@@ -468,6 +469,33 @@ describe('webhook delivery', () => {
     const page = (await call('GET', `/api/webhooks/${endpoint.id}/deliveries/?page_size=1`)).body
     expect(page).toMatchObject({ count: 2, next: expect.stringContaining('page=2') })
     expect(page.results[0].attempts_log[0]).toMatchObject({ status_code: 503, error: 'HTTP 503', response_snippet: '' })
+  })
+
+  it(`keeps an event and its deliveries ${WEBHOOK_EVENT_RETENTION_DAYS} days, and longer while one is still being retried`, async () => {
+    const up = await createEndpoint({ url: (await receiver()).url })
+    const down = await createEndpoint({ url: await refusedUrl() })
+    const webhookId = await emit({ webhookType: 'OWNERS' })
+    expect(await dispatcher.deliverDue()).toBe(2)
+    const count = async (endpointId: string) => (await call('GET', `/api/webhooks/${endpointId}/deliveries/?webhook_id=${webhookId}`)).body.count
+    const retention = () => applyRetention(ref.h.app.deps.domain, ref.h.clock.now())
+    ref.h.clock.advance((WEBHOOK_EVENT_RETENTION_DAYS - 1) * 86_400_000)
+    await retention()
+    expect([await count(up.id), await count(down.id)]).toEqual([1, 1])
+    // Past the retention, the delivery to the endpoint that is down is still pending: all stays.
+    ref.h.clock.advance(2 * 86_400_000)
+    await retention()
+    expect([await count(up.id), await count(down.id)]).toEqual([1, 1])
+    for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
+      expect(await dispatcher.deliverDue()).toBe(1)
+      ref.h.clock.advance(RETRY_DELAYS_MS[attempt - 1] ?? 0)
+    }
+    const failed = await deliveryOf(down.id, webhookId)
+    expect(failed.status).toBe('failed')
+    expect((await retention()).oldWebhookEvents).toBeGreaterThanOrEqual(1)
+    expect([await count(up.id), await count(down.id)]).toEqual([0, 0])
+    expect((await call('POST', `/api/webhooks/deliveries/${failed.id}/redeliver/`)).status).toBe(404)
+    const [attempts] = await ref.h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_attempts WHERE delivery_id = $1', [failed.id])
+    expect(attempts.n).toBe(0)
   })
 })
 
