@@ -11,6 +11,7 @@ import { PonteError } from './lib/errors.ts'
 import { loadCipher, openStore, serve, work } from './main.ts'
 import { listJobs, retryJob } from './jobs/admin.ts'
 import { openQueue } from './jobs/queue.ts'
+import { DataDirInUseError } from './store/data-dir-lock.ts'
 
 const USAGE = `Usage: ponte <command>
 
@@ -39,6 +40,18 @@ Commands:
 Configuration comes from environment variables; see README.md.`
 
 export async function main(argv: string[]): Promise<void> {
+  try {
+    await run(argv)
+  } catch (error) {
+    // An operator's situation, not a bug: one line, no stack trace. The CLI cannot ask the running
+    // server instead: that would need a secret key, which is what `keys create` is for.
+    if (!(error instanceof DataDirInUseError)) throw error
+    console.error(error.message)
+    process.exitCode = 1
+  }
+}
+
+async function run(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {

@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { PGlite, types } from '@electric-sql/pglite'
+import { lockDataDir } from './data-dir-lock.ts'
 import type { Db, Queryable, QueryOptions } from './db.ts'
 import { copyInRaw, queryTextRows } from './pglite-rows.ts'
 
@@ -15,10 +17,20 @@ const parsers = {
  * Embedded PostgreSQL (WebAssembly), on disk at `dataDir` or in memory when it is undefined.
  * PGlite has a single connection; its `query` waits for any open transaction, and `transaction`
  * rolls back on error, so concurrent requests cannot interleave inside each other's transactions.
+ * A directory is opened by one process at a time (store/data-dir-lock.ts): a second one gets
+ * DataDirInUseError until the first closes.
  */
 export async function openPglite(dataDir?: string): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true })
-  const pg = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers })
+  let unlock = () => {}
+  if (dataDir) {
+    dataDir = resolve(dataDir)
+    mkdirSync(dataDir, { recursive: true })
+    unlock = lockDataDir(dataDir)
+  }
+  const pg = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers }).catch((error: unknown) => {
+    unlock()
+    throw error
+  })
   return {
     kind: 'pglite',
     async query<T>(text: string, params?: unknown[], options?: QueryOptions) {
@@ -47,7 +59,11 @@ export async function openPglite(dataDir?: string): Promise<Db> {
       )
     },
     async close() {
-      if (!pg.closed) await pg.close()
+      try {
+        if (!pg.closed) await pg.close()
+      } finally {
+        unlock()
+      }
     },
   }
 }
