@@ -7,6 +7,7 @@ import { SecretKeyVerifier } from './domain/keys.ts'
 import { authenticate } from './http/plugins/auth.ts'
 import { clientErrorHandler, installErrorHandling, sendErrors } from './http/plugins/errors.ts'
 import { installMetrics } from './http/plugins/metrics.ts'
+import { nullCharacterInBody, nullCharacterInUrl } from './http/plugins/null-characters.ts'
 import { RequestDeadlines } from './http/plugins/deadlines.ts'
 import { project, projector } from './http/plugins/pagination.ts'
 import { healthRoutes } from './http/routes/health.ts'
@@ -95,7 +96,11 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined)
-    defaultJson(request, body as string, done)
+    defaultJson(request, body as string, (error, parsed) => {
+      if (error) return done(error)
+      const nul = nullCharacterInBody(body as string, parsed)
+      return nul ? done(nul) : done(null, parsed)
+    })
   })
 
   installErrorHandling(app as unknown as FastifyInstance, config.PONTE_BODY_LIMIT_BYTES)
@@ -112,6 +117,8 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id)
     if (closing) return done(new PonteError('service_unavailable', { headers: { Connection: 'close' } }))
+    const nul = nullCharacterInUrl(request.url)
+    if (nul) return done(nul)
     deadlines.track(request, reply)
     done()
   })

@@ -56,6 +56,13 @@ export interface ConnectorContext {
   profile: string
   /** "Today" at the institution, YYYY-MM-DD (the sandbox clock). */
   today: string
+  /**
+   * When this access to the institution happened: ISO-8601 UTC from the server's clock, the
+   * link's new `last_accessed_at`. The server stamps it on what the access collects (Belvo's
+   * `last_accessed_at` and `collected_at` fields, domain/resources.ts), so connectors need not
+   * report it; the sandbox ignores it (its data depends on the day only, never on the time).
+   */
+  accessedAt: string
 }
 
 export interface Period {
@@ -86,6 +93,11 @@ export interface InstitutionConnector {
   investments(ctx: ConnectorContext): Promise<InstitutionRecord[]>
   investmentTransactions(ctx: ConnectorContext, period: Period): Promise<InstitutionRecord[]>
   exchanges(ctx: ConnectorContext, period: Period): Promise<InstitutionRecord[]>
+  /**
+   * The history (Bacen events) of these exchange operations, by their internal ids; each event
+   * names its operation in `exchange_internal_identification`.
+   */
+  exchangeHistory(ctx: ConnectorContext, exchangeInternalIds: string[]): Promise<InstitutionRecord[]>
   statements(ctx: ConnectorContext, accountInternalId: string, year: number, month: number): Promise<AccountScopedRecord[]>
   /** Legacy multi-region investments portfolios (`/investments/portfolios/`). */
   portfolios(ctx: ConnectorContext): Promise<InstitutionRecord[]>

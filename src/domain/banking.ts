@@ -1,8 +1,8 @@
 import type { InstitutionRecord, Period } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
-import type { FilterField, Lookup } from '../store/filters.ts'
+import { CURRENCY_FORMAT, EMAIL_FORMAT, INSTITUTION_FORMAT, type FilterField, type Lookup } from '../store/filters.ts'
 import { ACCOUNT_WIRE, recordWire, TRANSACTION_WIRE } from '../store/resources.ts'
-import { checkPeriod, type AccountIndex, type EmbeddedRecord, type FetchArgs, type ResourceSpec } from './resources.ts'
+import { checkPeriod, type AccountIndex, type ChildResource, type EmbeddedRecord, type FetchArgs, type ResourceSpec } from './resources.ts'
 
 /**
  * Belvo's banking resources (INVENTORY 3.2 and 3.3): where each is stored, what it filters on,
@@ -21,14 +21,20 @@ const common = (alias: string): FilterField[] => [
   { param: 'collected_at', column: `${alias}.collected_at`, type: 'datetime', lookups: RANGE },
 ]
 
+/** The institution of the row's link, and a field of the row's account, for filters that reach across. */
+const institutionOf = (alias: string): FilterField => ({
+  param: 'institution', column: `(SELECT l.institution FROM links l WHERE l.id = ${alias}.link_id)`, type: 'text', lookups: ['exact', 'in'], format: INSTITUTION_FORMAT,
+})
+const ofAccount = (alias: string, column: string) => `(SELECT a.${column} FROM accounts a WHERE a.id = ${alias}.account_id)`
+
 const ACCOUNT_FILTERS: FilterField[] = [
   ...common('a'),
   { param: 'balance__available', column: 'a.balance_available', type: 'number', lookups: NUMBER },
   { param: 'balance__current', column: 'a.balance_current', type: 'number', lookups: NUMBER },
   { param: 'category', column: 'a.category', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'currency', column: 'a.currency', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'institution', column: '(SELECT l.institution FROM links l WHERE l.id = a.link_id)', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'name', column: 'a.name', type: 'text', lookups: ['exact', 'icontains'] },
+  { param: 'currency', column: 'a.currency', type: 'text', lookups: ['exact', 'in'], format: CURRENCY_FORMAT },
+  institutionOf('a'),
+  { param: 'name', column: 'a.name', type: 'text', lookups: ['exact', 'icontains'], minLength: 3 },
   { param: 'number', column: 'a.number', type: 'text', lookups: ['exact', 'in'] },
   { param: 'public_identification_name', column: 'a.public_identification_name', type: 'text', lookups: ['exact'] },
   { param: 'public_identification_value', column: 'a.public_identification_value', type: 'text', lookups: ['exact'] },
@@ -43,7 +49,7 @@ const TRANSACTION_FILTERS: FilterField[] = [
   { param: 'account_type', column: 'a.type', type: 'text', lookups: ['exact', 'in'] },
   { param: 'accounting_date', column: 't.accounting_date', type: 'datetime', lookups: RANGE },
   { param: 'amount', column: 't.amount', type: 'number', lookups: NUMBER },
-  { param: 'currency', column: 't.currency', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'currency', column: 't.currency', type: 'text', lookups: ['exact', 'in'], format: CURRENCY_FORMAT },
   { param: 'credit_card_data__bill_name', column: 't.bill_name', type: 'text', lookups: ['exact', 'in'] },
   { param: 'reference', column: 't.reference', type: 'text', lookups: ['exact', 'in'] },
   { param: 'status', column: 't.status', type: 'text', lookups: ['exact', 'in'], choices: ['PENDING', 'PROCESSED', 'UNCATEGORIZED'] },
@@ -125,7 +131,14 @@ export const BALANCES_BR = recordResource({
 
 export const BALANCES_LEGACY = recordResource({
   name: 'balances', institutionResource: 'BALANCES', recordKey: 'DAILY_BALANCES', shape: 'multiregion', wireFields: { link: false, account: 'object' },
-  filters: RECORD_FILTERS([{ param: 'value_date', column: 'r.record_date', type: 'date', lookups: RANGE }]), listNeedsLink: false,
+  filters: RECORD_FILTERS([
+    { param: 'value_date', column: 'r.record_date', type: 'date', lookups: RANGE },
+    { param: 'balance', column: "(r.body::json->>'balance')::numeric", type: 'number', lookups: NUMBER },
+    { param: 'currency', column: ofAccount('r', 'currency'), type: 'text', lookups: ['exact', 'in'], format: CURRENCY_FORMAT },
+    { param: 'account__type', column: ofAccount('r', 'type'), type: 'text', lookups: ['exact', 'in'] },
+    institutionOf('r'),
+  ]),
+  listNeedsLink: false,
   needsAccounts: true, deletable: true,
   fetch: (args) => args.connector.balances(args.session, period(args, true), accountInternalId(args.accounts, args.request.account, 'account')),
   toRow: (record, accounts) => {
@@ -137,8 +150,8 @@ export const BALANCES_LEGACY = recordResource({
 export const OWNERS = recordResource({
   name: 'owners', institutionResource: 'OWNERS', recordKey: 'OWNERS', wireFields: { link: true, account: 'none' },
   filters: RECORD_FILTERS([
-    { param: 'email', column: "(r.body::json->>'email')", type: 'text', lookups: ['exact'] },
-    { param: 'display_name', column: "(r.body::json->>'display_name')", type: 'text', lookups: ['exact', 'icontains'] },
+    { param: 'email', column: "(r.body::json->>'email')", type: 'text', lookups: ['exact'], format: EMAIL_FORMAT },
+    { param: 'display_name', column: "(r.body::json->>'display_name')", type: 'text', lookups: ['exact', 'icontains'], minLength: 3 },
   ]),
   listNeedsLink: false, needsAccounts: false, deletable: true,
   fetch: ({ connector, session }) => connector.owners(session),
@@ -177,12 +190,30 @@ export const INVESTMENT_TRANSACTIONS_BR = recordResource({
   toRow: (record) => ({ accountId: null, recordDate: (record.value_date as string) ?? null, kind: (record.type as string) ?? null, prefix: {}, body: plain(record, ['investment_internal_identification']) }),
 })
 
+/**
+ * An exchange operation's history (Belvo `ExchangeHistory`, the operation's events at Bacen):
+ * fetched for the operations a retrieval stores, kept under their exchange (`exchange_id`), listed
+ * oldest event first at `/api/br/exchanges/{id}/history/`.
+ */
+export const EXCHANGE_HISTORY: ChildResource = {
+  path: 'history', recordKey: 'EXCHANGE_HISTORY',
+  wire: { ...recordWire('EXCHANGE_HISTORY', { link: true, account: 'none' }), orderBy: "(r.body::json->>'event_created_at'), r.id" },
+  fetch: ({ connector, session }, exchangeIds) => connector.exchangeHistory(session, exchangeIds),
+  parentOf: (record) => String(record.exchange_internal_identification),
+  toRow: (record, exchangeId) => ({
+    recordDate: typeof record.event_created_at === 'string' ? record.event_created_at.slice(0, 10) : null,
+    kind: record.event_type === undefined || record.event_type === null ? null : String(record.event_type),
+    body: { exchange_id: exchangeId, ...plain(record, ['internal_identification', 'exchange_internal_identification']) },
+  }),
+}
+
 export const EXCHANGES_BR = recordResource({
   name: 'br/exchanges', institutionResource: 'EXCHANGES', recordKey: 'EXCHANGES', shape: 'ofda', wireFields: { link: true, account: 'none' },
   filters: RECORD_FILTERS(), listNeedsLink: true,
   needsAccounts: false, deletable: true,
   fetch: (args) => args.connector.exchanges(args.session, period(args, false)),
   toRow: (record) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain(record, ['internal_identification']) }),
+  children: EXCHANGE_HISTORY,
 })
 
 export const STATEMENTS = recordResource({

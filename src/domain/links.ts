@@ -16,6 +16,13 @@ export type { LinkRow }
 
 /** How long a 428 session can be resumed (Belvo's `expiry`, in seconds). */
 export const MFA_SESSION_SECONDS = 600
+/**
+ * How long a `nostore` link keeps its credentials, sealed: Belvo keeps them "for a maximum of 15
+ * minutes, calculated from the time the link was created" while an MFA token is pending (data
+ * retention controls). Ponte also keeps them for the historical update that follows the creation,
+ * which forgets them as soon as it ends (domain/sync.ts).
+ */
+export const NOSTORE_CREDENTIALS_SECONDS = 900
 /** Resources a link fetches when `fetch_resources` is not given: the institution's data, not the enrichment products. */
 const ENRICHMENT = new Set(['INCOMES', 'RECURRING_EXPENSES', 'RISK_INSIGHTS', 'EMPLOYMENT_METRICS'])
 
@@ -84,15 +91,48 @@ function addDays(now: Date, days: number): string {
   return new Date(now.getTime() + days * 86_400_000).toISOString()
 }
 
-/** Seals the credentials; `nostore` links keep them only while an MFA session is pending. */
+/**
+ * The number of days of a `credentials_storage` such as `30d` (null for store and nostore). The
+ * spec's pattern lets `0d` or `999d` through, but its text says "any value between 1d and 365d".
+ */
+export function credentialsStorageDays(value: string): number | null {
+  const days = /^(\d{1,3})d$/.exec(value)
+  if (!days) return null
+  const n = Number(days[1])
+  if (n < 1 || n > 365) throw new PonteError('invalid_credentials_storage', { field: 'credentials_storage', variant: 'range' })
+  return n
+}
+
+/** Seals the credentials; `nostore` links keep them only until their first fetch (NOSTORE_CREDENTIALS_SECONDS). */
 function sealCredentials(ctx: DomainContext, credentials: Credentials): string {
   return ctx.cipher.encrypt(JSON.stringify(credentials))
 }
 
+function credentialsExpired(ctx: DomainContext, link: LinkRow): boolean {
+  return link.credentials_expire_at !== null && Date.parse(link.credentials_expire_at) <= ctx.clock.now().getTime()
+}
+
 function openCredentials(ctx: DomainContext, link: LinkRow): Credentials | undefined {
-  if (!link.credentials) return undefined
-  if (link.credentials_expire_at && Date.parse(link.credentials_expire_at) <= ctx.clock.now().getTime()) return undefined
+  if (!link.credentials || credentialsExpired(ctx, link)) return undefined
   return JSON.parse(ctx.cipher.decrypt(link.credentials)) as Credentials
+}
+
+/**
+ * Whether Ponte can still log in for this link on its own: not once a `nostore` link was created
+ * (what it kept serves its first fetch only), nor after the `credentials_storage` days.
+ */
+function canLogInAgain(ctx: DomainContext, link: LinkRow): boolean {
+  return link.credentials_storage !== 'nostore' && link.credentials !== null && !credentialsExpired(ctx, link)
+}
+
+/**
+ * For requests that log in later, in a job (refresh, async retrieves): the 400 they would end
+ * with, now, instead of a 202 followed by an invalid_credentials webhook.
+ */
+export function assertCanLogIn(ctx: DomainContext, link: LinkRow): void {
+  if (link.status === 'invalid') throw new PonteError('invalid_link')
+  if (link.status === 'unconfirmed') throw new PonteError('unconfirmed_link')
+  if (!canLogInAgain(ctx, link)) throw new PonteError('login_error', { variant: 'missing' })
 }
 
 /** Creates the 428 answer and the session that lets PATCH finish `operation` later. */
@@ -121,6 +161,7 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
   if (institution.status === 'down') throw new PonteError('institution_down')
   const accessMode = input.access_mode ?? 'recurrent'
   const credentialsStorage = input.credentials_storage ?? (accessMode === 'recurrent' ? 'store' : '365d')
+  const storageDays = credentialsStorageDays(credentialsStorage)
   if (accessMode === 'recurrent' && credentialsStorage !== 'store') {
     throw new PonteError('invalid_credentials_storage', { field: 'credentials_storage' })
   }
@@ -143,7 +184,6 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
   if (outcome.status === 'error') throw new PonteError(outcome.code)
 
   const now = ctx.clock.now()
-  const days = /^(\d{1,3})d$/.exec(credentialsStorage)
   const link: LinkRow = {
     id: uuidv7(now.getTime()),
     organization_id: actor.organizationId,
@@ -154,8 +194,10 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
     external_id: input.external_id ?? null,
     institution_user_id: outcome.status === 'ok' ? outcome.institutionUserId : null,
     credentials_storage: credentialsStorage,
-    credentials: outcome.status === 'ok' && credentialsStorage === 'nostore' ? null : sealCredentials(ctx, credentials),
-    credentials_expire_at: days ? addDays(now, Number(days[1])) : null,
+    // nostore too: the fetch below (or the PATCH that completes an MFA login) still needs them.
+    credentials: sealCredentials(ctx, credentials),
+    credentials_expire_at: storageDays !== null ? addDays(now, storageDays)
+      : credentialsStorage === 'nostore' ? new Date(now.getTime() + NOSTORE_CREDENTIALS_SECONDS * 1000).toISOString() : null,
     stale_in: input.stale_in ?? '365d',
     fetch_resources: fetchResources,
     refresh_rate: accessMode === 'recurrent' ? '7d' : null,
@@ -170,7 +212,7 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
   await ctx.db.tx(async (tx) => {
     await store.insertLink(tx, link)
     if (recurrentNext) await store.updateLink(tx, actor.organizationId, link.id, { next_refresh_at: recurrentNext })
-    if (outcome.status === 'ok') await startHistoricalUpdate(ctx, tx, actor, link, input.token ?? undefined)
+    if (outcome.status === 'ok') await startHistoricalUpdate(ctx, tx, actor, link, { token: input.token ?? undefined, firstFetch: true })
   })
   if (outcome.status === 'token_required') {
     await requireToken(ctx, actor, link.id, 'link_register', {}, outcome.tokenGenerationData)
@@ -181,13 +223,15 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
 /**
  * The background fetch of a link's fetch_resources (historical_update webhooks), enqueued in `tx`.
  * A token that was just accepted travels sealed with the job: the institution's session is
- * still open for it, as at Belvo.
+ * still open for it, as at Belvo. `firstFetch` marks the one that follows the link's creation,
+ * the only one that may use a `nostore` link's credentials.
  */
-async function startHistoricalUpdate(ctx: DomainContext, tx: Queryable, actor: Actor, link: LinkRow, token?: string, requestId = hex32()): Promise<void> {
+async function startHistoricalUpdate(ctx: DomainContext, tx: Queryable, actor: Actor, link: LinkRow, options: { token?: string; firstFetch?: boolean } = {}): Promise<void> {
   if (link.fetch_resources.length === 0) return
   await scheduleHistoricalUpdate(ctx, tx, {
-    organizationId: actor.organizationId, linkId: link.id, requestId, processType: 'historical_update',
-    ...(token ? { sealedToken: ctx.cipher.encrypt(token) } : {}),
+    organizationId: actor.organizationId, linkId: link.id, requestId: hex32(), processType: 'historical_update',
+    ...(options.token ? { sealedToken: ctx.cipher.encrypt(options.token) } : {}),
+    ...(options.firstFetch ? { firstFetch: true } : {}),
   })
 }
 
@@ -209,23 +253,36 @@ export interface ResumeInput {
 
 /**
  * Takes the MFA session named by a PATCH: unknown, expired or already used sessions are
- * `session_expired`; a session of another link is invalid.
+ * `session_expired`; a session of another link is invalid, one of another endpoint unknown there.
+ * Those checks come before the session is taken: a PATCH that fails them leaves it usable, and
+ * only a PATCH that goes on to answer the institution (right or wrong token) uses it up.
  */
 export async function takeSession(ctx: DomainContext, actor: Actor, input: ResumeInput, operations: string[]) {
   const link = await getLinkRow(ctx, actor, input.link, { field: 'link' })
-  const session = await store.takeMfaSession(ctx.db, actor.organizationId, input.session, ctx.clock.now().toISOString())
-  if (!session || session.expired) throw new PonteError('session_expired')
+  const now = ctx.clock.now().toISOString()
+  const session = await store.findMfaSession(ctx.db, actor.organizationId, input.session, now)
+  if (!session) throw new PonteError('session_expired')
+  if (session.expired) {
+    await store.takeMfaSession(ctx.db, actor.organizationId, session.id, now)
+    throw new PonteError('session_expired')
+  }
   if (session.link_id !== link.id) throw new PonteError('invalid', { field: 'link', variant: 'session_link' })
   if (!operations.includes(session.operation)) throw new PonteError('session_expired')
+  // A session resumes once: of two concurrent PATCHes with it, only one takes it.
+  const taken = await store.takeMfaSession(ctx.db, actor.organizationId, session.id, now)
+  if (!taken || taken.expired) throw new PonteError('session_expired')
   return { link, operation: session.operation, request: session.request }
 }
 
 /** PATCH /api/links/: finishes a link registration (or credentials update) that asked for a token. */
 export async function resumeLink(ctx: DomainContext, actor: Actor, input: ResumeInput): Promise<LinkRow> {
   const { link, operation, request } = await takeSession(ctx, actor, input, ['link_register', 'link_update'])
-  // An update keeps the new credentials in its session until the institution accepts them.
-  const pending = operation === 'link_update' ? (request as { credentials?: string }).credentials : link.credentials
-  const credentials = pending ? JSON.parse(ctx.cipher.decrypt(pending)) as Credentials : undefined
+  // An update keeps the new credentials in its session until the institution accepts them; a
+  // registration has them on the link, until its credentials_storage ends (15 minutes for nostore).
+  const pending = (request as { credentials?: string }).credentials
+  const credentials = operation === 'link_update'
+    ? (pending ? JSON.parse(ctx.cipher.decrypt(pending)) as Credentials : undefined)
+    : openCredentials(ctx, link)
   if (!credentials) throw new PonteError('login_error', { variant: 'missing' })
   return completeLogin(ctx, actor, link, credentials, input.token ?? undefined, operation, request)
 }
@@ -244,13 +301,16 @@ async function completeLogin(ctx: DomainContext, actor: Actor, link: LinkRow, cr
     institution_user_id: outcome.institutionUserId,
     profile: outcome.profile,
     last_accessed_at: now,
-    credentials: link.credentials_storage === 'nostore' ? null : sealCredentials(ctx, credentials),
+    // A nostore registration keeps them, sealed, for the fetch it starts, which then forgets them.
+    credentials: link.credentials_storage === 'nostore' && operation !== 'link_register' ? null : sealCredentials(ctx, credentials),
   }
   const updated = { ...link, ...changes }
   await ctx.db.tx(async (tx) => {
     await store.updateLink(tx, actor.organizationId, link.id, changes)
     // A finished registration fetches its resources; new credentials refresh a recurrent link.
-    if (operation === 'link_register' || link.access_mode === 'recurrent') await startHistoricalUpdate(ctx, tx, actor, updated, token)
+    if (operation === 'link_register' || link.access_mode === 'recurrent') {
+      await startHistoricalUpdate(ctx, tx, actor, updated, { token, firstFetch: operation === 'link_register' })
+    }
   })
   return updated
 }
@@ -283,7 +343,9 @@ export interface UpdateLinkInput {
 export async function updateLinkCredentials(ctx: DomainContext, actor: Actor, id: string, input: UpdateLinkInput): Promise<LinkRow> {
   const link = await getLinkRow(ctx, actor, id)
   const institution = institutionOrFail(ctx, link.institution)
-  const previous = (link.credentials ? JSON.parse(ctx.cipher.decrypt(link.credentials)) : {}) as Partial<Credentials>
+  // The username is the stored one: a nostore link, or one past its credentials_storage, has
+  // none left (Belvo: create the link again).
+  const previous: Partial<Credentials> = (canLogInAgain(ctx, link) ? openCredentials(ctx, link) : undefined) ?? {}
   const username = previous.username
   if (!username) throw new PonteError('login_error', { variant: 'missing' })
   const credentials: Credentials = compact({
@@ -312,7 +374,7 @@ export async function patchLink(ctx: DomainContext, actor: Actor, id: string, in
   const changes: Partial<LinkRow> = {}
   if (input.access_mode && input.access_mode !== link.access_mode) {
     // A recurrent link needs its credentials; one that did not keep them cannot become recurrent.
-    if (input.access_mode === 'recurrent' && !link.credentials) {
+    if (input.access_mode === 'recurrent' && !canLogInAgain(ctx, link)) {
       throw new PonteError('invalid_access_mode_switch', { field: 'access_mode', params: { value: input.access_mode } })
     }
     changes.access_mode = input.access_mode
@@ -353,8 +415,7 @@ export const REFRESH_COOLDOWN_SECONDS = 600
  */
 export async function refreshLink(ctx: DomainContext, actor: Actor, id: string, input: { fetch_resources?: string[] | null }, requestId: string): Promise<void> {
   const link = await getLinkRow(ctx, actor, id)
-  if (link.status === 'invalid') throw new PonteError('invalid_link')
-  if (link.status === 'unconfirmed') throw new PonteError('unconfirmed_link')
+  assertCanLogIn(ctx, link)
   const institution = institutionOrFail(ctx, link.institution)
   const resources = input.fetch_resources ?? link.fetch_resources
   checkInstitutionResources(institution, resources)
@@ -386,12 +447,14 @@ export async function deleteLink(ctx: DomainContext, actor: Actor, id: string): 
  * Logs in to the institution on behalf of an existing link before fetching data. A link must be
  * valid; stored credentials are used with the request's token, if any; a token request becomes a
  * 428 whose session finishes `operation` with `request`; rejected credentials invalidate the link.
+ * A `nostore` link's credentials serve only its first fetch (`options.firstFetch`): Belvo's "you
+ * will not be able to retrieve any information using POST calls about the link".
  */
-export async function openInstitutionSession(ctx: DomainContext, actor: Actor, link: LinkRow, operation: string, request: { token?: string | null }): Promise<ConnectorContext> {
+export async function openInstitutionSession(ctx: DomainContext, actor: Actor, link: LinkRow, operation: string, request: { token?: string | null }, options: { firstFetch?: boolean } = {}): Promise<ConnectorContext> {
   if (link.status === 'invalid') throw new PonteError('invalid_link')
   if (link.status === 'unconfirmed') throw new PonteError('unconfirmed_link')
   const institution = institutionOrFail(ctx, link.institution)
-  const credentials = openCredentials(ctx, link)
+  const credentials = link.credentials_storage === 'nostore' && !options.firstFetch ? undefined : openCredentials(ctx, link)
   if (!credentials) throw new PonteError('login_error', { variant: 'missing' })
   const simulated = ctx.connectors.hasRealConnector(link.institution) ? null : await store.takeSandboxLogin(ctx.db, actor.organizationId, link.id)
   const outcome = simulated ? simulatedLogin(simulated) : await connectorFor(ctx, institution).login(credentials, request.token ?? undefined)
@@ -411,5 +474,6 @@ export async function openInstitutionSession(ctx: DomainContext, actor: Actor, l
     linkSeed: outcome.institutionUserId,
     profile: outcome.profile,
     today: now.toISOString().slice(0, 10),
+    accessedAt: now.toISOString(),
   }
 }

@@ -1,6 +1,7 @@
 import { wireShape, type CatalogInstitution as Institution } from '../connectors/catalog.ts'
 import type { ConnectorContext, InstitutionConnector, InstitutionRecord, Period } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
+import { isCalendarDay } from '../lib/dates.ts'
 import { createHash } from 'node:crypto'
 import { uuidv5, uuidv7 } from '../lib/ids.ts'
 import type { Queryable } from '../store/db.ts'
@@ -10,7 +11,7 @@ import { updateLink } from '../store/links.ts'
 import { QUEUES } from '../jobs/queue.ts'
 import * as store from '../store/resources.ts'
 import type { Actor, DomainContext } from './context.ts'
-import { getLinkRow, openInstitutionSession, takeSession, type LinkRow, type ResumeInput } from './links.ts'
+import { assertCanLogIn, getLinkRow, openInstitutionSession, takeSession, type LinkRow, type ResumeInput } from './links.ts'
 
 /**
  * The engine behind every "retrieve, store, list, detail, delete" resource of Belvo. A resource
@@ -94,12 +95,32 @@ export interface ResourceSpec {
   embeds?: EmbeddedRecord
   /** Belvo accepts `X-Belvo-Request-Mode: async` on this POST. */
   asyncAllowed?: boolean
+  /** Records that belong to each record of this one (an exchange's history), stored with it. */
+  children?: ChildResource
   /** DELETE allowed (5 per minute on accounts and transactions). */
   deletable: boolean
   rateLimitedDelete?: boolean
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/
+/**
+ * Records that belong to one record of a resource (an exchange's history events): fetched and
+ * stored when their parents are (not with save_data false), in `records` under their own key with
+ * `parent_id` set (migration 0008), so they go when the parent or the link goes, and listed at
+ * `<resource>/{id}/<path>/`.
+ */
+export interface ChildResource {
+  /** The URL segment after the parent's id, e.g. `history`. */
+  path: string
+  recordKey: string
+  wire: store.WireQuery
+  /** Asks the institution for the children of these parents (their internal ids). */
+  fetch(args: FetchArgs, parentInternalIds: string[]): Promise<InstitutionRecord[]>
+  /** The institution's id of a child's parent. */
+  parentOf(record: InstitutionRecord): string
+  /** A child's server fields and wire body (without `id`, `link`, timestamps), given its parent's id. */
+  toRow(record: InstitutionRecord, parentId: string): { recordDate: string | null; kind: string | null; body: Record<string, unknown> }
+}
+
 const md5 = (text: string) => createHash('md5').update(text).digest('hex')
 const ANALYZE_AFTER_ROWS = 5000
 const YIELD_EVERY_ROWS = 500
@@ -115,7 +136,7 @@ export function checkPeriod(today: string, request: Record<string, unknown>, opt
   dateTo ??= today
   dateFrom ??= new Date(Date.parse(dateTo) - (options.defaultDays ?? 365) * 86_400_000).toISOString().slice(0, 10)
   for (const [field, value] of [['date_from', dateFrom], ['date_to', dateTo]] as const) {
-    if (!DAY.test(value) || Number.isNaN(Date.parse(value))) throw new PonteError('invalid', { field, params: { detail: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.' } })
+    if (!isCalendarDay(value)) throw new PonteError('invalid', { field, params: { detail: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.' } })
   }
   if (dateTo > today) throw new PonteError('invalid', { field: 'date_to', variant: 'future_date' })
   if (dateFrom > dateTo) throw new PonteError('invalid', { field: 'date_from', variant: 'date_order' })
@@ -137,6 +158,23 @@ function strip(record: InstitutionRecord, keep: readonly string[] = [], first: R
   const out = first
   for (const key in record) if (!OMITTED.has(key) || keep.includes(key)) out[key] = record[key]
   return out
+}
+
+/**
+ * `value` with Belvo's timestamps of the access, rather than of the institution's data, set to
+ * `at`: `last_accessed_at` ("Belvo's most recent successful access to the institution for the
+ * given link": this one) and every nested `collected_at` ("when the data point was collected":
+ * credit_data, loan_data, funds_data, a card transaction's credit_card_data, a statement's
+ * transactions), so they agree with the record's own collected_at. The server stamps them for
+ * every connector over whatever it reported; only keys the record has are set, so each shape
+ * keeps its fields. Objects it goes through are copied, never changed.
+ */
+function stampAccess<T>(value: T, at: string): T {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map((item) => stampAccess(item, at)) as T
+  const out: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) out[key] = key === 'collected_at' || key === 'last_accessed_at' ? at : stampAccess(item, at)
+  return out as T
 }
 
 function num(value: unknown): number | null {
@@ -169,6 +207,8 @@ export interface RetrieveOptions {
   collect?: boolean
   /** Filled with what changed in the store (recurrent updates report it by webhook). */
   changes?: Changes
+  /** The historical update that follows the link's creation (openInstitutionSession). */
+  firstFetch?: boolean
 }
 
 export interface Changes {
@@ -190,8 +230,7 @@ export function newChanges(): Changes {
  */
 export async function retrieveAsync(ctx: DomainContext, actor: Actor, spec: ResourceSpec, request: Record<string, unknown>, requestId: string): Promise<void> {
   const link = await getLinkRow(ctx, actor, String(request.link), { field: 'link' })
-  if (link.status === 'invalid') throw new PonteError('invalid_link')
-  if (link.status === 'unconfirmed') throw new PonteError('unconfirmed_link')
+  assertCanLogIn(ctx, link)
   if ('date_from' in request || 'date_to' in request) checkPeriod(ctx.clock.now().toISOString().slice(0, 10), request, { required: false })
   const { token, ...rest } = request
   await ctx.db.tx((tx) => ctx.jobs.send(tx, QUEUES.asyncRequest, {
@@ -211,10 +250,12 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
   const institution = ctx.connectors.institution(link.institution)!
   if (!institution.resources.includes(spec.institutionResource)) throw new PonteError('unsupported_operation')
   if (spec.shape && wireShape(institution) !== spec.shape) throw new PonteError('unsupported_operation')
-  const session = await openInstitutionSession(ctx, actor, link, `retrieve:${spec.name}`, request as { token?: string | null })
+  const session = await openInstitutionSession(ctx, actor, link, `retrieve:${spec.name}`, request as { token?: string | null }, { firstFetch: options.firstFetch })
   const connector = ctx.connectors.connectorFor(institution)
   const saveData = request.save_data !== false
-  const now = ctx.clock.now().toISOString()
+  // One instant per access: the link's last_accessed_at, and every collected_at and
+  // last_accessed_at of what this access collects (stampAccess).
+  const now = session.accessedAt
 
   let accounts = await loadAccounts(ctx.db, link.id)
   if (spec.needsAccounts && accounts.size === 0) {
@@ -234,7 +275,7 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
   let total = 0
   // A two-stage pipeline: while one batch is written, the next is fetched and prepared (PostgreSQL
   // works in its own process meanwhile). At most two batches are in memory.
-  const batchOptions: BatchOptions = { saveData, fresh, collect: options.collect !== false, changes: options.changes }
+  const batchOptions: BatchOptions = { saveData, fresh, collect: options.collect !== false, changes: options.changes, args }
   let writing: Promise<void> = Promise.resolve()
   try {
     for await (const records of batches) {
@@ -289,7 +330,7 @@ function buildAccounts(link: LinkRow, institution: Institution, records: Institu
     const id = previous?.id ?? uuidv7()
     const wire = {
       id, link: link.id, institution: { name: institution.name, type: institution.type },
-      collected_at: now, created_at: previous?.created_at ?? now, ...strip(record, ['account_internal_identification']),
+      collected_at: now, created_at: previous?.created_at ?? now, ...stampAccess(strip(record, ['account_internal_identification']), now),
       internal_identification: record.internal_identification,
     }
     const balance = (record.balance ?? {}) as Record<string, unknown>
@@ -315,6 +356,8 @@ interface BatchOptions {
   /** Build the wire objects to return (HTTP); background fetches only count. */
   collect: boolean
   changes?: Changes
+  /** The retrieval's institution session and request (children are fetched with them). */
+  args: FetchArgs
 }
 
 interface PreparedBatch {
@@ -337,7 +380,9 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
     changes.seen.add(internalId)
     const previous = existing.get(internalId)
     if (!previous) changes.inserted.push(id)
-    else if (previous.body_md5 !== md5(body)) changes.updated.push(id)
+    // A body carries the time it was collected (stampAccess): compared as of the previous
+    // collection, a record the institution reports unchanged is not an update.
+    else if (previous.body_md5 !== md5(body.replaceAll(`"${now}"`, `"${previous.collected_at}"`))) changes.updated.push(id)
   }
   const { organizationId } = actor
   if (spec.storage === 'accounts') {
@@ -363,6 +408,8 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
       const id = previous?.id ?? uuidv7()
       const createdAt = previous?.created_at ?? now
       const body = strip(record, [], { created_at: createdAt })
+      // The one nested object of both transaction shapes with a collected_at.
+      if (body.credit_card_data) body.credit_card_data = stampAccess(body.credit_card_data, now)
       const text = JSON.stringify(body)
       const card = record.credit_card_data as Record<string, unknown> | null | undefined
       rows.push({
@@ -394,15 +441,43 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
     const previous = existing.get(record.internal_identification)
     const id = previous?.id ?? recordId(link.id, spec.recordKey!, record.internal_identification)
     const parts = spec.toRow!(record, accounts)
-    const body = { ...parts.body, collected_at: now, created_at: previous?.created_at ?? now }
+    const body = { ...stampAccess(parts.body, now), collected_at: now, created_at: previous?.created_at ?? now }
     rows.push({ id, account_id: parts.accountId, internal_identification: record.internal_identification, record_date: parts.recordDate, kind: parts.kind, collected_at: now, created_at: body.created_at, body: JSON.stringify(body) })
     wires.push({ id, ...(spec.wireFields?.link ? { link: link.id } : {}), ...parts.prefix, ...body })
   }
   const write = async () => {
     const storedIds = await store.upsertRecords(ctx.db, organizationId, link.id, spec.recordKey!, rows)
     rows.forEach((row, i) => { wires[i].id = storedIds.get(row.internal_identification) ?? row.id })
+    if (spec.children) {
+      const parents = new Map(rows.map((row, i) => [row.internal_identification, wires[i].id as string]))
+      await storeChildren(ctx, actor, link, spec.children, options.args, parents, now)
+    }
   }
   return { count: rows.length, wires: collect ? wires : [], write: saveData ? write : NOTHING_TO_WRITE }
+}
+
+/**
+ * Fetches the children of records just stored and stores them under their parents' stored ids,
+ * upserting on the institution's ids as for any record: a re-fetch updates them in place.
+ */
+async function storeChildren(ctx: DomainContext, actor: Actor, link: LinkRow, child: ChildResource, args: FetchArgs, parents: Map<string, string>, now: string): Promise<void> {
+  const records = await child.fetch(args, [...parents.keys()])
+  if (records.length === 0) return
+  const existing = await store.existingRows(ctx.db, 'records', link.id, records.map((r) => r.internal_identification), child.recordKey)
+  const rows: store.RecordInsert[] = []
+  for (const record of records) {
+    const parentId = parents.get(child.parentOf(record))
+    if (!parentId) continue
+    const previous = existing.get(record.internal_identification)
+    const parts = child.toRow(record, parentId)
+    const body = { ...parts.body, collected_at: now, created_at: previous?.created_at ?? now }
+    rows.push({
+      id: previous?.id ?? recordId(link.id, child.recordKey, record.internal_identification), account_id: null,
+      internal_identification: record.internal_identification, record_date: parts.recordDate, kind: parts.kind, parent_id: parentId,
+      collected_at: now, created_at: body.created_at, body: JSON.stringify(body),
+    })
+  }
+  await store.upsertRecords(ctx.db, actor.organizationId, link.id, child.recordKey, rows)
 }
 
 /** GET /api/<resource>/: one page of stored wire JSON texts. */
@@ -412,6 +487,17 @@ export async function list(ctx: DomainContext, actor: Actor, spec: ResourceSpec,
   const byLinkOnly = spec.storage === 'transactions' && conditions.length === 1 && conditions[0].field.param === 'link' && conditions[0].lookup === 'exact'
   if (byLinkOnly) return store.listLinkTransactions(ctx.db, actor.organizationId, String(conditions[0].values[0]), page)
   return store.listWire(ctx.db, spec.wire, actor.organizationId, conditions, page)
+}
+
+const PARENT: FilterField = { param: 'parent', column: 'r.parent_id', type: 'uuid', lookups: ['exact'] }
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** GET /api/<resource>/{id}/<children>/: a page of one record's children; 404 for a record the organization does not have. */
+export async function listChildren(ctx: DomainContext, actor: Actor, spec: ResourceSpec, id: string, page: PageRequest) {
+  const child = spec.children
+  const found = child && UUID.test(id) && await store.recordExists(ctx.db, actor.organizationId, id, spec.recordKey!)
+  if (!found) throw new PonteError('not_found')
+  return store.listWire(ctx.db, child.wire, actor.organizationId, [{ field: PARENT, lookup: 'exact', values: [id], param: PARENT.param }], page)
 }
 
 export async function detail(ctx: DomainContext, actor: Actor, spec: ResourceSpec, id: string): Promise<string> {

@@ -32,6 +32,8 @@ export interface HistoricalUpdateJob {
   resources?: string[]
   /** A token given with the request that started this (MFA institutions), sealed with the cipher. */
   sealedToken?: string
+  /** The fetch that follows the link's creation: the only one a `nostore` link's credentials serve. */
+  firstFetch?: boolean
 }
 
 /** How many days of history a historical update fetches. */
@@ -95,14 +97,18 @@ export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job
     const spec = FETCHABLE[resource](shape)
     if (!spec) continue
     const request = { link: link.id, token, date_from: daysBefore(today, resource === 'BALANCES' ? 90 : HISTORY_DAYS), date_to: today }
-    const ok = await inBackground(ctx, actor, jobId, link, job.requestId, job.processType, () => retrieve(ctx, actor, spec, request, { collect: false }))
-    if (!ok) return
+    const ok = await inBackground(ctx, actor, jobId, link, job.requestId, job.processType, () => retrieve(ctx, actor, spec, request, { collect: false, firstFetch: job.firstFetch }))
+    if (!ok) break
     const data = await summaryFor(ctx, resource, link.id, spec)
     await ctx.db.tx((tx) => emitWebhook(tx, ctx, {
       organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId: job.requestId,
       webhookType: resource, webhookCode: 'historical_update', processType: job.processType, data, eventKey: eventKey(jobId, resource),
     }))
   }
+  // A nostore link kept its credentials (sealed) for this fetch only: forget them now, however it
+  // ended. A thrown error leaves them for the job's retries; they expire 15 minutes after the
+  // creation anyway (NOSTORE_CREDENTIALS_SECONDS, applyRetention).
+  if (link.credentials_storage === 'nostore') await links.updateLink(ctx.db, actor.organizationId, link.id, { credentials: null })
 }
 
 /**

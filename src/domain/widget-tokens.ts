@@ -8,7 +8,7 @@ import * as store from '../store/widget-tokens.ts'
 import type { WidgetTokenRow } from '../store/widget-tokens.ts'
 import type { DomainContext } from './context.ts'
 import type { Principal, SecretKeyVerifier } from './keys.ts'
-import { checkInstitutionResources, getLinkRow, type LinkRow } from './links.ts'
+import { checkInstitutionResources, credentialsStorageDays, getLinkRow, type LinkRow } from './links.ts'
 
 export type { WidgetTokenRow }
 
@@ -86,6 +86,7 @@ export async function issueWidgetToken(ctx: DomainContext, actor: Principal, ver
   const scopes = parseScopes(input.scopes)
   const link = input.link_id ? await getLinkRow(ctx, actor, input.link_id, { field: 'link_id' }) : undefined
   checkFetchResources(ctx, input.fetch_resources ?? null, link)
+  if (input.credentials_storage) credentialsStorageDays(input.credentials_storage)
   return issue(ctx, actor, { ...input, scopes, link }, options)
 }
 

@@ -1,3 +1,4 @@
+import { isCalendarDay, isTimestamp } from '../lib/dates.ts'
 import { PonteError } from '../lib/errors.ts'
 
 /**
@@ -24,6 +25,10 @@ export interface FilterField {
   partial?: boolean
   /** Shown in the OpenAPI description of the parameter. */
   description?: string
+  /** What every value must look like (the spec's `pattern` or `format`), with how to say it. */
+  format?: { pattern: RegExp; detail: string }
+  /** Fewest characters an `icontains` search takes. */
+  minLength?: number
 }
 
 export interface Condition {
@@ -44,7 +49,11 @@ export const RESERVED_PARAMS: ReadonlySet<string> = new Set(['page', 'page_size'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DATE = /^\d{4}-\d{2}-\d{2}$/
-const DATETIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+
+/** Formats the specs give list parameters. */
+export const CURRENCY_FORMAT = { pattern: /^[A-Z]{3}$/, detail: 'Enter a three-letter ISO 4217 currency code.' }
+export const INSTITUTION_FORMAT = { pattern: /^[a-z_]{1,40}$/, detail: 'Enter an institution name (lowercase letters and underscores).' }
+export const EMAIL_FORMAT = { pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, detail: 'Enter a valid email address.' }
 
 type Query = Record<string, unknown>
 
@@ -87,6 +96,8 @@ function coerce(value: string, field: FilterField, param: string, lookup: Lookup
   if (field.choices && lookup !== 'icontains' && !field.choices.includes(value)) {
     throw new PonteError('invalid_choice', { field: param, params: { value } })
   }
+  if (lookup === 'icontains' && field.minLength && value.length < field.minLength) throw bad(`Ensure this value has at least ${field.minLength} characters.`)
+  if (field.format && lookup !== 'icontains' && !field.format.pattern.test(value)) throw bad(`"${value}": ${field.format.detail}`)
   switch (field.type) {
     case 'uuid':
       if (!UUID.test(value)) throw bad(`"${value}" is not a valid UUID.`)
@@ -98,11 +109,12 @@ function coerce(value: string, field: FilterField, param: string, lookup: Lookup
       if (!/^-?\d+(\.\d+)?$/.test(value)) throw bad(`"${value}" is not a valid number.`)
       return Number(value)
     case 'date':
-      if (!DATE.test(value) || Number.isNaN(Date.parse(value))) throw bad(`"${value}" is not a valid date (YYYY-MM-DD).`)
+      if (!isCalendarDay(value)) throw bad(`"${value}" is not a valid date (YYYY-MM-DD).`)
       return value
     case 'datetime':
-      if (!DATETIME.test(value) || Number.isNaN(Date.parse(value))) throw bad(`"${value}" is not a valid date or date-time.`)
-      return value
+      if (!isTimestamp(value)) throw bad(`"${value}" is not a valid date or date-time.`)
+      // A time of day without an offset is UTC, whatever the database session's time zone.
+      return DATE.test(value) || /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`
     case 'boolean':
       if (['true', '1', 'True'].includes(value)) return true
       if (['false', '0', 'False'].includes(value)) return false
@@ -136,19 +148,28 @@ export function conditionsToSql(conditions: readonly Condition[], where: string[
       else if (lookup === 'not_in') where.push(`NOT (${col} && ${bind(values, `${cast}[]`)})`)
       continue
     }
+    // A plain date on a timestamp column stands for that whole day (UTC): `=` and `__range`
+    // take all of it, `__lte` includes it and `__gt` starts after it. Bounds stay on the column
+    // itself so its index serves them.
+    const isDay = (value: unknown) => field.type === 'datetime' && DATE.test(String(value))
+    const dayStart = (value: unknown) => `(${bind(value, 'date')}::timestamp AT TIME ZONE 'UTC')`
+    const dayEnd = (value: unknown) => `((${bind(value, 'date')} + 1)::timestamp AT TIME ZONE 'UTC')`
+    const above = (value: unknown, inclusive: boolean) =>
+      isDay(value) ? `${col} >= ${inclusive ? dayStart(value) : dayEnd(value)}` : `${col} ${inclusive ? '>=' : '>'} ${bind(value)}`
+    const below = (value: unknown, inclusive: boolean) =>
+      isDay(value) ? `${col} < ${inclusive ? dayEnd(value) : dayStart(value)}` : `${col} ${inclusive ? '<=' : '<'} ${bind(value)}`
     switch (lookup) {
       case 'exact':
-        // A plain date on a timestamp column means "that whole day" (UTC).
-        if (field.type === 'datetime' && DATE.test(String(values[0]))) where.push(`(${col} AT TIME ZONE 'UTC')::date = ${bind(values[0], 'date')}`)
+        if (isDay(values[0])) where.push(`${above(values[0], true)} AND ${below(values[0], true)}`)
         else where.push(`${col} = ${bind(values[0])}`)
         break
       case 'in': where.push(`${col} = ANY(${bind(values, `${cast}[]`)})`); break
       case 'not_in': where.push(`(${col} IS NULL OR ${col} <> ALL(${bind(values, `${cast}[]`)}))`); break
-      case 'gt': where.push(`${col} > ${bind(values[0])}`); break
-      case 'gte': where.push(`${col} >= ${bind(values[0])}`); break
-      case 'lt': where.push(`${col} < ${bind(values[0])}`); break
-      case 'lte': where.push(`${col} <= ${bind(values[0])}`); break
-      case 'range': where.push(`${col} BETWEEN ${bind(values[0])} AND ${bind(values[1])}`); break
+      case 'gt': where.push(above(values[0], false)); break
+      case 'gte': where.push(above(values[0], true)); break
+      case 'lt': where.push(below(values[0], false)); break
+      case 'lte': where.push(below(values[0], true)); break
+      case 'range': where.push(`${above(values[0], true)} AND ${below(values[1], true)}`); break
       case 'icontains': where.push(`${col}::text ILIKE ${bind(`%${escapeLike(String(values[0]))}%`, 'text')}`); break
       case 'allin': where.push(`${col} = ${bind(values[0])}`); break
     }

@@ -1,6 +1,6 @@
 import type { Queryable } from './db.ts'
 import { isoUtc } from './sql.ts'
-import { type Condition, type FilterField } from './filters.ts'
+import { INSTITUTION_FORMAT, type Condition, type FilterField } from './filters.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
 
 export interface LinkRow {
@@ -38,7 +38,7 @@ const LINK_COLUMNS = `l.id, l.organization_id, l.institution_id, l.institution, 
 
 export const LINK_FILTERS: readonly FilterField[] = [
   { param: 'id', column: 'l.id', type: 'uuid', lookups: ['exact', 'in'] },
-  { param: 'institution', column: 'l.institution', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'institution', column: 'l.institution', type: 'text', lookups: ['exact', 'in'], format: INSTITUTION_FORMAT },
   { param: 'access_mode', column: 'l.access_mode', type: 'text', lookups: ['exact'], choices: ['single', 'recurrent'] },
   { param: 'created_at', column: 'l.created_at', type: 'datetime', lookups: ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] },
   { param: 'created_by', column: 'l.created_by', type: 'uuid', lookups: ['not_in'] },
@@ -105,6 +105,16 @@ export async function insertMfaSession(db: Queryable, session: { id: string; org
     'INSERT INTO mfa_sessions (id, organization_id, link_id, operation, request, expires_at, created_at) VALUES ($1, $2, $3, $4, $5::json, $6, $7)',
     [session.id, session.organizationId, session.linkId, session.operation, JSON.stringify(session.request), session.expiresAt, session.createdAt],
   )
+}
+
+/** Reads the session without taking it; `expired` is judged against `now`. */
+export async function findMfaSession(db: Queryable, organizationId: string, id: string, now: string): Promise<MfaSessionRow | undefined> {
+  const rows = await db.query<MfaSessionRow>(
+    `SELECT id, link_id, operation, request, expires_at <= $3::timestamptz AS expired
+     FROM mfa_sessions WHERE organization_id = $1 AND id = $2`,
+    [organizationId, id, now],
+  )
+  return rows[0]
 }
 
 /** Takes the session out (a session resumes once); `expired` is judged against `now`. */

@@ -15,6 +15,8 @@ export interface StoredRow {
   id: string
   internal_identification: string
   created_at: string
+  /** When it was last collected (ISO-8601 UTC): the timestamps its body was stamped with. */
+  collected_at: string
   /** md5 of the stored body: tells an updated record from an unchanged one. */
   body_md5: string
 }
@@ -23,7 +25,7 @@ export interface StoredRow {
 export async function existingRows(db: Queryable, table: 'accounts' | 'transactions' | 'records', linkId: string, internalIds: string[], resource?: string): Promise<Map<string, StoredRow>> {
   if (internalIds.length === 0) return new Map()
   const rows = await db.query<StoredRow>(
-    `SELECT id, internal_identification, ${isoUtc('created_at')} AS created_at, md5(body) AS body_md5
+    `SELECT id, internal_identification, ${isoUtc('created_at')} AS created_at, ${isoUtc('collected_at')} AS collected_at, md5(body) AS body_md5
      FROM ${table} WHERE link_id = $1 AND internal_identification = ANY($2::text[])${resource ? ' AND resource = $3' : ''}`,
     resource ? [linkId, internalIds, resource] : [linkId, internalIds],
   )
@@ -161,6 +163,8 @@ export interface RecordInsert {
   internal_identification: string
   record_date: string | null
   kind: string | null
+  /** The record this one belongs to (an exchange history event's exchange; migration 0008). */
+  parent_id?: string | null
   collected_at: string
   created_at: string
   /** The wire object without `id`, `link` and an embedded `account`. */
@@ -171,16 +175,22 @@ export interface RecordInsert {
 export async function upsertRecords(db: Queryable, organizationId: string, linkId: string, resource: string, rows: RecordInsert[]): Promise<Map<string, string>> {
   if (rows.length === 0) return new Map()
   const stored = await db.query<{ id: string; internal_identification: string }>(
-    `INSERT INTO records (id, organization_id, link_id, resource, account_id, internal_identification, record_date, kind, collected_at, created_at, body)
-     SELECT u.id, $1, $2, $3, u.account_id, u.internal_identification, u.record_date, u.kind, u.collected_at, u.created_at, u.body
+    `INSERT INTO records (id, organization_id, link_id, resource, account_id, internal_identification, record_date, kind, parent_id, collected_at, created_at, body)
+     SELECT u.id, $1, $2, $3, u.account_id, u.internal_identification, u.record_date, u.kind, u.parent_id, u.collected_at, u.created_at, u.body
      FROM json_to_recordset($4::json) AS u(id uuid, account_id uuid, internal_identification text, record_date date, kind text,
-       collected_at timestamptz, created_at timestamptz, body text)
+       parent_id uuid, collected_at timestamptz, created_at timestamptz, body text)
      ON CONFLICT (link_id, resource, internal_identification) DO UPDATE SET account_id = EXCLUDED.account_id,
-       record_date = EXCLUDED.record_date, kind = EXCLUDED.kind, collected_at = EXCLUDED.collected_at, body = EXCLUDED.body
+       record_date = EXCLUDED.record_date, kind = EXCLUDED.kind, parent_id = EXCLUDED.parent_id, collected_at = EXCLUDED.collected_at, body = EXCLUDED.body
      RETURNING id, internal_identification`,
     [organizationId, linkId, resource, JSON.stringify(rows)],
   )
   return new Map(stored.map((r) => [r.internal_identification, r.id]))
+}
+
+/** Whether the organization has this record of this resource (a parent whose children are listed). */
+export async function recordExists(db: Queryable, organizationId: string, id: string, resource: string): Promise<boolean> {
+  const rows = await db.query('SELECT 1 FROM records WHERE organization_id = $1 AND id = $2 AND resource = $3', [organizationId, id, resource], { prepared: true })
+  return rows.length > 0
 }
 
 /** The accounts of a link by internal id (to attach transactions, balances, bills to them). */

@@ -35,6 +35,14 @@ describe('official belvo SDK: links and banking', () => {
     expect(missing).toMatchObject({ statusCode: 404, detail: [{ code: 'not_found' }] })
   })
 
+  it('updates link credentials with links.update, which needs the password', async () => {
+    const link = await client.links.register('erebor_mx_retail', 'user_valid', 'pass_valid', { accessMode: 'single' })
+    expect(await client.links.update(link.id, { password: 'pass_valid', password2: undefined })).toMatchObject({ id: link.id, status: 'valid' })
+    // The SDK sends {} (undefined options are dropped): Belvo's LinksPutRequest requires password.
+    const error = await client.links.update(link.id, { token: undefined }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ statusCode: 400, detail: [{ code: 'required', field: 'password', message: 'This field is required.' }] })
+  })
+
   it('completes the MFA flow with resume', async () => {
     const challenge = await client.links.register('heimdall_mx_retail', 'mfa_numeric', 'numeric_code').catch((e: any) => e)
     expect(challenge.statusCode).toBe(428)

@@ -6,7 +6,8 @@ import validateRfcImport from 'validate-rfc'
 import { describe, expect, it } from 'vitest'
 import { addMonths, parseDay } from '../../src/connectors/sandbox/calendar.ts'
 import { connectorOnlyFields, createSandboxConnector } from '../../src/connectors/sandbox/connector.ts'
-import { DENSE_PER_DAY } from '../../src/connectors/sandbox/world.ts'
+import { Ledger } from '../../src/connectors/sandbox/ledger.ts'
+import { buildWorld, DENSE_PER_DAY } from '../../src/connectors/sandbox/world.ts'
 import type {
   AccountScopedRecord, ConnectorContext, InstitutionRecord, LoginOutcome, Period, WireShape,
 } from '../../src/connectors/types.ts'
@@ -30,7 +31,7 @@ const HEIMDALL: Inst = { id: 1014, name: 'heimdall_mx_retail', country: 'MX', sh
 const IRONBANK: Inst = { id: 1016, name: 'ironbank_br_retail', country: 'BR', shape: 'ofda' }
 
 function ctx(inst: Inst, profile = 'full', linkSeed = 'link-1', username = 'bnk100', today = TODAY): ConnectorContext {
-  return { institution: inst, credentials: { username, password: profile }, linkSeed, profile, today }
+  return { institution: inst, credentials: { username, password: profile }, linkSeed, profile, today, accessedAt: `${today}T12:00:00.000Z` }
 }
 
 async function collect(stream: AsyncIterable<AccountScopedRecord[]>): Promise<AccountScopedRecord[]> {
@@ -50,6 +51,7 @@ interface Everything {
   exchanges: InstitutionRecord[]
   statements: AccountScopedRecord[]
   portfolios: InstitutionRecord[]
+  exchangeHistory: InstitutionRecord[]
 }
 
 async function everything(inst: Inst, c: ConnectorContext, period: Period = YEAR): Promise<Everything> {
@@ -57,6 +59,7 @@ async function everything(inst: Inst, c: ConnectorContext, period: Period = YEAR
   const accounts = await conn.accounts(c)
   const statements: AccountScopedRecord[] = []
   for (const a of accounts) statements.push(...await conn.statements(c, a.internal_identification, 2025, 5))
+  const exchanges = await conn.exchanges(c, { dateFrom: '2023-01-01', dateTo: TODAY })
   return {
     accounts,
     transactions: await collect(conn.transactions(c, period)),
@@ -65,9 +68,10 @@ async function everything(inst: Inst, c: ConnectorContext, period: Period = YEAR
     bills: await conn.bills(c),
     investments: await conn.investments(c),
     investmentTransactions: await conn.investmentTransactions(c, period),
-    exchanges: await conn.exchanges(c, { dateFrom: '2023-01-01', dateTo: TODAY }),
+    exchanges,
     statements,
     portfolios: await conn.portfolios(c),
+    exchangeHistory: await conn.exchangeHistory(c, exchanges.map((e) => e.internal_identification)),
   }
 }
 
@@ -194,6 +198,7 @@ describe('sandbox data: determinism', () => {
       const all = { accounts, transactions: tx, owners: await conn.owners(c), balances: await conn.balances(c, undefined),
         bills: await conn.bills(c), investments: await conn.investments(c), investmentTransactions: await conn.investmentTransactions(c, ${JSON.stringify(YEAR)}),
         exchanges: await conn.exchanges(c, { dateFrom: '2023-01-01', dateTo: '${TODAY}' }), statements, portfolios: await conn.portfolios(c) }
+      all.exchangeHistory = await conn.exchangeHistory(c, all.exchanges.map((e) => e.internal_identification))
       console.log(createHash('sha256').update(JSON.stringify(all)).digest('hex'))`
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: new URL('../..', import.meta.url).pathname, env: { ...process.env, TZ: 'Pacific/Kiritimati' }, encoding: 'utf8',
@@ -210,6 +215,37 @@ describe('sandbox data: determinism', () => {
     const overlap = (r: AccountScopedRecord) => (r.value_date as string) >= '2025-03-01' && (r.value_date as string) <= '2025-04-30'
     expect(first.filter(overlap).length).toBeGreaterThan(50)
     expect(second.filter(overlap)).toEqual(first.filter(overlap))
+  })
+
+  it('gives a narrow window exactly the records of a wide window that fall inside it (exchanges, investment transactions, daily balances)', async () => {
+    // A generator that drew random values after its window test would give the same operation
+    // other values, or drop it, depending on the window asked for.
+    const windows: Period[] = [
+      { dateFrom: '2023-06-01', dateTo: '2023-12-31' }, { dateFrom: '2024-01-01', dateTo: '2024-06-30' },
+      { dateFrom: '2024-07-01', dateTo: '2024-12-31' }, { dateFrom: '2025-01-01', dateTo: TODAY }, { dateFrom: '2024-03-01', dateTo: '2024-03-31' },
+    ]
+    const inside = (date: unknown, w: Period) => String(date).slice(0, 10) >= w.dateFrom && String(date).slice(0, 10) <= w.dateTo
+    for (const inst of [BR, BR_BUSINESS, OFMOCK]) {
+      const conn = createSandboxConnector(inst)
+      for (const seed of ['link-1', 'link-2', 'link-3']) {
+        const c = ctx(inst, 'full', seed)
+        const wide = await conn.exchanges(c, { dateFrom: '2023-01-01', dateTo: TODAY })
+        expect(wide.length, `${inst.name} ${seed}`).toBe(6)
+        for (const w of windows) expect(await conn.exchanges(c, w)).toEqual(wide.filter((e) => inside(e.operation_requested_at, w)))
+        // The narrowest window: the operation's own day.
+        for (const e of wide) {
+          const day = String(e.operation_requested_at).slice(0, 10)
+          expect(await conn.exchanges(c, { dateFrom: day, dateTo: day })).toEqual([e])
+        }
+        const wideTx = await conn.investmentTransactions(c, { dateFrom: '2020-01-01', dateTo: TODAY })
+        expect(wideTx.length).toBeGreaterThan(10)
+        for (const w of windows) expect(await conn.investmentTransactions(c, w)).toEqual(wideTx.filter((t) => inside(t.value_date, w)))
+      }
+    }
+    const conn = createSandboxConnector(MX)
+    const wideBalances = await conn.balances(ctx(MX), { dateFrom: '2024-01-01', dateTo: TODAY })
+    expect(wideBalances.length).toBeGreaterThan(500)
+    for (const w of windows.slice(1)) expect(await conn.balances(ctx(MX), w)).toEqual(wideBalances.filter((b) => inside(b.value_date, w)))
   })
 
   it('gives unique internal ids within a link and resource', async () => {
@@ -289,17 +325,30 @@ describe('sandbox data: coherence', () => {
         const conn = createSandboxConnector(inst)
         const c = ctx(inst, profile)
         const accounts = await conn.accounts(c)
-        const tx = await collect(conn.transactions(c, { dateFrom: '2024-01-01', dateTo: TODAY }))
+        const from = '2024-01-01'
+        const tx = await collect(conn.transactions(c, { dateFrom: from, dateTo: TODAY }))
+        const world = buildWorld(c)
+        const ledger = new Ledger(world)
         for (const account of accounts) {
           const liability = account.balance_type === 'LIABILITY'
           const own = tx.filter((t) => t.account_internal_identification === account.internal_identification)
           expect(own.length).toBeGreaterThan(0)
-          for (let i = 1; i < own.length; i++) {
-            const sign = (own[i].type === 'INFLOW') !== liability ? 1 : -1
-            expect(cents(own[i].balance), `${inst.name} ${profile} ${own[i].internal_identification}`)
-              .toBe(cents(own[i - 1].balance) + sign * cents(own[i].amount))
+          const current = cents((account.balance as { current: number }).current)
+          const signed = (t: AccountScopedRecord) => ((t.type === 'INFLOW') !== liability ? 1 : -1) * cents(t.amount)
+          if (inst.shape === 'ofda') {
+            // Open Finance Brasil has no running balance: the amounts alone lead from the balance
+            // before the period to the account's current balance.
+            for (const t of own) expect(t.balance, t.internal_identification).toBeNull()
+            const plan = world.accounts.find((a) => a.internalId === account.internal_identification)!
+            const opening = ledger.balanceAt(plan, Math.max(parseDay(from), plan.historyStart) - 1)
+            expect(own.reduce((sum, t) => sum + signed(t), opening), `${inst.name} ${profile} ${account.internal_identification}`).toBe(current)
+            continue
           }
-          expect(cents(own[own.length - 1].balance)).toBe(cents((account.balance as { current: number }).current))
+          for (let i = 1; i < own.length; i++) {
+            expect(cents(own[i].balance), `${inst.name} ${profile} ${own[i].internal_identification}`)
+              .toBe(cents(own[i - 1].balance) + signed(own[i]))
+          }
+          expect(cents(own[own.length - 1].balance)).toBe(current)
         }
       }
     }
@@ -367,6 +416,55 @@ describe('sandbox data: coherence', () => {
     expect(paid.map((t) => [t.value_date, t.amount])).toEqual(received.map((t) => [t.value_date, t.amount]))
   })
 
+  it('gives some exchange operations a history consistent with the operation, after it and oldest first', async () => {
+    let withHistory = 0
+    let without = 0
+    const types = new Set<unknown>()
+    for (const inst of [BR, BR_BUSINESS, OFMOCK]) {
+      for (const seed of ['link-1', 'link-2', 'link-3', 'link-4']) {
+        const conn = createSandboxConnector(inst)
+        const c = ctx(inst, 'full', seed)
+        const exchanges = await conn.exchanges(c, { dateFrom: '2023-01-01', dateTo: TODAY })
+        const history = await conn.exchangeHistory(c, exchanges.map((e) => e.internal_identification))
+        expect(new Set(history.map((h) => h.event_sequence_number)).size).toBe(history.length)
+        for (const e of exchanges) {
+          const events = history.filter((h) => h.exchange_internal_identification === e.internal_identification)
+          if (events.length === 0) without++
+          else withHistory++
+          // Each operation's history on its own is the same as in the batch.
+          expect(await conn.exchangeHistory(c, [e.internal_identification])).toEqual(events)
+          let previous = String(e.operation_requested_at)
+          for (const h of events) {
+            types.add(h.event_type)
+            expect(h.operation_identifier).toBe(e.operation_identifier)
+            expect(h.event_sequence_number).toMatch(/^\d{12}$/)
+            expect(String(h.event_created_at) > previous, `${h.event_created_at} after ${previous}`).toBe(true)
+            expect(String(h.event_created_at) < TODAY).toBe(true)
+            previous = String(h.event_created_at)
+            expect(h.operation_due_date! >= e.operation_due_date!).toBe(true)
+            expect(h.local_operation_tax_amount).toBe(e.local_operation_tax_amount)
+            expect(cents(h.local_operation_value_amount)).toBe(Math.round(cents(h.foreign_operation_value_amount) * (h.local_operation_tax_amount as number)))
+            for (const field of ['foreign_operation_value_currency', 'local_operation_value_currency', 'settlement_method', 'operation_category_code', 'tev_amount_amount']) {
+              expect(h[field], field).toBe(e[field])
+            }
+            expect(h.operation_outstanding_balance_currency).toBe(e.foreign_operation_value_currency)
+            if (h.event_type === 3 || h.event_type === 4) expect(h.operation_outstanding_balance_amount).toBe(0)
+            if (h.event_type === 2 || h.event_type === 9) expect(h.operation_outstanding_balance_amount).toBe(h.foreign_operation_value_amount)
+            // The foreign party is reported on the settlement of a wire.
+            expect(h.foreign_partie_name !== null).toBe(h.event_type === 4 && e.settlement_method === 'TELETRANSMISSAO')
+          }
+          // A nullification undoes the cancellation before it; nothing follows a settlement.
+          const sequence = events.map((h) => h.event_type).join(',')
+          expect(['', '4', '2,4', '3', '3,9,4']).toContain(sequence)
+        }
+      }
+    }
+    expect(withHistory).toBeGreaterThan(0)
+    expect(without).toBeGreaterThan(0)
+    expect([...types].sort()).toEqual([2, 3, 4, 9])
+    expect(await createSandboxConnector(BR).exchangeHistory(ctx(BR), ['FX-unknown'])).toEqual([])
+  })
+
   it("keeps card transactions' bills consistent with the bills resource", async () => {
     const conn = createSandboxConnector(BR)
     const c = ctx(BR)
@@ -403,6 +501,59 @@ describe('sandbox data: documents', () => {
     expect(rfc.document_type).toBe('RFC')
     expect(validateRfc(rfc.document_number).isValid).toBe(true)
     for (const st of mx.statements.filter((s) => s.CLABE)) expect(clabe.validate(st.CLABE as string).ok).toBe(true)
+  })
+})
+
+/** Modulo 11 check digit, weights 2..9 from the right, 10 and 11 -> 0 (Bradesco-style account digits). */
+function mod11(digits: string): string {
+  let sum = 0
+  ;[...digits].reverse().forEach((d, i) => { sum += Number(d) * (2 + (i % 8)) })
+  const dv = 11 - (sum % 11)
+  return dv >= 10 ? '0' : String(dv)
+}
+
+describe('sandbox data: public identification of accounts', () => {
+  it('names Brazilian deposit accounts AGENCY/ACCOUNT, agency/number-check digit; cards by card numbers; loans by NUMBER', async () => {
+    for (const inst of [BR, BR_BUSINESS, OFMOCK]) {
+      const all = await everything(inst, ctx(inst))
+      const deposits = all.accounts.filter((a) => a.category === 'CHECKING_ACCOUNT' || a.category === 'SAVINGS_ACCOUNT')
+      expect(deposits.length, inst.name).toBeGreaterThan(0)
+      for (const a of deposits) {
+        expect(a.public_identification_name).toBe('AGENCY/ACCOUNT')
+        expect(a.public_identification_value).toMatch(/^\d{4}\/\d{8}-\d$/)
+        expect(a.check_digit).toBe(mod11(a.number as string))
+        expect(a.public_identification_value).toBe(`${a.agency}/${a.number}-${a.check_digit}`)
+      }
+      // The owner's products name the same accounts.
+      const products = (all.owners[0].financial_relation as { products: { agency: string; number: string; check_digit: string }[] }).products
+      expect(products.map((p) => `${p.agency}/${p.number}-${p.check_digit}`).sort()).toEqual(deposits.map((a) => a.public_identification_value).sort())
+      for (const card of all.accounts.filter((a) => a.category === 'CREDIT_CARD')) {
+        const cards = (card.credit_data as { cards: { identification_number: string }[] }).cards
+        expect(card.public_identification_name).toBe('CREDIT_CARD_NUMBER')
+        expect(card.public_identification_value).toBe(cards.map((c) => c.identification_number).join(','))
+      }
+      for (const loan of all.accounts.filter((a) => a.category === 'LOAN_ACCOUNT')) {
+        expect([loan.public_identification_name, loan.public_identification_value]).toEqual(['NUMBER', loan.number])
+      }
+      const counterparties = all.transactions.map((t) => t.counterparty as { number: string | null; check_digit: string | null } | null)
+      for (const cp of counterparties) if (cp?.number) expect(cp.check_digit).toBe(mod11(cp.number))
+    }
+  })
+
+  it('names Mexican deposit accounts by the CLABE that embeds their number, Colombian and loan accounts by ACCOUNT_NUMBER', async () => {
+    const mx = await createSandboxConnector(MX).accounts(ctx(MX))
+    for (const a of mx.filter((x) => x.category === 'CHECKING_ACCOUNT' || x.category === 'SAVINGS_ACCOUNT')) {
+      expect(a.public_identification_name).toBe('CLABE')
+      const value = a.public_identification_value as string
+      expect(clabe.validate(value).ok).toBe(true)
+      // CLABE = bank (3) + plaza (3) + account number (11) + control digit (1).
+      expect(value.slice(6, 17)).toBe(a.number)
+    }
+    for (const accounts of [mx, await createSandboxConnector(CO).accounts(ctx(CO))]) {
+      for (const a of accounts.filter((x) => x.category === 'LOAN_ACCOUNT' || (x.category !== 'CREDIT_CARD' && accounts !== mx))) {
+        expect([a.public_identification_name, a.public_identification_value]).toEqual(['ACCOUNT_NUMBER', a.number])
+      }
+    }
   })
 })
 
@@ -484,6 +635,8 @@ function checksFor(inst: Inst, all: Everything): Check[] {
       except: [...SERVER_OWNED, 'investment.id', 'subtype_additional_info'],
       records: all.investmentTransactions.map((t) => serverFields(strip('INVESTMENT_TRANSACTIONS', t), { investment: { id: UUID, ...(t.investment as object) } })) },
     { spec: 'current', schema: 'Exchange', raw: all.exchanges, except: SERVER_OWNED, records: all.exchanges.map((e) => serverFields(strip('EXCHANGES', e))) },
+    { spec: 'current', schema: 'ExchangeHistory', raw: all.exchangeHistory, except: [...SERVER_OWNED, 'exchange_id'],
+      records: all.exchangeHistory.map((h) => serverFields(strip('EXCHANGE_HISTORY', h), { exchange_id: UUID })) },
     { spec: 'multiregion', schema: 'InvestmentsPortfolio', raw: all.portfolios, except: SERVER_OWNED,
       records: all.portfolios.map((p) => ({ id: UUID, ...strip('PORTFOLIOS', p) })) },
     { spec: 'multiregion', schema: 'Transaction', raw: all.statements.flatMap((s) => s.transactions as AccountScopedRecord[]),
@@ -501,6 +654,47 @@ function checksFor(inst: Inst, all: Everything): Check[] {
   return checks
 }
 
+/**
+ * Fields the spec says Open Finance Brazil leaves empty ("This field is not applicable for OF
+ * Brazil and will return null", "... for Business ID documents ...") that carry a value in
+ * `value`, as paths. Walks nested objects and arrays of objects like missingFields.
+ */
+const NOT_APPLICABLE = /not applicable for (OF|OFDA|Open Finance) Brazil|not applicable for Business ID documents/i
+
+function notApplicableButFilled(schema: Record<string, unknown>, value: unknown, path = ''): string[] {
+  if (value === null || typeof value !== 'object') return []
+  if (Array.isArray(value)) {
+    const items = schema.items as Record<string, unknown> | undefined
+    return items ? value.flatMap((v) => notApplicableButFilled(items, v, path)) : []
+  }
+  const props = propertiesOf(schema)
+  const record = value as Record<string, unknown>
+  const out: string[] = []
+  for (const [key, sub] of Object.entries(props)) {
+    const p = path ? `${path}.${key}` : key
+    if (!(key in record)) continue
+    if (NOT_APPLICABLE.test(describe_(sub)) && record[key] !== null) out.push(`${p}=${JSON.stringify(record[key])}`)
+    else out.push(...notApplicableButFilled(sub, record[key], p))
+  }
+  return [...new Set(out)]
+}
+
+function propertiesOf(schema: Record<string, unknown>): Record<string, Record<string, unknown>> {
+  if (schema.properties) return schema.properties as Record<string, Record<string, unknown>>
+  const merged: Record<string, Record<string, unknown>> = {}
+  for (const key of ['anyOf', 'oneOf', 'allOf']) {
+    for (const branch of (schema[key] as Record<string, unknown>[] | undefined) ?? []) Object.assign(merged, propertiesOf(branch))
+  }
+  return merged
+}
+
+/** A property's description, including those of its anyOf/allOf branches (nullable $refs). */
+function describe_(schema: Record<string, unknown>): string {
+  const own = typeof schema.description === 'string' ? schema.description : ''
+  const branches = ['anyOf', 'oneOf', 'allOf'].flatMap((k) => (schema[k] as Record<string, unknown>[] | undefined) ?? [])
+  return [own, ...branches.map(describe_)].join(' ')
+}
+
 describe.skipIf(!specsAvailable())('sandbox data: wire schemas', () => {
   const institutions = [MX, CO, BR, MX_BUSINESS, BR_BUSINESS, OFMOCK]
   const profiles = ['full', 'low', 'negative', 'scale_1y_2a']
@@ -514,6 +708,9 @@ describe.skipIf(!specsAvailable())('sandbox data: wire schemas', () => {
           if (check.records.length) seen.add(check.schema)
           for (const record of check.records) expect(schemaErrors(check.spec, check.schema, record), `${profile} ${check.schema}`).toEqual([])
           const schema = schemaOf(check.spec, check.schema)
+          if (inst.shape === 'ofda') {
+            for (const record of check.records) expect(notApplicableButFilled(schema, record), `${profile} ${check.schema} not applicable for OF Brazil`).toEqual([])
+          }
           const except = new Set(check.except)
           for (const raw of check.raw) {
             const stripped = check.schema === 'Exchange' ? withoutKeys(raw, ['internal_identification']) : raw
@@ -523,7 +720,7 @@ describe.skipIf(!specsAvailable())('sandbox data: wire schemas', () => {
       }
       // Every resource produced data for at least one profile.
       const expected = inst.shape === 'ofda'
-        ? ['AccountOpenFinanceBrazil', 'TransactionOpenFinanceBrazil', 'BalanceOFDA', 'Bill', 'InvestmentBrazil', 'InvestmentTransactionBrazil', 'Exchange',
+        ? ['AccountOpenFinanceBrazil', 'TransactionOpenFinanceBrazil', 'BalanceOFDA', 'Bill', 'InvestmentBrazil', 'InvestmentTransactionBrazil', 'Exchange', 'ExchangeHistory',
           inst.name.includes('_business') ? 'OwnerBusinessOpenFinanceBrazil' : 'OwnerIndividualOpenFinanceBrazil']
         : ['Account', 'Transaction', 'Balance', 'Owner', 'InvestmentsPortfolio']
       for (const name of expected) expect(seen, name).toContain(name)

@@ -20,11 +20,29 @@ export interface Harness {
   /** A second organization, for isolation tests. */
   otherKey: SecretKey
   otherAuth: string
+  /**
+   * One JSON request through `app.inject`, authenticated as `key` unless `auth` says otherwise
+   * (null: no Authorization header); `raw` sends a body text as is.
+   */
+  call(method: string, url: string, payload?: unknown, options?: CallOptions): Promise<CallResult>
   /** Starts real HTTP on a random port; returns the base URL. */
   listen(): Promise<string>
   /** Starts the background worker (jobs, webhook deliveries, scheduler), polling fast. */
   startWorker(options?: WorkerOptions): Promise<Worker>
   close(): Promise<void>
+}
+
+export interface CallOptions {
+  auth?: string | null
+  headers?: Record<string, string>
+  raw?: string
+}
+
+export interface CallResult {
+  status: number
+  // Tests read whatever the response holds.
+  body: any
+  headers: Record<string, unknown>
 }
 
 export function basic(key: { id: string; password: string }): string {
@@ -48,6 +66,15 @@ export async function createHarness(options: { env?: Record<string, string>; con
   const otherKey = await createSecretKey(db, { newOrganization: 'other', name: 'other' })
   return {
     app, db, config, clock, key, auth: basic(key), otherKey, otherAuth: basic(otherKey),
+    async call(method, url, payload, options = {}) {
+      const auth = options.auth === undefined ? basic(key) : options.auth
+      const res = await app.inject({
+        method: method as 'GET', url,
+        headers: { ...(auth ? { authorization: auth } : {}), 'content-type': 'application/json', ...options.headers },
+        payload: options.raw ?? (payload === undefined ? undefined : JSON.stringify(payload)),
+      })
+      return { status: res.statusCode, body: res.body ? res.json() : undefined, headers: res.headers }
+    },
     async listen() {
       return app.listen({ port: 0, host: '127.0.0.1' })
     },

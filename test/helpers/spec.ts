@@ -36,6 +36,15 @@ const REQUIRED_ERRATA: Record<string, Record<string, string>> = {
   AccountLoanDataOpenFinanceBrazil: { total_effectove_cost: 'total_effective_cost' },
 }
 
+/**
+ * Properties whose description says Belvo returns `null` while the schema omits `nullable`:
+ * OwnerBusinessDocumentIds.check_digit "is not applicable for Business ID documents and will
+ * return `null`" (its example is null too).
+ */
+const NULLABLE_ERRATA: Record<string, string[]> = {
+  OwnerBusinessDocumentIds: ['check_digit'],
+}
+
 function spec(name: SpecName): Json {
   let s = specCache.get(name)
   if (!s) {
@@ -44,6 +53,10 @@ function spec(name: SpecName): Json {
     for (const [schema, renames] of Object.entries(REQUIRED_ERRATA)) {
       const target = schemas[schema]
       if (target && Array.isArray(target.required)) target.required = (target.required as string[]).map((r) => renames[r] ?? r)
+    }
+    for (const [schema, names] of Object.entries(NULLABLE_ERRATA)) {
+      const properties = schemas[schema]?.properties as Record<string, Json> | undefined
+      for (const property of names) if (properties?.[property]) properties[property] = { ...properties[property], nullable: true }
     }
     specCache.set(name, s)
   }

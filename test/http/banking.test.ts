@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { expectSpec } from '../helpers/spec.ts'
+import { TRANSACTIONS } from '../../src/domain/banking.ts'
+import { newChanges, retrieve } from '../../src/domain/resources.ts'
 
 type Json = Record<string, any>
 
@@ -16,10 +18,7 @@ describe('banking resources', () => {
   })
   afterAll(async () => h.close())
 
-  async function call(method: string, url: string, payload?: unknown, auth?: string) {
-    const res = await h.app.inject({ method: method as 'GET', url, headers: { authorization: auth ?? h.auth, 'content-type': 'application/json' }, payload: payload === undefined ? undefined : JSON.stringify(payload) })
-    return { status: res.statusCode, body: res.body ? res.json() : undefined, headers: res.headers }
-  }
+  const call: Harness['call'] = (...args) => h.call(...args)
 
   const PERIOD = { date_from: '2025-03-01', date_to: '2026-02-28' }
 
@@ -175,6 +174,121 @@ describe('banking resources', () => {
     })
   })
 
+  describe('Brazil exchange history (/api/br/exchanges/{id}/history/)', () => {
+    const ALL = { date_from: '2024-01-01', date_to: '2026-03-10' }
+    let link: Json
+    let exchanges: Json[]
+    const history = async (id: string, query = 'page_size=1000', auth?: string) => call('GET', `/api/br/exchanges/${id}/history/?${query}`, undefined, { auth })
+    const storedHistory = async (linkId: string) =>
+      (await h.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records WHERE link_id = $1 AND resource = 'EXCHANGE_HISTORY'", [linkId]))[0].n
+
+    beforeAll(async () => {
+      link = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'fx_history', password: 'full' })).body
+      exchanges = (await call('POST', '/api/br/exchanges/', { link: link.id, ...ALL })).body
+    })
+
+    it("stores each exchange's history with it; every entry is valid against Belvo 1.223.0 ExchangeHistory", async () => {
+      expect(exchanges).toHaveLength(6)
+      let total = 0
+      let empty = 0
+      for (const exchange of exchanges) {
+        const res = await history(exchange.id)
+        expect(res.status).toBe(200)
+        expect(res.body).toMatchObject({ count: res.body.results.length, next: null, previous: null })
+        if (res.body.count === 0) empty++
+        total += res.body.count
+        let previous = exchange.operation_requested_at
+        for (const entry of res.body.results) {
+          expectSpec('current', 'ExchangeHistory', entry)
+          expect(entry).toMatchObject({ link: link.id, exchange_id: exchange.id, operation_identifier: exchange.operation_identifier })
+          // Oldest first, all after the operation was requested.
+          expect(entry.event_created_at > previous).toBe(true)
+          previous = entry.event_created_at
+        }
+      }
+      expect(total).toBeGreaterThan(0)
+      expect(empty).toBeGreaterThan(0)
+      expect(await storedHistory(link.id)).toBe(total)
+
+      // Retrieving again updates the same rows: same ids, no duplicates.
+      const before = await Promise.all(exchanges.map(async (e) => (await history(e.id)).body.results.map((r: Json) => r.id)))
+      const again = (await call('POST', '/api/br/exchanges/', { link: link.id, ...ALL })).body as Json[]
+      expect(again.map((e) => e.id)).toEqual(exchanges.map((e) => e.id))
+      expect(await storedHistory(link.id)).toBe(total)
+      const after = await Promise.all(exchanges.map(async (e) => (await history(e.id)).body.results.map((r: Json) => r.id)))
+      expect(after).toEqual(before)
+    })
+
+    it('paginates, projects with fields and omit, and 404s past the last page', async () => {
+      const counts = await Promise.all(exchanges.map(async (e) => (await history(e.id)).body.count as number))
+      const exchange = exchanges[counts.findIndex((n) => n >= 2)]
+      expect(exchange, 'an exchange with two events or more').toBeDefined()
+      const all = (await history(exchange.id)).body.results as Json[]
+      const first = await history(exchange.id, 'page_size=1')
+      expect(first.body.count).toBe(all.length)
+      expect(first.body.results).toEqual([all[0]])
+      expect(first.body.next).toMatch(new RegExp(`/api/br/exchanges/${exchange.id}/history/\\?page_size=1&page=2$`))
+      const second = await call('GET', first.body.next.replace(/^https?:\/\/[^/]+/, ''))
+      expect(second.body.results).toEqual([all[1]])
+      expect(second.body.previous).toMatch(/\?page_size=1$/)
+      expect((await history(exchange.id, `page_size=1&page=${all.length + 1}`)).status).toBe(404)
+      expect((await history(exchange.id, 'page=0')).status).toBe(404)
+      const fields = await history(exchange.id, 'fields=event_type,event_sequence_number')
+      expect(fields.body.results.every((r: Json) => Object.keys(r).sort().join() === 'event_sequence_number,event_type')).toBe(true)
+      const omitted = await history(exchange.id, 'omit=foreign_partie_name,link')
+      expect(omitted.body.results[0]).not.toHaveProperty('link')
+      expect(omitted.body.results[0]).toHaveProperty('exchange_id', exchange.id)
+    })
+
+    it("answers 404 for an unknown exchange, another resource's id and another organization's exchange", async () => {
+      const res = await history('7d1f1b8c-6a0a-4a55-9a63-2f1d6b1e0c11')
+      expect(res.status).toBe(404)
+      expect(res.body[0]).toMatchObject({ code: 'not_found' })
+      expect((await history('not-a-uuid')).status).toBe(404)
+      const account = (await call('POST', '/api/accounts/', { link: link.id })).body[0]
+      expect((await history(account.id)).status).toBe(404)
+      const other = await history(exchanges[0].id, 'page_size=1000', h.otherAuth)
+      expect(other.status).toBe(404)
+      expect(other.body[0]).toMatchObject({ code: 'not_found' })
+    })
+
+    it('stores the history of the retrieved exchanges only, and none with save_data false', async () => {
+      const narrow = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'fx_history', password: 'full' })).body
+      const unsaved = await call('POST', '/api/br/exchanges/', { link: narrow.id, ...ALL, save_data: false })
+      expect(unsaved.status).toBe(200)
+      expect(await storedHistory(narrow.id)).toBe(0)
+      const recent = (await call('POST', '/api/br/exchanges/', { link: narrow.id, date_from: '2025-09-10', date_to: '2026-03-10' })).body as Json[]
+      expect(recent.length).toBeGreaterThan(0)
+      expect(recent.length).toBeLessThan(6)
+      let expected = 0
+      for (const e of recent) {
+        const wide = exchanges.find((x) => x.operation_identifier === e.operation_identifier)!
+        const own = (await history(e.id)).body.results as Json[]
+        const full = (await history(wide.id)).body.results as Json[]
+        // The same events as on the link that retrieved every operation, under this link's exchange.
+        expect(own.map((r) => r.event_sequence_number)).toEqual(full.map((r) => r.event_sequence_number))
+        expected += own.length
+      }
+      expect(await storedHistory(narrow.id)).toBe(expected)
+    })
+
+    it('deletes the history with its exchange, and with the link', async () => {
+      const target = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'fx_history', password: 'full' })).body
+      const stored = (await call('POST', '/api/br/exchanges/', { link: target.id, ...ALL })).body as Json[]
+      const counts = await Promise.all(stored.map(async (e) => (await history(e.id)).body.count as number))
+      const i = counts.findIndex((n) => n > 0)
+      const total = counts.reduce((a, b) => a + b, 0)
+      expect(await storedHistory(target.id)).toBe(total)
+      expect((await call('DELETE', `/api/br/exchanges/${stored[i].id}/`, undefined, { auth: h.otherAuth })).status).toBe(404)
+      expect((await call('DELETE', `/api/br/exchanges/${stored[i].id}/`)).status).toBe(204)
+      expect((await history(stored[i].id)).status).toBe(404)
+      expect(await storedHistory(target.id)).toBe(total - counts[i])
+      expect((await h.db.query('SELECT 1 FROM records WHERE parent_id = $1', [stored[i].id]))).toEqual([])
+      expect((await call('DELETE', `/api/links/${target.id}/`)).status).toBe(204)
+      expect(await storedHistory(target.id)).toBe(0)
+    })
+  })
+
   it('gives an empty data set to bnk101/nodata', async () => {
     const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk101', password: 'nodata' })).body
     expect((await call('POST', '/api/accounts/', { link: link.id })).body).toEqual([])
@@ -202,14 +316,14 @@ describe('banking resources', () => {
     const account = (await call('GET', `/api/accounts/?link=${mx.id}`)).body.results[0]
     const transaction = (await call('GET', `/api/transactions/?link=${mx.id}&page_size=1`)).body.results[0]
     const other = h.otherAuth
-    expect((await call('GET', `/api/accounts/${account.id}/`, undefined, other)).status).toBe(404)
-    expect((await call('DELETE', `/api/accounts/${account.id}/`, undefined, other)).status).toBe(404)
-    expect((await call('GET', `/api/transactions/${transaction.id}/`, undefined, other)).status).toBe(404)
-    expect((await call('DELETE', `/api/transactions/${transaction.id}/`, undefined, other)).status).toBe(404)
-    expect((await call('GET', `/api/accounts/`, undefined, other)).body.count).toBe(0)
-    expect((await call('GET', `/api/transactions/?link=${mx.id}`, undefined, other)).body.count).toBe(0)
-    expect((await call('GET', `/api/owners/`, undefined, other)).body.count).toBe(0)
-    expect((await call('POST', '/api/transactions/', { link: mx.id, ...PERIOD }, other)).body[0]).toMatchObject({ code: 'does_not_exist', field: 'link' })
+    expect((await call('GET', `/api/accounts/${account.id}/`, undefined, { auth: other })).status).toBe(404)
+    expect((await call('DELETE', `/api/accounts/${account.id}/`, undefined, { auth: other })).status).toBe(404)
+    expect((await call('GET', `/api/transactions/${transaction.id}/`, undefined, { auth: other })).status).toBe(404)
+    expect((await call('DELETE', `/api/transactions/${transaction.id}/`, undefined, { auth: other })).status).toBe(404)
+    expect((await call('GET', `/api/accounts/`, undefined, { auth: other })).body.count).toBe(0)
+    expect((await call('GET', `/api/transactions/?link=${mx.id}`, undefined, { auth: other })).body.count).toBe(0)
+    expect((await call('GET', `/api/owners/`, undefined, { auth: other })).body.count).toBe(0)
+    expect((await call('POST', '/api/transactions/', { link: mx.id, ...PERIOD }, { auth: other })).body[0]).toMatchObject({ code: 'does_not_exist', field: 'link' })
   })
 
   it('deletes transactions and accounts (5 per minute), and a link with all its data', async () => {
@@ -255,5 +369,67 @@ describe('banking resources', () => {
     const omitted = await call('GET', `/api/accounts/?link=${mx.id}&omit=credit_data,loan_data`)
     expect(omitted.body.results[0]).not.toHaveProperty('credit_data')
     expect(omitted.body.results[0]).toHaveProperty('balance')
+  })
+
+  describe('access times: last_accessed_at and collected_at', () => {
+    const STAMPS = new Set(['last_accessed_at', 'collected_at'])
+    afterAll(() => h.clock.set('2026-03-10T15:00:00Z'))
+
+    /** Every last_accessed_at and collected_at in `value`, at any depth, with its path. */
+    function stamps(value: unknown, path = ''): [string, unknown][] {
+      if (value === null || typeof value !== 'object') return []
+      return Object.entries(value).flatMap(([key, item]) => {
+        const p = `${path}.${key}`
+        return STAMPS.has(key) ? [[p, item] as [string, unknown]] : stamps(item, Array.isArray(value) ? path : p)
+      })
+    }
+    /** `value` without its access times and server ids (what the institution reported). */
+    function data(value: unknown): unknown {
+      if (value === null || typeof value !== 'object') return value
+      if (Array.isArray(value)) return value.map(data)
+      return Object.fromEntries(Object.entries(value).filter(([k]) => !STAMPS.has(k) && !['id', 'link', 'created_at', 'account'].includes(k)).map(([k, v]) => [k, data(v)]))
+    }
+    const byInternalId = (items: Json[]) => [...items].sort((a, b) => a.internal_identification.localeCompare(b.internal_identification))
+
+    it('stamps the time of the access on the link and on everything it collects; the data depends on the day only', async () => {
+      const at = '2026-03-10T23:22:41.250Z'
+      h.clock.set(at)
+      for (const earlier of [mx, br]) {
+        const link = (await call('POST', '/api/links/', { institution: earlier.institution, username: 'bnk100', password: 'full' })).body
+        const accounts = (await call('POST', '/api/accounts/', { link: link.id })).body as Json[]
+        const transactions = (await call('POST', '/api/transactions/', { link: link.id, ...PERIOD })).body as Json[]
+        expect((await call('GET', `/api/links/${link.id}/`)).body.last_accessed_at).toBe(at)
+        const listed = [
+          ...(await call('GET', `/api/accounts/?link=${link.id}`)).body.results,
+          ...(await call('GET', `/api/transactions/?link=${link.id}&page_size=1000`)).body.results,
+        ]
+        const all = stamps([...accounts, ...transactions, ...listed])
+        for (const path of ['.last_accessed_at', '.credit_data.collected_at', '.loan_data.collected_at', '.credit_card_data.collected_at', '.account.last_accessed_at']) {
+          expect(all.some(([p]) => p === path), `${earlier.institution} ${path}`).toBe(true)
+        }
+        expect(all.filter(([, value]) => value !== at), earlier.institution).toEqual([])
+        // The same user earlier the same day: the same data, other times.
+        const before = (await call('GET', `/api/accounts/?link=${earlier.id}`)).body.results as Json[]
+        expect(data(byInternalId(accounts))).toEqual(data(byInternalId(before)))
+        expect(before.every((a) => a.last_accessed_at === '2026-03-10T15:00:00.000Z')).toBe(true)
+      }
+    })
+
+    it('reports as updated only the transactions whose data changed, not every one collected again', async () => {
+      h.clock.set('2026-03-10T15:00:00Z')
+      const link = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'bnk100', password: 'full' })).body
+      const period = { date_from: '2026-01-15', date_to: '2026-03-10' }
+      const first = (await call('POST', '/api/transactions/', { link: link.id, ...period })).body as Json[]
+      h.clock.set('2026-03-11T09:30:00Z')
+      const changes = newChanges()
+      const again = await retrieve(h.app.deps.domain, { organizationId: h.key.organizationId }, TRANSACTIONS, { link: link.id, ...period }, { changes })
+      const before = new Map(first.map((t) => [t.internal_identification, JSON.stringify(data(t))]))
+      const changed = again.items.filter((t) => before.get(t.internal_identification as string) !== JSON.stringify(data(t))).map((t) => t.id)
+      const cards = again.items.filter((t) => t.credit_card_data)
+      expect(cards.every((t) => (t.credit_card_data as Json).collected_at === '2026-03-11T09:30:00.000Z')).toBe(true)
+      expect(changes.inserted).toEqual([])
+      expect(changes.updated.sort()).toEqual(changed.sort())
+      expect(changed.length).toBeLessThan(cards.length)
+    })
   })
 })

@@ -17,6 +17,10 @@ describe('OpenAPI and operations', () => {
     expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['page', 'page_size', 'fields', 'omit', 'country_code__in', 'resources__allin']))
     expect(Object.keys(list.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '500']))
     expect(doc.paths['/api/institutions/{id}/'].get.operationId).toBe('DetailInstitution')
+    const history = doc.paths['/api/br/exchanges/{id}/history/'].get
+    expect(history.operationId).toBe('ListExchangeHistory')
+    expect(history.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['id', 'page', 'page_size', 'fields', 'omit']))
+    expect(Object.keys(history.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '500']))
   })
 
   it('serves the interactive reference at /docs', async () => {

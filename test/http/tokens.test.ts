@@ -52,19 +52,12 @@ describe('widget access tokens', () => {
   beforeAll(async () => {
     h = await createHarness()
     linkId = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full' })).body.id
-    otherLinkId = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full' }, h.otherAuth)).body.id
+    otherLinkId = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full' }, { auth: h.otherAuth })).body.id
   })
   afterAll(async () => h.close())
 
-  async function call(method: string, url: string, payload?: unknown, auth: string | null = h.auth, headers: Record<string, string> = {}) {
-    const res = await h.app.inject({
-      method: method as 'POST', url,
-      headers: { ...(auth ? { authorization: auth } : {}), 'content-type': 'application/json', ...headers },
-      payload: payload === undefined ? undefined : JSON.stringify(payload),
-    })
-    return { status: res.statusCode, body: res.body ? res.json() : undefined }
-  }
-  const token = (body: Record<string, unknown>, auth?: string) => call('POST', '/api/token/', body, auth)
+  const call: Harness['call'] = (...args) => h.call(...args)
+  const token = (body: Record<string, unknown>, auth?: string) => call('POST', '/api/token/', body, { auth })
   const withKey = (body: Record<string, unknown>) => ({ id: h.key.id, password: h.key.password, ...body })
   const sessions = async () => (await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM widget_tokens'))[0].n
   const session = async (jti: string) => (await h.db.query<Record<string, any>>(
@@ -184,7 +177,7 @@ describe('widget access tokens', () => {
   })
 
   it('answers in the caller\'s language', async () => {
-    const res = await call('POST', '/api/token/', { scopes: 'fly' }, h.auth, { 'accept-language': 'es' })
+    const res = await call('POST', '/api/token/', { scopes: 'fly' }, { headers: { 'accept-language': 'es' } })
     expect(res.body[0]).toMatchObject({ code: 'invalid_choice', field: 'scopes', message: '"fly" no es una opción válida.' })
   })
 
@@ -203,7 +196,7 @@ describe('widget access tokens', () => {
 
   it('is 401 without Basic auth, even with the key in the body', async () => {
     for (const auth of [null, 'Bearer something']) {
-      const res = await call('POST', '/api/token/', withKey({}), auth)
+      const res = await call('POST', '/api/token/', withKey({}), { auth })
       expect(res.status).toBe(401)
       expect(res.body).toEqual([expect.objectContaining({ code: 'authentication_failed' })])
     }

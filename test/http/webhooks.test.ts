@@ -32,13 +32,7 @@ function useHarness() {
   const ref = {} as { h: Harness }
   beforeAll(async () => { ref.h = await createHarness() })
   afterAll(async () => ref.h.close())
-  const call = async (method: string, url: string, payload?: unknown, auth?: string) => {
-    const res = await ref.h.app.inject({
-      method: method as 'GET', url, headers: { authorization: auth ?? ref.h.auth, 'content-type': 'application/json' },
-      payload: payload === undefined ? undefined : JSON.stringify(payload),
-    })
-    return { status: res.statusCode, body: res.body ? res.json() : undefined }
-  }
+  const call: Harness['call'] = (...args) => ref.h.call(...args)
   return { ref, call }
 }
 
@@ -188,7 +182,7 @@ describe('webhook endpoints API', () => {
     expect((await call('POST', `/api/webhooks/deliveries/${randomUUID()}/redeliver/`)).status).toBe(404)
     expect((await call('POST', `/api/webhooks/${randomUUID()}/rotate-secret/`)).status).toBe(404)
     expect((await call('PATCH', `/api/webhooks/${randomUUID()}/`, { disabled: true })).status).toBe(404)
-    expect((await call('GET', '/api/webhooks/', undefined, 'Basic eDp5')).body[0]).toMatchObject({ code: 'authentication_failed' })
+    expect((await call('GET', '/api/webhooks/', undefined, { auth: 'Basic eDp5' })).body[0]).toMatchObject({ code: 'authentication_failed' })
     const put = await call('PUT', `/api/webhooks/${randomUUID()}/`, {})
     expect(put.status).toBe(405)
   })
@@ -205,9 +199,9 @@ describe('webhook endpoints API', () => {
       ['GET', `/api/webhooks/${mine.id}/deliveries/`], ['GET', `/api/webhooks/deliveries/${delivery.id}/`],
       ['POST', `/api/webhooks/deliveries/${delivery.id}/redeliver/`],
     ] as const) {
-      expect((await call(method, url, body, other)).status).toBe(404)
+      expect((await call(method, url, body, { auth: other })).status).toBe(404)
     }
-    expect((await call('GET', '/api/webhooks/', undefined, other)).body.count).toBe(0)
+    expect((await call('GET', '/api/webhooks/', undefined, { auth: other })).body.count).toBe(0)
     // Nothing above changed the endpoint.
     expect((await call('GET', `/api/webhooks/${mine.id}/`)).body.disabled).toBe(false)
   })
@@ -237,7 +231,7 @@ describe('webhook delivery', () => {
   // Each test starts with no endpoints (their deliveries go with them) and its own receivers.
   beforeEach(async () => {
     for (const auth of [ref.h.auth, ref.h.otherAuth]) {
-      for (const e of (await call('GET', '/api/webhooks/?page_size=1000', undefined, auth)).body.results) await call('DELETE', `/api/webhooks/${e.id}/`, undefined, auth)
+      for (const e of (await call('GET', '/api/webhooks/?page_size=1000', undefined, { auth: auth })).body.results) await call('DELETE', `/api/webhooks/${e.id}/`, undefined, { auth: auth })
     }
   })
   afterEach(async () => { while (receivers.length) await receivers.pop()!.close() })
@@ -250,7 +244,7 @@ describe('webhook delivery', () => {
   const emit = (overrides: Partial<WebhookEvent> = {}, organizationId = ref.h.key.organizationId) =>
     ref.h.db.tx((tx) => emitWebhook(tx, { clock: ref.h.clock }, event(organizationId, overrides)))
   const createEndpoint = async (body: Json, auth?: string) => {
-    const res = await call('POST', '/api/webhooks/', body, auth)
+    const res = await call('POST', '/api/webhooks/', body, { auth: auth })
     expect(res.status).toBe(201)
     return res.body
   }

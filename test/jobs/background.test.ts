@@ -21,10 +21,7 @@ describe('background work: historical updates, async requests, refreshes, retent
     await receiver.close()
   })
 
-  async function call(method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) {
-    const res = await h.app.inject({ method: method as 'GET', url, headers: { authorization: h.auth, 'content-type': 'application/json', ...headers }, payload: payload === undefined ? undefined : JSON.stringify(payload) })
-    return { status: res.statusCode, body: res.body ? res.json() : undefined }
-  }
+  const call: Harness['call'] = (...args) => h.call(...args)
   const forLink = (linkId: string) => receiver.received.map((r) => r.body).filter((b) => b.link_id === linkId)
 
   it('fetches fetch_resources after link creation and sends one historical_update per resource', async () => {
@@ -54,6 +51,19 @@ describe('background work: historical updates, async requests, refreshes, retent
     expect(receiver.received.find((r) => r.body.link_id === link.id)!.headers.authorization).toBe('Bearer test-receiver-token')
   })
 
+  it("stores exchanges' history in a background historical update too", async () => {
+    const link = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'bnk100', password: 'full', fetch_resources: ['EXCHANGES'] })).body
+    await receiver.waitFor(() => forLink(link.id).some((b) => b.webhook_type === 'EXCHANGES'))
+    const exchanges = (await call('GET', `/api/br/exchanges/?link=${link.id}`)).body.results as Json[]
+    expect(exchanges.length).toBeGreaterThan(0)
+    const stored = await h.db.query<{ parent_id: string }>("SELECT parent_id FROM records WHERE link_id = $1 AND resource = 'EXCHANGE_HISTORY'", [link.id])
+    expect(stored.length).toBeGreaterThan(0)
+    let listed = 0
+    for (const e of exchanges) listed += (await call('GET', `/api/br/exchanges/${e.id}/history/`)).body.count
+    expect(listed).toBe(stored.length)
+    for (const row of stored) expect(exchanges.map((e) => e.id)).toContain(row.parent_id)
+  })
+
   it('completes MFA links in the background with the token given at creation', async () => {
     const link = (await call('POST', '/api/links/', { institution: 'heimdall_mx_retail', username: 'mfa_default', password: 'pass_valid', token: '111111', fetch_resources: ['ACCOUNTS'] })).body
     expect(link.status).toBe('valid')
@@ -65,7 +75,7 @@ describe('background work: historical updates, async requests, refreshes, retent
   it('answers X-Belvo-Request-Mode: async with 202 and a webhook carrying its request_id', async () => {
     const link = (await call('POST', '/api/links/', { institution: 'gringotts_mx_retail', username: 'bnk102', password: 'low', fetch_resources: ['ACCOUNTS'] })).body
     await receiver.waitFor(() => forLink(link.id).length >= 1)
-    const accepted = await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-01-01', date_to: '2026-03-01' }, { 'x-belvo-request-mode': 'async' })
+    const accepted = await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-01-01', date_to: '2026-03-01' }, { headers: { 'x-belvo-request-mode': 'async' } })
     expect(accepted.status).toBe(202)
     expect(accepted.body.request_id).toMatch(/^[a-f0-9]{32}$/)
     const hooks = await receiver.waitFor((all) => all.some((r) => r.body.request_id === accepted.body.request_id))
@@ -73,10 +83,10 @@ describe('background work: historical updates, async requests, refreshes, retent
     expect(hook).toMatchObject({ webhook_type: 'TRANSACTIONS', link_id: link.id })
     expect(hook.data.total_transactions).toBe((await call('GET', `/api/transactions/?link=${link.id}`)).body.count)
     // Validation still answers at once.
-    const bad = await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-03-01', date_to: '2026-01-01' }, { 'x-belvo-request-mode': 'async' })
+    const bad = await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-03-01', date_to: '2026-01-01' }, { headers: { 'x-belvo-request-mode': 'async' } })
     expect(bad.status).toBe(400)
 
-    const deletion = await call('DELETE', `/api/links/${link.id}/`, undefined, { 'x-belvo-request-mode': 'async' })
+    const deletion = await call('DELETE', `/api/links/${link.id}/`, undefined, { headers: { 'x-belvo-request-mode': 'async' } })
     expect(deletion.status).toBe(202)
     await receiver.waitFor((all) => all.some((r) => r.body.request_id === deletion.body.request_id))
     expect(receiver.received.find((r) => r.body.request_id === deletion.body.request_id)!.body).toMatchObject({ webhook_type: 'LINK', webhook_code: 'link_deleted', link_id: link.id })

@@ -19,10 +19,7 @@ describe(`transaction ingest on ${backend}`, () => {
   })
   afterAll(async () => h.close())
 
-  async function call(method: string, url: string, payload?: unknown) {
-    const res = await h.app.inject({ method: method as 'GET', url, headers: { authorization: h.auth, 'content-type': 'application/json' }, payload: payload === undefined ? undefined : JSON.stringify(payload) })
-    return { status: res.statusCode, body: res.body ? res.json() : undefined }
-  }
+  const call: Harness['call'] = (...args) => h.call(...args)
 
   async function stored(linkId: string) {
     const [row] = await h.db.query<{ rows: string; distinct_ids: string; kept: number }>(

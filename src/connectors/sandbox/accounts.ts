@@ -10,11 +10,23 @@ import type { AccountPlan, World } from './world.ts'
  * (1.223.0), with the balances, credit card data and loan data the ledger implies at "today".
  */
 
+/**
+ * `public_identification_name` / `_value`, as the specs describe them per country and category:
+ * - Brazilian checking and savings accounts: `AGENCY/ACCOUNT`, the agency and the account number
+ *   with its check digit ("0444/45722-0", AccountOpenFinanceBrazil and Account in both specs);
+ *   `number` and `check_digit` are the two halves of "45722-0".
+ * - OFDA credit cards: `CREDIT_CARD_NUMBER`, the account's card numbers joined by commas
+ *   ("8763,9076,5522"; the sandbox issues one card per account). OFDA loans: `NUMBER` (1.223.0
+ *   example `AccountsOfdaLoanData`), the contract number.
+ * - Mexican deposit accounts: the 18-digit `CLABE`, which embeds `number`; other Mexican and all
+ *   Colombian accounts: `ACCOUNT_NUMBER` (1.59.0 examples `AccountsBankingLoan`,
+ *   `AccountsBankingSavings`). Multi-region cards keep the last four digits.
+ */
 function publicIdentification(world: World, acct: AccountPlan): [string, string] {
   if (acct.kind === 'card') return ['CREDIT_CARD_NUMBER', acct.last4 ?? '']
-  if (acct.kind === 'loan') return [world.shape === 'ofda' ? 'NUMBER' : 'CONTRACT_NUMBER', acct.number]
-  if (world.shape === 'ofda' || world.country === 'BR') return ['AGENCY/NUMBER', `${acct.agency}/${acct.number}`]
-  if (world.country === 'MX') return ['CLABE', acct.clabe ?? acct.number]
+  if (acct.kind === 'loan') return [world.shape === 'ofda' ? 'NUMBER' : 'ACCOUNT_NUMBER', acct.number]
+  if (world.shape === 'ofda' || world.country === 'BR') return ['AGENCY/ACCOUNT', `${acct.agency}/${acct.number}-${acct.checkDigit}`]
+  if (world.country === 'MX' && acct.clabe) return ['CLABE', acct.clabe]
   return ['ACCOUNT_NUMBER', acct.number]
 }
 

@@ -100,7 +100,9 @@ class TransactionFormatter {
       inferred_accounting_date: this.date(onOrAfterBusinessDay(world.country, ev.day)),
       amount: money(ev.cents),
       local_currency_amount: money(ev.cents),
-      balance: money(p.balanceCents),
+      // TransactionOpenFinanceBrazil.balance: "not applicable for OF Brazil and will return null"
+      // (Open Finance Brasil reports no running balance; the multi-region shape has one).
+      balance: null,
       currency: world.locale.currency,
       description: ev.description,
       observations: null,

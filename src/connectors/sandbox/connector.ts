@@ -4,7 +4,7 @@ import type {
 import { accountRecords } from './accounts.ts'
 import { balanceRecords, statementRecords, transactionBatches } from './banking.ts'
 import { billRecords } from './bills.ts'
-import { exchangeRecords, investmentRecords, investmentTransactionRecords, portfolioRecords } from './investments.ts'
+import { exchangeHistoryRecords, exchangeRecords, investmentRecords, investmentTransactionRecords, portfolioRecords } from './investments.ts'
 import { ownerRecords } from './owners.ts'
 import { sandboxLogin } from './personas.ts'
 import { buildWorld } from './world.ts'
@@ -53,6 +53,9 @@ export function createSandboxConnector(institution: SandboxInstitution): Institu
     async exchanges(ctx: ConnectorContext, period: Period): Promise<InstitutionRecord[]> {
       return exchangeRecords(buildWorld(ctx), period)
     },
+    async exchangeHistory(ctx: ConnectorContext, exchangeInternalIds: string[]): Promise<InstitutionRecord[]> {
+      return exchangeHistoryRecords(buildWorld(ctx), exchangeInternalIds)
+    },
     async statements(ctx: ConnectorContext, accountInternalId: string, year: number, month: number): Promise<AccountScopedRecord[]> {
       return statementRecords(buildWorld(ctx), accountInternalId, year, month)
     },
@@ -69,7 +72,7 @@ export function createSandboxConnector(institution: SandboxInstitution): Institu
  * for storage and leaves them out of responses; `Exchange` even forbids extra keys
  * (additionalProperties: false).
  */
-export function connectorOnlyFields(resource: ResourceName | 'PORTFOLIOS', shape: WireShape): string[] {
+export function connectorOnlyFields(resource: ResourceName | 'PORTFOLIOS' | 'EXCHANGE_HISTORY', shape: WireShape): string[] {
   switch (resource) {
     case 'TRANSACTIONS':
     case 'BILLS':
@@ -84,6 +87,8 @@ export function connectorOnlyFields(resource: ResourceName | 'PORTFOLIOS', shape
       return ['internal_identification']
     case 'INVESTMENT_TRANSACTIONS':
       return ['investment_internal_identification']
+    case 'EXCHANGE_HISTORY':
+      return ['internal_identification', 'exchange_internal_identification']
     default:
       return []
   }

@@ -38,9 +38,11 @@ export function utcSeconds(day: Day, second: number): string {
 }
 
 /**
- * The timestamp nested `collected_at` fields carry (credit_data, loan_data, credit_card_data):
- * the sandbox day at midnight UTC. The server owns the top-level `collected_at` and may overwrite
- * these with its own clock.
+ * What the access-time fields carry in the connector's records (an account's `last_accessed_at`,
+ * the `collected_at` nested in credit_data, loan_data, credit_card_data): the sandbox day at
+ * midnight UTC, so that the data stays a function of the day. The server replaces them with the
+ * time of the access when it stores the records (stampAccess in domain/resources.ts), as it sets
+ * the top-level `collected_at`.
  */
 export function asOf(world: World): string {
   return `${world.todayStr}T00:00:00.000Z`

@@ -264,54 +264,216 @@ export function investmentTransactionRecords(world: World, period: Period): Inst
 // ---------------------------------------------------------------------------------------------
 // Foreign exchange operations (Brazilian "câmbio" contracts registered at the Central Bank).
 
-export function exchangeRecords(world: World, period: Period): InstitutionRecord[] {
-  if (!ofdaFamily(world)) return []
-  const clipped = clipPeriod(world, period)
-  if (!clipped) return []
-  const [from, to] = clipped
+type SettlementMethod = 'ESPECIE_CHEQUES_VIAGEM' | 'CARTAO_PREPAGO' | 'TELETRANSMISSAO'
+
+interface ExchangeOperation {
+  index: number
+  internalId: string
+  /** The 17-digit operation identifier. */
+  identifier: string
+  day: Day
+  /** UTC second of `day` at which the operation was requested. */
+  requestedSecond: number
+  foreign: 'USD' | 'EUR'
+  /** COMPRA (travel money) or VENDA. */
+  buy: boolean
+  settlement: SettlementMethod
+  /** Local currency per foreign unit, 4 decimals. */
+  rate: number
+  foreignCents: number
+  dueDay: Day
+}
+
+/**
+ * A link's operations over the last two years, whatever period is asked for. Every random value
+ * is drawn here, before any period test: an operation has the same values in every window that
+ * contains it (drawing after the test made the stream, and so the operations, depend on the window).
+ */
+function exchangeBook(world: World): { bankId: number; operations: ExchangeOperation[] } {
   const rng = new Rng(seedKey(world.key, 'exchanges'))
-  const local = world.locale.currency
   const bankId = Number(world.bank.cnpj ?? cnpj(rng))
-  const out: InstitutionRecord[] = []
-  // One operation every few months over the last two years: travel money and a wire abroad.
-  for (let i = 0; i < 6; i++) {
-    const day = onOrAfterBusinessDay(world.country, addMonths(world.today, -(4 * i + rng.int(1, 3))) - rng.int(0, 20))
+  const operations: ExchangeOperation[] = []
+  // One operation every few months: travel money and a wire abroad.
+  for (let index = 0; index < 6; index++) {
+    const day = onOrAfterBusinessDay(world.country, addMonths(world.today, -(4 * index + rng.int(1, 3))) - rng.int(0, 20))
     const foreign = rng.pick(['USD', 'USD', 'EUR'] as const)
     const buy = rng.chance(0.75)
     const settlement = rng.pick(['ESPECIE_CHEQUES_VIAGEM', 'CARTAO_PREPAGO', 'TELETRANSMISSAO'] as const)
     const rate = Math.round(world.locale.perUsd * (foreign === 'EUR' ? 1.08 : 1) * (0.96 + 0.08 * rng.next()) * 10_000) / 10_000
     const foreignCents = rng.int(5, 40) * 10_000
-    const localCents = Math.round(foreignCents * rate)
-    if (day < from || day > to) continue
-    const id = hashDigits(seedKey(world.key, 'fx', i), 17)
-    out.push({
-      internal_identification: `FX${id}`,
-      operation_identifier: id,
-      operation_number: hashDigits(seedKey(world.key, 'fx-number', i), 12),
-      operation_type: buy ? 'COMPRA' : 'VENDA',
-      operation_requested_at: utcSeconds(day, 50_400 + rng.int(0, 10_800)),
+    // Drawn last, as before the fix, so a window holding every operation gets the same data.
+    const requestedSecond = 50_400 + rng.int(0, 10_800)
+    const identifier = hashDigits(seedKey(world.key, 'fx', index), 17)
+    operations.push({
+      index, internalId: `FX${identifier}`, identifier, day, requestedSecond, foreign, buy, settlement, rate, foreignCents,
+      dueDay: onOrAfterBusinessDay(world.country, day + 2),
+    })
+  }
+  return { bankId, operations }
+}
+
+const localCentsOf = (op: ExchangeOperation, foreignCents: number) => Math.round(foreignCents * op.rate)
+// VET: the all-in rate including IOF (1.1% on currency purchases for travel).
+const tevOf = (op: ExchangeOperation) => Math.round(op.rate * (op.buy ? 1.011 : 0.995) * 1_000_000) / 1_000_000
+const categoryOf = (op: ExchangeOperation) => (op.buy ? '32998' : '90302')
+
+export function exchangeRecords(world: World, period: Period): InstitutionRecord[] {
+  if (!ofdaFamily(world)) return []
+  const clipped = clipPeriod(world, period)
+  if (!clipped) return []
+  const [from, to] = clipped
+  const { bankId, operations } = exchangeBook(world)
+  const local = world.locale.currency
+  return operations
+    .filter((op) => op.day >= from && op.day <= to)
+    .map((op) => ({
+      internal_identification: op.internalId,
+      operation_identifier: op.identifier,
+      operation_number: hashDigits(seedKey(world.key, 'fx-number', op.index), 12),
+      operation_type: op.buy ? 'COMPRA' : 'VENDA',
+      operation_requested_at: utcSeconds(op.day, op.requestedSecond),
       authorized_institution_identifier: bankId,
       authorized_institution_name: world.bank.name,
       intermediary_institution_identifier: null,
       intermediary_institution_name: null,
-      operation_due_date: formatDay(onOrAfterBusinessDay(world.country, day + 2)),
-      local_operation_tax_amount: rate,
+      operation_due_date: formatDay(op.dueDay),
+      local_operation_tax_amount: op.rate,
       local_operation_tax_currency: local,
-      local_operation_value_amount: money(localCents),
+      local_operation_value_amount: money(localCentsOf(op, op.foreignCents)),
       local_operation_value_currency: local,
-      foreign_operation_value_amount: money(foreignCents),
-      foreign_operation_value_currency: foreign,
+      foreign_operation_value_amount: money(op.foreignCents),
+      foreign_operation_value_currency: op.foreign,
       operation_outstanding_balance_amount: null,
       operation_outstanding_balance_currency: null,
-      // VET: the all-in rate including IOF (1.1% on currency purchases for travel).
-      tev_amount_amount: Math.round(rate * (buy ? 1.011 : 0.995) * 1_000_000) / 1_000_000,
+      tev_amount_amount: tevOf(op),
       tev_amount_currency: local,
       local_currency_advance_percentage: null,
-      settlement_method: settlement,
-      operation_category_code: buy ? '32998' : '90302',
+      settlement_method: op.settlement,
+      operation_category_code: categoryOf(op),
+    }))
+    .sort((a, b) => a.operation_requested_at.localeCompare(b.operation_requested_at))
+}
+
+/** EnumExchangeEventType codes the sandbox's stories use (Bacen's messaging layout). */
+const EVENT = { amended: 2, cancelled: 3, settled: 4, nullified: 9 } as const
+
+interface ExchangeEvent {
+  type: (typeof EVENT)[keyof typeof EVENT]
+  /** UTC seconds since the day numbering's epoch (day * 86 400 + second of day). */
+  at: number
+  /** The operation's terms after the event. */
+  foreignCents: number
+  dueDay: Day
+  outstandingCents: number
+}
+
+/** Who receives a wire abroad, by currency (name, ISO 3166-1 country). */
+const FOREIGN_PARTIES: Record<'USD' | 'EUR', readonly (readonly [string, string])[]> = {
+  USD: [['Global Tech Imports LLC', 'US'], ['Maple Grove University', 'US'], ['Sunrise Property Management LLC', 'US']],
+  EUR: [['Universidade de Lisboa', 'PT'], ['Alfama Alojamento Local Lda', 'PT'], ['Hausverwaltung Berger GmbH', 'DE']],
+}
+
+const DAY_SECONDS = 86_400
+
+/**
+ * What happened to an operation after it was contracted (the Exchange object keeps the contract as
+ * signed; its history records every later change): most settle on their due date, some are
+ * amended first (amount or due date), a few are cancelled, and a cancellation made in error is
+ * nullified before the operation settles. Cash and prepaid cards bought at the counter often
+ * report nothing after the contract.
+ */
+function exchangeEvents(world: World, op: ExchangeOperation): ExchangeEvent[] {
+  // Every random value is drawn up front, whatever the story: no story shifts another's values.
+  const rng = new Rng(seedKey(world.key, 'fx-events', op.index))
+  const story = rng.next()
+  const amendsAmount = rng.chance(0.5)
+  const amendPercent = rng.pick([-20, -10, 10, 20])
+  const amendAfter = rng.int(1_800, 7_200)
+  const settleSecond = rng.int(46_800, 64_800)
+  const cancelSecond = rng.int(43_200, 46_800)
+  const nullified = rng.chance(0.5)
+  const nullifyAfter = rng.int(900, 5_400)
+  const atCounter = op.settlement !== 'TELETRANSMISSAO'
+
+  const requestedAt = op.day * DAY_SECONDS + op.requestedSecond
+  const events: ExchangeEvent[] = []
+  let terms = { foreignCents: op.foreignCents, dueDay: op.dueDay }
+  const push = (type: ExchangeEvent['type'], at: number, outstandingCents: number) => {
+    // Strictly after the contract and the previous event.
+    const after = events.length > 0 ? events[events.length - 1].at : requestedAt
+    events.push({ type, at: Math.max(at, after + 600), ...terms, outstandingCents })
+  }
+  const settle = () => push(EVENT.settled, terms.dueDay * DAY_SECONDS + settleSecond, 0)
+
+  if (story < (atCounter ? 0.4 : 0.1)) {
+    // Settled as contracted; nothing reported after the contract.
+  } else if (story < 0.55) {
+    settle()
+  } else if (story < 0.8) {
+    // The client changes the amount, or the settlement moves one business day, the same afternoon.
+    terms = amendsAmount
+      ? { ...terms, foreignCents: Math.round((op.foreignCents * (100 + amendPercent)) / 100 / 1_000) * 1_000 }
+      : { ...terms, dueDay: onOrAfterBusinessDay(world.country, op.dueDay + 1) }
+    push(EVENT.amended, requestedAt + amendAfter, terms.foreignCents)
+    settle()
+  } else {
+    const cancelDay = onOrAfterBusinessDay(world.country, op.day + 1)
+    push(EVENT.cancelled, cancelDay * DAY_SECONDS + cancelSecond, 0)
+    if (nullified) {
+      push(EVENT.nullified, events[0].at + nullifyAfter, terms.foreignCents)
+      settle()
+    }
+  }
+  // Only what has happened by the sandbox's today.
+  return events.filter((ev) => ev.at < world.today * DAY_SECONDS)
+}
+
+/**
+ * The history of these operations (OFDA `ExchangeHistory`, Bacen's events), oldest first within
+ * each operation. Each event names its operation by `exchange_internal_identification`.
+ */
+export function exchangeHistoryRecords(world: World, exchangeInternalIds: readonly string[]): InstitutionRecord[] {
+  if (!ofdaFamily(world) || exchangeInternalIds.length === 0) return []
+  const wanted = new Set(exchangeInternalIds)
+  const local = world.locale.currency
+  const out: InstitutionRecord[] = []
+  for (const op of exchangeBook(world).operations) {
+    if (!wanted.has(op.internalId)) continue
+    const parties = FOREIGN_PARTIES[op.foreign]
+    const [partyName, partyCountry] = parties[Number.parseInt(hashHex(seedKey(world.key, 'fx-party', op.index), 4), 16) % parties.length]
+    exchangeEvents(world, op).forEach((ev, k) => {
+      const sequence = hashDigits(seedKey(world.key, 'fx-event', op.index, k), 12)
+      // The foreign payer or receiver is reported on the settlement of a wire (optional otherwise).
+      const party = ev.type === EVENT.settled && op.settlement === 'TELETRANSMISSAO'
+      out.push({
+        internal_identification: `${op.internalId}-${sequence}`,
+        exchange_internal_identification: op.internalId,
+        operation_identifier: op.identifier,
+        event_sequence_number: sequence,
+        event_type: ev.type,
+        event_created_at: utcSeconds(Math.floor(ev.at / DAY_SECONDS), ev.at % DAY_SECONDS),
+        operation_due_date: formatDay(ev.dueDay),
+        local_operation_tax_amount: op.rate,
+        local_operation_tax_currency: local,
+        local_operation_value_amount: money(localCentsOf(op, ev.foreignCents)),
+        local_operation_value_currency: local,
+        foreign_operation_value_amount: money(ev.foreignCents),
+        foreign_operation_value_currency: op.foreign,
+        operation_outstanding_balance_amount: money(ev.outstandingCents),
+        operation_outstanding_balance_currency: op.foreign,
+        tev_amount_amount: tevOf(op),
+        tev_amount_currency: local,
+        local_currency_advance_percentage: null,
+        settlement_method: op.settlement,
+        operation_category_code: categoryOf(op),
+        // The spec's example relationship code.
+        foreign_partie_relationship_code: party ? '50' : null,
+        foreign_partie_name: party ? partyName : null,
+        foreign_partie_country_code: party ? partyCountry : null,
+      })
     })
   }
-  return out.sort((a, b) => String(a.operation_requested_at).localeCompare(String(b.operation_requested_at)))
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -161,9 +161,11 @@ function businessOfda(world: World): InstitutionRecord {
     incorporation_date: company.incorporationDate,
     companies_id: companiesId(world),
     document_id: { document_type: company.document.type, document_number: company.document.number },
+    // OwnerBusinessDocumentIds: check_digit, issue_date and additional_info "are not applicable
+    // for Business ID documents and will return null".
     additional_documents: [{
       type: 'OTHER', type_additional_info: world.country === 'BR' ? 'INSCRICAO_ESTADUAL' : 'REGISTRO_MERCANTIL',
-      number: company.stateRegistration, check_digit: '', issue_date: company.incorporationDate, expiration_date: null,
+      number: company.stateRegistration, check_digit: null, issue_date: null, expiration_date: null,
       country_of_issuance: world.locale.countryCode3, additional_info: null,
     }],
     ...contact(world),

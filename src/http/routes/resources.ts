@@ -1,9 +1,9 @@
 import { Type } from 'typebox'
 import type { Api } from '../../app.ts'
-import { detail, list, remove, resume, retrieve, retrieveAsync, type ResourceSpec } from '../../domain/resources.ts'
+import { detail, list, listChildren, remove, resume, retrieve, retrieveAsync, type ResourceSpec } from '../../domain/resources.ts'
 import { parseFilters } from '../../store/filters.ts'
 import { jsonItem, jsonPage, pageRequest } from '../plugins/pagination.ts'
-import { ITEM_SCHEMAS, itemSchema, RETRIEVE_BODIES } from '../schemas/banking.ts'
+import { CHILD_OPERATION_IDS, ITEM_SCHEMAS, itemSchema, RETRIEVE_BODIES } from '../schemas/banking.ts'
 import { Accepted, AsyncHeaders, errorResponses, IdParams, isAsync, listQuery, Paginated, ProjectionQuery } from '../schemas/common.ts'
 import { ResumeBody, TokenRequired } from '../schemas/link.ts'
 
@@ -59,6 +59,20 @@ export function resourceRoutes(api: Api, spec: ResourceSpec, options: { prefix?:
   api.get(`${base}:id/`, {
     schema: { tags, summary: `Get one of the ${spec.name}`, params: IdParams, querystring: ProjectionQuery, response: { 200: item, ...errorResponses() } },
   }, async (request, reply) => reply.type(JSON_TYPE).send(jsonItem(request, await detail(ctx, request.principal, spec, request.params.id)) as never))
+
+  if (spec.children) {
+    const name = `${spec.name}/${spec.children.path}`
+    api.get(`${base}:id/${spec.children.path}/`, {
+      schema: {
+        tags, summary: `List the ${spec.children.path} of one of the ${spec.name}`, operationId: CHILD_OPERATION_IDS[name], params: IdParams,
+        querystring: listQuery([]), response: { 200: Paginated(itemSchema(name)), ...errorResponses() },
+      },
+    }, async (request, reply) => {
+      const page = pageRequest(request.query, config.PONTE_DEFAULT_PAGE_SIZE)
+      const result = await listChildren(ctx, request.principal, spec, request.params.id, page)
+      return reply.type(JSON_TYPE).send(jsonPage(request, config.PONTE_PUBLIC_URL, result, page) as never)
+    })
+  }
 
   if (spec.deletable) {
     api.delete(`${base}:id/`, {

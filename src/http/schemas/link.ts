@@ -4,7 +4,8 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 const opt = <T extends TSchema>(schema: T) => Type.Optional(Nullable(schema))
 
 const AccessMode = Type.Union([Type.Literal('single'), Type.Literal('recurrent')], { description: 'single: one-off data; recurrent: Belvo refreshes the data periodically.' })
-const CredentialsStorage = Type.String({ pattern: '^(store|nostore|\\d{1,3}d)$', description: 'How long the credentials are kept: store, nostore or a number of days such as 30d.' })
+// The spec's pattern; the 1d-365d range is checked by the domain (400 invalid_credentials_storage).
+const CredentialsStorage = Type.String({ pattern: '^(store|nostore|\\d{1,3}d)$', description: 'How long the credentials are kept: store, nostore or a number of days between 1d and 365d.' })
 const StaleIn = Type.String({ pattern: '^\\d{1,3}d$', description: 'How long the link data is kept after its last update, such as 365d.' })
 const FetchResources = Type.Array(Type.String({ minLength: 1 }), { description: 'The resources fetched in the background after the link is created.' })
 
@@ -19,11 +20,12 @@ export const LinkRegister = Type.Object({
   token: opt(Type.String({ minLength: 1, description: 'The MFA token, when sent up front.' })),
   username_type: opt(Type.String({ minLength: 1, description: 'The document type code, for institutions that ask for it.' })),
   external_id: opt(Type.String({ minLength: 3, maxLength: 256, description: 'Your own identifier for the link (no personal data).' })),
-  access_mode: opt(AccessMode),
+  // Not nullable in Belvo's spec: null is DRF's 400 `null`, not the default.
+  access_mode: Type.Optional(AccessMode),
   fetch_historical: opt(Type.Boolean()),
   fetch_resources: opt(FetchResources),
-  credentials_storage: opt(CredentialsStorage),
-  stale_in: opt(StaleIn),
+  credentials_storage: Type.Optional(CredentialsStorage),
+  stale_in: Type.Optional(StaleIn),
   certificate: opt(Type.String()),
   private_key: opt(Type.String()),
 })
@@ -36,9 +38,9 @@ export const ResumeBody = Type.Object({
   save_data: opt(Type.Boolean({ default: true })),
 })
 
-/** Body of PUT /api/links/{id}/: new credentials. */
+/** Body of PUT /api/links/{id}/: new credentials (LinksPutRequest: `password` required). */
 export const LinkUpdate = Type.Object({
-  password: opt(Type.String({ minLength: 1 })),
+  password: Type.String({ minLength: 1, description: "The end user's new password." }),
   password2: opt(Type.String({ minLength: 1 })),
   token: opt(Type.String({ minLength: 1 })),
   username_type: opt(Type.String({ minLength: 1 })),
@@ -47,8 +49,8 @@ export const LinkUpdate = Type.Object({
 
 /** Body of PATCH /api/links/{id}/. */
 export const LinkPatch = Type.Object({
-  access_mode: opt(AccessMode),
-  stale_in: opt(StaleIn),
+  access_mode: Type.Optional(AccessMode),
+  stale_in: Type.Optional(StaleIn),
   fetch_resources: opt(FetchResources),
 })
 
