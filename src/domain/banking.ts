@@ -227,9 +227,10 @@ export const STATEMENTS = recordResource({
   },
   toRow: (record, accounts) => {
     const account = accountOf(accounts, record)
-    // A statement lists its transactions in the multi-region shape, each with its account.
+    // A statement lists its transactions in the multi-region shape, each with its account and
+    // the time it was collected (stamped with the access, as every nested collected_at).
     const transactions = Array.isArray(record.transactions)
-      ? (record.transactions as Record<string, unknown>[]).map((t) => ({ ...t, account: account?.wire ?? null }))
+      ? (record.transactions as InstitutionRecord[]).map((t) => ({ ...plain(t), account: account?.wire ?? null, collected_at: null }))
       : record.transactions
     return { accountId: account?.id ?? null, recordDate: null, kind: null, prefix: { account: account?.wire ?? null }, body: { ...plain(record, LINKING), transactions } }
   },

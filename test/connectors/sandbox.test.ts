@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { isValidCnpj, isValidCpf } from '@brazilian-utils/brazilian-utils'
+import { isValidCnh, isValidCnpj, isValidCpf } from '@brazilian-utils/brazilian-utils'
 import { clabe } from 'clabe-validator'
 import validateRfcImport from 'validate-rfc'
 import { describe, expect, it } from 'vitest'
-import { addMonths, parseDay } from '../../src/connectors/sandbox/calendar.ts'
+import { CATALOG, wireShape } from '../../src/connectors/catalog.ts'
+import { addMonths, civil, formatDay, parseDay } from '../../src/connectors/sandbox/calendar.ts'
 import { connectorOnlyFields, createSandboxConnector } from '../../src/connectors/sandbox/connector.ts'
 import { Ledger } from '../../src/connectors/sandbox/ledger.ts'
 import { buildWorld, DENSE_PER_DAY } from '../../src/connectors/sandbox/world.ts'
@@ -565,13 +566,21 @@ describe('sandbox data: scale persona', () => {
     const c = ctx(inst, 'scale_1y_2a', 'scale', 'scale_1y_2a')
     const conn = createSandboxConnector(inst)
     const sizes: number[] = []
-    let count = 0
+    const perDay = new Map<string, number>()
     for await (const batch of conn.transactions(c, { dateFrom: '2000-01-01', dateTo: TODAY })) {
       sizes.push(batch.length)
-      count += batch.length
+      for (const t of batch) perDay.set(`${t.account_internal_identification} ${t.value_date}`, (perDay.get(`${t.account_internal_identification} ${t.value_date}`) ?? 0) + 1)
     }
-    const days = parseDay(TODAY) - addMonths(parseDay(TODAY), -12) + 1
-    expect(count).toBe(2 * days * DENSE_PER_DAY)
+    // Every day up to the day before yesterday is complete; yesterday's local evening is posted
+    // after 00:00 UTC of today (format.ts postingCutoff), today has nothing yet.
+    const yesterday = formatDay(parseDay(TODAY) - 1)
+    const complete = [...perDay].filter(([key]) => !key.endsWith(yesterday))
+    expect(complete).toHaveLength(2 * (parseDay(TODAY) - 1 - addMonths(parseDay(TODAY), -12)))
+    for (const [key, n] of complete) expect(n, key).toBe(DENSE_PER_DAY)
+    const partial = [...perDay].filter(([key]) => key.endsWith(yesterday)).map(([, n]) => n)
+    expect(partial).toHaveLength(2)
+    for (const n of partial) expect(n).toBeGreaterThan(0)
+    for (const n of partial) expect(n).toBeLessThanOrEqual(DENSE_PER_DAY)
     expect(sizes.slice(0, -1).every((s) => s === 5_000)).toBe(true)
     expect(sizes.at(-1)!).toBeLessThanOrEqual(5_000)
     expect(await conn.accounts(c)).toHaveLength(2)
@@ -583,7 +592,10 @@ describe('sandbox data: scale persona', () => {
     let count = 0
     for await (const batch of createSandboxConnector(BR).transactions(c, { dateFrom: '2000-01-01', dateTo: TODAY })) count += batch.length
     const perSecond = count / ((performance.now() - started) / 1000)
-    expect(count).toBe(20 * (parseDay(TODAY) - addMonths(parseDay(TODAY), -24) + 1) * DENSE_PER_DAY)
+    // Complete days up to the day before yesterday, part of yesterday (its evening posts tomorrow).
+    const completeDays = parseDay(TODAY) - 1 - addMonths(parseDay(TODAY), -24)
+    expect(count).toBeGreaterThan(20 * completeDays * DENSE_PER_DAY)
+    expect(count).toBeLessThanOrEqual(20 * (completeDays + 1) * DENSE_PER_DAY)
     expect(perSecond).toBeGreaterThan(100_000)
 
     const t0 = performance.now()
@@ -726,4 +738,371 @@ describe.skipIf(!specsAvailable())('sandbox data: wire schemas', () => {
       for (const name of expected) expect(seen, name).toContain(name)
     }, 60_000)
   }
+})
+
+// -------------------------------------------------------------------------------------------------
+// Coherence across the catalog: every sandbox bank, its personas and several sandbox dates.
+
+const CATALOG_BANKS: Inst[] = CATALOG.filter((i) => i.type === 'bank').map((i) => ({ id: i.id, name: i.name, country: i.country, shape: wireShape(i) }))
+const DATES = ['2025-06-18', '2025-07-01', '2026-12-05']
+
+/** Every resource of a link on `today`, recent windows only (what the audit looks at is the end of the data). */
+async function snapshot(inst: Inst, c: ConnectorContext): Promise<Everything> {
+  const conn = createSandboxConnector(inst)
+  const today = parseDay(c.today)
+  const recent: Period = { dateFrom: formatDay(today - 62), dateTo: c.today }
+  const accounts = await conn.accounts(c)
+  const statements: AccountScopedRecord[] = []
+  const { year, month } = civil(today)
+  for (const a of accounts) {
+    for (const [y, m] of [[year, month], month === 1 ? [year - 1, 12] : [year, month - 1]]) statements.push(...await conn.statements(c, a.internal_identification, y, m))
+  }
+  const exchanges = await conn.exchanges(c, { dateFrom: '2020-01-01', dateTo: c.today })
+  return {
+    accounts,
+    transactions: await collect(conn.transactions(c, recent)),
+    owners: await conn.owners(c),
+    balances: await conn.balances(c, inst.shape === 'multiregion' ? recent : undefined),
+    bills: await conn.bills(c),
+    investments: await conn.investments(c),
+    investmentTransactions: await conn.investmentTransactions(c, { dateFrom: '2020-01-01', dateTo: c.today }),
+    exchanges,
+    statements,
+    portfolios: await conn.portfolios(c),
+    exchangeHistory: await conn.exchangeHistory(c, exchanges.map((e) => e.internal_identification)),
+  }
+}
+
+/** Every number in a JSON value, with its path. */
+function numbersIn(value: unknown, path = ''): [string, number][] {
+  if (typeof value === 'number') return [[path, value]]
+  if (value === null || typeof value !== 'object') return []
+  return Object.entries(value).flatMap(([k, v]) => numbersIn(v, path ? `${path}.${k}` : k))
+}
+
+/** Every string in a JSON value that looks like an ISO date-time, with its path. */
+function timestampsIn(value: unknown, path = ''): [string, string][] {
+  if (typeof value === 'string') return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) ? [[path, value]] : []
+  if (value === null || typeof value !== 'object') return []
+  return Object.entries(value).flatMap(([k, v]) => timestampsIn(v, path ? `${path}.${k}` : k))
+}
+
+/** The access stamps the server overwrites with the time of the access (format.ts asOf). */
+const ACCESS_STAMPS = /(^|\.)(collected_at|last_accessed_at)$/
+
+describe('sandbox data: coherence across the catalog', () => {
+  it('posts movements overnight: no transaction, balance update or event at or after 00:00 UTC of today, and the data reaches yesterday', async () => {
+    for (const today of DATES) {
+      const cutoff = Date.parse(`${today}T00:00:00.000Z`)
+      const yesterday = formatDay(parseDay(today) - 1)
+      let reachesYesterday = 0
+      for (const inst of CATALOG_BANKS) {
+        for (const profile of ['full', 'negative', 'low']) {
+          const all = await snapshot(inst, ctx(inst, profile, `cutoff-${profile}`, 'bnk100', today))
+          for (const [name, records] of Object.entries(all)) {
+            for (const r of records as InstitutionRecord[]) {
+              for (const [path, ts] of timestampsIn(r)) {
+                if (ACCESS_STAMPS.test(path)) continue
+                expect(Date.parse(ts) < cutoff, `${inst.name} ${profile} ${today} ${name} ${r.internal_identification} ${path}=${ts}`).toBe(true)
+              }
+            }
+          }
+          for (const t of [...all.transactions, ...all.statements.flatMap((s) => s.transactions as AccountScopedRecord[])]) {
+            expect(String(t.value_date) < today, `${inst.name} ${profile} ${today} value_date ${t.value_date}`).toBe(true)
+          }
+          for (const t of all.investmentTransactions) expect(String(t.value_date) < today, `${inst.name} ${t.value_date}`).toBe(true)
+          for (const s of all.statements) expect(String(s.period_end_date) < today).toBe(true)
+          if (all.transactions.some((t) => t.value_date === yesterday)) reachesYesterday++
+          // A balance was last updated by the account's latest posted movement.
+          for (const b of inst.shape === 'ofda' ? all.balances : []) {
+            const own = all.transactions.filter((t) => t.account_internal_identification === b.account_internal_identification)
+            if (own.length) expect(b.last_updated_at, `${inst.name} ${profile} ${today}`).toBe(own.map((t) => String(t.transacted_at)).sort().at(-1))
+          }
+        }
+      }
+      expect(reachesYesterday, today).toBeGreaterThan(CATALOG_BANKS.length)
+    }
+  }, 120_000)
+
+  it('posts a day once it is over: the next sandbox day brings the movements of the day before', async () => {
+    for (const inst of [MX, CO, BR, BR_BUSINESS]) {
+      const conn = createSandboxConnector(inst)
+      const period: Period = { dateFrom: '2025-06-01', dateTo: '2025-06-20' }
+      const before = await collect(conn.transactions(ctx(inst, 'full', 'link-1', 'bnk100', '2025-06-18'), period))
+      const after = await collect(conn.transactions(ctx(inst, 'full', 'link-1', 'bnk100', '2025-06-19'), period))
+      expect(before.filter((t) => t.value_date === '2025-06-18'), inst.name).toEqual([])
+      expect(after.filter((t) => t.value_date === '2025-06-18').length, inst.name).toBeGreaterThan(0)
+      expect(after.filter((t) => t.value_date === '2025-06-19'), inst.name).toEqual([])
+    }
+  })
+
+  it('gives Brazilian owners a driving licence (CNH) with valid check digits, issued in the past after 18 and valid today', async () => {
+    const individuals = CATALOG_BANKS.filter((i) => i.shape === 'ofda' && !i.name.includes('_business'))
+    expect(individuals.length).toBeGreaterThan(3)
+    const numbers = new Set<string>()
+    for (const today of [...DATES, '2031-02-28', '2040-01-15']) {
+      for (const inst of individuals) {
+        for (const seed of ['cnh-1', 'cnh-2', 'cnh-3', 'cnh-4', 'cnh-5', 'cnh-6']) {
+          const [owner] = await createSandboxConnector(inst).owners(ctx(inst, 'full', seed, 'bnk100', today))
+          const docs = owner.additional_documents as { type: string; number: string; check_digit: string; issue_date: string; expiration_date: string }[]
+          const cnh = docs.find((d) => d.type === 'DRIVERS_LICENSE')!
+          const label = `${inst.name} ${seed} ${today} ${JSON.stringify(cnh)} born ${owner.birth_date}`
+          expect(cnh.number, label).toMatch(/^\d{9}$/)
+          expect(cnh.check_digit, label).toMatch(/^\d{2}$/)
+          expect(isValidCnh(cnh.number + cnh.check_digit), label).toBe(true)
+          numbers.add(cnh.number)
+          const birth = parseDay(String(owner.birth_date))
+          const issue = parseDay(cnh.issue_date)
+          const expiry = parseDay(cnh.expiration_date)
+          expect(issue < parseDay(today), label).toBe(true)
+          expect(issue >= addMonths(birth, 18 * 12), label).toBe(true)
+          expect(expiry > parseDay(today), label).toBe(true)
+          // CTB art. 147 (Lei 14.071/2020): 10 years under 50, 5 years from 50 to 69, 3 years from 70.
+          const age = civil(issue).year - civil(birth).year - (formatDay(issue).slice(5) < formatDay(birth).slice(5) ? 1 : 0)
+          expect(expiry, label).toBe(addMonths(issue, 12 * (age < 50 ? 10 : age < 70 ? 5 : 3)))
+        }
+      }
+    }
+    expect(numbers.size).toBeGreaterThan(20)
+  }, 60_000)
+
+  it('holds only live instruments in Mexican and Colombian portfolios: opened in the past, due after today', async () => {
+    const banks = CATALOG_BANKS.filter((i) => i.shape === 'multiregion')
+    let termed = 0
+    // Every day of two months: a 28-day instrument rolls over in between.
+    for (let day = parseDay('2025-08-20'); day <= parseDay('2025-10-20'); day++) {
+      const today = formatDay(day)
+      for (const inst of banks.filter((_, i) => (day + i) % 3 === 0)) {
+        for (const seed of ['pf-1', 'pf-2']) {
+          for (const portfolio of await createSandboxConnector(inst).portfolios(ctx(inst, 'full', seed, 'bnk100', today))) {
+            const instruments = portfolio.instruments as { name: string; open_date: string; redemption_conditions: { type: string; value: string }[] | null }[]
+            expect(instruments.length, `${inst.name} ${today} ${portfolio.name}`).toBeGreaterThan(0)
+            for (const i of instruments) {
+              const label = `${inst.name} ${seed} ${today} ${i.name} opened ${i.open_date} ${JSON.stringify(i.redemption_conditions)}`
+              expect(i.open_date < today, label).toBe(true)
+              for (const rc of i.redemption_conditions ?? []) {
+                expect(rc.type).toBe('due_date')
+                const due = rc.value.split('-').reverse().join('-')
+                expect(due > today, label).toBe(true)
+                termed++
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(termed).toBeGreaterThan(100)
+  }, 60_000)
+
+  it('redeems fixed income only after its grace period, and never more than is held', async () => {
+    const banks = CATALOG_BANKS.filter((i) => i.shape === 'ofda')
+    let redemptions = 0
+    for (const today of [...DATES, '2026-03-20']) {
+      for (const inst of banks) {
+        for (let s = 0; s < 12; s++) {
+          const c = ctx(inst, 'full', `grace-${s}`, 'bnk100', today)
+          const tx = await createSandboxConnector(inst).investmentTransactions(c, { dateFrom: '2015-01-01', dateTo: today })
+          const held = new Map<string, number>()
+          for (const t of tx) {
+            const inv = t.investment as { grace_period_date: string | null; type: string }
+            const id = String(t.investment_internal_identification)
+            const q = (held.get(id) ?? 0) + (t.subtype === 'DIVIDENDOS' ? 0 : t.type === 'INFLOW' ? (t.quantity as number) : -(t.quantity as number))
+            held.set(id, q)
+            expect(q, `${inst.name} grace-${s} ${today} ${id} holds ${q} after ${t.value_date}`).toBeGreaterThanOrEqual(0)
+            if (t.subtype === 'RESGATE' || t.subtype === 'VENDA') {
+              redemptions++
+              if (inv.grace_period_date) expect(String(t.value_date) > inv.grace_period_date, `${inst.name} grace-${s} ${today} ${inv.type} ${t.value_date} grace ${inv.grace_period_date}`).toBe(true)
+            }
+          }
+        }
+      }
+    }
+    expect(redemptions).toBeGreaterThan(10)
+  }, 60_000)
+
+  it('rounds every generated number to its decimals: no floating-point noise in any record of any resource', async () => {
+    for (const inst of CATALOG_BANKS) {
+      for (const profile of ['full', 'negative', 'low']) {
+        const all = await snapshot(inst, ctx(inst, profile, `noise-${profile}`, 'bnk100', '2026-12-05'))
+        for (const [name, records] of Object.entries(all)) {
+          for (const r of records as InstitutionRecord[]) {
+            for (const [path, n] of numbersIn(r)) expect(Number(n.toFixed(8)), `${inst.name} ${profile} ${name} ${path}=${n}`).toBe(n)
+          }
+        }
+      }
+    }
+  }, 60_000)
+
+  it('names companies without stray punctuation (trade and registered names)', async () => {
+    const businesses = CATALOG_BANKS.filter((i) => i.name.includes('_business'))
+    const clean = /^[\p{L}\p{N}](.*[\p{L}\p{N}.])?$/u
+    for (const inst of businesses) {
+      for (let s = 0; s < 40; s++) {
+        const [owner] = await createSandboxConnector(inst).owners(ctx(inst, 'full', `company-${s}`))
+        for (const field of ['company_name', 'trade_name', 'business_name', 'display_name']) {
+          if (typeof owner[field] !== 'string') continue
+          expect(owner[field], `${inst.name} company-${s} ${field}`).toMatch(clean)
+          expect(owner[field], `${inst.name} company-${s} ${field}`).not.toMatch(/[,;:&-]$|\s{2}/)
+        }
+        if (inst.shape === 'ofda') expect(String(owner.company_name).startsWith(String(owner.trade_name).toUpperCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''))).toBe(true)
+      }
+    }
+  })
+})
+
+// -------------------------------------------------------------------------------------------------
+// Stability across sandbox dates: a day already posted reads the same when the clock advances.
+
+/**
+ * What legitimately evolves once posted, removed before comparing: `credit_card_data.collected_at`
+ * (when the data was read); the status and accounting date of a movement that was still PENDING
+ * (it gets accounted); the bill fields of a card movement whose bill was still open (it closes,
+ * OFDA then names it) and the status of a closed bill not yet PAID (it gets paid); and an
+ * investment transaction's `investment.balance` (the position valued at the previous close).
+ * Everything else, internal ids included, must be identical.
+ */
+function settled(record: Record<string, unknown>, before: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...record }
+  if (before.status === 'PENDING') {
+    delete out.status
+    delete out.accounting_date
+  }
+  const card = out.credit_card_data as Record<string, unknown> | null | undefined
+  if (card) {
+    const copy: Record<string, unknown> = { ...card }
+    delete copy.collected_at
+    const beforeCard = before.credit_card_data as Record<string, unknown>
+    const open = beforeCard.bill_status === 'OPEN' || ('credit_card_bill' in beforeCard && beforeCard.credit_card_bill === null)
+    if (open) {
+      for (const key of Object.keys(copy)) if (key.startsWith('bill_') || key === 'previous_bill_total' || key === 'credit_card_bill') delete copy[key]
+    } else if (beforeCard.bill_status !== 'PAID') {
+      delete copy.bill_status
+    }
+    out.credit_card_data = copy
+  }
+  if (out.investment && typeof out.investment === 'object') {
+    const investment: Record<string, unknown> = { ...(out.investment as Record<string, unknown>) }
+    delete investment.balance
+    out.investment = investment
+  }
+  return out
+}
+
+describe('sandbox data: stability across sandbox dates', () => {
+  const institutions = [MX, CO, BR, MX_BUSINESS, BR_BUSINESS]
+  async function window(inst: Inst, profile: string, seed: string, today: string, period: Period) {
+    const conn = createSandboxConnector(inst)
+    const c = ctx(inst, profile, seed, 'bnk100', today)
+    const byId = <T extends { internal_identification?: unknown }>(records: T[]) => new Map(records.map((r) => [String(r.internal_identification), r as unknown as Record<string, unknown>]))
+    return {
+      transactions: byId(await collect(conn.transactions(c, period))),
+      investmentTransactions: byId(await conn.investmentTransactions(c, period)),
+      exchanges: byId(await conn.exchanges(c, period)),
+      // Multiregion balances are daily (past days only); OFDA's are "as of today" and not compared.
+      balances: byId(inst.shape === 'multiregion' ? await conn.balances(c, period) : []),
+    }
+  }
+
+  for (const base of ['2025-06-18', '2026-12-05']) {
+    it(`reports the same past records (ids and values) on ${base} and 1, 7, 30 and 40 days later`, async () => {
+      const T = parseDay(base)
+      for (const inst of institutions) {
+        for (const profile of ['full', 'negative', 'low']) {
+          // "low" keeps three months of history: its window starts inside what T+40 still returns.
+          const period: Period = { dateFrom: formatDay(profile === 'low' ? T - 45 : T - 400), dateTo: formatDay(T - 2) }
+          const seed = `stable-${profile}`
+          const first = await window(inst, profile, seed, base, period)
+          expect(first.transactions.size, `${inst.name} ${profile}`).toBeGreaterThan(10)
+          if (inst.shape === 'ofda' && profile === 'full') {
+            expect(first.investmentTransactions.size, inst.name).toBeGreaterThan(0)
+            expect(first.exchanges.size, inst.name).toBeGreaterThan(0)
+          }
+          if (inst.shape === 'multiregion') expect(first.balances.size, inst.name).toBeGreaterThan(30)
+          for (const later of [1, 7, 30, 40]) {
+            const next = await window(inst, profile, seed, formatDay(T + later), period)
+            for (const resource of ['transactions', 'investmentTransactions', 'exchanges', 'balances'] as const) {
+              const label = `${inst.name} ${profile} ${resource} ${base}+${later}`
+              expect([...next[resource].keys()].sort(), label).toEqual([...first[resource].keys()].sort())
+              for (const [id, record] of first[resource]) {
+                expect(settled(next[resource].get(id)!, record), `${label} ${id}`).toEqual(settled(record, record))
+              }
+            }
+          }
+        }
+      }
+    }, 120_000)
+  }
+})
+
+// -------------------------------------------------------------------------------------------------
+// Years after REFERENCE_DAY: fixed terms mature and are renewed, loans end.
+
+describe('sandbox data: years after the reference day', () => {
+  const FUTURE = ['2027-06-15', '2028-03-01', '2030-01-10']
+  it('lists only live investments, pays fixed terms out at maturity into a renewal, and ends loans without debt', async () => {
+    let payouts = 0
+    let endedLoans = 0
+    for (const today of FUTURE) {
+      for (const inst of [BR, BR_BUSINESS, IRONBANK, MX, MX_BUSINESS, HEIMDALL]) {
+        for (const profile of ['full', 'negative']) {
+          for (let s = 0; s < 4; s++) {
+            const c = ctx(inst, profile, `future-${s}`, 'bnk100', today)
+            const conn = createSandboxConnector(inst)
+            const investments = await conn.investments(c)
+            const tx = await conn.investmentTransactions(c, { dateFrom: '2015-01-01', dateTo: today })
+            for (const inv of investments) {
+              const label = `${inst.name} future-${s} ${today} ${inv.product_name} due ${inv.due_date}`
+              if (inv.due_date !== null) {
+                expect(String(inv.due_date) > today, label).toBe(true)
+                expect(String(inv.purchase_date) < today, label).toBe(true)
+                expect(tx.some((t) => t.investment_internal_identification === inv.internal_identification), label).toBe(true)
+              }
+            }
+            // A payout and its renewal, once posted, read the same two months later.
+            const later = await conn.investmentTransactions(ctx(inst, profile, `future-${s}`, 'bnk100', formatDay(parseDay(today) + 60)), { dateFrom: '2015-01-01', dateTo: formatDay(parseDay(today) - 1) })
+            expect(later.map((t) => t.internal_identification), `${inst.name} ${today}`).toEqual(tx.map((t) => t.internal_identification))
+            later.forEach((t, i) => expect(settled(t, tx[i]), `${inst.name} ${today} ${t.internal_identification}`).toEqual(settled(tx[i], tx[i])))
+            const held = new Map<string, number>()
+            for (const t of tx) {
+              const inv = t.investment as { grace_period_date: string | null; due_date: string | null; type: string }
+              const id = String(t.investment_internal_identification)
+              const q = (held.get(id) ?? 0) + (t.subtype === 'DIVIDENDOS' ? 0 : t.type === 'INFLOW' ? (t.quantity as number) : -(t.quantity as number))
+              held.set(id, q)
+              const label = `${inst.name} future-${s} ${today} ${id} ${t.subtype} ${t.value_date} holds ${q}`
+              expect(q, label).toBeGreaterThan(-1e-6)
+              expect(String(t.value_date) < today, label).toBe(true)
+              if (['RESGATE', 'VENDA', 'VENCIMENTO'].includes(String(t.subtype)) && inv.grace_period_date) {
+                expect(String(t.value_date) > inv.grace_period_date, label).toBe(true)
+              }
+              if (inv.due_date !== null && t.subtype !== 'VENCIMENTO') expect(String(t.value_date) < inv.due_date, label).toBe(true)
+              if (t.subtype === 'VENCIMENTO') {
+                payouts++
+                // The whole position, on (or the business day after) the due date, reinvested that day.
+                expect(Math.abs(q), label).toBeLessThan(1e-6)
+                expect(String(t.value_date) >= String(inv.due_date), label).toBe(true)
+                expect(parseDay(String(t.value_date)) - parseDay(String(inv.due_date)), label).toBeLessThan(5)
+                const renewal = tx.filter((r) => r.value_date === t.value_date && r.type === 'INFLOW' && r.investment_internal_identification !== id
+                  && (r.investment as { type: string }).type === inv.type)
+                expect(renewal.map((r) => r.gross_value), label).toEqual([t.net_value])
+              }
+            }
+            for (const a of await conn.accounts(c)) {
+              const loan = a.loan_data as Record<string, unknown> | null
+              if (!loan) continue
+              const label = `${inst.name} ${profile} future-${s} ${today} ${JSON.stringify(loan)}`
+              if (String(loan.contract_end_date) < today) {
+                endedLoans++
+                expect(loan.outstanding_balance, label).toBe(0)
+                expect(loan.number_of_installments_outstanding, label).toBe(0)
+              }
+              if (loan.next_payment_date) expect(String(loan.next_payment_date) >= today, label).toBe(true)
+              if (Number(loan.outstanding_balance) > 0) expect(String(loan.contract_end_date) >= today, label).toBe(true)
+            }
+          }
+        }
+      }
+    }
+    expect(payouts).toBeGreaterThan(10)
+    expect(endedLoans).toBeGreaterThan(10)
+  }, 120_000)
 })

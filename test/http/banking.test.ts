@@ -108,6 +108,14 @@ describe('banking resources', () => {
       const statements = await call('POST', '/api/statements/', { link: mx.id, account: account.id, year: 2026, month: 1 })
       expect(statements.status).toBe(201)
       expect(statements.body.length).toBeGreaterThan(0)
+      // Each statement's transactions are multi-region transactions of its account, collected now.
+      const listed = statements.body[0].transactions as Json[]
+      expect(listed.length).toBeGreaterThan(0)
+      for (const t of listed) {
+        expectSpec('multiregion', 'Transaction', t)
+        expect(t).toMatchObject({ account: { id: account.id }, collected_at: statements.body[0].collected_at })
+        expect(t).not.toHaveProperty('account_internal_identification')
+      }
       const portfolio = await call('POST', '/investments/portfolios/', { link: mx.id })
       expect(portfolio.status).toBe(201)
       expectSpec('multiregion', 'InvestmentsPortfolio', portfolio.body)
@@ -418,7 +426,8 @@ describe('banking resources', () => {
     it('reports as updated only the transactions whose data changed, not every one collected again', async () => {
       h.clock.set('2026-03-10T15:00:00Z')
       const link = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'bnk100', password: 'full' })).body
-      const period = { date_from: '2026-01-15', date_to: '2026-03-10' }
+      // Ends before the days the next sandbox date posts (a day's movements post overnight).
+      const period = { date_from: '2026-01-15', date_to: '2026-03-08' }
       const first = (await call('POST', '/api/transactions/', { link: link.id, ...period })).body as Json[]
       h.clock.set('2026-03-11T09:30:00Z')
       const changes = newChanges()

@@ -35,12 +35,12 @@ interface CardState { current: number; limit: number; lastClosed: BillInfo | nul
 function cardState(world: World, ledger: Ledger, bills: Bills, card: AccountPlan): CardState {
   const today = world.today
   const ym = yearMonthOf(today)
-  const closedYm = ledger.cutDay(card, ym) < today ? ym : ym - 1
+  const closedYm = ledger.dayPosted(ledger.cutDay(card, ym)) ? ym : ym - 1
   const lastClosed = ledger.cutDay(card, closedYm) >= card.historyStart ? bills.get(card, closedYm) : null
   const nextCut = ledger.cutDay(card, closedYm + 1)
   let lastPayment: Day | null = null
   for (const m of [ym - 1, ym]) {
-    for (const ev of ledger.month(card, m).events) if (ev.kind === 'card_payment_received' && ev.day <= today) lastPayment = ev.day
+    for (const ev of ledger.month(card, m).events) if (ev.kind === 'card_payment_received' && ledger.posted(ev.day, ev.sec)) lastPayment = ev.day
   }
   return { current: ledger.balanceAt(card, today), limit: card.card!.limitCents, lastClosed, nextCut, nextDue: ledger.dueDay(card, closedYm + 1), lastPayment }
 }

@@ -27,8 +27,9 @@ export interface Posted {
 }
 
 /**
- * The events of one calendar month across accounts, ordered by value date (accounts in their
- * order within a day, each account's events in time order), with running balances.
+ * The posted events of one calendar month across accounts, ordered by value date (accounts in
+ * their order within a day, each account's events in time order), with running balances. `seq`
+ * counts every event of the month, posted or not, so an event keeps its internal id once posted.
  */
 function postedInMonth(ledger: Ledger, accounts: AccountPlan[], ym: YearMonth, from: Day, to: Day): Posted[] {
   const first = monthStart(ym)
@@ -41,6 +42,7 @@ function postedInMonth(ledger: Ledger, accounts: AccountPlan[], ym: YearMonth, f
     const events = m.events
     for (let seq = 0; seq < events.length; seq++) {
       const ev = events[seq]
+      if (!ledger.posted(ev.day, ev.sec)) continue
       balance += effect(acct, ev)
       if (ev.day >= lo && ev.day <= to) buckets[ev.day - first].push({ acct, ym, seq, ev, balanceCents: balance })
     }
@@ -71,8 +73,8 @@ class TransactionFormatter {
   }
 
   private pending(p: Posted): boolean {
-    // Card charges of the last two days are still authorizations, not posted.
-    return p.acct.kind === 'card' && !p.ev.inflow && p.ev.day >= this.world.today - 1
+    // A card charge stays an authorization until the card posts it (accountingDay).
+    return p.acct.kind === 'card' && !p.ev.inflow && !this.ledger.posted(this.accountingDay(p), p.ev.sec)
   }
 
   record(p: Posted): AccountScopedRecord {
@@ -82,7 +84,7 @@ class TransactionFormatter {
   private accountingDay(p: Posted): Day {
     // Card purchases post the next business day; everything else posts the day it happens.
     if (p.acct.kind !== 'card' || p.ev.inflow) return p.ev.day
-    return Math.min(this.world.today, onOrAfterBusinessDay(this.world.country, p.ev.day + 1))
+    return onOrAfterBusinessDay(this.world.country, p.ev.day + 1)
   }
 
   private ofda(p: Posted): AccountScopedRecord {
@@ -238,17 +240,29 @@ export async function* transactionBatches(world: World, period: Period, accountI
 // ---------------------------------------------------------------------------------------------
 // Balances.
 
+/** The account's latest posted event (the balance's last update), null when it has none. */
+function lastPosted(ledger: Ledger, acct: AccountPlan): TxEvent | null {
+  for (let ym = yearMonthOf(ledger.world.today); monthEnd(ym) >= acct.historyStart; ym--) {
+    const events = ledger.month(acct, ym).events
+    for (let i = events.length - 1; i >= 0; i--) {
+      const ev = events[i]
+      if (ev.day >= acct.historyStart && ledger.posted(ev.day, ev.sec)) return ev
+    }
+  }
+  return null
+}
+
 /** OFDA: the current balance of each deposit account (BalanceOFDA). */
 function currentBalancesOfda(world: World, accounts: AccountPlan[]): AccountScopedRecord[] {
   const ledger = new Ledger(world)
   return accounts.filter((a) => !isLiability(a)).map((acct) => {
     const current = ledger.balanceAt(acct, world.today)
-    const month = ledger.month(acct, yearMonthOf(world.today))
-    const last = [...month.events].reverse().find((ev) => ev.day <= world.today)
+    const last = lastPosted(ledger, acct)
     return {
       internal_identification: `${acct.tag}BALANCE`,
       account_internal_identification: acct.internalId,
-      last_updated_at: last ? utcTimestamp(world.country, last.day, last.sec) : `${world.todayStr}T00:00:00.000Z`,
+      // Without any movement, the balance is the one the account was opened with.
+      last_updated_at: last ? utcTimestamp(world.country, last.day, last.sec) : utcTimestamp(world.country, acct.historyStart, 0),
       currency: world.locale.currency,
       available: money(Math.max(0, current)),
       blocked: 0,
@@ -268,7 +282,10 @@ function dailyBalances(world: World, accounts: AccountPlan[], from: Day, to: Day
       let balance = m.startCents
       let i = 0
       for (let day = Math.max(lo, monthStart(ym)); day <= Math.min(to, monthEnd(ym)); day++) {
-        while (i < m.events.length && m.events[i].day <= day) balance += effect(acct, m.events[i++])
+        for (; i < m.events.length && m.events[i].day <= day; i++) {
+          const ev = m.events[i]
+          if (ledger.posted(ev.day, ev.sec)) balance += effect(acct, ev)
+        }
         out.push({
           internal_identification: `${acct.tag}D${formatDay(day).replace(/-/g, '')}`,
           account_internal_identification: acct.internalId,
@@ -300,7 +317,8 @@ export function statementRecords(world: World, accountInternalId: string, year: 
   if (world.shape !== 'multiregion' || !acct || month < 1 || month > 12) return []
   const ym = year * 12 + month - 1
   const first = Math.max(monthStart(ym), acct.historyStart)
-  const last = Math.min(monthEnd(ym), world.today)
+  // Posted data ends yesterday (format.ts postingCutoff).
+  const last = Math.min(monthEnd(ym), world.today - 1)
   if (first > last) return []
   const ledger = new Ledger(world)
   const formatter = new TransactionFormatter(world, ledger, new Bills(world, ledger))

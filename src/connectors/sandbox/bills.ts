@@ -54,11 +54,12 @@ export class Bills {
       ym, cut, due: ledger.dueDay(card, ym),
       internalId: `${card.tag}B${monthTag(ym)}`,
       name: billName(world, yearOf(ym), monthOf(ym)),
-      closed: cut < world.today,
+      // Closed once its whole cut day is posted: its total is final.
+      closed: ledger.dayPosted(cut),
       totalCents: total,
       minimumCents: minimumPayment(world, total),
       previousTotalCents: ledger.balanceAt(card, cycleStart),
-      payments: month.events.filter((ev) => ev.kind === 'card_payment_received' && ev.day > cut && ev.day <= world.today),
+      payments: month.events.filter((ev) => ev.kind === 'card_payment_received' && ev.day > cut && ledger.posted(ev.day, ev.sec)),
       financeCharges: [...ledger.month(card, ym - 1).events, ...month.events]
         .filter((ev) => ev.day > cycleStart && ev.day <= cut && (ev.cardCredit === 'REVOLVING_CREDIT')),
     }

@@ -43,6 +43,22 @@ export function cnpj(rng: Rng, root?: string): string {
   return [...base, d1, d2].join('')
 }
 
+/**
+ * Brazilian driver's licence (CNH) registration number: 9 digits and DENATRAN's two modulo-11
+ * check digits. The first weighs the digits 9 down to 1; when its remainder is 10 or more it is 0
+ * and the second digit is decremented by 2. The second weighs them 1 up to 9. (The rule
+ * brazilian-utils' isValidCnh checks.)
+ */
+export function cnh(base9: string): string {
+  const ds = base9.split('').map(Number)
+  const r1 = ds.reduce((acc, d, i) => acc + d * (9 - i), 0) % 11
+  const d1 = r1 >= 10 ? 0 : r1
+  const decrement = r1 >= 10 ? 2 : 0
+  const r2 = (ds.reduce((acc, d, i) => acc + d * (i + 1), 0) % 11 - decrement + 11) % 11
+  const d2 = r2 >= 10 ? 0 : r2
+  return `${base9}${d1}${d2}`
+}
+
 /** Mod-11 (weights 2..9 from the right) check digit used by most Brazilian banks' accounts. */
 export function mod11CheckDigit(number: string): string {
   let sum = 0

@@ -21,6 +21,22 @@ export function moneyString(cents: number): string {
 /** Hours to add to local time to get UTC (standard time; none of the three observes DST today). */
 const UTC_OFFSET_HOURS: Record<SandboxCountry, number> = { MX: 6, CO: 5, BR: 3 }
 
+/** Seconds since 1970-01-01T00:00:00Z of a local day and second of day. */
+export function utcInstant(country: SandboxCountry, day: Day, localSecond: number): number {
+  return day * 86_400 + localSecond + UTC_OFFSET_HOURS[country] * 3600
+}
+
+/**
+ * The first instant that is not posted yet: 00:00 UTC of the sandbox's today. The sandbox clock
+ * gives a UTC date and the data may not depend on the time of day, so what the institution
+ * reports is what it posted overnight: everything that happened before today in UTC (the local
+ * evening of yesterday in the Americas comes with tomorrow's data). Every timestamp the sandbox
+ * reports is earlier than this.
+ */
+export function postingCutoff(world: World): number {
+  return world.today * 86_400
+}
+
 /** ISO-8601 UTC timestamp with milliseconds of a local day and second of day. */
 export function utcTimestamp(country: SandboxCountry, day: Day, localSecond: number): string {
   let sec = localSecond + UTC_OFFSET_HOURS[country] * 3600

@@ -3,7 +3,7 @@ import { addMonths, dayInMonth, formatDay, onOrAfterBusinessDay, onOrBeforeBusin
 import { cnpj } from './documents.ts'
 import { clipPeriod, money, utcSeconds } from './format.ts'
 import { hashDigits, hashHex, hashUuid, Rng, seedKey } from './random.ts'
-import type { World } from './world.ts'
+import { REFERENCE_DAY, type World } from './world.ts'
 
 /**
  * Investments: Brazil's Open Finance investments (`InvestmentBrazil`) and their transactions
@@ -66,12 +66,12 @@ function plans(world: World): InvestmentPlan[] {
   if (!ofdaFamily(world)) return []
   const rng = new Rng(seedKey(world.key, 'investments'))
   const salary = world.monthlySalaryCents
-  const today = world.today
   const bankCnpj = world.bank.cnpj ?? cnpj(rng)
   const id = (n: number) => `INV${hashHex(seedKey(world.key, 'inv', n), 12).toUpperCase()}`
-  const buy = (monthsAgo: number) => onOrAfterBusinessDay(world.country, addMonths(today, -monthsAgo) - rng.int(0, 25))
+  // Bought on fixed days of the link (months before REFERENCE_DAY), never relative to today.
+  const buy = (monthsAgo: number) => onOrAfterBusinessDay(world.country, addMonths(REFERENCE_DAY, -monthsAgo) - rng.int(0, 25))
   const cdbDay = buy(rng.int(10, 20))
-  const selicDay = buy(rng.int(6, 14))
+  const selicDay = buy(rng.int(7, 14))
   const fundDay = buy(rng.int(14, 30))
   const stockDay = buy(rng.int(8, 18))
   return [
@@ -82,7 +82,7 @@ function plans(world: World): InvestmentPlan[] {
       yearlyReturn: 0.1065 * 1.1, unitPriceCents: 100_000, indexer: 'CDI', postFixed: 1.1, preFixed: null, taxExempt: false, fundCategory: null,
     },
     {
-      internalId: id(1), type: 'TREASURY_BOND', productName: `TESOURO SELIC ${Number(world.todayStr.slice(0, 4)) + 4}`, issuer: null,
+      internalId: id(1), type: 'TREASURY_BOND', productName: `TESOURO SELIC ${formatDay(addMonths(selicDay, 48)).slice(0, 4)}`, issuer: null,
       clearingCode: null, purchaseDay: selicDay, dueDay: addMonths(selicDay, 48), principalCents: Math.round(salary * 1.5 / 10_000) * 10_000,
       monthlyCents: 0, yearlyReturn: 0.1075, unitPriceCents: 1_480_000, indexer: 'SELIC', postFixed: 1, preFixed: null, taxExempt: false, fundCategory: null,
     },
@@ -109,10 +109,82 @@ interface Flow {
   unitPriceCents: number
 }
 
-/** Purchases, contributions, redemptions and dividends of one investment up to today. */
+/** Fixed income can be redeemed only after its grace period ("carência"); the others any day. */
+function graceEnd(plan: InvestmentPlan): Day | null {
+  return plan.type === 'FIXED_INCOME_BANKING' ? addMonths(plan.purchaseDay, 3) : null
+}
+
+/** A fixed-term investment is paid out at maturity: its due date, or the next business day. */
+function maturityDay(world: World, plan: InvestmentPlan): Day | null {
+  return plan.dueDay === null ? null : onOrAfterBusinessDay(world.country, plan.dueDay)
+}
+
+/** Months of each fixed term (CDB, Tesouro Selic): a renewed term has the length of the first. */
+const TERM_MONTHS: Partial<Record<InvestmentType, number>> = { FIXED_INCOME_BANKING: 36, TREASURY_BOND: 48 }
+
+/** Income tax withheld on an outflow (Brazil's regressive table, by days since the purchase). */
+function outflowIncomeTax(plan: InvestmentPlan, f: Flow): number {
+  if (plan.type === 'VARIABLE_INCOME' || f.inflow) return 0
+  const gain = Math.max(0, Math.round(f.cents - f.quantity * plan.unitPriceCents))
+  return Math.round(gain * incomeTaxRate(f.day - plan.purchaseDay))
+}
+
+/**
+ * The term that follows `old` once it is paid out at maturity (`payout`, its VENCIMENTO): the net
+ * proceeds are reinvested the same business day in the same product, for the same length. Its id
+ * derives from the old term's id and the term number, so every term keeps its id whatever today.
+ */
+function renewed(world: World, old: InvestmentPlan, payout: Flow, term: number): InvestmentPlan {
+  const open = payout.day
+  const due = onOrAfterBusinessDay(world.country, addMonths(open, TERM_MONTHS[old.type] ?? 36))
+  const treasury = old.type === 'TREASURY_BOND'
+  return {
+    ...old,
+    internalId: `INV${hashHex(seedKey(world.key, 'inv-term', old.internalId, term), 12).toUpperCase()}`,
+    productName: treasury ? `TESOURO SELIC ${formatDay(due).slice(0, 4)}` : old.productName,
+    clearingCode: old.clearingCode === null ? null
+      : `CDB${formatDay(open).slice(2, 4)}${hashHex(seedKey(world.key, 'cdb', old.internalId, term), 5).toUpperCase()}`,
+    purchaseDay: open,
+    dueDay: due,
+    principalCents: payout.cents - outflowIncomeTax(old, payout),
+    // A bank deposit is issued at its face unit price again; a treasury bond is bought at market.
+    unitPriceCents: treasury ? payout.unitPriceCents : old.unitPriceCents,
+  }
+}
+
+/**
+ * Every term of every investment, oldest first: a fixed-term investment paid out at maturity is
+ * followed by its renewal (the chain grows only with what has been posted, so it is stable).
+ */
+function terms(world: World): { plan: InvestmentPlan; flows: Flow[]; first: boolean }[] {
+  const out: { plan: InvestmentPlan; flows: Flow[]; first: boolean }[] = []
+  for (const first of plans(world)) {
+    let plan = first
+    for (let term = 1; ; term++) {
+      const all = flows(world, plan)
+      out.push({ plan, flows: all, first: term === 1 })
+      const payout = all[all.length - 1]
+      if (payout.subtype !== 'VENCIMENTO' || term > 100) break
+      plan = renewed(world, plan, payout, term)
+    }
+  }
+  return out
+}
+
+/** Whether an investment is held today: a fixed term from the day after it opens to its due date. */
+function live(world: World, plan: InvestmentPlan, first: boolean): boolean {
+  if (plan.dueDay === null) return true
+  return plan.dueDay > world.today && (first || plan.purchaseDay < world.today)
+}
+
+/** Purchases, contributions, redemptions and dividends of one investment, posted up to yesterday. */
 function flows(world: World, plan: InvestmentPlan): Flow[] {
   const rng = new Rng(seedKey(world.key, 'flows', plan.internalId))
-  const today = world.today
+  // Posted data ends before today (format.ts postingCutoff).
+  const last = world.today - 1
+  const grace = graceEnd(plan)
+  // Nothing but the payout from the maturity day on.
+  const maturity = maturityDay(world, plan) ?? Number.POSITIVE_INFINITY
   const unitAt = (day: Day) => Math.round(plan.unitPriceCents * grow(plan.yearlyReturn, day - plan.purchaseDay))
   const buySubtype = plan.type === 'FIXED_INCOME_BANKING' || plan.type === 'INVESTMENT_FUND' ? 'APLICACAO' : 'COMPRA'
   const sellSubtype = plan.type === 'FIXED_INCOME_BANKING' || plan.type === 'INVESTMENT_FUND' ? 'RESGATE' : 'VENDA'
@@ -121,23 +193,34 @@ function flows(world: World, plan: InvestmentPlan): Flow[] {
   const first = plan.type === 'VARIABLE_INCOME' ? Math.max(1, Math.round(plan.principalCents / plan.unitPriceCents / 100)) * 100 : units(plan.principalCents, plan.unitPriceCents)
   out.push({ day: plan.purchaseDay, subtype: buySubtype, inflow: true, cents: plan.type === 'VARIABLE_INCOME' ? first * plan.unitPriceCents : plan.principalCents, quantity: first, unitPriceCents: plan.unitPriceCents })
   const startYm = yearMonthOf(plan.purchaseDay)
-  for (let ym = startYm + 1; ym <= yearMonthOf(today); ym++) {
+  const held = () => out.reduce((q, f) => q + (f.subtype === 'DIVIDENDOS' ? 0 : f.inflow ? f.quantity : -f.quantity), 0)
+  for (let ym = startYm + 1; ym <= yearMonthOf(last); ym++) {
     const day = onOrAfterBusinessDay(world.country, dayInMonth(ym, 10))
-    if (day > today) break
+    if (day > last || day >= maturity) break
     const unit = unitAt(day)
     if (plan.monthlyCents > 0) {
       out.push({ day, subtype: 'APLICACAO', inflow: true, cents: plan.monthlyCents, quantity: units(plan.monthlyCents, unit), unitPriceCents: unit })
     }
     if (plan.type === 'VARIABLE_INCOME' && (ym - startYm) % 3 === 0) {
       // Quarterly dividends, paid out of the position.
-      const held = out.reduce((q, f) => q + (f.subtype === 'COMPRA' ? f.quantity : f.subtype === 'VENDA' ? -f.quantity : 0), 0)
-      out.push({ day, subtype: 'DIVIDENDOS', inflow: false, cents: Math.round(held * unit * 0.015), quantity: 0, unitPriceCents: unit })
+      out.push({ day, subtype: 'DIVIDENDOS', inflow: false, cents: Math.round(held() * unit * 0.015), quantity: 0, unitPriceCents: unit })
     }
     if (rng.chance(0.06) && plan.type !== 'TREASURY_BOND') {
+      // A partial redemption a few days later: after the grace period, within what is held.
+      const sellDay = onOrAfterBusinessDay(world.country, day + 5)
+      const sellUnit = unitAt(sellDay)
       const cents = Math.round(plan.principalCents * 0.2 / 10_000) * 10_000
-      const quantity = plan.type === 'VARIABLE_INCOME' ? 100 : units(cents, unit)
-      out.push({ day: day + 5 <= today ? day + 5 : day, subtype: sellSubtype, inflow: false, cents: plan.type === 'VARIABLE_INCOME' ? 100 * unit : cents, quantity, unitPriceCents: unit })
+      const quantity = plan.type === 'VARIABLE_INCOME' ? 100 : units(cents, sellUnit)
+      if (sellDay <= last && sellDay < maturity && (grace === null || sellDay > grace) && quantity <= held()) {
+        out.push({ day: sellDay, subtype: sellSubtype, inflow: false, cents: plan.type === 'VARIABLE_INCOME' ? 100 * sellUnit : cents, quantity, unitPriceCents: sellUnit })
+      }
     }
+  }
+  // At maturity the whole position is paid out (VENCIMENTO), posted like any other movement.
+  const remaining = Math.round(held() * 1_000_000) / 1_000_000
+  if (maturity <= last && remaining > 0) {
+    const unit = unitAt(maturity)
+    out.push({ day: maturity, subtype: 'VENCIMENTO', inflow: false, cents: Math.round(remaining * unit), quantity: remaining, unitPriceCents: unit })
   }
   return out
 }
@@ -153,7 +236,7 @@ function position(world: World, plan: InvestmentPlan, all: Flow[]): Position {
     quantity += f.inflow ? f.quantity : -f.quantity
     invested += f.inflow ? f.cents : -f.cents
   }
-  quantity = Math.round(quantity * 1_000_000) / 1_000_000
+  quantity = Math.round(quantity * 1_000_000) / 1_000_000 || 0
   return { quantity, investedCents: invested, grossCents: Math.round(quantity * unit), unitCents: unit }
 }
 
@@ -168,6 +251,7 @@ function investmentWire(world: World, plan: InvestmentPlan, all: Flow[]) {
   const taxable = plan.type === 'FIXED_INCOME_BANKING' || plan.type === 'TREASURY_BOND' || plan.type === 'INVESTMENT_FUND'
   const withheld = taxable && !plan.taxExempt ? Math.round(gain * incomeTaxRate(world.today - plan.purchaseDay)) : 0
   const fixed = plan.type === 'FIXED_INCOME_BANKING'
+  const grace = graceEnd(plan)
   const currency = world.locale.currency
   return {
     internal_identification: plan.internalId,
@@ -182,7 +266,7 @@ function investmentWire(world: World, plan: InvestmentPlan, all: Flow[]) {
     due_date: plan.dueDay === null ? null : formatDay(plan.dueDay),
     issue_date: fixed ? formatDay(plan.purchaseDay) : null,
     purchase_date: plan.type === 'INVESTMENT_FUND' || plan.type === 'VARIABLE_INCOME' ? null : formatDay(plan.purchaseDay),
-    grace_period_date: fixed ? formatDay(addMonths(plan.purchaseDay, 3)) : null,
+    grace_period_date: grace === null ? null : formatDay(grace),
     issue_unit_price: fixed ? money(plan.unitPriceCents) : null,
     balance: {
       reference_date: referenceDate(world),
@@ -220,7 +304,9 @@ function investmentWire(world: World, plan: InvestmentPlan, all: Flow[]) {
 }
 
 export function investmentRecords(world: World): InstitutionRecord[] {
-  return plans(world).map((plan) => investmentWire(world, plan, flows(world, plan)))
+  return terms(world)
+    .filter((t) => live(world, t.plan, t.first))
+    .map((t) => investmentWire(world, t.plan, t.flows))
 }
 
 export function investmentTransactionRecords(world: World, period: Period): InstitutionRecord[] {
@@ -228,14 +314,12 @@ export function investmentTransactionRecords(world: World, period: Period): Inst
   if (!clipped) return []
   const [from, to] = clipped
   const out: InstitutionRecord[] = []
-  for (const plan of plans(world)) {
-    const all = flows(world, plan)
+  for (const { plan, flows: all } of terms(world)) {
     const { internal_identification: investmentId, ...investment } = investmentWire(world, plan, all)
     all.forEach((f, i) => {
       if (f.day < from || f.day > to) return
       const variable = plan.type === 'VARIABLE_INCOME'
-      const gain = f.inflow ? 0 : Math.max(0, Math.round(f.cents - f.quantity * plan.unitPriceCents))
-      const incomeTax = variable || f.inflow ? 0 : Math.round(gain * incomeTaxRate(f.day - plan.purchaseDay))
+      const incomeTax = outflowIncomeTax(plan, f)
       out.push({
         internal_identification: `${investmentId}T${String(i).padStart(4, '0')}`,
         investment_internal_identification: investmentId,
@@ -251,7 +335,8 @@ export function investmentTransactionRecords(world: World, period: Period): Inst
         quantity: f.quantity,
         type: f.inflow ? 'INFLOW' : 'OUTFLOW',
         subtype: f.subtype,
-        indexer_percentage: plan.type === 'FIXED_INCOME_BANKING' ? (plan.postFixed ?? 0) * 100 : 0,
+        // A percentage with two decimals (1.1 x 100 is 110.00000000000001 in binary floating point).
+        indexer_percentage: plan.type === 'FIXED_INCOME_BANKING' ? Math.round((plan.postFixed ?? 0) * 10_000) / 100 : 0,
         rate: plan.type === 'FIXED_INCOME_BANKING' || plan.type === 'TREASURY_BOND' ? Math.round(plan.yearlyReturn * 1_000_000) / 1_000_000 : 0,
         exit_fee: 0,
         broker_note_details: null,
@@ -288,21 +373,27 @@ interface ExchangeOperation {
  * A link's operations over the last two years, whatever period is asked for. Every random value
  * is drawn here, before any period test: an operation has the same values in every window that
  * contains it (drawing after the test made the stream, and so the operations, depend on the window).
+ * Operations sit in fixed four-month slots counted from REFERENCE_DAY, each drawn from its own
+ * stream: an operation keeps its day, values and ids whatever the sandbox's today (today only
+ * decides which six slots are the latest done: the oldest drops out when a new one is posted).
  */
 function exchangeBook(world: World): { bankId: number; operations: ExchangeOperation[] } {
   const rng = new Rng(seedKey(world.key, 'exchanges'))
   const bankId = Number(world.bank.cnpj ?? cnpj(rng))
   const operations: ExchangeOperation[] = []
-  // One operation every few months: travel money and a wire abroad.
-  for (let index = 0; index < 6; index++) {
-    const day = onOrAfterBusinessDay(world.country, addMonths(world.today, -(4 * index + rng.int(1, 3))) - rng.int(0, 20))
-    const foreign = rng.pick(['USD', 'USD', 'EUR'] as const)
-    const buy = rng.chance(0.75)
-    const settlement = rng.pick(['ESPECIE_CHEQUES_VIAGEM', 'CARTAO_PREPAGO', 'TELETRANSMISSAO'] as const)
-    const rate = Math.round(world.locale.perUsd * (foreign === 'EUR' ? 1.08 : 1) * (0.96 + 0.08 * rng.next()) * 10_000) / 10_000
-    const foreignCents = rng.int(5, 40) * 10_000
+  const monthsFromReference = yearMonthOf(world.today) - yearMonthOf(REFERENCE_DAY)
+  // One operation every few months (travel money and a wire abroad): the last six done (posted).
+  for (let index = Math.floor(monthsFromReference / 4) + 1; operations.length < 6; index--) {
+    const slot = new Rng(seedKey(world.key, 'exchanges', 'slot', index))
+    const day = onOrAfterBusinessDay(world.country, addMonths(REFERENCE_DAY, 4 * index - slot.int(1, 3)) - slot.int(0, 20))
+    if (day >= world.today) continue
+    const foreign = slot.pick(['USD', 'USD', 'EUR'] as const)
+    const buy = slot.chance(0.75)
+    const settlement = slot.pick(['ESPECIE_CHEQUES_VIAGEM', 'CARTAO_PREPAGO', 'TELETRANSMISSAO'] as const)
+    const rate = Math.round(world.locale.perUsd * (foreign === 'EUR' ? 1.08 : 1) * (0.96 + 0.08 * slot.next()) * 10_000) / 10_000
+    const foreignCents = slot.int(5, 40) * 10_000
     // Drawn last, as before the fix, so a window holding every operation gets the same data.
-    const requestedSecond = 50_400 + rng.int(0, 10_800)
+    const requestedSecond = 50_400 + slot.int(0, 10_800)
     const identifier = hashDigits(seedKey(world.key, 'fx', index), 17)
     operations.push({
       index, internalId: `FX${identifier}`, identifier, day, requestedSecond, foreign, buy, settlement, rate, foreignCents,
@@ -543,21 +634,40 @@ const PORTFOLIOS: Record<string, { name: string; type: 'FIXED_INCOME' | 'VARIABL
   ],
 }
 
+/**
+ * The current term of an instrument renewed at maturity (pagarés, CETES, CDTs): terms follow each
+ * other from a fixed day of the link, each opening on the business day its predecessor matures.
+ * The term held today opened before today and matures after it; null on a maturity day itself
+ * (the money is paid out and reinvested overnight).
+ */
+function currentTerm(world: World, key: string, termDays: number): { open: Day; due: Day } | null {
+  const base = Number.parseInt(hashHex(key, 8), 16) % termDays
+  const start = (k: number) => onOrAfterBusinessDay(world.country, base + k * termDays)
+  let k = Math.floor((world.today - 1 - base) / termDays)
+  if (start(k) >= world.today) k--
+  const term = { open: start(k), due: start(k + 1) }
+  return term.due > world.today ? term : null
+}
+
 export function portfolioRecords(world: World): InstitutionRecord[] {
   if (world.shape !== 'multiregion' || !hasInvestments(world)) return []
   const rng = new Rng(seedKey(world.key, 'portfolios'))
   const total = world.monthlySalaryCents * 6
   const currency = world.locale.currency
   return (PORTFOLIOS[world.country] ?? PORTFOLIOS.MX).map((portfolio, p) => {
-    const instruments = portfolio.instruments.map((spec, i) => {
-      const openDay = onOrAfterBusinessDay(world.country, addMonths(world.today, -rng.int(3, 30)))
+    const instruments = portfolio.instruments.flatMap((spec, i) => {
+      // Drawn for every instrument, held or not, so the others keep their values.
+      const firstOpen = onOrAfterBusinessDay(world.country, addMonths(REFERENCE_DAY, -rng.int(8, 30)))
+      const unitCents = spec.type === 'STOCK' || spec.type === 'ETF' ? rng.int(2_000, 25_000) : 100
+      const term = spec.termDays ? currentTerm(world, seedKey(world.key, 'instrument-term', p, i), spec.termDays) : null
+      if (spec.termDays && !term) return []
+      const openDay = term ? term.open : firstOpen
       const days = world.today - openDay
       const invested = Math.round(total * spec.share)
       const gross = Math.round(invested * grow(spec.yearly, days))
       const net = spec.type === 'STOCK' || spec.type === 'ETF' ? gross : gross - Math.round((gross - invested) * 0.2)
-      const unitCents = spec.type === 'STOCK' || spec.type === 'ETF' ? rng.int(2_000, 25_000) : 100
       const quantity = Math.round((invested / unitCents) * 100) / 100
-      return {
+      return [{
         id: hashUuid(seedKey(world.key, 'instrument', p, i)),
         public_id: spec.isin ? [{ type: 'isin', value: spec.isin }] : null,
         type: spec.type,
@@ -571,12 +681,10 @@ export function portfolioRecords(world: World): InstitutionRecord[] {
         average_acquisition_price: money(unitCents),
         profit: money(gross - invested),
         open_date: formatDay(openDay),
-        redemption_conditions: spec.termDays
-          ? [{ type: 'due_date', value: formatDay(openDay + spec.termDays).split('-').reverse().join('-') }]
-          : null,
+        redemption_conditions: term ? [{ type: 'due_date', value: formatDay(term.due).split('-').reverse().join('-') }] : null,
         fees: spec.type === 'PENSION' ? [{ type: 'MANAGEMENT_FEE', value: money(Math.round(gross * 0.0057)) }] : [],
         interest_rates: spec.index ? [{ type: 'yearly', value: Math.round(spec.yearly * 10_000) / 100, index: spec.index }] : null,
-      }
+      }]
     })
     const gross = instruments.reduce((s, i) => s + Math.round(i.balance_gross * 100), 0)
     const net = instruments.reduce((s, i) => s + Math.round(i.balance_net * 100), 0)
@@ -590,5 +698,5 @@ export function portfolioRecords(world: World): InstitutionRecord[] {
       currency,
       instruments,
     }
-  })
+  }).filter((portfolio) => portfolio.instruments.length > 0)
 }

@@ -2,10 +2,11 @@ import {
   dayInMonth, daysInMonth, lastBusinessDay, monthEnd, monthOf, monthStart, nthBusinessDay, onOrAfterBusinessDay,
   onOrBeforeBusinessDay, yearMonthOf, yearOf, type Day, type YearMonth,
 } from './calendar.ts'
+import { postingCutoff, utcInstant } from './format.ts'
 import type { Category, Merchant, Subcategory } from './locales.ts'
 import { Rng, seedKey, type SandboxCountry } from './random.ts'
 import { TEXTS, upper, type Texts } from './texts.ts'
-import { DENSE_PER_DAY, type AccountPlan, type Party, type World } from './world.ts'
+import { DENSE_PER_DAY, REFERENCE_DAY, type AccountPlan, type Party, type World } from './world.ts'
 
 /**
  * The story engine. Every account's history is generated one calendar month at a time, and each
@@ -120,11 +121,27 @@ export class Ledger {
   private readonly memo = new Map<string, MonthLedger>()
   private readonly chargesMemo = new Map<string, TxEvent[]>()
   private readonly texts: Texts
-  private readonly todayYm: YearMonth
+  /** The month amounts are levelled at (salary, rent, savings): fixed, never today's month. */
+  private readonly referenceYm: YearMonth
+  private readonly cutoff: number
 
   constructor(readonly world: World) {
     this.texts = TEXTS[world.country]
-    this.todayYm = yearMonthOf(world.today)
+    this.referenceYm = yearMonthOf(REFERENCE_DAY)
+    this.cutoff = postingCutoff(world)
+  }
+
+  /**
+   * Whether a movement is posted on the sandbox's today: it happened before today's 00:00 UTC
+   * (format.ts postingCutoff). The story itself never depends on it; only what is reported does.
+   */
+  posted(day: Day, sec: number): boolean {
+    return utcInstant(this.world.country, day, sec) < this.cutoff
+  }
+
+  /** Whether the whole local day is posted (a statement that closed on it is final). */
+  dayPosted(day: Day): boolean {
+    return this.posted(day, 86_399)
   }
 
   /** Forgets memoized months before `ym`, so streaming years of history keeps memory flat. */
@@ -144,13 +161,13 @@ export class Ledger {
     return m
   }
 
-  /** The balance (or debt) after every event up to and including `day`. */
+  /** The balance (or debt) after every posted event up to and including `day`. */
   balanceAt(acct: AccountPlan, day: Day): number {
     const m = this.month(acct, yearMonthOf(day))
     let balance = m.startCents
     for (const ev of m.events) {
       if (ev.day > day) break
-      balance += effect(acct, ev)
+      if (this.posted(ev.day, ev.sec)) balance += effect(acct, ev)
     }
     return balance
   }
@@ -174,8 +191,8 @@ export class Ledger {
     const modulus = 100 * this.world.locale.step
     let level = acct.anchorCents
     if (acct.kind === 'reserve') {
-      // Savings grow about 1% a month towards today's level (and stay positive in the past).
-      level = Math.max(level * 0.25, level * (1 + 0.01 * (ym - this.todayYm)))
+      // Savings grow about 1% a month through the reference month's level (and stay positive in the past).
+      level = Math.max(level * 0.25, level * (1 + 0.01 * (ym - this.referenceYm)))
     }
     const raw = level * (1 + acct.anchorSpread * (2 * rng.next() - 1))
     return Math.round(raw / modulus) * modulus
@@ -222,7 +239,7 @@ export class Ledger {
 
   private salaryFor(year: number): number {
     const w = this.world
-    return roundStep(w.monthlySalaryCents * growth(0.045, year - yearOf(this.todayYm)), w.locale.step * 100)
+    return roundStep(w.monthlySalaryCents * growth(0.045, year - yearOf(this.referenceYm)), w.locale.step * 100)
   }
 
   private depositMonth(acct: AccountPlan, ym: YearMonth, primary: boolean): MonthLedger {
@@ -289,7 +306,7 @@ export class Ledger {
           `${t.bonus} ${upper(employer.name)}`, 'Income & Payments', 'Salary', 'FOLHA_PAGAMENTO', { party: employer }))
       }
     }
-    const rent = roundStep(w.rentCents * growth(0.04, year - yearOf(this.todayYm)), step * 100)
+    const rent = roundStep(w.rentCents * growth(0.04, year - yearOf(this.referenceYm)), step * 100)
     events.push(event(onOrAfterBusinessDay(c, dayInMonth(ym, w.rentDay)), 36_000 + rng.int(0, 3_600), rent, false, 'rent', t.rent(w.landlord),
       'Bills & Utilities', 'Rent', t.transferOp, {
         party: w.landlord,
@@ -687,18 +704,19 @@ export class Ledger {
     return { ym, startCents: start, events }
   }
 
-  /** Installments of a loan already due (by `day`): [paid, past due]. */
+  /** Installments of a loan already due (by `day`, as posted): [paid, past due]. */
   loanStatus(loanAcct: AccountPlan, day: Day): { paid: number; pastDue: number; lastPayment: Day | null; nextDue: Day | null } {
     let paid = 0
     let due = 0
     let lastPayment: Day | null = null
     let nextDue: Day | null = null
     for (const ev of this.loanSchedule(loanAcct)) {
+      const known = ev.day <= day && this.posted(ev.day, ev.sec)
       if (ev.kind === 'loan_interest') {
-        if (ev.day <= day) due++
+        if (known) due++
         else if (nextDue === null) nextDue = ev.day
       }
-      if (ev.kind === 'loan_installment_received' && ev.day <= day) {
+      if (ev.kind === 'loan_installment_received' && known) {
         paid++
         lastPayment = ev.day
       }

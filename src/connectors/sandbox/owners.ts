@@ -1,5 +1,5 @@
 import type { InstitutionRecord } from '../types.ts'
-import { addMonths, formatDay, parseDay } from './calendar.ts'
+import { addMonths, civil, formatDay, parseDay, type Day } from './calendar.ts'
 import { coordinate, money, stateCode, utcSeconds } from './format.ts'
 import { cnpj } from './documents.ts'
 import { hashHex, Rng, seedKey, withFaker } from './random.ts'
@@ -98,12 +98,40 @@ function relationStart(world: World): string {
   return utcSeconds(world.customerSince, 36_000)
 }
 
+/** Completed years of age on `day`. */
+function ageOn(birth: Day, day: Day): number {
+  const b = civil(birth)
+  const d = civil(day)
+  return d.year - b.year - (d.month < b.month || (d.month === b.month && d.day < b.day) ? 1 : 0)
+}
+
+/** Years a CNH issued at `age` is valid (CTB art. 147, Lei 14.071/2020): 10 under 50, 5 until 70, 3 after. */
+function licenceValidityYears(age: number): number {
+  return age < 50 ? 10 : age < 70 ? 5 : 3
+}
+
+/**
+ * The driving licence the customer holds today: first issued some time after their 18th birthday,
+ * then renewed a few days before each expiry, so the current document (the last renewal) was
+ * issued in the past and is valid today. Owners are born by 2001: on any sandbox date from 2020
+ * on they are adults (earlier dates clamp the first issue to yesterday).
+ */
+function drivingLicence(world: World, birth: Day, daysAfter18: number): { issue: Day; expiry: Day } {
+  const today = world.today
+  let issue = Math.min(addMonths(birth, 12 * 18) + daysAfter18, today - 1)
+  let expiry = addMonths(issue, 12 * licenceValidityYears(ageOn(birth, issue)))
+  for (let n = 0; expiry <= today; n++) {
+    issue = expiry - 1 - (Number.parseInt(hashHex(seedKey(world.key, 'cnh-renewal', n), 4), 16) % 30)
+    expiry = addMonths(issue, 12 * licenceValidityYears(ageOn(birth, issue)))
+  }
+  return { issue, expiry }
+}
+
 function individualOfda(world: World): InstitutionRecord {
   const owner = world.owner
   const rng = new Rng(seedKey(world.key, 'owner-ofda'))
   const mother = withFaker(world.country, seedKey(world.key, 'mother'), (f) => `${f.person.firstName('female')} ${owner.lastName}`)
-  const birth = parseDay(owner.birthDate)
-  const licenseIssued = addMonths(birth, 12 * rng.int(19, 30))
+  const licence = drivingLicence(world, parseDay(owner.birthDate), rng.int(0, 4_000))
   const extra = owner.extraDocument
   return {
     internal_identification: hashHex(seedKey(world.key, 'owner'), 8),
@@ -118,7 +146,7 @@ function individualOfda(world: World): InstitutionRecord {
     document_id: { document_type: owner.document.type, document_number: owner.document.number },
     additional_documents: [{
       type: extra.type, type_additional_info: null, number: extra.number, check_digit: extra.checkDigit,
-      issue_date: formatDay(licenseIssued), expiration_date: formatDay(addMonths(licenseIssued, 120)),
+      issue_date: formatDay(licence.issue), expiration_date: formatDay(licence.expiry),
       country_of_issuance: world.locale.countryCode3, additional_info: null,
     }],
     nationalities: null,

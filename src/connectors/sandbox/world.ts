@@ -1,6 +1,6 @@
 import type { ConnectorContext, WireShape } from '../types.ts'
 import { addMonths, formatDay, parseDay, type Day } from './calendar.ts'
-import { cedula, clabeNumber, cnpj, cpf, mod11CheckDigit, nit, plainUpper, rfcCompany, rfcPerson } from './documents.ts'
+import { cedula, clabeNumber, cnh, cnpj, cpf, mod11CheckDigit, nit, plainUpper, rfcCompany, rfcPerson } from './documents.ts'
 import { localeFor, type Bank, type City, type Locale, type Subscription, type Utility } from './locales.ts'
 import { isOfMockBankUser, OFMOCKBANK_USER, parseProfile, type ProfileSpec } from './personas.ts'
 import { hashDigits, hashHex, Rng, seedKey, withFaker, type SandboxCountry } from './random.ts'
@@ -149,6 +149,15 @@ export interface World {
 
 export const DENSE_PER_DAY = 5
 
+/**
+ * The fixed calendar day every link's story is anchored to (account openings, loan contracts,
+ * investment purchases, salary and rent levels). Anchoring to the sandbox's "today" instead made
+ * already posted movements move (and change ids) whenever the clock advanced: a day posted on
+ * date T must read the same on T+1, T+30 and later. Only "scale" (benchmark) and "low" (a
+ * three-month history window) personas keep a history start relative to today, see buildAccounts.
+ */
+export const REFERENCE_DAY: Day = parseDay('2026-01-01')
+
 function countryOf(ctx: ConnectorContext): SandboxCountry {
   return ctx.institution.country === 'BR' || ctx.institution.country === 'CO' ? ctx.institution.country : 'MX'
 }
@@ -161,6 +170,15 @@ function companyUpper(value: string): string {
   const words = plainUpper(value.replace(/[-,&.]/g, ' ')).split(' ')
     .filter((w) => w.length > 1 && !['SA', 'SL', 'LTDA', 'Y', 'E', 'DE', 'DEL', 'ASOCIADOS', 'ASSOCIADOS'].includes(w))
   return words.slice(0, 2).join(' ')
+}
+
+/**
+ * The name a company trades under: the first family name of its faker name, without the
+ * punctuation around it ("Saraiva, Moraes e Costa" -> "Saraiva", "Braga-Reis" -> "Braga").
+ */
+function tradeNameOf(value: string): string {
+  const words = value.split(/[\s,;&.-]+/).filter((w) => /^\p{Lu}/u.test(w))
+  return words[0] ?? companyUpper(value)
 }
 
 function onlyAscii(value: string): string {
@@ -212,9 +230,11 @@ function identity(world: { country: SandboxCountry; locale: Locale; key: string;
   let extraDocument: Identity['extraDocument']
   if (country === 'BR') {
     document = { type: 'CPF', number: isOfMockBankUser(world.institution, username) ? OFMOCKBANK_USER.cpf : cpf(rng) }
-    // CNH: 9 digits and 2 check digits.
-    const cnh = hashDigits(seedKey(world.key, 'cnh'), 11)
-    extraDocument = { type: 'DRIVERS_LICENSE', number: cnh.slice(0, 9), checkDigit: cnh.slice(9) }
+    // CNH: 9 digits and 2 check digits (all-equal digits are invalid registrations).
+    let base = hashDigits(seedKey(world.key, 'cnh'), 9)
+    for (let i = 1; /^(\d)\1*$/.test(base); i++) base = hashDigits(seedKey(world.key, 'cnh', i), 9)
+    const licence = cnh(base)
+    extraDocument = { type: 'DRIVERS_LICENSE', number: licence.slice(0, 9), checkDigit: licence.slice(9) }
   } else if (country === 'MX') {
     document = { type: 'RFC', number: rfcPerson(rng, first, last, second, birthDate) }
     extraDocument = { type: 'ID_CARD', number: hashDigits(seedKey(world.key, 'ine'), 13), checkDigit: '' }
@@ -231,7 +251,7 @@ function identity(world: { country: SandboxCountry; locale: Locale; key: string;
     const incorporationDate = formatDay(parseDay(`${rng.int(2004, 2019)}-01-01`) + rng.int(0, 364))
     const doc = country === 'BR' ? { type: 'CNPJ', number: cnpj(rng) } : country === 'MX' ? { type: 'RFC', number: rfcCompany(rng, name, incorporationDate) } : { type: 'NIT', number: nit(rng) }
     company = {
-      name, tradeName: companyName.split(' ')[0], document: doc, incorporationDate,
+      name, tradeName: tradeNameOf(companyName), document: doc, incorporationDate,
       // CNAE 6201-5/01 (custom software), 4751-2/01 (IT retail), 7319-0/02 (marketing): plausible small businesses.
       activityCode: rng.pick(['6201501', '4751201', '7319002', '5611201']),
       stateRegistration: hashDigits(seedKey(world.key, 'ie'), 12),
@@ -347,8 +367,11 @@ function buildAccounts(world: Omit<World, 'accounts'>, rng: Rng, specs: AccountS
   const { country, profile, today, monthlySalaryCents: salary } = world
   const l = labels(country, shape, world.business)
   const negative = profile.kind === 'negative'
+  // Scale personas (benchmarks) need exactly N years up to today, and "low" is a thin file whose
+  // bank keeps three months: both windows slide with the clock (older days drop out, none moves).
+  // Everyone else became a customer on a day of the link, fixed in the calendar.
   const historyStart = profile.kind === 'scale' ? addMonths(today, -12 * profile.years)
-    : profile.kind === 'low' ? addMonths(today, -3) : addMonths(today, -(36 + rng.int(0, 24)))
+    : profile.kind === 'low' ? addMonths(today, -3) : addMonths(REFERENCE_DAY, -(36 + rng.int(0, 24)))
   const plans: AccountPlan[] = []
   specs.forEach((spec, index) => {
     const tag = `A${index}${hashHex(seedKey(world.key, 'tag', index), 4).toUpperCase()}`
@@ -401,7 +424,7 @@ function buildAccounts(world: Omit<World, 'accounts'>, rng: Rng, specs: AccountS
       const principal = Math.round(salary * (negative ? 2 : 2.5) / 100_000) * 100_000
       const monthlyRate = country === 'BR' ? 0.0289 : country === 'MX' ? 0.0215 : 0.0165
       const installments = negative ? 48 : 36
-      const startDay = addMonths(today, -(negative ? 20 : 8 + rng.int(0, 6))) - rng.int(0, 20)
+      const startDay = addMonths(REFERENCE_DAY, -(negative ? 26 : 14 + rng.int(0, 6))) - rng.int(0, 20)
       const contract = hashDigits(seedKey(world.key, 'contract', index), 13)
       base.name = `${l.loan[0]}${suffix}`
       base.productType = l.loan[1]
@@ -450,6 +473,7 @@ function createWorld(ctx: ConnectorContext): World {
   const profile = parseProfile(ctx.profile)
   const today = parseDay(ctx.today)
   // The data depends on the link, not on the calendar: "today" only clips it (and ages loans).
+  // Every date of the story is anchored to REFERENCE_DAY, never to today.
   const key = seedKey('ponte-sandbox-v1', ctx.institution.name, ctx.profile, ctx.linkSeed)
   const rng = new Rng(seedKey(key, 'world'))
   const business = ctx.institution.name.includes('_business')
@@ -475,6 +499,6 @@ function createWorld(ctx: ConnectorContext): World {
     customerSince: 0,
   }
   const accounts = buildAccounts(partial, rng, accountSpecs(profile), ctx.institution.shape)
-  const customerSince = accounts.length ? Math.min(...accounts.map((a) => a.historyStart)) : addMonths(today, -24)
+  const customerSince = accounts.length ? Math.min(...accounts.map((a) => a.historyStart)) : addMonths(REFERENCE_DAY, -24)
   return { ...partial, customerSince, accounts }
 }
