@@ -7,7 +7,7 @@ import { SecretKeyVerifier } from './domain/keys.ts'
 import { authenticate } from './http/plugins/auth.ts'
 import { clientErrorHandler, installErrorHandling, sendErrors } from './http/plugins/errors.ts'
 import { installMetrics } from './http/plugins/metrics.ts'
-import { nullCharacterInBody, nullCharacterInUrl } from './http/plugins/null-characters.ts'
+import { unstorableTextInBody, unstorableTextInUrl } from './http/plugins/unstorable-text.ts'
 import { RequestDeadlines } from './http/plugins/deadlines.ts'
 import { project, projector } from './http/plugins/pagination.ts'
 import { healthRoutes } from './http/routes/health.ts'
@@ -79,6 +79,12 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     return503OnClosing: false,
     clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // The router's own refusals (a malformed percent-encoding, a path parameter over
+    // maxParamLength) name nothing that exists: 404 in Belvo's format, like any unknown path.
+    frameworkErrors: (_error, request, reply) => {
+      reply.header('X-Request-Id', request.id)
+      return sendErrors(request, reply, [new PonteError('not_found')])
+    },
     ajv: {
       // Bodies are validated as sent: coercion would turn `null` into "" and hide Belvo's `null` error.
       customOptions: { coerceTypes: false, allErrors: true, verbose: true, removeAdditional: false, useDefaults: true },
@@ -98,7 +104,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined)
     defaultJson(request, body as string, (error, parsed) => {
       if (error) return done(error)
-      const nul = nullCharacterInBody(body as string, parsed)
+      const nul = unstorableTextInBody(body as string, parsed)
       return nul ? done(nul) : done(null, parsed)
     })
   })
@@ -117,7 +123,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id)
     if (closing) return done(new PonteError('service_unavailable', { headers: { Connection: 'close' } }))
-    const nul = nullCharacterInUrl(request.url)
+    const nul = unstorableTextInUrl(request.url)
     if (nul) return done(nul)
     deadlines.track(request, reply)
     done()

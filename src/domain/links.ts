@@ -165,7 +165,8 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
   if (accessMode === 'recurrent' && credentialsStorage !== 'store') {
     throw new PonteError('invalid_credentials_storage', { field: 'credentials_storage' })
   }
-  const fetchResources = input.fetch_resources ?? institution.resources.filter((r) => !ENRICHMENT.has(r))
+  // Each resource once, however often the request names it.
+  const fetchResources = input.fetch_resources ? [...new Set(input.fetch_resources)] : institution.resources.filter((r) => !ENRICHMENT.has(r))
   checkInstitutionResources(institution, fetchResources)
   if (accessMode === 'single' && credentialsStorage === 'nostore' && (input.fetch_resources ?? []).length === 0) {
     throw new PonteError('invalid_fetch_resources', { field: 'fetch_resources' })

@@ -313,7 +313,7 @@ function indexAccounts(built: BuiltAccounts, accounts: AccountIndex): void {
 
 /** Stores accounts and adopts the ids the store kept (a concurrent fetch may have stored them first). */
 async function storeAccounts(ctx: DomainContext, actor: Actor, link: LinkRow, built: BuiltAccounts, accounts: AccountIndex): Promise<void> {
-  const stored = await store.upsertAccounts(ctx.db, actor.organizationId, link.id, built.rows)
+  const stored = await writeLocked(ctx, link, [], (tx) => store.upsertAccounts(tx, actor.organizationId, link.id, built.rows))
   built.rows.forEach((row, i) => {
     const id = stored.get(row.internal_identification) ?? row.id
     row.id = id
@@ -369,6 +369,37 @@ interface PreparedBatch {
 
 const NOTHING_TO_WRITE = async () => {}
 
+/** What a retrieval answers when its link or one of its accounts was deleted while it wrote. */
+function ownerGone(link: LinkRow, what: 'link' | 'account'): PonteError {
+  if (what === 'account') return new PonteError('not_found')
+  return new PonteError('does_not_exist', { field: 'link', variant: 'id', params: { value: link.id } })
+}
+
+const FOREIGN_KEY_VIOLATION = '23503'
+
+/**
+ * Runs one batch write in a transaction that first locks the link and the batch's accounts
+ * (store.lockBatchOwners): nothing of a link or an account deleted meanwhile is left behind, and
+ * the retrieval ends with a 4xx. A foreign-key violation (records) is mapped the same way.
+ */
+async function writeLocked<T>(ctx: DomainContext, link: LinkRow, accountIds: Iterable<string | null>, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  const ids = [...new Set([...accountIds].filter((id): id is string => id !== null))]
+  try {
+    return await ctx.db.tx(async (tx) => {
+      const gone = await store.lockBatchOwners(tx, link.id, ids)
+      if (gone) throw ownerGone(link, gone)
+      return fn(tx)
+    })
+  } catch (error) {
+    const { code, constraint, message } = error as { code?: string; constraint?: string; message?: string }
+    if (code === FOREIGN_KEY_VIOLATION) throw ownerGone(link, /account/.test(constraint ?? message ?? '') ? 'account' : 'link')
+    throw error
+  }
+}
+
+/** Thrown inside a COPY batch's transaction when another fetch stored some of its rows first. */
+const COPY_RACED = new Error('transactions stored meanwhile')
+
 /** Builds a batch's rows and wire objects; the returned `write` stores them. */
 async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, institution: Institution, records: InstitutionRecord[], accounts: AccountIndex, now: string, options: BatchOptions): Promise<PreparedBatch> {
   const { saveData, fresh, collect, changes } = options
@@ -421,14 +452,21 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
       track(record.internal_identification, id, text)
       if (collect) wires.push({ id, account: account.wire, collected_at: now, ...body })
     }
+    const accountIds = new Set(rows.map((row) => row.account_id))
     const upsert = async () => {
-      const storedIds = await store.upsertTransactions(ctx.db, organizationId, link.id, rows)
+      const storedIds = await writeLocked(ctx, link, accountIds, (tx) => store.upsertTransactions(tx, organizationId, link.id, rows))
       for (const wire of wires) wire.id = storedIds.get(wire.internal_identification as string) ?? wire.id
     }
     const copy = fresh && saveData ? store.transactionsCopyData(organizationId, link.id, rows) : undefined
     const write = async () => {
       if (!copy || !options.fresh) return upsert()
-      if (await store.insertNewTransactions(ctx.db, copy)) return
+      try {
+        return await writeLocked(ctx, link, accountIds, async (tx) => {
+          if (!(await store.insertNewTransactions(tx, copy))) throw COPY_RACED
+        })
+      } catch (error) {
+        if (error !== COPY_RACED) throw error
+      }
       // Another fetch of this link stored some of these meanwhile: upsert from now on.
       options.fresh = false
       return upsert()
@@ -446,7 +484,7 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
     wires.push({ id, ...(spec.wireFields?.link ? { link: link.id } : {}), ...parts.prefix, ...body })
   }
   const write = async () => {
-    const storedIds = await store.upsertRecords(ctx.db, organizationId, link.id, spec.recordKey!, rows)
+    const storedIds = await writeLocked(ctx, link, rows.map((row) => row.account_id), (tx) => store.upsertRecords(tx, organizationId, link.id, spec.recordKey!, rows))
     rows.forEach((row, i) => { wires[i].id = storedIds.get(row.internal_identification) ?? row.id })
     if (spec.children) {
       const parents = new Map(rows.map((row, i) => [row.internal_identification, wires[i].id as string]))
@@ -477,7 +515,7 @@ async function storeChildren(ctx: DomainContext, actor: Actor, link: LinkRow, ch
       collected_at: now, created_at: body.created_at, body: JSON.stringify(body),
     })
   }
-  await store.upsertRecords(ctx.db, actor.organizationId, link.id, child.recordKey, rows)
+  await writeLocked(ctx, link, [], (tx) => store.upsertRecords(tx, actor.organizationId, link.id, child.recordKey, rows))
 }
 
 /** GET /api/<resource>/: one page of stored wire JSON texts. */

@@ -187,6 +187,25 @@ export async function upsertRecords(db: Queryable, organizationId: string, linkI
   return new Map(stored.map((r) => [r.internal_identification, r.id]))
 }
 
+/**
+ * In a batch write's transaction, before writing: takes a key-share lock on the link and on the
+ * batch's accounts, and answers what is gone (transactions have no foreign keys, migration 0002).
+ * Deleting a link or an account locks its row first (a conflicting lock), so it either waits for
+ * the batch to commit and deletes its rows too, or has committed and the batch sees the row gone.
+ * One indexed lookup per table per batch.
+ */
+export async function lockBatchOwners(tx: Queryable, linkId: string, accountIds: string[]): Promise<'link' | 'account' | undefined> {
+  const [row] = await tx.query<{ links: number; accounts: number }>(
+    `WITH l AS (SELECT id FROM links WHERE id = $1 FOR KEY SHARE),
+       a AS (SELECT id FROM accounts WHERE id = ANY($2::uuid[]) AND link_id = $1 FOR KEY SHARE)
+     SELECT (SELECT count(*) FROM l)::int AS links, (SELECT count(*) FROM a)::int AS accounts`,
+    [linkId, accountIds],
+  )
+  if (Number(row.links) === 0) return 'link'
+  if (Number(row.accounts) !== accountIds.length) return 'account'
+  return undefined
+}
+
 /** Whether the organization has this record of this resource (a parent whose children are listed). */
 export async function recordExists(db: Queryable, organizationId: string, id: string, resource: string): Promise<boolean> {
   const rows = await db.query('SELECT 1 FROM records WHERE organization_id = $1 AND id = $2 AND resource = $3', [organizationId, id, resource], { prepared: true })
@@ -461,6 +480,8 @@ export async function countStored(db: Queryable, table: 'accounts' | 'records', 
 
 /** Data retention: removes everything a link fetched (the link itself stays). */
 export async function purgeLinkData(db: Queryable, linkId: string): Promise<void> {
+  // First, as a deletion does: a batch being written commits before this goes on (lockBatchOwners).
+  await db.query('SELECT 1 FROM links WHERE id = $1 FOR UPDATE', [linkId])
   await db.query('DELETE FROM transactions WHERE link_id = $1', [linkId])
   await db.query('DELETE FROM records WHERE link_id = $1', [linkId])
   await db.query('DELETE FROM accounts WHERE link_id = $1', [linkId])

@@ -114,6 +114,24 @@ describe('Belvo error format on every failure', () => {
     expect(res.json()[0]).toMatchObject({ code: 'request_timeout' })
   })
 
+  it.each([
+    ['a malformed percent-encoding', '/api/links/%ff/'],
+    ['a path parameter longer than any id', `/api/owners/${'a'.repeat(5000)}/`],
+  ])('answers %s in a path with 404 not_found in Belvo\'s format', async (_what, url) => {
+    const res = await h.app.inject({ method: 'GET', url, headers: { authorization: h.auth } })
+    expect(res.statusCode).toBe(404)
+    const body = res.json()
+    expect(body).toEqual([{ request_id: expect.stringMatching(REQUEST_ID), code: 'not_found', message: 'Not found' }])
+    expect(res.headers['x-request-id']).toBe(body[0].request_id)
+  })
+
+  it('answers 401 to Basic credentials holding a null character', async () => {
+    const authorization = `Basic ${Buffer.from(`${h.key.id}\0:${h.key.password}`).toString('base64')}`
+    const res = await h.app.inject({ method: 'GET', url: '/api/', headers: { authorization } })
+    expect(res.statusCode).toBe(401)
+    expect(res.json()[0]).toMatchObject({ code: 'authentication_failed' })
+  })
+
   it('maps domain errors to their Belvo status and message', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/api/_test/domain/', headers: { authorization: h.auth } })
     expect(res.statusCode).toBe(400)

@@ -26,6 +26,12 @@ describe('links', () => {
     expect(JSON.stringify(body)).not.toContain('full')
   })
 
+  it('keeps each of fetch_resources once, however often it is named', async () => {
+    const { status, body } = await register({ fetch_resources: ['OWNERS', 'ACCOUNTS', 'OWNERS', 'OWNERS'] })
+    expect(status).toBe(201)
+    expect(body.fetch_resources).toEqual(['OWNERS', 'ACCOUNTS'])
+  })
+
   it('stores credentials encrypted, never in clear', async () => {
     const { body } = await register({ username: 'user_valid', password: 'pass_valid' })
     const rows = await h.db.query<{ credentials: string }>('SELECT credentials FROM links WHERE id = $1', [body.id])

@@ -129,6 +129,12 @@ describe('values the database cannot take are refused up front', () => {
     expect(body.body[0]).toMatchObject({ code: 'invalid', field: 'external_id' })
     const nested = await call('PATCH', '/api/accounts/', { session: 'ab\u0000c', link: mx.id, token: '1' })
     expect(nested.body[0]).toMatchObject({ code: 'invalid', field: 'session' })
+    // Half a surrogate pair cannot be stored as UTF-8; a whole pair (an emoji) can.
+    const half = await call('POST', '/api/links/', undefined, { raw: '{"institution":"erebor_mx_retail","username":"user_valid","password":"pass_valid","external_id":"ab\\ud800"}' })
+    expect(half.body).toEqual([expect.objectContaining({ code: 'invalid', field: 'external_id', message: 'Invalid value: Unpaired surrogate characters are not allowed.' })])
+    const emoji = await call('POST', '/api/links/', undefined, { raw: '{"institution":"erebor_mx_retail","username":"user_valid","password":"pass_valid","external_id":"ok \\ud83d\\ude00"}' })
+    expect(emoji.status).toBe(201)
+    expect(emoji.body.external_id).toBe('ok \u{1F600}')
     // An escaped backslash followed by "u0000" is ordinary text.
     const text = await call('POST', '/api/links/', undefined, { raw: '{"institution":"erebor_mx_retail","username":"user_valid","password":"pass_valid","external_id":"ab\\\\u0000c"}' })
     expect(text.status).toBe(201)

@@ -148,6 +148,87 @@ describe(`transaction ingest on ${backend}`, () => {
     expect(after.every((t) => t.account.id !== before.account.id && t.account.link === link.id)).toBe(true)
   })
 
+  describe('deleting the link or an account while a retrieve writes', () => {
+    const registry = () => h.app.deps.domain.connectors
+    const connector = () => registry().connectorFor(registry().institution('erebor_mx_retail')!)
+    const newLink = async () => (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single' })).body
+    const orphans = async () => Number((await h.db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM transactions t WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.account_id)',
+    ))[0].n)
+
+    /** Hands the institution's transactions over in small batches and runs `between` after the third. */
+    async function withDeleteBetweenBatches<T>(between: () => Promise<void>, run: () => Promise<T>): Promise<T> {
+      const c = connector()
+      const original = c.transactions
+      c.transactions = async function* (...args) {
+        let handed = 0
+        for await (const batch of original.apply(c, args)) {
+          for (let i = 0; i < batch.length; i += 100) {
+            // By now the first batches are stored and the next one may be writing.
+            if (handed++ === 3) await between()
+            yield batch.slice(i, i + 100)
+          }
+        }
+      }
+      try {
+        return await run()
+      } finally {
+        c.transactions = original
+      }
+    }
+
+    it('leaves none of a link deleted between batches, and answers 400 does_not_exist', async () => {
+      const link = await newLink()
+      let deleted = 0
+      const res = await withDeleteBetweenBatches(
+        async () => { deleted = (await call('DELETE', `/api/links/${link.id}/`)).status },
+        () => call('POST', '/api/transactions/', { link: link.id, date_from: '2025-03-01', date_to: '2026-03-09' }),
+      )
+      expect(deleted).toBe(204)
+      expect(res.status).toBe(400)
+      expect(res.body[0]).toMatchObject({ code: 'does_not_exist', field: 'link' })
+      expect(Number((await h.db.query<{ n: string }>('SELECT count(*) AS n FROM transactions WHERE link_id = $1', [link.id]))[0].n)).toBe(0)
+      expect(await orphans()).toBe(0)
+    })
+
+    it('leaves none of an account deleted between batches, and answers 404', async () => {
+      const link = await newLink()
+      const accounts = (await call('POST', '/api/accounts/', { link: link.id })).body as Json[]
+      const account = accounts[0]
+      const res = await withDeleteBetweenBatches(
+        async () => { expect((await call('DELETE', `/api/accounts/${account.id}/`)).status).toBe(204) },
+        () => call('POST', '/api/transactions/', { link: link.id, date_from: '2025-03-01', date_to: '2026-03-09' }),
+      )
+      expect(res.status).toBe(404)
+      expect(Number((await h.db.query<{ n: string }>('SELECT count(*) AS n FROM transactions WHERE account_id = $1', [account.id]))[0].n)).toBe(0)
+      expect(await orphans()).toBe(0)
+      expect(await stored(link.id)).toMatchObject({ rows: expect.any(Number) })
+      const now = await stored(link.id)
+      expect(now.kept).toBe(now.rows)
+      expect((await call('GET', `/api/transactions/?link=${link.id}`)).body.count).toBe(now.rows)
+    })
+
+    it('answers 400 does_not_exist, not 500, for balances of a link deleted before they are stored', async () => {
+      const link = await newLink()
+      expect((await call('POST', '/api/accounts/', { link: link.id })).status).toBe(201)
+      const c = connector()
+      const original = c.balances
+      c.balances = async (...args) => {
+        const records = await original.apply(c, args)
+        expect((await call('DELETE', `/api/links/${link.id}/`)).status).toBe(204)
+        return records
+      }
+      try {
+        const res = await call('POST', '/api/balances/', { link: link.id, date_from: '2026-01-01', date_to: '2026-03-09' })
+        expect(res.status).toBe(400)
+        expect(res.body[0]).toMatchObject({ code: 'does_not_exist', field: 'link' })
+      } finally {
+        c.balances = original
+      }
+      expect(Number((await h.db.query<{ n: string }>('SELECT count(*) AS n FROM records WHERE link_id = $1', [link.id]))[0].n)).toBe(0)
+    })
+  })
+
   describe('COPY batches', () => {
     let linkId: string
     let accountId: string

@@ -13,7 +13,8 @@ export function basicCredentials(header: string | undefined): { id: string; pass
   if (!header || !/^basic /i.test(header)) return undefined
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
-  if (colon <= 0) return undefined
+  // No key id or password holds U+0000, and PostgreSQL text could not take one.
+  if (colon <= 0 || decoded.includes('\0')) return undefined
   return { id: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
 
