@@ -1,7 +1,7 @@
 import { wireShape, type CatalogInstitution } from '../connectors/catalog.ts'
 import type { ConnectorContext, Credentials, InstitutionConnector, LoginOutcome, TokenGenerationData } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
-import { hex32, uuidv7 } from '../lib/ids.ts'
+import { hex32, isUuid, uuidv7 } from '../lib/ids.ts'
 import type { Condition } from '../store/filters.ts'
 import * as store from '../store/links.ts'
 import type { LinkRow } from '../store/links.ts'
@@ -317,7 +317,7 @@ async function completeLogin(ctx: DomainContext, actor: Actor, link: LinkRow, cr
 }
 
 export async function getLinkRow(ctx: DomainContext, actor: Actor, id: string, options: { field?: string } = {}): Promise<LinkRow> {
-  const link = /^[0-9a-f-]{36}$/i.test(id) ? await store.findLink(ctx.db, actor.organizationId, id) : undefined
+  const link = isUuid(id) ? await store.findLink(ctx.db, actor.organizationId, id) : undefined
   if (!link) {
     // In a request body an unknown link is a field error; in a path it is a 404.
     if (options.field) throw new PonteError('does_not_exist', { field: options.field, variant: 'id', params: { value: id } })

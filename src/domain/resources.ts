@@ -3,7 +3,7 @@ import type { ConnectorContext, InstitutionConnector, InstitutionRecord, Period 
 import { PonteError } from '../lib/errors.ts'
 import { isCalendarDay } from '../lib/dates.ts'
 import { createHash } from 'node:crypto'
-import { uuidv5, uuidv7 } from '../lib/ids.ts'
+import { isUuid, uuidv5, uuidv7 } from '../lib/ids.ts'
 import type { Queryable } from '../store/db.ts'
 import type { Condition, FilterField } from '../store/filters.ts'
 import type { PageRequest } from '../store/pagination.ts'
@@ -528,18 +528,17 @@ export async function list(ctx: DomainContext, actor: Actor, spec: ResourceSpec,
 }
 
 const PARENT: FilterField = { param: 'parent', column: 'r.parent_id', type: 'uuid', lookups: ['exact'] }
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** GET /api/<resource>/{id}/<children>/: a page of one record's children; 404 for a record the organization does not have. */
 export async function listChildren(ctx: DomainContext, actor: Actor, spec: ResourceSpec, id: string, page: PageRequest) {
   const child = spec.children
-  const found = child && UUID.test(id) && await store.recordExists(ctx.db, actor.organizationId, id, spec.recordKey!)
+  const found = child && isUuid(id) && await store.recordExists(ctx.db, actor.organizationId, id, spec.recordKey!)
   if (!found) throw new PonteError('not_found')
   return store.listWire(ctx.db, child.wire, actor.organizationId, [{ field: PARENT, lookup: 'exact', values: [id], param: PARENT.param }], page)
 }
 
 export async function detail(ctx: DomainContext, actor: Actor, spec: ResourceSpec, id: string): Promise<string> {
-  const json = /^[0-9a-f-]{36}$/i.test(id) ? await store.findWire(ctx.db, spec.wire, actor.organizationId, id) : undefined
+  const json = isUuid(id) ? await store.findWire(ctx.db, spec.wire, actor.organizationId, id) : undefined
   if (!json) throw new PonteError('not_found')
   return json
 }
@@ -547,7 +546,7 @@ export async function detail(ctx: DomainContext, actor: Actor, spec: ResourceSpe
 /** DELETE /api/<resource>/{id}/: 5 per minute per organization where Belvo limits it (429 beyond). */
 export async function remove(ctx: DomainContext, actor: Actor, spec: ResourceSpec, id: string): Promise<void> {
   if (spec.rateLimitedDelete) await enforceDeleteLimit(ctx, actor, spec.name)
-  const deleted = /^[0-9a-f-]{36}$/i.test(id) && await ctx.db.tx((tx) => store.deleteRow(tx, spec.storage, actor.organizationId, id, spec.recordKey))
+  const deleted = isUuid(id) && await ctx.db.tx((tx) => store.deleteRow(tx, spec.storage, actor.organizationId, id, spec.recordKey))
   if (!deleted) throw new PonteError('not_found')
 }
 

@@ -1,4 +1,5 @@
 import { isCalendarDay, isTimestamp } from '../lib/dates.ts'
+import { isUuid } from '../lib/ids.ts'
 import { PonteError } from '../lib/errors.ts'
 
 /**
@@ -47,7 +48,6 @@ const MULTI_VALUE: ReadonlySet<Lookup> = new Set(['in', 'not_in', 'allin', 'rang
 /** Query parameters that are never filters. */
 export const RESERVED_PARAMS: ReadonlySet<string> = new Set(['page', 'page_size', 'fields', 'omit', 'format'])
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DATE = /^\d{4}-\d{2}-\d{2}$/
 
 /** Formats the specs give list parameters. */
@@ -100,7 +100,7 @@ function coerce(value: string, field: FilterField, param: string, lookup: Lookup
   if (field.format && lookup !== 'icontains' && !field.format.pattern.test(value)) throw bad(`"${value}": ${field.format.detail}`)
   switch (field.type) {
     case 'uuid':
-      if (!UUID.test(value)) throw bad(`"${value}" is not a valid UUID.`)
+      if (!isUuid(value)) throw bad(`"${value}" is not a valid UUID.`)
       return value.toLowerCase()
     case 'integer':
       if (!/^-?\d{1,15}$/.test(value)) throw bad(`"${value}" is not a valid integer.`)

@@ -8,6 +8,7 @@ import { createSecretKey, type SecretKey } from '../../src/domain/keys.ts'
 import { ManualClock } from '../../src/lib/clock.ts'
 import type { Db } from '../../src/store/db.ts'
 import { openTestDb } from './db.ts'
+import { startReceiver, type Receiver } from './receiver.ts'
 
 export interface Harness {
   app: Api
@@ -27,6 +28,8 @@ export interface Harness {
   call(method: string, url: string, payload?: unknown, options?: CallOptions): Promise<CallResult>
   /** Starts real HTTP on a random port; returns the base URL. */
   listen(): Promise<string>
+  /** A webhook receiver subscribed to every event of `key`'s organization; closed with the harness. */
+  receiveWebhooks(authorization: string): Promise<Receiver>
   /** Starts the background worker (jobs, webhook deliveries, scheduler), polling fast. */
   startWorker(options?: WorkerOptions): Promise<Worker>
   close(): Promise<void>
@@ -60,23 +63,32 @@ export async function createHarness(options: { env?: Record<string, string>; con
   const jobs = await openQueue(db)
   const app = await buildApp({ db, config, clock, logger: false, cipher: new Cipher(randomBytes(32)), jobs })
   let worker: Worker | undefined
+  const receivers: Receiver[] = []
   options.configure?.(app)
   await app.ready()
   const key = await createSecretKey(db, { name: 'test' })
   const otherKey = await createSecretKey(db, { newOrganization: 'other', name: 'other' })
+  const call: Harness['call'] = async (method, url, payload, options = {}) => {
+    const auth = options.auth === undefined ? basic(key) : options.auth
+    const res = await app.inject({
+      method: method as 'GET', url,
+      headers: { ...(auth ? { authorization: auth } : {}), 'content-type': 'application/json', ...options.headers },
+      payload: options.raw ?? (payload === undefined ? undefined : JSON.stringify(payload)),
+    })
+    return { status: res.statusCode, body: res.body ? res.json() : undefined, headers: res.headers }
+  }
   return {
     app, db, config, clock, key, auth: basic(key), otherKey, otherAuth: basic(otherKey),
-    async call(method, url, payload, options = {}) {
-      const auth = options.auth === undefined ? basic(key) : options.auth
-      const res = await app.inject({
-        method: method as 'GET', url,
-        headers: { ...(auth ? { authorization: auth } : {}), 'content-type': 'application/json', ...options.headers },
-        payload: options.raw ?? (payload === undefined ? undefined : JSON.stringify(payload)),
-      })
-      return { status: res.statusCode, body: res.body ? res.json() : undefined, headers: res.headers }
-    },
+    call,
     async listen() {
       return app.listen({ port: 0, host: '127.0.0.1' })
+    },
+    async receiveWebhooks(authorization) {
+      const receiver = await startReceiver()
+      receivers.push(receiver)
+      const endpoint = await call('POST', '/api/webhooks/', { url: receiver.url, authorization })
+      if (endpoint.status !== 201) throw new Error(`webhook endpoint not created: ${JSON.stringify(endpoint.body)}`)
+      return receiver
     },
     async startWorker(options = {}) {
       worker = await startWorker(app.deps.domain, { schedulerIntervalMs: 3_600_000, deliveryIntervalMs: 50, ...options })
@@ -87,6 +99,7 @@ export async function createHarness(options: { env?: Record<string, string>; con
       await worker?.stop()
       await jobs.stop()
       await db.dropDatabase()
+      await Promise.all(receivers.map((r) => r.close()))
     },
   }
 }

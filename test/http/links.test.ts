@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { expectSpec } from '../helpers/spec.ts'
-import { startReceiver, type Receiver } from '../helpers/receiver.ts'
+import type { Receiver } from '../helpers/receiver.ts'
 import { applyRetention } from '../../src/domain/sync.ts'
 
 describe('links', () => {
@@ -287,14 +287,10 @@ describe('single links with credentials_storage nostore', () => {
   let receiver: Receiver
   beforeAll(async () => {
     h = await createHarness()
-    receiver = await startReceiver()
-    expect((await call('POST', '/api/webhooks/', { url: receiver.url, authorization: 'Bearer nostore' })).status).toBe(201)
+    receiver = await h.receiveWebhooks('Bearer nostore')
     await h.startWorker()
   })
-  afterAll(async () => {
-    await h.close()
-    await receiver.close()
-  })
+  afterAll(async () => h.close())
 
   const call: Harness['call'] = (...args) => h.call(...args)
   const hooksOf = (linkId: string) => receiver.received.map((r) => r.body).filter((b) => b.link_id === linkId)

@@ -109,6 +109,15 @@ describe('values the database cannot take are refused up front', () => {
     expect(res.body).toEqual([expect.objectContaining({ field })])
   })
 
+  it('answers 404 to an id of the right length that is no UUID, on details, deletes and children', async () => {
+    const notUuid = '-'.repeat(36)
+    for (const [method, url] of [['GET', `/api/links/${notUuid}/`], ['GET', `/api/accounts/${notUuid}/`], ['DELETE', `/api/transactions/${notUuid}/`], ['GET', `/api/br/exchanges/${notUuid}/history/`]] as const) {
+      const res = await call(method, url)
+      expect(res.status, url).toBe(404)
+      expect(res.body[0]).toMatchObject({ code: 'not_found' })
+    }
+  })
+
   it('refuses save_data: null, as Belvo does', async () => {
     const res = await call('POST', '/api/accounts/', { link: mx.id, save_data: null })
     expect(res.status).toBe(400)

@@ -1,25 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyRetention, runScheduler } from '../../src/domain/sync.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
-import { startReceiver } from '../helpers/receiver.ts'
+import type { Receiver } from '../helpers/receiver.ts'
 
 type Json = Record<string, any>
 
 describe('background work: historical updates, async requests, refreshes, retention', () => {
   let h: Harness
-  let receiver: Awaited<ReturnType<typeof startReceiver>>
+  let receiver: Receiver
   beforeAll(async () => {
     h = await createHarness()
     h.clock.set('2026-03-10T15:00:00Z')
-    receiver = await startReceiver()
-    const endpoint = await call('POST', '/api/webhooks/', { url: receiver.url, authorization: 'Bearer test-receiver-token' })
-    expect(endpoint.status).toBe(201)
+    receiver = await h.receiveWebhooks('Bearer test-receiver-token')
     await h.startWorker()
   })
-  afterAll(async () => {
-    await h.close()
-    await receiver.close()
-  })
+  afterAll(async () => h.close())
 
   const call: Harness['call'] = (...args) => h.call(...args)
   const forLink = (linkId: string) => receiver.received.map((r) => r.body).filter((b) => b.link_id === linkId)
