@@ -53,6 +53,14 @@ describe('banking resources', () => {
       // Newest first.
       const dates = list.body.results.map((t: Json) => t.value_date)
       expect(dates).toEqual([...dates].sort().reverse())
+      // The list writes stored pieces and account bytes straight out (lib/json-text): item for item,
+      // what the retrieve answered, what the detail answers, and what a filtered list answers.
+      const retrieved = new Map(second.body.map((t: Json) => [t.id, t]))
+      for (const t of list.body.results) expect(t).toEqual(retrieved.get(t.id))
+      expect(JSON.stringify(list.body.results)).toMatch(/[^\x00-\x7f]/)
+      expect((await call('GET', `/api/transactions/${list.body.results[0].id}/`)).body).toEqual(list.body.results[0])
+      const filtered = await call('GET', `/api/transactions/?link=${mx.id}&value_date__lte=${PERIOD.date_to}&page_size=1000`)
+      expect(filtered.body.results).toEqual(list.body.results)
     })
 
     it('filters transactions', async () => {

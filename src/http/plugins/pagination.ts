@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { PonteError } from '../../lib/errors.ts'
+import { encodeJson, jsonString, type JsonText } from '../../lib/json-text.ts'
 import type { PageRequest } from '../../store/pagination.ts'
 
 export const MAX_PAGE_SIZE = 1000
@@ -91,13 +92,15 @@ export function project(payload: unknown, apply: (item: unknown) => unknown): un
  * A page whose items are already JSON text (straight from the database): the envelope is written
  * around them without parsing them. With `fields`/`omit` the items are parsed and projected.
  */
-export function jsonPage(request: FastifyRequest, publicUrl: string | undefined, result: { count: number; rows: { json: string }[] }, page: PageRequest): Buffer | PageOf<unknown> {
+export function jsonPage(request: FastifyRequest, publicUrl: string | undefined, result: { count: number; rows: { json: JsonText }[] }, page: PageRequest): Buffer | PageOf<unknown> {
   const envelope = pageEnvelope(request, publicUrl, { count: result.count, results: [] as unknown[] }, page)
   const apply = projector(request.query as Record<string, unknown>)
-  if (apply) return { ...envelope, results: result.rows.map((r) => apply(JSON.parse(r.json))) }
-  // Encoded here, once: given a string, the response path would scan it for its byte length and
-  // then encode it again to write it.
-  return Buffer.from(`{"count":${envelope.count},"next":${JSON.stringify(envelope.next)},"previous":${JSON.stringify(envelope.previous)},"results":[${result.rows.map((r) => r.json).join(',')}]}`)
+  if (apply) return { ...envelope, results: result.rows.map((r) => apply(JSON.parse(jsonString(r.json)))) }
+  // Encoded here, once, piece by piece (lib/json-text): given a string, the response path would
+  // scan it for its byte length and then encode it again to write it.
+  const items: JsonText[] = []
+  for (const row of result.rows) items.push(items.length === 0 ? row.json : [',', row.json])
+  return encodeJson([`{"count":${envelope.count},"next":${JSON.stringify(envelope.next)},"previous":${JSON.stringify(envelope.previous)},"results":[`, items, ']}'])
 }
 
 /** One object stored as JSON text, projected when asked. */
