@@ -97,6 +97,8 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   // document the contract (OpenAPI) and are checked by the test suite.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
 
+  // Bodies are JSON, as Belvo's: Fastify's own text/plain parser would hand a route a string.
+  app.removeContentTypeParser('text/plain')
   // Belvo's SDK sends `Content-Type: application/json` with an empty body on GET and DELETE.
   const defaultJson = app.getDefaultJsonParser('error', 'remove')
   app.removeContentTypeParser('application/json')

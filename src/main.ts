@@ -72,8 +72,9 @@ export function loadCipher(config: Config): Cipher {
   return new Cipher(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'))
 }
 
-function queueOptions(config: Config) {
-  return { jobTimeoutSeconds: config.PONTE_JOB_TIMEOUT_SECONDS, maintenanceSeconds: config.PONTE_JOB_MAINTENANCE_SECONDS }
+function queueOptions(config: Config, db: Db) {
+  // The embedded database is locked to this process (store/data-dir-lock): it runs every job.
+  return { jobTimeoutSeconds: config.PONTE_JOB_TIMEOUT_SECONDS, maintenanceSeconds: config.PONTE_JOB_MAINTENANCE_SECONDS, soleProcess: db.kind === 'pglite' }
 }
 
 export interface RunningServer {
@@ -92,7 +93,7 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const db = await openStore(config)
   await provisionKeys(db, config, options.print ?? ((t) => process.stdout.write(`${t}\n`)))
-  const jobs = await openQueue(db, queueOptions(config))
+  const jobs = await openQueue(db, queueOptions(config, db))
   const app = await buildApp({ db, config, cipher: loadCipher(config), jobs })
   options.configure?.(app)
   const worker = config.PONTE_WORKER === 'inline'
@@ -122,7 +123,7 @@ export async function serve(config: Config): Promise<void> {
 /** `ponte worker`: background jobs and webhook deliveries only, no HTTP; any number per database. */
 export async function work(config: Config): Promise<void> {
   const db = await openStore(config)
-  const jobs = await openQueue(db, queueOptions(config))
+  const jobs = await openQueue(db, queueOptions(config, db))
   const ctx = { db, clock: systemClock, cipher: loadCipher(config), jobs, connectors: new ConnectorRegistry() }
   const worker = await startWorker(ctx, { log: (message, extra) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: message, ...extra })}\n`) })
   process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'worker started', database: db.kind })}\n`)

@@ -50,6 +50,12 @@ export interface QueueOptions {
   jobTimeoutSeconds?: number
   /** How often pg-boss looks for such jobs. */
   maintenanceSeconds?: number
+  /**
+   * No other process can be running jobs on this database (the embedded data directory is locked
+   * to this one): a job left active was interrupted with its process, so it goes back to its queue
+   * at once instead of after `jobTimeoutSeconds`.
+   */
+  soleProcess?: boolean
 }
 
 /** Installs pg-boss's schema (its own migrations, under an advisory lock) and creates Ponte's queues. */
@@ -68,6 +74,7 @@ export async function openQueue(db: Db, options: QueueOptions = {}): Promise<Job
   for (const name of Object.values(QUEUES)) {
     await boss.createQueue(name, { name, ...RETRY, expireInSeconds: options.jobTimeoutSeconds ?? 900 })
   }
+  if (options.soleProcess) await requeueInterrupted(db, boss)
   let working = false
   return {
     boss,
@@ -101,4 +108,12 @@ export async function openQueue(db: Db, options: QueueOptions = {}): Promise<Job
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 })
     },
   }
+}
+
+/** Fails the jobs a stopped process left active; pg-boss retries them while they have retries left. */
+async function requeueInterrupted(db: Db, boss: PgBoss): Promise<void> {
+  const active = await db.query<{ id: string; name: string }>(
+    `SELECT id, name FROM pgboss.job WHERE state = 'active' AND name = ANY($1::text[])`, [Object.values(QUEUES)],
+  )
+  for (const job of active) await boss.fail(job.name, job.id, { message: 'interrupted: the process running it stopped' })
 }

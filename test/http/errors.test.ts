@@ -84,10 +84,12 @@ describe('Belvo error format on every failure', () => {
     expect(res.json()[0]).toMatchObject({ code: 'invalid', message: 'Invalid data. Expected a dictionary, but got list.' })
   })
 
-  it('rejects unsupported content types with 415', async () => {
-    const res = await post('link=abc', { 'content-type': 'application/x-www-form-urlencoded' })
-    expect(res.statusCode).toBe(415)
-    expect(res.json()[0]).toMatchObject({ code: 'unsupported_media_type' })
+  it('rejects unsupported content types with 415, naming the type', async () => {
+    for (const [type, body] of [['application/x-www-form-urlencoded', 'link=abc'], ['text/plain; charset=utf-8', '{"link":"abc"}'], ['application/xml', '<link/>']]) {
+      const res = await post(body, { 'content-type': type })
+      expect(res.statusCode, type).toBe(415)
+      expect(res.json()[0], type).toMatchObject({ code: 'unsupported_media_type', message: `Unsupported media type "${type.split(';')[0]}" in request.` })
+    }
   })
 
   it('rejects oversized bodies with 413', async () => {

@@ -1,5 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pg from 'pg'
 import { backend, createTestDatabase } from '../helpers/db.ts'
@@ -8,6 +13,29 @@ import { startReceiver } from '../helpers/receiver.ts'
 
 const BIN = new URL('../../bin/ponte.js', import.meta.url).pathname
 const KEY = { id: 'process-test-key', password: 'process-test-password' }
+
+/** Starts `ponte <command>` and resolves once it is ready (the API's URL for `serve`). */
+function startPonte(children: ChildProcess[], env: Record<string, string>, command: 'serve' | 'worker'): Promise<{ child: ChildProcess; url?: string }> {
+  const child = spawn(process.execPath, [BIN, command], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`ponte ${command} did not start: ${out}`)), 60_000)
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+      if (command === 'serve' && listening) { clearTimeout(timer); resolve({ child, url: listening[1] }) }
+      if (command === 'worker' && out.includes('worker started')) { clearTimeout(timer); resolve({ child }) }
+    })
+    child.stderr!.on('data', (chunk: Buffer) => { out += chunk.toString() })
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`ponte ${command} exited with ${code}: ${out}`)) })
+  })
+}
+
+async function request(url: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${url}${path}`, { method, headers: { authorization: basic(KEY), 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+  return { status: res.status, body: await res.json() }
+}
 
 /**
  * Ponte as separate processes on one PostgreSQL (`ponte serve` with PONTE_WORKER=off and
@@ -29,29 +57,8 @@ describe.skipIf(backend !== 'postgres')('several processes on one PostgreSQL', (
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
     await database.drop()
   })
-
-  /** Starts `ponte <command>` and resolves once it is ready (the API's URL for `serve`). */
-  function start(command: 'serve' | 'worker', extra: Record<string, string> = {}): Promise<{ child: ChildProcess; url?: string }> {
-    const child = spawn(process.execPath, [BIN, command], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] })
-    children.push(child)
-    return new Promise((resolve, reject) => {
-      let out = ''
-      const timer = setTimeout(() => reject(new Error(`ponte ${command} did not start: ${out}`)), 60_000)
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString()
-        const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-        if (command === 'serve' && listening) { clearTimeout(timer); resolve({ child, url: listening[1] }) }
-        if (command === 'worker' && out.includes('worker started')) { clearTimeout(timer); resolve({ child }) }
-      })
-      child.stderr!.on('data', (chunk: Buffer) => { out += chunk.toString() })
-      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`ponte ${command} exited with ${code}: ${out}`)) })
-    })
-  }
-
-  const post = async (url: string, path: string, body: unknown) => {
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: basic(KEY), 'content-type': 'application/json' }, body: JSON.stringify(body) })
-    return { status: res.status, body: await res.json() }
-  }
+  const start = (command: 'serve' | 'worker', extra: Record<string, string> = {}) => startPonte(children, { ...env, ...extra }, command)
+  const post = (url: string, path: string, body: unknown) => request(url, 'POST', path, body)
 
   it('two API processes and two workers handle every job exactly once', async () => {
     const receiver = await startReceiver()
@@ -116,4 +123,52 @@ describe.skipIf(backend !== 'postgres')('several processes on one PostgreSQL', (
       for (const child of children.splice(0)) child.kill('SIGTERM')
     }
   }, 180_000)
+})
+
+/**
+ * The embedded server runs its own jobs: killed in the middle of one, it picks the job up again on
+ * its next start, without waiting for the job timeout (the data-directory lock proves the old
+ * process gone). Runs once, on PGlite.
+ */
+describe.skipIf(backend !== 'pglite')('the embedded server restarted after a crash', () => {
+  const children: ChildProcess[] = []
+  let dir: string
+  let env: Record<string, string>
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ponte-restart-'))
+    env = {
+      ...(process.env as Record<string, string>), PONTE_DATA_DIR: dir, PONTE_SECRET_KEY_ID: KEY.id, PONTE_SECRET_KEY_PASSWORD: KEY.password,
+      LOG_LEVEL: 'info', PORT: '0', PONTE_JOB_TIMEOUT_SECONDS: '900', PONTE_JOB_MAINTENANCE_SECONDS: '1',
+    }
+    delete env.DATABASE_URL
+  })
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('resumes the historical update it was running, long before the job timeout', async () => {
+    const receiver = await startReceiver()
+    try {
+      let server = await startPonte(children, env, 'serve')
+      expect((await request(server.url!, 'POST', '/api/webhooks/', { url: receiver.url })).status).toBe(201)
+      const link = (await request(server.url!, 'POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'scale_2y_40a', password: 'full', fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'] })).body
+      await receiver.waitFor((all) => all.some((r) => r.body.link_id === link.id && r.body.webhook_type === 'ACCOUNTS'), 60_000)
+      server.child.kill('SIGKILL')
+      await new Promise((r) => server.child.once('exit', r))
+      // The job was cut off while active: what a restart has to recover.
+      const jobs = JSON.parse((await promisify(execFile)('node', [BIN, 'jobs', 'list', '--state', 'active', '--json'], { env, timeout: 60_000 })).stdout)
+      expect(jobs).toEqual([expect.objectContaining({ queue: 'link-historical-update', state: 'active' })])
+
+      server = await startPonte(children, env, 'serve')
+      await receiver.waitFor((all) => all.some((r) => r.body.link_id === link.id && r.body.webhook_type === 'TRANSACTIONS'), 90_000)
+      const transactions = receiver.received.map((r) => r.body).filter((b) => b.link_id === link.id && b.webhook_type === 'TRANSACTIONS')
+      const stored = (await request(server.url!, 'GET', `/api/transactions/?link=${link.id}&page_size=1`)).body
+      expect(stored.count).toBe(transactions[0].data.total_transactions)
+      expect(stored.count).toBeGreaterThan(50_000)
+    } finally {
+      await receiver.close()
+      for (const child of children.splice(0)) child.kill('SIGTERM')
+    }
+  }, 240_000)
 })

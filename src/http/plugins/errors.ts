@@ -74,10 +74,11 @@ function fromValidation(errors: AjvError[], context: string | undefined): PonteE
 }
 
 /** Fastify's own 4xx errors (body parsing, content types, limits) in Belvo's vocabulary. */
-function fromFastify(error: FastifyError, bodyLimit: number): PonteError {
+function fromFastify(error: FastifyError, request: FastifyRequest, bodyLimit: number): PonteError {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new PonteError('unsupported_media_type', { params: { type: String(error.message.split(': ').pop() ?? '') } })
+      // As DRF words it: the media type without its parameters (charset, boundary).
+      return new PonteError('unsupported_media_type', { params: { type: String(request.headers['content-type'] ?? '').split(';')[0].trim() } })
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new PonteError('request_too_large', { params: { limit: bodyLimit } })
     case 'FST_ERR_NOT_FOUND':
@@ -126,7 +127,7 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
     if (error instanceof PonteError) errors = [error]
     else if (error instanceof PonteErrors) errors = error.errors
     else if (error.validation) errors = fromValidation(error.validation as AjvError[], error.validationContext)
-    else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) errors = [fromFastify(error, bodyLimit)]
+    else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) errors = [fromFastify(error, request, bodyLimit)]
     else {
       request.log.error({ err: error }, 'unexpected error')
       errors = [new PonteError('unexpected_error')]
