@@ -385,6 +385,11 @@ describe('banking resources', () => {
     const omitted = await call('GET', `/api/accounts/?link=${mx.id}&omit=credit_data,loan_data`)
     expect(omitted.body.results[0]).not.toHaveProperty('credit_data')
     expect(omitted.body.results[0]).toHaveProperty('balance')
+    // Given twice, the last one counts (as Django REST framework reads a query parameter).
+    const twice = await call('GET', `/api/transactions/?link=${mx.id}&page_size=5&page_size=2&fields=id,amount&fields=id&page=2&page=1`)
+    expect(twice.status).toBe(200)
+    expect(twice.body.results.map((t: Json) => Object.keys(t))).toEqual([['id'], ['id']])
+    expect(twice.body.results.map((t: Json) => t.id)).toEqual(res.body.results.map((t: Json) => t.id))
   })
 
   describe('access times: last_accessed_at and collected_at', () => {

@@ -74,8 +74,7 @@ export function projector(query: Record<string, unknown>): ((item: unknown) => u
 }
 
 function csv(value: unknown): Set<string> | undefined {
-  if (value === undefined) return undefined
-  const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean)
+  const parts = last(value)?.split(',').map((s) => s.trim()).filter(Boolean) ?? []
   return parts.length > 0 ? new Set(parts) : undefined
 }
 

@@ -28,10 +28,13 @@ export function Paginated<T extends TSchema>(item: T) {
 
 const QueryValue = Type.Union([Type.String(), Type.Array(Type.String())])
 
+/** A parameter read once: given several times, the last one counts, as in Django REST framework. */
+const lastOf = (description: string) => Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: `${description} Given several times, the last one counts.` }))
+
 /** `fields` and `omit`, accepted by every list, detail and retrieve. */
 export const Projection = {
-  fields: Type.Optional(Type.String({ description: 'Comma-separated top-level fields to return, e.g. `id,balance`.' })),
-  omit: Type.Optional(Type.String({ description: 'Comma-separated top-level fields to leave out.' })),
+  fields: lastOf('Comma-separated top-level fields to return, e.g. `id,balance`.'),
+  omit: lastOf('Comma-separated top-level fields to leave out.'),
 }
 
 export const ProjectionQuery = Type.Object(Projection, { additionalProperties: true })
@@ -43,8 +46,8 @@ export const ProjectionQuery = Type.Object(Projection, { additionalProperties: t
  */
 export function listQuery(filters: readonly FilterField[]) {
   const properties: Record<string, TSchema> = {
-    page: Type.Optional(Type.String({ description: 'A page number within the paginated result set (from 1).' })),
-    page_size: Type.Optional(Type.String({ description: 'Results per page: default 100, maximum 1000 (larger values are clamped).' })),
+    page: lastOf('A page number within the paginated result set (from 1).'),
+    page_size: lastOf('Results per page: default 100, maximum 1000 (larger values are clamped).'),
     ...Projection,
   }
   for (const { name, field, lookup } of filterParamNames(filters)) {
