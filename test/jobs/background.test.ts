@@ -119,6 +119,17 @@ describe('background work: historical updates, async requests, refreshes, retent
     /** The next LINK webhook of this link: a simulated login outcome applies to whichever refresh comes next. */
     const nextLinkHook = async (code: string, after: number) => (await receiver.waitFor((all) => all.slice(after).some((r) => r.body.link_id === link.id && r.body.webhook_code === code)))
       .slice(after).find((r) => r.body.link_id === link.id && r.body.webhook_code === code)!.body
+    /**
+     * Until no job of the link is queued or running. A refresh still running when a login outcome
+     * is simulated may log in after the simulated one and, succeeding, rightly make the link valid again.
+     */
+    const jobsSettled = async () => {
+      const end = Date.now() + 30_000
+      while ((await h.db.query(`SELECT 1 FROM pgboss.job WHERE data->>'linkId' = $1 AND state IN ('created', 'retry', 'active')`, [link.id])).length > 0) {
+        if (Date.now() > end) throw new Error('the link\'s jobs did not finish')
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
     const hooksOf = async (requestId: string, n: number) => (await receiver.waitFor((all) => all.filter((r) => r.body.request_id === requestId).length >= n))
       .filter((r) => r.body.request_id === requestId).map((r) => r.body)
 
@@ -160,6 +171,7 @@ describe('background work: historical updates, async requests, refreshes, retent
     })
 
     it('turns the link token_required when the bank asks for a token', async () => {
+      await jobsSettled()
       const mark = receiver.received.length
       await simulate('token_required')
       const hook = await nextLinkHook('token_required', mark)
@@ -169,6 +181,7 @@ describe('background work: historical updates, async requests, refreshes, retent
 
     it('turns a link invalid when its password changed, until PUT fixes it', async () => {
       await h.db.query("UPDATE links SET status = 'valid' WHERE id = $1", [link.id])
+      await jobsSettled()
       const mark = receiver.received.length
       await simulate('invalid_credentials')
       const hook = await nextLinkHook('invalid_credentials', mark)
