@@ -269,9 +269,10 @@ export function recordWire(resource: string, options: { link: boolean; account: 
     table: 'records r', alias: 'r',
     ...(account ? { joins: `LEFT ${ACCOUNT_JOIN.joins.replace('{alias}', 'r')}`, joinAliases: ACCOUNT_JOIN.joinAliases, embedsAccount: 'account_id' } : {}),
     columns: 'r.id, r.link_id, r.account_id, r.body',
-    toJson: (row, embedded) => account
-      ? [`{"id":"${row.id}",${options.link ? `"link":"${row.link_id}",` : ''}"account":`, embedded ?? 'null', `,${row.body!.slice(1)}`]
-      : `{"id":"${row.id}",${options.link ? `"link":"${row.link_id}",` : ''}${row.body!.slice(1)}`,
+    toJson: (row, embedded) => {
+      const head = `{"id":"${row.id}",${options.link ? `"link":"${row.link_id}",` : ''}`
+      return account ? [`${head}"account":`, embedded ?? 'null', `,${row.body!.slice(1)}`] : `${head}${row.body!.slice(1)}`
+    },
     orderBy: 'r.created_at, r.id',
     where: [`r.resource = '${resource.replace(/'/g, '')}'`],
   }

@@ -26,10 +26,12 @@ export function Paginated<T extends TSchema>(item: T) {
   })
 }
 
-const QueryValue = Type.Union([Type.String(), Type.Array(Type.String())])
+/** A query parameter given once or several times (`?a=1&a=2` arrives as a list). */
+const queryValue = (description?: string) => Type.Union([Type.String(), Type.Array(Type.String())], description === undefined ? {} : { description })
+const QueryValue = queryValue()
 
 /** A parameter read once: given several times, the last one counts, as in Django REST framework. */
-const lastOf = (description: string) => Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: `${description} Given several times, the last one counts.` }))
+const lastOf = (description: string) => Type.Optional(queryValue(`${description} Given several times, the last one counts.`))
 
 /** `fields` and `omit`, accepted by every list, detail and retrieve. */
 export const Projection = {
@@ -52,9 +54,7 @@ export function listQuery(filters: readonly FilterField[]) {
   }
   for (const { name, field, lookup } of filterParamNames(filters)) {
     const many = ['in', 'not_in', 'allin'].includes(lookup) ? ' Comma-separated list.' : lookup === 'range' ? ' Two comma-separated values.' : ''
-    properties[name] = Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], {
-      description: `${field.description ?? `Filter on ${field.param}`} (${lookup}).${many}`,
-    }))
+    properties[name] = Type.Optional(queryValue(`${field.description ?? `Filter on ${field.param}`} (${lookup}).${many}`))
   }
   return Type.Object(properties, { additionalProperties: QueryValue })
 }
