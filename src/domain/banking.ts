@@ -25,7 +25,6 @@ const common = (alias: string): FilterField[] => [
 const institutionOf = (alias: string): FilterField => ({
   param: 'institution', column: `(SELECT l.institution FROM links l WHERE l.id = ${alias}.link_id)`, type: 'text', lookups: ['exact', 'in'], format: INSTITUTION_FORMAT,
 })
-const ofAccount = (alias: string, column: string) => `(SELECT a.${column} FROM accounts a WHERE a.id = ${alias}.account_id)`
 
 const ACCOUNT_FILTERS: FilterField[] = [
   ...common('a'),
@@ -134,8 +133,9 @@ export const BALANCES_LEGACY = recordResource({
   filters: RECORD_FILTERS([
     { param: 'value_date', column: 'r.record_date', type: 'date', lookups: RANGE },
     { param: 'balance', column: "(r.body::json->>'balance')::numeric", type: 'number', lookups: NUMBER },
-    { param: 'currency', column: ofAccount('r', 'currency'), type: 'text', lookups: ['exact', 'in'], format: CURRENCY_FORMAT },
-    { param: 'account__type', column: ofAccount('r', 'type'), type: 'text', lookups: ['exact', 'in'] },
+    // On the account the balance embeds (the list joins it for filters on `a.`).
+    { param: 'currency', column: 'a.currency', type: 'text', lookups: ['exact', 'in'], format: CURRENCY_FORMAT },
+    { param: 'account__type', column: 'a.type', type: 'text', lookups: ['exact', 'in'] },
     institutionOf('r'),
   ]),
   listNeedsLink: false,

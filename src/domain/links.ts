@@ -390,7 +390,7 @@ export async function patchLink(ctx: DomainContext, actor: Actor, id: string, in
   if (input.stale_in) changes.stale_in = input.stale_in
   if (input.fetch_resources) {
     checkInstitutionResources(institution, input.fetch_resources)
-    changes.fetch_resources = input.fetch_resources
+    changes.fetch_resources = [...new Set(input.fetch_resources)]
   }
   await store.updateLink(ctx.db, actor.organizationId, link.id, changes)
   return { ...link, ...changes }

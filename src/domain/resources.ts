@@ -133,11 +133,12 @@ export function checkPeriod(today: string, request: Record<string, unknown>, opt
     if (!dateFrom) throw new PonteError('required', { field: 'date_from' })
     if (!dateTo) throw new PonteError('required', { field: 'date_to' })
   }
+  // The given dates first: a default date_from is counted back from date_to.
+  for (const [field, value] of [['date_from', dateFrom], ['date_to', dateTo]] as const) {
+    if (value !== undefined && !isCalendarDay(value)) throw new PonteError('invalid', { field, params: { detail: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.' } })
+  }
   dateTo ??= today
   dateFrom ??= new Date(Date.parse(dateTo) - (options.defaultDays ?? 365) * 86_400_000).toISOString().slice(0, 10)
-  for (const [field, value] of [['date_from', dateFrom], ['date_to', dateTo]] as const) {
-    if (!isCalendarDay(value)) throw new PonteError('invalid', { field, params: { detail: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.' } })
-  }
   if (dateTo > today) throw new PonteError('invalid', { field: 'date_to', variant: 'future_date' })
   if (dateFrom > dateTo) throw new PonteError('invalid', { field: 'date_from', variant: 'date_order' })
   return { dateFrom, dateTo }

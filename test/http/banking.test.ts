@@ -96,6 +96,18 @@ describe('banking resources', () => {
       expect(res.body[0]).toMatchObject({ code, field })
     })
 
+    it('validates a date_to given without date_from before counting a default period back from it', async () => {
+      for (const date_to of ['x', '2026-13-01']) {
+        // Optional date_from (Brazil exchanges), and the async path's checks before its 202.
+        const exchanges = await call('POST', '/api/br/exchanges/', { link: br.id, date_to })
+        expect(exchanges.status, date_to).toBe(400)
+        expect(exchanges.body[0]).toMatchObject({ code: 'invalid', field: 'date_to' })
+        const queued = await call('POST', '/api/transactions/', { link: mx.id, date_to }, { headers: { 'x-belvo-request-mode': 'async' } })
+        expect(queued.status, date_to).toBe(400)
+        expect(queued.body[0]).toMatchObject({ field: expect.stringMatching(/^date_(from|to)$/) })
+      }
+    })
+
     it('returns without storing when save_data is false', async () => {
       const link = (await call('POST', '/api/links/', { institution: 'gringotts_mx_retail', username: 'bnk102', password: 'low' })).body
       const res = await call('POST', '/api/accounts/', { link: link.id, save_data: false })

@@ -157,6 +157,8 @@ describe('links', () => {
     const patched = await call('PATCH', `/api/links/${a.id}/`, { access_mode: 'single', stale_in: '30d', fetch_resources: ['ACCOUNTS'] })
     expect(patched.body).toMatchObject({ access_mode: 'single', refresh_rate: null, stale_in: '30d', fetch_resources: ['ACCOUNTS'] })
     expect((await call('PATCH', `/api/links/${a.id}/`, { fetch_resources: ['INVOICES'] })).body[0]).toMatchObject({ code: 'invalid', field: 'resources' })
+    // Named twice, kept once, as on creation.
+    expect((await call('PATCH', `/api/links/${a.id}/`, { fetch_resources: ['ACCOUNTS', 'OWNERS', 'ACCOUNTS'] })).body.fetch_resources).toEqual(['ACCOUNTS', 'OWNERS'])
 
     expect((await call('DELETE', `/api/links/${a.id}/`)).status).toBe(204)
     expect((await call('GET', `/api/links/${a.id}/`)).status).toBe(404)
