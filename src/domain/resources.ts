@@ -477,46 +477,57 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
   const rows: store.RecordInsert[] = []
   const wires: Record<string, unknown>[] = []
   for (const record of records) {
-    const previous = existing.get(record.internal_identification)
-    const id = previous?.id ?? recordId(link.id, spec.recordKey!, record.internal_identification)
     const parts = spec.toRow!(record, accounts)
-    const body = { ...stampAccess(parts.body, now), collected_at: now, created_at: previous?.created_at ?? now }
-    rows.push({ id, account_id: parts.accountId, internal_identification: record.internal_identification, record_date: parts.recordDate, kind: parts.kind, collected_at: now, created_at: body.created_at, body: JSON.stringify(body) })
-    wires.push({ id, ...(spec.wireFields?.link ? { link: link.id } : {}), ...parts.prefix, ...body })
+    const { row, body } = recordInsert(link.id, spec.recordKey!, record, parts, existing.get(record.internal_identification), now, { account_id: parts.accountId })
+    rows.push(row)
+    wires.push({ id: row.id, ...(spec.wireFields?.link ? { link: link.id } : {}), ...parts.prefix, ...body })
   }
   const write = async () => {
-    const storedIds = await writeLocked(ctx, link, rows.map((row) => row.account_id), (tx) => store.upsertRecords(tx, organizationId, link.id, spec.recordKey!, rows))
+    // Children (an exchange's history) are asked for before anything is written, then stored in
+    // their parents' transaction: a failed call, or a parent deleted meanwhile, leaves neither.
+    const children = spec.children ? await prepareChildren(ctx, link, spec.children, options.args, rows.map((row) => row.internal_identification), now) : undefined
+    const storedIds = await writeLocked(ctx, link, rows.map((row) => row.account_id), async (tx) => {
+      const ids = await store.upsertRecords(tx, organizationId, link.id, spec.recordKey!, rows)
+      await children?.(tx, organizationId, new Map(rows.map((row) => [row.internal_identification, ids.get(row.internal_identification) ?? row.id])))
+      return ids
+    })
     rows.forEach((row, i) => { wires[i].id = storedIds.get(row.internal_identification) ?? row.id })
-    if (spec.children) {
-      const parents = new Map(rows.map((row, i) => [row.internal_identification, wires[i].id as string]))
-      await storeChildren(ctx, actor, link, spec.children, options.args, parents, now)
-    }
   }
   return { count: rows.length, wires: collect ? wires : [], write: saveData ? write : NOTHING_TO_WRITE }
 }
 
 /**
- * Fetches the children of records just stored and stores them under their parents' stored ids,
- * upserting on the institution's ids as for any record: a re-fetch updates them in place.
+ * A stored record: its id (the one stored before, or one derived from the institution's id), its
+ * body stamped with the access time, and its creation time kept across re-fetches.
  */
-async function storeChildren(ctx: DomainContext, actor: Actor, link: LinkRow, child: ChildResource, args: FetchArgs, parents: Map<string, string>, now: string): Promise<void> {
-  const records = await child.fetch(args, [...parents.keys()])
-  if (records.length === 0) return
-  const existing = await store.existingRows(ctx.db, 'records', link.id, records.map((r) => r.internal_identification), child.recordKey)
-  const rows: store.RecordInsert[] = []
-  for (const record of records) {
-    const parentId = parents.get(child.parentOf(record))
-    if (!parentId) continue
-    const previous = existing.get(record.internal_identification)
-    const parts = child.toRow(record, parentId)
-    const body = { ...parts.body, collected_at: now, created_at: previous?.created_at ?? now }
-    rows.push({
-      id: previous?.id ?? recordId(link.id, child.recordKey, record.internal_identification), account_id: null,
-      internal_identification: record.internal_identification, record_date: parts.recordDate, kind: parts.kind, parent_id: parentId,
-      collected_at: now, created_at: body.created_at, body: JSON.stringify(body),
-    })
+function recordInsert(linkId: string, recordKey: string, record: InstitutionRecord, parts: { recordDate: string | null; kind: string | null; body: Record<string, unknown> }, previous: store.StoredRow | undefined, now: string, owners: { account_id: string | null; parent_id?: string }) {
+  const body = { ...stampAccess(parts.body, now), collected_at: now, created_at: previous?.created_at ?? now }
+  const row: store.RecordInsert = {
+    id: previous?.id ?? recordId(linkId, recordKey, record.internal_identification), ...owners,
+    internal_identification: record.internal_identification, record_date: parts.recordDate, kind: parts.kind,
+    collected_at: now, created_at: body.created_at, body: JSON.stringify(body),
   }
-  await writeLocked(ctx, link, [], (tx) => store.upsertRecords(tx, actor.organizationId, link.id, child.recordKey, rows))
+  return { row, body }
+}
+
+/**
+ * Asks the institution for the children of these parents and returns how to store them, in the
+ * parents' transaction, under the parents' stored ids (by internal id); upserted on the
+ * institution's ids as for any record, so a re-fetch updates them in place.
+ */
+async function prepareChildren(ctx: DomainContext, link: LinkRow, child: ChildResource, args: FetchArgs, parentInternalIds: string[], now: string) {
+  const records = await child.fetch(args, parentInternalIds)
+  const existing = records.length === 0 ? new Map<string, store.StoredRow>() : await store.existingRows(ctx.db, 'records', link.id, records.map((r) => r.internal_identification), child.recordKey)
+  return async (tx: Queryable, organizationId: string, parents: Map<string, string>) => {
+    const rows: store.RecordInsert[] = []
+    for (const record of records) {
+      const parentId = parents.get(child.parentOf(record))
+      if (!parentId) continue
+      const parts = child.toRow(record, parentId)
+      rows.push(recordInsert(link.id, child.recordKey, record, parts, existing.get(record.internal_identification), now, { account_id: null, parent_id: parentId }).row)
+    }
+    if (rows.length > 0) await store.upsertRecords(tx, organizationId, link.id, child.recordKey, rows)
+  }
 }
 
 /** GET /api/<resource>/: one page of stored wire JSON texts. */
