@@ -16,10 +16,16 @@ export function isCalendarDay(value: string): boolean {
   return year >= 1000 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
 }
 
-/** A calendar day, optionally followed by a time of day (`T` or space) and a UTC offset. */
-export function isTimestamp(value: string): boolean {
+/**
+ * A calendar day, optionally followed by a time of day (`T` or space) and a UTC offset, as
+ * PostgreSQL should read it: a time of day without an offset is UTC (`Z` added), whatever the
+ * session's time zone. Undefined for anything else.
+ */
+export function utcTimestamp(value: string): string | undefined {
   const match = TIMESTAMP.exec(value)
-  if (!match || !isCalendarDay(match[1])) return false
+  if (!match || !isCalendarDay(match[1])) return undefined
   const [hour, minute, second, offsetHours, offsetMinutes] = [match[2], match[3], match[4], match[6], match[7]].map((part) => Number(part ?? 0))
-  return hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 14 && offsetMinutes <= 59
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMinutes > 59) return undefined
+  const timeWithoutOffset = match[2] !== undefined && match[5] === undefined
+  return timeWithoutOffset ? `${value}Z` : value
 }

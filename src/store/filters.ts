@@ -1,4 +1,4 @@
-import { isCalendarDay, isTimestamp } from '../lib/dates.ts'
+import { isCalendarDay, utcTimestamp } from '../lib/dates.ts'
 import { isUuid } from '../lib/ids.ts'
 import { PonteError } from '../lib/errors.ts'
 
@@ -47,8 +47,6 @@ const MULTI_VALUE: ReadonlySet<Lookup> = new Set(['in', 'not_in', 'allin', 'rang
 
 /** Query parameters that are never filters. */
 export const RESERVED_PARAMS: ReadonlySet<string> = new Set(['page', 'page_size', 'fields', 'omit', 'format'])
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/
 
 /** Formats the specs give list parameters. */
 export const CURRENCY_FORMAT = { pattern: /^[A-Z]{3}$/, detail: 'Enter a three-letter ISO 4217 currency code.' }
@@ -111,10 +109,11 @@ function coerce(value: string, field: FilterField, param: string, lookup: Lookup
     case 'date':
       if (!isCalendarDay(value)) throw bad(`"${value}" is not a valid date (YYYY-MM-DD).`)
       return value
-    case 'datetime':
-      if (!isTimestamp(value)) throw bad(`"${value}" is not a valid date or date-time.`)
-      // A time of day without an offset is UTC, whatever the database session's time zone.
-      return DATE.test(value) || /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`
+    case 'datetime': {
+      const timestamp = utcTimestamp(value)
+      if (timestamp === undefined) throw bad(`"${value}" is not a valid date or date-time.`)
+      return timestamp
+    }
     case 'boolean':
       if (['true', '1', 'True'].includes(value)) return true
       if (['false', '0', 'False'].includes(value)) return false
@@ -151,7 +150,7 @@ export function conditionsToSql(conditions: readonly Condition[], where: string[
     // A plain date on a timestamp column stands for that whole day (UTC): `=` and `__range`
     // take all of it, `__lte` includes it and `__gt` starts after it. Bounds stay on the column
     // itself so its index serves them.
-    const isDay = (value: unknown) => field.type === 'datetime' && DATE.test(String(value))
+    const isDay = (value: unknown) => field.type === 'datetime' && isCalendarDay(String(value))
     const dayStart = (value: unknown) => `(${bind(value, 'date')}::timestamp AT TIME ZONE 'UTC')`
     const dayEnd = (value: unknown) => `((${bind(value, 'date')} + 1)::timestamp AT TIME ZONE 'UTC')`
     const above = (value: unknown, inclusive: boolean) =>
