@@ -130,9 +130,20 @@ function canLogInAgain(ctx: DomainContext, link: LinkRow): boolean {
  * with, now, instead of a 202 followed by an invalid_credentials webhook.
  */
 export function assertCanLogIn(ctx: DomainContext, link: LinkRow): void {
+  credentialsToLogIn(ctx, link)
+}
+
+/**
+ * The credentials to log in with for this link, or the error that login would end with. A
+ * `nostore` link's serve its first fetch only (`firstFetch`): Belvo's "you will not be able to
+ * retrieve any information using POST calls about the link".
+ */
+function credentialsToLogIn(ctx: DomainContext, link: LinkRow, options: { firstFetch?: boolean } = {}): Credentials {
   if (link.status === 'invalid') throw new PonteError('invalid_link')
   if (link.status === 'unconfirmed') throw new PonteError('unconfirmed_link')
-  if (!canLogInAgain(ctx, link)) throw new PonteError('login_error', { variant: 'missing' })
+  const credentials = link.credentials_storage !== 'nostore' || options.firstFetch ? openCredentials(ctx, link) : undefined
+  if (!credentials) throw new PonteError('login_error', { variant: 'missing' })
+  return credentials
 }
 
 /** Creates the 428 answer and the session that lets PATCH finish `operation` later. */
@@ -448,15 +459,10 @@ export async function deleteLink(ctx: DomainContext, actor: Actor, id: string): 
  * Logs in to the institution on behalf of an existing link before fetching data. A link must be
  * valid; stored credentials are used with the request's token, if any; a token request becomes a
  * 428 whose session finishes `operation` with `request`; rejected credentials invalidate the link.
- * A `nostore` link's credentials serve only its first fetch (`options.firstFetch`): Belvo's "you
- * will not be able to retrieve any information using POST calls about the link".
  */
 export async function openInstitutionSession(ctx: DomainContext, actor: Actor, link: LinkRow, operation: string, request: { token?: string | null }, options: { firstFetch?: boolean } = {}): Promise<ConnectorContext> {
-  if (link.status === 'invalid') throw new PonteError('invalid_link')
-  if (link.status === 'unconfirmed') throw new PonteError('unconfirmed_link')
+  const credentials = credentialsToLogIn(ctx, link, options)
   const institution = institutionOrFail(ctx, link.institution)
-  const credentials = link.credentials_storage === 'nostore' && !options.firstFetch ? undefined : openCredentials(ctx, link)
-  if (!credentials) throw new PonteError('login_error', { variant: 'missing' })
   const simulated = ctx.connectors.hasRealConnector(link.institution) ? null : await store.takeSandboxLogin(ctx.db, actor.organizationId, link.id)
   const outcome = simulated ? simulatedLogin(simulated) : await connectorFor(ctx, institution).login(credentials, request.token ?? undefined)
   if (outcome.status === 'token_required') {
