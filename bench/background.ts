@@ -75,7 +75,7 @@ async function runBackend(name: string, db: Db) {
   const key = await createSecretKey(db)
   const actor = { organizationId: key.organizationId }
   await createWebhookEndpoint(ctx, actor, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` })
-  const dispatcher = new WebhookDispatcher(ctx, { pollIntervalMs: 20, batchSize: 50 })
+  const dispatcher = new WebhookDispatcher(ctx, { pollIntervalMs: 20, concurrency: 50, endpointConcurrency: 50, allowPrivateDestinations: true })
   dispatcher.start()
   const emitted = new Map<string, number>()
   t0 = performance.now()

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { loadConfig } from '../src/config.ts'
+import { loadConfig, webhookSettings } from '../src/config.ts'
 import { TRANSACTIONS } from '../src/domain/banking.ts'
 import { registerLink } from '../src/domain/links.ts'
 import { createSecretKey } from '../src/domain/keys.ts'
@@ -71,7 +71,7 @@ async function runBackend(name: string, env: Record<string, string>): Promise<vo
   const db = await openStore(config)
   const clock = new ManualClock(SANDBOX_TODAY)
   const jobs = await openQueue(db)
-  const ctx = { db, clock, cipher: loadCipher(config), jobs, connectors: new ConnectorRegistry() }
+  const ctx = { db, clock, cipher: loadCipher(config), jobs, connectors: new ConnectorRegistry(), webhooks: webhookSettings(config) }
   const key = await createSecretKey(db)
   const actor = { organizationId: key.organizationId }
 

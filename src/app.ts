@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify'
-import type { Config } from './config.ts'
+import { webhookSettings, type Config } from './config.ts'
 import { SecretKeyVerifier } from './domain/keys.ts'
 import { authenticate } from './http/plugins/auth.ts'
 import { clientErrorHandler, installErrorHandling, sendErrors } from './http/plugins/errors.ts'
@@ -68,7 +68,8 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   const deps: AppDeps = {
     db, config, clock,
     verifier: new SecretKeyVerifier(db, config.PONTE_KEY_CACHE_TTL_SECONDS * 1000),
-    domain: { db, clock, cipher: options.cipher, jobs: options.jobs, connectors: options.connectors ?? new ConnectorRegistry() },
+    domain: { db, clock, cipher: options.cipher, jobs: options.jobs, connectors: options.connectors ?? new ConnectorRegistry(),
+      webhooks: webhookSettings(config) },
   }
   const app = Fastify({
     logger: options.logger === false ? false : { ...loggerOptions(config.LOG_LEVEL), ...(typeof options.logger === 'object' ? options.logger : {}) },

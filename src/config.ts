@@ -22,6 +22,9 @@ const Env = Type.Object({
   PONTE_WORKER: Type.Union([Type.Literal('inline'), Type.Literal('off')], { default: 'inline', description: 'Run background jobs and webhook deliveries in the API process (off: API only, run `ponte worker` processes)' }),
   PONTE_JOB_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, default: 900, description: 'A job still running after this long is presumed dead (its worker crashed) and retried' }),
   PONTE_JOB_MAINTENANCE_SECONDS: Type.Integer({ minimum: 1, default: 60, description: 'How often expired jobs are looked for' }),
+  PONTE_WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'With DATABASE_URL, also send webhooks to loopback, private, link-local and metadata addresses (the embedded sandbox always does)' }),
+  PONTE_WEBHOOK_CONCURRENCY: Type.Integer({ minimum: 1, default: 50, description: 'Webhook attempts in flight per process' }),
+  PONTE_WEBHOOK_ENDPOINT_CONCURRENCY: Type.Integer({ minimum: 1, default: 5, description: 'Webhook attempts in flight per endpoint, across all processes' }),
   LOG_LEVEL: Type.Union([
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent'),
@@ -47,3 +50,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 export const envSchema = Env
+
+/**
+ * How webhooks are sent. Production (DATABASE_URL) is a shared server: its webhooks go to public
+ * addresses only, unless the operator opts out; the embedded sandbox sends anywhere, since
+ * integrators' receivers live on loopback and private networks.
+ */
+export function webhookSettings(config: Config) {
+  return {
+    allowPrivateDestinations: !config.DATABASE_URL || config.PONTE_WEBHOOK_ALLOW_PRIVATE,
+    concurrency: config.PONTE_WEBHOOK_CONCURRENCY,
+    endpointConcurrency: config.PONTE_WEBHOOK_ENDPOINT_CONCURRENCY,
+  }
+}

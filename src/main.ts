@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Cipher } from './lib/crypto.ts'
 import { buildApp, type Api } from './app.ts'
-import type { Config } from './config.ts'
+import { webhookSettings, type Config } from './config.ts'
 import { createSecretKey, ensureSecretKey, hasAnySecretKey } from './domain/keys.ts'
 import { openDb, type Db } from './store/db.ts'
 import { syncCatalog } from './store/institutions.ts'
@@ -124,7 +124,7 @@ export async function serve(config: Config): Promise<void> {
 export async function work(config: Config): Promise<void> {
   const db = await openStore(config)
   const jobs = await openQueue(db, queueOptions(config, db))
-  const ctx = { db, clock: systemClock, cipher: loadCipher(config), jobs, connectors: new ConnectorRegistry() }
+  const ctx = { db, clock: systemClock, cipher: loadCipher(config), jobs, connectors: new ConnectorRegistry(), webhooks: webhookSettings(config) }
   const worker = await startWorker(ctx, { log: (message, extra) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: message, ...extra })}\n`) })
   process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'worker started', database: db.kind })}\n`)
   closeWithGrace({ delay: 30_000 }, async () => {

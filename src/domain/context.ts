@@ -1,4 +1,5 @@
 import type { ConnectorRegistry } from '../connectors/registry.ts'
+import type { WebhookSettings } from '../jobs/dispatcher.ts'
 import type { JobQueue } from '../jobs/queue.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { Cipher } from '../lib/crypto.ts'
@@ -11,6 +12,8 @@ export interface DomainContext {
   cipher: Cipher
   connectors: ConnectorRegistry
   jobs: JobQueue
+  /** From config.ts webhookSettings: where webhooks may go, and how many attempts run at once. */
+  webhooks: WebhookSettings
 }
 
 /** The caller: every query is scoped to its organization. */

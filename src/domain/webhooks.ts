@@ -2,6 +2,8 @@ import type { Clock } from '../lib/clock.ts'
 import { randomSecret } from '../lib/crypto.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32, isUuid, uuidv7 } from '../lib/ids.ts'
+import type { WebhookSettings } from '../jobs/dispatcher.ts'
+import { refusedHostReason } from '../lib/destinations.ts'
 import type { Queryable } from '../store/db.ts'
 import type { Condition } from '../store/filters.ts'
 import type { PageRequest } from '../store/pagination.ts'
@@ -13,8 +15,12 @@ export const WEBHOOK_ENDPOINT_FILTERS = store.ENDPOINT_FILTERS
 export const WEBHOOK_DELIVERY_FILTERS = store.DELIVERY_FILTERS
 export type { WebhookDeliveryRow, WebhookEndpointRow }
 
-/** Webhooks need the database, the clock and the cipher, not the connectors (the CLI has no registry). */
-export type WebhookContext = Pick<DomainContext, 'db' | 'clock' | 'cipher'>
+/**
+ * Webhooks need the database, the clock and the cipher, not the connectors (the CLI has no
+ * registry). Without `webhooks`, as in the operator's CLI, any destination is saved; the
+ * dispatcher still checks each attempt against the configured policy.
+ */
+export type WebhookContext = Pick<DomainContext, 'db' | 'clock' | 'cipher'> & { webhooks?: Pick<WebhookSettings, 'allowPrivateDestinations'> }
 
 /**
  * The `webhook_type` values an endpoint can subscribe to: Belvo's aggregation, enrichment, fiscal
@@ -101,11 +107,12 @@ export function maskAuthorization(value: string): string {
 }
 
 /**
- * http(s) only, with a host and no user:password part (the Authorization field is for that, and
- * fetch refuses such URLs). Loopback and private addresses are allowed: local development
- * receivers live there.
+ * http(s) only, with a host and no user:password part (the Authorization field is for that).
+ * Where the policy wants public destinations (production), an address or name that is not public
+ * by itself (127.0.0.1, [::ffff:10.0.0.1], localhost, metadata.google.internal) is refused here;
+ * what a name resolves to is checked at each delivery, since DNS can change after saving.
  */
-function checkUrl(url: string): string {
+function checkUrl(ctx: WebhookContext, url: string): string {
   let parsed: URL
   try {
     parsed = new URL(url)
@@ -115,10 +122,13 @@ function checkUrl(url: string): string {
   if (!['http:', 'https:'].includes(parsed.protocol) || !parsed.hostname || parsed.username || parsed.password) {
     throw new PonteError('invalid', { field: 'url', variant: 'url' })
   }
+  if (ctx.webhooks?.allowPrivateDestinations === false && refusedHostReason(parsed.hostname)) {
+    throw new PonteError('invalid', { field: 'url', variant: 'private_destination', params: { host: parsed.hostname } })
+  }
   return url
 }
 
-/** A header value fetch can send: printable ASCII, no CR/LF that could smuggle another header. */
+/** A header value node:http can send: printable ASCII, no CR/LF that could smuggle another header. */
 function checkAuthorization(value: string): string {
   if (!/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(value)) {
     throw new PonteError('invalid', { field: 'authorization', variant: 'header_value' })
@@ -160,7 +170,7 @@ export async function createWebhookEndpoint(ctx: WebhookContext, actor: Actor, i
   const endpoint = await store.insertEndpoint(ctx.db, {
     id: uuidv7(now.getTime()),
     organizationId: actor.organizationId,
-    url: checkUrl(input.url),
+    url: checkUrl(ctx, input.url),
     description: input.description ?? null,
     eventTypes: eventTypes(input.event_types) ?? null,
     authorizationSealed: auth.authorization_sealed ?? null,
@@ -197,7 +207,7 @@ export interface UpdateWebhookInput {
 export async function updateWebhookEndpoint(ctx: WebhookContext, actor: Actor, id: string, input: UpdateWebhookInput): Promise<WebhookEndpointRow> {
   if (!isUuid(id)) throw new PonteError('not_found')
   const changes: store.EndpointChanges = {
-    url: input.url === undefined ? undefined : checkUrl(input.url),
+    url: input.url === undefined ? undefined : checkUrl(ctx, input.url),
     description: input.description,
     event_types: eventTypes(input.event_types),
     disabled: input.disabled,

@@ -2,7 +2,9 @@ import { performance } from 'node:perf_hooks'
 import type { Clock } from '../lib/clock.ts'
 import { hmacSha256, type Cipher } from '../lib/crypto.ts'
 import type { Db } from '../store/db.ts'
-import { claimDueDeliveries, recordAttempt, type ClaimedDelivery, type DeliveryStatus } from '../store/webhooks.ts'
+import { PONTE_VERSION } from '../lib/version.ts'
+import { claimDueDeliveries, onDeliveriesDue, recordAttempt, type ClaimedDelivery, type DeliveryStatus } from '../store/webhooks.ts'
+import { postWebhook, systemResolver, webhookAgents, type Resolver } from './webhook-post.ts'
 
 /**
  * The retry policy of DESIGN.md (the one Belvo asks of its own clients): exponential backoff, base
@@ -26,7 +28,14 @@ export const RESPONSE_SNIPPET_CHARS = 500
  */
 export const MIN_LEASE_MS = 60_000
 
-export const USER_AGENT = 'Ponte-Webhooks/1'
+/** Who calls: receivers' logs and firewalls see Ponte and its version, not a browser. */
+export const USER_AGENT = `Ponte/${PONTE_VERSION} (+webhooks)`
+
+/**
+ * After an in-process enqueue, a dispatcher claims at once and once more this long after: on
+ * PostgreSQL the first claim can run before the emitting transaction commits and see nothing.
+ */
+const WAKE_SETTLE_MS = 50
 
 export interface DispatcherContext {
   db: Db
@@ -37,13 +46,25 @@ export interface DispatcherContext {
 }
 
 export interface DispatcherOptions {
-  /** Wait between passes that found less than a full batch. */
+  /**
+   * False in production (config.ts webhookSettings): loopback, private, link-local, metadata and
+   * other non-public addresses are refused at each attempt, after DNS (lib/destinations.ts).
+   */
+  allowPrivateDestinations: boolean
+  /** Most attempts this dispatcher has in flight at once. */
+  concurrency?: number
+  /** Most attempts in flight at one endpoint, across every dispatcher on the database. */
+  endpointConcurrency?: number
+  /** Longest wait before looking for due deliveries again when nothing woke the dispatcher. */
   pollIntervalMs?: number
-  /** Longest an attempt may take, response headers included; then it is a failed attempt. */
+  /** Longest an attempt may take, from connecting to reading the answer; then it is a failed attempt. */
   timeoutMs?: number
-  /** Deliveries claimed (and sent concurrently) per pass. */
-  batchSize?: number
+  /** Resolves webhook hosts (tests inject one); dns.lookup by default. */
+  resolver?: Resolver
 }
+
+/** What configuration decides about webhook sending (config.ts webhookSettings). */
+export type WebhookSettings = Pick<DispatcherOptions, 'allowPrivateDestinations' | 'concurrency' | 'endpointConcurrency'>
 
 interface AttemptResult {
   statusCode: number | null
@@ -53,75 +74,147 @@ interface AttemptResult {
 }
 
 /**
- * Sends due webhook deliveries. Any number of dispatchers (in-process or in `ponte worker`
- * processes) may share one database: a pass claims rows with FOR UPDATE SKIP LOCKED and a lease
- * (store/webhooks.ts claimDueDeliveries), so two passes never take the same due delivery, and the
- * deliveries of a dispatcher that dies mid-pass become due again when the lease ends.
+ * Sends due webhook deliveries, each attempt on its own: a hung receiver holds only its own
+ * attempts (at most `endpointConcurrency` of them, until the timeout), never anyone else's.
+ *
+ * Once started, the dispatcher keeps up to `concurrency` attempts in flight and claims more as
+ * soon as a slot frees, a delivery is enqueued in this process, or the poll interval passes. Any
+ * number of dispatchers (in-process or in `ponte worker` processes) may share one database: claims
+ * use FOR UPDATE SKIP LOCKED and a lease (store/webhooks.ts claimDueDeliveries), so two never take
+ * the same due delivery, the per-endpoint limit holds across them, and the deliveries of a
+ * dispatcher that dies mid-attempt become due again when the lease ends.
  * Delivery is at-least-once: receivers de-duplicate with X-Ponte-Event-Id.
  */
 export class WebhookDispatcher {
   private readonly pollIntervalMs: number
   private readonly timeoutMs: number
-  private readonly batchSize: number
+  private readonly concurrency: number
+  private readonly endpointConcurrency: number
   private readonly leaseMs: number
-  private readonly passes = new Set<Promise<number>>()
+  private readonly allowPrivate: boolean
+  private readonly resolver: Resolver
+  private readonly agents = webhookAgents()
+  private readonly inFlight = new Set<Promise<void>>()
+  /** Slots reserved by claims under way. */
+  private claiming = 0
   private running = false
-  private timer: NodeJS.Timeout | undefined
+  private loop: Promise<void> | undefined
+  private woken = false
+  private wakeSleeper: (() => void) | undefined
+  private unsubscribe: (() => void) | undefined
 
-  constructor(private readonly ctx: DispatcherContext, options: DispatcherOptions = {}) {
+  constructor(private readonly ctx: DispatcherContext, options: DispatcherOptions) {
+    this.allowPrivate = options.allowPrivateDestinations
     this.pollIntervalMs = options.pollIntervalMs ?? 250
     this.timeoutMs = options.timeoutMs ?? 5000
-    this.batchSize = options.batchSize ?? 20
+    this.concurrency = options.concurrency ?? 50
+    this.endpointConcurrency = options.endpointConcurrency ?? 5
+    this.resolver = options.resolver ?? systemResolver
     this.leaseMs = Math.max(MIN_LEASE_MS, 4 * this.timeoutMs)
   }
 
-  /** Polls until stop(). A pass that found a full batch is followed at once by the next one. */
+  /** Delivers continuously until stop(). */
   start(): void {
     if (this.running) return
     this.running = true
-    const tick = async () => {
-      this.timer = undefined
-      if (!this.running) return
-      let attempted = 0
-      try {
-        attempted = await this.deliverDue()
-      } catch (error) {
-        // A database hiccup must not end the loop; the next pass tries again.
-        this.ctx.log?.('webhook dispatcher pass failed', { error: errorText(error) })
-      }
-      if (this.running) this.timer = setTimeout(tick, attempted >= this.batchSize ? 0 : this.pollIntervalMs)
-    }
-    this.timer = setTimeout(tick, 0)
+    this.unsubscribe = onDeliveriesDue(() => {
+      this.wake()
+      setTimeout(() => this.wake(), WAKE_SETTLE_MS).unref()
+    })
+    this.loop = this.run()
   }
 
-  /** Stops polling and resolves once the attempts in flight have been sent and recorded. */
+  /** Stops claiming and resolves once the attempts in flight have been sent and recorded. */
   async stop(): Promise<void> {
     this.running = false
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
-    await Promise.allSettled([...this.passes])
+    this.unsubscribe?.()
+    this.wake()
+    await this.loop
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
+    this.agents.http.destroy()
+    this.agents.https.destroy()
   }
 
-  /** One pass: claims the deliveries due now (by ctx.clock), attempts them all, records the outcomes. */
-  deliverDue(): Promise<number> {
-    const pass = this.pass()
-    this.passes.add(pass)
-    pass.finally(() => this.passes.delete(pass)).catch(() => {})
-    return pass
+  /**
+   * Claims the deliveries due now (by ctx.clock), as many as there are free slots, and resolves
+   * once their attempts are recorded, with how many there were. Tests drive time with it.
+   */
+  async deliverDue(): Promise<number> {
+    const attempts = await this.claim()
+    await Promise.all(attempts)
+    return attempts.length
   }
 
-  private async pass(): Promise<number> {
-    const now = this.ctx.clock.now().getTime()
-    const claimed = await claimDueDeliveries(this.ctx.db, {
-      now: new Date(now).toISOString(), leaseUntil: new Date(now + this.leaseMs).toISOString(), limit: this.batchSize,
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.woken = false
+      const free = this.freeSlots()
+      let claimed = 0
+      if (free > 0) {
+        try {
+          claimed = (await this.claim()).length
+        } catch (error) {
+          // A database hiccup must not end the loop; the next turn tries again.
+          this.ctx.log?.('webhook dispatcher pass failed', { error: errorText(error) })
+        }
+      }
+      // A full claim may have left more due: go again at once while slots are free.
+      if (!this.running || this.woken || (claimed > 0 && claimed === free && this.freeSlots() > 0)) continue
+      await this.sleep(this.pollIntervalMs)
+    }
+  }
+
+  private freeSlots(): number {
+    return this.concurrency - this.inFlight.size - this.claiming
+  }
+
+  /** Claims up to the free slots and starts an attempt for each; returns the attempts. */
+  private async claim(): Promise<Promise<void>[]> {
+    const free = this.freeSlots()
+    if (free <= 0) return []
+    this.claiming += free
+    let claimed: ClaimedDelivery[]
+    try {
+      const now = this.ctx.clock.now().getTime()
+      claimed = await claimDueDeliveries(this.ctx.db, {
+        now: new Date(now).toISOString(), leaseUntil: new Date(now + this.leaseMs).toISOString(), limit: free, perEndpoint: this.endpointConcurrency,
+      })
+    } finally {
+      this.claiming -= free
+    }
+    return claimed.map((delivery) => {
+      const attempt = this.deliver(delivery).catch((error) => {
+        // Recording failed (database down): the lease runs out and the delivery is attempted again.
+        this.ctx.log?.('webhook attempt not recorded', { delivery_id: delivery.id, error: errorText(error) })
+      }).finally(() => {
+        this.inFlight.delete(attempt)
+        // A slot is free, and the endpoint has room for one more of its own.
+        this.wake()
+      })
+      this.inFlight.add(attempt)
+      return attempt
     })
-    await Promise.all(claimed.map((delivery) => this.deliver(delivery).catch((error) => {
-      // Recording failed (database down): the lease runs out and the delivery is attempted again.
-      this.ctx.log?.('webhook attempt not recorded', { delivery_id: delivery.id, error: errorText(error) })
-    })))
-    return claimed.length
   }
 
+  private wake(): void {
+    this.woken = true
+    this.wakeSleeper?.()
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        this.wakeSleeper = undefined
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.wakeSleeper = done
+      if (this.woken) done()
+    })
+  }
+
+  /** One attempt and its record: the outcome and latency of every attempt are known here. */
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
     const attemptedAt = this.ctx.clock.now()
     const result = await this.attempt(delivery, attemptedAt)
@@ -151,7 +244,11 @@ export class WebhookDispatcher {
     })
   }
 
-  /** One HTTP POST. Never throws: every failure becomes the attempt's `error`. */
+  /**
+   * One HTTP POST. Never throws: every failure becomes the attempt's `error`. A destination the
+   * policy refuses is a failed attempt like a refused connection, retried on the normal schedule:
+   * the name may point elsewhere again by then, and six attempts cost nothing worth a special case.
+   */
   private async attempt(delivery: ClaimedDelivery, attemptedAt: Date): Promise<AttemptResult> {
     const started = performance.now()
     const secrets: string[] = []
@@ -159,8 +256,11 @@ export class WebhookDispatcher {
       const secret = this.ctx.cipher.decrypt(delivery.secret_sealed)
       secrets.push(secret)
       const timestamp = String(Math.floor(attemptedAt.getTime() / 1000))
+      const body = Buffer.from(delivery.payload, 'utf8')
+      // Exactly what Ponte means to say; node adds only Host and Connection.
       const headers: Record<string, string> = {
         'Content-Type': 'application/json',
+        'Content-Length': String(body.length),
         'User-Agent': USER_AGENT,
         'X-Ponte-Event-Id': delivery.event_id,
         'X-Ponte-Timestamp': timestamp,
@@ -170,18 +270,15 @@ export class WebhookDispatcher {
         headers.Authorization = this.ctx.cipher.decrypt(delivery.authorization_sealed)
         secrets.push(headers.Authorization)
       }
-      // A redirect is an answer, not a 2xx: following it would send the Authorization header and
-      // payload to a URL nobody configured.
-      const response = await fetch(delivery.url, {
-        method: 'POST', headers, body: delivery.payload, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs),
+      const response = await postWebhook(new URL(delivery.url), {
+        headers, body, timeoutMs: this.timeoutMs, snippetChars: RESPONSE_SNIPPET_CHARS,
+        allowPrivate: this.allowPrivate, resolver: this.resolver, agents: this.agents,
       })
       const latencyMs = Math.round(performance.now() - started)
-      const snippet = await readSnippet(response)
-      const ok = response.status >= 200 && response.status < 300
-      return { statusCode: response.status, error: ok ? null : `HTTP ${response.status}`, snippet, latencyMs }
+      const ok = response.statusCode >= 200 && response.statusCode < 300
+      return { statusCode: response.statusCode, error: ok ? null : `HTTP ${response.statusCode}`, snippet: response.snippet, latencyMs }
     } catch (error) {
-      const text = isTimeout(error) ? `timed out after ${this.timeoutMs} ms` : errorText(error)
-      return { statusCode: null, error: redact(text, secrets), snippet: null, latencyMs: Math.round(performance.now() - started) }
+      return { statusCode: null, error: redact(errorText(error), secrets), snippet: null, latencyMs: Math.round(performance.now() - started) }
     }
   }
 }
@@ -192,38 +289,15 @@ export function signature(secret: string, timestamp: string, body: string): stri
 }
 
 /**
- * The first RESPONSE_SNIPPET_CHARS characters of the body. Stops reading there (a receiver may
- * answer with megabytes), and keeps what arrived if the body is cut short or the timeout hits.
+ * The reason of a failed attempt, as stored and shown. A connection that tried several addresses
+ * (happy eyeballs) fails with an AggregateError whose own message is empty.
  */
-async function readSnippet(response: Response): Promise<string | null> {
-  if (!response.body) return null
-  const reader = response.body.getReader()
-  const decoder = new TextDecoder()
-  let text = ''
-  try {
-    while (text.length < RESPONSE_SNIPPET_CHARS) {
-      const { done, value } = await reader.read()
-      if (done) break
-      text += decoder.decode(value, { stream: true })
-    }
-  } catch {
-    // Partial body: the status code already decided the outcome.
-  } finally {
-    reader.cancel().catch(() => {})
-  }
-  return text.slice(0, RESPONSE_SNIPPET_CHARS)
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || (error.cause instanceof Error && error.cause.name === 'TimeoutError'))
-}
-
-/** fetch reports "fetch failed" and hides the reason (ECONNREFUSED, ENOTFOUND...) in `cause`. */
 function errorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error)
-  const cause = error.cause as { code?: string; message?: string } | undefined
-  if (cause && typeof cause === 'object' && (cause.message || cause.code)) return String(cause.message || cause.code)
-  return error.message
+  if (error instanceof AggregateError && !error.message) {
+    return [...new Set(error.errors.map(errorText))].join('; ') || String((error as NodeJS.ErrnoException).code ?? error.name)
+  }
+  return error.message || String((error as NodeJS.ErrnoException).code ?? error.name)
 }
 
 /** Error texts are stored and shown by the API; make sure no secret rides along in one. */

@@ -34,7 +34,7 @@ export async function startWorker(ctx: DomainContext, options: WorkerOptions = {
   await ctx.jobs.work<AsyncRequestJob>(QUEUES.asyncRequest, (job) => runAsyncRequest(ctx, job.id, job.data, SPECS), polling)
   await ctx.jobs.work(QUEUES.retention, async () => { await applyRetention(ctx, ctx.clock.now()) }, { ...polling, concurrency: 1 })
 
-  const dispatcher = new WebhookDispatcher({ db: ctx.db, clock: ctx.clock, cipher: ctx.cipher, log }, { pollIntervalMs: options.deliveryIntervalMs })
+  const dispatcher = new WebhookDispatcher({ db: ctx.db, clock: ctx.clock, cipher: ctx.cipher, log }, { ...ctx.webhooks, pollIntervalMs: options.deliveryIntervalMs })
   dispatcher.start()
 
   let scheduling = Promise.resolve()

@@ -1,4 +1,4 @@
-import type { Queryable } from './db.ts'
+import type { Db, Queryable } from './db.ts'
 import { type Condition, type FilterField } from './filters.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
 import { isoUtc as ISO } from './sql.ts'
@@ -191,6 +191,23 @@ export async function subscribedEndpointIds(db: Queryable, organizationId: strin
   return rows.map((r) => r.id)
 }
 
+/**
+ * In-process wake-ups: dispatchers listen, and hear when deliveries were just made due (inserted
+ * or reset), so a webhook does not wait for the next poll. Only a hint: the emitting transaction
+ * may not have committed yet, and other processes do not hear it (they poll).
+ */
+const dueListeners = new Set<() => void>()
+
+/** Calls `listener` whenever this process makes deliveries due; returns the unsubscribe. */
+export function onDeliveriesDue(listener: () => void): () => void {
+  dueListeners.add(listener)
+  return () => { dueListeners.delete(listener) }
+}
+
+function deliveriesDue(): void {
+  for (const listener of dueListeners) listener()
+}
+
 /** One pending delivery per endpoint, due at `now`. */
 export async function insertDeliveries(db: Queryable, d: { ids: string[]; endpointIds: string[]; organizationId: string; eventId: string; webhookType: string; webhookCode: string; now: string }): Promise<void> {
   if (d.ids.length === 0) return
@@ -200,6 +217,7 @@ export async function insertDeliveries(db: Queryable, d: { ids: string[]; endpoi
      FROM unnest($1::uuid[], $2::uuid[]) AS u (id, endpoint_id)`,
     [d.ids, d.endpointIds, d.organizationId, d.eventId, d.webhookType, d.webhookCode, d.now],
   )
+  deliveriesDue()
 }
 
 /** `id`, or the first organization (by creation) when `id` is undefined; undefined when there is none. */
@@ -230,6 +248,7 @@ export async function resetDelivery(db: Queryable, organizationId: string, id: s
      WHERE organization_id = $1 AND id = $2 RETURNING id`,
     [organizationId, id, now],
   )
+  if (rows.length > 0) deliveriesDue()
   return rows.length > 0
 }
 
@@ -246,32 +265,79 @@ export interface ClaimedDelivery {
   payload: string
 }
 
+export interface ClaimOptions {
+  /** The caller's clock, not the database's, so tests can drive time. */
+  now: string
+  /** The lease's end: the claimed rows are not due again, nor counted in flight, after it. */
+  leaseUntil: string
+  /** Most deliveries to claim (the caller's free slots). */
+  limit: number
+  /** Most attempts in flight at one endpoint, counting every dispatcher's. */
+  perEndpoint: number
+}
+
 /**
- * Claims up to `limit` due deliveries in one statement. `FOR UPDATE SKIP LOCKED` lets several
- * dispatchers (processes) claim at once without waiting on, or sharing, each other's rows; the
- * same statement pushes `next_attempt_at` to `leaseUntil`, so once it commits no other claim sees
- * the rows as due until the lease runs out (a crashed dispatcher's deliveries come back then).
- * `now` is the caller's clock, not the database's, so tests can drive time. Deliveries of
- * disabled endpoints wait, pending, until the endpoint is enabled again.
+ * Claims up to `limit` due deliveries, at most `perEndpoint` in flight per endpoint across every
+ * dispatcher process, oldest due first. Deliveries of disabled endpoints wait, pending, until the
+ * endpoint is enabled again.
+ *
+ * Two statements in one transaction. The first locks the endpoints that have due deliveries and
+ * (as far as its snapshot tells) room, with FOR NO KEY UPDATE SKIP LOCKED: concurrent claims take
+ * disjoint sets of endpoints instead of waiting on each other, and an endpoint's deliveries can
+ * still be inserted meanwhile (FOR KEY SHARE does not conflict). The second statement starts after
+ * those locks are held, so its snapshot sees every committed claim on these endpoints: its count of
+ * attempts in flight is exact, and the limit holds however many processes claim at once. It leases
+ * the rows (FOR UPDATE SKIP LOCKED) by pushing `next_attempt_at` and `claimed_until` to
+ * `leaseUntil` and bumping `lease`; a crashed dispatcher's deliveries come back when it ends.
  */
-export async function claimDueDeliveries(db: Queryable, options: { now: string; leaseUntil: string; limit: number }): Promise<ClaimedDelivery[]> {
-  return db.query<ClaimedDelivery>(
-    `WITH due AS (
-       SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-       WHERE d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz AND NOT e.disabled
-       ORDER BY d.next_attempt_at, d.id
-       LIMIT $3
-       FOR UPDATE OF d SKIP LOCKED
-     ), claimed AS (
-       UPDATE webhook_deliveries d SET next_attempt_at = $2::timestamptz, lease = d.lease + 1
-       FROM due WHERE d.id = due.id
-       RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.lease
-     )
-     SELECT c.id, c.event_id, c.endpoint_id, c.attempts, c.lease, e.url, e.authorization_sealed, e.secret_sealed, ev.payload
-     FROM claimed c JOIN webhook_endpoints e ON e.id = c.endpoint_id JOIN webhook_events ev ON ev.id = c.event_id
-     ORDER BY c.id`,
-    [options.now, options.leaseUntil, options.limit],
-  )
+export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise<ClaimedDelivery[]> {
+  return db.tx(async (tx) => {
+    const endpoints = await tx.query<{ id: string }>(
+      `WITH due AS (
+         SELECT d.endpoint_id, min(d.next_attempt_at) AS first_due FROM webhook_deliveries d
+         WHERE d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz GROUP BY d.endpoint_id
+       ), busy AS (
+         SELECT d.endpoint_id, count(*) AS n FROM webhook_deliveries d
+         WHERE d.status = 'pending' AND d.claimed_until > $1::timestamptz GROUP BY d.endpoint_id
+       )
+       SELECT e.id FROM webhook_endpoints e JOIN due ON due.endpoint_id = e.id LEFT JOIN busy ON busy.endpoint_id = e.id
+       WHERE NOT e.disabled AND COALESCE(busy.n, 0) < $3
+       ORDER BY due.first_due, e.id
+       LIMIT $2
+       FOR NO KEY UPDATE OF e SKIP LOCKED`,
+      [options.now, options.limit, options.perEndpoint],
+    )
+    if (endpoints.length === 0) return []
+    return tx.query<ClaimedDelivery>(
+      `WITH candidates AS (
+         SELECT next.id FROM unnest($4::uuid[]) AS ep (id)
+         CROSS JOIN LATERAL (
+           SELECT count(*)::int AS n FROM webhook_deliveries f
+           WHERE f.endpoint_id = ep.id AND f.status = 'pending' AND f.claimed_until > $1::timestamptz
+         ) busy
+         CROSS JOIN LATERAL (
+           SELECT p.id FROM webhook_deliveries p
+           WHERE p.endpoint_id = ep.id AND p.status = 'pending' AND p.next_attempt_at <= $1::timestamptz
+           ORDER BY p.next_attempt_at, p.id
+           LIMIT GREATEST($5::int - busy.n, 0)
+         ) next
+       ), due AS (
+         SELECT d.id FROM webhook_deliveries d
+         WHERE d.id IN (SELECT id FROM candidates) AND d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz
+         ORDER BY d.next_attempt_at, d.id
+         LIMIT $3
+         FOR UPDATE OF d SKIP LOCKED
+       ), claimed AS (
+         UPDATE webhook_deliveries d SET next_attempt_at = $2::timestamptz, claimed_until = $2::timestamptz, lease = d.lease + 1
+         FROM due WHERE d.id = due.id
+         RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.lease
+       )
+       SELECT c.id, c.event_id, c.endpoint_id, c.attempts, c.lease, e.url, e.authorization_sealed, e.secret_sealed, ev.payload
+       FROM claimed c JOIN webhook_endpoints e ON e.id = c.endpoint_id JOIN webhook_events ev ON ev.id = c.event_id
+       ORDER BY c.id`,
+      [options.now, options.leaseUntil, options.limit, endpoints.map((e) => e.id), options.perEndpoint],
+    )
+  })
 }
 
 export interface AttemptOutcome {
@@ -298,7 +364,8 @@ export async function recordAttempt(db: Queryable, o: AttemptOutcome): Promise<b
        SELECT id, $3::timestamptz, $4::int, $5::int, $6::text, $7::text FROM webhook_deliveries WHERE id = $1
        RETURNING delivery_id
      )
-     UPDATE webhook_deliveries SET status = $8, attempts = $9, next_attempt_at = $10::timestamptz, last_status_code = $4::int, updated_at = $11::timestamptz
+     UPDATE webhook_deliveries SET status = $8, attempts = $9, next_attempt_at = $10::timestamptz, claimed_until = NULL,
+       last_status_code = $4::int, updated_at = $11::timestamptz
      WHERE id = $1 AND lease = $2 AND status = 'pending'
      RETURNING id`,
     [o.deliveryId, o.lease, attempt.attempted_at, attempt.status_code, attempt.latency_ms, attempt.error, attempt.response_snippet,

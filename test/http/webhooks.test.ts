@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto'
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import type { ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,6 +18,7 @@ import { startReceiver, type Hit, type Receiver } from '../helpers/receiver.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 
 type Json = Record<string, any>
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
 
 
@@ -221,12 +222,66 @@ function event(organizationId: string, overrides: Partial<WebhookEvent> = {}): W
   }
 }
 
+describe('webhook endpoints API in production mode', () => {
+  // The harness's database is always the test one; DATABASE_URL here only sets the policy that
+  // production (PostgreSQL) has.
+  const production = { DATABASE_URL: 'postgres://ponte@db.example.com/ponte' }
+  const harnesses: Harness[] = []
+  afterAll(async () => { for (const h of harnesses) await h.close() })
+  const harness = async (env: Record<string, string>) => {
+    const h = await createHarness({ env })
+    harnesses.push(h)
+    return h
+  }
+  let prod: Harness
+  let allowing: Harness
+  beforeAll(async () => {
+    [prod, allowing] = await Promise.all([harness(production), harness({ ...production, PONTE_WEBHOOK_ALLOW_PRIVATE: 'true' })])
+  })
+
+  it.each([
+    'http://127.0.0.1:3000/hook', 'http://localhost/hook', 'http://[::1]:8080/', 'http://10.0.0.5/', 'http://172.20.1.1/', 'http://192.168.0.10/',
+    'http://169.254.169.254/latest/meta-data/', 'http://metadata.google.internal/computeMetadata/v1/', 'http://[fd00:ec2::254]/',
+    'http://100.64.0.1/', 'http://0.0.0.0/', 'http://2130706433/', 'http://[::ffff:127.0.0.1]/', 'http://[fe80::1]/', 'https://db.internal/',
+  ])('refuses %s with a 400 on url', async (url) => {
+    const h = prod
+    const before = (await h.call('GET', '/api/webhooks/')).body.count
+    const res = await h.call('POST', '/api/webhooks/', { url })
+    expect(res.status).toBe(400)
+    expect(res.body).toEqual([{
+      request_id: expect.stringMatching(/^[a-f0-9]{32}$/), code: 'invalid', field: 'url',
+      message: `This server does not send webhooks to ${new URL(url).hostname}: loopback, private, link-local and cloud metadata addresses are refused. Use a public address.`,
+    }])
+    expect((await h.call('GET', '/api/webhooks/')).body.count).toBe(before)
+  })
+
+  it('accepts public destinations, refuses a PATCH to a private one, and says why in Spanish and Portuguese', async () => {
+    const h = prod
+    const created = await h.call('POST', '/api/webhooks/', { url: 'https://hooks.example.com/belvo' })
+    expect(created.status).toBe(201)
+    expect((await h.call('POST', '/api/webhooks/', { url: 'http://93.184.215.14:8080/hook' })).status).toBe(201)
+    const patched = await h.call('PATCH', `/api/webhooks/${created.body.id}/`, { url: 'http://192.168.1.1/' })
+    expect(patched.status).toBe(400)
+    expect(patched.body[0]).toMatchObject({ code: 'invalid', field: 'url' })
+    expect((await h.call('GET', `/api/webhooks/${created.body.id}/`)).body.url).toBe('https://hooks.example.com/belvo')
+    const es = await h.call('POST', '/api/webhooks/', { url: 'http://127.0.0.1/' }, { headers: { 'accept-language': 'es' } })
+    expect(es.body[0].message).toMatch(/^Este servidor no envía webhooks a 127\.0\.0\.1/)
+    const pt = await h.call('POST', '/api/webhooks/', { url: 'http://127.0.0.1/' }, { headers: { 'accept-language': 'pt-BR' } })
+    expect(pt.body[0].message).toMatch(/^Este servidor não envia webhooks para 127\.0\.0\.1/)
+  })
+
+  it('accepts private destinations when PONTE_WEBHOOK_ALLOW_PRIVATE=true (the sandbox always does: see above)', async () => {
+    expect((await allowing.call('POST', '/api/webhooks/', { url: 'http://127.0.0.1:3000/hook' })).status).toBe(201)
+    expect((await allowing.call('POST', '/api/webhooks/', { url: 'http://169.254.169.254/' })).status).toBe(201)
+  })
+})
+
 describe('webhook delivery', () => {
   const { ref, call } = useHarness()
   let dispatcher: WebhookDispatcher
   const receivers: Receiver[] = []
   beforeAll(() => {
-    dispatcher = new WebhookDispatcher({ db: ref.h.db, clock: ref.h.clock, cipher: ref.h.app.deps.domain.cipher }, { timeoutMs: 3000 })
+    dispatcher = new WebhookDispatcher({ db: ref.h.db, clock: ref.h.clock, cipher: ref.h.app.deps.domain.cipher }, { timeoutMs: 3000, allowPrivateDestinations: true })
   })
   // Each test starts with no endpoints (their deliveries go with them) and its own receivers.
   beforeEach(async () => {
@@ -272,8 +327,14 @@ describe('webhook delivery', () => {
       link_id: linkId, request_id: 'b0d6c9d8e6f94a1b9c7e2f3a4b5c6d7e', external_id: 'customer-42', data: { total_accounts: 7 },
     }))
     const timestamp = String(Math.floor(ref.h.clock.now().getTime() / 1000))
-    expect(hit.headers).toMatchObject({
-      'content-type': 'application/json', 'user-agent': 'Ponte-Webhooks/1', authorization: 'Bearer receiver-token-123',
+    // Exactly these headers: what Ponte means, plus HTTP/1.1's Host and Connection; nothing a
+    // browser would add (sec-fetch-*, accept-language, accept-encoding...).
+    const { host, connection, ...meant } = hit.headers
+    expect(host).toBe(new URL(r.url).host)
+    expect(connection).toBe('keep-alive')
+    expect(meant).toEqual({
+      'content-type': 'application/json', 'content-length': String(Buffer.byteLength(hit.raw)), 'user-agent': `Ponte/${version} (+webhooks)`,
+      authorization: 'Bearer receiver-token-123',
       'x-ponte-event-id': webhookId, 'x-ponte-timestamp': timestamp, 'x-ponte-signature': `v1=${sign(endpoint.secret, timestamp, hit.raw)}`,
     })
 
@@ -353,7 +414,7 @@ describe('webhook delivery', () => {
   it('counts a receiver that never answers as a failed attempt after the timeout', async () => {
     const r = await receiver(() => { /* never answers */ })
     const endpoint = await createEndpoint({ url: r.url })
-    const quick = new WebhookDispatcher({ db: ref.h.db, clock: ref.h.clock, cipher: ref.h.app.deps.domain.cipher }, { timeoutMs: 200 })
+    const quick = new WebhookDispatcher({ db: ref.h.db, clock: ref.h.clock, cipher: ref.h.app.deps.domain.cipher }, { timeoutMs: 200, allowPrivateDestinations: true })
     const webhookId = await emit()
     const started = Date.now()
     expect(await quick.deliverDue()).toBe(1)

@@ -1,14 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createSecretKey } from '../../src/domain/keys.ts'
 import { createWebhookEndpoint, deleteWebhookEndpoint, emitWebhook, getWebhookDelivery, redeliverWebhook, type WebhookContext } from '../../src/domain/webhooks.ts'
-import { MAX_ATTEMPTS, MIN_LEASE_MS, RETRY_DELAYS_MS, retryDelayMs, WebhookDispatcher } from '../../src/jobs/dispatcher.ts'
+import { MAX_ATTEMPTS, MIN_LEASE_MS, RETRY_DELAYS_MS, retryDelayMs, WebhookDispatcher, type DispatcherOptions } from '../../src/jobs/dispatcher.ts'
 import { ManualClock } from '../../src/lib/clock.ts'
 import { Cipher } from '../../src/lib/crypto.ts'
 import type { Actor } from '../../src/domain/context.ts'
 import { openDb, type Db } from '../../src/store/db.ts'
 import { claimDueDeliveries, recordAttempt } from '../../src/store/webhooks.ts'
+import type { Resolver } from '../../src/jobs/webhook-post.ts'
 import { backend, openTestDb } from '../helpers/db.ts'
 import { startReceiver as startSharedReceiver, type Hit } from '../helpers/receiver.ts'
 
@@ -44,8 +45,9 @@ describe(`webhook dispatcher on ${backend}`, () => {
     cleanups.push(r.close)
     return r
   }
-  const dispatcher = (options: ConstructorParameters<typeof WebhookDispatcher>[1] = {}, on: Db = db, log?: (msg: string, extra?: object) => void) =>
-    new WebhookDispatcher({ db: on, clock: ctx.clock, cipher: ctx.cipher, log }, options)
+  // The embedded sandbox's policy (receivers on 127.0.0.1) unless a test says otherwise.
+  const dispatcher = (options: Partial<DispatcherOptions> = {}, on: Db = db, log?: (msg: string, extra?: object) => void) =>
+    new WebhookDispatcher({ db: on, clock: ctx.clock, cipher: ctx.cipher, log }, { allowPrivateDestinations: true, ...options })
   const endpoint = async (url: string, authorization?: string) => (await createWebhookEndpoint(ctx, actor, { url, authorization })).endpoint
   const emit = (webhookCode = 'historical_update') => db.tx((tx) => emitWebhook(tx, ctx, {
     organizationId: actor.organizationId, linkId: randomUUID(), externalId: null, requestId: null,
@@ -71,7 +73,7 @@ describe(`webhook dispatcher on ${backend}`, () => {
     for (const path of ['/a', '/b', '/c']) await endpoint(`${r.url}${path}`)
     const events: string[] = []
     for (let i = 0; i < 20; i++) events.push(await emit())
-    const dispatchers = [dispatcher({ batchSize: 25 }), dispatcher({ batchSize: 25 }, other), dispatcher({ batchSize: 7 }), dispatcher({ batchSize: 7 }, other)]
+    const dispatchers = [dispatcher({ concurrency: 25, endpointConcurrency: 25 }), dispatcher({ concurrency: 25, endpointConcurrency: 25 }, other), dispatcher({ concurrency: 7 }), dispatcher({ concurrency: 7 }, other)]
     let attempted = 0
     for (let round = 0; round < 10; round++) {
       const counts = await Promise.all(dispatchers.map((d) => d.deliverDue()))
@@ -94,7 +96,7 @@ describe(`webhook dispatcher on ${backend}`, () => {
     const eventId = await emit()
     const now = ctx.clock.now().getTime()
     // A dispatcher claims and then never reports back.
-    const claimed = await claimDueDeliveries(db, { now: new Date(now).toISOString(), leaseUntil: new Date(now + MIN_LEASE_MS).toISOString(), limit: 10 })
+    const claimed = await claimDueDeliveries(db, { now: new Date(now).toISOString(), leaseUntil: new Date(now + MIN_LEASE_MS).toISOString(), limit: 10, perEndpoint: 5 })
     expect(claimed.map((c) => c.event_id)).toEqual([eventId])
     const d = dispatcher()
     expect(await d.deliverDue()).toBe(0)
@@ -111,7 +113,7 @@ describe(`webhook dispatcher on ${backend}`, () => {
     await endpoint(r.url)
     const eventId = await emit()
     const now = ctx.clock.now().toISOString()
-    const [claim] = await claimDueDeliveries(db, { now, leaseUntil: new Date(Date.parse(now) + MIN_LEASE_MS).toISOString(), limit: 1 })
+    const [claim] = await claimDueDeliveries(db, { now, leaseUntil: new Date(Date.parse(now) + MIN_LEASE_MS).toISOString(), limit: 1, perEndpoint: 5 })
     // Redelivered while the first attempt was still in flight.
     await redeliverWebhook(ctx, actor, claim.id)
     const applied = await recordAttempt(db, {
@@ -178,13 +180,131 @@ describe(`webhook dispatcher on ${backend}`, () => {
     const r = await receiver()
     await endpoint(r.url)
     const eventId = await emit()
-    const wrongKey = new WebhookDispatcher({ db, clock: ctx.clock, cipher: new Cipher(randomBytes(32)) })
+    const wrongKey = new WebhookDispatcher({ db, clock: ctx.clock, cipher: new Cipher(randomBytes(32)) }, { allowPrivateDestinations: true })
     expect(await wrongKey.deliverDue()).toBe(1)
     expect(r.hits).toHaveLength(0)
     const [row] = await deliveriesOf(eventId)
     const delivery = await getWebhookDelivery(ctx, actor, row.id)
     expect(delivery).toMatchObject({ status: 'pending', attempts: 1 })
     expect(delivery.attempts_log[0]).toMatchObject({ status_code: null, error: expect.any(String) })
+  })
+
+  it('keeps delivering to a healthy endpoint while another one hangs, within the per-endpoint limit', { timeout: 120_000 }, async () => {
+    // Two dispatchers, as two processes would be (on PostgreSQL each has its own pool): the
+    // per-endpoint limit holds across them.
+    let other: Db = db
+    if (db.url) {
+      const second = await openDb({ databaseUrl: db.url, poolSize: 5 })
+      cleanups.push(() => second.close())
+      other = second
+    }
+    const hung = await startReceiver(() => { /* never answers */ })
+    const healthy = await receiver()
+    await endpoint(`${hung.url}/hung`)
+    const ok = await endpoint(`${healthy.url}/ok`)
+    const events: string[] = []
+    // More than one pass of the old dispatcher (20) could claim: a batch that waits for all its
+    // attempts would hold the healthy rest behind the hung ones.
+    for (let i = 0; i < 30; i++) events.push(await emit())
+    // A timeout far beyond the test: the hung attempts are still in flight at every assertion.
+    const options = { timeoutMs: 600_000, concurrency: 6, endpointConcurrency: 2, pollIntervalMs: 20 }
+    const dispatchers = [dispatcher(options), dispatcher(options, other)]
+    for (const d of dispatchers) d.start()
+    try {
+      await healthy.waitFor((hits) => hits.length === 30, 60_000)
+      expect(new Set(healthy.hits.map((hit) => hit.eventId))).toEqual(new Set(events))
+      await vi.waitFor(async () => {
+        const [{ n }] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'succeeded'", [ok.id])
+        expect(n).toBe(30)
+      }, { timeout: 30_000, interval: 50 })
+      // The hung endpoint got its limit's worth of requests, no more, and none of its attempts
+      // has ended (no timeout, no record): the healthy deliveries did not wait for them.
+      await hung.waitFor((hits) => hits.length >= 2)
+      expect(hung.hits.length).toBe(2)
+      const [{ attempts }] = await db.query<{ attempts: number }>(
+        'SELECT count(*)::int AS attempts FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE e.url LIKE $1', ['%/hung'])
+      expect(attempts).toBe(0)
+    } finally {
+      // Closing the hung receiver ends its attempts (connection reset), so stop() returns.
+      await hung.close()
+      await Promise.all(dispatchers.map((d) => d.stop()))
+    }
+    expect(hung.hits.length).toBe(2)
+  })
+
+  it('claims no more than the per-endpoint limit in one pass, then the rest as attempts finish', async () => {
+    const r = await receiver()
+    await endpoint(r.url)
+    for (let i = 0; i < 5; i++) await emit()
+    const d = dispatcher({ endpointConcurrency: 2 })
+    expect(await d.deliverDue()).toBe(2)
+    expect(await d.deliverDue()).toBe(2)
+    expect(await d.deliverDue()).toBe(1)
+    expect(r.hits).toHaveLength(5)
+  })
+
+  it('wakes up at once when a delivery is enqueued in its process', async () => {
+    const r = await receiver()
+    await endpoint(r.url)
+    // Polls once an hour: only the wake-up can deliver this in time.
+    const d = dispatcher({ pollIntervalMs: 3_600_000 })
+    d.start()
+    cleanups.push(() => d.stop())
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const eventId = await emit()
+    await r.waitFor((hits) => hits.length === 1, 20_000)
+    expect(r.hits[0].eventId).toBe(eventId)
+  })
+
+  describe('destinations', () => {
+    /** Resolves every name to `addresses`, whatever DNS says. */
+    const resolveTo = (...addresses: string[]): Resolver => (_hostname, callback) =>
+      callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })))
+    const attemptsOf = async (eventId: string) => {
+      const [row] = await deliveriesOf(eventId)
+      return (await getWebhookDelivery(ctx, actor, row.id)).attempts_log
+    }
+
+    it('refuses, at delivery, a name that resolves to a private address (DNS rebinding)', async () => {
+      const r = await receiver()
+      const port = new URL(r.url).port
+      // Public when saved; the receiver on 127.0.0.1 is what the name points at now.
+      await endpoint(`http://hooks.example.com:${port}/hook`)
+      const eventId = await emit()
+      expect(await dispatcher({ allowPrivateDestinations: false, resolver: resolveTo('127.0.0.1') }).deliverDue()).toBe(1)
+      expect(r.hits).toHaveLength(0)
+      const [attempt] = await attemptsOf(eventId)
+      expect(attempt).toMatchObject({ status_code: null, response_snippet: null })
+      expect(attempt.error).toBe('refused: hooks.example.com (127.0.0.1) is a loopback address; this server sends webhooks to public addresses only (PONTE_WEBHOOK_ALLOW_PRIVATE)')
+      // A failed attempt like any other: retried on the normal schedule.
+      expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: 'pending', attempts: 1 })
+
+      // One private address among public ones refuses the name too.
+      ctx.clock.advance(RETRY_DELAYS_MS[0])
+      expect(await dispatcher({ allowPrivateDestinations: false, resolver: resolveTo('93.184.215.14', '::ffff:169.254.169.254') }).deliverDue()).toBe(1)
+      expect((await attemptsOf(eventId))[1].error).toContain('(::ffff:169.254.169.254) is a cloud metadata address')
+      expect(r.hits).toHaveLength(0)
+    })
+
+    it('refuses an address literal at delivery, whatever was saved', async () => {
+      const r = await receiver()
+      await endpoint(`${r.url}/literal`)
+      const eventId = await emit()
+      expect(await dispatcher({ allowPrivateDestinations: false }).deliverDue()).toBe(1)
+      expect(r.hits).toHaveLength(0)
+      expect((await attemptsOf(eventId))[0].error).toMatch(/^refused: 127\.0\.0\.1 is a loopback address/)
+    })
+
+    it('delivers to loopback, by address or by name, in the sandbox', async () => {
+      const r = await receiver()
+      const port = new URL(r.url).port
+      await endpoint(`http://127.0.0.1:${port}/literal`)
+      await endpoint(`http://receiver.example.com:${port}/named`)
+      const eventId = await emit()
+      expect(await dispatcher({ allowPrivateDestinations: true, resolver: resolveTo('127.0.0.1') }).deliverDue()).toBe(2)
+      expect(r.hits.map((hit) => hit.path).sort()).toEqual(['/literal', '/named'])
+      expect((await deliveriesOf(eventId)).map((d) => d.status)).toEqual(['succeeded', 'succeeded'])
+    })
   })
 
   it('never logs the secret, the Authorization value or the payload', async () => {

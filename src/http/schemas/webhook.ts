@@ -9,7 +9,7 @@ const Timestamp = (description: string) => Type.String({ format: 'date-time', de
 const WebhookType = Type.Enum([...WEBHOOK_TYPES], { description: "A Belvo webhook_type, such as ACCOUNTS, TRANSACTIONS or LINKS." })
 const Url = Type.String({
   minLength: 1, maxLength: 2048,
-  description: 'Where events are POSTed: an http or https URL (loopback allowed, for local development).',
+  description: 'Where events are POSTed: an http or https URL. The embedded sandbox allows loopback and private addresses, for local development; a production server (PostgreSQL) refuses them, and cloud metadata addresses, unless its operator allows them.',
 })
 const Authorization = Type.String({
   minLength: 1, maxLength: 4096,
