@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { Value } from 'typebox/value'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { applyRetention } from '../../src/domain/sync.ts'
-import { emitWebhook, WEBHOOK_EVENT_RETENTION_DAYS, type WebhookEvent } from '../../src/domain/webhooks.ts'
+import { createWebhookEndpoint, emitWebhook, WEBHOOK_EVENT_RETENTION_DAYS, type WebhookEvent } from '../../src/domain/webhooks.ts'
 import { systemClock } from '../../src/lib/clock.ts'
 import { openDb } from '../../src/store/db.ts'
 import { WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '../../src/http/schemas/webhook.ts'
@@ -236,7 +236,9 @@ describe('webhook endpoints API in production mode', () => {
   let prod: Harness
   let allowing: Harness
   beforeAll(async () => {
-    [prod, allowing] = await Promise.all([harness(production), harness({ ...production, PONTE_WEBHOOK_ALLOW_PRIVATE: 'true' })])
+    // One after the other: two apps starting at once on a loaded machine can outlast Fastify's plugin timeout.
+    prod = await harness(production)
+    allowing = await harness({ ...production, PONTE_WEBHOOK_ALLOW_PRIVATE: 'true' })
   })
 
   it.each([
@@ -268,6 +270,23 @@ describe('webhook endpoints API in production mode', () => {
     expect(es.body[0].message).toMatch(/^Este servidor no envía webhooks a 127\.0\.0\.1/)
     const pt = await h.call('POST', '/api/webhooks/', { url: 'http://127.0.0.1/' }, { headers: { 'accept-language': 'pt-BR' } })
     expect(pt.body[0].message).toMatch(/^Este servidor não envia webhooks para 127\.0\.0\.1/)
+  })
+
+  it('has the worker refuse, at delivery, a loopback endpoint saved around the API (as the operator\'s CLI can)', async () => {
+    const r = await startReceiver()
+    try {
+      // The CLI saves without the policy; the worker still applies it at each attempt.
+      const { endpoint } = await createWebhookEndpoint({ db: prod.db, clock: prod.clock, cipher: prod.app.deps.domain.cipher }, { organizationId: prod.key.organizationId }, { url: `${r.url}/hook` })
+      await prod.startWorker()
+      const webhookId = await prod.db.tx((tx) => emitWebhook(tx, { clock: prod.clock }, event(prod.key.organizationId)))
+      await vi.waitFor(async () => {
+        const list = await prod.call('GET', `/api/webhooks/${endpoint.id}/deliveries/?webhook_id=${webhookId}`)
+        expect(list.body.results[0].attempts_log[0].error).toMatch(/^refused: 127\.0\.0\.1 is a loopback address/)
+      }, { timeout: 20_000, interval: 50 })
+      expect(r.hits).toHaveLength(0)
+    } finally {
+      await r.close()
+    }
   })
 
   it('accepts private destinations when PONTE_WEBHOOK_ALLOW_PRIVATE=true (the sandbox always does: see above)', async () => {
