@@ -35,7 +35,7 @@ export interface Job<T> {
 }
 
 export interface SendOptions {
-  /** With a singleton policy queue, collapses duplicates. */
+  /** pg-boss's singletonKey (it collapses duplicates only on queues with a singleton, stately or short policy, or with a throttle). */
   singletonKey?: string
   startAfterSeconds?: number
   /**

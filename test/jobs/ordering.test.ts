@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lineOf, QUEUES } from '../../src/jobs/queue.ts'
-import { startJob } from '../../src/jobs/tracking.ts'
+import { FREE_INTERRUPTIONS, interrupt, startJob } from '../../src/jobs/tracking.ts'
+import type { Queryable } from '../../src/store/db.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import type { Receiver } from '../helpers/receiver.ts'
 
@@ -9,8 +10,8 @@ type Json = Record<string, any>
 
 /** The jobs that carry `requestId`, oldest first, with their last attempt's times (pg-boss's clock: real time). */
 async function jobsOf(h: Harness, requestId: string) {
-  return h.db.query<{ name: string; state: string; started_on: string; completed_on: string | null }>(
-    `SELECT name, state::text AS state, started_on::text, completed_on::text FROM pgboss.job WHERE data->>'requestId' = $1 ORDER BY created_on`, [requestId],
+  return h.db.query<{ name: string; state: string; started_on: string; completed_on: string | null; retry_count: number }>(
+    `SELECT name, state::text AS state, started_on::text, completed_on::text, retry_count FROM pgboss.job WHERE data->>'requestId' = $1 ORDER BY created_on`, [requestId],
   )
 }
 
@@ -92,9 +93,40 @@ describe('background work on one link runs one job at a time, in order', () => {
     for (let i = 1; i < started.length; i++) {
       expect(Date.parse(started[i].started_on)).toBeGreaterThanOrEqual(Date.parse(started[i - 1].completed_on!))
     }
+    // Waiting, however often they were looked at, cost them no attempt.
+    expect(started.map((job) => job.retry_count)).toEqual([0, 0, 0])
     const [handed] = await h.db.query<{ state: string; retry_count: number }>('SELECT state::text AS state, retry_count FROM pgboss.job WHERE id = $1', [held])
     // Its interrupted attempt was given back: not a retry.
     expect(handed).toEqual({ state: 'completed', retry_count: 0 })
     expect((await call('GET', `/api/links/${busy.id}/`)).body.background_work).toBeNull()
   }, 120_000)
+})
+
+describe('a job cut off by a dead worker', () => {
+  let h: Harness
+  // No worker here: the job is fetched by the test alone.
+  beforeAll(async () => { h = await createHarness() })
+  afterAll(async () => h.close())
+  it('gives back the attempts a dead worker cut off, twice; then an interruption counts as a failed attempt', async () => {
+    const jobs = h.app.deps.domain.jobs
+    const id = await h.db.tx((tx) => jobs.send(tx, QUEUES.asyncRequest, { organizationId: randomUUID(), requestId: 'interrupted', kind: 'retrieve', resource: 'NONE', request: {} }, { startAfterSeconds: 3600 }))
+    const executor = (tx: Queryable) => ({ executeSql: async (text: string, values?: unknown[]) => ({ rows: await tx.query(text, values) }) })
+    const attemptOf = async () => (await h.db.query<{ state: string; retry_count: number }>('SELECT state::text AS state, retry_count FROM pgboss.job WHERE id = $1', [id]))[0]
+    for (let cut = 1; cut <= FREE_INTERRUPTIONS + 1; cut++) {
+      const [job] = await jobs.boss.fetch(QUEUES.asyncRequest, { batchSize: 1, ignoreStartAfter: true } as { batchSize: number })
+      expect(job.id).toBe(id)
+      const start = await startJob(h.db, job, randomUUID())
+      if (!start.run) throw new Error('the job did not start')
+      expect(await interrupt(h.db, jobs.boss, job, start.attempt, 'interrupted: test', executor)).toBe(true)
+      // A second hand-over of the same attempt is a no-op.
+      expect(await interrupt(h.db, jobs.boss, job, start.attempt, 'interrupted: test', executor)).toBe(false)
+      if (cut <= FREE_INTERRUPTIONS) expect(await attemptOf()).toEqual({ state: 'created', retry_count: 0 })
+      // pg-boss counts the attempt when the job is fetched again.
+      else expect(await attemptOf()).toMatchObject({ state: 'retry' })
+      await h.db.query('UPDATE pgboss.job SET start_after = now() + interval \'1 hour\' WHERE id = $1', [id])
+    }
+    const [again] = await jobs.boss.fetch(QUEUES.asyncRequest, { batchSize: 1, ignoreStartAfter: true } as { batchSize: number })
+    expect(again.id).toBe(id)
+    expect(await attemptOf()).toEqual({ state: 'active', retry_count: 1 })
+  })
 })
