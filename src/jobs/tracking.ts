@@ -134,8 +134,8 @@ export async function startJob(db: Db, job: JobRef, workerId: string): Promise<S
       }
     }
     await tx.query(
-      `INSERT INTO job_tracking (job_id, queue, worker_id, started_at) VALUES ($1, $2, $3, now())
-       ON CONFLICT (job_id) DO UPDATE SET worker_id = EXCLUDED.worker_id, started_at = EXCLUDED.started_at, deferred = false`,
+      `INSERT INTO job_tracking (job_id, queue, worker_id) VALUES ($1, $2, $3)
+       ON CONFLICT (job_id) DO UPDATE SET worker_id = EXCLUDED.worker_id, deferred = false`,
       [job.id, job.name, workerId],
     )
     return { run: true, attempt: current.attempt }

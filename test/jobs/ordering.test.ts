@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config.ts'
 import { lineOf, QUEUES } from '../../src/jobs/queue.ts'
 import { FREE_INTERRUPTIONS, interrupt, startJob } from '../../src/jobs/tracking.ts'
 import type { Queryable } from '../../src/store/db.ts'
@@ -128,5 +129,11 @@ describe('a job cut off by a dead worker', () => {
     const [again] = await jobs.boss.fetch(QUEUES.asyncRequest, { batchSize: 1, ignoreStartAfter: true } as { batchSize: number })
     expect(again.id).toBe(id)
     expect(await attemptOf()).toEqual({ state: 'active', retry_count: 1 })
+  })
+
+  it('is presumed dead only after two missed heartbeats at least: a shorter setting is refused', () => {
+    expect(() => loadConfig({ PONTE_WORKER_HEARTBEAT_SECONDS: '5', PONTE_WORKER_DEAD_AFTER_SECONDS: '9' }))
+      .toThrow('PONTE_WORKER_DEAD_AFTER_SECONDS must be at least twice PONTE_WORKER_HEARTBEAT_SECONDS')
+    expect(loadConfig({})).toMatchObject({ PONTE_WORKER_HEARTBEAT_SECONDS: 5, PONTE_WORKER_DEAD_AFTER_SECONDS: 15 })
   })
 })

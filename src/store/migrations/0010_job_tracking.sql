@@ -13,14 +13,15 @@ CREATE TABLE job_workers (
 -- Ponte's side of each pg-boss job (pgboss.job, same id), written in the transaction that
 -- enqueues it. `line`: jobs of one line (one per link) run one at a time, by `position`.
 -- `worker_id`: the worker running it now (no foreign key: a dead worker's row is deleted while its
--- jobs are handed over). `interruptions`: how often a dead worker cut it off.
+-- jobs are handed over; the attempt's start is pgboss.job's started_on). `deferred`: put back
+-- because its line was busy, to be woken when the line frees up. `interruptions`: how often a dead
+-- worker cut it off.
 CREATE TABLE job_tracking (
   job_id uuid PRIMARY KEY,
   queue text NOT NULL,
   line text,
   position bigint GENERATED ALWAYS AS IDENTITY,
   worker_id uuid,
-  started_at timestamptz,
   deferred boolean NOT NULL DEFAULT false,
   interruptions integer NOT NULL DEFAULT 0,
   enqueued_at timestamptz NOT NULL DEFAULT now()
