@@ -25,6 +25,8 @@ const Env = Type.Object({
   PONTE_WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'With DATABASE_URL, also send webhooks to loopback, private, link-local and metadata addresses (the embedded sandbox always does)' }),
   PONTE_WEBHOOK_CONCURRENCY: Type.Integer({ minimum: 1, default: 50, description: 'Webhook attempts in flight per process' }),
   PONTE_WEBHOOK_ENDPOINT_CONCURRENCY: Type.Integer({ minimum: 1, default: 5, description: 'Webhook attempts in flight per endpoint, across all processes' }),
+  PONTE_WORKER_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, default: 5, description: 'How often a process running jobs beats its heartbeat and looks for dead ones' }),
+  PONTE_WORKER_DEAD_AFTER_SECONDS: Type.Integer({ minimum: 2, default: 15, description: 'A process silent this long is presumed dead: its running jobs go to other workers at once' }),
   LOG_LEVEL: Type.Union([
     Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
     Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent'),
@@ -45,6 +47,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (Boolean(merged.PONTE_SECRET_KEY_ID) !== Boolean(merged.PONTE_SECRET_KEY_PASSWORD)) {
     throw new Error('Invalid configuration: set both PONTE_SECRET_KEY_ID and PONTE_SECRET_KEY_PASSWORD, or neither')
+  }
+  // A live process must not be presumed dead for one late heartbeat (its jobs would then run twice).
+  if (merged.PONTE_WORKER_DEAD_AFTER_SECONDS < 2 * merged.PONTE_WORKER_HEARTBEAT_SECONDS) {
+    throw new Error('Invalid configuration: PONTE_WORKER_DEAD_AFTER_SECONDS must be at least twice PONTE_WORKER_HEARTBEAT_SECONDS')
   }
   return Object.freeze(merged as Config)
 }

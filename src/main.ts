@@ -74,7 +74,10 @@ export function loadCipher(config: Config): Cipher {
 
 function queueOptions(config: Config, db: Db) {
   // The embedded database is locked to this process (store/data-dir-lock): it runs every job.
-  return { jobTimeoutSeconds: config.PONTE_JOB_TIMEOUT_SECONDS, maintenanceSeconds: config.PONTE_JOB_MAINTENANCE_SECONDS, soleProcess: db.kind === 'pglite' }
+  return {
+    jobTimeoutSeconds: config.PONTE_JOB_TIMEOUT_SECONDS, maintenanceSeconds: config.PONTE_JOB_MAINTENANCE_SECONDS, soleProcess: db.kind === 'pglite',
+    tracking: { heartbeatSeconds: config.PONTE_WORKER_HEARTBEAT_SECONDS, deadAfterSeconds: config.PONTE_WORKER_DEAD_AFTER_SECONDS },
+  }
 }
 
 export interface RunningServer {

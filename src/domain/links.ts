@@ -7,9 +7,10 @@ import * as store from '../store/links.ts'
 import type { LinkRow } from '../store/links.ts'
 import type { PageRequest } from '../store/pagination.ts'
 import type { Queryable } from '../store/db.ts'
-import { QUEUES } from '../jobs/queue.ts'
+import { lineOf, QUEUES } from '../jobs/queue.ts'
+import { lineActivity, type LineActivity } from '../jobs/tracking.ts'
 import type { Actor, DomainContext } from './context.ts'
-import { nextRefreshAt, scheduleHistoricalUpdate } from './sync.ts'
+import { enqueueForLink, nextRefreshAt, scheduleHistoricalUpdate } from './sync.ts'
 
 export const LINK_FILTERS = store.LINK_FILTERS
 export type { LinkRow }
@@ -42,8 +43,8 @@ export interface RegisterLinkInput {
   stale_in?: string | null
 }
 
-/** Belvo's Link object. */
-export function linkWire(link: LinkRow) {
+/** Belvo's Link object, with Ponte's `background_work` (null when none, or not looked up). */
+export function linkWire(link: LinkRow, background: LineActivity | null = null) {
   return {
     id: link.id,
     institution: link.institution,
@@ -58,9 +59,23 @@ export function linkWire(link: LinkRow) {
     credentials_storage: link.credentials_storage,
     fetch_resources: link.fetch_resources,
     stale_in: link.stale_in,
+    background_work: background,
   }
 }
 export type LinkWire = ReturnType<typeof linkWire>
+
+/**
+ * Links as the API shows them: each with what its background work is doing (queued, running,
+ * stalled, retrying, with times), so a fetch in progress or stuck is visible (jobs/tracking.ts).
+ */
+export async function describeLinks(ctx: DomainContext, links: LinkRow[]): Promise<LinkWire[]> {
+  const activity = await lineActivity(ctx.db, links.map((link) => lineOf(link.id)))
+  return links.map((link) => linkWire(link, activity.get(lineOf(link.id)) ?? null))
+}
+
+export async function describeLink(ctx: DomainContext, link: LinkRow): Promise<LinkWire> {
+  return (await describeLinks(ctx, [link]))[0]
+}
 
 function institutionOrFail(ctx: DomainContext, name: string): CatalogInstitution {
   const institution = ctx.connectors.institution(name)
@@ -446,7 +461,7 @@ export async function refreshLink(ctx: DomainContext, actor: Actor, id: string, 
 /** DELETE with `X-Belvo-Request-Mode: async`: 202 now, a LINK link_deleted webhook when done. */
 export async function deleteLinkAsync(ctx: DomainContext, actor: Actor, id: string, requestId: string): Promise<void> {
   const link = await getLinkRow(ctx, actor, id)
-  await ctx.db.tx((tx) => ctx.jobs.send(tx, QUEUES.asyncRequest, { organizationId: actor.organizationId, requestId, kind: 'delete_link', linkId: link.id }))
+  await ctx.db.tx((tx) => enqueueForLink(ctx, tx, QUEUES.asyncRequest, link.id, { organizationId: actor.organizationId, requestId, kind: 'delete_link', linkId: link.id }))
 }
 
 export async function deleteLink(ctx: DomainContext, actor: Actor, id: string): Promise<void> {

@@ -8,7 +8,7 @@ import type { Queryable } from '../store/db.ts'
 import type { Condition, FilterField } from '../store/filters.ts'
 import type { PageRequest } from '../store/pagination.ts'
 import { updateLink } from '../store/links.ts'
-import { QUEUES } from '../jobs/queue.ts'
+import { lineOf, QUEUES } from '../jobs/queue.ts'
 import * as store from '../store/resources.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { assertCanLogIn, getLinkRow, openInstitutionSession, takeSession, type LinkRow, type ResumeInput } from './links.ts'
@@ -191,6 +191,27 @@ export interface RetrieveResult {
   /** How many records the institution returned. */
   total: number
   saved: boolean
+  /** For transactions: what this retrieval got, as a historical_update webhook describes it. */
+  transactions?: TransactionTally
+}
+
+/** Transactions retrieved, by direction, and the span of their value dates. */
+export interface TransactionTally {
+  inflow: number
+  outflow: number
+  first: string | null
+  last: string | null
+}
+
+function tallyTransactions(tally: TransactionTally, rows: { type: string | null; value_date: string | null }[]): void {
+  for (const row of rows) {
+    if (row.type === 'INFLOW') tally.inflow++
+    else if (row.type === 'OUTFLOW') tally.outflow++
+    const day = row.value_date?.slice(0, 10) ?? null
+    if (day === null) continue
+    if (tally.first === null || day < tally.first) tally.first = day
+    if (tally.last === null || day > tally.last) tally.last = day
+  }
 }
 
 /**
@@ -234,10 +255,11 @@ export async function retrieveAsync(ctx: DomainContext, actor: Actor, spec: Reso
   assertCanLogIn(ctx, link)
   if ('date_from' in request || 'date_to' in request) checkPeriod(ctx.clock.now().toISOString().slice(0, 10), request, { required: false })
   const { token, ...rest } = request
+  // In the link's line, as everything enqueueForLink (sync.ts, which imports this module) enqueues.
   await ctx.db.tx((tx) => ctx.jobs.send(tx, QUEUES.asyncRequest, {
     organizationId: actor.organizationId, requestId, kind: 'retrieve', resource: spec.name, request: rest,
     ...(typeof token === 'string' ? { sealedToken: ctx.cipher.encrypt(token) } : {}),
-  }))
+  }, { line: lineOf(link.id) }))
 }
 
 /** PATCH /api/<resource>/: finishes a retrieval that answered 428. */
@@ -274,6 +296,7 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
   const batches: AsyncIterable<InstitutionRecord[]> = Symbol.asyncIterator in fetched ? fetched as AsyncIterable<InstitutionRecord[]> : once(fetched as Promise<InstitutionRecord[]>)
   const items: Record<string, unknown>[] = []
   let total = 0
+  const tally: TransactionTally | undefined = spec.storage === 'transactions' ? { inflow: 0, outflow: 0, first: null, last: null } : undefined
   // A two-stage pipeline: while one batch is written, the next is fetched and prepared (PostgreSQL
   // works in its own process meanwhile). At most two batches are in memory.
   const batchOptions: BatchOptions = { saveData, fresh, collect: options.collect !== false, changes: options.changes, args }
@@ -283,6 +306,7 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
       const batch = await prepareBatch(ctx, actor, spec, link, institution, records, accounts, now, batchOptions)
       await writing
       total += batch.count
+      if (tally && batch.transactions) tallyTransactions(tally, batch.transactions)
       for (const wire of batch.wires) items.push(wire)
       writing = batch.write()
       // Awaited on the next turn; until then a failure must not count as unhandled.
@@ -299,7 +323,7 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
   // the planner sorts a whole link instead of walking the list index. VACUUM also marks pages
   // all-visible, which lets deep pages skip rows on the index alone.
   if (saveData && total >= ANALYZE_AFTER_ROWS) await ctx.db.exec(`VACUUM ANALYZE ${spec.storage}`)
-  return { items, total, saved: saveData }
+  return { items, total, saved: saveData, ...(tally ? { transactions: tally } : {}) }
 }
 
 async function* once<T>(promise: Promise<T>): AsyncIterable<T> {
@@ -363,6 +387,8 @@ interface BatchOptions {
 
 interface PreparedBatch {
   count: number
+  /** The batch's transactions (type and value date), for the retrieval's tally. */
+  transactions?: { type: string | null; value_date: string | null }[]
   /** The wire objects (when collected); `write` corrects their ids to the stored ones. */
   wires: Record<string, unknown>[]
   write(): Promise<void>
@@ -472,7 +498,7 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
       options.fresh = false
       return upsert()
     }
-    return { count: rows.length, wires, write: saveData ? write : NOTHING_TO_WRITE }
+    return { count: rows.length, transactions: rows, wires, write: saveData ? write : NOTHING_TO_WRITE }
   }
   const rows: store.RecordInsert[] = []
   const wires: Record<string, unknown>[] = []

@@ -4,7 +4,7 @@ import { QUEUES } from '../jobs/queue.ts'
 import * as links from '../store/links.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { getLinkRow } from './links.ts'
-import type { HistoricalUpdateJob } from './sync.ts'
+import { enqueueForLink, type HistoricalUpdateJob } from './sync.ts'
 
 /**
  * Sandbox triggers for everything a recurrent refresh can report, so integrators can test their
@@ -72,7 +72,7 @@ export async function simulate(ctx: DomainContext, actor: Actor, linkId: string,
         await links.updateLink(tx, actor.organizationId, link.id, { sandbox_next_login: 'token_required' })
         break
     }
-    await ctx.jobs.send(tx, QUEUES.recurrentUpdate, {
+    await enqueueForLink(ctx, tx, QUEUES.recurrentUpdate, link.id, {
       organizationId: actor.organizationId, linkId: link.id, requestId, processType: 'recurrent_update',
     } satisfies HistoricalUpdateJob)
   })

@@ -5,12 +5,12 @@ import { hex32 } from '../lib/ids.ts'
 import type { Queryable } from '../store/db.ts'
 import * as links from '../store/links.ts'
 import * as store from '../store/resources.ts'
-import { QUEUES } from '../jobs/queue.ts'
+import { lineOf, QUEUES, type QueueName, type SendOptions } from '../jobs/queue.ts'
 import {
   ACCOUNTS, BALANCES_BR, BALANCES_LEGACY, BILLS, EXCHANGES_BR, INVESTMENT_TRANSACTIONS_BR, INVESTMENTS_BR, OWNERS, TRANSACTIONS,
 } from './banking.ts'
 import type { Actor, DomainContext } from './context.ts'
-import { newChanges, retrieve, type ResourceSpec } from './resources.ts'
+import { newChanges, retrieve, type ResourceSpec, type RetrieveResult } from './resources.ts'
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
 
 /**
@@ -61,9 +61,18 @@ function daysBefore(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10)
 }
 
+/**
+ * Enqueues background work on a link in `tx` (the transaction of the change that causes it). All
+ * of a link's jobs (historical and recurrent updates, async requests and deletions) share its line:
+ * they run one at a time, in this order, so a refresh cannot overtake a simulated change.
+ */
+export async function enqueueForLink(ctx: DomainContext, tx: Queryable, queue: QueueName, linkId: string, data: object, options: Omit<SendOptions, 'line'> = {}): Promise<void> {
+  await ctx.jobs.send(tx, queue, data, { ...options, line: lineOf(linkId) })
+}
+
 /** Enqueues a historical update in `tx` (the transaction that created, updated or refreshed the link). */
 export async function scheduleHistoricalUpdate(ctx: DomainContext, tx: Queryable, job: HistoricalUpdateJob): Promise<void> {
-  await ctx.jobs.send(tx, QUEUES.historicalUpdate, job)
+  await enqueueForLink(ctx, tx, QUEUES.historicalUpdate, job.linkId, job)
 }
 
 /** Stable event ids per job and resource: a retried job re-sends the same webhook, not a new one. */
@@ -75,6 +84,18 @@ async function summaryFor(ctx: DomainContext, resource: string, linkId: string, 
   if (resource === 'TRANSACTIONS') return store.transactionSummary(ctx.db, linkId)
   const total = await store.countStored(ctx.db, spec.storage === 'accounts' ? 'accounts' : 'records', linkId, spec.recordKey)
   return { [`total_${resource.toLowerCase()}`]: total }
+}
+
+/** A historical_update webhook's data for one retrieval: its counts (and for transactions, their span). */
+function retrievedSummary(resource: string, result: RetrieveResult): Record<string, unknown> {
+  const tally = result.transactions
+  if (resource === 'TRANSACTIONS' && tally) {
+    return {
+      total_transactions: result.total, total_inflow_transactions: tally.inflow, total_outflow_transactions: tally.outflow,
+      first_transaction_date: tally.first, last_transaction_date: tally.last,
+    }
+  }
+  return { [`total_${resource.toLowerCase()}`]: result.total }
 }
 
 /**
@@ -209,7 +230,7 @@ export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: num
       [now.toISOString()],
     )
     for (const link of due) {
-      await ctx.jobs.send(tx, QUEUES.recurrentUpdate, {
+      await enqueueForLink(ctx, tx, QUEUES.recurrentUpdate, link.id, {
         organizationId: link.organization_id, linkId: link.id, requestId: hex32(), processType: 'recurrent_update',
       } satisfies HistoricalUpdateJob, { singletonKey: `recurrent:${link.id}` })
     }
@@ -276,9 +297,13 @@ export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: As
   if (!spec || !link) return
   const token = job.sealedToken ? ctx.cipher.decrypt(job.sealedToken) : undefined
   const resource = spec.institutionResource
-  const ok = await inBackground(ctx, actor, jobId, link, job.requestId, 'historical_update', () => retrieve(ctx, actor, spec, { ...job.request, token }, { collect: false }))
-  if (!ok) return
-  const data = await summaryFor(ctx, resource, link.id, spec)
+  let retrieved: RetrieveResult | undefined
+  const ok = await inBackground(ctx, actor, jobId, link, job.requestId, 'historical_update', async () => {
+    retrieved = await retrieve(ctx, actor, spec, { ...job.request, token }, { collect: false })
+  })
+  if (!ok || !retrieved) return
+  // What this request retrieved (its period), as Belvo's webhook says: not the link's totals.
+  const data = retrievedSummary(resource, retrieved)
   await ctx.db.tx((tx) => emitWebhook(tx, ctx, {
     organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId: job.requestId,
     webhookType: resource, webhookCode: 'historical_update', processType: 'historical_update', data, eventKey: eventKey(jobId, resource),

@@ -1,5 +1,6 @@
 import type { Db } from '../store/db.ts'
 import { QUEUES, type JobQueue } from './queue.ts'
+import { jobRunners } from './tracking.ts'
 
 export interface JobSummary {
   id: string
@@ -13,6 +14,9 @@ export interface JobSummary {
   /** The handler's error for failed jobs (pg-boss keeps it as the job's output). */
   output: unknown
   data: Record<string, unknown>
+  /** Active jobs: the process running it (`host:pid`) and whether it stopped beating (jobs/tracking.ts). */
+  worker: string | null
+  stalled: boolean
 }
 
 const QUEUE_NAMES: string[] = Object.values(QUEUES)
@@ -28,9 +32,10 @@ export async function listJobs(db: Db, options: { state?: string; queue?: string
      ORDER BY created_on DESC LIMIT $4`,
     [QUEUE_NAMES, options.state ?? null, options.queue ?? null, options.limit ?? 100],
   )
+  const runners = await jobRunners(db, rows.filter((job) => job.state === 'active').map((job) => job.id))
   return rows.map(({ data, ...job }) => {
     const { sealedToken: _sealed, ...visible } = data ?? {}
-    return { ...job, data: visible }
+    return { ...job, data: visible, worker: runners.get(job.id)?.worker ?? null, stalled: runners.get(job.id)?.stalled ?? false }
   })
 }
 

@@ -1,5 +1,11 @@
 import PgBoss from 'pg-boss'
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
 import type { Db, Queryable } from '../store/db.ts'
+import {
+  activity, beat, DEFAULT_TRACKING, finishJob, handOverDeadWorkers, interrupt, pruneTracking, registerWorker, startJob, trackJob,
+  unregisterWorker, type TrackingSettings,
+} from './tracking.ts'
 
 /**
  * Background jobs on PostgreSQL with pg-boss, on PGlite too (pg-boss accepts any object with
@@ -28,13 +34,43 @@ export interface Job<T> {
   data: T
 }
 
+export interface SendOptions {
+  /** pg-boss's singletonKey (it collapses duplicates only on queues with a singleton, stately or short policy, or with a throttle). */
+  singletonKey?: string
+  startAfterSeconds?: number
+  /**
+   * Jobs of one line (Ponte gives each link one: lineOf) run one at a time, in the order they
+   * were enqueued, across every process (jobs/tracking.ts).
+   */
+  line?: string
+}
+
+export interface WorkOptions {
+  pollingIntervalSeconds?: number
+  concurrency?: number
+  /** Background failures (a heartbeat not written, a process presumed dead while alive). */
+  log?: (message: string, extra?: object) => void
+}
+
 export interface JobQueue {
-  /** Enqueues in the transaction `tx` (the caller's). `singletonKey` collapses duplicates. */
-  send(tx: Queryable, name: QueueName, data: object, options?: { singletonKey?: string; startAfterSeconds?: number }): Promise<string | null>
-  work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, options?: { pollingIntervalSeconds?: number; concurrency?: number }): Promise<void>
+  /** Enqueues in the transaction `tx` (the caller's). */
+  send(tx: Queryable, name: QueueName, data: object, options?: SendOptions): Promise<string | null>
+  /**
+   * Runs `handler` for the jobs of `name`, `concurrency` at a time. The first call registers this
+   * process as a worker: it beats a heartbeat and hands the jobs of dead workers over.
+   */
+  work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, options?: WorkOptions): Promise<void>
+  /** Stops fetching, waits for the running jobs, and unregisters this worker. */
   stopWork(): Promise<void>
   stop(): Promise<void>
+  /** This process as a worker, once it works. */
+  readonly workerId: string
   boss: PgBoss
+}
+
+/** The line of a link's jobs: they run one at a time, in order. */
+export function lineOf(linkId: string): string {
+  return `link:${linkId}`
 }
 
 function executor(db: Pick<Db, 'raw'> | Queryable) {
@@ -42,11 +78,11 @@ function executor(db: Pick<Db, 'raw'> | Queryable) {
     executeSql: async (text: string, values?: unknown[]) => ({
       rows: 'raw' in db ? await db.raw(text, values) : await db.query(text, values),
     }),
-  }
+  } as PgBoss.Db
 }
 
 export interface QueueOptions {
-  /** A job running longer is presumed abandoned (its worker died) and retried. */
+  /** A job running longer is presumed abandoned and retried: the last resort when a dead worker was not detected. */
   jobTimeoutSeconds?: number
   /** How often pg-boss looks for such jobs. */
   maintenanceSeconds?: number
@@ -56,12 +92,23 @@ export interface QueueOptions {
    * at once instead of after `jobTimeoutSeconds`.
    */
   soleProcess?: boolean
+  /** Heartbeat of working processes and when a silent one is presumed dead. */
+  tracking?: TrackingSettings
+}
+
+const QUEUE_NAMES: string[] = Object.values(QUEUES)
+/** How long stopping waits for running jobs before giving them back to their queues. */
+const STOP_GRACE_MS = 10_000
+
+/** Active jobs, running or stalled (their worker stopped beating and they are not handed over yet): for metrics. */
+export function jobActivity(db: Pick<Db, 'query'>): Promise<{ running: number; stalled: number }> {
+  return activity(db, QUEUE_NAMES)
 }
 
 /** Installs pg-boss's schema (its own migrations, under an advisory lock) and creates Ponte's queues. */
 export async function openQueue(db: Db, options: QueueOptions = {}): Promise<JobQueue> {
   const boss = new PgBoss({
-    db: executor(db) as PgBoss.Db,
+    db: executor(db),
     schema: 'pgboss',
     // Completed jobs are kept a day for inspection, then archived and deleted by pg-boss.
     archiveCompletedAfterSeconds: 86_400,
@@ -71,38 +118,62 @@ export async function openQueue(db: Db, options: QueueOptions = {}): Promise<Job
   })
   boss.on('error', () => {})
   await boss.start()
-  for (const name of Object.values(QUEUES)) {
+  for (const name of QUEUE_NAMES) {
     await boss.createQueue(name, { name, ...RETRY, expireInSeconds: options.jobTimeoutSeconds ?? 900 })
   }
   if (options.soleProcess) await requeueInterrupted(db, boss)
-  let working = false
+  const settings = options.tracking ?? DEFAULT_TRACKING
+  let log: NonNullable<WorkOptions['log']> = () => {}
+  const workerId = randomUUID()
+  const runners: Runner[] = []
+  let watch: ReturnType<typeof setInterval> | undefined
+  let watching: Promise<void> = Promise.resolve()
+  let passes = 0
+
+  const watchOthers = async () => {
+    if (!(await beat(db, workerId))) {
+      log('this worker was presumed dead (no heartbeat written in time): its jobs were handed to others', { worker: workerId })
+      await registerWorker(db, { id: workerId, host: hostname(), pid: process.pid }, settings)
+    }
+    const handed = await handOverDeadWorkers(db, boss, QUEUE_NAMES, settings, executor)
+    if (handed > 0) log('jobs of a dead worker handed over', { jobs: handed })
+    if (++passes % 60 === 0) await pruneTracking(db)
+  }
+
   return {
     boss,
+    workerId,
     async send(tx, name, data, options = {}) {
-      return boss.send(name, data, {
-        db: executor(tx) as PgBoss.Db,
+      const id = await boss.send(name, data, {
+        db: executor(tx),
         ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
         ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
       })
+      if (id) await trackJob(tx, { id, name }, options.line ?? null)
+      return id
     },
-    async work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, options: { pollingIntervalSeconds?: number; concurrency?: number } = {}) {
-      working = true
+    async work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, options: WorkOptions = {}) {
+      if (options.log) log = options.log
+      if (!watch) {
+        await registerWorker(db, { id: workerId, host: hostname(), pid: process.pid }, settings)
+        watch = setInterval(() => {
+          watching = watching.then(watchOthers).catch((error) => log('worker heartbeat failed', { err: error }))
+        }, settings.heartbeatSeconds * 1000)
+        watch.unref()
+      }
       for (let i = 0; i < (options.concurrency ?? 2); i++) {
-        // pg-boss fetches once per polling interval; waking the worker when a job ends makes a
-        // busy queue drain back to back, while an empty one still waits the interval.
-        const workerId: string = await boss.work<T>(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 }, async ([job]) => {
-          try {
-            await handler(job)
-          } finally {
-            boss.notifyWorker(workerId)
-          }
-        })
+        const runner = new Runner(db, boss, name, workerId, handler as (job: Job<unknown>) => Promise<void>, (options.pollingIntervalSeconds ?? 0.5) * 1000, (m, e) => log(m, e))
+        runners.push(runner)
+        runner.start()
       }
     },
     async stopWork() {
-      if (!working) return
-      for (const name of Object.values(QUEUES)) await boss.offWork(name)
-      working = false
+      if (!watch) return
+      await Promise.all(runners.splice(0).map((r) => r.stop(STOP_GRACE_MS)))
+      clearInterval(watch)
+      watch = undefined
+      await watching
+      await unregisterWorker(db, workerId)
     },
     async stop() {
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 })
@@ -110,10 +181,89 @@ export async function openQueue(db: Db, options: QueueOptions = {}): Promise<Job
   }
 }
 
-/** Fails the jobs a stopped process left active; pg-boss retries them while they have retries left. */
+/**
+ * One job at a time from one queue: fetch, start (jobs/tracking: its line may defer it), run,
+ * finish (fenced by the attempt). A busy queue drains back to back; an empty one is polled every
+ * `intervalMs`.
+ */
+class Runner {
+  private stopping = false
+  /** The attempt being run, to give it back if stopping takes too long. */
+  private current: { job: Job<unknown>; attempt: string } | undefined
+  private loop: Promise<void> = Promise.resolve()
+  private wake: (() => void) | undefined
+
+  constructor(
+    private readonly db: Db, private readonly boss: PgBoss, private readonly name: string, private readonly workerId: string,
+    private readonly handler: (job: Job<unknown>) => Promise<void>, private readonly intervalMs: number,
+    private readonly log: (message: string, extra?: object) => void,
+  ) {}
+
+  start(): void {
+    this.loop = this.run()
+  }
+
+  /**
+   * Lets the running job finish for up to `graceMs`; one still running then is given back to its
+   * queue for another worker (its late outcome here is fenced out), instead of waiting for this
+   * process to be presumed dead.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true
+    this.wake?.()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), graceMs) })
+    const outcome = await Promise.race([this.loop, late])
+    clearTimeout(timer)
+    if (outcome === 'late' && this.current) {
+      const { job, attempt } = this.current
+      await interrupt(this.db, this.boss, job, attempt, 'interrupted: its worker stopped', executor)
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let worked = false
+      try {
+        const [job] = await this.boss.fetch<unknown>(this.name, { batchSize: 1 })
+        if (job) {
+          worked = true
+          await this.runOne(job)
+        }
+      } catch (error) {
+        this.log('job runner failed', { err: error, queue: this.name })
+      }
+      if (!worked && !this.stopping) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.intervalMs)
+          this.wake = () => { clearTimeout(timer); resolve() }
+        })
+        this.wake = undefined
+      }
+    }
+  }
+
+  private async runOne(job: Job<unknown>): Promise<void> {
+    const start = await startJob(this.db, job, this.workerId)
+    if (!start.run) return
+    this.current = { job, attempt: start.attempt }
+    let failure: unknown
+    try {
+      await this.handler(job)
+    } catch (error) {
+      failure = error ?? new Error('job failed')
+    } finally {
+      this.current = undefined
+    }
+    const current = await finishJob(this.db, this.boss, job, start.attempt, failure, executor)
+    if (!current) this.log('a job ended after it was handed to another worker (this one was presumed dead)', { job: job.id, queue: this.name })
+  }
+}
+
+/** Gives back the jobs a stopped process left active (see QueueOptions.soleProcess). */
 async function requeueInterrupted(db: Db, boss: PgBoss): Promise<void> {
-  const active = await db.query<{ id: string; name: string }>(
-    `SELECT id, name FROM pgboss.job WHERE state = 'active' AND name = ANY($1::text[])`, [Object.values(QUEUES)],
+  const active = await db.query<{ id: string; name: string; attempt: string }>(
+    `SELECT id, name, started_on::text AS attempt FROM pgboss.job WHERE state = 'active' AND name = ANY($1::text[])`, [QUEUE_NAMES],
   )
-  for (const job of active) await boss.fail(job.name, job.id, { message: 'interrupted: the process running it stopped' })
+  for (const job of active) await interrupt(db, boss, job, job.attempt, 'interrupted: the process running it stopped', executor)
 }

@@ -28,7 +28,7 @@ const SPECS = Object.fromEntries(BANKING_RESOURCES.map((spec) => [spec.name, spe
  */
 export async function startWorker(ctx: DomainContext, options: WorkerOptions = {}): Promise<Worker> {
   const log = options.log ?? (() => {})
-  const polling = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 }
+  const polling = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5, log }
   await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.historicalUpdate, (job) => runHistoricalUpdate(ctx, job.id, job.data), polling)
   await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.recurrentUpdate, (job) => runRecurrentUpdate(ctx, job.id, job.data), polling)
   await ctx.jobs.work<AsyncRequestJob>(QUEUES.asyncRequest, (job) => runAsyncRequest(ctx, job.id, job.data, SPECS), polling)

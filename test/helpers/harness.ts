@@ -60,7 +60,9 @@ export async function createHarness(options: { env?: Record<string, string>; con
   const db = await openTestDb()
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env })
   const clock = new ManualClock()
-  const jobs = await openQueue(db)
+  const jobs = await openQueue(db, {
+    tracking: { heartbeatSeconds: config.PONTE_WORKER_HEARTBEAT_SECONDS, deadAfterSeconds: config.PONTE_WORKER_DEAD_AFTER_SECONDS },
+  })
   const app = await buildApp({ db, config, clock, logger: false, cipher: new Cipher(randomBytes(32)), jobs })
   let worker: Worker | undefined
   const receivers: Receiver[] = []

@@ -77,6 +77,7 @@ describe('background work: historical updates, async requests, refreshes, retent
     const hook = hooks.find((r) => r.body.request_id === accepted.body.request_id)!.body
     expect(hook).toMatchObject({ webhook_type: 'TRANSACTIONS', link_id: link.id })
     expect(hook.data.total_transactions).toBe((await call('GET', `/api/transactions/?link=${link.id}`)).body.count)
+    expect(hook.data.total_inflow_transactions + hook.data.total_outflow_transactions).toBe(hook.data.total_transactions)
     // Validation still answers at once.
     const bad = await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-03-01', date_to: '2026-01-01' }, { headers: { 'x-belvo-request-mode': 'async' } })
     expect(bad.status).toBe(400)
@@ -86,6 +87,30 @@ describe('background work: historical updates, async requests, refreshes, retent
     await receiver.waitFor((all) => all.some((r) => r.body.request_id === deletion.body.request_id))
     expect(receiver.received.find((r) => r.body.request_id === deletion.body.request_id)!.body).toMatchObject({ webhook_type: 'LINK', webhook_code: 'link_deleted', link_id: link.id })
     expect((await call('GET', `/api/links/${link.id}/`)).status).toBe(404)
+  })
+
+  it("describes in an async request's webhook what that request retrieved, not the whole link", async () => {
+    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'] })).body
+    await receiver.waitFor(() => forLink(link.id).length >= 2)
+    const year = forLink(link.id).find((b) => b.webhook_type === 'TRANSACTIONS')!.data
+    const accepted = await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-01-01', date_to: '2026-02-28' }, { headers: { 'x-belvo-request-mode': 'async' } })
+    expect(accepted.status).toBe(202)
+    const hook = (await receiver.waitFor((all) => all.some((r) => r.body.request_id === accepted.body.request_id)))
+      .find((r) => r.body.request_id === accepted.body.request_id)!.body
+    const [period] = await h.db.query<{ n: string; inflow: string; outflow: string; first: string; last: string }>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE type = 'INFLOW') AS inflow, count(*) FILTER (WHERE type = 'OUTFLOW') AS outflow,
+         min(value_date)::text AS first, max(value_date)::text AS last
+       FROM transactions WHERE link_id = $1 AND value_date BETWEEN '2026-01-01' AND '2026-02-28'`,
+      [link.id],
+    )
+    expect(Number(period.n)).toBeGreaterThan(0)
+    expect(Number(period.n)).toBeLessThan(year.total_transactions)
+    expect(hook).toMatchObject({ webhook_type: 'TRANSACTIONS', webhook_code: 'historical_update', link_id: link.id })
+    expect(hook.data).toEqual({
+      total_transactions: Number(period.n), total_inflow_transactions: Number(period.inflow), total_outflow_transactions: Number(period.outflow),
+      first_transaction_date: period.first.slice(0, 10), last_transaction_date: period.last.slice(0, 10),
+    })
+    expect(hook.data.first_transaction_date >= '2026-01-01' && hook.data.last_transaction_date <= '2026-02-28').toBe(true)
   })
 
   it('refreshes on demand, at most once every 10 minutes', async () => {

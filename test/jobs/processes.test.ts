@@ -5,8 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import pg from 'pg'
+import { listJobs } from '../../src/jobs/admin.ts'
+import { jobActivity } from '../../src/jobs/queue.ts'
+import { openDb } from '../../src/store/db.ts'
 import { backend, createTestDatabase } from '../helpers/db.ts'
 import { basic } from '../helpers/harness.ts'
 import { startReceiver } from '../helpers/receiver.ts'
@@ -123,6 +126,56 @@ describe.skipIf(backend !== 'postgres')('several processes on one PostgreSQL', (
       for (const child of children.splice(0)) child.kill('SIGTERM')
     }
   }, 180_000)
+
+  it('a SIGKILLed worker: its job shows stalled, then runs again in another worker within 30 s, and completes', async () => {
+    const receiver = await startReceiver()
+    const db = await openDb({ databaseUrl: database.url, poolSize: 2 })
+    // The defaults: a 15-minute job timeout, heartbeats every 5 s, presumed dead after 15 s.
+    const defaults = { PONTE_JOB_TIMEOUT_SECONDS: '900', PONTE_JOB_MAINTENANCE_SECONDS: '60' }
+    try {
+      const api = await start('serve', { PONTE_WORKER: 'off', ...defaults })
+      const get = async (id: string) => (await request(api.url!, 'GET', `/api/links/${id}/`)).body
+      expect((await post(api.url!, '/api/webhooks/', { url: receiver.url })).status).toBe(201)
+      const first = await start('worker', defaults)
+      const link = (await post(api.url!, '/api/links/', { institution: 'erebor_mx_retail', username: 'scale_2y_40a', password: 'full', fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'] })).body
+      await receiver.waitFor((all) => all.some((r) => r.body.link_id === link.id && r.body.webhook_type === 'ACCOUNTS'), 60_000)
+      expect((await get(link.id)).background_work).toMatchObject({ state: 'running', pending_jobs: 1 })
+      // Only now a second worker: the job is the first one's.
+      const second = await start('worker', defaults)
+      const [job] = await listJobs(db, { state: 'active', queue: 'link-historical-update' })
+      expect(job).toMatchObject({ queue: 'link-historical-update', worker: expect.stringMatching(new RegExp(`:${first.child.pid}$`)), stalled: false })
+
+      first.child.kill('SIGKILL')
+      await new Promise((r) => first.child.once('exit', r))
+      const killedAt = Date.now()
+      // Stalled: its worker stopped beating, and it is not handed over yet.
+      await vi.waitFor(async () => expect((await get(link.id)).background_work).toMatchObject({ state: 'stalled' }), { timeout: 30_000, interval: 200 })
+      expect(await listJobs(db, { state: 'active', queue: 'link-historical-update' })).toEqual([expect.objectContaining({ id: job.id, stalled: true })])
+      // (A retention job of the scheduler may be active too.)
+      expect((await jobActivity(db)).stalled).toBeGreaterThanOrEqual(1)
+      // Running again, in the other worker, within the 30 s the defaults promise.
+      await vi.waitFor(async () => {
+        expect(await listJobs(db, { state: 'active', queue: 'link-historical-update' })).toEqual([
+          expect.objectContaining({ id: job.id, worker: expect.stringMatching(new RegExp(`:${second.child.pid}$`)), stalled: false }),
+        ])
+      }, { timeout: Math.max(1, 30_000 - (Date.now() - killedAt)), interval: 200 })
+      expect((await get(link.id)).background_work).toMatchObject({ state: 'running', pending_jobs: 1 })
+      expect((await jobActivity(db)).running).toBeGreaterThanOrEqual(1)
+
+      await receiver.waitFor((all) => all.some((r) => r.body.link_id === link.id && r.body.webhook_type === 'TRANSACTIONS'), 180_000)
+      const [stored] = await db.query<{ n: string }>('SELECT count(*) AS n FROM transactions WHERE link_id = $1', [link.id])
+      const transactions = receiver.received.map((r) => r.body).filter((b) => b.link_id === link.id && b.webhook_type === 'TRANSACTIONS')
+      expect(transactions[0].data.total_transactions).toBe(Number(stored.n))
+      await vi.waitFor(async () => expect((await get(link.id)).background_work).toBeNull(), { timeout: 10_000 })
+      // The worker's death cost the job no attempt.
+      const [done] = await db.query<{ state: string; retry_count: number }>('SELECT state::text AS state, retry_count FROM pgboss.job WHERE id = $1', [job.id])
+      expect(done).toEqual({ state: 'completed', retry_count: 0 })
+    } finally {
+      await db.close()
+      await receiver.close()
+      for (const child of children.splice(0)) child.kill('SIGTERM')
+    }
+  }, 300_000)
 })
 
 /**

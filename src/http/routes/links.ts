@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import type { Api } from '../../app.ts'
-import { deleteLink, deleteLinkAsync, getLinkRow, refreshLink, LINK_FILTERS, linkWire, listLinks, patchLink, registerLink, resumeLink, updateLinkCredentials } from '../../domain/links.ts'
+import { deleteLink, deleteLinkAsync, describeLink, describeLinks, getLinkRow, refreshLink, LINK_FILTERS, listLinks, patchLink, registerLink, resumeLink, updateLinkCredentials } from '../../domain/links.ts'
 import { enforceDeleteLimit } from '../../domain/resources.ts'
 import { parseFilters } from '../../store/filters.ts'
 import { pageEnvelope, pageRequest } from '../plugins/pagination.ts'
@@ -19,7 +19,7 @@ export function linkRoutes(api: Api): void {
     },
   }, async (request, reply) => {
     const link = await registerLink(ctx, request.principal, request.body)
-    return reply.code(201).send(linkWire(link))
+    return reply.code(201).send(await describeLink(ctx, link))
   })
 
   api.get('/api/links/', {
@@ -27,7 +27,7 @@ export function linkRoutes(api: Api): void {
   }, async (request) => {
     const page = pageRequest(request.query, config.PONTE_DEFAULT_PAGE_SIZE)
     const { count, rows } = await listLinks(ctx, request.principal, parseFilters(request.query, LINK_FILTERS), page)
-    return pageEnvelope(request, config.PONTE_PUBLIC_URL, { count, results: rows.map(linkWire) }, page)
+    return pageEnvelope(request, config.PONTE_PUBLIC_URL, { count, results: await describeLinks(ctx, rows) }, page)
   })
 
   api.patch('/api/links/', {
@@ -35,25 +35,25 @@ export function linkRoutes(api: Api): void {
       tags, summary: 'Complete a link registration that asked for a token (MFA)', operationId: 'PatchLinks', body: ResumeBody,
       response: { 200: Type.Ref('Link'), ...errorResponses(400, 428), 428: TokenRequired },
     },
-  }, async (request) => linkWire(await resumeLink(ctx, request.principal, request.body)))
+  }, async (request) => describeLink(ctx, await resumeLink(ctx, request.principal, request.body)))
 
   api.get('/api/links/:id/', {
     schema: { tags, summary: "Get a link's details", operationId: 'DetailLink', params: IdParams, querystring: ProjectionQuery, response: { 200: Type.Ref('Link'), ...errorResponses() } },
-  }, async (request) => linkWire(await getLinkRow(ctx, request.principal, request.params.id)))
+  }, async (request) => describeLink(ctx, await getLinkRow(ctx, request.principal, request.params.id)))
 
   api.put('/api/links/:id/', {
     schema: {
       tags, summary: "Update a link's credentials", operationId: 'UpdateLink', params: IdParams, body: LinkUpdate,
       response: { 200: Type.Ref('Link'), ...errorResponses(400, 428), 428: TokenRequired },
     },
-  }, async (request) => linkWire(await updateLinkCredentials(ctx, request.principal, request.params.id, request.body)))
+  }, async (request) => describeLink(ctx, await updateLinkCredentials(ctx, request.principal, request.params.id, request.body)))
 
   api.patch('/api/links/:id/', {
     schema: {
       tags, summary: "Change a link's access mode, data retention or resources", operationId: 'ModifyLinkDataRetrieval', params: IdParams, body: LinkPatch,
       response: { 200: Type.Ref('Link'), ...errorResponses(400) },
     },
-  }, async (request) => linkWire(await patchLink(ctx, request.principal, request.params.id, request.body)))
+  }, async (request) => describeLink(ctx, await patchLink(ctx, request.principal, request.params.id, request.body)))
 
   api.delete('/api/links/:id/', {
     schema: {

@@ -71,6 +71,18 @@ export const Link = Type.Object({
   credentials_storage: Type.String(),
   fetch_resources: Type.Array(Type.String()),
   stale_in: Nullable(Type.String()),
+  background_work: Nullable(Type.Object({
+    state: Type.Union(['queued', 'running', 'stalled', 'retrying'].map((s) => Type.Literal(s)), {
+      description: 'queued: waiting for a worker; running: a worker is on it; stalled: its worker stopped answering (it is handed to another within seconds); retrying: an attempt failed, the next one is at retry_at.',
+    }),
+    pending_jobs: Type.Integer({ minimum: 1, description: "The link's jobs not finished yet (historical and recurrent updates, async requests and deletions), run one at a time in order." }),
+    queued_at: Type.String({ format: 'date-time', description: 'When the oldest of them was enqueued.' }),
+    started_at: Timestamp('When the running (or stalled) attempt started.'),
+    heartbeat_at: Timestamp("The last sign of life of the worker running it."),
+    retry_at: Timestamp('When a retrying job is attempted next.'),
+  }, {
+    description: "Ponte addition (not in Belvo's API): the link's background work, so a fetch in progress or stuck is visible; null when there is none.",
+  })),
 }, { $id: 'Link' })
 
 /** The 428 answer: Belvo's TokenRequiredResponse. */
