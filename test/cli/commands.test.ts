@@ -1,8 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCommand, runCommand, type CommandContext } from '../../src/commands.ts'
+import { serveControl } from '../../src/control.ts'
 import { QUEUES, openQueue, type JobQueue } from '../../src/jobs/queue.ts'
 import { Cipher } from '../../src/lib/crypto.ts'
 import { openTestDb } from '../helpers/db.ts'
+import { createHarness, type Harness } from '../helpers/harness.ts'
 
 type TestDb = Awaited<ReturnType<typeof openTestDb>>
 
@@ -107,5 +112,54 @@ describe('CLI commands: jobs list', () => {
     })
     for (const limit of ['0', '1001', '2.5', 'ten']) expect((await ponte('jobs', 'list', '--limit', limit)).code).toBe(2)
     expect((await ponte('jobs', 'list', '--before', 'nope')).code).toBe(2)
+  })
+})
+
+describe('the control route', () => {
+  let h: Harness
+  let dir: string
+  let token: string
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ponte-control-route-'))
+    let control: { publish(): void } | undefined
+    h = await createHarness({
+      configure: (app) => {
+        control = serveControl(app, dir, { db: async () => h.db, cipher: () => h.app.deps.domain.cipher, queue: async () => h.app.deps.domain.jobs })
+      },
+    })
+    await h.listen()
+    control!.publish()
+    token = JSON.parse(readFileSync(join(dir, 'control.json'), 'utf8')).token
+  })
+  afterAll(async () => {
+    await h.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const ask = (remoteAddress: string, payload: unknown, authorization = `Bearer ${token}`) =>
+    h.app.inject({ method: 'POST', url: '/_ponte/cli', remoteAddress, headers: { authorization, 'content-type': 'application/json' }, payload: JSON.stringify(payload) })
+
+  it('runs a command line for a loopback client with the token', async () => {
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
+      const response = await ask(address, { args: ['keys', 'list', '--json'] })
+      expect(response.statusCode).toBe(200)
+      const body = response.json()
+      expect(body).toMatchObject({ exit_code: 0, stderr: '' })
+      expect(JSON.parse(body.stdout)).toContainEqual(expect.objectContaining({ id: h.key.id }))
+    }
+  })
+
+  it('answers any other host as an unknown path, even with the token', async () => {
+    for (const address of ['10.0.0.5', '192.168.1.20', '::ffff:10.0.0.5', '2001:db8::1']) {
+      const response = await ask(address, { args: ['keys', 'create', '--json'] })
+      expect(response.statusCode).toBe(404)
+      expect(response.json()).toEqual([expect.objectContaining({ code: 'not_found' })])
+    }
+  })
+
+  it('refuses a body that is not a command line', async () => {
+    const response = await ask('127.0.0.1', { args: 'keys list' })
+    expect(response.statusCode).toBe(400)
+    expect(Array.isArray(response.json())).toBe(true)
   })
 })
