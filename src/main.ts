@@ -3,19 +3,28 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Cipher } from './lib/crypto.ts'
-import { buildApp, type Api } from './app.ts'
+import type { Api } from './app.ts'
 import { webhookSettings, type Config } from './config.ts'
+import { serveControl } from './control.ts'
 import { createSecretKey, ensureSecretKey, hasAnySecretKey } from './domain/keys.ts'
 import { openDb, type Db } from './store/db.ts'
 import { syncCatalog } from './store/institutions.ts'
 import { migrate } from './store/migrate.ts'
-import { openQueue } from './jobs/queue.ts'
-import { startWorker } from './jobs/worker.ts'
-import { ConnectorRegistry } from './connectors/registry.ts'
 import { systemClock } from './lib/clock.ts'
 
-/** Opens the configured database (PostgreSQL, or embedded PGlite on disk) and brings its schema up to date. */
-export async function openStore(config: Config): Promise<Db> {
+// The HTTP application, the job queue (pg-boss) and the worker (with the sandbox's data
+// libraries) are imported by the commands that run them only: `ponte keys list` loads none of it.
+const loadApp = () => import('./app.ts')
+const loadQueue = () => import('./jobs/queue.ts')
+const loadWorker = () => import('./jobs/worker.ts')
+const loadConnectors = () => import('./connectors/registry.ts')
+
+/**
+ * Opens the configured database (PostgreSQL, or embedded PGlite on disk) and brings its schema up
+ * to date; with `catalog` (servers and workers) also the institution catalog, which CLI commands
+ * on keys, jobs and webhooks do not read.
+ */
+export async function openStore(config: Config, options: { catalog?: boolean } = {}): Promise<Db> {
   const db = await openDb({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATABASE_URL ? undefined : resolve(config.PONTE_DATA_DIR, 'db'),
@@ -23,7 +32,7 @@ export async function openStore(config: Config): Promise<Db> {
   })
   try {
     await migrate(db)
-    await syncCatalog(db)
+    if (options.catalog ?? true) await syncCatalog(db)
   } catch (error) {
     await db.close()
     throw error
@@ -96,11 +105,16 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const db = await openStore(config)
   await provisionKeys(db, config, options.print ?? ((t) => process.stdout.write(`${t}\n`)))
-  const jobs = await openQueue(db, queueOptions(config, db))
-  const app = await buildApp({ db, config, cipher: loadCipher(config), jobs })
+  const jobs = await (await loadQueue()).openQueue(db, queueOptions(config, db))
+  const app = await (await loadApp()).buildApp({ db, config, cipher: loadCipher(config), jobs })
   options.configure?.(app)
+  const control = db.kind === 'pglite'
+    ? serveControl(app, config.PONTE_DATA_DIR, {
+      db: async () => db, cipher: () => app.deps.domain.cipher, queue: async () => jobs, keyRevoked: (id) => app.deps.verifier.forget(id),
+    })
+    : undefined
   const worker = config.PONTE_WORKER === 'inline'
-    ? await startWorker(app.deps.domain, { log: (message, extra) => app.log.error(extra ?? {}, message) })
+    ? await (await loadWorker()).startWorker(app.deps.domain, { log: (message, extra) => app.log.error(extra ?? {}, message) })
     : undefined
   // app.close() waits for in-flight requests; then the worker finishes its jobs and deliveries,
   // and the database closes last.
@@ -110,6 +124,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await db.close()
   })
   const url = await app.listen({ port: config.PORT, host: config.HOST })
+  control?.publish()
   return { app, db, url, close: () => app.close() }
 }
 
@@ -126,9 +141,9 @@ export async function serve(config: Config): Promise<void> {
 /** `ponte worker`: background jobs and webhook deliveries only, no HTTP; any number per database. */
 export async function work(config: Config): Promise<void> {
   const db = await openStore(config)
-  const jobs = await openQueue(db, queueOptions(config, db))
-  const ctx = { db, clock: systemClock, cipher: loadCipher(config), jobs, connectors: new ConnectorRegistry(), webhooks: webhookSettings(config) }
-  const worker = await startWorker(ctx, { log: (message, extra) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: message, ...extra })}\n`) })
+  const jobs = await (await loadQueue()).openQueue(db, queueOptions(config, db))
+  const ctx = { db, clock: systemClock, cipher: loadCipher(config), jobs, connectors: new (await loadConnectors()).ConnectorRegistry(), webhooks: webhookSettings(config) }
+  const worker = await (await loadWorker()).startWorker(ctx, { log: (message, extra) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: message, ...extra })}\n`) })
   process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'worker started', database: db.kind })}\n`)
   closeWithGrace({ delay: 30_000 }, async () => {
     await worker.stop()

@@ -51,6 +51,19 @@ export function lockDataDir(dataDir: string): () => void {
   }
 }
 
+/**
+ * The pid of the live process that holds the lock of `dataDir` (an absolute path), or undefined
+ * when nobody does (or only a crashed process did). Takes nothing: the CLI asks this first, before
+ * loading the database engine, to know whether to ask a running server instead (src/control.ts).
+ */
+export function dataDirHolder(dataDir: string): number | undefined {
+  const file = `${dataDir}.lock`
+  const owner = readLock(file)
+  if (owner === undefined) return undefined
+  const pid = Number.parseInt(owner, 10)
+  return pid !== process.pid && isRunning(pid, file) ? pid : undefined
+}
+
 function isRunning(pid: number, file: string): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return false
   // Our own pid in a lock we do not hold: a previous process had it (a container restarted

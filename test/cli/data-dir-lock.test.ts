@@ -31,42 +31,57 @@ describe('embedded data directory lock', () => {
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  const ponte = (...args: string[]) => run('node', [BIN, ...args], { env, timeout: 60_000 })
+  const ponte = (...args: string[]) => run('node', [BIN, ...args], { env, timeout: 120_000 })
   const start = (printed: string[] = []) => startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', PONTE_DATA_DIR: dir }), { print: (t) => printed.push(t) })
   const status = async (server: RunningServer, key: { id: string; password: string }) =>
     (await fetch(`${server.url}/api/`, { headers: { authorization: basic(key) } })).status
 
-  it('refuses CLI commands and a second server while a server runs, then lets them in once it stops', { timeout: 180_000 }, async () => {
+  it('refuses a second server while a server runs, runs CLI commands through it, and lets them in once it stops', { timeout: 180_000 }, async () => {
     const printed: string[] = []
     const server = await start(printed)
     const first = {
       id: /secret key id:\s+(\S+)/.exec(printed.join('\n'))![1]!,
       password: /secret key password:\s+(\S+)/.exec(printed.join('\n'))![1]!,
     }
+    const message = `The data directory ${join(dir, 'db')} is in use by Ponte process ${process.pid}; stop it first, or point DATABASE_URL at PostgreSQL`
+    let other: { id: string; password: string }
     try {
       expect(await status(server, first)).toBe(200)
-      const message = `The data directory ${join(dir, 'db')} is in use by Ponte process ${process.pid}; stop it first, or point DATABASE_URL at PostgreSQL`
-      for (const args of [['keys', 'create', '--organization', 'other'], ['serve']]) {
-        const failed = await ponte(...args).then(() => undefined, (error: { code: number; stdout: string; stderr: string }) => error)
-        expect(failed).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining(message) })
-        expect(failed!.stderr).not.toMatch(/\n\s+at /)
-      }
+      const failed = await ponte('serve').then(() => undefined, (error: { code: number; stdout: string; stderr: string }) => error)
+      expect(failed).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining(message) })
+      expect(failed!.stderr).not.toMatch(/\n\s+at /)
       await expect(start()).rejects.toBeInstanceOf(DataDirInUseError)
+      // The server runs the command on its own database: the key works at once.
+      other = JSON.parse((await ponte('keys', 'create', '--json', '--organization', 'other')).stdout)
+      expect(await status(server, other)).toBe(200)
       expect(await status(server, first)).toBe(200)
     } finally {
       await server.close()
     }
     expect(existsSync(join(dir, 'db.lock'))).toBe(false)
 
-    // The server's data is intact, and a key created now is the server's on its next start.
-    expect(JSON.parse((await ponte('keys', 'list', '--json')).stdout)).toEqual([expect.objectContaining({ id: first.id })])
-    const other = JSON.parse((await ponte('keys', 'create', '--json', '--organization', 'other')).stdout)
+    // The server's data is intact, with the key created through it, on its next start too.
+    expect(JSON.parse((await ponte('keys', 'list', '--json')).stdout)).toEqual([
+      expect.objectContaining({ id: first.id }), expect.objectContaining({ id: other.id }),
+    ])
     const again = await start()
     try {
       expect(await status(again, first)).toBe(200)
       expect(await status(again, other)).toBe(200)
     } finally {
       await again.close()
+    }
+  })
+
+  it('refuses CLI commands while a process that serves no control route holds the directory', { timeout: 60_000 }, async () => {
+    // A `ponte worker` or another CLI command on the embedded database: no server to ask.
+    const release = lockDataDir(join(dir, 'db'))
+    try {
+      const failed = await ponte('keys', 'list').then(() => undefined, (error: { code: number; stdout: string; stderr: string }) => error)
+      expect(failed).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining(`is in use by Ponte process ${process.pid}`) })
+      expect(failed!.stderr).not.toMatch(/\n\s+at /)
+    } finally {
+      release()
     }
   })
 

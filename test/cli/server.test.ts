@@ -23,7 +23,8 @@ describe('server start-up and shutdown', () => {
     PORT: '0', LOG_LEVEL: 'silent', PONTE_DATA_DIR: dir, ...(database.url ? { DATABASE_URL: database.url } : {}), ...env,
   })
 
-  it('creates and prints a key on the first start only, and that key works', async () => {
+  // Each test starts servers on the embedded database: minutes allowed on a loaded machine.
+  it('creates and prints a key on the first start only, and that key works', { timeout: 300_000 }, async () => {
     const printed: string[] = []
     const first = await startServer(config(), { print: (t) => printed.push(t) })
     const id = /secret key id:\s+(\S+)/.exec(printed.join('\n'))?.[1]
@@ -39,7 +40,7 @@ describe('server start-up and shutdown', () => {
     await second.close()
   })
 
-  it('guarantees the key given in the environment, and follows a password change', async () => {
+  it('guarantees the key given in the environment, and follows a password change', { timeout: 300_000 }, async () => {
     const env = { PONTE_SECRET_KEY_ID: 'ci-key', PONTE_SECRET_KEY_PASSWORD: 'first-password' }
     let server = await startServer(config(env), { print: () => {} })
     expect((await fetch(`${server.url}/api/`, { headers: { authorization: basic({ id: 'ci-key', password: 'first-password' }) } })).status).toBe(200)
@@ -50,14 +51,17 @@ describe('server start-up and shutdown', () => {
     await server.close()
   })
 
-  it('finishes in-flight requests before closing, and refuses new ones', async () => {
+  it('finishes in-flight requests before closing, and refuses new ones', { timeout: 300_000 }, async () => {
     const env = { PONTE_SECRET_KEY_ID: 'drain-key', PONTE_SECRET_KEY_PASSWORD: 'drain-password' }
+    let arrived!: () => void
+    const inHandler = new Promise<void>((resolve) => { arrived = resolve })
     const server = await startServer(config(env), {
       print: () => {},
-      configure: (app) => app.get('/slow', async () => { await new Promise((r) => setTimeout(r, 500)); return { done: true } }),
+      configure: (app) => app.get('/slow', async () => { arrived(); await new Promise((r) => setTimeout(r, 500)); return { done: true } }),
     })
     const inflight = fetch(`${server.url}/slow`).then(async (r) => ({ status: r.status, body: await r.json() }))
-    await new Promise((r) => setTimeout(r, 100))
+    // Closed once the request is being handled, however long it took to arrive on a loaded machine.
+    await inHandler
     const closing = server.close()
     expect(await inflight).toEqual({ status: 200, body: { done: true } })
     await closing

@@ -1,0 +1,64 @@
+// Compiles src/ to dist/ once, so `npx ponte` and `npm start` run plain JavaScript instead of
+// transpiling every module at every start through tsx's loader (issue 11: that alone cost seconds
+// per CLI command). `npm ci` runs it (the `prepare` script); bin/ponte.js falls back to tsx when
+// dist/ is missing or older than src/. Each file is compiled on its own (same layout as src/,
+// relative `.ts` imports rewritten to `.js`, packages left to node_modules), and the files that are
+// not TypeScript (the SQL migrations) are copied beside them, so paths relative to import.meta.url
+// stay true.
+import { build } from 'esbuild'
+import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const src = join(root, 'src')
+const dist = join(root, 'dist')
+
+// Taken before reading the sources: a file saved during the build is newer than the build.
+const startedAt = Date.now()
+const files = readdirSync(src, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+const sources = files.filter((entry) => entry.name.endsWith('.ts')).map((entry) => join(entry.parentPath, entry.name))
+const assets = files.filter((entry) => !entry.name.endsWith('.ts')).map((entry) => join(entry.parentPath, entry.name))
+
+// Built aside and moved into place, so a process starting meanwhile never sees half a dist/.
+const draft = `${dist}.${process.pid}.new`
+rmSync(draft, { recursive: true, force: true })
+await build({
+  entryPoints: sources,
+  outdir: draft,
+  outbase: src,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+  plugins: [{
+    name: 'relative-imports-stay-modules',
+    setup(pluginBuild) {
+      // Bundling is only the way to rewrite import paths: every relative import stays an import
+      // of the sibling compiled file.
+      pluginBuild.onResolve({ filter: /^\.\.?\// }, (args) => ({ path: args.path.replace(/\.ts$/, '.js'), external: true }))
+    },
+  }],
+})
+for (const asset of assets) {
+  const target = join(draft, relative(src, asset))
+  mkdirSync(dirname(target), { recursive: true })
+  cpSync(asset, target)
+}
+writeFileSync(join(draft, 'build.json'), `${JSON.stringify({ startedAt })}\n`)
+const old = `${dist}.${process.pid}.old`
+try {
+  renameSync(dist, old)
+} catch (error) {
+  if (error.code !== 'ENOENT') throw error
+}
+try {
+  renameSync(draft, dist)
+} catch (error) {
+  // Another build (two test runs at once) put its dist/ in place first: it is as current as ours.
+  if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error
+  rmSync(draft, { recursive: true, force: true })
+}
+rmSync(old, { recursive: true, force: true })

@@ -1,0 +1,266 @@
+import { parseArgs } from 'node:util'
+import { createSecretKey, listSecretKeys, revokeSecretKey } from './domain/keys.ts'
+import {
+  cliOrganization, createWebhookEndpoint, deleteWebhookEndpoint, listWebhookDeliveries, listWebhookEndpoints, redeliverWebhook,
+  webhookDeliveryWire, webhookEndpointWire, type WebhookContext,
+} from './domain/webhooks.ts'
+import { messageFor } from './http/messages.ts'
+import { systemClock } from './lib/clock.ts'
+import type { Cipher } from './lib/crypto.ts'
+import { PonteError } from './lib/errors.ts'
+import type { JobQueue } from './jobs/queue.ts'
+import type { Db } from './store/db.ts'
+import { isoTimestamp } from './store/sql.ts'
+
+/**
+ * The operator commands that work on a database (`ponte migrate|keys|jobs|webhooks ...`), written
+ * once: the CLI runs them on the database it opens, and a running embedded server runs the same
+ * ones on its own database when the CLI asks it to (src/control.ts), since an embedded data
+ * directory belongs to one process. They print through `Output` and return the exit code.
+ */
+
+/** pg-boss 10's job states, the values of `jobs list --state`. */
+const JOB_STATES = ['created', 'retry', 'active', 'completed', 'cancelled', 'failed']
+
+export const USAGE = `Usage: ponte <command>
+
+Commands:
+  serve                      Start the API server (default), with an inline worker unless PONTE_WORKER=off
+  worker                     Run background jobs and webhook deliveries only (any number of processes)
+  migrate                    Apply database migrations and exit
+  keys create [--json] [--organization NAME]
+                             Create a secret key (in a new organization NAME when given)
+  keys list [--json]         List secret keys (ids only; passwords are never stored)
+  keys revoke ID             Revoke a secret key
+  jobs list [--state STATE] [--queue NAME] [--all] [--limit N] [--before JOB_ID] [--json]
+                             Background jobs, newest first, N per page (default 100); --before takes
+                             the last id of the previous page. Retention jobs only with --all or
+                             --queue retention. States: ${JOB_STATES.join(', ')}
+  jobs retry ID              Put a failed job back in its queue
+  webhooks create --url URL [--authorization VALUE] [--organization-id ID] [--json]
+                             Register a webhook endpoint; prints its signing secret once
+  webhooks list [--organization-id ID] [--json]
+                             List webhook endpoints
+  webhooks delete ID         Delete a webhook endpoint and its deliveries
+  webhooks deliveries ID [--json]
+                             List the latest deliveries of an endpoint, with their attempts
+  webhooks redeliver DELIVERY_ID
+                             Send a delivery again (pending, due now)
+                             Webhook commands act for --organization-id, or the first organization
+
+While \`ponte serve\` runs on an embedded data directory, these commands are run by that server.
+Dates are ISO-8601 UTC. Configuration comes from environment variables; see README.md.`
+
+export interface Output {
+  out(text: string): void
+  err(text: string): void
+}
+
+/** What the commands work on, opened on first use: listing usage needs no database. */
+export interface CommandContext {
+  /** The database, migrated. */
+  db(): Promise<Db>
+  cipher(): Cipher
+  /** The job queue (pg-boss) on that database, for `jobs retry`. */
+  queue(): Promise<JobQueue>
+  /** A server running the command forgets its cached verdicts on a revoked key: the revocation applies at once. */
+  keyRevoked?(id: string): void
+}
+
+const OPTIONS = {
+  json: { type: 'boolean', default: false }, organization: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  url: { type: 'string' }, authorization: { type: 'string' }, 'organization-id': { type: 'string' },
+  state: { type: 'string' }, queue: { type: 'string' }, all: { type: 'boolean', default: false }, limit: { type: 'string' }, before: { type: 'string' },
+} as const
+
+export interface Command {
+  name: string
+  sub?: string
+  arg?: string
+  values: {
+    json: boolean; all: boolean; help?: boolean; organization?: string; url?: string; authorization?: string; 'organization-id'?: string
+    state?: string; queue?: string; limit?: string; before?: string
+  }
+}
+
+/** A command line the CLI cannot run: exit 2 with one line saying why (`ponte help` shows the usage). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+/** Commands that work on a database: the ones a running embedded server runs for the CLI. */
+export const DATABASE_COMMANDS = ['migrate', 'keys', 'jobs', 'webhooks']
+
+/** Reads a command line; throws UsageError for an unknown option or a missing value. */
+export function parseCommand(argv: string[]): Command {
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS })
+  } catch (error) {
+    // node:util's messages name the option: "Unknown option '--bogus'. To specify a positional ...".
+    throw new UsageError((error as Error).message.split('. ')[0])
+  }
+  const [name = 'serve', sub, arg] = parsed.positionals
+  return { name, sub, arg, values: parsed.values }
+}
+
+/** Runs a database command; returns the process's exit code (0 done, 1 refused or not found, 2 usage). */
+export async function runCommand(ctx: CommandContext, command: Command, output: Output): Promise<number> {
+  try {
+    return await dispatch(ctx, command, output)
+  } catch (error) {
+    if (error instanceof UsageError) {
+      output.err(error.message)
+      return 2
+    }
+    if (!(error instanceof PonteError)) throw error
+    const message = error.fixedMessage ?? messageFor(error.code, 'en', error.params, error.variant)
+    output.err(`${error.field ? `${error.field}: ` : ''}${message}${error.code === 'not_found' && command.arg ? `: ${command.arg}` : ''}`)
+    return 1
+  }
+}
+
+async function dispatch(ctx: CommandContext, command: Command, output: Output): Promise<number> {
+  const { name, sub, arg, values } = command
+  const print = (json: unknown, text: () => string) => {
+    const printed = values.json ? JSON.stringify(json) : text()
+    if (printed !== '') output.out(printed)
+  }
+  if (name === 'migrate') {
+    await ctx.db()
+    output.out('Database is up to date.')
+  } else if (name === 'keys' && sub === 'create') {
+    const key = await createSecretKey(await ctx.db(), { newOrganization: values.organization })
+    print({ id: key.id, password: key.password, organization_id: key.organizationId }, () =>
+      `secret key id:       ${key.id}\nsecret key password: ${key.password}\norganization:        ${key.organizationId}`)
+  } else if (name === 'keys' && sub === 'list') {
+    const keys = (await listSecretKeys(await ctx.db())).map((k) => ({
+      id: k.id, organization_id: k.organization_id, name: k.name, created_at: isoTimestamp(k.created_at), revoked_at: k.revoked_at && isoTimestamp(k.revoked_at),
+    }))
+    print(keys, () => lines(keys, (k) => `${k.id}  org ${k.organization_id}  created ${textTime(k.created_at)}${k.revoked_at ? `  REVOKED ${textTime(k.revoked_at)}` : ''}`))
+  } else if (name === 'keys' && sub === 'revoke' && arg) {
+    if (!(await revokeSecretKey(await ctx.db(), arg))) {
+      output.err(`No active secret key with id ${arg}.`)
+      return 1
+    }
+    ctx.keyRevoked?.(arg)
+    output.out(`Revoked ${arg}.`)
+  } else if (name === 'jobs' && sub === 'list') {
+    return listJobsCommand(ctx, values, output)
+  } else if (name === 'jobs' && sub === 'retry' && arg) {
+    const { retryJob } = await import('./jobs/admin.ts')
+    if (!(await retryJob(await ctx.db(), await ctx.queue(), arg))) {
+      output.err(`No failed job with id ${arg}.`)
+      return 1
+    }
+    output.out(`Job ${arg} is queued again.`)
+  } else if (name === 'webhooks') {
+    const db = await ctx.db()
+    return webhooksCommand({ db, clock: systemClock, cipher: ctx.cipher() }, command, print, output)
+  } else {
+    output.err(USAGE)
+    return 2
+  }
+  return 0
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** `ponte jobs list`: options are checked before the database is opened. */
+async function listJobsCommand(ctx: CommandContext, values: Command['values'], output: Output): Promise<number> {
+  // Loaded here: pg-boss is the heaviest import of the commands, and only jobs need it.
+  const { QUEUE_NAMES, listJobs } = await import('./jobs/admin.ts')
+  const { QUEUES } = await import('./jobs/queue.ts')
+  if (values.state !== undefined && !JOB_STATES.includes(values.state)) {
+    throw new UsageError(`Unknown --state ${values.state}; valid states: ${JOB_STATES.join(', ')}`)
+  }
+  if (values.queue !== undefined && !QUEUE_NAMES.includes(values.queue)) {
+    throw new UsageError(`Unknown --queue ${values.queue}; valid queues: ${QUEUE_NAMES.join(', ')}`)
+  }
+  const limit = values.limit === undefined ? 100 : Number(values.limit)
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || !/^\d+$/.test(values.limit ?? '100')) {
+    throw new UsageError(`Invalid --limit ${values.limit}; give a whole number from 1 to 1000`)
+  }
+  if (values.before !== undefined && !UUID.test(values.before)) {
+    throw new UsageError(`Invalid --before ${values.before}; give the id of the last job of the previous page`)
+  }
+  const jobs = (await listJobs(await ctx.db(), {
+    state: values.state, queue: values.queue, limit, before: values.before, hideQueues: values.all ? [] : [QUEUES.retention],
+  })).map((job) => ({
+    ...job,
+    created_on: isoTimestamp(job.created_on),
+    started_on: job.started_on && isoTimestamp(job.started_on),
+    completed_on: job.completed_on && isoTimestamp(job.completed_on),
+  }))
+  if (values.json) {
+    output.out(JSON.stringify(jobs))
+    return 0
+  }
+  const text = jobs.map((j) => {
+    const linkId = typeof j.data.linkId === 'string' ? j.data.linkId : undefined
+    const error = (j.state === 'failed' || j.state === 'retry') ? failureMessage(j.output) : undefined
+    return `${j.id}  ${j.queue}  ${j.state}  retries ${j.retry_count}/${j.retry_limit}  created ${textTime(j.created_on)}  link ${linkId ?? '-'}${error ? `  error: ${error}` : ''}`
+  })
+  if (jobs.length === limit) text.push(`(more: add --before ${jobs[jobs.length - 1].id})`)
+  if (text.length > 0) output.out(text.join('\n'))
+  return 0
+}
+
+/** The reason a job failed, on one line: pg-boss keeps the handler's error (or fail()'s value) as output. */
+function failureMessage(output: unknown): string | undefined {
+  if (output === null || output === undefined) return undefined
+  const message = typeof output === 'object' && typeof (output as { message?: unknown }).message === 'string'
+    ? (output as { message: string }).message
+    : typeof output === 'string' ? output : JSON.stringify(output)
+  return message.replace(/\s+/g, ' ').trim()
+}
+
+const CLI_PAGE = { page: 1, pageSize: 1000 }
+
+/** `ponte webhooks ...`: the API's webhook operations for operators. */
+async function webhooksCommand(ctx: WebhookContext, command: Command, print: (json: unknown, text: () => string) => void, output: Output): Promise<number> {
+  const { sub, arg, values } = command
+  const actor = await cliOrganization(ctx, values['organization-id'])
+  if (sub === 'create') {
+    if (!values.url) throw new PonteError('required', { field: 'url' })
+    const { endpoint, secret } = await createWebhookEndpoint(ctx, actor, { url: values.url, authorization: values.authorization })
+    const wire = { ...webhookEndpointWire(endpoint), secret }
+    print(wire, () => [
+      `webhook endpoint: ${wire.id}`,
+      `url:              ${wire.url}`,
+      `authorization:    ${wire.authorization ?? '(none)'}`,
+      `signing secret:   ${secret}   (shown only this once)`,
+      `organization:     ${actor.organizationId}`,
+    ].join('\n'))
+  } else if (sub === 'list') {
+    const endpoints = (await listWebhookEndpoints(ctx, actor, [], CLI_PAGE)).rows.map(webhookEndpointWire)
+    print(endpoints, () => lines(endpoints, (e) =>
+      `${e.id}  ${e.disabled ? 'DISABLED  ' : ''}${e.url}  types ${e.event_types?.join(',') ?? 'all'}  auth ${e.authorization ?? '-'}  created ${textTime(e.created_at)}`))
+  } else if (sub === 'delete' && arg) {
+    await deleteWebhookEndpoint(ctx, actor, arg)
+    output.out(`Deleted ${arg}.`)
+  } else if (sub === 'deliveries' && arg) {
+    const deliveries = (await listWebhookDeliveries(ctx, actor, arg, [], CLI_PAGE)).rows.map(webhookDeliveryWire)
+    print(deliveries, () => lines(deliveries, (d) =>
+      `${d.id}  ${d.status}  ${d.webhook_type}/${d.webhook_code}  event ${d.webhook_id}  attempts ${d.attempts}  last status ${d.last_status_code ?? '-'}  next ${d.next_attempt_at ? textTime(d.next_attempt_at) : '-'}  created ${textTime(d.created_at)}`))
+  } else if (sub === 'redeliver' && arg) {
+    const delivery = webhookDeliveryWire(await redeliverWebhook(ctx, actor, arg))
+    output.out(`Delivery ${delivery.id} is pending again, due ${delivery.next_attempt_at ? textTime(delivery.next_attempt_at) : 'now'}.`)
+  } else {
+    output.err(USAGE)
+    return 2
+  }
+  return 0
+}
+
+function lines<T>(rows: T[], line: (row: T) => string): string {
+  return rows.map(line).join('\n')
+}
+
+/** Text output's one date format: ISO-8601 UTC to the second (`2026-12-06T05:37:00Z`). */
+function textTime(iso: string): string {
+  return iso.replace(/\.\d+Z$/, 'Z')
+}
