@@ -8,7 +8,7 @@ import {
 import { messageFor } from './http/messages.ts'
 import { systemClock } from './lib/clock.ts'
 import { PonteError } from './lib/errors.ts'
-import { loadCipher, openStore, serve, work } from './main.ts'
+import { migrateDatabase, openCipher, openStore, serve, StartupRefusal, work } from './main.ts'
 import { listJobs, retryJob } from './jobs/admin.ts'
 import { openQueue } from './jobs/queue.ts'
 import { DataDirInUseError } from './store/data-dir-lock.ts'
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     // An operator's situation, not a bug: one line, no stack trace. The CLI cannot ask the running
     // server instead: that would need a secret key, which is what `keys create` is for.
-    if (!(error instanceof DataDirInUseError)) throw error
+    if (!(error instanceof DataDirInUseError || error instanceof StartupRefusal)) throw error
     console.error(error.message)
     process.exitCode = 1
   }
@@ -65,12 +65,14 @@ async function run(argv: string[]): Promise<void> {
 
   if (command === 'serve') return serve(config)
   if (command === 'worker') return work(config)
+  if (command === 'migrate') {
+    await migrateDatabase(config)
+    return void console.log('Database is up to date.')
+  }
 
   const db = await openStore(config)
   try {
-    if (command === 'migrate') {
-      console.log('Database is up to date.')
-    } else if (command === 'keys' && sub === 'create') {
+    if (command === 'keys' && sub === 'create') {
       const key = await createSecretKey(db, { newOrganization: values.organization })
       if (values.json) console.log(JSON.stringify({ id: key.id, password: key.password, organization_id: key.organizationId }))
       else console.log(`secret key id:       ${key.id}\nsecret key password: ${key.password}\norganization:        ${key.organizationId}`)
@@ -99,7 +101,7 @@ async function run(argv: string[]): Promise<void> {
         await queue.stop()
       }
     } else if (command === 'webhooks') {
-      await webhooksCommand({ db, clock: systemClock, cipher: loadCipher(config) }, sub, arg, values)
+      await webhooksCommand({ db, clock: systemClock, cipher: await openCipher(db, config) }, sub, arg, values)
     } else {
       console.error(USAGE)
       process.exitCode = 2
