@@ -88,7 +88,14 @@ describe.skipIf(backend !== 'postgres')('several servers starting together on an
         const outputs = started.map((s) => s.output())
         const printed = outputs.filter((o) => o.stdout.includes('Ponte created a secret key')).length
         expect(printed, `round ${round}: processes that printed a first key`).toBe(1)
-        for (const o of outputs) expect(o.stderr + o.stdout).not.toMatch(/\n\s+at /)
+        for (const o of outputs) {
+          expect(o.stderr + o.stdout).not.toMatch(/\n\s+at /)
+          // Each says what it is doing (some also that they wait for another), in order.
+          const steps = o.stderr.split('\n').filter((line) => line.startsWith('ponte: ') && !line.includes('waiting for another'))
+          expect(steps.map((line) => line.replace(/ on http:.*/, ''))).toEqual([
+            'ponte: migrating the database', 'ponte: syncing the institution catalog', 'ponte: starting the job queue', 'ponte: listening',
+          ])
+        }
         const client = new pg.Client({ connectionString: database.url })
         await client.connect()
         try {
@@ -188,6 +195,7 @@ describe.skipIf(backend !== 'pglite')('the embedded key file', () => {
     for (const name of ['DATABASE_URL', 'PONTE_ENCRYPTION_KEY']) delete env[name]
     const result = await ponte(env, 'serve')
     expect(result.code).toBe(1)
+    expect(result.stderr).toContain('ponte: migrating the database\n')
     expect(refusal(result.stderr)).toEqual([
       `The encryption key in ${join(dir, 'encryption.key')} does not match the key this database was set up with: put the original file back (or set PONTE_ENCRYPTION_KEY to the original key).`,
     ])
