@@ -27,6 +27,8 @@ export class StartupRefusal extends Error {
 }
 
 export interface StartupSteps {
+  /** Writes the institution catalog (default); CLI commands on keys, jobs and webhooks skip it. */
+  catalog?: boolean
   /** Seals or opens credentials: needs the encryption key, checked against the database's. */
   cipher?: boolean
   /** Installs pg-boss's schema and Ponte's queues, and opens the queue. */
@@ -68,8 +70,10 @@ export async function startUp<const S extends StartupSteps>(config: Config, step
         cipher ??= loadCipher(config)
         await checkEncryptionKey(db, cipher, config)
       }
-      progress('syncing the institution catalog')
-      await syncCatalog(db)
+      if (steps.catalog ?? true) {
+        progress('syncing the institution catalog')
+        await syncCatalog(db)
+      }
       if (steps.keys) await provisionKeys(db, config, steps.keys)
       if (steps.queue) {
         progress('starting the job queue')
@@ -85,8 +89,8 @@ export async function startUp<const S extends StartupSteps>(config: Config, step
 }
 
 /** The database with its schema up to date, for commands that need nothing else (keys, jobs). */
-export async function openStore(config: Config): Promise<Db> {
-  return (await startUp(config, {})).db
+export async function openStore(config: Config, options: { catalog?: boolean } = {}): Promise<Db> {
+  return (await startUp(config, options)).db
 }
 
 /**
