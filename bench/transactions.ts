@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,8 +10,7 @@ import { createSecretKey } from '../src/domain/keys.ts'
 import { retrieve } from '../src/domain/resources.ts'
 import { ConnectorRegistry } from '../src/connectors/registry.ts'
 import { ManualClock } from '../src/lib/clock.ts'
-import { loadCipher, openStore } from '../src/main.ts'
-import { openQueue } from '../src/jobs/queue.ts'
+import { startUp } from '../src/main.ts'
 import { loadQuerySet, offsetCeiling, unnestCeiling } from './ceilings.ts'
 import { fmt, measure, report, startServer } from './lib.ts'
 
@@ -68,10 +68,9 @@ async function loop(db: { query: (sql: string, params?: unknown[]) => Promise<un
 
 async function runBackend(name: string, env: Record<string, string>): Promise<void> {
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' })
-  const db = await openStore(config)
+  const { db, cipher, jobs } = await startUp(config, { cipher: true, queue: true })
   const clock = new ManualClock(SANDBOX_TODAY)
-  const jobs = await openQueue(db)
-  const ctx = { db, clock, cipher: loadCipher(config), jobs, connectors: new ConnectorRegistry(), webhooks: webhookSettings(config) }
+  const ctx = { db, clock, cipher, jobs, connectors: new ConnectorRegistry(), webhooks: webhookSettings(config) }
   const key = await createSecretKey(db)
   const actor = { organizationId: key.organizationId }
 
@@ -146,7 +145,7 @@ try {
   const url = BACKENDS.includes('postgres') ? await postgresUrl() : undefined
   if (url) {
     try {
-      await runBackend('PostgreSQL', { DATABASE_URL: url, PONTE_DATA_DIR: dataDir })
+      await runBackend('PostgreSQL', { DATABASE_URL: url, PONTE_DATA_DIR: dataDir, PONTE_ENCRYPTION_KEY: randomBytes(32).toString('base64') })
     } finally {
       await dropDatabase(url)
     }

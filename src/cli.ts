@@ -3,6 +3,7 @@ import { parseCommand, runCommand, UsageError, USAGE, DATABASE_COMMANDS, type Co
 import { loadConfig, type Config } from './config.ts'
 import { askServer, readControl } from './control.ts'
 import type { JobQueue } from './jobs/queue.ts'
+import { StartupRefusal } from './lib/errors.ts'
 import { DataDirInUseError, dataDirHolder } from './store/data-dir-lock.ts'
 import type { Db } from './store/db.ts'
 
@@ -17,7 +18,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = await run(argv)
   } catch (error) {
     // An operator's situation, not a bug: one line, no stack trace.
-    if (!(error instanceof DataDirInUseError) && !(error instanceof UsageError)) throw error
+    if (!(error instanceof DataDirInUseError || error instanceof StartupRefusal || error instanceof UsageError)) throw error
     console.error(error.message)
     process.exitCode = error instanceof UsageError ? 2 : 1
   }
@@ -74,13 +75,13 @@ async function runOnServer(config: Config, argv: string[]): Promise<number | und
 }
 
 async function runLocally(config: Config, command: Command): Promise<number> {
-  const { loadCipher, openStore } = await loadMain()
+  const { openCipher, openJobQueue, openStore } = await loadMain()
   let db: Db | undefined
   let queue: JobQueue | undefined
   const ctx: CommandContext = {
     db: async () => (db ??= await openStore(config, { catalog: false })),
-    cipher: () => loadCipher(config),
-    queue: async () => (queue ??= await (await import('./jobs/queue.ts')).openQueue(await ctx.db())),
+    cipher: async () => openCipher(await ctx.db(), config),
+    queue: async () => (queue ??= await openJobQueue(await ctx.db(), config)),
   }
   try {
     return await runCommand(ctx, command, console_)

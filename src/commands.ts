@@ -60,7 +60,8 @@ export interface Output {
 export interface CommandContext {
   /** The database, migrated. */
   db(): Promise<Db>
-  cipher(): Cipher
+  /** The encryption key, checked against the database's. */
+  cipher(): Promise<Cipher>
   /** The job queue (pg-boss) on that database, for `jobs retry`. */
   queue(): Promise<JobQueue>
   /** A server running the command forgets its cached verdicts on a revoked key: the revocation applies at once. */
@@ -130,7 +131,8 @@ async function dispatch(ctx: CommandContext, command: Command, output: Output): 
     if (printed !== '') output.out(printed)
   }
   if (name === 'migrate') {
-    await ctx.db()
+    // Ponte's migrations (ctx.db) and the job queue's schema and queues.
+    await ctx.queue()
     output.out('Database is up to date.')
   } else if (name === 'keys' && sub === 'create') {
     const key = await createSecretKey(await ctx.db(), { newOrganization: values.organization })
@@ -159,7 +161,7 @@ async function dispatch(ctx: CommandContext, command: Command, output: Output): 
     output.out(`Job ${arg} is queued again.`)
   } else if (name === 'webhooks') {
     const db = await ctx.db()
-    return webhooksCommand({ db, clock: systemClock, cipher: ctx.cipher() }, command, print, output)
+    return webhooksCommand({ db, clock: systemClock, cipher: await ctx.cipher() }, command, print, output)
   } else {
     output.err(USAGE)
     return 2

@@ -13,7 +13,7 @@ const Env = Type.Object({
   PONTE_DB_POOL_SIZE: Type.Integer({ minimum: 1, default: 10, description: 'PostgreSQL connections per process' }),
   PONTE_SECRET_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
   PONTE_SECRET_KEY_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
-  PONTE_ENCRYPTION_KEY: Type.Optional(Type.String({ description: '32 bytes, base64 or hex: encrypts credentials at rest' })),
+  PONTE_ENCRYPTION_KEY: Type.Optional(Type.String({ description: '32 bytes, base64 or hex: encrypts credentials at rest; required with DATABASE_URL (generated into PONTE_DATA_DIR otherwise)' })),
   PONTE_PUBLIC_URL: Type.Optional(Type.String({ description: 'Base of absolute URLs (next/previous) behind a proxy' })),
   PONTE_DEFAULT_PAGE_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   PONTE_KEY_CACHE_TTL_SECONDS: Type.Integer({ minimum: 0, default: 30, description: 'How long a verified secret key is trusted without a database check' }),

@@ -3,13 +3,16 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Cipher } from './lib/crypto.ts'
+import { StartupRefusal } from './lib/errors.ts'
 import type { Api } from './app.ts'
 import { webhookSettings, type Config } from './config.ts'
 import { serveControl } from './control.ts'
 import { createSecretKey, ensureSecretKey, hasAnySecretKey } from './domain/keys.ts'
+import { anySealedValue, findEncryptionCheck, insertEncryptionCheck } from './store/encryption-check.ts'
 import { openDb, type Db } from './store/db.ts'
 import { syncCatalog } from './store/institutions.ts'
 import { migrate } from './store/migrate.ts'
+import type { JobQueue } from './jobs/queue.ts'
 import { systemClock } from './lib/clock.ts'
 
 // The HTTP application, the job queue (pg-boss) and the worker (with the sandbox's data
@@ -19,32 +22,108 @@ const loadQueue = () => import('./jobs/queue.ts')
 const loadWorker = () => import('./jobs/worker.ts')
 const loadConnectors = () => import('./connectors/registry.ts')
 
+/** Any fixed 64-bit number: every Ponte process holds this lock for its whole start-up sequence. */
+const STARTUP_LOCK = 7_404_211_902
+
+
+export interface StartupSteps {
+  /** Writes the institution catalog (default); CLI commands on keys, jobs and webhooks skip it. */
+  catalog?: boolean
+  /** Seals or opens credentials: needs the encryption key, checked against the database's. */
+  cipher?: boolean
+  /** Installs pg-boss's schema and Ponte's queues, and opens the queue. */
+  queue?: boolean
+  /** Guarantees a secret key (serve): the configured one, or a first one printed with `print`. */
+  keys?: (text: string) => void
+  /** Start-up progress for the operator (see `progressLines`). */
+  progress?: (line: string) => void
+}
+
+export type Started<S extends StartupSteps> = { db: Db }
+  & (S extends { cipher: true } ? { cipher: Cipher } : unknown)
+  & (S extends { queue: true } ? { jobs: JobQueue } : unknown)
+
 /**
- * Opens the configured database (PostgreSQL, or embedded PGlite on disk) and brings its schema up
- * to date; with `catalog` (servers and workers) also the institution catalog, which CLI commands
- * on keys, jobs and webhooks do not read.
+ * Opens the configured database (PostgreSQL, or embedded PGlite on disk) and runs every start-up
+ * step that writes shared state (Ponte's migrations, the encryption key's check value, the
+ * institution catalog, the first secret key, pg-boss's schema and queues) under one cluster-wide
+ * lock. Processes started together on an empty database then take turns: the first does the work,
+ * the others wait and find it done, instead of racing each other into deadlocks, duplicate
+ * schemas and one "first" key each.
  */
-export async function openStore(config: Config, options: { catalog?: boolean } = {}): Promise<Db> {
+export async function startUp<const S extends StartupSteps>(config: Config, steps: S): Promise<Started<S>> {
+  const progress = steps.progress ?? (() => {})
+  // On PostgreSQL the key comes from the environment: refuse before connecting to anything. The
+  // embedded key file is read once the data directory is this process's (store/data-dir-lock.ts).
+  let cipher = steps.cipher && config.DATABASE_URL ? loadCipher(config) : undefined
   const db = await openDb({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATABASE_URL ? undefined : resolve(config.PONTE_DATA_DIR, 'db'),
     poolSize: config.PONTE_DB_POOL_SIZE,
   })
+  let jobs: JobQueue | undefined
   try {
-    await migrate(db)
-    if (options.catalog ?? true) await syncCatalog(db)
+    await db.exclusively(STARTUP_LOCK, async () => {
+      progress('migrating the database')
+      await migrate(db)
+      if (steps.cipher) {
+        cipher ??= loadCipher(config)
+        await checkEncryptionKey(db, cipher, config)
+      }
+      if (steps.catalog ?? true) {
+        progress('syncing the institution catalog')
+        await syncCatalog(db)
+      }
+      if (steps.keys) await provisionKeys(db, config, steps.keys)
+      if (steps.queue) {
+        progress('starting the job queue')
+        jobs = await (await loadQueue()).openQueue(db, queueOptions(config, db))
+      }
+    }, () => progress('waiting for another Ponte process to finish starting up'))
   } catch (error) {
+    await jobs?.stop()
     await db.close()
     throw error
   }
-  return db
+  return { db, cipher, jobs } as unknown as Started<S>
+}
+
+/** The database with its schema up to date, for commands that need nothing else (keys, jobs). */
+export async function openStore(config: Config, options: { catalog?: boolean } = {}): Promise<Db> {
+  return (await startUp(config, options)).db
+}
+
+/**
+ * The encryption key for a command on an already open database (`ponte webhooks ...`), refused
+ * like a server's when it is missing or is not the database's.
+ */
+export async function openCipher(db: Db, config: Config): Promise<Cipher> {
+  const cipher = loadCipher(config)
+  await db.exclusively(STARTUP_LOCK, () => checkEncryptionKey(db, cipher, config))
+  return cipher
+}
+
+/** The job queue on an already open database (`ponte migrate`, `jobs retry`), under the start-up lock. */
+export async function openJobQueue(db: Db, config: Config): Promise<JobQueue> {
+  const { openQueue } = await loadQueue()
+  return db.exclusively(STARTUP_LOCK, () => openQueue(db, queueOptions(config, db)))
+}
+
+/**
+ * Start-up progress: a plain line on standard error per step, so a first start that takes a while
+ * visibly works. Standard output keeps the first key and the logs; LOG_LEVEL above info silences it.
+ */
+function progressLines(config: Config): (line: string) => void {
+  if (!['info', 'debug', 'trace'].includes(config.LOG_LEVEL)) return () => {}
+  return (line) => process.stderr.write(`ponte: ${line}\n`)
 }
 
 /**
  * Guarantees a usable secret key: the configured one, or on a first start a new one, printed once
  * to standard output (never logged: logs are shipped and kept; the terminal is the operator's).
+ * Runs under the start-up lock: of processes started together, exactly one creates it.
  */
-export async function provisionKeys(db: Db, config: Config, print: (text: string) => void): Promise<void> {
+async function provisionKeys(db: Db, config: Config, print: (text: string) => void): Promise<void> {
   if (config.PONTE_SECRET_KEY_ID && config.PONTE_SECRET_KEY_PASSWORD) {
     await ensureSecretKey(db, config.PONTE_SECRET_KEY_ID, config.PONTE_SECRET_KEY_PASSWORD)
     return
@@ -61,24 +140,58 @@ export async function provisionKeys(db: Db, config: Config, print: (text: string
   ].join('\n'))
 }
 
+const MISSING_KEY = 'PONTE_ENCRYPTION_KEY is required with DATABASE_URL: set it to 32 random bytes in base64 or hex '
+  + '(for example from `openssl rand -base64 32`), the same in every process of the cluster; it encrypts institution credentials at rest.'
+
 /**
  * The key that encrypts institution credentials: PONTE_ENCRYPTION_KEY (32 bytes, base64 or hex),
- * or one generated on the first start into the data directory (readable by its owner only).
- * Several processes on one PostgreSQL must share PONTE_ENCRYPTION_KEY.
+ * required on PostgreSQL, where every process must share it (a process that made up its own key
+ * could open none of the cluster's credentials, and would fail the jobs it took). The embedded
+ * server generates one on its first start into the data directory (readable by its owner only).
  */
-export function loadCipher(config: Config): Cipher {
+function loadCipher(config: Config): Cipher {
   if (config.PONTE_ENCRYPTION_KEY) {
     const raw = config.PONTE_ENCRYPTION_KEY.trim()
     const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64')
-    if (key.length !== 32) throw new Error('Invalid configuration: PONTE_ENCRYPTION_KEY must be 32 bytes, in base64 or hex')
+    if (key.length !== 32) throw new StartupRefusal('PONTE_ENCRYPTION_KEY must be 32 bytes, in base64 or hex (for example from `openssl rand -base64 32`).')
     return new Cipher(key)
   }
-  const file = resolve(config.PONTE_DATA_DIR, 'encryption.key')
+  if (config.DATABASE_URL) throw new StartupRefusal(MISSING_KEY)
+  const file = keyFile(config)
   if (!existsSync(file)) {
     mkdirSync(config.PONTE_DATA_DIR, { recursive: true })
     writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' })
   }
   return new Cipher(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'))
+}
+
+const keyFile = (config: Config) => resolve(config.PONTE_DATA_DIR, 'encryption.key')
+
+const CHECK_PLAINTEXT = 'ponte encryption key check'
+
+/**
+ * Refuses a key that cannot open what the database holds, then records the check value when the
+ * database has none yet (its first start with a key, or one set up before check values existed,
+ * whose key is then tested on a credential it already stores). Call under the start-up lock.
+ */
+async function checkEncryptionKey(db: Db, cipher: Cipher, config: Config): Promise<void> {
+  const check = await findEncryptionCheck(db)
+  const sealed = check ?? (await anySealedValue(db))
+  if (sealed !== undefined && !opens(cipher, sealed, check === undefined ? undefined : CHECK_PLAINTEXT)) {
+    throw new StartupRefusal(config.PONTE_ENCRYPTION_KEY
+      ? 'PONTE_ENCRYPTION_KEY does not match the key this database was set up with: set the key that its other processes use (credentials sealed with one key cannot be opened with another).'
+      : `The encryption key in ${keyFile(config)} does not match the key this database was set up with: put the original file back (or set PONTE_ENCRYPTION_KEY to the original key).`)
+  }
+  if (check === undefined) await insertEncryptionCheck(db, cipher.encrypt(CHECK_PLAINTEXT))
+}
+
+function opens(cipher: Cipher, sealed: string, expected?: string): boolean {
+  try {
+    const plaintext = cipher.decrypt(sealed)
+    return expected === undefined || plaintext === expected
+  } catch {
+    return false
+  }
 }
 
 function queueOptions(config: Config, db: Db) {
@@ -103,14 +216,15 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const db = await openStore(config)
-  await provisionKeys(db, config, options.print ?? ((t) => process.stdout.write(`${t}\n`)))
-  const jobs = await (await loadQueue()).openQueue(db, queueOptions(config, db))
-  const app = await (await loadApp()).buildApp({ db, config, cipher: loadCipher(config), jobs })
+  const progress = progressLines(config)
+  const { db, cipher, jobs } = await startUp(config, {
+    cipher: true, queue: true, keys: options.print ?? ((t) => process.stdout.write(`${t}\n`)), progress,
+  })
+  const app = await (await loadApp()).buildApp({ db, config, cipher, jobs })
   options.configure?.(app)
   const control = db.kind === 'pglite'
     ? serveControl(app, config.PONTE_DATA_DIR, {
-      db: async () => db, cipher: () => app.deps.domain.cipher, queue: async () => jobs, keyRevoked: (id) => app.deps.verifier.forget(id),
+      db: async () => db, cipher: async () => cipher, queue: async () => jobs, keyRevoked: (id) => app.deps.verifier.forget(id),
     })
     : undefined
   const worker = config.PONTE_WORKER === 'inline'
@@ -125,6 +239,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   })
   const url = await app.listen({ port: config.PORT, host: config.HOST })
   control?.publish()
+  progress(`listening on ${url}`)
   return { app, db, url, close: () => app.close() }
 }
 
@@ -140,11 +255,12 @@ export async function serve(config: Config): Promise<void> {
 
 /** `ponte worker`: background jobs and webhook deliveries only, no HTTP; any number per database. */
 export async function work(config: Config): Promise<void> {
-  const db = await openStore(config)
-  const jobs = await (await loadQueue()).openQueue(db, queueOptions(config, db))
-  const ctx = { db, clock: systemClock, cipher: loadCipher(config), jobs, connectors: new (await loadConnectors()).ConnectorRegistry(), webhooks: webhookSettings(config) }
+  const progress = progressLines(config)
+  const { db, cipher, jobs } = await startUp(config, { cipher: true, queue: true, progress })
+  const ctx = { db, clock: systemClock, cipher, jobs, connectors: new (await loadConnectors()).ConnectorRegistry(), webhooks: webhookSettings(config) }
   const worker = await (await loadWorker()).startWorker(ctx, { log: (message, extra) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: message, ...extra })}\n`) })
   process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'worker started', database: db.kind })}\n`)
+  progress('running background jobs and webhook deliveries')
   closeWithGrace({ delay: 30_000 }, async () => {
     await worker.stop()
     await jobs.stop()

@@ -60,3 +60,11 @@ export class PonteErrors extends Error {
     this.name = 'PonteErrors'
   }
 }
+
+/**
+ * A configuration or database that a process must not start with, for a reason the operator can
+ * fix: the CLI says it in one line, without a stack trace, and exits non-zero.
+ */
+export class StartupRefusal extends Error {
+  override name = 'StartupRefusal'
+}

@@ -32,6 +32,14 @@ export interface Db extends Queryable {
   raw(text: string, values?: unknown[]): Promise<Record<string, unknown>[]>
   /** Runs `fn` in one transaction; commits if it resolves, rolls back if it throws. */
   tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  /**
+   * Runs `fn` holding the cluster-wide lock `key`, so that one process at a time does it (the
+   * start-up sequence). `onWait` is called when another process holds the lock and this one waits.
+   * PostgreSQL: a session-level advisory lock on a connection of its own, outside the pool (`fn`
+   * may use the whole pool), released when `fn` settles, or by the server if the process dies.
+   * PGlite: the data directory already belongs to this process alone, so `fn` simply runs.
+   */
+  exclusively<T>(key: number, fn: () => Promise<T>, onWait?: () => void): Promise<T>
   close(): Promise<void>
 }
 

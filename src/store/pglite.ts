@@ -58,6 +58,10 @@ export async function openPglite(dataDir?: string): Promise<Db> {
         }),
       )
     },
+    async exclusively<T>(_key: number, fn: () => Promise<T>) {
+      // store/data-dir-lock.ts already keeps every other process out of this database.
+      return fn()
+    },
     async close() {
       try {
         if (!pg.closed) await pg.close()

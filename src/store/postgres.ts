@@ -71,6 +71,24 @@ export async function openPostgres(connectionString: string, max: number): Promi
         client.release()
       }
     },
+    async exclusively<T>(key: number, fn: () => Promise<T>, onWait?: () => void) {
+      const client = new pg.Client({ connectionString })
+      // A lost connection shows in the unlock below; it must not crash the process meanwhile.
+      client.on('error', () => {})
+      await client.connect()
+      try {
+        const [{ locked }] = (await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key])).rows
+        if (!locked) {
+          onWait?.()
+          await client.query('SELECT pg_advisory_lock($1)', [key])
+        }
+        return await fn()
+      } finally {
+        // Closing the session releases the lock too; unlocking first makes it free at once.
+        await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => {})
+        await client.end().catch(() => {})
+      }
+    },
     async close() {
       await pool.end()
     },

@@ -29,7 +29,7 @@ describe('CLI commands: one date format', () => {
   let ponte: ReturnType<typeof commandRunner>
   beforeAll(async () => {
     db = await openTestDb()
-    ponte = commandRunner({ db: async () => db, cipher: () => new Cipher(Buffer.alloc(32, 7)), queue: async () => { throw new Error('not needed') } })
+    ponte = commandRunner({ db: async () => db, cipher: async () => new Cipher(Buffer.alloc(32, 7)), queue: async () => { throw new Error('not needed') } })
   })
   afterAll(async () => db.dropDatabase())
 
@@ -61,7 +61,7 @@ describe('CLI commands: jobs list', () => {
   beforeAll(async () => {
     db = await openTestDb()
     queue = await openQueue(db)
-    ponte = commandRunner({ db: async () => db, cipher: () => new Cipher(Buffer.alloc(32, 7)), queue: async () => queue })
+    ponte = commandRunner({ db: async () => db, cipher: async () => new Cipher(Buffer.alloc(32, 7)), queue: async () => queue })
     // A link's job that failed as pg-boss records a handler's error, five pending fetches, a retention run.
     deadId = (await db.tx((tx) => queue.send(tx, QUEUES.historicalUpdate, { organizationId: 'x', linkId: LINK, requestId: 'r', processType: 'historical' })))!
     await db.query(`UPDATE pgboss.job SET state = 'failed', output = $2::jsonb WHERE id = $1`,
@@ -124,7 +124,7 @@ describe('the control route', () => {
     let control: { publish(): void } | undefined
     h = await createHarness({
       configure: (app) => {
-        control = serveControl(app, dir, { db: async () => h.db, cipher: () => h.app.deps.domain.cipher, queue: async () => h.app.deps.domain.jobs })
+        control = serveControl(app, dir, { db: async () => h.db, cipher: async () => h.app.deps.domain.cipher, queue: async () => h.app.deps.domain.jobs })
       },
     })
     await h.listen()

@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -110,9 +111,10 @@ describe.runIf(backend === 'postgres')('on PostgreSQL', () => {
   it('lets the CLI run next to a server: no lock', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ponte-nolock-'))
     const database = await createTestDatabase()
-    const server = await startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', PONTE_DATA_DIR: dir, DATABASE_URL: database.url }), { print: () => {} })
+    const PONTE_ENCRYPTION_KEY = randomBytes(32).toString('base64')
+    const server = await startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', PONTE_DATA_DIR: dir, DATABASE_URL: database.url, PONTE_ENCRYPTION_KEY }), { print: () => {} })
     try {
-      const env = { ...process.env as Record<string, string>, PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: database.url! }
+      const env = { ...process.env as Record<string, string>, PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: database.url!, PONTE_ENCRYPTION_KEY }
       const key = JSON.parse((await run('node', [BIN, 'keys', 'create', '--json', '--organization', 'other'], { env, timeout: 60_000 })).stdout)
       expect((await fetch(`${server.url}/api/`, { headers: { authorization: basic(key) } })).status).toBe(200)
     } finally {

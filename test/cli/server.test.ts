@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +9,7 @@ import { createTestDatabase } from '../helpers/db.ts'
 import { basic } from '../helpers/harness.ts'
 
 describe('server start-up and shutdown', () => {
+  const encryptionKey = randomBytes(32).toString('base64')
   let dir: string
   let database: Awaited<ReturnType<typeof createTestDatabase>>
   beforeAll(async () => {
@@ -20,7 +22,7 @@ describe('server start-up and shutdown', () => {
   })
 
   const config = (env: Record<string, string> = {}) => loadConfig({
-    PORT: '0', LOG_LEVEL: 'silent', PONTE_DATA_DIR: dir, ...(database.url ? { DATABASE_URL: database.url } : {}), ...env,
+    PORT: '0', LOG_LEVEL: 'silent', PONTE_DATA_DIR: dir, ...(database.url ? { DATABASE_URL: database.url, PONTE_ENCRYPTION_KEY: encryptionKey } : {}), ...env,
   })
 
   // Each test starts servers on the embedded database: minutes allowed on a loaded machine.

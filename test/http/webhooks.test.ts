@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto'
+import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import type { ServerResponse } from 'node:http'
@@ -585,7 +585,9 @@ describe('ponte webhooks CLI', () => {
     env = { ...process.env as Record<string, string>, PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...(database.url ? { DATABASE_URL: database.url } : {}) }
     delete env.PONTE_SECRET_KEY_ID
     delete env.PONTE_SECRET_KEY_PASSWORD
+    // The embedded database generates its key file; PostgreSQL requires the cluster's key.
     delete env.PONTE_ENCRYPTION_KEY
+    if (database.url) env.PONTE_ENCRYPTION_KEY = randomBytes(32).toString('base64')
     cleanup = async () => { await database.drop(); rmSync(dir, { recursive: true, force: true }) }
   })
   afterAll(async () => cleanup())
