@@ -10,6 +10,7 @@ import pg from 'pg'
 import { backend, createTestDatabase } from '../helpers/db.ts'
 import { basic } from '../helpers/harness.ts'
 import { startReceiver } from '../helpers/receiver.ts'
+import { PROCESS_MS, processTestTimeout } from '../helpers/processes.ts'
 
 const BIN = new URL('../../bin/ponte.js', import.meta.url).pathname
 const KEY = { id: 'process-test-key', password: 'process-test-password' }
@@ -20,7 +21,7 @@ function startPonte(children: ChildProcess[], env: Record<string, string>, comma
   children.push(child)
   return new Promise((resolve, reject) => {
     let out = ''
-    const timer = setTimeout(() => reject(new Error(`ponte ${command} did not start: ${out}`)), 60_000)
+    const timer = setTimeout(() => reject(new Error(`ponte ${command} did not start: ${out}`)), PROCESS_MS)
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString()
       const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
@@ -85,7 +86,7 @@ describe.skipIf(backend !== 'postgres')('several processes on one PostgreSQL', (
       await receiver.close()
       for (const child of children.splice(0)) child.kill('SIGTERM')
     }
-  })
+  }, processTestTimeout(4))
 
   it('a worker killed in the middle of a historical update: the update completes on restart, without duplicates', async () => {
     const receiver = await startReceiver()
@@ -122,7 +123,7 @@ describe.skipIf(backend !== 'postgres')('several processes on one PostgreSQL', (
       await receiver.close()
       for (const child of children.splice(0)) child.kill('SIGTERM')
     }
-  }, 180_000)
+  }, processTestTimeout(3))
 })
 
 /**
@@ -157,7 +158,7 @@ describe.skipIf(backend !== 'pglite')('the embedded server restarted after a cra
       server.child.kill('SIGKILL')
       await new Promise((r) => server.child.once('exit', r))
       // The job was cut off while active: what a restart has to recover.
-      const jobs = JSON.parse((await promisify(execFile)('node', [BIN, 'jobs', 'list', '--state', 'active', '--json'], { env, timeout: 60_000 })).stdout)
+      const jobs = JSON.parse((await promisify(execFile)('node', [BIN, 'jobs', 'list', '--state', 'active', '--json'], { env, timeout: PROCESS_MS })).stdout)
       expect(jobs).toEqual([expect.objectContaining({ queue: 'link-historical-update', state: 'active' })])
 
       server = await startPonte(children, env, 'serve')
@@ -170,5 +171,5 @@ describe.skipIf(backend !== 'pglite')('the embedded server restarted after a cra
       await receiver.close()
       for (const child of children.splice(0)) child.kill('SIGTERM')
     }
-  }, 240_000)
+  }, processTestTimeout(3))
 })
