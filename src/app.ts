@@ -1,11 +1,11 @@
 import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify'
 import { webhookSettings, type Config } from './config.ts'
 import { SecretKeyVerifier } from './domain/keys.ts'
 import { authenticate } from './http/plugins/auth.ts'
 import { clientErrorHandler, installErrorHandling, sendErrors } from './http/plugins/errors.ts'
+import { registerDocs } from './http/plugins/docs.ts'
 import { installMetrics } from './http/plugins/metrics.ts'
 import { unstorableTextInBody, unstorableTextInUrl } from './http/plugins/unstorable-text.ts'
 import { RequestDeadlines } from './http/plugins/deadlines.ts'
@@ -163,7 +163,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await registerDocs(app as unknown as FastifyInstance)
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   installMetrics(app as unknown as FastifyInstance, (request) => deadlines.untrack(request))

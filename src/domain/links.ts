@@ -93,7 +93,7 @@ function checkFormFields(institution: CatalogInstitution, credentials: Credentia
     const value = values[field.name]
     if (value === undefined || field.type === 'hidden' || field.type === 'select') continue
     if (!new RegExp(`^(?:${field.validation.replace(/^\^|\$$/g, '')})$`).test(value)) {
-      throw new PonteError('invalid', { field: field.name, variant: 'form_field', params: { detail: field.validation_message || `Invalid ${field.name}` } })
+      throw new PonteError('invalid', { field: field.name, variant: 'form_field', params: { validation: field.validation } })
     }
   }
   const select = institution.form_fields.find((f) => f.type === 'select' && f.values)
@@ -452,7 +452,10 @@ export async function refreshLink(ctx: DomainContext, actor: Actor, id: string, 
     const current = await store.findLink(tx, actor.organizationId, link.id, { forUpdate: true })
     const last = current?.refresh_requested_at ? Date.parse(current.refresh_requested_at) : 0
     const waitSeconds = REFRESH_COOLDOWN_SECONDS - (now.getTime() - last) / 1000
-    if (waitSeconds > 0) throw new PonteError('link_refreshed', { params: { minutes: Math.ceil(waitSeconds / 60) } })
+    // Retry-After (RFC 9110) tells clients and proxies the exact wait; the message rounds it up.
+    if (waitSeconds > 0) {
+      throw new PonteError('link_refreshed', { params: { minutes: Math.ceil(waitSeconds / 60) }, headers: { 'Retry-After': String(Math.ceil(waitSeconds)) } })
+    }
     await store.updateLink(tx, actor.organizationId, link.id, { refresh_requested_at: now.toISOString() })
     await scheduleHistoricalUpdate(ctx, tx, { organizationId: actor.organizationId, linkId: link.id, requestId, processType: 'historical_update', resources })
   })

@@ -37,7 +37,12 @@ const MESSAGES: Messages = {
   method_not_allowed: { en: 'Method "{method}" not allowed.', es: 'Método "{method}" no permitido.', pt: 'Método "{method}" não permitido.' },
   request_timeout: { en: 'The request timed out, you can retry asking for less data by changing your query parameters', es: 'La solicitud excedió el tiempo de espera, puedes reintentar pidiendo menos datos cambiando los parámetros de tu consulta', pt: 'A requisição expirou, você pode tentar novamente pedindo menos dados alterando os parâmetros da consulta' },
   link_refreshed: { en: 'The link has already been refreshed. Please wait {minutes} minutes before trying again.', es: 'El link ya ha sido actualizado. Por favor espera {minutes} minutos antes de volver a intentarlo.', pt: 'O link já foi atualizado. Aguarde {minutes} minutos antes de tentar novamente.' },
-  unsupported_media_type: { en: 'Unsupported media type "{type}" in request.', es: 'Tipo de contenido "{type}" no soportado en la solicitud.', pt: 'Tipo de mídia "{type}" não suportado na requisição.' },
+  // DRF's sentence, then what to do: curl's `-d` without a header sends a form body.
+  unsupported_media_type: {
+    en: 'Unsupported media type "{type}" in request. Send a JSON body with the header Content-Type: application/json.',
+    es: 'Tipo de contenido "{type}" no soportado en la solicitud. Envía un cuerpo JSON con la cabecera Content-Type: application/json.',
+    pt: 'Tipo de mídia "{type}" não suportado na requisição. Envie um corpo JSON com o cabeçalho Content-Type: application/json.',
+  },
   request_too_large: { en: 'The request body is larger than {limit} bytes.', es: 'El cuerpo de la solicitud supera los {limit} bytes.', pt: 'O corpo da requisição é maior que {limit} bytes.' },
   token_required: { en: 'A MFA token is required by the institution to login', es: 'La institución requiere un token MFA para iniciar sesión', pt: 'A instituição exige um token MFA para acessar' },
   too_many_requests: { en: 'Request was throttled. Expected available in {seconds} seconds.', es: 'La solicitud fue limitada. Disponible de nuevo en {seconds} segundos.', pt: 'A requisição foi limitada. Disponível novamente em {seconds} segundos.' },
@@ -45,7 +50,13 @@ const MESSAGES: Messages = {
   'login_error.missing': { en: 'Missing credentials to login to the institution', es: 'Faltan credenciales para iniciar sesión en la institución', pt: 'Faltam credenciais para acessar a instituição' },
   'invalid_credentials_storage.range': { en: 'credentials_storage must be store, nostore or a number of days between 1d and 365d', es: 'credentials_storage debe ser store, nostore o un número de días entre 1d y 365d', pt: 'credentials_storage deve ser store, nostore ou um número de dias entre 1d e 365d' },
   'invalid.resources': { en: 'The institution only supports the following resources: {resources}', es: 'La institución solo soporta los siguientes recursos: {resources}', pt: 'A instituição suporta apenas os seguintes recursos: {resources}' },
-  'invalid.form_field': { en: '{detail}', es: '{detail}', pt: '{detail}' },
+  // Not the institution's own `validation_message`: that is in its country's language, for the
+  // widget, while an API message follows Accept-Language.
+  'invalid.form_field': {
+    en: 'This value does not have the format the institution expects: {validation}',
+    es: 'Este valor no tiene el formato que espera la institución: {validation}',
+    pt: 'Este valor não tem o formato que a instituição espera: {validation}',
+  },
   'invalid.session_link': { en: 'The session does not belong to this link.', es: 'La sesión no pertenece a este link.', pt: 'A sessão não pertence a este link.' },
   'invalid.date_order': { en: 'date_from must be earlier than or equal to date_to.', es: 'date_from debe ser anterior o igual a date_to.', pt: 'date_from deve ser anterior ou igual a date_to.' },
   'invalid.future_date': { en: 'date_to cannot be in the future.', es: 'date_to no puede estar en el futuro.', pt: 'date_to não pode estar no futuro.' },

@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from '../../src/main.ts'
 import { DataDirInUseError, lockDataDir } from '../../src/store/data-dir-lock.ts'
 import { backend, createTestDatabase } from '../helpers/db.ts'
 import { basic } from '../helpers/harness.ts'
+import { PROCESS_MS, processTestTimeout } from '../helpers/processes.ts'
 
 const run = promisify(execFile)
 const BIN = new URL('../../bin/ponte.js', import.meta.url).pathname
@@ -32,12 +33,12 @@ describe('embedded data directory lock', () => {
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  const ponte = (...args: string[]) => run('node', [BIN, ...args], { env, timeout: 120_000 })
+  const ponte = (...args: string[]) => run('node', [BIN, ...args], { env, timeout: PROCESS_MS })
   const start = (printed: string[] = []) => startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', PONTE_DATA_DIR: dir }), { print: (t) => printed.push(t) })
   const status = async (server: RunningServer, key: { id: string; password: string }) =>
     (await fetch(`${server.url}/api/`, { headers: { authorization: basic(key) } })).status
 
-  it('refuses a second server while a server runs, runs CLI commands through it, and lets them in once it stops', { timeout: 180_000 }, async () => {
+  it('refuses a second server while a server runs, runs CLI commands through it, and lets them in once it stops', { timeout: processTestTimeout(8) }, async () => {
     const printed: string[] = []
     const server = await start(printed)
     const first = {
@@ -74,7 +75,7 @@ describe('embedded data directory lock', () => {
     }
   })
 
-  it('refuses CLI commands while a process that serves no control route holds the directory', { timeout: 60_000 }, async () => {
+  it('refuses CLI commands while a process that serves no control route holds the directory', { timeout: processTestTimeout(1) }, async () => {
     // A `ponte worker` or another CLI command on the embedded database: no server to ask.
     const release = lockDataDir(join(dir, 'db'))
     try {
@@ -86,7 +87,7 @@ describe('embedded data directory lock', () => {
     }
   })
 
-  it('takes over a lock left by a process that no longer runs', { timeout: 60_000 }, async () => {
+  it('takes over a lock left by a process that no longer runs', { timeout: processTestTimeout(1) }, async () => {
     writeFileSync(join(dir, 'db.lock'), `${await deadPid()}\n`)
     expect((await ponte('keys', 'list', '--json')).stdout).toContain('organization_id')
     expect(existsSync(join(dir, 'db.lock'))).toBe(false)
@@ -108,14 +109,14 @@ describe('embedded data directory lock', () => {
 })
 
 describe.runIf(backend === 'postgres')('on PostgreSQL', () => {
-  it('lets the CLI run next to a server: no lock', { timeout: 60_000 }, async () => {
+  it('lets the CLI run next to a server: no lock', { timeout: processTestTimeout(2) }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ponte-nolock-'))
     const database = await createTestDatabase()
     const PONTE_ENCRYPTION_KEY = randomBytes(32).toString('base64')
     const server = await startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', PONTE_DATA_DIR: dir, DATABASE_URL: database.url, PONTE_ENCRYPTION_KEY }), { print: () => {} })
     try {
       const env = { ...process.env as Record<string, string>, PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: database.url!, PONTE_ENCRYPTION_KEY }
-      const key = JSON.parse((await run('node', [BIN, 'keys', 'create', '--json', '--organization', 'other'], { env, timeout: 60_000 })).stdout)
+      const key = JSON.parse((await run('node', [BIN, 'keys', 'create', '--json', '--organization', 'other'], { env, timeout: PROCESS_MS })).stdout)
       expect((await fetch(`${server.url}/api/`, { headers: { authorization: basic(key) } })).status).toBe(200)
     } finally {
       await server.close()

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.ts'
 import { startServer } from '../../src/main.ts'
 import { createTestDatabase } from '../helpers/db.ts'
 import { basic } from '../helpers/harness.ts'
+import { processTestTimeout } from '../helpers/processes.ts'
 
 describe('server start-up and shutdown', () => {
   const encryptionKey = randomBytes(32).toString('base64')
@@ -26,7 +27,7 @@ describe('server start-up and shutdown', () => {
   })
 
   // Each test starts servers on the embedded database: minutes allowed on a loaded machine.
-  it('creates and prints a key on the first start only, and that key works', { timeout: 300_000 }, async () => {
+  it('creates and prints a key on the first start only, and that key works', async () => {
     const printed: string[] = []
     const first = await startServer(config(), { print: (t) => printed.push(t) })
     const id = /secret key id:\s+(\S+)/.exec(printed.join('\n'))?.[1]
@@ -40,9 +41,9 @@ describe('server start-up and shutdown', () => {
     const second = await startServer(config(), { print: (t) => again.push(t) })
     expect(again).toEqual([])
     await second.close()
-  })
+  }, processTestTimeout(2))
 
-  it('guarantees the key given in the environment, and follows a password change', { timeout: 300_000 }, async () => {
+  it('guarantees the key given in the environment, and follows a password change', async () => {
     const env = { PONTE_SECRET_KEY_ID: 'ci-key', PONTE_SECRET_KEY_PASSWORD: 'first-password' }
     let server = await startServer(config(env), { print: () => {} })
     expect((await fetch(`${server.url}/api/`, { headers: { authorization: basic({ id: 'ci-key', password: 'first-password' }) } })).status).toBe(200)
@@ -51,24 +52,28 @@ describe('server start-up and shutdown', () => {
     expect((await fetch(`${server.url}/api/`, { headers: { authorization: basic({ id: 'ci-key', password: 'first-password' }) } })).status).toBe(401)
     expect((await fetch(`${server.url}/api/`, { headers: { authorization: basic({ id: 'ci-key', password: 'second-password' }) } })).status).toBe(200)
     await server.close()
-  })
+  }, processTestTimeout(2))
 
-  it('finishes in-flight requests before closing, and refuses new ones', { timeout: 300_000 }, async () => {
+  it('finishes in-flight requests before closing, and refuses new ones', async () => {
     const env = { PONTE_SECRET_KEY_ID: 'drain-key', PONTE_SECRET_KEY_PASSWORD: 'drain-password' }
-    let arrived!: () => void
-    const inHandler = new Promise<void>((resolve) => { arrived = resolve })
+    // The request is in its handler when the server starts closing, and finishes only after:
+    // signalled both ways, not guessed with sleeps that a loaded machine outlasts.
+    let entered!: () => void
+    const inHandler = new Promise<void>((resolve) => { entered = resolve })
+    let release!: () => void
+    const released = new Promise<void>((resolve) => { release = resolve })
     const server = await startServer(config(env), {
       print: () => {},
-      configure: (app) => app.get('/slow', async () => { arrived(); await new Promise((r) => setTimeout(r, 500)); return { done: true } }),
+      configure: (app) => app.get('/slow', async () => { entered(); await released; return { done: true } }),
     })
     const inflight = fetch(`${server.url}/slow`).then(async (r) => ({ status: r.status, body: await r.json() }))
-    // Closed once the request is being handled, however long it took to arrive on a loaded machine.
     await inHandler
     const closing = server.close()
+    release()
     expect(await inflight).toEqual({ status: 200, body: { done: true } })
     await closing
     await expect(fetch(`${server.url}/health`)).rejects.toThrow()
-  })
+  }, processTestTimeout(1))
 
   it('refuses a half-configured key pair', () => {
     expect(() => config({ PONTE_SECRET_KEY_ID: 'only-id' })).toThrow(/both PONTE_SECRET_KEY_ID and PONTE_SECRET_KEY_PASSWORD/)

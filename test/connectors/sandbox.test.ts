@@ -13,6 +13,7 @@ import type {
   AccountScopedRecord, ConnectorContext, InstitutionRecord, LoginOutcome, Period, WireShape,
 } from '../../src/connectors/types.ts'
 import { missingFields, schemaErrors, schemaOf, specsAvailable, type SpecName } from '../helpers/spec.ts'
+import { PROCESS_MS, processTestTimeout } from '../helpers/processes.ts'
 
 // validate-rfc is a UMD bundle: depending on the loader its function is the default export or its `default`.
 type ValidateRfc = (rfc: string) => { isValid: boolean }
@@ -202,11 +203,11 @@ describe('sandbox data: determinism', () => {
       all.exchangeHistory = await conn.exchangeHistory(c, all.exchanges.map((e) => e.internal_identification))
       console.log(createHash('sha256').update(JSON.stringify(all)).digest('hex'))`
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: new URL('../..', import.meta.url).pathname, env: { ...process.env, TZ: 'Pacific/Kiritimati' }, encoding: 'utf8',
+      cwd: new URL('../..', import.meta.url).pathname, env: { ...process.env, TZ: 'Pacific/Kiritimati' }, encoding: 'utf8', timeout: PROCESS_MS,
     })
     expect(child.stderr.replace(/npm warn.*\n?/g, '')).toBe('')
     expect(child.stdout.trim()).toBe(here)
-  }, 30_000)
+  }, processTestTimeout(1))
 
   it('keeps internal ids and values of the same transactions across overlapping periods', async () => {
     const conn = createSandboxConnector(BR)
@@ -586,22 +587,21 @@ describe('sandbox data: scale persona', () => {
     expect(await conn.accounts(c)).toHaveLength(2)
   })
 
-  it('generates dense history fast (> 100k transactions/s even cold) and the full persona year in well under a second', async () => {
+  // How fast this goes is measured by bench/sandbox.ts, not asserted here: a loaded machine must
+  // not fail a functional test.
+  it('generates two years of dense history for 20 accounts, and the full persona year for a fresh seed', async () => {
     const c = ctx(BR, 'scale_2y_20a', 'scale', 'scale_2y_20a')
-    const started = performance.now()
     let count = 0
     for await (const batch of createSandboxConnector(BR).transactions(c, { dateFrom: '2000-01-01', dateTo: TODAY })) count += batch.length
-    const perSecond = count / ((performance.now() - started) / 1000)
     // Complete days up to the day before yesterday, part of yesterday (its evening posts tomorrow).
     const completeDays = parseDay(TODAY) - 1 - addMonths(parseDay(TODAY), -24)
     expect(count).toBeGreaterThan(20 * completeDays * DENSE_PER_DAY)
     expect(count).toBeLessThanOrEqual(20 * (completeDays + 1) * DENSE_PER_DAY)
-    expect(perSecond).toBeGreaterThan(100_000)
 
-    const t0 = performance.now()
-    await collect(createSandboxConnector(MX).transactions(ctx(MX, 'full', 'fresh-seed'), YEAR))
-    expect(performance.now() - t0).toBeLessThan(500)
-  }, 30_000)
+    const year = await collect(createSandboxConnector(MX).transactions(ctx(MX, 'full', 'fresh-seed'), YEAR))
+    expect(year.length).toBeGreaterThan(100)
+    for (const t of year) expect(String(t.value_date) >= YEAR.dateFrom && String(t.value_date) < TODAY, String(t.value_date)).toBe(true)
+  }, 60_000)
 })
 
 // -------------------------------------------------------------------------------------------------

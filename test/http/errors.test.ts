@@ -84,12 +84,24 @@ describe('Belvo error format on every failure', () => {
     expect(res.json()[0]).toMatchObject({ code: 'invalid', message: 'Invalid data. Expected a dictionary, but got list.' })
   })
 
-  it('rejects unsupported content types with 415, naming the type', async () => {
+  it('rejects unsupported content types with 415, naming the type and asking for JSON', async () => {
     for (const [type, body] of [['application/x-www-form-urlencoded', 'link=abc'], ['text/plain; charset=utf-8', '{"link":"abc"}'], ['application/xml', '<link/>']]) {
       const res = await post(body, { 'content-type': type })
       expect(res.statusCode, type).toBe(415)
-      expect(res.json()[0], type).toMatchObject({ code: 'unsupported_media_type', message: `Unsupported media type "${type.split(';')[0]}" in request.` })
+      expect(res.json(), type).toEqual([{
+        request_id: expect.stringMatching(REQUEST_ID), code: 'unsupported_media_type',
+        message: `Unsupported media type "${type.split(';')[0]}" in request. Send a JSON body with the header Content-Type: application/json.`,
+      }])
     }
+  })
+
+  it.each([
+    ['es', 'Tipo de contenido "application/x-www-form-urlencoded" no soportado en la solicitud. Envía un cuerpo JSON con la cabecera Content-Type: application/json.'],
+    ['pt-BR', 'Tipo de mídia "application/x-www-form-urlencoded" não suportado na requisição. Envie um corpo JSON com o cabeçalho Content-Type: application/json.'],
+  ])('asks for JSON instead of a form body (curl -d without a header) in Accept-Language %s', async (language, message) => {
+    const res = await post('link=abc', { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': language })
+    expect(res.statusCode).toBe(415)
+    expect(res.json()[0]).toMatchObject({ code: 'unsupported_media_type', message })
   })
 
   it('rejects oversized bodies with 413', async () => {

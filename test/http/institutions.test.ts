@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CATALOG } from '../../src/connectors/catalog.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
+import { processTestTimeout } from '../helpers/processes.ts'
 import { expectSpec } from '../helpers/spec.ts'
 
 describe('institutions', () => {
@@ -101,7 +102,7 @@ describe('institutions', () => {
     } finally {
       await proxied.close()
     }
-  })
+  }, processTestTimeout(1))
 
   it('clamps page_size above 1000 and falls back to the default on a bad one', async () => {
     expect((await list('?page_size=5000')).body.results).toHaveLength(CATALOG.length)

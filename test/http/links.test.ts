@@ -72,6 +72,33 @@ describe('links', () => {
     expect((await call('GET', '/api/links/')).body.count).toBe(before)
   })
 
+  it.each([
+    [undefined, 'This value does not have the format the institution expects: ^[a-zA-Z0-9_]{1,16}$'],
+    ['es-MX', 'Este valor no tiene el formato que espera la institución: ^[a-zA-Z0-9_]{1,16}$'],
+    ['pt-BR', 'Este valor não tem o formato que a instituição espera: ^[a-zA-Z0-9_]{1,16}$'],
+  ])('words a credential of the wrong format for Accept-Language %s, English by default', async (language, message) => {
+    // The institution publishes its own validation_message in its country's language (Spanish
+    // here, for the widget): the API's message does not borrow it.
+    const res = await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk-100', password: 'full' }, { headers: language ? { 'accept-language': language } : {} })
+    expect(res.status).toBe(400)
+    expect(res.body).toEqual([{ request_id: expect.stringMatching(/^[a-f0-9]{32}$/), code: 'invalid', field: 'username', message }])
+  })
+
+  it('says in Retry-After how many seconds a refresh too soon must wait', async () => {
+    const link = (await register({ fetch_resources: ['ACCOUNTS'] })).body
+    expect((await call('POST', `/api/links/${link.id}/refresh/`, {})).status).toBe(202)
+    let again = await call('POST', `/api/links/${link.id}/refresh/`, {})
+    expect(again.status).toBe(409)
+    expect(again.headers['retry-after']).toBe('600')
+    h.clock.advance(4 * 60_000 + 30_000)
+    again = await call('POST', `/api/links/${link.id}/refresh/`, {})
+    expect(again.status).toBe(409)
+    expect(again.headers['retry-after']).toBe('330')
+    expect(again.body[0]).toMatchObject({ code: 'link_refreshed', message: 'The link has already been refreshed. Please wait 6 minutes before trying again.' })
+    h.clock.advance(330_000)
+    expect((await call('POST', `/api/links/${link.id}/refresh/`, {})).status).toBe(202)
+  })
+
   it('requires institution and username', async () => {
     const { status, body } = await call('POST', '/api/links/', {})
     expect(status).toBe(400)

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DOCS_TITLE, WORDMARK_SVG } from '../../src/http/plugins/docs.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 
 describe('OpenAPI and operations', () => {
@@ -23,11 +26,29 @@ describe('OpenAPI and operations', () => {
     expect(Object.keys(history.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '500']))
   })
 
-  it('serves the interactive reference at /docs', async () => {
-    const res = await h.app.inject({ method: 'GET', url: '/docs/' })
+  it('serves the interactive reference at /docs in Ponte\'s name, with Ponte\'s logo', async () => {
+    let res = await h.app.inject({ method: 'GET', url: '/docs' })
+    for (let hops = 0; res.statusCode >= 300 && res.statusCode < 400 && hops < 5; hops++) {
+      res = await h.app.inject({ method: 'GET', url: new URL(String(res.headers.location), 'http://ponte.test/docs').pathname })
+    }
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toContain('text/html')
-    expect(res.body).toContain('swagger')
+    expect(res.body).toContain(`<title>${DOCS_TITLE}</title>`)
+    expect(res.body).not.toContain('Swagger UI</title>')
+    // Swagger UI's own favicons are gone; Ponte's is served.
+    expect(res.body).not.toContain('favicon-32x32.png')
+    const favicon = /href="([^"]*favicon\.svg)"/.exec(res.body)?.[1]
+    expect(favicon).toBeDefined()
+    const icon = await h.app.inject({ method: 'GET', url: new URL(favicon!, 'http://ponte.test/docs/').pathname })
+    expect(icon.statusCode).toBe(200)
+    expect(icon.body).toContain('<svg')
+
+    // The top bar's logo is put in by the initializer script: Ponte's, not the plugin's default.
+    const script = await h.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' })
+    expect(script.statusCode).toBe(200)
+    expect(script.body).toContain(Buffer.from(WORDMARK_SVG).toString('base64'))
+    const defaultLogo = readFileSync(createRequire(import.meta.url).resolve('@fastify/swagger-ui/static/logo.svg')).toString('base64')
+    expect(script.body).not.toContain(defaultLogo)
   })
 
   it('exports request metrics labelled by route template', async () => {

@@ -8,6 +8,7 @@ import { verifyWidgetToken } from '../../src/domain/widget-tokens.ts'
 import { Cipher } from '../../src/lib/crypto.ts'
 import { PonteError } from '../../src/lib/errors.ts'
 import { basic, createHarness, type Harness } from '../helpers/harness.ts'
+import { processTestTimeout } from '../helpers/processes.ts'
 import { expectSpec } from '../helpers/spec.ts'
 
 /** A JWT's header and payload, decoded by hand (no JWT library): what any client can read. */
@@ -133,7 +134,7 @@ describe('widget access tokens', () => {
     } finally {
       await other.close()
     }
-  })
+  }, processTestTimeout(1))
 
   it.each([
     [{ scopes: 'read_institutions,fly' }, 'invalid_choice', 'scopes', '"fly" is not a valid choice.'],

@@ -16,6 +16,7 @@ import { MAX_ATTEMPTS, RETRY_DELAYS_MS, WebhookDispatcher } from '../../src/jobs
 import { createTestDatabase } from '../helpers/db.ts'
 import { startReceiver, type Hit, type Receiver } from '../helpers/receiver.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
+import { PROCESS_MS, processTestTimeout } from '../helpers/processes.ts'
 
 type Json = Record<string, any>
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -435,9 +436,9 @@ describe('webhook delivery', () => {
     const endpoint = await createEndpoint({ url: r.url })
     const quick = new WebhookDispatcher({ db: ref.h.db, clock: ref.h.clock, cipher: ref.h.app.deps.domain.cipher }, { timeoutMs: 200, allowPrivateDestinations: true })
     const webhookId = await emit()
-    const started = Date.now()
+    // That the attempt gave up is in its log ("timed out after 200 ms"); how long the pass took
+    // in wall-clock time says more about the machine's load than about the timeout.
     expect(await quick.deliverDue()).toBe(1)
-    expect(Date.now() - started).toBeLessThan(2500)
     const delivery = await deliveryOf(endpoint.id, webhookId)
     expect(delivery).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null, next_attempt_at: new Date(ref.h.clock.now().getTime() + 3000).toISOString() })
     expect(delivery.attempts_log[0]).toMatchObject({ status_code: null, error: 'timed out after 200 ms', response_snippet: null })
@@ -591,10 +592,10 @@ describe('ponte webhooks CLI', () => {
     cleanup = async () => { await database.drop(); rmSync(dir, { recursive: true, force: true }) }
   })
   afterAll(async () => cleanup())
-  const ponte = (...args: string[]) => run('node', [BIN, ...args], { env, timeout: 60_000 })
+  const ponte = (...args: string[]) => run('node', [BIN, ...args], { env, timeout: PROCESS_MS })
 
   // About ten CLI processes, a few seconds each.
-  it('creates, lists, shows deliveries of, redelivers and deletes endpoints', { timeout: 240_000 }, async () => {
+  it('creates, lists, shows deliveries of, redelivers and deletes endpoints', { timeout: processTestTimeout(10) }, async () => {
     await expect(ponte('webhooks', 'list')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no organization yet') })
     const key = JSON.parse((await ponte('keys', 'create', '--json')).stdout)
     const created = JSON.parse((await ponte('webhooks', 'create', '--url', 'http://127.0.0.1:9/hook', '--authorization', 'Bearer cli-token-9876', '--json')).stdout)

@@ -13,6 +13,7 @@ import { openDb } from '../../src/store/db.ts'
 import { backend, createTestDatabase } from '../helpers/db.ts'
 import { basic } from '../helpers/harness.ts'
 import { startReceiver } from '../helpers/receiver.ts'
+import { PROCESS_MS, processTestTimeout } from '../helpers/processes.ts'
 
 const BIN = new URL('../../bin/ponte.js', import.meta.url).pathname
 const KEY = { id: 'process-test-key', password: 'process-test-password' }
@@ -23,7 +24,7 @@ function startPonte(children: ChildProcess[], env: Record<string, string>, comma
   children.push(child)
   return new Promise((resolve, reject) => {
     let out = ''
-    const timer = setTimeout(() => reject(new Error(`ponte ${command} did not start: ${out}`)), 60_000)
+    const timer = setTimeout(() => reject(new Error(`ponte ${command} did not start: ${out}`)), PROCESS_MS)
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString()
       const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
@@ -88,7 +89,7 @@ describe.skipIf(backend !== 'postgres')('several processes on one PostgreSQL', (
       await receiver.close()
       for (const child of children.splice(0)) child.kill('SIGTERM')
     }
-  })
+  }, processTestTimeout(4))
 
   it('a worker killed in the middle of a historical update: the update completes on restart, without duplicates', async () => {
     const receiver = await startReceiver()
@@ -125,7 +126,7 @@ describe.skipIf(backend !== 'postgres')('several processes on one PostgreSQL', (
       await receiver.close()
       for (const child of children.splice(0)) child.kill('SIGTERM')
     }
-  }, 180_000)
+  }, processTestTimeout(3))
 
   it('a SIGKILLed worker: its job shows stalled, then runs again in another worker within 30 s, and completes', async () => {
     const receiver = await startReceiver()
@@ -175,7 +176,7 @@ describe.skipIf(backend !== 'postgres')('several processes on one PostgreSQL', (
       await receiver.close()
       for (const child of children.splice(0)) child.kill('SIGTERM')
     }
-  }, 300_000)
+  }, processTestTimeout(4))
 })
 
 /**
@@ -210,7 +211,7 @@ describe.skipIf(backend !== 'pglite')('the embedded server restarted after a cra
       server.child.kill('SIGKILL')
       await new Promise((r) => server.child.once('exit', r))
       // The job was cut off while active: what a restart has to recover.
-      const jobs = JSON.parse((await promisify(execFile)('node', [BIN, 'jobs', 'list', '--state', 'active', '--json'], { env, timeout: 60_000 })).stdout)
+      const jobs = JSON.parse((await promisify(execFile)('node', [BIN, 'jobs', 'list', '--state', 'active', '--json'], { env, timeout: PROCESS_MS })).stdout)
       expect(jobs).toEqual([expect.objectContaining({ queue: 'link-historical-update', state: 'active' })])
 
       server = await startPonte(children, env, 'serve')
@@ -223,5 +224,5 @@ describe.skipIf(backend !== 'pglite')('the embedded server restarted after a cra
       await receiver.close()
       for (const child of children.splice(0)) child.kill('SIGTERM')
     }
-  }, 240_000)
+  }, processTestTimeout(3))
 })

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { openDb, type Db } from '../../src/store/db.ts'
 import { loadMigrations, migrate, splitStatements } from '../../src/store/migrate.ts'
 import { backend, createTestDatabase } from '../helpers/db.ts'
+import { processTestTimeout } from '../helpers/processes.ts'
 
 describe(`migrations on ${backend}`, () => {
   const cleanups: (() => Promise<void>)[] = []
@@ -28,7 +29,7 @@ describe(`migrations on ${backend}`, () => {
     expect(await migrate(db)).toEqual([])
     const rows = await db.query<{ id: number }>('SELECT id FROM _migrations ORDER BY id')
     expect(rows.map((r) => r.id)).toEqual(all)
-  })
+  }, processTestTimeout(1))
 
   it('is safe when several processes migrate the same database at once', async () => {
     const database = await freshDatabase()
@@ -39,7 +40,7 @@ describe(`migrations on ${backend}`, () => {
     const results = await Promise.all(dbs.map((db) => migrate(db)))
     const applied = results.flat().sort((a, b) => a - b)
     expect(applied).toEqual(loadMigrations().map((m) => m.id))
-  })
+  }, processTestTimeout(1))
 
   it('rolls a failing migration back entirely', async () => {
     const db = await (await freshDatabase()).open()

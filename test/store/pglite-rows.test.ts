@@ -42,12 +42,15 @@ describe.skipIf(backend !== 'pglite')('PGlite text rows', () => {
     let release!: () => void
     const held = new Promise<void>((resolve) => { release = resolve })
     const order: string[] = []
+    let inserted!: () => void
+    const insideTx = new Promise<void>((resolve) => { inserted = resolve })
     const writer = db.tx(async (tx) => {
       await tx.query("INSERT INTO t (id, label) VALUES (-1, 'inside')")
+      inserted()
       await held
       order.push('commit')
     })
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await insideTx
     const reader = db.query<{ label: string }>('SELECT label FROM t WHERE id = -1', [], { prepared: true }).then((rows) => {
       order.push('read')
       return rows
