@@ -13,6 +13,7 @@ import { openQueue } from './jobs/queue.ts'
 import { startWorker } from './jobs/worker.ts'
 import { ConnectorRegistry } from './connectors/registry.ts'
 import { systemClock } from './lib/clock.ts'
+import { createLogger, flushLogs, type Logger } from './lib/logger.ts'
 
 /** Opens the configured database (PostgreSQL, or embedded PGlite on disk) and brings its schema up to date. */
 export async function openStore(config: Config): Promise<Db> {
@@ -72,9 +73,9 @@ export function loadCipher(config: Config): Cipher {
   return new Cipher(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'))
 }
 
-function queueOptions(config: Config, db: Db) {
+function queueOptions(config: Config, db: Db, log: Logger) {
   // The embedded database is locked to this process (store/data-dir-lock): it runs every job.
-  return { jobTimeoutSeconds: config.PONTE_JOB_TIMEOUT_SECONDS, maintenanceSeconds: config.PONTE_JOB_MAINTENANCE_SECONDS, soleProcess: db.kind === 'pglite' }
+  return { jobTimeoutSeconds: config.PONTE_JOB_TIMEOUT_SECONDS, maintenanceSeconds: config.PONTE_JOB_MAINTENANCE_SECONDS, soleProcess: db.kind === 'pglite', log }
 }
 
 export interface RunningServer {
@@ -91,13 +92,15 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  // One logger for the process: Fastify's, the inline worker's, the queue's.
+  const log = createLogger(config.LOG_LEVEL)
   const db = await openStore(config)
   await provisionKeys(db, config, options.print ?? ((t) => process.stdout.write(`${t}\n`)))
-  const jobs = await openQueue(db, queueOptions(config, db))
-  const app = await buildApp({ db, config, cipher: loadCipher(config), jobs })
+  const jobs = await openQueue(db, queueOptions(config, db, log))
+  const app = await buildApp({ db, config, cipher: loadCipher(config), jobs, logger: log })
   options.configure?.(app)
   const worker = config.PONTE_WORKER === 'inline'
-    ? await startWorker(app.deps.domain, { log: (message, extra) => app.log.error(extra ?? {}, message) })
+    ? await startWorker(app.deps.domain, { log })
     : undefined
   // app.close() waits for in-flight requests; then the worker finishes its jobs and deliveries,
   // and the database closes last.
@@ -117,19 +120,27 @@ export async function serve(config: Config): Promise<void> {
     if (err) server.app.log.error({ err }, 'shutting down after an error')
     else server.app.log.info({ signal }, 'shutting down')
     await server.close()
+    server.app.log.info('stopped')
+    await flushLogs()
   })
 }
 
 /** `ponte worker`: background jobs and webhook deliveries only, no HTTP; any number per database. */
 export async function work(config: Config): Promise<void> {
+  // The same logger and line format as `ponte serve`.
+  const log = createLogger(config.LOG_LEVEL)
   const db = await openStore(config)
-  const jobs = await openQueue(db, queueOptions(config, db))
+  const jobs = await openQueue(db, queueOptions(config, db, log))
   const ctx = { db, clock: systemClock, cipher: loadCipher(config), jobs, connectors: new ConnectorRegistry(), webhooks: webhookSettings(config) }
-  const worker = await startWorker(ctx, { log: (message, extra) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: message, ...extra })}\n`) })
-  process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'worker started', database: db.kind })}\n`)
-  closeWithGrace({ delay: 30_000 }, async () => {
+  const worker = await startWorker(ctx, { log })
+  log.info({ database: db.kind }, 'worker started')
+  closeWithGrace({ delay: 30_000 }, async ({ err, signal }) => {
+    if (err) log.error({ err }, 'shutting down after an error')
+    else log.info({ signal }, 'shutting down')
     await worker.stop()
     await jobs.stop()
     await db.close()
+    log.info('stopped')
+    await flushLogs()
   })
 }

@@ -1,5 +1,7 @@
 import PgBoss from 'pg-boss'
+import type { Logger } from '../lib/logger.ts'
 import type { Db, Queryable } from '../store/db.ts'
+import { observeJob } from './metrics.ts'
 
 /**
  * Background jobs on PostgreSQL with pg-boss, on PGlite too (pg-boss accepts any object with
@@ -26,12 +28,22 @@ export interface Job<T> {
   id: string
   name: string
   data: T
+  /** Retries already used, and allowed (pg-boss metadata). */
+  retryCount?: number
+  retryLimit?: number
+}
+
+export interface WorkOptions {
+  pollingIntervalSeconds?: number
+  concurrency?: number
+  /** Each job's failure (and completion) is logged here and counted in jobs/metrics.ts. */
+  log?: Logger
 }
 
 export interface JobQueue {
   /** Enqueues in the transaction `tx` (the caller's). `singletonKey` collapses duplicates. */
   send(tx: Queryable, name: QueueName, data: object, options?: { singletonKey?: string; startAfterSeconds?: number }): Promise<string | null>
-  work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, options?: { pollingIntervalSeconds?: number; concurrency?: number }): Promise<void>
+  work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, options?: WorkOptions): Promise<void>
   stopWork(): Promise<void>
   stop(): Promise<void>
   boss: PgBoss
@@ -56,6 +68,8 @@ export interface QueueOptions {
    * at once instead of after `jobTimeoutSeconds`.
    */
   soleProcess?: boolean
+  /** pg-boss's own background errors (maintenance, polling) go here. */
+  log?: Logger
 }
 
 /** Installs pg-boss's schema (its own migrations, under an advisory lock) and creates Ponte's queues. */
@@ -69,7 +83,7 @@ export async function openQueue(db: Db, options: QueueOptions = {}): Promise<Job
     monitorStateIntervalSeconds: 60,
     maintenanceIntervalSeconds: options.maintenanceSeconds ?? 60,
   })
-  boss.on('error', () => {})
+  boss.on('error', (error) => options.log?.error({ error: error.message }, 'job queue error'))
   await boss.start()
   for (const name of Object.values(QUEUES)) {
     await boss.createQueue(name, { name, ...RETRY, expireInSeconds: options.jobTimeoutSeconds ?? 900 })
@@ -85,14 +99,14 @@ export async function openQueue(db: Db, options: QueueOptions = {}): Promise<Job
         ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
       })
     },
-    async work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, options: { pollingIntervalSeconds?: number; concurrency?: number } = {}) {
+    async work<T>(name: QueueName, handler: (job: Job<T>) => Promise<void>, options: WorkOptions = {}) {
       working = true
       for (let i = 0; i < (options.concurrency ?? 2); i++) {
         // pg-boss fetches once per polling interval; waking the worker when a job ends makes a
         // busy queue drain back to back, while an empty one still waits the interval.
-        const workerId: string = await boss.work<T>(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 }, async ([job]) => {
+        const workerId: string = await boss.work<T>(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5, includeMetadata: true }, async ([job]) => {
           try {
-            await handler(job)
+            await observeJob(name, job, options.log, () => handler(job))
           } finally {
             boss.notifyWorker(workerId)
           }
