@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createTestDatabase } from '../helpers/db.ts'
 import { basic } from '../helpers/harness.ts'
 import type { LogLine } from '../helpers/logs.ts'
+import { startReceiver } from '../helpers/receiver.ts'
 
 const BIN = new URL('../../bin/ponte.js', import.meta.url).pathname
 const KEY = { id: 'logs-test-key', password: 'logs-test-password' }
@@ -62,18 +63,27 @@ describe('the logs of ponte serve and ponte worker', () => {
     return process
   }
 
-  it('serve writes one access line per request, without the Authorization header, and loses none on SIGTERM', async () => {
+  it('serve writes one access line per request, without the Authorization header, its webhook deliveries at info, and loses no line on SIGTERM', async () => {
     const serve = started(ponte('serve', await environment()))
     const [, url] = await serve.waitFor(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/)
-    const sent: { id: string; path: string; status: number }[] = []
-    const request = async (path: string, authorization?: string) => {
-      const res = await fetch(`${url}${path}`, { headers: authorization ? { authorization } : {} })
-      await res.arrayBuffer()
-      sent.push({ id: res.headers.get('x-request-id')!, path, status: res.status })
+    const receiver = await startReceiver()
+    cleanups.push(receiver.close)
+    const sent: { id: string; method: string; path: string; status: number; body: any }[] = []
+    const request = async (method: string, path: string, authorization?: string, body?: unknown) => {
+      const res = await fetch(`${url}${path}`, {
+        method, body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { ...(authorization ? { authorization } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      })
+      sent.push({ id: res.headers.get('x-request-id')!, method, path, status: res.status, body: await res.json() })
+      return sent.at(-1)!
     }
-    for (let i = 0; i < 40; i++) await request(`/api/?n=${i}`, basic(KEY))
-    await request('/api/links/?page_size=5', basic({ id: KEY.id, password: 'a-wrong-password' }))
-    await request('/no/such/route')
+    expect((await request('POST', '/api/webhooks/', basic(KEY), { url: receiver.url })).status).toBe(201)
+    const link = await request('POST', '/api/links/', basic(KEY), { institution: 'erebor_mx_retail', username: 'logged_user', password: 'secret', fetch_resources: ['ACCOUNTS'] })
+    expect(link.status).toBe(201)
+    await receiver.waitFor((all) => all.some((hit) => hit.body.link_id === link.body.id), 60_000)
+    for (let i = 0; i < 40; i++) await request('GET', `/api/?n=${i}`, basic(KEY))
+    await request('GET', '/api/links/?page_size=5', basic({ id: KEY.id, password: 'a-wrong-password' }))
+    await request('GET', '/no/such/route')
     // Straight after the last answer: the buffered lines must still come out.
     serve.child.kill('SIGTERM')
     const { code, out } = await serve.exited
@@ -83,9 +93,13 @@ describe('the logs of ponte serve and ponte worker', () => {
     const access = lines.filter((l) => l.msg === 'request completed')
     expect(access.map((l) => l.request_id)).toEqual(sent.map((s) => s.id))
     access.forEach((line, i) => {
-      expect(line).toMatchObject({ level: 30, method: 'GET', url: sent[i].path, status: sent[i].status, response_time: expect.any(Number) })
+      expect(line).toMatchObject({ level: 30, method: sent[i].method, url: sent[i].path, status: sent[i].status, response_time: expect.any(Number) })
       expect(Object.keys(line).sort()).toEqual(['hostname', 'level', 'method', 'msg', 'pid', 'request_id', 'response_time', 'status', 'time', 'url'])
     })
+    const delivered = lines.filter((l) => l.msg === 'webhook delivered')
+    expect(delivered.length).toBeGreaterThanOrEqual(1)
+    expect(delivered[0]).toMatchObject({ level: 30, link_id: link.body.id, status_code: 200 })
+    expect(lines.filter((l) => l.level >= 50)).toEqual([])
     expect(sent.map((s) => s.status).slice(-2)).toEqual([401, 404])
     expect(lines.some((l) => l.msg === 'incoming request')).toBe(false)
     for (const secret of [KEY.password, 'a-wrong-password', basic(KEY).slice(6), basic({ id: KEY.id, password: 'a-wrong-password' }).slice(6)]) {
