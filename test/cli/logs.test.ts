@@ -56,6 +56,8 @@ describe('the logs of ponte serve and ponte worker', () => {
     return {
       PORT: '0', PONTE_DATA_DIR: dir, LOG_LEVEL: 'info', PONTE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       PONTE_SECRET_KEY_ID: KEY.id, PONTE_SECRET_KEY_PASSWORD: KEY.password, ...(database.url ? { DATABASE_URL: database.url } : {}),
+      // The test's receiver listens on 127.0.0.1, which production mode (PostgreSQL) refuses by default.
+      PONTE_WEBHOOK_ALLOW_PRIVATE: 'true',
     }
   }
   const started = (process: ReturnType<typeof ponte>) => {
