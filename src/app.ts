@@ -73,10 +73,11 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     domain: { db, clock, cipher: options.cipher, jobs: options.jobs, connectors: options.connectors ?? new ConnectorRegistry(),
       webhooks: webhookSettings(config) },
   }
+  const logger = options.logger === false ? undefined : options.logger ?? createLogger(config.LOG_LEVEL)
   const app = Fastify({
-    ...(options.logger === false ? { logger: false } : { loggerInstance: options.logger ?? createLogger(config.LOG_LEVEL) }),
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
     genReqId: () => hex32(),
-    logController: new AccessLog(),
+    logController: new AccessLog(logger),
     bodyLimit: config.PONTE_BODY_LIMIT_BYTES,
     // We answer 503 ourselves while closing, in Belvo's error format.
     return503OnClosing: false,
