@@ -1,5 +1,8 @@
 import autocannon from 'autocannon'
 import { spawn, type ChildProcess } from 'node:child_process'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
@@ -12,36 +15,63 @@ export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 export interface ServerProcess {
   url: string
   child: ChildProcess
+  /** The server's standard output: its logs. */
+  logFile: string
   stop(): Promise<void>
 }
 
-/** Starts `bench/servers/<name>.ts`; it prints `LISTENING <url>` once ready. */
+/**
+ * Starts `bench/servers/<name>.ts`; it prints `LISTENING <url>` once ready. Servers log as a user
+ * gets by default (LOG_LEVEL=info unless `env` says otherwise), to a file, as `npm start > ponte.log`
+ * would: the figures include the cost of logging, and no pipe reader shares the CPU with them.
+ */
 export async function startServer(name: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const script = fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url))
+  const logDir = mkdtempSync(join(tmpdir(), `ponte-bench-${name}-`))
+  const logFile = join(logDir, 'stdout.log')
+  const out = openSync(logFile, 'w')
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', out, 'inherit'],
   })
+  closeSync(out)
   const url = await new Promise<string>((resolve, reject) => {
-    let buffer = ''
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 120 s`)), 120_000)
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString()
-      const match = /LISTENING (\S+)/.exec(buffer)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1])
+    const started = Date.now()
+    const poll = setInterval(() => {
+      const match = /LISTENING (\S+)/.exec(readFileSync(logFile, 'utf8'))
+      if (match || Date.now() - started > 120_000) {
+        clearInterval(poll)
+        child.off('exit', exited)
+        if (match) resolve(match[1])
+        else reject(new Error(`${name} did not start within 120 s`))
       }
-    })
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)))
+    }, 100)
+    const exited = (code: number | null) => { clearInterval(poll); reject(new Error(`${name} exited with ${code}`)) }
+    child.once('exit', exited)
   })
   return {
-    url, child,
+    url, child, logFile,
     stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.once('exit', () => resolve())
+      const done = () => { rmSync(logDir, { recursive: true, force: true }); resolve() }
+      if (child.exitCode !== null) return done()
+      child.once('exit', done)
       child.kill('SIGTERM')
     }),
+  }
+}
+
+/** A fresh Ponte (its own embedded data directory) with a known secret key, as `npm start` runs it. */
+export async function startPonte(env: Record<string, string> = {}): Promise<ServerProcess & { auth: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ponte-bench-data-'))
+  const key = { id: 'bench-key', password: 'bench-password-1234' }
+  const server = await startServer('ponte', { PONTE_DATA_DIR: dataDir, PONTE_SECRET_KEY_ID: key.id, PONTE_SECRET_KEY_PASSWORD: key.password, ...env })
+  return {
+    ...server,
+    auth: `Basic ${Buffer.from(`${key.id}:${key.password}`).toString('base64')}`,
+    stop: async () => {
+      await server.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
   }
 }
 

@@ -1,11 +1,12 @@
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify'
 import { webhookSettings, type Config } from './config.ts'
 import { SecretKeyVerifier } from './domain/keys.ts'
 import { authenticate } from './http/plugins/auth.ts'
 import { clientErrorHandler, installErrorHandling, sendErrors } from './http/plugins/errors.ts'
 import { registerDocs } from './http/plugins/docs.ts'
+import { AccessLog } from './http/plugins/access-log.ts'
 import { installMetrics } from './http/plugins/metrics.ts'
 import { unstorableTextInBody, unstorableTextInUrl } from './http/plugins/unstorable-text.ts'
 import { RequestDeadlines } from './http/plugins/deadlines.ts'
@@ -23,12 +24,13 @@ import { BANKING_RESOURCES, PORTFOLIOS } from './domain/banking.ts'
 import type { DomainContext } from './domain/context.ts'
 import { ConnectorRegistry } from './connectors/registry.ts'
 import type { Cipher } from './lib/crypto.ts'
-import type { JobQueue } from './jobs/queue.ts'
+import { backgroundMetrics } from './jobs/metrics.ts'
+import { QUEUES, type JobQueue } from './jobs/queue.ts'
 import { sandboxRoutes } from './http/routes/sandbox.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
 import { PonteError } from './lib/errors.ts'
 import { hex32 } from './lib/ids.ts'
-import { loggerOptions } from './lib/logger.ts'
+import { createLogger, type Logger } from './lib/logger.ts'
 import type { Db } from './store/db.ts'
 
 export interface AppDeps {
@@ -57,8 +59,8 @@ export interface BuildOptions {
   /** The job queue (jobs/queue.ts); workers are started separately (main.ts). */
   jobs: JobQueue
   connectors?: ConnectorRegistry
-  /** Pino logger options; false silences logs (tests). */
-  logger?: boolean | object
+  /** The process's logger (lib/logger.ts createLogger); by default one at LOG_LEVEL; false silences logs (tests). */
+  logger?: Logger | false
 }
 
 /** Builds the whole HTTP application. Used by `ponte serve`, by tests (inject or listen) and benchmarks. */
@@ -71,10 +73,11 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     domain: { db, clock, cipher: options.cipher, jobs: options.jobs, connectors: options.connectors ?? new ConnectorRegistry(),
       webhooks: webhookSettings(config) },
   }
+  const logger = options.logger === false ? undefined : options.logger ?? createLogger(config.LOG_LEVEL)
   const app = Fastify({
-    logger: options.logger === false ? false : { ...loggerOptions(config.LOG_LEVEL), ...(typeof options.logger === 'object' ? options.logger : {}) },
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
     genReqId: () => hex32(),
-    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    logController: new AccessLog(logger),
     bodyLimit: config.PONTE_BODY_LIMIT_BYTES,
     // We answer 503 ourselves while closing, in Belvo's error format.
     return503OnClosing: false,
@@ -166,7 +169,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   await registerDocs(app as unknown as FastifyInstance)
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  installMetrics(app as unknown as FastifyInstance, (request) => deadlines.untrack(request))
+  installMetrics(app as unknown as FastifyInstance, (request) => deadlines.untrack(request), backgroundMetrics(db, Object.values(QUEUES)))
   healthRoutes(app)
 
   // Everything Belvo-shaped requires a secret key.

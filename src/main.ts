@@ -14,6 +14,7 @@ import { syncCatalog } from './store/institutions.ts'
 import { migrate } from './store/migrate.ts'
 import type { JobQueue } from './jobs/queue.ts'
 import { systemClock } from './lib/clock.ts'
+import { createLogger, flushLogs, type Logger } from './lib/logger.ts'
 
 // The HTTP application, the job queue (pg-boss) and the worker (with the sandbox's data
 // libraries) are imported by the commands that run them only: `ponte keys list` loads none of it.
@@ -24,7 +25,6 @@ const loadConnectors = () => import('./connectors/registry.ts')
 
 /** Any fixed 64-bit number: every Ponte process holds this lock for its whole start-up sequence. */
 const STARTUP_LOCK = 7_404_211_902
-
 
 export interface StartupSteps {
   /** Writes the institution catalog (default); CLI commands on keys, jobs and webhooks skip it. */
@@ -37,6 +37,8 @@ export interface StartupSteps {
   keys?: (text: string) => void
   /** Start-up progress for the operator (see `progressLines`). */
   progress?: (line: string) => void
+  /** The process's logger, for the job queue's background errors. */
+  log?: Logger
 }
 
 export type Started<S extends StartupSteps> = { db: Db }
@@ -77,7 +79,7 @@ export async function startUp<const S extends StartupSteps>(config: Config, step
       if (steps.keys) await provisionKeys(db, config, steps.keys)
       if (steps.queue) {
         progress('starting the job queue')
-        jobs = await (await loadQueue()).openQueue(db, queueOptions(config, db))
+        jobs = await (await loadQueue()).openQueue(db, queueOptions(config, db, steps.log))
       }
     }, () => progress('waiting for another Ponte process to finish starting up'))
   } catch (error) {
@@ -194,10 +196,10 @@ function opens(cipher: Cipher, sealed: string, expected?: string): boolean {
   }
 }
 
-function queueOptions(config: Config, db: Db) {
+function queueOptions(config: Config, db: Db, log?: Logger) {
   // The embedded database is locked to this process (store/data-dir-lock): it runs every job.
   return {
-    jobTimeoutSeconds: config.PONTE_JOB_TIMEOUT_SECONDS, maintenanceSeconds: config.PONTE_JOB_MAINTENANCE_SECONDS, soleProcess: db.kind === 'pglite',
+    jobTimeoutSeconds: config.PONTE_JOB_TIMEOUT_SECONDS, maintenanceSeconds: config.PONTE_JOB_MAINTENANCE_SECONDS, soleProcess: db.kind === 'pglite', log,
     tracking: { heartbeatSeconds: config.PONTE_WORKER_HEARTBEAT_SECONDS, deadAfterSeconds: config.PONTE_WORKER_DEAD_AFTER_SECONDS },
   }
 }
@@ -216,11 +218,13 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  // One logger for the process: Fastify's, the inline worker's, the queue's.
+  const log = createLogger(config.LOG_LEVEL)
   const progress = progressLines(config)
   const { db, cipher, jobs } = await startUp(config, {
-    cipher: true, queue: true, keys: options.print ?? ((t) => process.stdout.write(`${t}\n`)), progress,
+    cipher: true, queue: true, keys: options.print ?? ((t) => process.stdout.write(`${t}\n`)), progress, log,
   })
-  const app = await (await loadApp()).buildApp({ db, config, cipher, jobs })
+  const app = await (await loadApp()).buildApp({ db, config, cipher, jobs, logger: log })
   options.configure?.(app)
   const control = db.kind === 'pglite'
     ? serveControl(app, config.PONTE_DATA_DIR, {
@@ -228,7 +232,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     })
     : undefined
   const worker = config.PONTE_WORKER === 'inline'
-    ? await (await loadWorker()).startWorker(app.deps.domain, { log: (message, extra) => app.log.error(extra ?? {}, message) })
+    ? await (await loadWorker()).startWorker(app.deps.domain, { log })
     : undefined
   // app.close() waits for in-flight requests; then the worker finishes its jobs and deliveries,
   // and the database closes last.
@@ -250,20 +254,28 @@ export async function serve(config: Config): Promise<void> {
     if (err) server.app.log.error({ err }, 'shutting down after an error')
     else server.app.log.info({ signal }, 'shutting down')
     await server.close()
+    server.app.log.info('stopped')
+    await flushLogs()
   })
 }
 
 /** `ponte worker`: background jobs and webhook deliveries only, no HTTP; any number per database. */
 export async function work(config: Config): Promise<void> {
+  // The same logger and line format as `ponte serve`.
+  const log = createLogger(config.LOG_LEVEL)
   const progress = progressLines(config)
-  const { db, cipher, jobs } = await startUp(config, { cipher: true, queue: true, progress })
+  const { db, cipher, jobs } = await startUp(config, { cipher: true, queue: true, progress, log })
   const ctx = { db, clock: systemClock, cipher, jobs, connectors: new (await loadConnectors()).ConnectorRegistry(), webhooks: webhookSettings(config) }
-  const worker = await (await loadWorker()).startWorker(ctx, { log: (message, extra) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: message, ...extra })}\n`) })
-  process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'worker started', database: db.kind })}\n`)
+  const worker = await (await loadWorker()).startWorker(ctx, { log })
+  log.info({ database: db.kind }, 'worker started')
   progress('running background jobs and webhook deliveries')
-  closeWithGrace({ delay: 30_000 }, async () => {
+  closeWithGrace({ delay: 30_000 }, async ({ err, signal }) => {
+    if (err) log.error({ err }, 'shutting down after an error')
+    else log.info({ signal }, 'shutting down')
     await worker.stop()
     await jobs.stop()
     await db.close()
+    log.info('stopped')
+    await flushLogs()
   })
 }

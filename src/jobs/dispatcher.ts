@@ -1,9 +1,11 @@
 import { performance } from 'node:perf_hooks'
 import type { Clock } from '../lib/clock.ts'
 import { hmacSha256, type Cipher } from '../lib/crypto.ts'
+import type { Logger } from '../lib/logger.ts'
 import type { Db } from '../store/db.ts'
 import { PONTE_VERSION } from '../lib/version.ts'
 import { claimDueDeliveries, onDeliveriesDue, recordAttempt, type ClaimedDelivery, type DeliveryStatus } from '../store/webhooks.ts'
+import { recordDelivery } from './metrics.ts'
 import { postWebhook, systemResolver, webhookAgents, type Resolver } from './webhook-post.ts'
 
 /**
@@ -42,7 +44,7 @@ export interface DispatcherContext {
   clock: Clock
   cipher: Cipher
   /** Never receives secrets, Authorization values or payloads. */
-  log?: (msg: string, extra?: object) => void
+  log?: Logger
 }
 
 export interface DispatcherOptions {
@@ -155,7 +157,7 @@ export class WebhookDispatcher {
           claimed = (await this.claim()).length
         } catch (error) {
           // A database hiccup must not end the loop; the next turn tries again.
-          this.ctx.log?.('webhook dispatcher pass failed', { error: errorText(error) })
+          this.ctx.log?.error({ error: errorText(error) }, 'webhook dispatcher pass failed')
         }
       }
       // A full claim may have left more due: go again at once while slots are free.
@@ -185,7 +187,7 @@ export class WebhookDispatcher {
     return claimed.map((delivery) => {
       const attempt = this.deliver(delivery).catch((error) => {
         // Recording failed (database down): the lease runs out and the delivery is attempted again.
-        this.ctx.log?.('webhook attempt not recorded', { delivery_id: delivery.id, error: errorText(error) })
+        this.ctx.log?.error({ delivery_id: delivery.id, error: errorText(error) }, 'webhook attempt not recorded')
       }).finally(() => {
         this.inFlight.delete(attempt)
         // A slot is free, and the endpoint has room for one more of its own.
@@ -236,12 +238,15 @@ export class WebhookDispatcher {
       nextAttemptAt: delay === null ? null : new Date(finishedAt.getTime() + delay).toISOString(),
       finishedAt: finishedAt.toISOString(),
     })
-    this.ctx.log?.(succeeded ? 'webhook delivered' : status === 'failed' ? 'webhook delivery failed, no retries left' : 'webhook attempt failed', {
-      delivery_id: delivery.id, endpoint_id: delivery.endpoint_id, webhook_id: delivery.event_id, attempt: attempts,
+    recordDelivery(succeeded ? 'succeeded' : status === 'failed' ? 'failed' : 'retrying', result.latencyMs)
+    // Every attempt is logged (DESIGN.md): a success at info, the trail an integrator asks about,
+    // bounded by events, not requests; a failure at warn while it will be retried, error when not.
+    this.ctx.log?.[succeeded ? 'info' : status === 'failed' ? 'error' : 'warn']({
+      delivery_id: delivery.id, endpoint_id: delivery.endpoint_id, webhook_id: delivery.event_id, link_id: delivery.link_id, attempt: attempts,
       status_code: result.statusCode, error: result.error, latency_ms: result.latencyMs,
       // False when the delivery was redelivered, deleted or re-claimed meanwhile: state left as is.
       recorded: applied,
-    })
+    }, succeeded ? 'webhook delivered' : status === 'failed' ? 'webhook delivery failed, no retries left' : 'webhook attempt failed, will retry')
   }
 
   /**

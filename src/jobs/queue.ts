@@ -1,7 +1,9 @@
 import PgBoss from 'pg-boss'
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
+import type { Logger } from '../lib/logger.ts'
 import type { Db, Queryable } from '../store/db.ts'
+import { observeJob } from './metrics.ts'
 import {
   activity, beat, DEFAULT_TRACKING, finishJob, handOverDeadWorkers, interrupt, pruneTracking, registerWorker, startJob, trackJob,
   unregisterWorker, type TrackingSettings,
@@ -32,6 +34,9 @@ export interface Job<T> {
   id: string
   name: string
   data: T
+  /** Retries already used, and allowed (pg-boss metadata). */
+  retryCount?: number
+  retryLimit?: number
 }
 
 export interface SendOptions {
@@ -49,7 +54,11 @@ export interface WorkOptions {
   pollingIntervalSeconds?: number
   concurrency?: number
   /** Background failures (a heartbeat not written, a process presumed dead while alive). */
-  log?: (message: string, extra?: object) => void
+  /**
+   * Each job's failure (and completion), counted in jobs/metrics.ts too, and background failures
+   * (a heartbeat not written, a process presumed dead while alive).
+   */
+  log?: Logger
 }
 
 export interface JobQueue {
@@ -94,6 +103,8 @@ export interface QueueOptions {
   soleProcess?: boolean
   /** Heartbeat of working processes and when a silent one is presumed dead. */
   tracking?: TrackingSettings
+  /** pg-boss's own background errors (maintenance, polling) and the worker's, until work() gives its own. */
+  log?: Logger
 }
 
 const QUEUE_NAMES: string[] = Object.values(QUEUES)
@@ -107,6 +118,7 @@ export function jobActivity(db: Pick<Db, 'query'>): Promise<{ running: number; s
 
 /** Installs pg-boss's schema (its own migrations, under an advisory lock) and creates Ponte's queues. */
 export async function openQueue(db: Db, options: QueueOptions = {}): Promise<JobQueue> {
+  let log: Logger | undefined = options.log
   const boss = new PgBoss({
     db: executor(db),
     schema: 'pgboss',
@@ -116,14 +128,13 @@ export async function openQueue(db: Db, options: QueueOptions = {}): Promise<Job
     monitorStateIntervalSeconds: 60,
     maintenanceIntervalSeconds: options.maintenanceSeconds ?? 60,
   })
-  boss.on('error', () => {})
+  boss.on('error', (error) => log?.error({ error: error.message }, 'job queue error'))
   await boss.start()
   for (const name of QUEUE_NAMES) {
     await boss.createQueue(name, { name, ...RETRY, expireInSeconds: options.jobTimeoutSeconds ?? 900 })
   }
   if (options.soleProcess) await requeueInterrupted(db, boss)
   const settings = options.tracking ?? DEFAULT_TRACKING
-  let log: NonNullable<WorkOptions['log']> = () => {}
   const workerId = randomUUID()
   const runners: Runner[] = []
   let watch: ReturnType<typeof setInterval> | undefined
@@ -132,11 +143,11 @@ export async function openQueue(db: Db, options: QueueOptions = {}): Promise<Job
 
   const watchOthers = async () => {
     if (!(await beat(db, workerId))) {
-      log('this worker was presumed dead (no heartbeat written in time): its jobs were handed to others', { worker: workerId })
+      log?.error({ worker: workerId }, 'this worker was presumed dead (no heartbeat written in time): its jobs were handed to others')
       await registerWorker(db, { id: workerId, host: hostname(), pid: process.pid }, settings)
     }
     const handed = await handOverDeadWorkers(db, boss, QUEUE_NAMES, settings, executor)
-    if (handed > 0) log('jobs of a dead worker handed over', { jobs: handed })
+    if (handed > 0) log?.warn({ jobs: handed }, 'jobs of a dead worker handed over')
     if (++passes % 60 === 0) await pruneTracking(db)
   }
 
@@ -157,12 +168,12 @@ export async function openQueue(db: Db, options: QueueOptions = {}): Promise<Job
       if (!watch) {
         await registerWorker(db, { id: workerId, host: hostname(), pid: process.pid }, settings)
         watch = setInterval(() => {
-          watching = watching.then(watchOthers).catch((error) => log('worker heartbeat failed', { err: error }))
+          watching = watching.then(watchOthers).catch((error) => log?.error({ error: errorText(error) }, 'worker heartbeat failed'))
         }, settings.heartbeatSeconds * 1000)
         watch.unref()
       }
       for (let i = 0; i < (options.concurrency ?? 2); i++) {
-        const runner = new Runner(db, boss, name, workerId, handler as (job: Job<unknown>) => Promise<void>, (options.pollingIntervalSeconds ?? 0.5) * 1000, (m, e) => log(m, e))
+        const runner = new Runner(db, boss, name, workerId, handler as (job: Job<unknown>) => Promise<void>, (options.pollingIntervalSeconds ?? 0.5) * 1000, log)
         runners.push(runner)
         runner.start()
       }
@@ -196,7 +207,7 @@ class Runner {
   constructor(
     private readonly db: Db, private readonly boss: PgBoss, private readonly name: string, private readonly workerId: string,
     private readonly handler: (job: Job<unknown>) => Promise<void>, private readonly intervalMs: number,
-    private readonly log: (message: string, extra?: object) => void,
+    private readonly log: Logger | undefined,
   ) {}
 
   start(): void {
@@ -225,13 +236,13 @@ class Runner {
     while (!this.stopping) {
       let worked = false
       try {
-        const [job] = await this.boss.fetch<unknown>(this.name, { batchSize: 1 })
+        const [job] = await this.boss.fetch<unknown>(this.name, { batchSize: 1, includeMetadata: true })
         if (job) {
           worked = true
           await this.runOne(job)
         }
       } catch (error) {
-        this.log('job runner failed', { err: error, queue: this.name })
+        this.log?.error({ error: errorText(error), queue: this.name }, 'job runner failed')
       }
       if (!worked && !this.stopping) {
         await new Promise<void>((resolve) => {
@@ -249,14 +260,14 @@ class Runner {
     this.current = { job, attempt: start.attempt }
     let failure: unknown
     try {
-      await this.handler(job)
+      await observeJob(this.name, job, this.log, () => this.handler(job))
     } catch (error) {
       failure = error ?? new Error('job failed')
     } finally {
       this.current = undefined
     }
     const current = await finishJob(this.db, this.boss, job, start.attempt, failure, executor)
-    if (!current) this.log('a job ended after it was handed to another worker (this one was presumed dead)', { job: job.id, queue: this.name })
+    if (!current) this.log?.warn({ job_id: job.id, queue: this.name }, 'a job ended after it was handed to another worker (this one was presumed dead)')
   }
 }
 
@@ -266,4 +277,8 @@ async function requeueInterrupted(db: Db, boss: PgBoss): Promise<void> {
     `SELECT id, name, started_on::text AS attempt FROM pgboss.job WHERE state = 'active' AND name = ANY($1::text[])`, [QUEUE_NAMES],
   )
   for (const job of active) await interrupt(db, boss, job, job.attempt, 'interrupted: the process running it stopped', executor)
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

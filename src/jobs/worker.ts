@@ -1,5 +1,6 @@
 import { BANKING_RESOURCES } from '../domain/banking.ts'
 import type { DomainContext } from '../domain/context.ts'
+import type { Logger } from '../lib/logger.ts'
 import { applyRetention, runAsyncRequest, runHistoricalUpdate, runRecurrentUpdate, runScheduler, type AsyncRequestJob, type HistoricalUpdateJob } from '../domain/sync.ts'
 import { WebhookDispatcher } from './dispatcher.ts'
 import { QUEUES } from './queue.ts'
@@ -11,7 +12,8 @@ export interface WorkerOptions {
   pollingIntervalSeconds?: number
   /** Webhook dispatcher polling interval. */
   deliveryIntervalMs?: number
-  log?: (message: string, extra?: object) => void
+  /** Job failures and completions, webhook attempts, scheduler failures (lib/logger.ts). */
+  log?: Logger
 }
 
 export interface Worker {
@@ -27,7 +29,7 @@ const SPECS = Object.fromEntries(BANKING_RESOURCES.map((spec) => [spec.name, spe
  * can share one PostgreSQL (jobs and deliveries are claimed with SKIP LOCKED).
  */
 export async function startWorker(ctx: DomainContext, options: WorkerOptions = {}): Promise<Worker> {
-  const log = options.log ?? (() => {})
+  const log = options.log
   const polling = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5, log }
   await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.historicalUpdate, (job) => runHistoricalUpdate(ctx, job.id, job.data), polling)
   await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.recurrentUpdate, (job) => runRecurrentUpdate(ctx, job.id, job.data), polling)
@@ -39,7 +41,7 @@ export async function startWorker(ctx: DomainContext, options: WorkerOptions = {
 
   let scheduling = Promise.resolve()
   const timer = setInterval(() => {
-    scheduling = runScheduler(ctx).then(() => {}, (error) => log('scheduler failed', { err: error }))
+    scheduling = runScheduler(ctx).then(() => {}, (error) => log?.error({ error: error instanceof Error ? error.message : String(error) }, 'scheduler failed'))
   }, options.schedulerIntervalMs ?? 15_000)
   timer.unref()
 

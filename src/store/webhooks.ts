@@ -263,6 +263,8 @@ export interface ClaimedDelivery {
   authorization_sealed: string | null
   secret_sealed: string
   payload: string
+  /** The event's link (null for events about no link), for the attempt's log line. */
+  link_id: string | null
 }
 
 export interface ClaimOptions {
@@ -332,7 +334,7 @@ export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise
          FROM due WHERE d.id = due.id
          RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.lease
        )
-       SELECT c.id, c.event_id, c.endpoint_id, c.attempts, c.lease, e.url, e.authorization_sealed, e.secret_sealed, ev.payload
+       SELECT c.id, c.event_id, c.endpoint_id, c.attempts, c.lease, e.url, e.authorization_sealed, e.secret_sealed, ev.payload, ev.link_id
        FROM claimed c JOIN webhook_endpoints e ON e.id = c.endpoint_id JOIN webhook_events ev ON ev.id = c.event_id
        ORDER BY c.id`,
       [options.now, options.leaseUntil, options.limit, endpoints.map((e) => e.id), options.perEndpoint],
@@ -372,4 +374,18 @@ export async function recordAttempt(db: Queryable, o: AttemptOutcome): Promise<b
       o.status, o.attempts, o.nextAttemptAt, o.finishedAt],
   )
   return rows.length > 0
+}
+
+/**
+ * Pending deliveries (those of disabled endpoints aside: they wait for no dispatcher) and how long
+ * the oldest due one has waited, for /metrics. Reads the pending-only due index.
+ */
+export async function pendingDeliveryStats(db: Queryable): Promise<{ depth: number; oldestSeconds: number }> {
+  const [row] = await db.query<{ depth: string; oldest_seconds: string | null }>(
+    `SELECT count(*) AS depth,
+            COALESCE(EXTRACT(EPOCH FROM now() - min(d.next_attempt_at) FILTER (WHERE d.next_attempt_at <= now())), 0) AS oldest_seconds
+       FROM webhook_deliveries d
+      WHERE d.status = 'pending' AND NOT EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.disabled)`,
+  )
+  return { depth: Number(row?.depth ?? 0), oldestSeconds: Math.max(0, Number(row?.oldest_seconds ?? 0)) }
 }

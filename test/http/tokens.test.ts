@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.ts'
 import { applyRetention } from '../../src/domain/sync.ts'
 import { verifyWidgetToken } from '../../src/domain/widget-tokens.ts'
 import { Cipher } from '../../src/lib/crypto.ts'
+import { createLogger } from '../../src/lib/logger.ts'
 import { PonteError } from '../../src/lib/errors.ts'
 import { basic, createHarness, type Harness } from '../helpers/harness.ts'
 import { processTestTimeout } from '../helpers/processes.ts'
@@ -248,7 +249,7 @@ describe('widget access tokens', () => {
     const stream = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done() } })
     const app = await buildApp({
       db: h.db, config: loadConfig({ LOG_LEVEL: 'trace' }), clock: h.clock, cipher: new Cipher(randomBytes(32)),
-      jobs: h.app.deps.domain.jobs, logger: { stream },
+      jobs: h.app.deps.domain.jobs, logger: createLogger('trace', { destination: stream }),
     })
     try {
       const send = (payload: unknown, auth = h.auth) => app.inject({ method: 'POST', url: '/api/token/', headers: { authorization: auth, 'content-type': 'application/json' }, payload: JSON.stringify(payload) })

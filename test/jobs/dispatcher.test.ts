@@ -6,11 +6,13 @@ import { createWebhookEndpoint, deleteWebhookEndpoint, emitWebhook, getWebhookDe
 import { MAX_ATTEMPTS, MIN_LEASE_MS, RETRY_DELAYS_MS, retryDelayMs, WebhookDispatcher, type DispatcherOptions } from '../../src/jobs/dispatcher.ts'
 import { ManualClock } from '../../src/lib/clock.ts'
 import { Cipher } from '../../src/lib/crypto.ts'
+import type { Logger } from '../../src/lib/logger.ts'
 import type { Actor } from '../../src/domain/context.ts'
 import { openDb, type Db } from '../../src/store/db.ts'
 import { claimDueDeliveries, recordAttempt } from '../../src/store/webhooks.ts'
 import type { Resolver } from '../../src/jobs/webhook-post.ts'
 import { backend, openTestDb } from '../helpers/db.ts'
+import { captureLogs, LEVEL } from '../helpers/logs.ts'
 import { startReceiver as startSharedReceiver, type Hit } from '../helpers/receiver.ts'
 
 /** The shared receiver, answering through `answer(hit, res)`. */
@@ -46,7 +48,7 @@ describe(`webhook dispatcher on ${backend}`, () => {
     return r
   }
   // The embedded sandbox's policy (receivers on 127.0.0.1) unless a test says otherwise.
-  const dispatcher = (options: Partial<DispatcherOptions> = {}, on: Db = db, log?: (msg: string, extra?: object) => void) =>
+  const dispatcher = (options: Partial<DispatcherOptions> = {}, on: Db = db, log?: Logger) =>
     new WebhookDispatcher({ db: on, clock: ctx.clock, cipher: ctx.cipher, log }, { allowPrivateDestinations: true, ...options })
   const endpoint = async (url: string, authorization?: string) => (await createWebhookEndpoint(ctx, actor, { url, authorization })).endpoint
   const emit = (webhookCode = 'historical_update') => db.tx((tx) => emitWebhook(tx, ctx, {
@@ -307,17 +309,18 @@ describe(`webhook dispatcher on ${backend}`, () => {
     })
   })
 
-  it('never logs the secret, the Authorization value or the payload', async () => {
-    const logs: unknown[] = []
+  it('logs every attempt, a success at info and a failure at warn with its link and reason, never the secret, the Authorization value or the payload', async () => {
+    const { log, lines, text: logged } = captureLogs()
     const r = await receiver((hit, res) => { res.statusCode = hit.path === '/ok' ? 204 : 401; res.end() })
     const ok = await createWebhookEndpoint(ctx, actor, { url: `${r.url}/ok`, authorization: 'Bearer very-secret-token-1' })
     await endpoint(`${r.url}/no`, 'Basic c2VjcmV0OnBhc3N3b3Jk')
     const eventId = await emit('secret-payload-code')
-    expect(await dispatcher({}, db, (msg, extra) => logs.push({ msg, ...extra })).deliverDue()).toBe(2)
-    const text = JSON.stringify(logs)
-    expect(text).toContain('webhook delivered')
-    expect(text).toContain('webhook attempt failed')
-    expect(text).toContain(eventId)
+    expect(await dispatcher({}, db, log).deliverDue()).toBe(2)
+    const [link] = await db.query<{ link_id: string }>('SELECT link_id FROM webhook_events WHERE id = $1', [eventId])
+    expect(lines.find((l) => l.msg === 'webhook delivered')).toMatchObject({ level: LEVEL.info, webhook_id: eventId, link_id: link.link_id, status_code: 204 })
+    expect(lines.find((l) => l.msg === 'webhook attempt failed, will retry'))
+      .toMatchObject({ level: LEVEL.warn, webhook_id: eventId, link_id: link.link_id, status_code: 401, error: 'HTTP 401', attempt: 1 })
+    const text = logged()
     for (const secret of ['very-secret-token-1', 'c2VjcmV0OnBhc3N3b3Jk', ok.secret, 'secret-payload-code']) expect(text).not.toContain(secret)
   })
 })

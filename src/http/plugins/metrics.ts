@@ -1,11 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client'
 
-/** Prometheus metrics: per-route request counts and latencies, plus Node's process metrics. */
-/** `onDone` runs in the same per-response hook (one hook instead of two on the hot path). */
-export function installMetrics(app: FastifyInstance, onDone: (request: FastifyRequest) => void = () => {}): Registry {
+/**
+ * Prometheus metrics: per-route request counts and latencies, Node's process metrics, and the
+ * `extra` metrics the app is given (jobs, queues and webhook deliveries: jobs/metrics.ts).
+ * `onDone` runs in the same per-response hook (one hook instead of two on the hot path).
+ */
+export function installMetrics(app: FastifyInstance, onDone: (request: FastifyRequest) => void = () => {}, extra: Metric[] = []): Registry {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'ponte_' })
+  for (const metric of extra) registry.registerMetric(metric)
   const requests = new Counter({
     name: 'ponte_http_requests_total', help: 'HTTP requests by route and status',
     labelNames: ['method', 'route', 'status'], registers: [registry],
