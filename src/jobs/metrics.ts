@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, type Metric } from 'prom-client'
 import type { Logger } from '../lib/logger.ts'
 import type { Db } from '../store/db.ts'
 import { pendingDeliveryStats } from '../store/webhooks.ts'
+import { activity } from './tracking.ts'
 
 /**
  * What the background work reports to /metrics: jobs completed and failed per queue, webhook
@@ -139,7 +140,27 @@ async function queueStats(db: Db, queues: readonly string[]): Promise<QueueStats
   ]
 }
 
+/**
+ * Jobs being run, split into running and stalled (their worker stopped beating and they are not
+ * handed over yet: jobs/tracking.ts), read at scrape time across the cluster. A stalled count that
+ * stays above 0 for longer than PONTE_WORKER_DEAD_AFTER_SECONDS means no live worker is watching.
+ */
+function activeJobsGauge(db: Db, queues: readonly string[]): Metric {
+  const gauge: Gauge = new Gauge({
+    name: 'ponte_jobs_active', help: 'Jobs being run across the cluster: state="running", or "stalled" when their worker stopped beating',
+    labelNames: ['state'], registers: [],
+    async collect() {
+      const counts = await activity(db, [...queues]).catch(() => undefined)
+      gauge.reset()
+      if (!counts) return
+      gauge.labels('running').set(counts.running)
+      gauge.labels('stalled').set(counts.stalled)
+    },
+  })
+  return gauge
+}
+
 /** Everything above, for the HTTP app's registry (app.ts hands them to http/plugins/metrics.ts). */
 export function backgroundMetrics(db: Db, queues: readonly string[]): Metric[] {
-  return [jobsCompleted, jobsFailed, deliveries, deliveryLatency, ...queueGauges(db, queues)]
+  return [jobsCompleted, jobsFailed, deliveries, deliveryLatency, ...queueGauges(db, queues), activeJobsGauge(db, queues)]
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../lib/logger.ts'
 import type { Db, Queryable } from '../store/db.ts'
 import { observeJob } from './metrics.ts'
 import {
-  activity, beat, DEFAULT_TRACKING, finishJob, handOverDeadWorkers, interrupt, pruneTracking, registerWorker, startJob, trackJob,
+  beat, DEFAULT_TRACKING, finishJob, handOverDeadWorkers, interrupt, pruneTracking, registerWorker, startJob, trackJob,
   unregisterWorker, type TrackingSettings,
 } from './tracking.ts'
 
@@ -110,11 +110,6 @@ export interface QueueOptions {
 const QUEUE_NAMES: string[] = Object.values(QUEUES)
 /** How long stopping waits for running jobs before giving them back to their queues. */
 const STOP_GRACE_MS = 10_000
-
-/** Active jobs, running or stalled (their worker stopped beating and they are not handed over yet): for metrics. */
-export function jobActivity(db: Pick<Db, 'query'>): Promise<{ running: number; stalled: number }> {
-  return activity(db, QUEUE_NAMES)
-}
 
 /** Installs pg-boss's schema (its own migrations, under an advisory lock) and creates Ponte's queues. */
 export async function openQueue(db: Db, options: QueueOptions = {}): Promise<JobQueue> {

@@ -8,7 +8,6 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import pg from 'pg'
 import { listJobs } from '../../src/jobs/admin.ts'
-import { jobActivity } from '../../src/jobs/queue.ts'
 import { openDb } from '../../src/store/db.ts'
 import { backend, createTestDatabase } from '../helpers/db.ts'
 import { basic } from '../helpers/harness.ts'
@@ -153,7 +152,8 @@ describe.skipIf(backend !== 'postgres')('several processes on one PostgreSQL', (
       await vi.waitFor(async () => expect((await get(link.id)).background_work).toMatchObject({ state: 'stalled' }), { timeout: 30_000, interval: 200 })
       expect(await listJobs(db, { state: 'active', queue: 'link-historical-update' })).toEqual([expect.objectContaining({ id: job.id, stalled: true })])
       // (A retention job of the scheduler may be active too.)
-      expect((await jobActivity(db)).stalled).toBeGreaterThanOrEqual(1)
+      // The API process's /metrics shows it too.
+      expect(await activeJobs(api.url!, 'stalled')).toBeGreaterThanOrEqual(1)
       // Running again, in the other worker, within the 30 s the defaults promise.
       await vi.waitFor(async () => {
         expect(await listJobs(db, { state: 'active', queue: 'link-historical-update' })).toEqual([
@@ -161,7 +161,7 @@ describe.skipIf(backend !== 'postgres')('several processes on one PostgreSQL', (
         ])
       }, { timeout: Math.max(1, 30_000 - (Date.now() - killedAt)), interval: 200 })
       expect((await get(link.id)).background_work).toMatchObject({ state: 'running', pending_jobs: 1 })
-      expect((await jobActivity(db)).running).toBeGreaterThanOrEqual(1)
+      expect(await activeJobs(api.url!, 'running')).toBeGreaterThanOrEqual(1)
 
       await receiver.waitFor((all) => all.some((r) => r.body.link_id === link.id && r.body.webhook_type === 'TRANSACTIONS'), 180_000)
       const [stored] = await db.query<{ n: string }>('SELECT count(*) AS n FROM transactions WHERE link_id = $1', [link.id])
@@ -226,3 +226,10 @@ describe.skipIf(backend !== 'pglite')('the embedded server restarted after a cra
     }
   }, processTestTimeout(3))
 })
+
+/** `ponte_jobs_active{state}` as the API process's /metrics reports it. */
+async function activeJobs(url: string, state: 'running' | 'stalled'): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const line = text.split('\n').find((l) => l.startsWith(`ponte_jobs_active{state="${state}"} `))
+  return Number(line?.split(' ')[1] ?? NaN)
+}
