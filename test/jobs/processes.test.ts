@@ -54,6 +54,8 @@ describe.skipIf(backend !== 'postgres')('several processes on one PostgreSQL', (
       ...(process.env as Record<string, string>), DATABASE_URL: database.url!, PONTE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       PONTE_SECRET_KEY_ID: KEY.id, PONTE_SECRET_KEY_PASSWORD: KEY.password, LOG_LEVEL: 'info', PORT: '0',
       PONTE_JOB_TIMEOUT_SECONDS: '4', PONTE_JOB_MAINTENANCE_SECONDS: '1',
+      // The test's webhook receiver listens on 127.0.0.1, which production refuses by default.
+      PONTE_WEBHOOK_ALLOW_PRIVATE: 'true',
     }
   })
   afterAll(async () => {
