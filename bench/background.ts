@@ -71,7 +71,7 @@ async function runBackend(name: string, db: Db) {
     })
   })
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
-  const ctx = { db, clock: systemClock, cipher: new Cipher(randomBytes(32)) }
+  const ctx = { db, clock: systemClock, cipher: new Cipher(randomBytes(32)), webhooks: { allowPrivateDestinations: true } }
   const key = await createSecretKey(db)
   const actor = { organizationId: key.organizationId }
   await createWebhookEndpoint(ctx, actor, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` })

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { parseCommand, runCommand, UsageError, USAGE, DATABASE_COMMANDS, type Command, type CommandContext, type Output } from './commands.ts'
-import { loadConfig, type Config } from './config.ts'
+import { loadConfig, webhookSettings, type Config } from './config.ts'
 import { askServer, readControl } from './control.ts'
 import type { JobQueue } from './jobs/queue.ts'
 import { StartupRefusal } from './lib/errors.ts'
@@ -82,6 +82,7 @@ async function runLocally(config: Config, command: Command): Promise<number> {
     db: async () => (db ??= await openStore(config, { catalog: false })),
     cipher: async () => openCipher(await ctx.db(), config),
     queue: async () => (queue ??= await openJobQueue(await ctx.db(), config)),
+    webhooks: webhookSettings(config),
   }
   try {
     return await runCommand(ctx, command, console_)

@@ -8,6 +8,7 @@ import { messageFor } from './http/messages.ts'
 import { systemClock } from './lib/clock.ts'
 import type { Cipher } from './lib/crypto.ts'
 import { PonteError } from './lib/errors.ts'
+import type { WebhookSettings } from './jobs/dispatcher.ts'
 import type { JobQueue } from './jobs/queue.ts'
 import type { Db } from './store/db.ts'
 import { isoTimestamp } from './store/sql.ts'
@@ -62,6 +63,8 @@ export interface CommandContext {
   db(): Promise<Db>
   /** The encryption key, checked against the database's. */
   cipher(): Promise<Cipher>
+  /** Where webhooks may be sent (config.ts webhookSettings): `webhooks create` saves under the API's policy. */
+  webhooks: Pick<WebhookSettings, 'allowPrivateDestinations'>
   /** The job queue (pg-boss) on that database, for `jobs retry`. */
   queue(): Promise<JobQueue>
   /** A server running the command forgets its cached verdicts on a revoked key: the revocation applies at once. */
@@ -161,7 +164,7 @@ async function dispatch(ctx: CommandContext, command: Command, output: Output): 
     output.out(`Job ${arg} is queued again.`)
   } else if (name === 'webhooks') {
     const db = await ctx.db()
-    return webhooksCommand({ db, clock: systemClock, cipher: await ctx.cipher() }, command, print, output)
+    return webhooksCommand({ db, clock: systemClock, cipher: await ctx.cipher(), webhooks: ctx.webhooks }, command, print, output)
   } else {
     output.err(USAGE)
     return 2

@@ -228,7 +228,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   options.configure?.(app)
   const control = db.kind === 'pglite'
     ? serveControl(app, config.PONTE_DATA_DIR, {
-      db: async () => db, cipher: async () => cipher, queue: async () => jobs, keyRevoked: (id) => app.deps.verifier.forget(id),
+      db: async () => db, cipher: async () => cipher, queue: async () => jobs, webhooks: app.deps.domain.webhooks, keyRevoked: (id) => app.deps.verifier.forget(id),
     })
     : undefined
   const worker = config.PONTE_WORKER === 'inline'

@@ -16,11 +16,11 @@ export const WEBHOOK_DELIVERY_FILTERS = store.DELIVERY_FILTERS
 export type { WebhookDeliveryRow, WebhookEndpointRow }
 
 /**
- * Webhooks need the database, the clock and the cipher, not the connectors (the CLI has no
- * registry). Without `webhooks`, as in the operator's CLI, any destination is saved; the
- * dispatcher still checks each attempt against the configured policy.
+ * Webhooks need the database, the clock, the cipher and the destination policy, not the
+ * connectors (the CLI has no registry). The API and the operator's CLI save endpoints under the
+ * same policy; the dispatcher checks each attempt against it again.
  */
-export type WebhookContext = Pick<DomainContext, 'db' | 'clock' | 'cipher'> & { webhooks?: Pick<WebhookSettings, 'allowPrivateDestinations'> }
+export type WebhookContext = Pick<DomainContext, 'db' | 'clock' | 'cipher'> & { webhooks: Pick<WebhookSettings, 'allowPrivateDestinations'> }
 
 /**
  * The `webhook_type` values an endpoint can subscribe to: Belvo's aggregation, enrichment, fiscal
@@ -122,7 +122,7 @@ function checkUrl(ctx: WebhookContext, url: string): string {
   if (!['http:', 'https:'].includes(parsed.protocol) || !parsed.hostname || parsed.username || parsed.password) {
     throw new PonteError('invalid', { field: 'url', variant: 'url' })
   }
-  if (ctx.webhooks?.allowPrivateDestinations === false && refusedHostReason(parsed.hostname)) {
+  if (!ctx.webhooks.allowPrivateDestinations && refusedHostReason(parsed.hostname)) {
     throw new PonteError('invalid', { field: 'url', variant: 'private_destination', params: { host: parsed.hostname } })
   }
   return url

@@ -29,7 +29,7 @@ describe('CLI commands: one date format', () => {
   let ponte: ReturnType<typeof commandRunner>
   beforeAll(async () => {
     db = await openTestDb()
-    ponte = commandRunner({ db: async () => db, cipher: async () => new Cipher(Buffer.alloc(32, 7)), queue: async () => { throw new Error('not needed') } })
+    ponte = commandRunner({ db: async () => db, cipher: async () => new Cipher(Buffer.alloc(32, 7)), queue: async () => { throw new Error('not needed') }, webhooks: { allowPrivateDestinations: false } })
   })
   afterAll(async () => db.dropDatabase())
 
@@ -47,6 +47,13 @@ describe('CLI commands: one date format', () => {
     expect((await ponte('webhooks', 'list')).stdout).toContain(`created ${seconds(endpoint.created_at)}`)
   })
 
+  it('saves webhook endpoints under the same destination policy as the API', async () => {
+    const refused = await ponte('webhooks', 'create', '--url', 'http://169.254.169.254/latest/meta-data/')
+    expect(refused).toMatchObject({ code: 1, stdout: '' })
+    expect(refused.stderr).toMatch(/^url: .*169\.254\.169\.254/)
+    expect((await ponte('webhooks', 'list', '--json')).stdout).not.toContain('169.254.169.254')
+  })
+
   it('lists no jobs before any process has created the queue', async () => {
     expect(await ponte('jobs', 'list', '--json')).toEqual({ code: 0, stdout: '[]\n', stderr: '' })
   })
@@ -61,7 +68,7 @@ describe('CLI commands: jobs list', () => {
   beforeAll(async () => {
     db = await openTestDb()
     queue = await openQueue(db)
-    ponte = commandRunner({ db: async () => db, cipher: async () => new Cipher(Buffer.alloc(32, 7)), queue: async () => queue })
+    ponte = commandRunner({ db: async () => db, cipher: async () => new Cipher(Buffer.alloc(32, 7)), queue: async () => queue, webhooks: { allowPrivateDestinations: true } })
     // A link's job that failed as pg-boss records a handler's error, five pending fetches, a retention run.
     deadId = (await db.tx((tx) => queue.send(tx, QUEUES.historicalUpdate, { organizationId: 'x', linkId: LINK, requestId: 'r', processType: 'historical' })))!
     await db.query(`UPDATE pgboss.job SET state = 'failed', output = $2::jsonb WHERE id = $1`,
@@ -124,7 +131,7 @@ describe('the control route', () => {
     let control: { publish(): void } | undefined
     h = await createHarness({
       configure: (app) => {
-        control = serveControl(app, dir, { db: async () => h.db, cipher: async () => h.app.deps.domain.cipher, queue: async () => h.app.deps.domain.jobs })
+        control = serveControl(app, dir, { db: async () => h.db, cipher: async () => h.app.deps.domain.cipher, queue: async () => h.app.deps.domain.jobs, webhooks: app.deps.domain.webhooks })
       },
     })
     await h.listen()

@@ -273,11 +273,11 @@ describe('webhook endpoints API in production mode', () => {
     expect(pt.body[0].message).toMatch(/^Este servidor não envia webhooks para 127\.0\.0\.1/)
   })
 
-  it('has the worker refuse, at delivery, a loopback endpoint saved around the API (as the operator\'s CLI can)', async () => {
+  it('has the worker refuse, at delivery, a loopback endpoint saved while private destinations were allowed', async () => {
     const r = await startReceiver()
     try {
-      // The CLI saves without the policy; the worker still applies it at each attempt.
-      const { endpoint } = await createWebhookEndpoint({ db: prod.db, clock: prod.clock, cipher: prod.app.deps.domain.cipher }, { organizationId: prod.key.organizationId }, { url: `${r.url}/hook` })
+      // Saved under PONTE_WEBHOOK_ALLOW_PRIVATE=true, since turned off: the worker applies the policy at each attempt.
+      const { endpoint } = await createWebhookEndpoint({ db: prod.db, clock: prod.clock, cipher: prod.app.deps.domain.cipher, webhooks: { allowPrivateDestinations: true } }, { organizationId: prod.key.organizationId }, { url: `${r.url}/hook` })
       await prod.startWorker()
       const webhookId = await prod.db.tx((tx) => emitWebhook(tx, { clock: prod.clock }, event(prod.key.organizationId)))
       await vi.waitFor(async () => {

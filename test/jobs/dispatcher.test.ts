@@ -34,7 +34,7 @@ describe(`webhook dispatcher on ${backend}`, () => {
 
   beforeAll(async () => {
     db = await openTestDb()
-    ctx = { db, clock: new ManualClock(), cipher: new Cipher(randomBytes(32)) }
+    ctx = { db, clock: new ManualClock(), cipher: new Cipher(randomBytes(32)), webhooks: { allowPrivateDestinations: true } }
     actor = { organizationId: (await createSecretKey(db, { name: 'dispatcher' })).organizationId }
   })
   afterAll(async () => db.dropDatabase())
