@@ -37,6 +37,11 @@ export interface Job<T> {
   /** Retries already used, and allowed (pg-boss metadata). */
   retryCount?: number
   retryLimit?: number
+  /**
+   * When this attempt started (pg-boss metadata): text, as both stores read timestamps (typed Date
+   * by pg-boss), so it keeps PostgreSQL's microseconds and fences the attempt against later ones.
+   */
+  startedOn?: string | Date
 }
 
 export interface SendOptions {
@@ -141,7 +146,8 @@ export async function openQueue(db: Db, options: QueueOptions = {}): Promise<Job
       log?.error({ worker: workerId }, 'this worker was presumed dead (no heartbeat written in time): its jobs were handed to others')
       await registerWorker(db, { id: workerId, host: hostname(), pid: process.pid }, settings)
     }
-    const handed = await handOverDeadWorkers(db, boss, QUEUE_NAMES, settings, executor)
+    // The embedded database has no other process whose jobs could be handed over.
+    const handed = options.soleProcess ? 0 : await handOverDeadWorkers(db, boss, QUEUE_NAMES, settings, workerId, executor)
     if (handed > 0) log?.warn({ jobs: handed }, 'jobs of a dead worker handed over')
     if (++passes % 60 === 0) await pruneTracking(db)
   }

@@ -110,14 +110,19 @@ export type Start = { run: true; attempt: string } | { run: false }
  * enqueued before it still waits (it is deferred, at no cost to its retries). A job that runs is
  * recorded against `workerId`; `attempt` fences what follows (finishJob).
  */
-export async function startJob(db: Db, job: JobRef, workerId: string): Promise<Start> {
+export async function startJob(db: Db, job: JobRef & { startedOn?: string | Date }, workerId: string): Promise<Start> {
+  // A Date has lost the microseconds the comparison needs: only the text form fences.
+  const fetchedAttempt = typeof job.startedOn === 'string' ? job.startedOn : null
   return db.tx(async (tx) => {
     const [tracked] = await tx.query<{ line: string | null; position: string }>('SELECT line, position::text FROM job_tracking WHERE job_id = $1', [job.id])
     if (tracked?.line) await lockLine(tx, tracked.line)
+    // The attempt this runner fetched, not a later one: had the fetch waited past the dead-worker
+    // threshold, the job was handed over and may be another runner's attempt by now.
     const [current] = await tx.query<{ attempt: string }>(
-      `SELECT started_on::text AS attempt FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'active' FOR UPDATE`, [job.name, job.id],
+      `SELECT started_on::text AS attempt FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'active'
+         AND ($3::timestamptz IS NULL OR started_on = $3::timestamptz) FOR UPDATE`, [job.name, job.id, fetchedAttempt],
     )
-    // Taken away meanwhile (presumed dead) or cancelled: nothing to run.
+    // Taken away meanwhile (presumed dead, then maybe fetched again elsewhere) or cancelled: nothing to run.
     if (!current) return { run: false }
     if (tracked?.line) {
       const blocking = await tx.query(
@@ -190,13 +195,15 @@ async function wakeLine(tx: Queryable, line: string): Promise<void> {
  * job fetched that long ago) back to their queues, then forgets those processes. Safe to run in
  * every process at once: each job is handed over under its row lock, once. Returns how many.
  */
-export async function handOverDeadWorkers(db: Db, boss: PgBoss, queues: string[], settings: TrackingSettings, executor: (tx: Queryable) => PgBoss.Db): Promise<number> {
+export async function handOverDeadWorkers(db: Db, boss: PgBoss, queues: string[], settings: TrackingSettings, self: string, executor: (tx: Queryable) => PgBoss.Db): Promise<number> {
   const dead = await db.query<{ id: string; name: string; attempt: string; host: string | null; pid: number | null }>(
     `SELECT j.id, j.name, j.started_on::text AS attempt, w.host, w.pid
      FROM pgboss.job j LEFT JOIN job_tracking t ON t.job_id = j.id LEFT JOIN job_workers w ON w.id = t.worker_id
      WHERE j.name = ANY($1::text[]) AND j.state = 'active'
-       AND (CASE WHEN w.id IS NULL THEN j.started_on ELSE w.beat_at END) < now() - $2 * interval '1 second'`,
-    [queues, settings.deadAfterSeconds],
+       AND (CASE WHEN w.id IS NULL THEN j.started_on ELSE w.beat_at END) < now() - $2 * interval '1 second'
+       -- Never its own: a process that runs this is alive, however late its last beat was written.
+       AND t.worker_id IS DISTINCT FROM $3::uuid`,
+    [queues, settings.deadAfterSeconds, self],
   )
   let handed = 0
   for (const job of dead) {

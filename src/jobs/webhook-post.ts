@@ -13,12 +13,37 @@ import { refusedAddressReason, refusedHostReason } from '../lib/destinations.ts'
 /** The resolver used for webhook hosts: dns.lookup's callback form (injected by tests). */
 export type Resolver = (hostname: string, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void
 
-export const systemResolver: Resolver = (hostname, callback) => dnsLookup(hostname, { all: true, verbatim: true }, callback)
+/**
+ * dns.lookup runs getaddrinfo on libuv's small thread pool (4 threads by default), shared with
+ * crypto (scrypt key checks) and the file system. A name whose DNS server never answers holds a
+ * thread for tens of seconds, past the attempt's timeout: without a cap, one organization's
+ * endpoints could take the whole pool and stall the API and everyone else's webhooks.
+ */
+const MAX_CONCURRENT_LOOKUPS = 2
+let lookupsRunning = 0
+const lookupsWaiting: (() => void)[] = []
 
-/** A refused destination: the attempt fails with this text, and no connection was opened. */
+export const systemResolver: Resolver = (hostname, callback) => {
+  const run = () => {
+    lookupsRunning++
+    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => {
+      lookupsRunning--
+      lookupsWaiting.shift()?.()
+      callback(error, addresses)
+    })
+  }
+  if (lookupsRunning < MAX_CONCURRENT_LOOKUPS) run()
+  else lookupsWaiting.push(run)
+}
+
+/**
+ * A refused destination: the attempt fails with this text, and no connection was opened. The text
+ * is shown to the organization (the attempt log), so it never names the address a hostname
+ * resolved to: that would map the network Ponte runs in for anyone who can save an endpoint.
+ */
 export class RefusedDestination extends Error {
   constructor(host: string, reason: string) {
-    super(`refused: ${host} is ${reason}; this server sends webhooks to public addresses only (PONTE_WEBHOOK_ALLOW_PRIVATE)`)
+    super(`refused: ${host} ${reason}; this server sends webhooks to public addresses only (PONTE_WEBHOOK_ALLOW_PRIVATE)`)
     this.name = 'RefusedDestination'
   }
 }
@@ -50,7 +75,10 @@ export interface PostResult {
 
 /** Keep-alive agents: a receiver that gets many events is not dialled again for each. */
 export function webhookAgents() {
-  return { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) }
+  // Idle sockets close after 4 s, before a receiver's own keep-alive timeout (commonly 5 s) would
+  // close them under a new request; the total is capped so many endpoints cannot exhaust handles.
+  const options = { keepAlive: true, timeout: 4_000, maxTotalSockets: 256 }
+  return { http: new HttpAgent(options), https: new HttpsAgent(options) }
 }
 
 /**
@@ -69,7 +97,7 @@ function checkedLookup(resolver: Resolver, allowPrivate: boolean): LookupFunctio
         // round-robin record reach the private one on a retry.
         for (const a of wanted) {
           const reason = refusedAddressReason(a.address)
-          if (reason) return callback(new RefusedDestination(`${hostname} (${a.address})`, reason), '', 0)
+          if (reason) return callback(new RefusedDestination(hostname, `resolving to ${reason}`), '', 0)
         }
       }
       if (options.all) return (callback as unknown as (e: null, all: LookupAddress[]) => void)(null, wanted)
@@ -90,7 +118,7 @@ export function postWebhook(url: URL, options: PostOptions): Promise<PostResult>
     if (!options.allowPrivate) {
       // An IP literal never goes through lookup: check it here.
       const reason = refusedHostReason(url.hostname)
-      if (reason) return reject(new RefusedDestination(host, reason))
+      if (reason) return reject(new RefusedDestination(host, `is ${reason}`))
     }
     const https = url.protocol === 'https:'
     let settled = false
@@ -121,7 +149,7 @@ export function postWebhook(url: URL, options: PostOptions): Promise<PostResult>
       // above already refuse before connecting; this one catches any path that bypassed them.
       const verify = () => {
         const reason = socket.remoteAddress ? refusedAddressReason(socket.remoteAddress) : null
-        if (reason) finish(new RefusedDestination(`${host} (${socket.remoteAddress})`, reason))
+        if (reason) finish(new RefusedDestination(host, `connected to ${reason}`))
       }
       if (socket.connecting) socket.once('connect', verify)
       else verify()

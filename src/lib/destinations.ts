@@ -29,9 +29,17 @@ const RANGES: readonly (readonly [kind: string, network: string, prefix: number]
   ['a loopback', '::1', 128],
   // IPv4-compatible (deprecated, RFC 4291) addresses: old stacks route them to the IPv4 address.
   ['a reserved', '::', 96],
+  // IPv4-translated (RFC 2765, SIIT): ::ffff:0:a.b.c.d.
+  ['a reserved', '::ffff:0:0:0', 96],
   ['a reserved', '64:ff9b:1::', 48],
   ['a reserved', '100::', 64],
+  // Teredo (RFC 4380) tunnels to an IPv4 address; benchmarking (RFC 5180); ORCHID (RFC 7343).
+  ['a reserved', '2001::', 32],
+  ['a benchmarking', '2001:2::', 48],
+  ['a reserved', '2001:10::', 28],
   ['a documentation', '2001:db8::', 32],
+  ['a documentation', '3fff::', 20],
+  ['a reserved', '5f00::', 16],
   // 6to4 (deprecated, RFC 7526) tunnels to the IPv4 address in its bits 16-48.
   ['a reserved', '2002::', 16],
   ['a private', 'fc00::', 7],

@@ -72,7 +72,11 @@ export async function openPostgres(connectionString: string, max: number): Promi
       }
     },
     async exclusively<T>(key: number, fn: () => Promise<T>, onWait?: () => void) {
-      const client = new pg.Client({ connectionString })
+      // Keep-alive probes: the session of a host that vanished without closing it (and its lock)
+      // is dropped by the server after minutes, not the kernel's default two hours. The lock needs
+      // a real session: behind a transaction-mode pooler (PgBouncer) the unlock could land on
+      // another server connection, so DATABASE_URL must reach PostgreSQL directly (README).
+      const client = new pg.Client({ connectionString, keepAlive: true, keepAliveInitialDelayMillis: 10_000 })
       // A lost connection shows in the unlock below; it must not crash the process meanwhile.
       client.on('error', () => {})
       await client.connect()

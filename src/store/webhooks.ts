@@ -244,7 +244,10 @@ export async function listDeliveries(db: Queryable, organizationId: string, endp
  */
 export async function resetDelivery(db: Queryable, organizationId: string, id: string, now: string): Promise<boolean> {
   const rows = await db.query(
-    `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3::timestamptz, lease = lease + 1, updated_at = $3::timestamptz
+    // An attempt still in flight (claimed_until ahead) is fenced out by the new lease, but it is
+    // still connected: the delivery is due again when that claim ends, so the endpoint never gets
+    // the same delivery twice at once nor more than its concurrency limit.
+    `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = GREATEST($3::timestamptz, claimed_until), lease = lease + 1, updated_at = $3::timestamptz
      WHERE organization_id = $1 AND id = $2 RETURNING id`,
     [organizationId, id, now],
   )

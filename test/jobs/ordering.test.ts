@@ -54,6 +54,19 @@ describe('background work on one link runs one job at a time, in order', () => {
     }
   }, 120_000)
 
+  it('a runner whose fetched attempt was handed over meanwhile does not start the job again', async () => {
+    const jobs = h.app.deps.domain.jobs
+    // Enqueued for later, so that no runner of this process takes it.
+    const id = await h.db.tx((tx) => jobs.send(tx, QUEUES.asyncRequest, { organizationId: randomUUID(), requestId: 'stale', kind: 'retrieve', resource: 'NONE', request: { link: randomUUID() } }, { startAfterSeconds: 3600 }))
+    const [fetched] = await jobs.boss.fetch(QUEUES.asyncRequest, { batchSize: 1, ignoreStartAfter: true, includeMetadata: true } as { batchSize: number; includeMetadata: true })
+    expect(fetched.id).toBe(id)
+    // Meanwhile the job was handed over and fetched again: a later attempt of the same job.
+    await h.db.query(`UPDATE pgboss.job SET started_on = started_on + interval '20 seconds' WHERE name = $1 AND id = $2`, [QUEUES.asyncRequest, id])
+    expect(await startJob(h.db, fetched, randomUUID())).toEqual({ run: false })
+    const [current] = await h.db.query<{ started_on: string }>('SELECT started_on::text FROM pgboss.job WHERE name = $1 AND id = $2', [QUEUES.asyncRequest, id])
+    expect(await startJob(h.db, { ...fetched, startedOn: current.started_on }, randomUUID())).toMatchObject({ run: true })
+  })
+
   it("a busy link holds back only its own jobs, without taking worker slots from other links'", async () => {
     const register = async () => (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk102', password: 'low', fetch_resources: ['ACCOUNTS'] })).body
     const [busy, free] = [await register(), await register()]
