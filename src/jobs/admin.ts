@@ -69,5 +69,7 @@ export async function retryJob(db: Db, queue: JobQueue, id: string): Promise<boo
   const rows = await db.query<{ name: string; state: string }>('SELECT name, state::text AS state FROM pgboss.job WHERE id = $1 AND name = ANY($2::text[])', [id, QUEUE_NAMES])
   if (rows.length === 0 || rows[0].state !== 'failed') return false
   await queue.boss.retry(rows[0].name, id)
+  // A fresh start: the dead-worker interruptions it used up (jobs/tracking.ts) are forgiven too.
+  await db.query('UPDATE job_tracking SET interruptions = 0 WHERE job_id = $1', [id])
   return true
 }

@@ -220,6 +220,9 @@ export async function handOverDeadWorkers(db: Db, boss: PgBoss, queues: string[]
  */
 export async function interrupt(db: Db, boss: PgBoss, job: JobRef, attempt: string, message: string, executor: (tx: Queryable) => PgBoss.Db): Promise<boolean> {
   return db.tx(async (tx) => {
+    // The line's lock before the job's row, in the order startJob and finishJob take them.
+    const [lined] = await tx.query<{ line: string | null }>('SELECT line FROM job_tracking WHERE job_id = $1', [job.id])
+    if (lined?.line) await lockLine(tx, lined.line)
     const current = await tx.query(
       `SELECT 1 FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'active' AND started_on = $3::timestamptz FOR UPDATE`, [job.name, job.id, attempt],
     )
@@ -229,7 +232,11 @@ export async function interrupt(db: Db, boss: PgBoss, job: JobRef, attempt: stri
        RETURNING interruptions`, [job.id, job.name],
     )
     if (tracked.interruptions < FREE_INTERRUPTIONS) await giveBack(tx, job, attempt, 0, { message })
-    else await boss.fail(job.name, job.id, { message }, { db: executor(tx) })
+    else {
+      await boss.fail(job.name, job.id, { message }, { db: executor(tx) })
+      // Failed for good or waiting out a retry: either way the next job of its line may go first.
+      if (lined?.line) await wakeLine(tx, lined.line)
+    }
     await tx.query('UPDATE job_tracking SET interruptions = interruptions + 1, worker_id = NULL WHERE job_id = $1', [job.id])
     return true
   })
