@@ -589,6 +589,8 @@ describe('ponte webhooks CLI', () => {
     // The embedded database generates its key file; PostgreSQL requires the cluster's key.
     delete env.PONTE_ENCRYPTION_KEY
     if (database.url) env.PONTE_ENCRYPTION_KEY = randomBytes(32).toString('base64')
+    // Its endpoints are on loopback, which production (DATABASE_URL) refuses by default, in the CLI as in the API.
+    if (database.url) env.PONTE_WEBHOOK_ALLOW_PRIVATE = 'true'
     cleanup = async () => { await database.drop(); rmSync(dir, { recursive: true, force: true }) }
   })
   afterAll(async () => cleanup())
