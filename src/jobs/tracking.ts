@@ -148,18 +148,28 @@ export async function startJob(db: Db, job: JobRef & { startedOn?: string | Date
 }
 
 /**
+ * Locks the job's line, then its row if `attempt` is still its current one (the order startJob
+ * takes them in too, so no two steps wait on each other). Undefined when the attempt was
+ * superseded; otherwise the job's line, if it has one.
+ */
+async function lockAttempt(tx: Queryable, job: JobRef, attempt: string): Promise<{ line: string | null } | undefined> {
+  const [tracked] = await tx.query<{ line: string | null }>('SELECT line FROM job_tracking WHERE job_id = $1', [job.id])
+  if (tracked?.line) await lockLine(tx, tracked.line)
+  const current = await tx.query(
+    `SELECT 1 FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'active' AND started_on = $3::timestamptz FOR UPDATE`, [job.name, job.id, attempt],
+  )
+  return current.length === 0 ? undefined : { line: tracked?.line ?? null }
+}
+
+/**
  * Completes (or fails, through pg-boss: retries and backoff are its own) the attempt `attempt`,
  * unless the job was taken away from it meanwhile. Then wakes the next job of the line.
  * Returns false when the attempt had been superseded.
  */
 export async function finishJob(db: Db, boss: PgBoss, job: JobRef, attempt: string, error: unknown | undefined, executor: (tx: Queryable) => PgBoss.Db): Promise<boolean> {
   return db.tx(async (tx) => {
-    const [tracked] = await tx.query<{ line: string | null }>('SELECT line FROM job_tracking WHERE job_id = $1', [job.id])
-    if (tracked?.line) await lockLine(tx, tracked.line)
-    const mine = await tx.query(
-      `SELECT 1 FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'active' AND started_on = $3::timestamptz FOR UPDATE`, [job.name, job.id, attempt],
-    )
-    if (mine.length === 0) return false
+    const tracked = await lockAttempt(tx, job, attempt)
+    if (!tracked) return false
     if (error === undefined) {
       // (name, id, data, options): the typings' (name, id, options) overload would store the options as output.
       await boss.complete(job.name, job.id, null as unknown as object, { db: executor(tx) })
@@ -168,7 +178,7 @@ export async function finishJob(db: Db, boss: PgBoss, job: JobRef, attempt: stri
       await boss.fail(job.name, job.id, failure(error), { db: executor(tx) })
       await tx.query('UPDATE job_tracking SET worker_id = NULL WHERE job_id = $1', [job.id])
     }
-    if (tracked?.line) await wakeLine(tx, tracked.line)
+    if (tracked.line) await wakeLine(tx, tracked.line)
     return true
   })
 }
@@ -220,13 +230,8 @@ export async function handOverDeadWorkers(db: Db, boss: PgBoss, queues: string[]
  */
 export async function interrupt(db: Db, boss: PgBoss, job: JobRef, attempt: string, message: string, executor: (tx: Queryable) => PgBoss.Db): Promise<boolean> {
   return db.tx(async (tx) => {
-    // The line's lock before the job's row, in the order startJob and finishJob take them.
-    const [lined] = await tx.query<{ line: string | null }>('SELECT line FROM job_tracking WHERE job_id = $1', [job.id])
-    if (lined?.line) await lockLine(tx, lined.line)
-    const current = await tx.query(
-      `SELECT 1 FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'active' AND started_on = $3::timestamptz FOR UPDATE`, [job.name, job.id, attempt],
-    )
-    if (current.length === 0) return false
+    const lined = await lockAttempt(tx, job, attempt)
+    if (!lined) return false
     const [tracked] = await tx.query<{ interruptions: number }>(
       `INSERT INTO job_tracking (job_id, queue) VALUES ($1, $2) ON CONFLICT (job_id) DO UPDATE SET job_id = EXCLUDED.job_id
        RETURNING interruptions`, [job.id, job.name],
@@ -235,7 +240,7 @@ export async function interrupt(db: Db, boss: PgBoss, job: JobRef, attempt: stri
     else {
       await boss.fail(job.name, job.id, { message }, { db: executor(tx) })
       // Failed for good or waiting out a retry: either way the next job of its line may go first.
-      if (lined?.line) await wakeLine(tx, lined.line)
+      if (lined.line) await wakeLine(tx, lined.line)
     }
     await tx.query('UPDATE job_tracking SET interruptions = interruptions + 1, worker_id = NULL WHERE job_id = $1', [job.id])
     return true
