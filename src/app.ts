@@ -1,7 +1,8 @@
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { webhookSettings, type Config } from './config.ts'
+import type { Api, AppDeps } from './http/api.ts'
 import { SecretKeyVerifier } from './domain/keys.ts'
 import { authenticate } from './http/plugins/auth.ts'
 import { clientErrorHandler, installErrorHandling, sendErrors } from './http/plugins/errors.ts'
@@ -33,23 +34,6 @@ import { hex32 } from './lib/ids.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
 import type { Db } from './store/db.ts'
 
-export interface AppDeps {
-  db: Db
-  config: Config
-  clock: Clock
-  verifier: SecretKeyVerifier
-  domain: DomainContext
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    deps: AppDeps
-  }
-}
-
-/** The Fastify instance routes are written against: TypeBox schemas type params, query and body. */
-export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
-
 export interface BuildOptions {
   db: Db
   config: Config
@@ -68,7 +52,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   const { config, db } = options
   const clock = options.clock ?? systemClock
   const deps: AppDeps = {
-    db, config, clock,
+    config, clock,
     verifier: new SecretKeyVerifier(db, config.PONTE_KEY_CACHE_TTL_SECONDS * 1000),
     domain: { db, clock, cipher: options.cipher, jobs: options.jobs, connectors: options.connectors ?? new ConnectorRegistry(),
       webhooks: webhookSettings(config) },

@@ -241,14 +241,14 @@ async function webhooksCommand(ctx: WebhookContext, command: Command, print: (js
       `organization:     ${actor.organizationId}`,
     ].join('\n'))
   } else if (sub === 'list') {
-    const endpoints = (await listWebhookEndpoints(ctx, actor, [], CLI_PAGE)).rows.map(webhookEndpointWire)
+    const endpoints = (await listWebhookEndpoints(ctx, actor, { conditions: [], page: CLI_PAGE })).rows.map(webhookEndpointWire)
     print(endpoints, () => lines(endpoints, (e) =>
       `${e.id}  ${e.disabled ? 'DISABLED  ' : ''}${e.url}  types ${e.event_types?.join(',') ?? 'all'}  auth ${e.authorization ?? '-'}  created ${textTime(e.created_at)}`))
   } else if (sub === 'delete' && arg) {
     await deleteWebhookEndpoint(ctx, actor, arg)
     output.out(`Deleted ${arg}.`)
   } else if (sub === 'deliveries' && arg) {
-    const deliveries = (await listWebhookDeliveries(ctx, actor, arg, [], CLI_PAGE)).rows.map(webhookDeliveryWire)
+    const deliveries = (await listWebhookDeliveries(ctx, actor, arg, { conditions: [], page: CLI_PAGE })).rows.map(webhookDeliveryWire)
     print(deliveries, () => lines(deliveries, (d) =>
       `${d.id}  ${d.status}  ${d.webhook_type}/${d.webhook_code}  event ${d.webhook_id}  attempts ${d.attempts}  last status ${d.last_status_code ?? '-'}  next ${d.next_attempt_at ? textTime(d.next_attempt_at) : '-'}  created ${textTime(d.created_at)}`))
   } else if (sub === 'redeliver' && arg) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import type { Api } from './app.ts'
+import type { Api } from './http/api.ts'
 import { parseCommand, runCommand, UsageError, type CommandContext } from './commands.ts'
 import { CONTROL_PATH, controlRoutes, type ControlResult } from './http/routes/control.ts'
 

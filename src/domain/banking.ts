@@ -1,6 +1,6 @@
 import type { InstitutionRecord, Period } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
-import { CURRENCY_FORMAT, EMAIL_FORMAT, INSTITUTION_FORMAT, type FilterField, type Lookup } from '../store/filters.ts'
+import { CURRENCY_FORMAT, EMAIL_FORMAT, INSTITUTION_FORMAT, type FilterField, type Lookup } from '../lib/list-query.ts'
 import { ACCOUNT_WIRE, recordWire, TRANSACTION_WIRE } from '../store/resources.ts'
 import { checkPeriod, type AccountIndex, type ChildResource, type EmbeddedRecord, type FetchArgs, type ResourceSpec } from './resources.ts'
 
@@ -14,53 +14,70 @@ import { checkPeriod, type AccountIndex, type ChildResource, type EmbeddedRecord
 const RANGE: Lookup[] = ['exact', 'gt', 'gte', 'lt', 'lte', 'range']
 const NUMBER: Lookup[] = ['exact', 'gt', 'gte', 'lt', 'lte', 'range']
 
-const common = (alias: string): FilterField[] => [
-  { param: 'id', column: `${alias}.id`, type: 'uuid', lookups: ['exact', 'in'] },
-  { param: 'link', column: `${alias}.link_id`, type: 'uuid', lookups: ['exact', 'in'], description: 'The link the data belongs to' },
-  { param: 'created_at', column: `${alias}.created_at`, type: 'datetime', lookups: RANGE },
-  { param: 'collected_at', column: `${alias}.collected_at`, type: 'datetime', lookups: RANGE },
+const COMMON: FilterField[] = [
+  { param: 'id', type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'link', source: { column: 'link_id' }, type: 'uuid', lookups: ['exact', 'in'], description: 'The link the data belongs to' },
+  { param: 'created_at', type: 'datetime', lookups: RANGE },
+  { param: 'collected_at', type: 'datetime', lookups: RANGE },
 ]
 
-/** The institution of the row's link, and a field of the row's account, for filters that reach across. */
-const institutionOf = (alias: string): FilterField => ({
-  param: 'institution', column: `(SELECT l.institution FROM links l WHERE l.id = ${alias}.link_id)`, type: 'text', lookups: ['exact', 'in'], format: INSTITUTION_FORMAT,
-})
+/** The institution of the row's link, for filters that reach across. */
+const INSTITUTION: FilterField = { param: 'institution', source: { link: 'institution' }, type: 'text', lookups: ['exact', 'in'], format: INSTITUTION_FORMAT }
 
 const ACCOUNT_FILTERS: FilterField[] = [
-  ...common('a'),
-  { param: 'balance__available', column: 'a.balance_available', type: 'number', lookups: NUMBER },
-  { param: 'balance__current', column: 'a.balance_current', type: 'number', lookups: NUMBER },
-  { param: 'category', column: 'a.category', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'currency', column: 'a.currency', type: 'text', lookups: ['exact', 'in'], format: CURRENCY_FORMAT },
-  institutionOf('a'),
-  { param: 'name', column: 'a.name', type: 'text', lookups: ['exact', 'icontains'], minLength: 3 },
-  { param: 'number', column: 'a.number', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'public_identification_name', column: 'a.public_identification_name', type: 'text', lookups: ['exact'] },
-  { param: 'public_identification_value', column: 'a.public_identification_value', type: 'text', lookups: ['exact'] },
-  { param: 'type', column: 'a.type', type: 'text', lookups: ['exact', 'in'] },
+  ...COMMON,
+  { param: 'balance__available', source: { column: 'balance_available' }, type: 'number', lookups: NUMBER },
+  { param: 'balance__current', source: { column: 'balance_current' }, type: 'number', lookups: NUMBER },
+  { param: 'category', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'currency', type: 'text', lookups: ['exact', 'in'], format: CURRENCY_FORMAT },
+  INSTITUTION,
+  { param: 'name', type: 'text', lookups: ['exact', 'icontains'], minLength: 3 },
+  { param: 'number', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'public_identification_name', type: 'text', lookups: ['exact'] },
+  { param: 'public_identification_value', type: 'text', lookups: ['exact'] },
+  { param: 'type', type: 'text', lookups: ['exact', 'in'] },
 ]
 
 const TRANSACTION_FILTERS: FilterField[] = [
-  ...common('t'),
-  { param: 'account', column: 't.account_id', type: 'uuid', lookups: ['exact', 'in'] },
-  { param: 'account__balance__available', column: 'a.balance_available', type: 'number', lookups: NUMBER },
-  { param: 'account__balance__current', column: 'a.balance_current', type: 'number', lookups: NUMBER },
-  { param: 'account_type', column: 'a.type', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'accounting_date', column: 't.accounting_date', type: 'datetime', lookups: RANGE },
-  { param: 'amount', column: 't.amount', type: 'number', lookups: NUMBER },
-  { param: 'currency', column: 't.currency', type: 'text', lookups: ['exact', 'in'], format: CURRENCY_FORMAT },
-  { param: 'credit_card_data__bill_name', column: 't.bill_name', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'reference', column: 't.reference', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'status', column: 't.status', type: 'text', lookups: ['exact', 'in'], choices: ['PENDING', 'PROCESSED', 'UNCATEGORIZED'] },
-  { param: 'type', column: 't.type', type: 'text', lookups: ['exact', 'in'], choices: ['INFLOW', 'OUTFLOW'] },
-  { param: 'value_date', column: 't.value_date', type: 'date', lookups: RANGE },
+  ...COMMON,
+  { param: 'account', source: { column: 'account_id' }, type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'account__balance__available', source: { account: 'balance_available' }, type: 'number', lookups: NUMBER },
+  { param: 'account__balance__current', source: { account: 'balance_current' }, type: 'number', lookups: NUMBER },
+  { param: 'account_type', source: { account: 'type' }, type: 'text', lookups: ['exact', 'in'] },
+  { param: 'accounting_date', type: 'datetime', lookups: RANGE },
+  { param: 'amount', type: 'number', lookups: NUMBER },
+  { param: 'currency', type: 'text', lookups: ['exact', 'in'], format: CURRENCY_FORMAT },
+  { param: 'credit_card_data__bill_name', source: { column: 'bill_name' }, type: 'text', lookups: ['exact', 'in'] },
+  { param: 'reference', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'status', type: 'text', lookups: ['exact', 'in'], choices: ['PENDING', 'PROCESSED', 'UNCATEGORIZED'] },
+  { param: 'type', type: 'text', lookups: ['exact', 'in'], choices: ['INFLOW', 'OUTFLOW'] },
+  { param: 'value_date', type: 'date', lookups: RANGE },
 ]
 
 const RECORD_FILTERS = (extra: FilterField[] = []): FilterField[] => [
-  ...common('r'),
-  { param: 'account', column: 'r.account_id', type: 'uuid', lookups: ['exact', 'in'] },
+  ...COMMON,
+  { param: 'account', source: { column: 'account_id' }, type: 'uuid', lookups: ['exact', 'in'] },
   ...extra,
 ]
+
+const BALANCE_FILTERS = RECORD_FILTERS([
+  { param: 'value_date', source: { column: 'record_date' }, type: 'date', lookups: RANGE },
+  { param: 'balance', source: { body: 'balance' }, type: 'number', lookups: NUMBER },
+  // On the account the balance embeds.
+  { param: 'currency', source: { account: 'currency' }, type: 'text', lookups: ['exact', 'in'], format: CURRENCY_FORMAT },
+  { param: 'account__type', source: { account: 'type' }, type: 'text', lookups: ['exact', 'in'] },
+  INSTITUTION,
+])
+
+const OWNER_FILTERS = RECORD_FILTERS([
+  { param: 'email', source: { body: 'email' }, type: 'text', lookups: ['exact'], format: EMAIL_FORMAT },
+  { param: 'display_name', source: { body: 'display_name' }, type: 'text', lookups: ['exact', 'icontains'], minLength: 3 },
+])
+
+const BILL_FILTERS = RECORD_FILTERS([{ param: 'due_date', source: { column: 'record_date' }, type: 'date', lookups: RANGE }])
+
+/** Investments and their transactions, by the `type` kept in the record's `kind`. */
+const KIND_FILTERS = RECORD_FILTERS([{ param: 'type', source: { column: 'kind' }, type: 'text', lookups: ['exact', 'in'] }])
 
 /** Ponte's account id in a request body, translated to the institution's own id. */
 function accountInternalId(accounts: AccountIndex, id: unknown, field: string): string | undefined {
@@ -130,14 +147,7 @@ export const BALANCES_BR = recordResource({
 
 export const BALANCES_LEGACY = recordResource({
   name: 'balances', institutionResource: 'BALANCES', recordKey: 'DAILY_BALANCES', shape: 'multiregion', wireFields: { link: false, account: 'object' },
-  filters: RECORD_FILTERS([
-    { param: 'value_date', column: 'r.record_date', type: 'date', lookups: RANGE },
-    { param: 'balance', column: "(r.body::json->>'balance')::numeric", type: 'number', lookups: NUMBER },
-    // On the account the balance embeds (the list joins it for filters on `a.`).
-    { param: 'currency', column: 'a.currency', type: 'text', lookups: ['exact', 'in'], format: CURRENCY_FORMAT },
-    { param: 'account__type', column: 'a.type', type: 'text', lookups: ['exact', 'in'] },
-    institutionOf('r'),
-  ]),
+  filters: BALANCE_FILTERS,
   listNeedsLink: false,
   needsAccounts: true, deletable: true,
   fetch: (args) => args.connector.balances(args.session, period(args, true), accountInternalId(args.accounts, args.request.account, 'account')),
@@ -149,10 +159,7 @@ export const BALANCES_LEGACY = recordResource({
 
 export const OWNERS = recordResource({
   name: 'owners', institutionResource: 'OWNERS', recordKey: 'OWNERS', wireFields: { link: true, account: 'none' },
-  filters: RECORD_FILTERS([
-    { param: 'email', column: "(r.body::json->>'email')", type: 'text', lookups: ['exact'], format: EMAIL_FORMAT },
-    { param: 'display_name', column: "(r.body::json->>'display_name')", type: 'text', lookups: ['exact', 'icontains'], minLength: 3 },
-  ]),
+  filters: OWNER_FILTERS,
   listNeedsLink: false, needsAccounts: false, deletable: true,
   fetch: ({ connector, session }) => connector.owners(session),
   toRow: (record) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain(record) }),
@@ -160,7 +167,7 @@ export const OWNERS = recordResource({
 
 export const BILLS = recordResource({
   name: 'bills', institutionResource: 'BILLS', recordKey: 'BILLS', shape: 'ofda', wireFields: { link: false, account: 'object' },
-  filters: RECORD_FILTERS([{ param: 'due_date', column: 'r.record_date', type: 'date', lookups: RANGE }]), listNeedsLink: true,
+  filters: BILL_FILTERS, listNeedsLink: true,
   needsAccounts: true, deletable: true,
   fetch: ({ connector, session }) => connector.bills(session),
   toRow: (record, accounts) => {
@@ -171,7 +178,7 @@ export const BILLS = recordResource({
 
 export const INVESTMENTS_BR = recordResource({
   name: 'br/investments', institutionResource: 'INVESTMENTS', recordKey: 'INVESTMENTS', shape: 'ofda', wireFields: { link: false, account: 'none' },
-  filters: RECORD_FILTERS([{ param: 'type', column: 'r.kind', type: 'text', lookups: ['exact', 'in'] }]), listNeedsLink: true,
+  filters: KIND_FILTERS, listNeedsLink: true,
   needsAccounts: false, deletable: true,
   fetch: ({ connector, session }) => connector.investments(session),
   toRow: (record) => ({ accountId: null, recordDate: null, kind: (record.type as string) ?? null, prefix: {}, body: plain(record, ['internal_identification']) }),
@@ -179,7 +186,7 @@ export const INVESTMENTS_BR = recordResource({
 
 export const INVESTMENT_TRANSACTIONS_BR = recordResource({
   name: 'br/investment-transactions', institutionResource: 'INVESTMENT_TRANSACTIONS', recordKey: 'INVESTMENT_TRANSACTIONS', shape: 'ofda', wireFields: { link: true, account: 'none' },
-  filters: RECORD_FILTERS([{ param: 'type', column: 'r.kind', type: 'text', lookups: ['exact', 'in'] }]), listNeedsLink: true,
+  filters: KIND_FILTERS, listNeedsLink: true,
   needsAccounts: false, deletable: true,
   fetch: (args) => args.connector.investmentTransactions(args.session, period(args, false)),
   embeds: {

@@ -2,17 +2,26 @@ import { wireShape, type CatalogInstitution } from '../connectors/catalog.ts'
 import type { ConnectorContext, Credentials, InstitutionConnector, LoginOutcome, TokenGenerationData } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32, isUuid, uuidv7 } from '../lib/ids.ts'
-import type { Condition } from '../store/filters.ts'
+import { INSTITUTION_FORMAT, type FilterField, type ListRequest } from '../lib/list-query.ts'
 import * as store from '../store/links.ts'
 import type { LinkRow } from '../store/links.ts'
-import type { PageRequest } from '../store/pagination.ts'
 import type { Queryable } from '../store/db.ts'
 import { lineOf, QUEUES } from '../jobs/queue.ts'
 import { lineActivity, type LineActivity } from '../jobs/tracking.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { enqueueForLink, nextRefreshAt, scheduleHistoricalUpdate } from './sync.ts'
 
-export const LINK_FILTERS = store.LINK_FILTERS
+export const LINK_FILTERS: readonly FilterField[] = [
+  { param: 'id', type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'institution', type: 'text', lookups: ['exact', 'in'], format: INSTITUTION_FORMAT },
+  { param: 'access_mode', type: 'text', lookups: ['exact'], choices: ['single', 'recurrent'] },
+  { param: 'created_at', type: 'datetime', lookups: ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] },
+  { param: 'created_by', type: 'uuid', lookups: ['not_in'] },
+  { param: 'external_id', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'institution_user_id', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'refresh_rate', type: 'text', lookups: ['exact'], choices: ['6h', '12h', '24h', '7d', '30d'] },
+  { param: 'status', type: 'text', lookups: ['exact', 'in'], choices: ['valid', 'invalid', 'unconfirmed', 'token_required'] },
+]
 export type { LinkRow }
 
 /** How long a 428 session can be resumed (Belvo's `expiry`, in seconds). */
@@ -352,7 +361,7 @@ export async function getLinkRow(ctx: DomainContext, actor: Actor, id: string, o
   return link
 }
 
-export function listLinks(ctx: DomainContext, actor: Actor, conditions: Condition[], page: PageRequest) {
+export function listLinks(ctx: DomainContext, actor: Actor, { conditions, page }: ListRequest) {
   return store.listLinks(ctx.db, actor.organizationId, conditions, page)
 }
 

@@ -5,7 +5,7 @@ import { isCalendarDay } from '../lib/dates.ts'
 import { createHash } from 'node:crypto'
 import { isUuid, uuidv5, uuidv7 } from '../lib/ids.ts'
 import type { Queryable } from '../store/db.ts'
-import type { Condition, FilterField } from '../store/filters.ts'
+import type { Condition, FilterField } from '../lib/list-query.ts'
 import type { PageRequest } from '../store/pagination.ts'
 import { updateLink } from '../store/links.ts'
 import { lineOf, QUEUES } from '../jobs/queue.ts'
@@ -565,7 +565,7 @@ export async function list(ctx: DomainContext, actor: Actor, spec: ResourceSpec,
   return store.listWire(ctx.db, spec.wire, actor.organizationId, conditions, page)
 }
 
-const PARENT: FilterField = { param: 'parent', column: 'r.parent_id', type: 'uuid', lookups: ['exact'] }
+const PARENT: FilterField = { param: 'parent', source: { column: 'parent_id' }, type: 'uuid', lookups: ['exact'] }
 
 /** GET /api/<resource>/{id}/<children>/: a page of one record's children; 404 for a record the organization does not have. */
 export async function listChildren(ctx: DomainContext, actor: Actor, spec: ResourceSpec, id: string, page: PageRequest) {

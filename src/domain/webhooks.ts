@@ -2,17 +2,31 @@ import type { Clock } from '../lib/clock.ts'
 import { randomSecret } from '../lib/crypto.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32, isUuid, uuidv7 } from '../lib/ids.ts'
+import type { FilterField, ListRequest } from '../lib/list-query.ts'
 import type { WebhookSettings } from '../jobs/dispatcher.ts'
 import { refusedHostReason } from '../lib/destinations.ts'
 import type { Queryable } from '../store/db.ts'
-import type { Condition } from '../store/filters.ts'
-import type { PageRequest } from '../store/pagination.ts'
 import * as store from '../store/webhooks.ts'
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../store/webhooks.ts'
 import type { Actor, DomainContext } from './context.ts'
 
-export const WEBHOOK_ENDPOINT_FILTERS = store.ENDPOINT_FILTERS
-export const WEBHOOK_DELIVERY_FILTERS = store.DELIVERY_FILTERS
+/** The delivery policy the jobs apply, for the API's own description of a delivery. */
+export { MAX_ATTEMPTS, RESPONSE_SNIPPET_CHARS, RETRY_DELAYS_MS } from '../jobs/dispatcher.ts'
+
+export const WEBHOOK_ENDPOINT_FILTERS: readonly FilterField[] = [
+  { param: 'id', type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'url', type: 'text', lookups: ['exact', 'icontains'], description: 'The URL events are sent to' },
+  { param: 'disabled', type: 'boolean', lookups: ['exact'] },
+  { param: 'created_at', type: 'datetime', lookups: ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] },
+]
+
+export const WEBHOOK_DELIVERY_FILTERS: readonly FilterField[] = [
+  { param: 'status', type: 'text', lookups: ['exact', 'in'], choices: ['pending', 'succeeded', 'failed'] },
+  { param: 'webhook_type', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'webhook_code', type: 'text', lookups: ['exact', 'in'] },
+  { param: 'webhook_id', source: { column: 'event_id' }, type: 'text', lookups: ['exact'], description: 'The event id (X-Ponte-Event-Id)' },
+  { param: 'created_at', type: 'datetime', lookups: ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] },
+]
 export type { WebhookDeliveryRow, WebhookEndpointRow }
 
 /**
@@ -181,7 +195,7 @@ export async function createWebhookEndpoint(ctx: WebhookContext, actor: Actor, i
   return { endpoint, secret }
 }
 
-export function listWebhookEndpoints(ctx: WebhookContext, actor: Actor, conditions: Condition[], page: PageRequest) {
+export function listWebhookEndpoints(ctx: WebhookContext, actor: Actor, { conditions, page }: ListRequest) {
   return store.listEndpoints(ctx.db, actor.organizationId, conditions, page)
 }
 
@@ -235,7 +249,7 @@ export async function rotateWebhookSecret(ctx: WebhookContext, actor: Actor, id:
   return { endpoint, secret }
 }
 
-export async function listWebhookDeliveries(ctx: WebhookContext, actor: Actor, endpointId: string, conditions: Condition[], page: PageRequest) {
+export async function listWebhookDeliveries(ctx: WebhookContext, actor: Actor, endpointId: string, { conditions, page }: ListRequest) {
   const endpoint = await getWebhookEndpoint(ctx, actor, endpointId)
   return store.listDeliveries(ctx.db, actor.organizationId, endpoint.id, conditions, page)
 }

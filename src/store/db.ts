@@ -57,3 +57,13 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
   const { openPglite } = await import('./pglite.ts')
   return openPglite(options.dataDir)
 }
+
+/** Whether the database answers a trivial statement (GET /health). */
+export async function databaseAnswers(db: Queryable): Promise<boolean> {
+  try {
+    await db.query('SELECT 1')
+    return true
+  } catch {
+    return false
+  }
+}

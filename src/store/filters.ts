@@ -1,130 +1,50 @@
-import { isCalendarDay, utcTimestamp } from '../lib/dates.ts'
-import { isUuid } from '../lib/ids.ts'
-import { PonteError } from '../lib/errors.ts'
+import { isCalendarDay } from '../lib/dates.ts'
+import type { Condition, FilterField, FilterType } from '../lib/list-query.ts'
 
 /**
- * Django-filter style lookups, as Belvo's lists accept them: `field`, `field__in`,
- * `field__gte`, `field__range`, `account__balance__current__lt` ... Each list declares its
- * filterable fields once; this module turns a query string into typed conditions (400 with
- * `field` on a malformed value) and those conditions into parameterised SQL over typed columns.
+ * The SQL of a list's filters. Declarations (lib/list-query.ts) name where a value lives (a
+ * column of the list's table, a field of its JSON body, a column of the row's account or link);
+ * only this module knows the aliases and joins that reach them.
  */
-export type Lookup = 'exact' | 'in' | 'not_in' | 'gt' | 'gte' | 'lt' | 'lte' | 'range' | 'icontains' | 'allin'
-export type FilterType = 'text' | 'uuid' | 'integer' | 'number' | 'date' | 'datetime' | 'boolean'
 
-export interface FilterField {
-  /** The query parameter name before any `__lookup` suffix, e.g. `balance__current`. */
-  param: string
-  /** SQL expression over the list's table, e.g. `t.balance_current`. */
-  column: string
-  type: FilterType
-  lookups: readonly Lookup[]
-  /** Allowed values (enums); anything else is a 400 `invalid_choice`. */
-  choices?: readonly string[]
-  /** The column is a text[]: exact = contains the value, `in` = overlaps, `allin` = contains all. */
-  array?: boolean
-  /** Belvo's "partially matches" filters (institution display_name): exact behaves as icontains. */
-  partial?: boolean
-  /** Shown in the OpenAPI description of the parameter. */
-  description?: string
-  /** What every value must look like (the spec's `pattern` or `format`), with how to say it. */
-  format?: { pattern: RegExp; detail: string }
-  /** Fewest characters an `icontains` search takes. */
-  minLength?: number
-}
-
-export interface Condition {
-  field: FilterField
-  lookup: Lookup
-  values: (string | number | boolean)[]
-  /** The query parameter as the client sent it, for error messages. */
-  param: string
-}
-
-const SUFFIXES: Record<string, Lookup> = {
-  in: 'in', not_in: 'not_in', gt: 'gt', gte: 'gte', lt: 'lt', lte: 'lte', range: 'range', icontains: 'icontains', allin: 'allin',
-}
-const MULTI_VALUE: ReadonlySet<Lookup> = new Set(['in', 'not_in', 'allin', 'range'])
-
-/** Query parameters that are never filters. */
-export const RESERVED_PARAMS: ReadonlySet<string> = new Set(['page', 'page_size', 'fields', 'omit', 'format'])
-
-/** Formats the specs give list parameters. */
-export const CURRENCY_FORMAT = { pattern: /^[A-Z]{3}$/, detail: 'Enter a three-letter ISO 4217 currency code.' }
-export const INSTITUTION_FORMAT = { pattern: /^[a-z_]{1,40}$/, detail: 'Enter an institution name (lowercase letters and underscores).' }
-export const EMAIL_FORMAT = { pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, detail: 'Enter a valid email address.' }
-
-type Query = Record<string, unknown>
-
-/** Reads the conditions that `fields` declares out of a parsed query string. Unknown keys are ignored, as Django-filter does. */
-export function parseFilters(query: Query, fields: readonly FilterField[]): Condition[] {
-  const byParam = new Map(fields.map((f) => [f.param, f]))
-  const conditions: Condition[] = []
-  for (const [rawKey, rawValue] of Object.entries(query)) {
-    if (rawValue === undefined) continue
-    // axios 0.27 (the official SDK) sends arrays as `k[]=a&k[]=b`.
-    const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey
-    if (RESERVED_PARAMS.has(key)) continue
-    const match = resolve(key, byParam)
-    if (!match) continue
-    const [field, lookup] = match
-    const raw = (Array.isArray(rawValue) ? rawValue : [rawValue]).map(String)
-    const values = MULTI_VALUE.has(lookup) ? raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '') : [raw[raw.length - 1]]
-    if (lookup === 'range' && values.length !== 2) {
-      throw new PonteError('invalid', { field: key, params: { detail: 'a range needs two comma-separated values' } })
-    }
-    if (values.length === 0) continue
-    conditions.push({ field, lookup, param: key, values: values.map((v) => coerce(v, field, key, lookup)) })
-  }
-  return conditions
-}
-
-function resolve(key: string, byParam: Map<string, FilterField>): [FilterField, Lookup] | undefined {
-  const exact = byParam.get(key)
-  if (exact?.lookups.includes('exact')) return [exact, exact.partial ? 'icontains' : 'exact']
-  const cut = key.lastIndexOf('__')
-  if (cut <= 0) return undefined
-  const lookup = SUFFIXES[key.slice(cut + 2)]
-  const field = byParam.get(key.slice(0, cut))
-  if (!lookup || !field || !field.lookups.includes(lookup)) return undefined
-  return [field, lookup]
-}
-
-function coerce(value: string, field: FilterField, param: string, lookup: Lookup): string | number | boolean {
-  const bad = (detail: string) => new PonteError('invalid', { field: param, params: { detail } })
-  if (field.choices && lookup !== 'icontains' && !field.choices.includes(value)) {
-    throw new PonteError('invalid_choice', { field: param, params: { value } })
-  }
-  if (lookup === 'icontains' && field.minLength && value.length < field.minLength) throw bad(`Ensure this value has at least ${field.minLength} characters.`)
-  if (field.format && lookup !== 'icontains' && !field.format.pattern.test(value)) throw bad(`"${value}": ${field.format.detail}`)
-  switch (field.type) {
-    case 'uuid':
-      if (!isUuid(value)) throw bad(`"${value}" is not a valid UUID.`)
-      return value.toLowerCase()
-    case 'integer':
-      if (!/^-?\d{1,15}$/.test(value)) throw bad(`"${value}" is not a valid integer.`)
-      return Number(value)
-    case 'number':
-      if (!/^-?\d+(\.\d+)?$/.test(value)) throw bad(`"${value}" is not a valid number.`)
-      return Number(value)
-    case 'date':
-      if (!isCalendarDay(value)) throw bad(`"${value}" is not a valid date (YYYY-MM-DD).`)
-      return value
-    case 'datetime': {
-      const timestamp = utcTimestamp(value)
-      if (timestamp === undefined) throw bad(`"${value}" is not a valid date or date-time.`)
-      return timestamp
-    }
-    case 'boolean':
-      if (['true', '1', 'True'].includes(value)) return true
-      if (['false', '0', 'False'].includes(value)) return false
-      throw bad(`"${value}" is not a valid boolean.`)
-    default:
-      return value
-  }
+/** The list's table as a filter sees it. */
+export interface FilterTarget {
+  /** The alias of the list's table, e.g. `t` for `transactions t`. */
+  alias: string
+  /** The alias of the row's account when the list's query joins it; without it, a subquery reads the account. */
+  accountAlias?: string
 }
 
 const CAST: Record<FilterType, string> = {
   text: 'text', uuid: 'uuid', integer: 'bigint', number: 'numeric', date: 'date', datetime: 'timestamptz', boolean: 'boolean',
+}
+
+// Names are spliced into SQL: a declaration may only name plain lowercase identifiers.
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/
+
+function identifier(name: string, field: FilterField): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`filter ${field.param}: "${name}" is not a column or field name`)
+  return name
+}
+
+/** Whether the field's value is a column of the row's account (a list that joins its account needs the join for it). */
+export function readsAccount(field: FilterField): boolean {
+  return field.source !== undefined && 'account' in field.source
+}
+
+/** The SQL expression of the field's value for a row of `target`. */
+export function filterColumn(field: FilterField, { alias, accountAlias }: FilterTarget): string {
+  const source = field.source ?? { column: field.param }
+  if ('column' in source) return `${alias}.${identifier(source.column, field)}`
+  if ('body' in source) {
+    const text = `(${alias}.body::json->>'${identifier(source.body, field)}')`
+    return field.type === 'text' ? text : `${text}::${CAST[field.type]}`
+  }
+  if ('account' in source) {
+    const column = identifier(source.account, field)
+    return accountAlias ? `${accountAlias}.${column}` : `(SELECT a.${column} FROM accounts a WHERE a.id = ${alias}.account_id)`
+  }
+  return `(SELECT l.${identifier(source.link, field)} FROM links l WHERE l.id = ${alias}.link_id)`
 }
 
 /**
@@ -132,14 +52,14 @@ const CAST: Record<FilterType, string> = {
  * after the values already in `params`). Every value is a bound parameter with an explicit cast,
  * so the planner can use the index on the column.
  */
-export function conditionsToSql(conditions: readonly Condition[], where: string[], params: unknown[]): void {
+export function conditionsToSql(conditions: readonly Condition[], target: FilterTarget, where: string[], params: unknown[]): void {
   for (const { field, lookup, values } of conditions) {
     const cast = CAST[field.type]
     const bind = (value: unknown, type = cast) => {
       params.push(value)
       return `$${params.length}::${type}`
     }
-    const col = field.column
+    const col = filterColumn(field, target)
     if (field.array) {
       if (lookup === 'exact') where.push(`${bind(values[0])} = ANY(${col})`)
       else if (lookup === 'in') where.push(`${col} && ${bind(values, `${cast}[]`)}`)
@@ -177,11 +97,4 @@ export function conditionsToSql(conditions: readonly Condition[], where: string[
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`)
-}
-
-/** Every query parameter name a list accepts, for OpenAPI documentation. */
-export function filterParamNames(fields: readonly FilterField[]): { name: string; field: FilterField; lookup: Lookup }[] {
-  return fields.flatMap((field) => field.lookups.map((lookup) => ({
-    name: lookup === 'exact' ? field.param : `${field.param}__${lookup}`, field, lookup,
-  })))
 }

@@ -1,6 +1,6 @@
+import type { Condition } from '../lib/list-query.ts'
 import type { Queryable } from './db.ts'
 import { isoUtc } from './sql.ts'
-import { INSTITUTION_FORMAT, type Condition, type FilterField } from './filters.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
 
 export interface LinkRow {
@@ -36,18 +36,6 @@ const LINK_COLUMNS = `l.id, l.organization_id, l.institution_id, l.institution, 
   ${ISO('l.last_accessed_at')} AS last_accessed_at, ${ISO('l.refresh_requested_at')} AS refresh_requested_at,
   ${ISO('l.data_updated_at')} AS data_updated_at, ${ISO('l.next_refresh_at')} AS next_refresh_at, l.sandbox_next_login`
 
-export const LINK_FILTERS: readonly FilterField[] = [
-  { param: 'id', column: 'l.id', type: 'uuid', lookups: ['exact', 'in'] },
-  { param: 'institution', column: 'l.institution', type: 'text', lookups: ['exact', 'in'], format: INSTITUTION_FORMAT },
-  { param: 'access_mode', column: 'l.access_mode', type: 'text', lookups: ['exact'], choices: ['single', 'recurrent'] },
-  { param: 'created_at', column: 'l.created_at', type: 'datetime', lookups: ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] },
-  { param: 'created_by', column: 'l.created_by', type: 'uuid', lookups: ['not_in'] },
-  { param: 'external_id', column: 'l.external_id', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'institution_user_id', column: 'l.institution_user_id', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'refresh_rate', column: 'l.refresh_rate', type: 'text', lookups: ['exact'], choices: ['6h', '12h', '24h', '7d', '30d'] },
-  { param: 'status', column: 'l.status', type: 'text', lookups: ['exact', 'in'], choices: ['valid', 'invalid', 'unconfirmed', 'token_required'] },
-]
-
 export async function insertLink(db: Queryable, link: Omit<LinkRow, 'last_accessed_at' | 'refresh_requested_at' | 'data_updated_at'> & { last_accessed_at?: string | null }): Promise<void> {
   await db.query(
     `INSERT INTO links (id, organization_id, institution_id, institution, access_mode, status, external_id, institution_user_id,
@@ -77,7 +65,7 @@ export async function findLink(db: Queryable, organizationId: string, id: string
 }
 
 export async function listLinks(db: Queryable, organizationId: string, conditions: Condition[], page: PageRequest) {
-  return filteredPage<LinkRow>(db, { from: 'links l', select: LINK_COLUMNS, orderBy: 'l.created_at DESC, l.id', where: ['l.organization_id = $1'], params: [organizationId] }, conditions, page)
+  return filteredPage<LinkRow>(db, { from: 'links l', alias: 'l', select: LINK_COLUMNS, orderBy: 'l.created_at DESC, l.id', where: ['l.organization_id = $1'], params: [organizationId] }, conditions, page)
 }
 
 /**

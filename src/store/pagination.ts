@@ -1,10 +1,8 @@
+import type { Condition, PageRequest } from '../lib/list-query.ts'
 import type { Queryable } from './db.ts'
-import { conditionsToSql, type Condition } from './filters.ts'
+import { conditionsToSql, type FilterTarget } from './filters.ts'
 
-export interface PageRequest {
-  page: number
-  pageSize: number
-}
+export type { PageRequest }
 
 export interface ListQuery {
   /** `FROM ...` clause, joins included. */
@@ -34,7 +32,8 @@ export async function fetchPage<T>(db: Queryable, query: ListQuery, { page, page
 }
 
 /** A list scoped by fixed conditions (the organization, a parent id) and narrowed by the client's filters. */
-export interface FilteredList {
+export interface FilteredList extends FilterTarget {
+  /** The list's table (`links l`: its alias is `alias`), with the joins the filters need. */
   from: string
   select: string
   orderBy: string
@@ -46,6 +45,6 @@ export interface FilteredList {
 export function filteredPage<T>(db: Queryable, list: FilteredList, conditions: readonly Condition[], page: PageRequest, knownCount?: number) {
   const where = [...list.where]
   const params = [...list.params]
-  conditionsToSql(conditions, where, params)
+  conditionsToSql(conditions, list, where, params)
   return fetchPage<T>(db, { from: list.from, select: list.select, where, params, orderBy: list.orderBy }, page, knownCount)
 }

@@ -2,7 +2,8 @@ import { jsonString, type JsonText } from '../lib/json-text.ts'
 import type { Queryable } from './db.ts'
 import { copyValue } from './copy.ts'
 import { isoTimestamp, isoUtc } from './sql.ts'
-import { conditionsToSql, type Condition } from './filters.ts'
+import type { Condition } from '../lib/list-query.ts'
+import { readsAccount } from './filters.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
 
 /**
@@ -248,7 +249,8 @@ export interface WireQuery {
   where?: string[]
 }
 
-const ACCOUNT_JOIN = { joins: 'JOIN accounts a ON a.id = {alias}.account_id', joinAliases: ['a'] }
+const ACCOUNT_ALIAS = 'a'
+const ACCOUNT_JOIN = { joins: `JOIN accounts ${ACCOUNT_ALIAS} ON ${ACCOUNT_ALIAS}.id = {alias}.account_id`, joinAliases: [ACCOUNT_ALIAS] }
 
 export const ACCOUNT_WIRE: WireQuery = {
   table: 'accounts a', alias: 'a', columns: 'a.body', orderBy: 'a.created_at, a.id',
@@ -402,11 +404,12 @@ export async function listLinkTransactions(db: Queryable, organizationId: string
 /** One page of wire JSON texts, filtered and scoped to the organization (`alias.organization_id`). */
 export async function listWire(db: Queryable, wire: WireQuery, organizationId: string, conditions: Condition[], page: PageRequest) {
   const scope = { where: [`${wire.alias}.organization_id = $1`, ...(wire.where ?? [])], params: [organizationId] as unknown[] }
-  const needsJoins = conditions.some((c) => wire.joinAliases?.some((a) => c.field.column.includes(`${a}.`)))
+  const needsJoins = wire.joins !== undefined && wire.joinAliases?.includes(ACCOUNT_ALIAS) === true && conditions.some((c) => readsAccount(c.field))
   // Without a kept count: count(*) and the page's ids side by side, then the page's rows (a
   // deferred join at every depth, which also keeps a filtered count and page on one plan shape).
   const result = await filteredPage<{ id: string }>(db, {
-    from: `${wire.table}${needsJoins && wire.joins ? ` ${wire.joins}` : ''}`, select: `${wire.alias}.id`, orderBy: wire.orderBy, ...scope,
+    from: `${wire.table}${needsJoins ? ` ${wire.joins}` : ''}`, alias: wire.alias, accountAlias: needsJoins ? ACCOUNT_ALIAS : undefined,
+    select: `${wire.alias}.id`, orderBy: wire.orderBy, ...scope,
   }, conditions, page)
   if (result.rows.length === 0) return { count: result.count, rows: [] as { json: JsonText }[] }
   const rows = await db.query<Record<string, string | null>>(

@@ -1,5 +1,5 @@
+import type { Condition } from '../lib/list-query.ts'
 import type { Db, Queryable } from './db.ts'
-import { type Condition, type FilterField } from './filters.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
 import { isoUtc as ISO } from './sql.ts'
 
@@ -58,21 +58,6 @@ const DELIVERY_COLUMNS = `d.id, d.organization_id, d.event_id AS webhook_id, d.e
     FROM webhook_attempts a WHERE a.delivery_id = d.id), '[]'::json) AS attempts_log`
 const DELIVERY_FROM = 'webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id'
 
-export const ENDPOINT_FILTERS: readonly FilterField[] = [
-  { param: 'id', column: 'w.id', type: 'uuid', lookups: ['exact', 'in'] },
-  { param: 'url', column: 'w.url', type: 'text', lookups: ['exact', 'icontains'], description: 'The URL events are sent to' },
-  { param: 'disabled', column: 'w.disabled', type: 'boolean', lookups: ['exact'] },
-  { param: 'created_at', column: 'w.created_at', type: 'datetime', lookups: ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] },
-]
-
-export const DELIVERY_FILTERS: readonly FilterField[] = [
-  { param: 'status', column: 'd.status', type: 'text', lookups: ['exact', 'in'], choices: ['pending', 'succeeded', 'failed'] },
-  { param: 'webhook_type', column: 'd.webhook_type', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'webhook_code', column: 'd.webhook_code', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'webhook_id', column: 'd.event_id', type: 'text', lookups: ['exact'], description: 'The event id (X-Ponte-Event-Id)' },
-  { param: 'created_at', column: 'd.created_at', type: 'datetime', lookups: ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] },
-]
-
 export interface NewEndpoint {
   id: string
   organizationId: string
@@ -103,7 +88,7 @@ export async function findEndpoint(db: Queryable, organizationId: string, id: st
 
 export async function listEndpoints(db: Queryable, organizationId: string, conditions: Condition[], page: PageRequest) {
   return filteredPage<WebhookEndpointRow>(db, {
-    from: 'webhook_endpoints w', select: ENDPOINT_COLUMNS, orderBy: 'w.created_at DESC, w.id DESC', where: ['w.organization_id = $1'], params: [organizationId],
+    from: 'webhook_endpoints w', alias: 'w', select: ENDPOINT_COLUMNS, orderBy: 'w.created_at DESC, w.id DESC', where: ['w.organization_id = $1'], params: [organizationId],
   }, conditions, page)
 }
 
@@ -233,7 +218,7 @@ export async function findDelivery(db: Queryable, organizationId: string, id: st
 
 export async function listDeliveries(db: Queryable, organizationId: string, endpointId: string, conditions: Condition[], page: PageRequest) {
   return filteredPage<WebhookDeliveryRow>(db, {
-    from: DELIVERY_FROM, select: DELIVERY_COLUMNS, orderBy: 'd.created_at DESC, d.id DESC',
+    from: DELIVERY_FROM, alias: 'd', select: DELIVERY_COLUMNS, orderBy: 'd.created_at DESC, d.id DESC',
     where: ['d.organization_id = $1', 'd.endpoint_id = $2'], params: [organizationId, endpointId],
   }, conditions, page)
 }

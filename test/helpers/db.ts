@@ -1,7 +1,7 @@
 import pg from 'pg'
 import { randomBytes } from 'node:crypto'
 import { openDb, type Db } from '../../src/store/db.ts'
-import { syncCatalog } from '../../src/store/institutions.ts'
+import { syncCatalog } from '../../src/domain/institutions.ts'
 import { migrate } from '../../src/store/migrate.ts'
 
 /**

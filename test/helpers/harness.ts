@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { buildApp, type Api } from '../../src/app.ts'
+import { buildApp } from '../../src/app.ts'
+import type { Api } from '../../src/http/api.ts'
 import { Cipher } from '../../src/lib/crypto.ts'
 import { openQueue } from '../../src/jobs/queue.ts'
 import { startWorker, type Worker, type WorkerOptions } from '../../src/jobs/worker.ts'

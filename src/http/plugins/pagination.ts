@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { PonteError } from '../../lib/errors.ts'
 import { encodeJson, jsonString, type JsonText } from '../../lib/json-text.ts'
-import type { PageRequest } from '../../store/pagination.ts'
+import type { PageRequest } from '../../lib/list-query.ts'
 
 export const MAX_PAGE_SIZE = 1000
 

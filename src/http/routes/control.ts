@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { Type } from 'typebox'
-import type { Api } from '../../app.ts'
+import type { Api } from '../api.ts'
 import { PonteError } from '../../lib/errors.ts'
 
 export const CONTROL_PATH = '/_ponte/cli'

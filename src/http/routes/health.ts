@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
-import type { Api } from '../../app.ts'
+import { health } from '../../domain/health.ts'
+import type { Api } from '../api.ts'
 
 /** Liveness and readiness in one: 200 when the database answers, 503 otherwise. */
 export function healthRoutes(app: Api): void {
@@ -9,11 +10,7 @@ export function healthRoutes(app: Api): void {
       response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }), 503: Type.Object({ status: Type.Literal('unavailable'), database: Type.String() }) },
     },
   }, async (_request, reply) => {
-    try {
-      await app.deps.db.query('SELECT 1')
-      return { status: 'ok' as const, database: app.deps.db.kind }
-    } catch {
-      return reply.code(503).send({ status: 'unavailable' as const, database: app.deps.db.kind })
-    }
+    const { ok, database } = await health(app.deps.domain.db)
+    return ok ? { status: 'ok' as const, database } : reply.code(503).send({ status: 'unavailable' as const, database })
   })
 }

@@ -1,14 +1,12 @@
 import { Type } from 'typebox'
-import type { Api } from '../../app.ts'
+import type { Api } from '../api.ts'
 import { deleteLink, deleteLinkAsync, describeLink, describeLinks, getLinkRow, refreshLink, LINK_FILTERS, listLinks, patchLink, registerLink, resumeLink, updateLinkCredentials } from '../../domain/links.ts'
 import { enforceDeleteLimit } from '../../domain/resources.ts'
-import { parseFilters } from '../../store/filters.ts'
-import { pageEnvelope, pageRequest } from '../plugins/pagination.ts'
-import { Accepted, AsyncHeaders, errorResponses, IdParams, isAsync, listQuery, Paginated, ProjectionQuery } from '../schemas/common.ts'
+import { Accepted, AsyncHeaders, errorResponses, IdParams, isAsync, ProjectionQuery } from '../schemas/common.ts'
 import { Link, LinkPatch, LinkRegister, LinkUpdate, ResumeBody, TokenRequired } from '../schemas/link.ts'
+import { listRoute } from './lists.ts'
 
 export function linkRoutes(api: Api): void {
-  const { config } = api.deps
   const ctx = api.deps.domain
   const tags = ['Links']
 
@@ -22,12 +20,9 @@ export function linkRoutes(api: Api): void {
     return reply.code(201).send(await describeLink(ctx, link))
   })
 
-  api.get('/api/links/', {
-    schema: { tags, summary: 'List links', operationId: 'ListLinks', querystring: listQuery(LINK_FILTERS), response: { 200: Paginated(Type.Ref('Link')), ...errorResponses() } },
-  }, async (request) => {
-    const page = pageRequest(request.query, config.PONTE_DEFAULT_PAGE_SIZE)
-    const { count, rows } = await listLinks(ctx, request.principal, parseFilters(request.query, LINK_FILTERS), page)
-    return pageEnvelope(request, config.PONTE_PUBLIC_URL, { count, results: await describeLinks(ctx, rows) }, page)
+  listRoute(api, '/api/links/', { tags, summary: 'List links', operationId: 'ListLinks', filters: LINK_FILTERS, item: Type.Ref('Link') }, async (caller, list) => {
+    const { count, rows } = await listLinks(ctx, caller.principal, list)
+    return { count, results: await describeLinks(ctx, rows) }
   })
 
   api.patch('/api/links/', {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import type { Api } from '../../app.ts'
+import type { Api } from '../api.ts'
 import { baseUrl } from '../plugins/pagination.ts'
 import { errorResponses } from '../schemas/common.ts'
 

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import type { Api } from '../../app.ts'
+import type { Api } from '../api.ts'
 import { SANDBOX_EVENTS, simulate } from '../../domain/sandbox.ts'
 import { errorResponses, IdParams } from '../schemas/common.ts'
 

@@ -1,4 +1,4 @@
-import type { Api } from '../../app.ts'
+import type { Api } from '../api.ts'
 import { issueLinkToken, issueWidgetToken, widgetTokenIssuer } from '../../domain/widget-tokens.ts'
 import { errorResponses, IdParams } from '../schemas/common.ts'
 import { LinkTokenRequest, WidgetToken, WidgetTokenRequest } from '../schemas/token.ts'

@@ -1,21 +1,19 @@
 import { Type } from 'typebox'
-import type { Api } from '../../app.ts'
+import type { Api } from '../api.ts'
 import {
   createWebhookEndpoint, deleteWebhookEndpoint, getWebhookDelivery, getWebhookEndpoint, listWebhookDeliveries, listWebhookEndpoints,
   redeliverWebhook, rotateWebhookSecret, updateWebhookEndpoint, WEBHOOK_DELIVERY_FILTERS, WEBHOOK_ENDPOINT_FILTERS,
   webhookDeliveryWire, webhookEndpointWire,
 } from '../../domain/webhooks.ts'
-import { parseFilters } from '../../store/filters.ts'
-import { pageEnvelope, pageRequest } from '../plugins/pagination.ts'
-import { errorResponses, IdParams, listQuery, Paginated, ProjectionQuery } from '../schemas/common.ts'
+import { errorResponses, IdParams, ProjectionQuery } from '../schemas/common.ts'
 import { DeliveryParams, WebhookCreate, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret, WebhookPatch } from '../schemas/webhook.ts'
+import { listRoute } from './lists.ts'
 
 /**
  * Webhook endpoints and their deliveries. Belvo has no such API (its dashboard configures
  * webhooks); Ponte's follows Belvo's conventions: secret-key auth, pagination, filters, errors.
  */
 export function webhookRoutes(api: Api): void {
-  const { config } = api.deps
   const ctx = api.deps.domain
   const tags = ['Webhooks']
 
@@ -30,15 +28,11 @@ export function webhookRoutes(api: Api): void {
     return reply.code(201).send({ ...webhookEndpointWire(endpoint), secret })
   })
 
-  api.get('/api/webhooks/', {
-    schema: {
-      tags, summary: 'List webhook endpoints', operationId: 'ListWebhookEndpoints', querystring: listQuery(WEBHOOK_ENDPOINT_FILTERS),
-      response: { 200: Paginated(WebhookEndpoint), ...errorResponses(400) },
-    },
-  }, async (request) => {
-    const page = pageRequest(request.query, config.PONTE_DEFAULT_PAGE_SIZE)
-    const { count, rows } = await listWebhookEndpoints(ctx, request.principal, parseFilters(request.query, WEBHOOK_ENDPOINT_FILTERS), page)
-    return pageEnvelope(request, config.PONTE_PUBLIC_URL, { count, results: rows.map(webhookEndpointWire) }, page)
+  listRoute(api, '/api/webhooks/', {
+    tags, summary: 'List webhook endpoints', operationId: 'ListWebhookEndpoints', filters: WEBHOOK_ENDPOINT_FILTERS, item: WebhookEndpoint,
+  }, async (caller, list) => {
+    const { count, rows } = await listWebhookEndpoints(ctx, caller.principal, list)
+    return { count, results: rows.map(webhookEndpointWire) }
   })
 
   api.get('/api/webhooks/:id/', {
@@ -76,15 +70,11 @@ export function webhookRoutes(api: Api): void {
     return { ...webhookEndpointWire(endpoint), secret }
   })
 
-  api.get('/api/webhooks/:id/deliveries/', {
-    schema: {
-      tags, summary: "List a webhook endpoint's deliveries", operationId: 'ListWebhookDeliveries', params: IdParams,
-      querystring: listQuery(WEBHOOK_DELIVERY_FILTERS), response: { 200: Paginated(WebhookDelivery), ...errorResponses(400) },
-    },
-  }, async (request) => {
-    const page = pageRequest(request.query, config.PONTE_DEFAULT_PAGE_SIZE)
-    const { count, rows } = await listWebhookDeliveries(ctx, request.principal, request.params.id, parseFilters(request.query, WEBHOOK_DELIVERY_FILTERS), page)
-    return pageEnvelope(request, config.PONTE_PUBLIC_URL, { count, results: rows.map(webhookDeliveryWire) }, page)
+  listRoute(api, '/api/webhooks/:id/deliveries/', {
+    tags, summary: "List a webhook endpoint's deliveries", operationId: 'ListWebhookDeliveries', params: IdParams, filters: WEBHOOK_DELIVERY_FILTERS, item: WebhookDelivery,
+  }, async (caller, list) => {
+    const { count, rows } = await listWebhookDeliveries(ctx, caller.principal, caller.params.id, list)
+    return { count, results: rows.map(webhookDeliveryWire) }
   })
 
   api.get('/api/webhooks/deliveries/:delivery_id/', {

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from 'typebox'
-import { filterParamNames, type FilterField } from '../../store/filters.ts'
+import { filterParamNames, type FilterField } from '../../lib/list-query.ts'
 
 export const RequestId = Type.String({ pattern: '^[a-f0-9]{32}$', description: 'A 32-character unique id of the request.' })
 

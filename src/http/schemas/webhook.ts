@@ -1,6 +1,5 @@
 import { Type, type TSchema } from 'typebox'
-import { WEBHOOK_TYPES } from '../../domain/webhooks.ts'
-import { MAX_ATTEMPTS, RESPONSE_SNIPPET_CHARS, RETRY_DELAYS_MS } from '../../jobs/dispatcher.ts'
+import { MAX_ATTEMPTS, RESPONSE_SNIPPET_CHARS, RETRY_DELAYS_MS, WEBHOOK_TYPES } from '../../domain/webhooks.ts'
 import { Nullable } from './link.ts'
 
 const opt = <T extends TSchema>(schema: T) => Type.Optional(Nullable(schema))
