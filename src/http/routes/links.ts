@@ -68,7 +68,7 @@ export function linkRoutes(api: Api): void {
 
   api.post('/api/links/:id/refresh/', {
     schema: {
-      tags, summary: "Refresh a link's data in the background", operationId: 'RefreshLink', params: IdParams,
+      tags, summary: "Refresh a link's data in the background", operationId: 'RefreshHistoricalDataForLink', params: IdParams,
       description: 'Fetches the resources again and sends historical_update webhooks with the returned request_id. At most once every 10 minutes per link (409 link_refreshed).',
       body: Type.Object({ fetch_resources: Type.Optional(Type.Array(Type.String({ minLength: 1 }))) }),
       response: { 202: Accepted, ...errorResponses(400, 409) },
