@@ -1,6 +1,6 @@
 import type { Period } from '../types.ts'
 import { formatDay, formatTime, parseDay, type Day } from './calendar.ts'
-import type { Brand } from './ledger.ts'
+import type { Brand } from './locales.ts'
 import type { SandboxCountry } from './random.ts'
 import type { AccountPlan, World } from './world.ts'
 

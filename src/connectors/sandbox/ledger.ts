@@ -3,7 +3,7 @@ import {
   onOrBeforeBusinessDay, yearMonthOf, yearOf, type Day, type YearMonth,
 } from './calendar.ts'
 import { postingCutoff, utcInstant } from './format.ts'
-import type { Category, Merchant, Subcategory } from './locales.ts'
+import type { Brand, Category, Merchant, Subcategory } from './locales.ts'
 import { Rng, seedKey, type SandboxCountry } from './random.ts'
 import { TEXTS, upper, type Texts } from './texts.ts'
 import { DENSE_PER_DAY, REFERENCE_DAY, type AccountPlan, type Party, type World } from './world.ts'
@@ -29,11 +29,6 @@ export type EventKind =
   | 'purchase' | 'installment' | 'atm' | 'fee' | 'tax' | 'interest' | 'card_payment' | 'card_payment_received'
   | 'loan_payment' | 'loan_disbursement' | 'loan_interest' | 'loan_fee' | 'loan_installment_received'
   | 'payroll' | 'supplier' | 'balancing' | 'savings_deposit' | 'savings_withdrawal'
-
-export interface Brand {
-  name: string
-  domain: string | null
-}
 
 export interface TxEvent {
   day: Day

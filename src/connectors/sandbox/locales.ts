@@ -24,6 +24,12 @@ export type Subcategory =
   | 'Government Fees' | 'Income Tax' | 'Accommodation' | 'Flights' | 'Gas' | 'Parking & Tolls'
   | 'Taxis & Rideshares' | 'Other'
 
+/** Who a transaction names as its counterpart (a merchant, a utility, a subscription): logo and website come from `domain`. */
+export interface Brand {
+  name: string
+  domain: string | null
+}
+
 export interface Merchant {
   name: string
   domain: string | null
