@@ -63,16 +63,16 @@ export interface Condition {
   param: string
 }
 
-const SUFFIXES: Record<string, Lookup> = {
-  in: 'in', not_in: 'not_in', gt: 'gt', gte: 'gte', lt: 'lt', lte: 'lte', range: 'range', icontains: 'icontains', allin: 'allin',
-}
-const MULTI_VALUE: ReadonlySet<Lookup> = new Set(['in', 'not_in', 'allin', 'range'])
-
 /** What a list asks of its domain and store: the client's filters and page. */
 export interface ListRequest {
   conditions: Condition[]
   page: PageRequest
 }
+
+const SUFFIXES: Record<string, Lookup> = {
+  in: 'in', not_in: 'not_in', gt: 'gt', gte: 'gte', lt: 'lt', lte: 'lte', range: 'range', icontains: 'icontains', allin: 'allin',
+}
+const MULTI_VALUE: ReadonlySet<Lookup> = new Set(['in', 'not_in', 'allin', 'range'])
 
 /** Query parameters that are never filters. */
 export const RESERVED_PARAMS: ReadonlySet<string> = new Set(['page', 'page_size', 'fields', 'omit', 'format'])
