@@ -5,7 +5,7 @@ import type { Api } from '../../app.ts'
 export function healthRoutes(app: Api): void {
   app.get('/health', {
     schema: {
-      tags: ['Operations'], summary: 'Health check', security: [],
+      tags: ['Operations'], summary: 'Health check', operationId: 'HealthCheck', security: [],
       response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }), 503: Type.Object({ status: Type.Literal('unavailable'), database: Type.String() }) },
     },
   }, async (_request, reply) => {

@@ -6,7 +6,7 @@ import { errorResponses, IdParams } from '../schemas/common.ts'
 export function sandboxRoutes(api: Api): void {
   api.post('/sandbox/links/:id/simulate/', {
     schema: {
-      tags: ['Sandbox'], summary: 'Make the next refresh of a recurrent sandbox link report a change',
+      tags: ['Sandbox'], summary: 'Make the next refresh of a recurrent sandbox link report a change', operationId: 'SimulateSandboxLinkEvent',
       description: 'Ponte addition. new_accounts, new_transactions, transactions_updated, transactions_deleted, invalid_credentials or token_required: a recurrent update runs at once and sends the matching webhook.',
       params: IdParams,
       body: Type.Object({ event: Type.Union(SANDBOX_EVENTS.map((e) => Type.Literal(e)), { description: 'What the institution will report.' }) }),
