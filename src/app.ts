@@ -15,6 +15,7 @@ import { project, projector } from './http/plugins/pagination.ts'
 import { healthRoutes } from './http/routes/health.ts'
 import { institutionRoutes } from './http/routes/institutions.ts'
 import { rootRoutes } from './http/routes/root.ts'
+import { withBelvoComponents } from './http/schemas/belvo.ts'
 import { ErrorItem } from './http/schemas/common.ts'
 import { Link } from './http/schemas/link.ts'
 import { linkRoutes } from './http/routes/links.ts'
@@ -149,6 +150,8 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
       security: [{ basicAuth: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    // Response schemas refer to Belvo's item schemas by name: the document carries those it uses.
+    transformObject: (documents) => withBelvoComponents('openapiObject' in documents ? documents.openapiObject : documents.swaggerObject),
   })
   await registerDocs(app as unknown as FastifyInstance)
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())

@@ -1,66 +1,38 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Ajv, type ValidateFunction } from 'ajv'
 import formatsPlugin from 'ajv-formats'
+import { BELVO_SPEC_DIR, BELVO_SPEC_FILES, belvoSpec, type BelvoSpecName } from '../../src/http/openapi/belvo-specs.ts'
 
 /**
- * Validates data against Belvo's own OpenAPI documents (copied unchanged into
- * test/fixtures/belvo-openapi). OpenAPI 3.0 component schemas become JSON Schema validators:
- * `$ref`s inlined, `nullable: true` turned into a `null` type alternative, documentation-only
- * keywords (`example`, `x-*`, ...) dropped.
+ * Validates data against Belvo's own OpenAPI documents (src/http/openapi/belvo/, as the server
+ * publishes them: corrected and completed by src/http/openapi/belvo-specs.ts). OpenAPI 3.0
+ * component schemas become JSON Schema validators: `$ref`s inlined, `nullable: true` turned into a
+ * `null` type alternative, documentation-only keywords (`example`, `x-*`, ...) dropped.
+ * BELVO_OPENAPI_DIR points the validators at another folder holding the same files.
  */
 
-export const SPEC_DIR = process.env.BELVO_OPENAPI_DIR ?? fileURLToPath(new URL('../fixtures/belvo-openapi/', import.meta.url))
-export const SPECS = {
-  current: 'BelvoOpenApiSpec-1.223.0.json',
-  multiregion: 'BelvoOpenApiSpec-1.59.0-multiregion.json',
-} as const
-export type SpecName = keyof typeof SPECS
+export const SPEC_DIR = process.env.BELVO_OPENAPI_DIR ?? BELVO_SPEC_DIR
+/** The tests' names of Belvo's documents: `current` is the server's `ofda`. */
+const SOURCES = { current: 'ofda', multiregion: 'multiregion', legacy: 'legacy' } as const satisfies Record<string, BelvoSpecName>
+export type SpecName = keyof typeof SOURCES
+export const SPECS: Record<SpecName, string> = {
+  current: BELVO_SPEC_FILES.ofda,
+  multiregion: BELVO_SPEC_FILES.multiregion,
+  legacy: BELVO_SPEC_FILES.legacy,
+}
 
+/** The two documents every validation suite needs (the legacy one only serves a few schemas). */
 export function specsAvailable(): boolean {
-  return Object.values(SPECS).every((file) => existsSync(join(SPEC_DIR, file)))
+  return [SPECS.current, SPECS.multiregion].every((file) => existsSync(join(SPEC_DIR, file)))
 }
 
 type Json = Record<string, unknown>
 const DROP = new Set(['example', 'examples', 'discriminator', 'xml', 'externalDocs', 'deprecated', 'readOnly', 'writeOnly'])
 
-const specCache = new Map<SpecName, Json>()
-
-/**
- * Typos in the published specs that no real response can satisfy, corrected before validating:
- * AccountLoanDataOpenFinanceBrazil requires `total_effectove_cost` while its property (and Belvo's
- * data dictionary) is `total_effective_cost`.
- */
-const REQUIRED_ERRATA: Record<string, Record<string, string>> = {
-  AccountLoanDataOpenFinanceBrazil: { total_effectove_cost: 'total_effective_cost' },
-}
-
-/**
- * Properties whose description says Belvo returns `null` while the schema omits `nullable`:
- * OwnerBusinessDocumentIds.check_digit "is not applicable for Business ID documents and will
- * return `null`" (its example is null too).
- */
-const NULLABLE_ERRATA: Record<string, string[]> = {
-  OwnerBusinessDocumentIds: ['check_digit'],
-}
-
+/** The document as `toJsonSchema` resolves references in it. */
 function spec(name: SpecName): Json {
-  let s = specCache.get(name)
-  if (!s) {
-    s = JSON.parse(readFileSync(join(SPEC_DIR, SPECS[name]), 'utf8')) as Json
-    const schemas = (s.components as Json).schemas as Record<string, Json>
-    for (const [schema, renames] of Object.entries(REQUIRED_ERRATA)) {
-      const target = schemas[schema]
-      if (target && Array.isArray(target.required)) target.required = (target.required as string[]).map((r) => renames[r] ?? r)
-    }
-    for (const [schema, names] of Object.entries(NULLABLE_ERRATA)) {
-      const properties = schemas[schema]?.properties as Record<string, Json> | undefined
-      for (const property of names) if (properties?.[property]) properties[property] = { ...properties[property], nullable: true }
-    }
-    specCache.set(name, s)
-  }
-  return s
+  return { components: { schemas: belvoSpec(SOURCES[name], SPEC_DIR).schemas } }
 }
 
 function componentSchema(root: Json, ref: string): Json {

@@ -4,6 +4,7 @@ import { detail, list, listChildren, remove, resume, retrieve, retrieveAsync, ty
 import { parseFilters } from '../../lib/list-query.ts'
 import { jsonItem, jsonPage, pageRequest } from '../plugins/pagination.ts'
 import { CHILD_OPERATION_IDS, ITEM_SCHEMAS, itemSchema, RETRIEVE_BODIES } from '../schemas/banking.ts'
+import { describeBelvoItems } from '../schemas/belvo.ts'
 import { Accepted, AsyncHeaders, errorResponses, IdParams, isAsync, listQuery, Paginated, ProjectionQuery } from '../schemas/common.ts'
 import { ResumeBody, TokenRequired } from '../schemas/link.ts'
 
@@ -25,7 +26,7 @@ export function resourceRoutes(api: Api, spec: ResourceSpec, options: { prefix?:
   api.post(base, {
     schema: {
       tags, summary: `Retrieve ${spec.name} from the institution`, body: RETRIEVE_BODIES[spec.name], querystring: ProjectionQuery,
-      description: `Fetches ${ITEM_SCHEMAS[spec.name]} for a link. 201 when stored, 200 with save_data=false.${spec.asyncAllowed ? ' With X-Belvo-Request-Mode: async, 202 and a webhook.' : ''}`,
+      description: `Fetches Belvo's ${describeBelvoItems(ITEM_SCHEMAS[spec.name])} for a link. 201 when stored, 200 with save_data=false.${spec.asyncAllowed ? ' With X-Belvo-Request-Mode: async, 202 and a webhook.' : ''}`,
       ...(spec.asyncAllowed ? { headers: AsyncHeaders } : {}),
       response: { 200: retrieved, 201: retrieved, ...(spec.asyncAllowed ? { 202: Accepted } : {}), ...errorResponses(400, 428), 428: TokenRequired },
     },

@@ -1,4 +1,5 @@
 import { Type, type TSchema } from 'typebox'
+import { belvoItemSchema, type BelvoItems } from './belvo.ts'
 import { Nullable } from './link.ts'
 
 const opt = <T extends TSchema>(schema: T) => Type.Optional(Nullable(schema))
@@ -27,20 +28,24 @@ export const RETRIEVE_BODIES: Record<string, TSchema> = {
   'investments/portfolios': Type.Object({ link, token, save_data: saveData }),
 }
 
-/** The Belvo schema names of each resource's items, for the generated reference. */
-export const ITEM_SCHEMAS: Record<string, string> = {
-  accounts: 'AccountOpenFinanceBrazil (Brazil) or Account (Mexico, Colombia)',
-  transactions: 'TransactionOpenFinanceBrazil (Brazil) or Transaction (Mexico, Colombia)',
-  'br/balances': 'BalanceOFDA',
-  balances: 'Balance (legacy, Mexico and Colombia)',
-  owners: 'OwnerIndividualOpenFinanceBrazil, OwnerBusinessOpenFinanceBrazil or Owner',
-  bills: 'Bill',
-  'br/investments': 'InvestmentBrazil',
-  'br/investment-transactions': 'InvestmentTransactionBrazil',
-  'br/exchanges': 'Exchange',
-  'br/exchanges/history': 'ExchangeHistory',
-  statements: 'Statement (legacy)',
-  'investments/portfolios': 'InvestmentsPortfolio (legacy)',
+/**
+ * Belvo's schema of each resource's items, per document (http/schemas/belvo.ts): Brazil Open
+ * Finance institutions answer with the `ofda` shapes, Mexico and Colombia with the `multiregion`
+ * ones. `Statement` is in no Belvo spec: belvo-specs.ts adds it to the multi-region document.
+ */
+export const ITEM_SCHEMAS: Record<string, BelvoItems> = {
+  accounts: { ofda: ['AccountOpenFinanceBrazil'], multiregion: ['Account'] },
+  transactions: { ofda: ['TransactionOpenFinanceBrazil'], multiregion: ['Transaction'] },
+  'br/balances': { ofda: ['BalanceOFDA'] },
+  balances: { multiregion: ['Balance'] },
+  owners: { ofda: ['OwnerIndividualOpenFinanceBrazil', 'OwnerBusinessOpenFinanceBrazil'], multiregion: ['Owner'] },
+  bills: { ofda: ['Bill'] },
+  'br/investments': { ofda: ['InvestmentBrazil'] },
+  'br/investment-transactions': { ofda: ['InvestmentTransactionBrazil'] },
+  'br/exchanges': { ofda: ['Exchange'] },
+  'br/exchanges/history': { ofda: ['ExchangeHistory'] },
+  statements: { multiregion: ['Statement'] },
+  'investments/portfolios': { multiregion: ['InvestmentsPortfolio'] },
 }
 
 /** Belvo's operationId of each list of a record's children (`<resource>/<path>`). */
@@ -48,6 +53,9 @@ export const CHILD_OPERATION_IDS: Record<string, string> = {
   'br/exchanges/history': 'ListExchangeHistory',
 }
 
+/** The response schema of one item of a resource (or `<resource>/<child path>`): Belvo's real schema. */
 export function itemSchema(name: string) {
-  return Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: true, description: `Belvo ${ITEM_SCHEMAS[name] ?? name}.` })
+  const items = ITEM_SCHEMAS[name]
+  if (!items) throw new Error(`No Belvo item schema is declared for ${name}`)
+  return belvoItemSchema(items)
 }

@@ -24,7 +24,12 @@ const FormField = Type.Object({
   pre_selected: Type.Optional(Type.Integer()),
 })
 
-/** InstitutionPublicApi (Belvo 1.223.0). */
+/**
+ * Belvo's InstitutionPublicApi (1.223.0), written out rather than referred to: Ponte's answers carry
+ * every field of Belvo's, plus those Belvo's own answers have and its schema lacks (`country_code`,
+ * and `length`, `optional`, `value`, `pre_selected` on form fields), and every field is always there.
+ * test/http/openapi.test.ts checks no field of Belvo's is missing.
+ */
 export const Institution = Type.Object({
   id: Type.Integer({ description: 'The ID of the institution as designated by Belvo.', examples: [1004] }),
   name: Type.String({ description: 'The name of the institution, as designated by Belvo.', examples: ['erebor_mx_retail'] }),

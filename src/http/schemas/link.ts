@@ -56,7 +56,12 @@ export const LinkPatch = Type.Object({
 
 const Timestamp = (description: string) => Nullable(Type.String({ format: 'date-time', description }))
 
-/** Belvo's Link. */
+/**
+ * Belvo's Link (1.223.0), written out rather than referred to: Ponte's answers carry every field of
+ * Belvo's, but `external_id`, `institution_user_id`, `created_by` and `stale_in` can be null where
+ * Belvo's schema does not allow it (a link without an external id, one whose login failed...), and
+ * `background_work` is Ponte's addition. test/http/openapi.test.ts checks no field of Belvo's is missing.
+ */
 export const Link = Type.Object({
   id: Type.String({ format: 'uuid', description: 'Unique identifier of the link.' }),
   institution: Type.String({ description: 'The institution name.' }),
@@ -83,7 +88,7 @@ export const Link = Type.Object({
   }, {
     description: "Ponte addition (not in Belvo's API): the link's background work, so a fetch in progress or stuck is visible; null when there is none.",
   })),
-}, { $id: 'Link' })
+}, { $id: 'Link', description: "Belvo's Link (see its `Link` schema in Belvo's spec 1.223.0), plus Ponte's `background_work`." })
 
 /** The 428 answer: Belvo's TokenRequiredResponse. */
 export const TokenRequired = Type.Array(Type.Object({

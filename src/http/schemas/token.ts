@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
 import { ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_SECONDS, WIDGET_SCOPES } from '../../domain/widget-tokens.ts'
+import { belvoRef } from './belvo.ts'
 import { LinkRegister, Nullable } from './link.ts'
 
 // Descriptions and constraints follow Belvo's WidgetTokenRequest* schemas (spec 1.223.0).
@@ -84,8 +85,7 @@ export const LinkTokenRequest = Type.Object({
   scopes: WidgetTokenRequest.properties.scopes,
 })
 
-/** Belvo's WidgetToken. */
-export const WidgetToken = Type.Object({
-  access: Type.String({ description: `The access token to be used to authenticate the widget: a JWT, valid for ${ACCESS_TOKEN_SECONDS / 60} minutes.` }),
-  refresh: Type.String({ description: `The refresh token to be used to authenticate the widget: a JWT, valid for ${REFRESH_TOKEN_SECONDS / 60} minutes.` }),
+/** Belvo's own WidgetToken schema: Ponte's answer is exactly it (both tokens are always there). */
+export const WidgetToken = Type.Intersect([belvoRef('ofda', 'WidgetToken')], {
+  description: `The widget's tokens, both JWTs: \`access\` authenticates the widget for ${ACCESS_TOKEN_SECONDS / 60} minutes, \`refresh\` gets a new access token for ${REFRESH_TOKEN_SECONDS / 60} minutes.`,
 })
