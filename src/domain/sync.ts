@@ -10,7 +10,8 @@ import {
   ACCOUNTS, BALANCES_BR, BALANCES_LEGACY, BILLS, EXCHANGES_BR, INVESTMENT_TRANSACTIONS_BR, INVESTMENTS_BR, OWNERS, TRANSACTIONS,
 } from './banking.ts'
 import type { Actor, DomainContext } from './context.ts'
-import { newChanges, retrieve, type ResourceSpec, type RetrieveResult } from './resources.ts'
+import type { ResourceSpec } from './registry.ts'
+import { newChanges, retrieve, type RetrieveResult } from './resources.ts'
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
 
 /**

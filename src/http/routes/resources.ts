@@ -1,9 +1,10 @@
 import { Type } from 'typebox'
 import type { Api } from '../../app.ts'
-import { detail, list, listChildren, remove, resume, retrieve, retrieveAsync, type ResourceSpec } from '../../domain/resources.ts'
+import type { ResourceSpec } from '../../domain/registry.ts'
+import { detail, list, listChildren, remove, resume, retrieve, retrieveAsync } from '../../domain/resources.ts'
 import { parseFilters } from '../../store/filters.ts'
 import { jsonItem, jsonPage, pageRequest } from '../plugins/pagination.ts'
-import { CHILD_OPERATION_IDS, ITEM_SCHEMAS, itemSchema, RETRIEVE_BODIES } from '../schemas/banking.ts'
+import { CHILD_OPERATION_IDS, ITEM_SCHEMAS, itemSchema } from '../schemas/banking.ts'
 import { Accepted, AsyncHeaders, errorResponses, IdParams, isAsync, listQuery, Paginated, ProjectionQuery } from '../schemas/common.ts'
 import { ResumeBody, TokenRequired } from '../schemas/link.ts'
 
@@ -24,13 +25,13 @@ export function resourceRoutes(api: Api, spec: ResourceSpec, options: { prefix?:
 
   api.post(base, {
     schema: {
-      tags, summary: `Retrieve ${spec.name} from the institution`, body: RETRIEVE_BODIES[spec.name], querystring: ProjectionQuery,
-      description: `Fetches ${ITEM_SCHEMAS[spec.name]} for a link. 201 when stored, 200 with save_data=false.${spec.asyncAllowed ? ' With X-Belvo-Request-Mode: async, 202 and a webhook.' : ''}`,
-      ...(spec.asyncAllowed ? { headers: AsyncHeaders } : {}),
-      response: { 200: retrieved, 201: retrieved, ...(spec.asyncAllowed ? { 202: Accepted } : {}), ...errorResponses(400, 428), 428: TokenRequired },
+      tags, summary: `Retrieve ${spec.name} from the institution`, body: spec.body, querystring: ProjectionQuery,
+      description: `Fetches ${ITEM_SCHEMAS[spec.name]} for a link. 201 when stored, 200 with save_data=false.${spec.async ? ' With X-Belvo-Request-Mode: async, 202 and a webhook.' : ''}`,
+      ...(spec.async ? { headers: AsyncHeaders } : {}),
+      response: { 200: retrieved, 201: retrieved, ...(spec.async ? { 202: Accepted } : {}), ...errorResponses(400, 428), 428: TokenRequired },
     },
   }, async (request, reply) => {
-    if (spec.asyncAllowed && isAsync(request.headers)) {
+    if (spec.async && isAsync(request.headers)) {
       await retrieveAsync(ctx, request.principal, spec, request.body as Record<string, unknown>, request.id)
       return reply.code(202).send({ request_id: request.id } as never)
     }
