@@ -6,11 +6,8 @@ import type { Queryable } from '../store/db.ts'
 import * as links from '../store/links.ts'
 import * as store from '../store/resources.ts'
 import { lineOf, QUEUES, type QueueName, type SendOptions } from '../jobs/queue.ts'
-import {
-  ACCOUNTS, BALANCES_BR, BALANCES_LEGACY, BILLS, EXCHANGES_BR, INVESTMENT_TRANSACTIONS_BR, INVESTMENTS_BR, OWNERS, TRANSACTIONS,
-} from './banking.ts'
 import type { Actor, DomainContext } from './context.ts'
-import type { ResourceSpec } from './registry.ts'
+import { ACCOUNTS_RESOURCE, backgroundResource, RESOURCES, resourceNamed, type ResourceSpec } from './registry.ts'
 import { newChanges, retrieve, type RetrieveResult } from './resources.ts'
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
 
@@ -37,26 +34,8 @@ export interface HistoricalUpdateJob {
   firstFetch?: boolean
 }
 
-/** How many days of history a historical update fetches. */
-export const HISTORY_DAYS = 365
 /** How far back a recurrent update looks for new, changed and removed transactions. */
 export const RECURRENT_WINDOW_DAYS = 30
-
-/** The resources a historical update can fetch, in order (accounts first: others hang off them). */
-const FETCHABLE: Record<string, (shape: 'ofda' | 'multiregion') => ResourceSpec | undefined> = {
-  ACCOUNTS: () => ACCOUNTS,
-  OWNERS: () => OWNERS,
-  TRANSACTIONS: () => TRANSACTIONS,
-  BALANCES: (shape) => (shape === 'ofda' ? BALANCES_BR : BALANCES_LEGACY),
-  BILLS: (shape) => (shape === 'ofda' ? BILLS : undefined),
-  INVESTMENTS: (shape) => (shape === 'ofda' ? INVESTMENTS_BR : undefined),
-  INVESTMENT_TRANSACTIONS: (shape) => (shape === 'ofda' ? INVESTMENT_TRANSACTIONS_BR : undefined),
-  EXCHANGES: (shape) => (shape === 'ofda' ? EXCHANGES_BR : undefined),
-}
-
-export function isFetchable(resource: string): boolean {
-  return resource in FETCHABLE
-}
 
 function daysBefore(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10)
@@ -81,22 +60,23 @@ function eventKey(jobId: string, part: string): string {
   return `${jobId}:${part}`
 }
 
-async function summaryFor(ctx: DomainContext, resource: string, linkId: string, spec: ResourceSpec): Promise<Record<string, unknown>> {
-  if (resource === 'TRANSACTIONS') return store.transactionSummary(ctx.db, linkId)
+/** A historical_update webhook's data for a resource: the link's stored count (and for transactions, their span). */
+async function summaryFor(ctx: DomainContext, spec: ResourceSpec, linkId: string): Promise<Record<string, unknown>> {
+  if (spec.background?.summary === 'transactions') return store.transactionSummary(ctx.db, linkId)
   const total = await store.countStored(ctx.db, spec.storage === 'accounts' ? 'accounts' : 'records', linkId, spec.recordKey)
-  return { [`total_${resource.toLowerCase()}`]: total }
+  return { [`total_${spec.institutionResource.toLowerCase()}`]: total }
 }
 
-/** A historical_update webhook's data for one retrieval: its counts (and for transactions, their span). */
-function retrievedSummary(resource: string, result: RetrieveResult): Record<string, unknown> {
+/** The same for one retrieval (an async request): its counts, not the link's totals. */
+function retrievedSummary(spec: ResourceSpec, result: RetrieveResult): Record<string, unknown> {
   const tally = result.transactions
-  if (resource === 'TRANSACTIONS' && tally) {
+  if (spec.background?.summary === 'transactions' && tally) {
     return {
       total_transactions: result.total, total_inflow_transactions: tally.inflow, total_outflow_transactions: tally.outflow,
       first_transaction_date: tally.first, last_transaction_date: tally.last,
     }
   }
-  return { [`total_${resource.toLowerCase()}`]: result.total }
+  return { [`total_${spec.institutionResource.toLowerCase()}`]: result.total }
 }
 
 /**
@@ -114,14 +94,15 @@ export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job
   const today = ctx.clock.now().toISOString().slice(0, 10)
   const token = job.sealedToken ? ctx.cipher.decrypt(job.sealedToken) : undefined
   const requested = job.resources ?? link.fetch_resources
-  const ordered = Object.keys(FETCHABLE).filter((r) => requested.includes(r) && institution.resources.includes(r))
-  for (const resource of ordered) {
-    const spec = FETCHABLE[resource](shape)
-    if (!spec) continue
-    const request = { link: link.id, token, date_from: daysBefore(today, resource === 'BALANCES' ? 90 : HISTORY_DAYS), date_to: today }
+  // In the registry's order (accounts first: others hang off them), what the link asks for and its institution offers.
+  const specs = RESOURCES.filter((spec) => spec.background && requested.includes(spec.background.fetchResource)
+    && institution.resources.includes(spec.background.fetchResource) && (spec.shape === undefined || spec.shape === shape))
+  for (const spec of specs) {
+    const { fetchResource: resource, historyDays } = spec.background!
+    const request = { link: link.id, token, date_from: daysBefore(today, historyDays), date_to: today }
     const ok = await inBackground(ctx, actor, jobId, link, job.requestId, job.processType, () => retrieve(ctx, actor, spec, request, { collect: false, firstFetch: job.firstFetch }))
     if (!ok) break
-    const data = await summaryFor(ctx, resource, link.id, spec)
+    const data = await summaryFor(ctx, spec, link.id)
     await ctx.db.tx((tx) => emitWebhook(tx, ctx, {
       organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId: job.requestId,
       webhookType: resource, webhookCode: 'historical_update', processType: job.processType, data, eventKey: eventKey(jobId, resource),
@@ -187,12 +168,13 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
   const background = (run: () => Promise<unknown>) => inBackground(ctx, actor, jobId, link, job.requestId, 'recurrent_update', run)
 
   const accountChanges = newChanges()
-  if (!(await background(() => retrieve(ctx, actor, ACCOUNTS, { link: link.id }, { collect: false, changes: accountChanges })))) return
+  if (!(await background(() => retrieve(ctx, actor, ACCOUNTS_RESOURCE, { link: link.id }, { collect: false, changes: accountChanges })))) return
   if (accountChanges.inserted.length > 0) await emit('ACCOUNTS', 'new_accounts_available', { new_accounts: accountChanges.inserted.length })
 
-  if (link.fetch_resources.includes('TRANSACTIONS') && institution.resources.includes('TRANSACTIONS')) {
+  const transactions = backgroundResource('TRANSACTIONS', shape)
+  if (transactions && link.fetch_resources.includes('TRANSACTIONS') && institution.resources.includes('TRANSACTIONS')) {
     const changes = newChanges()
-    if (!(await background(() => retrieve(ctx, actor, TRANSACTIONS, { link: link.id, ...period }, { collect: false, changes })))) return
+    if (!(await background(() => retrieve(ctx, actor, transactions, { link: link.id, ...period }, { collect: false, changes })))) return
     const stored = await store.transactionsInPeriod(ctx.db, link.id, period.date_from, period.date_to)
     const removed = stored.filter((t) => !changes.seen.has(t.internal_identification)).map((t) => t.id)
     await ctx.db.tx((tx) => store.deleteTransactions(tx, link.id, removed))
@@ -201,7 +183,7 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
     if (removed.length > 0) await emit('TRANSACTIONS', 'transactions_deleted', { transactions: removed })
   }
   for (const resource of link.fetch_resources.filter((r) => r !== 'ACCOUNTS' && r !== 'TRANSACTIONS' && institution.resources.includes(r))) {
-    const spec = FETCHABLE[resource]?.(shape)
+    const spec = backgroundResource(resource, shape)
     if (spec && !(await background(() => retrieve(ctx, actor, spec, { link: link.id, ...period }, { collect: false })))) return
   }
 }
@@ -280,7 +262,7 @@ export interface AsyncRequestJob {
 }
 
 /** `X-Belvo-Request-Mode: async`: the 202's request_id comes back in the webhook. */
-export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: AsyncRequestJob, specs: Record<string, ResourceSpec>): Promise<void> {
+export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: AsyncRequestJob): Promise<void> {
   const actor: Actor = { organizationId: job.organizationId }
   if (job.kind === 'delete_link') {
     const link = await links.findLink(ctx.db, job.organizationId, job.linkId!)
@@ -293,7 +275,7 @@ export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: As
     })
     return
   }
-  const spec = specs[job.resource!]
+  const spec = resourceNamed(job.resource!)
   const link = await links.findLink(ctx.db, job.organizationId, String(job.request!.link))
   if (!spec || !link) return
   const token = job.sealedToken ? ctx.cipher.decrypt(job.sealedToken) : undefined
@@ -304,7 +286,7 @@ export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: As
   })
   if (!ok || !retrieved) return
   // What this request retrieved (its period), as Belvo's webhook says: not the link's totals.
-  const data = retrievedSummary(resource, retrieved)
+  const data = retrievedSummary(spec, retrieved)
   await ctx.db.tx((tx) => emitWebhook(tx, ctx, {
     organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId: job.requestId,
     webhookType: resource, webhookCode: 'historical_update', processType: 'historical_update', data, eventKey: eventKey(jobId, resource),

@@ -1,26 +1,14 @@
 import { Type } from 'typebox'
+import type { ItemSchemas } from '../../domain/registry.ts'
 
-/** The Belvo schema names of each resource's items, for the generated reference. */
-export const ITEM_SCHEMAS: Record<string, string> = {
-  accounts: 'AccountOpenFinanceBrazil (Brazil) or Account (Mexico, Colombia)',
-  transactions: 'TransactionOpenFinanceBrazil (Brazil) or Transaction (Mexico, Colombia)',
-  'br/balances': 'BalanceOFDA',
-  balances: 'Balance (legacy, Mexico and Colombia)',
-  owners: 'OwnerIndividualOpenFinanceBrazil, OwnerBusinessOpenFinanceBrazil or Owner',
-  bills: 'Bill',
-  'br/investments': 'InvestmentBrazil',
-  'br/investment-transactions': 'InvestmentTransactionBrazil',
-  'br/exchanges': 'Exchange',
-  'br/exchanges/history': 'ExchangeHistory',
-  statements: 'Statement (legacy)',
-  'investments/portfolios': 'InvestmentsPortfolio (legacy)',
+const REGIONS = { ofda: 'Brazil', multiregion: 'Mexico, Colombia' } as const
+
+/** Belvo's schema names of a resource's items, by region: `AccountOpenFinanceBrazil (Brazil) or Account (Mexico, Colombia)`. */
+export function describeItems(items: ItemSchemas): string {
+  return Object.entries(items).map(([shape, names]) => `${names!.join(' or ')} (${REGIONS[shape as keyof typeof REGIONS]})`).join(' or ')
 }
 
-/** Belvo's operationId of each list of a record's children (`<resource>/<path>`). */
-export const CHILD_OPERATION_IDS: Record<string, string> = {
-  'br/exchanges/history': 'ListExchangeHistory',
-}
-
-export function itemSchema(name: string) {
-  return Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: true, description: `Belvo ${ITEM_SCHEMAS[name] ?? name}.` })
+/** One item of a resource (or of its children), for the generated reference. */
+export function itemSchema(resource: { items: ItemSchemas }) {
+  return Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: true, description: `Belvo ${describeItems(resource.items)}.` })
 }
