@@ -5,7 +5,7 @@ import { CURRENCY_FORMAT, EMAIL_FORMAT, INSTITUTION_FORMAT, type FilterField, ty
 import { ACCOUNT_WIRE, recordWire, TRANSACTION_WIRE } from '../store/resources.ts'
 import {
   bodyDate, bodyId, checkPeriod, MfaToken, optionalField, recordResource, retrieveBody, withoutFields,
-  type AccountIndex, type ChildResource, type EmbeddedRecord, type FetchArgs, type ResourceSpec,
+  type AccountIndex, type ChildResource, type EmbeddedRecord, type FetchRequest, type ResourceSpec,
 } from './resource-spec.ts'
 
 /**
@@ -79,8 +79,8 @@ function accountOf(accounts: AccountIndex, record: InstitutionRecord) {
   return accounts.get(String(record.account_internal_identification))
 }
 
-function period(args: FetchArgs, required: boolean, defaultDays = 365): Period {
-  return checkPeriod(args.session.today, args.request, { required, defaultDays })
+function period(args: FetchRequest, required: boolean, defaultDays = 365): Period {
+  return checkPeriod(args.today, args.request, { required, defaultDays })
 }
 
 /** What every banking resource shares: its tag, a list answer, synchronous retrieves, free deletes. */
@@ -105,7 +105,7 @@ export const ACCOUNTS: ResourceSpec = {
   operationIds: { retrieve: 'RetrieveAccounts', resume: 'PatchAccounts', list: 'ListAccounts', detail: 'DetailAccount', delete: 'DestroyAccount' },
   filters: ACCOUNT_FILTERS, listNeedsLink: false, needsAccounts: false, deletable: true, rateLimitedDelete: true, linkingFields: [],
   background: { fetchResource: 'ACCOUNTS', historyDays: HISTORY_DAYS, summary: 'count' },
-  fetch: ({ connector, session }) => connector.accounts(session),
+  connectorResource: 'ACCOUNTS',
 }
 
 type Json = Record<string, unknown>
@@ -130,7 +130,8 @@ export const TRANSACTIONS: ResourceSpec = {
   filters: TRANSACTION_FILTERS, listNeedsLink: true, needsAccounts: true, deletable: true, rateLimitedDelete: true, async: true,
   linkingFields: ACCOUNT_SCOPED,
   background: { fetchResource: 'TRANSACTIONS', historyDays: HISTORY_DAYS, summary: 'transactions' },
-  fetch: (args) => args.connector.transactions(args.session, period(args, true), accountInternalId(args.accounts, args.request.account, 'account')),
+  connectorResource: 'TRANSACTIONS',
+  fetchParams: (args) => ({ period: period(args, true), accountInternalId: accountInternalId(args.accounts, args.request.account, 'account') }),
   embeds: CARD_BILL,
 }
 
@@ -150,7 +151,9 @@ export const BALANCES_BR = recordResource({
   operationIds: { retrieve: 'RetrieveBalances', resume: 'PatchBalancesBrazil', list: 'ListBalances', detail: 'DetailBalance' },
   filters: RECORD_FILTERS(), listNeedsLink: true, needsAccounts: true, deletable: false, linkingFields: NO_ID,
   background: { fetchResource: 'BALANCES', historyDays: BALANCE_HISTORY_DAYS, summary: 'count' },
-  fetch: (args) => args.connector.balances(args.session, undefined, accountInternalId(args.accounts, args.request.account_id, 'account_id')),
+  // Current balances: no period.
+  connectorResource: 'BALANCES',
+  fetchParams: (args) => ({ accountInternalId: accountInternalId(args.accounts, args.request.account_id, 'account_id') }),
   toRow: (record, accounts, plain) => {
     const account = accountOf(accounts, record)
     return { accountId: account?.id ?? null, recordDate: null, kind: null, prefix: {}, body: { account_id: account?.id ?? null, ...plain } }
@@ -175,7 +178,9 @@ export const BALANCES_LEGACY = recordResource({
   ]),
   listNeedsLink: false, needsAccounts: true, deletable: true, linkingFields: ACCOUNT_SCOPED_NO_ID,
   background: { fetchResource: 'BALANCES', historyDays: BALANCE_HISTORY_DAYS, summary: 'count' },
-  fetch: (args) => args.connector.balances(args.session, period(args, true), accountInternalId(args.accounts, args.request.account, 'account')),
+  // Daily balances: over a period.
+  connectorResource: 'BALANCES',
+  fetchParams: (args) => ({ period: period(args, true), accountInternalId: accountInternalId(args.accounts, args.request.account, 'account') }),
   toRow: (record, accounts, plain) => {
     const account = accountOf(accounts, record)
     return { accountId: account?.id ?? null, recordDate: (record.value_date as string) ?? null, kind: null, prefix: { account: account?.wire ?? null }, body: plain }
@@ -193,7 +198,7 @@ export const OWNERS = recordResource({
   ]),
   listNeedsLink: false, needsAccounts: false, deletable: true, linkingFields: [],
   background: { fetchResource: 'OWNERS', historyDays: HISTORY_DAYS, summary: 'count' },
-  fetch: ({ connector, session }) => connector.owners(session),
+  connectorResource: 'OWNERS',
   toRow: (_record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain }),
 })
 
@@ -206,7 +211,7 @@ export const BILLS = recordResource({
   filters: RECORD_FILTERS([{ param: 'due_date', column: 'r.record_date', type: 'date', lookups: RANGE }]), listNeedsLink: true,
   needsAccounts: true, deletable: true, linkingFields: ACCOUNT_SCOPED,
   background: { fetchResource: 'BILLS', historyDays: HISTORY_DAYS, summary: 'count' },
-  fetch: ({ connector, session }) => connector.bills(session),
+  connectorResource: 'BILLS',
   toRow: (record, accounts, plain) => {
     const account = accountOf(accounts, record)
     return { accountId: account?.id ?? null, recordDate: (record.due_date as string) ?? null, kind: null, prefix: { account: account?.wire ?? null }, body: plain }
@@ -224,7 +229,7 @@ export const INVESTMENTS_BR = recordResource({
   filters: RECORD_FILTERS([{ param: 'type', column: 'r.kind', type: 'text', lookups: ['exact', 'in'] }]), listNeedsLink: true,
   needsAccounts: false, deletable: true, linkingFields: NO_ID,
   background: { fetchResource: 'INVESTMENTS', historyDays: HISTORY_DAYS, summary: 'count' },
-  fetch: ({ connector, session }) => connector.investments(session),
+  connectorResource: 'INVESTMENTS',
   toRow: (record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: (record.type as string) ?? null, prefix: {}, body: plain }),
 })
 
@@ -240,7 +245,8 @@ export const INVESTMENT_TRANSACTIONS_BR = recordResource({
   filters: RECORD_FILTERS([{ param: 'type', column: 'r.kind', type: 'text', lookups: ['exact', 'in'] }]), listNeedsLink: true,
   needsAccounts: false, deletable: true, linkingFields: ['investment_internal_identification'],
   background: { fetchResource: 'INVESTMENT_TRANSACTIONS', historyDays: HISTORY_DAYS, summary: 'count' },
-  fetch: (args) => args.connector.investmentTransactions(args.session, period(args, false)),
+  connectorResource: 'INVESTMENT_TRANSACTIONS',
+  fetchParams: (args) => ({ period: period(args, false) }),
   embeds: {
     recordKey: 'INVESTMENTS',
     internalId: (record) => record.investment_internal_identification as string | undefined,
@@ -258,7 +264,7 @@ export const EXCHANGE_HISTORY: ChildResource = {
   path: 'history', recordKey: 'EXCHANGE_HISTORY', items: { ofda: ['ExchangeHistory'] }, operationId: 'ListExchangeHistory',
   wire: { ...recordWire('EXCHANGE_HISTORY', { link: true, account: 'none' }), orderBy: "(r.body::json->>'event_created_at'), r.id" },
   linkingFields: ['internal_identification', 'exchange_internal_identification'],
-  fetch: ({ connector, session }, exchangeIds) => connector.exchangeHistory(session, exchangeIds),
+  connectorResource: 'EXCHANGE_HISTORY',
   parentOf: (record) => String(record.exchange_internal_identification),
   toRow: (record, exchangeId, plain) => ({
     recordDate: typeof record.event_created_at === 'string' ? record.event_created_at.slice(0, 10) : null,
@@ -277,7 +283,8 @@ export const EXCHANGES_BR = recordResource({
   filters: RECORD_FILTERS(), listNeedsLink: true,
   needsAccounts: false, deletable: true, linkingFields: NO_ID,
   background: { fetchResource: 'EXCHANGES', historyDays: HISTORY_DAYS, summary: 'count' },
-  fetch: (args) => args.connector.exchanges(args.session, period(args, false)),
+  connectorResource: 'EXCHANGES',
+  fetchParams: (args) => ({ period: period(args, false) }),
   toRow: (_record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain }),
   children: EXCHANGE_HISTORY,
 })
@@ -298,10 +305,11 @@ export const STATEMENTS = recordResource({
   operationIds: { retrieve: 'RetrieveStatements', resume: 'PatchStatements', list: 'ListStatements', detail: 'DetailStatement', delete: 'DestroyStatement' },
   filters: RECORD_FILTERS(), listNeedsLink: false,
   needsAccounts: true, deletable: true, linkingFields: ACCOUNT_SCOPED_NO_ID,
-  fetch: (args) => {
+  connectorResource: 'STATEMENTS',
+  fetchParams: (args) => {
     const account = accountInternalId(args.accounts, args.request.account, 'account')
     if (!account) throw new PonteError('required', { field: 'account' })
-    return args.connector.statements(args.session, account, Number(args.request.year), Number(args.request.month))
+    return { accountInternalId: account, year: Number(args.request.year), month: Number(args.request.month) }
   },
   toRow: (record, accounts, plain) => {
     const account = accountOf(accounts, record)
@@ -323,7 +331,7 @@ export const PORTFOLIOS = recordResource({
   operationIds: { retrieve: 'RetrievePortfolio', resume: 'PatchPortfolio', list: 'ListPortfolio', detail: 'DetailPortfolio', delete: 'DestroyPortfolio' },
   filters: RECORD_FILTERS(), listNeedsLink: false,
   needsAccounts: false, deletable: true, linkingFields: NO_ID,
-  fetch: ({ connector, session }) => connector.portfolios(session),
+  connectorResource: 'PORTFOLIOS',
   toRow: (record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: (record.type as string) ?? null, prefix: {}, body: plain }),
 })
 

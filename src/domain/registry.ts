@@ -11,7 +11,7 @@ import type { ResourceSpec } from './resource-spec.ts'
  */
 
 export type {
-  AccountIndex, BackgroundFetch, ChildResource, EmbeddedRecord, FetchArgs, ItemSchemas, OperationIds, ResourceSpec, RowParts, WireShape,
+  AccountIndex, BackgroundFetch, ChildResource, EmbeddedRecord, FetchRequest, ItemSchemas, OperationIds, ResourceSpec, RowParts, WireShape,
 } from './resource-spec.ts'
 
 /** The resource families, in the order their resources are listed (and fetched by historical updates). */
@@ -49,7 +49,7 @@ function checkSpec(spec: ResourceSpec): void {
   if (!Array.isArray(spec.filters)) fail(spec, 'has no filters (an empty list when none)')
   if (spec.listNeedsLink && !spec.filters.some((f) => f.param === 'link')) fail(spec, 'requires ?link= on its list but has no `link` filter')
   if (!Array.isArray(spec.linkingFields)) fail(spec, 'must declare its linkingFields (an empty list when none)')
-  if (typeof spec.fetch !== 'function') fail(spec, 'has no fetch')
+  if (!isNonEmptyString(spec.connectorResource)) fail(spec, 'names no connectorResource to fetch')
   if (spec.storage === 'records' && (!isNonEmptyString(spec.recordKey) || typeof spec.toRow !== 'function' || !spec.wireFields)) {
     fail(spec, 'is stored in records: it needs a recordKey, wireFields and toRow')
   }
@@ -70,6 +70,7 @@ function checkSpec(spec: ResourceSpec): void {
     if (!isNonEmptyString(child.path) || child.path.includes('/')) fail(spec, 'children.path must be one URL segment')
     if (!isNonEmptyString(child.operationId)) fail(spec, 'has no children.operationId')
     if (!isNonEmptyString(child.recordKey)) fail(spec, 'has no children.recordKey')
+    if (!isNonEmptyString(child.connectorResource)) fail(spec, 'names no children.connectorResource to fetch')
     if (!Array.isArray(child.linkingFields)) fail(spec, 'must declare its children.linkingFields')
     checkItems(spec, child.items, 'children.items')
   }

@@ -1,10 +1,8 @@
 import { Type, type TObject, type TProperties, type TSchema } from 'typebox'
-import type { CatalogInstitution } from '../connectors/catalog.ts'
-import type { ConnectorContext, InstitutionConnector, InstitutionRecord, Period, ResourceName, WireShape } from '../connectors/types.ts'
+import type { ConnectorResource, FetchParams, InstitutionRecord, Period, ResourceName, WireShape } from '../connectors/types.ts'
 import { isCalendarDay } from '../lib/dates.ts'
 import { PonteError } from '../lib/errors.ts'
 import type { FilterField } from '../store/filters.ts'
-import type { LinkRow } from '../store/links.ts'
 import { recordWire, type WireQuery } from '../store/resources.ts'
 
 /**
@@ -20,13 +18,14 @@ export type { WireShape }
 /** The stored accounts of the link, by internal id, with their wire objects. */
 export type AccountIndex = Map<string, { id: string; wire: Record<string, unknown> }>
 
-export interface FetchArgs {
-  connector: InstitutionConnector
-  session: ConnectorContext
+/** What a resource's fetch params are taken from. */
+export interface FetchRequest {
+  /** The retrieve's body (or the request a background update makes up). */
   request: Record<string, unknown>
+  /** The link's stored accounts: request bodies name Ponte's account ids, connectors their own. */
   accounts: AccountIndex
-  institution: CatalogInstitution
-  link: LinkRow
+  /** "Today" at the institution (YYYY-MM-DD): periods default to, and may not pass, it. */
+  today: string
 }
 
 /**
@@ -121,8 +120,10 @@ export interface ResourceSpec {
   recordKey?: string
   wire: WireQuery
   filters: readonly FilterField[]
-  /** Asks the institution; may stream batches (transactions). */
-  fetch(args: FetchArgs): Promise<InstitutionRecord[]> | AsyncIterable<InstitutionRecord[]>
+  /** What the connector is asked for (InstitutionConnector.fetch); an institution whose connector does not support it answers unsupported_operation. */
+  connectorResource: ConnectorResource
+  /** The fetch's params from the request, validated (400s with Belvo's field); none when absent. */
+  fetchParams?(request: FetchRequest): FetchParams
   /** For `records` storage: which server fields the wire object has besides `id`. */
   wireFields?: { link: boolean; account: 'object' | 'none' }
   /**
@@ -155,8 +156,11 @@ export interface ChildResource {
   wire: WireQuery
   /** As ResourceSpec.linkingFields (the parent's id at the institution, for one). */
   linkingFields: readonly string[]
-  /** Asks the institution for the children of these parents (their internal ids). */
-  fetch(args: FetchArgs, parentInternalIds: string[]): Promise<InstitutionRecord[]>
+  /**
+   * What the connector is asked for, with the parents' internal ids (`parentInternalIds`); when it
+   * does not support it, the parents are stored without children.
+   */
+  connectorResource: ConnectorResource
   /** The institution's id of a child's parent. */
   parentOf(record: InstitutionRecord): string
   /** A child's server fields and wire body, given its parent's id; `plain` as for ResourceSpec.toRow. */

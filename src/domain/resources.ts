@@ -1,5 +1,5 @@
 import { wireShape, type CatalogInstitution as Institution } from '../connectors/catalog.ts'
-import type { InstitutionRecord } from '../connectors/types.ts'
+import type { ConnectorContext, FetchParams, InstitutionConnector, InstitutionRecord } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
 import { createHash } from 'node:crypto'
 import { isUuid, uuidv5, uuidv7 } from '../lib/ids.ts'
@@ -12,7 +12,7 @@ import * as store from '../store/resources.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { assertCanLogIn, getLinkRow, openInstitutionSession, takeSession, type LinkRow, type ResumeInput } from './links.ts'
 import { ACCOUNTS_RESOURCE } from './registry.ts'
-import { checkPeriod, withoutFields, type AccountIndex, type ChildResource, type EmbeddedRecord, type FetchArgs, type ResourceSpec } from './resource-spec.ts'
+import { checkPeriod, withoutFields, type AccountIndex, type ChildResource, type EmbeddedRecord, type ResourceSpec } from './resource-spec.ts'
 
 /**
  * The engine behind every "retrieve, store, list, detail, delete" resource of Belvo. A resource
@@ -179,10 +179,32 @@ export async function resume(ctx: DomainContext, actor: Actor, spec: ResourceSpe
   return retrieveForLink(ctx, actor, spec, link, { ...request, save_data: saveData, token: input.token ?? undefined })
 }
 
+/**
+ * Whether the institution's connector fetches this resource (and the accounts it hangs off): a
+ * real connector implements what its institution offers, the rest is Belvo's unsupported_operation.
+ */
+export function connectorSupports(ctx: DomainContext, institution: Institution, spec: ResourceSpec): boolean {
+  const connector = ctx.connectors.connectorFor(institution)
+  return connector.supports(spec.connectorResource) && (!spec.needsAccounts || connector.supports(ACCOUNTS_RESOURCE.connectorResource))
+}
+
+/** A connector's answer as batches, whether it streams them or answers at once. */
+function batchesOf(connector: InstitutionConnector, resource: ResourceSpec['connectorResource'], session: ConnectorContext, params: FetchParams): AsyncIterable<InstitutionRecord[]> {
+  const fetched = connector.fetch(resource, session, params)
+  return Symbol.asyncIterator in fetched ? fetched : once(fetched)
+}
+
+async function fetchAll(connector: InstitutionConnector, resource: ResourceSpec['connectorResource'], session: ConnectorContext, params: FetchParams): Promise<InstitutionRecord[]> {
+  const records: InstitutionRecord[] = []
+  for await (const batch of batchesOf(connector, resource, session, params)) for (const record of batch) records.push(record)
+  return records
+}
+
 async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, request: Record<string, unknown>, options: RetrieveOptions = {}): Promise<RetrieveResult> {
   const institution = ctx.connectors.institution(link.institution)!
   if (!institution.resources.includes(spec.institutionResource)) throw new PonteError('unsupported_operation')
   if (spec.shape && wireShape(institution) !== spec.shape) throw new PonteError('unsupported_operation')
+  if (!connectorSupports(ctx, institution, spec)) throw new PonteError('unsupported_operation')
   const session = await openInstitutionSession(ctx, actor, link, `retrieve:${spec.name}`, request as { token?: string | null }, { firstFetch: options.firstFetch })
   const connector = ctx.connectors.connectorFor(institution)
   const saveData = request.save_data !== false
@@ -192,7 +214,7 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
 
   let accounts = await loadAccounts(ctx.db, link.id)
   if (spec.needsAccounts && accounts.size === 0) {
-    const records = await connector.accounts(session)
+    const records = await fetchAll(connector, ACCOUNTS_RESOURCE.connectorResource, session, {})
     const built = buildAccounts(link, institution, records, new Map(), now)
     accounts = new Map()
     indexAccounts(built, accounts)
@@ -201,15 +223,14 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
 
   // A link's first transactions need no lookup of existing rows: there are none to update.
   const fresh = spec.storage === 'transactions' && (await store.linkTransactionCount(ctx.db, actor.organizationId, link.id)) === 0
-  const args: FetchArgs = { connector, session, request, accounts, institution, link }
-  const fetched = spec.fetch(args)
-  const batches: AsyncIterable<InstitutionRecord[]> = Symbol.asyncIterator in fetched ? fetched as AsyncIterable<InstitutionRecord[]> : once(fetched as Promise<InstitutionRecord[]>)
+  const params = spec.fetchParams?.({ request, accounts, today: session.today }) ?? {}
+  const batches = batchesOf(connector, spec.connectorResource, session, params)
   const items: Record<string, unknown>[] = []
   let total = 0
   const tally: TransactionTally | undefined = spec.storage === 'transactions' ? { inflow: 0, outflow: 0, first: null, last: null } : undefined
   // A two-stage pipeline: while one batch is written, the next is fetched and prepared (PostgreSQL
   // works in its own process meanwhile). At most two batches are in memory.
-  const batchOptions: BatchOptions = { saveData, fresh, collect: options.collect !== false, changes: options.changes, args }
+  const batchOptions: BatchOptions = { saveData, fresh, collect: options.collect !== false, changes: options.changes, institution: { connector, session } }
   let writing: Promise<void> = Promise.resolve()
   try {
     for await (const records of batches) {
@@ -292,8 +313,8 @@ interface BatchOptions {
   /** Build the wire objects to return (HTTP); background fetches only count. */
   collect: boolean
   changes?: Changes
-  /** The retrieval's institution session and request (children are fetched with them). */
-  args: FetchArgs
+  /** The retrieval's connector and institution session (children are fetched with them). */
+  institution: { connector: InstitutionConnector; session: ConnectorContext }
 }
 
 interface PreparedBatch {
@@ -423,7 +444,7 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
   const write = async () => {
     // Children (an exchange's history) are asked for before anything is written, then stored in
     // their parents' transaction: a failed call, or a parent deleted meanwhile, leaves neither.
-    const children = spec.children ? await prepareChildren(ctx, link, spec.children, options.args, rows.map((row) => row.internal_identification), now) : undefined
+    const children = spec.children ? await prepareChildren(ctx, link, spec.children, options.institution, rows.map((row) => row.internal_identification), now) : undefined
     const storedIds = await writeLocked(ctx, link, rows.map((row) => row.account_id), async (tx) => {
       const ids = await store.upsertRecords(tx, organizationId, link.id, spec.recordKey!, rows)
       await children?.(tx, organizationId, new Map(rows.map((row) => [row.internal_identification, ids.get(row.internal_identification) ?? row.id])))
@@ -449,12 +470,15 @@ function recordInsert(linkId: string, recordKey: string, record: InstitutionReco
 }
 
 /**
- * Asks the institution for the children of these parents and returns how to store them, in the
+ * Asks the institution (when its connector has them) for the children of these parents and
+ * returns how to store them, in the
  * parents' transaction, under the parents' stored ids (by internal id); upserted on the
  * institution's ids as for any record, so a re-fetch updates them in place.
  */
-async function prepareChildren(ctx: DomainContext, link: LinkRow, child: ChildResource, args: FetchArgs, parentInternalIds: string[], now: string) {
-  const records = await child.fetch(args, parentInternalIds)
+async function prepareChildren(ctx: DomainContext, link: LinkRow, child: ChildResource, institution: BatchOptions['institution'], parentInternalIds: string[], now: string) {
+  // An institution without the children's data stores the parents alone (their lists answer empty).
+  const { connector, session } = institution
+  const records = connector.supports(child.connectorResource) ? await fetchAll(connector, child.connectorResource, session, { parentInternalIds }) : []
   const existing = records.length === 0 ? new Map<string, store.StoredRow>() : await store.existingRows(ctx.db, 'records', link.id, records.map((r) => r.internal_identification), child.recordKey)
   return async (tx: Queryable, organizationId: string, parents: Map<string, string>) => {
     const rows: store.RecordInsert[] = []

@@ -8,7 +8,7 @@ import * as store from '../store/resources.ts'
 import { lineOf, QUEUES, type QueueName, type SendOptions } from '../jobs/queue.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { ACCOUNTS_RESOURCE, backgroundResource, RESOURCES, resourceNamed, type ResourceSpec } from './registry.ts'
-import { newChanges, retrieve, type RetrieveResult } from './resources.ts'
+import { connectorSupports, newChanges, retrieve, type RetrieveResult } from './resources.ts'
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
 
 /**
@@ -94,9 +94,11 @@ export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job
   const today = ctx.clock.now().toISOString().slice(0, 10)
   const token = job.sealedToken ? ctx.cipher.decrypt(job.sealedToken) : undefined
   const requested = job.resources ?? link.fetch_resources
-  // In the registry's order (accounts first: others hang off them), what the link asks for and its institution offers.
+  // In the registry's order (accounts first: others hang off them), what the link asks for, its
+  // institution offers and the institution's connector serves.
   const specs = RESOURCES.filter((spec) => spec.background && requested.includes(spec.background.fetchResource)
-    && institution.resources.includes(spec.background.fetchResource) && (spec.shape === undefined || spec.shape === shape))
+    && institution.resources.includes(spec.background.fetchResource) && (spec.shape === undefined || spec.shape === shape)
+    && connectorSupports(ctx, institution, spec))
   for (const spec of specs) {
     const { fetchResource: resource, historyDays } = spec.background!
     const request = { link: link.id, token, date_from: daysBefore(today, historyDays), date_to: today }
@@ -167,12 +169,16 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
   }))
   const background = (run: () => Promise<unknown>) => inBackground(ctx, actor, jobId, link, job.requestId, 'recurrent_update', run)
 
-  const accountChanges = newChanges()
-  if (!(await background(() => retrieve(ctx, actor, ACCOUNTS_RESOURCE, { link: link.id }, { collect: false, changes: accountChanges })))) return
-  if (accountChanges.inserted.length > 0) await emit('ACCOUNTS', 'new_accounts_available', { new_accounts: accountChanges.inserted.length })
+  // What the institution's connector does not serve is skipped, as in historical updates.
+  const served = (spec: ResourceSpec | undefined): spec is ResourceSpec => spec !== undefined && connectorSupports(ctx, institution, spec)
+  if (served(ACCOUNTS_RESOURCE)) {
+    const accountChanges = newChanges()
+    if (!(await background(() => retrieve(ctx, actor, ACCOUNTS_RESOURCE, { link: link.id }, { collect: false, changes: accountChanges })))) return
+    if (accountChanges.inserted.length > 0) await emit('ACCOUNTS', 'new_accounts_available', { new_accounts: accountChanges.inserted.length })
+  }
 
   const transactions = backgroundResource('TRANSACTIONS', shape)
-  if (transactions && link.fetch_resources.includes('TRANSACTIONS') && institution.resources.includes('TRANSACTIONS')) {
+  if (served(transactions) && link.fetch_resources.includes('TRANSACTIONS') && institution.resources.includes('TRANSACTIONS')) {
     const changes = newChanges()
     if (!(await background(() => retrieve(ctx, actor, transactions, { link: link.id, ...period }, { collect: false, changes })))) return
     const stored = await store.transactionsInPeriod(ctx.db, link.id, period.date_from, period.date_to)
@@ -184,7 +190,7 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
   }
   for (const resource of link.fetch_resources.filter((r) => r !== 'ACCOUNTS' && r !== 'TRANSACTIONS' && institution.resources.includes(r))) {
     const spec = backgroundResource(resource, shape)
-    if (spec && !(await background(() => retrieve(ctx, actor, spec, { link: link.id, ...period }, { collect: false })))) return
+    if (served(spec) && !(await background(() => retrieve(ctx, actor, spec, { link: link.id, ...period }, { collect: false })))) return
   }
 }
 
