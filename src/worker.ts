@@ -1,5 +1,6 @@
 import type { DomainContext } from './domain/context.ts'
-import { applyRetention, runAsyncRequest, runHistoricalUpdate, runRecurrentUpdate, runScheduler, type AsyncRequestJob, type HistoricalUpdateJob } from './domain/sync.ts'
+import type { AsyncRequestJob, HistoricalUpdateJob } from './domain/schedule.ts'
+import { applyRetention, runAsyncRequest, runHistoricalUpdate, runRecurrentUpdate, runScheduler } from './domain/sync.ts'
 import { WebhookDispatcher } from './jobs/dispatcher.ts'
 import { QUEUES } from './jobs/queue.ts'
 import type { Logger } from './lib/logger.ts'

@@ -262,7 +262,7 @@ export const INVESTMENT_TRANSACTIONS_BR = recordResource({
  */
 export const EXCHANGE_HISTORY: ChildResource = {
   path: 'history', recordKey: 'EXCHANGE_HISTORY', items: { ofda: ['ExchangeHistory'] }, operationId: 'ListExchangeHistory',
-  wire: { ...recordWire('EXCHANGE_HISTORY', { link: true, account: 'none' }), orderBy: "(r.body::json->>'event_created_at'), r.id" },
+  wire: recordWire('EXCHANGE_HISTORY', { link: true, account: 'none', orderByBodyField: 'event_created_at' }),
   linkingFields: ['internal_identification', 'exchange_internal_identification'],
   connectorResource: 'EXCHANGE_HISTORY',
   parentOf: (record) => String(record.exchange_internal_identification),

@@ -6,12 +6,13 @@ import { isUuid, uuidv5, uuidv7 } from '../lib/ids.ts'
 import type { Queryable } from '../store/db.ts'
 import type { Condition, FilterField } from '../store/filters.ts'
 import type { PageRequest } from '../store/pagination.ts'
-import { updateLink } from '../store/links.ts'
-import { lineOf, QUEUES } from '../jobs/queue.ts'
+import { updateLink, type LinkRow } from '../store/links.ts'
+import { QUEUES } from '../jobs/queue.ts'
 import * as store from '../store/resources.ts'
 import type { Actor, DomainContext } from './context.ts'
-import { assertCanLogIn, getLinkRow, openInstitutionSession, takeSession, type LinkRow, type ResumeInput } from './links.ts'
 import { ACCOUNTS_RESOURCE } from './registry.ts'
+import { enqueueForLink, type AsyncRequestJob } from './schedule.ts'
+import { assertCanLogIn, getLinkRow, openInstitutionSession, takeSession, type ResumeInput } from './sessions.ts'
 import { checkPeriod, withoutFields, type AccountIndex, type ChildResource, type EmbeddedRecord, type ResourceSpec } from './resource-spec.ts'
 
 /**
@@ -165,11 +166,10 @@ export async function retrieveAsync(ctx: DomainContext, actor: Actor, spec: Reso
   assertCanLogIn(ctx, link)
   if ('date_from' in request || 'date_to' in request) checkPeriod(ctx.clock.now().toISOString().slice(0, 10), request, { required: false })
   const { token, ...rest } = request
-  // In the link's line, as everything enqueueForLink (sync.ts, which imports this module) enqueues.
-  await ctx.db.tx((tx) => ctx.jobs.send(tx, QUEUES.asyncRequest, {
+  await ctx.db.tx((tx) => enqueueForLink(ctx, tx, QUEUES.asyncRequest, link.id, {
     organizationId: actor.organizationId, requestId, kind: 'retrieve', resource: spec.name, request: rest,
     ...(typeof token === 'string' ? { sealedToken: ctx.cipher.encrypt(token) } : {}),
-  }, { line: lineOf(link.id) }))
+  } satisfies AsyncRequestJob))
 }
 
 /** PATCH /api/<resource>/: finishes a retrieval that answered 428. */
@@ -250,10 +250,9 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
   }
   // Fresh data restarts the link's data-retention clock (stale_in).
   if (saveData) await updateLink(ctx.db, actor.organizationId, link.id, { data_updated_at: now })
-  // A large ingest changes the table's statistics; without fresh ones (PGlite has no autovacuum)
-  // the planner sorts a whole link instead of walking the list index. VACUUM also marks pages
-  // all-visible, which lets deep pages skip rows on the index alone.
-  if (saveData && total >= ANALYZE_AFTER_ROWS) await ctx.db.exec(`VACUUM ANALYZE ${spec.storage}`)
+  // A large ingest changes the table's statistics; without fresh ones the planner sorts a whole
+  // link instead of walking the list index.
+  if (saveData && total >= ANALYZE_AFTER_ROWS) await store.refreshStatistics(ctx.db, spec.storage)
   return { items, total, saved: saveData, ...(tally ? { transactions: tally } : {}) }
 }
 
@@ -533,4 +532,3 @@ export async function enforceDeleteLimit(ctx: DomainContext, actor: Actor, bucke
   }
 }
 
-export { getLinkRow }

@@ -2,13 +2,14 @@ import { deleteExpiredWidgetTokens } from '../store/widget-tokens.ts'
 import { wireShape } from '../connectors/catalog.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32 } from '../lib/ids.ts'
-import type { Queryable } from '../store/db.ts'
 import * as links from '../store/links.ts'
 import * as store from '../store/resources.ts'
-import { lineOf, QUEUES, type QueueName, type SendOptions } from '../jobs/queue.ts'
+import { claimDueRefreshes, forgetExpiredCredentials, markDataPurged, staleLinkIds } from '../store/schedule.ts'
+import { QUEUES } from '../jobs/queue.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { ACCOUNTS_RESOURCE, backgroundResource, RESOURCES, resourceNamed, type ResourceSpec } from './registry.ts'
 import { connectorSupports, newChanges, retrieve, type RetrieveResult } from './resources.ts'
+import { enqueueForLink, type AsyncRequestJob, type HistoricalUpdateJob, type ProcessType } from './schedule.ts'
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
 
 /**
@@ -19,40 +20,11 @@ import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
  * upserts the same rows and re-sends webhooks with the same event ids.
  */
 
-export type ProcessType = 'historical_update' | 'recurrent_update'
-
-export interface HistoricalUpdateJob {
-  organizationId: string
-  linkId: string
-  requestId: string
-  processType: ProcessType
-  /** Resources to fetch; the link's fetch_resources when absent. */
-  resources?: string[]
-  /** A token given with the request that started this (MFA institutions), sealed with the cipher. */
-  sealedToken?: string
-  /** The fetch that follows the link's creation: the only one a `nostore` link's credentials serve. */
-  firstFetch?: boolean
-}
-
 /** How far back a recurrent update looks for new, changed and removed transactions. */
 export const RECURRENT_WINDOW_DAYS = 30
 
 function daysBefore(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10)
-}
-
-/**
- * Enqueues background work on a link in `tx` (the transaction of the change that causes it). All
- * of a link's jobs (historical and recurrent updates, async requests and deletions) share its line:
- * they run one at a time, in this order, so a refresh cannot overtake a simulated change.
- */
-export async function enqueueForLink(ctx: DomainContext, tx: Queryable, queue: QueueName, linkId: string, data: object, options: Omit<SendOptions, 'line'> = {}): Promise<void> {
-  await ctx.jobs.send(tx, queue, data, { ...options, line: lineOf(linkId) })
-}
-
-/** Enqueues a historical update in `tx` (the transaction that created, updated or refreshed the link). */
-export async function scheduleHistoricalUpdate(ctx: DomainContext, tx: Queryable, job: HistoricalUpdateJob): Promise<void> {
-  await enqueueForLink(ctx, tx, QUEUES.historicalUpdate, job.linkId, job)
 }
 
 /** Stable event ids per job and resource: a retried job re-sends the same webhook, not a new one. */
@@ -194,14 +166,6 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
   }
 }
 
-const RATE_SECONDS: Record<string, number> = { '6h': 21_600, '12h': 43_200, '24h': 86_400, '7d': 604_800, '30d': 2_592_000 }
-
-/** When a recurrent link with this refresh_rate is next due after `from`. */
-export function nextRefreshAt(from: Date, refreshRate: string | null): string | null {
-  const seconds = refreshRate ? RATE_SECONDS[refreshRate] : undefined
-  return seconds ? new Date(from.getTime() + seconds * 1000).toISOString() : null
-}
-
 /**
  * One pass of the scheduler (every worker runs it; claims are row-locked updates, so each due
  * link is enqueued once): due recurrent refreshes, and a retention job (one at a time).
@@ -209,15 +173,7 @@ export function nextRefreshAt(from: Date, refreshRate: string | null): string | 
 export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: number }> {
   const now = ctx.clock.now()
   const refreshes = await ctx.db.tx(async (tx) => {
-    const due = await tx.query<{ id: string; organization_id: string; refresh_rate: string }>(
-      `UPDATE links SET next_refresh_at = $1::timestamptz + CASE refresh_rate
-         WHEN '6h' THEN interval '6 hours' WHEN '12h' THEN interval '12 hours' WHEN '24h' THEN interval '24 hours'
-         WHEN '30d' THEN interval '30 days' ELSE interval '7 days' END
-       WHERE id IN (SELECT id FROM links WHERE access_mode = 'recurrent' AND status = 'valid'
-         AND next_refresh_at <= $1::timestamptz ORDER BY next_refresh_at LIMIT 500 FOR UPDATE SKIP LOCKED)
-       RETURNING id, organization_id, refresh_rate`,
-      [now.toISOString()],
-    )
+    const due = await claimDueRefreshes(tx, now.toISOString())
     for (const link of due) {
       await enqueueForLink(ctx, tx, QUEUES.recurrentUpdate, link.id, {
         organizationId: link.organization_id, linkId: link.id, requestId: hex32(), processType: 'recurrent_update',
@@ -235,36 +191,17 @@ export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: num
  * issuances and webhook events past their retention go too.
  */
 export async function applyRetention(ctx: DomainContext, now: Date): Promise<{ purged: number; forgotten: number; expiredWidgetTokens: number; oldWebhookEvents: number }> {
-  const stale = await ctx.db.query<{ id: string }>(
-    `SELECT id FROM links WHERE data_updated_at IS NOT NULL
-       AND data_updated_at + make_interval(days => substring(stale_in FROM '^(\\d+)d$')::int) <= $1::timestamptz`,
-    [now.toISOString()],
-  )
-  for (const { id } of stale) {
+  const stale = await staleLinkIds(ctx.db, now.toISOString())
+  for (const id of stale) {
     await ctx.db.tx(async (tx) => {
       await store.purgeLinkData(tx, id)
-      await tx.query('UPDATE links SET data_updated_at = NULL WHERE id = $1', [id])
+      await markDataPurged(tx, id)
     })
   }
-  const forgotten = await ctx.db.query(
-    'UPDATE links SET credentials = NULL WHERE credentials IS NOT NULL AND credentials_expire_at <= $1::timestamptz RETURNING id',
-    [now.toISOString()],
-  )
+  const forgotten = await forgetExpiredCredentials(ctx.db, now.toISOString())
   const expiredWidgetTokens = await deleteExpiredWidgetTokens(ctx.db, now.toISOString())
   const oldWebhookEvents = await deleteOldWebhookEvents(ctx, now)
-  return { purged: stale.length, forgotten: forgotten.length, expiredWidgetTokens, oldWebhookEvents }
-}
-
-export interface AsyncRequestJob {
-  organizationId: string
-  requestId: string
-  kind: 'retrieve' | 'delete_link'
-  /** Resource name (ResourceSpec.name) for retrieves. */
-  resource?: string
-  request?: Record<string, unknown>
-  linkId?: string
-  /** Sealed token, as for historical updates. */
-  sealedToken?: string
+  return { purged: stale.length, forgotten, expiredWidgetTokens, oldWebhookEvents }
 }
 
 /** `X-Belvo-Request-Mode: async`: the 202's request_id comes back in the webhook. */

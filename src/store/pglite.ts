@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { PGlite, types } from '@electric-sql/pglite'
 import { lockDataDir } from './data-dir-lock.ts'
-import type { Db, Queryable, QueryOptions } from './db.ts'
+import type { Db, Queryable, QueryOptions } from './queryable.ts'
 import { copyInRaw, queryTextRows } from './pglite-rows.ts'
 
 // Dates and timestamps stay text: the API emits them as strings anyway, and parsing them into

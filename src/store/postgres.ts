@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import type { Db, Queryable, QueryOptions } from './db.ts'
+import type { Db, Queryable, QueryOptions } from './queryable.ts'
 
 // Same choice as the PGlite adapter: DATE and TIMESTAMPTZ stay text. pg would otherwise build a
 // JS Date at *local* midnight for a DATE column, and parsing costs ~35% of a page query.

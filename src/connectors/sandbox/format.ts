@@ -1,6 +1,5 @@
 import type { Period } from '../types.ts'
 import { formatDay, formatTime, parseDay, type Day } from './calendar.ts'
-import type { Brand } from './ledger.ts'
 import type { SandboxCountry } from './random.ts'
 import type { AccountPlan, World } from './world.ts'
 
@@ -64,7 +63,8 @@ export function asOf(world: World): string {
   return `${world.todayStr}T00:00:00.000Z`
 }
 
-export function merchantWire(brand: Brand | null): { logo: string | null; website: string | null; merchant_name: string } | null {
+/** Belvo's merchant_data of a ledger event's brand (ledger.ts Brand; typed by its shape, as ledger.ts imports this module). */
+export function merchantWire(brand: { name: string; domain: string | null } | null): { logo: string | null; website: string | null; merchant_name: string } | null {
   if (!brand) return null
   return {
     logo: brand.domain ? `https://logo.clearbit.com/${brand.domain}` : null,
