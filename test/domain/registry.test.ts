@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { CATALOG, wireShape } from '../../src/connectors/catalog.ts'
+import { createSandboxConnector } from '../../src/connectors/sandbox/connector.ts'
 import { OWNERS, TRANSACTIONS } from '../../src/domain/banking.ts'
 import { registerResource, RESOURCES, resourceNamed, type ResourceSpec } from '../../src/domain/registry.ts'
 import { SPEC_DIR, SPECS, specsAvailable } from '../helpers/spec.ts'
@@ -71,6 +73,18 @@ describe('resource registry', () => {
       }
     }
     expect(compared).toBeGreaterThan(40)
+  })
+
+  it('has sandbox data for every registered resource and its children, at institutions that offer it', () => {
+    for (const spec of RESOURCES) {
+      const offering = CATALOG.filter((i) => i.resources.includes(spec.institutionResource) && (!spec.shape || wireShape(i) === spec.shape))
+      expect(offering.length, spec.name).toBeGreaterThan(0)
+      for (const institution of offering) {
+        const connector = createSandboxConnector({ name: institution.name, country: institution.country, shape: wireShape(institution) })
+        expect(connector.supports(spec.connectorResource), `${spec.name} at ${institution.name}`).toBe(true)
+        if (spec.children) expect(connector.supports(spec.children.connectorResource), `${spec.name} children`).toBe(true)
+      }
+    }
   })
 
   it('accepts a complete spec', () => {
