@@ -119,7 +119,6 @@ function sealCredentials(ctx: DomainContext, credentials: Credentials): string {
   return ctx.cipher.encrypt(JSON.stringify(credentials))
 }
 
-/** POST /api/links/: validates, logs in at the institution and stores the link (428 when it asks for a token). */
 /** Belvo's 400 for `fetch_resources` naming a resource the link's institution does not offer. */
 export function checkInstitutionResources(institution: { resources: readonly string[] }, resources: readonly string[]): void {
   if (resources.some((r) => !institution.resources.includes(r))) {
@@ -127,6 +126,7 @@ export function checkInstitutionResources(institution: { resources: readonly str
   }
 }
 
+/** POST /api/links/: validates, logs in at the institution and stores the link (428 when it asks for a token). */
 export async function registerLink(ctx: DomainContext, actor: Actor, input: RegisterLinkInput): Promise<LinkRow> {
   const institution = institutionOrFail(ctx, input.institution)
   if (institution.status === 'down') throw new PonteError('institution_down')

@@ -1,5 +1,5 @@
 import { wireShape, type CatalogInstitution as Institution } from '../connectors/catalog.ts'
-import type { ConnectorContext, FetchParams, InstitutionConnector, InstitutionRecord } from '../connectors/types.ts'
+import type { ConnectorContext, ConnectorResource, FetchParams, InstitutionConnector, InstitutionRecord } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
 import { createHash } from 'node:crypto'
 import { isUuid, uuidv5, uuidv7 } from '../lib/ids.ts'
@@ -189,12 +189,12 @@ export function connectorSupports(ctx: DomainContext, institution: Institution, 
 }
 
 /** A connector's answer as batches, whether it streams them or answers at once. */
-function batchesOf(connector: InstitutionConnector, resource: ResourceSpec['connectorResource'], session: ConnectorContext, params: FetchParams): AsyncIterable<InstitutionRecord[]> {
+function batchesOf(connector: InstitutionConnector, resource: ConnectorResource, session: ConnectorContext, params: FetchParams): AsyncIterable<InstitutionRecord[]> {
   const fetched = connector.fetch(resource, session, params)
   return Symbol.asyncIterator in fetched ? fetched : once(fetched)
 }
 
-async function fetchAll(connector: InstitutionConnector, resource: ResourceSpec['connectorResource'], session: ConnectorContext, params: FetchParams): Promise<InstitutionRecord[]> {
+async function fetchAll(connector: InstitutionConnector, resource: ConnectorResource, session: ConnectorContext, params: FetchParams): Promise<InstitutionRecord[]> {
   const records: InstitutionRecord[] = []
   for await (const batch of batchesOf(connector, resource, session, params)) for (const record of batch) records.push(record)
   return records
