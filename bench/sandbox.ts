@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CATALOG, wireShape } from '../src/connectors/catalog.ts'
 import { createSandboxConnector } from '../src/connectors/sandbox/connector.ts'
-import type { ConnectorContext, Period } from '../src/connectors/types.ts'
+import type { ConnectorContext, InstitutionRecord, Period } from '../src/connectors/types.ts'
 import { openDb } from '../src/store/db.ts'
 import { unnestCeiling } from './ceilings.ts'
 import { fmt, report } from './lib.ts'
@@ -34,7 +34,8 @@ function context(inst: ReturnType<typeof institution>, username: string, passwor
 async function generate(ctx: ConnectorContext, period: Period): Promise<{ count: number; ms: number }> {
   const started = performance.now()
   let count = 0
-  for await (const batch of createSandboxConnector(ctx.institution).transactions(ctx, period)) count += batch.length
+  const batches = createSandboxConnector(ctx.institution).fetch('TRANSACTIONS', ctx, { period }) as AsyncIterable<InstitutionRecord[]>
+  for await (const batch of batches) count += batch.length
   return { count, ms: performance.now() - started }
 }
 

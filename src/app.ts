@@ -22,7 +22,7 @@ import { linkRoutes } from './http/routes/links.ts'
 import { webhookRoutes } from './http/routes/webhooks.ts'
 import { tokenRoutes } from './http/routes/tokens.ts'
 import { resourceRoutes } from './http/routes/resources.ts'
-import { BANKING_RESOURCES, PORTFOLIOS } from './domain/banking.ts'
+import { RESOURCES } from './domain/registry.ts'
 import type { DomainContext } from './domain/context.ts'
 import { ConnectorRegistry } from './connectors/registry.ts'
 import type { Cipher } from './lib/crypto.ts'
@@ -173,7 +173,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     tokenRoutes(scoped)
     webhookRoutes(scoped)
     sandboxRoutes(scoped)
-    for (const spec of BANKING_RESOURCES) resourceRoutes(scoped, spec, { tag: 'Banking', prefix: spec === PORTFOLIOS ? '' : '/api', single: spec === PORTFOLIOS })
+    for (const spec of RESOURCES) resourceRoutes(scoped, spec)
   })
 
   return app

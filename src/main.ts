@@ -20,7 +20,7 @@ import { createLogger, flushLogs, type Logger } from './lib/logger.ts'
 // libraries) are imported by the commands that run them only: `ponte keys list` loads none of it.
 const loadApp = () => import('./app.ts')
 const loadQueue = () => import('./jobs/queue.ts')
-const loadWorker = () => import('./jobs/worker.ts')
+const loadWorker = () => import('./worker.ts')
 const loadConnectors = () => import('./connectors/registry.ts')
 
 /** Any fixed 64-bit number: every Ponte process holds this lock for its whole start-up sequence. */

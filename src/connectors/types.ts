@@ -12,12 +12,19 @@
 /** Which of Belvo's two families of wire shapes an institution's data uses. */
 export type WireShape = 'ofda' | 'multiregion'
 
+/** The resources an institution offers in the catalog (its `resources`, a link's `fetch_resources`). */
 export type ResourceName =
   | 'ACCOUNTS' | 'TRANSACTIONS' | 'BALANCES' | 'OWNERS' | 'BILLS' | 'INVESTMENTS'
   | 'INVESTMENT_TRANSACTIONS' | 'EXCHANGES' | 'STATEMENTS' | 'INCOMES' | 'RECURRING_EXPENSES'
   | 'RISK_INSIGHTS' | 'EMPLOYMENTS' | 'EMPLOYMENT_RECORDS' | 'CURRENT_EMPLOYMENTS' | 'EMPLOYMENT_METRICS'
   | 'FINANCIAL_STATEMENTS' | 'INVOICES' | 'TAX_COMPLIANCE_STATUS' | 'TAX_RETENTIONS' | 'TAX_RETURNS'
   | 'TAX_STATUS' | 'TAX_DECLARATIONS' | 'DEBT_REPORTS'
+
+/**
+ * What a connector can be asked for: the catalog's resources, and the records Belvo serves under
+ * no catalog name of their own (legacy multi-region investment portfolios, an exchange's history).
+ */
+export type ConnectorResource = ResourceName | 'PORTFOLIOS' | 'EXCHANGE_HISTORY'
 
 export interface Credentials {
   username: string
@@ -81,24 +88,37 @@ export interface AccountScopedRecord extends InstitutionRecord {
   account_internal_identification: string
 }
 
+/**
+ * What a fetch is limited to, as the resource takes it (the server validates requests first and
+ * passes only what the resource uses):
+ * - TRANSACTIONS: `period` (required), `accountInternalId`;
+ * - BALANCES: `accountInternalId`; with a `period`, the daily balances of the multi-region shape
+ *   (`Balance`), without one the current balances of the Open Finance shape (`BalanceOFDA`);
+ * - INVESTMENT_TRANSACTIONS, EXCHANGES: `period` (required);
+ * - STATEMENTS: `accountInternalId`, `year`, `month` (all required);
+ * - EXCHANGE_HISTORY: `parentInternalIds`, the exchange operations whose events are wanted (each
+ *   event names its operation in `exchange_internal_identification`);
+ * - ACCOUNTS, OWNERS, BILLS, INVESTMENTS, PORTFOLIOS: nothing.
+ */
+export interface FetchParams {
+  period?: Period
+  accountInternalId?: string
+  year?: number
+  month?: number
+  parentInternalIds?: string[]
+}
+
+/**
+ * A connector answers for the resources its institution offers: `supports` says which, `fetch`
+ * returns their records. The server never asks for a resource the connector does not support (it
+ * answers Belvo's `unsupported_operation` instead, and historical updates skip it).
+ */
 export interface InstitutionConnector {
   login(credentials: Credentials, token?: string): Promise<LoginOutcome>
-  accounts(ctx: ConnectorContext): Promise<InstitutionRecord[]>
-  /** Streams in batches: a scale persona yields millions of rows without holding them all. */
-  transactions(ctx: ConnectorContext, period: Period, accountInternalId?: string): AsyncIterable<AccountScopedRecord[]>
-  owners(ctx: ConnectorContext): Promise<InstitutionRecord[]>
-  /** Current balances (OFDA BalanceOFDA) or, with a period, daily balances (multi-region Balance). */
-  balances(ctx: ConnectorContext, period?: Period, accountInternalId?: string): Promise<AccountScopedRecord[]>
-  bills(ctx: ConnectorContext): Promise<AccountScopedRecord[]>
-  investments(ctx: ConnectorContext): Promise<InstitutionRecord[]>
-  investmentTransactions(ctx: ConnectorContext, period: Period): Promise<InstitutionRecord[]>
-  exchanges(ctx: ConnectorContext, period: Period): Promise<InstitutionRecord[]>
+  supports(resource: ConnectorResource): boolean
   /**
-   * The history (Bacen events) of these exchange operations, by their internal ids; each event
-   * names its operation in `exchange_internal_identification`.
+   * The records of `resource` for the link in `ctx`. A large resource may stream batches (an
+   * AsyncIterable: a scale persona yields millions of transactions without holding them all).
    */
-  exchangeHistory(ctx: ConnectorContext, exchangeInternalIds: string[]): Promise<InstitutionRecord[]>
-  statements(ctx: ConnectorContext, accountInternalId: string, year: number, month: number): Promise<AccountScopedRecord[]>
-  /** Legacy multi-region investments portfolios (`/investments/portfolios/`). */
-  portfolios(ctx: ConnectorContext): Promise<InstitutionRecord[]>
+  fetch(resource: ConnectorResource, ctx: ConnectorContext, params: FetchParams): Promise<InstitutionRecord[]> | AsyncIterable<InstitutionRecord[]>
 }

@@ -1,7 +1,7 @@
-import { wireShape, type CatalogInstitution } from '../connectors/catalog.ts'
-import type { ConnectorContext, Credentials, InstitutionConnector, LoginOutcome, TokenGenerationData } from '../connectors/types.ts'
+import type { CatalogInstitution } from '../connectors/catalog.ts'
+import type { Credentials } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
-import { hex32, isUuid, uuidv7 } from '../lib/ids.ts'
+import { hex32, uuidv7 } from '../lib/ids.ts'
 import { INSTITUTION_FORMAT, type FilterField, type ListRequest } from '../lib/list-query.ts'
 import * as store from '../store/links.ts'
 import type { LinkRow } from '../store/links.ts'
@@ -9,7 +9,10 @@ import type { Queryable } from '../store/db.ts'
 import { lineOf, QUEUES } from '../jobs/queue.ts'
 import { lineActivity, type LineActivity } from '../jobs/tracking.ts'
 import type { Actor, DomainContext } from './context.ts'
-import { enqueueForLink, nextRefreshAt, scheduleHistoricalUpdate } from './sync.ts'
+import { enqueueForLink, nextRefreshAt, scheduleHistoricalUpdate } from './schedule.ts'
+import {
+  assertCanLogIn, canLogInAgain, connectorFor, getLinkRow, institutionOrFail, openCredentials, requireToken, takeSession, type ResumeInput,
+} from './sessions.ts'
 
 export const LINK_FILTERS: readonly FilterField[] = [
   { param: 'id', type: 'uuid', lookups: ['exact', 'in'] },
@@ -22,10 +25,9 @@ export const LINK_FILTERS: readonly FilterField[] = [
   { param: 'refresh_rate', type: 'text', lookups: ['exact'], choices: ['6h', '12h', '24h', '7d', '30d'] },
   { param: 'status', type: 'text', lookups: ['exact', 'in'], choices: ['valid', 'invalid', 'unconfirmed', 'token_required'] },
 ]
-export type { LinkRow }
+export type { LinkRow, ResumeInput }
+export { getLinkRow }
 
-/** How long a 428 session can be resumed (Belvo's `expiry`, in seconds). */
-export const MFA_SESSION_SECONDS = 600
 /**
  * How long a `nostore` link keeps its credentials, sealed: Belvo keeps them "for a maximum of 15
  * minutes, calculated from the time the link was created" while an MFA token is pending (data
@@ -86,12 +88,6 @@ export async function describeLink(ctx: DomainContext, link: LinkRow): Promise<L
   return (await describeLinks(ctx, [link]))[0]
 }
 
-function institutionOrFail(ctx: DomainContext, name: string): CatalogInstitution {
-  const institution = ctx.connectors.institution(name)
-  if (!institution) throw new PonteError('does_not_exist', { field: 'institution', params: { key: 'name', value: name } })
-  return institution
-}
-
 /** Checks each credential against the regular expression the institution publishes in `form_fields`. */
 function checkFormFields(institution: CatalogInstitution, credentials: Credentials): void {
   const values: Record<string, string | undefined> = {
@@ -132,58 +128,6 @@ function sealCredentials(ctx: DomainContext, credentials: Credentials): string {
   return ctx.cipher.encrypt(JSON.stringify(credentials))
 }
 
-function credentialsExpired(ctx: DomainContext, link: LinkRow): boolean {
-  return link.credentials_expire_at !== null && Date.parse(link.credentials_expire_at) <= ctx.clock.now().getTime()
-}
-
-function openCredentials(ctx: DomainContext, link: LinkRow): Credentials | undefined {
-  if (!link.credentials || credentialsExpired(ctx, link)) return undefined
-  return JSON.parse(ctx.cipher.decrypt(link.credentials)) as Credentials
-}
-
-/**
- * Whether Ponte can still log in for this link on its own: not once a `nostore` link was created
- * (what it kept serves its first fetch only), nor after the `credentials_storage` days.
- */
-function canLogInAgain(ctx: DomainContext, link: LinkRow): boolean {
-  return link.credentials_storage !== 'nostore' && link.credentials !== null && !credentialsExpired(ctx, link)
-}
-
-/**
- * For requests that log in later, in a job (refresh, async retrieves): the 400 they would end
- * with, now, instead of a 202 followed by an invalid_credentials webhook.
- */
-export function assertCanLogIn(ctx: DomainContext, link: LinkRow): void {
-  credentialsToLogIn(ctx, link)
-}
-
-/**
- * The credentials to log in with for this link, or the error that login would end with. A
- * `nostore` link's serve its first fetch only (`firstFetch`): Belvo's "you will not be able to
- * retrieve any information using POST calls about the link".
- */
-function credentialsToLogIn(ctx: DomainContext, link: LinkRow, options: { firstFetch?: boolean } = {}): Credentials {
-  if (link.status === 'invalid') throw new PonteError('invalid_link')
-  if (link.status === 'unconfirmed') throw new PonteError('unconfirmed_link')
-  const credentials = link.credentials_storage !== 'nostore' || options.firstFetch ? openCredentials(ctx, link) : undefined
-  if (!credentials) throw new PonteError('login_error', { variant: 'missing' })
-  return credentials
-}
-
-/** Creates the 428 answer and the session that lets PATCH finish `operation` later. */
-async function requireToken(ctx: DomainContext, actor: Actor, linkId: string, operation: string, request: unknown, data: TokenGenerationData): Promise<never> {
-  const session = hex32()
-  const now = ctx.clock.now()
-  await store.insertMfaSession(ctx.db, {
-    id: session, organizationId: actor.organizationId, linkId, operation, request,
-    createdAt: now.toISOString(), expiresAt: addDays(now, MFA_SESSION_SECONDS / 86_400),
-  })
-  throw new PonteError('token_required', {
-    extra: { session, expiry: MFA_SESSION_SECONDS, link: linkId, token_generation_data: data },
-  })
-}
-
-/** POST /api/links/: validates, logs in at the institution and stores the link (428 when it asks for a token). */
 /** Belvo's 400 for `fetch_resources` naming a resource the link's institution does not offer. */
 export function checkInstitutionResources(institution: { resources: readonly string[] }, resources: readonly string[]): void {
   if (resources.some((r) => !institution.resources.includes(r))) {
@@ -191,6 +135,7 @@ export function checkInstitutionResources(institution: { resources: readonly str
   }
 }
 
+/** POST /api/links/: validates, logs in at the institution and stores the link (428 when it asks for a token). */
 export async function registerLink(ctx: DomainContext, actor: Actor, input: RegisterLinkInput): Promise<LinkRow> {
   const institution = institutionOrFail(ctx, input.institution)
   if (institution.status === 'down') throw new PonteError('institution_down')
@@ -276,40 +221,6 @@ function compact(value: Record<string, string | null | undefined>): Credentials 
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as unknown as Credentials
 }
 
-function connectorFor(ctx: DomainContext, institution: CatalogInstitution): InstitutionConnector {
-  return ctx.connectors.connectorFor(institution)
-}
-
-export interface ResumeInput {
-  session: string
-  token?: string | null
-  link: string
-  save_data?: boolean | null
-}
-
-/**
- * Takes the MFA session named by a PATCH: unknown, expired or already used sessions are
- * `session_expired`; a session of another link is invalid, one of another endpoint unknown there.
- * Those checks come before the session is taken: a PATCH that fails them leaves it usable, and
- * only a PATCH that goes on to answer the institution (right or wrong token) uses it up.
- */
-export async function takeSession(ctx: DomainContext, actor: Actor, input: ResumeInput, operations: string[]) {
-  const link = await getLinkRow(ctx, actor, input.link, { field: 'link' })
-  const now = ctx.clock.now().toISOString()
-  const session = await store.findMfaSession(ctx.db, actor.organizationId, input.session, now)
-  if (!session) throw new PonteError('session_expired')
-  if (session.expired) {
-    await store.takeMfaSession(ctx.db, actor.organizationId, session.id, now)
-    throw new PonteError('session_expired')
-  }
-  if (session.link_id !== link.id) throw new PonteError('invalid', { field: 'link', variant: 'session_link' })
-  if (!operations.includes(session.operation)) throw new PonteError('session_expired')
-  // A session resumes once: of two concurrent PATCHes with it, only one takes it.
-  const taken = await store.takeMfaSession(ctx.db, actor.organizationId, session.id, now)
-  if (!taken || taken.expired) throw new PonteError('session_expired')
-  return { link, operation: session.operation, request: session.request }
-}
-
 /** PATCH /api/links/: finishes a link registration (or credentials update) that asked for a token. */
 export async function resumeLink(ctx: DomainContext, actor: Actor, input: ResumeInput): Promise<LinkRow> {
   const { link, operation, request } = await takeSession(ctx, actor, input, ['link_register', 'link_update'])
@@ -349,16 +260,6 @@ async function completeLogin(ctx: DomainContext, actor: Actor, link: LinkRow, cr
     }
   })
   return updated
-}
-
-export async function getLinkRow(ctx: DomainContext, actor: Actor, id: string, options: { field?: string } = {}): Promise<LinkRow> {
-  const link = isUuid(id) ? await store.findLink(ctx.db, actor.organizationId, id) : undefined
-  if (!link) {
-    // In a request body an unknown link is a field error; in a path it is a 404.
-    if (options.field) throw new PonteError('does_not_exist', { field: options.field, variant: 'id', params: { value: id } })
-    throw new PonteError('not_found')
-  }
-  return link
 }
 
 export function listLinks(ctx: DomainContext, actor: Actor, { conditions, page }: ListRequest) {
@@ -431,17 +332,6 @@ export async function patchLink(ctx: DomainContext, actor: Actor, id: string, in
   return { ...link, ...changes }
 }
 
-/**
- * Sandbox: the login outcome a simulation asked for (POST /sandbox/links/{id}/simulate/), used
- * once, as if the end user had changed the password or the bank started asking for a token.
- */
-function simulatedLogin(simulated: string): LoginOutcome {
-  if (simulated === 'token_required') {
-    return { status: 'token_required', tokenGenerationData: { instructions: 'Enter the 6-digit token sent by SMS to the phone number registered with your bank', type: 'numeric', value: '+** *** *** 0000', expects_user_input: true } }
-  }
-  return { status: 'error', code: 'login_error' }
-}
-
 /** The cooldown between two refreshes of one link (Belvo: 10 minutes, else 409 link_refreshed). */
 export const REFRESH_COOLDOWN_SECONDS = 600
 
@@ -480,34 +370,4 @@ export async function deleteLink(ctx: DomainContext, actor: Actor, id: string): 
   const link = await getLinkRow(ctx, actor, id)
   const deleted = await ctx.db.tx((tx) => store.deleteLink(tx, actor.organizationId, link.id))
   if (!deleted) throw new PonteError('not_found')
-}
-
-/**
- * Logs in to the institution on behalf of an existing link before fetching data. A link must be
- * valid; stored credentials are used with the request's token, if any; a token request becomes a
- * 428 whose session finishes `operation` with `request`; rejected credentials invalidate the link.
- */
-export async function openInstitutionSession(ctx: DomainContext, actor: Actor, link: LinkRow, operation: string, request: { token?: string | null }, options: { firstFetch?: boolean } = {}): Promise<ConnectorContext> {
-  const credentials = credentialsToLogIn(ctx, link, options)
-  const institution = institutionOrFail(ctx, link.institution)
-  const simulated = ctx.connectors.hasRealConnector(link.institution) ? null : await store.takeSandboxLogin(ctx.db, actor.organizationId, link.id)
-  const outcome = simulated ? simulatedLogin(simulated) : await connectorFor(ctx, institution).login(credentials, request.token ?? undefined)
-  if (outcome.status === 'token_required') {
-    const { token: _token, ...rest } = request
-    return requireToken(ctx, actor, link.id, operation, rest, outcome.tokenGenerationData)
-  }
-  if (outcome.status === 'error') {
-    if (outcome.code === 'login_error') await store.updateLink(ctx.db, actor.organizationId, link.id, { status: 'invalid' })
-    throw new PonteError(outcome.code)
-  }
-  const now = ctx.clock.now()
-  await store.markLoggedIn(ctx.db, actor.organizationId, link.id, link.status, now.toISOString())
-  return {
-    institution: { id: institution.id, name: institution.name, country: institution.country, shape: wireShape(institution) },
-    credentials,
-    linkSeed: outcome.institutionUserId,
-    profile: outcome.profile,
-    today: now.toISOString().slice(0, 10),
-    accessedAt: now.toISOString(),
-  }
 }

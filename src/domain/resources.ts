@@ -1,17 +1,19 @@
 import { wireShape, type CatalogInstitution as Institution } from '../connectors/catalog.ts'
-import type { ConnectorContext, InstitutionConnector, InstitutionRecord, Period } from '../connectors/types.ts'
+import type { ConnectorContext, ConnectorResource, FetchParams, InstitutionConnector, InstitutionRecord } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
-import { isCalendarDay } from '../lib/dates.ts'
 import { createHash } from 'node:crypto'
 import { isUuid, uuidv5, uuidv7 } from '../lib/ids.ts'
 import type { Queryable } from '../store/db.ts'
 import type { Condition, FilterField } from '../lib/list-query.ts'
-import type { PageRequest } from '../store/pagination.ts'
-import { updateLink } from '../store/links.ts'
-import { lineOf, QUEUES } from '../jobs/queue.ts'
+import type { PageRequest } from '../lib/list-query.ts'
+import { updateLink, type LinkRow } from '../store/links.ts'
+import { QUEUES } from '../jobs/queue.ts'
 import * as store from '../store/resources.ts'
 import type { Actor, DomainContext } from './context.ts'
-import { assertCanLogIn, getLinkRow, openInstitutionSession, takeSession, type LinkRow, type ResumeInput } from './links.ts'
+import { ACCOUNTS_RESOURCE } from './registry.ts'
+import { enqueueForLink, type AsyncRequestJob } from './schedule.ts'
+import { assertCanLogIn, getLinkRow, openInstitutionSession, takeSession, type ResumeInput } from './sessions.ts'
+import { checkPeriod, withoutFields, type AccountIndex, type ChildResource, type EmbeddedRecord, type ResourceSpec } from './resource-spec.ts'
 
 /**
  * The engine behind every "retrieve, store, list, detail, delete" resource of Belvo. A resource
@@ -19,15 +21,6 @@ import { assertCanLogIn, getLinkRow, openInstitutionSession, takeSession, type L
  * them; this module does the rest the same way for all: link checks, the MFA 428/PATCH flow,
  * upserts on the institution's own ids, save_data, organization scoping, rate-limited deletes.
  */
-
-export interface EmbeddedRecord {
-  /** `records.resource` of the embedded record. */
-  recordKey: string
-  /** The institution's id of the record embedded in `record`, if it embeds one. */
-  internalId(record: InstitutionRecord): string | undefined
-  /** `record` with the embedded object carrying `id`. */
-  withId(record: InstitutionRecord, id: string): InstitutionRecord
-}
 
 /**
  * The id a new record gets: derived from its link and the institution's id, so that records
@@ -52,112 +45,30 @@ async function withEmbeddedIds(ctx: DomainContext, link: LinkRow, embeds: Embedd
   })
 }
 
-/** The stored accounts of the link, by internal id, with their wire objects. */
-export type AccountIndex = Map<string, { id: string; wire: Record<string, unknown> }>
-
-export interface FetchArgs {
-  connector: InstitutionConnector
-  session: ConnectorContext
-  request: Record<string, unknown>
-  accounts: AccountIndex
-  institution: Institution
-  link: LinkRow
-}
-
-export interface ResourceSpec {
-  /** URL name, e.g. `accounts`, `br/balances`. */
-  name: string
-  /** The catalog resource the institution must support. */
-  institutionResource: string
-  storage: 'accounts' | 'transactions' | 'records'
-  /** `records.resource` for records-stored resources. */
-  recordKey?: string
-  wire: store.WireQuery
-  filters: readonly FilterField[]
-  /** GET list needs `?link=` (Belvo marks it required on transactions, bills, br/* ...). */
-  listNeedsLink: boolean
-  /** Belvo's shape family the resource exists for, when it is not both. */
-  shape?: 'ofda' | 'multiregion'
-  /** Asks the institution; may stream batches (transactions). */
-  fetch(args: FetchArgs): Promise<InstitutionRecord[]> | AsyncIterable<InstitutionRecord[]>
-  /** Needs the link's accounts stored first (transactions, balances, bills, statements). */
-  needsAccounts: boolean
-  /** For `records` storage: which server fields the wire object has besides `id`. */
-  wireFields?: { link: boolean; account: 'object' | 'none' }
-  /** Splits a record into its server fields and body (records storage). */
-  toRow?(record: InstitutionRecord, accounts: AccountIndex): { accountId: string | null; recordDate: string | null; kind: string | null; prefix: Record<string, unknown>; body: Record<string, unknown> }
-  /**
-   * A record of another resource that this one's records embed (a card transaction's bill, an
-   * investment transaction's investment). Belvo's embedded object carries that record's id even
-   * before the other resource is retrieved: the id stored for it, or the one it will be stored
-   * under (`recordId`).
-   */
-  embeds?: EmbeddedRecord
-  /** Belvo accepts `X-Belvo-Request-Mode: async` on this POST. */
-  asyncAllowed?: boolean
-  /** Records that belong to each record of this one (an exchange's history), stored with it. */
-  children?: ChildResource
-  /** DELETE allowed (5 per minute on accounts and transactions). */
-  deletable: boolean
-  rateLimitedDelete?: boolean
-}
-
-/**
- * Records that belong to one record of a resource (an exchange's history events): fetched and
- * stored when their parents are (not with save_data false), in `records` under their own key with
- * `parent_id` set (migration 0008), so they go when the parent or the link goes, and listed at
- * `<resource>/{id}/<path>/`.
- */
-export interface ChildResource {
-  /** The URL segment after the parent's id, e.g. `history`. */
-  path: string
-  recordKey: string
-  wire: store.WireQuery
-  /** Asks the institution for the children of these parents (their internal ids). */
-  fetch(args: FetchArgs, parentInternalIds: string[]): Promise<InstitutionRecord[]>
-  /** The institution's id of a child's parent. */
-  parentOf(record: InstitutionRecord): string
-  /** A child's server fields and wire body (without `id`, `link`, timestamps), given its parent's id. */
-  toRow(record: InstitutionRecord, parentId: string): { recordDate: string | null; kind: string | null; body: Record<string, unknown> }
-}
-
 const md5 = (text: string) => createHash('md5').update(text).digest('hex')
 const ANALYZE_AFTER_ROWS = 5000
 const YIELD_EVERY_ROWS = 500
-
-/** `date_from`/`date_to` as Belvo validates them: both dates, in order, not in the future. */
-export function checkPeriod(today: string, request: Record<string, unknown>, options: { required: boolean; defaultDays?: number }): Period {
-  let dateFrom = request.date_from as string | undefined
-  let dateTo = request.date_to as string | undefined
-  if (options.required) {
-    if (!dateFrom) throw new PonteError('required', { field: 'date_from' })
-    if (!dateTo) throw new PonteError('required', { field: 'date_to' })
-  }
-  // The given dates first: a default date_from is counted back from date_to.
-  for (const [field, value] of [['date_from', dateFrom], ['date_to', dateTo]] as const) {
-    if (value !== undefined && !isCalendarDay(value)) throw new PonteError('invalid', { field, params: { detail: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.' } })
-  }
-  dateTo ??= today
-  dateFrom ??= new Date(Date.parse(dateTo) - (options.defaultDays ?? 365) * 86_400_000).toISOString().slice(0, 10)
-  if (dateTo > today) throw new PonteError('invalid', { field: 'date_to', variant: 'future_date' })
-  if (dateFrom > dateTo) throw new PonteError('invalid', { field: 'date_from', variant: 'date_order' })
-  return { dateFrom, dateTo }
-}
 
 async function loadAccounts(db: Queryable, linkId: string): Promise<AccountIndex> {
   const rows = await store.accountsOfLink(db, linkId)
   return new Map(rows.map((r) => [r.internal_identification, { id: r.id, wire: JSON.parse(r.body) }]))
 }
 
-const OMITTED = new Set(['id', 'link', 'collected_at', 'created_at', 'account', 'account_internal_identification'])
+/** Keys the server owns on the wire (it adds them), never taken from a record. */
+const SERVER_OWNED = ['id', 'link', 'collected_at', 'created_at', 'account']
+const omittedBySpec = new WeakMap<ResourceSpec, ReadonlySet<string>>()
 
-/**
- * The record without the server-owned and linking keys, after `first` (a plain loop into one
- * object: this runs per row on ingest).
- */
-function strip(record: InstitutionRecord, keep: readonly string[] = [], first: Record<string, unknown> = {}): Record<string, unknown> {
+/** What a spec's wire bodies leave out of its records: the server-owned keys and its linking fields. */
+function omittedKeys(spec: ResourceSpec): ReadonlySet<string> {
+  let omitted = omittedBySpec.get(spec)
+  if (!omitted) omittedBySpec.set(spec, omitted = new Set([...SERVER_OWNED, ...spec.linkingFields]))
+  return omitted
+}
+
+/** The record without the `omitted` keys, after `first` (a plain loop into one object: this runs per row on ingest). */
+function strip(record: InstitutionRecord, omitted: ReadonlySet<string>, first: Record<string, unknown> = {}): Record<string, unknown> {
   const out = first
-  for (const key in record) if (!OMITTED.has(key) || keep.includes(key)) out[key] = record[key]
+  for (const key in record) if (!omitted.has(key)) out[key] = record[key]
   return out
 }
 
@@ -255,11 +166,10 @@ export async function retrieveAsync(ctx: DomainContext, actor: Actor, spec: Reso
   assertCanLogIn(ctx, link)
   if ('date_from' in request || 'date_to' in request) checkPeriod(ctx.clock.now().toISOString().slice(0, 10), request, { required: false })
   const { token, ...rest } = request
-  // In the link's line, as everything enqueueForLink (sync.ts, which imports this module) enqueues.
-  await ctx.db.tx((tx) => ctx.jobs.send(tx, QUEUES.asyncRequest, {
+  await ctx.db.tx((tx) => enqueueForLink(ctx, tx, QUEUES.asyncRequest, link.id, {
     organizationId: actor.organizationId, requestId, kind: 'retrieve', resource: spec.name, request: rest,
     ...(typeof token === 'string' ? { sealedToken: ctx.cipher.encrypt(token) } : {}),
-  }, { line: lineOf(link.id) }))
+  } satisfies AsyncRequestJob))
 }
 
 /** PATCH /api/<resource>/: finishes a retrieval that answered 428. */
@@ -269,10 +179,32 @@ export async function resume(ctx: DomainContext, actor: Actor, spec: ResourceSpe
   return retrieveForLink(ctx, actor, spec, link, { ...request, save_data: saveData, token: input.token ?? undefined })
 }
 
+/**
+ * Whether the institution's connector fetches this resource (and the accounts it hangs off): a
+ * real connector implements what its institution offers, the rest is Belvo's unsupported_operation.
+ */
+export function connectorSupports(ctx: DomainContext, institution: Institution, spec: ResourceSpec): boolean {
+  const connector = ctx.connectors.connectorFor(institution)
+  return connector.supports(spec.connectorResource) && (!spec.needsAccounts || connector.supports(ACCOUNTS_RESOURCE.connectorResource))
+}
+
+/** A connector's answer as batches, whether it streams them or answers at once. */
+function batchesOf(connector: InstitutionConnector, resource: ConnectorResource, session: ConnectorContext, params: FetchParams): AsyncIterable<InstitutionRecord[]> {
+  const fetched = connector.fetch(resource, session, params)
+  return Symbol.asyncIterator in fetched ? fetched : once(fetched)
+}
+
+async function fetchAll(connector: InstitutionConnector, resource: ConnectorResource, session: ConnectorContext, params: FetchParams): Promise<InstitutionRecord[]> {
+  const records: InstitutionRecord[] = []
+  for await (const batch of batchesOf(connector, resource, session, params)) for (const record of batch) records.push(record)
+  return records
+}
+
 async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, request: Record<string, unknown>, options: RetrieveOptions = {}): Promise<RetrieveResult> {
   const institution = ctx.connectors.institution(link.institution)!
   if (!institution.resources.includes(spec.institutionResource)) throw new PonteError('unsupported_operation')
   if (spec.shape && wireShape(institution) !== spec.shape) throw new PonteError('unsupported_operation')
+  if (!connectorSupports(ctx, institution, spec)) throw new PonteError('unsupported_operation')
   const session = await openInstitutionSession(ctx, actor, link, `retrieve:${spec.name}`, request as { token?: string | null }, { firstFetch: options.firstFetch })
   const connector = ctx.connectors.connectorFor(institution)
   const saveData = request.save_data !== false
@@ -282,7 +214,7 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
 
   let accounts = await loadAccounts(ctx.db, link.id)
   if (spec.needsAccounts && accounts.size === 0) {
-    const records = await connector.accounts(session)
+    const records = await fetchAll(connector, ACCOUNTS_RESOURCE.connectorResource, session, {})
     const built = buildAccounts(link, institution, records, new Map(), now)
     accounts = new Map()
     indexAccounts(built, accounts)
@@ -291,15 +223,14 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
 
   // A link's first transactions need no lookup of existing rows: there are none to update.
   const fresh = spec.storage === 'transactions' && (await store.linkTransactionCount(ctx.db, actor.organizationId, link.id)) === 0
-  const args: FetchArgs = { connector, session, request, accounts, institution, link }
-  const fetched = spec.fetch(args)
-  const batches: AsyncIterable<InstitutionRecord[]> = Symbol.asyncIterator in fetched ? fetched as AsyncIterable<InstitutionRecord[]> : once(fetched as Promise<InstitutionRecord[]>)
+  const params = spec.fetchParams?.({ request, accounts, today: session.today }) ?? {}
+  const batches = batchesOf(connector, spec.connectorResource, session, params)
   const items: Record<string, unknown>[] = []
   let total = 0
   const tally: TransactionTally | undefined = spec.storage === 'transactions' ? { inflow: 0, outflow: 0, first: null, last: null } : undefined
   // A two-stage pipeline: while one batch is written, the next is fetched and prepared (PostgreSQL
   // works in its own process meanwhile). At most two batches are in memory.
-  const batchOptions: BatchOptions = { saveData, fresh, collect: options.collect !== false, changes: options.changes, args }
+  const batchOptions: BatchOptions = { saveData, fresh, collect: options.collect !== false, changes: options.changes, institution: { connector, session } }
   let writing: Promise<void> = Promise.resolve()
   try {
     for await (const records of batches) {
@@ -319,10 +250,9 @@ async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceS
   }
   // Fresh data restarts the link's data-retention clock (stale_in).
   if (saveData) await updateLink(ctx.db, actor.organizationId, link.id, { data_updated_at: now })
-  // A large ingest changes the table's statistics; without fresh ones (PGlite has no autovacuum)
-  // the planner sorts a whole link instead of walking the list index. VACUUM also marks pages
-  // all-visible, which lets deep pages skip rows on the index alone.
-  if (saveData && total >= ANALYZE_AFTER_ROWS) await ctx.db.exec(`VACUUM ANALYZE ${spec.storage}`)
+  // A large ingest changes the table's statistics; without fresh ones the planner sorts a whole
+  // link instead of walking the list index.
+  if (saveData && total >= ANALYZE_AFTER_ROWS) await store.refreshStatistics(ctx.db, spec.storage)
   return { items, total, saved: saveData, ...(tally ? { transactions: tally } : {}) }
 }
 
@@ -348,6 +278,7 @@ async function storeAccounts(ctx: DomainContext, actor: Actor, link: LinkRow, bu
 }
 
 function buildAccounts(link: LinkRow, institution: Institution, records: InstitutionRecord[], existing: Map<string, store.StoredRow>, now: string) {
+  const omitted = omittedKeys(ACCOUNTS_RESOURCE)
   const rows: store.AccountInsert[] = []
   const wires: Record<string, unknown>[] = []
   for (const record of records) {
@@ -355,7 +286,7 @@ function buildAccounts(link: LinkRow, institution: Institution, records: Institu
     const id = previous?.id ?? uuidv7()
     const wire = {
       id, link: link.id, institution: { name: institution.name, type: institution.type },
-      collected_at: now, created_at: previous?.created_at ?? now, ...stampAccess(strip(record, ['account_internal_identification']), now),
+      collected_at: now, created_at: previous?.created_at ?? now, ...stampAccess(strip(record, omitted), now),
       internal_identification: record.internal_identification,
     }
     const balance = (record.balance ?? {}) as Record<string, unknown>
@@ -381,8 +312,8 @@ interface BatchOptions {
   /** Build the wire objects to return (HTTP); background fetches only count. */
   collect: boolean
   changes?: Changes
-  /** The retrieval's institution session and request (children are fetched with them). */
-  args: FetchArgs
+  /** The retrieval's connector and institution session (children are fetched with them). */
+  institution: { connector: InstitutionConnector; session: ConnectorContext }
 }
 
 interface PreparedBatch {
@@ -455,6 +386,7 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
   if (spec.storage === 'transactions') {
     const rows: store.TransactionInsert[] = []
     const wires: Record<string, unknown>[] = []
+    const omitted = omittedKeys(spec)
     let built = 0
     for (const record of records) {
       // The previous batch is being written meanwhile, and its bytes only reach PostgreSQL when the
@@ -465,7 +397,7 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
       const previous = existing.get(record.internal_identification)
       const id = previous?.id ?? uuidv7()
       const createdAt = previous?.created_at ?? now
-      const body = strip(record, [], { created_at: createdAt })
+      const body = strip(record, omitted, { created_at: createdAt })
       // The one nested object of both transaction shapes with a collected_at.
       if (body.credit_card_data) body.credit_card_data = stampAccess(body.credit_card_data, now)
       const text = JSON.stringify(body)
@@ -503,7 +435,7 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
   const rows: store.RecordInsert[] = []
   const wires: Record<string, unknown>[] = []
   for (const record of records) {
-    const parts = spec.toRow!(record, accounts)
+    const parts = spec.toRow!(record, accounts, withoutFields(record, spec.linkingFields))
     const { row, body } = recordInsert(link.id, spec.recordKey!, record, parts, existing.get(record.internal_identification), now, { account_id: parts.accountId })
     rows.push(row)
     wires.push({ id: row.id, ...(spec.wireFields?.link ? { link: link.id } : {}), ...parts.prefix, ...body })
@@ -511,7 +443,7 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
   const write = async () => {
     // Children (an exchange's history) are asked for before anything is written, then stored in
     // their parents' transaction: a failed call, or a parent deleted meanwhile, leaves neither.
-    const children = spec.children ? await prepareChildren(ctx, link, spec.children, options.args, rows.map((row) => row.internal_identification), now) : undefined
+    const children = spec.children ? await prepareChildren(ctx, link, spec.children, options.institution, rows.map((row) => row.internal_identification), now) : undefined
     const storedIds = await writeLocked(ctx, link, rows.map((row) => row.account_id), async (tx) => {
       const ids = await store.upsertRecords(tx, organizationId, link.id, spec.recordKey!, rows)
       await children?.(tx, organizationId, new Map(rows.map((row) => [row.internal_identification, ids.get(row.internal_identification) ?? row.id])))
@@ -537,19 +469,22 @@ function recordInsert(linkId: string, recordKey: string, record: InstitutionReco
 }
 
 /**
- * Asks the institution for the children of these parents and returns how to store them, in the
+ * Asks the institution (when its connector has them) for the children of these parents and
+ * returns how to store them, in the
  * parents' transaction, under the parents' stored ids (by internal id); upserted on the
  * institution's ids as for any record, so a re-fetch updates them in place.
  */
-async function prepareChildren(ctx: DomainContext, link: LinkRow, child: ChildResource, args: FetchArgs, parentInternalIds: string[], now: string) {
-  const records = await child.fetch(args, parentInternalIds)
+async function prepareChildren(ctx: DomainContext, link: LinkRow, child: ChildResource, institution: BatchOptions['institution'], parentInternalIds: string[], now: string) {
+  // An institution without the children's data stores the parents alone (their lists answer empty).
+  const { connector, session } = institution
+  const records = connector.supports(child.connectorResource) ? await fetchAll(connector, child.connectorResource, session, { parentInternalIds }) : []
   const existing = records.length === 0 ? new Map<string, store.StoredRow>() : await store.existingRows(ctx.db, 'records', link.id, records.map((r) => r.internal_identification), child.recordKey)
   return async (tx: Queryable, organizationId: string, parents: Map<string, string>) => {
     const rows: store.RecordInsert[] = []
     for (const record of records) {
       const parentId = parents.get(child.parentOf(record))
       if (!parentId) continue
-      const parts = child.toRow(record, parentId)
+      const parts = child.toRow(record, parentId, withoutFields(record, child.linkingFields))
       rows.push(recordInsert(link.id, child.recordKey, record, parts, existing.get(record.internal_identification), now, { account_id: null, parent_id: parentId }).row)
     }
     if (rows.length > 0) await store.upsertRecords(tx, organizationId, link.id, child.recordKey, rows)
@@ -597,4 +532,3 @@ export async function enforceDeleteLimit(ctx: DomainContext, actor: Actor, bucke
   }
 }
 
-export { getLinkRow }

@@ -2,9 +2,11 @@ import { PonteError } from '../lib/errors.ts'
 import { hex32, uuidv7 } from '../lib/ids.ts'
 import { QUEUES } from '../jobs/queue.ts'
 import * as links from '../store/links.ts'
+import { deleteTransactions } from '../store/resources.ts'
+import * as sandboxStore from '../store/sandbox.ts'
 import type { Actor, DomainContext } from './context.ts'
-import { getLinkRow } from './links.ts'
-import { enqueueForLink, type HistoricalUpdateJob } from './sync.ts'
+import { enqueueForLink, type HistoricalUpdateJob } from './schedule.ts'
+import { getLinkRow } from './sessions.ts'
 
 /**
  * Sandbox triggers for everything a recurrent refresh can report, so integrators can test their
@@ -23,23 +25,20 @@ export async function simulate(ctx: DomainContext, actor: Actor, linkId: string,
   }
   const requestId = hex32()
   await ctx.db.tx(async (tx) => {
-    const recent = await tx.query<{ id: string; body: string; account_id: string }>(
-      'SELECT id, body, account_id FROM transactions WHERE link_id = $1 ORDER BY value_date DESC, id LIMIT 3', [link.id],
-    )
+    const recent = await sandboxStore.recentTransactions(tx, link.id, 3)
     const needsTransactions = event === 'new_transactions' || event === 'transactions_updated' || event === 'transactions_deleted'
     if (needsTransactions && recent.length === 0) {
       throw new PonteError('invalid', { field: 'link', params: { detail: 'the link has no transactions yet: wait for its historical update' } })
     }
     switch (event) {
       case 'new_accounts': {
-        const [account] = await tx.query<{ id: string }>('SELECT id FROM accounts WHERE link_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1', [link.id])
-        if (!account) throw new PonteError('invalid', { field: 'link', params: { detail: 'the link has no accounts yet' } })
-        await tx.query('DELETE FROM transactions WHERE account_id = $1', [account.id])
-        await tx.query('DELETE FROM accounts WHERE id = $1', [account.id])
+        const accountId = await sandboxStore.newestAccountId(tx, link.id)
+        if (!accountId) throw new PonteError('invalid', { field: 'link', params: { detail: 'the link has no accounts yet' } })
+        await sandboxStore.forgetAccount(tx, accountId)
         break
       }
       case 'new_transactions': {
-        await tx.query('DELETE FROM transactions WHERE id = ANY($1::uuid[])', [recent.map((t) => t.id)])
+        await deleteTransactions(tx, link.id, recent.map((t) => t.id))
         break
       }
       case 'transactions_updated': {
@@ -47,7 +46,7 @@ export async function simulate(ctx: DomainContext, actor: Actor, linkId: string,
         for (const t of recent.slice(0, 2)) {
           const body = JSON.parse(t.body)
           body.description = `${body.description ?? ''} (sandbox: before update)`
-          await tx.query('UPDATE transactions SET body = $2 WHERE id = $1', [t.id, JSON.stringify(body)])
+          await sandboxStore.setTransactionBody(tx, t.id, JSON.stringify(body))
         }
         break
       }
@@ -56,13 +55,7 @@ export async function simulate(ctx: DomainContext, actor: Actor, linkId: string,
         const copy = JSON.parse(recent[0].body)
         const internalId = `sandbox-removed-${hex32().slice(0, 12)}`
         copy.internal_identification = internalId
-        await tx.query(
-          `INSERT INTO transactions (id, organization_id, link_id, account_id, internal_identification, value_date, accounting_date, amount,
-             currency, type, status, category, reference, bill_name, collected_at, created_at, body)
-           SELECT $1, organization_id, link_id, account_id, $2, value_date, accounting_date, amount, currency, type, status, category,
-             reference, bill_name, collected_at, created_at, $3 FROM transactions WHERE id = $4`,
-          [uuidv7(), internalId, JSON.stringify(copy), recent[0].id],
-        )
+        await sandboxStore.copyTransaction(tx, recent[0].id, { id: uuidv7(), internalId, body: JSON.stringify(copy) })
         break
       }
       case 'invalid_credentials':

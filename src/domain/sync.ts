@@ -2,15 +2,14 @@ import { deleteExpiredWidgetTokens } from '../store/widget-tokens.ts'
 import { wireShape } from '../connectors/catalog.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32 } from '../lib/ids.ts'
-import type { Queryable } from '../store/db.ts'
 import * as links from '../store/links.ts'
 import * as store from '../store/resources.ts'
-import { lineOf, QUEUES, type QueueName, type SendOptions } from '../jobs/queue.ts'
-import {
-  ACCOUNTS, BALANCES_BR, BALANCES_LEGACY, BILLS, EXCHANGES_BR, INVESTMENT_TRANSACTIONS_BR, INVESTMENTS_BR, OWNERS, TRANSACTIONS,
-} from './banking.ts'
+import { claimDueRefreshes, forgetExpiredCredentials, markDataPurged, staleLinkIds } from '../store/schedule.ts'
+import { QUEUES } from '../jobs/queue.ts'
 import type { Actor, DomainContext } from './context.ts'
-import { newChanges, retrieve, type ResourceSpec, type RetrieveResult } from './resources.ts'
+import { ACCOUNTS_RESOURCE, backgroundResource, RESOURCES, resourceNamed, type ResourceSpec } from './registry.ts'
+import { connectorSupports, newChanges, retrieve, type RetrieveResult } from './resources.ts'
+import { enqueueForLink, type AsyncRequestJob, type HistoricalUpdateJob, type ProcessType } from './schedule.ts'
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
 
 /**
@@ -21,58 +20,11 @@ import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
  * upserts the same rows and re-sends webhooks with the same event ids.
  */
 
-export type ProcessType = 'historical_update' | 'recurrent_update'
-
-export interface HistoricalUpdateJob {
-  organizationId: string
-  linkId: string
-  requestId: string
-  processType: ProcessType
-  /** Resources to fetch; the link's fetch_resources when absent. */
-  resources?: string[]
-  /** A token given with the request that started this (MFA institutions), sealed with the cipher. */
-  sealedToken?: string
-  /** The fetch that follows the link's creation: the only one a `nostore` link's credentials serve. */
-  firstFetch?: boolean
-}
-
-/** How many days of history a historical update fetches. */
-export const HISTORY_DAYS = 365
 /** How far back a recurrent update looks for new, changed and removed transactions. */
 export const RECURRENT_WINDOW_DAYS = 30
 
-/** The resources a historical update can fetch, in order (accounts first: others hang off them). */
-const FETCHABLE: Record<string, (shape: 'ofda' | 'multiregion') => ResourceSpec | undefined> = {
-  ACCOUNTS: () => ACCOUNTS,
-  OWNERS: () => OWNERS,
-  TRANSACTIONS: () => TRANSACTIONS,
-  BALANCES: (shape) => (shape === 'ofda' ? BALANCES_BR : BALANCES_LEGACY),
-  BILLS: (shape) => (shape === 'ofda' ? BILLS : undefined),
-  INVESTMENTS: (shape) => (shape === 'ofda' ? INVESTMENTS_BR : undefined),
-  INVESTMENT_TRANSACTIONS: (shape) => (shape === 'ofda' ? INVESTMENT_TRANSACTIONS_BR : undefined),
-  EXCHANGES: (shape) => (shape === 'ofda' ? EXCHANGES_BR : undefined),
-}
-
-export function isFetchable(resource: string): boolean {
-  return resource in FETCHABLE
-}
-
 function daysBefore(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10)
-}
-
-/**
- * Enqueues background work on a link in `tx` (the transaction of the change that causes it). All
- * of a link's jobs (historical and recurrent updates, async requests and deletions) share its line:
- * they run one at a time, in this order, so a refresh cannot overtake a simulated change.
- */
-export async function enqueueForLink(ctx: DomainContext, tx: Queryable, queue: QueueName, linkId: string, data: object, options: Omit<SendOptions, 'line'> = {}): Promise<void> {
-  await ctx.jobs.send(tx, queue, data, { ...options, line: lineOf(linkId) })
-}
-
-/** Enqueues a historical update in `tx` (the transaction that created, updated or refreshed the link). */
-export async function scheduleHistoricalUpdate(ctx: DomainContext, tx: Queryable, job: HistoricalUpdateJob): Promise<void> {
-  await enqueueForLink(ctx, tx, QUEUES.historicalUpdate, job.linkId, job)
 }
 
 /** Stable event ids per job and resource: a retried job re-sends the same webhook, not a new one. */
@@ -80,22 +32,23 @@ function eventKey(jobId: string, part: string): string {
   return `${jobId}:${part}`
 }
 
-async function summaryFor(ctx: DomainContext, resource: string, linkId: string, spec: ResourceSpec): Promise<Record<string, unknown>> {
-  if (resource === 'TRANSACTIONS') return store.transactionSummary(ctx.db, linkId)
+/** A historical_update webhook's data for a resource: the link's stored count (and for transactions, their span). */
+async function summaryFor(ctx: DomainContext, spec: ResourceSpec, linkId: string): Promise<Record<string, unknown>> {
+  if (spec.background?.summary === 'transactions') return store.transactionSummary(ctx.db, linkId)
   const total = await store.countStored(ctx.db, spec.storage === 'accounts' ? 'accounts' : 'records', linkId, spec.recordKey)
-  return { [`total_${resource.toLowerCase()}`]: total }
+  return { [`total_${spec.institutionResource.toLowerCase()}`]: total }
 }
 
-/** A historical_update webhook's data for one retrieval: its counts (and for transactions, their span). */
-function retrievedSummary(resource: string, result: RetrieveResult): Record<string, unknown> {
+/** The same for one retrieval (an async request): its counts, not the link's totals. */
+function retrievedSummary(spec: ResourceSpec, result: RetrieveResult): Record<string, unknown> {
   const tally = result.transactions
-  if (resource === 'TRANSACTIONS' && tally) {
+  if (spec.background?.summary === 'transactions' && tally) {
     return {
       total_transactions: result.total, total_inflow_transactions: tally.inflow, total_outflow_transactions: tally.outflow,
       first_transaction_date: tally.first, last_transaction_date: tally.last,
     }
   }
-  return { [`total_${resource.toLowerCase()}`]: result.total }
+  return { [`total_${spec.institutionResource.toLowerCase()}`]: result.total }
 }
 
 /**
@@ -113,14 +66,17 @@ export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job
   const today = ctx.clock.now().toISOString().slice(0, 10)
   const token = job.sealedToken ? ctx.cipher.decrypt(job.sealedToken) : undefined
   const requested = job.resources ?? link.fetch_resources
-  const ordered = Object.keys(FETCHABLE).filter((r) => requested.includes(r) && institution.resources.includes(r))
-  for (const resource of ordered) {
-    const spec = FETCHABLE[resource](shape)
-    if (!spec) continue
-    const request = { link: link.id, token, date_from: daysBefore(today, resource === 'BALANCES' ? 90 : HISTORY_DAYS), date_to: today }
+  // In the registry's order (accounts first: others hang off them), what the link asks for, its
+  // institution offers and the institution's connector serves.
+  const specs = RESOURCES.filter((spec) => spec.background && requested.includes(spec.background.fetchResource)
+    && institution.resources.includes(spec.background.fetchResource) && (spec.shape === undefined || spec.shape === shape)
+    && connectorSupports(ctx, institution, spec))
+  for (const spec of specs) {
+    const { fetchResource: resource, historyDays } = spec.background!
+    const request = { link: link.id, token, date_from: daysBefore(today, historyDays), date_to: today }
     const ok = await inBackground(ctx, actor, jobId, link, job.requestId, job.processType, () => retrieve(ctx, actor, spec, request, { collect: false, firstFetch: job.firstFetch }))
     if (!ok) break
-    const data = await summaryFor(ctx, resource, link.id, spec)
+    const data = await summaryFor(ctx, spec, link.id)
     await ctx.db.tx((tx) => emitWebhook(tx, ctx, {
       organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId: job.requestId,
       webhookType: resource, webhookCode: 'historical_update', processType: job.processType, data, eventKey: eventKey(jobId, resource),
@@ -185,13 +141,18 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
   }))
   const background = (run: () => Promise<unknown>) => inBackground(ctx, actor, jobId, link, job.requestId, 'recurrent_update', run)
 
-  const accountChanges = newChanges()
-  if (!(await background(() => retrieve(ctx, actor, ACCOUNTS, { link: link.id }, { collect: false, changes: accountChanges })))) return
-  if (accountChanges.inserted.length > 0) await emit('ACCOUNTS', 'new_accounts_available', { new_accounts: accountChanges.inserted.length })
+  // What the institution's connector does not serve is skipped, as in historical updates.
+  const served = (spec: ResourceSpec | undefined): spec is ResourceSpec => spec !== undefined && connectorSupports(ctx, institution, spec)
+  if (served(ACCOUNTS_RESOURCE)) {
+    const accountChanges = newChanges()
+    if (!(await background(() => retrieve(ctx, actor, ACCOUNTS_RESOURCE, { link: link.id }, { collect: false, changes: accountChanges })))) return
+    if (accountChanges.inserted.length > 0) await emit('ACCOUNTS', 'new_accounts_available', { new_accounts: accountChanges.inserted.length })
+  }
 
-  if (link.fetch_resources.includes('TRANSACTIONS') && institution.resources.includes('TRANSACTIONS')) {
+  const transactions = backgroundResource('TRANSACTIONS', shape)
+  if (served(transactions) && link.fetch_resources.includes('TRANSACTIONS') && institution.resources.includes('TRANSACTIONS')) {
     const changes = newChanges()
-    if (!(await background(() => retrieve(ctx, actor, TRANSACTIONS, { link: link.id, ...period }, { collect: false, changes })))) return
+    if (!(await background(() => retrieve(ctx, actor, transactions, { link: link.id, ...period }, { collect: false, changes })))) return
     const stored = await store.transactionsInPeriod(ctx.db, link.id, period.date_from, period.date_to)
     const removed = stored.filter((t) => !changes.seen.has(t.internal_identification)).map((t) => t.id)
     await ctx.db.tx((tx) => store.deleteTransactions(tx, link.id, removed))
@@ -200,17 +161,9 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
     if (removed.length > 0) await emit('TRANSACTIONS', 'transactions_deleted', { transactions: removed })
   }
   for (const resource of link.fetch_resources.filter((r) => r !== 'ACCOUNTS' && r !== 'TRANSACTIONS' && institution.resources.includes(r))) {
-    const spec = FETCHABLE[resource]?.(shape)
-    if (spec && !(await background(() => retrieve(ctx, actor, spec, { link: link.id, ...period }, { collect: false })))) return
+    const spec = backgroundResource(resource, shape)
+    if (served(spec) && !(await background(() => retrieve(ctx, actor, spec, { link: link.id, ...period }, { collect: false })))) return
   }
-}
-
-const RATE_SECONDS: Record<string, number> = { '6h': 21_600, '12h': 43_200, '24h': 86_400, '7d': 604_800, '30d': 2_592_000 }
-
-/** When a recurrent link with this refresh_rate is next due after `from`. */
-export function nextRefreshAt(from: Date, refreshRate: string | null): string | null {
-  const seconds = refreshRate ? RATE_SECONDS[refreshRate] : undefined
-  return seconds ? new Date(from.getTime() + seconds * 1000).toISOString() : null
 }
 
 /**
@@ -220,15 +173,7 @@ export function nextRefreshAt(from: Date, refreshRate: string | null): string | 
 export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: number }> {
   const now = ctx.clock.now()
   const refreshes = await ctx.db.tx(async (tx) => {
-    const due = await tx.query<{ id: string; organization_id: string; refresh_rate: string }>(
-      `UPDATE links SET next_refresh_at = $1::timestamptz + CASE refresh_rate
-         WHEN '6h' THEN interval '6 hours' WHEN '12h' THEN interval '12 hours' WHEN '24h' THEN interval '24 hours'
-         WHEN '30d' THEN interval '30 days' ELSE interval '7 days' END
-       WHERE id IN (SELECT id FROM links WHERE access_mode = 'recurrent' AND status = 'valid'
-         AND next_refresh_at <= $1::timestamptz ORDER BY next_refresh_at LIMIT 500 FOR UPDATE SKIP LOCKED)
-       RETURNING id, organization_id, refresh_rate`,
-      [now.toISOString()],
-    )
+    const due = await claimDueRefreshes(tx, now.toISOString())
     for (const link of due) {
       await enqueueForLink(ctx, tx, QUEUES.recurrentUpdate, link.id, {
         organizationId: link.organization_id, linkId: link.id, requestId: hex32(), processType: 'recurrent_update',
@@ -246,40 +191,21 @@ export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: num
  * issuances and webhook events past their retention go too.
  */
 export async function applyRetention(ctx: DomainContext, now: Date): Promise<{ purged: number; forgotten: number; expiredWidgetTokens: number; oldWebhookEvents: number }> {
-  const stale = await ctx.db.query<{ id: string }>(
-    `SELECT id FROM links WHERE data_updated_at IS NOT NULL
-       AND data_updated_at + make_interval(days => substring(stale_in FROM '^(\\d+)d$')::int) <= $1::timestamptz`,
-    [now.toISOString()],
-  )
-  for (const { id } of stale) {
+  const stale = await staleLinkIds(ctx.db, now.toISOString())
+  for (const id of stale) {
     await ctx.db.tx(async (tx) => {
       await store.purgeLinkData(tx, id)
-      await tx.query('UPDATE links SET data_updated_at = NULL WHERE id = $1', [id])
+      await markDataPurged(tx, id)
     })
   }
-  const forgotten = await ctx.db.query(
-    'UPDATE links SET credentials = NULL WHERE credentials IS NOT NULL AND credentials_expire_at <= $1::timestamptz RETURNING id',
-    [now.toISOString()],
-  )
+  const forgotten = await forgetExpiredCredentials(ctx.db, now.toISOString())
   const expiredWidgetTokens = await deleteExpiredWidgetTokens(ctx.db, now.toISOString())
   const oldWebhookEvents = await deleteOldWebhookEvents(ctx, now)
-  return { purged: stale.length, forgotten: forgotten.length, expiredWidgetTokens, oldWebhookEvents }
-}
-
-export interface AsyncRequestJob {
-  organizationId: string
-  requestId: string
-  kind: 'retrieve' | 'delete_link'
-  /** Resource name (ResourceSpec.name) for retrieves. */
-  resource?: string
-  request?: Record<string, unknown>
-  linkId?: string
-  /** Sealed token, as for historical updates. */
-  sealedToken?: string
+  return { purged: stale.length, forgotten, expiredWidgetTokens, oldWebhookEvents }
 }
 
 /** `X-Belvo-Request-Mode: async`: the 202's request_id comes back in the webhook. */
-export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: AsyncRequestJob, specs: Record<string, ResourceSpec>): Promise<void> {
+export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: AsyncRequestJob): Promise<void> {
   const actor: Actor = { organizationId: job.organizationId }
   if (job.kind === 'delete_link') {
     const link = await links.findLink(ctx.db, job.organizationId, job.linkId!)
@@ -292,7 +218,7 @@ export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: As
     })
     return
   }
-  const spec = specs[job.resource!]
+  const spec = resourceNamed(job.resource!)
   const link = await links.findLink(ctx.db, job.organizationId, String(job.request!.link))
   if (!spec || !link) return
   const token = job.sealedToken ? ctx.cipher.decrypt(job.sealedToken) : undefined
@@ -303,7 +229,7 @@ export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: As
   })
   if (!ok || !retrieved) return
   // What this request retrieved (its period), as Belvo's webhook says: not the link's totals.
-  const data = retrievedSummary(resource, retrieved)
+  const data = retrievedSummary(spec, retrieved)
   await ctx.db.tx((tx) => emitWebhook(tx, ctx, {
     organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId: job.requestId,
     webhookType: resource, webhookCode: 'historical_update', processType: 'historical_update', data, eventKey: eventKey(jobId, resource),

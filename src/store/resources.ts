@@ -1,5 +1,5 @@
 import { jsonString, type JsonText } from '../lib/json-text.ts'
-import type { Queryable } from './db.ts'
+import type { Db, Queryable } from './db.ts'
 import { copyValue } from './copy.ts'
 import { isoTimestamp, isoUtc } from './sql.ts'
 import type { Condition } from '../lib/list-query.ts'
@@ -97,6 +97,30 @@ export interface TransactionInsert {
 }
 
 /**
+ * The columns a transaction row is written with, and their types: the one list of them (inserts,
+ * upserts, COPY, the sandbox's copies). transactionsCopyData writes its fields in this order.
+ */
+const TRANSACTION_COLUMN_TYPES = [
+  ['id', 'uuid'], ['organization_id', 'uuid'], ['link_id', 'uuid'], ['account_id', 'uuid'], ['internal_identification', 'text'], ['value_date', 'date'],
+  ['accounting_date', 'timestamptz'], ['amount', 'numeric'], ['currency', 'text'], ['type', 'text'], ['status', 'text'], ['category', 'text'],
+  ['reference', 'text'], ['bill_name', 'text'], ['collected_at', 'timestamptz'], ['created_at', 'timestamptz'], ['body', 'text'],
+] as const
+export const TRANSACTION_COLUMNS: readonly string[] = TRANSACTION_COLUMN_TYPES.map(([column]) => column)
+/** What an upsert keeps of the row it meets: its identity and creation time. */
+const KEPT_ON_UPDATE = new Set(['id', 'organization_id', 'link_id', 'internal_identification', 'created_at'])
+
+const UPSERT_TRANSACTIONS = `WITH upserted AS (INSERT INTO transactions (${TRANSACTION_COLUMNS.join(', ')})
+     SELECT ${TRANSACTION_COLUMNS.map((column) => (column === 'organization_id' ? '$1' : column === 'link_id' ? '$2' : `u.${column}`)).join(', ')}
+     FROM json_to_recordset($3::json)
+       AS u(${TRANSACTION_COLUMN_TYPES.filter(([column]) => column !== 'organization_id' && column !== 'link_id').map(([column, type]) => `${column} ${type}`).join(', ')})
+     ON CONFLICT (link_id, internal_identification) DO UPDATE SET
+       ${TRANSACTION_COLUMNS.filter((column) => !KEPT_ON_UPDATE.has(column)).map((column) => `${column} = EXCLUDED.${column}`).join(', ')}
+     RETURNING id, internal_identification),
+     -- An update may move a transaction in the list order: remembered page boundaries must go.
+     bumped AS (UPDATE links SET transactions_version = transactions_version + 1 WHERE id = $2)
+     SELECT id, internal_identification FROM upserted`
+
+/**
  * One statement per batch (a JSON document read with json_to_recordset: no parameter limit, no
  * per-element escaping in the driver), upserting on the institution's id. The link's transaction
  * count follows by trigger (migration 0006), as for every insert and delete of transactions.
@@ -106,28 +130,12 @@ export async function upsertTransactions(db: Queryable, organizationId: string, 
   // The batch travels as one JSON document: the driver would otherwise escape every element of
   // 15 array parameters (the bodies included), which measured as the costliest part of ingest.
   const stored = await db.query<{ id: string; internal_identification: string }>(
-    `WITH upserted AS (INSERT INTO transactions (id, organization_id, link_id, account_id, internal_identification, value_date, accounting_date, amount,
-       currency, type, status, category, reference, bill_name, collected_at, created_at, body)
-     SELECT u.id, $1, $2, u.account_id, u.internal_identification, u.value_date, u.accounting_date, u.amount, u.currency, u.type, u.status,
-       u.category, u.reference, u.bill_name, u.collected_at, u.created_at, u.body
-     FROM json_to_recordset($3::json) AS u(id uuid, account_id uuid, internal_identification text, value_date date, accounting_date timestamptz,
-       amount numeric, currency text, type text, status text, category text, reference text, bill_name text, collected_at timestamptz,
-       created_at timestamptz, body text)
-     ON CONFLICT (link_id, internal_identification) DO UPDATE SET account_id = EXCLUDED.account_id, value_date = EXCLUDED.value_date,
-       accounting_date = EXCLUDED.accounting_date, amount = EXCLUDED.amount, currency = EXCLUDED.currency, type = EXCLUDED.type,
-       status = EXCLUDED.status, category = EXCLUDED.category, reference = EXCLUDED.reference, bill_name = EXCLUDED.bill_name,
-       collected_at = EXCLUDED.collected_at, body = EXCLUDED.body
-     RETURNING id, internal_identification),
-     -- An update may move a transaction in the list order: remembered page boundaries must go.
-     bumped AS (UPDATE links SET transactions_version = transactions_version + 1 WHERE id = $2)
-     SELECT id, internal_identification FROM upserted`,
+    UPSERT_TRANSACTIONS,
     [organizationId, linkId, JSON.stringify(rows)],
   )
   // The ids actually stored: a row another request inserted first keeps that request's id.
   return new Map(stored.map((r) => [r.internal_identification, r.id]))
 }
-
-const TRANSACTION_COLUMNS = 'id, organization_id, link_id, account_id, internal_identification, value_date, accounting_date, amount, currency, type, status, category, reference, bill_name, collected_at, created_at, body'
 
 /** A batch of new transactions in COPY's text format (built while the previous batch is written). */
 export function transactionsCopyData(organizationId: string, linkId: string, rows: TransactionInsert[]): { data: string; count: number } {
@@ -150,7 +158,7 @@ const NULL = '\\N'
 export async function insertNewTransactions(db: Queryable, batch: { data: string; count: number }): Promise<boolean> {
   if (batch.count === 0) return true
   try {
-    await db.copyIn(`transactions (${TRANSACTION_COLUMNS})`, batch.data)
+    await db.copyIn(`transactions (${TRANSACTION_COLUMNS.join(', ')})`, batch.data)
     return true
   } catch (error) {
     if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false
@@ -264,8 +272,11 @@ export const TRANSACTION_WIRE: WireQuery = {
   orderBy: 't.value_date DESC, t.id',
 }
 
-/** `records` of one resource; `link` and `account` are spliced in when the wire shape has them. */
-export function recordWire(resource: string, options: { link: boolean; account: 'object' | 'none' }): WireQuery {
+/**
+ * `records` of one resource; `link` and `account` are spliced in when the wire shape has them.
+ * Listed oldest first, or by a field of the body (`orderByBodyField`, then id).
+ */
+export function recordWire(resource: string, options: { link: boolean; account: 'object' | 'none'; orderByBodyField?: string }): WireQuery {
   const account = options.account === 'object'
   return {
     table: 'records r', alias: 'r',
@@ -275,7 +286,7 @@ export function recordWire(resource: string, options: { link: boolean; account: 
       const head = `{"id":"${row.id}",${options.link ? `"link":"${row.link_id}",` : ''}`
       return account ? [`${head}"account":`, embedded ?? 'null', `,${row.body!.slice(1)}`] : `${head}${row.body!.slice(1)}`
     },
-    orderBy: 'r.created_at, r.id',
+    orderBy: options.orderByBodyField ? `(r.body::json->>'${options.orderByBodyField.replace(/'/g, '')}'), r.id` : 'r.created_at, r.id',
     where: [`r.resource = '${resource.replace(/'/g, '')}'`],
   }
 }
@@ -466,6 +477,14 @@ export async function transactionsInPeriod(db: Queryable, linkId: string, dateFr
 export async function deleteTransactions(db: Queryable, linkId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return
   await db.query('DELETE FROM transactions WHERE link_id = $1 AND id = ANY($2::uuid[])', [linkId, ids])
+}
+
+/**
+ * Fresh planner statistics for a table after a large ingest (PGlite has no autovacuum); VACUUM
+ * also marks pages all-visible, which lets deep list pages skip rows on the index alone.
+ */
+export async function refreshStatistics(db: Db, table: 'accounts' | 'transactions' | 'records'): Promise<void> {
+  await db.exec(`VACUUM ANALYZE ${table}`)
 }
 
 /** Summary of a link's stored transactions, for the TRANSACTIONS historical_update webhook. */

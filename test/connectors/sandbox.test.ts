@@ -6,12 +6,15 @@ import validateRfcImport from 'validate-rfc'
 import { describe, expect, it } from 'vitest'
 import { CATALOG, wireShape } from '../../src/connectors/catalog.ts'
 import { addMonths, civil, formatDay, parseDay } from '../../src/connectors/sandbox/calendar.ts'
-import { connectorOnlyFields, createSandboxConnector } from '../../src/connectors/sandbox/connector.ts'
 import { Ledger } from '../../src/connectors/sandbox/ledger.ts'
 import { buildWorld, DENSE_PER_DAY } from '../../src/connectors/sandbox/world.ts'
+import {
+  BALANCES_BR, BALANCES_LEGACY, BILLS, EXCHANGE_HISTORY, EXCHANGES_BR, INVESTMENT_TRANSACTIONS_BR, INVESTMENTS_BR, PORTFOLIOS, TRANSACTIONS,
+} from '../../src/domain/banking.ts'
 import type {
   AccountScopedRecord, ConnectorContext, InstitutionRecord, LoginOutcome, Period, WireShape,
 } from '../../src/connectors/types.ts'
+import { sandboxResources } from '../helpers/sandbox-connector.ts'
 import { missingFields, schemaErrors, schemaOf, specsAvailable, type SpecName } from '../helpers/spec.ts'
 import { PROCESS_MS, processTestTimeout } from '../helpers/processes.ts'
 
@@ -57,7 +60,7 @@ interface Everything {
 }
 
 async function everything(inst: Inst, c: ConnectorContext, period: Period = YEAR): Promise<Everything> {
-  const conn = createSandboxConnector(inst)
+  const conn = sandboxResources(inst)
   const accounts = await conn.accounts(c)
   const statements: AccountScopedRecord[] = []
   for (const a of accounts) statements.push(...await conn.statements(c, a.internal_identification, 2025, 5))
@@ -84,7 +87,7 @@ const cents = (n: unknown) => Math.round((n as number) * 100)
 
 describe('sandbox personas (login)', () => {
   const login = (inst: Inst, username: string, password?: string, extra: object = {}, token?: string): Promise<LoginOutcome> =>
-    createSandboxConnector(inst).login({ username, password, ...extra }, token)
+    sandboxResources(inst).login({ username, password, ...extra }, token)
 
   it('logs in the standard valid user with the full profile and a 44-character institution_user_id', async () => {
     const outcome = await login(MX, 'user_valid', 'pass_valid')
@@ -166,7 +169,7 @@ describe('sandbox personas (login)', () => {
     const formatted = await login(OFMOCK, '761.092.776-73')
     expect(plain).toMatchObject({ status: 'ok', profile: 'full' })
     expect(formatted).toEqual(plain)
-    const owners = await createSandboxConnector(OFMOCK).owners(ctx(OFMOCK, 'full', 'ralph', '761.092.776-73'))
+    const owners = await sandboxResources(OFMOCK).owners(ctx(OFMOCK, 'full', 'ralph', '761.092.776-73'))
     expect(owners[0]).toMatchObject({ display_name: 'Ralph Bragg', document_id: { document_type: 'CPF', document_number: '76109277673' } })
   })
 })
@@ -188,10 +191,10 @@ describe('sandbox data: determinism', () => {
     const here = sha(await everything(inst, ctx(inst)))
     const script = `
       import { createHash } from 'node:crypto'
-      import { createSandboxConnector } from './src/connectors/sandbox/connector.ts'
+      import { sandboxResources } from './test/helpers/sandbox-connector.ts'
       const inst = ${JSON.stringify(inst)}
       const c = ${JSON.stringify(ctx(inst))}
-      const conn = createSandboxConnector(inst)
+      const conn = sandboxResources(inst)
       const tx = []
       for await (const b of conn.transactions(c, ${JSON.stringify(YEAR)})) tx.push(...b)
       const accounts = await conn.accounts(c)
@@ -210,7 +213,7 @@ describe('sandbox data: determinism', () => {
   }, processTestTimeout(1))
 
   it('keeps internal ids and values of the same transactions across overlapping periods', async () => {
-    const conn = createSandboxConnector(BR)
+    const conn = sandboxResources(BR)
     const c = ctx(BR)
     const first = await collect(conn.transactions(c, { dateFrom: '2025-01-01', dateTo: '2025-04-30' }))
     const second = await collect(conn.transactions(c, { dateFrom: '2025-03-01', dateTo: '2025-06-30' }))
@@ -228,7 +231,7 @@ describe('sandbox data: determinism', () => {
     ]
     const inside = (date: unknown, w: Period) => String(date).slice(0, 10) >= w.dateFrom && String(date).slice(0, 10) <= w.dateTo
     for (const inst of [BR, BR_BUSINESS, OFMOCK]) {
-      const conn = createSandboxConnector(inst)
+      const conn = sandboxResources(inst)
       for (const seed of ['link-1', 'link-2', 'link-3']) {
         const c = ctx(inst, 'full', seed)
         const wide = await conn.exchanges(c, { dateFrom: '2023-01-01', dateTo: TODAY })
@@ -244,7 +247,7 @@ describe('sandbox data: determinism', () => {
         for (const w of windows) expect(await conn.investmentTransactions(c, w)).toEqual(wideTx.filter((t) => inside(t.value_date, w)))
       }
     }
-    const conn = createSandboxConnector(MX)
+    const conn = sandboxResources(MX)
     const wideBalances = await conn.balances(ctx(MX), { dateFrom: '2024-01-01', dateTo: TODAY })
     expect(wideBalances.length).toBeGreaterThan(500)
     for (const w of windows.slice(1)) expect(await conn.balances(ctx(MX), w)).toEqual(wideBalances.filter((b) => inside(b.value_date, w)))
@@ -293,7 +296,7 @@ describe('sandbox data: personas', () => {
 
   it('gives bnk100/full more than 13 months of history on checking, savings, card and loan accounts', async () => {
     for (const inst of [MX, CO, BR]) {
-      const conn = createSandboxConnector(inst)
+      const conn = sandboxResources(inst)
       const c = ctx(inst)
       const accounts = await conn.accounts(c)
       expect(new Set(accounts.map((a) => a.category))).toEqual(new Set(['CHECKING_ACCOUNT', 'SAVINGS_ACCOUNT', 'CREDIT_CARD', 'LOAN_ACCOUNT']))
@@ -309,10 +312,10 @@ describe('sandbox data: personas', () => {
   })
 
   it('builds business owners for _business institutions', async () => {
-    const [br] = await createSandboxConnector(BR_BUSINESS).owners(ctx(BR_BUSINESS))
+    const [br] = await sandboxResources(BR_BUSINESS).owners(ctx(BR_BUSINESS))
     expect(br).toHaveProperty('company_name')
     expect(isValidCnpj((br.document_id as { document_number: string }).document_number)).toBe(true)
-    const [mx] = await createSandboxConnector(MX_BUSINESS).owners(ctx(MX_BUSINESS))
+    const [mx] = await sandboxResources(MX_BUSINESS).owners(ctx(MX_BUSINESS))
     expect(mx.business_name).toBeTruthy()
     expect(validateRfc((mx.document_id as { document_number: string }).document_number).isValid).toBe(true)
   })
@@ -324,7 +327,7 @@ describe('sandbox data: coherence', () => {
   it('reconciles running balances with amounts, and the last balance with the account balance', async () => {
     for (const inst of [MX, CO, BR, BR_BUSINESS]) {
       for (const profile of ['full', 'negative', 'low']) {
-        const conn = createSandboxConnector(inst)
+        const conn = sandboxResources(inst)
         const c = ctx(inst, profile)
         const accounts = await conn.accounts(c)
         const from = '2024-01-01'
@@ -357,7 +360,7 @@ describe('sandbox data: coherence', () => {
   })
 
   it('ends the daily balances (multi-region) on the account balance', async () => {
-    const conn = createSandboxConnector(MX)
+    const conn = sandboxResources(MX)
     const c = ctx(MX)
     const accounts = await conn.accounts(c)
     const balances = await conn.balances(c, { dateFrom: '2025-06-01', dateTo: TODAY })
@@ -370,7 +373,7 @@ describe('sandbox data: coherence', () => {
   })
 
   it('respects the period, today and the account filter, sorted by value date', async () => {
-    const conn = createSandboxConnector(BR)
+    const conn = sandboxResources(BR)
     const c = ctx(BR)
     const tx = await collect(conn.transactions(c, { dateFrom: '2025-05-10', dateTo: '2025-12-31' }))
     expect(tx.length).toBeGreaterThan(0)
@@ -386,7 +389,7 @@ describe('sandbox data: coherence', () => {
   })
 
   it('pays salaries on pay days: quincenas in Mexico, the 5th business day in Brazil', async () => {
-    const salaries = async (inst: Inst) => (await collect(createSandboxConnector(inst).transactions(ctx(inst), { dateFrom: '2024-07-01', dateTo: '2025-05-31' })))
+    const salaries = async (inst: Inst) => (await collect(sandboxResources(inst).transactions(ctx(inst), { dateFrom: '2024-07-01', dateTo: '2025-05-31' })))
       .filter((t) => t.subcategory === 'Salary' && !String(t.description).includes('AGUINALDO') && !String(t.description).includes('13'))
     const mx = await salaries(MX)
     expect(mx).toHaveLength(22)
@@ -398,7 +401,7 @@ describe('sandbox data: coherence', () => {
   })
 
   it('charges subscriptions every month at a fixed price and pays card statements from checking', async () => {
-    const conn = createSandboxConnector(MX)
+    const conn = sandboxResources(MX)
     const c = ctx(MX)
     const tx = await collect(conn.transactions(c, { dateFrom: '2024-07-01', dateTo: '2025-05-31' }))
     const byMerchant = new Map<string, Set<number>>()
@@ -424,7 +427,7 @@ describe('sandbox data: coherence', () => {
     const types = new Set<unknown>()
     for (const inst of [BR, BR_BUSINESS, OFMOCK]) {
       for (const seed of ['link-1', 'link-2', 'link-3', 'link-4']) {
-        const conn = createSandboxConnector(inst)
+        const conn = sandboxResources(inst)
         const c = ctx(inst, 'full', seed)
         const exchanges = await conn.exchanges(c, { dateFrom: '2023-01-01', dateTo: TODAY })
         const history = await conn.exchangeHistory(c, exchanges.map((e) => e.internal_identification))
@@ -464,11 +467,11 @@ describe('sandbox data: coherence', () => {
     expect(withHistory).toBeGreaterThan(0)
     expect(without).toBeGreaterThan(0)
     expect([...types].sort()).toEqual([2, 3, 4, 9])
-    expect(await createSandboxConnector(BR).exchangeHistory(ctx(BR), ['FX-unknown'])).toEqual([])
+    expect(await sandboxResources(BR).exchangeHistory(ctx(BR), ['FX-unknown'])).toEqual([])
   })
 
   it("keeps card transactions' bills consistent with the bills resource", async () => {
-    const conn = createSandboxConnector(BR)
+    const conn = sandboxResources(BR)
     const c = ctx(BR)
     const bills = await conn.bills(c)
     expect(bills.length).toBeGreaterThanOrEqual(12)
@@ -543,7 +546,7 @@ describe('sandbox data: public identification of accounts', () => {
   })
 
   it('names Mexican deposit accounts by the CLABE that embeds their number, Colombian and loan accounts by ACCOUNT_NUMBER', async () => {
-    const mx = await createSandboxConnector(MX).accounts(ctx(MX))
+    const mx = await sandboxResources(MX).accounts(ctx(MX))
     for (const a of mx.filter((x) => x.category === 'CHECKING_ACCOUNT' || x.category === 'SAVINGS_ACCOUNT')) {
       expect(a.public_identification_name).toBe('CLABE')
       const value = a.public_identification_value as string
@@ -551,7 +554,7 @@ describe('sandbox data: public identification of accounts', () => {
       // CLABE = bank (3) + plaza (3) + account number (11) + control digit (1).
       expect(value.slice(6, 17)).toBe(a.number)
     }
-    for (const accounts of [mx, await createSandboxConnector(CO).accounts(ctx(CO))]) {
+    for (const accounts of [mx, await sandboxResources(CO).accounts(ctx(CO))]) {
       for (const a of accounts.filter((x) => x.category === 'LOAN_ACCOUNT' || (x.category !== 'CREDIT_CARD' && accounts !== mx))) {
         expect([a.public_identification_name, a.public_identification_value]).toEqual(['ACCOUNT_NUMBER', a.number])
       }
@@ -565,7 +568,7 @@ describe('sandbox data: scale persona', () => {
   it('streams scale_1y_2a in batches with exactly five transactions per account and day', async () => {
     const inst = MX
     const c = ctx(inst, 'scale_1y_2a', 'scale', 'scale_1y_2a')
-    const conn = createSandboxConnector(inst)
+    const conn = sandboxResources(inst)
     const sizes: number[] = []
     const perDay = new Map<string, number>()
     for await (const batch of conn.transactions(c, { dateFrom: '2000-01-01', dateTo: TODAY })) {
@@ -592,13 +595,13 @@ describe('sandbox data: scale persona', () => {
   it('generates two years of dense history for 20 accounts, and the full persona year for a fresh seed', async () => {
     const c = ctx(BR, 'scale_2y_20a', 'scale', 'scale_2y_20a')
     let count = 0
-    for await (const batch of createSandboxConnector(BR).transactions(c, { dateFrom: '2000-01-01', dateTo: TODAY })) count += batch.length
+    for await (const batch of sandboxResources(BR).transactions(c, { dateFrom: '2000-01-01', dateTo: TODAY })) count += batch.length
     // Complete days up to the day before yesterday, part of yesterday (its evening posts tomorrow).
     const completeDays = parseDay(TODAY) - 1 - addMonths(parseDay(TODAY), -24)
     expect(count).toBeGreaterThan(20 * completeDays * DENSE_PER_DAY)
     expect(count).toBeLessThanOrEqual(20 * (completeDays + 1) * DENSE_PER_DAY)
 
-    const year = await collect(createSandboxConnector(MX).transactions(ctx(MX, 'full', 'fresh-seed'), YEAR))
+    const year = await collect(sandboxResources(MX).transactions(ctx(MX, 'full', 'fresh-seed'), YEAR))
     expect(year.length).toBeGreaterThan(100)
     for (const t of year) expect(String(t.value_date) >= YEAR.dateFrom && String(t.value_date) < TODAY, String(t.value_date)).toBe(true)
   }, 60_000)
@@ -616,7 +619,7 @@ function serverFields(record: Record<string, unknown>, extra: Record<string, unk
   return { id: UUID, link: LINK, created_at: STAMP, collected_at: STAMP, ...record, ...extra }
 }
 
-function withoutKeys(record: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+function withoutKeys(record: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(record).filter(([k]) => !keys.includes(k)))
 }
 
@@ -626,34 +629,35 @@ function checksFor(inst: Inst, all: Everything): Check[] {
   const ofda = inst.shape === 'ofda'
   const accountById = new Map(all.accounts.map((a) => [a.internal_identification, serverFields(a)]))
   const embed = (r: AccountScopedRecord) => accountById.get(r.account_internal_identification)
-  const strip = (resource: Parameters<typeof connectorOnlyFields>[0], r: InstitutionRecord) => withoutKeys(r, connectorOnlyFields(resource, inst.shape))
+  // What the server leaves out of each resource's wire bodies: the spec's linking fields.
+  const strip = (spec: { linkingFields: readonly string[] }, r: InstitutionRecord) => withoutKeys(r, spec.linkingFields)
   const checks: Check[] = [
     { spec: ofda ? 'current' : 'multiregion', schema: ofda ? 'AccountOpenFinanceBrazil' : 'Account', raw: all.accounts, except: SERVER_OWNED,
       records: all.accounts.map((a) => serverFields(a)) },
     { spec: ofda ? 'current' : 'multiregion', schema: ofda ? 'TransactionOpenFinanceBrazil' : 'Transaction', raw: all.transactions,
       except: [...SERVER_OWNED, 'account', 'credit_card_data.credit_card_bill.id'],
-      records: all.transactions.map((t) => serverFields(strip('TRANSACTIONS', t), { account: embed(t) })) },
+      records: all.transactions.map((t) => serverFields(strip(TRANSACTIONS, t), { account: embed(t) })) },
     ofda
       ? { spec: 'current', schema: 'BalanceOFDA', raw: all.balances, except: [...SERVER_OWNED, 'account_id'],
-        records: all.balances.map((b) => serverFields(strip('BALANCES', b), { account_id: UUID })) }
+        records: all.balances.map((b) => serverFields(strip(ofda ? BALANCES_BR : BALANCES_LEGACY, b), { account_id: UUID })) }
       : { spec: 'multiregion', schema: 'Balance', raw: all.balances, except: [...SERVER_OWNED, 'account'],
-        records: all.balances.map((b) => serverFields(strip('BALANCES', b), { account: embed(b) })) },
+        records: all.balances.map((b) => serverFields(strip(ofda ? BALANCES_BR : BALANCES_LEGACY, b), { account: embed(b) })) },
     { spec: 'current', schema: 'Bill', raw: all.bills, except: [...SERVER_OWNED, 'account'],
-      records: all.bills.map((b) => serverFields(strip('BILLS', b), { account: embed(b) })) },
+      records: all.bills.map((b) => serverFields(strip(BILLS, b), { account: embed(b) })) },
     { spec: 'current', schema: 'InvestmentBrazil', raw: all.investments, except: SERVER_OWNED,
-      records: all.investments.map((i) => ({ id: UUID, ...strip('INVESTMENTS', i) })) },
+      records: all.investments.map((i) => ({ id: UUID, ...strip(INVESTMENTS_BR, i) })) },
     { spec: 'current', schema: 'InvestmentTransactionBrazil', raw: all.investmentTransactions,
       // subtype_additional_info: its spec pattern is wrapped in typographic quotes and matches no text.
       except: [...SERVER_OWNED, 'investment.id', 'subtype_additional_info'],
-      records: all.investmentTransactions.map((t) => serverFields(strip('INVESTMENT_TRANSACTIONS', t), { investment: { id: UUID, ...(t.investment as object) } })) },
-    { spec: 'current', schema: 'Exchange', raw: all.exchanges, except: SERVER_OWNED, records: all.exchanges.map((e) => serverFields(strip('EXCHANGES', e))) },
+      records: all.investmentTransactions.map((t) => serverFields(strip(INVESTMENT_TRANSACTIONS_BR, t), { investment: { id: UUID, ...(t.investment as object) } })) },
+    { spec: 'current', schema: 'Exchange', raw: all.exchanges, except: SERVER_OWNED, records: all.exchanges.map((e) => serverFields(strip(EXCHANGES_BR, e))) },
     { spec: 'current', schema: 'ExchangeHistory', raw: all.exchangeHistory, except: [...SERVER_OWNED, 'exchange_id'],
-      records: all.exchangeHistory.map((h) => serverFields(strip('EXCHANGE_HISTORY', h), { exchange_id: UUID })) },
+      records: all.exchangeHistory.map((h) => serverFields(strip(EXCHANGE_HISTORY, h), { exchange_id: UUID })) },
     { spec: 'multiregion', schema: 'InvestmentsPortfolio', raw: all.portfolios, except: SERVER_OWNED,
-      records: all.portfolios.map((p) => ({ id: UUID, ...strip('PORTFOLIOS', p) })) },
+      records: all.portfolios.map((p) => ({ id: UUID, ...strip(PORTFOLIOS, p) })) },
     { spec: 'multiregion', schema: 'Transaction', raw: all.statements.flatMap((s) => s.transactions as AccountScopedRecord[]),
       except: [...SERVER_OWNED, 'account'],
-      records: all.statements.flatMap((s) => (s.transactions as AccountScopedRecord[]).map((t) => serverFields(strip('TRANSACTIONS', t), { account: embed(t) }))) },
+      records: all.statements.flatMap((s) => (s.transactions as AccountScopedRecord[]).map((t) => serverFields(strip(TRANSACTIONS, t), { account: embed(t) }))) },
   ]
   if (ofda) {
     const business = inst.name.includes('_business')
@@ -725,7 +729,7 @@ describe.skipIf(!specsAvailable())('sandbox data: wire schemas', () => {
           }
           const except = new Set(check.except)
           for (const raw of check.raw) {
-            const stripped = check.schema === 'Exchange' ? withoutKeys(raw, ['internal_identification']) : raw
+            const stripped = check.schema === 'Exchange' ? withoutKeys(raw, EXCHANGES_BR.linkingFields) : raw
             expect(missingFields(schema, stripped, except), `${profile} ${check.schema} missing fields`).toEqual([])
           }
         }
@@ -748,7 +752,7 @@ const DATES = ['2025-06-18', '2025-07-01', '2026-12-05']
 
 /** Every resource of a link on `today`, recent windows only (what the audit looks at is the end of the data). */
 async function snapshot(inst: Inst, c: ConnectorContext): Promise<Everything> {
-  const conn = createSandboxConnector(inst)
+  const conn = sandboxResources(inst)
   const today = parseDay(c.today)
   const recent: Period = { dateFrom: formatDay(today - 62), dateTo: c.today }
   const accounts = await conn.accounts(c)
@@ -826,7 +830,7 @@ describe('sandbox data: coherence across the catalog', () => {
 
   it('posts a day once it is over: the next sandbox day brings the movements of the day before', async () => {
     for (const inst of [MX, CO, BR, BR_BUSINESS]) {
-      const conn = createSandboxConnector(inst)
+      const conn = sandboxResources(inst)
       const period: Period = { dateFrom: '2025-06-01', dateTo: '2025-06-20' }
       const before = await collect(conn.transactions(ctx(inst, 'full', 'link-1', 'bnk100', '2025-06-18'), period))
       const after = await collect(conn.transactions(ctx(inst, 'full', 'link-1', 'bnk100', '2025-06-19'), period))
@@ -843,7 +847,7 @@ describe('sandbox data: coherence across the catalog', () => {
     for (const today of [...DATES, '2031-02-28', '2040-01-15']) {
       for (const inst of individuals) {
         for (const seed of ['cnh-1', 'cnh-2', 'cnh-3', 'cnh-4', 'cnh-5', 'cnh-6']) {
-          const [owner] = await createSandboxConnector(inst).owners(ctx(inst, 'full', seed, 'bnk100', today))
+          const [owner] = await sandboxResources(inst).owners(ctx(inst, 'full', seed, 'bnk100', today))
           const docs = owner.additional_documents as { type: string; number: string; check_digit: string; issue_date: string; expiration_date: string }[]
           const cnh = docs.find((d) => d.type === 'DRIVERS_LICENSE')!
           const label = `${inst.name} ${seed} ${today} ${JSON.stringify(cnh)} born ${owner.birth_date}`
@@ -874,7 +878,7 @@ describe('sandbox data: coherence across the catalog', () => {
       const today = formatDay(day)
       for (const inst of banks.filter((_, i) => (day + i) % 3 === 0)) {
         for (const seed of ['pf-1', 'pf-2']) {
-          for (const portfolio of await createSandboxConnector(inst).portfolios(ctx(inst, 'full', seed, 'bnk100', today))) {
+          for (const portfolio of await sandboxResources(inst).portfolios(ctx(inst, 'full', seed, 'bnk100', today))) {
             const instruments = portfolio.instruments as { name: string; open_date: string; redemption_conditions: { type: string; value: string }[] | null }[]
             expect(instruments.length, `${inst.name} ${today} ${portfolio.name}`).toBeGreaterThan(0)
             for (const i of instruments) {
@@ -901,7 +905,7 @@ describe('sandbox data: coherence across the catalog', () => {
       for (const inst of banks) {
         for (let s = 0; s < 12; s++) {
           const c = ctx(inst, 'full', `grace-${s}`, 'bnk100', today)
-          const tx = await createSandboxConnector(inst).investmentTransactions(c, { dateFrom: '2015-01-01', dateTo: today })
+          const tx = await sandboxResources(inst).investmentTransactions(c, { dateFrom: '2015-01-01', dateTo: today })
           const held = new Map<string, number>()
           for (const t of tx) {
             const inv = t.investment as { grace_period_date: string | null; type: string }
@@ -938,7 +942,7 @@ describe('sandbox data: coherence across the catalog', () => {
     const clean = /^[\p{L}\p{N}](.*[\p{L}\p{N}.])?$/u
     for (const inst of businesses) {
       for (let s = 0; s < 40; s++) {
-        const [owner] = await createSandboxConnector(inst).owners(ctx(inst, 'full', `company-${s}`))
+        const [owner] = await sandboxResources(inst).owners(ctx(inst, 'full', `company-${s}`))
         for (const field of ['company_name', 'trade_name', 'business_name', 'display_name']) {
           if (typeof owner[field] !== 'string') continue
           expect(owner[field], `${inst.name} company-${s} ${field}`).toMatch(clean)
@@ -991,7 +995,7 @@ function settled(record: Record<string, unknown>, before: Record<string, unknown
 describe('sandbox data: stability across sandbox dates', () => {
   const institutions = [MX, CO, BR, MX_BUSINESS, BR_BUSINESS]
   async function window(inst: Inst, profile: string, seed: string, today: string, period: Period) {
-    const conn = createSandboxConnector(inst)
+    const conn = sandboxResources(inst)
     const c = ctx(inst, profile, seed, 'bnk100', today)
     const byId = <T extends { internal_identification?: unknown }>(records: T[]) => new Map(records.map((r) => [String(r.internal_identification), r as unknown as Record<string, unknown>]))
     return {
@@ -1047,7 +1051,7 @@ describe('sandbox data: years after the reference day', () => {
         for (const profile of ['full', 'negative']) {
           for (let s = 0; s < 4; s++) {
             const c = ctx(inst, profile, `future-${s}`, 'bnk100', today)
-            const conn = createSandboxConnector(inst)
+            const conn = sandboxResources(inst)
             const investments = await conn.investments(c)
             const tx = await conn.investmentTransactions(c, { dateFrom: '2015-01-01', dateTo: today })
             for (const inv of investments) {

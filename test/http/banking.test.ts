@@ -134,7 +134,7 @@ describe('banking resources', () => {
       for (const t of listed) {
         expectSpec('multiregion', 'Transaction', t)
         expect(t).toMatchObject({ account: { id: account.id }, collected_at: statements.body[0].collected_at })
-        expect(t).not.toHaveProperty('account_internal_identification')
+        for (const field of TRANSACTIONS.linkingFields) expect(t).not.toHaveProperty(field)
       }
       const portfolio = await call('POST', '/investments/portfolios/', { link: mx.id })
       expect(portfolio.status).toBe(201)

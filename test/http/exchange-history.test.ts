@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness, type Harness } from '../helpers/harness.ts'
+import type { InstitutionConnector } from '../../src/connectors/types.ts'
 import { PonteError } from '../../src/lib/errors.ts'
 
 /**
@@ -20,7 +21,10 @@ describe('exchanges and their history, written together', () => {
     // The sandbox connector, whose history call fails (as an institution that goes down half-way).
     const registry = h.app.deps.domain.connectors
     const sandbox = registry.connectorFor(registry.institution('erebor_br_retail')!)
-    const failing = Object.assign(Object.create(sandbox), { exchangeHistory: async () => { throw new PonteError('institution_down') } })
+    const failing: InstitutionConnector = {
+      ...sandbox,
+      fetch: (resource, ctx, params) => (resource === 'EXCHANGE_HISTORY' ? Promise.reject(new PonteError('institution_down')) : sandbox.fetch(resource, ctx, params)),
+    }
     registry.register('erebor_br_retail', () => failing)
 
     const failed = await h.call('POST', '/api/br/exchanges/', period)

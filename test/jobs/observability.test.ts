@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { HistoricalUpdateJob } from '../../src/domain/sync.ts'
+import type { HistoricalUpdateJob } from '../../src/domain/schedule.ts'
 import { Cipher } from '../../src/lib/crypto.ts'
 import { QUEUES } from '../../src/jobs/queue.ts'
 import { emitWebhook } from '../../src/domain/webhooks.ts'

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { InstitutionRecord } from '../../src/connectors/types.ts'
 import { uuidv7 } from '../../src/lib/ids.ts'
 import { insertNewTransactions, transactionsCopyData, type TransactionInsert } from '../../src/store/resources.ts'
 import { backend } from '../helpers/db.ts'
@@ -159,21 +160,25 @@ describe(`transaction ingest on ${backend}`, () => {
     /** Hands the institution's transactions over in small batches and runs `between` after the third. */
     async function withDeleteBetweenBatches<T>(between: () => Promise<void>, run: () => Promise<T>): Promise<T> {
       const c = connector()
-      const original = c.transactions
-      c.transactions = async function* (...args) {
-        let handed = 0
-        for await (const batch of original.apply(c, args)) {
-          for (let i = 0; i < batch.length; i += 100) {
-            // By now the first batches are stored and the next one may be writing.
-            if (handed++ === 3) await between()
-            yield batch.slice(i, i + 100)
+      const original = c.fetch
+      c.fetch = (resource, ctx, params) => {
+        const answer = original.call(c, resource, ctx, params)
+        if (resource !== 'TRANSACTIONS') return answer
+        return (async function* () {
+          let handed = 0
+          for await (const batch of answer as AsyncIterable<InstitutionRecord[]>) {
+            for (let i = 0; i < batch.length; i += 100) {
+              // By now the first batches are stored and the next one may be writing.
+              if (handed++ === 3) await between()
+              yield batch.slice(i, i + 100)
+            }
           }
-        }
+        })()
       }
       try {
         return await run()
       } finally {
-        c.transactions = original
+        c.fetch = original
       }
     }
 
@@ -212,18 +217,22 @@ describe(`transaction ingest on ${backend}`, () => {
       const link = await newLink()
       expect((await call('POST', '/api/accounts/', { link: link.id })).status).toBe(201)
       const c = connector()
-      const original = c.balances
-      c.balances = async (...args) => {
-        const records = await original.apply(c, args)
-        expect((await call('DELETE', `/api/links/${link.id}/`)).status).toBe(204)
-        return records
+      const original = c.fetch
+      c.fetch = (resource, ctx, params) => {
+        const answer = original.call(c, resource, ctx, params)
+        if (resource !== 'BALANCES') return answer
+        return (async () => {
+          const records = await (answer as Promise<InstitutionRecord[]>)
+          expect((await call('DELETE', `/api/links/${link.id}/`)).status).toBe(204)
+          return records
+        })()
       }
       try {
         const res = await call('POST', '/api/balances/', { link: link.id, date_from: '2026-01-01', date_to: '2026-03-09' })
         expect(res.status).toBe(400)
         expect(res.body[0]).toMatchObject({ code: 'does_not_exist', field: 'link' })
       } finally {
-        c.balances = original
+        c.fetch = original
       }
       expect(Number((await h.db.query<{ n: string }>('SELECT count(*) AS n FROM records WHERE link_id = $1', [link.id]))[0].n)).toBe(0)
     })

@@ -1,5 +1,6 @@
+import { PonteError } from '../../lib/errors.ts'
 import type {
-  AccountScopedRecord, ConnectorContext, Credentials, InstitutionConnector, InstitutionRecord, LoginOutcome, Period, ResourceName, WireShape,
+  ConnectorContext, ConnectorResource, Credentials, FetchParams, InstitutionConnector, InstitutionRecord, LoginOutcome, WireShape,
 } from '../types.ts'
 import { accountRecords } from './accounts.ts'
 import { balanceRecords, statementRecords, transactionBatches } from './banking.ts'
@@ -7,14 +8,14 @@ import { billRecords } from './bills.ts'
 import { exchangeHistoryRecords, exchangeRecords, investmentRecords, investmentTransactionRecords, portfolioRecords } from './investments.ts'
 import { ownerRecords } from './owners.ts'
 import { sandboxLogin } from './personas.ts'
-import { buildWorld } from './world.ts'
+import { buildWorld, type World } from './world.ts'
 
 /**
  * The sandbox institution connector: Belvo's sandbox personas (personas.ts) over deterministic,
  * coherent banking data (world.ts -> ledger.ts -> accounts.ts, banking.ts, bills.ts, owners.ts,
  * investments.ts).
  *
- * Every method is a pure function of its arguments: the same context and period give
+ * Every fetch is a pure function of its arguments: the same context and params give
  * byte-identical records on any machine and any day.
  */
 
@@ -24,72 +25,48 @@ export interface SandboxInstitution {
   shape: WireShape
 }
 
+type Generator = (world: World, params: FetchParams) => InstitutionRecord[] | AsyncIterable<InstitutionRecord[]>
+
+/** A parameter the server always passes for this resource (FetchParams); missing, it is a bug in the caller. */
+function given<T>(value: T | undefined, resource: ConnectorResource, name: keyof FetchParams): T {
+  if (value === undefined) throw new Error(`The sandbox fetches ${resource} only with params.${name}`)
+  return value
+}
+
+/** Each resource the sandbox serves, and the generator module that makes its records. */
+const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
+  ACCOUNTS: (world) => accountRecords(world),
+  TRANSACTIONS: (world, { period, accountInternalId }) => transactionBatches(world, given(period, 'TRANSACTIONS', 'period'), accountInternalId),
+  OWNERS: (world) => ownerRecords(world),
+  BALANCES: (world, { period, accountInternalId }) => balanceRecords(world, period, accountInternalId),
+  BILLS: (world) => billRecords(world),
+  INVESTMENTS: (world) => investmentRecords(world),
+  INVESTMENT_TRANSACTIONS: (world, { period }) => investmentTransactionRecords(world, given(period, 'INVESTMENT_TRANSACTIONS', 'period')),
+  EXCHANGES: (world, { period }) => exchangeRecords(world, given(period, 'EXCHANGES', 'period')),
+  EXCHANGE_HISTORY: (world, { parentInternalIds }) => exchangeHistoryRecords(world, given(parentInternalIds, 'EXCHANGE_HISTORY', 'parentInternalIds')),
+  STATEMENTS: (world, { accountInternalId, year, month }) =>
+    statementRecords(world, given(accountInternalId, 'STATEMENTS', 'accountInternalId'), given(year, 'STATEMENTS', 'year'), given(month, 'STATEMENTS', 'month')),
+  PORTFOLIOS: (world) => portfolioRecords(world),
+}
+
 export function createSandboxConnector(institution: SandboxInstitution): InstitutionConnector {
   return {
     async login(credentials: Credentials, token?: string): Promise<LoginOutcome> {
       return sandboxLogin(institution.name, credentials, token)
     },
-    async accounts(ctx: ConnectorContext): Promise<InstitutionRecord[]> {
-      return accountRecords(buildWorld(ctx))
+    supports(resource: ConnectorResource): boolean {
+      return GENERATORS[resource] !== undefined
     },
-    transactions(ctx: ConnectorContext, period: Period, accountInternalId?: string): AsyncIterable<AccountScopedRecord[]> {
-      return transactionBatches(buildWorld(ctx), period, accountInternalId)
+    fetch(resource: ConnectorResource, ctx: ConnectorContext, params: FetchParams) {
+      const generate = GENERATORS[resource]
+      if (!generate) return Promise.reject(new PonteError('unsupported_operation'))
+      // A failure comes back as a rejected promise, where the caller awaits, as from any institution call.
+      try {
+        const records = generate(buildWorld(ctx), params)
+        return Array.isArray(records) ? Promise.resolve(records) : records
+      } catch (error) {
+        return Promise.reject(error)
+      }
     },
-    async owners(ctx: ConnectorContext): Promise<InstitutionRecord[]> {
-      return ownerRecords(buildWorld(ctx))
-    },
-    async balances(ctx: ConnectorContext, period?: Period, accountInternalId?: string): Promise<AccountScopedRecord[]> {
-      return balanceRecords(buildWorld(ctx), period, accountInternalId)
-    },
-    async bills(ctx: ConnectorContext): Promise<AccountScopedRecord[]> {
-      return billRecords(buildWorld(ctx))
-    },
-    async investments(ctx: ConnectorContext): Promise<InstitutionRecord[]> {
-      return investmentRecords(buildWorld(ctx))
-    },
-    async investmentTransactions(ctx: ConnectorContext, period: Period): Promise<InstitutionRecord[]> {
-      return investmentTransactionRecords(buildWorld(ctx), period)
-    },
-    async exchanges(ctx: ConnectorContext, period: Period): Promise<InstitutionRecord[]> {
-      return exchangeRecords(buildWorld(ctx), period)
-    },
-    async exchangeHistory(ctx: ConnectorContext, exchangeInternalIds: string[]): Promise<InstitutionRecord[]> {
-      return exchangeHistoryRecords(buildWorld(ctx), exchangeInternalIds)
-    },
-    async statements(ctx: ConnectorContext, accountInternalId: string, year: number, month: number): Promise<AccountScopedRecord[]> {
-      return statementRecords(buildWorld(ctx), accountInternalId, year, month)
-    },
-    async portfolios(ctx: ConnectorContext): Promise<InstitutionRecord[]> {
-      return portfolioRecords(buildWorld(ctx))
-    },
-  }
-}
-
-/**
- * Keys of the sandbox's records that are not fields of the resource's wire schema: the
- * connector envelope (`internal_identification`, `account_internal_identification`) where the
- * schema has no such field, and the investment a transaction belongs to. The server keeps them
- * for storage and leaves them out of responses; `Exchange` even forbids extra keys
- * (additionalProperties: false).
- */
-export function connectorOnlyFields(resource: ResourceName | 'PORTFOLIOS' | 'EXCHANGE_HISTORY', shape: WireShape): string[] {
-  switch (resource) {
-    case 'TRANSACTIONS':
-    case 'BILLS':
-      return ['account_internal_identification']
-    case 'BALANCES':
-      return shape === 'ofda' ? ['internal_identification'] : ['internal_identification', 'account_internal_identification']
-    case 'STATEMENTS':
-      return ['internal_identification', 'account_internal_identification']
-    case 'INVESTMENTS':
-    case 'EXCHANGES':
-    case 'PORTFOLIOS':
-      return ['internal_identification']
-    case 'INVESTMENT_TRANSACTIONS':
-      return ['investment_internal_identification']
-    case 'EXCHANGE_HISTORY':
-      return ['internal_identification', 'exchange_internal_identification']
-    default:
-      return []
   }
 }

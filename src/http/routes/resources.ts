@@ -1,37 +1,40 @@
 import { Type } from 'typebox'
 import type { Api } from '../api.ts'
-import { detail, list, listChildren, remove, resume, retrieve, retrieveAsync, type ResourceSpec } from '../../domain/resources.ts'
+import type { ResourceSpec } from '../../domain/registry.ts'
+import { detail, list, listChildren, remove, resume, retrieve, retrieveAsync } from '../../domain/resources.ts'
 import { parseFilters } from '../../lib/list-query.ts'
 import { jsonItem, jsonPage, pageRequest } from '../plugins/pagination.ts'
-import { CHILD_OPERATION_IDS, ITEM_SCHEMAS, itemSchema, RETRIEVE_BODIES } from '../schemas/banking.ts'
-import { describeBelvoItems } from '../schemas/belvo.ts'
+import { belvoItemSchema, describeBelvoItems } from '../schemas/belvo.ts'
 import { Accepted, AsyncHeaders, errorResponses, IdParams, isAsync, listQuery, Paginated, ProjectionQuery } from '../schemas/common.ts'
 import { ResumeBody, TokenRequired } from '../schemas/link.ts'
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
 /**
- * The five routes of a Belvo resource: POST retrieve, PATCH resume (MFA), GET list, GET detail,
- * DELETE. `single` resources (legacy portfolios) answer their POST with one object.
+ * The routes of a registered resource, from its spec: POST retrieve, PATCH resume (MFA), GET list,
+ * GET detail, DELETE when it is deletable, and the list of a record's children when it has some.
+ * A `single` resource (legacy portfolios) answers its POST with one object.
  */
-export function resourceRoutes(api: Api, spec: ResourceSpec, options: { prefix?: string; tag: string; single?: boolean }): void {
+export function resourceRoutes(api: Api, spec: ResourceSpec): void {
   const { config } = api.deps
   const ctx = api.deps.domain
-  const base = `${options.prefix ?? '/api'}/${spec.name}/`
-  const item = itemSchema(spec.name)
-  const tags = [options.tag]
-  const retrieved = options.single ? item : Type.Array(item)
-  const respond = (result: { items: Record<string, unknown>[]; saved: boolean }) => (options.single ? result.items[0] ?? {} : result.items)
+  const base = spec.path
+  const item = belvoItemSchema(spec.items)
+  const tags = [spec.tag]
+  const ids = spec.operationIds
+  const single = spec.answer === 'single'
+  const retrieved = single ? item : Type.Array(item)
+  const respond = (result: { items: Record<string, unknown>[]; saved: boolean }) => (single ? result.items[0] ?? {} : result.items)
 
   api.post(base, {
     schema: {
-      tags, summary: `Retrieve ${spec.name} from the institution`, body: RETRIEVE_BODIES[spec.name], querystring: ProjectionQuery,
-      description: `Fetches Belvo's ${describeBelvoItems(ITEM_SCHEMAS[spec.name])} for a link. 201 when stored, 200 with save_data=false.${spec.asyncAllowed ? ' With X-Belvo-Request-Mode: async, 202 and a webhook.' : ''}`,
-      ...(spec.asyncAllowed ? { headers: AsyncHeaders } : {}),
-      response: { 200: retrieved, 201: retrieved, ...(spec.asyncAllowed ? { 202: Accepted } : {}), ...errorResponses(400, 428), 428: TokenRequired },
+      tags, summary: `Retrieve ${spec.name} from the institution`, operationId: ids.retrieve, body: spec.body, querystring: ProjectionQuery,
+      description: `Fetches Belvo's ${describeBelvoItems(spec.items)} for a link. 201 when stored, 200 with save_data=false.${spec.async ? ' With X-Belvo-Request-Mode: async, 202 and a webhook.' : ''}`,
+      ...(spec.async ? { headers: AsyncHeaders } : {}),
+      response: { 200: retrieved, 201: retrieved, ...(spec.async ? { 202: Accepted } : {}), ...errorResponses(400, 428), 428: TokenRequired },
     },
   }, async (request, reply) => {
-    if (spec.asyncAllowed && isAsync(request.headers)) {
+    if (spec.async && isAsync(request.headers)) {
       await retrieveAsync(ctx, request.principal, spec, request.body as Record<string, unknown>, request.id)
       return reply.code(202).send({ request_id: request.id } as never)
     }
@@ -41,7 +44,7 @@ export function resourceRoutes(api: Api, spec: ResourceSpec, options: { prefix?:
 
   api.patch(base, {
     schema: {
-      tags, summary: `Resume a ${spec.name} retrieval that asked for a token (MFA)`, body: ResumeBody,
+      tags, summary: `Resume a ${spec.name} retrieval that asked for a token (MFA)`, operationId: ids.resume, body: ResumeBody,
       response: { 200: retrieved, 201: retrieved, ...errorResponses(400, 428), 428: TokenRequired },
     },
   }, async (request, reply) => {
@@ -50,7 +53,9 @@ export function resourceRoutes(api: Api, spec: ResourceSpec, options: { prefix?:
   })
 
   api.get(base, {
-    schema: { tags, summary: `List ${spec.name}`, querystring: listQuery(spec.filters), response: { 200: Paginated(item), ...errorResponses(400) } },
+    schema: {
+      tags, summary: `List ${spec.name}`, operationId: ids.list, querystring: listQuery(spec.filters), response: { 200: Paginated(item), ...errorResponses(400) },
+    },
   }, async (request, reply) => {
     const page = pageRequest(request.query, config.PONTE_DEFAULT_PAGE_SIZE)
     const result = await list(ctx, request.principal, spec, parseFilters(request.query, spec.filters), page)
@@ -58,15 +63,17 @@ export function resourceRoutes(api: Api, spec: ResourceSpec, options: { prefix?:
   })
 
   api.get(`${base}:id/`, {
-    schema: { tags, summary: `Get one of the ${spec.name}`, params: IdParams, querystring: ProjectionQuery, response: { 200: item, ...errorResponses() } },
+    schema: {
+      tags, summary: `Get one of the ${spec.name}`, operationId: ids.detail, params: IdParams, querystring: ProjectionQuery, response: { 200: item, ...errorResponses() },
+    },
   }, async (request, reply) => reply.type(JSON_TYPE).send(jsonItem(request, await detail(ctx, request.principal, spec, request.params.id)) as never))
 
-  if (spec.children) {
-    const name = `${spec.name}/${spec.children.path}`
-    api.get(`${base}:id/${spec.children.path}/`, {
+  const children = spec.children
+  if (children) {
+    api.get(`${base}:id/${children.path}/`, {
       schema: {
-        tags, summary: `List the ${spec.children.path} of one of the ${spec.name}`, operationId: CHILD_OPERATION_IDS[name], params: IdParams,
-        querystring: listQuery([]), response: { 200: Paginated(itemSchema(name)), ...errorResponses() },
+        tags, summary: `List the ${children.path} of one of the ${spec.name}`, operationId: children.operationId, params: IdParams,
+        querystring: listQuery([]), response: { 200: Paginated(belvoItemSchema(children.items)), ...errorResponses() },
       },
     }, async (request, reply) => {
       const page = pageRequest(request.query, config.PONTE_DEFAULT_PAGE_SIZE)
@@ -77,7 +84,7 @@ export function resourceRoutes(api: Api, spec: ResourceSpec, options: { prefix?:
 
   if (spec.deletable) {
     api.delete(`${base}:id/`, {
-      schema: { tags, summary: `Delete one of the ${spec.name}`, params: IdParams, response: { 204: Type.Null(), ...errorResponses() } },
+      schema: { tags, summary: `Delete one of the ${spec.name}`, operationId: ids.delete, params: IdParams, response: { 204: Type.Null(), ...errorResponses() } },
     }, async (request, reply) => {
       await remove(ctx, request.principal, spec, request.params.id)
       return reply.code(204).send(null)

@@ -1,9 +1,9 @@
-import { BANKING_RESOURCES } from '../domain/banking.ts'
-import type { DomainContext } from '../domain/context.ts'
-import type { Logger } from '../lib/logger.ts'
-import { applyRetention, runAsyncRequest, runHistoricalUpdate, runRecurrentUpdate, runScheduler, type AsyncRequestJob, type HistoricalUpdateJob } from '../domain/sync.ts'
-import { WebhookDispatcher } from './dispatcher.ts'
-import { QUEUES } from './queue.ts'
+import type { DomainContext } from './domain/context.ts'
+import type { AsyncRequestJob, HistoricalUpdateJob } from './domain/schedule.ts'
+import { applyRetention, runAsyncRequest, runHistoricalUpdate, runRecurrentUpdate, runScheduler } from './domain/sync.ts'
+import { WebhookDispatcher } from './jobs/dispatcher.ts'
+import { QUEUES } from './jobs/queue.ts'
+import type { Logger } from './lib/logger.ts'
 
 export interface WorkerOptions {
   /** How often due recurrent refreshes and retention are looked for. */
@@ -21,10 +21,10 @@ export interface Worker {
   stop(): Promise<void>
 }
 
-const SPECS = Object.fromEntries(BANKING_RESOURCES.map((spec) => [spec.name, spec]))
-
 /**
- * Everything that runs in the background: job handlers, webhook deliveries and the scheduler.
+ * Everything that runs in the background: job handlers, webhook deliveries and the scheduler. A
+ * composition root (as app.ts): it wires the domain's handlers to the queue, so jobs/ never
+ * imports the domain.
  * Runs inside `ponte serve` by default and alone in `ponte worker` processes; any number of them
  * can share one PostgreSQL (jobs and deliveries are claimed with SKIP LOCKED).
  */
@@ -33,7 +33,7 @@ export async function startWorker(ctx: DomainContext, options: WorkerOptions = {
   const polling = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5, log }
   await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.historicalUpdate, (job) => runHistoricalUpdate(ctx, job.id, job.data), polling)
   await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.recurrentUpdate, (job) => runRecurrentUpdate(ctx, job.id, job.data), polling)
-  await ctx.jobs.work<AsyncRequestJob>(QUEUES.asyncRequest, (job) => runAsyncRequest(ctx, job.id, job.data, SPECS), polling)
+  await ctx.jobs.work<AsyncRequestJob>(QUEUES.asyncRequest, (job) => runAsyncRequest(ctx, job.id, job.data), polling)
   await ctx.jobs.work(QUEUES.retention, async () => { await applyRetention(ctx, ctx.clock.now()) }, { ...polling, concurrency: 1 })
 
   const dispatcher = new WebhookDispatcher({ db: ctx.db, clock: ctx.clock, cipher: ctx.cipher, log }, { ...ctx.webhooks, pollIntervalMs: options.deliveryIntervalMs })

@@ -1,0 +1,45 @@
+import type { Queryable } from './db.ts'
+import { TRANSACTION_COLUMNS } from './resources.ts'
+
+/**
+ * What the sandbox's simulated events (domain/sandbox.ts) change in a link's stored data, so that
+ * the refresh they start finds a difference at the institution.
+ */
+
+export interface RecentTransaction {
+  id: string
+  body: string
+  account_id: string
+}
+
+/** The link's `limit` transactions of latest value date. */
+export async function recentTransactions(tx: Queryable, linkId: string, limit: number): Promise<RecentTransaction[]> {
+  return tx.query<RecentTransaction>('SELECT id, body, account_id FROM transactions WHERE link_id = $1 ORDER BY value_date DESC, id LIMIT $2', [linkId, limit])
+}
+
+/** The id of the link's account created last. */
+export async function newestAccountId(tx: Queryable, linkId: string): Promise<string | undefined> {
+  const [account] = await tx.query<{ id: string }>('SELECT id FROM accounts WHERE link_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1', [linkId])
+  return account?.id
+}
+
+/** Forgets an account and its transactions, as if it had never been fetched. */
+export async function forgetAccount(tx: Queryable, accountId: string): Promise<void> {
+  await tx.query('DELETE FROM transactions WHERE account_id = $1', [accountId])
+  await tx.query('DELETE FROM accounts WHERE id = $1', [accountId])
+}
+
+/** Replaces a stored transaction's wire body (not its typed columns). */
+export async function setTransactionBody(tx: Queryable, id: string, body: string): Promise<void> {
+  await tx.query('UPDATE transactions SET body = $2 WHERE id = $1', [id, body])
+}
+
+/** Stores a copy of transaction `sourceId` under another id, internal id and body. */
+export async function copyTransaction(tx: Queryable, sourceId: string, copy: { id: string; internalId: string; body: string }): Promise<void> {
+  const given: Record<string, string> = { id: '$1', internal_identification: '$2', body: '$3' }
+  await tx.query(
+    `INSERT INTO transactions (${TRANSACTION_COLUMNS.join(', ')})
+     SELECT ${TRANSACTION_COLUMNS.map((column) => given[column] ?? column).join(', ')} FROM transactions WHERE id = $4`,
+    [copy.id, copy.internalId, copy.body, sourceId],
+  )
+}
