@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness, type Harness } from '../helpers/harness.ts'
+import { createLink } from '../helpers/resources.ts'
 import { expectSpec } from '../helpers/spec.ts'
 import { TRANSACTIONS } from '../../src/domain/banking.ts'
 import { newChanges, retrieve } from '../../src/domain/resources.ts'
@@ -13,8 +14,8 @@ describe('banking resources', () => {
   beforeAll(async () => {
     h = await createHarness()
     h.clock.set('2026-03-10T15:00:00Z')
-    mx = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full' })).body
-    br = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'bnk100', password: 'full' })).body
+    mx = await createLink(h, { institution: 'erebor_mx_retail' })
+    br = await createLink(h, { institution: 'erebor_br_retail' })
   })
   afterAll(async () => h.close())
 
@@ -109,7 +110,7 @@ describe('banking resources', () => {
     })
 
     it('returns without storing when save_data is false', async () => {
-      const link = (await call('POST', '/api/links/', { institution: 'gringotts_mx_retail', username: 'bnk102', password: 'low' })).body
+      const link = await createLink(h, { institution: 'gringotts_mx_retail', persona: 'bnk102/low' })
       const res = await call('POST', '/api/accounts/', { link: link.id, save_data: false })
       expect(res.status).toBe(200)
       expect(res.body.length).toBeGreaterThan(0)
@@ -211,7 +212,7 @@ describe('banking resources', () => {
       (await h.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records WHERE link_id = $1 AND resource = 'EXCHANGE_HISTORY'", [linkId]))[0].n
 
     beforeAll(async () => {
-      link = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'fx_history', password: 'full' })).body
+      link = await createLink(h, { institution: 'erebor_br_retail', persona: 'fx_history/full' })
       exchanges = (await call('POST', '/api/br/exchanges/', { link: link.id, ...ALL })).body
     })
 
@@ -281,7 +282,7 @@ describe('banking resources', () => {
     })
 
     it('stores the history of the retrieved exchanges only, and none with save_data false', async () => {
-      const narrow = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'fx_history', password: 'full' })).body
+      const narrow = await createLink(h, { institution: 'erebor_br_retail', persona: 'fx_history/full' })
       const unsaved = await call('POST', '/api/br/exchanges/', { link: narrow.id, ...ALL, save_data: false })
       expect(unsaved.status).toBe(200)
       expect(await storedHistory(narrow.id)).toBe(0)
@@ -301,7 +302,7 @@ describe('banking resources', () => {
     })
 
     it('deletes the history with its exchange, and with the link', async () => {
-      const target = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'fx_history', password: 'full' })).body
+      const target = await createLink(h, { institution: 'erebor_br_retail', persona: 'fx_history/full' })
       const stored = (await call('POST', '/api/br/exchanges/', { link: target.id, ...ALL })).body as Json[]
       const counts = await Promise.all(stored.map(async (e) => (await history(e.id)).body.count as number))
       const i = counts.findIndex((n) => n > 0)
@@ -318,14 +319,13 @@ describe('banking resources', () => {
   })
 
   it('gives an empty data set to bnk101/nodata', async () => {
-    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk101', password: 'nodata' })).body
+    const link = await createLink(h, { institution: 'erebor_mx_retail', persona: 'bnk101/nodata' })
     expect((await call('POST', '/api/accounts/', { link: link.id })).body).toEqual([])
     expect((await call('POST', '/api/transactions/', { link: link.id, ...PERIOD })).body).toEqual([])
   })
 
   it('asks for a token on every retrieve of an MFA link, and resumes with PATCH', async () => {
-    const first = await call('POST', '/api/links/', { institution: 'heimdall_mx_retail', username: 'mfa_default', password: 'pass_valid', token: '111111' })
-    const link = first.body.id
+    const link = (await createLink(h, { institution: 'heimdall_mx_retail' })).id
     const challenge = await call('POST', '/api/transactions/', { link, ...PERIOD })
     expect(challenge.status).toBe(428)
     expect(challenge.body[0]).toMatchObject({ code: 'token_required', link })
@@ -355,7 +355,7 @@ describe('banking resources', () => {
   })
 
   it('deletes transactions and accounts (5 per minute), and a link with all its data', async () => {
-    const link = (await call('POST', '/api/links/', { institution: 'gringotts_mx_retail', username: 'bnk100', password: 'full' })).body
+    const link = await createLink(h, { institution: 'gringotts_mx_retail' })
     await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-01-01', date_to: '2026-02-28' })
     await call('POST', '/api/owners/', { link: link.id })
     const transactions = (await call('GET', `/api/transactions/?link=${link.id}&page_size=10`)).body.results
@@ -372,7 +372,7 @@ describe('banking resources', () => {
   })
 
   it('pages the same way near the start (one statement) and deep (ids first), and 404s past the end', async () => {
-    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'scale_1y_3a', password: 'full', access_mode: 'single', fetch_resources: [] })).body
+    const link = await createLink(h, { institution: 'erebor_mx_retail', persona: 'scale_1y_3a/full' })
     await call('POST', '/api/transactions/', { link: link.id, date_from: '2025-03-10', date_to: '2026-03-10', save_data: true })
     const first = (await call('GET', `/api/transactions/?link=${link.id}&page_size=1000`)).body
     const second = (await call('GET', `/api/transactions/?link=${link.id}&page_size=1000&page=2`)).body
@@ -428,7 +428,7 @@ describe('banking resources', () => {
       const at = '2026-03-10T23:22:41.250Z'
       h.clock.set(at)
       for (const earlier of [mx, br]) {
-        const link = (await call('POST', '/api/links/', { institution: earlier.institution, username: 'bnk100', password: 'full' })).body
+        const link = await createLink(h, { institution: earlier.institution })
         const accounts = (await call('POST', '/api/accounts/', { link: link.id })).body as Json[]
         const transactions = (await call('POST', '/api/transactions/', { link: link.id, ...PERIOD })).body as Json[]
         expect((await call('GET', `/api/links/${link.id}/`)).body.last_accessed_at).toBe(at)
@@ -450,7 +450,7 @@ describe('banking resources', () => {
 
     it('reports as updated only the transactions whose data changed, not every one collected again', async () => {
       h.clock.set('2026-03-10T15:00:00Z')
-      const link = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'bnk100', password: 'full' })).body
+      const link = await createLink(h, { institution: 'erebor_br_retail' })
       // Ends before the days the next sandbox date posts (a day's movements post overnight).
       const period = { date_from: '2026-01-15', date_to: '2026-03-08' }
       const first = (await call('POST', '/api/transactions/', { link: link.id, ...period })).body as Json[]

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import type { InstitutionConnector } from '../../src/connectors/types.ts'
+import { createLink } from '../helpers/resources.ts'
 import { PonteError } from '../../src/lib/errors.ts'
 
 /**
@@ -16,7 +17,7 @@ describe('exchanges and their history, written together', () => {
   afterAll(async () => h.close())
 
   it('stores no exchange when the institution fails to answer for its history', async () => {
-    const link = (await h.call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'bnk100', password: 'full', access_mode: 'single', fetch_resources: [] })).body
+    const link = await createLink(h, { institution: 'erebor_br_retail' })
     const period = { link: link.id, date_from: '2025-03-01', date_to: '2026-02-28' }
     // The sandbox connector, whose history call fails (as an institution that goes down half-way).
     const registry = h.app.deps.domain.connectors
