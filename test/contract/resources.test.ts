@@ -4,7 +4,7 @@ import { RESOURCES, resourceNamed, type ResourceSpec, type WireShape } from '../
 import { createHarness, type CallResult, type Harness } from '../helpers/harness.ts'
 import type { Receiver } from '../helpers/receiver.ts'
 import {
-  answerItems, createLink, expectError, expectErrors, expectItems, institutionFor, isDateField, keysAmong, linkFor, needsAccountInBody,
+  answerItems, createLink, EMPTY_PERSONA, expectError, expectErrors, expectItems, institutionFor, isDateField, keysAmong, linkFor, needsAccountInBody,
   requiredFields, retrieveBody, shapesOf, undefinedSchemas, COUNTRY_OF_SHAPE,
 } from '../helpers/resources.ts'
 
@@ -225,6 +225,18 @@ describe('the contract of every registered resource', () => {
             expectItems(spec.items, shape, items)
             expect((await listOf(spec, link.id)).count).toBe(before)
           })
+
+          // A single-object answer has nothing to say for no data: Belvo documents no empty answer for it.
+          if (spec.answer === 'list' && !needsAccountInBody(spec)) {
+            it('answers an empty list (201) for a user with no data, and stores nothing', async () => {
+              const institution = institutionFor({ country: COUNTRY_OF_SHAPE[shape], resource: spec.institutionResource })
+              const link = await createLink(h, { institution: institution.name, persona: EMPTY_PERSONA[institution.type] })
+              const res = await call('POST', spec.path, retrieveBody(spec, link.id))
+              expect(res.status, JSON.stringify(res.body).slice(0, 400)).toBe(201)
+              expect(res.body).toEqual([])
+              expect((await listOf(spec, link.id)).count).toBe(0)
+            })
+          }
 
           it("answers a detail equal to its list item and to the retrieve's item", async () => {
             const { link, items } = await stored(spec, shape)

@@ -26,6 +26,8 @@ export function shapesOf(spec: Pick<ResourceSpec, 'shape'>): WireShape[] {
 
 /** Belvo's sandbox personas with a full data set, by institution type (INVENTORY 8). */
 const FULL_PERSONA: Record<CatalogInstitution['type'], string> = { bank: 'bnk100/full', fiscal: 'fiscal100/full', employment: 'gig100/full' }
+/** And those with no data at all. */
+export const EMPTY_PERSONA: Record<CatalogInstitution['type'], string> = { bank: 'bnk101/nodata', fiscal: 'fiscal101/nodata', employment: 'gig101/nodata' }
 /** The sandbox persona that the MFA institutions challenge with a token on every login. */
 export const MFA_PERSONA = 'mfa_default/pass_valid'
 
