@@ -205,19 +205,6 @@ describe('OpenAPI and operations', () => {
         expect(statement.transactions.length).toBeGreaterThan(0)
       }
     })
-
-    it('names every operation with a unique operationId', () => {
-      const unnamed = operations().filter(({ operation }) => !operation.operationId).map(({ path, method }) => `${method.toUpperCase()} ${path}`)
-      expect(unnamed, 'operations without an operationId').toEqual([])
-      const seen = new Map<string, string>()
-      const duplicates: string[] = []
-      for (const { path, method, operation } of operations()) {
-        const where = `${method.toUpperCase()} ${path}`
-        if (seen.has(operation.operationId)) duplicates.push(`${operation.operationId}: ${seen.get(operation.operationId)} and ${where}`)
-        else seen.set(operation.operationId, where)
-      }
-      expect(duplicates).toEqual([])
-    })
   })
 
   describe("Belvo's schemas by name", () => {

@@ -47,12 +47,9 @@ describe('operationIds in /openapi.json', () => {
   })
   afterAll(async () => h.close())
 
-  it('names every hand-written operation', () => {
-    // Operations generated from a resource spec take their ids from the spec, which is checked
-    // when the spec is registered.
-    const handWritten = ours.filter((op) => !op.tags?.includes('Banking'))
-    expect(handWritten.length).toBeGreaterThan(20)
-    expect(handWritten.filter((op) => !op.operationId).map(routeKey)).toEqual([])
+  it('names every operation, hand-written or generated from a resource spec', () => {
+    expect(ours.length).toBeGreaterThan(70)
+    expect(ours.filter((op) => !op.operationId).map(routeKey)).toEqual([])
   })
 
   it('gives no two operations the same id', () => {
@@ -63,7 +60,14 @@ describe('operationIds in /openapi.json', () => {
   it("uses Belvo's operationId where Belvo has the operation", () => {
     const shared = ours.filter((op) => op.operationId && belvo.has(routeKey(op)))
     expect(shared.map((op) => op.operationId)).toEqual(expect.arrayContaining(['ListLinks', 'RegisterLink', 'RefreshHistoricalDataForLink', 'ListInstitutions', 'GenerateWidgetAccessToken']))
-    const different = shared.filter((op) => !belvo.get(routeKey(op))!.has(op.operationId!))
+    // Belvo's documents give one id to two routes (ListBalances: /api/br/balances/ and the legacy
+    // /api/balances/); ids are unique here, so the legacy route whose plain id another operation
+    // holds takes it with `Legacy` (the registry test checks which one).
+    const taken = new Set(ours.map((op) => op.operationId))
+    const different = shared.filter((op) => {
+      const names = [...belvo.get(routeKey(op))!]
+      return !names.includes(op.operationId!) && !names.some((name) => op.operationId === `${name}Legacy` && taken.has(name))
+    })
     expect(different.map((op) => `${routeKey(op)}: ${op.operationId}, Belvo: ${[...belvo.get(routeKey(op))!].join(' or ')}`)).toEqual([])
   })
 })
