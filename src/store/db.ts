@@ -11,6 +11,11 @@ export interface OpenDbOptions {
   databaseUrl?: string
   dataDir?: string
   poolSize?: number
+  /**
+   * Embedded only: start from this copy of a whole database (PGlite's `dumpDataDir` tarball)
+   * instead of an empty one. Tests clone one migrated database this way instead of migrating each.
+   */
+  initialDataDir?: Blob
 }
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
@@ -19,7 +24,7 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
     return openPostgres(options.databaseUrl, options.poolSize ?? 10)
   }
   const { openPglite } = await import('./pglite.ts')
-  return openPglite(options.dataDir)
+  return openPglite(options.dataDir, options.initialDataDir)
 }
 
 /** Whether the database answers a trivial statement (GET /health). */

@@ -13,21 +13,27 @@ const parsers = {
   [types.TIMESTAMP]: (value: string) => value,
 }
 
+export interface PgliteDb extends Db {
+  /** The whole database as a tarball, for `OpenDbOptions.initialDataDir`. */
+  dumpDataDir(): Promise<Blob>
+}
+
 /**
- * Embedded PostgreSQL (WebAssembly), on disk at `dataDir` or in memory when it is undefined.
+ * Embedded PostgreSQL (WebAssembly), on disk at `dataDir` or in memory when it is undefined;
+ * starting from `initialDataDir` (a `dumpDataDir` tarball) when given, which skips initdb.
  * PGlite has a single connection; its `query` waits for any open transaction, and `transaction`
  * rolls back on error, so concurrent requests cannot interleave inside each other's transactions.
  * A directory is opened by one process at a time (store/data-dir-lock.ts): a second one gets
  * DataDirInUseError until the first closes.
  */
-export async function openPglite(dataDir?: string): Promise<Db> {
+export async function openPglite(dataDir?: string, initialDataDir?: Blob): Promise<PgliteDb> {
   let unlock = () => {}
   if (dataDir) {
     dataDir = resolve(dataDir)
     mkdirSync(dataDir, { recursive: true })
     unlock = lockDataDir(dataDir)
   }
-  const pg = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers }).catch((error: unknown) => {
+  const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(initialDataDir ? { loadDataDir: initialDataDir } : {}), parsers }).catch((error: unknown) => {
     unlock()
     throw error
   })
@@ -61,6 +67,10 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     async exclusively<T>(_key: number, fn: () => Promise<T>) {
       // store/data-dir-lock.ts already keeps every other process out of this database.
       return fn()
+    },
+    async dumpDataDir() {
+      // Uncompressed: a gzipped one loads no faster (the unpacked 40 MB is the cost either way).
+      return pg.dumpDataDir('none')
     },
     async close() {
       try {

@@ -55,6 +55,8 @@ describe('CLI commands: one date format', () => {
   })
 
   it('lists no jobs before any process has created the queue', async () => {
+    // Test databases come with pg-boss's schema (test/helpers/template.ts): this one never had it.
+    await db.exec('DROP SCHEMA pgboss CASCADE')
     expect(await ponte('jobs', 'list', '--json')).toEqual({ code: 0, stdout: '[]\n', stderr: '' })
   })
 })

@@ -241,3 +241,19 @@ export function expectError(res: CallResult, status: number, code: string | unde
 export function keysAmong(value: unknown, forbidden: readonly string[]): string[] {
   return value && typeof value === 'object' ? Object.keys(value).filter((key) => forbidden.includes(key)) : []
 }
+
+/** The items of a stored retrieve, `POST /api/<path>/` with `body` (its `link` included). */
+export async function retrieveItems(h: Harness, path: string, body: Json): Promise<Json[]> {
+  const res = await h.call('POST', `/api/${path}/`, body)
+  if (res.status !== 201) throw new Error(`${path} not retrieved (${res.status}): ${JSON.stringify(res.body).slice(0, 500)}`)
+  return res.body
+}
+
+/**
+ * A fixture made by the first test that asks for it and shared by the others, whichever runs
+ * first. Only for data the tests read and leave as they found it.
+ */
+export function shared<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined
+  return () => (made ??= make())
+}

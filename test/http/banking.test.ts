@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createHarness, type Harness } from '../helpers/harness.ts'
-import { createLink } from '../helpers/resources.ts'
+import { createLink, retrieveItems, shared } from '../helpers/resources.ts'
 import { expectSpec } from '../helpers/spec.ts'
 import { TRANSACTIONS } from '../../src/domain/banking.ts'
 import { newChanges, retrieve } from '../../src/domain/resources.ts'
@@ -11,28 +11,40 @@ describe('banking resources', () => {
   let h: Harness
   let mx: Json
   let br: Json
+  const START = '2026-03-10T15:00:00Z'
   beforeAll(async () => {
     h = await createHarness()
-    h.clock.set('2026-03-10T15:00:00Z')
+    h.clock.set(START)
     mx = await createLink(h, { institution: 'erebor_mx_retail' })
     br = await createLink(h, { institution: 'erebor_br_retail' })
   })
   afterAll(async () => h.close())
+  // Every test starts at the same instant, whatever the one before it did with the clock.
+  beforeEach(() => h.clock.set(START))
 
   const call: Harness['call'] = (...args) => h.call(...args)
 
   const PERIOD = { date_from: '2025-03-01', date_to: '2026-02-28' }
 
+  /** A Mexican link with its accounts and a year of transactions stored, for the tests that only read them. */
+  const mxWithData = shared(async () => {
+    const link = await createLink(h, { institution: 'erebor_mx_retail' })
+    await retrieveItems(h, 'accounts', { link: link.id })
+    await retrieveItems(h, 'transactions', { link: link.id, ...PERIOD })
+    return link
+  })
+
   describe('Mexico (multi-region shapes)', () => {
     it('retrieves accounts, then lists and details them; every item validates', async () => {
       const res = await call('POST', '/api/accounts/', { link: mx.id })
       expect(res.status).toBe(201)
-      expect(res.body.length).toBeGreaterThanOrEqual(3)
       for (const account of res.body) expectSpec('multiregion', 'Account', account)
       expect(res.body[0]).toMatchObject({ link: mx.id, currency: 'MXN', institution: { name: 'erebor_mx_retail', type: 'bank' } })
-      const categories = new Set(res.body.map((a: Json) => a.category))
-      expect(categories).toEqual(expect.objectContaining({ size: expect.any(Number) }))
-      expect(categories.has('CHECKING_ACCOUNT') && categories.has('CREDIT_CARD')).toBe(true)
+      // The full persona has one account of each kind, and the card and the loan carry their own data.
+      expect(res.body.map((a: Json) => a.category).sort()).toEqual(['CHECKING_ACCOUNT', 'CREDIT_CARD', 'LOAN_ACCOUNT', 'SAVINGS_ACCOUNT'])
+      expect(res.body.find((a: Json) => a.category === 'CREDIT_CARD').credit_data).toMatchObject({ credit_limit: expect.any(Number) })
+      expect(res.body.find((a: Json) => a.category === 'LOAN_ACCOUNT').loan_data).toMatchObject({ principal: expect.any(Number) })
+      expect(res.body.find((a: Json) => a.category === 'CHECKING_ACCOUNT')).toMatchObject({ credit_data: null, loan_data: null })
       const list = await call('GET', `/api/accounts/?link=${mx.id}`)
       expect(list.body.count).toBe(res.body.length)
       for (const account of list.body.results) expectSpec('multiregion', 'Account', account)
@@ -65,10 +77,11 @@ describe('banking resources', () => {
     })
 
     it('filters transactions', async () => {
-      const all = (await call('GET', `/api/transactions/?link=${mx.id}&page_size=1000`)).body.results as Json[]
+      const link = await mxWithData()
+      const all = (await call('GET', `/api/transactions/?link=${link.id}&page_size=1000`)).body.results as Json[]
       const account = all[0].account.id
       const check = async (query: string, predicate: (t: Json) => boolean) => {
-        const res = await call('GET', `/api/transactions/?link=${mx.id}&page_size=1000&${query}`)
+        const res = await call('GET', `/api/transactions/?link=${link.id}&page_size=1000&${query}`)
         expect(res.status).toBe(200)
         expect(res.body.count).toBe(all.filter(predicate).length)
         expect(res.body.count).toBeGreaterThan(0)
@@ -81,8 +94,8 @@ describe('banking resources', () => {
       await check(`account=${account}`, (t) => t.account.id === account)
       await check(`account__in[]=${account}`, (t) => t.account.id === account)
       await check('type__in=INFLOW,OUTFLOW&status=PROCESSED', (t) => t.status === 'PROCESSED')
-      expect((await call('GET', `/api/transactions/?link=${mx.id}&value_date__gte=2026-13-01`)).body[0]).toMatchObject({ code: 'invalid', field: 'value_date__gte' })
-      expect((await call('GET', `/api/transactions/?link=${mx.id}&amount__gt=lots`)).body[0]).toMatchObject({ code: 'invalid', field: 'amount__gt' })
+      expect((await call('GET', `/api/transactions/?link=${link.id}&value_date__gte=2026-13-01`)).body[0]).toMatchObject({ code: 'invalid', field: 'value_date__gte' })
+      expect((await call('GET', `/api/transactions/?link=${link.id}&amount__gt=lots`)).body[0]).toMatchObject({ code: 'invalid', field: 'amount__gt' })
       expect((await call('GET', '/api/transactions/')).body[0]).toMatchObject({ code: 'required', field: 'link' })
     })
 
@@ -125,6 +138,7 @@ describe('banking resources', () => {
       const owners = await call('POST', '/api/owners/', { link: mx.id })
       expect(owners.status).toBe(201)
       for (const o of owners.body) expectSpec('multiregion', 'Owner', o)
+      await retrieveItems(h, 'accounts', { link: mx.id })
       const account = (await call('GET', `/api/accounts/?link=${mx.id}&category=CHECKING_ACCOUNT`)).body.results[0]
       const statements = await call('POST', '/api/statements/', { link: mx.id, account: account.id, year: 2026, month: 1 })
       expect(statements.status).toBe(201)
@@ -179,23 +193,30 @@ describe('banking resources', () => {
     })
 
     it('gives embedded bills and investments the ids they are stored under, whichever was retrieved first', async () => {
-      // Transactions were retrieved before bills: the embedded bill named the id the bill got later.
-      const bills = (await call('GET', `/api/bills/?link=${br.id}&page_size=1000`)).body.results as Json[]
-      const billIds = new Map(bills.map((bill) => [bill.internal_identification, bill.id]))
-      const transactions = (await call('GET', `/api/transactions/?link=${br.id}&page_size=1000`)).body.results as Json[]
-      const onBills = transactions.filter((t) => t.credit_card_data?.credit_card_bill)
-      expect(onBills.length).toBeGreaterThan(0)
-      for (const t of onBills) {
-        const bill = t.credit_card_data.credit_card_bill
-        expect(bill.id).toBe(billIds.get(bill.internal_identification))
+      // Transactions before bills: the embedded bill names the id the bill gets later. Bills
+      // first: it names the stored bill.
+      for (const order of [['transactions', 'bills'], ['bills', 'transactions']]) {
+        const link = await createLink(h, { institution: 'erebor_br_retail' })
+        for (const path of order) await retrieveItems(h, path, { link: link.id, ...(path === 'transactions' ? PERIOD : {}) })
+        const bills = (await call('GET', `/api/bills/?link=${link.id}&page_size=1000`)).body.results as Json[]
+        const billIds = new Map(bills.map((bill) => [bill.internal_identification, bill.id]))
+        const transactions = (await call('GET', `/api/transactions/?link=${link.id}&page_size=1000`)).body.results as Json[]
+        const onBills = transactions.filter((t) => t.credit_card_data?.credit_card_bill)
+        expect(onBills.length, order.join(' then ')).toBeGreaterThan(0)
+        for (const t of onBills) {
+          const bill = t.credit_card_data.credit_card_bill
+          expect(bill.id, order.join(' then ')).toBe(billIds.get(bill.internal_identification))
+        }
       }
 
-      // Investments were retrieved first: the embedded investment names the stored id, even one
-      // that was not derived (data stored by an earlier version).
-      const investments = (await call('GET', `/api/br/investments/?link=${br.id}`)).body.results as Json[]
+      // Investments first: the embedded investment names the stored id, even one that was not
+      // derived (data stored by an earlier version).
+      const link = await createLink(h, { institution: 'erebor_br_retail' })
+      await retrieveItems(h, 'br/investments', { link: link.id })
+      const investments = (await call('GET', `/api/br/investments/?link=${link.id}`)).body.results as Json[]
       const moved = '00000000-0000-4000-8000-00000000abcd'
       await h.db.query("UPDATE records SET id = $1 WHERE id = $2 AND resource = 'INVESTMENTS'", [moved, investments[0].id])
-      const retrieved = (await call('POST', '/api/br/investment-transactions/', { link: br.id, ...PERIOD })).body as Json[]
+      const retrieved = await retrieveItems(h, 'br/investment-transactions', { link: link.id, ...PERIOD })
       const ids = new Set([moved, ...investments.slice(1).map((i) => i.id)])
       for (const t of retrieved) expect(ids.has(t.investment.id), t.investment.id).toBe(true)
       expect(retrieved.some((t) => t.investment.id === moved)).toBe(true)
@@ -212,6 +233,7 @@ describe('banking resources', () => {
       (await h.db.query<{ n: number }>("SELECT count(*)::int AS n FROM records WHERE link_id = $1 AND resource = 'EXCHANGE_HISTORY'", [linkId]))[0].n
 
     beforeAll(async () => {
+      h.clock.set(START)
       link = await createLink(h, { institution: 'erebor_br_retail', persona: 'fx_history/full' })
       exchanges = (await call('POST', '/api/br/exchanges/', { link: link.id, ...ALL })).body
     })
@@ -341,6 +363,7 @@ describe('banking resources', () => {
   })
 
   it('isolates organizations on every route', async () => {
+    const mx = await mxWithData()
     const account = (await call('GET', `/api/accounts/?link=${mx.id}`)).body.results[0]
     const transaction = (await call('GET', `/api/transactions/?link=${mx.id}&page_size=1`)).body.results[0]
     const other = h.otherAuth
@@ -392,6 +415,7 @@ describe('banking resources', () => {
   })
 
   it('applies fields and omit to stored lists and details', async () => {
+    const mx = await mxWithData()
     const res = await call('GET', `/api/transactions/?link=${mx.id}&page_size=2&fields=id,amount`)
     expect(res.body.results.every((t: Json) => Object.keys(t).sort().join() === 'amount,id')).toBe(true)
     const omitted = await call('GET', `/api/accounts/?link=${mx.id}&omit=credit_data,loan_data`)
@@ -406,7 +430,6 @@ describe('banking resources', () => {
 
   describe('access times: last_accessed_at and collected_at', () => {
     const STAMPS = new Set(['last_accessed_at', 'collected_at'])
-    afterAll(() => h.clock.set('2026-03-10T15:00:00Z'))
 
     /** Every last_accessed_at and collected_at in `value`, at any depth, with its path. */
     function stamps(value: unknown, path = ''): [string, unknown][] {
@@ -426,9 +449,12 @@ describe('banking resources', () => {
 
     it('stamps the time of the access on the link and on everything it collects; the data depends on the day only', async () => {
       const at = '2026-03-10T23:22:41.250Z'
-      h.clock.set(at)
-      for (const earlier of [mx, br]) {
-        const link = await createLink(h, { institution: earlier.institution })
+      for (const institution of ['erebor_mx_retail', 'erebor_br_retail']) {
+        h.clock.set(START)
+        const earlier = await createLink(h, { institution })
+        await retrieveItems(h, 'accounts', { link: earlier.id })
+        h.clock.set(at)
+        const link = await createLink(h, { institution })
         const accounts = (await call('POST', '/api/accounts/', { link: link.id })).body as Json[]
         const transactions = (await call('POST', '/api/transactions/', { link: link.id, ...PERIOD })).body as Json[]
         expect((await call('GET', `/api/links/${link.id}/`)).body.last_accessed_at).toBe(at)
@@ -438,9 +464,9 @@ describe('banking resources', () => {
         ]
         const all = stamps([...accounts, ...transactions, ...listed])
         for (const path of ['.last_accessed_at', '.credit_data.collected_at', '.loan_data.collected_at', '.credit_card_data.collected_at', '.account.last_accessed_at']) {
-          expect(all.some(([p]) => p === path), `${earlier.institution} ${path}`).toBe(true)
+          expect(all.some(([p]) => p === path), `${institution} ${path}`).toBe(true)
         }
-        expect(all.filter(([, value]) => value !== at), earlier.institution).toEqual([])
+        expect(all.filter(([, value]) => value !== at), institution).toEqual([])
         // The same user earlier the same day: the same data, other times.
         const before = (await call('GET', `/api/accounts/?link=${earlier.id}`)).body.results as Json[]
         expect(data(byInternalId(accounts))).toEqual(data(byInternalId(before)))
@@ -449,7 +475,6 @@ describe('banking resources', () => {
     })
 
     it('reports as updated only the transactions whose data changed, not every one collected again', async () => {
-      h.clock.set('2026-03-10T15:00:00Z')
       const link = await createLink(h, { institution: 'erebor_br_retail' })
       // Ends before the days the next sandbox date posts (a day's movements post overnight).
       const period = { date_from: '2026-01-15', date_to: '2026-03-08' }

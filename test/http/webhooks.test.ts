@@ -42,6 +42,8 @@ describe('webhook endpoints API', () => {
   const { ref, call } = useHarness()
 
   it('creates an endpoint: 201, the secret once, the Authorization masked, both stored encrypted', async () => {
+    // Another test of this harness may have moved the clock on.
+    ref.h.clock.set('2026-01-15T12:00:00Z')
     const created = await call('POST', '/api/webhooks/', {
       url: 'https://hooks.example.com/belvo', authorization: 'Bearer abcdef123', description: 'CI receiver', event_types: ['ACCOUNTS', 'TRANSACTIONS'],
     })
