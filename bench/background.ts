@@ -46,7 +46,10 @@ async function runBackend(name: string, db: Db) {
   await queue.boss.createQueue('bench-noop', { name: 'bench-noop' })
 
   let t0 = performance.now()
-  for (let i = 0; i < JOBS; i++) await db.tx((tx) => queue.boss.send('bench-noop', { i }, { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await tx.query(text, values) }) } }))
+  for (let i = 0; i < JOBS; i++)
+    await db.tx((tx) =>
+      queue.boss.send('bench-noop', { i }, { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await tx.query(text, values) }) } }),
+    )
   const enqueueRate = JOBS / ((performance.now() - t0) / 1000)
 
   // The bench queue goes through Ponte's own worker wrapper, as real jobs do.
@@ -80,10 +83,18 @@ async function runBackend(name: string, db: Db) {
   const emitted = new Map<string, number>()
   t0 = performance.now()
   for (let i = 0; i < WEBHOOKS; i++) {
-    const id = await db.tx((tx) => emitWebhook(tx, ctx, {
-      organizationId: actor.organizationId, linkId: null, externalId: null, requestId: null,
-      webhookType: 'TRANSACTIONS', webhookCode: 'new_transactions_available', processType: 'recurrent_update', data: { new_transactions: i },
-    }))
+    const id = await db.tx((tx) =>
+      emitWebhook(tx, ctx, {
+        organizationId: actor.organizationId,
+        linkId: null,
+        externalId: null,
+        requestId: null,
+        webhookType: 'TRANSACTIONS',
+        webhookCode: 'new_transactions_available',
+        processType: 'recurrent_update',
+        data: { new_transactions: i },
+      }),
+    )
     emitted.set(id, performance.now())
   }
   while (arrivals.size < WEBHOOKS) await new Promise((r) => setTimeout(r, 20))
@@ -93,10 +104,30 @@ async function runBackend(name: string, db: Db) {
   await new Promise<void>((resolve) => receiver.close(() => resolve()))
 
   report(`background work on ${name}`, [
-    { figure: `jobs enqueued (${JOBS}, one transaction each)`, value: `${fmt(enqueueRate)}/s`, ceiling: `${fmt(ceiling)} single-row commits/s (C6/C7)`, ratio: fmt(enqueueRate / ceiling, 2) },
-    { figure: 'jobs completed (no-op handler)', value: `${fmt(completeRate)}/s`, ceiling: `${fmt(ceiling)} single-row commits/s`, ratio: fmt(completeRate / ceiling, 2) },
-    { figure: `webhooks delivered (${WEBHOOKS}, loopback)`, value: `${fmt(deliveredRate)}/s`, ceiling: `${fmt(ceiling)} single-row commits/s`, ratio: fmt(deliveredRate / ceiling, 2) },
-    { figure: 'event to delivery latency', value: `p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms`, ceiling: '-', ratio: '-' },
+    {
+      figure: `jobs enqueued (${JOBS}, one transaction each)`,
+      value: `${fmt(enqueueRate)}/s`,
+      ceiling: `${fmt(ceiling)} single-row commits/s (C6/C7)`,
+      ratio: fmt(enqueueRate / ceiling, 2),
+    },
+    {
+      figure: 'jobs completed (no-op handler)',
+      value: `${fmt(completeRate)}/s`,
+      ceiling: `${fmt(ceiling)} single-row commits/s`,
+      ratio: fmt(completeRate / ceiling, 2),
+    },
+    {
+      figure: `webhooks delivered (${WEBHOOKS}, loopback)`,
+      value: `${fmt(deliveredRate)}/s`,
+      ceiling: `${fmt(ceiling)} single-row commits/s`,
+      ratio: fmt(deliveredRate / ceiling, 2),
+    },
+    {
+      figure: 'event to delivery latency',
+      value: `p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms`,
+      ceiling: '-',
+      ratio: '-',
+    },
   ])
 }
 
@@ -107,7 +138,10 @@ try {
   await lite.close()
   const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
   const client = new pg.Client({ connectionString: admin })
-  const reachable = await client.connect().then(() => true, () => false)
+  const reachable = await client.connect().then(
+    () => true,
+    () => false,
+  )
   if (reachable) {
     const name = `ponte_bench_bg_${Date.now()}`
     await client.query(`CREATE DATABASE ${name}`)

@@ -17,8 +17,48 @@ export const CEILING_SINCE = '2023-07-01'
 export const CEILING_FIRST_PAGE = `SELECT * FROM ${CEILING_TABLE} WHERE link_id = $1 AND value_date >= $2 ORDER BY value_date DESC, id LIMIT 100`
 const OFFSET_PAGE = `${CEILING_FIRST_PAGE} OFFSET $3`
 
-const COLUMNS = ['id', 'link_id', 'account_id', 'value_date', 'accounting_date', 'amount', 'balance', 'currency', 'description', 'observations', 'category', 'subcategory', 'merchant', 'reference', 'type', 'status', 'internal_identification', 'collected_at', 'created_at']
-const TYPES = ['uuid', 'uuid', 'uuid', 'date', 'timestamptz', 'numeric', 'numeric', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'text', 'text', 'text', 'text', 'timestamptz', 'timestamptz']
+const COLUMNS = [
+  'id',
+  'link_id',
+  'account_id',
+  'value_date',
+  'accounting_date',
+  'amount',
+  'balance',
+  'currency',
+  'description',
+  'observations',
+  'category',
+  'subcategory',
+  'merchant',
+  'reference',
+  'type',
+  'status',
+  'internal_identification',
+  'collected_at',
+  'created_at',
+]
+const TYPES = [
+  'uuid',
+  'uuid',
+  'uuid',
+  'date',
+  'timestamptz',
+  'numeric',
+  'numeric',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'jsonb',
+  'text',
+  'text',
+  'text',
+  'text',
+  'timestamptz',
+  'timestamptz',
+]
 const CATEGORIES = ['Food & Groceries', 'Transport & Travel', 'Bills & Utilities', 'Shopping', 'Income & Payments', 'Transfers']
 const MERCHANTS = ['Starbucks', 'Uber', 'Netflix', 'Walmart', 'OXXO', 'Mercado Libre']
 const ACCOUNTS = CEILING_LINKS.map((_, i) => `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`)
@@ -42,17 +82,53 @@ function queryRow(i: number): (string | null)[] {
   const link = i % CEILING_LINKS.length
   const day = randomDay()
   const merchant = MERCHANTS[i % MERCHANTS.length]
-  return [randomUUID(), CEILING_LINKS[link], ACCOUNTS[link], day.slice(0, 10), day, (Math.random() * 5000).toFixed(2), (Math.random() * 100000).toFixed(2), 'MXN',
-    `COMPRA POS ${merchant.toUpperCase()} ${i}`, i % 4 === 0 ? `REF ${i}` : null, CATEGORIES[i % CATEGORIES.length], null,
+  return [
+    randomUUID(),
+    CEILING_LINKS[link],
+    ACCOUNTS[link],
+    day.slice(0, 10),
+    day,
+    (Math.random() * 5000).toFixed(2),
+    (Math.random() * 100000).toFixed(2),
+    'MXN',
+    `COMPRA POS ${merchant.toUpperCase()} ${i}`,
+    i % 4 === 0 ? `REF ${i}` : null,
+    CATEGORIES[i % CATEGORIES.length],
+    null,
     JSON.stringify({ merchant_name: merchant, logo: `https://cdn.example.com/m/${i % 6}.png`, website: 'https://example.com' }),
-    String(100000 + i), i % 3 === 0 ? 'INFLOW' : 'OUTFLOW', 'PROCESSED', String(i), '2024-05-02T10:11:12.123Z', '2024-05-02T10:11:13.001Z']
+    String(100000 + i),
+    i % 3 === 0 ? 'INFLOW' : 'OUTFLOW',
+    'PROCESSED',
+    String(i),
+    '2024-05-02T10:11:12.123Z',
+    '2024-05-02T10:11:13.001Z',
+  ]
 }
 
 /** Row `i` of the unnest ingest set (unnest.js): one link. */
 function ingestRow(i: number): (string | null)[] {
   const day = randomDay()
-  return [randomUUID(), CEILING_LINKS[1], ACCOUNTS[1], day.slice(0, 10), day, (Math.random() * 5000).toFixed(2), '100.00', 'MXN', `COMPRA POS ${i}`, null, 'Shopping', null,
-    '{"merchant_name":"OXXO"}', String(i), 'OUTFLOW', 'PROCESSED', String(i), '2024-05-02T10:11:12.123Z', '2024-05-02T10:11:13.001Z']
+  return [
+    randomUUID(),
+    CEILING_LINKS[1],
+    ACCOUNTS[1],
+    day.slice(0, 10),
+    day,
+    (Math.random() * 5000).toFixed(2),
+    '100.00',
+    'MXN',
+    `COMPRA POS ${i}`,
+    null,
+    'Shopping',
+    null,
+    '{"merchant_name":"OXXO"}',
+    String(i),
+    'OUTFLOW',
+    'PROCESSED',
+    String(i),
+    '2024-05-02T10:11:12.123Z',
+    '2024-05-02T10:11:13.001Z',
+  ]
 }
 
 /**
@@ -66,7 +142,10 @@ export async function unnestCeiling(db: Db): Promise<number> {
   const started = performance.now()
   for (let i = 0; i < rows.length; i += 5000) {
     const chunk = rows.slice(i, i + 5000)
-    await db.query(sql, COLUMNS.map((_, c) => chunk.map((row) => row[c])))
+    await db.query(
+      sql,
+      COLUMNS.map((_, c) => chunk.map((row) => row[c])),
+    )
   }
   const rate = rows.length / ((performance.now() - started) / 1000)
   await db.exec(`DROP TABLE ${CEILING_TABLE}`)

@@ -46,17 +46,26 @@ export async function startServer(name: string, env: Record<string, string> = {}
         else reject(new Error(`${name} did not start within 120 s`))
       }
     }, 100)
-    const exited = (code: number | null) => { clearInterval(poll); reject(new Error(`${name} exited with ${code}`)) }
+    const exited = (code: number | null) => {
+      clearInterval(poll)
+      reject(new Error(`${name} exited with ${code}`))
+    }
     child.once('exit', exited)
   })
   return {
-    url, child, logFile,
-    stop: () => new Promise((resolve) => {
-      const done = () => { rmSync(logDir, { recursive: true, force: true }); resolve() }
-      if (child.exitCode !== null) return done()
-      child.once('exit', done)
-      child.kill('SIGTERM')
-    }),
+    url,
+    child,
+    logFile,
+    stop: () =>
+      new Promise((resolve) => {
+        const done = () => {
+          rmSync(logDir, { recursive: true, force: true })
+          resolve()
+        }
+        if (child.exitCode !== null) return done()
+        child.once('exit', done)
+        child.kill('SIGTERM')
+      }),
   }
 }
 
@@ -86,7 +95,10 @@ export interface LoadResult {
 
 export async function load(url: string, options: { headers?: Record<string, string>; duration?: number; connections?: number } = {}): Promise<LoadResult> {
   const result = await autocannon({
-    url, headers: options.headers, duration: options.duration ?? DURATION, connections: options.connections ?? CONNECTIONS,
+    url,
+    headers: options.headers,
+    duration: options.duration ?? DURATION,
+    connections: options.connections ?? CONNECTIONS,
     // Large pages on the embedded database can take seconds under load: count them, do not drop them.
     timeout: 60,
   })

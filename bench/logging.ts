@@ -29,12 +29,31 @@ try {
     }
   }
   const [c1, info, warn] = servers.map((s) => best.get(s.name)!)
-  report('GET /api/ with default logging vs LOG_LEVEL=warn vs bare Fastify (C1), measured in turns', servers.map((s, i) => {
-    const result = best.get(s.name)!
-    const lines = i === 0 ? '-' : fmt(readFileSync(s.server.logFile, 'utf8').split('\n').filter((l) => l.includes('"msg":"request completed"')).length)
-    return { case: s.name, 'req/s': fmt(result.requestsPerSecond), 'p50 ms': result.p50, 'p99 ms': result.p99, 'ratio to C1': fmt(result.requestsPerSecond / c1.requestsPerSecond, 2), 'access lines': lines }
-  }))
-  console.log(`default logging (info) ratio to C1: ${fmt(info.requestsPerSecond / c1.requestsPerSecond, 2)} (0.35 before issue 11); info / warn: ${fmt(info.requestsPerSecond / warn.requestsPerSecond, 2)}`)
+  report(
+    'GET /api/ with default logging vs LOG_LEVEL=warn vs bare Fastify (C1), measured in turns',
+    servers.map((s, i) => {
+      const result = best.get(s.name)!
+      const lines =
+        i === 0
+          ? '-'
+          : fmt(
+              readFileSync(s.server.logFile, 'utf8')
+                .split('\n')
+                .filter((l) => l.includes('"msg":"request completed"')).length,
+            )
+      return {
+        case: s.name,
+        'req/s': fmt(result.requestsPerSecond),
+        'p50 ms': result.p50,
+        'p99 ms': result.p99,
+        'ratio to C1': fmt(result.requestsPerSecond / c1.requestsPerSecond, 2),
+        'access lines': lines,
+      }
+    }),
+  )
+  console.log(
+    `default logging (info) ratio to C1: ${fmt(info.requestsPerSecond / c1.requestsPerSecond, 2)} (0.35 before issue 11); info / warn: ${fmt(info.requestsPerSecond / warn.requestsPerSecond, 2)}`,
+  )
 } finally {
   for (const s of servers) await s.server.stop()
 }

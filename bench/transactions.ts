@@ -79,7 +79,13 @@ async function runBackend(name: string, env: Record<string, string>): Promise<vo
 
   // Ingest: the scale persona through the sandbox connector into the store.
   // A single link with nothing to fetch in the background: the figures measure lists, not jobs.
-  const scaleLink = await registerLink(ctx, actor, { institution: 'erebor_mx_retail', username: SCALE, password: 'full', access_mode: 'single', fetch_resources: [] })
+  const scaleLink = await registerLink(ctx, actor, {
+    institution: 'erebor_mx_retail',
+    username: SCALE,
+    password: 'full',
+    access_mode: 'single',
+    fetch_resources: [],
+  })
   const years = Number(/scale_(\d+)y/.exec(SCALE)![1])
   const from = new Date(Date.parse(SANDBOX_TODAY) - years * 365 * 86_400_000).toISOString().slice(0, 10)
   const t0 = performance.now()
@@ -117,22 +123,76 @@ async function runBackend(name: string, env: Record<string, string>): Promise<vo
   const failures = [page100, page1000, page21, page71].reduce((n, r) => n + r.non2xx + r.errors, 0)
 
   // 12 months of bnk100/full, end to end: register the link and retrieve over HTTP.
-  const link = await (await fetch(`${ponte.url}/api/links/`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ institution: 'erebor_mx_retail', username: 'bnk100', password: 'full' }) })).json()
+  const link = await (
+    await fetch(`${ponte.url}/api/links/`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ institution: 'erebor_mx_retail', username: 'bnk100', password: 'full' }),
+    })
+  ).json()
   const today = new Date().toISOString().slice(0, 10)
   const yearAgo = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10)
   const r0 = performance.now()
-  const retrieved = await (await fetch(`${ponte.url}/api/transactions/`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ link: link.id, date_from: yearAgo, date_to: today }) })).json()
+  const retrieved = await (
+    await fetch(`${ponte.url}/api/transactions/`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ link: link.id, date_from: yearAgo, date_to: today }),
+    })
+  ).json()
   const retrieveMs = performance.now() - r0
   await ponte.stop()
 
   const rows = [
-    { figure: `ingest (${fmt(result.total)} rows)`, value: `${fmt(ingestRate)} rows/s (${fmt(ingestSeconds, 1)} s)`, ceiling: `${fmt(unnestRate)} rows/s (unnest)`, ratio: fmt(ingestRate / unnestRate, 2), target: '>= 0.5' },
-    { figure: 'first page, page_size=100', value: `${fmt(page100.requestsPerSecond)} req/s (p99 ${page100.p99} ms)`, ceiling: `${fmt(c12.requestsPerSecond)} req/s (C12)`, ratio: fmt(page100.requestsPerSecond / c12.requestsPerSecond, 2), target: '>= 0.7' },
-    { figure: 'page_size=1000', value: `${fmt(page1000.bytesPerSecond / 1e6, 1)} MB/s`, ceiling: `${fmt(c2.bytesPerSecond / 1e6, 1)} MB/s (C2)`, ratio: fmt(page1000.bytesPerSecond / c2.bytesPerSecond, 2), target: '>= 0.6' },
-    { figure: 'page=21', value: `${fmt(page21.requestsPerSecond)} req/s`, ceiling: `${fmt(c10p21)} q/s (C10, OFFSET 2000)`, ratio: fmt(page21.requestsPerSecond / c10p21, 2), target: '>= 1.0' },
-    { figure: 'page=71', value: `${fmt(page71.requestsPerSecond)} req/s`, ceiling: `${fmt(c10p71)} q/s (C10, OFFSET 7000)`, ratio: fmt(page71.requestsPerSecond / c10p71, 2), target: '>= 1.0' },
-    { figure: 'page=21 / page=71 (informative)', value: `${fmt(page21.requestsPerSecond)} / ${fmt(page71.requestsPerSecond)} req/s`, ceiling: `${fmt(ownP21)} / ${fmt(ownP71)} q/s (OFFSET on the persona's contiguous rows)`, ratio: `${fmt(page21.requestsPerSecond / ownP21, 2)} / ${fmt(page71.requestsPerSecond / ownP71, 2)}`, target: '-' },
-    { figure: '12-month bnk100/full retrieve (HTTP)', value: `${fmt(retrieveMs)} ms for ${fmt(retrieved.length)} transactions`, ceiling: '-', ratio: '-', target: '-' },
+    {
+      figure: `ingest (${fmt(result.total)} rows)`,
+      value: `${fmt(ingestRate)} rows/s (${fmt(ingestSeconds, 1)} s)`,
+      ceiling: `${fmt(unnestRate)} rows/s (unnest)`,
+      ratio: fmt(ingestRate / unnestRate, 2),
+      target: '>= 0.5',
+    },
+    {
+      figure: 'first page, page_size=100',
+      value: `${fmt(page100.requestsPerSecond)} req/s (p99 ${page100.p99} ms)`,
+      ceiling: `${fmt(c12.requestsPerSecond)} req/s (C12)`,
+      ratio: fmt(page100.requestsPerSecond / c12.requestsPerSecond, 2),
+      target: '>= 0.7',
+    },
+    {
+      figure: 'page_size=1000',
+      value: `${fmt(page1000.bytesPerSecond / 1e6, 1)} MB/s`,
+      ceiling: `${fmt(c2.bytesPerSecond / 1e6, 1)} MB/s (C2)`,
+      ratio: fmt(page1000.bytesPerSecond / c2.bytesPerSecond, 2),
+      target: '>= 0.6',
+    },
+    {
+      figure: 'page=21',
+      value: `${fmt(page21.requestsPerSecond)} req/s`,
+      ceiling: `${fmt(c10p21)} q/s (C10, OFFSET 2000)`,
+      ratio: fmt(page21.requestsPerSecond / c10p21, 2),
+      target: '>= 1.0',
+    },
+    {
+      figure: 'page=71',
+      value: `${fmt(page71.requestsPerSecond)} req/s`,
+      ceiling: `${fmt(c10p71)} q/s (C10, OFFSET 7000)`,
+      ratio: fmt(page71.requestsPerSecond / c10p71, 2),
+      target: '>= 1.0',
+    },
+    {
+      figure: 'page=21 / page=71 (informative)',
+      value: `${fmt(page21.requestsPerSecond)} / ${fmt(page71.requestsPerSecond)} req/s`,
+      ceiling: `${fmt(ownP21)} / ${fmt(ownP71)} q/s (OFFSET on the persona's contiguous rows)`,
+      ratio: `${fmt(page21.requestsPerSecond / ownP21, 2)} / ${fmt(page71.requestsPerSecond / ownP71, 2)}`,
+      target: '-',
+    },
+    {
+      figure: '12-month bnk100/full retrieve (HTTP)',
+      value: `${fmt(retrieveMs)} ms for ${fmt(retrieved.length)} transactions`,
+      ceiling: '-',
+      ratio: '-',
+      target: '-',
+    },
   ]
   report(`transactions on ${name}`, rows)
   if (failures > 0) console.log(`warning: ${failures} requests failed or timed out during the list runs`)

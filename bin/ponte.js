@@ -26,7 +26,7 @@ function compiledIsCurrent() {
 
 let main
 if (compiledIsCurrent()) {
-  ({ main } = await import('../dist/cli.js'))
+  ;({ main } = await import('../dist/cli.js'))
 } else {
   const { register } = await import('tsx/esm/api')
   register()

@@ -33,14 +33,16 @@ await build({
   target: 'node20',
   packages: 'external',
   logLevel: 'warning',
-  plugins: [{
-    name: 'relative-imports-stay-modules',
-    setup(pluginBuild) {
-      // Bundling is only the way to rewrite import paths: every relative import stays an import
-      // of the sibling compiled file.
-      pluginBuild.onResolve({ filter: /^\.\.?\// }, (args) => ({ path: args.path.replace(/\.ts$/, '.js'), external: true }))
+  plugins: [
+    {
+      name: 'relative-imports-stay-modules',
+      setup(pluginBuild) {
+        // Bundling is only the way to rewrite import paths: every relative import stays an import
+        // of the sibling compiled file.
+        pluginBuild.onResolve({ filter: /^\.\.?\// }, (args) => ({ path: args.path.replace(/\.ts$/, '.js'), external: true }))
+      },
     },
-  }],
+  ],
 })
 for (const asset of assets) {
   const target = join(draft, relative(src, asset))

@@ -53,12 +53,19 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   const { config, db } = options
   const clock = options.clock ?? systemClock
   const deps: AppDeps = {
-    config, clock,
+    config,
+    clock,
     verifier: new SecretKeyVerifier(db, config.PONTE_KEY_CACHE_TTL_SECONDS * 1000),
-    domain: { db, clock, cipher: options.cipher, jobs: options.jobs, connectors: options.connectors ?? new ConnectorRegistry(),
-      webhooks: webhookSettings(config) },
+    domain: {
+      db,
+      clock,
+      cipher: options.cipher,
+      jobs: options.jobs,
+      connectors: options.connectors ?? new ConnectorRegistry(),
+      webhooks: webhookSettings(config),
+    },
   }
-  const logger = options.logger === false ? undefined : options.logger ?? createLogger(config.LOG_LEVEL)
+  const logger = options.logger === false ? undefined : (options.logger ?? createLogger(config.LOG_LEVEL))
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     genReqId: () => hex32(),
@@ -105,7 +112,9 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   app.addSchema(Link)
 
   let closing = false
-  app.addHook('preClose', async () => { closing = true })
+  app.addHook('preClose', async () => {
+    closing = true
+  })
   const deadlines = new RequestDeadlines(config.PONTE_REQUEST_TIMEOUT_MS, (request, reply) => {
     if (!reply.sent) sendErrors(request, reply, [new PonteError('request_timeout')])
   })

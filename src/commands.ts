@@ -1,8 +1,15 @@
 import { parseArgs } from 'node:util'
 import { createSecretKey, listSecretKeys, revokeSecretKey } from './domain/keys.ts'
 import {
-  cliOrganization, createWebhookEndpoint, deleteWebhookEndpoint, listWebhookDeliveries, listWebhookEndpoints, redeliverWebhook,
-  webhookDeliveryWire, webhookEndpointWire, type WebhookContext,
+  cliOrganization,
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  listWebhookDeliveries,
+  listWebhookEndpoints,
+  redeliverWebhook,
+  webhookDeliveryWire,
+  webhookEndpointWire,
+  type WebhookContext,
 } from './domain/webhooks.ts'
 import { messageFor } from './http/messages.ts'
 import { systemClock } from './lib/clock.ts'
@@ -72,9 +79,17 @@ export interface CommandContext {
 }
 
 const OPTIONS = {
-  json: { type: 'boolean', default: false }, organization: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-  url: { type: 'string' }, authorization: { type: 'string' }, 'organization-id': { type: 'string' },
-  state: { type: 'string' }, queue: { type: 'string' }, all: { type: 'boolean', default: false }, limit: { type: 'string' }, before: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  organization: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  url: { type: 'string' },
+  authorization: { type: 'string' },
+  'organization-id': { type: 'string' },
+  state: { type: 'string' },
+  queue: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  limit: { type: 'string' },
+  before: { type: 'string' },
 } as const
 
 export interface Command {
@@ -82,8 +97,17 @@ export interface Command {
   sub?: string
   arg?: string
   values: {
-    json: boolean; all: boolean; help?: boolean; organization?: string; url?: string; authorization?: string; 'organization-id'?: string
-    state?: string; queue?: string; limit?: string; before?: string
+    json: boolean
+    all: boolean
+    help?: boolean
+    organization?: string
+    url?: string
+    authorization?: string
+    'organization-id'?: string
+    state?: string
+    queue?: string
+    limit?: string
+    before?: string
   }
 }
 
@@ -139,13 +163,21 @@ async function dispatch(ctx: CommandContext, command: Command, output: Output): 
     output.out('Database is up to date.')
   } else if (name === 'keys' && sub === 'create') {
     const key = await createSecretKey(await ctx.db(), { newOrganization: values.organization })
-    print({ id: key.id, password: key.password, organization_id: key.organizationId }, () =>
-      `secret key id:       ${key.id}\nsecret key password: ${key.password}\norganization:        ${key.organizationId}`)
+    print(
+      { id: key.id, password: key.password, organization_id: key.organizationId },
+      () => `secret key id:       ${key.id}\nsecret key password: ${key.password}\norganization:        ${key.organizationId}`,
+    )
   } else if (name === 'keys' && sub === 'list') {
     const keys = (await listSecretKeys(await ctx.db())).map((k) => ({
-      id: k.id, organization_id: k.organization_id, name: k.name, created_at: isoTimestamp(k.created_at), revoked_at: k.revoked_at && isoTimestamp(k.revoked_at),
+      id: k.id,
+      organization_id: k.organization_id,
+      name: k.name,
+      created_at: isoTimestamp(k.created_at),
+      revoked_at: k.revoked_at && isoTimestamp(k.revoked_at),
     }))
-    print(keys, () => lines(keys, (k) => `${k.id}  org ${k.organization_id}  created ${textTime(k.created_at)}${k.revoked_at ? `  REVOKED ${textTime(k.revoked_at)}` : ''}`))
+    print(keys, () =>
+      lines(keys, (k) => `${k.id}  org ${k.organization_id}  created ${textTime(k.created_at)}${k.revoked_at ? `  REVOKED ${textTime(k.revoked_at)}` : ''}`),
+    )
   } else if (name === 'keys' && sub === 'revoke' && arg) {
     if (!(await revokeSecretKey(await ctx.db(), arg))) {
       output.err(`No active secret key with id ${arg}.`)
@@ -192,9 +224,15 @@ async function listJobsCommand(ctx: CommandContext, values: Command['values'], o
   if (values.before !== undefined && !UUID.test(values.before)) {
     throw new UsageError(`Invalid --before ${values.before}; give the id of the last job of the previous page`)
   }
-  const jobs = (await listJobs(await ctx.db(), {
-    state: values.state, queue: values.queue, limit, before: values.before, hideQueues: values.all ? [] : [QUEUES.retention],
-  })).map((job) => ({
+  const jobs = (
+    await listJobs(await ctx.db(), {
+      state: values.state,
+      queue: values.queue,
+      limit,
+      before: values.before,
+      hideQueues: values.all ? [] : [QUEUES.retention],
+    })
+  ).map((job) => ({
     ...job,
     created_on: isoTimestamp(job.created_on),
     started_on: job.started_on && isoTimestamp(job.started_on),
@@ -206,7 +244,7 @@ async function listJobsCommand(ctx: CommandContext, values: Command['values'], o
   }
   const text = jobs.map((j) => {
     const linkId = typeof j.data.linkId === 'string' ? j.data.linkId : undefined
-    const error = (j.state === 'failed' || j.state === 'retry') ? failureMessage(j.output) : undefined
+    const error = j.state === 'failed' || j.state === 'retry' ? failureMessage(j.output) : undefined
     return `${j.id}  ${j.queue}  ${j.state}  retries ${j.retry_count}/${j.retry_limit}  created ${textTime(j.created_on)}  link ${linkId ?? '-'}${error ? `  error: ${error}` : ''}`
   })
   if (jobs.length === limit) text.push(`(more: add --before ${jobs[jobs.length - 1].id})`)
@@ -217,9 +255,12 @@ async function listJobsCommand(ctx: CommandContext, values: Command['values'], o
 /** The reason a job failed, on one line: pg-boss keeps the handler's error (or fail()'s value) as output. */
 function failureMessage(output: unknown): string | undefined {
   if (output === null || output === undefined) return undefined
-  const message = typeof output === 'object' && typeof (output as { message?: unknown }).message === 'string'
-    ? (output as { message: string }).message
-    : typeof output === 'string' ? output : JSON.stringify(output)
+  const message =
+    typeof output === 'object' && typeof (output as { message?: unknown }).message === 'string'
+      ? (output as { message: string }).message
+      : typeof output === 'string'
+        ? output
+        : JSON.stringify(output)
   return message.replace(/\s+/g, ' ').trim()
 }
 
@@ -233,24 +274,36 @@ async function webhooksCommand(ctx: WebhookContext, command: Command, print: (js
     if (!values.url) throw new PonteError('required', { field: 'url' })
     const { endpoint, secret } = await createWebhookEndpoint(ctx, actor, { url: values.url, authorization: values.authorization })
     const wire = { ...webhookEndpointWire(endpoint), secret }
-    print(wire, () => [
-      `webhook endpoint: ${wire.id}`,
-      `url:              ${wire.url}`,
-      `authorization:    ${wire.authorization ?? '(none)'}`,
-      `signing secret:   ${secret}   (shown only this once)`,
-      `organization:     ${actor.organizationId}`,
-    ].join('\n'))
+    print(wire, () =>
+      [
+        `webhook endpoint: ${wire.id}`,
+        `url:              ${wire.url}`,
+        `authorization:    ${wire.authorization ?? '(none)'}`,
+        `signing secret:   ${secret}   (shown only this once)`,
+        `organization:     ${actor.organizationId}`,
+      ].join('\n'),
+    )
   } else if (sub === 'list') {
     const endpoints = (await listWebhookEndpoints(ctx, actor, { conditions: [], page: CLI_PAGE })).rows.map(webhookEndpointWire)
-    print(endpoints, () => lines(endpoints, (e) =>
-      `${e.id}  ${e.disabled ? 'DISABLED  ' : ''}${e.url}  types ${e.event_types?.join(',') ?? 'all'}  auth ${e.authorization ?? '-'}  created ${textTime(e.created_at)}`))
+    print(endpoints, () =>
+      lines(
+        endpoints,
+        (e) =>
+          `${e.id}  ${e.disabled ? 'DISABLED  ' : ''}${e.url}  types ${e.event_types?.join(',') ?? 'all'}  auth ${e.authorization ?? '-'}  created ${textTime(e.created_at)}`,
+      ),
+    )
   } else if (sub === 'delete' && arg) {
     await deleteWebhookEndpoint(ctx, actor, arg)
     output.out(`Deleted ${arg}.`)
   } else if (sub === 'deliveries' && arg) {
     const deliveries = (await listWebhookDeliveries(ctx, actor, arg, { conditions: [], page: CLI_PAGE })).rows.map(webhookDeliveryWire)
-    print(deliveries, () => lines(deliveries, (d) =>
-      `${d.id}  ${d.status}  ${d.webhook_type}/${d.webhook_code}  event ${d.webhook_id}  attempts ${d.attempts}  last status ${d.last_status_code ?? '-'}  next ${d.next_attempt_at ? textTime(d.next_attempt_at) : '-'}  created ${textTime(d.created_at)}`))
+    print(deliveries, () =>
+      lines(
+        deliveries,
+        (d) =>
+          `${d.id}  ${d.status}  ${d.webhook_type}/${d.webhook_code}  event ${d.webhook_id}  attempts ${d.attempts}  last status ${d.last_status_code ?? '-'}  next ${d.next_attempt_at ? textTime(d.next_attempt_at) : '-'}  created ${textTime(d.created_at)}`,
+      ),
+    )
   } else if (sub === 'redeliver' && arg) {
     const delivery = webhookDeliveryWire(await redeliverWebhook(ctx, actor, arg))
     output.out(`Delivery ${delivery.id} is pending again, due ${delivery.next_attempt_at ? textTime(delivery.next_attempt_at) : 'now'}.`)

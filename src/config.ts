@@ -13,31 +13,61 @@ const Env = Type.Object({
   PONTE_DB_POOL_SIZE: Type.Integer({ minimum: 1, default: 10, description: 'PostgreSQL connections per process' }),
   PONTE_SECRET_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
   PONTE_SECRET_KEY_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
-  PONTE_ENCRYPTION_KEY: Type.Optional(Type.String({ description: '32 bytes, base64 or hex: encrypts credentials at rest; required with DATABASE_URL (generated into PONTE_DATA_DIR otherwise)' })),
+  PONTE_ENCRYPTION_KEY: Type.Optional(
+    Type.String({ description: '32 bytes, base64 or hex: encrypts credentials at rest; required with DATABASE_URL (generated into PONTE_DATA_DIR otherwise)' }),
+  ),
   PONTE_PUBLIC_URL: Type.Optional(Type.String({ description: 'Base of absolute URLs (next/previous) behind a proxy' })),
   PONTE_DEFAULT_PAGE_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   PONTE_KEY_CACHE_TTL_SECONDS: Type.Integer({ minimum: 0, default: 30, description: 'How long a verified secret key is trusted without a database check' }),
   PONTE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1048576 }),
   PONTE_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30000, description: 'Longest a request may take before 408' }),
-  PONTE_WORKER: Type.Union([Type.Literal('inline'), Type.Literal('off')], { default: 'inline', description: 'Run background jobs and webhook deliveries in the API process (off: API only, run `ponte worker` processes)' }),
-  PONTE_JOB_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, default: 900, description: 'A job still running after this long is presumed dead (its worker crashed) and retried' }),
+  PONTE_WORKER: Type.Union([Type.Literal('inline'), Type.Literal('off')], {
+    default: 'inline',
+    description: 'Run background jobs and webhook deliveries in the API process (off: API only, run `ponte worker` processes)',
+  }),
+  PONTE_JOB_TIMEOUT_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 900,
+    description: 'A job still running after this long is presumed dead (its worker crashed) and retried',
+  }),
   PONTE_JOB_MAINTENANCE_SECONDS: Type.Integer({ minimum: 1, default: 60, description: 'How often expired jobs are looked for' }),
-  PONTE_WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'With DATABASE_URL, also send webhooks to loopback, private, link-local and metadata addresses (the embedded sandbox always does)' }),
+  PONTE_WEBHOOK_ALLOW_PRIVATE: Type.Boolean({
+    default: false,
+    description: 'With DATABASE_URL, also send webhooks to loopback, private, link-local and metadata addresses (the embedded sandbox always does)',
+  }),
   PONTE_WEBHOOK_CONCURRENCY: Type.Integer({ minimum: 1, default: 50, description: 'Webhook attempts in flight per process' }),
   PONTE_WEBHOOK_ENDPOINT_CONCURRENCY: Type.Integer({ minimum: 1, default: 5, description: 'Webhook attempts in flight per endpoint, across all processes' }),
-  PONTE_WORKER_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, default: 5, description: 'How often a process running jobs beats its heartbeat and looks for dead ones' }),
-  PONTE_WORKER_DEAD_AFTER_SECONDS: Type.Integer({ minimum: 2, default: 15, description: 'A process silent this long is presumed dead: its running jobs go to other workers at once' }),
-  LOG_LEVEL: Type.Union([
-    Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
-    Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent'),
-  ], { default: 'info' }),
+  PONTE_WORKER_HEARTBEAT_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: 'How often a process running jobs beats its heartbeat and looks for dead ones',
+  }),
+  PONTE_WORKER_DEAD_AFTER_SECONDS: Type.Integer({
+    minimum: 2,
+    default: 15,
+    description: 'A process silent this long is presumed dead: its running jobs go to other workers at once',
+  }),
+  LOG_LEVEL: Type.Union(
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ],
+    { default: 'info' },
+  ),
 })
 
 export type Config = Readonly<Static<typeof Env>>
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
   const known = Object.fromEntries(
-    Object.keys(Env.properties).filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]),
+    Object.keys(Env.properties)
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
   )
   const value = Value.Convert(Env, Value.Default(Env, { ...known }))
   const merged = { ...(value as object), ...overrides }

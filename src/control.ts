@@ -50,10 +50,16 @@ export function serveControl(app: Api, dataDir: string, ctx: CommandContext): { 
 }
 
 function loopbackUrl(address: AddressInfo): string | undefined {
-  const host = address.address === '0.0.0.0' ? '127.0.0.1'
-    : address.address === '::' ? '[::1]'
-      : address.address === '::1' ? '[::1]'
-        : address.address.startsWith('127.') ? address.address : undefined
+  const host =
+    address.address === '0.0.0.0'
+      ? '127.0.0.1'
+      : address.address === '::'
+        ? '[::1]'
+        : address.address === '::1'
+          ? '[::1]'
+          : address.address.startsWith('127.')
+            ? address.address
+            : undefined
   return host && `http://${host}:${address.port}`
 }
 
@@ -94,7 +100,7 @@ export async function askServer(control: ControlFile, args: string[]): Promise<C
     headers: { 'content-type': 'application/json', authorization: `Bearer ${control.token}` },
     body: JSON.stringify({ args }),
   })
-  const body = await response.json() as ControlResult | Array<{ message?: string }>
+  const body = (await response.json()) as ControlResult | Array<{ message?: string }>
   if (!response.ok || Array.isArray(body)) {
     const message = Array.isArray(body) ? body.map((item) => item.message).join('; ') : `HTTP ${response.status}`
     throw new Error(message)

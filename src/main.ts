@@ -41,9 +41,8 @@ export interface StartupSteps {
   log?: Logger
 }
 
-export type Started<S extends StartupSteps> = { db: Db }
-  & (S extends { cipher: true } ? { cipher: Cipher } : unknown)
-  & (S extends { queue: true } ? { jobs: JobQueue } : unknown)
+export type Started<S extends StartupSteps> = { db: Db } & (S extends { cipher: true } ? { cipher: Cipher } : unknown) &
+  (S extends { queue: true } ? { jobs: JobQueue } : unknown)
 
 /**
  * Opens the configured database (PostgreSQL, or embedded PGlite on disk) and runs every start-up
@@ -65,23 +64,27 @@ export async function startUp<const S extends StartupSteps>(config: Config, step
   })
   let jobs: JobQueue | undefined
   try {
-    await db.exclusively(STARTUP_LOCK, async () => {
-      progress('migrating the database')
-      await migrate(db)
-      if (steps.cipher) {
-        cipher ??= loadCipher(config)
-        await checkEncryptionKey(db, cipher, config)
-      }
-      if (steps.catalog ?? true) {
-        progress('syncing the institution catalog')
-        await syncCatalog(db)
-      }
-      if (steps.keys) await provisionKeys(db, config, steps.keys)
-      if (steps.queue) {
-        progress('starting the job queue')
-        jobs = await (await loadQueue()).openQueue(db, queueOptions(config, db, steps.log))
-      }
-    }, () => progress('waiting for another Ponte process to finish starting up'))
+    await db.exclusively(
+      STARTUP_LOCK,
+      async () => {
+        progress('migrating the database')
+        await migrate(db)
+        if (steps.cipher) {
+          cipher ??= loadCipher(config)
+          await checkEncryptionKey(db, cipher, config)
+        }
+        if (steps.catalog ?? true) {
+          progress('syncing the institution catalog')
+          await syncCatalog(db)
+        }
+        if (steps.keys) await provisionKeys(db, config, steps.keys)
+        if (steps.queue) {
+          progress('starting the job queue')
+          jobs = await (await loadQueue()).openQueue(db, queueOptions(config, db, steps.log))
+        }
+      },
+      () => progress('waiting for another Ponte process to finish starting up'),
+    )
   } catch (error) {
     await jobs?.stop()
     await db.close()
@@ -132,18 +135,21 @@ async function provisionKeys(db: Db, config: Config, print: (text: string) => vo
   }
   if (await hasAnySecretKey(db)) return
   const key = await createSecretKey(db, { name: 'first start' })
-  print([
-    '',
-    'Ponte created a secret key for you. It is shown only this once:',
-    `  secret key id:       ${key.id}`,
-    `  secret key password: ${key.password}`,
-    'Use them as HTTP Basic credentials (or `new Client(id, password, url)` with the belvo SDK).',
-    '',
-  ].join('\n'))
+  print(
+    [
+      '',
+      'Ponte created a secret key for you. It is shown only this once:',
+      `  secret key id:       ${key.id}`,
+      `  secret key password: ${key.password}`,
+      'Use them as HTTP Basic credentials (or `new Client(id, password, url)` with the belvo SDK).',
+      '',
+    ].join('\n'),
+  )
 }
 
-const MISSING_KEY = 'PONTE_ENCRYPTION_KEY is required with DATABASE_URL: set it to 32 random bytes in base64 or hex '
-  + '(for example from `openssl rand -base64 32`), the same in every process of the cluster; it encrypts institution credentials at rest.'
+const MISSING_KEY =
+  'PONTE_ENCRYPTION_KEY is required with DATABASE_URL: set it to 32 random bytes in base64 or hex ' +
+  '(for example from `openssl rand -base64 32`), the same in every process of the cluster; it encrypts institution credentials at rest.'
 
 /**
  * The key that encrypts institution credentials: PONTE_ENCRYPTION_KEY (32 bytes, base64 or hex),
@@ -180,9 +186,11 @@ async function checkEncryptionKey(db: Db, cipher: Cipher, config: Config): Promi
   const check = await findEncryptionCheck(db)
   const sealed = check ?? (await anySealedValue(db))
   if (sealed !== undefined && !opens(cipher, sealed, check === undefined ? undefined : CHECK_PLAINTEXT)) {
-    throw new StartupRefusal(config.PONTE_ENCRYPTION_KEY
-      ? 'PONTE_ENCRYPTION_KEY does not match the key this database was set up with: set the key that its other processes use (credentials sealed with one key cannot be opened with another).'
-      : `The encryption key in ${keyFile(config)} does not match the key this database was set up with: put the original file back (or set PONTE_ENCRYPTION_KEY to the original key).`)
+    throw new StartupRefusal(
+      config.PONTE_ENCRYPTION_KEY
+        ? 'PONTE_ENCRYPTION_KEY does not match the key this database was set up with: set the key that its other processes use (credentials sealed with one key cannot be opened with another).'
+        : `The encryption key in ${keyFile(config)} does not match the key this database was set up with: put the original file back (or set PONTE_ENCRYPTION_KEY to the original key).`,
+    )
   }
   if (check === undefined) await insertEncryptionCheck(db, cipher.encrypt(CHECK_PLAINTEXT))
 }
@@ -199,7 +207,10 @@ function opens(cipher: Cipher, sealed: string, expected?: string): boolean {
 function queueOptions(config: Config, db: Db, log?: Logger) {
   // The embedded database is locked to this process (store/data-dir-lock): it runs every job.
   return {
-    jobTimeoutSeconds: config.PONTE_JOB_TIMEOUT_SECONDS, maintenanceSeconds: config.PONTE_JOB_MAINTENANCE_SECONDS, soleProcess: db.kind === 'pglite', log,
+    jobTimeoutSeconds: config.PONTE_JOB_TIMEOUT_SECONDS,
+    maintenanceSeconds: config.PONTE_JOB_MAINTENANCE_SECONDS,
+    soleProcess: db.kind === 'pglite',
+    log,
     tracking: { heartbeatSeconds: config.PONTE_WORKER_HEARTBEAT_SECONDS, deadAfterSeconds: config.PONTE_WORKER_DEAD_AFTER_SECONDS },
   }
 }
@@ -222,18 +233,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = createLogger(config.LOG_LEVEL)
   const progress = progressLines(config)
   const { db, cipher, jobs } = await startUp(config, {
-    cipher: true, queue: true, keys: options.print ?? ((t) => process.stdout.write(`${t}\n`)), progress, log,
+    cipher: true,
+    queue: true,
+    keys: options.print ?? ((t) => process.stdout.write(`${t}\n`)),
+    progress,
+    log,
   })
   const app = await (await loadApp()).buildApp({ db, config, cipher, jobs, logger: log })
   options.configure?.(app)
-  const control = db.kind === 'pglite'
-    ? serveControl(app, config.PONTE_DATA_DIR, {
-      db: async () => db, cipher: async () => cipher, queue: async () => jobs, webhooks: app.deps.domain.webhooks, keyRevoked: (id) => app.deps.verifier.forget(id),
-    })
-    : undefined
-  const worker = config.PONTE_WORKER === 'inline'
-    ? await (await loadWorker()).startWorker(app.deps.domain, { log })
-    : undefined
+  const control =
+    db.kind === 'pglite'
+      ? serveControl(app, config.PONTE_DATA_DIR, {
+          db: async () => db,
+          cipher: async () => cipher,
+          queue: async () => jobs,
+          webhooks: app.deps.domain.webhooks,
+          keyRevoked: (id) => app.deps.verifier.forget(id),
+        })
+      : undefined
+  const worker = config.PONTE_WORKER === 'inline' ? await (await loadWorker()).startWorker(app.deps.domain, { log }) : undefined
   // app.close() waits for in-flight requests; then the worker finishes its jobs and deliveries,
   // and the database closes last.
   app.addHook('onClose', async () => {

@@ -34,14 +34,26 @@ export async function startWorker(ctx: DomainContext, options: WorkerOptions = {
   await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.historicalUpdate, (job) => runHistoricalUpdate(ctx, job.id, job.data), polling)
   await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.recurrentUpdate, (job) => runRecurrentUpdate(ctx, job.id, job.data), polling)
   await ctx.jobs.work<AsyncRequestJob>(QUEUES.asyncRequest, (job) => runAsyncRequest(ctx, job.id, job.data), polling)
-  await ctx.jobs.work(QUEUES.retention, async () => { await applyRetention(ctx, ctx.clock.now()) }, { ...polling, concurrency: 1 })
+  await ctx.jobs.work(
+    QUEUES.retention,
+    async () => {
+      await applyRetention(ctx, ctx.clock.now())
+    },
+    { ...polling, concurrency: 1 },
+  )
 
-  const dispatcher = new WebhookDispatcher({ db: ctx.db, clock: ctx.clock, cipher: ctx.cipher, log }, { ...ctx.webhooks, pollIntervalMs: options.deliveryIntervalMs })
+  const dispatcher = new WebhookDispatcher(
+    { db: ctx.db, clock: ctx.clock, cipher: ctx.cipher, log },
+    { ...ctx.webhooks, pollIntervalMs: options.deliveryIntervalMs },
+  )
   dispatcher.start()
 
   let scheduling = Promise.resolve()
   const timer = setInterval(() => {
-    scheduling = runScheduler(ctx).then(() => {}, (error) => log?.error({ error: error instanceof Error ? error.message : String(error) }, 'scheduler failed'))
+    scheduling = runScheduler(ctx).then(
+      () => {},
+      (error) => log?.error({ error: error instanceof Error ? error.message : String(error) }, 'scheduler failed'),
+    )
   }, options.schedulerIntervalMs ?? 15_000)
   timer.unref()
 

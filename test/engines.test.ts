@@ -10,7 +10,10 @@ import { describe, expect, it } from 'vitest'
 type Version = [number, number, number]
 
 function parse(text: string): { version: Version; given: number } {
-  const parts = text.replace(/^v/, '').split('.').filter((p) => p !== '' && p !== 'x' && p !== '*' && p !== 'X')
+  const parts = text
+    .replace(/^v/, '')
+    .split('.')
+    .filter((p) => p !== '' && p !== 'x' && p !== '*' && p !== 'X')
   if (parts.some((p) => !/^\d+$/.test(p))) throw new Error(`unsupported version "${text}"`)
   const n = parts.map(Number)
   return { version: [n[0] ?? 0, n[1] ?? 0, n[2] ?? 0], given: n.length }
@@ -30,20 +33,31 @@ function after({ version, given }: { version: Version; given: number }): Version
 /** Whether `version` satisfies an npm range of the forms package-lock.json's engines use. */
 function satisfies(version: Version, range: string): boolean {
   return range.split('||').some((alternative) => {
-    const comparators = alternative.trim().replace(/([<>=^~]+)\s+/g, '$1').split(/\s+/).filter(Boolean)
+    const comparators = alternative
+      .trim()
+      .replace(/([<>=^~]+)\s+/g, '$1')
+      .split(/\s+/)
+      .filter(Boolean)
     return comparators.every((comparator) => {
       if (comparator === '*') return true
       const [, op, rest] = /^(>=|<=|>|<|\^|~|=)?(.*)$/.exec(comparator)!
       const bound = parse(rest)
       const c = compare(version, bound.version)
       switch (op) {
-        case '>=': return c >= 0
-        case '>': return compare(version, after(bound)) >= 0
-        case '<=': return compare(version, after(bound)) < 0
-        case '<': return c < 0
-        case '^': return c >= 0 && compare(version, bound.version[0] > 0 ? [bound.version[0] + 1, 0, 0] : after({ version: bound.version, given: 2 })) < 0
-        case '~': return c >= 0 && compare(version, after({ version: bound.version, given: Math.min(bound.given, 2) })) < 0
-        default: return c >= 0 && compare(version, after(bound)) < 0
+        case '>=':
+          return c >= 0
+        case '>':
+          return compare(version, after(bound)) >= 0
+        case '<=':
+          return compare(version, after(bound)) < 0
+        case '<':
+          return c < 0
+        case '^':
+          return c >= 0 && compare(version, bound.version[0] > 0 ? [bound.version[0] + 1, 0, 0] : after({ version: bound.version, given: 2 })) < 0
+        case '~':
+          return c >= 0 && compare(version, after({ version: bound.version, given: Math.min(bound.given, 2) })) < 0
+        default:
+          return c >= 0 && compare(version, after(bound)) < 0
       }
     })
   })

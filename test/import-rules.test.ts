@@ -30,7 +30,9 @@ const TREE: Record<string, string> = {
   'src/http/routes/links.ts': "import { db } from '../../store/db.ts'\nimport { domain } from '../../domain/links.ts'\nexport const routes = db + domain\n",
   'src/app.ts': "import { routes } from './http/routes/links.ts'\nimport { db } from './store/db.ts'\nexport const app = routes + db\n",
   'src/helpers.ts': "import { id } from './lib/ids.ts'\nexport const helper = id\n",
-  'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', allowImportingTsExtensions: true, noEmit: true, strict: true } }),
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', allowImportingTsExtensions: true, noEmit: true, strict: true },
+  }),
 }
 
 interface Violation {
@@ -50,8 +52,9 @@ describe('import rules (.dependency-cruiser.cjs)', () => {
       writeFileSync(join(dir, path), text)
     }
     // Exit status 1 (or more) means violations: the JSON on stdout lists them.
-    const run = await promisify(execFile)(DEPCRUISE, ['--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json', 'src'], { cwd: dir })
-      .catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }))
+    const run = await promisify(execFile)(DEPCRUISE, ['--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json', 'src'], { cwd: dir }).catch(
+      (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),
+    )
     const violations: Violation[] = JSON.parse(run.stdout).summary.violations
     found = violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort()
   }, 60_000)

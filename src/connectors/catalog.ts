@@ -52,9 +52,27 @@ const BANKING_BASIC = ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS', 'BALANCES']
 const TOKEN_FEATURE = { name: 'token_required', description: 'The institution may require a token during link creation or login' }
 
 const LABELS: Record<Country, { client: string; password: string; invalidClient: string; invalidPassword: string; document: string }> = {
-  MX: { client: 'Número de cliente', password: 'Contraseña', invalidClient: 'Número de cliente inválido', invalidPassword: 'Contraseña inválida', document: 'Documento' },
-  CO: { client: 'Número de documento', password: 'Clave', invalidClient: 'Número de documento inválido', invalidPassword: 'Clave inválida', document: 'Tipo de documento' },
-  BR: { client: 'Número do cliente', password: 'Senha', invalidClient: 'Número do cliente inválido', invalidPassword: 'Senha inválida', document: 'Tipo de documento' },
+  MX: {
+    client: 'Número de cliente',
+    password: 'Contraseña',
+    invalidClient: 'Número de cliente inválido',
+    invalidPassword: 'Contraseña inválida',
+    document: 'Documento',
+  },
+  CO: {
+    client: 'Número de documento',
+    password: 'Clave',
+    invalidClient: 'Número de documento inválido',
+    invalidPassword: 'Clave inválida',
+    document: 'Tipo de documento',
+  },
+  BR: {
+    client: 'Número do cliente',
+    password: 'Senha',
+    invalidClient: 'Número do cliente inválido',
+    invalidPassword: 'Senha inválida',
+    document: 'Tipo de documento',
+  },
   CL: { client: 'RUT', password: 'Clave tributaria', invalidClient: 'RUT inválido', invalidPassword: 'Clave inválida', document: 'Documento' },
 }
 
@@ -69,20 +87,39 @@ function password(country: Country, name = 'password'): FormField {
 }
 
 function tokenField(): FormField {
-  return { name: 'token', type: 'number', label: 'Token', validation: '^\\d{6}$', placeholder: '123456', validation_message: 'Token inválido', length: '6', optional: true }
+  return {
+    name: 'token',
+    type: 'number',
+    label: 'Token',
+    validation: '^\\d{6}$',
+    placeholder: '123456',
+    validation_message: 'Token inválido',
+    length: '6',
+    optional: true,
+  }
 }
 
 function bank(id: number, name: string, display: string, country: Country, extra: Partial<CatalogInstitution> = {}): CatalogInstitution {
   return {
-    id, name, type: 'bank', display_name: display, country, integration_type: 'credentials',
+    id,
+    name,
+    type: 'bank',
+    display_name: display,
+    country,
+    integration_type: 'credentials',
     resources: country === 'BR' ? BANKING_OFDA : BANKING,
-    form_fields: [username(country), password(country)], features: [], status: 'healthy', website: null,
-    openbanking_information: null, ...extra,
+    form_fields: [username(country), password(country)],
+    features: [],
+    status: 'healthy',
+    website: null,
+    openbanking_information: null,
+    ...extra,
   }
 }
 
 const mfa = (country: Country): Partial<CatalogInstitution> => ({
-  form_fields: [username(country), password(country), tokenField()], features: [TOKEN_FEATURE],
+  form_fields: [username(country), password(country), tokenField()],
+  features: [TOKEN_FEATURE],
 })
 
 function ironbank(id: number, name: string, resources: string[]): CatalogInstitution {
@@ -93,7 +130,16 @@ function ironbank(id: number, name: string, resources: string[]): CatalogInstitu
   return bank(id, name, 'Iron Bank (Advanced login)', 'BR', {
     resources,
     form_fields: [
-      { name: 'username_type', type: 'select', label: LABELS.BR.document, validation: '^.{1,}$', placeholder: '', validation_message: 'Tipo de documento inválido', values: docValues, pre_selected: 0 },
+      {
+        name: 'username_type',
+        type: 'select',
+        label: LABELS.BR.document,
+        validation: '^.{1,}$',
+        placeholder: '',
+        validation_message: 'Tipo de documento inválido',
+        values: docValues,
+        pre_selected: 0,
+      },
       username('BR'),
       { ...username('BR'), name: 'username2', label: 'Usuário' },
       password('BR'),
@@ -116,9 +162,18 @@ export const CATALOG: readonly CatalogInstitution[] = [
   bank(1011, 'gotham_br_retail', 'Gotham Bank', 'BR', mfa('BR')),
   bank(1012, 'gotham_br_business', 'Gotham Business Bank', 'BR', { resources: BANKING_BASIC, ...mfa('BR') }),
   {
-    id: 1013, name: 'tatooine_mx_fiscal', type: 'fiscal', display_name: 'Tatooine Fiscal', country: 'MX', integration_type: 'credentials',
+    id: 1013,
+    name: 'tatooine_mx_fiscal',
+    type: 'fiscal',
+    display_name: 'Tatooine Fiscal',
+    country: 'MX',
+    integration_type: 'credentials',
     resources: ['TAX_COMPLIANCE_STATUS', 'TAX_RETURNS', 'TAX_STATUS', 'INVOICES', 'FINANCIAL_STATEMENTS', 'TAX_RETENTIONS', 'OWNERS'],
-    form_fields: [username('MX'), password('MX')], features: [], status: 'healthy', website: null, openbanking_information: null,
+    form_fields: [username('MX'), password('MX')],
+    features: [],
+    status: 'healthy',
+    website: null,
+    openbanking_information: null,
   },
   bank(1014, 'heimdall_mx_retail', 'Heimdall Bank (Pruebas MFA)', 'MX', mfa('MX')),
   ironbank(1015, 'ironbank_br_business', BANKING_BASIC),
@@ -126,14 +181,44 @@ export const CATALOG: readonly CatalogInstitution[] = [
   bank(1020, 'heimdall_br_retail', 'Heimdall Bank (teste de MFA)', 'BR', mfa('BR')),
   bank(1021, 'heimdall_co_retail', 'Heimdall Bank (Pruebas MFA)', 'CO', mfa('CO')),
   {
-    id: 1030, name: 'tatooine_cl_fiscal', type: 'fiscal', display_name: 'Tatooine Fiscal Chile', country: 'CL', integration_type: 'credentials',
+    id: 1030,
+    name: 'tatooine_cl_fiscal',
+    type: 'fiscal',
+    display_name: 'Tatooine Fiscal Chile',
+    country: 'CL',
+    integration_type: 'credentials',
     resources: ['INVOICES', 'TAX_STATUS', 'DEBT_REPORTS'],
-    form_fields: [username('CL', '^[0-9]{7,8}-[0-9kK]$', '12345678-9'), password('CL')], features: [], status: 'healthy', website: null, openbanking_information: null,
+    form_fields: [username('CL', '^[0-9]{7,8}-[0-9kK]$', '12345678-9'), password('CL')],
+    features: [],
+    status: 'healthy',
+    website: null,
+    openbanking_information: null,
   },
   bank(9256, 'ofmockbank_br_retail', 'OF Mock Bank by Raidiam', 'BR', {
     integration_type: 'openfinance',
-    resources: ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS', 'RISK_INSIGHTS', 'BALANCES', 'INCOMES', 'BILLS', 'INVESTMENTS', 'INVESTMENT_TRANSACTIONS', 'EXCHANGES', 'RECURRING_EXPENSES'],
-    form_fields: [{ name: 'username', type: 'text', label: 'CPF', validation: '^\\d{11}|\\d{3}\\.\\d{3}\\.\\d{3}-\\d{2}$', placeholder: '123.456.789-01', validation_message: 'CPF inválido' }],
+    resources: [
+      'ACCOUNTS',
+      'TRANSACTIONS',
+      'OWNERS',
+      'RISK_INSIGHTS',
+      'BALANCES',
+      'INCOMES',
+      'BILLS',
+      'INVESTMENTS',
+      'INVESTMENT_TRANSACTIONS',
+      'EXCHANGES',
+      'RECURRING_EXPENSES',
+    ],
+    form_fields: [
+      {
+        name: 'username',
+        type: 'text',
+        label: 'CPF',
+        validation: '^\\d{11}|\\d{3}\\.\\d{3}\\.\\d{3}-\\d{2}$',
+        placeholder: '123.456.789-01',
+        validation_message: 'CPF inválido',
+      },
+    ],
     openbanking_information: {
       description: 'Mock bank of the Brazilian Open Finance sandbox, maintained by Raidiam',
       participants: ['Mock Bank'],
@@ -141,25 +226,66 @@ export const CATALOG: readonly CatalogInstitution[] = [
     },
   }),
   {
-    id: 9322, name: 'belvo_mx_retail', type: 'bank', display_name: 'Belvo Mx Retail', country: 'MX', integration_type: 'credentials',
+    id: 9322,
+    name: 'belvo_mx_retail',
+    type: 'bank',
+    display_name: 'Belvo Mx Retail',
+    country: 'MX',
+    integration_type: 'credentials',
     resources: ['ACCOUNTS', 'OWNERS'],
     form_fields: [username('MX', '^.{1,32}$'), { ...username('MX', '^\\d{0,3}$', '0'), name: 'username2', label: 'Delay seconds' }, password('MX')],
-    features: [], status: 'healthy', website: null, openbanking_information: null,
+    features: [],
+    status: 'healthy',
+    website: null,
+    openbanking_information: null,
   },
   {
-    id: 9454, name: 'planet_mx_employment', type: 'employment', display_name: 'Planet Express Employment', country: 'MX', integration_type: 'credentials',
+    id: 9454,
+    name: 'planet_mx_employment',
+    type: 'employment',
+    display_name: 'Planet Express Employment',
+    country: 'MX',
+    integration_type: 'credentials',
     resources: ['EMPLOYMENT_RECORDS', 'OWNERS'],
     form_fields: [
-      { name: 'username', type: 'text', label: 'CURP', validation: '^([A-Z]{4})([0-9]{6})([A-Z]{6})([A-Z0-9]{2})$', placeholder: 'ABCD123456EFGHIJ78', validation_message: 'CURP inválido' },
+      {
+        name: 'username',
+        type: 'text',
+        label: 'CURP',
+        validation: '^([A-Z]{4})([0-9]{6})([A-Z]{6})([A-Z0-9]{2})$',
+        placeholder: 'ABCD123456EFGHIJ78',
+        validation_message: 'CURP inválido',
+      },
       { name: 'password', type: 'hidden', label: 'Password', validation: '.{1,}', placeholder: '', validation_message: '', value: 'fake-password' },
     ],
-    features: [], status: 'healthy', website: null, openbanking_information: null,
+    features: [],
+    status: 'healthy',
+    website: null,
+    openbanking_information: null,
   },
   {
-    id: 9455, name: 'planet_br_employment', type: 'employment', display_name: 'Planet Express Emprego', country: 'BR', integration_type: 'credentials',
+    id: 9455,
+    name: 'planet_br_employment',
+    type: 'employment',
+    display_name: 'Planet Express Emprego',
+    country: 'BR',
+    integration_type: 'credentials',
     resources: ['EMPLOYMENTS', 'OWNERS'],
-    form_fields: [{ name: 'username', type: 'text', label: 'CPF', validation: '^\\d{11}|\\d{3}\\.\\d{3}\\.\\d{3}-\\d{2}$', placeholder: '123.456.789-01', validation_message: 'CPF inválido' }, password('BR')],
-    features: [], status: 'healthy', website: null, openbanking_information: null,
+    form_fields: [
+      {
+        name: 'username',
+        type: 'text',
+        label: 'CPF',
+        validation: '^\\d{11}|\\d{3}\\.\\d{3}\\.\\d{3}-\\d{2}$',
+        placeholder: '123.456.789-01',
+        validation_message: 'CPF inválido',
+      },
+      password('BR'),
+    ],
+    features: [],
+    status: 'healthy',
+    website: null,
+    openbanking_information: null,
   },
 ]
 

@@ -14,11 +14,30 @@ export type WireShape = 'ofda' | 'multiregion'
 
 /** The resources an institution offers in the catalog (its `resources`, a link's `fetch_resources`). */
 export type ResourceName =
-  | 'ACCOUNTS' | 'TRANSACTIONS' | 'BALANCES' | 'OWNERS' | 'BILLS' | 'INVESTMENTS'
-  | 'INVESTMENT_TRANSACTIONS' | 'EXCHANGES' | 'STATEMENTS' | 'INCOMES' | 'RECURRING_EXPENSES'
-  | 'RISK_INSIGHTS' | 'EMPLOYMENTS' | 'EMPLOYMENT_RECORDS' | 'CURRENT_EMPLOYMENTS' | 'EMPLOYMENT_METRICS'
-  | 'FINANCIAL_STATEMENTS' | 'INVOICES' | 'TAX_COMPLIANCE_STATUS' | 'TAX_RETENTIONS' | 'TAX_RETURNS'
-  | 'TAX_STATUS' | 'TAX_DECLARATIONS' | 'DEBT_REPORTS'
+  | 'ACCOUNTS'
+  | 'TRANSACTIONS'
+  | 'BALANCES'
+  | 'OWNERS'
+  | 'BILLS'
+  | 'INVESTMENTS'
+  | 'INVESTMENT_TRANSACTIONS'
+  | 'EXCHANGES'
+  | 'STATEMENTS'
+  | 'INCOMES'
+  | 'RECURRING_EXPENSES'
+  | 'RISK_INSIGHTS'
+  | 'EMPLOYMENTS'
+  | 'EMPLOYMENT_RECORDS'
+  | 'CURRENT_EMPLOYMENTS'
+  | 'EMPLOYMENT_METRICS'
+  | 'FINANCIAL_STATEMENTS'
+  | 'INVOICES'
+  | 'TAX_COMPLIANCE_STATUS'
+  | 'TAX_RETENTIONS'
+  | 'TAX_RETURNS'
+  | 'TAX_STATUS'
+  | 'TAX_DECLARATIONS'
+  | 'DEBT_REPORTS'
 
 /**
  * What a connector can be asked for: the catalog's resources, and the records Belvo serves under
@@ -50,8 +69,7 @@ export type LoginOutcome =
   | { status: 'error'; code: ConnectorErrorCode; message?: string }
 
 export type ConnectorErrorCode =
-  | 'login_error' | 'too_many_sessions' | 'institution_down' | 'institution_unavailable'
-  | 'institution_inactive' | 'unsupported_operation' | 'request_timeout'
+  'login_error' | 'too_many_sessions' | 'institution_down' | 'institution_unavailable' | 'institution_inactive' | 'unsupported_operation' | 'request_timeout'
 
 /** Everything a connector needs to act for one link. */
 export interface ConnectorContext {

@@ -4,8 +4,19 @@ import { PonteError } from '../lib/errors.ts'
 import { CURRENCY_FORMAT, EMAIL_FORMAT, INSTITUTION_FORMAT, type FilterField, type Lookup } from '../lib/list-query.ts'
 import { ACCOUNT_WIRE, recordWire, TRANSACTION_WIRE } from '../store/resources.ts'
 import {
-  bodyDate, bodyId, checkPeriod, MfaToken, optionalField, recordResource, retrieveBody, withoutFields,
-  type AccountIndex, type ChildResource, type EmbeddedRecord, type FetchRequest, type ResourceSpec,
+  bodyDate,
+  bodyId,
+  checkPeriod,
+  MfaToken,
+  optionalField,
+  recordResource,
+  retrieveBody,
+  withoutFields,
+  type AccountIndex,
+  type ChildResource,
+  type EmbeddedRecord,
+  type FetchRequest,
+  type ResourceSpec,
 } from './resource-spec.ts'
 
 /**
@@ -116,11 +127,21 @@ const thisAccount = optionalField(bodyId('Only this account (its id).'))
 const firstDay = (description: string) => Type.Optional(bodyDate(description))
 
 export const ACCOUNTS: ResourceSpec = {
-  ...BANKING, name: 'accounts', path: '/api/accounts/', institutionResource: 'ACCOUNTS', storage: 'accounts', wire: ACCOUNT_WIRE,
+  ...BANKING,
+  name: 'accounts',
+  path: '/api/accounts/',
+  institutionResource: 'ACCOUNTS',
+  storage: 'accounts',
+  wire: ACCOUNT_WIRE,
   body: retrieveBody({ token: MfaToken }),
   items: { ofda: ['AccountOpenFinanceBrazil'], multiregion: ['Account'] },
   operationIds: { retrieve: 'RetrieveAccounts', resume: 'PatchAccounts', list: 'ListAccounts', detail: 'DetailAccount', delete: 'DestroyAccount' },
-  filters: ACCOUNT_FILTERS, listNeedsLink: false, needsAccounts: false, deletable: true, rateLimitedDelete: true, linkingFields: [],
+  filters: ACCOUNT_FILTERS,
+  listNeedsLink: false,
+  needsAccounts: false,
+  deletable: true,
+  rateLimitedDelete: true,
+  linkingFields: [],
   background: { fetchResource: 'ACCOUNTS', historyDays: HISTORY_DAYS, summary: 'count' },
   connectorResource: 'ACCOUNTS',
 }
@@ -138,13 +159,32 @@ const CARD_BILL: EmbeddedRecord = {
 }
 
 export const TRANSACTIONS: ResourceSpec = {
-  ...BANKING, name: 'transactions', path: '/api/transactions/', institutionResource: 'TRANSACTIONS', storage: 'transactions', wire: TRANSACTION_WIRE,
+  ...BANKING,
+  name: 'transactions',
+  path: '/api/transactions/',
+  institutionResource: 'TRANSACTIONS',
+  storage: 'transactions',
+  wire: TRANSACTION_WIRE,
   body: retrieveBody({
-    account: thisAccount, date_from: bodyDate('First day of the period'), date_to: bodyDate('Last day of the period'), token: MfaToken,
+    account: thisAccount,
+    date_from: bodyDate('First day of the period'),
+    date_to: bodyDate('Last day of the period'),
+    token: MfaToken,
   }),
   items: { ofda: ['TransactionOpenFinanceBrazil'], multiregion: ['Transaction'] },
-  operationIds: { retrieve: 'RetrieveTransactions', resume: 'PatchTransactions', list: 'ListTransactions', detail: 'DetailTransaction', delete: 'DestroyTransaction' },
-  filters: TRANSACTION_FILTERS, listNeedsLink: true, needsAccounts: true, deletable: true, rateLimitedDelete: true, async: true,
+  operationIds: {
+    retrieve: 'RetrieveTransactions',
+    resume: 'PatchTransactions',
+    list: 'ListTransactions',
+    detail: 'DetailTransaction',
+    delete: 'DestroyTransaction',
+  },
+  filters: TRANSACTION_FILTERS,
+  listNeedsLink: true,
+  needsAccounts: true,
+  deletable: true,
+  rateLimitedDelete: true,
+  async: true,
   linkingFields: ACCOUNT_SCOPED,
   background: { fetchResource: 'TRANSACTIONS', historyDays: HISTORY_DAYS, summary: 'transactions' },
   connectorResource: 'TRANSACTIONS',
@@ -160,13 +200,22 @@ const BALANCE_HISTORY_DAYS = 90
  * routes the same operationIds: this path, in the current spec, keeps them.
  */
 export const BALANCES_BR = recordResource({
-  ...BANKING, name: 'br/balances', path: '/api/br/balances/', institutionResource: 'BALANCES', recordKey: 'BALANCES', shape: 'ofda',
+  ...BANKING,
+  name: 'br/balances',
+  path: '/api/br/balances/',
+  institutionResource: 'BALANCES',
+  recordKey: 'BALANCES',
+  shape: 'ofda',
   wireFields: { link: true, account: 'none' },
   body: retrieveBody({ account_id: thisAccount }),
   items: { ofda: ['BalanceOFDA'] },
   // Belvo publishes no PATCH here (PatchBalances is the legacy path's): Ponte's resume is named for Brazil.
   operationIds: { retrieve: 'RetrieveBalances', resume: 'PatchBalancesBrazil', list: 'ListBalances', detail: 'DetailBalance' },
-  filters: RECORD_FILTERS(), listNeedsLink: true, needsAccounts: true, deletable: false, linkingFields: NO_ID,
+  filters: RECORD_FILTERS(),
+  listNeedsLink: true,
+  needsAccounts: true,
+  deletable: false,
+  linkingFields: NO_ID,
   background: { fetchResource: 'BALANCES', historyDays: BALANCE_HISTORY_DAYS, summary: 'count' },
   // Current balances: no period.
   connectorResource: 'BALANCES',
@@ -179,78 +228,144 @@ export const BALANCES_BR = recordResource({
 
 /** Daily balances of Mexican and Colombian accounts (legacy `/api/balances/`, multi-region `Balance`). */
 export const BALANCES_LEGACY = recordResource({
-  ...BANKING, name: 'balances', path: '/api/balances/', institutionResource: 'BALANCES', recordKey: 'DAILY_BALANCES', shape: 'multiregion',
+  ...BANKING,
+  name: 'balances',
+  path: '/api/balances/',
+  institutionResource: 'BALANCES',
+  recordKey: 'DAILY_BALANCES',
+  shape: 'multiregion',
   wireFields: { link: false, account: 'object' },
   body: retrieveBody({ account: thisAccount, date_from: bodyDate('First day'), date_to: bodyDate('Last day'), token: MfaToken }),
   items: { multiregion: ['Balance'] },
   // Belvo's names, but those the current /api/br/balances/ has take `Legacy` (operationIds are unique).
-  operationIds: { retrieve: 'RetrieveBalancesLegacy', resume: 'PatchBalances', list: 'ListBalancesLegacy', detail: 'DetailBalanceLegacy', delete: 'DestroyBalance' },
+  operationIds: {
+    retrieve: 'RetrieveBalancesLegacy',
+    resume: 'PatchBalances',
+    list: 'ListBalancesLegacy',
+    detail: 'DetailBalanceLegacy',
+    delete: 'DestroyBalance',
+  },
   filters: BALANCE_FILTERS,
-  listNeedsLink: false, needsAccounts: true, deletable: true, linkingFields: ACCOUNT_SCOPED_NO_ID,
+  listNeedsLink: false,
+  needsAccounts: true,
+  deletable: true,
+  linkingFields: ACCOUNT_SCOPED_NO_ID,
   background: { fetchResource: 'BALANCES', historyDays: BALANCE_HISTORY_DAYS, summary: 'count' },
   // Daily balances: over a period.
   connectorResource: 'BALANCES',
   fetchParams: (args) => ({ period: period(args, true), accountInternalId: accountInternalId(args.accounts, args.request.account, 'account') }),
   toRow: (record, accounts, plain) => {
     const account = accountOf(accounts, record)
-    return { accountId: account?.id ?? null, recordDate: (record.value_date as string) ?? null, kind: null, prefix: { account: account?.wire ?? null }, body: plain }
+    return {
+      accountId: account?.id ?? null,
+      recordDate: (record.value_date as string) ?? null,
+      kind: null,
+      prefix: { account: account?.wire ?? null },
+      body: plain,
+    }
   },
 })
 
 export const OWNERS = recordResource({
-  ...BANKING, name: 'owners', path: '/api/owners/', institutionResource: 'OWNERS', recordKey: 'OWNERS', wireFields: { link: true, account: 'none' },
+  ...BANKING,
+  name: 'owners',
+  path: '/api/owners/',
+  institutionResource: 'OWNERS',
+  recordKey: 'OWNERS',
+  wireFields: { link: true, account: 'none' },
   body: retrieveBody({ token: MfaToken }),
   items: { ofda: ['OwnerIndividualOpenFinanceBrazil', 'OwnerBusinessOpenFinanceBrazil'], multiregion: ['Owner'] },
   operationIds: { retrieve: 'RetrieveOwners', resume: 'PatchOwners', list: 'ListOwners', detail: 'DetailOwner', delete: 'DestroyOwner' },
   filters: OWNER_FILTERS,
-  listNeedsLink: false, needsAccounts: false, deletable: true, linkingFields: [],
+  listNeedsLink: false,
+  needsAccounts: false,
+  deletable: true,
+  linkingFields: [],
   background: { fetchResource: 'OWNERS', historyDays: HISTORY_DAYS, summary: 'count' },
   connectorResource: 'OWNERS',
   toRow: (_record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain }),
 })
 
 export const BILLS = recordResource({
-  ...BANKING, name: 'bills', path: '/api/bills/', institutionResource: 'BILLS', recordKey: 'BILLS', shape: 'ofda', wireFields: { link: false, account: 'object' },
+  ...BANKING,
+  name: 'bills',
+  path: '/api/bills/',
+  institutionResource: 'BILLS',
+  recordKey: 'BILLS',
+  shape: 'ofda',
+  wireFields: { link: false, account: 'object' },
   body: retrieveBody({}),
   items: { ofda: ['Bill'] },
   // Belvo publishes no PATCH here: Ponte's resume follows the family's names.
   operationIds: { retrieve: 'RetrieveBills', resume: 'PatchBills', list: 'ListBills', detail: 'DetailBills', delete: 'DestroyBills' },
-  filters: BILL_FILTERS, listNeedsLink: true,
-  needsAccounts: true, deletable: true, linkingFields: ACCOUNT_SCOPED,
+  filters: BILL_FILTERS,
+  listNeedsLink: true,
+  needsAccounts: true,
+  deletable: true,
+  linkingFields: ACCOUNT_SCOPED,
   background: { fetchResource: 'BILLS', historyDays: HISTORY_DAYS, summary: 'count' },
   connectorResource: 'BILLS',
   toRow: (record, accounts, plain) => {
     const account = accountOf(accounts, record)
-    return { accountId: account?.id ?? null, recordDate: (record.due_date as string) ?? null, kind: null, prefix: { account: account?.wire ?? null }, body: plain }
+    return {
+      accountId: account?.id ?? null,
+      recordDate: (record.due_date as string) ?? null,
+      kind: null,
+      prefix: { account: account?.wire ?? null },
+      body: plain,
+    }
   },
 })
 
 export const INVESTMENTS_BR = recordResource({
-  ...BANKING, name: 'br/investments', path: '/api/br/investments/', institutionResource: 'INVESTMENTS', recordKey: 'INVESTMENTS', shape: 'ofda',
+  ...BANKING,
+  name: 'br/investments',
+  path: '/api/br/investments/',
+  institutionResource: 'INVESTMENTS',
+  recordKey: 'INVESTMENTS',
+  shape: 'ofda',
   wireFields: { link: false, account: 'none' },
   body: retrieveBody({}),
   items: { ofda: ['InvestmentBrazil'] },
   operationIds: {
-    retrieve: 'RetrieveInvestmentsBrazil', resume: 'PatchInvestmentsBrazil', list: 'ListInvestmentsBrazil', detail: 'DetailInvestmentBrazil', delete: 'DestroyInvestmentBrazil',
+    retrieve: 'RetrieveInvestmentsBrazil',
+    resume: 'PatchInvestmentsBrazil',
+    list: 'ListInvestmentsBrazil',
+    detail: 'DetailInvestmentBrazil',
+    delete: 'DestroyInvestmentBrazil',
   },
-  filters: KIND_FILTERS, listNeedsLink: true,
-  needsAccounts: false, deletable: true, linkingFields: NO_ID,
+  filters: KIND_FILTERS,
+  listNeedsLink: true,
+  needsAccounts: false,
+  deletable: true,
+  linkingFields: NO_ID,
   background: { fetchResource: 'INVESTMENTS', historyDays: HISTORY_DAYS, summary: 'count' },
   connectorResource: 'INVESTMENTS',
   toRow: (record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: (record.type as string) ?? null, prefix: {}, body: plain }),
 })
 
 export const INVESTMENT_TRANSACTIONS_BR = recordResource({
-  ...BANKING, name: 'br/investment-transactions', path: '/api/br/investment-transactions/', institutionResource: 'INVESTMENT_TRANSACTIONS',
-  recordKey: 'INVESTMENT_TRANSACTIONS', shape: 'ofda', wireFields: { link: true, account: 'none' },
+  ...BANKING,
+  name: 'br/investment-transactions',
+  path: '/api/br/investment-transactions/',
+  institutionResource: 'INVESTMENT_TRANSACTIONS',
+  recordKey: 'INVESTMENT_TRANSACTIONS',
+  shape: 'ofda',
+  wireFields: { link: true, account: 'none' },
   body: retrieveBody({ date_from: firstDay('First day'), date_to: firstDay('Last day') }),
   items: { ofda: ['InvestmentTransactionBrazil'] },
   operationIds: {
-    retrieve: 'RetrieveInvestmentTransactionsBrazil', resume: 'PatchInvestmentTransactionsBrazil', list: 'ListInvestmentTransactionsBrazil',
-    detail: 'DetailInvestmentTransactionBrazil', delete: 'DestroyInvestmentTransactionBrazil',
+    retrieve: 'RetrieveInvestmentTransactionsBrazil',
+    resume: 'PatchInvestmentTransactionsBrazil',
+    list: 'ListInvestmentTransactionsBrazil',
+    detail: 'DetailInvestmentTransactionBrazil',
+    delete: 'DestroyInvestmentTransactionBrazil',
   },
-  filters: KIND_FILTERS, listNeedsLink: true,
-  needsAccounts: false, deletable: true, linkingFields: ['investment_internal_identification'],
+  filters: KIND_FILTERS,
+  listNeedsLink: true,
+  needsAccounts: false,
+  deletable: true,
+  linkingFields: ['investment_internal_identification'],
   background: { fetchResource: 'INVESTMENT_TRANSACTIONS', historyDays: HISTORY_DAYS, summary: 'count' },
   connectorResource: 'INVESTMENT_TRANSACTIONS',
   fetchParams: (args) => ({ period: period(args, false) }),
@@ -259,7 +374,13 @@ export const INVESTMENT_TRANSACTIONS_BR = recordResource({
     internalId: (record) => record.investment_internal_identification as string | undefined,
     withId: (record, id) => ({ ...record, investment: { id, ...(record.investment as Json) } }),
   },
-  toRow: (record, _accounts, plain) => ({ accountId: null, recordDate: (record.value_date as string) ?? null, kind: (record.type as string) ?? null, prefix: {}, body: plain }),
+  toRow: (record, _accounts, plain) => ({
+    accountId: null,
+    recordDate: (record.value_date as string) ?? null,
+    kind: (record.type as string) ?? null,
+    prefix: {},
+    body: plain,
+  }),
 })
 
 /**
@@ -268,7 +389,10 @@ export const INVESTMENT_TRANSACTIONS_BR = recordResource({
  * oldest event first at `/api/br/exchanges/{id}/history/`.
  */
 export const EXCHANGE_HISTORY: ChildResource = {
-  path: 'history', recordKey: 'EXCHANGE_HISTORY', items: { ofda: ['ExchangeHistory'] }, operationId: 'ListExchangeHistory',
+  path: 'history',
+  recordKey: 'EXCHANGE_HISTORY',
+  items: { ofda: ['ExchangeHistory'] },
+  operationId: 'ListExchangeHistory',
   wire: recordWire('EXCHANGE_HISTORY', { link: true, account: 'none', orderByBodyField: 'event_created_at' }),
   linkingFields: ['internal_identification', 'exchange_internal_identification'],
   connectorResource: 'EXCHANGE_HISTORY',
@@ -281,14 +405,22 @@ export const EXCHANGE_HISTORY: ChildResource = {
 }
 
 export const EXCHANGES_BR = recordResource({
-  ...BANKING, name: 'br/exchanges', path: '/api/br/exchanges/', institutionResource: 'EXCHANGES', recordKey: 'EXCHANGES', shape: 'ofda',
+  ...BANKING,
+  name: 'br/exchanges',
+  path: '/api/br/exchanges/',
+  institutionResource: 'EXCHANGES',
+  recordKey: 'EXCHANGES',
+  shape: 'ofda',
   wireFields: { link: true, account: 'none' },
   body: retrieveBody({ date_from: firstDay('First day; a year ago by default'), date_to: firstDay('Last day; today by default') }),
   items: { ofda: ['Exchange'] },
   // Belvo publishes no PATCH here: Ponte's resume follows the family's names.
   operationIds: { retrieve: 'RetrieveExchanges', resume: 'PatchExchanges', list: 'ListExchanges', detail: 'DetailExchange', delete: 'DeleteExchange' },
-  filters: RECORD_FILTERS(), listNeedsLink: true,
-  needsAccounts: false, deletable: true, linkingFields: NO_ID,
+  filters: RECORD_FILTERS(),
+  listNeedsLink: true,
+  needsAccounts: false,
+  deletable: true,
+  linkingFields: NO_ID,
   background: { fetchResource: 'EXCHANGES', historyDays: HISTORY_DAYS, summary: 'count' },
   connectorResource: 'EXCHANGES',
   fetchParams: (args) => ({ period: period(args, false) }),
@@ -297,7 +429,9 @@ export const EXCHANGES_BR = recordResource({
 })
 
 // The SDKs send numbers; form-minded clients send strings. Either names a real month.
-const Year = Type.Union([Type.Integer({ minimum: 1900, maximum: 9999 }), Type.String({ pattern: '^(19|[2-9]\\d)\\d{2}$' })], { description: 'The year (YYYY).' })
+const Year = Type.Union([Type.Integer({ minimum: 1900, maximum: 9999 }), Type.String({ pattern: '^(19|[2-9]\\d)\\d{2}$' })], {
+  description: 'The year (YYYY).',
+})
 const Month = Type.Union([Type.Integer({ minimum: 1, maximum: 12 }), Type.String({ pattern: '^(0?[1-9]|1[0-2])$' })], { description: 'The month (1-12).' })
 
 /**
@@ -305,13 +439,21 @@ const Month = Type.Union([Type.Integer({ minimum: 1, maximum: 12 }), Type.String
  * endpoint the SDKs call and no published spec documents: its names follow Belvo's patterns).
  */
 export const STATEMENTS = recordResource({
-  ...BANKING, name: 'statements', path: '/api/statements/', institutionResource: 'ACCOUNTS', recordKey: 'STATEMENTS', shape: 'multiregion',
+  ...BANKING,
+  name: 'statements',
+  path: '/api/statements/',
+  institutionResource: 'ACCOUNTS',
+  recordKey: 'STATEMENTS',
+  shape: 'multiregion',
   wireFields: { link: true, account: 'object' },
   body: retrieveBody({ account: bodyId('The account id.'), year: Year, month: Month, token: MfaToken, attach_pdf: optionalField(Type.Boolean()) }),
   items: { multiregion: ['Statement'] },
   operationIds: { retrieve: 'RetrieveStatements', resume: 'PatchStatements', list: 'ListStatements', detail: 'DetailStatement', delete: 'DestroyStatement' },
-  filters: RECORD_FILTERS(), listNeedsLink: false,
-  needsAccounts: true, deletable: true, linkingFields: ACCOUNT_SCOPED_NO_ID,
+  filters: RECORD_FILTERS(),
+  listNeedsLink: false,
+  needsAccounts: true,
+  deletable: true,
+  linkingFields: ACCOUNT_SCOPED_NO_ID,
   connectorResource: 'STATEMENTS',
   fetchParams: (args) => {
     const account = accountInternalId(args.accounts, args.request.account, 'account')
@@ -323,7 +465,11 @@ export const STATEMENTS = recordResource({
     // A statement lists its transactions in the multi-region shape, each with its account and
     // the time it was collected (stamped with the access, as every nested collected_at).
     const transactions = Array.isArray(record.transactions)
-      ? (record.transactions as InstitutionRecord[]).map((t) => ({ ...withoutFields(t, TRANSACTIONS.linkingFields), account: account?.wire ?? null, collected_at: null }))
+      ? (record.transactions as InstitutionRecord[]).map((t) => ({
+          ...withoutFields(t, TRANSACTIONS.linkingFields),
+          account: account?.wire ?? null,
+          collected_at: null,
+        }))
       : record.transactions
     return { accountId: account?.id ?? null, recordDate: null, kind: null, prefix: { account: account?.wire ?? null }, body: { ...plain, transactions } }
   },
@@ -331,13 +477,22 @@ export const STATEMENTS = recordResource({
 
 /** Legacy multi-region investment portfolios (`/investments/portfolios/`): the POST answers one object. */
 export const PORTFOLIOS = recordResource({
-  ...BANKING, name: 'investments/portfolios', path: '/investments/portfolios/', answer: 'single', institutionResource: 'ACCOUNTS', recordKey: 'PORTFOLIOS',
-  shape: 'multiregion', wireFields: { link: false, account: 'none' },
+  ...BANKING,
+  name: 'investments/portfolios',
+  path: '/investments/portfolios/',
+  answer: 'single',
+  institutionResource: 'ACCOUNTS',
+  recordKey: 'PORTFOLIOS',
+  shape: 'multiregion',
+  wireFields: { link: false, account: 'none' },
   body: retrieveBody({ token: MfaToken }),
   items: { multiregion: ['InvestmentsPortfolio'] },
   operationIds: { retrieve: 'RetrievePortfolio', resume: 'PatchPortfolio', list: 'ListPortfolio', detail: 'DetailPortfolio', delete: 'DestroyPortfolio' },
-  filters: RECORD_FILTERS(), listNeedsLink: false,
-  needsAccounts: false, deletable: true, linkingFields: NO_ID,
+  filters: RECORD_FILTERS(),
+  listNeedsLink: false,
+  needsAccounts: false,
+  deletable: true,
+  linkingFields: NO_ID,
   connectorResource: 'PORTFOLIOS',
   toRow: (record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: (record.type as string) ?? null, prefix: {}, body: plain }),
 })
@@ -347,5 +502,15 @@ export const PORTFOLIOS = recordResource({
  * hang off them) and the reference lists them.
  */
 export const BANKING_RESOURCES: readonly ResourceSpec[] = [
-  ACCOUNTS, OWNERS, TRANSACTIONS, BALANCES_BR, BALANCES_LEGACY, BILLS, INVESTMENTS_BR, INVESTMENT_TRANSACTIONS_BR, EXCHANGES_BR, STATEMENTS, PORTFOLIOS,
+  ACCOUNTS,
+  OWNERS,
+  TRANSACTIONS,
+  BALANCES_BR,
+  BALANCES_LEGACY,
+  BILLS,
+  INVESTMENTS_BR,
+  INVESTMENT_TRANSACTIONS_BR,
+  EXCHANGES_BR,
+  STATEMENTS,
+  PORTFOLIOS,
 ]

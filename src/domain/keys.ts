@@ -80,7 +80,11 @@ export class SecretKeyVerifier {
   private readonly cache = new Map<string, CacheEntry>()
   private readonly inflight = new Map<string, Promise<Principal | null>>()
 
-  constructor(private readonly db: Db, private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The cached verdict, or undefined when the database must be asked (verify). */
   cached(id: string, password: string): Principal | null | undefined {

@@ -11,7 +11,15 @@ import { lineActivity, type LineActivity } from '../jobs/tracking.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { enqueueForLink, nextRefreshAt, scheduleHistoricalUpdate } from './schedule.ts'
 import {
-  assertCanLogIn, canLogInAgain, connectorFor, getLinkRow, institutionOrFail, openCredentials, requireToken, takeSession, type ResumeInput,
+  assertCanLogIn,
+  canLogInAgain,
+  connectorFor,
+  getLinkRow,
+  institutionOrFail,
+  openCredentials,
+  requireToken,
+  takeSession,
+  type ResumeInput,
 } from './sessions.ts'
 
 export const LINK_FILTERS: readonly FilterField[] = [
@@ -80,7 +88,10 @@ export type LinkWire = ReturnType<typeof linkWire>
  * stalled, retrying, with times), so a fetch in progress or stuck is visible (jobs/tracking.ts).
  */
 export async function describeLinks(ctx: DomainContext, links: LinkRow[]): Promise<LinkWire[]> {
-  const activity = await lineActivity(ctx.db, links.map((link) => lineOf(link.id)))
+  const activity = await lineActivity(
+    ctx.db,
+    links.map((link) => lineOf(link.id)),
+  )
   return links.map((link) => linkWire(link, activity.get(lineOf(link.id)) ?? null))
 }
 
@@ -91,8 +102,12 @@ export async function describeLink(ctx: DomainContext, link: LinkRow): Promise<L
 /** Checks each credential against the regular expression the institution publishes in `form_fields`. */
 function checkFormFields(institution: CatalogInstitution, credentials: Credentials): void {
   const values: Record<string, string | undefined> = {
-    username: credentials.username, username2: credentials.username2, username3: credentials.username3,
-    password: credentials.password, password2: credentials.password2, username_type: credentials.usernameType,
+    username: credentials.username,
+    username2: credentials.username2,
+    username3: credentials.username3,
+    password: credentials.password,
+    password2: credentials.password2,
+    username_type: credentials.usernameType,
   }
   for (const field of institution.form_fields) {
     const value = values[field.name]
@@ -153,8 +168,12 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
   }
   const hidden = institution.form_fields.find((f) => f.name === 'password' && f.type === 'hidden')
   const credentials: Credentials = compact({
-    username: input.username, password: input.password ?? hidden?.value, username2: input.username2, username3: input.username3,
-    password2: input.password2, usernameType: input.username_type,
+    username: input.username,
+    password: input.password ?? hidden?.value,
+    username2: input.username2,
+    username3: input.username3,
+    password2: input.password2,
+    usernameType: input.username_type,
   })
   if (credentials.password === undefined && institution.form_fields.some((f) => f.name === 'password')) {
     throw new PonteError('required', { field: 'password' })
@@ -177,8 +196,12 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
     credentials_storage: credentialsStorage,
     // nostore too: the fetch below (or the PATCH that completes an MFA login) still needs them.
     credentials: sealCredentials(ctx, credentials),
-    credentials_expire_at: storageDays !== null ? addDays(now, storageDays)
-      : credentialsStorage === 'nostore' ? new Date(now.getTime() + NOSTORE_CREDENTIALS_SECONDS * 1000).toISOString() : null,
+    credentials_expire_at:
+      storageDays !== null
+        ? addDays(now, storageDays)
+        : credentialsStorage === 'nostore'
+          ? new Date(now.getTime() + NOSTORE_CREDENTIALS_SECONDS * 1000).toISOString()
+          : null,
     stale_in: input.stale_in ?? '365d',
     fetch_resources: fetchResources,
     refresh_rate: accessMode === 'recurrent' ? '7d' : null,
@@ -207,10 +230,19 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
  * still open for it, as at Belvo. `firstFetch` marks the one that follows the link's creation,
  * the only one that may use a `nostore` link's credentials.
  */
-async function startHistoricalUpdate(ctx: DomainContext, tx: Queryable, actor: Actor, link: LinkRow, options: { token?: string; firstFetch?: boolean } = {}): Promise<void> {
+async function startHistoricalUpdate(
+  ctx: DomainContext,
+  tx: Queryable,
+  actor: Actor,
+  link: LinkRow,
+  options: { token?: string; firstFetch?: boolean } = {},
+): Promise<void> {
   if (link.fetch_resources.length === 0) return
   await scheduleHistoricalUpdate(ctx, tx, {
-    organizationId: actor.organizationId, linkId: link.id, requestId: hex32(), processType: 'historical_update',
+    organizationId: actor.organizationId,
+    linkId: link.id,
+    requestId: hex32(),
+    processType: 'historical_update',
     ...(options.token ? { sealedToken: ctx.cipher.encrypt(options.token) } : {}),
     ...(options.firstFetch ? { firstFetch: true } : {}),
   })
@@ -227,15 +259,22 @@ export async function resumeLink(ctx: DomainContext, actor: Actor, input: Resume
   // An update keeps the new credentials in its session until the institution accepts them; a
   // registration has them on the link, until its credentials_storage ends (15 minutes for nostore).
   const pending = (request as { credentials?: string }).credentials
-  const credentials = operation === 'link_update'
-    ? (pending ? JSON.parse(ctx.cipher.decrypt(pending)) as Credentials : undefined)
-    : openCredentials(ctx, link)
+  const credentials =
+    operation === 'link_update' ? (pending ? (JSON.parse(ctx.cipher.decrypt(pending)) as Credentials) : undefined) : openCredentials(ctx, link)
   if (!credentials) throw new PonteError('login_error', { variant: 'missing' })
   return completeLogin(ctx, actor, link, credentials, input.token ?? undefined, operation, request)
 }
 
 /** Logs in with `credentials` (+ token) and, on success, makes the link valid with them. */
-async function completeLogin(ctx: DomainContext, actor: Actor, link: LinkRow, credentials: Credentials, token: string | undefined, operation: string, request: unknown): Promise<LinkRow> {
+async function completeLogin(
+  ctx: DomainContext,
+  actor: Actor,
+  link: LinkRow,
+  credentials: Credentials,
+  token: string | undefined,
+  operation: string,
+  request: unknown,
+): Promise<LinkRow> {
   const institution = institutionOrFail(ctx, link.institution)
   const outcome = await connectorFor(ctx, institution).login(credentials, token)
   if (outcome.status === 'token_required') {
@@ -286,7 +325,10 @@ export async function updateLinkCredentials(ctx: DomainContext, actor: Actor, id
   const username = previous.username
   if (!username) throw new PonteError('login_error', { variant: 'missing' })
   const credentials: Credentials = compact({
-    ...previous, username, password: input.password ?? previous.password, password2: input.password2 ?? previous.password2,
+    ...previous,
+    username,
+    password: input.password ?? previous.password,
+    password2: input.password2 ?? previous.password2,
     usernameType: input.username_type ?? previous.usernameType,
   })
   checkFormFields(institution, credentials)
@@ -339,7 +381,13 @@ export const REFRESH_COOLDOWN_SECONDS = 600
  * POST /api/links/{id}/refresh/: fetches the link's resources again in the background (or the
  * given subset) and sends historical_update webhooks carrying the returned request_id.
  */
-export async function refreshLink(ctx: DomainContext, actor: Actor, id: string, input: { fetch_resources?: string[] | null }, requestId: string): Promise<void> {
+export async function refreshLink(
+  ctx: DomainContext,
+  actor: Actor,
+  id: string,
+  input: { fetch_resources?: string[] | null },
+  requestId: string,
+): Promise<void> {
   const link = await getLinkRow(ctx, actor, id)
   assertCanLogIn(ctx, link)
   const institution = institutionOrFail(ctx, link.institution)
@@ -363,7 +411,9 @@ export async function refreshLink(ctx: DomainContext, actor: Actor, id: string, 
 /** DELETE with `X-Belvo-Request-Mode: async`: 202 now, a LINK link_deleted webhook when done. */
 export async function deleteLinkAsync(ctx: DomainContext, actor: Actor, id: string, requestId: string): Promise<void> {
   const link = await getLinkRow(ctx, actor, id)
-  await ctx.db.tx((tx) => enqueueForLink(ctx, tx, QUEUES.asyncRequest, link.id, { organizationId: actor.organizationId, requestId, kind: 'delete_link', linkId: link.id }))
+  await ctx.db.tx((tx) =>
+    enqueueForLink(ctx, tx, QUEUES.asyncRequest, link.id, { organizationId: actor.organizationId, requestId, kind: 'delete_link', linkId: link.id }),
+  )
 }
 
 export async function deleteLink(ctx: DomainContext, actor: Actor, id: string): Promise<void> {

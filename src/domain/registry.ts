@@ -11,7 +11,16 @@ import type { ResourceSpec } from './resource-spec.ts'
  */
 
 export type {
-  AccountIndex, BackgroundFetch, ChildResource, EmbeddedRecord, FetchRequest, ItemSchemas, OperationIds, ResourceSpec, RowParts, WireShape,
+  AccountIndex,
+  BackgroundFetch,
+  ChildResource,
+  EmbeddedRecord,
+  FetchRequest,
+  ItemSchemas,
+  OperationIds,
+  ResourceSpec,
+  RowParts,
+  WireShape,
 } from './resource-spec.ts'
 
 /** The resource families, in the order their resources are listed (and fetched by historical updates). */
@@ -78,7 +87,7 @@ function checkSpec(spec: ResourceSpec): void {
 
 function checkItems(spec: ResourceSpec, items: ResourceSpec['items'] | undefined, part: string): void {
   const shapes = Object.keys(items ?? {}) as WireShape[]
-  if (shapes.length === 0 || shapes.some((shape) => !(items![shape]?.length))) fail(spec, `${part} must name Belvo's item schema(s) for each shape it answers`)
+  if (shapes.length === 0 || shapes.some((shape) => !items![shape]?.length)) fail(spec, `${part} must name Belvo's item schema(s) for each shape it answers`)
   if (shapes.some((shape) => !SHAPES.includes(shape))) fail(spec, `${part} names an unknown shape`)
   if (spec.shape && shapes.some((shape) => shape !== spec.shape)) fail(spec, `${part} names schemas for a shape other than its own '${spec.shape}'`)
 }

@@ -164,7 +164,11 @@ export interface ChildResource {
   /** The institution's id of a child's parent. */
   parentOf(record: InstitutionRecord): string
   /** A child's server fields and wire body, given its parent's id; `plain` as for ResourceSpec.toRow. */
-  toRow(record: InstitutionRecord, parentId: string, plain: Record<string, unknown>): { recordDate: string | null; kind: string | null; body: Record<string, unknown> }
+  toRow(
+    record: InstitutionRecord,
+    parentId: string,
+    plain: Record<string, unknown>,
+  ): { recordDate: string | null; kind: string | null; body: Record<string, unknown> }
 }
 
 /** The record without `fields` (its linking fields): what its wire body starts from. */
@@ -175,7 +179,9 @@ export function withoutFields(record: InstitutionRecord, fields: readonly string
 }
 
 /** A resource kept in `records`: its wire query follows from its key and wire fields. */
-export function recordResource(spec: Omit<ResourceSpec, 'storage' | 'wire'> & { recordKey: string; wireFields: { link: boolean; account: 'object' | 'none' } }): ResourceSpec {
+export function recordResource(
+  spec: Omit<ResourceSpec, 'storage' | 'wire'> & { recordKey: string; wireFields: { link: boolean; account: 'object' | 'none' } },
+): ResourceSpec {
   return { ...spec, storage: 'records', wire: recordWire(spec.recordKey, spec.wireFields) }
 }
 
@@ -188,8 +194,12 @@ export function checkPeriod(today: string, request: Record<string, unknown>, opt
     if (!dateTo) throw new PonteError('required', { field: 'date_to' })
   }
   // The given dates first: a default date_from is counted back from date_to.
-  for (const [field, value] of [['date_from', dateFrom], ['date_to', dateTo]] as const) {
-    if (value !== undefined && !isCalendarDay(value)) throw new PonteError('invalid', { field, params: { detail: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.' } })
+  for (const [field, value] of [
+    ['date_from', dateFrom],
+    ['date_to', dateTo],
+  ] as const) {
+    if (value !== undefined && !isCalendarDay(value))
+      throw new PonteError('invalid', { field, params: { detail: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.' } })
   }
   dateTo ??= today
   dateFrom ??= new Date(Date.parse(dateTo) - (options.defaultDays ?? 365) * 86_400_000).toISOString().slice(0, 10)

@@ -61,7 +61,7 @@ const omittedBySpec = new WeakMap<ResourceSpec, ReadonlySet<string>>()
 /** What a spec's wire bodies leave out of its records: the server-owned keys and its linking fields. */
 function omittedKeys(spec: ResourceSpec): ReadonlySet<string> {
   let omitted = omittedBySpec.get(spec)
-  if (!omitted) omittedBySpec.set(spec, omitted = new Set([...SERVER_OWNED, ...spec.linkingFields]))
+  if (!omitted) omittedBySpec.set(spec, (omitted = new Set([...SERVER_OWNED, ...spec.linkingFields])))
   return omitted
 }
 
@@ -130,7 +130,13 @@ function tallyTransactions(tally: TransactionTally, rows: { type: string | null;
  * `save_data` is false) and returns the wire objects. Accounts are fetched and stored first when
  * a resource hangs off them and the link has none yet.
  */
-export async function retrieve(ctx: DomainContext, actor: Actor, spec: ResourceSpec, request: Record<string, unknown>, options: RetrieveOptions = {}): Promise<RetrieveResult> {
+export async function retrieve(
+  ctx: DomainContext,
+  actor: Actor,
+  spec: ResourceSpec,
+  request: Record<string, unknown>,
+  options: RetrieveOptions = {},
+): Promise<RetrieveResult> {
   const link = await getLinkRow(ctx, actor, String(request.link), { field: 'link' })
   return retrieveForLink(ctx, actor, spec, link, request, options)
 }
@@ -166,10 +172,16 @@ export async function retrieveAsync(ctx: DomainContext, actor: Actor, spec: Reso
   assertCanLogIn(ctx, link)
   if ('date_from' in request || 'date_to' in request) checkPeriod(ctx.clock.now().toISOString().slice(0, 10), request, { required: false })
   const { token, ...rest } = request
-  await ctx.db.tx((tx) => enqueueForLink(ctx, tx, QUEUES.asyncRequest, link.id, {
-    organizationId: actor.organizationId, requestId, kind: 'retrieve', resource: spec.name, request: rest,
-    ...(typeof token === 'string' ? { sealedToken: ctx.cipher.encrypt(token) } : {}),
-  } satisfies AsyncRequestJob))
+  await ctx.db.tx((tx) =>
+    enqueueForLink(ctx, tx, QUEUES.asyncRequest, link.id, {
+      organizationId: actor.organizationId,
+      requestId,
+      kind: 'retrieve',
+      resource: spec.name,
+      request: rest,
+      ...(typeof token === 'string' ? { sealedToken: ctx.cipher.encrypt(token) } : {}),
+    } satisfies AsyncRequestJob),
+  )
 }
 
 /** PATCH /api/<resource>/: finishes a retrieval that answered 428. */
@@ -189,23 +201,42 @@ export function connectorSupports(ctx: DomainContext, institution: Institution, 
 }
 
 /** A connector's answer as batches, whether it streams them or answers at once. */
-function batchesOf(connector: InstitutionConnector, resource: ConnectorResource, session: ConnectorContext, params: FetchParams): AsyncIterable<InstitutionRecord[]> {
+function batchesOf(
+  connector: InstitutionConnector,
+  resource: ConnectorResource,
+  session: ConnectorContext,
+  params: FetchParams,
+): AsyncIterable<InstitutionRecord[]> {
   const fetched = connector.fetch(resource, session, params)
   return Symbol.asyncIterator in fetched ? fetched : once(fetched)
 }
 
-async function fetchAll(connector: InstitutionConnector, resource: ConnectorResource, session: ConnectorContext, params: FetchParams): Promise<InstitutionRecord[]> {
+async function fetchAll(
+  connector: InstitutionConnector,
+  resource: ConnectorResource,
+  session: ConnectorContext,
+  params: FetchParams,
+): Promise<InstitutionRecord[]> {
   const records: InstitutionRecord[] = []
   for await (const batch of batchesOf(connector, resource, session, params)) for (const record of batch) records.push(record)
   return records
 }
 
-async function retrieveForLink(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, request: Record<string, unknown>, options: RetrieveOptions = {}): Promise<RetrieveResult> {
+async function retrieveForLink(
+  ctx: DomainContext,
+  actor: Actor,
+  spec: ResourceSpec,
+  link: LinkRow,
+  request: Record<string, unknown>,
+  options: RetrieveOptions = {},
+): Promise<RetrieveResult> {
   const institution = ctx.connectors.institution(link.institution)!
   if (!institution.resources.includes(spec.institutionResource)) throw new PonteError('unsupported_operation')
   if (spec.shape && wireShape(institution) !== spec.shape) throw new PonteError('unsupported_operation')
   if (!connectorSupports(ctx, institution, spec)) throw new PonteError('unsupported_operation')
-  const session = await openInstitutionSession(ctx, actor, link, `retrieve:${spec.name}`, request as { token?: string | null }, { firstFetch: options.firstFetch })
+  const session = await openInstitutionSession(ctx, actor, link, `retrieve:${spec.name}`, request as { token?: string | null }, {
+    firstFetch: options.firstFetch,
+  })
   const connector = ctx.connectors.connectorFor(institution)
   const saveData = request.save_data !== false
   // One instant per access: the link's last_accessed_at, and every collected_at and
@@ -285,16 +316,29 @@ function buildAccounts(link: LinkRow, institution: Institution, records: Institu
     const previous = existing.get(record.internal_identification)
     const id = previous?.id ?? uuidv7()
     const wire = {
-      id, link: link.id, institution: { name: institution.name, type: institution.type },
-      collected_at: now, created_at: previous?.created_at ?? now, ...stampAccess(strip(record, omitted), now),
+      id,
+      link: link.id,
+      institution: { name: institution.name, type: institution.type },
+      collected_at: now,
+      created_at: previous?.created_at ?? now,
+      ...stampAccess(strip(record, omitted), now),
       internal_identification: record.internal_identification,
     }
     const balance = (record.balance ?? {}) as Record<string, unknown>
     rows.push({
-      id, internal_identification: record.internal_identification, category: str(record.category), type: str(record.type),
-      name: str(record.name), number: str(record.number), currency: str(record.currency), balance_current: num(balance.current),
-      balance_available: num(balance.available), public_identification_name: str(record.public_identification_name),
-      public_identification_value: str(record.public_identification_value), collected_at: now, created_at: wire.created_at,
+      id,
+      internal_identification: record.internal_identification,
+      category: str(record.category),
+      type: str(record.type),
+      name: str(record.name),
+      number: str(record.number),
+      currency: str(record.currency),
+      balance_current: num(balance.current),
+      balance_available: num(balance.available),
+      public_identification_name: str(record.public_identification_name),
+      public_identification_value: str(record.public_identification_value),
+      collected_at: now,
+      created_at: wire.created_at,
       body: JSON.stringify(wire),
     })
     wires.push(wire)
@@ -359,11 +403,29 @@ async function writeLocked<T>(ctx: DomainContext, link: LinkRow, accountIds: Ite
 const COPY_RACED = new Error('transactions stored meanwhile')
 
 /** Builds a batch's rows and wire objects; the returned `write` stores them. */
-async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec, link: LinkRow, institution: Institution, records: InstitutionRecord[], accounts: AccountIndex, now: string, options: BatchOptions): Promise<PreparedBatch> {
+async function prepareBatch(
+  ctx: DomainContext,
+  actor: Actor,
+  spec: ResourceSpec,
+  link: LinkRow,
+  institution: Institution,
+  records: InstitutionRecord[],
+  accounts: AccountIndex,
+  now: string,
+  options: BatchOptions,
+): Promise<PreparedBatch> {
   const { saveData, fresh, collect, changes } = options
   if (records.length === 0) return { count: 0, wires: [], write: NOTHING_TO_WRITE }
   if (spec.embeds) records = await withEmbeddedIds(ctx, link, spec.embeds, records)
-  const existing = fresh ? new Map<string, store.StoredRow>() : await store.existingRows(ctx.db, spec.storage, link.id, records.map((r) => r.internal_identification), spec.recordKey)
+  const existing = fresh
+    ? new Map<string, store.StoredRow>()
+    : await store.existingRows(
+        ctx.db,
+        spec.storage,
+        link.id,
+        records.map((r) => r.internal_identification),
+        spec.recordKey,
+      )
   const track = (internalId: string, id: string, body: string) => {
     if (!changes) return
     changes.seen.add(internalId)
@@ -379,7 +441,8 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
     indexAccounts(built, accounts)
     for (const row of built.rows) track(row.internal_identification, row.id, row.body)
     return {
-      count: built.wires.length, wires: collect ? built.wires : [],
+      count: built.wires.length,
+      wires: collect ? built.wires : [],
       write: saveData ? () => storeAccounts(ctx, actor, link, built, accounts) : NOTHING_TO_WRITE,
     }
   }
@@ -403,10 +466,21 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
       const text = JSON.stringify(body)
       const card = record.credit_card_data as Record<string, unknown> | null | undefined
       rows.push({
-        id, account_id: account.id, internal_identification: record.internal_identification, value_date: str(record.value_date),
-        accounting_date: str(record.accounting_date), amount: num(record.amount), currency: str(record.currency), type: str(record.type),
-        status: str(record.status), category: str(record.category), reference: str(record.reference), bill_name: str(card?.bill_name),
-        collected_at: now, created_at: createdAt, body: text,
+        id,
+        account_id: account.id,
+        internal_identification: record.internal_identification,
+        value_date: str(record.value_date),
+        accounting_date: str(record.accounting_date),
+        amount: num(record.amount),
+        currency: str(record.currency),
+        type: str(record.type),
+        status: str(record.status),
+        category: str(record.category),
+        reference: str(record.reference),
+        bill_name: str(card?.bill_name),
+        collected_at: now,
+        created_at: createdAt,
+        body: text,
       })
       track(record.internal_identification, id, text)
       if (collect) wires.push({ id, account: account.wire, collected_at: now, ...body })
@@ -436,20 +510,38 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
   const wires: Record<string, unknown>[] = []
   for (const record of records) {
     const parts = spec.toRow!(record, accounts, withoutFields(record, spec.linkingFields))
-    const { row, body } = recordInsert(link.id, spec.recordKey!, record, parts, existing.get(record.internal_identification), now, { account_id: parts.accountId })
+    const { row, body } = recordInsert(link.id, spec.recordKey!, record, parts, existing.get(record.internal_identification), now, {
+      account_id: parts.accountId,
+    })
     rows.push(row)
     wires.push({ id: row.id, ...(spec.wireFields?.link ? { link: link.id } : {}), ...parts.prefix, ...body })
   }
   const write = async () => {
     // Children (an exchange's history) are asked for before anything is written, then stored in
     // their parents' transaction: a failed call, or a parent deleted meanwhile, leaves neither.
-    const children = spec.children ? await prepareChildren(ctx, link, spec.children, options.institution, rows.map((row) => row.internal_identification), now) : undefined
-    const storedIds = await writeLocked(ctx, link, rows.map((row) => row.account_id), async (tx) => {
-      const ids = await store.upsertRecords(tx, organizationId, link.id, spec.recordKey!, rows)
-      await children?.(tx, organizationId, new Map(rows.map((row) => [row.internal_identification, ids.get(row.internal_identification) ?? row.id])))
-      return ids
+    const children = spec.children
+      ? await prepareChildren(
+          ctx,
+          link,
+          spec.children,
+          options.institution,
+          rows.map((row) => row.internal_identification),
+          now,
+        )
+      : undefined
+    const storedIds = await writeLocked(
+      ctx,
+      link,
+      rows.map((row) => row.account_id),
+      async (tx) => {
+        const ids = await store.upsertRecords(tx, organizationId, link.id, spec.recordKey!, rows)
+        await children?.(tx, organizationId, new Map(rows.map((row) => [row.internal_identification, ids.get(row.internal_identification) ?? row.id])))
+        return ids
+      },
+    )
+    rows.forEach((row, i) => {
+      wires[i].id = storedIds.get(row.internal_identification) ?? row.id
     })
-    rows.forEach((row, i) => { wires[i].id = storedIds.get(row.internal_identification) ?? row.id })
   }
   return { count: rows.length, wires: collect ? wires : [], write: saveData ? write : NOTHING_TO_WRITE }
 }
@@ -458,12 +550,25 @@ async function prepareBatch(ctx: DomainContext, actor: Actor, spec: ResourceSpec
  * A stored record: its id (the one stored before, or one derived from the institution's id), its
  * body stamped with the access time, and its creation time kept across re-fetches.
  */
-function recordInsert(linkId: string, recordKey: string, record: InstitutionRecord, parts: { recordDate: string | null; kind: string | null; body: Record<string, unknown> }, previous: store.StoredRow | undefined, now: string, owners: { account_id: string | null; parent_id?: string }) {
+function recordInsert(
+  linkId: string,
+  recordKey: string,
+  record: InstitutionRecord,
+  parts: { recordDate: string | null; kind: string | null; body: Record<string, unknown> },
+  previous: store.StoredRow | undefined,
+  now: string,
+  owners: { account_id: string | null; parent_id?: string },
+) {
   const body = { ...stampAccess(parts.body, now), collected_at: now, created_at: previous?.created_at ?? now }
   const row: store.RecordInsert = {
-    id: previous?.id ?? recordId(linkId, recordKey, record.internal_identification), ...owners,
-    internal_identification: record.internal_identification, record_date: parts.recordDate, kind: parts.kind,
-    collected_at: now, created_at: body.created_at, body: JSON.stringify(body),
+    id: previous?.id ?? recordId(linkId, recordKey, record.internal_identification),
+    ...owners,
+    internal_identification: record.internal_identification,
+    record_date: parts.recordDate,
+    kind: parts.kind,
+    collected_at: now,
+    created_at: body.created_at,
+    body: JSON.stringify(body),
   }
   return { row, body }
 }
@@ -474,18 +579,36 @@ function recordInsert(linkId: string, recordKey: string, record: InstitutionReco
  * parents' transaction, under the parents' stored ids (by internal id); upserted on the
  * institution's ids as for any record, so a re-fetch updates them in place.
  */
-async function prepareChildren(ctx: DomainContext, link: LinkRow, child: ChildResource, institution: BatchOptions['institution'], parentInternalIds: string[], now: string) {
+async function prepareChildren(
+  ctx: DomainContext,
+  link: LinkRow,
+  child: ChildResource,
+  institution: BatchOptions['institution'],
+  parentInternalIds: string[],
+  now: string,
+) {
   // An institution without the children's data stores the parents alone (their lists answer empty).
   const { connector, session } = institution
   const records = connector.supports(child.connectorResource) ? await fetchAll(connector, child.connectorResource, session, { parentInternalIds }) : []
-  const existing = records.length === 0 ? new Map<string, store.StoredRow>() : await store.existingRows(ctx.db, 'records', link.id, records.map((r) => r.internal_identification), child.recordKey)
+  const existing =
+    records.length === 0
+      ? new Map<string, store.StoredRow>()
+      : await store.existingRows(
+          ctx.db,
+          'records',
+          link.id,
+          records.map((r) => r.internal_identification),
+          child.recordKey,
+        )
   return async (tx: Queryable, organizationId: string, parents: Map<string, string>) => {
     const rows: store.RecordInsert[] = []
     for (const record of records) {
       const parentId = parents.get(child.parentOf(record))
       if (!parentId) continue
       const parts = child.toRow(record, parentId, withoutFields(record, child.linkingFields))
-      rows.push(recordInsert(link.id, child.recordKey, record, parts, existing.get(record.internal_identification), now, { account_id: null, parent_id: parentId }).row)
+      rows.push(
+        recordInsert(link.id, child.recordKey, record, parts, existing.get(record.internal_identification), now, { account_id: null, parent_id: parentId }).row,
+      )
     }
     if (rows.length > 0) await store.upsertRecords(tx, organizationId, link.id, child.recordKey, rows)
   }
@@ -505,7 +628,7 @@ const PARENT: FilterField = { param: 'parent', source: { column: 'parent_id' }, 
 /** GET /api/<resource>/{id}/<children>/: a page of one record's children; 404 for a record the organization does not have. */
 export async function listChildren(ctx: DomainContext, actor: Actor, spec: ResourceSpec, id: string, page: PageRequest) {
   const child = spec.children
-  const found = child && isUuid(id) && await store.recordExists(ctx.db, actor.organizationId, id, spec.recordKey!)
+  const found = child && isUuid(id) && (await store.recordExists(ctx.db, actor.organizationId, id, spec.recordKey!))
   if (!found) throw new PonteError('not_found')
   return store.listWire(ctx.db, child.wire, actor.organizationId, [{ field: PARENT, lookup: 'exact', values: [id], param: PARENT.param }], page)
 }
@@ -519,7 +642,7 @@ export async function detail(ctx: DomainContext, actor: Actor, spec: ResourceSpe
 /** DELETE /api/<resource>/{id}/: 5 per minute per organization where Belvo limits it (429 beyond). */
 export async function remove(ctx: DomainContext, actor: Actor, spec: ResourceSpec, id: string): Promise<void> {
   if (spec.rateLimitedDelete) await enforceDeleteLimit(ctx, actor, spec.name)
-  const deleted = isUuid(id) && await ctx.db.tx((tx) => store.deleteRow(tx, spec.storage, actor.organizationId, id, spec.recordKey))
+  const deleted = isUuid(id) && (await ctx.db.tx((tx) => store.deleteRow(tx, spec.storage, actor.organizationId, id, spec.recordKey)))
   if (!deleted) throw new PonteError('not_found')
 }
 
@@ -531,4 +654,3 @@ export async function enforceDeleteLimit(ctx: DomainContext, actor: Actor, bucke
     throw new PonteError('too_many_requests', { params: { seconds: resetsInSeconds }, headers: { 'Retry-After': String(resetsInSeconds) } })
   }
 }
-

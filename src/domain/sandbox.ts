@@ -14,7 +14,14 @@ import { getLinkRow } from './sessions.ts'
  * event changes what Ponte has stored (or what the next login answers) so that the refresh,
  * enqueued at once, finds exactly that difference at the institution.
  */
-export const SANDBOX_EVENTS = ['new_accounts', 'new_transactions', 'transactions_updated', 'transactions_deleted', 'invalid_credentials', 'token_required'] as const
+export const SANDBOX_EVENTS = [
+  'new_accounts',
+  'new_transactions',
+  'transactions_updated',
+  'transactions_deleted',
+  'invalid_credentials',
+  'token_required',
+] as const
 export type SandboxEvent = (typeof SANDBOX_EVENTS)[number]
 
 export async function simulate(ctx: DomainContext, actor: Actor, linkId: string, event: SandboxEvent): Promise<{ request_id: string }> {
@@ -38,7 +45,11 @@ export async function simulate(ctx: DomainContext, actor: Actor, linkId: string,
         break
       }
       case 'new_transactions': {
-        await deleteTransactions(tx, link.id, recent.map((t) => t.id))
+        await deleteTransactions(
+          tx,
+          link.id,
+          recent.map((t) => t.id),
+        )
         break
       }
       case 'transactions_updated': {
@@ -66,7 +77,10 @@ export async function simulate(ctx: DomainContext, actor: Actor, linkId: string,
         break
     }
     await enqueueForLink(ctx, tx, QUEUES.recurrentUpdate, link.id, {
-      organizationId: actor.organizationId, linkId: link.id, requestId, processType: 'recurrent_update',
+      organizationId: actor.organizationId,
+      linkId: link.id,
+      requestId,
+      processType: 'recurrent_update',
     } satisfies HistoricalUpdateJob)
   })
   return { request_id: requestId }

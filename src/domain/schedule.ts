@@ -40,7 +40,14 @@ export interface AsyncRequestJob {
  * of a link's jobs (historical and recurrent updates, async requests and deletions) share its line:
  * they run one at a time, in this order, so a refresh cannot overtake a simulated change.
  */
-export async function enqueueForLink(ctx: DomainContext, tx: Queryable, queue: QueueName, linkId: string, data: object, options: Omit<SendOptions, 'line'> = {}): Promise<void> {
+export async function enqueueForLink(
+  ctx: DomainContext,
+  tx: Queryable,
+  queue: QueueName,
+  linkId: string,
+  data: object,
+  options: Omit<SendOptions, 'line'> = {},
+): Promise<void> {
   await ctx.jobs.send(tx, queue, data, { ...options, line: lineOf(linkId) })
 }
 

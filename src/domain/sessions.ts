@@ -73,12 +73,24 @@ function credentialsToLogIn(ctx: DomainContext, link: LinkRow, options: { firstF
 }
 
 /** Creates the 428 answer and the session that lets PATCH finish `operation` later. */
-export async function requireToken(ctx: DomainContext, actor: Actor, linkId: string, operation: string, request: unknown, data: TokenGenerationData): Promise<never> {
+export async function requireToken(
+  ctx: DomainContext,
+  actor: Actor,
+  linkId: string,
+  operation: string,
+  request: unknown,
+  data: TokenGenerationData,
+): Promise<never> {
   const session = hex32()
   const now = ctx.clock.now()
   await store.insertMfaSession(ctx.db, {
-    id: session, organizationId: actor.organizationId, linkId, operation, request,
-    createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + MFA_SESSION_SECONDS * 1000).toISOString(),
+    id: session,
+    organizationId: actor.organizationId,
+    linkId,
+    operation,
+    request,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + MFA_SESSION_SECONDS * 1000).toISOString(),
   })
   throw new PonteError('token_required', {
     extra: { session, expiry: MFA_SESSION_SECONDS, link: linkId, token_generation_data: data },
@@ -125,7 +137,15 @@ export async function takeSession(ctx: DomainContext, actor: Actor, input: Resum
  */
 function simulatedLogin(simulated: string): LoginOutcome {
   if (simulated === 'token_required') {
-    return { status: 'token_required', tokenGenerationData: { instructions: 'Enter the 6-digit token sent by SMS to the phone number registered with your bank', type: 'numeric', value: '+** *** *** 0000', expects_user_input: true } }
+    return {
+      status: 'token_required',
+      tokenGenerationData: {
+        instructions: 'Enter the 6-digit token sent by SMS to the phone number registered with your bank',
+        type: 'numeric',
+        value: '+** *** *** 0000',
+        expects_user_input: true,
+      },
+    }
   }
   return { status: 'error', code: 'login_error' }
 }
@@ -135,7 +155,14 @@ function simulatedLogin(simulated: string): LoginOutcome {
  * valid; stored credentials are used with the request's token, if any; a token request becomes a
  * 428 whose session finishes `operation` with `request`; rejected credentials invalidate the link.
  */
-export async function openInstitutionSession(ctx: DomainContext, actor: Actor, link: LinkRow, operation: string, request: { token?: string | null }, options: { firstFetch?: boolean } = {}): Promise<ConnectorContext> {
+export async function openInstitutionSession(
+  ctx: DomainContext,
+  actor: Actor,
+  link: LinkRow,
+  operation: string,
+  request: { token?: string | null },
+  options: { firstFetch?: boolean } = {},
+): Promise<ConnectorContext> {
   const credentials = credentialsToLogIn(ctx, link, options)
   const institution = institutionOrFail(ctx, link.institution)
   const simulated = ctx.connectors.hasRealConnector(link.institution) ? null : await store.takeSandboxLogin(ctx.db, actor.organizationId, link.id)

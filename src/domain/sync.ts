@@ -44,8 +44,11 @@ function retrievedSummary(spec: ResourceSpec, result: RetrieveResult): Record<st
   const tally = result.transactions
   if (spec.background?.summary === 'transactions' && tally) {
     return {
-      total_transactions: result.total, total_inflow_transactions: tally.inflow, total_outflow_transactions: tally.outflow,
-      first_transaction_date: tally.first, last_transaction_date: tally.last,
+      total_transactions: result.total,
+      total_inflow_transactions: tally.inflow,
+      total_outflow_transactions: tally.outflow,
+      first_transaction_date: tally.first,
+      last_transaction_date: tally.last,
     }
   }
   return { [`total_${spec.institutionResource.toLowerCase()}`]: result.total }
@@ -68,19 +71,35 @@ export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job
   const requested = job.resources ?? link.fetch_resources
   // In the registry's order (accounts first: others hang off them), what the link asks for, its
   // institution offers and the institution's connector serves.
-  const specs = RESOURCES.filter((spec) => spec.background && requested.includes(spec.background.fetchResource)
-    && institution.resources.includes(spec.background.fetchResource) && (spec.shape === undefined || spec.shape === shape)
-    && connectorSupports(ctx, institution, spec))
+  const specs = RESOURCES.filter(
+    (spec) =>
+      spec.background &&
+      requested.includes(spec.background.fetchResource) &&
+      institution.resources.includes(spec.background.fetchResource) &&
+      (spec.shape === undefined || spec.shape === shape) &&
+      connectorSupports(ctx, institution, spec),
+  )
   for (const spec of specs) {
     const { fetchResource: resource, historyDays } = spec.background!
     const request = { link: link.id, token, date_from: daysBefore(today, historyDays), date_to: today }
-    const ok = await inBackground(ctx, actor, jobId, link, job.requestId, job.processType, () => retrieve(ctx, actor, spec, request, { collect: false, firstFetch: job.firstFetch }))
+    const ok = await inBackground(ctx, actor, jobId, link, job.requestId, job.processType, () =>
+      retrieve(ctx, actor, spec, request, { collect: false, firstFetch: job.firstFetch }),
+    )
     if (!ok) break
     const data = await summaryFor(ctx, spec, link.id)
-    await ctx.db.tx((tx) => emitWebhook(tx, ctx, {
-      organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId: job.requestId,
-      webhookType: resource, webhookCode: 'historical_update', processType: job.processType, data, eventKey: eventKey(jobId, resource),
-    }))
+    await ctx.db.tx((tx) =>
+      emitWebhook(tx, ctx, {
+        organizationId: actor.organizationId,
+        linkId: link.id,
+        externalId: link.external_id,
+        requestId: job.requestId,
+        webhookType: resource,
+        webhookCode: 'historical_update',
+        processType: job.processType,
+        data,
+        eventKey: eventKey(jobId, resource),
+      }),
+    )
   }
   // A nostore link kept its credentials (sealed) for this fetch only: forget them now, however it
   // ended. A thrown error leaves them for the job's retries; they expire 15 minutes after the
@@ -93,7 +112,15 @@ export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job
  * token request becomes the link's new status and a LINK webhook. Returns false when it stopped.
  * Transient institution errors are rethrown so the job is retried with backoff.
  */
-async function inBackground(ctx: DomainContext, actor: Actor, jobId: string, link: links.LinkRow, requestId: string, processType: ProcessType, run: () => Promise<unknown>): Promise<boolean> {
+async function inBackground(
+  ctx: DomainContext,
+  actor: Actor,
+  jobId: string,
+  link: links.LinkRow,
+  requestId: string,
+  processType: ProcessType,
+  run: () => Promise<unknown>,
+): Promise<boolean> {
   try {
     await run()
     return true
@@ -105,11 +132,17 @@ async function inBackground(ctx: DomainContext, actor: Actor, jobId: string, lin
       await ctx.db.tx(async (tx) => {
         await links.updateLink(tx, actor.organizationId, link.id, { status })
         await emitWebhook(tx, ctx, {
-          organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId,
-          webhookType: 'LINK', webhookCode: code === 'token_required' ? 'token_required' : 'invalid_credentials', processType,
-          data: code === 'token_required'
-            ? { error_code: 'token_required', error_message: 'A MFA token is required by the institution to login', status: 428 }
-            : { error_code: 'login_error', error_message: 'Invalid credentials provided to login to the institution', status: 400 },
+          organizationId: actor.organizationId,
+          linkId: link.id,
+          externalId: link.external_id,
+          requestId,
+          webhookType: 'LINK',
+          webhookCode: code === 'token_required' ? 'token_required' : 'invalid_credentials',
+          processType,
+          data:
+            code === 'token_required'
+              ? { error_code: 'token_required', error_message: 'A MFA token is required by the institution to login', status: 428 }
+              : { error_code: 'login_error', error_message: 'Invalid credentials provided to login to the institution', status: 400 },
           eventKey: eventKey(jobId, 'LINK'),
         })
       })
@@ -135,10 +168,20 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
   const shape = wireShape(institution)
   const today = ctx.clock.now().toISOString().slice(0, 10)
   const period = { date_from: daysBefore(today, RECURRENT_WINDOW_DAYS), date_to: today }
-  const emit = (webhookType: string, webhookCode: string, data: unknown) => ctx.db.tx((tx) => emitWebhook(tx, ctx, {
-    organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId: job.requestId,
-    webhookType, webhookCode, processType: 'recurrent_update', data, eventKey: eventKey(jobId, webhookCode),
-  }))
+  const emit = (webhookType: string, webhookCode: string, data: unknown) =>
+    ctx.db.tx((tx) =>
+      emitWebhook(tx, ctx, {
+        organizationId: actor.organizationId,
+        linkId: link.id,
+        externalId: link.external_id,
+        requestId: job.requestId,
+        webhookType,
+        webhookCode,
+        processType: 'recurrent_update',
+        data,
+        eventKey: eventKey(jobId, webhookCode),
+      }),
+    )
   const background = (run: () => Promise<unknown>) => inBackground(ctx, actor, jobId, link, job.requestId, 'recurrent_update', run)
 
   // What the institution's connector does not serve is skipped, as in historical updates.
@@ -175,9 +218,19 @@ export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: num
   const refreshes = await ctx.db.tx(async (tx) => {
     const due = await claimDueRefreshes(tx, now.toISOString())
     for (const link of due) {
-      await enqueueForLink(ctx, tx, QUEUES.recurrentUpdate, link.id, {
-        organizationId: link.organization_id, linkId: link.id, requestId: hex32(), processType: 'recurrent_update',
-      } satisfies HistoricalUpdateJob, { singletonKey: `recurrent:${link.id}` })
+      await enqueueForLink(
+        ctx,
+        tx,
+        QUEUES.recurrentUpdate,
+        link.id,
+        {
+          organizationId: link.organization_id,
+          linkId: link.id,
+          requestId: hex32(),
+          processType: 'recurrent_update',
+        } satisfies HistoricalUpdateJob,
+        { singletonKey: `recurrent:${link.id}` },
+      )
     }
     await ctx.jobs.send(tx, QUEUES.retention, {}, { singletonKey: 'retention' })
     return due.length
@@ -190,7 +243,10 @@ export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: num
  * forgotten when their `credentials_storage` period ends (single links). Expired widget-token
  * issuances and webhook events past their retention go too.
  */
-export async function applyRetention(ctx: DomainContext, now: Date): Promise<{ purged: number; forgotten: number; expiredWidgetTokens: number; oldWebhookEvents: number }> {
+export async function applyRetention(
+  ctx: DomainContext,
+  now: Date,
+): Promise<{ purged: number; forgotten: number; expiredWidgetTokens: number; oldWebhookEvents: number }> {
   const stale = await staleLinkIds(ctx.db, now.toISOString())
   for (const id of stale) {
     await ctx.db.tx(async (tx) => {
@@ -212,8 +268,15 @@ export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: As
     await ctx.db.tx(async (tx) => {
       if (link) await links.deleteLink(tx, job.organizationId, link.id)
       await emitWebhook(tx, ctx, {
-        organizationId: actor.organizationId, linkId: job.linkId!, externalId: link?.external_id ?? null, requestId: job.requestId,
-        webhookType: 'LINK', webhookCode: 'link_deleted', processType: 'historical_update', data: {}, eventKey: eventKey(jobId, 'link_deleted'),
+        organizationId: actor.organizationId,
+        linkId: job.linkId!,
+        externalId: link?.external_id ?? null,
+        requestId: job.requestId,
+        webhookType: 'LINK',
+        webhookCode: 'link_deleted',
+        processType: 'historical_update',
+        data: {},
+        eventKey: eventKey(jobId, 'link_deleted'),
       })
     })
     return
@@ -230,8 +293,17 @@ export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: As
   if (!ok || !retrieved) return
   // What this request retrieved (its period), as Belvo's webhook says: not the link's totals.
   const data = retrievedSummary(spec, retrieved)
-  await ctx.db.tx((tx) => emitWebhook(tx, ctx, {
-    organizationId: actor.organizationId, linkId: link.id, externalId: link.external_id, requestId: job.requestId,
-    webhookType: resource, webhookCode: 'historical_update', processType: 'historical_update', data, eventKey: eventKey(jobId, resource),
-  }))
+  await ctx.db.tx((tx) =>
+    emitWebhook(tx, ctx, {
+      organizationId: actor.organizationId,
+      linkId: link.id,
+      externalId: link.external_id,
+      requestId: job.requestId,
+      webhookType: resource,
+      webhookCode: 'historical_update',
+      processType: 'historical_update',
+      data,
+      eventKey: eventKey(jobId, resource),
+    }),
+  )
 }

@@ -55,12 +55,35 @@ export function deleteOldWebhookEvents(ctx: DomainContext, now: Date): Promise<n
 }
 
 export const WEBHOOK_TYPES = [
-  'ACCOUNTS', 'TRANSACTIONS', 'OWNERS', 'BILLS', 'INVESTMENTS', 'INVESTMENT_TRANSACTIONS', 'EXCHANGES',
-  'INCOMES', 'RECURRING_EXPENSES', 'RISK_INSIGHTS',
-  'INVOICES', 'TAX_RETURNS', 'TAX_STATUS', 'TAX_COMPLIANCE_STATUS', 'TAX_RETENTIONS', 'FINANCIAL_STATEMENTS',
-  'EMPLOYMENT_RECORDS', 'CURRENT_EMPLOYMENTS', 'EMPLOYMENT_METRICS', 'EMPLOYMENTS',
-  'LINK', 'LINKS', 'CONSENT',
-  'PAYMENT_INTENTS', 'CHARGES', 'ENROLLMENTS', 'BANK_ACCOUNTS', 'CUSTOMERS', 'PAYMENT_AUTHORIZATIONS',
+  'ACCOUNTS',
+  'TRANSACTIONS',
+  'OWNERS',
+  'BILLS',
+  'INVESTMENTS',
+  'INVESTMENT_TRANSACTIONS',
+  'EXCHANGES',
+  'INCOMES',
+  'RECURRING_EXPENSES',
+  'RISK_INSIGHTS',
+  'INVOICES',
+  'TAX_RETURNS',
+  'TAX_STATUS',
+  'TAX_COMPLIANCE_STATUS',
+  'TAX_RETENTIONS',
+  'FINANCIAL_STATEMENTS',
+  'EMPLOYMENT_RECORDS',
+  'CURRENT_EMPLOYMENTS',
+  'EMPLOYMENT_METRICS',
+  'EMPLOYMENTS',
+  'LINK',
+  'LINKS',
+  'CONSENT',
+  'PAYMENT_INTENTS',
+  'CHARGES',
+  'ENROLLMENTS',
+  'BANK_ACCOUNTS',
+  'CUSTOMERS',
+  'PAYMENT_AUTHORIZATIONS',
 ] as const
 export type WebhookType = (typeof WEBHOOK_TYPES)[number]
 
@@ -177,7 +200,11 @@ export interface CreateWebhookInput {
 }
 
 /** POST /api/webhooks/: the endpoint and its signing secret, which is never shown again. */
-export async function createWebhookEndpoint(ctx: WebhookContext, actor: Actor, input: CreateWebhookInput): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
+export async function createWebhookEndpoint(
+  ctx: WebhookContext,
+  actor: Actor,
+  input: CreateWebhookInput,
+): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
   const now = ctx.clock.now()
   const secret = newSecret()
   const auth = sealedAuthorization(ctx, input.authorization)
@@ -312,14 +339,25 @@ export async function emitWebhook(tx: Queryable, ctx: { clock: Clock }, event: W
   const payload = JSON.stringify(body)
   const eventKey = event.eventKey ?? null
   const inserted = await store.insertEvent(tx, {
-    id: webhookId, organizationId: event.organizationId, eventKey, linkId: event.linkId, webhookType: event.webhookType,
-    webhookCode: event.webhookCode, payload, createdAt: now.toISOString(),
+    id: webhookId,
+    organizationId: event.organizationId,
+    eventKey,
+    linkId: event.linkId,
+    webhookType: event.webhookType,
+    webhookCode: event.webhookCode,
+    payload,
+    createdAt: now.toISOString(),
   })
   if (!inserted) return (await store.findEventIdByKey(tx, event.organizationId, eventKey!))!
   const endpointIds = await store.subscribedEndpointIds(tx, event.organizationId, event.webhookType)
   await store.insertDeliveries(tx, {
-    ids: endpointIds.map(() => uuidv7(now.getTime())), endpointIds, organizationId: event.organizationId, eventId: webhookId,
-    webhookType: event.webhookType, webhookCode: event.webhookCode, now: now.toISOString(),
+    ids: endpointIds.map(() => uuidv7(now.getTime())),
+    endpointIds,
+    organizationId: event.organizationId,
+    eventId: webhookId,
+    webhookType: event.webhookType,
+    webhookCode: event.webhookCode,
+    now: now.toISOString(),
   })
   return webhookId
 }

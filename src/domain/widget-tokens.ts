@@ -23,8 +23,14 @@ export const REFRESH_TOKEN_SECONDS = 3600
 
 /** Belvo's widget scopes (multi-region, then Brazil Open Finance consents). */
 export const WIDGET_SCOPES = [
-  'read_institutions', 'write_links', 'read_links', 'delete_links',
-  'read_consents', 'write_consents', 'write_consent_callback', 'delete_consents',
+  'read_institutions',
+  'write_links',
+  'read_links',
+  'delete_links',
+  'read_consents',
+  'write_consents',
+  'write_consent_callback',
+  'delete_consents',
 ] as const
 /** What the official SDKs send when their caller gives no scopes. */
 const DEFAULT_SCOPES = 'read_institutions,write_links'
@@ -77,7 +83,13 @@ export function widgetTokenIssuer(publicUrl: string | undefined): string {
  * the `id`/`password` Belvo also asks for in the body, when sent, must be that same key (the
  * SDK's `links.token()` does not send them).
  */
-export async function issueWidgetToken(ctx: DomainContext, actor: Principal, verifier: SecretKeyVerifier, input: WidgetTokenInput, options: IssueOptions): Promise<WidgetTokens> {
+export async function issueWidgetToken(
+  ctx: DomainContext,
+  actor: Principal,
+  verifier: SecretKeyVerifier,
+  input: WidgetTokenInput,
+  options: IssueOptions,
+): Promise<WidgetTokens> {
   if (input.id !== undefined || input.password !== undefined) {
     // The verifier that checked the Basic credentials: cached, constant-time, revocation-aware.
     const principal = await verifier.verify(input.id ?? '', input.password ?? '')
@@ -91,7 +103,13 @@ export async function issueWidgetToken(ctx: DomainContext, actor: Principal, ver
 }
 
 /** The deprecated POST /api/links/{id}/token/: a token to update that link (404 if unknown). */
-export async function issueLinkToken(ctx: DomainContext, actor: Principal, linkId: string, input: { scopes?: string }, options: IssueOptions): Promise<WidgetTokens> {
+export async function issueLinkToken(
+  ctx: DomainContext,
+  actor: Principal,
+  linkId: string,
+  input: { scopes?: string },
+  options: IssueOptions,
+): Promise<WidgetTokens> {
   const link = await getLinkRow(ctx, actor, linkId)
   return issue(ctx, actor, { scopes: parseScopes(input.scopes), link }, options)
 }
@@ -104,8 +122,10 @@ export async function issueLinkToken(ctx: DomainContext, actor: Principal, linkI
 export async function verifyWidgetToken(ctx: DomainContext, token: string, options: { type: 'access' | 'refresh' }): Promise<WidgetTokenRow> {
   let payload: JWTPayload
   try {
-    ({ payload } = await jwtVerify(token, signingKey(ctx.cipher), {
-      algorithms: [ALGORITHM], currentDate: ctx.clock.now(), requiredClaims: ['exp', 'iat', 'jti'],
+    ;({ payload } = await jwtVerify(token, signingKey(ctx.cipher), {
+      algorithms: [ALGORITHM],
+      currentDate: ctx.clock.now(),
+      requiredClaims: ['exp', 'iat', 'jti'],
     }))
   } catch (error) {
     if (error instanceof jose.JWTExpired) throw new PonteError('authentication_failed', { variant: 'widget_token_expired' })

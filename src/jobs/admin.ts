@@ -57,7 +57,10 @@ export async function listJobs(db: Db, options: ListJobsOptions = {}): Promise<J
      ORDER BY created_on DESC, id DESC LIMIT $4`,
     [QUEUE_NAMES, options.state ?? null, options.queue ?? null, options.limit ?? 100, hidden, options.before ?? null],
   )
-  const runners = await jobRunners(db, rows.filter((job) => job.state === 'active').map((job) => job.id))
+  const runners = await jobRunners(
+    db,
+    rows.filter((job) => job.state === 'active').map((job) => job.id),
+  )
   return rows.map(({ data, ...job }) => {
     const { sealedToken: _sealed, ...visible } = data ?? {}
     return { ...job, data: visible, worker: runners.get(job.id)?.worker ?? null, stalled: runners.get(job.id)?.stalled ?? false }
@@ -66,7 +69,10 @@ export async function listJobs(db: Db, options: ListJobsOptions = {}): Promise<J
 
 /** Puts a failed (dead) job back in the queue (`ponte jobs retry ID`). */
 export async function retryJob(db: Db, queue: JobQueue, id: string): Promise<boolean> {
-  const rows = await db.query<{ name: string; state: string }>('SELECT name, state::text AS state FROM pgboss.job WHERE id = $1 AND name = ANY($2::text[])', [id, QUEUE_NAMES])
+  const rows = await db.query<{ name: string; state: string }>('SELECT name, state::text AS state FROM pgboss.job WHERE id = $1 AND name = ANY($2::text[])', [
+    id,
+    QUEUE_NAMES,
+  ])
   if (rows.length === 0 || rows[0].state !== 'failed') return false
   await queue.boss.retry(rows[0].name, id)
   // A fresh start: the dead-worker interruptions it used up (jobs/tracking.ts) are forgiven too.

@@ -105,7 +105,10 @@ export class WebhookDispatcher {
   private wakeSleeper: (() => void) | undefined
   private unsubscribe: (() => void) | undefined
 
-  constructor(private readonly ctx: DispatcherContext, options: DispatcherOptions) {
+  constructor(
+    private readonly ctx: DispatcherContext,
+    options: DispatcherOptions,
+  ) {
     this.allowPrivate = options.allowPrivateDestinations
     this.pollIntervalMs = options.pollIntervalMs ?? 250
     this.timeoutMs = options.timeoutMs ?? 5000
@@ -179,20 +182,25 @@ export class WebhookDispatcher {
     try {
       const now = this.ctx.clock.now().getTime()
       claimed = await claimDueDeliveries(this.ctx.db, {
-        now: new Date(now).toISOString(), leaseUntil: new Date(now + this.leaseMs).toISOString(), limit: free, perEndpoint: this.endpointConcurrency,
+        now: new Date(now).toISOString(),
+        leaseUntil: new Date(now + this.leaseMs).toISOString(),
+        limit: free,
+        perEndpoint: this.endpointConcurrency,
       })
     } finally {
       this.claiming -= free
     }
     return claimed.map((delivery) => {
-      const attempt = this.deliver(delivery).catch((error) => {
-        // Recording failed (database down): the lease runs out and the delivery is attempted again.
-        this.ctx.log?.error({ delivery_id: delivery.id, error: errorText(error) }, 'webhook attempt not recorded')
-      }).finally(() => {
-        this.inFlight.delete(attempt)
-        // A slot is free, and the endpoint has room for one more of its own.
-        this.wake()
-      })
+      const attempt = this.deliver(delivery)
+        .catch((error) => {
+          // Recording failed (database down): the lease runs out and the delivery is attempted again.
+          this.ctx.log?.error({ delivery_id: delivery.id, error: errorText(error) }, 'webhook attempt not recorded')
+        })
+        .finally(() => {
+          this.inFlight.delete(attempt)
+          // A slot is free, and the endpoint has room for one more of its own.
+          this.wake()
+        })
       this.inFlight.add(attempt)
       return attempt
     })
@@ -230,8 +238,11 @@ export class WebhookDispatcher {
       deliveryId: delivery.id,
       lease: delivery.lease,
       attempt: {
-        attempted_at: attemptedAt.toISOString(), status_code: result.statusCode, latency_ms: result.latencyMs,
-        error: result.error, response_snippet: result.snippet,
+        attempted_at: attemptedAt.toISOString(),
+        status_code: result.statusCode,
+        latency_ms: result.latencyMs,
+        error: result.error,
+        response_snippet: result.snippet,
       },
       status,
       attempts,
@@ -241,12 +252,21 @@ export class WebhookDispatcher {
     recordDelivery(succeeded ? 'succeeded' : status === 'failed' ? 'failed' : 'retrying', result.latencyMs)
     // Every attempt is logged (DESIGN.md): a success at info, the trail an integrator asks about,
     // bounded by events, not requests; a failure at warn while it will be retried, error when not.
-    this.ctx.log?.[succeeded ? 'info' : status === 'failed' ? 'error' : 'warn']({
-      delivery_id: delivery.id, endpoint_id: delivery.endpoint_id, webhook_id: delivery.event_id, link_id: delivery.link_id, attempt: attempts,
-      status_code: result.statusCode, error: result.error, latency_ms: result.latencyMs,
-      // False when the delivery was redelivered, deleted or re-claimed meanwhile: state left as is.
-      recorded: applied,
-    }, succeeded ? 'webhook delivered' : status === 'failed' ? 'webhook delivery failed, no retries left' : 'webhook attempt failed, will retry')
+    this.ctx.log?.[succeeded ? 'info' : status === 'failed' ? 'error' : 'warn'](
+      {
+        delivery_id: delivery.id,
+        endpoint_id: delivery.endpoint_id,
+        webhook_id: delivery.event_id,
+        link_id: delivery.link_id,
+        attempt: attempts,
+        status_code: result.statusCode,
+        error: result.error,
+        latency_ms: result.latencyMs,
+        // False when the delivery was redelivered, deleted or re-claimed meanwhile: state left as is.
+        recorded: applied,
+      },
+      succeeded ? 'webhook delivered' : status === 'failed' ? 'webhook delivery failed, no retries left' : 'webhook attempt failed, will retry',
+    )
   }
 
   /**
@@ -276,8 +296,13 @@ export class WebhookDispatcher {
         secrets.push(headers.Authorization)
       }
       const response = await postWebhook(new URL(delivery.url), {
-        headers, body, timeoutMs: this.timeoutMs, snippetChars: RESPONSE_SNIPPET_CHARS,
-        allowPrivate: this.allowPrivate, resolver: this.resolver, agents: this.agents,
+        headers,
+        body,
+        timeoutMs: this.timeoutMs,
+        snippetChars: RESPONSE_SNIPPET_CHARS,
+        allowPrivate: this.allowPrivate,
+        resolver: this.resolver,
+        agents: this.agents,
       })
       const latencyMs = Math.round(performance.now() - started)
       const ok = response.statusCode >= 200 && response.statusCode < 300

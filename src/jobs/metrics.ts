@@ -13,23 +13,32 @@ import { activity } from './tracking.ts'
  * registered in no registry here, and http/plugins/metrics.ts adds them to the app's.
  */
 const jobsCompleted = new Counter({
-  name: 'ponte_jobs_completed_total', help: 'Background jobs that finished, by queue',
-  labelNames: ['queue'], registers: [],
+  name: 'ponte_jobs_completed_total',
+  help: 'Background jobs that finished, by queue',
+  labelNames: ['queue'],
+  registers: [],
 })
 const jobsFailed = new Counter({
-  name: 'ponte_jobs_failed_total', help: 'Background job runs that failed, by queue; will_retry="false" when no retry was left (the job is dead)',
-  labelNames: ['queue', 'will_retry'], registers: [],
+  name: 'ponte_jobs_failed_total',
+  help: 'Background job runs that failed, by queue; will_retry="false" when no retry was left (the job is dead)',
+  labelNames: ['queue', 'will_retry'],
+  registers: [],
 })
 
 export type DeliveryOutcome = 'succeeded' | 'retrying' | 'failed'
 
 const deliveries = new Counter({
-  name: 'ponte_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome: succeeded, retrying (failed, another attempt is scheduled) or failed (no retries left)',
-  labelNames: ['outcome'], registers: [],
+  name: 'ponte_webhook_deliveries_total',
+  help: 'Webhook delivery attempts by outcome: succeeded, retrying (failed, another attempt is scheduled) or failed (no retries left)',
+  labelNames: ['outcome'],
+  registers: [],
 })
 const deliveryLatency = new Histogram({
-  name: 'ponte_webhook_delivery_duration_seconds', help: 'Webhook delivery attempt latency (request sent to response or error), by outcome',
-  labelNames: ['outcome'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [],
+  name: 'ponte_webhook_delivery_duration_seconds',
+  help: 'Webhook delivery attempt latency (request sent to response or error), by outcome',
+  labelNames: ['outcome'],
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [],
 })
 
 /** Counts one webhook attempt (WebhookDispatcher, once per attempt). */
@@ -61,11 +70,18 @@ export async function observeJob(queue: string, job: ObservedJob, log: Logger | 
   } catch (error) {
     const willRetry = (job.retryCount ?? 0) < (job.retryLimit ?? 0)
     jobsFailed.labels(queue, String(willRetry)).inc()
-    log?.[willRetry ? 'warn' : 'error']({
-      job_id: job.id, queue, link_id: linkId, retry_count: job.retryCount, retry_limit: job.retryLimit,
-      error: error instanceof Error ? error.message : String(error),
-      ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
-    }, willRetry ? 'job failed, will retry' : 'job failed, no retries left')
+    log?.[willRetry ? 'warn' : 'error'](
+      {
+        job_id: job.id,
+        queue,
+        link_id: linkId,
+        retry_count: job.retryCount,
+        retry_limit: job.retryLimit,
+        error: error instanceof Error ? error.message : String(error),
+        ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+      },
+      willRetry ? 'job failed, will retry' : 'job failed, no retries left',
+    )
     throw error
   }
   jobsCompleted.labels(queue).inc()
@@ -101,8 +117,10 @@ function queueGauges(db: Db, queues: readonly string[]): Metric[] {
   let reading: Promise<QueueStats[]> | undefined
   const read = () => queueStats(db, queues).catch(() => [])
   const depth: Gauge = new Gauge({
-    name: 'ponte_queue_depth', help: 'Jobs waiting to run (queued or waiting for a retry), by queue; webhook-deliveries counts pending deliveries',
-    labelNames: ['queue'], registers: [],
+    name: 'ponte_queue_depth',
+    help: 'Jobs waiting to run (queued or waiting for a retry), by queue; webhook-deliveries counts pending deliveries',
+    labelNames: ['queue'],
+    registers: [],
     async collect() {
       reading = read()
       depth.reset()
@@ -110,8 +128,10 @@ function queueGauges(db: Db, queues: readonly string[]): Metric[] {
     },
   })
   const age: Gauge = new Gauge({
-    name: 'ponte_queue_oldest_waiting_seconds', help: 'How long the oldest job that is due has waited to start, by queue (0: none is due)',
-    labelNames: ['queue'], registers: [],
+    name: 'ponte_queue_oldest_waiting_seconds',
+    help: 'How long the oldest job that is due has waited to start, by queue (0: none is due)',
+    labelNames: ['queue'],
+    registers: [],
     async collect() {
       const rows = await (reading ?? read())
       reading = undefined
@@ -147,8 +167,10 @@ async function queueStats(db: Db, queues: readonly string[]): Promise<QueueStats
  */
 function activeJobsGauge(db: Db, queues: readonly string[]): Metric {
   const gauge: Gauge = new Gauge({
-    name: 'ponte_jobs_active', help: 'Jobs being run across the cluster: state="running", or "stalled" when their worker stopped beating',
-    labelNames: ['state'], registers: [],
+    name: 'ponte_jobs_active',
+    help: 'Jobs being run across the cluster: state="running", or "stalled" when their worker stopped beating',
+    labelNames: ['state'],
+    registers: [],
     async collect() {
       const counts = await activity(db, [...queues]).catch(() => undefined)
       gauge.reset()

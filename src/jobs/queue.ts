@@ -5,8 +5,17 @@ import type { Logger } from '../lib/logger.ts'
 import type { Db, Queryable } from '../store/db.ts'
 import { observeJob } from './metrics.ts'
 import {
-  beat, DEFAULT_TRACKING, finishJob, handOverDeadWorkers, interrupt, pruneTracking, registerWorker, startJob, trackJob,
-  unregisterWorker, type TrackingSettings,
+  beat,
+  DEFAULT_TRACKING,
+  finishJob,
+  handOverDeadWorkers,
+  interrupt,
+  pruneTracking,
+  registerWorker,
+  startJob,
+  trackJob,
+  unregisterWorker,
+  type TrackingSettings,
 } from './tracking.ts'
 
 /**
@@ -174,7 +183,15 @@ export async function openQueue(db: Db, options: QueueOptions = {}): Promise<Job
         watch.unref()
       }
       for (let i = 0; i < (options.concurrency ?? 2); i++) {
-        const runner = new Runner(db, boss, name, workerId, handler as (job: Job<unknown>) => Promise<void>, (options.pollingIntervalSeconds ?? 0.5) * 1000, log)
+        const runner = new Runner(
+          db,
+          boss,
+          name,
+          workerId,
+          handler as (job: Job<unknown>) => Promise<void>,
+          (options.pollingIntervalSeconds ?? 0.5) * 1000,
+          log,
+        )
         runners.push(runner)
         runner.start()
       }
@@ -206,8 +223,12 @@ class Runner {
   private wake: (() => void) | undefined
 
   constructor(
-    private readonly db: Db, private readonly boss: PgBoss, private readonly name: string, private readonly workerId: string,
-    private readonly handler: (job: Job<unknown>) => Promise<void>, private readonly intervalMs: number,
+    private readonly db: Db,
+    private readonly boss: PgBoss,
+    private readonly name: string,
+    private readonly workerId: string,
+    private readonly handler: (job: Job<unknown>) => Promise<void>,
+    private readonly intervalMs: number,
     private readonly log: Logger | undefined,
   ) {}
 
@@ -224,7 +245,9 @@ class Runner {
     this.stopping = true
     this.wake?.()
     let timer: ReturnType<typeof setTimeout> | undefined
-    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), graceMs) })
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), graceMs)
+    })
     const outcome = await Promise.race([this.loop, late])
     clearTimeout(timer)
     if (outcome === 'late' && this.current) {
@@ -248,7 +271,10 @@ class Runner {
       if (!worked && !this.stopping) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.intervalMs)
-          this.wake = () => { clearTimeout(timer); resolve() }
+          this.wake = () => {
+            clearTimeout(timer)
+            resolve()
+          }
         })
         this.wake = undefined
       }
@@ -275,7 +301,8 @@ class Runner {
 /** Gives back the jobs a stopped process left active (see QueueOptions.soleProcess). */
 async function requeueInterrupted(db: Db, boss: PgBoss): Promise<void> {
   const active = await db.query<{ id: string; name: string; attempt: string }>(
-    `SELECT id, name, started_on::text AS attempt FROM pgboss.job WHERE state = 'active' AND name = ANY($1::text[])`, [QUEUE_NAMES],
+    `SELECT id, name, started_on::text AS attempt FROM pgboss.job WHERE state = 'active' AND name = ANY($1::text[])`,
+    [QUEUE_NAMES],
   )
   for (const job of active) await interrupt(db, boss, job, job.attempt, 'interrupted: the process running it stopped', executor)
 }

@@ -120,7 +120,8 @@ export async function startJob(db: Db, job: JobRef & { startedOn?: string | Date
     // threshold, the job was handed over and may be another runner's attempt by now.
     const [current] = await tx.query<{ attempt: string }>(
       `SELECT started_on::text AS attempt FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'active'
-         AND ($3::timestamptz IS NULL OR started_on = $3::timestamptz) FOR UPDATE`, [job.name, job.id, fetchedAttempt],
+         AND ($3::timestamptz IS NULL OR started_on = $3::timestamptz) FOR UPDATE`,
+      [job.name, job.id, fetchedAttempt],
     )
     // Taken away meanwhile (presumed dead, then maybe fetched again elsewhere) or cancelled: nothing to run.
     if (!current) return { run: false }
@@ -155,9 +156,11 @@ export async function startJob(db: Db, job: JobRef & { startedOn?: string | Date
 async function lockAttempt(tx: Queryable, job: JobRef, attempt: string): Promise<{ line: string | null } | undefined> {
   const [tracked] = await tx.query<{ line: string | null }>('SELECT line FROM job_tracking WHERE job_id = $1', [job.id])
   if (tracked?.line) await lockLine(tx, tracked.line)
-  const current = await tx.query(
-    `SELECT 1 FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'active' AND started_on = $3::timestamptz FOR UPDATE`, [job.name, job.id, attempt],
-  )
+  const current = await tx.query(`SELECT 1 FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'active' AND started_on = $3::timestamptz FOR UPDATE`, [
+    job.name,
+    job.id,
+    attempt,
+  ])
   return current.length === 0 ? undefined : { line: tracked?.line ?? null }
 }
 
@@ -166,7 +169,14 @@ async function lockAttempt(tx: Queryable, job: JobRef, attempt: string): Promise
  * unless the job was taken away from it meanwhile. Then wakes the next job of the line.
  * Returns false when the attempt had been superseded.
  */
-export async function finishJob(db: Db, boss: PgBoss, job: JobRef, attempt: string, error: unknown | undefined, executor: (tx: Queryable) => PgBoss.Db): Promise<boolean> {
+export async function finishJob(
+  db: Db,
+  boss: PgBoss,
+  job: JobRef,
+  attempt: string,
+  error: unknown | undefined,
+  executor: (tx: Queryable) => PgBoss.Db,
+): Promise<boolean> {
   return db.tx(async (tx) => {
     const tracked = await lockAttempt(tx, job, attempt)
     if (!tracked) return false
@@ -205,7 +215,14 @@ async function wakeLine(tx: Queryable, line: string): Promise<void> {
  * job fetched that long ago) back to their queues, then forgets those processes. Safe to run in
  * every process at once: each job is handed over under its row lock, once. Returns how many.
  */
-export async function handOverDeadWorkers(db: Db, boss: PgBoss, queues: string[], settings: TrackingSettings, self: string, executor: (tx: Queryable) => PgBoss.Db): Promise<number> {
+export async function handOverDeadWorkers(
+  db: Db,
+  boss: PgBoss,
+  queues: string[],
+  settings: TrackingSettings,
+  self: string,
+  executor: (tx: Queryable) => PgBoss.Db,
+): Promise<number> {
   const dead = await db.query<{ id: string; name: string; attempt: string; host: string | null; pid: number | null }>(
     `SELECT j.id, j.name, j.started_on::text AS attempt, w.host, w.pid
      FROM pgboss.job j LEFT JOIN job_tracking t ON t.job_id = j.id LEFT JOIN job_workers w ON w.id = t.worker_id
@@ -220,7 +237,7 @@ export async function handOverDeadWorkers(db: Db, boss: PgBoss, queues: string[]
     const by = job.host ? `its worker (${job.host}, pid ${job.pid}) stopped beating` : 'no live worker was running it'
     if (await interrupt(db, boss, job, job.attempt, `interrupted: ${by}`, executor)) handed++
   }
-  await db.query('DELETE FROM job_workers WHERE beat_at < now() - $1 * interval \'1 second\'', [settings.deadAfterSeconds])
+  await db.query("DELETE FROM job_workers WHERE beat_at < now() - $1 * interval '1 second'", [settings.deadAfterSeconds])
   return handed
 }
 
@@ -234,7 +251,8 @@ export async function interrupt(db: Db, boss: PgBoss, job: JobRef, attempt: stri
     if (!lined) return false
     const [tracked] = await tx.query<{ interruptions: number }>(
       `INSERT INTO job_tracking (job_id, queue) VALUES ($1, $2) ON CONFLICT (job_id) DO UPDATE SET job_id = EXCLUDED.job_id
-       RETURNING interruptions`, [job.id, job.name],
+       RETURNING interruptions`,
+      [job.id, job.name],
     )
     if (tracked.interruptions < FREE_INTERRUPTIONS) await giveBack(tx, job, attempt, 0, { message })
     else {
@@ -304,8 +322,14 @@ function iso(value: string | null): string | null {
 export async function lineActivity(db: Pick<Db, 'query'>, lines: string[]): Promise<Map<string, LineActivity>> {
   if (lines.length === 0) return new Map()
   const rows = await db.query<{
-    line: string; state: string; enqueued_at: string; started_on: string | null; beat_at: string | null
-    start_after: string; stalled: boolean; attempted: boolean
+    line: string
+    state: string
+    enqueued_at: string
+    started_on: string | null
+    beat_at: string | null
+    start_after: string
+    stalled: boolean
+    attempted: boolean
   }>(
     `SELECT t.line, j.state::text AS state, t.enqueued_at::text, j.started_on::text, w.beat_at::text, j.start_after::text,
        ${STALLED} AS stalled, (j.output IS NOT NULL OR t.interruptions > 0) AS attempted

@@ -21,7 +21,10 @@ export async function verifySecret(secret: string, encoded: string): Promise<boo
   if (scheme !== 'scrypt' || !saltB64 || !hashB64) return false
   const expected = Buffer.from(hashB64, 'base64')
   const actual = await scryptAsync(secret, Buffer.from(saltB64, 'base64'), expected.length, {
-    N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem,
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem,
   })
   return actual.length === expected.length && timingSafeEqual(actual, expected)
 }

@@ -118,7 +118,10 @@ export function refusedAddressReason(address: string): string | null {
  * `hostname` is URL.hostname: IPv6 in brackets, IPv4 already normalized (0x7f.1 -> 127.0.0.1).
  */
 export function refusedHostReason(hostname: string): string | null {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '')
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
   if (isIP(host)) return refusedAddressReason(host)
   if (METADATA_NAMES.has(host)) return 'a cloud metadata address'
   if (INTERNAL_NAMES.some((name) => host === name || host.endsWith(`.${name}`))) return 'an internal name'

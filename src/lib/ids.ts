@@ -30,7 +30,10 @@ export function uuidv7(now: number = Date.now()): string {
  * can carry the id before the referenced record is retrieved.
  */
 export function uuidv5(namespace: string, name: string): string {
-  const hash = createHash('sha1').update(Buffer.from(namespace.replaceAll('-', ''), 'hex')).update(name).digest()
+  const hash = createHash('sha1')
+    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
+    .update(name)
+    .digest()
   return formatUuid(hash.subarray(0, 16), 0x50)
 }
 

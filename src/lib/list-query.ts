@@ -70,7 +70,15 @@ export interface ListRequest {
 }
 
 const SUFFIXES: Record<string, Lookup> = {
-  in: 'in', not_in: 'not_in', gt: 'gt', gte: 'gte', lt: 'lt', lte: 'lte', range: 'range', icontains: 'icontains', allin: 'allin',
+  in: 'in',
+  not_in: 'not_in',
+  gt: 'gt',
+  gte: 'gte',
+  lt: 'lt',
+  lte: 'lte',
+  range: 'range',
+  icontains: 'icontains',
+  allin: 'allin',
 }
 const MULTI_VALUE: ReadonlySet<Lookup> = new Set(['in', 'not_in', 'allin', 'range'])
 
@@ -97,7 +105,12 @@ export function parseFilters(query: Query, fields: readonly FilterField[]): Cond
     if (!match) continue
     const [field, lookup] = match
     const raw = (Array.isArray(rawValue) ? rawValue : [rawValue]).map(String)
-    const values = MULTI_VALUE.has(lookup) ? raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '') : [raw[raw.length - 1]]
+    const values = MULTI_VALUE.has(lookup)
+      ? raw
+          .flatMap((v) => v.split(','))
+          .map((v) => v.trim())
+          .filter((v) => v !== '')
+      : [raw[raw.length - 1]]
     if (lookup === 'range' && values.length !== 2) {
       throw new PonteError('invalid', { field: key, params: { detail: 'a range needs two comma-separated values' } })
     }
@@ -154,7 +167,11 @@ function coerce(value: string, field: FilterField, param: string, lookup: Lookup
 
 /** Every query parameter name a list accepts, for OpenAPI documentation. */
 export function filterParamNames(fields: readonly FilterField[]): { name: string; field: FilterField; lookup: Lookup }[] {
-  return fields.flatMap((field) => field.lookups.map((lookup) => ({
-    name: lookup === 'exact' ? field.param : `${field.param}__${lookup}`, field, lookup,
-  })))
+  return fields.flatMap((field) =>
+    field.lookups.map((lookup) => ({
+      name: lookup === 'exact' ? field.param : `${field.param}__${lookup}`,
+      field,
+      lookup,
+    })),
+  )
 }

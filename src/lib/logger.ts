@@ -14,9 +14,18 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'headers.authorization',
-  '*.password', '*.password2', '*.token', '*.secret', '*.certificate', '*.private_key',
-  '*.*.password', '*.*.password2', '*.*.token', '*.*.secret',
-  'credentials', '*.credentials',
+  '*.password',
+  '*.password2',
+  '*.token',
+  '*.secret',
+  '*.certificate',
+  '*.private_key',
+  '*.*.password',
+  '*.*.password2',
+  '*.*.token',
+  '*.*.secret',
+  'credentials',
+  '*.credentials',
 ]
 
 export interface LoggerOptions {
@@ -58,7 +67,10 @@ export function flushLogs(timeoutMs = 2000): Promise<void> {
   if (!destination || !(destination as unknown as { _writing: boolean })._writing) return Promise.resolve()
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, timeoutMs)
-    destination.once('drain', () => { clearTimeout(timer); resolve() })
+    destination.once('drain', () => {
+      clearTimeout(timer)
+      resolve()
+    })
   })
 }
 
@@ -70,5 +82,9 @@ export function flushLogs(timeoutMs = 2000): Promise<void> {
 function prettyStdout(): DestinationStream {
   const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty')
   const format = prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
-  return { write: (line: string) => { process.stdout.write(format(line)) } }
+  return {
+    write: (line: string) => {
+      process.stdout.write(format(line))
+    },
+  }
 }

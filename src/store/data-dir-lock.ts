@@ -8,7 +8,10 @@ import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'n
  * runs was left by a crash (or SIGKILL) and is taken over. PostgreSQL needs no lock.
  */
 export class DataDirInUseError extends Error {
-  constructor(readonly dataDir: string, readonly pid: number) {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
     super(`The data directory ${dataDir} is in use by Ponte process ${pid}; stop it first, or point DATABASE_URL at PostgreSQL to run several processes.`)
     this.name = 'DataDirInUseError'
   }

@@ -16,7 +16,13 @@ export interface FilterTarget {
 }
 
 const CAST: Record<FilterType, string> = {
-  text: 'text', uuid: 'uuid', integer: 'bigint', number: 'numeric', date: 'date', datetime: 'timestamptz', boolean: 'boolean',
+  text: 'text',
+  uuid: 'uuid',
+  integer: 'bigint',
+  number: 'numeric',
+  date: 'date',
+  datetime: 'timestamptz',
+  boolean: 'boolean',
 }
 
 // Names are spliced into SQL: a declaration may only name plain lowercase identifiers.
@@ -82,15 +88,33 @@ export function conditionsToSql(conditions: readonly Condition[], target: Filter
         if (isDay(values[0])) where.push(`${above(values[0], true)} AND ${below(values[0], true)}`)
         else where.push(`${col} = ${bind(values[0])}`)
         break
-      case 'in': where.push(`${col} = ANY(${bind(values, `${cast}[]`)})`); break
-      case 'not_in': where.push(`(${col} IS NULL OR ${col} <> ALL(${bind(values, `${cast}[]`)}))`); break
-      case 'gt': where.push(above(values[0], false)); break
-      case 'gte': where.push(above(values[0], true)); break
-      case 'lt': where.push(below(values[0], false)); break
-      case 'lte': where.push(below(values[0], true)); break
-      case 'range': where.push(`${above(values[0], true)} AND ${below(values[1], true)}`); break
-      case 'icontains': where.push(`${col}::text ILIKE ${bind(`%${escapeLike(String(values[0]))}%`, 'text')}`); break
-      case 'allin': where.push(`${col} = ${bind(values[0])}`); break
+      case 'in':
+        where.push(`${col} = ANY(${bind(values, `${cast}[]`)})`)
+        break
+      case 'not_in':
+        where.push(`(${col} IS NULL OR ${col} <> ALL(${bind(values, `${cast}[]`)}))`)
+        break
+      case 'gt':
+        where.push(above(values[0], false))
+        break
+      case 'gte':
+        where.push(above(values[0], true))
+        break
+      case 'lt':
+        where.push(below(values[0], false))
+        break
+      case 'lte':
+        where.push(below(values[0], true))
+        break
+      case 'range':
+        where.push(`${above(values[0], true)} AND ${below(values[1], true)}`)
+        break
+      case 'icontains':
+        where.push(`${col}::text ILIKE ${bind(`%${escapeLike(String(values[0]))}%`, 'text')}`)
+        break
+      case 'allin':
+        where.push(`${col} = ${bind(values[0])}`)
+        break
     }
   }
 }

@@ -31,7 +31,18 @@ export async function syncCatalog(db: Db, institutions: readonly StoredInstituti
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, display_name = EXCLUDED.display_name,
            website = EXCLUDED.website, country_codes = EXCLUDED.country_codes, resources = EXCLUDED.resources,
            integration_type = EXCLUDED.integration_type, status = EXCLUDED.status, body = EXCLUDED.body`,
-        [wire.id, wire.name, wire.type, wire.display_name, wire.website, wire.country_codes, wire.resources, wire.integration_type, wire.status, JSON.stringify(wire)],
+        [
+          wire.id,
+          wire.name,
+          wire.type,
+          wire.display_name,
+          wire.website,
+          wire.country_codes,
+          wire.resources,
+          wire.integration_type,
+          wire.status,
+          JSON.stringify(wire),
+        ],
       )
     }
   })
@@ -39,13 +50,19 @@ export async function syncCatalog(db: Db, institutions: readonly StoredInstituti
 
 /** `T` is the body's type as the caller wrote it (domain: the catalog's wire shape). */
 export async function listInstitutions<T extends StoredInstitution>(db: Queryable, conditions: Condition[], page: PageRequest) {
-  const result = await filteredPage<{ body: T }>(db, { from: 'institutions i', alias: 'i', select: 'i.body', orderBy: 'i.id', where: [], params: [] }, conditions, page)
+  const result = await filteredPage<{ body: T }>(
+    db,
+    { from: 'institutions i', alias: 'i', select: 'i.body', orderBy: 'i.id', where: [], params: [] },
+    conditions,
+    page,
+  )
   return { count: result.count, results: result.rows.map((r) => r.body) }
 }
 
 export async function findInstitution<T extends StoredInstitution>(db: Queryable, by: { id?: number; name?: string }): Promise<T | undefined> {
-  const rows = by.id !== undefined
-    ? await db.query<{ body: T }>('SELECT body FROM institutions WHERE id = $1', [by.id])
-    : await db.query<{ body: T }>('SELECT body FROM institutions WHERE name = $1', [by.name])
+  const rows =
+    by.id !== undefined
+      ? await db.query<{ body: T }>('SELECT body FROM institutions WHERE id = $1', [by.id])
+      : await db.query<{ body: T }>('SELECT body FROM institutions WHERE name = $1', [by.name])
   return rows[0]?.body
 }

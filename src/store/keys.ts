@@ -19,10 +19,12 @@ export async function firstOrganizationId(db: Queryable): Promise<string | undef
 }
 
 export async function insertSecretKey(db: Queryable, key: { id: string; organizationId: string; passwordHash: string; name?: string }): Promise<void> {
-  await db.query(
-    'INSERT INTO secret_keys (id, organization_id, password_hash, name) VALUES ($1, $2, $3, $4)',
-    [key.id, key.organizationId, key.passwordHash, key.name ?? null],
-  )
+  await db.query('INSERT INTO secret_keys (id, organization_id, password_hash, name) VALUES ($1, $2, $3, $4)', [
+    key.id,
+    key.organizationId,
+    key.passwordHash,
+    key.name ?? null,
+  ])
 }
 
 export async function updateSecretKeyPassword(db: Queryable, id: string, passwordHash: string): Promise<void> {

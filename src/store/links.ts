@@ -36,20 +36,54 @@ const LINK_COLUMNS = `l.id, l.organization_id, l.institution_id, l.institution, 
   ${ISO('l.last_accessed_at')} AS last_accessed_at, ${ISO('l.refresh_requested_at')} AS refresh_requested_at,
   ${ISO('l.data_updated_at')} AS data_updated_at, ${ISO('l.next_refresh_at')} AS next_refresh_at, l.sandbox_next_login`
 
-export async function insertLink(db: Queryable, link: Omit<LinkRow, 'last_accessed_at' | 'refresh_requested_at' | 'data_updated_at'> & { last_accessed_at?: string | null }): Promise<void> {
+export async function insertLink(
+  db: Queryable,
+  link: Omit<LinkRow, 'last_accessed_at' | 'refresh_requested_at' | 'data_updated_at'> & { last_accessed_at?: string | null },
+): Promise<void> {
   await db.query(
     `INSERT INTO links (id, organization_id, institution_id, institution, access_mode, status, external_id, institution_user_id,
        credentials_storage, credentials, credentials_expire_at, stale_in, fetch_resources, refresh_rate, created_by, profile, created_at, last_accessed_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text[], $14, $15, $16, $17, $18)`,
-    [link.id, link.organization_id, link.institution_id, link.institution, link.access_mode, link.status, link.external_id,
-      link.institution_user_id, link.credentials_storage, link.credentials, link.credentials_expire_at, link.stale_in,
-      link.fetch_resources, link.refresh_rate, link.created_by, link.profile, link.created_at, link.last_accessed_at ?? null],
+    [
+      link.id,
+      link.organization_id,
+      link.institution_id,
+      link.institution,
+      link.access_mode,
+      link.status,
+      link.external_id,
+      link.institution_user_id,
+      link.credentials_storage,
+      link.credentials,
+      link.credentials_expire_at,
+      link.stale_in,
+      link.fetch_resources,
+      link.refresh_rate,
+      link.created_by,
+      link.profile,
+      link.created_at,
+      link.last_accessed_at ?? null,
+    ],
   )
 }
 
-const UPDATABLE = ['access_mode', 'status', 'institution_user_id', 'credentials_storage', 'credentials', 'credentials_expire_at',
-  'stale_in', 'fetch_resources', 'refresh_rate', 'profile', 'last_accessed_at', 'refresh_requested_at', 'data_updated_at',
-  'next_refresh_at', 'sandbox_next_login'] as const
+const UPDATABLE = [
+  'access_mode',
+  'status',
+  'institution_user_id',
+  'credentials_storage',
+  'credentials',
+  'credentials_expire_at',
+  'stale_in',
+  'fetch_resources',
+  'refresh_rate',
+  'profile',
+  'last_accessed_at',
+  'refresh_requested_at',
+  'data_updated_at',
+  'next_refresh_at',
+  'sandbox_next_login',
+] as const
 type Updatable = Partial<Pick<LinkRow, (typeof UPDATABLE)[number]>>
 
 export async function updateLink(db: Queryable, organizationId: string, id: string, changes: Updatable): Promise<void> {
@@ -60,12 +94,20 @@ export async function updateLink(db: Queryable, organizationId: string, id: stri
 }
 
 export async function findLink(db: Queryable, organizationId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<LinkRow | undefined> {
-  const rows = await db.query<LinkRow>(`SELECT ${LINK_COLUMNS} FROM links l WHERE l.organization_id = $1 AND l.id = $2${options.forUpdate ? ' FOR UPDATE' : ''}`, [organizationId, id])
+  const rows = await db.query<LinkRow>(
+    `SELECT ${LINK_COLUMNS} FROM links l WHERE l.organization_id = $1 AND l.id = $2${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    [organizationId, id],
+  )
   return rows[0]
 }
 
 export async function listLinks(db: Queryable, organizationId: string, conditions: Condition[], page: PageRequest) {
-  return filteredPage<LinkRow>(db, { from: 'links l', alias: 'l', select: LINK_COLUMNS, orderBy: 'l.created_at DESC, l.id', where: ['l.organization_id = $1'], params: [organizationId] }, conditions, page)
+  return filteredPage<LinkRow>(
+    db,
+    { from: 'links l', alias: 'l', select: LINK_COLUMNS, orderBy: 'l.created_at DESC, l.id', where: ['l.organization_id = $1'], params: [organizationId] },
+    conditions,
+    page,
+  )
 }
 
 /**
@@ -88,7 +130,10 @@ export interface MfaSessionRow {
   expired: boolean
 }
 
-export async function insertMfaSession(db: Queryable, session: { id: string; organizationId: string; linkId: string; operation: string; request: unknown; expiresAt: string; createdAt: string }): Promise<void> {
+export async function insertMfaSession(
+  db: Queryable,
+  session: { id: string; organizationId: string; linkId: string; operation: string; request: unknown; expiresAt: string; createdAt: string },
+): Promise<void> {
   await db.query(
     'INSERT INTO mfa_sessions (id, organization_id, link_id, operation, request, expires_at, created_at) VALUES ($1, $2, $3, $4, $5::json, $6, $7)',
     [session.id, session.organizationId, session.linkId, session.operation, JSON.stringify(session.request), session.expiresAt, session.createdAt],
@@ -120,10 +165,12 @@ export async function takeMfaSession(db: Queryable, organizationId: string, id: 
  * concurrent job that just marked the link invalid or token_required is not overwritten.
  */
 export async function markLoggedIn(db: Queryable, organizationId: string, id: string, seenStatus: string, at: string): Promise<void> {
-  await db.query(
-    `UPDATE links SET last_accessed_at = $4, status = CASE WHEN status = $3 THEN 'valid' ELSE status END WHERE organization_id = $1 AND id = $2`,
-    [organizationId, id, seenStatus, at],
-  )
+  await db.query(`UPDATE links SET last_accessed_at = $4, status = CASE WHEN status = $3 THEN 'valid' ELSE status END WHERE organization_id = $1 AND id = $2`, [
+    organizationId,
+    id,
+    seenStatus,
+    at,
+  ])
 }
 
 /** Sandbox: takes the pending simulated login outcome, once (concurrent jobs cannot both get it). */

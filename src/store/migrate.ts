@@ -26,12 +26,16 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * Applied files are never edited; a change is a new numbered file.
  */
 export async function migrate(db: Db, migrations = loadMigrations()): Promise<number[]> {
-  await db.exec(`CREATE TABLE IF NOT EXISTS _migrations (
-    id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`).catch(async (error) => {
-    // Two processes creating the table at the same instant: one wins, the other sees a
-    // unique violation on pg_type; the table exists either way.
-    if (!String(error?.message).includes('duplicate key')) throw error
-  })
+  await db
+    .exec(
+      `CREATE TABLE IF NOT EXISTS _migrations (
+    id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    )
+    .catch(async (error) => {
+      // Two processes creating the table at the same instant: one wins, the other sees a
+      // unique violation on pg_type; the table exists either way.
+      if (!String(error?.message).includes('duplicate key')) throw error
+    })
   const applied: number[] = []
   for (const migration of migrations) {
     const done = await db.tx(async (tx) => {

@@ -17,7 +17,12 @@ export interface ListQuery {
  * One page of a filtered list plus the total count (Belvo's `count`). Two statements rather than
  * `count(*) OVER ()`, which would materialise the whole filtered set to return 100 rows.
  */
-export async function fetchPage<T>(db: Queryable, query: ListQuery, { page, pageSize }: PageRequest, knownCount?: number): Promise<{ count: number; rows: T[] }> {
+export async function fetchPage<T>(
+  db: Queryable,
+  query: ListQuery,
+  { page, pageSize }: PageRequest,
+  knownCount?: number,
+): Promise<{ count: number; rows: T[] }> {
   const where = query.where.length > 0 ? `WHERE ${query.where.join(' AND ')}` : ''
   const params = [...query.params]
   params.push(pageSize, (page - 1) * pageSize)
@@ -25,7 +30,8 @@ export async function fetchPage<T>(db: Queryable, query: ListQuery, { page, page
   // A page past the end is a 404: skip the page query when the known count says so.
   if (knownCount !== undefined && (page - 1) * pageSize >= knownCount) return { count: knownCount, rows: [] }
   const [count, rows] = await Promise.all([
-    knownCount ?? db.query<{ count: string | number }>(`SELECT count(*) AS count FROM ${query.from} ${where}`, query.params).then((r) => Number(r[0]?.count ?? 0)),
+    knownCount ??
+      db.query<{ count: string | number }>(`SELECT count(*) AS count FROM ${query.from} ${where}`, query.params).then((r) => Number(r[0]?.count ?? 0)),
     db.query<T>(`SELECT ${query.select} FROM ${query.from} ${where} ORDER BY ${query.orderBy} ${limit}`, params),
   ])
   return { count, rows }

@@ -23,7 +23,10 @@ function textParam(value: unknown): string | null {
 }
 
 export class PgliteError extends Error {
-  constructor(message: string, readonly code: string | undefined) {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
     super(message)
   }
 }
@@ -37,18 +40,31 @@ export class PgliteError extends Error {
  */
 async function exchange(pg: PGlite, request: Buffer): Promise<Record<string, string | null>[]> {
   await pg.waitReady
-  return (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() => pg.runExclusive(async () => {
-    const chunks: Buffer[] = []
-    await pg.execProtocolRawStream(request, { syncToFs: false, onRawData: (chunk) => { chunks.push(Buffer.from(chunk)) } })
-    return readRows(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
-  }))
+  return (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() =>
+    pg.runExclusive(async () => {
+      const chunks: Buffer[] = []
+      await pg.execProtocolRawStream(request, {
+        syncToFs: false,
+        onRawData: (chunk) => {
+          chunks.push(Buffer.from(chunk))
+        },
+      })
+      return readRows(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
+    }),
+  )
 }
 
 export function queryTextRows(pg: PGlite, text: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
-  return exchange(pg, Buffer.concat([
-    serialize.parse({ text }), serialize.bind({ values: params.map(textParam) }), serialize.describe({ type: 'P' }),
-    serialize.execute({}), serialize.sync(),
-  ]))
+  return exchange(
+    pg,
+    Buffer.concat([
+      serialize.parse({ text }),
+      serialize.bind({ values: params.map(textParam) }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute({}),
+      serialize.sync(),
+    ]),
+  )
 }
 
 /**

@@ -33,10 +33,12 @@ export async function openPglite(dataDir?: string, initialDataDir?: Blob): Promi
     mkdirSync(dataDir, { recursive: true })
     unlock = lockDataDir(dataDir)
   }
-  const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(initialDataDir ? { loadDataDir: initialDataDir } : {}), parsers }).catch((error: unknown) => {
-    unlock()
-    throw error
-  })
+  const pg = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(initialDataDir ? { loadDataDir: initialDataDir } : {}), parsers }).catch(
+    (error: unknown) => {
+      unlock()
+      throw error
+    },
+  )
   return {
     kind: 'pglite',
     async query<T>(text: string, params?: unknown[], options?: QueryOptions) {

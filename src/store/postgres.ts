@@ -52,7 +52,7 @@ export async function openPostgres(connectionString: string, max: number): Promi
     async raw(text: string, values?: unknown[]) {
       // Several statements without values come back as one result each.
       const result = (await pool.query(text, values)) as unknown as pg.QueryResult | pg.QueryResult[]
-      return (Array.isArray(result) ? result[result.length - 1]?.rows ?? [] : result.rows) as Record<string, unknown>[]
+      return (Array.isArray(result) ? (result[result.length - 1]?.rows ?? []) : result.rows) as Record<string, unknown>[]
     },
     async tx<T>(fn: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect()

@@ -24,7 +24,13 @@ export interface StoredRow {
 }
 
 /** Existing ids, creation times and body hashes of these internal ids: a re-fetch updates rows in place. */
-export async function existingRows(db: Queryable, table: 'accounts' | 'transactions' | 'records', linkId: string, internalIds: string[], resource?: string): Promise<Map<string, StoredRow>> {
+export async function existingRows(
+  db: Queryable,
+  table: 'accounts' | 'transactions' | 'records',
+  linkId: string,
+  internalIds: string[],
+  resource?: string,
+): Promise<Map<string, StoredRow>> {
   if (internalIds.length === 0) return new Map()
   const rows = await db.query<StoredRow>(
     `SELECT id, internal_identification, ${isoUtc('created_at')} AS created_at, ${isoUtc('collected_at')} AS collected_at, md5(body) AS body_md5
@@ -101,9 +107,23 @@ export interface TransactionInsert {
  * upserts, COPY, the sandbox's copies). transactionsCopyData writes its fields in this order.
  */
 const TRANSACTION_COLUMN_TYPES = [
-  ['id', 'uuid'], ['organization_id', 'uuid'], ['link_id', 'uuid'], ['account_id', 'uuid'], ['internal_identification', 'text'], ['value_date', 'date'],
-  ['accounting_date', 'timestamptz'], ['amount', 'numeric'], ['currency', 'text'], ['type', 'text'], ['status', 'text'], ['category', 'text'],
-  ['reference', 'text'], ['bill_name', 'text'], ['collected_at', 'timestamptz'], ['created_at', 'timestamptz'], ['body', 'text'],
+  ['id', 'uuid'],
+  ['organization_id', 'uuid'],
+  ['link_id', 'uuid'],
+  ['account_id', 'uuid'],
+  ['internal_identification', 'text'],
+  ['value_date', 'date'],
+  ['accounting_date', 'timestamptz'],
+  ['amount', 'numeric'],
+  ['currency', 'text'],
+  ['type', 'text'],
+  ['status', 'text'],
+  ['category', 'text'],
+  ['reference', 'text'],
+  ['bill_name', 'text'],
+  ['collected_at', 'timestamptz'],
+  ['created_at', 'timestamptz'],
+  ['body', 'text'],
 ] as const
 export const TRANSACTION_COLUMNS: readonly string[] = TRANSACTION_COLUMN_TYPES.map(([column]) => column)
 /** What an upsert keeps of the row it meets: its identity and creation time. */
@@ -112,9 +132,13 @@ const KEPT_ON_UPDATE = new Set(['id', 'organization_id', 'link_id', 'internal_id
 const UPSERT_TRANSACTIONS = `WITH upserted AS (INSERT INTO transactions (${TRANSACTION_COLUMNS.join(', ')})
      SELECT ${TRANSACTION_COLUMNS.map((column) => (column === 'organization_id' ? '$1' : column === 'link_id' ? '$2' : `u.${column}`)).join(', ')}
      FROM json_to_recordset($3::json)
-       AS u(${TRANSACTION_COLUMN_TYPES.filter(([column]) => column !== 'organization_id' && column !== 'link_id').map(([column, type]) => `${column} ${type}`).join(', ')})
+       AS u(${TRANSACTION_COLUMN_TYPES.filter(([column]) => column !== 'organization_id' && column !== 'link_id')
+         .map(([column, type]) => `${column} ${type}`)
+         .join(', ')})
      ON CONFLICT (link_id, internal_identification) DO UPDATE SET
-       ${TRANSACTION_COLUMNS.filter((column) => !KEPT_ON_UPDATE.has(column)).map((column) => `${column} = EXCLUDED.${column}`).join(', ')}
+       ${TRANSACTION_COLUMNS.filter((column) => !KEPT_ON_UPDATE.has(column))
+         .map((column) => `${column} = EXCLUDED.${column}`)
+         .join(', ')}
      RETURNING id, internal_identification),
      -- An update may move a transaction in the list order: remembered page boundaries must go.
      bumped AS (UPDATE links SET transactions_version = transactions_version + 1 WHERE id = $2)
@@ -129,10 +153,7 @@ export async function upsertTransactions(db: Queryable, organizationId: string, 
   if (rows.length === 0) return new Map()
   // The batch travels as one JSON document: the driver would otherwise escape every element of
   // 15 array parameters (the bodies included), which measured as the costliest part of ingest.
-  const stored = await db.query<{ id: string; internal_identification: string }>(
-    UPSERT_TRANSACTIONS,
-    [organizationId, linkId, JSON.stringify(rows)],
-  )
+  const stored = await db.query<{ id: string; internal_identification: string }>(UPSERT_TRANSACTIONS, [organizationId, linkId, JSON.stringify(rows)])
   // The ids actually stored: a row another request inserted first keeps that request's id.
   return new Map(stored.map((r) => [r.internal_identification, r.id]))
 }
@@ -182,7 +203,13 @@ export interface RecordInsert {
 }
 
 /** Upserts on the institution's id; answers the ids actually stored (see upsertAccounts). */
-export async function upsertRecords(db: Queryable, organizationId: string, linkId: string, resource: string, rows: RecordInsert[]): Promise<Map<string, string>> {
+export async function upsertRecords(
+  db: Queryable,
+  organizationId: string,
+  linkId: string,
+  resource: string,
+  rows: RecordInsert[],
+): Promise<Map<string, string>> {
   if (rows.length === 0) return new Map()
   const stored = await db.query<{ id: string; internal_identification: string }>(
     `INSERT INTO records (id, organization_id, link_id, resource, account_id, internal_identification, record_date, kind, parent_id, collected_at, created_at, body)
@@ -218,7 +245,9 @@ export async function lockBatchOwners(tx: Queryable, linkId: string, accountIds:
 
 /** Whether the organization has this record of this resource (a parent whose children are listed). */
 export async function recordExists(db: Queryable, organizationId: string, id: string, resource: string): Promise<boolean> {
-  const rows = await db.query('SELECT 1 FROM records WHERE organization_id = $1 AND id = $2 AND resource = $3', [organizationId, id, resource], { prepared: true })
+  const rows = await db.query('SELECT 1 FROM records WHERE organization_id = $1 AND id = $2 AND resource = $3', [organizationId, id, resource], {
+    prepared: true,
+  })
   return rows.length > 0
 }
 
@@ -261,13 +290,20 @@ const ACCOUNT_ALIAS = 'a'
 const ACCOUNT_JOIN = { joins: `JOIN accounts ${ACCOUNT_ALIAS} ON ${ACCOUNT_ALIAS}.id = {alias}.account_id`, joinAliases: [ACCOUNT_ALIAS] }
 
 export const ACCOUNT_WIRE: WireQuery = {
-  table: 'accounts a', alias: 'a', columns: 'a.body', orderBy: 'a.created_at, a.id',
+  table: 'accounts a',
+  alias: 'a',
+  columns: 'a.body',
+  orderBy: 'a.created_at, a.id',
   toJson: (row) => row.body!,
 }
 
 export const TRANSACTION_WIRE: WireQuery = {
-  table: 'transactions t', alias: 't', joins: ACCOUNT_JOIN.joins.replace('{alias}', 't'), joinAliases: ACCOUNT_JOIN.joinAliases,
-  columns: 't.id, t.account_id, t.collected_at, t.body', embedsAccount: 'account_id',
+  table: 'transactions t',
+  alias: 't',
+  joins: ACCOUNT_JOIN.joins.replace('{alias}', 't'),
+  joinAliases: ACCOUNT_JOIN.joinAliases,
+  columns: 't.id, t.account_id, t.collected_at, t.body',
+  embedsAccount: 'account_id',
   toJson: (row, account) => [`{"id":"${row.id}","account":`, account ?? 'null', `,"collected_at":"${isoTimestamp(row.collected_at!)}",${row.body!.slice(1)}`],
   orderBy: 't.value_date DESC, t.id',
 }
@@ -279,7 +315,8 @@ export const TRANSACTION_WIRE: WireQuery = {
 export function recordWire(resource: string, options: { link: boolean; account: 'object' | 'none'; orderByBodyField?: string }): WireQuery {
   const account = options.account === 'object'
   return {
-    table: 'records r', alias: 'r',
+    table: 'records r',
+    alias: 'r',
     ...(account ? { joins: `LEFT ${ACCOUNT_JOIN.joins.replace('{alias}', 'r')}`, joinAliases: ACCOUNT_JOIN.joinAliases, embedsAccount: 'account_id' } : {}),
     columns: 'r.id, r.link_id, r.account_id, r.body',
     toJson: (row, embedded) => {
@@ -301,7 +338,10 @@ async function toWire(db: Queryable, wire: WireQuery, rows: Record<string, strin
   let bodies = known
   if (!bodies) {
     const ids = [...new Set(rows.map((row) => row[key]).filter((id): id is string => id !== null))]
-    const accounts = ids.length === 0 ? [] : await db.query<{ id: string; body: string }>('SELECT id, body FROM accounts WHERE id = ANY($1::uuid[])', [ids], { prepared: true })
+    const accounts =
+      ids.length === 0
+        ? []
+        : await db.query<{ id: string; body: string }>('SELECT id, body FROM accounts WHERE id = ANY($1::uuid[])', [ids], { prepared: true })
     bodies = new Map(accounts.map((a) => [a.id, Buffer.from(a.body)]))
   }
   return rows.map((row) => ({ json: wire.toJson(row, bodies.get(row[key] ?? '') ?? null) }))
@@ -312,7 +352,10 @@ async function toWire(db: Queryable, wire: WireQuery, rows: Record<string, strin
  * of the link's transactions reads the version in its own statement and takes the bodies from here
  * while it matches: one query per page instead of two, and a round trip cost more than the page.
  */
-interface LinkAccounts { version: string; bodies: Map<string, Buffer> }
+interface LinkAccounts {
+  version: string
+  bodies: Map<string, Buffer>
+}
 const linkAccounts = new Map<string, LinkAccounts>()
 const MAX_LINK_ACCOUNTS = 1000
 
@@ -322,7 +365,8 @@ async function accountsOfLinkAt(db: Queryable, linkId: string, version: string):
   if (cached?.version === version) return cached.bodies
   const rows = await db.query<{ id: string; body: string; version: string }>(
     `SELECT a.id, a.body, (SELECT accounts_version FROM links WHERE id = $1)::text AS version FROM accounts a WHERE a.link_id = $1`,
-    [linkId], { prepared: true },
+    [linkId],
+    { prepared: true },
   )
   const bodies = new Map(rows.map((r) => [r.id, Buffer.from(r.body)]))
   // Kept under the version read with the bodies, which may already be newer than `version`.
@@ -344,7 +388,11 @@ const DEFERRED_JOIN_FROM_OFFSET = 1000
  * rows before it. Per process, and checked against the version in the same statement that reads
  * the page, so a stale boundary is never used.
  */
-interface PageBoundary { valueDate: string; id: string; version: string }
+interface PageBoundary {
+  valueDate: string
+  id: string
+  version: string
+}
 const boundaries = new Map<string, PageBoundary>()
 const MAX_BOUNDARIES = 10_000
 
@@ -382,7 +430,8 @@ export async function listLinkTransactions(db: Queryable, organizationId: string
       `SELECT ${select} FROM transactions t
        WHERE ${scope} AND t.value_date <= $3::date AND (t.value_date < $3::date OR (t.value_date = $3::date AND t.id >= $4::uuid))
        ORDER BY ${wire.orderBy} LIMIT $5`,
-      [organizationId, linkId, known.valueDate, known.id, limit], { prepared: true },
+      [organizationId, linkId, known.valueDate, known.id, limit],
+      { prepared: true },
     )
     if (found.length > 0 && found[0].version === known.version && found[0].id === known.id) rows = found
     else boundaries.delete(key)
@@ -390,17 +439,22 @@ export async function listLinkTransactions(db: Queryable, organizationId: string
   rows ??= await db.query<TransactionRow>(
     offset < DEFERRED_JOIN_FROM_OFFSET
       ? `SELECT ${select} FROM transactions t WHERE ${scope} ORDER BY ${wire.orderBy} LIMIT $3 OFFSET $4`
-      // Deep pages skip rows on the list index alone (index-only once vacuumed), then read the
-      // page's rows: with a plain OFFSET every skipped row would be fetched.
-      : `SELECT ${select}
+      : // Deep pages skip rows on the list index alone (index-only once vacuumed), then read the
+        // page's rows: with a plain OFFSET every skipped row would be fetched.
+        `SELECT ${select}
          FROM (SELECT t.id AS page_id FROM transactions t WHERE ${scope} ORDER BY ${wire.orderBy} LIMIT $3 OFFSET $4) page
          JOIN transactions t ON t.id = page.page_id ORDER BY ${wire.orderBy}`,
-    [organizationId, linkId, limit, offset], { prepared: true },
+    [organizationId, linkId, limit, offset],
+    { prepared: true },
   )
   if (rows.length > page.pageSize) {
     const next = rows.pop()!
     if (next.value_date !== null && offset + page.pageSize >= DEFERRED_JOIN_FROM_OFFSET) {
-      rememberBoundary(boundaryKey(organizationId, linkId, { ...page, page: page.page + 1 }), { valueDate: next.value_date, id: next.id!, version: next.version })
+      rememberBoundary(boundaryKey(organizationId, linkId, { ...page, page: page.page + 1 }), {
+        valueDate: next.value_date,
+        id: next.id!,
+        version: next.version,
+      })
     }
   }
   if (rows.length > 0 && offset >= DEFERRED_JOIN_FROM_OFFSET && rows[0].value_date !== null) {
@@ -418,14 +472,24 @@ export async function listWire(db: Queryable, wire: WireQuery, organizationId: s
   const needsJoins = wire.joins !== undefined && wire.joinAliases?.includes(ACCOUNT_ALIAS) === true && conditions.some((c) => readsAccount(c.field))
   // Without a kept count: count(*) and the page's ids side by side, then the page's rows (a
   // deferred join at every depth, which also keeps a filtered count and page on one plan shape).
-  const result = await filteredPage<{ id: string }>(db, {
-    from: `${wire.table}${needsJoins ? ` ${wire.joins}` : ''}`, alias: wire.alias, accountAlias: needsJoins ? ACCOUNT_ALIAS : undefined,
-    select: `${wire.alias}.id`, orderBy: wire.orderBy, ...scope,
-  }, conditions, page)
+  const result = await filteredPage<{ id: string }>(
+    db,
+    {
+      from: `${wire.table}${needsJoins ? ` ${wire.joins}` : ''}`,
+      alias: wire.alias,
+      accountAlias: needsJoins ? ACCOUNT_ALIAS : undefined,
+      select: `${wire.alias}.id`,
+      orderBy: wire.orderBy,
+      ...scope,
+    },
+    conditions,
+    page,
+  )
   if (result.rows.length === 0) return { count: result.count, rows: [] as { json: JsonText }[] }
   const rows = await db.query<Record<string, string | null>>(
     `SELECT ${wire.columns} FROM ${wire.table} WHERE ${wire.alias}.id = ANY($1::uuid[]) ORDER BY ${wire.orderBy}`,
-    [result.rows.map((r) => r.id)], { prepared: true },
+    [result.rows.map((r) => r.id)],
+    { prepared: true },
   )
   return { count: result.count, rows: await toWire(db, wire, rows) }
 }
@@ -434,13 +498,20 @@ export async function findWire(db: Queryable, wire: WireQuery, organizationId: s
   const rows = await db.query<Record<string, string | null>>(
     `SELECT ${wire.columns} FROM ${wire.table}
      WHERE ${[`${wire.alias}.organization_id = $1`, `${wire.alias}.id = $2`, ...(wire.where ?? [])].join(' AND ')}`,
-    [organizationId, id], { prepared: true },
+    [organizationId, id],
+    { prepared: true },
   )
   return rows[0] ? jsonString((await toWire(db, wire, rows))[0].json) : undefined
 }
 
 /** Deletes one row (in a transaction: an account takes its transactions and records with it). */
-export async function deleteRow(db: Queryable, table: 'accounts' | 'transactions' | 'records', organizationId: string, id: string, resource?: string): Promise<boolean> {
+export async function deleteRow(
+  db: Queryable,
+  table: 'accounts' | 'transactions' | 'records',
+  organizationId: string,
+  id: string,
+  resource?: string,
+): Promise<boolean> {
   const rows = await db.query(
     `DELETE FROM ${table} WHERE organization_id = $1 AND id = $2${resource ? ' AND resource = $3' : ''} RETURNING 1`,
     resource ? [organizationId, id, resource] : [organizationId, id],
@@ -457,7 +528,13 @@ export async function linkTransactionCount(db: Queryable, organizationId: string
 }
 
 /** Counts a request against a fixed one-minute window; returns the count including this one. */
-export async function hitRateLimit(db: Queryable, organizationId: string, bucket: string, now: string, windowSeconds: number): Promise<{ count: number; resetsInSeconds: number }> {
+export async function hitRateLimit(
+  db: Queryable,
+  organizationId: string,
+  bucket: string,
+  now: string,
+  windowSeconds: number,
+): Promise<{ count: number; resetsInSeconds: number }> {
   const rows = await db.query<{ count: number; resets: number }>(
     `INSERT INTO rate_limits AS r (organization_id, bucket, window_start, count) VALUES ($1, $2, $3::timestamptz, 1)
      ON CONFLICT (organization_id, bucket) DO UPDATE SET
@@ -470,8 +547,17 @@ export async function hitRateLimit(db: Queryable, organizationId: string, bucket
 }
 
 /** The internal ids of a link's stored transactions in a period (to find what the institution no longer reports). */
-export async function transactionsInPeriod(db: Queryable, linkId: string, dateFrom: string, dateTo: string): Promise<{ id: string; internal_identification: string }[]> {
-  return db.query('SELECT id, internal_identification FROM transactions WHERE link_id = $1 AND value_date BETWEEN $2::date AND $3::date', [linkId, dateFrom, dateTo])
+export async function transactionsInPeriod(
+  db: Queryable,
+  linkId: string,
+  dateFrom: string,
+  dateTo: string,
+): Promise<{ id: string; internal_identification: string }[]> {
+  return db.query('SELECT id, internal_identification FROM transactions WHERE link_id = $1 AND value_date BETWEEN $2::date AND $3::date', [
+    linkId,
+    dateFrom,
+    dateTo,
+  ])
 }
 
 export async function deleteTransactions(db: Queryable, linkId: string, ids: string[]): Promise<void> {
@@ -496,13 +582,19 @@ export async function transactionSummary(db: Queryable, linkId: string) {
   )
   const r = rows[0]
   return {
-    total_transactions: Number(r.total), total_inflow_transactions: Number(r.inflow), total_outflow_transactions: Number(r.outflow),
-    first_transaction_date: r.first, last_transaction_date: r.last,
+    total_transactions: Number(r.total),
+    total_inflow_transactions: Number(r.inflow),
+    total_outflow_transactions: Number(r.outflow),
+    first_transaction_date: r.first,
+    last_transaction_date: r.last,
   }
 }
 
 export async function countStored(db: Queryable, table: 'accounts' | 'records', linkId: string, resource?: string): Promise<number> {
-  const rows = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE link_id = $1${resource ? ' AND resource = $2' : ''}`, resource ? [linkId, resource] : [linkId])
+  const rows = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${table} WHERE link_id = $1${resource ? ' AND resource = $2' : ''}`,
+    resource ? [linkId, resource] : [linkId],
+  )
   return Number(rows[0].n)
 }
 

@@ -46,9 +46,8 @@ export async function markDataPurged(tx: Queryable, linkId: string): Promise<voi
 
 /** Forgets the credentials whose storage period ended by `now`; answers how many links it changed. */
 export async function forgetExpiredCredentials(db: Queryable, now: string): Promise<number> {
-  const rows = await db.query(
-    'UPDATE links SET credentials = NULL WHERE credentials IS NOT NULL AND credentials_expire_at <= $1::timestamptz RETURNING id',
-    [now],
-  )
+  const rows = await db.query('UPDATE links SET credentials = NULL WHERE credentials IS NOT NULL AND credentials_expire_at <= $1::timestamptz RETURNING id', [
+    now,
+  ])
   return rows.length
 }

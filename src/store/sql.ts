@@ -31,5 +31,5 @@ export function isoTimestamp(text: string): string {
 /** `+05`, `-0330`, `+05:30:15` (seconds dropped: no zone in use has them) as `+05:00`. */
 function offset(raw: string): string {
   const digits = raw.slice(1).replace(/:/g, '')
-  return `${raw[0]}${digits.slice(0, 2)}:${(digits.slice(2, 4) || '00')}`
+  return `${raw[0]}${digits.slice(0, 2)}:${digits.slice(2, 4) || '00'}`
 }

@@ -82,14 +82,27 @@ export async function insertEndpoint(db: Queryable, e: NewEndpoint): Promise<Web
 }
 
 export async function findEndpoint(db: Queryable, organizationId: string, id: string): Promise<WebhookEndpointRow | undefined> {
-  const rows = await db.query<WebhookEndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints w WHERE w.organization_id = $1 AND w.id = $2`, [organizationId, id])
+  const rows = await db.query<WebhookEndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints w WHERE w.organization_id = $1 AND w.id = $2`, [
+    organizationId,
+    id,
+  ])
   return rows[0]
 }
 
 export async function listEndpoints(db: Queryable, organizationId: string, conditions: Condition[], page: PageRequest) {
-  return filteredPage<WebhookEndpointRow>(db, {
-    from: 'webhook_endpoints w', alias: 'w', select: ENDPOINT_COLUMNS, orderBy: 'w.created_at DESC, w.id DESC', where: ['w.organization_id = $1'], params: [organizationId],
-  }, conditions, page)
+  return filteredPage<WebhookEndpointRow>(
+    db,
+    {
+      from: 'webhook_endpoints w',
+      alias: 'w',
+      select: ENDPOINT_COLUMNS,
+      orderBy: 'w.created_at DESC, w.id DESC',
+      where: ['w.organization_id = $1'],
+      params: [organizationId],
+    },
+    conditions,
+    page,
+  )
 }
 
 export interface EndpointChanges {
@@ -104,7 +117,13 @@ export interface EndpointChanges {
 const UPDATABLE = ['url', 'description', 'event_types', 'authorization_sealed', 'authorization_hint', 'secret_sealed', 'disabled'] as const
 
 /** Applies `changes` (and `updated_at`); undefined when the endpoint is not the organization's. */
-export async function updateEndpoint(db: Queryable, organizationId: string, id: string, changes: EndpointChanges, now: string): Promise<WebhookEndpointRow | undefined> {
+export async function updateEndpoint(
+  db: Queryable,
+  organizationId: string,
+  id: string,
+  changes: EndpointChanges,
+  now: string,
+): Promise<WebhookEndpointRow | undefined> {
   const keys = UPDATABLE.filter((k) => changes[k] !== undefined)
   const sets = keys.map((k, i) => `${k} = $${i + 4}${k === 'event_types' ? '::text[]' : ''}`)
   const rows = await db.query<WebhookEndpointRow>(
@@ -186,7 +205,9 @@ const dueListeners = new Set<() => void>()
 /** Calls `listener` whenever this process makes deliveries due; returns the unsubscribe. */
 export function onDeliveriesDue(listener: () => void): () => void {
   dueListeners.add(listener)
-  return () => { dueListeners.delete(listener) }
+  return () => {
+    dueListeners.delete(listener)
+  }
 }
 
 function deliveriesDue(): void {
@@ -194,7 +215,10 @@ function deliveriesDue(): void {
 }
 
 /** One pending delivery per endpoint, due at `now`. */
-export async function insertDeliveries(db: Queryable, d: { ids: string[]; endpointIds: string[]; organizationId: string; eventId: string; webhookType: string; webhookCode: string; now: string }): Promise<void> {
+export async function insertDeliveries(
+  db: Queryable,
+  d: { ids: string[]; endpointIds: string[]; organizationId: string; eventId: string; webhookType: string; webhookCode: string; now: string },
+): Promise<void> {
   if (d.ids.length === 0) return
   await db.query(
     `INSERT INTO webhook_deliveries (id, organization_id, endpoint_id, event_id, webhook_type, webhook_code, status, attempts, next_attempt_at, created_at, updated_at)
@@ -207,20 +231,34 @@ export async function insertDeliveries(db: Queryable, d: { ids: string[]; endpoi
 
 /** `id`, or the first organization (by creation) when `id` is undefined; undefined when there is none. */
 export async function findOrganizationId(db: Queryable, id?: string): Promise<string | undefined> {
-  const rows = await db.query<{ id: string }>('SELECT id FROM organizations WHERE ($1::uuid IS NULL OR id = $1::uuid) ORDER BY created_at, id LIMIT 1', [id ?? null])
+  const rows = await db.query<{ id: string }>('SELECT id FROM organizations WHERE ($1::uuid IS NULL OR id = $1::uuid) ORDER BY created_at, id LIMIT 1', [
+    id ?? null,
+  ])
   return rows[0]?.id
 }
 
 export async function findDelivery(db: Queryable, organizationId: string, id: string): Promise<WebhookDeliveryRow | undefined> {
-  const rows = await db.query<WebhookDeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM ${DELIVERY_FROM} WHERE d.organization_id = $1 AND d.id = $2`, [organizationId, id])
+  const rows = await db.query<WebhookDeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM ${DELIVERY_FROM} WHERE d.organization_id = $1 AND d.id = $2`, [
+    organizationId,
+    id,
+  ])
   return rows[0]
 }
 
 export async function listDeliveries(db: Queryable, organizationId: string, endpointId: string, conditions: Condition[], page: PageRequest) {
-  return filteredPage<WebhookDeliveryRow>(db, {
-    from: DELIVERY_FROM, alias: 'd', select: DELIVERY_COLUMNS, orderBy: 'd.created_at DESC, d.id DESC',
-    where: ['d.organization_id = $1', 'd.endpoint_id = $2'], params: [organizationId, endpointId],
-  }, conditions, page)
+  return filteredPage<WebhookDeliveryRow>(
+    db,
+    {
+      from: DELIVERY_FROM,
+      alias: 'd',
+      select: DELIVERY_COLUMNS,
+      orderBy: 'd.created_at DESC, d.id DESC',
+      where: ['d.organization_id = $1', 'd.endpoint_id = $2'],
+      params: [organizationId, endpointId],
+    },
+    conditions,
+    page,
+  )
 }
 
 /**
@@ -358,8 +396,19 @@ export async function recordAttempt(db: Queryable, o: AttemptOutcome): Promise<b
        last_status_code = $4::int, updated_at = $11::timestamptz
      WHERE id = $1 AND lease = $2 AND status = 'pending'
      RETURNING id`,
-    [o.deliveryId, o.lease, attempt.attempted_at, attempt.status_code, attempt.latency_ms, attempt.error, attempt.response_snippet,
-      o.status, o.attempts, o.nextAttemptAt, o.finishedAt],
+    [
+      o.deliveryId,
+      o.lease,
+      attempt.attempted_at,
+      attempt.status_code,
+      attempt.latency_ms,
+      attempt.error,
+      attempt.response_snippet,
+      o.status,
+      o.attempts,
+      o.nextAttemptAt,
+      o.finishedAt,
+    ],
   )
   return rows.length > 0
 }

@@ -27,13 +27,30 @@ export async function insertWidgetToken(db: Queryable, row: WidgetTokenRow): Pro
     `INSERT INTO widget_tokens (jti, refresh_jti, organization_id, secret_key_id, link_id, scopes, fetch_resources, stale_in,
        credentials_storage, widget, expires_at, refresh_expires_at, created_at)
      VALUES ($1, $2, $3, $4, $5, $6::text[], $7::text[], $8, $9, $10::jsonb, $11, $12, $13)`,
-    [row.jti, row.refresh_jti, row.organization_id, row.secret_key_id, row.link_id, row.scopes, row.fetch_resources, row.stale_in,
-      row.credentials_storage, row.widget === null ? null : JSON.stringify(row.widget), row.expires_at, row.refresh_expires_at, row.created_at],
+    [
+      row.jti,
+      row.refresh_jti,
+      row.organization_id,
+      row.secret_key_id,
+      row.link_id,
+      row.scopes,
+      row.fetch_resources,
+      row.stale_in,
+      row.credentials_storage,
+      row.widget === null ? null : JSON.stringify(row.widget),
+      row.expires_at,
+      row.refresh_expires_at,
+      row.created_at,
+    ],
   )
 }
 
 /** The issuance an access token (`jti`) or a refresh token (`refresh_jti`) belongs to. */
-export async function findWidgetToken(db: Queryable, organizationId: string, by: { jti: string } | { refreshJti: string }): Promise<WidgetTokenRow | undefined> {
+export async function findWidgetToken(
+  db: Queryable,
+  organizationId: string,
+  by: { jti: string } | { refreshJti: string },
+): Promise<WidgetTokenRow | undefined> {
   const [column, value] = 'jti' in by ? ['jti', by.jti] : ['refresh_jti', by.refreshJti]
   const rows = await db.query<WidgetTokenRow>(`SELECT ${COLUMNS} FROM widget_tokens WHERE organization_id = $1 AND ${column} = $2`, [organizationId, value])
   return rows[0]

@@ -19,10 +19,13 @@ describe('ponte CLI', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ponte-cli-'))
     const database = await createTestDatabase()
-    env = { ...process.env as Record<string, string>, PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...(database.url ? { DATABASE_URL: database.url } : {}) }
+    env = { ...(process.env as Record<string, string>), PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...(database.url ? { DATABASE_URL: database.url } : {}) }
     delete env.PONTE_SECRET_KEY_ID
     delete env.PONTE_SECRET_KEY_PASSWORD
-    cleanup = async () => { await database.drop(); rmSync(dir, { recursive: true, force: true }) }
+    cleanup = async () => {
+      await database.drop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
   afterAll(async () => cleanup())
 
@@ -62,16 +65,19 @@ describe('ponte jobs', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ponte-jobs-'))
     const database = await createTestDatabase()
-    env = { ...process.env as Record<string, string>, PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...(database.url ? { DATABASE_URL: database.url } : {}) }
+    env = { ...(process.env as Record<string, string>), PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...(database.url ? { DATABASE_URL: database.url } : {}) }
     const db = await openDb({ databaseUrl: database.url, dataDir: database.url ? undefined : join(dir, 'db') })
     await migrate(db)
     const queue = await openQueue(db)
     // A job that failed for good: enqueued, then failed past its retries.
     failedId = (await db.tx((tx) => queue.send(tx, QUEUES.asyncRequest, { organizationId: 'x', requestId: 'y', kind: 'retrieve', sealedToken: 'v1.secret' })))!
-    await db.query("UPDATE pgboss.job SET state = 'failed', output = '{\"message\":\"institution_down\"}' WHERE id = $1", [failedId])
+    await db.query('UPDATE pgboss.job SET state = \'failed\', output = \'{"message":"institution_down"}\' WHERE id = $1', [failedId])
     await queue.stop()
     await db.close()
-    cleanup = async () => { await database.drop(); rmSync(dir, { recursive: true, force: true }) }
+    cleanup = async () => {
+      await database.drop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
   afterAll(async () => cleanup())
 
@@ -91,10 +97,13 @@ describe('ponte jobs', () => {
 
   it('refuses an unknown state or queue with exit code 2 and one line naming the valid values', { timeout: 300_000 }, async () => {
     await expect(ponte('jobs', 'list', '--state', 'dead')).rejects.toMatchObject({
-      code: 2, stdout: '', stderr: 'Unknown --state dead; valid states: created, retry, active, completed, cancelled, failed\n',
+      code: 2,
+      stdout: '',
+      stderr: 'Unknown --state dead; valid states: created, retry, active, completed, cancelled, failed\n',
     })
     await expect(ponte('jobs', 'list', '--queue', 'emails')).rejects.toMatchObject({
-      code: 2, stderr: `Unknown --queue emails; valid queues: ${Object.values(QUEUES).join(', ')}\n`,
+      code: 2,
+      stderr: `Unknown --queue emails; valid queues: ${Object.values(QUEUES).join(', ')}\n`,
     })
   })
 })

@@ -29,7 +29,14 @@ describe('CLI commands: one date format', () => {
   let ponte: ReturnType<typeof commandRunner>
   beforeAll(async () => {
     db = await openTestDb()
-    ponte = commandRunner({ db: async () => db, cipher: async () => new Cipher(Buffer.alloc(32, 7)), queue: async () => { throw new Error('not needed') }, webhooks: { allowPrivateDestinations: false } })
+    ponte = commandRunner({
+      db: async () => db,
+      cipher: async () => new Cipher(Buffer.alloc(32, 7)),
+      queue: async () => {
+        throw new Error('not needed')
+      },
+      webhooks: { allowPrivateDestinations: false },
+    })
   })
   afterAll(async () => db.dropDatabase())
 
@@ -70,12 +77,20 @@ describe('CLI commands: jobs list', () => {
   beforeAll(async () => {
     db = await openTestDb()
     queue = await openQueue(db)
-    ponte = commandRunner({ db: async () => db, cipher: async () => new Cipher(Buffer.alloc(32, 7)), queue: async () => queue, webhooks: { allowPrivateDestinations: true } })
+    ponte = commandRunner({
+      db: async () => db,
+      cipher: async () => new Cipher(Buffer.alloc(32, 7)),
+      queue: async () => queue,
+      webhooks: { allowPrivateDestinations: true },
+    })
     // A link's job that failed as pg-boss records a handler's error, five pending fetches, a retention run.
     deadId = (await db.tx((tx) => queue.send(tx, QUEUES.historicalUpdate, { organizationId: 'x', linkId: LINK, requestId: 'r', processType: 'historical' })))!
-    await db.query(`UPDATE pgboss.job SET state = 'failed', output = $2::jsonb WHERE id = $1`,
-      [deadId, JSON.stringify({ name: 'Error', message: 'the institution\nis down', stack: 'Error: the institution is down\n    at fetch' })])
-    for (let i = 0; i < 5; i++) await db.tx((tx) => queue.send(tx, QUEUES.historicalUpdate, { organizationId: 'x', linkId: LINK, requestId: `p${i}`, processType: 'historical' }))
+    await db.query(`UPDATE pgboss.job SET state = 'failed', output = $2::jsonb WHERE id = $1`, [
+      deadId,
+      JSON.stringify({ name: 'Error', message: 'the institution\nis down', stack: 'Error: the institution is down\n    at fetch' }),
+    ])
+    for (let i = 0; i < 5; i++)
+      await db.tx((tx) => queue.send(tx, QUEUES.historicalUpdate, { organizationId: 'x', linkId: LINK, requestId: `p${i}`, processType: 'historical' }))
     await db.tx((tx) => queue.send(tx, QUEUES.retention, {}))
   })
   afterAll(async () => {
@@ -88,7 +103,11 @@ describe('CLI commands: jobs list', () => {
 
   it('says in text why a job failed and for which link, with ISO dates', async () => {
     const { stdout } = await ponte('jobs', 'list', '--state', 'failed')
-    expect(stdout).toMatch(new RegExp(`^${deadId}  ${QUEUES.historicalUpdate}  failed  retries 0/5  created \\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z  link ${LINK}  error: the institution is down\n$`))
+    expect(stdout).toMatch(
+      new RegExp(
+        `^${deadId}  ${QUEUES.historicalUpdate}  failed  retries 0/5  created \\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z  link ${LINK}  error: the institution is down\n$`,
+      ),
+    )
     const [dead] = await list('--state', 'failed')
     expect(dead.created_on).toMatch(ISO_MS)
   })
@@ -104,7 +123,12 @@ describe('CLI commands: jobs list', () => {
   it('pages with --limit and --before, newest first, each job once', async () => {
     const all = await list('--queue', QUEUES.historicalUpdate, '--limit', '1000')
     expect(all.length).toBe(6)
-    expect(all.map((j) => j.created_on)).toEqual(all.map((j) => j.created_on).sort().reverse())
+    expect(all.map((j) => j.created_on)).toEqual(
+      all
+        .map((j) => j.created_on)
+        .sort()
+        .reverse(),
+    )
     const first = await list('--queue', QUEUES.historicalUpdate, '--limit', '4')
     const second = await list('--queue', QUEUES.historicalUpdate, '--limit', '4', '--before', first[3].id)
     expect([...first, ...second].map((j) => j.id)).toEqual(all.map((j) => j.id))
@@ -114,10 +138,14 @@ describe('CLI commands: jobs list', () => {
 
   it('refuses an unknown state, queue, limit or cursor with exit code 2 and one line', async () => {
     expect(await ponte('jobs', 'list', '--state', 'dead')).toEqual({
-      code: 2, stdout: '', stderr: 'Unknown --state dead; valid states: created, retry, active, completed, cancelled, failed\n',
+      code: 2,
+      stdout: '',
+      stderr: 'Unknown --state dead; valid states: created, retry, active, completed, cancelled, failed\n',
     })
     expect(await ponte('jobs', 'list', '--queue', 'emails')).toEqual({
-      code: 2, stdout: '', stderr: `Unknown --queue emails; valid queues: ${Object.values(QUEUES).join(', ')}\n`,
+      code: 2,
+      stdout: '',
+      stderr: `Unknown --queue emails; valid queues: ${Object.values(QUEUES).join(', ')}\n`,
     })
     for (const limit of ['0', '1001', '2.5', 'ten']) expect((await ponte('jobs', 'list', '--limit', limit)).code).toBe(2)
     expect((await ponte('jobs', 'list', '--before', 'nope')).code).toBe(2)
@@ -133,7 +161,12 @@ describe('the control route', () => {
     let control: { publish(): void } | undefined
     h = await createHarness({
       configure: (app) => {
-        control = serveControl(app, dir, { db: async () => h.db, cipher: async () => h.app.deps.domain.cipher, queue: async () => h.app.deps.domain.jobs, webhooks: app.deps.domain.webhooks })
+        control = serveControl(app, dir, {
+          db: async () => h.db,
+          cipher: async () => h.app.deps.domain.cipher,
+          queue: async () => h.app.deps.domain.jobs,
+          webhooks: app.deps.domain.webhooks,
+        })
       },
     })
     await h.listen()
@@ -146,7 +179,13 @@ describe('the control route', () => {
   })
 
   const ask = (remoteAddress: string, payload: unknown, authorization = `Bearer ${token}`) =>
-    h.app.inject({ method: 'POST', url: '/_ponte/cli', remoteAddress, headers: { authorization, 'content-type': 'application/json' }, payload: JSON.stringify(payload) })
+    h.app.inject({
+      method: 'POST',
+      url: '/_ponte/cli',
+      remoteAddress,
+      headers: { authorization, 'content-type': 'application/json' },
+      payload: JSON.stringify(payload),
+    })
 
   it('runs a command line for a loopback client with the token', async () => {
     for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {

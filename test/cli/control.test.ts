@@ -23,17 +23,24 @@ describe.runIf(backend === 'pglite')('CLI commands while the embedded server run
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ponte-control-'))
-    env = { ...process.env as Record<string, string>, PONTE_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'info' }
+    env = { ...(process.env as Record<string, string>), PONTE_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'info' }
     for (const name of ['DATABASE_URL', 'PONTE_SECRET_KEY_ID', 'PONTE_SECRET_KEY_PASSWORD']) delete env[name]
     server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    server.stdout!.on('data', (chunk) => { serverOutput += chunk })
-    server.stderr!.on('data', (chunk) => { serverOutput += chunk })
+    server.stdout!.on('data', (chunk) => {
+      serverOutput += chunk
+    })
+    server.stderr!.on('data', (chunk) => {
+      serverOutput += chunk
+    })
     // The control file appears once the server listens; a first start migrates first.
-    await vi.waitFor(() => {
-      if (server.exitCode !== null) throw new Error(`the server exited: ${serverOutput}`)
-      control = JSON.parse(readFileSync(join(dir, 'control.json'), 'utf8'))
-      expect(control.pid).toBe(server.pid)
-    }, { timeout: 240_000, interval: 250 })
+    await vi.waitFor(
+      () => {
+        if (server.exitCode !== null) throw new Error(`the server exited: ${serverOutput}`)
+        control = JSON.parse(readFileSync(join(dir, 'control.json'), 'utf8'))
+        expect(control.pid).toBe(server.pid)
+      },
+      { timeout: 240_000, interval: 250 },
+    )
   }, 300_000)
 
   afterAll(async () => {
@@ -45,8 +52,7 @@ describe.runIf(backend === 'pglite')('CLI commands while the embedded server run
   }, 60_000)
 
   const ponte = (...args: string[]) => run(process.execPath, [BIN, ...args], { env, timeout: 120_000 })
-  const status = async (key: { id: string; password: string }) =>
-    (await fetch(`${control.url}/api/`, { headers: { authorization: basic(key) } })).status
+  const status = async (key: { id: string; password: string }) => (await fetch(`${control.url}/api/`, { headers: { authorization: basic(key) } })).status
 
   it('creates, lists and revokes keys through the server, and the server knows them at once', { timeout: 300_000 }, async () => {
     const created = JSON.parse((await ponte('keys', 'create', '--json', '--organization', 'acme')).stdout)
@@ -65,11 +71,12 @@ describe.runIf(backend === 'pglite')('CLI commands while the embedded server run
 
   it('refuses a wrong or missing token, keeps the token out of the logs and the route out of the API document', { timeout: 60_000 }, async () => {
     expect(statSync(join(dir, 'control.json')).mode & 0o777).toBe(0o600)
-    const ask = (authorization?: string) => fetch(`${control.url}/_ponte/cli`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-      body: JSON.stringify({ args: ['keys', 'create', '--json'] }),
-    })
+    const ask = (authorization?: string) =>
+      fetch(`${control.url}/_ponte/cli`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ args: ['keys', 'create', '--json'] }),
+      })
     for (const authorization of [undefined, `Bearer ${control.token.slice(0, -1)}x`, `Basic ${control.token}`, 'Bearer ']) {
       const response = await ask(authorization)
       expect(response.status).toBe(401)

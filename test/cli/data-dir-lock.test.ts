@@ -28,7 +28,7 @@ describe('embedded data directory lock', () => {
   let env: Record<string, string>
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ponte-lock-'))
-    env = { ...process.env as Record<string, string>, PONTE_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent' }
+    env = { ...(process.env as Record<string, string>), PONTE_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent' }
     for (const name of ['DATABASE_URL', 'PONTE_SECRET_KEY_ID', 'PONTE_SECRET_KEY_PASSWORD']) delete env[name]
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -38,48 +38,59 @@ describe('embedded data directory lock', () => {
   const status = async (server: RunningServer, key: { id: string; password: string }) =>
     (await fetch(`${server.url}/api/`, { headers: { authorization: basic(key) } })).status
 
-  it('refuses a second server while a server runs, runs CLI commands through it, and lets them in once it stops', { timeout: processTestTimeout(8) }, async () => {
-    const printed: string[] = []
-    const server = await start(printed)
-    const first = {
-      id: /secret key id:\s+(\S+)/.exec(printed.join('\n'))![1]!,
-      password: /secret key password:\s+(\S+)/.exec(printed.join('\n'))![1]!,
-    }
-    const message = `The data directory ${join(dir, 'db')} is in use by Ponte process ${process.pid}; stop it first, or point DATABASE_URL at PostgreSQL`
-    let other: { id: string; password: string }
-    try {
-      expect(await status(server, first)).toBe(200)
-      const failed = await ponte('serve').then(() => undefined, (error: { code: number; stdout: string; stderr: string }) => error)
-      expect(failed).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining(message) })
-      expect(failed!.stderr).not.toMatch(/\n\s+at /)
-      await expect(start()).rejects.toBeInstanceOf(DataDirInUseError)
-      // The server runs the command on its own database: the key works at once.
-      other = JSON.parse((await ponte('keys', 'create', '--json', '--organization', 'other')).stdout)
-      expect(await status(server, other)).toBe(200)
-      expect(await status(server, first)).toBe(200)
-    } finally {
-      await server.close()
-    }
-    expect(existsSync(join(dir, 'db.lock'))).toBe(false)
+  it(
+    'refuses a second server while a server runs, runs CLI commands through it, and lets them in once it stops',
+    { timeout: processTestTimeout(8) },
+    async () => {
+      const printed: string[] = []
+      const server = await start(printed)
+      const first = {
+        id: /secret key id:\s+(\S+)/.exec(printed.join('\n'))![1]!,
+        password: /secret key password:\s+(\S+)/.exec(printed.join('\n'))![1]!,
+      }
+      const message = `The data directory ${join(dir, 'db')} is in use by Ponte process ${process.pid}; stop it first, or point DATABASE_URL at PostgreSQL`
+      let other: { id: string; password: string }
+      try {
+        expect(await status(server, first)).toBe(200)
+        const failed = await ponte('serve').then(
+          () => undefined,
+          (error: { code: number; stdout: string; stderr: string }) => error,
+        )
+        expect(failed).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining(message) })
+        expect(failed!.stderr).not.toMatch(/\n\s+at /)
+        await expect(start()).rejects.toBeInstanceOf(DataDirInUseError)
+        // The server runs the command on its own database: the key works at once.
+        other = JSON.parse((await ponte('keys', 'create', '--json', '--organization', 'other')).stdout)
+        expect(await status(server, other)).toBe(200)
+        expect(await status(server, first)).toBe(200)
+      } finally {
+        await server.close()
+      }
+      expect(existsSync(join(dir, 'db.lock'))).toBe(false)
 
-    // The server's data is intact, with the key created through it, on its next start too.
-    expect(JSON.parse((await ponte('keys', 'list', '--json')).stdout)).toEqual([
-      expect.objectContaining({ id: first.id }), expect.objectContaining({ id: other.id }),
-    ])
-    const again = await start()
-    try {
-      expect(await status(again, first)).toBe(200)
-      expect(await status(again, other)).toBe(200)
-    } finally {
-      await again.close()
-    }
-  })
+      // The server's data is intact, with the key created through it, on its next start too.
+      expect(JSON.parse((await ponte('keys', 'list', '--json')).stdout)).toEqual([
+        expect.objectContaining({ id: first.id }),
+        expect.objectContaining({ id: other.id }),
+      ])
+      const again = await start()
+      try {
+        expect(await status(again, first)).toBe(200)
+        expect(await status(again, other)).toBe(200)
+      } finally {
+        await again.close()
+      }
+    },
+  )
 
   it('refuses CLI commands while a process that serves no control route holds the directory', { timeout: processTestTimeout(1) }, async () => {
     // A `ponte worker` or another CLI command on the embedded database: no server to ask.
     const release = lockDataDir(join(dir, 'db'))
     try {
-      const failed = await ponte('keys', 'list').then(() => undefined, (error: { code: number; stdout: string; stderr: string }) => error)
+      const failed = await ponte('keys', 'list').then(
+        () => undefined,
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      )
       expect(failed).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining(`is in use by Ponte process ${process.pid}`) })
       expect(failed!.stderr).not.toMatch(/\n\s+at /)
     } finally {
@@ -113,9 +124,11 @@ describe.runIf(backend === 'postgres')('on PostgreSQL', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ponte-nolock-'))
     const database = await createTestDatabase()
     const PONTE_ENCRYPTION_KEY = randomBytes(32).toString('base64')
-    const server = await startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', PONTE_DATA_DIR: dir, DATABASE_URL: database.url, PONTE_ENCRYPTION_KEY }), { print: () => {} })
+    const server = await startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', PONTE_DATA_DIR: dir, DATABASE_URL: database.url, PONTE_ENCRYPTION_KEY }), {
+      print: () => {},
+    })
     try {
-      const env = { ...process.env as Record<string, string>, PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: database.url!, PONTE_ENCRYPTION_KEY }
+      const env = { ...(process.env as Record<string, string>), PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: database.url!, PONTE_ENCRYPTION_KEY }
       const key = JSON.parse((await run('node', [BIN, 'keys', 'create', '--json', '--organization', 'other'], { env, timeout: PROCESS_MS })).stdout)
       expect((await fetch(`${server.url}/api/`, { headers: { authorization: basic(key) } })).status).toBe(200)
     } finally {

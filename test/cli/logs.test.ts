@@ -17,11 +17,16 @@ function ponte(command: 'serve' | 'worker', env: Record<string, string>) {
   const child = spawn(process.execPath, [BIN, command], { env: { ...(process.env as Record<string, string>), ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
-  child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString() })
-  child.stderr!.on('data', (chunk: Buffer) => { err += chunk.toString() })
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+  })
+  child.stderr!.on('data', (chunk: Buffer) => {
+    err += chunk.toString()
+  })
   const exited = new Promise<{ code: number | null; out: string }>((resolve) => child.once('close', (code) => resolve({ code, out })))
   return {
-    child, exited,
+    child,
+    exited,
     /** Waits for `pattern` in standard output (a real-time bound: start-up on a loaded machine). */
     async waitFor(pattern: RegExp, timeoutMs = 120_000): Promise<RegExpExecArray> {
       const end = Date.now() + timeoutMs
@@ -37,7 +42,10 @@ function ponte(command: 'serve' | 'worker', env: Record<string, string>) {
 
 /** Every line must be one of pino's JSON lines: numeric level, time, pid, hostname, msg. */
 function parse(out: string, pid: number): LogLine[] {
-  const lines = out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as LogLine)
+  const lines = out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as LogLine)
   for (const line of lines) {
     expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number), pid, hostname: expect.any(String), msg: expect.any(String) })
   }
@@ -46,22 +54,34 @@ function parse(out: string, pid: number): LogLine[] {
 
 describe('the logs of ponte serve and ponte worker', () => {
   const cleanups: (() => Promise<void> | void)[] = []
-  afterEach(async () => { while (cleanups.length) await cleanups.pop()!() })
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!()
+  })
 
   /** A fresh data directory, or PostgreSQL database, for one process at a time. */
   const environment = async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ponte-logs-'))
     const database = await createTestDatabase()
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => database.drop())
+    cleanups.push(
+      () => rmSync(dir, { recursive: true, force: true }),
+      () => database.drop(),
+    )
     return {
-      PORT: '0', PONTE_DATA_DIR: dir, LOG_LEVEL: 'info', PONTE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      PONTE_SECRET_KEY_ID: KEY.id, PONTE_SECRET_KEY_PASSWORD: KEY.password, ...(database.url ? { DATABASE_URL: database.url } : {}),
+      PORT: '0',
+      PONTE_DATA_DIR: dir,
+      LOG_LEVEL: 'info',
+      PONTE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      PONTE_SECRET_KEY_ID: KEY.id,
+      PONTE_SECRET_KEY_PASSWORD: KEY.password,
+      ...(database.url ? { DATABASE_URL: database.url } : {}),
       // The test's receiver listens on 127.0.0.1, which production mode (PostgreSQL) refuses by default.
       PONTE_WEBHOOK_ALLOW_PRIVATE: 'true',
     }
   }
   const started = (process: ReturnType<typeof ponte>) => {
-    cleanups.push(() => { if (process.child.exitCode === null) process.child.kill('SIGKILL') })
+    cleanups.push(() => {
+      if (process.child.exitCode === null) process.child.kill('SIGKILL')
+    })
     return process
   }
 
@@ -73,14 +93,20 @@ describe('the logs of ponte serve and ponte worker', () => {
     const sent: { id: string; method: string; path: string; status: number; body: any }[] = []
     const request = async (method: string, path: string, authorization?: string, body?: unknown) => {
       const res = await fetch(`${url}${path}`, {
-        method, body: body === undefined ? undefined : JSON.stringify(body),
+        method,
+        body: body === undefined ? undefined : JSON.stringify(body),
         headers: { ...(authorization ? { authorization } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       })
       sent.push({ id: res.headers.get('x-request-id')!, method, path, status: res.status, body: await res.json() })
       return sent.at(-1)!
     }
     expect((await request('POST', '/api/webhooks/', basic(KEY), { url: receiver.url })).status).toBe(201)
-    const link = await request('POST', '/api/links/', basic(KEY), { institution: 'erebor_mx_retail', username: 'logged_user', password: 'secret', fetch_resources: ['ACCOUNTS'] })
+    const link = await request('POST', '/api/links/', basic(KEY), {
+      institution: 'erebor_mx_retail',
+      username: 'logged_user',
+      password: 'secret',
+      fetch_resources: ['ACCOUNTS'],
+    })
     expect(link.status).toBe(201)
     await receiver.waitFor((all) => all.some((hit) => hit.body.link_id === link.body.id), 60_000)
     for (let i = 0; i < 40; i++) await request('GET', `/api/?n=${i}`, basic(KEY))
@@ -117,7 +143,11 @@ describe('the logs of ponte serve and ponte worker', () => {
     const { code, out } = await worker.exited
     expect(code).toBe(0)
     const lines = parse(out, worker.child.pid!)
-    expect(lines.map((l) => [l.level, l.msg])).toEqual([[30, 'worker started'], [30, 'shutting down'], [30, 'stopped']])
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [30, 'worker started'],
+      [30, 'shutting down'],
+      [30, 'stopped'],
+    ])
     expect(lines[0].database).toMatch(/^(pglite|postgres)$/)
   }, 180_000)
 })

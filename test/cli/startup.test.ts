@@ -44,13 +44,21 @@ function serve(children: ChildProcess[], env: Record<string, string>): Promise<S
   const output = () => ({ stdout, stderr })
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`ponte serve did not start:\n${stdout}\n${stderr}`)), 90_000)
-    child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
       const listening = /^ponte: listening on (http:\/\/\S+)$/m.exec(stderr)
-      if (listening) { clearTimeout(timer); resolve({ child, url: listening[1], output }) }
+      if (listening) {
+        clearTimeout(timer)
+        resolve({ child, url: listening[1], output })
+      }
     })
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`ponte serve exited with ${code}:\n${stdout}\n${stderr}`)) })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`ponte serve exited with ${code}:\n${stdout}\n${stderr}`))
+    })
   })
 }
 
@@ -77,14 +85,17 @@ describe.skipIf(backend !== 'postgres')('several servers starting together on an
     for (let round = 0; round < 3; round++) {
       const database = await createTestDatabase()
       const env: Record<string, string> = {
-        ...(process.env as Record<string, string>), DATABASE_URL: database.url!, PONTE_ENCRYPTION_KEY: newKey(),
-        PORT: '0', LOG_LEVEL: 'info',
+        ...(process.env as Record<string, string>),
+        DATABASE_URL: database.url!,
+        PONTE_ENCRYPTION_KEY: newKey(),
+        PORT: '0',
+        LOG_LEVEL: 'info',
       }
       delete env.PONTE_SECRET_KEY_ID
       delete env.PONTE_SECRET_KEY_PASSWORD
       const started: Started[] = []
       try {
-        started.push(...await Promise.all(Array.from({ length: PROCESSES }, () => serve(children, env))))
+        started.push(...(await Promise.all(Array.from({ length: PROCESSES }, () => serve(children, env)))))
         for (const server of started) expect((await fetch(`${server.url}/health`)).status).toBe(200)
         const outputs = started.map((s) => s.output())
         const printed = outputs.filter((o) => o.stdout.includes('Ponte created a secret key')).length
@@ -94,7 +105,10 @@ describe.skipIf(backend !== 'postgres')('several servers starting together on an
           // Each says what it is doing (some also that they wait for another), in order.
           const steps = o.stderr.split('\n').filter((line) => line.startsWith('ponte: ') && !line.includes('waiting for another'))
           expect(steps.map((line) => line.replace(/ on http:.*/, ''))).toEqual([
-            'ponte: migrating the database', 'ponte: syncing the institution catalog', 'ponte: starting the job queue', 'ponte: listening',
+            'ponte: migrating the database',
+            'ponte: syncing the institution catalog',
+            'ponte: starting the job queue',
+            'ponte: listening',
           ])
         }
         const client = new pg.Client({ connectionString: database.url })
@@ -126,7 +140,8 @@ describe.skipIf(backend !== 'postgres')('the encryption key on PostgreSQL', () =
     await database.drop()
     rmSync(dir, { recursive: true, force: true })
   })
-  const config = (key?: string) => loadConfig({ DATABASE_URL: database.url, PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...(key ? { PONTE_ENCRYPTION_KEY: key } : {}) })
+  const config = (key?: string) =>
+    loadConfig({ DATABASE_URL: database.url, PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...(key ? { PONTE_ENCRYPTION_KEY: key } : {}) })
 
   it('is required: serve, worker and the webhook commands refuse to start without it, in one line', { timeout: 120_000 }, async () => {
     const results = await Promise.all([ponte(env, 'serve'), ponte(env, 'worker'), ponte(env, 'webhooks', 'list')])
@@ -147,7 +162,9 @@ describe.skipIf(backend !== 'postgres')('the encryption key on PostgreSQL', () =
 
     const result = await ponte({ ...env, PONTE_ENCRYPTION_KEY: newKey() }, 'serve')
     expect(result.code).toBe(1)
-    expect(refusal(result.stderr)).toEqual(['PONTE_ENCRYPTION_KEY does not match the key this database was set up with: set the key that its other processes use (credentials sealed with one key cannot be opened with another).'])
+    expect(refusal(result.stderr)).toEqual([
+      'PONTE_ENCRYPTION_KEY does not match the key this database was set up with: set the key that its other processes use (credentials sealed with one key cannot be opened with another).',
+    ])
     expect(result.stderr).not.toContain('listening')
   })
 })
@@ -156,7 +173,8 @@ describe('the encryption key of a database set up before it had a check value', 
   it('is tested on a credential the database already stores', { timeout: 120_000 }, async () => {
     const database = await createTestDatabase()
     const dir = mkdtempSync(join(tmpdir(), 'ponte-old-key-'))
-    const config = (key: string) => loadConfig({ ...(database.url ? { DATABASE_URL: database.url } : {}), PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', PONTE_ENCRYPTION_KEY: key })
+    const config = (key: string) =>
+      loadConfig({ ...(database.url ? { DATABASE_URL: database.url } : {}), PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', PONTE_ENCRYPTION_KEY: key })
     try {
       const key = newKey()
       const { db, cipher } = await startUp(config(key), { cipher: true })
@@ -182,14 +200,18 @@ describe('the encryption key of a database set up before it had a check value', 
 
 describe.skipIf(backend !== 'pglite')('the embedded key file', () => {
   let dir: string
-  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'ponte-key-file-')) })
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ponte-key-file-'))
+  })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
   const config = (env: Record<string, string> = {}) => loadConfig({ PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...env })
 
   it('is generated on the first start, and a swapped one is refused in one line', { timeout: 120_000 }, async () => {
     const first = await startUp(config(), { cipher: true })
     await first.db.close()
-    await expect(startUp(config({ PONTE_ENCRYPTION_KEY: newKey() }), { cipher: true })).rejects.toThrow(/^PONTE_ENCRYPTION_KEY does not match the key this database was set up with/)
+    await expect(startUp(config({ PONTE_ENCRYPTION_KEY: newKey() }), { cipher: true })).rejects.toThrow(
+      /^PONTE_ENCRYPTION_KEY does not match the key this database was set up with/,
+    )
 
     writeFileSync(join(dir, 'encryption.key'), newKey())
     const env: Record<string, string> = { ...(process.env as Record<string, string>), PONTE_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'info' }

@@ -35,13 +35,19 @@ describe('official belvo SDK: connect and institutions', () => {
     await expect(client.connect()).rejects.toThrow('Login failed.')
   })
 
-  it('surfaces a 401 as RequestError with Belvo\'s body when the key is bad after connect', async () => {
+  it("surfaces a 401 as RequestError with Belvo's body when the key is bad after connect", async () => {
     const client = new Client(h.key.id, h.key.password, url)
     await client.connect()
     // Same session, wrong credentials from here on (as when a key is revoked mid-session).
-    ;(client as unknown as { session: { session: { defaults: { auth: unknown } } } }).session.session.defaults.auth = { username: h.key.id, password: 'revoked' }
+    ;(client as unknown as { session: { session: { defaults: { auth: unknown } } } }).session.session.defaults.auth = {
+      username: h.key.id,
+      password: 'revoked',
+    }
     const error = await client.institutions.detail(1004).catch((e: unknown) => e)
-    expect(error).toMatchObject({ statusCode: 401, detail: [{ code: 'authentication_failed', message: 'Invalid Secret Keys', request_id: expect.stringMatching(/^[a-f0-9]{32}$/) }] })
+    expect(error).toMatchObject({
+      statusCode: 401,
+      detail: [{ code: 'authentication_failed', message: 'Invalid Secret Keys', request_id: expect.stringMatching(/^[a-f0-9]{32}$/) }],
+    })
   })
 
   it('surfaces a 404 detail as RequestError', async () => {

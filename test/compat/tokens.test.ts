@@ -21,7 +21,7 @@ describe('official belvo SDK: widget access tokens', () => {
   })
   afterAll(async () => h.close())
 
-  it('widgetToken.create() with no options: the SDK\'s default scopes, id and password in the body', async () => {
+  it("widgetToken.create() with no options: the SDK's default scopes, id and password in the body", async () => {
     const token = await client.widgetToken.create()
     expectSpec('current', 'WidgetToken', token)
     expect(claims(token.access)).toMatchObject({ token_type: 'access', scopes: ['read_institutions', 'write_links'], organization_id: h.key.organizationId })
@@ -35,11 +35,19 @@ describe('official belvo SDK: widget access tokens', () => {
   it('widgetToken.create() with a link, scopes and a widget configuration', async () => {
     const widget = {
       callback_urls: { success: 'app://success', exit: 'app://exit', event: 'app://error' },
-      branding: { company_icon: 'https://mysite.com/icon.svg', company_logo: 'https://mysite.com/logo.svg', company_name: 'ACME', company_terms_url: 'https://belvo.com/terms-service/' },
+      branding: {
+        company_icon: 'https://mysite.com/icon.svg',
+        company_logo: 'https://mysite.com/logo.svg',
+        company_name: 'ACME',
+        company_terms_url: 'https://belvo.com/terms-service/',
+      },
     }
     const token = await client.widgetToken.create({ link: linkId, scopes: 'read_institutions,write_links,read_links', widget })
     expectSpec('current', 'WidgetToken', token)
-    expect(claims(token.access)).toMatchObject({ link: { id: linkId, status: 'valid', institution: 'erebor_mx_retail' }, scopes: ['read_institutions', 'write_links', 'read_links'] })
+    expect(claims(token.access)).toMatchObject({
+      link: { id: linkId, status: 'valid', institution: 'erebor_mx_retail' },
+      scopes: ['read_institutions', 'write_links', 'read_links'],
+    })
     const session = await verifyWidgetToken(h.app.deps.domain, token.refresh, { type: 'refresh' })
     expect(session).toMatchObject({ link_id: linkId, widget })
   })
@@ -54,18 +62,24 @@ describe('official belvo SDK: widget access tokens', () => {
     expect(claims((await client.links.token(linkId)).access).scopes).toEqual(['read_institutions', 'write_links'])
   })
 
-  it('surfaces Belvo\'s 400 errors as RequestError', async () => {
+  it("surfaces Belvo's 400 errors as RequestError", async () => {
     const unknown = await client.links.token('0190f5b2-7c1e-7000-8000-000000000000', 'read_links').catch((e: unknown) => e)
     expect(unknown).toMatchObject({ statusCode: 400, detail: [{ code: 'does_not_exist', field: 'link_id' }] })
     const scopes = await client.widgetToken.create({ scopes: 'read_everything' }).catch((e: unknown) => e)
-    expect(scopes).toMatchObject({ statusCode: 400, detail: [{ code: 'invalid_choice', field: 'scopes', message: '"read_everything" is not a valid choice.' }] })
+    expect(scopes).toMatchObject({
+      statusCode: 400,
+      detail: [{ code: 'invalid_choice', field: 'scopes', message: '"read_everything" is not a valid choice.' }],
+    })
   })
 
   it('answers 401 when the key in the body is not the one that authenticated', async () => {
     const other = new Client(h.otherKey.id, h.otherKey.password, url)
     await other.connect()
     // The SDK puts its own key in the body; make the session send Basic auth of another key.
-    ;(other as unknown as { session: { session: { defaults: { auth: unknown } } } }).session.session.defaults.auth = { username: h.key.id, password: h.key.password }
+    ;(other as unknown as { session: { session: { defaults: { auth: unknown } } } }).session.session.defaults.auth = {
+      username: h.key.id,
+      password: h.key.password,
+    }
     const error = await other.widgetToken.create().catch((e: unknown) => e)
     expect(error).toMatchObject({ statusCode: 401, detail: [{ code: 'authentication_failed', message: 'Invalid Secret Keys' }] })
   })

@@ -9,11 +9,17 @@ import { addMonths, civil, formatDay, parseDay } from '../../src/connectors/sand
 import { Ledger } from '../../src/connectors/sandbox/ledger.ts'
 import { buildWorld, DENSE_PER_DAY } from '../../src/connectors/sandbox/world.ts'
 import {
-  BALANCES_BR, BALANCES_LEGACY, BILLS, EXCHANGE_HISTORY, EXCHANGES_BR, INVESTMENT_TRANSACTIONS_BR, INVESTMENTS_BR, PORTFOLIOS, TRANSACTIONS,
+  BALANCES_BR,
+  BALANCES_LEGACY,
+  BILLS,
+  EXCHANGE_HISTORY,
+  EXCHANGES_BR,
+  INVESTMENT_TRANSACTIONS_BR,
+  INVESTMENTS_BR,
+  PORTFOLIOS,
+  TRANSACTIONS,
 } from '../../src/domain/banking.ts'
-import type {
-  AccountScopedRecord, ConnectorContext, InstitutionRecord, LoginOutcome, Period, WireShape,
-} from '../../src/connectors/types.ts'
+import type { AccountScopedRecord, ConnectorContext, InstitutionRecord, LoginOutcome, Period, WireShape } from '../../src/connectors/types.ts'
 import { sandboxResources } from '../helpers/sandbox-connector.ts'
 import { missingFields, schemaErrors, schemaOf, specsAvailable, type SpecName } from '../helpers/spec.ts'
 import { PROCESS_MS, processTestTimeout } from '../helpers/processes.ts'
@@ -25,7 +31,12 @@ const validateRfc = ((validateRfcImport as unknown as { default?: ValidateRfc })
 const TODAY = '2025-06-18'
 const YEAR: Period = { dateFrom: '2024-06-18', dateTo: TODAY }
 
-interface Inst { id: number; name: string; country: string; shape: WireShape }
+interface Inst {
+  id: number
+  name: string
+  country: string
+  shape: WireShape
+}
 const MX: Inst = { id: 1004, name: 'erebor_mx_retail', country: 'MX', shape: 'multiregion' }
 const CO: Inst = { id: 1005, name: 'erebor_co_retail', country: 'CO', shape: 'multiregion' }
 const BR: Inst = { id: 1006, name: 'erebor_br_retail', country: 'BR', shape: 'ofda' }
@@ -63,7 +74,7 @@ async function everything(inst: Inst, c: ConnectorContext, period: Period = YEAR
   const conn = sandboxResources(inst)
   const accounts = await conn.accounts(c)
   const statements: AccountScopedRecord[] = []
-  for (const a of accounts) statements.push(...await conn.statements(c, a.internal_identification, 2025, 5))
+  for (const a of accounts) statements.push(...(await conn.statements(c, a.internal_identification, 2025, 5)))
   const exchanges = await conn.exchanges(c, { dateFrom: '2023-01-01', dateTo: TODAY })
   return {
     accounts,
@@ -76,7 +87,10 @@ async function everything(inst: Inst, c: ConnectorContext, period: Period = YEAR
     exchanges,
     statements,
     portfolios: await conn.portfolios(c),
-    exchangeHistory: await conn.exchangeHistory(c, exchanges.map((e) => e.internal_identification)),
+    exchangeHistory: await conn.exchangeHistory(
+      c,
+      exchanges.map((e) => e.internal_identification),
+    ),
   }
 }
 
@@ -107,8 +121,15 @@ describe('sandbox personas (login)', () => {
   })
 
   it('rejects invalid users and reserved usernames with a wrong password', async () => {
-    for (const [u, p] of [['user_invalid', 'pass_invalid'], ['user_invalid', 'pass_valid'], ['bnk100', 'nodata'], ['user_valid', 'x'],
-      ['mfa_qr', 'pass_valid'], ['scale_1y_2a', 'nope'], ['adv_invalid', 'pass_invalid']]) {
+    for (const [u, p] of [
+      ['user_invalid', 'pass_invalid'],
+      ['user_invalid', 'pass_valid'],
+      ['bnk100', 'nodata'],
+      ['user_valid', 'x'],
+      ['mfa_qr', 'pass_valid'],
+      ['scale_1y_2a', 'nope'],
+      ['adv_invalid', 'pass_invalid'],
+    ]) {
       expect(await login(MX, u, p)).toMatchObject({ status: 'error', code: 'login_error' })
     }
   })
@@ -120,11 +141,16 @@ describe('sandbox personas (login)', () => {
 
   it('reproduces every connector error on demand', async () => {
     const cases: [string, string][] = [
-      ['err_sessions', 'too_many_sessions'], ['error_too_many_sessions', 'too_many_sessions'],
-      ['err_down', 'institution_down'], ['error_institution_down', 'institution_down'],
-      ['err_unavailable', 'institution_unavailable'], ['error_institution_unavailable', 'institution_unavailable'],
-      ['err_inactive', 'institution_inactive'], ['error_institution_inactive', 'institution_inactive'],
-      ['err_timeout', 'request_timeout'], ['error_timeout', 'request_timeout'],
+      ['err_sessions', 'too_many_sessions'],
+      ['error_too_many_sessions', 'too_many_sessions'],
+      ['err_down', 'institution_down'],
+      ['error_institution_down', 'institution_down'],
+      ['err_unavailable', 'institution_unavailable'],
+      ['error_institution_unavailable', 'institution_unavailable'],
+      ['err_inactive', 'institution_inactive'],
+      ['error_institution_inactive', 'institution_inactive'],
+      ['err_timeout', 'request_timeout'],
+      ['error_timeout', 'request_timeout'],
       ['err_unsupported', 'unsupported_operation'],
     ]
     for (const [username, code] of cases) {
@@ -136,14 +162,21 @@ describe('sandbox personas (login)', () => {
 
   it('runs the MFA flow on heimdall_/gotham_ institutions: 428, then 111111 succeeds and 999999 asks again', async () => {
     const device = await login(HEIMDALL, 'mfa_default', 'pass_valid')
-    expect(device).toEqual({ status: 'token_required', tokenGenerationData: expect.objectContaining({ type: 'numeric', value: expect.stringMatching(/^\+\*\* \*\*\* \*\*\* \d{4}$/), expects_user_input: true }) })
+    expect(device).toEqual({
+      status: 'token_required',
+      tokenGenerationData: expect.objectContaining({ type: 'numeric', value: expect.stringMatching(/^\+\*\* \*\*\* \*\*\* \d{4}$/), expects_user_input: true }),
+    })
     const qr = await login(HEIMDALL, 'mfa_qr', 'qr_code')
     expect(qr).toMatchObject({ status: 'token_required', tokenGenerationData: { type: 'qr' } })
     if (qr.status === 'token_required') expect(qr.tokenGenerationData.value).toMatch(/^belvo-sandbox:\/\/mfa\//)
     const numeric = await login(HEIMDALL, 'mfa_numeric', 'numeric_code')
     expect(numeric).toMatchObject({ status: 'token_required', tokenGenerationData: { type: 'numeric', value: expect.stringMatching(/^\d{8}$/) } })
 
-    for (const [u, p] of [['mfa_default', 'pass_valid'], ['mfa_qr', 'qr_code'], ['mfa_numeric', 'numeric_code']]) {
+    for (const [u, p] of [
+      ['mfa_default', 'pass_valid'],
+      ['mfa_qr', 'qr_code'],
+      ['mfa_numeric', 'numeric_code'],
+    ]) {
       expect(await login(HEIMDALL, u, p, {}, '111111')).toMatchObject({ status: 'ok', profile: 'full' })
       expect(await login(HEIMDALL, u, p, {}, '999999')).toMatchObject({ status: 'token_required' })
       expect(await login({ ...HEIMDALL, name: 'gotham_br_retail' }, u, p)).toMatchObject({ status: 'token_required' })
@@ -160,8 +193,10 @@ describe('sandbox personas (login)', () => {
     expect(await login(IRONBANK, 'adv_valid', 'pass_valid', valid)).toMatchObject({ status: 'ok', profile: 'full' })
     expect(await login(IRONBANK, 'adv_valid', 'pass_valid', { ...valid, usernameType: '999' })).toMatchObject({ status: 'error', code: 'login_error' })
     expect(await login(IRONBANK, 'adv_valid', 'pass_valid', { ...valid, password2: 'invalid' })).toMatchObject({ status: 'error', code: 'login_error' })
-    expect(await login(IRONBANK, 'adv_invalid', 'pass_invalid', { usernameType: '999', username2: 'invalid', password2: 'invalid' }))
-      .toMatchObject({ status: 'error', code: 'login_error' })
+    expect(await login(IRONBANK, 'adv_invalid', 'pass_invalid', { usernameType: '999', username2: 'invalid', password2: 'invalid' })).toMatchObject({
+      status: 'error',
+      code: 'login_error',
+    })
   })
 
   it("logs in OF Mock Bank's test user (Ralph Bragg) with either CPF spelling", async () => {
@@ -186,10 +221,12 @@ describe('sandbox data: determinism', () => {
     expect(other.transactions.slice(0, 50)).not.toEqual(a.transactions.slice(0, 50))
   })
 
-  it('is byte-identical in another process and another time zone', async () => {
-    const inst = BR
-    const here = sha(await everything(inst, ctx(inst)))
-    const script = `
+  it(
+    'is byte-identical in another process and another time zone',
+    async () => {
+      const inst = BR
+      const here = sha(await everything(inst, ctx(inst)))
+      const script = `
       import { createHash } from 'node:crypto'
       import { sandboxResources } from './test/helpers/sandbox-connector.ts'
       const inst = ${JSON.stringify(inst)}
@@ -205,12 +242,17 @@ describe('sandbox data: determinism', () => {
         exchanges: await conn.exchanges(c, { dateFrom: '2023-01-01', dateTo: '${TODAY}' }), statements, portfolios: await conn.portfolios(c) }
       all.exchangeHistory = await conn.exchangeHistory(c, all.exchanges.map((e) => e.internal_identification))
       console.log(createHash('sha256').update(JSON.stringify(all)).digest('hex'))`
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: new URL('../..', import.meta.url).pathname, env: { ...process.env, TZ: 'Pacific/Kiritimati' }, encoding: 'utf8', timeout: PROCESS_MS,
-    })
-    expect(child.stderr.replace(/npm warn.*\n?/g, '')).toBe('')
-    expect(child.stdout.trim()).toBe(here)
-  }, processTestTimeout(1))
+      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: new URL('../..', import.meta.url).pathname,
+        env: { ...process.env, TZ: 'Pacific/Kiritimati' },
+        encoding: 'utf8',
+        timeout: PROCESS_MS,
+      })
+      expect(child.stderr.replace(/npm warn.*\n?/g, '')).toBe('')
+      expect(child.stdout.trim()).toBe(here)
+    },
+    processTestTimeout(1),
+  )
 
   it('keeps internal ids and values of the same transactions across overlapping periods', async () => {
     const conn = sandboxResources(BR)
@@ -226,8 +268,11 @@ describe('sandbox data: determinism', () => {
     // A generator that drew random values after its window test would give the same operation
     // other values, or drop it, depending on the window asked for.
     const windows: Period[] = [
-      { dateFrom: '2023-06-01', dateTo: '2023-12-31' }, { dateFrom: '2024-01-01', dateTo: '2024-06-30' },
-      { dateFrom: '2024-07-01', dateTo: '2024-12-31' }, { dateFrom: '2025-01-01', dateTo: TODAY }, { dateFrom: '2024-03-01', dateTo: '2024-03-31' },
+      { dateFrom: '2023-06-01', dateTo: '2023-12-31' },
+      { dateFrom: '2024-01-01', dateTo: '2024-06-30' },
+      { dateFrom: '2024-07-01', dateTo: '2024-12-31' },
+      { dateFrom: '2025-01-01', dateTo: TODAY },
+      { dateFrom: '2024-03-01', dateTo: '2024-03-31' },
     ]
     const inside = (date: unknown, w: Period) => String(date).slice(0, 10) >= w.dateFrom && String(date).slice(0, 10) <= w.dateTo
     for (const inst of [BR, BR_BUSINESS, OFMOCK]) {
@@ -346,12 +391,14 @@ describe('sandbox data: coherence', () => {
             for (const t of own) expect(t.balance, t.internal_identification).toBeNull()
             const plan = world.accounts.find((a) => a.internalId === account.internal_identification)!
             const opening = ledger.balanceAt(plan, Math.max(parseDay(from), plan.historyStart) - 1)
-            expect(own.reduce((sum, t) => sum + signed(t), opening), `${inst.name} ${profile} ${account.internal_identification}`).toBe(current)
+            expect(
+              own.reduce((sum, t) => sum + signed(t), opening),
+              `${inst.name} ${profile} ${account.internal_identification}`,
+            ).toBe(current)
             continue
           }
           for (let i = 1; i < own.length; i++) {
-            expect(cents(own[i].balance), `${inst.name} ${profile} ${own[i].internal_identification}`)
-              .toBe(cents(own[i - 1].balance) + signed(own[i]))
+            expect(cents(own[i].balance), `${inst.name} ${profile} ${own[i].internal_identification}`).toBe(cents(own[i - 1].balance) + signed(own[i]))
           }
           expect(cents(own[own.length - 1].balance)).toBe(current)
         }
@@ -389,8 +436,10 @@ describe('sandbox data: coherence', () => {
   })
 
   it('pays salaries on pay days: quincenas in Mexico, the 5th business day in Brazil', async () => {
-    const salaries = async (inst: Inst) => (await collect(sandboxResources(inst).transactions(ctx(inst), { dateFrom: '2024-07-01', dateTo: '2025-05-31' })))
-      .filter((t) => t.subcategory === 'Salary' && !String(t.description).includes('AGUINALDO') && !String(t.description).includes('13'))
+    const salaries = async (inst: Inst) =>
+      (await collect(sandboxResources(inst).transactions(ctx(inst), { dateFrom: '2024-07-01', dateTo: '2025-05-31' }))).filter(
+        (t) => t.subcategory === 'Salary' && !String(t.description).includes('AGUINALDO') && !String(t.description).includes('13'),
+      )
     const mx = await salaries(MX)
     expect(mx).toHaveLength(22)
     for (const t of mx) expect([13, 14, 15, 26, 27, 28, 29, 30, 31]).toContain(Number(String(t.value_date).slice(8)))
@@ -430,7 +479,10 @@ describe('sandbox data: coherence', () => {
         const conn = sandboxResources(inst)
         const c = ctx(inst, 'full', seed)
         const exchanges = await conn.exchanges(c, { dateFrom: '2023-01-01', dateTo: TODAY })
-        const history = await conn.exchangeHistory(c, exchanges.map((e) => e.internal_identification))
+        const history = await conn.exchangeHistory(
+          c,
+          exchanges.map((e) => e.internal_identification),
+        )
         expect(new Set(history.map((h) => h.event_sequence_number)).size).toBe(history.length)
         for (const e of exchanges) {
           const events = history.filter((h) => h.exchange_internal_identification === e.internal_identification)
@@ -449,7 +501,13 @@ describe('sandbox data: coherence', () => {
             expect(h.operation_due_date! >= e.operation_due_date!).toBe(true)
             expect(h.local_operation_tax_amount).toBe(e.local_operation_tax_amount)
             expect(cents(h.local_operation_value_amount)).toBe(Math.round(cents(h.foreign_operation_value_amount) * (h.local_operation_tax_amount as number)))
-            for (const field of ['foreign_operation_value_currency', 'local_operation_value_currency', 'settlement_method', 'operation_category_code', 'tev_amount_amount']) {
+            for (const field of [
+              'foreign_operation_value_currency',
+              'local_operation_value_currency',
+              'settlement_method',
+              'operation_category_code',
+              'tev_amount_amount',
+            ]) {
               expect(h[field], field).toBe(e[field])
             }
             expect(h.operation_outstanding_balance_currency).toBe(e.foreign_operation_value_currency)
@@ -477,7 +535,9 @@ describe('sandbox data: coherence', () => {
     expect(bills.length).toBeGreaterThanOrEqual(12)
     const tx = await collect(conn.transactions(c, YEAR))
     for (const bill of bills) {
-      const linked = tx.filter((t) => (t.credit_card_data as { bill_internal_identification?: string } | null)?.bill_internal_identification === bill.internal_identification)
+      const linked = tx.filter(
+        (t) => (t.credit_card_data as { bill_internal_identification?: string } | null)?.bill_internal_identification === bill.internal_identification,
+      )
       for (const t of linked) expect((t.credit_card_data as { bill_amount: number }).bill_amount).toBe(bill.total_amount)
       const payments = bill.payments as { amount: number }[]
       if (payments.length) expect(cents(payments[0].amount)).toBe(cents(bill.total_amount))
@@ -492,17 +552,19 @@ describe('sandbox data: documents', () => {
     const br = await everything(BR, ctx(BR))
     const owner = br.owners[0]
     expect(isValidCpf((owner.document_id as { document_number: string }).document_number)).toBe(true)
-    const counterparties = br.transactions.map((t) => t.counterparty as { type: string; document_number: string | null } | null).filter((x) => x?.document_number)
+    const counterparties = br.transactions
+      .map((t) => t.counterparty as { type: string; document_number: string | null } | null)
+      .filter((x) => x?.document_number)
     expect(counterparties.length).toBeGreaterThan(10)
     for (const cp of counterparties) expect(isValidCpf(cp!.document_number!)).toBe(true)
     for (const inv of br.investments.filter((i) => i.issuer_id_number)) expect(isValidCnpj(inv.issuer_id_number as string)).toBe(true)
-    expect(isValidCnpj(((owner.financial_profile as { company_id: string }).company_id))).toBe(true)
+    expect(isValidCnpj((owner.financial_profile as { company_id: string }).company_id)).toBe(true)
 
     const mx = await everything(MX, ctx(MX))
     const clabes = mx.accounts.filter((a) => a.public_identification_name === 'CLABE').map((a) => a.public_identification_value as string)
     expect(clabes.length).toBe(2)
     for (const value of clabes) expect(clabe.validate(value).ok).toBe(true)
-    const rfc = (mx.owners[0].document_id as { document_type: string; document_number: string })
+    const rfc = mx.owners[0].document_id as { document_type: string; document_number: string }
     expect(rfc.document_type).toBe('RFC')
     expect(validateRfc(rfc.document_number).isValid).toBe(true)
     for (const st of mx.statements.filter((s) => s.CLABE)) expect(clabe.validate(st.CLABE as string).ok).toBe(true)
@@ -512,7 +574,9 @@ describe('sandbox data: documents', () => {
 /** Modulo 11 check digit, weights 2..9 from the right, 10 and 11 -> 0 (Bradesco-style account digits). */
 function mod11(digits: string): string {
   let sum = 0
-  ;[...digits].reverse().forEach((d, i) => { sum += Number(d) * (2 + (i % 8)) })
+  ;[...digits].reverse().forEach((d, i) => {
+    sum += Number(d) * (2 + (i % 8))
+  })
   const dv = 11 - (sum % 11)
   return dv >= 10 ? '0' : String(dv)
 }
@@ -573,7 +637,8 @@ describe('sandbox data: scale persona', () => {
     const perDay = new Map<string, number>()
     for await (const batch of conn.transactions(c, { dateFrom: '2000-01-01', dateTo: TODAY })) {
       sizes.push(batch.length)
-      for (const t of batch) perDay.set(`${t.account_internal_identification} ${t.value_date}`, (perDay.get(`${t.account_internal_identification} ${t.value_date}`) ?? 0) + 1)
+      for (const t of batch)
+        perDay.set(`${t.account_internal_identification} ${t.value_date}`, (perDay.get(`${t.account_internal_identification} ${t.value_date}`) ?? 0) + 1)
     }
     // Every day up to the day before yesterday is complete; yesterday's local evening is posted
     // after 00:00 UTC of today (format.ts postingCutoff), today has nothing yet.
@@ -623,7 +688,13 @@ function withoutKeys(record: Record<string, unknown>, keys: readonly string[]): 
   return Object.fromEntries(Object.entries(record).filter(([k]) => !keys.includes(k)))
 }
 
-interface Check { spec: SpecName; schema: string; records: Record<string, unknown>[]; raw: InstitutionRecord[]; except: string[] }
+interface Check {
+  spec: SpecName
+  schema: string
+  records: Record<string, unknown>[]
+  raw: InstitutionRecord[]
+  except: string[]
+}
 
 function checksFor(inst: Inst, all: Everything): Check[] {
   const ofda = inst.shape === 'ofda'
@@ -632,37 +703,91 @@ function checksFor(inst: Inst, all: Everything): Check[] {
   // What the server leaves out of each resource's wire bodies: the spec's linking fields.
   const strip = (spec: { linkingFields: readonly string[] }, r: InstitutionRecord) => withoutKeys(r, spec.linkingFields)
   const checks: Check[] = [
-    { spec: ofda ? 'current' : 'multiregion', schema: ofda ? 'AccountOpenFinanceBrazil' : 'Account', raw: all.accounts, except: SERVER_OWNED,
-      records: all.accounts.map((a) => serverFields(a)) },
-    { spec: ofda ? 'current' : 'multiregion', schema: ofda ? 'TransactionOpenFinanceBrazil' : 'Transaction', raw: all.transactions,
+    {
+      spec: ofda ? 'current' : 'multiregion',
+      schema: ofda ? 'AccountOpenFinanceBrazil' : 'Account',
+      raw: all.accounts,
+      except: SERVER_OWNED,
+      records: all.accounts.map((a) => serverFields(a)),
+    },
+    {
+      spec: ofda ? 'current' : 'multiregion',
+      schema: ofda ? 'TransactionOpenFinanceBrazil' : 'Transaction',
+      raw: all.transactions,
       except: [...SERVER_OWNED, 'account', 'credit_card_data.credit_card_bill.id'],
-      records: all.transactions.map((t) => serverFields(strip(TRANSACTIONS, t), { account: embed(t) })) },
+      records: all.transactions.map((t) => serverFields(strip(TRANSACTIONS, t), { account: embed(t) })),
+    },
     ofda
-      ? { spec: 'current', schema: 'BalanceOFDA', raw: all.balances, except: [...SERVER_OWNED, 'account_id'],
-        records: all.balances.map((b) => serverFields(strip(ofda ? BALANCES_BR : BALANCES_LEGACY, b), { account_id: UUID })) }
-      : { spec: 'multiregion', schema: 'Balance', raw: all.balances, except: [...SERVER_OWNED, 'account'],
-        records: all.balances.map((b) => serverFields(strip(ofda ? BALANCES_BR : BALANCES_LEGACY, b), { account: embed(b) })) },
-    { spec: 'current', schema: 'Bill', raw: all.bills, except: [...SERVER_OWNED, 'account'],
-      records: all.bills.map((b) => serverFields(strip(BILLS, b), { account: embed(b) })) },
-    { spec: 'current', schema: 'InvestmentBrazil', raw: all.investments, except: SERVER_OWNED,
-      records: all.investments.map((i) => ({ id: UUID, ...strip(INVESTMENTS_BR, i) })) },
-    { spec: 'current', schema: 'InvestmentTransactionBrazil', raw: all.investmentTransactions,
+      ? {
+          spec: 'current',
+          schema: 'BalanceOFDA',
+          raw: all.balances,
+          except: [...SERVER_OWNED, 'account_id'],
+          records: all.balances.map((b) => serverFields(strip(ofda ? BALANCES_BR : BALANCES_LEGACY, b), { account_id: UUID })),
+        }
+      : {
+          spec: 'multiregion',
+          schema: 'Balance',
+          raw: all.balances,
+          except: [...SERVER_OWNED, 'account'],
+          records: all.balances.map((b) => serverFields(strip(ofda ? BALANCES_BR : BALANCES_LEGACY, b), { account: embed(b) })),
+        },
+    {
+      spec: 'current',
+      schema: 'Bill',
+      raw: all.bills,
+      except: [...SERVER_OWNED, 'account'],
+      records: all.bills.map((b) => serverFields(strip(BILLS, b), { account: embed(b) })),
+    },
+    {
+      spec: 'current',
+      schema: 'InvestmentBrazil',
+      raw: all.investments,
+      except: SERVER_OWNED,
+      records: all.investments.map((i) => ({ id: UUID, ...strip(INVESTMENTS_BR, i) })),
+    },
+    {
+      spec: 'current',
+      schema: 'InvestmentTransactionBrazil',
+      raw: all.investmentTransactions,
       // subtype_additional_info: its spec pattern is wrapped in typographic quotes and matches no text.
       except: [...SERVER_OWNED, 'investment.id', 'subtype_additional_info'],
-      records: all.investmentTransactions.map((t) => serverFields(strip(INVESTMENT_TRANSACTIONS_BR, t), { investment: { id: UUID, ...(t.investment as object) } })) },
+      records: all.investmentTransactions.map((t) =>
+        serverFields(strip(INVESTMENT_TRANSACTIONS_BR, t), { investment: { id: UUID, ...(t.investment as object) } }),
+      ),
+    },
     { spec: 'current', schema: 'Exchange', raw: all.exchanges, except: SERVER_OWNED, records: all.exchanges.map((e) => serverFields(strip(EXCHANGES_BR, e))) },
-    { spec: 'current', schema: 'ExchangeHistory', raw: all.exchangeHistory, except: [...SERVER_OWNED, 'exchange_id'],
-      records: all.exchangeHistory.map((h) => serverFields(strip(EXCHANGE_HISTORY, h), { exchange_id: UUID })) },
-    { spec: 'multiregion', schema: 'InvestmentsPortfolio', raw: all.portfolios, except: SERVER_OWNED,
-      records: all.portfolios.map((p) => ({ id: UUID, ...strip(PORTFOLIOS, p) })) },
-    { spec: 'multiregion', schema: 'Transaction', raw: all.statements.flatMap((s) => s.transactions as AccountScopedRecord[]),
+    {
+      spec: 'current',
+      schema: 'ExchangeHistory',
+      raw: all.exchangeHistory,
+      except: [...SERVER_OWNED, 'exchange_id'],
+      records: all.exchangeHistory.map((h) => serverFields(strip(EXCHANGE_HISTORY, h), { exchange_id: UUID })),
+    },
+    {
+      spec: 'multiregion',
+      schema: 'InvestmentsPortfolio',
+      raw: all.portfolios,
+      except: SERVER_OWNED,
+      records: all.portfolios.map((p) => ({ id: UUID, ...strip(PORTFOLIOS, p) })),
+    },
+    {
+      spec: 'multiregion',
+      schema: 'Transaction',
+      raw: all.statements.flatMap((s) => s.transactions as AccountScopedRecord[]),
       except: [...SERVER_OWNED, 'account'],
-      records: all.statements.flatMap((s) => (s.transactions as AccountScopedRecord[]).map((t) => serverFields(strip(TRANSACTIONS, t), { account: embed(t) }))) },
+      records: all.statements.flatMap((s) => (s.transactions as AccountScopedRecord[]).map((t) => serverFields(strip(TRANSACTIONS, t), { account: embed(t) }))),
+    },
   ]
   if (ofda) {
     const business = inst.name.includes('_business')
-    checks.push({ spec: 'current', schema: business ? 'OwnerBusinessOpenFinanceBrazil' : 'OwnerIndividualOpenFinanceBrazil', raw: all.owners,
-      except: SERVER_OWNED, records: all.owners.map((o) => serverFields(o)) })
+    checks.push({
+      spec: 'current',
+      schema: business ? 'OwnerBusinessOpenFinanceBrazil' : 'OwnerIndividualOpenFinanceBrazil',
+      raw: all.owners,
+      except: SERVER_OWNED,
+      records: all.owners.map((o) => serverFields(o)),
+    })
   } else {
     checks.push({ spec: 'multiregion', schema: 'Owner', raw: all.owners, except: SERVER_OWNED, records: all.owners.map((o) => serverFields(o)) })
     checks.push({ spec: 'current', schema: 'Owner', raw: all.owners, except: SERVER_OWNED, records: all.owners.map((o) => serverFields(o)) })
@@ -718,14 +843,18 @@ describe.skipIf(!specsAvailable())('sandbox data: wire schemas', () => {
     it(`validates every record of ${inst.name} (${inst.shape}) against the official schemas`, async () => {
       const seen = new Set<string>()
       for (const profile of profiles) {
-        const all = await everything(inst, ctx(inst, profile, `schema-${profile}`, profile === 'scale_1y_2a' ? profile : 'bnk100'),
-          profile === 'scale_1y_2a' ? { dateFrom: '2025-05-01', dateTo: TODAY } : YEAR)
+        const all = await everything(
+          inst,
+          ctx(inst, profile, `schema-${profile}`, profile === 'scale_1y_2a' ? profile : 'bnk100'),
+          profile === 'scale_1y_2a' ? { dateFrom: '2025-05-01', dateTo: TODAY } : YEAR,
+        )
         for (const check of checksFor(inst, all)) {
           if (check.records.length) seen.add(check.schema)
           for (const record of check.records) expect(schemaErrors(check.spec, check.schema, record), `${profile} ${check.schema}`).toEqual([])
           const schema = schemaOf(check.spec, check.schema)
           if (inst.shape === 'ofda') {
-            for (const record of check.records) expect(notApplicableButFilled(schema, record), `${profile} ${check.schema} not applicable for OF Brazil`).toEqual([])
+            for (const record of check.records)
+              expect(notApplicableButFilled(schema, record), `${profile} ${check.schema} not applicable for OF Brazil`).toEqual([])
           }
           const except = new Set(check.except)
           for (const raw of check.raw) {
@@ -735,10 +864,20 @@ describe.skipIf(!specsAvailable())('sandbox data: wire schemas', () => {
         }
       }
       // Every resource produced data for at least one profile.
-      const expected = inst.shape === 'ofda'
-        ? ['AccountOpenFinanceBrazil', 'TransactionOpenFinanceBrazil', 'BalanceOFDA', 'Bill', 'InvestmentBrazil', 'InvestmentTransactionBrazil', 'Exchange', 'ExchangeHistory',
-          inst.name.includes('_business') ? 'OwnerBusinessOpenFinanceBrazil' : 'OwnerIndividualOpenFinanceBrazil']
-        : ['Account', 'Transaction', 'Balance', 'Owner', 'InvestmentsPortfolio']
+      const expected =
+        inst.shape === 'ofda'
+          ? [
+              'AccountOpenFinanceBrazil',
+              'TransactionOpenFinanceBrazil',
+              'BalanceOFDA',
+              'Bill',
+              'InvestmentBrazil',
+              'InvestmentTransactionBrazil',
+              'Exchange',
+              'ExchangeHistory',
+              inst.name.includes('_business') ? 'OwnerBusinessOpenFinanceBrazil' : 'OwnerIndividualOpenFinanceBrazil',
+            ]
+          : ['Account', 'Transaction', 'Balance', 'Owner', 'InvestmentsPortfolio']
       for (const name of expected) expect(seen, name).toContain(name)
     }, 60_000)
   }
@@ -759,7 +898,8 @@ async function snapshot(inst: Inst, c: ConnectorContext): Promise<Everything> {
   const statements: AccountScopedRecord[] = []
   const { year, month } = civil(today)
   for (const a of accounts) {
-    for (const [y, m] of [[year, month], month === 1 ? [year - 1, 12] : [year, month - 1]]) statements.push(...await conn.statements(c, a.internal_identification, y, m))
+    for (const [y, m] of [[year, month], month === 1 ? [year - 1, 12] : [year, month - 1]])
+      statements.push(...(await conn.statements(c, a.internal_identification, y, m)))
   }
   const exchanges = await conn.exchanges(c, { dateFrom: '2020-01-01', dateTo: c.today })
   return {
@@ -773,7 +913,10 @@ async function snapshot(inst: Inst, c: ConnectorContext): Promise<Everything> {
     exchanges,
     statements,
     portfolios: await conn.portfolios(c),
-    exchangeHistory: await conn.exchangeHistory(c, exchanges.map((e) => e.internal_identification)),
+    exchangeHistory: await conn.exchangeHistory(
+      c,
+      exchanges.map((e) => e.internal_identification),
+    ),
   }
 }
 
@@ -820,7 +963,13 @@ describe('sandbox data: coherence across the catalog', () => {
           // A balance was last updated by the account's latest posted movement.
           for (const b of inst.shape === 'ofda' ? all.balances : []) {
             const own = all.transactions.filter((t) => t.account_internal_identification === b.account_internal_identification)
-            if (own.length) expect(b.last_updated_at, `${inst.name} ${profile} ${today}`).toBe(own.map((t) => String(t.transacted_at)).sort().at(-1))
+            if (own.length)
+              expect(b.last_updated_at, `${inst.name} ${profile} ${today}`).toBe(
+                own
+                  .map((t) => String(t.transacted_at))
+                  .sort()
+                  .at(-1),
+              )
           }
         }
       }
@@ -834,9 +983,15 @@ describe('sandbox data: coherence across the catalog', () => {
       const period: Period = { dateFrom: '2025-06-01', dateTo: '2025-06-20' }
       const before = await collect(conn.transactions(ctx(inst, 'full', 'link-1', 'bnk100', '2025-06-18'), period))
       const after = await collect(conn.transactions(ctx(inst, 'full', 'link-1', 'bnk100', '2025-06-19'), period))
-      expect(before.filter((t) => t.value_date === '2025-06-18'), inst.name).toEqual([])
+      expect(
+        before.filter((t) => t.value_date === '2025-06-18'),
+        inst.name,
+      ).toEqual([])
       expect(after.filter((t) => t.value_date === '2025-06-18').length, inst.name).toBeGreaterThan(0)
-      expect(after.filter((t) => t.value_date === '2025-06-19'), inst.name).toEqual([])
+      expect(
+        after.filter((t) => t.value_date === '2025-06-19'),
+        inst.name,
+      ).toEqual([])
     }
   })
 
@@ -915,7 +1070,11 @@ describe('sandbox data: coherence across the catalog', () => {
             expect(q, `${inst.name} grace-${s} ${today} ${id} holds ${q} after ${t.value_date}`).toBeGreaterThanOrEqual(0)
             if (t.subtype === 'RESGATE' || t.subtype === 'VENDA') {
               redemptions++
-              if (inv.grace_period_date) expect(String(t.value_date) > inv.grace_period_date, `${inst.name} grace-${s} ${today} ${inv.type} ${t.value_date} grace ${inv.grace_period_date}`).toBe(true)
+              if (inv.grace_period_date)
+                expect(
+                  String(t.value_date) > inv.grace_period_date,
+                  `${inst.name} grace-${s} ${today} ${inv.type} ${t.value_date} grace ${inv.grace_period_date}`,
+                ).toBe(true)
             }
           }
         }
@@ -948,7 +1107,15 @@ describe('sandbox data: coherence across the catalog', () => {
           expect(owner[field], `${inst.name} company-${s} ${field}`).toMatch(clean)
           expect(owner[field], `${inst.name} company-${s} ${field}`).not.toMatch(/[,;:&-]$|\s{2}/)
         }
-        if (inst.shape === 'ofda') expect(String(owner.company_name).startsWith(String(owner.trade_name).toUpperCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''))).toBe(true)
+        if (inst.shape === 'ofda')
+          expect(
+            String(owner.company_name).startsWith(
+              String(owner.trade_name)
+                .toUpperCase()
+                .normalize('NFD')
+                .replace(/[\u0300-\u036f]/g, ''),
+            ),
+          ).toBe(true)
       }
     }
   })
@@ -997,7 +1164,8 @@ describe('sandbox data: stability across sandbox dates', () => {
   async function window(inst: Inst, profile: string, seed: string, today: string, period: Period) {
     const conn = sandboxResources(inst)
     const c = ctx(inst, profile, seed, 'bnk100', today)
-    const byId = <T extends { internal_identification?: unknown }>(records: T[]) => new Map(records.map((r) => [String(r.internal_identification), r as unknown as Record<string, unknown>]))
+    const byId = <T extends { internal_identification?: unknown }>(records: T[]) =>
+      new Map(records.map((r) => [String(r.internal_identification), r as unknown as Record<string, unknown>]))
     return {
       transactions: byId(await collect(conn.transactions(c, period))),
       investmentTransactions: byId(await conn.investmentTransactions(c, period)),
@@ -1059,12 +1227,21 @@ describe('sandbox data: years after the reference day', () => {
               if (inv.due_date !== null) {
                 expect(String(inv.due_date) > today, label).toBe(true)
                 expect(String(inv.purchase_date) < today, label).toBe(true)
-                expect(tx.some((t) => t.investment_internal_identification === inv.internal_identification), label).toBe(true)
+                expect(
+                  tx.some((t) => t.investment_internal_identification === inv.internal_identification),
+                  label,
+                ).toBe(true)
               }
             }
             // A payout and its renewal, once posted, read the same two months later.
-            const later = await conn.investmentTransactions(ctx(inst, profile, `future-${s}`, 'bnk100', formatDay(parseDay(today) + 60)), { dateFrom: '2015-01-01', dateTo: formatDay(parseDay(today) - 1) })
-            expect(later.map((t) => t.internal_identification), `${inst.name} ${today}`).toEqual(tx.map((t) => t.internal_identification))
+            const later = await conn.investmentTransactions(ctx(inst, profile, `future-${s}`, 'bnk100', formatDay(parseDay(today) + 60)), {
+              dateFrom: '2015-01-01',
+              dateTo: formatDay(parseDay(today) - 1),
+            })
+            expect(
+              later.map((t) => t.internal_identification),
+              `${inst.name} ${today}`,
+            ).toEqual(tx.map((t) => t.internal_identification))
             later.forEach((t, i) => expect(settled(t, tx[i]), `${inst.name} ${today} ${t.internal_identification}`).toEqual(settled(tx[i], tx[i])))
             const held = new Map<string, number>()
             for (const t of tx) {
@@ -1085,9 +1262,17 @@ describe('sandbox data: years after the reference day', () => {
                 expect(Math.abs(q), label).toBeLessThan(1e-6)
                 expect(String(t.value_date) >= String(inv.due_date), label).toBe(true)
                 expect(parseDay(String(t.value_date)) - parseDay(String(inv.due_date)), label).toBeLessThan(5)
-                const renewal = tx.filter((r) => r.value_date === t.value_date && r.type === 'INFLOW' && r.investment_internal_identification !== id
-                  && (r.investment as { type: string }).type === inv.type)
-                expect(renewal.map((r) => r.gross_value), label).toEqual([t.net_value])
+                const renewal = tx.filter(
+                  (r) =>
+                    r.value_date === t.value_date &&
+                    r.type === 'INFLOW' &&
+                    r.investment_internal_identification !== id &&
+                    (r.investment as { type: string }).type === inv.type,
+                )
+                expect(
+                  renewal.map((r) => r.gross_value),
+                  label,
+                ).toEqual([t.net_value])
               }
             }
             for (const a of await conn.accounts(c)) {

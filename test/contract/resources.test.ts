@@ -4,8 +4,22 @@ import { RESOURCES, resourceNamed, type ResourceSpec, type WireShape } from '../
 import { createHarness, type CallResult, type Harness } from '../helpers/harness.ts'
 import type { Receiver } from '../helpers/receiver.ts'
 import {
-  answerItems, createLink, EMPTY_PERSONA, expectError, expectErrors, expectItems, institutionFor, isDateField, keysAmong, linkFor, needsAccountInBody,
-  requiredFields, retrieveBody, shapesOf, undefinedSchemas, COUNTRY_OF_SHAPE,
+  answerItems,
+  createLink,
+  EMPTY_PERSONA,
+  expectError,
+  expectErrors,
+  expectItems,
+  institutionFor,
+  isDateField,
+  keysAmong,
+  linkFor,
+  needsAccountInBody,
+  requiredFields,
+  retrieveBody,
+  shapesOf,
+  undefinedSchemas,
+  COUNTRY_OF_SHAPE,
 } from '../helpers/resources.ts'
 
 /**
@@ -26,7 +40,12 @@ function wrongValueFor(schema: Json): unknown {
   const branches: Json[] = schema.anyOf ?? schema.oneOf ?? [schema]
   const types = new Set(branches.flatMap((b) => (Array.isArray(b.type) ? b.type : [b.type])).map((t) => (t === 'integer' ? 'number' : t)))
   // A boolean first: DRF's CharField, unlike a strict schema, accepts numbers for strings.
-  const candidates: [string, unknown][] = [['boolean', true], ['string', 'not-a-value'], ['number', 12345], ['object', { unexpected: 1 }]]
+  const candidates: [string, unknown][] = [
+    ['boolean', true],
+    ['string', 'not-a-value'],
+    ['number', 12345],
+    ['object', { unexpected: 1 }],
+  ]
   const found = candidates.find(([type]) => !types.has(type))
   if (!found) throw new Error(`no wrong value for ${JSON.stringify(schema)}`)
   return found[1]
@@ -41,7 +60,13 @@ function filterValue(filter: FilterField): string {
     return sample
   }
   const byType: Record<FilterField['type'], string> = {
-    text: 'abcd', uuid: UNKNOWN_ID, integer: '100', number: '100.5', date: '2026-01-01', datetime: '2026-01-01T12:00:00Z', boolean: 'true',
+    text: 'abcd',
+    uuid: UNKNOWN_ID,
+    integer: '100',
+    number: '100.5',
+    date: '2026-01-01',
+    datetime: '2026-01-01T12:00:00Z',
+    boolean: 'true',
   }
   return byType[filter.type]
 }
@@ -52,7 +77,13 @@ function malformedFilterValue(filter: FilterField, lookup: string): string | und
   if (lookup === 'icontains') return filter.minLength ? 'a'.repeat(filter.minLength - 1) : undefined
   if (filter.format) return '!!'
   const byType: Record<FilterField['type'], string | undefined> = {
-    text: undefined, uuid: 'not-an-id', integer: 'lots', number: 'lots', date: '2026-13-01', datetime: 'yesterday', boolean: 'maybe',
+    text: undefined,
+    uuid: 'not-an-id',
+    integer: 'lots',
+    number: 'lots',
+    date: '2026-13-01',
+    datetime: 'yesterday',
+    boolean: 'maybe',
   }
   return byType[filter.type]
 }
@@ -60,7 +91,10 @@ function malformedFilterValue(filter: FilterField, lookup: string): string | und
 /** Every route of a resource, with `id` in the record routes. */
 function routesOf(spec: ResourceSpec, id: string): [string, string][] {
   return [
-    ['POST', spec.path], ['PATCH', spec.path], ['GET', spec.path], ['GET', `${spec.path}${id}/`],
+    ['POST', spec.path],
+    ['PATCH', spec.path],
+    ['GET', spec.path],
+    ['GET', `${spec.path}${id}/`],
     ...(spec.deletable ? [['DELETE', `${spec.path}${id}/`] as [string, string]] : []),
     ...(spec.children ? [['GET', `${spec.path}${id}/${spec.children.path}/`] as [string, string]] : []),
   ]
@@ -76,8 +110,15 @@ describe('the contract of every registered resource', () => {
 
   const call: Harness['call'] = (...args) => h.call(...args)
 
-  interface Prepared { link: Json; accounts: Json[]; body: Json }
-  interface Retrieved extends Prepared { res: CallResult; items: Json[] }
+  interface Prepared {
+    link: Json
+    accounts: Json[]
+    body: Json
+  }
+  interface Retrieved extends Prepared {
+    res: CallResult
+    items: Json[]
+  }
 
   /** A link for `spec` on a `shape` institution, its accounts when the body names one, and a retrieve body. */
   async function prepare(spec: ResourceSpec, shape: WireShape, options: { mfa?: boolean } = {}): Promise<Prepared> {
@@ -190,7 +231,13 @@ describe('the contract of every registered resource', () => {
 
       it(`answers 405 in Belvo's format to the methods it does not have${spec.deletable ? '' : ' (DELETE among them)'}`, async () => {
         const record = `${spec.path}${UNKNOWN_ID}/`
-        const refused: [string, string][] = [['PUT', spec.path], ['DELETE', spec.path], ['PUT', record], ['PATCH', record], ['POST', record]]
+        const refused: [string, string][] = [
+          ['PUT', spec.path],
+          ['DELETE', spec.path],
+          ['PUT', record],
+          ['PATCH', record],
+          ['POST', record],
+        ]
         if (!spec.deletable) refused.push(['DELETE', record])
         for (const [method, url] of refused) {
           const res = await call(method, url, method === 'DELETE' ? undefined : { link: UNKNOWN_ID })
@@ -274,7 +321,10 @@ describe('the contract of every registered resource', () => {
             expect((await call('GET', `${spec.path}${id}/`)).status).toBe(200)
           })
 
-          const neighbour = RESOURCES.find((o) => o.name !== spec.name && shapesOf(o).includes(shape) && !needsAccountInBody(o) && (o.storage !== spec.storage || o.recordKey !== spec.recordKey))
+          const neighbour = RESOURCES.find(
+            (o) =>
+              o.name !== spec.name && shapesOf(o).includes(shape) && !needsAccountInBody(o) && (o.storage !== spec.storage || o.recordKey !== spec.recordKey),
+          )
           if (neighbour) {
             it(`answers 404 for the id of another resource's record (${neighbour.name})`, async () => {
               const { items } = await stored(neighbour, shape)
@@ -343,14 +393,17 @@ describe('the contract of every registered resource', () => {
           it("resumes with its own MFA session (201, or 200 with save_data false), and refuses another resource's", async () => {
             const { link, body } = await prepare(spec, shape, { mfa: true })
             const institution = institutionFor({ country: COUNTRY_OF_SHAPE[shape], resource: spec.institutionResource, mfa: true })
-            const another = RESOURCES.find((o) => o.name !== spec.name && shapesOf(o).includes(shape) && institution.resources.includes(o.institutionResource) && !needsAccountInBody(o))
+            const another = RESOURCES.find(
+              (o) => o.name !== spec.name && shapesOf(o).includes(shape) && institution.resources.includes(o.institutionResource) && !needsAccountInBody(o),
+            )
             if (!another) throw new Error(`no other resource of ${institution.name} to ask for a session`)
             const theirs = expectError(await call('POST', another.path, retrieveBody(another, link.id)), 428, 'token_required')
             expectError(await call('PATCH', spec.path, { session: theirs.session, token: SANDBOX_MFA_TOKEN, link: link.id }), 400, 'session_expired')
             // Refused for being another resource's: it still resumes its own.
             expect((await call('PATCH', another.path, { session: theirs.session, token: SANDBOX_MFA_TOKEN, link: link.id })).status).toBe(201)
 
-            const resume = (session: string, extra: Json = {}, auth?: string) => call('PATCH', spec.path, { session, token: SANDBOX_MFA_TOKEN, link: link.id, ...extra }, { auth })
+            const resume = (session: string, extra: Json = {}, auth?: string) =>
+              call('PATCH', spec.path, { session, token: SANDBOX_MFA_TOKEN, link: link.id, ...extra }, { auth })
             const before = (await listOf(spec, link.id)).count
             const unsaved = expectError(await call('POST', spec.path, body), 428, 'token_required')
             expect(unsaved).toMatchObject({ link: link.id, session: expect.stringMatching(/^[a-f0-9]{32}$/) })

@@ -10,19 +10,35 @@ import { SPEC_DIR, SPECS, specsAvailable } from '../helpers/spec.ts'
 /** A valid spec of its own (a copy of owners under other names), to break one part at a time. */
 function thing(changes: Partial<ResourceSpec> = {}): ResourceSpec {
   return {
-    ...OWNERS, name: 'test/things', path: '/api/test/things/', recordKey: 'TEST_THINGS', background: undefined,
+    ...OWNERS,
+    name: 'test/things',
+    path: '/api/test/things/',
+    recordKey: 'TEST_THINGS',
+    background: undefined,
     operationIds: { retrieve: 'RetrieveThings', resume: 'PatchThings', list: 'ListThings', detail: 'DetailThing', delete: 'DestroyThing' },
     ...changes,
   }
 }
 
-const register = (spec: ResourceSpec, registered: ResourceSpec[] = [...RESOURCES]) => () => registerResource(spec, registered)
+const register =
+  (spec: ResourceSpec, registered: ResourceSpec[] = [...RESOURCES]) =>
+  () =>
+    registerResource(spec, registered)
 
 describe('resource registry', () => {
   it('lists every banking resource once, by its URL name', () => {
     expect(RESOURCES.map((spec) => spec.name)).toEqual([
-      'accounts', 'owners', 'transactions', 'br/balances', 'balances', 'bills', 'br/investments', 'br/investment-transactions', 'br/exchanges',
-      'statements', 'investments/portfolios',
+      'accounts',
+      'owners',
+      'transactions',
+      'br/balances',
+      'balances',
+      'bills',
+      'br/investments',
+      'br/investment-transactions',
+      'br/exchanges',
+      'statements',
+      'investments/portfolios',
     ])
     expect(resourceNamed('br/exchanges')?.path).toBe('/api/br/exchanges/')
     expect(resourceNamed('investments/portfolios')).toMatchObject({ path: '/investments/portfolios/', answer: 'single' })
@@ -57,8 +73,11 @@ describe('resource registry', () => {
     let compared = 0
     for (const spec of RESOURCES) {
       const routes: [string, string | undefined][] = [
-        [`POST ${spec.path}`, spec.operationIds.retrieve], [`PATCH ${spec.path}`, spec.operationIds.resume], [`GET ${spec.path}`, spec.operationIds.list],
-        [`GET ${spec.path}{id}/`, spec.operationIds.detail], [`DELETE ${spec.path}{id}/`, spec.operationIds.delete],
+        [`POST ${spec.path}`, spec.operationIds.retrieve],
+        [`PATCH ${spec.path}`, spec.operationIds.resume],
+        [`GET ${spec.path}`, spec.operationIds.list],
+        [`GET ${spec.path}{id}/`, spec.operationIds.detail],
+        [`DELETE ${spec.path}{id}/`, spec.operationIds.delete],
         ...(spec.children ? [[`GET ${spec.path}{id}/${spec.children.path}/`, spec.children.operationId] as [string, string]] : []),
       ]
       for (const [route, ours] of routes) {
@@ -98,37 +117,57 @@ describe('resource registry', () => {
     expect(register(thing({ toRow: undefined }))).toThrow("Resource spec 'test/things': is stored in records: it needs a recordKey, wireFields and toRow")
     expect(register(thing({ recordKey: undefined }))).toThrow(/is stored in records: it needs a recordKey/)
     expect(register(thing({ items: {} }))).toThrow("items must name Belvo's item schema(s)")
-    expect(register(thing({ operationIds: { retrieve: 'RetrieveThings', resume: '', list: 'ListThings', detail: 'DetailThing', delete: 'DestroyThing' } })))
-      .toThrow('has no operationIds.resume')
+    expect(
+      register(thing({ operationIds: { retrieve: 'RetrieveThings', resume: '', list: 'ListThings', detail: 'DetailThing', delete: 'DestroyThing' } })),
+    ).toThrow('has no operationIds.resume')
     expect(register(thing({ linkingFields: undefined as never }))).toThrow('must declare its linkingFields')
   })
 
   it('refuses parts that contradict each other', () => {
     expect(register(thing({ deletable: false }))).toThrow('has operationIds.delete but is not deletable')
-    expect(register(thing({ operationIds: { retrieve: 'RetrieveThings', resume: 'PatchThings', list: 'ListThings', detail: 'DetailThing' } })))
-      .toThrow('is deletable but has no operationIds.delete')
+    expect(register(thing({ operationIds: { retrieve: 'RetrieveThings', resume: 'PatchThings', list: 'ListThings', detail: 'DetailThing' } }))).toThrow(
+      'is deletable but has no operationIds.delete',
+    )
     expect(register(thing({ async: true, answer: 'single' }))).toThrow('must be a list resource')
     expect(register(thing({ shape: 'ofda' }))).toThrow("items names schemas for a shape other than its own 'ofda'")
     expect(register(thing({ path: '/api/other/' }))).toThrow("must be absolute and end with '/test/things/'")
-    expect(register(thing({ background: { fetchResource: 'TRANSACTIONS', historyDays: 30, summary: 'count' } })))
-      .toThrow("background.fetchResource 'TRANSACTIONS' must be its institutionResource 'OWNERS'")
-    expect(register(thing({ background: { fetchResource: 'OWNERS', historyDays: 30, summary: 'transactions' } })))
-      .toThrow("background.summary 'transactions' needs transactions storage")
-    expect(register({ ...TRANSACTIONS, name: 'test/things', path: '/api/test/things/', toRow: () => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: {} }) }, []))
-      .toThrow('toRow is for records storage only')
+    expect(register(thing({ background: { fetchResource: 'TRANSACTIONS', historyDays: 30, summary: 'count' } }))).toThrow(
+      "background.fetchResource 'TRANSACTIONS' must be its institutionResource 'OWNERS'",
+    )
+    expect(register(thing({ background: { fetchResource: 'OWNERS', historyDays: 30, summary: 'transactions' } }))).toThrow(
+      "background.summary 'transactions' needs transactions storage",
+    )
+    expect(
+      register(
+        {
+          ...TRANSACTIONS,
+          name: 'test/things',
+          path: '/api/test/things/',
+          toRow: () => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: {} }),
+        },
+        [],
+      ),
+    ).toThrow('toRow is for records storage only')
   })
 
   it('refuses what another registered resource already has', () => {
     expect(register(thing({ name: 'owners', path: '/api/owners/' }))).toThrow("Resource spec 'owners': is registered twice")
     expect(register(thing({ operationIds: { ...thing().operationIds, list: 'ListOwners' } }))).toThrow("operationId ListOwners is also 'owners's")
-    expect(register(thing({ operationIds: { ...thing().operationIds, detail: 'ListExchangeHistory' } }))).toThrow("operationId ListExchangeHistory is also 'br/exchanges's")
+    expect(register(thing({ operationIds: { ...thing().operationIds, detail: 'ListExchangeHistory' } }))).toThrow(
+      "operationId ListExchangeHistory is also 'br/exchanges's",
+    )
     expect(register(thing({ recordKey: 'OWNERS' }))).toThrow("records key OWNERS is also 'owners's: their rows would mix")
-    expect(register(thing({ background: { fetchResource: 'OWNERS', historyDays: 30, summary: 'count' } })))
-      .toThrow("historical updates would fetch both it and 'owners' for OWNERS")
+    expect(register(thing({ background: { fetchResource: 'OWNERS', historyDays: 30, summary: 'count' } }))).toThrow(
+      "historical updates would fetch both it and 'owners' for OWNERS",
+    )
     // One fetch_resources name may select one resource per shape (BALANCES: br/balances or balances).
     const both = [...RESOURCES]
-    expect(register(thing({ background: { fetchResource: 'OWNERS', historyDays: 30, summary: 'count' }, shape: 'multiregion', items: { multiregion: ['Owner'] } }), both))
-      .toThrow('historical updates would fetch both')
+    expect(
+      register(
+        thing({ background: { fetchResource: 'OWNERS', historyDays: 30, summary: 'count' }, shape: 'multiregion', items: { multiregion: ['Owner'] } }),
+        both,
+      ),
+    ).toThrow('historical updates would fetch both')
     expect(register(thing({ operationIds: { ...thing().operationIds, detail: 'ListThings' } }))).toThrow('uses one operationId for two routes')
   })
 })

@@ -10,7 +10,14 @@ export const Client: ClientClass = typeof mod.default === 'function' ? mod.defau
 
 // The SDK ships no types; these cover what the tests call.
 type AnyFn = (...args: any[]) => Promise<any>
-interface Resource { list: AnyFn; detail: AnyFn; delete: AnyFn; resume: AnyFn; retrieve: AnyFn; [method: string]: AnyFn }
+interface Resource {
+  list: AnyFn
+  detail: AnyFn
+  delete: AnyFn
+  resume: AnyFn
+  retrieve: AnyFn
+  [method: string]: AnyFn
+}
 export interface BelvoClient {
   connect(): Promise<void>
   institutions: Resource

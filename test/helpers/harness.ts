@@ -74,14 +74,22 @@ export async function createHarness(options: { env?: Record<string, string>; con
   const call: Harness['call'] = async (method, url, payload, options = {}) => {
     const auth = options.auth === undefined ? basic(key) : options.auth
     const res = await app.inject({
-      method: method as 'GET', url,
+      method: method as 'GET',
+      url,
       headers: { ...(auth ? { authorization: auth } : {}), 'content-type': 'application/json', ...options.headers },
       payload: options.raw ?? (payload === undefined ? undefined : JSON.stringify(payload)),
     })
     return { status: res.statusCode, body: res.body ? res.json() : undefined, headers: res.headers }
   }
   return {
-    app, db, config, clock, key, auth: basic(key), otherKey, otherAuth: basic(otherKey),
+    app,
+    db,
+    config,
+    clock,
+    key,
+    auth: basic(key),
+    otherKey,
+    otherAuth: basic(otherKey),
     call,
     async listen() {
       return app.listen({ port: 0, host: '127.0.0.1' })

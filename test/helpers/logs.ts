@@ -7,7 +7,14 @@ export type LogLine = { level: number; time: number; pid: number; hostname: stri
 export function captureLogs(level = 'trace'): { log: Logger; lines: LogLine[]; text: () => string } {
   const raw: string[] = []
   const lines: LogLine[] = []
-  const log = createLogger(level, { destination: { write: (line: string) => { raw.push(line); lines.push(JSON.parse(line)) } } })
+  const log = createLogger(level, {
+    destination: {
+      write: (line: string) => {
+        raw.push(line)
+        lines.push(JSON.parse(line))
+      },
+    },
+  })
   return { log, lines, text: () => raw.join('') }
 }
 

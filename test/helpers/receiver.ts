@@ -20,10 +20,16 @@ export async function startReceiver(answer: (hit: Hit, n: number, res: ServerRes
   const server = createServer((req, res) => {
     let raw = ''
     req.setEncoding('utf8')
-    req.on('data', (chunk) => { raw += chunk })
+    req.on('data', (chunk) => {
+      raw += chunk
+    })
     req.on('end', () => {
       let body: Record<string, any> = {}
-      try { body = raw ? JSON.parse(raw) : {} } catch { /* not JSON: the raw text is still kept */ }
+      try {
+        body = raw ? JSON.parse(raw) : {}
+      } catch {
+        /* not JSON: the raw text is still kept */
+      }
       const hit: Hit = { path: req.url ?? '', headers: req.headers, raw, body, eventId: String(req.headers['x-ponte-event-id']) }
       hits.push(hit)
       answer(hit, hits.length, res)
@@ -40,12 +46,17 @@ export async function startReceiver(answer: (hit: Hit, n: number, res: ServerRes
     async waitFor(predicate: (all: Hit[]) => boolean, timeoutMs = 20_000): Promise<Hit[]> {
       const end = Date.now() + timeoutMs
       while (!predicate(hits)) {
-        if (Date.now() > end) throw new Error(`timed out waiting for webhooks; got ${JSON.stringify(hits.map((r) => [r.body.webhook_type, r.body.webhook_code]))}`)
+        if (Date.now() > end)
+          throw new Error(`timed out waiting for webhooks; got ${JSON.stringify(hits.map((r) => [r.body.webhook_type, r.body.webhook_code]))}`)
         await new Promise((r) => setTimeout(r, 50))
       }
       return hits
     },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 

@@ -44,11 +44,15 @@ export interface InstitutionChoice {
  * no open-finance redirect) and offering `resource`.
  */
 export function institutionFor(choice: InstitutionChoice): CatalogInstitution {
-  const found = CATALOG.find((i) => (!choice.country || i.country === choice.country)
-    && (!choice.resource || i.resources.includes(choice.resource))
-    && i.status === 'healthy' && i.integration_type === 'credentials'
-    && !i.form_fields.some((f) => f.name === 'username_type')
-    && i.features.some((f) => f.name === 'token_required') === (choice.mfa === true))
+  const found = CATALOG.find(
+    (i) =>
+      (!choice.country || i.country === choice.country) &&
+      (!choice.resource || i.resources.includes(choice.resource)) &&
+      i.status === 'healthy' &&
+      i.integration_type === 'credentials' &&
+      !i.form_fields.some((f) => f.name === 'username_type') &&
+      i.features.some((f) => f.name === 'token_required') === (choice.mfa === true),
+  )
   if (!found) throw new Error(`no sandbox institution fits ${JSON.stringify(choice)}`)
   return found
 }
@@ -73,10 +77,20 @@ export async function createLink(h: Harness, options: LinkOptions = {}): Promise
   if (!institution) throw new Error(`unknown institution ${options.institution}`)
   const mfa = institution.features.some((f) => f.name === 'token_required')
   const [username, password] = (options.persona ?? (mfa ? MFA_PERSONA : FULL_PERSONA[institution.type])).split('/')
-  const res = await h.call('POST', '/api/links/', {
-    institution: institution.name, username, password, access_mode: 'single', fetch_resources: [],
-    ...(mfa ? { token: SANDBOX_MFA_TOKEN } : {}), ...options.body,
-  }, { auth: options.auth })
+  const res = await h.call(
+    'POST',
+    '/api/links/',
+    {
+      institution: institution.name,
+      username,
+      password,
+      access_mode: 'single',
+      fetch_resources: [],
+      ...(mfa ? { token: SANDBOX_MFA_TOKEN } : {}),
+      ...options.body,
+    },
+    { auth: options.auth },
+  )
   if (res.status !== 201) throw new Error(`link on ${institution.name} not created: ${res.status} ${JSON.stringify(res.body)}`)
   return res.body
 }
@@ -114,7 +128,12 @@ export function isDateField(name: string, schema: Json): boolean {
  * day); optional fields are left out. A required field it cannot fill is a loud error, for the
  * next resource family to teach it.
  */
-export function retrieveBody(spec: Pick<ResourceSpec, 'name' | 'body'>, link: string, accounts: readonly Json[] = [], period: { date_from: string; date_to: string } = QUARTER): Json {
+export function retrieveBody(
+  spec: Pick<ResourceSpec, 'name' | 'body'>,
+  link: string,
+  accounts: readonly Json[] = [],
+  period: { date_from: string; date_to: string } = QUARTER,
+): Json {
   const required = new Set(requiredFields(spec))
   const body: Json = {}
   for (const [name, schema] of Object.entries(spec.body.properties as Record<string, Json>)) {
@@ -156,7 +175,10 @@ export function specDefining(schema: string, shape: WireShape): SpecName | undef
   const key = `${shape}:${schema}`
   if (!definingSpecs.has(key)) {
     const names = Object.keys(SPECS) as SpecName[]
-    definingSpecs.set(key, [PREFERRED[shape], ...names.filter((n) => n !== PREFERRED[shape])].find((n) => defines(n, schema)))
+    definingSpecs.set(
+      key,
+      [PREFERRED[shape], ...names.filter((n) => n !== PREFERRED[shape])].find((n) => defines(n, schema)),
+    )
   }
   return definingSpecs.get(key)
 }
@@ -181,16 +203,20 @@ export function undefinedSchemas(items: Partial<Record<WireShape, readonly strin
 export function expectItems(items: Partial<Record<WireShape, readonly string[]>>, shape: WireShape, values: readonly unknown[], what = 'item'): void {
   const names = items[shape] ?? []
   expect(names.length, `no item schema registered for ${shape}`).toBeGreaterThan(0)
-  const checkable = names.filter((name) => !UNPUBLISHED_SCHEMAS.has(name)).map((name) => {
-    const specName = specDefining(name, shape)
-    if (!specName) throw new Error(`${name} is in none of Belvo's vendored specs`)
-    return [specName, name] as const
-  })
+  const checkable = names
+    .filter((name) => !UNPUBLISHED_SCHEMAS.has(name))
+    .map((name) => {
+      const specName = specDefining(name, shape)
+      if (!specName) throw new Error(`${name} is in none of Belvo's vendored specs`)
+      return [specName, name] as const
+    })
   if (checkable.length === 0) return
   for (const value of values) {
     const failures = checkable.map(([specName, name]) => schemaErrors(specName, name, value))
     if (failures.some((errors) => errors.length === 0)) continue
-    throw new Error(`${what} is none of ${names.join(', ')} (${shape}):\n${failures.flatMap((errors) => errors.slice(0, 4)).join('\n')}\n${JSON.stringify(value).slice(0, 600)}`)
+    throw new Error(
+      `${what} is none of ${names.join(', ')} (${shape}):\n${failures.flatMap((errors) => errors.slice(0, 4)).join('\n')}\n${JSON.stringify(value).slice(0, 600)}`,
+    )
   }
 }
 
@@ -198,8 +224,12 @@ export function expectItems(items: Partial<Record<WireShape, readonly string[]>>
 const ERROR_SCHEMAS: Record<string, string> = {
   authentication_failed: 'UnauthorizedError',
   not_found: 'NotFoundError',
-  required: 'ValidationError', invalid: 'ValidationError', null: 'ValidationError', blank: 'ValidationError',
-  does_not_exist: 'ValidationError', invalid_choice: 'ValidationError',
+  required: 'ValidationError',
+  invalid: 'ValidationError',
+  null: 'ValidationError',
+  blank: 'ValidationError',
+  does_not_exist: 'ValidationError',
+  invalid_choice: 'ValidationError',
   session_expired: 'SessionExpiredError',
   token_required: 'TokenRequiredResponse',
   unsupported_operation: 'UnsupportedOperationError',
@@ -218,7 +248,10 @@ export function expectErrors(res: CallResult, status: number): Json[] {
   expect(Array.isArray(res.body) && res.body.length > 0, JSON.stringify(res.body)).toBe(true)
   for (const error of res.body as Json[]) {
     const allowed = error.code === 'token_required' ? TOKEN_REQUIRED_KEYS : ERROR_KEYS
-    expect(Object.keys(error).filter((key) => !allowed.has(key)), JSON.stringify(error)).toEqual([])
+    expect(
+      Object.keys(error).filter((key) => !allowed.has(key)),
+      JSON.stringify(error),
+    ).toEqual([])
     expect(error.request_id).toBe(res.headers['x-request-id'])
     expect(error.request_id).toMatch(/^[a-f0-9]{32}$/)
     expect(typeof error.code === 'string' && typeof error.message === 'string' && error.message.length > 0, JSON.stringify(error)).toBe(true)

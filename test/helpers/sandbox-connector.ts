@@ -15,7 +15,8 @@ export function sandboxResources(institution: SandboxInstitution) {
       connector.fetch('TRANSACTIONS', ctx, { period, accountInternalId }) as AsyncIterable<AccountScopedRecord[]>,
     owners: (ctx: ConnectorContext) => records('OWNERS', ctx, {}),
     /** Current balances (Open Finance shape), or daily balances over a period (multi-region). */
-    balances: (ctx: ConnectorContext, period?: Period, accountInternalId?: string) => records<AccountScopedRecord>('BALANCES', ctx, { period, accountInternalId }),
+    balances: (ctx: ConnectorContext, period?: Period, accountInternalId?: string) =>
+      records<AccountScopedRecord>('BALANCES', ctx, { period, accountInternalId }),
     bills: (ctx: ConnectorContext) => records<AccountScopedRecord>('BILLS', ctx, {}),
     investments: (ctx: ConnectorContext) => records('INVESTMENTS', ctx, {}),
     investmentTransactions: (ctx: ConnectorContext, period: Period) => records('INVESTMENT_TRANSACTIONS', ctx, { period }),

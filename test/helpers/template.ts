@@ -40,7 +40,12 @@ export function templateKey(): string {
   const hash = createHash('sha256')
   for (const migration of loadMigrations()) hash.update(`${migration.name}\n${migration.sql}\n`)
   hash.update(JSON.stringify(CATALOG.map(institutionWire)))
-  for (const file of ['../../src/jobs/queue.ts', './template.ts', '../../node_modules/pg-boss/package.json', '../../node_modules/@electric-sql/pglite/package.json']) {
+  for (const file of [
+    '../../src/jobs/queue.ts',
+    './template.ts',
+    '../../node_modules/pg-boss/package.json',
+    '../../node_modules/@electric-sql/pglite/package.json',
+  ]) {
     hash.update(readFileSync(new URL(file, import.meta.url)))
   }
   cachedKey = hash.digest('hex').slice(0, 16)
@@ -130,22 +135,25 @@ async function markUsed(admin: pg.Client, name: string): Promise<void> {
 /** Once per run: builds this tree's template, marks it used now, and drops the ones no run has used for an hour. */
 export async function prunePostgresTemplates(serverUrl: string): Promise<void> {
   const current = await postgresTemplate(serverUrl)
-  await withAdmin(serverUrl, (admin) => withTemplateLock(admin, async () => {
-    const { rows } = await admin.query<{ name: string; used: string | null }>(
-      `SELECT datname AS name, shobj_description(oid, 'pg_database') AS used FROM pg_database WHERE starts_with(datname, $1)`, [POSTGRES_PREFIX],
-    )
-    for (const { name, used } of rows) {
-      if (name === current) {
-        await markUsed(admin, name)
-        continue
+  await withAdmin(serverUrl, (admin) =>
+    withTemplateLock(admin, async () => {
+      const { rows } = await admin.query<{ name: string; used: string | null }>(
+        `SELECT datname AS name, shobj_description(oid, 'pg_database') AS used FROM pg_database WHERE starts_with(datname, $1)`,
+        [POSTGRES_PREFIX],
+      )
+      for (const { name, used } of rows) {
+        if (name === current) {
+          await markUsed(admin, name)
+          continue
+        }
+        // Under the lock nobody is building one: a template without a time of use is a build that died.
+        const usedAt = used ? Date.parse(used) : Number.NaN
+        if (!Number.isNaN(usedAt) && Date.now() - usedAt < UNUSED_FOR_MS) continue
+        await admin.query(`ALTER DATABASE ${name} WITH IS_TEMPLATE false`)
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
       }
-      // Under the lock nobody is building one: a template without a time of use is a build that died.
-      const usedAt = used ? Date.parse(used) : Number.NaN
-      if (!Number.isNaN(usedAt) && Date.now() - usedAt < UNUSED_FOR_MS) continue
-      await admin.query(`ALTER DATABASE ${name} WITH IS_TEMPLATE false`)
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    }
-  }))
+    }),
+  )
 }
 
 let pgliteTemplate: Promise<Blob> | undefined
@@ -154,7 +162,9 @@ let pgliteTemplate: Promise<Blob> | undefined
 export function pgliteTemplateImage(): Promise<Blob> {
   if (!pgliteTemplate) {
     pgliteTemplate = loadPgliteTemplate()
-    pgliteTemplate.catch(() => { pgliteTemplate = undefined })
+    pgliteTemplate.catch(() => {
+      pgliteTemplate = undefined
+    })
   }
   return pgliteTemplate
 }

@@ -4,11 +4,12 @@ import { basic, createHarness, type Harness } from '../helpers/harness.ts'
 
 describe('secret key authentication', () => {
   let h: Harness
-  beforeAll(async () => { h = await createHarness({ env: { PONTE_KEY_CACHE_TTL_SECONDS: '0' } }) })
+  beforeAll(async () => {
+    h = await createHarness({ env: { PONTE_KEY_CACHE_TTL_SECONDS: '0' } })
+  })
   afterAll(async () => h.close())
 
-  const get = (authorization?: string, url = '/api/') =>
-    h.app.inject({ method: 'GET', url, headers: authorization ? { authorization } : {} })
+  const get = (authorization?: string, url = '/api/') => h.app.inject({ method: 'GET', url, headers: authorization ? { authorization } : {} })
 
   it('accepts a valid key on the root probe', async () => {
     const res = await get(h.auth)
@@ -24,9 +25,12 @@ describe('secret key authentication', () => {
     ['garbage basic credentials', 'Basic !!!notbase64'],
     ['basic credentials without a colon', `Basic ${Buffer.from('justanid').toString('base64')}`],
   ])('rejects %s with 401 authentication_failed', async (_, variant) => {
-    const header = variant === 'WRONG' ? basic({ id: h.key.id, password: 'nope' })
-      : variant === 'UNKNOWN' ? basic({ id: 'f0000000-0000-4000-8000-000000000000', password: h.key.password })
-        : variant
+    const header =
+      variant === 'WRONG'
+        ? basic({ id: h.key.id, password: 'nope' })
+        : variant === 'UNKNOWN'
+          ? basic({ id: 'f0000000-0000-4000-8000-000000000000', password: h.key.password })
+          : variant
     for (const url of ['/api/', '/api/institutions/', '/api/institutions/1004/']) {
       const res = await get(header, url)
       expect(res.statusCode).toBe(401)
@@ -51,7 +55,9 @@ describe('secret key authentication', () => {
 
 describe('verified keys are cached', () => {
   let h: Harness
-  beforeAll(async () => { h = await createHarness({ env: { PONTE_KEY_CACHE_TTL_SECONDS: '60' } }) })
+  beforeAll(async () => {
+    h = await createHarness({ env: { PONTE_KEY_CACHE_TTL_SECONDS: '60' } })
+  })
   afterAll(async () => h.close())
 
   it('serves repeat requests without looking the key up again', async () => {

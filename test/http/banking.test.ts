@@ -94,7 +94,10 @@ describe('banking resources', () => {
       await check(`account=${account}`, (t) => t.account.id === account)
       await check(`account__in[]=${account}`, (t) => t.account.id === account)
       await check('type__in=INFLOW,OUTFLOW&status=PROCESSED', (t) => t.status === 'PROCESSED')
-      expect((await call('GET', `/api/transactions/?link=${link.id}&value_date__gte=2026-13-01`)).body[0]).toMatchObject({ code: 'invalid', field: 'value_date__gte' })
+      expect((await call('GET', `/api/transactions/?link=${link.id}&value_date__gte=2026-13-01`)).body[0]).toMatchObject({
+        code: 'invalid',
+        field: 'value_date__gte',
+      })
       expect((await call('GET', `/api/transactions/?link=${link.id}&amount__gt=lots`)).body[0]).toMatchObject({ code: 'invalid', field: 'amount__gt' })
       expect((await call('GET', '/api/transactions/')).body[0]).toMatchObject({ code: 'required', field: 'link' })
     })
@@ -195,7 +198,10 @@ describe('banking resources', () => {
     it('gives embedded bills and investments the ids they are stored under, whichever was retrieved first', async () => {
       // Transactions before bills: the embedded bill names the id the bill gets later. Bills
       // first: it names the stored bill.
-      for (const order of [['transactions', 'bills'], ['bills', 'transactions']]) {
+      for (const order of [
+        ['transactions', 'bills'],
+        ['bills', 'transactions'],
+      ]) {
         const link = await createLink(h, { institution: 'erebor_br_retail' })
         for (const path of order) await retrieveItems(h, path, { link: link.id, ...(path === 'transactions' ? PERIOD : {}) })
         const bills = (await call('GET', `/api/bills/?link=${link.id}&page_size=1000`)).body.results as Json[]
@@ -334,7 +340,7 @@ describe('banking resources', () => {
       expect((await call('DELETE', `/api/br/exchanges/${stored[i].id}/`)).status).toBe(204)
       expect((await history(stored[i].id)).status).toBe(404)
       expect(await storedHistory(target.id)).toBe(total - counts[i])
-      expect((await h.db.query('SELECT 1 FROM records WHERE parent_id = $1', [stored[i].id]))).toEqual([])
+      expect(await h.db.query('SELECT 1 FROM records WHERE parent_id = $1', [stored[i].id])).toEqual([])
       expect((await call('DELETE', `/api/links/${target.id}/`)).status).toBe(204)
       expect(await storedHistory(target.id)).toBe(0)
     })
@@ -374,7 +380,10 @@ describe('banking resources', () => {
     expect((await call('GET', `/api/accounts/`, undefined, { auth: other })).body.count).toBe(0)
     expect((await call('GET', `/api/transactions/?link=${mx.id}`, undefined, { auth: other })).body.count).toBe(0)
     expect((await call('GET', `/api/owners/`, undefined, { auth: other })).body.count).toBe(0)
-    expect((await call('POST', '/api/transactions/', { link: mx.id, ...PERIOD }, { auth: other })).body[0]).toMatchObject({ code: 'does_not_exist', field: 'link' })
+    expect((await call('POST', '/api/transactions/', { link: mx.id, ...PERIOD }, { auth: other })).body[0]).toMatchObject({
+      code: 'does_not_exist',
+      field: 'link',
+    })
   })
 
   it('deletes transactions and accounts (5 per minute), and a link with all its data', async () => {
@@ -443,7 +452,11 @@ describe('banking resources', () => {
     function data(value: unknown): unknown {
       if (value === null || typeof value !== 'object') return value
       if (Array.isArray(value)) return value.map(data)
-      return Object.fromEntries(Object.entries(value).filter(([k]) => !STAMPS.has(k) && !['id', 'link', 'created_at', 'account'].includes(k)).map(([k, v]) => [k, data(v)]))
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([k]) => !STAMPS.has(k) && !['id', 'link', 'created_at', 'account'].includes(k))
+          .map(([k, v]) => [k, data(v)]),
+      )
     }
     const byInternalId = (items: Json[]) => [...items].sort((a, b) => a.internal_identification.localeCompare(b.internal_identification))
 
@@ -463,10 +476,22 @@ describe('banking resources', () => {
           ...(await call('GET', `/api/transactions/?link=${link.id}&page_size=1000`)).body.results,
         ]
         const all = stamps([...accounts, ...transactions, ...listed])
-        for (const path of ['.last_accessed_at', '.credit_data.collected_at', '.loan_data.collected_at', '.credit_card_data.collected_at', '.account.last_accessed_at']) {
-          expect(all.some(([p]) => p === path), `${institution} ${path}`).toBe(true)
+        for (const path of [
+          '.last_accessed_at',
+          '.credit_data.collected_at',
+          '.loan_data.collected_at',
+          '.credit_card_data.collected_at',
+          '.account.last_accessed_at',
+        ]) {
+          expect(
+            all.some(([p]) => p === path),
+            `${institution} ${path}`,
+          ).toBe(true)
         }
-        expect(all.filter(([, value]) => value !== at), institution).toEqual([])
+        expect(
+          all.filter(([, value]) => value !== at),
+          institution,
+        ).toEqual([])
         // The same user earlier the same day: the same data, other times.
         const before = (await call('GET', `/api/accounts/?link=${earlier.id}`)).body.results as Json[]
         expect(data(byInternalId(accounts))).toEqual(data(byInternalId(before)))

@@ -12,26 +12,42 @@ describe('Belvo error format on every failure', () => {
       env: { PONTE_BODY_LIMIT_BYTES: '2048', PONTE_REQUEST_TIMEOUT_MS: '1000' },
       // Test-only routes that exercise the shared error path the real routes use.
       configure: (app) => {
-        app.post('/api/_test/echo/', {
-          schema: {
-            body: Type.Object({
-              link: Type.String({ minLength: 1 }),
-              access_mode: Type.Optional(Type.Union([Type.Literal('single'), Type.Literal('recurrent')])),
-              external_id: Type.Optional(Type.String({ minLength: 3, maxLength: 8 })),
-              save_data: Type.Optional(Type.Boolean()),
-            }),
+        app.post(
+          '/api/_test/echo/',
+          {
+            schema: {
+              body: Type.Object({
+                link: Type.String({ minLength: 1 }),
+                access_mode: Type.Optional(Type.Union([Type.Literal('single'), Type.Literal('recurrent')])),
+                external_id: Type.Optional(Type.String({ minLength: 3, maxLength: 8 })),
+                save_data: Type.Optional(Type.Boolean()),
+              }),
+            },
           },
-        }, async (request) => request.body)
-        app.get('/api/_test/boom/', async () => { throw new Error('secret internal detail: db password is hunter2') })
-        app.get('/api/_test/slow/', async () => { await new Promise((r) => setTimeout(r, 1500)); return { late: true } })
-        app.get('/api/_test/domain/', async () => { throw new PonteError('login_error') })
+          async (request) => request.body,
+        )
+        app.get('/api/_test/boom/', async () => {
+          throw new Error('secret internal detail: db password is hunter2')
+        })
+        app.get('/api/_test/slow/', async () => {
+          await new Promise((r) => setTimeout(r, 1500))
+          return { late: true }
+        })
+        app.get('/api/_test/domain/', async () => {
+          throw new PonteError('login_error')
+        })
       },
     })
   })
   afterAll(async () => h.close())
 
   const post = (payload: unknown, headers: Record<string, string> = {}) =>
-    h.app.inject({ method: 'POST', url: '/api/_test/echo/', headers: { authorization: h.auth, 'content-type': 'application/json', ...headers }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) })
+    h.app.inject({
+      method: 'POST',
+      url: '/api/_test/echo/',
+      headers: { authorization: h.auth, 'content-type': 'application/json', ...headers },
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    })
 
   it('answers unknown routes with 404 not_found and a request id that matches the header', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/api/nothing-here/', headers: { authorization: h.auth } })
@@ -85,19 +101,32 @@ describe('Belvo error format on every failure', () => {
   })
 
   it('rejects unsupported content types with 415, naming the type and asking for JSON', async () => {
-    for (const [type, body] of [['application/x-www-form-urlencoded', 'link=abc'], ['text/plain; charset=utf-8', '{"link":"abc"}'], ['application/xml', '<link/>']]) {
+    for (const [type, body] of [
+      ['application/x-www-form-urlencoded', 'link=abc'],
+      ['text/plain; charset=utf-8', '{"link":"abc"}'],
+      ['application/xml', '<link/>'],
+    ]) {
       const res = await post(body, { 'content-type': type })
       expect(res.statusCode, type).toBe(415)
-      expect(res.json(), type).toEqual([{
-        request_id: expect.stringMatching(REQUEST_ID), code: 'unsupported_media_type',
-        message: `Unsupported media type "${type.split(';')[0]}" in request. Send a JSON body with the header Content-Type: application/json.`,
-      }])
+      expect(res.json(), type).toEqual([
+        {
+          request_id: expect.stringMatching(REQUEST_ID),
+          code: 'unsupported_media_type',
+          message: `Unsupported media type "${type.split(';')[0]}" in request. Send a JSON body with the header Content-Type: application/json.`,
+        },
+      ])
     }
   })
 
   it.each([
-    ['es', 'Tipo de contenido "application/x-www-form-urlencoded" no soportado en la solicitud. Envía un cuerpo JSON con la cabecera Content-Type: application/json.'],
-    ['pt-BR', 'Tipo de mídia "application/x-www-form-urlencoded" não suportado na requisição. Envie um corpo JSON com o cabeçalho Content-Type: application/json.'],
+    [
+      'es',
+      'Tipo de contenido "application/x-www-form-urlencoded" no soportado en la solicitud. Envía un cuerpo JSON con la cabecera Content-Type: application/json.',
+    ],
+    [
+      'pt-BR',
+      'Tipo de mídia "application/x-www-form-urlencoded" não suportado na requisição. Envie um corpo JSON com o cabeçalho Content-Type: application/json.',
+    ],
   ])('asks for JSON instead of a form body (curl -d without a header) in Accept-Language %s', async (language, message) => {
     const res = await post('link=abc', { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': language })
     expect(res.statusCode).toBe(415)
@@ -110,15 +139,22 @@ describe('Belvo error format on every failure', () => {
     expect(res.json()[0]).toMatchObject({ code: 'request_too_large', message: 'The request body is larger than 2048 bytes.' })
   })
 
-  it('tolerates the SDK\'s empty JSON body on GET and DELETE', async () => {
-    const res = await h.app.inject({ method: 'GET', url: '/api/institutions/1004/', headers: { authorization: h.auth, 'content-type': 'application/json' }, payload: '' })
+  it("tolerates the SDK's empty JSON body on GET and DELETE", async () => {
+    const res = await h.app.inject({
+      method: 'GET',
+      url: '/api/institutions/1004/',
+      headers: { authorization: h.auth, 'content-type': 'application/json' },
+      payload: '',
+    })
     expect(res.statusCode).toBe(200)
   })
 
   it('hides internals of unexpected errors behind 500 unexpected_error', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/api/_test/boom/', headers: { authorization: h.auth } })
     expect(res.statusCode).toBe(500)
-    expect(res.json()).toEqual([{ request_id: expect.stringMatching(REQUEST_ID), code: 'unexpected_error', message: expect.stringContaining('unable to process the request') }])
+    expect(res.json()).toEqual([
+      { request_id: expect.stringMatching(REQUEST_ID), code: 'unexpected_error', message: expect.stringContaining('unable to process the request') },
+    ])
     expect(res.body).not.toContain('hunter2')
   })
 
@@ -131,7 +167,7 @@ describe('Belvo error format on every failure', () => {
   it.each([
     ['a malformed percent-encoding', '/api/links/%ff/'],
     ['a path parameter longer than any id', `/api/owners/${'a'.repeat(5000)}/`],
-  ])('answers %s in a path with 404 not_found in Belvo\'s format', async (_what, url) => {
+  ])("answers %s in a path with 404 not_found in Belvo's format", async (_what, url) => {
     const res = await h.app.inject({ method: 'GET', url, headers: { authorization: h.auth } })
     expect(res.statusCode).toBe(404)
     const body = res.json()

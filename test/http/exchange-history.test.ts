@@ -24,7 +24,8 @@ describe('exchanges and their history, written together', () => {
     const sandbox = registry.connectorFor(registry.institution('erebor_br_retail')!)
     const failing: InstitutionConnector = {
       ...sandbox,
-      fetch: (resource, ctx, params) => (resource === 'EXCHANGE_HISTORY' ? Promise.reject(new PonteError('institution_down')) : sandbox.fetch(resource, ctx, params)),
+      fetch: (resource, ctx, params) =>
+        resource === 'EXCHANGE_HISTORY' ? Promise.reject(new PonteError('institution_down')) : sandbox.fetch(resource, ctx, params),
     }
     registry.register('erebor_br_retail', () => failing)
 

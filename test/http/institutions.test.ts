@@ -6,7 +6,9 @@ import { expectSpec } from '../helpers/spec.ts'
 
 describe('institutions', () => {
   let h: Harness
-  beforeAll(async () => { h = await createHarness() })
+  beforeAll(async () => {
+    h = await createHarness()
+  })
   afterAll(async () => h.close())
 
   const list = async (query = '', headers: Record<string, string> = {}) => {
@@ -15,14 +17,19 @@ describe('institutions', () => {
   }
   const names = (body: { results: { name: string }[] }) => body.results.map((i) => i.name)
 
-  it('lists the whole catalog, each item matching Belvo\'s InstitutionPublicApi', async () => {
+  it("lists the whole catalog, each item matching Belvo's InstitutionPublicApi", async () => {
     const { status, body } = await list()
     expect(status).toBe(200)
     expect(body).toMatchObject({ count: CATALOG.length, next: null, previous: null })
     expect(body.results).toHaveLength(CATALOG.length)
     for (const institution of body.results) expectSpec('current', 'InstitutionPublicApi', institution)
     expect(body.results.find((i: { name: string }) => i.name === 'erebor_mx_retail')).toMatchObject({
-      id: 1004, type: 'bank', display_name: 'Erebor Bank', country_codes: ['MX'], integration_type: 'credentials', status: 'healthy',
+      id: 1004,
+      type: 'bank',
+      display_name: 'Erebor Bank',
+      country_codes: ['MX'],
+      integration_type: 'credentials',
+      status: 'healthy',
     })
   })
 
@@ -94,15 +101,19 @@ describe('institutions', () => {
     expect(new Set(all).size).toBe(first.count)
   })
 
-  it('uses PONTE_PUBLIC_URL for absolute links behind a proxy', async () => {
-    const proxied = await createHarness({ env: { PONTE_PUBLIC_URL: 'https://api.example.com/' } })
-    try {
-      const res = await proxied.app.inject({ method: 'GET', url: '/api/institutions/?page_size=1', headers: { authorization: proxied.auth } })
-      expect(res.json().next).toBe('https://api.example.com/api/institutions/?page_size=1&page=2')
-    } finally {
-      await proxied.close()
-    }
-  }, processTestTimeout(1))
+  it(
+    'uses PONTE_PUBLIC_URL for absolute links behind a proxy',
+    async () => {
+      const proxied = await createHarness({ env: { PONTE_PUBLIC_URL: 'https://api.example.com/' } })
+      try {
+        const res = await proxied.app.inject({ method: 'GET', url: '/api/institutions/?page_size=1', headers: { authorization: proxied.auth } })
+        expect(res.json().next).toBe('https://api.example.com/api/institutions/?page_size=1&page=2')
+      } finally {
+        await proxied.close()
+      }
+    },
+    processTestTimeout(1),
+  )
 
   it('clamps page_size above 1000 and falls back to the default on a bad one', async () => {
     expect((await list('?page_size=5000')).body.results).toHaveLength(CATALOG.length)

@@ -6,19 +6,27 @@ import { applyRetention } from '../../src/domain/sync.ts'
 
 describe('links', () => {
   let h: Harness
-  beforeAll(async () => { h = await createHarness() })
+  beforeAll(async () => {
+    h = await createHarness()
+  })
   afterAll(async () => h.close())
 
   const call: Harness['call'] = (...args) => h.call(...args)
-  const register = (body: Record<string, unknown>) => call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', ...body })
+  const register = (body: Record<string, unknown>) =>
+    call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', ...body })
 
-  it('registers a recurrent link by default, with Belvo\'s Link fields', async () => {
+  it("registers a recurrent link by default, with Belvo's Link fields", async () => {
     const { status, body } = await register({ external_id: 'customer-42' })
     expect(status).toBe(201)
     expectSpec('current', 'Link', body)
     expect(body).toMatchObject({
-      institution: 'erebor_mx_retail', access_mode: 'recurrent', status: 'valid', external_id: 'customer-42',
-      refresh_rate: '7d', credentials_storage: 'store', stale_in: '365d',
+      institution: 'erebor_mx_retail',
+      access_mode: 'recurrent',
+      status: 'valid',
+      external_id: 'customer-42',
+      refresh_rate: '7d',
+      credentials_storage: 'store',
+      stale_in: '365d',
     })
     expect(body.institution_user_id).toHaveLength(44)
     expect(body.fetch_resources).toEqual(expect.arrayContaining(['ACCOUNTS', 'TRANSACTIONS', 'OWNERS']))
@@ -79,7 +87,12 @@ describe('links', () => {
   ])('words a credential of the wrong format for Accept-Language %s, English by default', async (language, message) => {
     // The institution publishes its own validation_message in its country's language (Spanish
     // here, for the widget): the API's message does not borrow it.
-    const res = await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk-100', password: 'full' }, { headers: language ? { 'accept-language': language } : {} })
+    const res = await call(
+      'POST',
+      '/api/links/',
+      { institution: 'erebor_mx_retail', username: 'bnk-100', password: 'full' },
+      { headers: language ? { 'accept-language': language } : {} },
+    )
     expect(res.status).toBe(400)
     expect(res.body).toEqual([{ request_id: expect.stringMatching(/^[a-f0-9]{32}$/), code: 'invalid', field: 'username', message }])
   })
@@ -112,7 +125,10 @@ describe('links', () => {
     const nostore = await register({ access_mode: 'single', credentials_storage: 'nostore', fetch_resources: ['ACCOUNTS'] })
     expect(nostore.status).toBe(201)
     // Kept for the first fetch only (which forgets them: see the nostore tests below), never in clear.
-    const rows = await h.db.query<{ credentials: string | null; credentials_expire_at: string }>('SELECT credentials, credentials_expire_at FROM links WHERE id = $1', [nostore.body.id])
+    const rows = await h.db.query<{ credentials: string | null; credentials_expire_at: string }>(
+      'SELECT credentials, credentials_expire_at FROM links WHERE id = $1',
+      [nostore.body.id],
+    )
     expect(rows[0].credentials).toMatch(/^v1\./)
     expect(rows[0].credentials).not.toContain('full')
     expect(new Date(rows[0].credentials_expire_at).getTime() - Date.parse(nostore.body.created_at)).toBe(15 * 60_000)
@@ -185,7 +201,10 @@ describe('links', () => {
     expect(patched.body).toMatchObject({ access_mode: 'single', refresh_rate: null, stale_in: '30d', fetch_resources: ['ACCOUNTS'] })
     expect((await call('PATCH', `/api/links/${a.id}/`, { fetch_resources: ['INVOICES'] })).body[0]).toMatchObject({ code: 'invalid', field: 'resources' })
     // Named twice, kept once, as on creation.
-    expect((await call('PATCH', `/api/links/${a.id}/`, { fetch_resources: ['ACCOUNTS', 'OWNERS', 'ACCOUNTS'] })).body.fetch_resources).toEqual(['ACCOUNTS', 'OWNERS'])
+    expect((await call('PATCH', `/api/links/${a.id}/`, { fetch_resources: ['ACCOUNTS', 'OWNERS', 'ACCOUNTS'] })).body.fetch_resources).toEqual([
+      'ACCOUNTS',
+      'OWNERS',
+    ])
 
     expect((await call('DELETE', `/api/links/${a.id}/`)).status).toBe(204)
     expect((await call('GET', `/api/links/${a.id}/`)).status).toBe(404)
@@ -202,10 +221,12 @@ describe('links', () => {
     expect(fixed.body.status).toBe('valid')
   })
 
-  it('hides other organizations\' links behind 404', async () => {
+  it("hides other organizations' links behind 404", async () => {
     const mine = (await register({})).body
     for (const [method, url, payload] of [
-      ['GET', `/api/links/${mine.id}/`], ['DELETE', `/api/links/${mine.id}/`], ['PUT', `/api/links/${mine.id}/`, { password: 'x' }],
+      ['GET', `/api/links/${mine.id}/`],
+      ['DELETE', `/api/links/${mine.id}/`],
+      ['PUT', `/api/links/${mine.id}/`, { password: 'x' }],
       ['PATCH', `/api/links/${mine.id}/`, { stale_in: '10d' }],
     ] as const) {
       expect((await call(method, url, payload, { auth: h.otherAuth })).status).toBe(404)
@@ -218,10 +239,19 @@ describe('links', () => {
     for (const access_mode of ['single', 'recurrent']) {
       const res = await register({ access_mode, credentials_storage: value })
       expect(res.status).toBe(400)
-      expect(res.body).toEqual([expect.objectContaining({ code: 'invalid_credentials_storage', field: 'credentials_storage', message: 'credentials_storage must be store, nostore or a number of days between 1d and 365d' })])
+      expect(res.body).toEqual([
+        expect.objectContaining({
+          code: 'invalid_credentials_storage',
+          field: 'credentials_storage',
+          message: 'credentials_storage must be store, nostore or a number of days between 1d and 365d',
+        }),
+      ])
     }
     // A widget token carries it to the links its widget creates: checked when it is issued.
-    expect((await call('POST', '/api/token/', { scopes: 'read_institutions,write_links', credentials_storage: value })).body[0]).toMatchObject({ code: 'invalid_credentials_storage', field: 'credentials_storage' })
+    expect((await call('POST', '/api/token/', { scopes: 'read_institutions,write_links', credentials_storage: value })).body[0]).toMatchObject({
+      code: 'invalid_credentials_storage',
+      field: 'credentials_storage',
+    })
   })
 
   it('accepts credentials_storage 1d and 365d on single links', async () => {
@@ -266,7 +296,7 @@ describe('links', () => {
       return res.body[0].session as string
     }
 
-    it('a session sent with another link\'s id', async () => {
+    it("a session sent with another link's id", async () => {
       const session = await challenge()
       expect((await call('PATCH', '/api/accounts/', { session, token: '111111', link: other })).body[0]).toMatchObject({ code: 'invalid', field: 'link' })
       const done = await call('PATCH', '/api/accounts/', { session, token: '111111', link: mfa })
@@ -283,7 +313,10 @@ describe('links', () => {
 
     it('a session sent with an unknown link', async () => {
       const session = await challenge()
-      expect((await call('PATCH', '/api/accounts/', { session, token: '111111', link: '00000000-0000-4000-8000-000000000000' })).body[0]).toMatchObject({ code: 'does_not_exist', field: 'link' })
+      expect((await call('PATCH', '/api/accounts/', { session, token: '111111', link: '00000000-0000-4000-8000-000000000000' })).body[0]).toMatchObject({
+        code: 'does_not_exist',
+        field: 'link',
+      })
       expect((await call('PATCH', '/api/accounts/', { session, token: '111111', link: mfa })).status).toBe(201)
     })
 
@@ -293,7 +326,9 @@ describe('links', () => {
       expect(wrong.status).toBe(428)
       expect((await call('PATCH', '/api/accounts/', { session, token: '111111', link: mfa })).body[0]).toMatchObject({ code: 'session_expired' })
       expect((await call('PATCH', '/api/accounts/', { session: wrong.body[0].session, token: '111111', link: mfa })).status).toBe(201)
-      expect((await call('PATCH', '/api/accounts/', { session: wrong.body[0].session, token: '111111', link: mfa })).body[0]).toMatchObject({ code: 'session_expired' })
+      expect((await call('PATCH', '/api/accounts/', { session: wrong.body[0].session, token: '111111', link: mfa })).body[0]).toMatchObject({
+        code: 'session_expired',
+      })
     })
   })
 
@@ -323,7 +358,8 @@ describe('single links with credentials_storage nostore', () => {
 
   const call: Harness['call'] = (...args) => h.call(...args)
   const hooksOf = (linkId: string) => receiver.received.map((r) => r.body).filter((b) => b.link_id === linkId)
-  const storedCredentials = async (linkId: string) => (await h.db.query<{ credentials: string | null }>('SELECT credentials FROM links WHERE id = $1', [linkId]))[0].credentials
+  const storedCredentials = async (linkId: string) =>
+    (await h.db.query<{ credentials: string | null }>('SELECT credentials FROM links WHERE id = $1', [linkId]))[0].credentials
   async function credentialsForgotten(linkId: string) {
     const end = Date.now() + 20_000
     while ((await storedCredentials(linkId)) !== null) {
@@ -344,7 +380,14 @@ describe('single links with credentials_storage nostore', () => {
   }
 
   it('fetches fetch_resources once at creation, stays valid, then forgets the credentials', async () => {
-    const created = await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'u1', password: 'p', access_mode: 'single', credentials_storage: 'nostore', fetch_resources: ['ACCOUNTS'] })
+    const created = await call('POST', '/api/links/', {
+      institution: 'erebor_mx_retail',
+      username: 'u1',
+      password: 'p',
+      access_mode: 'single',
+      credentials_storage: 'nostore',
+      fetch_resources: ['ACCOUNTS'],
+    })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({ status: 'valid', credentials_storage: 'nostore', fetch_resources: ['ACCOUNTS'] })
     // Until the fetch is done, the credentials wait sealed, never in clear.
@@ -354,7 +397,14 @@ describe('single links with credentials_storage nostore', () => {
   })
 
   it('does the same after an MFA registration completed with PATCH', async () => {
-    const challenge = await call('POST', '/api/links/', { institution: 'heimdall_br_retail', username: 'mfa_qr', password: 'qr_code', access_mode: 'single', credentials_storage: 'nostore', fetch_resources: ['ACCOUNTS'] })
+    const challenge = await call('POST', '/api/links/', {
+      institution: 'heimdall_br_retail',
+      username: 'mfa_qr',
+      password: 'qr_code',
+      access_mode: 'single',
+      credentials_storage: 'nostore',
+      fetch_resources: ['ACCOUNTS'],
+    })
     expect(challenge.status).toBe(428)
     const { session, link } = challenge.body[0]
     const done = await call('PATCH', '/api/links/', { session, token: '111111', link })
@@ -364,14 +414,28 @@ describe('single links with credentials_storage nostore', () => {
   })
 
   it('refuses, without invalidating the link, anything that needs to log in again', async () => {
-    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single', credentials_storage: 'nostore', fetch_resources: ['ACCOUNTS'] })).body
+    const link = (
+      await call('POST', '/api/links/', {
+        institution: 'erebor_mx_retail',
+        username: 'bnk100',
+        password: 'full',
+        access_mode: 'single',
+        credentials_storage: 'nostore',
+        fetch_resources: ['ACCOUNTS'],
+      })
+    ).body
     await expectFetchedOnce(link.id)
     const missing = { code: 'login_error', message: 'Missing credentials to login to the institution' }
     expect((await call('POST', '/api/accounts/', { link: link.id })).body).toEqual([expect.objectContaining(missing)])
-    expect((await call('POST', '/api/owners/', { link: link.id }, { headers: { 'x-belvo-request-mode': 'async' } })).body).toEqual([expect.objectContaining(missing)])
+    expect((await call('POST', '/api/owners/', { link: link.id }, { headers: { 'x-belvo-request-mode': 'async' } })).body).toEqual([
+      expect.objectContaining(missing),
+    ])
     expect((await call('POST', `/api/links/${link.id}/refresh/`, {})).body).toEqual([expect.objectContaining(missing)])
     expect((await call('PUT', `/api/links/${link.id}/`, { password: 'full' })).body).toEqual([expect.objectContaining(missing)])
-    expect((await call('PATCH', `/api/links/${link.id}/`, { access_mode: 'recurrent' })).body[0]).toMatchObject({ code: 'invalid_access_mode_switch', field: 'access_mode' })
+    expect((await call('PATCH', `/api/links/${link.id}/`, { access_mode: 'recurrent' })).body[0]).toMatchObject({
+      code: 'invalid_access_mode_switch',
+      field: 'access_mode',
+    })
     // The data fetched at creation stays readable, and the link valid: nothing about it changed.
     expect((await call('GET', `/api/accounts/?link=${link.id}`)).body.count).toBeGreaterThan(0)
     expect((await call('GET', `/api/links/${link.id}/`)).body.status).toBe('valid')
@@ -380,7 +444,14 @@ describe('single links with credentials_storage nostore', () => {
   })
 
   it('keeps the credentials of a pending MFA registration at most 15 minutes', async () => {
-    const challenge = await call('POST', '/api/links/', { institution: 'heimdall_mx_retail', username: 'mfa_default', password: 'pass_valid', access_mode: 'single', credentials_storage: 'nostore', fetch_resources: ['ACCOUNTS'] })
+    const challenge = await call('POST', '/api/links/', {
+      institution: 'heimdall_mx_retail',
+      username: 'mfa_default',
+      password: 'pass_valid',
+      access_mode: 'single',
+      credentials_storage: 'nostore',
+      fetch_resources: ['ACCOUNTS'],
+    })
     expect(challenge.status).toBe(428)
     const { session, link } = challenge.body[0]
     expect(await storedCredentials(link)).toMatch(/^v1\./)
@@ -389,7 +460,10 @@ describe('single links with credentials_storage nostore', () => {
     expect(retry.status).toBe(428)
     h.clock.advance(7 * 60_000)
     // The new session is still open, but the credentials have expired with the 15 minutes.
-    expect((await call('PATCH', '/api/links/', { session: retry.body[0].session, token: '111111', link })).body[0]).toMatchObject({ code: 'login_error', message: 'Missing credentials to login to the institution' })
+    expect((await call('PATCH', '/api/links/', { session: retry.body[0].session, token: '111111', link })).body[0]).toMatchObject({
+      code: 'login_error',
+      message: 'Missing credentials to login to the institution',
+    })
     await applyRetention(h.app.deps.domain, h.clock.now())
     expect(await storedCredentials(link)).toBeNull()
   })

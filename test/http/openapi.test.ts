@@ -45,7 +45,11 @@ const RESOURCES: { path: string; single?: boolean; names: string[]; fields: stri
   { path: '/api/transactions/', names: ['TransactionOpenFinanceBrazil', 'Transaction'], fields: ['amount', 'value_date', 'account', 'status', 'type'] },
   { path: '/api/br/balances/', names: ['BalanceOFDA'], fields: ['account_id', 'available', 'blocked', 'automatically_invested'] },
   { path: '/api/balances/', names: ['Balance'], fields: ['account', 'value_date', 'balance'] },
-  { path: '/api/owners/', names: ['OwnerIndividualOpenFinanceBrazil', 'OwnerBusinessOpenFinanceBrazil', 'Owner.multiregion'], fields: ['document_id', 'internal_identification'] },
+  {
+    path: '/api/owners/',
+    names: ['OwnerIndividualOpenFinanceBrazil', 'OwnerBusinessOpenFinanceBrazil', 'Owner.multiregion'],
+    fields: ['document_id', 'internal_identification'],
+  },
   { path: '/api/bills/', names: ['Bill'], fields: ['bill_name', 'due_date', 'total_amount', 'payments'] },
   { path: '/api/br/investments/', names: ['InvestmentBrazil'], fields: ['type', 'isin_number', 'balance', 'due_date'] },
   { path: '/api/br/investment-transactions/', names: ['InvestmentTransactionBrazil'], fields: ['investment', 'value_date', 'gross_value', 'net_value'] },
@@ -56,7 +60,9 @@ const RESOURCES: { path: string; single?: boolean; names: string[]; fields: stri
 
 describe('OpenAPI and operations', () => {
   let h: Harness
-  beforeAll(async () => { h = await createHarness() })
+  beforeAll(async () => {
+    h = await createHarness()
+  })
   afterAll(async () => h.close())
 
   it('publishes an OpenAPI document generated from the route schemas', async () => {
@@ -67,7 +73,9 @@ describe('OpenAPI and operations', () => {
     expect(doc.components.securitySchemes.basicAuth).toMatchObject({ type: 'http', scheme: 'basic' })
     const list = doc.paths['/api/institutions/'].get
     expect(list.operationId).toBe('ListInstitutions')
-    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['page', 'page_size', 'fields', 'omit', 'country_code__in', 'resources__allin']))
+    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['page', 'page_size', 'fields', 'omit', 'country_code__in', 'resources__allin']),
+    )
     expect(Object.keys(list.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '500']))
     expect(doc.paths['/api/institutions/{id}/'].get.operationId).toBe('DetailInstitution')
     const history = doc.paths['/api/br/exchanges/{id}/history/'].get
@@ -76,7 +84,7 @@ describe('OpenAPI and operations', () => {
     expect(Object.keys(history.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '500']))
   })
 
-  it('serves the interactive reference at /docs in Ponte\'s name, with Ponte\'s logo', async () => {
+  it("serves the interactive reference at /docs in Ponte's name, with Ponte's logo", async () => {
     let res = await h.app.inject({ method: 'GET', url: '/docs' })
     for (let hops = 0; res.statusCode >= 300 && res.statusCode < 400 && hops < 5; hops++) {
       res = await h.app.inject({ method: 'GET', url: new URL(String(res.headers.location), 'http://ponte.test/docs').pathname })
@@ -110,15 +118,24 @@ describe('OpenAPI and operations', () => {
 
   describe('the published contract', () => {
     let doc: Json
-    beforeAll(async () => { doc = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json() })
+    beforeAll(async () => {
+      doc = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json()
+    })
 
-    const operations = () => Object.entries(doc.paths as Json).flatMap(([path, item]) =>
-      Object.entries(item as Json).filter(([method]) => METHODS.includes(method)).map(([method, operation]) => ({ path, method, operation: operation as Json })))
+    const operations = () =>
+      Object.entries(doc.paths as Json).flatMap(([path, item]) =>
+        Object.entries(item as Json)
+          .filter(([method]) => METHODS.includes(method))
+          .map(([method, operation]) => ({ path, method, operation: operation as Json })),
+      )
     /** A published schema's own properties, through allOf. */
     const properties = (name: string): string[] => {
       const schema = doc.components.schemas[name] as Json
       expect(schema, name).toBeDefined()
-      return [...Object.keys(schema.properties ?? {}), ...(schema.allOf ?? []).flatMap((member: Json) => (member.$ref ? properties(member.$ref.slice(SCHEMAS.length)) : Object.keys(member.properties ?? {})))]
+      return [
+        ...Object.keys(schema.properties ?? {}),
+        ...(schema.allOf ?? []).flatMap((member: Json) => (member.$ref ? properties(member.$ref.slice(SCHEMAS.length)) : Object.keys(member.properties ?? {}))),
+      ]
     }
 
     it('is a valid OpenAPI 3.0.3 document in which every $ref resolves', async () => {
@@ -136,10 +153,14 @@ describe('OpenAPI and operations', () => {
         const answers = {
           list: jsonBody(collection.get, '200').properties.results.items,
           detail: jsonBody(detail.get, '200'),
-          ...Object.fromEntries(['post', 'patch'].flatMap((method) => ['200', '201'].map((status) => {
-            const body = jsonBody(collection[method], status)
-            return [`${method} ${status}`, resource.single ? body : body.items]
-          }))),
+          ...Object.fromEntries(
+            ['post', 'patch'].flatMap((method) =>
+              ['200', '201'].map((status) => {
+                const body = jsonBody(collection[method], status)
+                return [`${method} ${status}`, resource.single ? body : body.items]
+              }),
+            ),
+          ),
         }
         for (const [answer, schema] of Object.entries(answers)) {
           expect(itemNames(schema), `${resource.path} ${answer}`).toEqual(resource.names)
@@ -158,7 +179,9 @@ describe('OpenAPI and operations', () => {
       expect(Object.keys(doc.components.schemas.AccountOpenFinanceBrazil.properties)).toEqual(Object.keys(ofda.AccountOpenFinanceBrazil.properties as Json))
       expect(doc.components.schemas.AccountOpenFinanceBrazil.description).toBe(ofda.AccountOpenFinanceBrazil.description)
       // The multi-region Owner is not the Brazilian one: both are there, under their own names.
-      expect(Object.keys(doc.components.schemas['Owner.multiregion'].properties)).toEqual(Object.keys(belvoSpec('multiregion').schemas.Owner.properties as Json))
+      expect(Object.keys(doc.components.schemas['Owner.multiregion'].properties)).toEqual(
+        Object.keys(belvoSpec('multiregion').schemas.Owner.properties as Json),
+      )
       expect(doc.components.schemas.Owner).toBeUndefined()
       // Nested references are renamed to what they are published under.
       expect(refsIn(doc.components.schemas['Owner.multiregion'])).toContain(`${SCHEMAS}OwnerDocumentId.multiregion`)
@@ -181,7 +204,7 @@ describe('OpenAPI and operations', () => {
       expect(Object.keys(Institution.properties.form_fields.items.properties)).toEqual(expect.arrayContaining(belvoFields('InstitutionsFormField')))
     })
 
-    it("describes real answers: a retrieved item validates against the schema published for it", async () => {
+    it('describes real answers: a retrieved item validates against the schema published for it', async () => {
       h.clock.set('2026-03-10T15:00:00Z')
       const ajv = new Ajv({ strict: false, allErrors: true })
       ;(formatsPlugin as unknown as (a: Ajv) => void)(ajv)
@@ -214,7 +237,9 @@ describe('OpenAPI and operations', () => {
 
     it("refuses a name Belvo's document does not have, or a document that does not exist, so the app does not start", () => {
       expect(() => belvoItemSchema({ ofda: ['AccountOpenFinanceBrasil'] })).toThrow(/BelvoOpenApiSpec-1\.223\.0\.json has no schema AccountOpenFinanceBrasil/)
-      expect(() => belvoItemSchema({ multiregion: ['Account', 'BalanceOFDA'] })).toThrow(/BelvoOpenApiSpec-1\.59\.0-multiregion\.json has no schema BalanceOFDA/)
+      expect(() => belvoItemSchema({ multiregion: ['Account', 'BalanceOFDA'] })).toThrow(
+        /BelvoOpenApiSpec-1\.59\.0-multiregion\.json has no schema BalanceOFDA/,
+      )
       expect(() => belvoItemSchema({ current: ['Account'] } as never)).toThrow(/No Belvo document is called current/)
       expect(() => belvoItemSchema({})).toThrow(/at least one/)
     })
@@ -228,12 +253,18 @@ describe('OpenAPI and operations', () => {
     })
 
     it("refuses a document whose own schema takes a Belvo schema's name, or that refers to a schema nobody defines", () => {
-      const referring = (schemas: Json, ref: string) => ({ components: { schemas }, paths: { '/x': { get: { responses: { 200: { content: { 'application/json': { schema: { $ref: ref } } } } } } } } })
-      expect(() => withBelvoComponents(referring({ Bill: { type: 'object' } }, (belvoRef('ofda', 'Bill') as Json).$ref))).toThrow(/Ponte's own schema Bill has the name of Belvo's Bill/)
-      expect(() => withBelvoComponents(referring({}, `${SCHEMAS}Nowhere`))).toThrow(/refers to #\/components\/schemas\/Nowhere, which neither Ponte nor Belvo defines/)
+      const referring = (schemas: Json, ref: string) => ({
+        components: { schemas },
+        paths: { '/x': { get: { responses: { 200: { content: { 'application/json': { schema: { $ref: ref } } } } } } } },
+      })
+      expect(() => withBelvoComponents(referring({ Bill: { type: 'object' } }, (belvoRef('ofda', 'Bill') as Json).$ref))).toThrow(
+        /Ponte's own schema Bill has the name of Belvo's Bill/,
+      )
+      expect(() => withBelvoComponents(referring({}, `${SCHEMAS}Nowhere`))).toThrow(
+        /refers to #\/components\/schemas\/Nowhere, which neither Ponte nor Belvo defines/,
+      )
       const completed = withBelvoComponents(referring({}, (belvoRef('ofda', 'Bill') as Json).$ref)) as Json
       expect(Object.keys(completed.components.schemas)).toEqual(expect.arrayContaining(['Bill', 'BillPayments', 'BillFinanceCharges']))
     })
   })
 })
-

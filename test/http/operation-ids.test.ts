@@ -16,9 +16,11 @@ type Paths = Record<string, Record<string, { operationId?: string; tags?: string
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options'])
 
 function operations(paths: Paths): Operation[] {
-  return Object.entries(paths).flatMap(([path, item]) => Object.entries(item)
-    .filter(([method]) => METHODS.has(method))
-    .map(([method, op]) => ({ method: method.toUpperCase(), path, operationId: op.operationId, tags: op.tags })))
+  return Object.entries(paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => METHODS.has(method))
+      .map(([method, op]) => ({ method: method.toUpperCase(), path, operationId: op.operationId, tags: op.tags })),
+  )
 }
 
 /** Path parameters are named differently here and there (`{id}`, `{link_id}`): the route is the same. */
@@ -59,7 +61,9 @@ describe('operationIds in /openapi.json', () => {
 
   it("uses Belvo's operationId where Belvo has the operation", () => {
     const shared = ours.filter((op) => op.operationId && belvo.has(routeKey(op)))
-    expect(shared.map((op) => op.operationId)).toEqual(expect.arrayContaining(['ListLinks', 'RegisterLink', 'RefreshHistoricalDataForLink', 'ListInstitutions', 'GenerateWidgetAccessToken']))
+    expect(shared.map((op) => op.operationId)).toEqual(
+      expect.arrayContaining(['ListLinks', 'RegisterLink', 'RefreshHistoricalDataForLink', 'ListInstitutions', 'GenerateWidgetAccessToken']),
+    )
     // Belvo's documents give one id to two routes (ListBalances: /api/br/balances/ and the legacy
     // /api/balances/); ids are unique here, so the legacy route whose plain id another operation
     // holds takes it with `Legacy` (the registry test checks which one).

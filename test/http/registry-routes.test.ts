@@ -75,12 +75,20 @@ describe('routes from the resource registry', () => {
 
     it("answers Belvo's unsupported_operation for the rest, and historical updates skip them", async () => {
       serveOnly('erebor_co_retail', ['ACCOUNTS', 'BALANCES'])
-      const link = (await h.call('POST', '/api/links/', {
-        institution: 'erebor_co_retail', username: 'bnk100', password: 'full', fetch_resources: ['ACCOUNTS', 'OWNERS', 'TRANSACTIONS', 'BALANCES'],
-      })).body
+      const link = (
+        await h.call('POST', '/api/links/', {
+          institution: 'erebor_co_retail',
+          username: 'bnk100',
+          password: 'full',
+          fetch_resources: ['ACCOUNTS', 'OWNERS', 'TRANSACTIONS', 'BALANCES'],
+        })
+      ).body
       await idle(link.id)
       await receiver.waitFor(() => receiver.received.some((r) => r.body.link_id === link.id))
-      const events = await h.db.query<{ webhook_type: string; webhook_code: string }>('SELECT webhook_type, webhook_code FROM webhook_events WHERE link_id = $1', [link.id])
+      const events = await h.db.query<{ webhook_type: string; webhook_code: string }>(
+        'SELECT webhook_type, webhook_code FROM webhook_events WHERE link_id = $1',
+        [link.id],
+      )
       // Owners and transactions come between accounts and balances: skipped, not the end of the update.
       expect(events.map((e) => `${e.webhook_type} ${e.webhook_code}`).sort()).toEqual(['ACCOUNTS historical_update', 'BALANCES historical_update'])
       expect((await h.call('GET', `/api/links/${link.id}/`)).body.status).toBe('valid')
@@ -93,7 +101,10 @@ describe('routes from the resource registry', () => {
       ] as const) {
         const res = await h.call('POST', path, body)
         expect(res.status, path).toBe(400)
-        expect(res.body[0], path).toMatchObject({ code: 'unsupported_operation', message: 'The resource you are trying to access is not supported by this institution' })
+        expect(res.body[0], path).toMatchObject({
+          code: 'unsupported_operation',
+          message: 'The resource you are trying to access is not supported by this institution',
+        })
       }
       expect((await h.call('GET', `/api/owners/?link=${link.id}`)).body.count).toBe(0)
       expect((await h.call('POST', '/api/balances/', { link: link.id, date_from: '2026-01-01', date_to: '2026-02-01' })).status).toBe(201)
@@ -101,7 +112,15 @@ describe('routes from the resource registry', () => {
 
     it("stores the parents alone when the connector has no children's data", async () => {
       serveOnly('erebor_br_retail', ['ACCOUNTS', 'EXCHANGES'])
-      const link = (await h.call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'bnk100', password: 'full', access_mode: 'single', fetch_resources: [] })).body
+      const link = (
+        await h.call('POST', '/api/links/', {
+          institution: 'erebor_br_retail',
+          username: 'bnk100',
+          password: 'full',
+          access_mode: 'single',
+          fetch_resources: [],
+        })
+      ).body
       const exchanges = await h.call('POST', '/api/br/exchanges/', { link: link.id, date_from: '2025-03-01', date_to: '2026-02-28' })
       expect(exchanges.status).toBe(201)
       expect(exchanges.body.length).toBeGreaterThan(0)

@@ -31,7 +31,12 @@ function withPayload(token: string, change: (payload: Record<string, any>) => vo
 // Belvo's own examples (multi-region hosted widget; Brazil OFDA widget), from its docs and spec.
 const MULTIREGION_WIDGET = {
   callback_urls: { success: 'your-deeplink-here://success', exit: 'your-deeplink-here://exit', event: 'your-deeplink-here://error' },
-  branding: { company_icon: 'https://mysite.com/icon.svg', company_logo: 'https://mysite.com/logo.svg', company_name: 'ACME', company_terms_url: 'https://belvo.com/terms-service/' },
+  branding: {
+    company_icon: 'https://mysite.com/icon.svg',
+    company_logo: 'https://mysite.com/logo.svg',
+    company_name: 'ACME',
+    company_terms_url: 'https://belvo.com/terms-service/',
+  },
   theme: [{ css_key: '--color-primary-base', value: '#907AD6' }],
 }
 const OFDA_WIDGET = {
@@ -62,16 +67,26 @@ describe('widget access tokens', () => {
   const token = (body: Record<string, unknown>, auth?: string) => call('POST', '/api/token/', body, { auth })
   const withKey = (body: Record<string, unknown>) => ({ id: h.key.id, password: h.key.password, ...body })
   const sessions = async () => (await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM widget_tokens'))[0].n
-  const session = async (jti: string) => (await h.db.query<Record<string, any>>(
-    `SELECT *, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS expires,
+  const session = async (jti: string) =>
+    (
+      await h.db.query<Record<string, any>>(
+        `SELECT *, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS expires,
        to_char(refresh_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS refresh_expires
-     FROM widget_tokens WHERE jti = $1`, [jti]))[0]
+     FROM widget_tokens WHERE jti = $1`,
+        [jti],
+      )
+    )[0]
 
-  it('answers Belvo\'s WidgetToken: two HS256 JWTs with the claims of Belvo\'s tokens', async () => {
-    const { status, body } = await token(withKey({
-      scopes: 'read_institutions,write_links', fetch_resources: ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS'],
-      credentials_storage: 'store', stale_in: '300d', widget: MULTIREGION_WIDGET,
-    }))
+  it("answers Belvo's WidgetToken: two HS256 JWTs with the claims of Belvo's tokens", async () => {
+    const { status, body } = await token(
+      withKey({
+        scopes: 'read_institutions,write_links',
+        fetch_resources: ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS'],
+        credentials_storage: 'store',
+        stale_in: '300d',
+        widget: MULTIREGION_WIDGET,
+      }),
+    )
     expect(status).toBe(200)
     expectSpec('current', 'WidgetToken', body)
     expect(Object.keys(body).sort()).toEqual(['access', 'refresh'])
@@ -80,10 +95,18 @@ describe('widget access tokens', () => {
     const access = decode(body.access)
     expect(access.header).toEqual({ alg: 'HS256', typ: 'JWT' })
     expect(access.payload).toEqual({
-      token_type: 'access', exp: now + 600, iat: now, jti: expect.stringMatching(/^[a-f0-9]{32}$/),
-      user_id: h.key.organizationId, organization_id: h.key.organizationId, organization_name: 'default',
-      scopes: ['read_institutions', 'write_links'], environment: 'sandbox',
-      credentials_storage: 'store', stale_in: '300d', fetch_resources: ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS'],
+      token_type: 'access',
+      exp: now + 600,
+      iat: now,
+      jti: expect.stringMatching(/^[a-f0-9]{32}$/),
+      user_id: h.key.organizationId,
+      organization_id: h.key.organizationId,
+      organization_name: 'default',
+      scopes: ['read_institutions', 'write_links'],
+      environment: 'sandbox',
+      credentials_storage: 'store',
+      stale_in: '300d',
+      fetch_resources: ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS'],
       iss: 'ponte',
     })
     const refresh = decode(body.refresh)
@@ -94,14 +117,28 @@ describe('widget access tokens', () => {
     expect(JSON.stringify(access.payload)).not.toContain(h.key.password)
   })
 
-  it('stores the widget configuration under the access token\'s jti', async () => {
-    const { body } = await token(withKey({ scopes: 'read_institutions,write_links,read_consents,write_consents,write_consent_callback,delete_consents', fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'], stale_in: '42d', widget: OFDA_WIDGET }))
+  it("stores the widget configuration under the access token's jti", async () => {
+    const { body } = await token(
+      withKey({
+        scopes: 'read_institutions,write_links,read_consents,write_consents,write_consent_callback,delete_consents',
+        fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'],
+        stale_in: '42d',
+        widget: OFDA_WIDGET,
+      }),
+    )
     const { jti } = decode(body.access).payload
     const row = await session(jti)
     expect(row).toMatchObject({
-      jti, refresh_jti: decode(body.refresh).payload.jti, organization_id: h.key.organizationId, secret_key_id: h.key.id, link_id: null,
+      jti,
+      refresh_jti: decode(body.refresh).payload.jti,
+      organization_id: h.key.organizationId,
+      secret_key_id: h.key.id,
+      link_id: null,
       scopes: ['read_institutions', 'write_links', 'read_consents', 'write_consents', 'write_consent_callback', 'delete_consents'],
-      fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'], stale_in: '42d', credentials_storage: null, widget: OFDA_WIDGET,
+      fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'],
+      stale_in: '42d',
+      credentials_storage: null,
+      widget: OFDA_WIDGET,
       expires: new Date(h.clock.now().getTime() + 600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       refresh_expires: new Date(h.clock.now().getTime() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     })
@@ -111,7 +148,7 @@ describe('widget access tokens', () => {
     expect(stored).not.toContain(body.access.split('.')[2])
   })
 
-  it('accepts Basic auth alone, as the SDK\'s links.token() sends it, and adds the link claim', async () => {
+  it("accepts Basic auth alone, as the SDK's links.token() sends it, and adds the link claim", async () => {
     const { status, body } = await token({ link_id: linkId, scopes: 'read_institutions,write_links,read_links' })
     expect(status).toBe(200)
     expectSpec('current', 'WidgetToken', body)
@@ -122,27 +159,41 @@ describe('widget access tokens', () => {
     expect((await session(payload.jti)).link_id).toBe(linkId)
   })
 
-  it('defaults scopes to the SDK\'s read_institutions,write_links and drops repeats', async () => {
+  it("defaults scopes to the SDK's read_institutions,write_links and drops repeats", async () => {
     expect(decode((await token({})).body.access).payload.scopes).toEqual(['read_institutions', 'write_links'])
     expect(decode((await token({ scopes: 'read_links, read_links,delete_links' })).body.access).payload.scopes).toEqual(['read_links', 'delete_links'])
   })
 
-  it('names the public host as issuer when PONTE_PUBLIC_URL is set', async () => {
-    const other = await createHarness({ env: { PONTE_PUBLIC_URL: 'https://ponte.example.com/base' } })
-    try {
-      const res = await other.app.inject({ method: 'POST', url: '/api/token/', headers: { authorization: other.auth, 'content-type': 'application/json' }, payload: '{}' })
-      expect(decode(res.json().access).payload.iss).toBe('ponte.example.com')
-    } finally {
-      await other.close()
-    }
-  }, processTestTimeout(1))
+  it(
+    'names the public host as issuer when PONTE_PUBLIC_URL is set',
+    async () => {
+      const other = await createHarness({ env: { PONTE_PUBLIC_URL: 'https://ponte.example.com/base' } })
+      try {
+        const res = await other.app.inject({
+          method: 'POST',
+          url: '/api/token/',
+          headers: { authorization: other.auth, 'content-type': 'application/json' },
+          payload: '{}',
+        })
+        expect(decode(res.json().access).payload.iss).toBe('ponte.example.com')
+      } finally {
+        await other.close()
+      }
+    },
+    processTestTimeout(1),
+  )
 
   it.each([
     [{ scopes: 'read_institutions,fly' }, 'invalid_choice', 'scopes', '"fly" is not a valid choice.'],
     [{ scopes: 'read_institutions,,write_links' }, 'invalid_choice', 'scopes', '"" is not a valid choice.'],
     [{ scopes: '' }, 'blank', 'scopes', undefined],
     [{ scopes: ['read_links'] }, 'invalid', 'scopes', undefined],
-    [{ link_id: '0190f5b2-7c1e-7000-8000-000000000000' }, 'does_not_exist', 'link_id', 'Invalid pk "0190f5b2-7c1e-7000-8000-000000000000" - object does not exist.'],
+    [
+      { link_id: '0190f5b2-7c1e-7000-8000-000000000000' },
+      'does_not_exist',
+      'link_id',
+      'Invalid pk "0190f5b2-7c1e-7000-8000-000000000000" - object does not exist.',
+    ],
     [{ link_id: 'not-a-link' }, 'does_not_exist', 'link_id', undefined],
     [{ stale_in: '10 days' }, 'invalid', 'stale_in', undefined],
     [{ credentials_storage: 'forever' }, 'invalid', 'credentials_storage', undefined],
@@ -165,26 +216,26 @@ describe('widget access tokens', () => {
     expect(await sessions()).toBe(before)
   })
 
-  it('answers another organization\'s link_id as one that does not exist', async () => {
+  it("answers another organization's link_id as one that does not exist", async () => {
     const res = await token({ link_id: otherLinkId })
     expect(res.status).toBe(400)
     expect(res.body).toEqual([expect.objectContaining({ code: 'does_not_exist', field: 'link_id' })])
   })
 
-  it('checks fetch_resources against the link\'s institution, like POST /api/links/', async () => {
+  it("checks fetch_resources against the link's institution, like POST /api/links/", async () => {
     const res = await token({ link_id: linkId, fetch_resources: ['ACCOUNTS', 'INVOICES'] })
     expect(res.status).toBe(400)
     expect(res.body[0]).toMatchObject({ code: 'invalid', field: 'resources' })
     expect(res.body[0].message).toContain('ACCOUNTS')
   })
 
-  it('answers in the caller\'s language', async () => {
+  it("answers in the caller's language", async () => {
     const res = await call('POST', '/api/token/', { scopes: 'fly' }, { headers: { 'accept-language': 'es' } })
     expect(res.body[0]).toMatchObject({ code: 'invalid_choice', field: 'scopes', message: '"fly" no es una opción válida.' })
   })
 
   it.each([
-    ['another organization\'s key', () => ({ id: h.otherKey.id, password: h.otherKey.password })],
+    ["another organization's key", () => ({ id: h.otherKey.id, password: h.otherKey.password })],
     ['a wrong password', () => ({ id: h.key.id, password: 'wrong' })],
     ['an id without its password', () => ({ id: h.key.id })],
     ['a password without its id', () => ({ password: h.key.password })],
@@ -217,7 +268,11 @@ describe('widget access tokens', () => {
       expect(status).toBe(200)
       expectSpec('current', 'WidgetToken', body)
       const { payload } = decode(body.access)
-      expect(payload).toMatchObject({ token_type: 'access', link: { id: linkId, status: 'valid', institution: 'erebor_mx_retail' }, scopes: ['read_links', 'write_links'] })
+      expect(payload).toMatchObject({
+        token_type: 'access',
+        link: { id: linkId, status: 'valid', institution: 'erebor_mx_retail' },
+        scopes: ['read_links', 'write_links'],
+      })
       expect((await session(payload.jti)).link_id).toBe(linkId)
     })
 
@@ -230,7 +285,7 @@ describe('widget access tokens', () => {
     it.each([
       ['an unknown link', () => '0190f5b2-7c1e-7000-8000-000000000000'],
       ['a malformed id', () => 'nope'],
-      ['another organization\'s link', () => otherLinkId],
+      ["another organization's link", () => otherLinkId],
     ])('is 404 for %s', async (_name, id) => {
       const res = await call('POST', `/api/links/${id()}/token/`, {})
       expect(res.status).toBe(404)
@@ -246,13 +301,28 @@ describe('widget access tokens', () => {
 
   it('never logs the secret key or the tokens', async () => {
     const lines: string[] = []
-    const stream = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done() } })
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk))
+        done()
+      },
+    })
     const app = await buildApp({
-      db: h.db, config: loadConfig({ LOG_LEVEL: 'trace' }), clock: h.clock, cipher: new Cipher(randomBytes(32)),
-      jobs: h.app.deps.domain.jobs, logger: createLogger('trace', { destination: stream }),
+      db: h.db,
+      config: loadConfig({ LOG_LEVEL: 'trace' }),
+      clock: h.clock,
+      cipher: new Cipher(randomBytes(32)),
+      jobs: h.app.deps.domain.jobs,
+      logger: createLogger('trace', { destination: stream }),
     })
     try {
-      const send = (payload: unknown, auth = h.auth) => app.inject({ method: 'POST', url: '/api/token/', headers: { authorization: auth, 'content-type': 'application/json' }, payload: JSON.stringify(payload) })
+      const send = (payload: unknown, auth = h.auth) =>
+        app.inject({
+          method: 'POST',
+          url: '/api/token/',
+          headers: { authorization: auth, 'content-type': 'application/json' },
+          payload: JSON.stringify(payload),
+        })
       const ok = await send(withKey({ widget: MULTIREGION_WIDGET }))
       expect(ok.statusCode).toBe(200)
       expect((await send({ id: h.key.id, password: 'wrong-secret-xyz' })).statusCode).toBe(401)
@@ -271,27 +341,44 @@ describe('widget access tokens', () => {
 
 describe('verifyWidgetToken', () => {
   let h: Harness
-  beforeAll(async () => { h = await createHarness() })
+  beforeAll(async () => {
+    h = await createHarness()
+  })
   afterAll(async () => h.close())
 
   const issue = async (body: Record<string, unknown> = {}) => {
-    const res = await h.app.inject({ method: 'POST', url: '/api/token/', headers: { authorization: h.auth, 'content-type': 'application/json' }, payload: JSON.stringify(body) })
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/token/',
+      headers: { authorization: h.auth, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    })
     expect(res.statusCode).toBe(200)
     return res.json() as { access: string; refresh: string }
   }
-  const rejection = (promise: Promise<unknown>) => promise.then(() => { throw new Error('the token was accepted') }, (error: unknown) => {
-    expect(error).toBeInstanceOf(PonteError)
-    const { code, variant } = error as PonteError
-    return { code, variant }
-  })
+  const rejection = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('the token was accepted')
+      },
+      (error: unknown) => {
+        expect(error).toBeInstanceOf(PonteError)
+        const { code, variant } = error as PonteError
+        return { code, variant }
+      },
+    )
   const ctx = () => h.app.deps.domain
 
   it('returns the stored session for a valid access or refresh token', async () => {
     const tokens = await issue({ scopes: 'read_institutions,write_links,read_links', stale_in: '30d', widget: MULTIREGION_WIDGET })
     const access = await verifyWidgetToken(ctx(), tokens.access, { type: 'access' })
     expect(access).toMatchObject({
-      jti: decode(tokens.access).payload.jti, organization_id: h.key.organizationId, link_id: null,
-      scopes: ['read_institutions', 'write_links', 'read_links'], stale_in: '30d', widget: MULTIREGION_WIDGET,
+      jti: decode(tokens.access).payload.jti,
+      organization_id: h.key.organizationId,
+      link_id: null,
+      scopes: ['read_institutions', 'write_links', 'read_links'],
+      stale_in: '30d',
+      widget: MULTIREGION_WIDGET,
       created_at: h.clock.now().toISOString(),
     })
     expect(await verifyWidgetToken(ctx(), tokens.refresh, { type: 'refresh' })).toEqual(access)
@@ -310,10 +397,16 @@ describe('verifyWidgetToken', () => {
       h.clock.advance(599_000)
       await verifyWidgetToken(ctx(), tokens.access, { type: 'access' })
       h.clock.advance(1_000)
-      expect(await rejection(verifyWidgetToken(ctx(), tokens.access, { type: 'access' }))).toEqual({ code: 'authentication_failed', variant: 'widget_token_expired' })
+      expect(await rejection(verifyWidgetToken(ctx(), tokens.access, { type: 'access' }))).toEqual({
+        code: 'authentication_failed',
+        variant: 'widget_token_expired',
+      })
       await verifyWidgetToken(ctx(), tokens.refresh, { type: 'refresh' })
       h.clock.set(new Date(start.getTime() + 3_600_000))
-      expect(await rejection(verifyWidgetToken(ctx(), tokens.refresh, { type: 'refresh' }))).toEqual({ code: 'authentication_failed', variant: 'widget_token_expired' })
+      expect(await rejection(verifyWidgetToken(ctx(), tokens.refresh, { type: 'refresh' }))).toEqual({
+        code: 'authentication_failed',
+        variant: 'widget_token_expired',
+      })
     } finally {
       h.clock.set(start)
     }
@@ -338,9 +431,15 @@ describe('verifyWidgetToken', () => {
   it('rejects tampered tokens', async () => {
     const { access } = await issue()
     const forged = [
-      withPayload(access, (p) => { p.scopes = [...p.scopes, 'delete_links'] }),
-      withPayload(access, (p) => { p.exp += 3600 }),
-      withPayload(access, (p) => { p.token_type = 'refresh' }),
+      withPayload(access, (p) => {
+        p.scopes = [...p.scopes, 'delete_links']
+      }),
+      withPayload(access, (p) => {
+        p.exp += 3600
+      }),
+      withPayload(access, (p) => {
+        p.token_type = 'refresh'
+      }),
       access.slice(0, -2) + (access.endsWith('AA') ? 'BB' : 'AA'),
       // alg "none", unsigned
       [Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url'), access.split('.')[1], ''].join('.'),
@@ -351,14 +450,19 @@ describe('verifyWidgetToken', () => {
     }
   })
 
-  it('rejects tokens signed with another server\'s key', async () => {
+  it("rejects tokens signed with another server's key", async () => {
     const { access } = await issue()
     const otherServer = { ...ctx(), cipher: new Cipher(randomBytes(32)) }
     expect(await rejection(verifyWidgetToken(otherServer, access, { type: 'access' }))).toEqual({ code: 'authentication_failed', variant: 'widget_token' })
   })
 
   it('rejects the tokens of a link that was deleted since', async () => {
-    const link = await h.app.inject({ method: 'POST', url: '/api/links/', headers: { authorization: h.auth, 'content-type': 'application/json' }, payload: JSON.stringify({ institution: 'erebor_mx_retail', username: 'bnk100', password: 'full' }) })
+    const link = await h.app.inject({
+      method: 'POST',
+      url: '/api/links/',
+      headers: { authorization: h.auth, 'content-type': 'application/json' },
+      payload: JSON.stringify({ institution: 'erebor_mx_retail', username: 'bnk100', password: 'full' }),
+    })
     const { access } = await issue({ link_id: link.json().id })
     await verifyWidgetToken(ctx(), access, { type: 'access' })
     const deleted = await h.app.inject({ method: 'DELETE', url: `/api/links/${link.json().id}/`, headers: { authorization: h.auth } })

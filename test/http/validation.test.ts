@@ -27,8 +27,14 @@ describe('values the database cannot take are refused up front', () => {
   }
 
   it.each([
-    ['value_date', '2025-02-30'], ['value_date__gte', '2025-04-31'], ['value_date', '0000-01-01'], ['value_date__range', '2025-02-01,2025-02-30'],
-    ['accounting_date', '2025-02-29'], ['created_at', '2025-02-30T10:00:00Z'], ['created_at__gte', '2025-01-01T24:00:00Z'], ['collected_at__lt', '2025-01-01T10:61'],
+    ['value_date', '2025-02-30'],
+    ['value_date__gte', '2025-04-31'],
+    ['value_date', '0000-01-01'],
+    ['value_date__range', '2025-02-01,2025-02-30'],
+    ['accounting_date', '2025-02-29'],
+    ['created_at', '2025-02-30T10:00:00Z'],
+    ['created_at__gte', '2025-01-01T24:00:00Z'],
+    ['collected_at__lt', '2025-01-01T10:61'],
   ])('refuses the impossible date %s=%s in a list filter', async (param, value) => {
     const res = await call('GET', `/api/transactions/?link=${mx.id}&${param}=${value}`)
     expect(res.status).toBe(400)
@@ -46,7 +52,9 @@ describe('values the database cannot take are refused up front', () => {
       expect(res.body[0]).toMatchObject({ code: 'invalid', field: body.date_from === '2026-02-01' ? 'date_to' : 'date_from' })
     }
     const queued = await h.app.inject({
-      method: 'POST', url: '/api/transactions/', headers: { authorization: h.auth, 'content-type': 'application/json', 'x-belvo-request-mode': 'async' },
+      method: 'POST',
+      url: '/api/transactions/',
+      headers: { authorization: h.auth, 'content-type': 'application/json', 'x-belvo-request-mode': 'async' },
       payload: JSON.stringify({ link: mx.id, date_from: '2026-02-30', date_to: '2026-03-01' }),
     })
     expect(queued.statusCode).toBe(400)
@@ -73,13 +81,17 @@ describe('values the database cannot take are refused up front', () => {
     const onDay = all.filter((t) => String(t.accounting_date).startsWith(day)).length
     expect(await count(`${base}&accounting_date=${day}`)).toBe(onDay)
     expect(await count(`${base}&accounting_date__range=${day},${day}`)).toBe(onDay)
-    expect(await count(`${base}&accounting_date__lte=${day}`) - await count(`${base}&accounting_date__lt=${day}`)).toBe(onDay)
+    expect((await count(`${base}&accounting_date__lte=${day}`)) - (await count(`${base}&accounting_date__lt=${day}`))).toBe(onDay)
   })
 
   it.each([
-    ['/api/accounts/?currency=ZZZZ', 'currency'], ['/api/accounts/?currency__in=MXN,usd', 'currency__in'], ['/api/accounts/?institution=Erebor-MX', 'institution'],
-    ['/api/accounts/?name__icontains=ta', 'name__icontains'], ['/api/owners/?display_name__icontains=ab', 'display_name__icontains'],
-    ['/api/owners/?email=notanemail', 'email'], ['/api/links/?institution=ERE', 'institution'],
+    ['/api/accounts/?currency=ZZZZ', 'currency'],
+    ['/api/accounts/?currency__in=MXN,usd', 'currency__in'],
+    ['/api/accounts/?institution=Erebor-MX', 'institution'],
+    ['/api/accounts/?name__icontains=ta', 'name__icontains'],
+    ['/api/owners/?display_name__icontains=ab', 'display_name__icontains'],
+    ['/api/owners/?email=notanemail', 'email'],
+    ['/api/links/?institution=ERE', 'institution'],
   ])('refuses %s, which breaks the format the spec gives the parameter', async (url, field) => {
     const res = await call('GET', url)
     expect(res.status).toBe(400)
@@ -103,7 +115,15 @@ describe('values the database cannot take are refused up front', () => {
     expect((await call('GET', `${base}&balance=abc`)).body[0]).toMatchObject({ code: 'invalid', field: 'balance' })
   })
 
-  it.each([[13, 'month'], [0, 'month'], [-1, 'month'], ['13', 'month'], [99999, 'year'], [1899, 'year'], ['20266', 'year']])('refuses a statement for %j as %s', async (value, field) => {
+  it.each([
+    [13, 'month'],
+    [0, 'month'],
+    [-1, 'month'],
+    ['13', 'month'],
+    [99999, 'year'],
+    [1899, 'year'],
+    ['20266', 'year'],
+  ])('refuses a statement for %j as %s', async (value, field) => {
     const res = await call('POST', '/api/statements/', { link: mx.id, account: account.id, year: 2026, month: 1, [field]: value })
     expect(res.status).toBe(400)
     expect(res.body).toEqual([expect.objectContaining({ field })])
@@ -111,7 +131,12 @@ describe('values the database cannot take are refused up front', () => {
 
   it('answers 404 to an id of the right length that is no UUID, on details, deletes and children', async () => {
     const notUuid = '-'.repeat(36)
-    for (const [method, url] of [['GET', `/api/links/${notUuid}/`], ['GET', `/api/accounts/${notUuid}/`], ['DELETE', `/api/transactions/${notUuid}/`], ['GET', `/api/br/exchanges/${notUuid}/history/`]] as const) {
+    for (const [method, url] of [
+      ['GET', `/api/links/${notUuid}/`],
+      ['GET', `/api/accounts/${notUuid}/`],
+      ['DELETE', `/api/transactions/${notUuid}/`],
+      ['GET', `/api/br/exchanges/${notUuid}/history/`],
+    ] as const) {
       const res = await call(method, url)
       expect(res.status, url).toBe(404)
       expect(res.body[0]).toMatchObject({ code: 'not_found' })
@@ -126,26 +151,40 @@ describe('values the database cannot take are refused up front', () => {
 
   it('refuses null characters in the query, the path and the body with a 400 naming the field', async () => {
     for (const [url, field] of [
-      [`/api/links/?external_id=%00abc`, 'external_id'], [`/api/links/?institution__in=a%00`, 'institution__in'],
-      [`/api/accounts/?link=${mx.id}&name=%00`, 'name'], ['/api/links/%00/', undefined],
+      [`/api/links/?external_id=%00abc`, 'external_id'],
+      [`/api/links/?institution__in=a%00`, 'institution__in'],
+      [`/api/accounts/?link=${mx.id}&name=%00`, 'name'],
+      ['/api/links/%00/', undefined],
     ] as const) {
       const res = await call('GET', url)
       expect(res.status, url).toBe(400)
-      expect(res.body).toEqual([{ request_id: expect.any(String), code: 'invalid', message: 'Invalid value: Null characters are not allowed.', ...(field ? { field } : {}) }])
+      expect(res.body).toEqual([
+        { request_id: expect.any(String), code: 'invalid', message: 'Invalid value: Null characters are not allowed.', ...(field ? { field } : {}) },
+      ])
     }
-    const body = await call('POST', '/api/links/', undefined, { raw: '{"institution":"erebor_mx_retail","username":"user_valid","password":"pass_valid","external_id":"ab\\u0000c"}' })
+    const body = await call('POST', '/api/links/', undefined, {
+      raw: '{"institution":"erebor_mx_retail","username":"user_valid","password":"pass_valid","external_id":"ab\\u0000c"}',
+    })
     expect(body.status).toBe(400)
     expect(body.body[0]).toMatchObject({ code: 'invalid', field: 'external_id' })
     const nested = await call('PATCH', '/api/accounts/', { session: 'ab\u0000c', link: mx.id, token: '1' })
     expect(nested.body[0]).toMatchObject({ code: 'invalid', field: 'session' })
     // Half a surrogate pair cannot be stored as UTF-8; a whole pair (an emoji) can.
-    const half = await call('POST', '/api/links/', undefined, { raw: '{"institution":"erebor_mx_retail","username":"user_valid","password":"pass_valid","external_id":"ab\\ud800"}' })
-    expect(half.body).toEqual([expect.objectContaining({ code: 'invalid', field: 'external_id', message: 'Invalid value: Unpaired surrogate characters are not allowed.' })])
-    const emoji = await call('POST', '/api/links/', undefined, { raw: '{"institution":"erebor_mx_retail","username":"user_valid","password":"pass_valid","external_id":"ok \\ud83d\\ude00"}' })
+    const half = await call('POST', '/api/links/', undefined, {
+      raw: '{"institution":"erebor_mx_retail","username":"user_valid","password":"pass_valid","external_id":"ab\\ud800"}',
+    })
+    expect(half.body).toEqual([
+      expect.objectContaining({ code: 'invalid', field: 'external_id', message: 'Invalid value: Unpaired surrogate characters are not allowed.' }),
+    ])
+    const emoji = await call('POST', '/api/links/', undefined, {
+      raw: '{"institution":"erebor_mx_retail","username":"user_valid","password":"pass_valid","external_id":"ok \\ud83d\\ude00"}',
+    })
     expect(emoji.status).toBe(201)
     expect(emoji.body.external_id).toBe('ok \u{1F600}')
     // An escaped backslash followed by "u0000" is ordinary text.
-    const text = await call('POST', '/api/links/', undefined, { raw: '{"institution":"erebor_mx_retail","username":"user_valid","password":"pass_valid","external_id":"ab\\\\u0000c"}' })
+    const text = await call('POST', '/api/links/', undefined, {
+      raw: '{"institution":"erebor_mx_retail","username":"user_valid","password":"pass_valid","external_id":"ab\\\\u0000c"}',
+    })
     expect(text.status).toBe(201)
     expect(text.body.external_id).toBe('ab\\u0000c')
   })

@@ -21,8 +21,6 @@ import { PROCESS_MS, processTestTimeout } from '../helpers/processes.ts'
 type Json = Record<string, any>
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
-
-
 /** A URL nothing listens on: a port that was just free. */
 async function refusedUrl(): Promise<string> {
   const r = await startReceiver()
@@ -32,7 +30,9 @@ async function refusedUrl(): Promise<string> {
 
 function useHarness() {
   const ref = {} as { h: Harness }
-  beforeAll(async () => { ref.h = await createHarness() })
+  beforeAll(async () => {
+    ref.h = await createHarness()
+  })
   afterAll(async () => ref.h.close())
   const call: Harness['call'] = (...args) => ref.h.call(...args)
   return { ref, call }
@@ -45,13 +45,20 @@ describe('webhook endpoints API', () => {
     // Another test of this harness may have moved the clock on.
     ref.h.clock.set('2026-01-15T12:00:00Z')
     const created = await call('POST', '/api/webhooks/', {
-      url: 'https://hooks.example.com/belvo', authorization: 'Bearer abcdef123', description: 'CI receiver', event_types: ['ACCOUNTS', 'TRANSACTIONS'],
+      url: 'https://hooks.example.com/belvo',
+      authorization: 'Bearer abcdef123',
+      description: 'CI receiver',
+      event_types: ['ACCOUNTS', 'TRANSACTIONS'],
     })
     expect(created.status).toBe(201)
     expect(Object.keys(created.body).sort()).toEqual(['authorization', 'created_at', 'description', 'disabled', 'event_types', 'id', 'secret', 'url'])
     expect(created.body).toMatchObject({
-      url: 'https://hooks.example.com/belvo', description: 'CI receiver', event_types: ['ACCOUNTS', 'TRANSACTIONS'],
-      authorization: 'Bearer ***f123', disabled: false, created_at: '2026-01-15T12:00:00.000Z',
+      url: 'https://hooks.example.com/belvo',
+      description: 'CI receiver',
+      event_types: ['ACCOUNTS', 'TRANSACTIONS'],
+      authorization: 'Bearer ***f123',
+      disabled: false,
+      created_at: '2026-01-15T12:00:00.000Z',
     })
     expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/)
     expect(Value.Check(WebhookEndpointWithSecret, created.body)).toBe(true)
@@ -109,20 +116,37 @@ describe('webhook endpoints API', () => {
     expect((await call('GET', '/api/webhooks/')).body.count).toBe(before)
   })
 
-  it('explains a bad URL in the caller\'s language', async () => {
+  it("explains a bad URL in the caller's language", async () => {
     const res = await ref.h.app.inject({
-      method: 'POST', url: '/api/webhooks/', headers: { authorization: ref.h.auth, 'content-type': 'application/json', 'accept-language': 'es' },
+      method: 'POST',
+      url: '/api/webhooks/',
+      headers: { authorization: ref.h.auth, 'content-type': 'application/json', 'accept-language': 'es' },
       payload: JSON.stringify({ url: 'ftp://x' }),
     })
     expect(res.json()[0].message).toMatch(/URL válida/)
   })
 
   it('patches url, description, event types, Authorization and disabled; null clears', async () => {
-    const { id } = (await call('POST', '/api/webhooks/', { url: 'https://a.example.com/', authorization: 'Bearer first-token-1111', event_types: ['ACCOUNTS'] })).body
+    const { id } = (
+      await call('POST', '/api/webhooks/', { url: 'https://a.example.com/', authorization: 'Bearer first-token-1111', event_types: ['ACCOUNTS'] })
+    ).body
     ref.h.clock.advance(1000)
-    const patched = await call('PATCH', `/api/webhooks/${id}/`, { url: 'https://b.example.com/', description: 'moved', event_types: ['OWNERS', 'BILLS'], authorization: 'Bearer second-token-2222', disabled: true })
+    const patched = await call('PATCH', `/api/webhooks/${id}/`, {
+      url: 'https://b.example.com/',
+      description: 'moved',
+      event_types: ['OWNERS', 'BILLS'],
+      authorization: 'Bearer second-token-2222',
+      disabled: true,
+    })
     expect(patched.status).toBe(200)
-    expect(patched.body).toMatchObject({ id, url: 'https://b.example.com/', description: 'moved', event_types: ['OWNERS', 'BILLS'], authorization: 'Bearer ***2222', disabled: true })
+    expect(patched.body).toMatchObject({
+      id,
+      url: 'https://b.example.com/',
+      description: 'moved',
+      event_types: ['OWNERS', 'BILLS'],
+      authorization: 'Bearer ***2222',
+      disabled: true,
+    })
     expect(patched.body).not.toHaveProperty('secret')
     const untouched = await call('PATCH', `/api/webhooks/${id}/`, {})
     expect(untouched.body).toEqual(patched.body)
@@ -133,7 +157,9 @@ describe('webhook endpoints API', () => {
 
     expect((await call('PATCH', `/api/webhooks/${id}/`, { url: 'mailto:me@example.com' })).body[0]).toMatchObject({ code: 'invalid', field: 'url' })
     expect((await call('PATCH', `/api/webhooks/${id}/`, { url: null })).body[0]).toMatchObject({ code: 'null', field: 'url' })
-    expect((await call('PATCH', `/api/webhooks/${id}/`, { event_types: ['NOPE'] })).body).toEqual([expect.objectContaining({ code: 'invalid_choice', field: 'event_types', message: '"NOPE" is not a valid choice.' })])
+    expect((await call('PATCH', `/api/webhooks/${id}/`, { event_types: ['NOPE'] })).body).toEqual([
+      expect.objectContaining({ code: 'invalid_choice', field: 'event_types', message: '"NOPE" is not a valid choice.' }),
+    ])
     expect((await call('PATCH', `/api/webhooks/${id}/`, { disabled: 'yes' })).body[0]).toMatchObject({ code: 'invalid', field: 'disabled' })
   })
 
@@ -177,8 +203,13 @@ describe('webhook endpoints API', () => {
   })
 
   it('answers 404 for unknown and malformed ids, 401 without a key, 405 for other methods', async () => {
-    for (const url of ['/api/webhooks/not-a-uuid/', `/api/webhooks/${randomUUID()}/`, `/api/webhooks/${randomUUID()}/deliveries/`,
-      `/api/webhooks/deliveries/${randomUUID()}/`, '/api/webhooks/deliveries/nope/']) {
+    for (const url of [
+      '/api/webhooks/not-a-uuid/',
+      `/api/webhooks/${randomUUID()}/`,
+      `/api/webhooks/${randomUUID()}/deliveries/`,
+      `/api/webhooks/deliveries/${randomUUID()}/`,
+      '/api/webhooks/deliveries/nope/',
+    ]) {
       const res = await call('GET', url)
       expect(res.status).toBe(404)
       expect(res.body[0]).toMatchObject({ code: 'not_found' })
@@ -191,16 +222,19 @@ describe('webhook endpoints API', () => {
     expect(put.status).toBe(405)
   })
 
-  it('keeps organizations apart: another organization\'s ids answer 404 and are absent from its lists', async () => {
+  it("keeps organizations apart: another organization's ids answer 404 and are absent from its lists", async () => {
     const mine = (await call('POST', '/api/webhooks/', { url: 'https://mine.example.com/' })).body
     await ref.h.db.tx((tx) => emitWebhook(tx, { clock: ref.h.clock }, event(ref.h.key.organizationId)))
     const delivery = (await call('GET', `/api/webhooks/${mine.id}/deliveries/`)).body.results[0]
     expect(delivery).toBeDefined()
     const other = ref.h.otherAuth
     for (const [method, url, body] of [
-      ['GET', `/api/webhooks/${mine.id}/`], ['PATCH', `/api/webhooks/${mine.id}/`, { disabled: true }],
-      ['DELETE', `/api/webhooks/${mine.id}/`], ['POST', `/api/webhooks/${mine.id}/rotate-secret/`],
-      ['GET', `/api/webhooks/${mine.id}/deliveries/`], ['GET', `/api/webhooks/deliveries/${delivery.id}/`],
+      ['GET', `/api/webhooks/${mine.id}/`],
+      ['PATCH', `/api/webhooks/${mine.id}/`, { disabled: true }],
+      ['DELETE', `/api/webhooks/${mine.id}/`],
+      ['POST', `/api/webhooks/${mine.id}/rotate-secret/`],
+      ['GET', `/api/webhooks/${mine.id}/deliveries/`],
+      ['GET', `/api/webhooks/deliveries/${delivery.id}/`],
       ['POST', `/api/webhooks/deliveries/${delivery.id}/redeliver/`],
     ] as const) {
       expect((await call(method, url, body, { auth: other })).status).toBe(404)
@@ -213,15 +247,24 @@ describe('webhook endpoints API', () => {
   it('documents the operations in OpenAPI', async () => {
     const doc = (await ref.h.app.inject({ method: 'GET', url: '/openapi.json' })).json()
     expect(doc.paths['/api/webhooks/'].post.operationId).toBe('CreateWebhookEndpoint')
-    expect(doc.paths['/api/webhooks/{id}/deliveries/'].get.parameters.map((p: Json) => p.name)).toEqual(expect.arrayContaining(['status', 'webhook_type', 'created_at__gte']))
+    expect(doc.paths['/api/webhooks/{id}/deliveries/'].get.parameters.map((p: Json) => p.name)).toEqual(
+      expect.arrayContaining(['status', 'webhook_type', 'created_at__gte']),
+    )
     expect(doc.paths['/api/webhooks/deliveries/{delivery_id}/redeliver/'].post.responses).toHaveProperty('202')
   })
 })
 
 function event(organizationId: string, overrides: Partial<WebhookEvent> = {}): WebhookEvent {
   return {
-    organizationId, linkId: randomUUID(), externalId: 'customer-42', requestId: 'b0d6c9d8e6f94a1b9c7e2f3a4b5c6d7e',
-    webhookType: 'ACCOUNTS', webhookCode: 'historical_update', processType: 'historical_update', data: { total_accounts: 3 }, ...overrides,
+    organizationId,
+    linkId: randomUUID(),
+    externalId: 'customer-42',
+    requestId: 'b0d6c9d8e6f94a1b9c7e2f3a4b5c6d7e',
+    webhookType: 'ACCOUNTS',
+    webhookCode: 'historical_update',
+    processType: 'historical_update',
+    data: { total_accounts: 3 },
+    ...overrides,
   }
 }
 
@@ -230,7 +273,9 @@ describe('webhook endpoints API in production mode', () => {
   // production (PostgreSQL) has.
   const production = { DATABASE_URL: 'postgres://ponte@db.example.com/ponte' }
   const harnesses: Harness[] = []
-  afterAll(async () => { for (const h of harnesses) await h.close() })
+  afterAll(async () => {
+    for (const h of harnesses) await h.close()
+  })
   const harness = async (env: Record<string, string>) => {
     const h = await createHarness({ env })
     harnesses.push(h)
@@ -245,18 +290,34 @@ describe('webhook endpoints API in production mode', () => {
   })
 
   it.each([
-    'http://127.0.0.1:3000/hook', 'http://localhost/hook', 'http://[::1]:8080/', 'http://10.0.0.5/', 'http://172.20.1.1/', 'http://192.168.0.10/',
-    'http://169.254.169.254/latest/meta-data/', 'http://metadata.google.internal/computeMetadata/v1/', 'http://[fd00:ec2::254]/',
-    'http://100.64.0.1/', 'http://0.0.0.0/', 'http://2130706433/', 'http://[::ffff:127.0.0.1]/', 'http://[fe80::1]/', 'https://db.internal/',
+    'http://127.0.0.1:3000/hook',
+    'http://localhost/hook',
+    'http://[::1]:8080/',
+    'http://10.0.0.5/',
+    'http://172.20.1.1/',
+    'http://192.168.0.10/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://metadata.google.internal/computeMetadata/v1/',
+    'http://[fd00:ec2::254]/',
+    'http://100.64.0.1/',
+    'http://0.0.0.0/',
+    'http://2130706433/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[fe80::1]/',
+    'https://db.internal/',
   ])('refuses %s with a 400 on url', async (url) => {
     const h = prod
     const before = (await h.call('GET', '/api/webhooks/')).body.count
     const res = await h.call('POST', '/api/webhooks/', { url })
     expect(res.status).toBe(400)
-    expect(res.body).toEqual([{
-      request_id: expect.stringMatching(/^[a-f0-9]{32}$/), code: 'invalid', field: 'url',
-      message: `This server does not send webhooks to ${new URL(url).hostname}: loopback, private, link-local and cloud metadata addresses are refused. Use a public address.`,
-    }])
+    expect(res.body).toEqual([
+      {
+        request_id: expect.stringMatching(/^[a-f0-9]{32}$/),
+        code: 'invalid',
+        field: 'url',
+        message: `This server does not send webhooks to ${new URL(url).hostname}: loopback, private, link-local and cloud metadata addresses are refused. Use a public address.`,
+      },
+    ])
     expect((await h.call('GET', '/api/webhooks/')).body.count).toBe(before)
   })
 
@@ -279,13 +340,20 @@ describe('webhook endpoints API in production mode', () => {
     const r = await startReceiver()
     try {
       // Saved under PONTE_WEBHOOK_ALLOW_PRIVATE=true, since turned off: the worker applies the policy at each attempt.
-      const { endpoint } = await createWebhookEndpoint({ db: prod.db, clock: prod.clock, cipher: prod.app.deps.domain.cipher, webhooks: { allowPrivateDestinations: true } }, { organizationId: prod.key.organizationId }, { url: `${r.url}/hook` })
+      const { endpoint } = await createWebhookEndpoint(
+        { db: prod.db, clock: prod.clock, cipher: prod.app.deps.domain.cipher, webhooks: { allowPrivateDestinations: true } },
+        { organizationId: prod.key.organizationId },
+        { url: `${r.url}/hook` },
+      )
       await prod.startWorker()
       const webhookId = await prod.db.tx((tx) => emitWebhook(tx, { clock: prod.clock }, event(prod.key.organizationId)))
-      await vi.waitFor(async () => {
-        const list = await prod.call('GET', `/api/webhooks/${endpoint.id}/deliveries/?webhook_id=${webhookId}`)
-        expect(list.body.results[0].attempts_log[0].error).toMatch(/^refused: 127\.0\.0\.1 is a loopback address/)
-      }, { timeout: 20_000, interval: 50 })
+      await vi.waitFor(
+        async () => {
+          const list = await prod.call('GET', `/api/webhooks/${endpoint.id}/deliveries/?webhook_id=${webhookId}`)
+          expect(list.body.results[0].attempts_log[0].error).toMatch(/^refused: 127\.0\.0\.1 is a loopback address/)
+        },
+        { timeout: 20_000, interval: 50 },
+      )
       expect(r.hits).toHaveLength(0)
     } finally {
       await r.close()
@@ -303,15 +371,21 @@ describe('webhook delivery', () => {
   let dispatcher: WebhookDispatcher
   const receivers: Receiver[] = []
   beforeAll(() => {
-    dispatcher = new WebhookDispatcher({ db: ref.h.db, clock: ref.h.clock, cipher: ref.h.app.deps.domain.cipher }, { timeoutMs: 3000, allowPrivateDestinations: true })
+    dispatcher = new WebhookDispatcher(
+      { db: ref.h.db, clock: ref.h.clock, cipher: ref.h.app.deps.domain.cipher },
+      { timeoutMs: 3000, allowPrivateDestinations: true },
+    )
   })
   // Each test starts with no endpoints (their deliveries go with them) and its own receivers.
   beforeEach(async () => {
     for (const auth of [ref.h.auth, ref.h.otherAuth]) {
-      for (const e of (await call('GET', '/api/webhooks/?page_size=1000', undefined, { auth: auth })).body.results) await call('DELETE', `/api/webhooks/${e.id}/`, undefined, { auth: auth })
+      for (const e of (await call('GET', '/api/webhooks/?page_size=1000', undefined, { auth: auth })).body.results)
+        await call('DELETE', `/api/webhooks/${e.id}/`, undefined, { auth: auth })
     }
   })
-  afterEach(async () => { while (receivers.length) await receivers.pop()!.close() })
+  afterEach(async () => {
+    while (receivers.length) await receivers.pop()!.close()
+  })
   const receiver = async (answer?: Parameters<typeof startReceiver>[0]) => {
     const r = await startReceiver(answer)
     receivers.push(r)
@@ -332,7 +406,7 @@ describe('webhook delivery', () => {
   }
   const sign = (secret: string, timestamp: string, raw: string) => createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex')
 
-  it('delivers Belvo\'s exact payload with the Authorization, id, timestamp and a verifiable signature', async () => {
+  it("delivers Belvo's exact payload with the Authorization, id, timestamp and a verifiable signature", async () => {
     const r = await receiver()
     const endpoint = await createEndpoint({ url: `${r.url}/belvo?x=1`, authorization: 'Bearer receiver-token-123' })
     const linkId = randomUUID()
@@ -344,10 +418,18 @@ describe('webhook delivery', () => {
     const [hit] = r.hits
     expect(hit.path).toBe('/belvo?x=1')
     // Key order too: the body is the stored bytes, signed as sent.
-    expect(hit.raw).toBe(JSON.stringify({
-      webhook_id: webhookId, webhook_type: 'ACCOUNTS', process_type: 'historical_update', webhook_code: 'historical_update',
-      link_id: linkId, request_id: 'b0d6c9d8e6f94a1b9c7e2f3a4b5c6d7e', external_id: 'customer-42', data: { total_accounts: 7 },
-    }))
+    expect(hit.raw).toBe(
+      JSON.stringify({
+        webhook_id: webhookId,
+        webhook_type: 'ACCOUNTS',
+        process_type: 'historical_update',
+        webhook_code: 'historical_update',
+        link_id: linkId,
+        request_id: 'b0d6c9d8e6f94a1b9c7e2f3a4b5c6d7e',
+        external_id: 'customer-42',
+        data: { total_accounts: 7 },
+      }),
+    )
     const timestamp = String(Math.floor(ref.h.clock.now().getTime() / 1000))
     // Exactly these headers: what Ponte means, plus HTTP/1.1's Host and Connection; nothing a
     // browser would add (sec-fetch-*, accept-language, accept-encoding...).
@@ -355,18 +437,31 @@ describe('webhook delivery', () => {
     expect(host).toBe(new URL(r.url).host)
     expect(connection).toBe('keep-alive')
     expect(meant).toEqual({
-      'content-type': 'application/json', 'content-length': String(Buffer.byteLength(hit.raw)), 'user-agent': `Ponte/${version} (+webhooks)`,
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(hit.raw)),
+      'user-agent': `Ponte/${version} (+webhooks)`,
       authorization: 'Bearer receiver-token-123',
-      'x-ponte-event-id': webhookId, 'x-ponte-timestamp': timestamp, 'x-ponte-signature': `v1=${sign(endpoint.secret, timestamp, hit.raw)}`,
+      'x-ponte-event-id': webhookId,
+      'x-ponte-timestamp': timestamp,
+      'x-ponte-signature': `v1=${sign(endpoint.secret, timestamp, hit.raw)}`,
     })
 
     const delivery = await deliveryOf(endpoint.id, webhookId)
     expect(Value.Check(WebhookDelivery, delivery)).toBe(true)
     expect(delivery).toMatchObject({
-      webhook_id: webhookId, endpoint: endpoint.id, webhook_type: 'ACCOUNTS', webhook_code: 'historical_update', status: 'succeeded',
-      attempts: 1, next_attempt_at: null, last_status_code: 200, payload: JSON.parse(hit.raw),
+      webhook_id: webhookId,
+      endpoint: endpoint.id,
+      webhook_type: 'ACCOUNTS',
+      webhook_code: 'historical_update',
+      status: 'succeeded',
+      attempts: 1,
+      next_attempt_at: null,
+      last_status_code: 200,
+      payload: JSON.parse(hit.raw),
     })
-    expect(delivery.attempts_log).toEqual([{ attempted_at: ref.h.clock.now().toISOString(), status_code: 200, latency_ms: expect.any(Number), error: null, response_snippet: 'ok' }])
+    expect(delivery.attempts_log).toEqual([
+      { attempted_at: ref.h.clock.now().toISOString(), status_code: 200, latency_ms: expect.any(Number), error: null, response_snippet: 'ok' },
+    ])
     expect((await call('GET', `/api/webhooks/deliveries/${delivery.id}/`)).body).toEqual(delivery)
     expect(await dispatcher.deliverDue()).toBe(0)
   })
@@ -374,7 +469,10 @@ describe('webhook delivery', () => {
   it('retries a 500 after 3, 6, 12, 24 and 48 s with the same event id and body, then succeeds', async () => {
     expect(RETRY_DELAYS_MS).toEqual([3_000, 6_000, 12_000, 24_000, 48_000])
     expect(MAX_ATTEMPTS).toBe(6)
-    const r = await receiver((_hit, n, res) => { res.statusCode = n <= 5 ? 500 : 200; res.end(n <= 5 ? `boom ${n}` : 'fine') })
+    const r = await receiver((_hit, n, res) => {
+      res.statusCode = n <= 5 ? 500 : 200
+      res.end(n <= 5 ? `boom ${n}` : 'fine')
+    })
     const endpoint = await createEndpoint({ url: r.url })
     const webhookId = await emit()
     for (const delay of RETRY_DELAYS_MS) {
@@ -402,7 +500,12 @@ describe('webhook delivery', () => {
 
   it('fails after 6 attempts at a receiver that is never up; redelivery after a fix succeeds with the same event id', async () => {
     const endpoint = await createEndpoint({ url: await refusedUrl() })
-    const webhookId = await emit({ webhookType: 'TRANSACTIONS', webhookCode: 'new_transactions_available', processType: 'recurrent_update', data: { new_transactions: 2 } })
+    const webhookId = await emit({
+      webhookType: 'TRANSACTIONS',
+      webhookCode: 'new_transactions_available',
+      processType: 'recurrent_update',
+      data: { new_transactions: 2 },
+    })
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       expect(await dispatcher.deliverDue()).toBe(1)
       ref.h.clock.advance(RETRY_DELAYS_MS[attempt - 1] ?? 0)
@@ -410,7 +513,8 @@ describe('webhook delivery', () => {
     const failed = await deliveryOf(endpoint.id, webhookId)
     expect(failed).toMatchObject({ status: 'failed', attempts: 6, next_attempt_at: null, last_status_code: null })
     expect(failed.attempts_log).toHaveLength(6)
-    for (const attempt of failed.attempts_log) expect(attempt).toMatchObject({ status_code: null, error: expect.stringContaining('ECONNREFUSED'), response_snippet: null })
+    for (const attempt of failed.attempts_log)
+      expect(attempt).toMatchObject({ status_code: null, error: expect.stringContaining('ECONNREFUSED'), response_snippet: null })
     ref.h.clock.advance(3_600_000)
     expect(await dispatcher.deliverDue()).toBe(0)
     expect((await call('GET', `/api/webhooks/${endpoint.id}/deliveries/?status=failed`)).body.count).toBe(1)
@@ -434,15 +538,25 @@ describe('webhook delivery', () => {
   })
 
   it('counts a receiver that never answers as a failed attempt after the timeout', async () => {
-    const r = await receiver(() => { /* never answers */ })
+    const r = await receiver(() => {
+      /* never answers */
+    })
     const endpoint = await createEndpoint({ url: r.url })
-    const quick = new WebhookDispatcher({ db: ref.h.db, clock: ref.h.clock, cipher: ref.h.app.deps.domain.cipher }, { timeoutMs: 200, allowPrivateDestinations: true })
+    const quick = new WebhookDispatcher(
+      { db: ref.h.db, clock: ref.h.clock, cipher: ref.h.app.deps.domain.cipher },
+      { timeoutMs: 200, allowPrivateDestinations: true },
+    )
     const webhookId = await emit()
     // That the attempt gave up is in its log ("timed out after 200 ms"); how long the pass took
     // in wall-clock time says more about the machine's load than about the timeout.
     expect(await quick.deliverDue()).toBe(1)
     const delivery = await deliveryOf(endpoint.id, webhookId)
-    expect(delivery).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null, next_attempt_at: new Date(ref.h.clock.now().getTime() + 3000).toISOString() })
+    expect(delivery).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      last_status_code: null,
+      next_attempt_at: new Date(ref.h.clock.now().getTime() + 3000).toISOString(),
+    })
     expect(delivery.attempts_log[0]).toMatchObject({ status_code: null, error: 'timed out after 200 ms', response_snippet: null })
     expect(delivery.attempts_log[0].latency_ms).toBeGreaterThanOrEqual(150)
     expect(r.hits).toHaveLength(1)
@@ -457,7 +571,9 @@ describe('webhook delivery', () => {
     await createEndpoint({ url: `${r.url}/other-org` }, ref.h.otherAuth)
     const paths = async () => {
       r.hits.length = 0
-      while ((await dispatcher.deliverDue()) > 0) { /* drain */ }
+      while ((await dispatcher.deliverDue()) > 0) {
+        /* drain */
+      }
       return r.hits.map((hit) => hit.path).sort()
     }
 
@@ -488,14 +604,16 @@ describe('webhook delivery', () => {
     expect(await ref.h.db.query('SELECT 1 FROM webhook_deliveries WHERE event_id = $1', [webhookId])).toEqual([])
   })
 
-  it('emits inside the caller\'s transaction: a rollback sends nothing', async () => {
+  it("emits inside the caller's transaction: a rollback sends nothing", async () => {
     const r = await receiver()
     await createEndpoint({ url: r.url })
     let emitted = ''
-    await expect(ref.h.db.tx(async (tx) => {
-      emitted = await emitWebhook(tx, { clock: ref.h.clock }, event(ref.h.key.organizationId))
-      throw new Error('the change failed')
-    })).rejects.toThrow('the change failed')
+    await expect(
+      ref.h.db.tx(async (tx) => {
+        emitted = await emitWebhook(tx, { clock: ref.h.clock }, event(ref.h.key.organizationId))
+        throw new Error('the change failed')
+      }),
+    ).rejects.toThrow('the change failed')
     expect(await ref.h.db.query('SELECT 1 FROM webhook_events WHERE id = $1', [emitted])).toEqual([])
     expect(await dispatcher.deliverDue()).toBe(0)
   })
@@ -525,7 +643,10 @@ describe('webhook delivery', () => {
   })
 
   it('lists deliveries newest first with status, type and date filters', async () => {
-    const r = await receiver((_hit, n, res) => { res.statusCode = n === 1 ? 200 : 503; res.end() })
+    const r = await receiver((_hit, n, res) => {
+      res.statusCode = n === 1 ? 200 : 503
+      res.end()
+    })
     const endpoint = await createEndpoint({ url: r.url })
     const ok = await emit({ webhookType: 'ACCOUNTS' })
     await dispatcher.deliverDue()
@@ -585,7 +706,7 @@ describe('ponte webhooks CLI', () => {
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ponte-webhooks-cli-'))
     const database = await createTestDatabase()
-    env = { ...process.env as Record<string, string>, PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...(database.url ? { DATABASE_URL: database.url } : {}) }
+    env = { ...(process.env as Record<string, string>), PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...(database.url ? { DATABASE_URL: database.url } : {}) }
     delete env.PONTE_SECRET_KEY_ID
     delete env.PONTE_SECRET_KEY_PASSWORD
     // The embedded database generates its key file; PostgreSQL requires the cluster's key.
@@ -593,7 +714,10 @@ describe('ponte webhooks CLI', () => {
     if (database.url) env.PONTE_ENCRYPTION_KEY = randomBytes(32).toString('base64')
     // Its endpoints are on loopback, which production (DATABASE_URL) refuses by default, in the CLI as in the API.
     if (database.url) env.PONTE_WEBHOOK_ALLOW_PRIVATE = 'true'
-    cleanup = async () => { await database.drop(); rmSync(dir, { recursive: true, force: true }) }
+    cleanup = async () => {
+      await database.drop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
   afterAll(async () => cleanup())
   const ponte = (...args: string[]) => run('node', [BIN, ...args], { env, timeout: PROCESS_MS })
@@ -602,11 +726,16 @@ describe('ponte webhooks CLI', () => {
   it('creates, lists, shows deliveries of, redelivers and deletes endpoints', { timeout: processTestTimeout(10) }, async () => {
     await expect(ponte('webhooks', 'list')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no organization yet') })
     const key = JSON.parse((await ponte('keys', 'create', '--json')).stdout)
-    const created = JSON.parse((await ponte('webhooks', 'create', '--url', 'http://127.0.0.1:9/hook', '--authorization', 'Bearer cli-token-9876', '--json')).stdout)
+    const created = JSON.parse(
+      (await ponte('webhooks', 'create', '--url', 'http://127.0.0.1:9/hook', '--authorization', 'Bearer cli-token-9876', '--json')).stdout,
+    )
     expect(created).toMatchObject({ url: 'http://127.0.0.1:9/hook', authorization: 'Bearer ***9876', secret: expect.stringMatching(/^whsec_/) })
     const text = (await ponte('webhooks', 'create', '--url', 'https://hooks.example.com/', '--organization-id', key.organization_id)).stdout
     expect(text).toContain('signing secret:   whsec_')
-    await expect(ponte('webhooks', 'create', '--url', 'ftp://nope')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('url: Enter a valid URL') })
+    await expect(ponte('webhooks', 'create', '--url', 'ftp://nope')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('url: Enter a valid URL'),
+    })
 
     const listed = JSON.parse((await ponte('webhooks', 'list', '--json')).stdout)
     expect(listed.map((e: Json) => e.url).sort()).toEqual(['http://127.0.0.1:9/hook', 'https://hooks.example.com/'])

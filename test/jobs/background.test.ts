@@ -17,17 +17,24 @@ async function startBackground(): Promise<{ h: Harness; receiver: Receiver }> {
 describe('background work: historical updates, async requests, refreshes, retention', () => {
   let h: Harness
   let receiver: Receiver
-  beforeAll(async () => { ({ h, receiver } = await startBackground()) })
+  beforeAll(async () => {
+    ;({ h, receiver } = await startBackground())
+  })
   afterAll(async () => h.close())
 
   const call: Harness['call'] = (...args) => h.call(...args)
   const forLink = (linkId: string) => receiver.received.map((r) => r.body).filter((b) => b.link_id === linkId)
 
   it('fetches fetch_resources after link creation and sends one historical_update per resource', async () => {
-    const link = (await call('POST', '/api/links/', {
-      institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', external_id: 'history-1',
-      fetch_resources: ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS', 'BALANCES'],
-    })).body
+    const link = (
+      await call('POST', '/api/links/', {
+        institution: 'erebor_mx_retail',
+        username: 'bnk100',
+        password: 'full',
+        external_id: 'history-1',
+        fetch_resources: ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS', 'BALANCES'],
+      })
+    ).body
     await receiver.waitFor(() => forLink(link.id).length >= 4)
     const hooks = forLink(link.id)
     expect(hooks.map((b) => b.webhook_type).sort()).toEqual(['ACCOUNTS', 'BALANCES', 'OWNERS', 'TRANSACTIONS'])
@@ -51,7 +58,8 @@ describe('background work: historical updates, async requests, refreshes, retent
   })
 
   it("stores exchanges' history in a background historical update too", async () => {
-    const link = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'bnk100', password: 'full', fetch_resources: ['EXCHANGES'] })).body
+    const link = (await call('POST', '/api/links/', { institution: 'erebor_br_retail', username: 'bnk100', password: 'full', fetch_resources: ['EXCHANGES'] }))
+      .body
     await receiver.waitFor(() => forLink(link.id).some((b) => b.webhook_type === 'EXCHANGES'))
     const exchanges = (await call('GET', `/api/br/exchanges/?link=${link.id}`)).body.results as Json[]
     expect(exchanges.length).toBeGreaterThan(0)
@@ -64,7 +72,15 @@ describe('background work: historical updates, async requests, refreshes, retent
   })
 
   it('completes MFA links in the background with the token given at creation', async () => {
-    const link = (await call('POST', '/api/links/', { institution: 'heimdall_mx_retail', username: 'mfa_default', password: 'pass_valid', token: '111111', fetch_resources: ['ACCOUNTS'] })).body
+    const link = (
+      await call('POST', '/api/links/', {
+        institution: 'heimdall_mx_retail',
+        username: 'mfa_default',
+        password: 'pass_valid',
+        token: '111111',
+        fetch_resources: ['ACCOUNTS'],
+      })
+    ).body
     expect(link.status).toBe('valid')
     const [hook] = (await receiver.waitFor(() => forLink(link.id).length >= 1)).filter((r) => r.body.link_id === link.id)
     expect(hook.body).toMatchObject({ webhook_type: 'ACCOUNTS', webhook_code: 'historical_update' })
@@ -72,9 +88,15 @@ describe('background work: historical updates, async requests, refreshes, retent
   })
 
   it('answers X-Belvo-Request-Mode: async with 202 and a webhook carrying its request_id', async () => {
-    const link = (await call('POST', '/api/links/', { institution: 'gringotts_mx_retail', username: 'bnk102', password: 'low', fetch_resources: ['ACCOUNTS'] })).body
+    const link = (await call('POST', '/api/links/', { institution: 'gringotts_mx_retail', username: 'bnk102', password: 'low', fetch_resources: ['ACCOUNTS'] }))
+      .body
     await receiver.waitFor(() => forLink(link.id).length >= 1)
-    const accepted = await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-01-01', date_to: '2026-03-01' }, { headers: { 'x-belvo-request-mode': 'async' } })
+    const accepted = await call(
+      'POST',
+      '/api/transactions/',
+      { link: link.id, date_from: '2026-01-01', date_to: '2026-03-01' },
+      { headers: { 'x-belvo-request-mode': 'async' } },
+    )
     expect(accepted.status).toBe(202)
     expect(accepted.body.request_id).toMatch(/^[a-f0-9]{32}$/)
     const hooks = await receiver.waitFor((all) => all.some((r) => r.body.request_id === accepted.body.request_id))
@@ -83,24 +105,46 @@ describe('background work: historical updates, async requests, refreshes, retent
     expect(hook.data.total_transactions).toBe((await call('GET', `/api/transactions/?link=${link.id}`)).body.count)
     expect(hook.data.total_inflow_transactions + hook.data.total_outflow_transactions).toBe(hook.data.total_transactions)
     // Validation still answers at once.
-    const bad = await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-03-01', date_to: '2026-01-01' }, { headers: { 'x-belvo-request-mode': 'async' } })
+    const bad = await call(
+      'POST',
+      '/api/transactions/',
+      { link: link.id, date_from: '2026-03-01', date_to: '2026-01-01' },
+      { headers: { 'x-belvo-request-mode': 'async' } },
+    )
     expect(bad.status).toBe(400)
 
     const deletion = await call('DELETE', `/api/links/${link.id}/`, undefined, { headers: { 'x-belvo-request-mode': 'async' } })
     expect(deletion.status).toBe(202)
     await receiver.waitFor((all) => all.some((r) => r.body.request_id === deletion.body.request_id))
-    expect(receiver.received.find((r) => r.body.request_id === deletion.body.request_id)!.body).toMatchObject({ webhook_type: 'LINK', webhook_code: 'link_deleted', link_id: link.id })
+    expect(receiver.received.find((r) => r.body.request_id === deletion.body.request_id)!.body).toMatchObject({
+      webhook_type: 'LINK',
+      webhook_code: 'link_deleted',
+      link_id: link.id,
+    })
     expect((await call('GET', `/api/links/${link.id}/`)).status).toBe(404)
   })
 
   it("describes in an async request's webhook what that request retrieved, not the whole link", async () => {
-    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'] })).body
+    const link = (
+      await call('POST', '/api/links/', {
+        institution: 'erebor_mx_retail',
+        username: 'bnk100',
+        password: 'full',
+        fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'],
+      })
+    ).body
     await receiver.waitFor(() => forLink(link.id).length >= 2)
     const year = forLink(link.id).find((b) => b.webhook_type === 'TRANSACTIONS')!.data
-    const accepted = await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-01-01', date_to: '2026-02-28' }, { headers: { 'x-belvo-request-mode': 'async' } })
+    const accepted = await call(
+      'POST',
+      '/api/transactions/',
+      { link: link.id, date_from: '2026-01-01', date_to: '2026-02-28' },
+      { headers: { 'x-belvo-request-mode': 'async' } },
+    )
     expect(accepted.status).toBe(202)
-    const hook = (await receiver.waitFor((all) => all.some((r) => r.body.request_id === accepted.body.request_id)))
-      .find((r) => r.body.request_id === accepted.body.request_id)!.body
+    const hook = (await receiver.waitFor((all) => all.some((r) => r.body.request_id === accepted.body.request_id))).find(
+      (r) => r.body.request_id === accepted.body.request_id,
+    )!.body
     const [period] = await h.db.query<{ n: string; inflow: string; outflow: string; first: string; last: string }>(
       `SELECT count(*) AS n, count(*) FILTER (WHERE type = 'INFLOW') AS inflow, count(*) FILTER (WHERE type = 'OUTFLOW') AS outflow,
          min(value_date)::text AS first, max(value_date)::text AS last
@@ -111,14 +155,19 @@ describe('background work: historical updates, async requests, refreshes, retent
     expect(Number(period.n)).toBeLessThan(year.total_transactions)
     expect(hook).toMatchObject({ webhook_type: 'TRANSACTIONS', webhook_code: 'historical_update', link_id: link.id })
     expect(hook.data).toEqual({
-      total_transactions: Number(period.n), total_inflow_transactions: Number(period.inflow), total_outflow_transactions: Number(period.outflow),
-      first_transaction_date: period.first.slice(0, 10), last_transaction_date: period.last.slice(0, 10),
+      total_transactions: Number(period.n),
+      total_inflow_transactions: Number(period.inflow),
+      total_outflow_transactions: Number(period.outflow),
+      first_transaction_date: period.first.slice(0, 10),
+      last_transaction_date: period.last.slice(0, 10),
     })
     expect(hook.data.first_transaction_date >= '2026-01-01' && hook.data.last_transaction_date <= '2026-02-28').toBe(true)
   })
 
   it('refreshes on demand, at most once every 10 minutes', async () => {
-    const link = (await call('POST', '/api/links/', { institution: 'erebor_co_retail', username: 'bnk102', password: 'low', fetch_resources: ['ACCOUNTS', 'OWNERS'] })).body
+    const link = (
+      await call('POST', '/api/links/', { institution: 'erebor_co_retail', username: 'bnk102', password: 'low', fetch_resources: ['ACCOUNTS', 'OWNERS'] })
+    ).body
     await receiver.waitFor(() => forLink(link.id).length >= 2)
     const refresh = await call('POST', `/api/links/${link.id}/refresh/`, {})
     expect(refresh.status).toBe(202)
@@ -131,16 +180,32 @@ describe('background work: historical updates, async requests, refreshes, retent
     expect(later.status).toBe(202)
     await receiver.waitFor((all) => all.some((r) => r.body.request_id === later.body.request_id))
     expect(receiver.received.filter((r) => r.body.request_id === later.body.request_id).map((r) => r.body.webhook_type)).toEqual(['OWNERS'])
-    expect((await call('POST', `/api/links/${link.id}/refresh/`, { fetch_resources: ['INVOICES'] })).body[0]).toMatchObject({ code: 'invalid', field: 'resources' })
+    expect((await call('POST', `/api/links/${link.id}/refresh/`, { fetch_resources: ['INVOICES'] })).body[0]).toMatchObject({
+      code: 'invalid',
+      field: 'resources',
+    })
   })
 
   it('purges stale data and forgets expired credentials', async () => {
-    const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk102', password: 'low', access_mode: 'single', credentials_storage: '1d', stale_in: '2d', fetch_resources: ['ACCOUNTS'] })).body
+    const link = (
+      await call('POST', '/api/links/', {
+        institution: 'erebor_mx_retail',
+        username: 'bnk102',
+        password: 'low',
+        access_mode: 'single',
+        credentials_storage: '1d',
+        stale_in: '2d',
+        fetch_resources: ['ACCOUNTS'],
+      })
+    ).body
     await receiver.waitFor(() => forLink(link.id).length >= 1)
     expect((await call('GET', `/api/accounts/?link=${link.id}`)).body.count).toBeGreaterThan(0)
     h.clock.advance(1.5 * 86_400_000)
     expect((await applyRetention(h.app.deps.domain, h.clock.now())).forgotten).toBeGreaterThanOrEqual(1)
-    expect((await call('POST', '/api/accounts/', { link: link.id })).body[0]).toMatchObject({ code: 'login_error', message: 'Missing credentials to login to the institution' })
+    expect((await call('POST', '/api/accounts/', { link: link.id })).body[0]).toMatchObject({
+      code: 'login_error',
+      message: 'Missing credentials to login to the institution',
+    })
     expect((await call('GET', `/api/accounts/?link=${link.id}`)).body.count).toBeGreaterThan(0)
     h.clock.advance(1 * 86_400_000)
     // The scheduler enqueues retention as a job; the worker runs it.
@@ -161,8 +226,15 @@ describe('recurrent updates, reproducible on demand', () => {
   let receiver: Receiver
   let link: Json
   beforeAll(async () => {
-    ({ h, receiver } = await startBackground())
-    link = (await call('POST', '/api/links/', { institution: 'gringotts_mx_retail', username: 'bnk100', password: 'full', fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'] })).body
+    ;({ h, receiver } = await startBackground())
+    link = (
+      await call('POST', '/api/links/', {
+        institution: 'gringotts_mx_retail',
+        username: 'bnk100',
+        password: 'full',
+        fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'],
+      })
+    ).body
     await receiver.waitFor(() => forLink(link.id).length >= 2)
   })
   afterAll(async () => h.close())
@@ -175,8 +247,10 @@ describe('recurrent updates, reproducible on demand', () => {
     return res.body.request_id as string
   }
   /** The next LINK webhook of this link: a simulated login outcome applies to whichever refresh comes next. */
-  const nextLinkHook = async (code: string, after: number) => (await receiver.waitFor((all) => all.slice(after).some((r) => r.body.link_id === link.id && r.body.webhook_code === code)))
-    .slice(after).find((r) => r.body.link_id === link.id && r.body.webhook_code === code)!.body
+  const nextLinkHook = async (code: string, after: number) =>
+    (await receiver.waitFor((all) => all.slice(after).some((r) => r.body.link_id === link.id && r.body.webhook_code === code)))
+      .slice(after)
+      .find((r) => r.body.link_id === link.id && r.body.webhook_code === code)!.body
   /**
    * Until no job of the link is queued or running. A refresh still running when a login outcome
    * is simulated may log in after the simulated one and, succeeding, rightly make the link valid again.
@@ -184,12 +258,14 @@ describe('recurrent updates, reproducible on demand', () => {
   const jobsSettled = async () => {
     const end = Date.now() + 30_000
     while ((await h.db.query(`SELECT 1 FROM pgboss.job WHERE data->>'linkId' = $1 AND state IN ('created', 'retry', 'active')`, [link.id])).length > 0) {
-      if (Date.now() > end) throw new Error('the link\'s jobs did not finish')
+      if (Date.now() > end) throw new Error("the link's jobs did not finish")
       await new Promise((r) => setTimeout(r, 100))
     }
   }
-  const hooksOf = async (requestId: string, n: number) => (await receiver.waitFor((all) => all.filter((r) => r.body.request_id === requestId).length >= n))
-    .filter((r) => r.body.request_id === requestId).map((r) => r.body)
+  const hooksOf = async (requestId: string, n: number) =>
+    (await receiver.waitFor((all) => all.filter((r) => r.body.request_id === requestId).length >= n))
+      .filter((r) => r.body.request_id === requestId)
+      .map((r) => r.body)
   // Each test starts from a valid link with no refresh under way, whatever the one before it
   // simulated (a link left token_required is not refreshed).
   beforeEach(async () => {
@@ -199,7 +275,12 @@ describe('recurrent updates, reproducible on demand', () => {
 
   it('reports new transactions', async () => {
     const [hook] = await hooksOf(await simulate('new_transactions'), 1)
-    expect(hook).toMatchObject({ webhook_type: 'TRANSACTIONS', webhook_code: 'new_transactions_available', process_type: 'recurrent_update', data: { new_transactions: 3 } })
+    expect(hook).toMatchObject({
+      webhook_type: 'TRANSACTIONS',
+      webhook_code: 'new_transactions_available',
+      process_type: 'recurrent_update',
+      data: { new_transactions: 3 },
+    })
   })
 
   it('reports updated transactions with their ids', async () => {
@@ -229,7 +310,15 @@ describe('recurrent updates, reproducible on demand', () => {
     h.clock.advance(8 * 86_400_000)
     const { refreshes } = await runScheduler(h.app.deps.domain)
     expect(refreshes).toBeGreaterThanOrEqual(1)
-    await receiver.waitFor((all) => all.some((r) => r.body.link_id === link.id && r.body.process_type === 'recurrent_update' && r.body.webhook_code === 'new_transactions_available' && r.body.data.new_transactions > 3))
+    await receiver.waitFor((all) =>
+      all.some(
+        (r) =>
+          r.body.link_id === link.id &&
+          r.body.process_type === 'recurrent_update' &&
+          r.body.webhook_code === 'new_transactions_available' &&
+          r.body.data.new_transactions > 3,
+      ),
+    )
     // Claimed: a second pass right away enqueues nothing for it.
     expect((await runScheduler(h.app.deps.domain)).refreshes).toBe(0)
   })

@@ -2,7 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createSecretKey } from '../../src/domain/keys.ts'
-import { createWebhookEndpoint, deleteWebhookEndpoint, emitWebhook, getWebhookDelivery, redeliverWebhook, type WebhookContext } from '../../src/domain/webhooks.ts'
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  emitWebhook,
+  getWebhookDelivery,
+  redeliverWebhook,
+  type WebhookContext,
+} from '../../src/domain/webhooks.ts'
 import { MAX_ATTEMPTS, MIN_LEASE_MS, RETRY_DELAYS_MS, retryDelayMs, WebhookDispatcher, type DispatcherOptions } from '../../src/jobs/dispatcher.ts'
 import { ManualClock } from '../../src/lib/clock.ts'
 import { Cipher } from '../../src/lib/crypto.ts'
@@ -16,7 +23,8 @@ import { captureLogs, LEVEL } from '../helpers/logs.ts'
 import { startReceiver as startSharedReceiver, type Hit } from '../helpers/receiver.ts'
 
 /** The shared receiver, answering through `answer(hit, res)`. */
-const startReceiver = (answer: (hit: Hit, res: ServerResponse) => void = (_hit, res) => res.end('ok')) => startSharedReceiver((hit, _n, res) => answer(hit, res))
+const startReceiver = (answer: (hit: Hit, res: ServerResponse) => void = (_hit, res) => res.end('ok')) =>
+  startSharedReceiver((hit, _n, res) => answer(hit, res))
 
 async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs
@@ -39,8 +47,12 @@ describe(`webhook dispatcher on ${backend}`, () => {
   })
   afterAll(async () => db.dropDatabase())
   // Every test starts without endpoints (deliveries go with them) and closes what it opened.
-  beforeEach(async () => { await db.query('DELETE FROM webhook_endpoints') })
-  afterEach(async () => { while (cleanups.length) await cleanups.pop()!() })
+  beforeEach(async () => {
+    await db.query('DELETE FROM webhook_endpoints')
+  })
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!()
+  })
 
   const receiver = async (answer?: Parameters<typeof startReceiver>[0]) => {
     const r = await startReceiver(answer)
@@ -51,11 +63,21 @@ describe(`webhook dispatcher on ${backend}`, () => {
   const dispatcher = (options: Partial<DispatcherOptions> = {}, on: Db = db, log?: Logger) =>
     new WebhookDispatcher({ db: on, clock: ctx.clock, cipher: ctx.cipher, log }, { allowPrivateDestinations: true, ...options })
   const endpoint = async (url: string, authorization?: string) => (await createWebhookEndpoint(ctx, actor, { url, authorization })).endpoint
-  const emit = (webhookCode = 'historical_update') => db.tx((tx) => emitWebhook(tx, ctx, {
-    organizationId: actor.organizationId, linkId: randomUUID(), externalId: null, requestId: null,
-    webhookType: 'ACCOUNTS', webhookCode, processType: 'historical_update', data: { total_accounts: 1 },
-  }))
-  const deliveriesOf = (eventId: string) => db.query<{ id: string; status: string; attempts: number }>('SELECT id, status, attempts FROM webhook_deliveries WHERE event_id = $1', [eventId])
+  const emit = (webhookCode = 'historical_update') =>
+    db.tx((tx) =>
+      emitWebhook(tx, ctx, {
+        organizationId: actor.organizationId,
+        linkId: randomUUID(),
+        externalId: null,
+        requestId: null,
+        webhookType: 'ACCOUNTS',
+        webhookCode,
+        processType: 'historical_update',
+        data: { total_accounts: 1 },
+      }),
+    )
+  const deliveriesOf = (eventId: string) =>
+    db.query<{ id: string; status: string; attempts: number }>('SELECT id, status, attempts FROM webhook_deliveries WHERE event_id = $1', [eventId])
 
   it('exports the retry schedule: 3, 6, 12, 24, 48 s, six attempts in all', () => {
     expect(RETRY_DELAYS_MS).toEqual([3_000, 6_000, 12_000, 24_000, 48_000])
@@ -75,7 +97,12 @@ describe(`webhook dispatcher on ${backend}`, () => {
     for (const path of ['/a', '/b', '/c']) await endpoint(`${r.url}${path}`)
     const events: string[] = []
     for (let i = 0; i < 20; i++) events.push(await emit())
-    const dispatchers = [dispatcher({ concurrency: 25, endpointConcurrency: 25 }), dispatcher({ concurrency: 25, endpointConcurrency: 25 }, other), dispatcher({ concurrency: 7 }), dispatcher({ concurrency: 7 }, other)]
+    const dispatchers = [
+      dispatcher({ concurrency: 25, endpointConcurrency: 25 }),
+      dispatcher({ concurrency: 25, endpointConcurrency: 25 }, other),
+      dispatcher({ concurrency: 7 }),
+      dispatcher({ concurrency: 7 }, other),
+    ]
     let attempted = 0
     for (let round = 0; round < 10; round++) {
       const counts = await Promise.all(dispatchers.map((d) => d.deliverDue()))
@@ -88,7 +115,9 @@ describe(`webhook dispatcher on ${backend}`, () => {
     expect(new Set(r.hits.map((hit) => hit.eventId))).toEqual(new Set(events))
     const [{ n }] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'succeeded'")
     expect(n).toBe(60)
-    const [{ logged }] = await db.query<{ logged: number }>('SELECT count(*)::int AS logged FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id')
+    const [{ logged }] = await db.query<{ logged: number }>(
+      'SELECT count(*)::int AS logged FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id',
+    )
     expect(logged).toBe(60)
   })
 
@@ -98,7 +127,12 @@ describe(`webhook dispatcher on ${backend}`, () => {
     const eventId = await emit()
     const now = ctx.clock.now().getTime()
     // A dispatcher claims and then never reports back.
-    const claimed = await claimDueDeliveries(db, { now: new Date(now).toISOString(), leaseUntil: new Date(now + MIN_LEASE_MS).toISOString(), limit: 10, perEndpoint: 5 })
+    const claimed = await claimDueDeliveries(db, {
+      now: new Date(now).toISOString(),
+      leaseUntil: new Date(now + MIN_LEASE_MS).toISOString(),
+      limit: 10,
+      perEndpoint: 5,
+    })
     expect(claimed.map((c) => c.event_id)).toEqual([eventId])
     const d = dispatcher()
     expect(await d.deliverDue()).toBe(0)
@@ -119,7 +153,12 @@ describe(`webhook dispatcher on ${backend}`, () => {
     // Redelivered while the first attempt was still in flight.
     await redeliverWebhook(ctx, actor, claim.id)
     const applied = await recordAttempt(db, {
-      deliveryId: claim.id, lease: claim.lease, status: 'failed', attempts: 6, nextAttemptAt: null, finishedAt: now,
+      deliveryId: claim.id,
+      lease: claim.lease,
+      status: 'failed',
+      attempts: 6,
+      nextAttemptAt: null,
+      finishedAt: now,
       attempt: { attempted_at: now, status_code: 500, latency_ms: 12, error: 'HTTP 500', response_snippet: '' },
     })
     expect(applied).toBe(false)
@@ -164,7 +203,9 @@ describe(`webhook dispatcher on ${backend}`, () => {
     expect(await dispatcher().deliverDue()).toBe(2)
     expect(r.hits.map((hit) => hit.path).sort()).toEqual(['/big', '/redirect'])
     const byEndpoint = await db.query<{ endpoint_id: string; status_code: number; error: string; response_snippet: string }>(
-      'SELECT d.endpoint_id, a.status_code, a.error, a.response_snippet FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.event_id = $1', [eventId])
+      'SELECT d.endpoint_id, a.status_code, a.error, a.response_snippet FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.event_id = $1',
+      [eventId],
+    )
     const of = (id: string) => byEndpoint.find((row) => row.endpoint_id === id)!
     expect(of(big.id)).toMatchObject({ status_code: 500, error: 'HTTP 500', response_snippet: 'é'.repeat(500) })
     expect(of(redirect.id)).toMatchObject({ status_code: 302, error: 'HTTP 302' })
@@ -203,7 +244,9 @@ describe(`webhook dispatcher on ${backend}`, () => {
       cleanups.push(() => second.close())
       other = second
     }
-    const hung = await startReceiver(() => { /* never answers */ })
+    const hung = await startReceiver(() => {
+      /* never answers */
+    })
     const healthy = await receiver()
     await endpoint(`${hung.url}/hung`)
     const ok = await endpoint(`${healthy.url}/ok`)
@@ -218,16 +261,23 @@ describe(`webhook dispatcher on ${backend}`, () => {
     try {
       await healthy.waitFor((hits) => hits.length === 30, 60_000)
       expect(new Set(healthy.hits.map((hit) => hit.eventId))).toEqual(new Set(events))
-      await vi.waitFor(async () => {
-        const [{ n }] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'succeeded'", [ok.id])
-        expect(n).toBe(30)
-      }, { timeout: 30_000, interval: 50 })
+      await vi.waitFor(
+        async () => {
+          const [{ n }] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'succeeded'", [
+            ok.id,
+          ])
+          expect(n).toBe(30)
+        },
+        { timeout: 30_000, interval: 50 },
+      )
       // The hung endpoint got its limit's worth of requests, no more, and none of its attempts
       // has ended (no timeout, no record): the healthy deliveries did not wait for them.
       await hung.waitFor((hits) => hits.length >= 2)
       expect(hung.hits.length).toBe(2)
       const [{ attempts }] = await db.query<{ attempts: number }>(
-        'SELECT count(*)::int AS attempts FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE e.url LIKE $1', ['%/hung'])
+        'SELECT count(*)::int AS attempts FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE e.url LIKE $1',
+        ['%/hung'],
+      )
       expect(attempts).toBe(0)
     } finally {
       // Closing the hung receiver ends its attempts (connection reset), so stop() returns.
@@ -263,8 +313,13 @@ describe(`webhook dispatcher on ${backend}`, () => {
 
   describe('destinations', () => {
     /** Resolves every name to `addresses`, whatever DNS says. */
-    const resolveTo = (...addresses: string[]): Resolver => (_hostname, callback) =>
-      callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })))
+    const resolveTo =
+      (...addresses: string[]): Resolver =>
+      (_hostname, callback) =>
+        callback(
+          null,
+          addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+        )
     const attemptsOf = async (eventId: string) => {
       const [row] = await deliveriesOf(eventId)
       return (await getWebhookDelivery(ctx, actor, row.id)).attempts_log
@@ -280,7 +335,9 @@ describe(`webhook dispatcher on ${backend}`, () => {
       expect(r.hits).toHaveLength(0)
       const [attempt] = await attemptsOf(eventId)
       expect(attempt).toMatchObject({ status_code: null, response_snippet: null })
-      expect(attempt.error).toBe('refused: hooks.example.com resolving to a loopback address; this server sends webhooks to public addresses only (PONTE_WEBHOOK_ALLOW_PRIVATE)')
+      expect(attempt.error).toBe(
+        'refused: hooks.example.com resolving to a loopback address; this server sends webhooks to public addresses only (PONTE_WEBHOOK_ALLOW_PRIVATE)',
+      )
       // A failed attempt like any other: retried on the normal schedule.
       expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: 'pending', attempts: 1 })
 
@@ -316,15 +373,24 @@ describe(`webhook dispatcher on ${backend}`, () => {
 
   it('logs every attempt, a success at info and a failure at warn with its link and reason, never the secret, the Authorization value or the payload', async () => {
     const { log, lines, text: logged } = captureLogs()
-    const r = await receiver((hit, res) => { res.statusCode = hit.path === '/ok' ? 204 : 401; res.end() })
+    const r = await receiver((hit, res) => {
+      res.statusCode = hit.path === '/ok' ? 204 : 401
+      res.end()
+    })
     const ok = await createWebhookEndpoint(ctx, actor, { url: `${r.url}/ok`, authorization: 'Bearer very-secret-token-1' })
     await endpoint(`${r.url}/no`, 'Basic c2VjcmV0OnBhc3N3b3Jk')
     const eventId = await emit('secret-payload-code')
     expect(await dispatcher({}, db, log).deliverDue()).toBe(2)
     const [link] = await db.query<{ link_id: string }>('SELECT link_id FROM webhook_events WHERE id = $1', [eventId])
     expect(lines.find((l) => l.msg === 'webhook delivered')).toMatchObject({ level: LEVEL.info, webhook_id: eventId, link_id: link.link_id, status_code: 204 })
-    expect(lines.find((l) => l.msg === 'webhook attempt failed, will retry'))
-      .toMatchObject({ level: LEVEL.warn, webhook_id: eventId, link_id: link.link_id, status_code: 401, error: 'HTTP 401', attempt: 1 })
+    expect(lines.find((l) => l.msg === 'webhook attempt failed, will retry')).toMatchObject({
+      level: LEVEL.warn,
+      webhook_id: eventId,
+      link_id: link.link_id,
+      status_code: 401,
+      error: 'HTTP 401',
+      attempt: 1,
+    })
     const text = logged()
     for (const secret of ['very-secret-token-1', 'c2VjcmV0OnBhc3N3b3Jk', ok.secret, 'secret-payload-code']) expect(text).not.toContain(secret)
   })

@@ -17,7 +17,9 @@ describe('background work in logs and metrics', () => {
   // A fresh Ponte per test (its own database and queues), made outside the test's own time.
   let h: Harness
   const cleanups: (() => Promise<void>)[] = []
-  beforeEach(async () => { h = await createHarness() })
+  beforeEach(async () => {
+    h = await createHarness()
+  })
   afterEach(async () => {
     await h.close()
     while (cleanups.length) await cleanups.pop()!()
@@ -46,17 +48,31 @@ describe('background work in logs and metrics', () => {
     // A token sealed with another key, as a process started with the wrong PONTE_ENCRYPTION_KEY
     // would have left: the handler throws when it opens it.
     const sealedToken = new Cipher(randomBytes(32)).encrypt('123456')
-    const jobId = await h.db.tx((tx) => h.app.deps.domain.jobs.send(tx, QUEUES.historicalUpdate, {
-      organizationId: h.key.organizationId, linkId, requestId: randomUUID().replaceAll('-', ''), processType: 'historical_update', sealedToken,
-    } satisfies HistoricalUpdateJob))
-    const failed = await vi.waitFor(() => {
-      const line = lines.find((l) => l.job_id === jobId && l.msg.startsWith('job failed'))
-      if (!line) throw new Error('no failure logged yet')
-      return line
-    }, { timeout: 30_000, interval: 100 })
+    const jobId = await h.db.tx((tx) =>
+      h.app.deps.domain.jobs.send(tx, QUEUES.historicalUpdate, {
+        organizationId: h.key.organizationId,
+        linkId,
+        requestId: randomUUID().replaceAll('-', ''),
+        processType: 'historical_update',
+        sealedToken,
+      } satisfies HistoricalUpdateJob),
+    )
+    const failed = await vi.waitFor(
+      () => {
+        const line = lines.find((l) => l.job_id === jobId && l.msg.startsWith('job failed'))
+        if (!line) throw new Error('no failure logged yet')
+        return line
+      },
+      { timeout: 30_000, interval: 100 },
+    )
     expect(failed).toMatchObject({
-      level: LEVEL.warn, msg: 'job failed, will retry', queue: QUEUES.historicalUpdate, link_id: linkId,
-      retry_count: 0, retry_limit: 5, error: expect.stringMatching(/authenticate/),
+      level: LEVEL.warn,
+      msg: 'job failed, will retry',
+      queue: QUEUES.historicalUpdate,
+      link_id: linkId,
+      retry_count: 0,
+      retry_limit: 5,
+      error: expect.stringMatching(/authenticate/),
     })
     expect(text()).not.toContain(sealedToken)
     // The link's first fetch (created above, before the worker) completed, and says so at info.
@@ -73,7 +89,10 @@ describe('background work in logs and metrics', () => {
   it('logs delivered webhooks at info, retried and dead ones at warn and error, and counts each outcome with its latency', async () => {
     const { log, lines } = captureLogs()
     const ok = await h.receiveWebhooks('Bearer ok')
-    const down = await startReceiver((_hit, _n, res) => { res.statusCode = 500; res.end('down') })
+    const down = await startReceiver((_hit, _n, res) => {
+      res.statusCode = 500
+      res.end('down')
+    })
     cleanups.push(down.close)
     expect((await h.call('POST', '/api/webhooks/', { url: down.url })).status).toBe(201)
     const before = await scrape()
@@ -82,12 +101,18 @@ describe('background work in logs and metrics', () => {
     await ok.waitFor((all) => all.some((hit) => hit.body.link_id === linkId), 30_000)
     const [{ events }] = await h.db.query<{ events: number }>('SELECT count(*)::int AS events FROM webhook_events WHERE link_id = $1', [linkId])
     // The second receiver refuses every attempt: move the clock past each backoff until none is left.
-    await vi.waitFor(async () => {
-      const [{ open }] = await h.db.query<{ open: number }>(`SELECT count(*)::int AS open FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
-        WHERE e.link_id = $1 AND d.status <> 'succeeded' AND d.status <> 'failed'`, [linkId])
-      h.clock.advance(3_600_000)
-      if (open > 0) throw new Error(`${open} deliveries still open`)
-    }, { timeout: 60_000, interval: 200 })
+    await vi.waitFor(
+      async () => {
+        const [{ open }] = await h.db.query<{ open: number }>(
+          `SELECT count(*)::int AS open FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+        WHERE e.link_id = $1 AND d.status <> 'succeeded' AND d.status <> 'failed'`,
+          [linkId],
+        )
+        h.clock.advance(3_600_000)
+        if (open > 0) throw new Error(`${open} deliveries still open`)
+      },
+      { timeout: 60_000, interval: 200 },
+    )
 
     const delivered = lines.filter((l) => l.msg === 'webhook delivered' && l.link_id === linkId)
     expect(delivered).toHaveLength(events)
@@ -109,7 +134,10 @@ describe('background work in logs and metrics', () => {
   }, 120_000)
 
   it('reports the jobs waiting in each queue and how long the oldest due one has waited', async () => {
-    const send = (options?: { startAfterSeconds?: number }) => h.db.tx((tx) => h.app.deps.domain.jobs.send(tx, QUEUES.asyncRequest, { organizationId: h.key.organizationId, kind: 'delete_link', linkId: randomUUID() }, options))
+    const send = (options?: { startAfterSeconds?: number }) =>
+      h.db.tx((tx) =>
+        h.app.deps.domain.jobs.send(tx, QUEUES.asyncRequest, { organizationId: h.key.organizationId, kind: 'delete_link', linkId: randomUUID() }, options),
+      )
     const empty = await scrape()
     expect(value(empty, `ponte_queue_depth{queue="${QUEUES.asyncRequest}"}`)).toBe(0)
     expect(value(empty, `ponte_queue_oldest_waiting_seconds{queue="${QUEUES.asyncRequest}"}`)).toBe(0)
@@ -127,10 +155,18 @@ describe('background work in logs and metrics', () => {
     expect(value(text, 'ponte_queue_depth{queue="webhook-deliveries"}')).toBe(0)
     await h.receiveWebhooks('Bearer x')
     for (let i = 0; i < 2; i++) {
-      await h.db.tx((tx) => emitWebhook(tx, h.app.deps.domain, {
-        organizationId: h.key.organizationId, linkId: randomUUID(), externalId: null, requestId: null,
-        webhookType: 'ACCOUNTS', webhookCode: 'historical_update', processType: 'historical_update', data: { total_accounts: 1 },
-      }))
+      await h.db.tx((tx) =>
+        emitWebhook(tx, h.app.deps.domain, {
+          organizationId: h.key.organizationId,
+          linkId: randomUUID(),
+          externalId: null,
+          requestId: null,
+          webhookType: 'ACCOUNTS',
+          webhookCode: 'historical_update',
+          processType: 'historical_update',
+          data: { total_accounts: 1 },
+        }),
+      )
     }
     const withDeliveries = await scrape()
     expect(value(withDeliveries, 'ponte_queue_depth{queue="webhook-deliveries"}')).toBe(2)

@@ -12,7 +12,8 @@ type Json = Record<string, any>
 /** The jobs that carry `requestId`, oldest first, with their last attempt's times (pg-boss's clock: real time). */
 async function jobsOf(h: Harness, requestId: string) {
   return h.db.query<{ name: string; state: string; started_on: string; completed_on: string | null; retry_count: number }>(
-    `SELECT name, state::text AS state, started_on::text, completed_on::text, retry_count FROM pgboss.job WHERE data->>'requestId' = $1 ORDER BY created_on`, [requestId],
+    `SELECT name, state::text AS state, started_on::text, completed_on::text, retry_count FROM pgboss.job WHERE data->>'requestId' = $1 ORDER BY created_on`,
+    [requestId],
   )
 }
 
@@ -29,11 +30,20 @@ describe('background work on one link runs one job at a time, in order', () => {
   afterAll(async () => h.close())
 
   const call: Harness['call'] = (...args) => h.call(...args)
-  const hooksOf = async (requestId: string, n: number) => (await receiver.waitFor((all) => all.filter((r) => r.body.request_id === requestId).length >= n, 60_000))
-    .filter((r) => r.body.request_id === requestId).map((r) => r.body)
+  const hooksOf = async (requestId: string, n: number) =>
+    (await receiver.waitFor((all) => all.filter((r) => r.body.request_id === requestId).length >= n, 60_000))
+      .filter((r) => r.body.request_id === requestId)
+      .map((r) => r.body)
 
   it('a simulated change and a refresh sent right after it: the change is reported, then the refresh runs', async () => {
-    const link = (await call('POST', '/api/links/', { institution: 'gringotts_mx_retail', username: 'bnk100', password: 'full', fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'] })).body
+    const link = (
+      await call('POST', '/api/links/', {
+        institution: 'gringotts_mx_retail',
+        username: 'bnk100',
+        password: 'full',
+        fetch_resources: ['ACCOUNTS', 'TRANSACTIONS'],
+      })
+    ).body
     await receiver.waitFor((all) => all.filter((r) => r.body.link_id === link.id).length >= 2, 60_000)
     for (let round = 0; round < 3; round++) {
       h.clock.advance(11 * 60_000)
@@ -41,7 +51,12 @@ describe('background work on one link runs one job at a time, in order', () => {
       const refresh = await call('POST', `/api/links/${link.id}/refresh/`, {})
       expect([simulated.status, refresh.status]).toEqual([202, 202])
       const [change] = await hooksOf(simulated.body.request_id, 1)
-      expect(change).toMatchObject({ webhook_type: 'TRANSACTIONS', webhook_code: 'new_transactions_available', process_type: 'recurrent_update', data: { new_transactions: 3 } })
+      expect(change).toMatchObject({
+        webhook_type: 'TRANSACTIONS',
+        webhook_code: 'new_transactions_available',
+        process_type: 'recurrent_update',
+        data: { new_transactions: 3 },
+      })
       const history = await hooksOf(refresh.body.request_id, 2)
       expect(history.map((b: Json) => b.webhook_type).sort()).toEqual(['ACCOUNTS', 'TRANSACTIONS'])
       // The refresh's update started only once the simulated change's had finished.
@@ -57,8 +72,18 @@ describe('background work on one link runs one job at a time, in order', () => {
   it('a runner whose fetched attempt was handed over meanwhile does not start the job again', async () => {
     const jobs = h.app.deps.domain.jobs
     // Enqueued for later, so that no runner of this process takes it.
-    const id = await h.db.tx((tx) => jobs.send(tx, QUEUES.asyncRequest, { organizationId: randomUUID(), requestId: 'stale', kind: 'retrieve', resource: 'NONE', request: { link: randomUUID() } }, { startAfterSeconds: 3600 }))
-    const [fetched] = await jobs.boss.fetch(QUEUES.asyncRequest, { batchSize: 1, ignoreStartAfter: true, includeMetadata: true } as { batchSize: number; includeMetadata: true })
+    const id = await h.db.tx((tx) =>
+      jobs.send(
+        tx,
+        QUEUES.asyncRequest,
+        { organizationId: randomUUID(), requestId: 'stale', kind: 'retrieve', resource: 'NONE', request: { link: randomUUID() } },
+        { startAfterSeconds: 3600 },
+      ),
+    )
+    const [fetched] = await jobs.boss.fetch(QUEUES.asyncRequest, { batchSize: 1, ignoreStartAfter: true, includeMetadata: true } as {
+      batchSize: number
+      includeMetadata: true
+    })
     expect(fetched.id).toBe(id)
     // Meanwhile the job was handed over and fetched again: a later attempt of the same job.
     await h.db.query(`UPDATE pgboss.job SET started_on = started_on + interval '20 seconds' WHERE name = $1 AND id = $2`, [QUEUES.asyncRequest, id])
@@ -68,7 +93,8 @@ describe('background work on one link runs one job at a time, in order', () => {
   })
 
   it("a busy link holds back only its own jobs, without taking worker slots from other links'", async () => {
-    const register = async () => (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk102', password: 'low', fetch_resources: ['ACCOUNTS'] })).body
+    const register = async () =>
+      (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk102', password: 'low', fetch_resources: ['ACCOUNTS'] })).body
     const [busy, free] = [await register(), await register()]
     await receiver.waitFor((all) => [busy.id, free.id].every((id) => all.some((r) => r.body.link_id === id)), 60_000)
 
@@ -77,11 +103,20 @@ describe('background work on one link runs one job at a time, in order', () => {
     await h.db.query(`INSERT INTO job_workers (id, host, pid, heartbeat_seconds) VALUES ($1, 'stand-in', 1, 1)`, [standIn])
     const jobs = h.app.deps.domain.jobs
     // Enqueued for later, so that no runner of this process takes it: the stand-in takes it now.
-    const held = await h.db.tx((tx) => jobs.send(tx, QUEUES.asyncRequest, { organizationId: randomUUID(), requestId: 'held', kind: 'retrieve', resource: 'NONE', request: { link: busy.id } }, { line: lineOf(busy.id), startAfterSeconds: 3600 }))
+    const held = await h.db.tx((tx) =>
+      jobs.send(
+        tx,
+        QUEUES.asyncRequest,
+        { organizationId: randomUUID(), requestId: 'held', kind: 'retrieve', resource: 'NONE', request: { link: busy.id } },
+        { line: lineOf(busy.id), startAfterSeconds: 3600 },
+      ),
+    )
     const [job] = await jobs.boss.fetch(QUEUES.asyncRequest, { batchSize: 1, ignoreStartAfter: true } as { batchSize: number })
     expect(job.id).toBe(held)
     expect(await startJob(h.db, job!, standIn)).toMatchObject({ run: true })
-    const beating = setInterval(() => { h.db.query('UPDATE job_workers SET beat_at = now() WHERE id = $1', [standIn]).catch(() => {}) }, 300)
+    const beating = setInterval(() => {
+      h.db.query('UPDATE job_workers SET beat_at = now() WHERE id = $1', [standIn]).catch(() => {})
+    }, 300)
     // More waiting jobs on the busy link than the queue has slots in this process (2).
     const waiting: string[] = []
     try {
@@ -102,7 +137,7 @@ describe('background work on one link runs one job at a time, in order', () => {
     }
     // The stand-in stops beating: presumed dead, its job is handed to the real worker, and the
     // busy link's refreshes follow, in the order they were asked for.
-     for (const requestId of waiting) await hooksOf(requestId, 1)
+    for (const requestId of waiting) await hooksOf(requestId, 1)
     const started = await Promise.all(waiting.map(async (id) => (await jobsOf(h, id))[0]))
     for (let i = 1; i < started.length; i++) {
       expect(Date.parse(started[i].started_on)).toBeGreaterThanOrEqual(Date.parse(started[i - 1].completed_on!))
@@ -119,13 +154,23 @@ describe('background work on one link runs one job at a time, in order', () => {
 describe('a job cut off by a dead worker', () => {
   let h: Harness
   // No worker here: the job is fetched by the test alone.
-  beforeAll(async () => { h = await createHarness() })
+  beforeAll(async () => {
+    h = await createHarness()
+  })
   afterAll(async () => h.close())
   it('gives back the attempts a dead worker cut off, twice; then an interruption counts as a failed attempt', async () => {
     const jobs = h.app.deps.domain.jobs
-    const id = await h.db.tx((tx) => jobs.send(tx, QUEUES.asyncRequest, { organizationId: randomUUID(), requestId: 'interrupted', kind: 'retrieve', resource: 'NONE', request: {} }, { startAfterSeconds: 3600 }))
+    const id = await h.db.tx((tx) =>
+      jobs.send(
+        tx,
+        QUEUES.asyncRequest,
+        { organizationId: randomUUID(), requestId: 'interrupted', kind: 'retrieve', resource: 'NONE', request: {} },
+        { startAfterSeconds: 3600 },
+      ),
+    )
     const executor = (tx: Queryable) => ({ executeSql: async (text: string, values?: unknown[]) => ({ rows: await tx.query(text, values) }) })
-    const attemptOf = async () => (await h.db.query<{ state: string; retry_count: number }>('SELECT state::text AS state, retry_count FROM pgboss.job WHERE id = $1', [id]))[0]
+    const attemptOf = async () =>
+      (await h.db.query<{ state: string; retry_count: number }>('SELECT state::text AS state, retry_count FROM pgboss.job WHERE id = $1', [id]))[0]
     for (let cut = 1; cut <= FREE_INTERRUPTIONS + 1; cut++) {
       const [job] = await jobs.boss.fetch(QUEUES.asyncRequest, { batchSize: 1, ignoreStartAfter: true } as { batchSize: number })
       expect(job.id).toBe(id)
@@ -137,7 +182,7 @@ describe('a job cut off by a dead worker', () => {
       if (cut <= FREE_INTERRUPTIONS) expect(await attemptOf()).toEqual({ state: 'created', retry_count: 0 })
       // pg-boss counts the attempt when the job is fetched again.
       else expect(await attemptOf()).toMatchObject({ state: 'retry' })
-      await h.db.query('UPDATE pgboss.job SET start_after = now() + interval \'1 hour\' WHERE id = $1', [id])
+      await h.db.query("UPDATE pgboss.job SET start_after = now() + interval '1 hour' WHERE id = $1", [id])
     }
     const [again] = await jobs.boss.fetch(QUEUES.asyncRequest, { batchSize: 1, ignoreStartAfter: true } as { batchSize: number })
     expect(again.id).toBe(id)
@@ -145,8 +190,9 @@ describe('a job cut off by a dead worker', () => {
   })
 
   it('is presumed dead only after two missed heartbeats at least: a shorter setting is refused', () => {
-    expect(() => loadConfig({ PONTE_WORKER_HEARTBEAT_SECONDS: '5', PONTE_WORKER_DEAD_AFTER_SECONDS: '9' }))
-      .toThrow('PONTE_WORKER_DEAD_AFTER_SECONDS must be at least twice PONTE_WORKER_HEARTBEAT_SECONDS')
+    expect(() => loadConfig({ PONTE_WORKER_HEARTBEAT_SECONDS: '5', PONTE_WORKER_DEAD_AFTER_SECONDS: '9' })).toThrow(
+      'PONTE_WORKER_DEAD_AFTER_SECONDS must be at least twice PONTE_WORKER_HEARTBEAT_SECONDS',
+    )
     expect(loadConfig({})).toMatchObject({ PONTE_WORKER_HEARTBEAT_SECONDS: 5, PONTE_WORKER_DEAD_AFTER_SECONDS: 15 })
   })
 })

@@ -40,11 +40,19 @@ describe('webhook destination policy', () => {
     expect(refusedAddressReason(address)).toBe(reason)
   })
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2606:4700:4700::1111', '2a00:1450:4001::200e', '::ffff:8.8.8.8', '64:ff9b::808:808'])(
-    'accepts the public address %s', (address) => {
-      expect(refusedAddressReason(address)).toBeNull()
-    },
-  )
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.32.0.1',
+    '100.128.0.1',
+    '192.169.0.1',
+    '2606:4700:4700::1111',
+    '2a00:1450:4001::200e',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+  ])('accepts the public address %s', (address) => {
+    expect(refusedAddressReason(address)).toBeNull()
+  })
 
   it.each([
     // URL.hostname as the WHATWG parser gives it: decimal, hex and short IPv4 forms come out dotted.

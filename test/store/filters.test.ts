@@ -16,7 +16,9 @@ describe('filter declarations to SQL', () => {
 
   it('reads a JSON body field as text, cast to the filter type', () => {
     expect(filterColumn({ param: 'email', source: { body: 'email' }, type: 'text', lookups: ['exact'] }, records)).toBe("(r.body::json->>'email')")
-    expect(filterColumn({ param: 'balance', source: { body: 'balance' }, type: 'number', lookups: ['exact'] }, records)).toBe("(r.body::json->>'balance')::numeric")
+    expect(filterColumn({ param: 'balance', source: { body: 'balance' }, type: 'number', lookups: ['exact'] }, records)).toBe(
+      "(r.body::json->>'balance')::numeric",
+    )
   })
 
   it("reads the row's account through the list's join when it has one, through a subquery otherwise", () => {
@@ -26,8 +28,9 @@ describe('filter declarations to SQL', () => {
   })
 
   it("reads the row's link through a subquery", () => {
-    expect(filterColumn({ param: 'institution', source: { link: 'institution' }, type: 'text', lookups: ['exact'] }, { alias: 'a' }))
-      .toBe('(SELECT l.institution FROM links l WHERE l.id = a.link_id)')
+    expect(filterColumn({ param: 'institution', source: { link: 'institution' }, type: 'text', lookups: ['exact'] }, { alias: 'a' })).toBe(
+      '(SELECT l.institution FROM links l WHERE l.id = a.link_id)',
+    )
   })
 
   it('binds every value after the ones already given', () => {

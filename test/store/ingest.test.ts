@@ -81,7 +81,8 @@ describe(`transaction ingest on ${backend}`, () => {
     const fetched = (await call('POST', '/api/transactions/', { link: link.id, date_from: '2024-03-11', date_to: '2026-03-09' })).body
     expect(fetched.length).toBeGreaterThan(1100)
     const all: Json[] = []
-    for (let p = 1; all.length < fetched.length; p++) all.push(...(await call('GET', `/api/transactions/?link=${link.id}&page_size=1000&page=${p}`)).body.results)
+    for (let p = 1; all.length < fetched.length; p++)
+      all.push(...(await call('GET', `/api/transactions/?link=${link.id}&page_size=1000&page=${p}`)).body.results)
     const deep = (await call('GET', `/api/transactions/?link=${link.id}&page_size=100&page=11`)).body
     expect(deep.count).toBe(fetched.length)
     expect(deep.results.map((t: Json) => t.id)).toEqual(all.slice(1000, 1100).map((t) => t.id))
@@ -89,7 +90,9 @@ describe(`transaction ingest on ${backend}`, () => {
     const inflows = all.filter((t) => t.type === 'INFLOW')
     const filtered = (await call('GET', `/api/transactions/?link=${link.id}&type=INFLOW&page_size=10&page=${Math.floor(inflows.length / 10)}`)).body
     expect(filtered.count).toBe(inflows.length)
-    expect(filtered.results.map((t: Json) => t.id)).toEqual(inflows.slice((Math.floor(inflows.length / 10) - 1) * 10, Math.floor(inflows.length / 10) * 10).map((t) => t.id))
+    expect(filtered.results.map((t: Json) => t.id)).toEqual(
+      inflows.slice((Math.floor(inflows.length / 10) - 1) * 10, Math.floor(inflows.length / 10) * 10).map((t) => t.id),
+    )
     expect((await call('GET', `/api/transactions/?link=${link.id}&page_size=1000&page=${Math.ceil(fetched.length / 1000) + 1}`)).status).toBe(404)
   })
 
@@ -130,7 +133,7 @@ describe(`transaction ingest on ${backend}`, () => {
     expect((await page(12)).results.map((t: Json) => t.id)).toEqual(all.slice(1100, 1200).map((t) => t.id))
   })
 
-  it('embeds each account as it is now in a link\'s transaction pages, whoever changed it', async () => {
+  it("embeds each account as it is now in a link's transaction pages, whoever changed it", async () => {
     const link = (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single' })).body
     await call('POST', '/api/transactions/', { link: link.id, date_from: '2026-01-01', date_to: '2026-03-09' })
     const first = async () => (await call('GET', `/api/transactions/?link=${link.id}&page_size=5`)).body.results[0]
@@ -152,10 +155,13 @@ describe(`transaction ingest on ${backend}`, () => {
   describe('deleting the link or an account while a retrieve writes', () => {
     const registry = () => h.app.deps.domain.connectors
     const connector = () => registry().connectorFor(registry().institution('erebor_mx_retail')!)
-    const newLink = async () => (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single' })).body
-    const orphans = async () => Number((await h.db.query<{ n: string }>(
-      'SELECT count(*) AS n FROM transactions t WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.account_id)',
-    ))[0].n)
+    const newLink = async () =>
+      (await call('POST', '/api/links/', { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single' })).body
+    const orphans = async () =>
+      Number(
+        (await h.db.query<{ n: string }>('SELECT count(*) AS n FROM transactions t WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = t.account_id)'))[0]
+          .n,
+      )
 
     /** Hands the institution's transactions over in small batches and runs `between` after the third. */
     async function withDeleteBetweenBatches<T>(between: () => Promise<void>, run: () => Promise<T>): Promise<T> {
@@ -186,7 +192,9 @@ describe(`transaction ingest on ${backend}`, () => {
       const link = await newLink()
       let deleted = 0
       const res = await withDeleteBetweenBatches(
-        async () => { deleted = (await call('DELETE', `/api/links/${link.id}/`)).status },
+        async () => {
+          deleted = (await call('DELETE', `/api/links/${link.id}/`)).status
+        },
         () => call('POST', '/api/transactions/', { link: link.id, date_from: '2025-03-01', date_to: '2026-03-09' }),
       )
       expect(deleted).toBe(204)
@@ -201,7 +209,9 @@ describe(`transaction ingest on ${backend}`, () => {
       const accounts = (await call('POST', '/api/accounts/', { link: link.id })).body as Json[]
       const account = accounts[0]
       const res = await withDeleteBetweenBatches(
-        async () => { expect((await call('DELETE', `/api/accounts/${account.id}/`)).status).toBe(204) },
+        async () => {
+          expect((await call('DELETE', `/api/accounts/${account.id}/`)).status).toBe(204)
+        },
         () => call('POST', '/api/transactions/', { link: link.id, date_from: '2025-03-01', date_to: '2026-03-09' }),
       )
       expect(res.status).toBe(404)
@@ -251,10 +261,22 @@ describe(`transaction ingest on ${backend}`, () => {
     })
 
     const row = (internalId: string, description: string | null, extra: Partial<TransactionInsert> = {}): TransactionInsert => ({
-      id: uuidv7(), account_id: accountId, internal_identification: internalId, value_date: '2026-01-02', accounting_date: '2026-01-02T10:00:00.000Z',
-      amount: 10.5, currency: 'MXN', type: 'OUTFLOW', status: 'PROCESSED', category: null, reference: null, bill_name: null,
-      collected_at: '2026-03-10T15:00:00.000Z', created_at: '2026-03-10T15:00:00.000Z',
-      body: JSON.stringify({ created_at: '2026-03-10T15:00:00.000Z', description, internal_identification: internalId }), ...extra,
+      id: uuidv7(),
+      account_id: accountId,
+      internal_identification: internalId,
+      value_date: '2026-01-02',
+      accounting_date: '2026-01-02T10:00:00.000Z',
+      amount: 10.5,
+      currency: 'MXN',
+      type: 'OUTFLOW',
+      status: 'PROCESSED',
+      category: null,
+      reference: null,
+      bill_name: null,
+      collected_at: '2026-03-10T15:00:00.000Z',
+      created_at: '2026-03-10T15:00:00.000Z',
+      body: JSON.stringify({ created_at: '2026-03-10T15:00:00.000Z', description, internal_identification: internalId }),
+      ...extra,
     })
 
     it('keeps text with tabs, newlines, backslashes and non-ASCII exactly', async () => {

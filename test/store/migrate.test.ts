@@ -6,7 +6,9 @@ import { processTestTimeout } from '../helpers/processes.ts'
 
 describe(`migrations on ${backend}`, () => {
   const cleanups: (() => Promise<void>)[] = []
-  afterEach(async () => { while (cleanups.length) await cleanups.pop()!() })
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!()
+  })
 
   async function freshDatabase(): Promise<{ url?: string; open(): Promise<Db> }> {
     const database = await createTestDatabase()
@@ -21,26 +23,34 @@ describe(`migrations on ${backend}`, () => {
     }
   }
 
-  it('applies every numbered file once, in order, and is a no-op the second time', async () => {
-    const db = await (await freshDatabase()).open()
-    const all = loadMigrations().map((m) => m.id)
-    expect(all).toEqual([...all].sort((a, b) => a - b))
-    expect(await migrate(db)).toEqual(all)
-    expect(await migrate(db)).toEqual([])
-    const rows = await db.query<{ id: number }>('SELECT id FROM _migrations ORDER BY id')
-    expect(rows.map((r) => r.id)).toEqual(all)
-  }, processTestTimeout(1))
+  it(
+    'applies every numbered file once, in order, and is a no-op the second time',
+    async () => {
+      const db = await (await freshDatabase()).open()
+      const all = loadMigrations().map((m) => m.id)
+      expect(all).toEqual([...all].sort((a, b) => a - b))
+      expect(await migrate(db)).toEqual(all)
+      expect(await migrate(db)).toEqual([])
+      const rows = await db.query<{ id: number }>('SELECT id FROM _migrations ORDER BY id')
+      expect(rows.map((r) => r.id)).toEqual(all)
+    },
+    processTestTimeout(1),
+  )
 
-  it('is safe when several processes migrate the same database at once', async () => {
-    const database = await freshDatabase()
-    // On PostgreSQL these are separate connection pools, like separate processes; PGlite is
-    // embedded, so there the concurrency is within one instance.
-    const first = await database.open()
-    const dbs = database.url ? [first, await database.open(), await database.open()] : [first, first, first]
-    const results = await Promise.all(dbs.map((db) => migrate(db)))
-    const applied = results.flat().sort((a, b) => a - b)
-    expect(applied).toEqual(loadMigrations().map((m) => m.id))
-  }, processTestTimeout(1))
+  it(
+    'is safe when several processes migrate the same database at once',
+    async () => {
+      const database = await freshDatabase()
+      // On PostgreSQL these are separate connection pools, like separate processes; PGlite is
+      // embedded, so there the concurrency is within one instance.
+      const first = await database.open()
+      const dbs = database.url ? [first, await database.open(), await database.open()] : [first, first, first]
+      const results = await Promise.all(dbs.map((db) => migrate(db)))
+      const applied = results.flat().sort((a, b) => a - b)
+      expect(applied).toEqual(loadMigrations().map((m) => m.id))
+    },
+    processTestTimeout(1),
+  )
 
   it('rolls a failing migration back entirely', async () => {
     const db = await (await freshDatabase()).open()

@@ -16,7 +16,9 @@ describe.skipIf(backend !== 'pglite')('PGlite text rows', () => {
   afterAll(async () => db.dropDatabase())
 
   it('returns the same rows as a plain query, as text, across replies of many chunks', async () => {
-    await db.query(`INSERT INTO t SELECT g, CASE WHEN g % 7 = 0 THEN NULL ELSE repeat('ação 🚀 "q" \\ ', 40) || g END, '2026-01-02T03:04:05.678Z', ARRAY['a', 'b"c'] FROM generate_series(1, 5000) g`)
+    await db.query(
+      `INSERT INTO t SELECT g, CASE WHEN g % 7 = 0 THEN NULL ELSE repeat('ação 🚀 "q" \\ ', 40) || g END, '2026-01-02T03:04:05.678Z', ARRAY['a', 'b"c'] FROM generate_series(1, 5000) g`,
+    )
     const sql = 'SELECT id::text AS id, label, at, tags::text AS tags FROM t WHERE id > $1 ORDER BY t.id'
     const plain = await db.query<Record<string, unknown>>(sql, [10])
     const fast = await db.query<Record<string, unknown>>(sql, [10], { prepared: true })
@@ -26,7 +28,11 @@ describe.skipIf(backend !== 'pglite')('PGlite text rows', () => {
   })
 
   it('passes arrays and NULLs as parameters', async () => {
-    const rows = await db.query<{ id: string }>('SELECT id::text AS id FROM t WHERE id = ANY($1::int[]) AND ($2::text IS NULL) ORDER BY id', [[3, 1, 2], null], { prepared: true })
+    const rows = await db.query<{ id: string }>(
+      'SELECT id::text AS id FROM t WHERE id = ANY($1::int[]) AND ($2::text IS NULL) ORDER BY id',
+      [[3, 1, 2], null],
+      { prepared: true },
+    )
     expect(rows.map((r) => r.id)).toEqual(['1', '2', '3'])
     const [quoted] = await db.query<{ n: string }>('SELECT cardinality($1::text[])::text AS n', [['x"y', 'a\\b', 'c,d']], { prepared: true })
     expect(quoted.n).toBe('3')
@@ -40,10 +46,14 @@ describe.skipIf(backend !== 'pglite')('PGlite text rows', () => {
 
   it("waits for another caller's open transaction and sees only what it committed", async () => {
     let release!: () => void
-    const held = new Promise<void>((resolve) => { release = resolve })
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
     const order: string[] = []
     let inserted!: () => void
-    const insideTx = new Promise<void>((resolve) => { inserted = resolve })
+    const insideTx = new Promise<void>((resolve) => {
+      inserted = resolve
+    })
     const writer = db.tx(async (tx) => {
       await tx.query("INSERT INTO t (id, label) VALUES (-1, 'inside')")
       inserted()

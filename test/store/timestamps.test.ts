@@ -9,7 +9,9 @@ import { backend, openTestDb } from '../helpers/db.ts'
  */
 describe(`timestamps read as text on ${backend}`, () => {
   let db: Db & { dropDatabase(): Promise<void> }
-  beforeAll(async () => { db = await openTestDb({ migrated: false }) })
+  beforeAll(async () => {
+    db = await openTestDb({ migrated: false })
+  })
   afterAll(async () => db.dropDatabase())
 
   const VALUES = ['2026-06-30T12:00:00.000Z', '2026-01-01T00:00:00.123Z', '1999-12-31T23:59:59.999Z', '2026-03-10T15:00:00.5Z', '2024-02-29T06:07:08.000456Z']

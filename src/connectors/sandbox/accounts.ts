@@ -30,7 +30,14 @@ function publicIdentification(world: World, acct: AccountPlan): [string, string]
   return ['ACCOUNT_NUMBER', acct.number]
 }
 
-interface CardState { current: number; limit: number; lastClosed: BillInfo | null; nextCut: Day; nextDue: Day; lastPayment: Day | null }
+interface CardState {
+  current: number
+  limit: number
+  lastClosed: BillInfo | null
+  nextCut: Day
+  nextDue: Day
+  lastPayment: Day | null
+}
 
 function cardState(world: World, ledger: Ledger, bills: Bills, card: AccountPlan): CardState {
   const today = world.today
@@ -69,11 +76,19 @@ function creditDataOfda(world: World, s: CardState, card: AccountPlan) {
   return {
     collected_at: asOf(world),
     credit_limit: money(s.limit),
-    limits: [{
-      identification_number: card.last4, credit_limit: money(s.limit), used_amount: money(used),
-      available_amount: money(Math.max(0, s.limit - used)), is_limit_flexible: false, type: 'TOTAL_LIMIT',
-      consolidation_type: 'CONSOLIDADO', line_name: 'CREDITO_A_VISTA', line_name_additional_info: null,
-    }],
+    limits: [
+      {
+        identification_number: card.last4,
+        credit_limit: money(s.limit),
+        used_amount: money(used),
+        available_amount: money(Math.max(0, s.limit - used)),
+        is_limit_flexible: false,
+        type: 'TOTAL_LIMIT',
+        consolidation_type: 'CONSOLIDADO',
+        line_name: 'CREDITO_A_VISTA',
+        line_name_additional_info: null,
+      },
+    ],
     cutting_date: formatDay(s.nextCut),
     minimum_payment: s.lastClosed ? money(s.lastClosed.minimumCents) : 0,
     network: card.card!.network,
@@ -88,7 +103,13 @@ function creditDataOfda(world: World, s: CardState, card: AccountPlan) {
   }
 }
 
-interface LoanState { outstanding: number; paid: number; pastDue: number; lastPayment: Day | null; nextDue: Day | null }
+interface LoanState {
+  outstanding: number
+  paid: number
+  pastDue: number
+  lastPayment: Day | null
+  nextDue: Day | null
+}
 
 function loanState(world: World, ledger: Ledger, loan: AccountPlan): LoanState {
   const status = ledger.loanStatus(loan, world.today)
@@ -146,15 +167,36 @@ function loanDataOfda(world: World, s: LoanState, acct: AccountPlan) {
     total_effective_cost: money(Math.round(total * 1.035)),
     loan_type: acct.productSubtype,
     outstanding_balance: money(s.outstanding),
-    interest_rates: [{
-      name: 'NOMINAL', type: 'YEARLY', value: yearly,
-      interest_rate_data: {
-        tax_type: 'NOMINAL', rate_type: 'COMPOUND', type: 'YEARLY', calculation_base: '30/360', reference_index_type: 'PRE_FIXED',
-        reference_index_subtype: 'PRE_FIXADO', reference_index_info: null, pre_fixed_rate: Math.round(yearly * 10_000) / 1_000_000,
-        post_fixed_rate: 0, additional_info: null,
+    interest_rates: [
+      {
+        name: 'NOMINAL',
+        type: 'YEARLY',
+        value: yearly,
+        interest_rate_data: {
+          tax_type: 'NOMINAL',
+          rate_type: 'COMPOUND',
+          type: 'YEARLY',
+          calculation_base: '30/360',
+          reference_index_type: 'PRE_FIXED',
+          reference_index_subtype: 'PRE_FIXADO',
+          reference_index_info: null,
+          pre_fixed_rate: Math.round(yearly * 10_000) / 1_000_000,
+          post_fixed_rate: 0,
+          additional_info: null,
+        },
       },
-    }],
-    fees: [{ type: null, value: money(Math.round(plan.principalCents * 0.02)), name: 'Tarifa de cadastro', code: 'CADASTRO', fee_charge_type: 'SINGLE', fee_charge: 'FIXED', rate: null }],
+    ],
+    fees: [
+      {
+        type: null,
+        value: money(Math.round(plan.principalCents * 0.02)),
+        name: 'Tarifa de cadastro',
+        code: 'CADASTRO',
+        fee_charge_type: 'SINGLE',
+        fee_charge: 'FIXED',
+        rate: null,
+      },
+    ],
     contracted_charges: [
       { type: 'LATE_PAYMENT_INTEREST_FEE', info: 'Juros de mora de 1% ao mês', rate: 0.01 },
       { type: 'LATE_PAYMENT_PENALTY_FEE', info: 'Multa de 2% sobre a parcela em atraso', rate: 0.02 },
@@ -206,13 +248,14 @@ export function accountRecords(world: World): InstitutionRecord[] {
     const available = card ? Math.max(0, card.limit - current) : Math.max(0, current)
     const institution = { name: world.institution, type: 'bank' }
     if (world.shape === 'ofda') {
-      const overdraft = acct.kind === 'primary' && acct.overdraftLimitCents > 0
-        ? {
-          arranged: money(acct.overdraftLimitCents),
-          used: money(Math.min(acct.overdraftLimitCents, Math.max(0, -current))),
-          unarranged: money(Math.max(0, -current - acct.overdraftLimitCents)),
-        }
-        : null
+      const overdraft =
+        acct.kind === 'primary' && acct.overdraftLimitCents > 0
+          ? {
+              arranged: money(acct.overdraftLimitCents),
+              used: money(Math.min(acct.overdraftLimitCents, Math.max(0, -current))),
+              unarranged: money(Math.max(0, -current - acct.overdraftLimitCents)),
+            }
+          : null
       return {
         internal_identification: acct.internalId,
         institution,

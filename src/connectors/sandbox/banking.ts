@@ -1,7 +1,5 @@
 import type { AccountScopedRecord, Period } from '../types.ts'
-import {
-  formatDay, monthEnd, monthStart, monthTag, onOrAfterBusinessDay, yearMonthOf, type Day, type YearMonth,
-} from './calendar.ts'
+import { formatDay, monthEnd, monthStart, monthTag, onOrAfterBusinessDay, yearMonthOf, type Day, type YearMonth } from './calendar.ts'
 import { billMonthOf, Bills } from './bills.ts'
 import { asOf, clipPeriod, merchantWire, money, moneyString, utcTimestamp } from './format.ts'
 import { effect, isLiability, Ledger, type TxEvent } from './ledger.ts'
@@ -52,7 +50,11 @@ function postedInMonth(ledger: Ledger, accounts: AccountPlan[], ym: YearMonth, f
 
 class TransactionFormatter {
   private readonly dates = new Map<Day, string>()
-  constructor(private readonly world: World, private readonly ledger: Ledger, private readonly bills: Bills) {}
+  constructor(
+    private readonly world: World,
+    private readonly ledger: Ledger,
+    private readonly bills: Bills,
+  ) {}
 
   private date(day: Day): string {
     let s = this.dates.get(day)
@@ -117,17 +119,18 @@ class TransactionFormatter {
       credit_card_data: isCard ? this.cardDataOfda(p) : null,
       counterparty: party
         ? {
-          type: party.kind,
-          // The schema's document_number holds 11 digits: a CPF. Companies' CNPJs do not fit.
-          document_number: party.kind === 'INDIVIDUAL' && world.country === 'BR' ? party.document : null,
-          clearing_code: party.bank.code,
-          agency: party.agency,
-          check_digit: party.checkDigit,
-          number: party.account,
-        }
+            type: party.kind,
+            // The schema's document_number holds 11 digits: a CPF. Companies' CNPJs do not fit.
+            document_number: party.kind === 'INDIVIDUAL' && world.country === 'BR' ? party.document : null,
+            clearing_code: party.bank.code,
+            agency: party.agency,
+            check_digit: party.checkDigit,
+            number: party.account,
+          }
         : null,
       loan_data: p.acct.kind === 'loan' ? this.loanData(p) : null,
-      payment_type: isCard && (ev.kind === 'purchase' || ev.kind === 'installment' || ev.kind === 'subscription') ? (ev.installment ? 'INSTALLMENT' : 'FULL') : null,
+      payment_type:
+        isCard && (ev.kind === 'purchase' || ev.kind === 'installment' || ev.kind === 'subscription') ? (ev.installment ? 'INSTALLMENT' : 'FULL') : null,
       operation_type: ev.opType,
       operation_type_additional_info: ev.opInfo,
       mcc: isCard ? ev.mcc : null,
@@ -212,7 +215,12 @@ export const TRANSACTION_BATCH = 5_000
  * Streams a period's transactions month by month, in batches, holding at most one month of
  * records plus one batch: years of dense history cost constant memory.
  */
-export async function* transactionBatches(world: World, period: Period, accountInternalId?: string, batchSize = TRANSACTION_BATCH): AsyncGenerator<AccountScopedRecord[]> {
+export async function* transactionBatches(
+  world: World,
+  period: Period,
+  accountInternalId?: string,
+  batchSize = TRANSACTION_BATCH,
+): AsyncGenerator<AccountScopedRecord[]> {
   const clipped = clipPeriod(world, period)
   if (!clipped) return
   const [from, to] = clipped
@@ -255,20 +263,22 @@ function lastPosted(ledger: Ledger, acct: AccountPlan): TxEvent | null {
 /** OFDA: the current balance of each deposit account (BalanceOFDA). */
 function currentBalancesOfda(world: World, accounts: AccountPlan[]): AccountScopedRecord[] {
   const ledger = new Ledger(world)
-  return accounts.filter((a) => !isLiability(a)).map((acct) => {
-    const current = ledger.balanceAt(acct, world.today)
-    const last = lastPosted(ledger, acct)
-    return {
-      internal_identification: `${acct.tag}BALANCE`,
-      account_internal_identification: acct.internalId,
-      // Without any movement, the balance is the one the account was opened with.
-      last_updated_at: last ? utcTimestamp(world.country, last.day, last.sec) : utcTimestamp(world.country, acct.historyStart, 0),
-      currency: world.locale.currency,
-      available: money(Math.max(0, current)),
-      blocked: 0,
-      automatically_invested: 0,
-    }
-  })
+  return accounts
+    .filter((a) => !isLiability(a))
+    .map((acct) => {
+      const current = ledger.balanceAt(acct, world.today)
+      const last = lastPosted(ledger, acct)
+      return {
+        internal_identification: `${acct.tag}BALANCE`,
+        account_internal_identification: acct.internalId,
+        // Without any movement, the balance is the one the account was opened with.
+        last_updated_at: last ? utcTimestamp(world.country, last.day, last.sec) : utcTimestamp(world.country, acct.historyStart, 0),
+        currency: world.locale.currency,
+        available: money(Math.max(0, current)),
+        blocked: 0,
+        automatically_invested: 0,
+      }
+    })
 }
 
 /** Multi-region: end-of-day balances of every day of the period (legacy `/api/balances/`). */
@@ -334,23 +344,25 @@ export function statementRecords(world: World, accountInternalId: string, year: 
     } else outflow += p.ev.cents
   }
   const owner = world.owner
-  return [{
-    internal_identification: `${acct.tag}S${monthTag(ym)}`,
-    account_internal_identification: acct.internalId,
-    account_number: acct.number,
-    client_number: hashDigits(seedKey(world.key, 'client'), 8),
-    RFC: world.country === 'MX' ? (owner.company?.document.number ?? owner.document.number) : null,
-    CLABE: acct.clabe,
-    period_start_date: formatDay(first),
-    period_end_date: formatDay(last),
-    cut_date: formatDay(acct.card ? ledger.cutDay(acct, ym) : monthEnd(ym)),
-    final_balance: money(ledger.balanceAt(acct, last)),
-    previous_balance: money(ledger.balanceAt(acct, first - 1)),
-    total_inflow_amount: money(inflow),
-    total_outflow_amount: money(outflow),
-    total_inflow_transactions: inflowCount,
-    total_outflow_transactions: posted.length - inflowCount,
-    transactions,
-    pdf: null,
-  }]
+  return [
+    {
+      internal_identification: `${acct.tag}S${monthTag(ym)}`,
+      account_internal_identification: acct.internalId,
+      account_number: acct.number,
+      client_number: hashDigits(seedKey(world.key, 'client'), 8),
+      RFC: world.country === 'MX' ? (owner.company?.document.number ?? owner.document.number) : null,
+      CLABE: acct.clabe,
+      period_start_date: formatDay(first),
+      period_end_date: formatDay(last),
+      cut_date: formatDay(acct.card ? ledger.cutDay(acct, ym) : monthEnd(ym)),
+      final_balance: money(ledger.balanceAt(acct, last)),
+      previous_balance: money(ledger.balanceAt(acct, first - 1)),
+      total_inflow_amount: money(inflow),
+      total_outflow_amount: money(outflow),
+      total_inflow_transactions: inflowCount,
+      total_outflow_transactions: posted.length - inflowCount,
+      transactions,
+      pdf: null,
+    },
+  ]
 }

@@ -39,7 +39,10 @@ function minimumPayment(world: World, total: number): number {
 
 export class Bills {
   private readonly cache = new Map<string, BillInfo>()
-  constructor(private readonly world: World, private readonly ledger: Ledger) {}
+  constructor(
+    private readonly world: World,
+    private readonly ledger: Ledger,
+  ) {}
 
   get(card: AccountPlan, ym: YearMonth): BillInfo {
     const key = `${card.index}:${ym}`
@@ -51,7 +54,9 @@ export class Bills {
     const month = ledger.month(card, ym)
     const cycleStart = ledger.cutDay(card, ym - 1)
     bill = {
-      ym, cut, due: ledger.dueDay(card, ym),
+      ym,
+      cut,
+      due: ledger.dueDay(card, ym),
       internalId: `${card.tag}B${monthTag(ym)}`,
       name: billName(world, yearOf(ym), monthOf(ym)),
       // Closed once its whole cut day is posted: its total is final.
@@ -60,8 +65,9 @@ export class Bills {
       minimumCents: minimumPayment(world, total),
       previousTotalCents: ledger.balanceAt(card, cycleStart),
       payments: month.events.filter((ev) => ev.kind === 'card_payment_received' && ev.day > cut && ledger.posted(ev.day, ev.sec)),
-      financeCharges: [...ledger.month(card, ym - 1).events, ...month.events]
-        .filter((ev) => ev.day > cycleStart && ev.day <= cut && (ev.cardCredit === 'REVOLVING_CREDIT')),
+      financeCharges: [...ledger.month(card, ym - 1).events, ...month.events].filter(
+        (ev) => ev.day > cycleStart && ev.day <= cut && ev.cardCredit === 'REVOLVING_CREDIT',
+      ),
     }
     this.cache.set(key, bill)
     return bill

@@ -134,19 +134,37 @@ function nextMonday(day: Day): Day {
 function mexicoHolidays(year: number): Day[] {
   // Ley Federal del Trabajo, art. 74 (the bank holidays that always apply).
   return [
-    dayOf(year, 1, 1), nthWeekday(year, 2, 1, 1), nthWeekday(year, 3, 1, 3), dayOf(year, 5, 1),
-    dayOf(year, 9, 16), nthWeekday(year, 11, 1, 3), dayOf(year, 12, 25),
+    dayOf(year, 1, 1),
+    nthWeekday(year, 2, 1, 1),
+    nthWeekday(year, 3, 1, 3),
+    dayOf(year, 5, 1),
+    dayOf(year, 9, 16),
+    nthWeekday(year, 11, 1, 3),
+    dayOf(year, 12, 25),
   ]
 }
 
 function colombiaHolidays(year: number): Day[] {
   const e = easter(year)
   return [
-    dayOf(year, 1, 1), dayOf(year, 5, 1), dayOf(year, 7, 20), dayOf(year, 8, 7), dayOf(year, 12, 8), dayOf(year, 12, 25),
-    e - 3, e - 2,
-    nextMonday(dayOf(year, 1, 6)), nextMonday(dayOf(year, 3, 19)), nextMonday(dayOf(year, 6, 29)),
-    nextMonday(dayOf(year, 8, 15)), nextMonday(dayOf(year, 10, 12)), nextMonday(dayOf(year, 11, 1)),
-    nextMonday(dayOf(year, 11, 11)), nextMonday(e + 43), nextMonday(e + 64), nextMonday(e + 71),
+    dayOf(year, 1, 1),
+    dayOf(year, 5, 1),
+    dayOf(year, 7, 20),
+    dayOf(year, 8, 7),
+    dayOf(year, 12, 8),
+    dayOf(year, 12, 25),
+    e - 3,
+    e - 2,
+    nextMonday(dayOf(year, 1, 6)),
+    nextMonday(dayOf(year, 3, 19)),
+    nextMonday(dayOf(year, 6, 29)),
+    nextMonday(dayOf(year, 8, 15)),
+    nextMonday(dayOf(year, 10, 12)),
+    nextMonday(dayOf(year, 11, 1)),
+    nextMonday(dayOf(year, 11, 11)),
+    nextMonday(e + 43),
+    nextMonday(e + 64),
+    nextMonday(e + 71),
   ]
 }
 
@@ -194,7 +212,7 @@ export function onOrAfterBusinessDay(country: SandboxCountry, day: Day): Day {
 /** The n-th business day of a month (Brazil pays salaries on the 5th, CLT art. 459). */
 export function nthBusinessDay(country: SandboxCountry, ym: YearMonth, n: number): Day {
   let d = monthStart(ym) - 1
-  for (let count = 0; count < n; ) {
+  for (let count = 0; count < n;) {
     d++
     if (isBusinessDay(country, d)) count++
   }

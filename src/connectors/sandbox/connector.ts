@@ -1,6 +1,13 @@
 import { PonteError } from '../../lib/errors.ts'
 import type {
-  ConnectorContext, ConnectorResource, Credentials, FetchParams, InstitutionConnector, InstitutionRecord, LoginOutcome, WireShape,
+  ConnectorContext,
+  ConnectorResource,
+  Credentials,
+  FetchParams,
+  InstitutionConnector,
+  InstitutionRecord,
+  LoginOutcome,
+  WireShape,
 } from '../types.ts'
 import { accountRecords } from './accounts.ts'
 import { balanceRecords, statementRecords, transactionBatches } from './banking.ts'
@@ -45,7 +52,12 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
   EXCHANGES: (world, { period }) => exchangeRecords(world, given(period, 'EXCHANGES', 'period')),
   EXCHANGE_HISTORY: (world, { parentInternalIds }) => exchangeHistoryRecords(world, given(parentInternalIds, 'EXCHANGE_HISTORY', 'parentInternalIds')),
   STATEMENTS: (world, { accountInternalId, year, month }) =>
-    statementRecords(world, given(accountInternalId, 'STATEMENTS', 'accountInternalId'), given(year, 'STATEMENTS', 'year'), given(month, 'STATEMENTS', 'month')),
+    statementRecords(
+      world,
+      given(accountInternalId, 'STATEMENTS', 'accountInternalId'),
+      given(year, 'STATEMENTS', 'year'),
+      given(month, 'STATEMENTS', 'month'),
+    ),
   PORTFOLIOS: (world) => portfolioRecords(world),
 }
 

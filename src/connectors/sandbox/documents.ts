@@ -54,7 +54,7 @@ export function cnh(base9: string): string {
   const r1 = ds.reduce((acc, d, i) => acc + d * (9 - i), 0) % 11
   const d1 = r1 >= 10 ? 0 : r1
   const decrement = r1 >= 10 ? 2 : 0
-  const r2 = (ds.reduce((acc, d, i) => acc + d * (i + 1), 0) % 11 - decrement + 11) % 11
+  const r2 = ((ds.reduce((acc, d, i) => acc + d * (i + 1), 0) % 11) - decrement + 11) % 11
   const d2 = r2 >= 10 ? 0 : r2
   return `${base9}${d1}${d2}`
 }
@@ -101,8 +101,21 @@ export function clabeNumber(bankCode: number, cityCode: number, account11: strin
 
 const RFC_VALUES: Record<string, number> = Object.fromEntries([
   ...'0123456789ABCDEFGHIJKLMN'.split('').map((ch, i) => [ch, i] as const),
-  ['&', 24], ['O', 25], ['P', 26], ['Q', 27], ['R', 28], ['S', 29], ['T', 30], ['U', 31],
-  ['V', 32], ['W', 33], ['X', 34], ['Y', 35], ['Z', 36], [' ', 37], ['Ñ', 38],
+  ['&', 24],
+  ['O', 25],
+  ['P', 26],
+  ['Q', 27],
+  ['R', 28],
+  ['S', 29],
+  ['T', 30],
+  ['U', 31],
+  ['V', 32],
+  ['W', 33],
+  ['X', 34],
+  ['Y', 35],
+  ['Z', 36],
+  [' ', 37],
+  ['Ñ', 38],
 ])
 
 /** SAT's check digit: weighted sum mod 11 over the first 12 characters (companies get a leading space). */
@@ -115,12 +128,56 @@ export function rfcCheckDigit(rfc12or11: string): string {
 }
 
 // SAT's list of inconvenient words: their last letter is replaced with X (Anexo IV).
-const RFC_FORBIDDEN = new Set(['BUEI', 'BUEY', 'CACA', 'CACO', 'CAGA', 'CAGO', 'CAKA', 'CAKO', 'COGE', 'COJA', 'COJE', 'COJI',
-  'COJO', 'CULO', 'FETO', 'GUEY', 'JOTO', 'KACA', 'KACO', 'KAGA', 'KAGO', 'KOGE', 'KOJO', 'KAKA', 'KULO', 'MAME', 'MAMO',
-  'MEAR', 'MEAS', 'MEON', 'MION', 'MOCO', 'MULA', 'PEDA', 'PEDO', 'PENE', 'PUTA', 'PUTO', 'QULO', 'RATA', 'RUIN'])
+const RFC_FORBIDDEN = new Set([
+  'BUEI',
+  'BUEY',
+  'CACA',
+  'CACO',
+  'CAGA',
+  'CAGO',
+  'CAKA',
+  'CAKO',
+  'COGE',
+  'COJA',
+  'COJE',
+  'COJI',
+  'COJO',
+  'CULO',
+  'FETO',
+  'GUEY',
+  'JOTO',
+  'KACA',
+  'KACO',
+  'KAGA',
+  'KAGO',
+  'KOGE',
+  'KOJO',
+  'KAKA',
+  'KULO',
+  'MAME',
+  'MAMO',
+  'MEAR',
+  'MEAS',
+  'MEON',
+  'MION',
+  'MOCO',
+  'MULA',
+  'PEDA',
+  'PEDO',
+  'PENE',
+  'PUTA',
+  'PUTO',
+  'QULO',
+  'RATA',
+  'RUIN',
+])
 
 export function plainUpper(value: string): string {
-  return value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/[^A-Z ]/g, '')
+  return value
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toUpperCase()
+    .replace(/[^A-Z ]/g, '')
 }
 
 function yymmdd(date: string): string {
@@ -146,7 +203,9 @@ export function rfcPerson(rng: Rng, firstName: string, lastName: string, secondL
 
 /** RFC of a company (12 characters) from its name and incorporation date. */
 export function rfcCompany(rng: Rng, name: string, incorporationDate: string): string {
-  const words = plainUpper(name).split(' ').filter((w) => w.length > 2 && !['SAB', 'CV', 'SA', 'DE', 'DEL', 'LAS', 'LOS'].includes(w))
+  const words = plainUpper(name)
+    .split(' ')
+    .filter((w) => w.length > 2 && !['SAB', 'CV', 'SA', 'DE', 'DEL', 'LAS', 'LOS'].includes(w))
   const letters = (words.map((w) => w[0]).join('') + 'XXX').slice(0, 3)
   const body = `${letters}${yymmdd(incorporationDate)}${homoclave(rng)}`
   return body + rfcCheckDigit(body)

@@ -77,10 +77,14 @@ export function merchantWire(brand: Brand | null): { logo: string | null; websit
 export function accountCategory(world: World, acct: AccountPlan): string {
   switch (acct.kind) {
     // Colombian payroll accounts are savings accounts ("cuenta de ahorros nómina").
-    case 'primary': return world.country === 'CO' ? 'SAVINGS_ACCOUNT' : 'CHECKING_ACCOUNT'
-    case 'reserve': return world.country === 'CO' ? 'CHECKING_ACCOUNT' : 'SAVINGS_ACCOUNT'
-    case 'card': return 'CREDIT_CARD'
-    case 'loan': return 'LOAN_ACCOUNT'
+    case 'primary':
+      return world.country === 'CO' ? 'SAVINGS_ACCOUNT' : 'CHECKING_ACCOUNT'
+    case 'reserve':
+      return world.country === 'CO' ? 'CHECKING_ACCOUNT' : 'SAVINGS_ACCOUNT'
+    case 'card':
+      return 'CREDIT_CARD'
+    case 'loan':
+      return 'LOAN_ACCOUNT'
   }
 }
 
@@ -91,7 +95,11 @@ export function billName(world: World, year: number, month: number): string {
 
 /** The 2-character state code OFDA addresses allow (BR states already are). */
 export function stateCode(state: string): string {
-  return state.normalize('NFD').replace(/[^A-Za-z]/g, '').slice(0, 2).toUpperCase()
+  return state
+    .normalize('NFD')
+    .replace(/[^A-Za-z]/g, '')
+    .slice(0, 2)
+    .toUpperCase()
 }
 
 /** Degrees as OFDA coordinates ("-23.5475000"), from 1e-7 degree integers. */

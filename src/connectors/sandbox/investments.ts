@@ -76,26 +76,76 @@ function plans(world: World): InvestmentPlan[] {
   const stockDay = buy(rng.int(8, 18))
   return [
     {
-      internalId: id(0), type: 'FIXED_INCOME_BANKING', productName: 'CDB', issuer: bankCnpj,
-      clearingCode: `CDB${formatDay(cdbDay).slice(2, 4)}${hashHex(seedKey(world.key, 'cdb'), 5).toUpperCase()}`, purchaseDay: cdbDay,
-      dueDay: addMonths(cdbDay, 36), principalCents: Math.round(salary * 2.5 / 100_000) * 100_000, monthlyCents: 0,
-      yearlyReturn: 0.1065 * 1.1, unitPriceCents: 100_000, indexer: 'CDI', postFixed: 1.1, preFixed: null, taxExempt: false, fundCategory: null,
+      internalId: id(0),
+      type: 'FIXED_INCOME_BANKING',
+      productName: 'CDB',
+      issuer: bankCnpj,
+      clearingCode: `CDB${formatDay(cdbDay).slice(2, 4)}${hashHex(seedKey(world.key, 'cdb'), 5).toUpperCase()}`,
+      purchaseDay: cdbDay,
+      dueDay: addMonths(cdbDay, 36),
+      principalCents: Math.round((salary * 2.5) / 100_000) * 100_000,
+      monthlyCents: 0,
+      yearlyReturn: 0.1065 * 1.1,
+      unitPriceCents: 100_000,
+      indexer: 'CDI',
+      postFixed: 1.1,
+      preFixed: null,
+      taxExempt: false,
+      fundCategory: null,
     },
     {
-      internalId: id(1), type: 'TREASURY_BOND', productName: `TESOURO SELIC ${formatDay(addMonths(selicDay, 48)).slice(0, 4)}`, issuer: null,
-      clearingCode: null, purchaseDay: selicDay, dueDay: addMonths(selicDay, 48), principalCents: Math.round(salary * 1.5 / 10_000) * 10_000,
-      monthlyCents: 0, yearlyReturn: 0.1075, unitPriceCents: 1_480_000, indexer: 'SELIC', postFixed: 1, preFixed: null, taxExempt: false, fundCategory: null,
+      internalId: id(1),
+      type: 'TREASURY_BOND',
+      productName: `TESOURO SELIC ${formatDay(addMonths(selicDay, 48)).slice(0, 4)}`,
+      issuer: null,
+      clearingCode: null,
+      purchaseDay: selicDay,
+      dueDay: addMonths(selicDay, 48),
+      principalCents: Math.round((salary * 1.5) / 10_000) * 10_000,
+      monthlyCents: 0,
+      yearlyReturn: 0.1075,
+      unitPriceCents: 1_480_000,
+      indexer: 'SELIC',
+      postFixed: 1,
+      preFixed: null,
+      taxExempt: false,
+      fundCategory: null,
     },
     {
-      internalId: id(2), type: 'INVESTMENT_FUND', productName: rng.pick(['AURORA RENDA FIXA DI FIC FI', 'HORIZONTE MULTIMERCADO FIC FIM']),
-      issuer: cnpj(rng), clearingCode: null, purchaseDay: fundDay, dueDay: null, principalCents: Math.round(salary / 10_000) * 10_000,
-      monthlyCents: Math.round(salary * 0.1 / 10_000) * 10_000, yearlyReturn: 0.112, unitPriceCents: 285, indexer: 'CDI', postFixed: null,
-      preFixed: null, taxExempt: false, fundCategory: 'RENDA_FIXA',
+      internalId: id(2),
+      type: 'INVESTMENT_FUND',
+      productName: rng.pick(['AURORA RENDA FIXA DI FIC FI', 'HORIZONTE MULTIMERCADO FIC FIM']),
+      issuer: cnpj(rng),
+      clearingCode: null,
+      purchaseDay: fundDay,
+      dueDay: null,
+      principalCents: Math.round(salary / 10_000) * 10_000,
+      monthlyCents: Math.round((salary * 0.1) / 10_000) * 10_000,
+      yearlyReturn: 0.112,
+      unitPriceCents: 285,
+      indexer: 'CDI',
+      postFixed: null,
+      preFixed: null,
+      taxExempt: false,
+      fundCategory: 'RENDA_FIXA',
     },
     {
-      internalId: id(3), type: 'VARIABLE_INCOME', productName: rng.pick(['PETR4', 'VALE3', 'ITUB4', 'WEGE3', 'BBAS3']), issuer: cnpj(rng),
-      clearingCode: null, purchaseDay: stockDay, dueDay: null, principalCents: Math.round(salary * 0.8 / 10_000) * 10_000, monthlyCents: 0,
-      yearlyReturn: 0.08, unitPriceCents: rng.int(2_500, 4_200), indexer: null, postFixed: null, preFixed: null, taxExempt: false, fundCategory: null,
+      internalId: id(3),
+      type: 'VARIABLE_INCOME',
+      productName: rng.pick(['PETR4', 'VALE3', 'ITUB4', 'WEGE3', 'BBAS3']),
+      issuer: cnpj(rng),
+      clearingCode: null,
+      purchaseDay: stockDay,
+      dueDay: null,
+      principalCents: Math.round((salary * 0.8) / 10_000) * 10_000,
+      monthlyCents: 0,
+      yearlyReturn: 0.08,
+      unitPriceCents: rng.int(2_500, 4_200),
+      indexer: null,
+      postFixed: null,
+      preFixed: null,
+      taxExempt: false,
+      fundCategory: null,
     },
   ]
 }
@@ -142,8 +192,8 @@ function renewed(world: World, old: InvestmentPlan, payout: Flow, term: number):
     ...old,
     internalId: `INV${hashHex(seedKey(world.key, 'inv-term', old.internalId, term), 12).toUpperCase()}`,
     productName: treasury ? `TESOURO SELIC ${formatDay(due).slice(0, 4)}` : old.productName,
-    clearingCode: old.clearingCode === null ? null
-      : `CDB${formatDay(open).slice(2, 4)}${hashHex(seedKey(world.key, 'cdb', old.internalId, term), 5).toUpperCase()}`,
+    clearingCode:
+      old.clearingCode === null ? null : `CDB${formatDay(open).slice(2, 4)}${hashHex(seedKey(world.key, 'cdb', old.internalId, term), 5).toUpperCase()}`,
     purchaseDay: open,
     dueDay: due,
     principalCents: payout.cents - outflowIncomeTax(old, payout),
@@ -190,8 +240,18 @@ function flows(world: World, plan: InvestmentPlan): Flow[] {
   const sellSubtype = plan.type === 'FIXED_INCOME_BANKING' || plan.type === 'INVESTMENT_FUND' ? 'RESGATE' : 'VENDA'
   const units = (cents: number, unit: number) => Math.round((cents / unit) * 1_000_000) / 1_000_000
   const out: Flow[] = []
-  const first = plan.type === 'VARIABLE_INCOME' ? Math.max(1, Math.round(plan.principalCents / plan.unitPriceCents / 100)) * 100 : units(plan.principalCents, plan.unitPriceCents)
-  out.push({ day: plan.purchaseDay, subtype: buySubtype, inflow: true, cents: plan.type === 'VARIABLE_INCOME' ? first * plan.unitPriceCents : plan.principalCents, quantity: first, unitPriceCents: plan.unitPriceCents })
+  const first =
+    plan.type === 'VARIABLE_INCOME'
+      ? Math.max(1, Math.round(plan.principalCents / plan.unitPriceCents / 100)) * 100
+      : units(plan.principalCents, plan.unitPriceCents)
+  out.push({
+    day: plan.purchaseDay,
+    subtype: buySubtype,
+    inflow: true,
+    cents: plan.type === 'VARIABLE_INCOME' ? first * plan.unitPriceCents : plan.principalCents,
+    quantity: first,
+    unitPriceCents: plan.unitPriceCents,
+  })
   const startYm = yearMonthOf(plan.purchaseDay)
   const held = () => out.reduce((q, f) => q + (f.subtype === 'DIVIDENDOS' ? 0 : f.inflow ? f.quantity : -f.quantity), 0)
   for (let ym = startYm + 1; ym <= yearMonthOf(last); ym++) {
@@ -209,10 +269,17 @@ function flows(world: World, plan: InvestmentPlan): Flow[] {
       // A partial redemption a few days later: after the grace period, within what is held.
       const sellDay = onOrAfterBusinessDay(world.country, day + 5)
       const sellUnit = unitAt(sellDay)
-      const cents = Math.round(plan.principalCents * 0.2 / 10_000) * 10_000
+      const cents = Math.round((plan.principalCents * 0.2) / 10_000) * 10_000
       const quantity = plan.type === 'VARIABLE_INCOME' ? 100 : units(cents, sellUnit)
       if (sellDay <= last && sellDay < maturity && (grace === null || sellDay > grace) && quantity <= held()) {
-        out.push({ day: sellDay, subtype: sellSubtype, inflow: false, cents: plan.type === 'VARIABLE_INCOME' ? 100 * sellUnit : cents, quantity, unitPriceCents: sellUnit })
+        out.push({
+          day: sellDay,
+          subtype: sellSubtype,
+          inflow: false,
+          cents: plan.type === 'VARIABLE_INCOME' ? 100 * sellUnit : cents,
+          quantity,
+          unitPriceCents: sellUnit,
+        })
       }
     }
   }
@@ -225,7 +292,12 @@ function flows(world: World, plan: InvestmentPlan): Flow[] {
   return out
 }
 
-interface Position { quantity: number; investedCents: number; grossCents: number; unitCents: number }
+interface Position {
+  quantity: number
+  investedCents: number
+  grossCents: number
+  unitCents: number
+}
 
 function position(world: World, plan: InvestmentPlan, all: Flow[]): Position {
   const unit = Math.round(plan.unitPriceCents * grow(plan.yearlyReturn, world.today - plan.purchaseDay))
@@ -396,7 +468,16 @@ function exchangeBook(world: World): { bankId: number; operations: ExchangeOpera
     const requestedSecond = 50_400 + slot.int(0, 10_800)
     const identifier = hashDigits(seedKey(world.key, 'fx', index), 17)
     operations.push({
-      index, internalId: `FX${identifier}`, identifier, day, requestedSecond, foreign, buy, settlement, rate, foreignCents,
+      index,
+      internalId: `FX${identifier}`,
+      identifier,
+      day,
+      requestedSecond,
+      foreign,
+      buy,
+      settlement,
+      rate,
+      foreignCents,
       dueDay: onOrAfterBusinessDay(world.country, day + 2),
     })
   }
@@ -460,8 +541,16 @@ interface ExchangeEvent {
 
 /** Who receives a wire abroad, by currency (name, ISO 3166-1 country). */
 const FOREIGN_PARTIES: Record<'USD' | 'EUR', readonly (readonly [string, string])[]> = {
-  USD: [['Global Tech Imports LLC', 'US'], ['Maple Grove University', 'US'], ['Sunrise Property Management LLC', 'US']],
-  EUR: [['Universidade de Lisboa', 'PT'], ['Alfama Alojamento Local Lda', 'PT'], ['Hausverwaltung Berger GmbH', 'DE']],
+  USD: [
+    ['Global Tech Imports LLC', 'US'],
+    ['Maple Grove University', 'US'],
+    ['Sunrise Property Management LLC', 'US'],
+  ],
+  EUR: [
+    ['Universidade de Lisboa', 'PT'],
+    ['Alfama Alojamento Local Lda', 'PT'],
+    ['Hausverwaltung Berger GmbH', 'DE'],
+  ],
 }
 
 const DAY_SECONDS = 86_400
@@ -572,7 +661,10 @@ export function exchangeHistoryRecords(world: World, exchangeInternalIds: readon
 
 /** ISIN check digit: letters to numbers (A=10), then Luhn over the digit string. */
 export function isin(prefix11: string): string {
-  const expanded = prefix11.split('').map((ch) => (/[A-Z]/.test(ch) ? String(ch.charCodeAt(0) - 55) : ch)).join('')
+  const expanded = prefix11
+    .split('')
+    .map((ch) => (/[A-Z]/.test(ch) ? String(ch.charCodeAt(0) - 55) : ch))
+    .join('')
   let sum = 0
   for (let i = 0; i < expanded.length; i++) {
     let d = Number(expanded[expanded.length - 1 - i])
@@ -598,39 +690,76 @@ interface InstrumentSpec {
 
 const PORTFOLIOS: Record<string, { name: string; type: 'FIXED_INCOME' | 'VARIABLE_INCOME' | 'PENSION'; instruments: InstrumentSpec[] }[]> = {
   MX: [
-    { name: 'Inversión a Plazo', type: 'FIXED_INCOME', instruments: [
-      { type: 'DEPOSIT', subtype: 'PRLV', name: 'PAGARE RENDIMIENTO LIQUIDABLE AL VENCIMIENTO 28D', isin: null, share: 0.25, yearly: 0.102, index: 'TIIE', termDays: 28 },
-      { type: 'BOND', subtype: 'CETES', name: 'CETES 91 DIAS', isin: isin('MX0MGO00000'), share: 0.2, yearly: 0.105, index: 'CETES', termDays: 91 },
-    ] },
-    { name: 'Mercado de Capitales', type: 'VARIABLE_INCOME', instruments: [
-      { type: 'ETF', subtype: 'ETF', name: 'NAFTRAC ISHRS', isin: isin('MX1BNA06000'), share: 0.2, yearly: 0.07, index: null, termDays: null },
-      { type: 'STOCK', subtype: 'ACCION', name: 'FEMSA UBD', isin: isin('MXP32032131'), share: 0.1, yearly: 0.09, index: null, termDays: null },
-      { type: 'STOCK', subtype: 'ACCION', name: 'WALMEX *', isin: isin('MX01WA00003'), share: 0.1, yearly: 0.06, index: null, termDays: null },
-    ] },
-    { name: 'Afore', type: 'PENSION', instruments: [
-      { type: 'PENSION', subtype: 'SIEFORE', name: 'SIEFORE BASICA 1990-1994', isin: null, share: 0.15, yearly: 0.095, index: null, termDays: null },
-    ] },
+    {
+      name: 'Inversión a Plazo',
+      type: 'FIXED_INCOME',
+      instruments: [
+        {
+          type: 'DEPOSIT',
+          subtype: 'PRLV',
+          name: 'PAGARE RENDIMIENTO LIQUIDABLE AL VENCIMIENTO 28D',
+          isin: null,
+          share: 0.25,
+          yearly: 0.102,
+          index: 'TIIE',
+          termDays: 28,
+        },
+        { type: 'BOND', subtype: 'CETES', name: 'CETES 91 DIAS', isin: isin('MX0MGO00000'), share: 0.2, yearly: 0.105, index: 'CETES', termDays: 91 },
+      ],
+    },
+    {
+      name: 'Mercado de Capitales',
+      type: 'VARIABLE_INCOME',
+      instruments: [
+        { type: 'ETF', subtype: 'ETF', name: 'NAFTRAC ISHRS', isin: isin('MX1BNA06000'), share: 0.2, yearly: 0.07, index: null, termDays: null },
+        { type: 'STOCK', subtype: 'ACCION', name: 'FEMSA UBD', isin: isin('MXP32032131'), share: 0.1, yearly: 0.09, index: null, termDays: null },
+        { type: 'STOCK', subtype: 'ACCION', name: 'WALMEX *', isin: isin('MX01WA00003'), share: 0.1, yearly: 0.06, index: null, termDays: null },
+      ],
+    },
+    {
+      name: 'Afore',
+      type: 'PENSION',
+      instruments: [
+        { type: 'PENSION', subtype: 'SIEFORE', name: 'SIEFORE BASICA 1990-1994', isin: null, share: 0.15, yearly: 0.095, index: null, termDays: null },
+      ],
+    },
   ],
   CO: [
-    { name: 'CDT', type: 'FIXED_INCOME', instruments: [
-      { type: 'DEPOSIT', subtype: 'CDT', name: 'CDT 360 DIAS', isin: null, share: 0.45, yearly: 0.115, index: 'IBR', termDays: 360 },
-    ] },
-    { name: 'Acciones', type: 'VARIABLE_INCOME', instruments: [
-      { type: 'STOCK', subtype: 'ACCION', name: 'ECOPETROL', isin: isin('COC04PA0001'), share: 0.2, yearly: 0.05, index: null, termDays: null },
-      { type: 'STOCK', subtype: 'ACCION', name: 'PFBCOLOM', isin: isin('COB07PA0007'), share: 0.15, yearly: 0.07, index: null, termDays: null },
-    ] },
-    { name: 'Fondo Voluntario de Pensión', type: 'PENSION', instruments: [
-      { type: 'PENSION', subtype: 'FPV', name: 'FONDO VOLUNTARIO DE PENSION MODERADO', isin: null, share: 0.2, yearly: 0.08, index: null, termDays: null },
-    ] },
+    {
+      name: 'CDT',
+      type: 'FIXED_INCOME',
+      instruments: [{ type: 'DEPOSIT', subtype: 'CDT', name: 'CDT 360 DIAS', isin: null, share: 0.45, yearly: 0.115, index: 'IBR', termDays: 360 }],
+    },
+    {
+      name: 'Acciones',
+      type: 'VARIABLE_INCOME',
+      instruments: [
+        { type: 'STOCK', subtype: 'ACCION', name: 'ECOPETROL', isin: isin('COC04PA0001'), share: 0.2, yearly: 0.05, index: null, termDays: null },
+        { type: 'STOCK', subtype: 'ACCION', name: 'PFBCOLOM', isin: isin('COB07PA0007'), share: 0.15, yearly: 0.07, index: null, termDays: null },
+      ],
+    },
+    {
+      name: 'Fondo Voluntario de Pensión',
+      type: 'PENSION',
+      instruments: [
+        { type: 'PENSION', subtype: 'FPV', name: 'FONDO VOLUNTARIO DE PENSION MODERADO', isin: null, share: 0.2, yearly: 0.08, index: null, termDays: null },
+      ],
+    },
   ],
   BR: [
-    { name: 'Renda Fixa', type: 'FIXED_INCOME', instruments: [
-      { type: 'DEPOSIT', subtype: 'CDB', name: 'CDB DI 110%', isin: null, share: 0.5, yearly: 0.117, index: 'CDI', termDays: 1080 },
-    ] },
-    { name: 'Renda Variável', type: 'VARIABLE_INCOME', instruments: [
-      { type: 'STOCK', subtype: 'ACAO', name: 'PETR4', isin: isin('BRPETRACNPR'), share: 0.25, yearly: 0.06, index: null, termDays: null },
-      { type: 'ETF', subtype: 'ETF', name: 'BOVA11', isin: isin('BRBOVACTF00'), share: 0.25, yearly: 0.07, index: null, termDays: null },
-    ] },
+    {
+      name: 'Renda Fixa',
+      type: 'FIXED_INCOME',
+      instruments: [{ type: 'DEPOSIT', subtype: 'CDB', name: 'CDB DI 110%', isin: null, share: 0.5, yearly: 0.117, index: 'CDI', termDays: 1080 }],
+    },
+    {
+      name: 'Renda Variável',
+      type: 'VARIABLE_INCOME',
+      instruments: [
+        { type: 'STOCK', subtype: 'ACAO', name: 'PETR4', isin: isin('BRPETRACNPR'), share: 0.25, yearly: 0.06, index: null, termDays: null },
+        { type: 'ETF', subtype: 'ETF', name: 'BOVA11', isin: isin('BRBOVACTF00'), share: 0.25, yearly: 0.07, index: null, termDays: null },
+      ],
+    },
   ],
 }
 
@@ -654,49 +783,53 @@ export function portfolioRecords(world: World): InstitutionRecord[] {
   const rng = new Rng(seedKey(world.key, 'portfolios'))
   const total = world.monthlySalaryCents * 6
   const currency = world.locale.currency
-  return (PORTFOLIOS[world.country] ?? PORTFOLIOS.MX).map((portfolio, p) => {
-    const instruments = portfolio.instruments.flatMap((spec, i) => {
-      // Drawn for every instrument, held or not, so the others keep their values.
-      const firstOpen = onOrAfterBusinessDay(world.country, addMonths(REFERENCE_DAY, -rng.int(8, 30)))
-      const unitCents = spec.type === 'STOCK' || spec.type === 'ETF' ? rng.int(2_000, 25_000) : 100
-      const term = spec.termDays ? currentTerm(world, seedKey(world.key, 'instrument-term', p, i), spec.termDays) : null
-      if (spec.termDays && !term) return []
-      const openDay = term ? term.open : firstOpen
-      const days = world.today - openDay
-      const invested = Math.round(total * spec.share)
-      const gross = Math.round(invested * grow(spec.yearly, days))
-      const net = spec.type === 'STOCK' || spec.type === 'ETF' ? gross : gross - Math.round((gross - invested) * 0.2)
-      const quantity = Math.round((invested / unitCents) * 100) / 100
-      return [{
-        id: hashUuid(seedKey(world.key, 'instrument', p, i)),
-        public_id: spec.isin ? [{ type: 'isin', value: spec.isin }] : null,
-        type: spec.type,
-        subtype: spec.subtype,
-        name: spec.name,
-        currency,
-        price: money(Math.round(gross / Math.max(quantity, 0.01))),
-        quantity,
+  return (PORTFOLIOS[world.country] ?? PORTFOLIOS.MX)
+    .map((portfolio, p) => {
+      const instruments = portfolio.instruments.flatMap((spec, i) => {
+        // Drawn for every instrument, held or not, so the others keep their values.
+        const firstOpen = onOrAfterBusinessDay(world.country, addMonths(REFERENCE_DAY, -rng.int(8, 30)))
+        const unitCents = spec.type === 'STOCK' || spec.type === 'ETF' ? rng.int(2_000, 25_000) : 100
+        const term = spec.termDays ? currentTerm(world, seedKey(world.key, 'instrument-term', p, i), spec.termDays) : null
+        if (spec.termDays && !term) return []
+        const openDay = term ? term.open : firstOpen
+        const days = world.today - openDay
+        const invested = Math.round(total * spec.share)
+        const gross = Math.round(invested * grow(spec.yearly, days))
+        const net = spec.type === 'STOCK' || spec.type === 'ETF' ? gross : gross - Math.round((gross - invested) * 0.2)
+        const quantity = Math.round((invested / unitCents) * 100) / 100
+        return [
+          {
+            id: hashUuid(seedKey(world.key, 'instrument', p, i)),
+            public_id: spec.isin ? [{ type: 'isin', value: spec.isin }] : null,
+            type: spec.type,
+            subtype: spec.subtype,
+            name: spec.name,
+            currency,
+            price: money(Math.round(gross / Math.max(quantity, 0.01))),
+            quantity,
+            balance_gross: money(gross),
+            balance_net: money(net),
+            average_acquisition_price: money(unitCents),
+            profit: money(gross - invested),
+            open_date: formatDay(openDay),
+            redemption_conditions: term ? [{ type: 'due_date', value: formatDay(term.due).split('-').reverse().join('-') }] : null,
+            fees: spec.type === 'PENSION' ? [{ type: 'MANAGEMENT_FEE', value: money(Math.round(gross * 0.0057)) }] : [],
+            interest_rates: spec.index ? [{ type: 'yearly', value: Math.round(spec.yearly * 10_000) / 100, index: spec.index }] : null,
+          },
+        ]
+      })
+      const gross = instruments.reduce((s, i) => s + Math.round(i.balance_gross * 100), 0)
+      const net = instruments.reduce((s, i) => s + Math.round(i.balance_net * 100), 0)
+      return {
+        internal_identification: `PF${hashHex(seedKey(world.key, 'portfolio', p), 10).toUpperCase()}`,
+        name: portfolio.name,
+        type: portfolio.type,
+        balance_type: 'ASSET',
         balance_gross: money(gross),
         balance_net: money(net),
-        average_acquisition_price: money(unitCents),
-        profit: money(gross - invested),
-        open_date: formatDay(openDay),
-        redemption_conditions: term ? [{ type: 'due_date', value: formatDay(term.due).split('-').reverse().join('-') }] : null,
-        fees: spec.type === 'PENSION' ? [{ type: 'MANAGEMENT_FEE', value: money(Math.round(gross * 0.0057)) }] : [],
-        interest_rates: spec.index ? [{ type: 'yearly', value: Math.round(spec.yearly * 10_000) / 100, index: spec.index }] : null,
-      }]
+        currency,
+        instruments,
+      }
     })
-    const gross = instruments.reduce((s, i) => s + Math.round(i.balance_gross * 100), 0)
-    const net = instruments.reduce((s, i) => s + Math.round(i.balance_net * 100), 0)
-    return {
-      internal_identification: `PF${hashHex(seedKey(world.key, 'portfolio', p), 10).toUpperCase()}`,
-      name: portfolio.name,
-      type: portfolio.type,
-      balance_type: 'ASSET',
-      balance_gross: money(gross),
-      balance_net: money(net),
-      currency,
-      instruments,
-    }
-  }).filter((portfolio) => portfolio.instruments.length > 0)
+    .filter((portfolio) => portfolio.instruments.length > 0)
 }

@@ -1,6 +1,17 @@
 import {
-  dayInMonth, daysInMonth, lastBusinessDay, monthEnd, monthOf, monthStart, nthBusinessDay, onOrAfterBusinessDay,
-  onOrBeforeBusinessDay, yearMonthOf, yearOf, type Day, type YearMonth,
+  dayInMonth,
+  daysInMonth,
+  lastBusinessDay,
+  monthEnd,
+  monthOf,
+  monthStart,
+  nthBusinessDay,
+  onOrAfterBusinessDay,
+  onOrBeforeBusinessDay,
+  yearMonthOf,
+  yearOf,
+  type Day,
+  type YearMonth,
 } from './calendar.ts'
 import { postingCutoff, utcInstant } from './format.ts'
 import type { Brand, Category, Merchant, Subcategory } from './locales.ts'
@@ -25,10 +36,32 @@ import { DENSE_PER_DAY, REFERENCE_DAY, type AccountPlan, type Party, type World 
  */
 
 export type EventKind =
-  | 'salary' | 'bonus' | 'revenue' | 'transfer_in' | 'transfer_out' | 'rent' | 'utility' | 'subscription'
-  | 'purchase' | 'installment' | 'atm' | 'fee' | 'tax' | 'interest' | 'card_payment' | 'card_payment_received'
-  | 'loan_payment' | 'loan_disbursement' | 'loan_interest' | 'loan_fee' | 'loan_installment_received'
-  | 'payroll' | 'supplier' | 'balancing' | 'savings_deposit' | 'savings_withdrawal'
+  | 'salary'
+  | 'bonus'
+  | 'revenue'
+  | 'transfer_in'
+  | 'transfer_out'
+  | 'rent'
+  | 'utility'
+  | 'subscription'
+  | 'purchase'
+  | 'installment'
+  | 'atm'
+  | 'fee'
+  | 'tax'
+  | 'interest'
+  | 'card_payment'
+  | 'card_payment_received'
+  | 'loan_payment'
+  | 'loan_disbursement'
+  | 'loan_interest'
+  | 'loan_fee'
+  | 'loan_installment_received'
+  | 'payroll'
+  | 'supplier'
+  | 'balancing'
+  | 'savings_deposit'
+  | 'savings_withdrawal'
 
 export interface TxEvent {
   day: Day
@@ -75,14 +108,38 @@ export function effect(acct: AccountPlan, ev: TxEvent): number {
 }
 
 function event(
-  day: Day, sec: number, cents: number, inflow: boolean, kind: EventKind, description: string,
-  category: Category | null, subcategory: Subcategory | null, opType: string, extra: Partial<TxEvent> = {},
+  day: Day,
+  sec: number,
+  cents: number,
+  inflow: boolean,
+  kind: EventKind,
+  description: string,
+  category: Category | null,
+  subcategory: Subcategory | null,
+  opType: string,
+  extra: Partial<TxEvent> = {},
 ): TxEvent {
   return {
-    day, sec, cents, inflow, kind, description, brand: extra.brand ?? null, mcc: extra.mcc ?? null, party: extra.party ?? null,
-    category, subcategory, opType, opInfo: extra.opInfo ?? null, reference: extra.reference ?? null,
-    observations: extra.observations ?? null, installment: extra.installment ?? null, loanInstallment: extra.loanInstallment ?? null,
-    cardFee: extra.cardFee ?? null, cardCredit: extra.cardCredit ?? null, tweakable: extra.tweakable ?? false,
+    day,
+    sec,
+    cents,
+    inflow,
+    kind,
+    description,
+    brand: extra.brand ?? null,
+    mcc: extra.mcc ?? null,
+    party: extra.party ?? null,
+    category,
+    subcategory,
+    opType,
+    opInfo: extra.opInfo ?? null,
+    reference: extra.reference ?? null,
+    observations: extra.observations ?? null,
+    installment: extra.installment ?? null,
+    loanInstallment: extra.loanInstallment ?? null,
+    cardFee: extra.cardFee ?? null,
+    cardCredit: extra.cardCredit ?? null,
+    tweakable: extra.tweakable ?? false,
   }
 }
 
@@ -169,10 +226,14 @@ export class Ledger {
 
   private build(acct: AccountPlan, ym: YearMonth): MonthLedger {
     switch (acct.kind) {
-      case 'primary': return this.depositMonth(acct, ym, true)
-      case 'reserve': return this.depositMonth(acct, ym, false)
-      case 'card': return this.cardMonth(acct, ym)
-      case 'loan': return this.loanMonth(acct, ym)
+      case 'primary':
+        return this.depositMonth(acct, ym, true)
+      case 'reserve':
+        return this.depositMonth(acct, ym, false)
+      case 'card':
+        return this.cardMonth(acct, ym)
+      case 'loan':
+        return this.loanMonth(acct, ym)
     }
   }
 
@@ -212,7 +273,7 @@ export class Ledger {
       }
     }
     if (tweak) {
-      const r = ((((net - 37 * step) % modulus) + modulus) % modulus)
+      const r = (((net - 37 * step) % modulus) + modulus) % modulus
       if (r !== 0) {
         // Growing the event by `delta` moves the net by +-delta depending on its direction.
         const sign = Math.sign(effect(acct, tweak))
@@ -257,7 +318,17 @@ export class Ledger {
     const counterparty = w.contacts[ym % w.contacts.length]
     this.balance(acct, ym, start, events, (cents, inflow) => {
       if (!primary) {
-        return event(end, 86_000, cents, inflow, 'balancing', inflow ? t.savingsDeposit : t.savingsWithdrawal, 'Transfers', null, 'TRANSFERENCIA_MESMA_INSTITUICAO')
+        return event(
+          end,
+          86_000,
+          cents,
+          inflow,
+          'balancing',
+          inflow ? t.savingsDeposit : t.savingsWithdrawal,
+          'Transfers',
+          null,
+          'TRANSFERENCIA_MESMA_INSTITUICAO',
+        )
       }
       if (saver) {
         return inflow
@@ -290,42 +361,113 @@ export class Ledger {
     const first = roundStep(salary / payDays.length, step * 100)
     payDays.forEach((day, i) => {
       const cents = i === payDays.length - 1 ? salary - first * (payDays.length - 1) : first
-      events.push(event(day, 25_200 + rng.int(0, 1_800), cents, true, 'salary', t.salary(upper(employer.name)), 'Income & Payments', 'Salary',
-        'FOLHA_PAGAMENTO', { party: employer, reference: String(rng.int(1_000_000, 9_999_999)) }))
+      events.push(
+        event(day, 25_200 + rng.int(0, 1_800), cents, true, 'salary', t.salary(upper(employer.name)), 'Income & Payments', 'Salary', 'FOLHA_PAGAMENTO', {
+          party: employer,
+          reference: String(rng.int(1_000_000, 9_999_999)),
+        }),
+      )
     })
     // Statutory bonuses: aguinaldo (MX, by Dec 20), 13o salario (BR, Nov 30 and Dec 20), prima (CO, Jun 30 and Dec 20).
-    const bonusDays: [number, number, number][] = c === 'MX' ? [[12, 18, 0.5]] : c === 'BR' ? [[11, 28, 0.5], [12, 18, 0.5]] : [[6, 28, 0.5], [12, 18, 0.5]]
+    const bonusDays: [number, number, number][] =
+      c === 'MX'
+        ? [[12, 18, 0.5]]
+        : c === 'BR'
+          ? [
+              [11, 28, 0.5],
+              [12, 18, 0.5],
+            ]
+          : [
+              [6, 28, 0.5],
+              [12, 18, 0.5],
+            ]
     for (const [bm, bd, share] of bonusDays) {
       if (bm === month) {
-        events.push(event(onOrBeforeBusinessDay(c, dayInMonth(ym, bd)), 27_000, roundStep(salary * share, step), true, 'bonus',
-          `${t.bonus} ${upper(employer.name)}`, 'Income & Payments', 'Salary', 'FOLHA_PAGAMENTO', { party: employer }))
+        events.push(
+          event(
+            onOrBeforeBusinessDay(c, dayInMonth(ym, bd)),
+            27_000,
+            roundStep(salary * share, step),
+            true,
+            'bonus',
+            `${t.bonus} ${upper(employer.name)}`,
+            'Income & Payments',
+            'Salary',
+            'FOLHA_PAGAMENTO',
+            { party: employer },
+          ),
+        )
       }
     }
     const rent = roundStep(w.rentCents * growth(0.04, year - yearOf(this.referenceYm)), step * 100)
-    events.push(event(onOrAfterBusinessDay(c, dayInMonth(ym, w.rentDay)), 36_000 + rng.int(0, 3_600), rent, false, 'rent', t.rent(w.landlord),
-      'Bills & Utilities', 'Rent', t.transferOp, {
-        party: w.landlord,
-        observations: `RENTA ${w.locale.monthNames[month - 1].toUpperCase()} ${year}`,
-        reference: String(rng.int(1_000_000, 9_999_999)),
-      }))
+    events.push(
+      event(
+        onOrAfterBusinessDay(c, dayInMonth(ym, w.rentDay)),
+        36_000 + rng.int(0, 3_600),
+        rent,
+        false,
+        'rent',
+        t.rent(w.landlord),
+        'Bills & Utilities',
+        'Rent',
+        t.transferOp,
+        {
+          party: w.landlord,
+          observations: `RENTA ${w.locale.monthNames[month - 1].toUpperCase()} ${year}`,
+          reference: String(rng.int(1_000_000, 9_999_999)),
+        },
+      ),
+    )
     for (const { utility, day } of w.utilities.slice(0, acct.dense ? 2 : undefined)) {
       const season = utility.subcategory === 'Electricity & Energy' ? SEASON[c][month - 1] : 1
       const cents = utility.spread === 0 ? utility.baseCents : rng.jitterCents(utility.baseCents * season, utility.spread, step)
-      events.push(event(onOrAfterBusinessDay(c, dayInMonth(ym, day)), 32_400 + rng.int(0, 7_200), cents, false, 'utility', t.utility(utility.descriptor),
-        'Bills & Utilities', utility.subcategory, 'CONVENIO_ARRECADACAO', { brand: utility, reference: String(rng.int(100_000_000, 999_999_999)) }))
+      events.push(
+        event(
+          onOrAfterBusinessDay(c, dayInMonth(ym, day)),
+          32_400 + rng.int(0, 7_200),
+          cents,
+          false,
+          'utility',
+          t.utility(utility.descriptor),
+          'Bills & Utilities',
+          utility.subcategory,
+          'CONVENIO_ARRECADACAO',
+          { brand: utility, reference: String(rng.int(100_000_000, 999_999_999)) },
+        ),
+      )
     }
     if (acct.dense) return
     for (const { sub, cents, day } of w.debitSubscriptions) {
-      events.push(event(dayInMonth(ym, day), 10_800 + rng.int(0, 3_600), cents, false, 'subscription', sub.descriptor, sub.category, sub.subcategory,
-        'CARTAO', { brand: sub }))
+      events.push(
+        event(dayInMonth(ym, day), 10_800 + rng.int(0, 3_600), cents, false, 'subscription', sub.descriptor, sub.category, sub.subcategory, 'CARTAO', {
+          brand: sub,
+        }),
+      )
     }
-    this.debitPurchases(ym, rng, events, w.accounts.some((a) => a.kind === 'card'))
+    this.debitPurchases(
+      ym,
+      rng,
+      events,
+      w.accounts.some((a) => a.kind === 'card'),
+    )
     this.transfers(ym, rng, events, w.profile.kind === 'low' ? [0, 1] : [1, 4], w.profile.kind === 'low' ? [0, 1] : [0, 2])
     const [atmMin, atmMax] = c === 'BR' ? [0, 1] : [1, 2]
     for (let i = rng.int(atmMin, atmMax); i > 0; i--) {
       const cents = Math.max(ATM_NOTE_CENTS[c], Math.round(rng.skewedCents(w.locale.atm[0], w.locale.atm[1]) / ATM_NOTE_CENTS[c]) * ATM_NOTE_CENTS[c])
-      events.push(event(monthStart(ym) + rng.int(0, daysInMonth(ym) - 1), 36_000 + rng.int(0, 36_000), cents, false, 'atm', t.atm(w.bank.short),
-        'Withdrawal & ATM', null, 'SAQUE', { reference: String(rng.int(100_000, 999_999)) }))
+      events.push(
+        event(
+          monthStart(ym) + rng.int(0, daysInMonth(ym) - 1),
+          36_000 + rng.int(0, 36_000),
+          cents,
+          false,
+          'atm',
+          t.atm(w.bank.short),
+          'Withdrawal & ATM',
+          null,
+          'SAQUE',
+          { reference: String(rng.int(100_000, 999_999)) },
+        ),
+      )
     }
     this.bankCharges(acct, ym, events)
   }
@@ -339,8 +481,20 @@ export class Ledger {
     // Revenue: customers pay invoices through the month (about five salaries a month).
     for (let i = rng.int(14, 26); i > 0; i--) {
       const customer = rng.pick(w.customers)
-      events.push(event(monthStart(ym) + rng.int(0, daysInMonth(ym) - 1), 32_400 + rng.int(0, 32_400), rng.skewedCents(base * 0.05, base * 0.6, step),
-        true, 'revenue', t.revenue(customer), 'Income & Payments', null, t.transferOp, { party: customer, reference: String(rng.int(1_000_000, 9_999_999)) }))
+      events.push(
+        event(
+          monthStart(ym) + rng.int(0, daysInMonth(ym) - 1),
+          32_400 + rng.int(0, 32_400),
+          rng.skewedCents(base * 0.05, base * 0.6, step),
+          true,
+          'revenue',
+          t.revenue(customer),
+          'Income & Payments',
+          null,
+          t.transferOp,
+          { party: customer, reference: String(rng.int(1_000_000, 9_999_999)) },
+        ),
+      )
     }
     // Payroll: the team is paid on the country's pay days.
     const team = w.contacts.slice(0, 4)
@@ -352,18 +506,65 @@ export class Ledger {
     }
     for (let i = rng.int(3, 7); i > 0; i--) {
       const supplier = rng.pick(w.suppliers)
-      events.push(event(monthStart(ym) + rng.int(0, daysInMonth(ym) - 1), 39_600 + rng.int(0, 18_000), rng.skewedCents(base * 0.05, base * 0.4, step),
-        false, 'supplier', t.supplier(supplier), 'Home & Life', 'Professional Services', c === 'BR' ? 'BOLETO' : t.transferOp,
-        { party: supplier, tweakable: true }))
+      events.push(
+        event(
+          monthStart(ym) + rng.int(0, daysInMonth(ym) - 1),
+          39_600 + rng.int(0, 18_000),
+          rng.skewedCents(base * 0.05, base * 0.4, step),
+          false,
+          'supplier',
+          t.supplier(supplier),
+          'Home & Life',
+          'Professional Services',
+          c === 'BR' ? 'BOLETO' : t.transferOp,
+          { party: supplier, tweakable: true },
+        ),
+      )
     }
-    events.push(event(onOrBeforeBusinessDay(c, dayInMonth(ym, c === 'BR' ? 20 : 17)), 43_200, roundStep(base * 0.3, step), false, 'tax', t.tax,
-      'Taxes', 'Income Tax', 'CONVENIO_ARRECADACAO', { reference: String(rng.int(100_000_000, 999_999_999)) }))
-    events.push(event(onOrAfterBusinessDay(c, dayInMonth(ym, w.rentDay)), 36_000, roundStep(w.rentCents * 1.5, step * 100), false, 'rent',
-      t.rent(w.landlord), 'Bills & Utilities', 'Rent', t.transferOp, { party: w.landlord }))
+    events.push(
+      event(
+        onOrBeforeBusinessDay(c, dayInMonth(ym, c === 'BR' ? 20 : 17)),
+        43_200,
+        roundStep(base * 0.3, step),
+        false,
+        'tax',
+        t.tax,
+        'Taxes',
+        'Income Tax',
+        'CONVENIO_ARRECADACAO',
+        { reference: String(rng.int(100_000_000, 999_999_999)) },
+      ),
+    )
+    events.push(
+      event(
+        onOrAfterBusinessDay(c, dayInMonth(ym, w.rentDay)),
+        36_000,
+        roundStep(w.rentCents * 1.5, step * 100),
+        false,
+        'rent',
+        t.rent(w.landlord),
+        'Bills & Utilities',
+        'Rent',
+        t.transferOp,
+        { party: w.landlord },
+      ),
+    )
     for (const { utility, day } of w.utilities) {
       const cents = utility.spread === 0 ? utility.baseCents : rng.jitterCents(utility.baseCents * 1.8, utility.spread, step)
-      events.push(event(onOrAfterBusinessDay(c, dayInMonth(ym, day)), 34_000, cents, false, 'utility', t.utility(utility.descriptor),
-        'Bills & Utilities', utility.subcategory, 'CONVENIO_ARRECADACAO', { brand: utility }))
+      events.push(
+        event(
+          onOrAfterBusinessDay(c, dayInMonth(ym, day)),
+          34_000,
+          cents,
+          false,
+          'utility',
+          t.utility(utility.descriptor),
+          'Bills & Utilities',
+          utility.subcategory,
+          'CONVENIO_ARRECADACAO',
+          { brand: utility },
+        ),
+      )
     }
     this.debitPurchases(ym, rng, events, true)
     this.bankCharges(acct, ym, events)
@@ -399,11 +600,30 @@ export class Ledger {
   private purchase(m: Merchant, day: Day, sec: number, cents: number, card: boolean, rng: Rng, installment: { k: number; n: number } | null = null): TxEvent {
     const descriptor = m.descriptors[rng.int(0, m.descriptors.length - 1)]
     return {
-      day, sec, cents, inflow: false, kind: installment ? 'installment' : 'purchase',
-      description: card ? (installment ? descriptor + this.texts.installmentSuffix(installment.k, installment.n) : descriptor) : this.texts.debitPurchase(descriptor),
-      brand: m, mcc: m.mcc, party: null, category: m.category, subcategory: m.subcategory,
-      opType: card ? 'PAGAMENTO' : 'CARTAO', opInfo: null, reference: String(100_000 + rng.int(0, 899_999)), observations: null,
-      installment, loanInstallment: null, cardFee: null, cardCredit: null, tweakable: installment === null,
+      day,
+      sec,
+      cents,
+      inflow: false,
+      kind: installment ? 'installment' : 'purchase',
+      description: card
+        ? installment
+          ? descriptor + this.texts.installmentSuffix(installment.k, installment.n)
+          : descriptor
+        : this.texts.debitPurchase(descriptor),
+      brand: m,
+      mcc: m.mcc,
+      party: null,
+      category: m.category,
+      subcategory: m.subcategory,
+      opType: card ? 'PAGAMENTO' : 'CARTAO',
+      opInfo: null,
+      reference: String(100_000 + rng.int(0, 899_999)),
+      observations: null,
+      installment,
+      loanInstallment: null,
+      cardFee: null,
+      cardCredit: null,
+      tweakable: installment === null,
     }
   }
 
@@ -415,13 +635,37 @@ export class Ledger {
     const days = daysInMonth(ym)
     for (let i = rng.int(out[0], out[1]); i > 0; i--) {
       const p = rng.pick(w.contacts)
-      events.push(event(first + rng.int(0, days - 1), 32_400 + rng.int(0, 43_200), rng.skewedCents(salary * 0.01, salary * 0.12, w.locale.step * 100),
-        false, 'transfer_out', t.transferOut(p), 'Transfers', null, t.transferOp, { party: p, reference: String(rng.int(1_000_000, 9_999_999)) }))
+      events.push(
+        event(
+          first + rng.int(0, days - 1),
+          32_400 + rng.int(0, 43_200),
+          rng.skewedCents(salary * 0.01, salary * 0.12, w.locale.step * 100),
+          false,
+          'transfer_out',
+          t.transferOut(p),
+          'Transfers',
+          null,
+          t.transferOp,
+          { party: p, reference: String(rng.int(1_000_000, 9_999_999)) },
+        ),
+      )
     }
     for (let i = rng.int(inn[0], inn[1]); i > 0; i--) {
       const p = rng.pick(w.contacts)
-      events.push(event(first + rng.int(0, days - 1), 32_400 + rng.int(0, 43_200), rng.skewedCents(salary * 0.02, salary * 0.1, w.locale.step * 100),
-        true, 'transfer_in', t.transferIn(p), 'Transfers', null, t.transferOp, { party: p, reference: String(rng.int(1_000_000, 9_999_999)) }))
+      events.push(
+        event(
+          first + rng.int(0, days - 1),
+          32_400 + rng.int(0, 43_200),
+          rng.skewedCents(salary * 0.02, salary * 0.1, w.locale.step * 100),
+          true,
+          'transfer_in',
+          t.transferIn(p),
+          'Transfers',
+          null,
+          t.transferOp,
+          { party: p, reference: String(rng.int(1_000_000, 9_999_999)) },
+        ),
+      )
     }
   }
 
@@ -433,22 +677,48 @@ export class Ledger {
     const first = monthStart(ym)
     if (c === 'BR' || w.business || w.profile.kind === 'negative') {
       const fee = c === 'BR' ? 3_990 : c === 'MX' ? 17_400 : 1_490_000
-      events.push(event(onOrAfterBusinessDay(c, first + 9), 21_600, fee, false, 'fee', t.accountFee, 'Fees & Charges', 'Bank Fees', 'PACOTE_TARIFA_SERVICOS',
-        { cardFee: null }))
+      events.push(
+        event(onOrAfterBusinessDay(c, first + 9), 21_600, fee, false, 'fee', t.accountFee, 'Fees & Charges', 'Bank Fees', 'PACOTE_TARIFA_SERVICOS', {
+          cardFee: null,
+        }),
+      )
     }
     const startBalance = this.anchor(acct, ym)
     if (startBalance < 0) {
       // Overdraft interest on last month's negative balance (the anchor is that balance).
       const rate = c === 'BR' ? 0.08 : c === 'MX' ? 0.035 : 0.025
-      events.push(event(onOrAfterBusinessDay(c, first), 14_400, roundStep(-startBalance * rate, step), false, 'interest', t.overdraftInterest,
-        'Credits & Loans', 'Interest & Charges', 'ENCARGOS_JUROS_CHEQUE_ESPECIAL'))
+      events.push(
+        event(
+          onOrAfterBusinessDay(c, first),
+          14_400,
+          roundStep(-startBalance * rate, step),
+          false,
+          'interest',
+          t.overdraftInterest,
+          'Credits & Loans',
+          'Interest & Charges',
+          'ENCARGOS_JUROS_CHEQUE_ESPECIAL',
+        ),
+      )
     }
     if (c === 'CO') {
       // GMF "4x1000": the financial transactions tax, 0.4% of the month's debits, charged monthly.
       let debits = 0
       for (const ev of events) if (!ev.inflow) debits += ev.cents
-      events.push(event(monthEnd(ym), 84_000, roundStep(debits * 0.004, step), false, 'tax', 'GRAVAMEN MOVIMIENTOS FINANCIEROS 4X1000',
-        'Taxes', 'Government Fees', 'OUTROS', { opInfo: 'GMF' }))
+      events.push(
+        event(
+          monthEnd(ym),
+          84_000,
+          roundStep(debits * 0.004, step),
+          false,
+          'tax',
+          'GRAVAMEN MOVIMIENTOS FINANCIEROS 4X1000',
+          'Taxes',
+          'Government Fees',
+          'OUTROS',
+          { opInfo: 'GMF' },
+        ),
+      )
     }
   }
 
@@ -460,7 +730,9 @@ export class Ledger {
       if (other.card) {
         for (const ev of this.month(other, ym).events) {
           if (ev.kind === 'card_payment_received') {
-            events.push(event(ev.day, ev.sec - 60, ev.cents, false, 'card_payment', t.cardPaymentOut(other.last4 ?? ''), 'Credits & Loans', 'Credit Card', 'BOLETO'))
+            events.push(
+              event(ev.day, ev.sec - 60, ev.cents, false, 'card_payment', t.cardPaymentOut(other.last4 ?? ''), 'Credits & Loans', 'Credit Card', 'BOLETO'),
+            )
           }
         }
       }
@@ -469,14 +741,40 @@ export class Ledger {
         for (const ev of this.month(other, ym).events) {
           if (ev.kind === 'loan_installment_received') {
             // The amount received by the loan already includes any late fee.
-            events.push(event(ev.day, ev.sec - 60, ev.cents, false, 'loan_payment', t.loanPaymentOut(contract),
-              'Credits & Loans', 'Personal', 'OPERACAO_CREDITO', { loanInstallment: ev.loanInstallment }))
+            events.push(
+              event(ev.day, ev.sec - 60, ev.cents, false, 'loan_payment', t.loanPaymentOut(contract), 'Credits & Loans', 'Personal', 'OPERACAO_CREDITO', {
+                loanInstallment: ev.loanInstallment,
+              }),
+            )
           } else if (ev.kind === 'loan_disbursement') {
-            events.push(event(ev.day, ev.sec + 60, ev.cents, true, 'loan_disbursement', t.loanDisbursementIn(contract), 'Credits & Loans', 'Personal', 'OPERACAO_CREDITO'))
+            events.push(
+              event(
+                ev.day,
+                ev.sec + 60,
+                ev.cents,
+                true,
+                'loan_disbursement',
+                t.loanDisbursementIn(contract),
+                'Credits & Loans',
+                'Personal',
+                'OPERACAO_CREDITO',
+              ),
+            )
             // The loan consolidated card debt at another bank (a common reason for personal loans).
             const other = this.world.contacts[0].bank
-            events.push(event(ev.day, ev.sec + 3_600, roundStep(ev.cents * 0.9, this.world.locale.step * 100), false, 'transfer_out',
-              t.consolidation(other.short), 'Credits & Loans', 'Credit Card', 'BOLETO'))
+            events.push(
+              event(
+                ev.day,
+                ev.sec + 3_600,
+                roundStep(ev.cents * 0.9, this.world.locale.step * 100),
+                false,
+                'transfer_out',
+                t.consolidation(other.short),
+                'Credits & Loans',
+                'Credit Card',
+                'BOLETO',
+              ),
+            )
           }
         }
       }
@@ -489,17 +787,41 @@ export class Ledger {
     const step = w.locale.step
     const level = this.anchor(acct, ym)
     const rate = w.country === 'BR' ? 0.005 : w.country === 'MX' ? 0.0035 : 0
-    events.push(event(dayInMonth(ym, rng.int(3, 12)), 39_600, rng.skewedCents(w.monthlySalaryCents * 0.02, w.monthlySalaryCents * 0.1, step),
-      true, 'savings_deposit', t.savingsDeposit, 'Transfers', null, 'TRANSFERENCIA_MESMA_INSTITUICAO', { tweakable: true }))
+    events.push(
+      event(
+        dayInMonth(ym, rng.int(3, 12)),
+        39_600,
+        rng.skewedCents(w.monthlySalaryCents * 0.02, w.monthlySalaryCents * 0.1, step),
+        true,
+        'savings_deposit',
+        t.savingsDeposit,
+        'Transfers',
+        null,
+        'TRANSFERENCIA_MESMA_INSTITUICAO',
+        { tweakable: true },
+      ),
+    )
     if (rng.chance(0.25)) {
-      events.push(event(dayInMonth(ym, rng.int(13, 25)), 43_200, rng.skewedCents(w.monthlySalaryCents * 0.05, w.monthlySalaryCents * 0.3, step * 100),
-        false, 'savings_withdrawal', t.savingsWithdrawal, 'Transfers', null, 'TRANSFERENCIA_MESMA_INSTITUICAO'))
+      events.push(
+        event(
+          dayInMonth(ym, rng.int(13, 25)),
+          43_200,
+          rng.skewedCents(w.monthlySalaryCents * 0.05, w.monthlySalaryCents * 0.3, step * 100),
+          false,
+          'savings_withdrawal',
+          t.savingsWithdrawal,
+          'Transfers',
+          null,
+          'TRANSFERENCIA_MESMA_INSTITUICAO',
+        ),
+      )
     }
     if (rate > 0 && level > 0) {
       // Poupanca pays on the account's anniversary day; Mexican savings at month end.
       const day = w.country === 'BR' ? dayInMonth(ym, 5) : monthEnd(ym)
-      events.push(event(day, 3_600, roundStep(level * rate, step), true, 'interest', t.savingsInterest, 'Income & Payments', 'Interest',
-        'RENDIMENTO_APLIC_FINANCEIRA'))
+      events.push(
+        event(day, 3_600, roundStep(level * rate, step), true, 'interest', t.savingsInterest, 'Income & Payments', 'Interest', 'RENDIMENTO_APLIC_FINANCEIRA'),
+      )
     }
   }
 
@@ -541,8 +863,20 @@ export class Ledger {
           const p = w.contacts[rng.int(0, w.contacts.length - 1)]
           const inflow = roll > 0.95
           const cents = rng.skewedCents(salary * 0.005, salary * 0.05, step * 100)
-          events.push(event(day, sec, cents, inflow, inflow ? 'transfer_in' : 'transfer_out', inflow ? t.transferIn(p) : t.transferOut(p),
-            'Transfers', null, t.transferOp, { party: p }))
+          events.push(
+            event(
+              day,
+              sec,
+              cents,
+              inflow,
+              inflow ? 'transfer_in' : 'transfer_out',
+              inflow ? t.transferIn(p) : t.transferOut(p),
+              'Transfers',
+              null,
+              t.transferOp,
+              { party: p },
+            ),
+          )
         }
       }
     }
@@ -571,8 +905,12 @@ export class Ledger {
     const step = w.locale.step
     list = []
     for (const { sub, cents, day } of plan.subscriptions) {
-      list.push(event(dayInMonth(ym, day), 10_800 + rng.int(0, 3_600), cents, false, 'subscription', sub.descriptor, sub.category, sub.subcategory,
-        'PAGAMENTO', { brand: sub, mcc: sub.mcc }))
+      list.push(
+        event(dayInMonth(ym, day), 10_800 + rng.int(0, 3_600), cents, false, 'subscription', sub.descriptor, sub.category, sub.subcategory, 'PAGAMENTO', {
+          brand: sub,
+          mcc: sub.mcc,
+        }),
+      )
     }
     if (card.dense) this.fillDense(card, ym, rng, list, this.dueDay(card, ym))
     else {
@@ -584,24 +922,55 @@ export class Ledger {
         if (bp && back < bp.n) {
           const share = Math.floor(bp.cents / bp.n / step) * step
           const cents = back === 0 ? bp.cents - share * (bp.n - 1) : share
-          list.push(this.purchase(bp.merchant, dayInMonth(ym, bp.dayOfMonth), bp.sec, cents, true, new Rng(seedKey(w.key, card.tag, 'inst-desc', ym - back)),
-            { k: back + 1, n: bp.n }))
+          list.push(
+            this.purchase(bp.merchant, dayInMonth(ym, bp.dayOfMonth), bp.sec, cents, true, new Rng(seedKey(w.key, card.tag, 'inst-desc', ym - back)), {
+              k: back + 1,
+              n: bp.n,
+            }),
+          )
         }
       }
       if (monthOf(ym) === plan.annualFeeMonth) {
-        list.push(event(this.cutDay(card, ym), 7_200, plan.annualFeeCents, false, 'fee', t.annualFee, 'Fees & Charges', 'Bank Fees', 'TARIFA',
-          { cardFee: 'ANNUAL_FEE' }))
+        list.push(
+          event(this.cutDay(card, ym), 7_200, plan.annualFeeCents, false, 'fee', t.annualFee, 'Fees & Charges', 'Bank Fees', 'TARIFA', {
+            cardFee: 'ANNUAL_FEE',
+          }),
+        )
       }
     }
     if (!plan.fullPayer) {
       const debt = this.anchor(card, ym)
       const interest = roundStep(debt * plan.monthlyInterest, step)
-      list.push(event(this.cutDay(card, ym), 3_600, interest, false, 'interest', t.cardInterest, 'Credits & Loans', 'Interest & Charges',
-        'OPERACOES_CREDITO_CONTRATADAS_CARTAO', { cardCredit: 'REVOLVING_CREDIT' }))
+      list.push(
+        event(
+          this.cutDay(card, ym),
+          3_600,
+          interest,
+          false,
+          'interest',
+          t.cardInterest,
+          'Credits & Loans',
+          'Interest & Charges',
+          'OPERACOES_CREDITO_CONTRATADAS_CARTAO',
+          { cardCredit: 'REVOLVING_CREDIT' },
+        ),
+      )
       if (t.cardInterestTax) {
         const taxRate = w.country === 'MX' ? 0.16 : 0.0038
-        list.push(event(this.cutDay(card, ym), 3_660, roundStep(interest * taxRate, step), false, 'tax', t.cardInterestTax, 'Taxes', 'Government Fees',
-          'OPERACOES_CREDITO_CONTRATADAS_CARTAO', { cardCredit: 'REVOLVING_CREDIT' }))
+        list.push(
+          event(
+            this.cutDay(card, ym),
+            3_660,
+            roundStep(interest * taxRate, step),
+            false,
+            'tax',
+            t.cardInterestTax,
+            'Taxes',
+            'Government Fees',
+            'OPERACOES_CREDITO_CONTRATADAS_CARTAO',
+            { cardCredit: 'REVOLVING_CREDIT' },
+          ),
+        )
       }
     }
     list.sort(byTime)
@@ -634,10 +1003,14 @@ export class Ledger {
     const start = this.cardStart(card, ym)
     const events = this.charges(card, ym).map((ev) => ({ ...ev }))
     const due = this.dueDay(card, ym)
-    const payment = (cents: number, inflow: boolean): TxEvent => inflow
-      ? event(due, 46_800, cents, true, 'card_payment_received', t.cardPaymentIn, 'Credits & Loans', 'Credit Card', 'OUTROS', { opInfo: 'Pagamento de fatura' })
-      : event(due, 46_800, cents, false, 'interest', t.cardInterest, 'Credits & Loans', 'Interest & Charges', 'OPERACOES_CREDITO_CONTRATADAS_CARTAO',
-        { cardCredit: 'REVOLVING_CREDIT' })
+    const payment = (cents: number, inflow: boolean): TxEvent =>
+      inflow
+        ? event(due, 46_800, cents, true, 'card_payment_received', t.cardPaymentIn, 'Credits & Loans', 'Credit Card', 'OUTROS', {
+            opInfo: 'Pagamento de fatura',
+          })
+        : event(due, 46_800, cents, false, 'interest', t.cardInterest, 'Credits & Loans', 'Interest & Charges', 'OPERACOES_CREDITO_CONTRATADAS_CARTAO', {
+            cardCredit: 'REVOLVING_CREDIT',
+          })
     if (card.card!.fullPayer) {
       // The statement that closed this month: last month's tail plus this month up to the cut.
       const cut = this.cutDay(card, ym)
@@ -662,8 +1035,9 @@ export class Ledger {
     const t = this.texts
     const loan = loanAcct.loan!
     const c = w.country
-    const all: TxEvent[] = [event(loan.startDay, 36_000, loan.principalCents, false, 'loan_disbursement', t.loanDisbursementLoan, 'Credits & Loans', 'Personal',
-      'OPERACAO_CREDITO')]
+    const all: TxEvent[] = [
+      event(loan.startDay, 36_000, loan.principalCents, false, 'loan_disbursement', t.loanDisbursementLoan, 'Credits & Loans', 'Personal', 'OPERACAO_CREDITO'),
+    ]
     const startYm = yearMonthOf(loan.startDay)
     const dom = Number(loan.startDay - monthStart(startYm) + 1)
     let debt = loan.principalCents
@@ -673,13 +1047,28 @@ export class Ledger {
       const interest = Math.round(debt * loan.monthlyRate)
       const fee = loan.lateDays > 0 ? loan.lateFeeCents : 0
       const pay = k === loan.installments ? debt + interest : loan.installmentCents
-      all.push(event(due, 3_600, interest, false, 'loan_interest', t.loanInterest(k, loan.installments), 'Credits & Loans', 'Interest & Charges',
-        'OPERACAO_CREDITO', { loanInstallment: k }))
+      all.push(
+        event(due, 3_600, interest, false, 'loan_interest', t.loanInterest(k, loan.installments), 'Credits & Loans', 'Interest & Charges', 'OPERACAO_CREDITO', {
+          loanInstallment: k,
+        }),
+      )
       if (fee > 0) {
         all.push(event(paid, 39_000, fee, false, 'loan_fee', t.lateFee(k), 'Fees & Charges', 'Bank Fees', 'TARIFA_SERVICOS_AVULSOS', { loanInstallment: k }))
       }
-      all.push(event(paid, 39_600, pay + fee, true, 'loan_installment_received', t.loanPaymentLoan(k, loan.installments), 'Credits & Loans', 'Personal',
-        'OPERACAO_CREDITO', { loanInstallment: k }))
+      all.push(
+        event(
+          paid,
+          39_600,
+          pay + fee,
+          true,
+          'loan_installment_received',
+          t.loanPaymentLoan(k, loan.installments),
+          'Credits & Loans',
+          'Personal',
+          'OPERACAO_CREDITO',
+          { loanInstallment: k },
+        ),
+      )
       debt = debt + interest - pay
     }
     all.sort(byTime)

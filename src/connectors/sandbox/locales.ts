@@ -8,21 +8,81 @@ import { weighted, type SandboxCountry, type Weighted } from './random.ts'
  */
 
 export type Category =
-  | 'Bills & Utilities' | 'Credits & Loans' | 'Deposits' | 'Fees & Charges' | 'Food & Groceries' | 'Home & Life'
-  | 'Income & Payments' | 'Insurance' | 'Investments & Savings' | 'Online Platforms & Leisure' | 'Personal Shopping'
-  | 'Taxes' | 'Transfers' | 'Transport & Travel' | 'Unknown' | 'Withdrawal & ATM'
+  | 'Bills & Utilities'
+  | 'Credits & Loans'
+  | 'Deposits'
+  | 'Fees & Charges'
+  | 'Food & Groceries'
+  | 'Home & Life'
+  | 'Income & Payments'
+  | 'Insurance'
+  | 'Investments & Savings'
+  | 'Online Platforms & Leisure'
+  | 'Personal Shopping'
+  | 'Taxes'
+  | 'Transfers'
+  | 'Transport & Travel'
+  | 'Unknown'
+  | 'Withdrawal & ATM'
 
 export type Subcategory =
-  | 'Electricity & Energy' | 'Rent' | 'Telecommunications' | 'Water' | 'Auto' | 'Credit Card' | 'Instalment'
-  | 'Interest & Charges' | 'Mortgage' | 'Pay Advance' | 'Personal' | 'Adjustments' | 'Bank Fees' | 'Chargeback'
-  | 'Refund' | 'Alcohol & Tobacco' | 'Bakery & Coffee' | 'Bars & Nightclubs' | 'Convenience Store' | 'Delivery'
-  | 'Groceries' | 'Restaurants' | 'Education' | 'Gyms & Fitness' | 'Hair & Beauty' | 'Health'
-  | 'Home Decor & Appliances' | 'Pharmacies' | 'Professional Services' | 'Freelance' | 'Interest' | 'Salary'
-  | 'Government' | 'Health & Life Insurance' | 'Auto Insurance' | 'Savings' | 'Fixed income' | 'Investment Funds'
-  | 'Apps, Software and Cloud Services' | 'Events, Parks and Museums' | 'Gaming' | 'Movie & Audio' | 'Books & News'
-  | 'Clothing & Accessories' | 'Department Store' | 'Electronics' | 'E-commerce' | 'Office Supplies' | 'Pet Supplies'
-  | 'Government Fees' | 'Income Tax' | 'Accommodation' | 'Flights' | 'Gas' | 'Parking & Tolls'
-  | 'Taxis & Rideshares' | 'Other'
+  | 'Electricity & Energy'
+  | 'Rent'
+  | 'Telecommunications'
+  | 'Water'
+  | 'Auto'
+  | 'Credit Card'
+  | 'Instalment'
+  | 'Interest & Charges'
+  | 'Mortgage'
+  | 'Pay Advance'
+  | 'Personal'
+  | 'Adjustments'
+  | 'Bank Fees'
+  | 'Chargeback'
+  | 'Refund'
+  | 'Alcohol & Tobacco'
+  | 'Bakery & Coffee'
+  | 'Bars & Nightclubs'
+  | 'Convenience Store'
+  | 'Delivery'
+  | 'Groceries'
+  | 'Restaurants'
+  | 'Education'
+  | 'Gyms & Fitness'
+  | 'Hair & Beauty'
+  | 'Health'
+  | 'Home Decor & Appliances'
+  | 'Pharmacies'
+  | 'Professional Services'
+  | 'Freelance'
+  | 'Interest'
+  | 'Salary'
+  | 'Government'
+  | 'Health & Life Insurance'
+  | 'Auto Insurance'
+  | 'Savings'
+  | 'Fixed income'
+  | 'Investment Funds'
+  | 'Apps, Software and Cloud Services'
+  | 'Events, Parks and Museums'
+  | 'Gaming'
+  | 'Movie & Audio'
+  | 'Books & News'
+  | 'Clothing & Accessories'
+  | 'Department Store'
+  | 'Electronics'
+  | 'E-commerce'
+  | 'Office Supplies'
+  | 'Pet Supplies'
+  | 'Government Fees'
+  | 'Income Tax'
+  | 'Accommodation'
+  | 'Flights'
+  | 'Gas'
+  | 'Parking & Tolls'
+  | 'Taxis & Rideshares'
+  | 'Other'
 
 /** Who a transaction names as its counterpart (a merchant, a utility, a subscription): logo and website come from `domain`. */
 export interface Brand {
@@ -120,13 +180,30 @@ export interface Locale {
 const c = (units: number) => Math.round(units * 100)
 
 function merchant(
-  name: string, domain: string | null, descriptors: readonly string[], category: Category, subcategory: Subcategory,
-  mcc: number, min: number, max: number, cardShare: number, weight: number, installments = false,
+  name: string,
+  domain: string | null,
+  descriptors: readonly string[],
+  category: Category,
+  subcategory: Subcategory,
+  mcc: number,
+  min: number,
+  max: number,
+  cardShare: number,
+  weight: number,
+  installments = false,
 ): [Merchant, number] {
   return [{ name, domain, descriptors, category, subcategory, mcc, minCents: c(min), maxCents: c(max), cardShare, installments }, weight]
 }
 
-function sub(name: string, domain: string, descriptor: string, subcategory: Subcategory, mcc: number, prices: number[], category: Category = 'Online Platforms & Leisure'): Subscription {
+function sub(
+  name: string,
+  domain: string,
+  descriptor: string,
+  subcategory: Subcategory,
+  mcc: number,
+  prices: number[],
+  category: Category = 'Online Platforms & Leisure',
+): Subscription {
   return { name, domain, descriptor, subcategory, category, mcc, pricesCents: prices.map(c) }
 }
 
@@ -142,18 +219,43 @@ const withBranches = (prefix: string, branches: readonly string[]) => branches.m
 const MX_BRANCHES = ['ROMA NTE', 'CONDESA', 'NARVARTE', 'DEL VALLE', 'POLANCO', 'COYOACAN', 'NAPOLES', 'SANTA FE', 'INSURGENTES']
 
 const MEXICO: Locale = {
-  country: 'MX', currency: 'MXN', step: 1, countryName: 'México', countryCode3: 'MEX', phonePrefix: '52',
+  country: 'MX',
+  currency: 'MXN',
+  step: 1,
+  countryName: 'México',
+  countryCode3: 'MEX',
+  phonePrefix: '52',
   banks: [
-    { code: '012', name: 'BBVA México', short: 'BBVA MEXICO' }, { code: '072', name: 'Banorte', short: 'BANORTE' },
-    { code: '014', name: 'Santander México', short: 'SANTANDER' }, { code: '002', name: 'Banamex', short: 'BANAMEX' },
-    { code: '021', name: 'HSBC México', short: 'HSBC' }, { code: '044', name: 'Scotiabank', short: 'SCOTIABANK' },
-    { code: '127', name: 'Banco Azteca', short: 'AZTECA' }, { code: '137', name: 'BanCoppel', short: 'BANCOPPEL' },
-    { code: '638', name: 'Nu México', short: 'NU MEXICO' }, { code: '722', name: 'Mercado Pago', short: 'MERCADO PAGO W' },
+    { code: '012', name: 'BBVA México', short: 'BBVA MEXICO' },
+    { code: '072', name: 'Banorte', short: 'BANORTE' },
+    { code: '014', name: 'Santander México', short: 'SANTANDER' },
+    { code: '002', name: 'Banamex', short: 'BANAMEX' },
+    { code: '021', name: 'HSBC México', short: 'HSBC' },
+    { code: '044', name: 'Scotiabank', short: 'SCOTIABANK' },
+    { code: '127', name: 'Banco Azteca', short: 'AZTECA' },
+    { code: '137', name: 'BanCoppel', short: 'BANCOPPEL' },
+    { code: '638', name: 'Nu México', short: 'NU MEXICO' },
+    { code: '722', name: 'Mercado Pago', short: 'MERCADO PAGO W' },
   ],
-  employers: ['GRUPO BIMBO SAB DE CV', 'FOMENTO ECONOMICO MEXICANO SAB DE CV', 'WALMART DE MEXICO SAB DE CV', 'CEMEX SAB DE CV',
-    'EL PUERTO DE LIVERPOOL SAB DE CV', 'GRUPO TELEVISA SAB', 'ALSEA SAB DE CV', 'GRUPO MODELO SA DE CV', 'KIO NETWORKS SA DE CV'],
+  employers: [
+    'GRUPO BIMBO SAB DE CV',
+    'FOMENTO ECONOMICO MEXICANO SAB DE CV',
+    'WALMART DE MEXICO SAB DE CV',
+    'CEMEX SAB DE CV',
+    'EL PUERTO DE LIVERPOOL SAB DE CV',
+    'GRUPO TELEVISA SAB',
+    'ALSEA SAB DE CV',
+    'GRUPO MODELO SA DE CV',
+    'KIO NETWORKS SA DE CV',
+  ],
   cities: [
-    { name: 'Ciudad de México', phoneArea: '55', state: 'CDMX', districts: ['Roma Norte', 'Condesa', 'Narvarte', 'Del Valle', 'Polanco', 'Coyoacán', 'Nápoles'], postal: [3000, 16999] },
+    {
+      name: 'Ciudad de México',
+      phoneArea: '55',
+      state: 'CDMX',
+      districts: ['Roma Norte', 'Condesa', 'Narvarte', 'Del Valle', 'Polanco', 'Coyoacán', 'Nápoles'],
+      postal: [3000, 16999],
+    },
     { name: 'Guadalajara', phoneArea: '33', state: 'Jalisco', districts: ['Providencia', 'Chapultepec', 'Americana', 'Lafayette'], postal: [44100, 44990] },
     { name: 'Monterrey', phoneArea: '81', state: 'Nuevo León', districts: ['Obispado', 'Cumbres', 'Centro', 'Mitras Centro'], postal: [64000, 64990] },
     { name: 'Puebla', phoneArea: '222', state: 'Puebla', districts: ['La Paz', 'Centro', 'Anzures'], postal: [72000, 72590] },
@@ -162,7 +264,18 @@ const MEXICO: Locale = {
   merchants: weighted([
     merchant('OXXO', 'oxxo.com', withBranches('OXXO', MX_BRANCHES), 'Food & Groceries', 'Convenience Store', 5499, 18, 220, 0.15, 14),
     merchant('7-Eleven', '7-eleven.com.mx', ['7 ELEVEN MEXICO', '7-ELEVEN 2387'], 'Food & Groceries', 'Convenience Store', 5499, 20, 180, 0.2, 4),
-    merchant('Walmart', 'walmart.com.mx', withBranches('WALMART SUPERCENTER', MX_BRANCHES.slice(0, 5)), 'Food & Groceries', 'Groceries', 5411, 250, 2600, 0.5, 7),
+    merchant(
+      'Walmart',
+      'walmart.com.mx',
+      withBranches('WALMART SUPERCENTER', MX_BRANCHES.slice(0, 5)),
+      'Food & Groceries',
+      'Groceries',
+      5411,
+      250,
+      2600,
+      0.5,
+      7,
+    ),
     merchant('Soriana', 'soriana.com', withBranches('SORIANA HIPER', MX_BRANCHES.slice(2, 6)), 'Food & Groceries', 'Groceries', 5411, 200, 1800, 0.4, 4),
     merchant('Chedraui', 'chedraui.com.mx', ['CHEDRAUI SELECTO', 'CHEDRAUI 0243'], 'Food & Groceries', 'Groceries', 5411, 180, 1500, 0.4, 3),
     merchant('La Comer', 'lacomer.com.mx', ['LA COMER', 'FRESKO LA COMER'], 'Food & Groceries', 'Groceries', 5411, 220, 1900, 0.5, 2),
@@ -176,10 +289,46 @@ const MEXICO: Locale = {
     merchant('Uber Eats', 'ubereats.com', ['UBER *EATS', 'UBER EATS MX'], 'Food & Groceries', 'Delivery', 5814, 150, 520, 0.9, 4),
     merchant('Rappi', 'rappi.com.mx', ['RAPPI *RAPPI MX', 'RAPPI*RESTAURANTES'], 'Food & Groceries', 'Delivery', 5814, 140, 650, 0.9, 5),
     merchant('DiDi Food', 'didi-food.com', ['DIDI FOOD'], 'Food & Groceries', 'Delivery', 5814, 120, 450, 0.9, 2),
-    merchant('Mercado Libre', 'mercadolibre.com.mx', ['MERCADOPAGO *MERCADOLIBRE', 'MERPAGO*MERCADOLIBRE'], 'Personal Shopping', 'E-commerce', 5399, 250, 3500, 0.85, 4, true),
+    merchant(
+      'Mercado Libre',
+      'mercadolibre.com.mx',
+      ['MERCADOPAGO *MERCADOLIBRE', 'MERPAGO*MERCADOLIBRE'],
+      'Personal Shopping',
+      'E-commerce',
+      5399,
+      250,
+      3500,
+      0.85,
+      4,
+      true,
+    ),
     merchant('Amazon', 'amazon.com.mx', ['AMAZON MX MARKETPLACE', 'AMZN MKTP MX'], 'Personal Shopping', 'E-commerce', 5399, 200, 3200, 0.9, 3, true),
-    merchant('Liverpool', 'liverpool.com.mx', withBranches('LIVERPOOL', ['INSURGENTES', 'POLANCO', 'SANTA FE', 'COYOACAN']), 'Personal Shopping', 'Department Store', 5311, 450, 5500, 0.9, 2.5, true),
-    merchant('El Palacio de Hierro', 'elpalaciodehierro.com', ['PALACIO DE HIERRO POLANCO', 'PALACIO DE HIERRO SANTA FE'], 'Personal Shopping', 'Department Store', 5311, 800, 6500, 0.95, 1, true),
+    merchant(
+      'Liverpool',
+      'liverpool.com.mx',
+      withBranches('LIVERPOOL', ['INSURGENTES', 'POLANCO', 'SANTA FE', 'COYOACAN']),
+      'Personal Shopping',
+      'Department Store',
+      5311,
+      450,
+      5500,
+      0.9,
+      2.5,
+      true,
+    ),
+    merchant(
+      'El Palacio de Hierro',
+      'elpalaciodehierro.com',
+      ['PALACIO DE HIERRO POLANCO', 'PALACIO DE HIERRO SANTA FE'],
+      'Personal Shopping',
+      'Department Store',
+      5311,
+      800,
+      6500,
+      0.95,
+      1,
+      true,
+    ),
     merchant('Coppel', 'coppel.com', ['COPPEL 0451', 'COPPEL TIENDA'], 'Personal Shopping', 'Department Store', 5311, 300, 3500, 0.6, 1.5, true),
     merchant('Zara', 'zara.com', ['ZARA ANTARA', 'ZARA PERISUR'], 'Personal Shopping', 'Clothing & Accessories', 5651, 500, 2800, 0.8, 1.5),
     merchant('Farmacias del Ahorro', 'fahorro.com', ['FARMACIAS DEL AHORRO', 'F AHORRO SUC 0871'], 'Home & Life', 'Pharmacies', 5912, 90, 950, 0.4, 3),
@@ -187,7 +336,18 @@ const MEXICO: Locale = {
     merchant('Pemex', 'pemex.com', ['GASOLINERA PEMEX 4512', 'SERV GASOLINERO PEMEX'], 'Transport & Travel', 'Gas', 5541, 450, 1300, 0.6, 4),
     merchant('OXXO Gas', 'oxxogas.com', ['OXXO GAS EST 1020'], 'Transport & Travel', 'Gas', 5541, 450, 1200, 0.6, 2),
     merchant('The Home Depot', 'homedepot.com.mx', ['THE HOME DEPOT MEXICO'], 'Home & Life', 'Home Decor & Appliances', 5200, 200, 3500, 0.8, 1.5, true),
-    merchant('Cinépolis', 'cinepolis.com', ['CINEPOLIS DIAMANTE', 'CINEPOLIS VIP'], 'Online Platforms & Leisure', 'Events, Parks and Museums', 7832, 120, 520, 0.7, 2),
+    merchant(
+      'Cinépolis',
+      'cinepolis.com',
+      ['CINEPOLIS DIAMANTE', 'CINEPOLIS VIP'],
+      'Online Platforms & Leisure',
+      'Events, Parks and Museums',
+      7832,
+      120,
+      520,
+      0.7,
+      2,
+    ),
     merchant('CAPUFE', 'capufe.gob.mx', ['CAPUFE CASETA TEPOTZOTLAN', 'IAVE PEAJE'], 'Transport & Travel', 'Parking & Tolls', 4784, 45, 280, 0.5, 1.5),
     merchant('Volaris', 'volaris.com', ['VOLARIS INTERNET'], 'Transport & Travel', 'Flights', 4511, 1800, 9500, 0.95, 0.3, true),
     merchant('Airbnb', 'airbnb.mx', ['AIRBNB * HMZ4K2'], 'Transport & Travel', 'Accommodation', 7011, 1500, 8000, 0.95, 0.2),
@@ -227,19 +387,53 @@ const MEXICO: Locale = {
 const CO_BRANCHES = ['CALLE 80', 'COUNTRY', 'CHAPINERO', 'USAQUEN', 'EL POBLADO', 'LAURELES', 'UNICENTRO']
 
 const COLOMBIA: Locale = {
-  country: 'CO', currency: 'COP', step: 100, countryName: 'Colombia', countryCode3: 'COL', phonePrefix: '57',
+  country: 'CO',
+  currency: 'COP',
+  step: 100,
+  countryName: 'Colombia',
+  countryCode3: 'COL',
+  phonePrefix: '57',
   banks: [
-    { code: '007', name: 'Bancolombia', short: 'BANCOLOMBIA' }, { code: '051', name: 'Davivienda', short: 'DAVIVIENDA' },
-    { code: '001', name: 'Banco de Bogotá', short: 'BCO BOGOTA' }, { code: '013', name: 'BBVA Colombia', short: 'BBVA' },
-    { code: '023', name: 'Banco de Occidente', short: 'BCO OCCIDENTE' }, { code: '507', name: 'Nequi', short: 'NEQUI' },
+    { code: '007', name: 'Bancolombia', short: 'BANCOLOMBIA' },
+    { code: '051', name: 'Davivienda', short: 'DAVIVIENDA' },
+    { code: '001', name: 'Banco de Bogotá', short: 'BCO BOGOTA' },
+    { code: '013', name: 'BBVA Colombia', short: 'BBVA' },
+    { code: '023', name: 'Banco de Occidente', short: 'BCO OCCIDENTE' },
+    { code: '507', name: 'Nequi', short: 'NEQUI' },
     { code: '551', name: 'Daviplata', short: 'DAVIPLATA' },
   ],
-  employers: ['ECOPETROL S.A.', 'BANCOLOMBIA S.A.', 'ALMACENES EXITO S.A.', 'GRUPO NUTRESA S.A.', 'AVIANCA S.A.',
-    'ALPINA PRODUCTOS ALIMENTICIOS S.A.', 'COMUNICACION CELULAR COMCEL S.A.', 'GRUPO ARGOS S.A.'],
+  employers: [
+    'ECOPETROL S.A.',
+    'BANCOLOMBIA S.A.',
+    'ALMACENES EXITO S.A.',
+    'GRUPO NUTRESA S.A.',
+    'AVIANCA S.A.',
+    'ALPINA PRODUCTOS ALIMENTICIOS S.A.',
+    'COMUNICACION CELULAR COMCEL S.A.',
+    'GRUPO ARGOS S.A.',
+  ],
   cities: [
-    { name: 'Bogotá', state: 'Bogotá D.C.', districts: ['Chicó', 'Chapinero', 'Usaquén', 'Cedritos', 'Teusaquillo'], postal: [110111, 111711], utilities: ['ENEL', 'VANTI', 'ACUEDUCTO'] },
-    { name: 'Medellín', state: 'Antioquia', districts: ['El Poblado', 'Laureles', 'Envigado', 'Belén'], postal: [50001, 50036], utilities: ['EPM', 'EPM AGUAS'] },
-    { name: 'Cali', state: 'Valle del Cauca', districts: ['Granada', 'San Fernando', 'Ciudad Jardín'], postal: [760001, 760046], utilities: ['EMCALI', 'GASES DE OCCIDENTE'] },
+    {
+      name: 'Bogotá',
+      state: 'Bogotá D.C.',
+      districts: ['Chicó', 'Chapinero', 'Usaquén', 'Cedritos', 'Teusaquillo'],
+      postal: [110111, 111711],
+      utilities: ['ENEL', 'VANTI', 'ACUEDUCTO'],
+    },
+    {
+      name: 'Medellín',
+      state: 'Antioquia',
+      districts: ['El Poblado', 'Laureles', 'Envigado', 'Belén'],
+      postal: [50001, 50036],
+      utilities: ['EPM', 'EPM AGUAS'],
+    },
+    {
+      name: 'Cali',
+      state: 'Valle del Cauca',
+      districts: ['Granada', 'San Fernando', 'Ciudad Jardín'],
+      postal: [760001, 760046],
+      utilities: ['EMCALI', 'GASES DE OCCIDENTE'],
+    },
     { name: 'Barranquilla', state: 'Atlántico', districts: ['El Prado', 'Alto Prado', 'Riomar'], postal: [80001, 80020], utilities: ['AIR-E', 'TRIPLE A'] },
   ],
   merchants: weighted([
@@ -249,14 +443,49 @@ const COLOMBIA: Locale = {
     merchant('Ara', 'aratiendas.com', ['TIENDAS ARA', 'JERONIMO MARTINS ARA'], 'Food & Groceries', 'Groceries', 5411, 15_000, 110_000, 0.2, 3),
     merchant('Olímpica', 'olimpica.com', ['OLIMPICA SAO', 'SUPERTIENDAS OLIMPICA'], 'Food & Groceries', 'Groceries', 5411, 30_000, 320_000, 0.4, 2),
     merchant('OXXO', 'oxxo.com.co', ['OXXO COLOMBIA'], 'Food & Groceries', 'Convenience Store', 5499, 5_000, 40_000, 0.2, 3),
-    merchant('Juan Valdez Café', 'juanvaldez.com', withBranches('JUAN VALDEZ', CO_BRANCHES.slice(2)), 'Food & Groceries', 'Bakery & Coffee', 5814, 8_000, 35_000, 0.4, 4),
+    merchant(
+      'Juan Valdez Café',
+      'juanvaldez.com',
+      withBranches('JUAN VALDEZ', CO_BRANCHES.slice(2)),
+      'Food & Groceries',
+      'Bakery & Coffee',
+      5814,
+      8_000,
+      35_000,
+      0.4,
+      4,
+    ),
     merchant('Crepes & Waffles', 'crepesywaffles.com', ['CREPES Y WAFFLES'], 'Food & Groceries', 'Restaurants', 5812, 45_000, 180_000, 0.7, 2),
     merchant('El Corral', 'elcorral.com', ['HAMBURGUESAS EL CORRAL'], 'Food & Groceries', 'Restaurants', 5814, 25_000, 75_000, 0.6, 2),
     merchant('Rappi', 'rappi.com.co', ['RAPPI COLOMBIA', 'RAPPI*RESTAURANTES'], 'Food & Groceries', 'Delivery', 5812, 25_000, 120_000, 0.9, 6),
     merchant('Uber', 'uber.com', ['UBER *TRIP', 'UBER BV'], 'Transport & Travel', 'Taxis & Rideshares', 4121, 9_000, 45_000, 0.9, 5),
     merchant('DiDi', 'didiglobal.com', ['DIDI *RIDE'], 'Transport & Travel', 'Taxis & Rideshares', 4121, 8_000, 40_000, 0.9, 3),
-    merchant('Falabella', 'falabella.com.co', ['FALABELLA ANDINO', 'FALABELLA SANTAFE'], 'Personal Shopping', 'Department Store', 5311, 60_000, 900_000, 0.9, 2, true),
-    merchant('Homecenter', 'homecenter.com.co', ['HOMECENTER CALLE 80', 'SODIMAC HOMECENTER'], 'Home & Life', 'Home Decor & Appliances', 5200, 40_000, 900_000, 0.8, 1, true),
+    merchant(
+      'Falabella',
+      'falabella.com.co',
+      ['FALABELLA ANDINO', 'FALABELLA SANTAFE'],
+      'Personal Shopping',
+      'Department Store',
+      5311,
+      60_000,
+      900_000,
+      0.9,
+      2,
+      true,
+    ),
+    merchant(
+      'Homecenter',
+      'homecenter.com.co',
+      ['HOMECENTER CALLE 80', 'SODIMAC HOMECENTER'],
+      'Home & Life',
+      'Home Decor & Appliances',
+      5200,
+      40_000,
+      900_000,
+      0.8,
+      1,
+      true,
+    ),
     merchant('Farmatodo', 'farmatodo.com.co', ['FARMATODO'], 'Home & Life', 'Pharmacies', 5912, 12_000, 180_000, 0.4, 3),
     merchant('Cruz Verde', 'cruzverde.com.co', ['DROGUERIA CRUZ VERDE'], 'Home & Life', 'Pharmacies', 5912, 15_000, 200_000, 0.4, 2),
     merchant('Terpel', 'terpel.com', ['EDS TERPEL', 'TERPEL VOY CON TODA'], 'Transport & Travel', 'Gas', 5541, 60_000, 250_000, 0.6, 3),
@@ -303,7 +532,12 @@ const COLOMBIA: Locale = {
 const BR_BRANCHES = ['PINHEIROS', 'MOEMA', 'PAULISTA', 'VILA MARIANA', 'BOTAFOGO', 'SAVASSI', 'BATEL']
 
 const BRAZIL: Locale = {
-  country: 'BR', currency: 'BRL', step: 1, countryName: 'Brasil', countryCode3: 'BRA', phonePrefix: '55',
+  country: 'BR',
+  currency: 'BRL',
+  step: 1,
+  countryName: 'Brasil',
+  countryCode3: 'BRA',
+  phonePrefix: '55',
   banks: [
     { code: '001', name: 'Banco do Brasil S.A.', short: 'BCO DO BRASIL', ispb: '00000000', cnpj: '00000000000191' },
     { code: '341', name: 'Itaú Unibanco S.A.', short: 'ITAU UNIBANCO', ispb: '60701190', cnpj: '60701190000104' },
@@ -314,23 +548,106 @@ const BRAZIL: Locale = {
     { code: '077', name: 'Banco Inter S.A.', short: 'BANCO INTER', ispb: '00416968', cnpj: '00416968000101' },
     { code: '336', name: 'Banco C6 S.A.', short: 'BANCO C6', ispb: '31872495', cnpj: '31872495000172' },
   ],
-  employers: ['PETROLEO BRASILEIRO S A PETROBRAS', 'AMBEV S.A.', 'VALE S.A.', 'MAGAZINE LUIZA S A', 'NATURA COSMETICOS S A',
-    'EMBRAER S.A.', 'TOTVS S.A.', 'LOCALIZA RENT A CAR S A', 'WEG EQUIPAMENTOS ELETRICOS S A'],
+  employers: [
+    'PETROLEO BRASILEIRO S A PETROBRAS',
+    'AMBEV S.A.',
+    'VALE S.A.',
+    'MAGAZINE LUIZA S A',
+    'NATURA COSMETICOS S A',
+    'EMBRAER S.A.',
+    'TOTVS S.A.',
+    'LOCALIZA RENT A CAR S A',
+    'WEG EQUIPAMENTOS ELETRICOS S A',
+  ],
   cities: [
-    { name: 'São Paulo', phoneArea: '11', state: 'SP', districts: ['Pinheiros', 'Vila Mariana', 'Moema', 'Perdizes', 'Bela Vista'], postal: [1000000, 5999999], ibge: '3550308', lat: -235505000, lon: -466333000 },
-    { name: 'Rio de Janeiro', phoneArea: '21', state: 'RJ', districts: ['Copacabana', 'Tijuca', 'Botafogo', 'Flamengo'], postal: [20000000, 23799999], ibge: '3304557', lat: -229068000, lon: -431729000 },
-    { name: 'Belo Horizonte', phoneArea: '31', state: 'MG', districts: ['Savassi', 'Funcionários', 'Lourdes'], postal: [30000000, 31999999], ibge: '3106200', lat: -199167000, lon: -439345000 },
-    { name: 'Curitiba', phoneArea: '41', state: 'PR', districts: ['Batel', 'Água Verde', 'Centro Cívico'], postal: [80000000, 82999999], ibge: '4106902', lat: -254284000, lon: -492733000 },
-    { name: 'Porto Alegre', phoneArea: '51', state: 'RS', districts: ['Moinhos de Vento', 'Bom Fim', 'Petrópolis'], postal: [90000000, 91999999], ibge: '4314902', lat: -300346000, lon: -512177000 },
-    { name: 'Recife', phoneArea: '81', state: 'PE', districts: ['Boa Viagem', 'Casa Forte', 'Espinheiro'], postal: [50000000, 52999999], ibge: '2611606', lat: -80476000, lon: -348770000 },
-    { name: 'Brasília', phoneArea: '61', state: 'DF', districts: ['Asa Sul', 'Asa Norte', 'Sudoeste'], postal: [70000000, 72799999], ibge: '5300108', lat: -157939000, lon: -478828000 },
+    {
+      name: 'São Paulo',
+      phoneArea: '11',
+      state: 'SP',
+      districts: ['Pinheiros', 'Vila Mariana', 'Moema', 'Perdizes', 'Bela Vista'],
+      postal: [1000000, 5999999],
+      ibge: '3550308',
+      lat: -235505000,
+      lon: -466333000,
+    },
+    {
+      name: 'Rio de Janeiro',
+      phoneArea: '21',
+      state: 'RJ',
+      districts: ['Copacabana', 'Tijuca', 'Botafogo', 'Flamengo'],
+      postal: [20000000, 23799999],
+      ibge: '3304557',
+      lat: -229068000,
+      lon: -431729000,
+    },
+    {
+      name: 'Belo Horizonte',
+      phoneArea: '31',
+      state: 'MG',
+      districts: ['Savassi', 'Funcionários', 'Lourdes'],
+      postal: [30000000, 31999999],
+      ibge: '3106200',
+      lat: -199167000,
+      lon: -439345000,
+    },
+    {
+      name: 'Curitiba',
+      phoneArea: '41',
+      state: 'PR',
+      districts: ['Batel', 'Água Verde', 'Centro Cívico'],
+      postal: [80000000, 82999999],
+      ibge: '4106902',
+      lat: -254284000,
+      lon: -492733000,
+    },
+    {
+      name: 'Porto Alegre',
+      phoneArea: '51',
+      state: 'RS',
+      districts: ['Moinhos de Vento', 'Bom Fim', 'Petrópolis'],
+      postal: [90000000, 91999999],
+      ibge: '4314902',
+      lat: -300346000,
+      lon: -512177000,
+    },
+    {
+      name: 'Recife',
+      phoneArea: '81',
+      state: 'PE',
+      districts: ['Boa Viagem', 'Casa Forte', 'Espinheiro'],
+      postal: [50000000, 52999999],
+      ibge: '2611606',
+      lat: -80476000,
+      lon: -348770000,
+    },
+    {
+      name: 'Brasília',
+      phoneArea: '61',
+      state: 'DF',
+      districts: ['Asa Sul', 'Asa Norte', 'Sudoeste'],
+      postal: [70000000, 72799999],
+      ibge: '5300108',
+      lat: -157939000,
+      lon: -478828000,
+    },
   ],
   merchants: weighted([
     merchant('iFood', 'ifood.com.br', ['IFOOD *IFOOD', 'Ifood *Restaurante'], 'Food & Groceries', 'Delivery', 5812, 28, 160, 0.9, 8),
     merchant('Rappi', 'rappi.com.br', ['RAPPI BRASIL'], 'Food & Groceries', 'Delivery', 5812, 25, 140, 0.9, 2),
     merchant('Uber', 'uber.com', ['UBER *UBER *TRIP', 'UBER *TRIP HELP.UBER.COM'], 'Transport & Travel', 'Taxis & Rideshares', 4121, 12, 85, 0.9, 7),
     merchant('99', '99app.com', ['99APP *99APP', '99 TECNOLOGIA'], 'Transport & Travel', 'Taxis & Rideshares', 4121, 10, 70, 0.9, 4),
-    merchant('Pão de Açúcar', 'paodeacucar.com', withBranches('PAO DE ACUCAR', BR_BRANCHES.slice(0, 4)), 'Food & Groceries', 'Groceries', 5411, 60, 650, 0.6, 5),
+    merchant(
+      'Pão de Açúcar',
+      'paodeacucar.com',
+      withBranches('PAO DE ACUCAR', BR_BRANCHES.slice(0, 4)),
+      'Food & Groceries',
+      'Groceries',
+      5411,
+      60,
+      650,
+      0.6,
+      5,
+    ),
     merchant('Carrefour', 'carrefour.com.br', withBranches('CARREFOUR', BR_BRANCHES.slice(2, 6)), 'Food & Groceries', 'Groceries', 5411, 80, 800, 0.6, 4),
     merchant('Assaí Atacadista', 'assai.com.br', ['ASSAI ATACADISTA LJ 45'], 'Food & Groceries', 'Groceries', 5411, 150, 900, 0.5, 2),
     merchant('Dia', 'dia.com.br', ['DIA BRASIL SOCIEDADE'], 'Food & Groceries', 'Groceries', 5411, 30, 200, 0.4, 2),
@@ -342,7 +659,19 @@ const BRAZIL: Locale = {
     merchant('Droga Raia', 'drogaraia.com.br', ['DROGA RAIA 0921'], 'Home & Life', 'Pharmacies', 5912, 18, 260, 0.5, 3),
     merchant('Posto Ipiranga', 'ipiranga.com.br', ['POSTO IPIRANGA', 'AUTO POSTO IPIRANGA'], 'Transport & Travel', 'Gas', 5541, 100, 350, 0.6, 3),
     merchant('Shell', 'shell.com.br', ['AUTO POSTO SHELL', 'SHELL SELECT'], 'Transport & Travel', 'Gas', 5541, 100, 350, 0.6, 2),
-    merchant('Mercado Livre', 'mercadolivre.com.br', ['MERCADOLIVRE*MERCADOLIVRE', 'MERCADOPAGO*LOJA'], 'Personal Shopping', 'E-commerce', 5399, 40, 900, 0.9, 4, true),
+    merchant(
+      'Mercado Livre',
+      'mercadolivre.com.br',
+      ['MERCADOLIVRE*MERCADOLIVRE', 'MERCADOPAGO*LOJA'],
+      'Personal Shopping',
+      'E-commerce',
+      5399,
+      40,
+      900,
+      0.9,
+      4,
+      true,
+    ),
     merchant('Amazon', 'amazon.com.br', ['AMAZON BR', 'AMAZON.COM.BR'], 'Personal Shopping', 'E-commerce', 5399, 40, 800, 0.9, 3, true),
     merchant('Shopee', 'shopee.com.br', ['SHOPEE *SHOPEE'], 'Personal Shopping', 'E-commerce', 5399, 25, 250, 0.9, 3),
     merchant('Magazine Luiza', 'magazineluiza.com.br', ['MAGAZINE LUIZA', 'MAGALU'], 'Personal Shopping', 'Electronics', 5732, 150, 4500, 0.95, 1.5, true),

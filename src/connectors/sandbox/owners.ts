@@ -48,14 +48,16 @@ function productServices(world: World): string[] {
 }
 
 function products(world: World) {
-  return world.accounts.filter((a) => a.kind === 'primary' || a.kind === 'reserve').map((a) => ({
-    type: a.kind === 'primary' ? 'CHECKING_ACCOUNT' : 'SAVINGS_ACCOUNT',
-    subtype: world.business ? 'CONJUNTA_SIMPLES' : 'INDIVIDUAL',
-    agency: a.agency,
-    clearing_code: world.bank.code,
-    number: a.number,
-    check_digit: a.checkDigit ?? '0',
-  }))
+  return world.accounts
+    .filter((a) => a.kind === 'primary' || a.kind === 'reserve')
+    .map((a) => ({
+      type: a.kind === 'primary' ? 'CHECKING_ACCOUNT' : 'SAVINGS_ACCOUNT',
+      subtype: world.business ? 'CONJUNTA_SIMPLES' : 'INDIVIDUAL',
+      agency: a.agency,
+      clearing_code: world.bank.code,
+      number: a.number,
+      check_digit: a.checkDigit ?? '0',
+    }))
 }
 
 function contact(world: World) {
@@ -66,26 +68,35 @@ function contact(world: World) {
     email: owner.email,
     emails: [{ is_main: true, email: owner.email }],
     address: addressLine(owner),
-    addresses: [{
-      is_main: true,
-      address: `${a.street}, ${a.number}`,
-      additional_info: a.complement,
-      district_name: a.district,
-      town: a.city.name,
-      town_code: a.city.ibge ?? null,
-      state: stateCode(a.city.state),
-      // OFDA postcodes are 8 digits (CEP); other countries' codes are left-padded.
-      postcode: a.postal.padStart(8, '0'),
-      country_name: world.locale.countryName,
-      country_code: world.locale.countryCode3,
-      latitude: br && a.city.lat !== undefined ? coordinate(a.city.lat + new Rng(seedKey(world.key, 'lat')).int(-200_000, 200_000)) : null,
-      longitude: br && a.city.lon !== undefined ? coordinate(a.city.lon + new Rng(seedKey(world.key, 'lon')).int(-200_000, 200_000)) : null,
-    }],
+    addresses: [
+      {
+        is_main: true,
+        address: `${a.street}, ${a.number}`,
+        additional_info: a.complement,
+        district_name: a.district,
+        town: a.city.name,
+        town_code: a.city.ibge ?? null,
+        state: stateCode(a.city.state),
+        // OFDA postcodes are 8 digits (CEP); other countries' codes are left-padded.
+        postcode: a.postal.padStart(8, '0'),
+        country_name: world.locale.countryName,
+        country_code: world.locale.countryCode3,
+        latitude: br && a.city.lat !== undefined ? coordinate(a.city.lat + new Rng(seedKey(world.key, 'lat')).int(-200_000, 200_000)) : null,
+        longitude: br && a.city.lon !== undefined ? coordinate(a.city.lon + new Rng(seedKey(world.key, 'lon')).int(-200_000, 200_000)) : null,
+      },
+    ],
     phone_number: phoneString(owner),
-    phone_numbers: [{
-      is_main: true, type: 'MOBILE', additional_info: null, number: phoneParts(owner).number, country_code: owner.phone.countryCode,
-      area_code: phoneParts(owner).area, extension: null,
-    }],
+    phone_numbers: [
+      {
+        is_main: true,
+        type: 'MOBILE',
+        additional_info: null,
+        number: phoneParts(owner).number,
+        country_code: owner.phone.countryCode,
+        area_code: phoneParts(owner).area,
+        extension: null,
+      },
+    ],
   }
 }
 
@@ -144,11 +155,18 @@ function individualOfda(world: World): InstitutionRecord {
     companies_id: companiesId(world),
     is_local_resident: true,
     document_id: { document_type: owner.document.type, document_number: owner.document.number },
-    additional_documents: [{
-      type: extra.type, type_additional_info: null, number: extra.number, check_digit: extra.checkDigit,
-      issue_date: formatDay(licence.issue), expiration_date: formatDay(licence.expiry),
-      country_of_issuance: world.locale.countryCode3, additional_info: null,
-    }],
+    additional_documents: [
+      {
+        type: extra.type,
+        type_additional_info: null,
+        number: extra.number,
+        check_digit: extra.checkDigit,
+        issue_date: formatDay(licence.issue),
+        expiration_date: formatDay(licence.expiry),
+        country_of_issuance: world.locale.countryCode3,
+        additional_info: null,
+      },
+    ],
     nationalities: null,
     ...contact(world),
     filiations: [{ type: 'MOTHER', civil_name: mother, social_name: null }],
@@ -177,9 +195,19 @@ function businessOfda(world: World): InstitutionRecord {
   const rng = new Rng(seedKey(world.key, 'business-ofda'))
   const partner = world.contacts[1]
   const party = (name: string, document: string, share: number) => ({
-    person_type: 'INDIVIDUAL', type: share >= 0.5 ? 'ADMINISTRATOR' : 'MEMBER', display_name: name, social_name: null, company_name: null,
-    trade_name: null, start_date: company.incorporationDate, percentage_type: share, document_type: world.country === 'BR' ? 'CPF' : 'PASSPORT',
-    document_number: document, document_issue_date: null, document_expiration_date: null, document_country: world.locale.countryCode3,
+    person_type: 'INDIVIDUAL',
+    type: share >= 0.5 ? 'ADMINISTRATOR' : 'MEMBER',
+    display_name: name,
+    social_name: null,
+    company_name: null,
+    trade_name: null,
+    start_date: company.incorporationDate,
+    percentage_type: share,
+    document_type: world.country === 'BR' ? 'CPF' : 'PASSPORT',
+    document_number: document,
+    document_issue_date: null,
+    document_expiration_date: null,
+    document_country: world.locale.countryCode3,
     document_additional_info: null,
   })
   return {
@@ -191,25 +219,46 @@ function businessOfda(world: World): InstitutionRecord {
     document_id: { document_type: company.document.type, document_number: company.document.number },
     // OwnerBusinessDocumentIds: check_digit, issue_date and additional_info "are not applicable
     // for Business ID documents and will return null".
-    additional_documents: [{
-      type: 'OTHER', type_additional_info: world.country === 'BR' ? 'INSCRICAO_ESTADUAL' : 'REGISTRO_MERCANTIL',
-      number: company.stateRegistration, check_digit: null, issue_date: null, expiration_date: null,
-      country_of_issuance: world.locale.countryCode3, additional_info: null,
-    }],
+    additional_documents: [
+      {
+        type: 'OTHER',
+        type_additional_info: world.country === 'BR' ? 'INSCRICAO_ESTADUAL' : 'REGISTRO_MERCANTIL',
+        number: company.stateRegistration,
+        check_digit: null,
+        issue_date: null,
+        expiration_date: null,
+        country_of_issuance: world.locale.countryCode3,
+        additional_info: null,
+      },
+    ],
     ...contact(world),
     parties: [party(owner.displayName, owner.document.number, 0.6), party(partner.name, partner.document, 0.4)],
     financial_profile: {
       economic_activities: [{ is_main: true, code: company.activityCode }],
       informed_revenue: {
-        frequency: 'MONTHLY', frequency_additional_info: null, amount: money(world.monthlySalaryCents * 5), currency: world.locale.currency,
+        frequency: 'MONTHLY',
+        frequency_additional_info: null,
+        amount: money(world.monthlySalaryCents * 5),
+        currency: world.locale.currency,
         year: Number(world.todayStr.slice(0, 4)) - 1,
       },
-      patrimony: { amount: money(world.monthlySalaryCents * rng.int(20, 80)), currency: world.locale.currency, date: `${Number(world.todayStr.slice(0, 4)) - 1}-12-31` },
+      patrimony: {
+        amount: money(world.monthlySalaryCents * rng.int(20, 80)),
+        currency: world.locale.currency,
+        date: `${Number(world.todayStr.slice(0, 4)) - 1}-12-31`,
+      },
     },
     financial_relation: {
       start_date: relationStart(world),
       product_services: productServices(world),
-      procurators: [{ type: 'LEGAL_REPRESENTATIVE', civil_name: owner.displayName, social_name: null, document_number: world.country === 'BR' ? owner.document.number : '00000000000' }],
+      procurators: [
+        {
+          type: 'LEGAL_REPRESENTATIVE',
+          civil_name: owner.displayName,
+          social_name: null,
+          document_number: world.country === 'BR' ? owner.document.number : '00000000000',
+        },
+      ],
       products: products(world),
     },
   }

@@ -44,7 +44,11 @@ export interface Texts {
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0')
-export const upper = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase()
+export const upper = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toUpperCase()
 
 export const TEXTS: Record<SandboxCountry, Texts> = {
   MX: {

@@ -167,7 +167,8 @@ function countryOf(ctx: ConnectorContext): SandboxCountry {
  * punctuation, the first two names ("Sánchez Uribe, Ponce y Asociados" -> "SANCHEZ URIBE").
  */
 function companyUpper(value: string): string {
-  const words = plainUpper(value.replace(/[-,&.]/g, ' ')).split(' ')
+  const words = plainUpper(value.replace(/[-,&.]/g, ' '))
+    .split(' ')
     .filter((w) => w.length > 1 && !['SA', 'SL', 'LTDA', 'Y', 'E', 'DE', 'DEL', 'ASOCIADOS', 'ASSOCIADOS'].includes(w))
   return words.slice(0, 2).join(' ')
 }
@@ -199,7 +200,11 @@ function splitSurnames(country: SandboxCountry, raw: () => string): [string, str
   return [first[0] ?? 'Silva', second[second.length - 1] ?? 'Santos']
 }
 
-function identity(world: { country: SandboxCountry; locale: Locale; key: string; institution: string; business: boolean }, rng: Rng, username: string): Identity {
+function identity(
+  world: { country: SandboxCountry; locale: Locale; key: string; institution: string; business: boolean },
+  rng: Rng,
+  username: string,
+): Identity {
   const { country, locale } = world
   const gender: Identity['gender'] = rng.chance(0.5) ? 'FEMALE' : 'MALE'
   const birthYear = rng.int(1965, 2001)
@@ -218,13 +223,23 @@ function identity(world: { country: SandboxCountry; locale: Locale; key: string;
   // Mexican numbers have 10 digits (lada included); Brazilian mobiles are DDD + 9 digits starting with 9.
   const area = city.phoneArea ?? ''
   const phoneDigits = hashDigits(seedKey(world.key, 'phone'), 9)
-  const phoneNumber = country === 'BR' ? `9${phoneDigits.slice(0, 8)}`
-    : country === 'MX' ? phoneDigits.slice(0, 10 - area.length) : `3${rng.int(0, 2)}${rng.int(0, 9)}${phoneDigits.slice(0, 7)}`
+  const phoneNumber =
+    country === 'BR'
+      ? `9${phoneDigits.slice(0, 8)}`
+      : country === 'MX'
+        ? phoneDigits.slice(0, 10 - area.length)
+        : `3${rng.int(0, 2)}${rng.int(0, 9)}${phoneDigits.slice(0, 7)}`
   const postal = String(rng.int(city.postal[0], city.postal[1])).padStart(country === 'BR' ? 8 : country === 'MX' ? 5 : 6, '0')
   const streetPrefix = country === 'CO' ? rng.pick(['Calle', 'Carrera', 'Avenida', 'Transversal']) : ''
   const streetName = country === 'CO' ? `${streetPrefix} ${rng.int(1, 140)}` : street
   const streetNumber = country === 'CO' ? `# ${rng.int(1, 120)}-${rng.int(1, 99)}` : String(rng.int(10, 2999))
-  const complement = rng.chance(0.6) ? (country === 'BR' ? `Apto ${rng.int(11, 182)}` : country === 'MX' ? `Depto ${rng.int(101, 904)}` : `Apto ${rng.int(101, 1204)}`) : null
+  const complement = rng.chance(0.6)
+    ? country === 'BR'
+      ? `Apto ${rng.int(11, 182)}`
+      : country === 'MX'
+        ? `Depto ${rng.int(101, 904)}`
+        : `Apto ${rng.int(101, 1204)}`
+    : null
 
   let document: Identity['document']
   let extraDocument: Identity['extraDocument']
@@ -249,9 +264,17 @@ function identity(world: { country: SandboxCountry; locale: Locale; key: string;
     const suffix = country === 'BR' ? 'LTDA' : country === 'MX' ? 'SA DE CV' : 'S.A.S.'
     const name = `${companyUpper(companyName)} ${suffix}`
     const incorporationDate = formatDay(parseDay(`${rng.int(2004, 2019)}-01-01`) + rng.int(0, 364))
-    const doc = country === 'BR' ? { type: 'CNPJ', number: cnpj(rng) } : country === 'MX' ? { type: 'RFC', number: rfcCompany(rng, name, incorporationDate) } : { type: 'NIT', number: nit(rng) }
+    const doc =
+      country === 'BR'
+        ? { type: 'CNPJ', number: cnpj(rng) }
+        : country === 'MX'
+          ? { type: 'RFC', number: rfcCompany(rng, name, incorporationDate) }
+          : { type: 'NIT', number: nit(rng) }
     company = {
-      name, tradeName: tradeNameOf(companyName), document: doc, incorporationDate,
+      name,
+      tradeName: tradeNameOf(companyName),
+      document: doc,
+      incorporationDate,
       // CNAE 6201-5/01 (custom software), 4751-2/01 (IT retail), 7319-0/02 (marketing): plausible small businesses.
       activityCode: rng.pick(['6201501', '4751201', '7319002', '5611201']),
       stateRegistration: hashDigits(seedKey(world.key, 'ie'), 12),
@@ -259,22 +282,42 @@ function identity(world: { country: SandboxCountry; locale: Locale; key: string;
   }
 
   return {
-    firstName: first, lastName: last, secondLastName: second, displayName, birthDate, gender,
+    firstName: first,
+    lastName: last,
+    secondLastName: second,
+    displayName,
+    birthDate,
+    gender,
     maritalStatus: rng.pick(['SINGLE', 'MARRIED', 'DIVORCED', 'CIVIL_UNION'] as const),
-    email, phone: { countryCode: locale.phonePrefix, area, number: phoneNumber },
+    email,
+    phone: { countryCode: locale.phonePrefix, area, number: phoneNumber },
     address: { street: streetName, number: streetNumber, complement, district, city, postal },
-    document, extraDocument, company,
+    document,
+    extraDocument,
+    company,
   }
 }
 
 function party(country: SandboxCountry, locale: Locale, rng: Rng, name: string, kind: Party['kind']): Party {
   const bank = rng.pick(locale.banks)
   const account = country === 'BR' ? String(rng.int(10_000_000, 99_999_999)) : hashDigits(seedKey(name, rng.next()), 11)
-  const document = country === 'BR' ? (kind === 'INDIVIDUAL' ? cpf(rng) : cnpj(rng))
-    : country === 'MX' ? (kind === 'INDIVIDUAL' ? rfcPerson(rng, name.split(' ')[0], name.split(' ')[1] ?? 'X', name.split(' ')[2] ?? 'X', `19${rng.int(60, 99)}-0${rng.int(1, 9)}-1${rng.int(0, 9)}`) : rfcCompany(rng, name, `20${rng.int(10, 19)}-0${rng.int(1, 9)}-1${rng.int(0, 9)}`))
-      : kind === 'INDIVIDUAL' ? cedula(rng) : nit(rng)
+  const document =
+    country === 'BR'
+      ? kind === 'INDIVIDUAL'
+        ? cpf(rng)
+        : cnpj(rng)
+      : country === 'MX'
+        ? kind === 'INDIVIDUAL'
+          ? rfcPerson(rng, name.split(' ')[0], name.split(' ')[1] ?? 'X', name.split(' ')[2] ?? 'X', `19${rng.int(60, 99)}-0${rng.int(1, 9)}-1${rng.int(0, 9)}`)
+          : rfcCompany(rng, name, `20${rng.int(10, 19)}-0${rng.int(1, 9)}-1${rng.int(0, 9)}`)
+        : kind === 'INDIVIDUAL'
+          ? cedula(rng)
+          : nit(rng)
   return {
-    kind, name, document, bank,
+    kind,
+    name,
+    document,
+    bank,
     agency: String(rng.int(1, 9999)).padStart(4, '0'),
     account,
     checkDigit: mod11CheckDigit(account),
@@ -283,10 +326,12 @@ function party(country: SandboxCountry, locale: Locale, rng: Rng, name: string, 
 }
 
 function personNames(country: SandboxCountry, key: string, count: number): string[] {
-  return withFaker(country, key, (faker) => Array.from({ length: count }, () => {
-    const [last, second] = splitSurnames(country, () => faker.person.lastName())
-    return `${faker.person.firstName()} ${last} ${second}`
-  }))
+  return withFaker(country, key, (faker) =>
+    Array.from({ length: count }, () => {
+      const [last, second] = splitSurnames(country, () => faker.person.lastName())
+      return `${faker.person.firstName()} ${last} ${second}`
+    }),
+  )
 }
 
 function companyNames(country: SandboxCountry, key: string, count: number): string[] {
@@ -295,7 +340,10 @@ function companyNames(country: SandboxCountry, key: string, count: number): stri
 }
 
 function pickSubscriptions(rng: Rng, locale: Locale, count: number) {
-  return rng.shuffled(locale.subscriptions).slice(0, count).map((sub) => ({ sub, cents: rng.pick(sub.pricesCents), day: rng.int(1, 28) }))
+  return rng
+    .shuffled(locale.subscriptions)
+    .slice(0, count)
+    .map((sub) => ({ sub, cents: rng.pick(sub.pricesCents), day: rng.int(1, 28) }))
 }
 
 function pickUtilities(rng: Rng, locale: Locale, city: City, count: number) {
@@ -316,7 +364,12 @@ function accountNumbers(world: { country: SandboxCountry; key: string }, rng: Rn
   return { number, checkDigit: mod11CheckDigit(number), agency: String(rng.int(1, 9999)).padStart(4, '0') }
 }
 
-interface Labels { primary: [string, string, string]; reserve: [string, string, string]; card: [string, string]; loan: [string, string, string] }
+interface Labels {
+  primary: [string, string, string]
+  reserve: [string, string, string]
+  card: [string, string]
+  loan: [string, string, string]
+}
 
 /** Product names and types per country and shape ([name, type, subtype] / [name, type]). */
 function labels(country: SandboxCountry, shape: WireShape, business: boolean): Labels {
@@ -325,7 +378,9 @@ function labels(country: SandboxCountry, shape: WireShape, business: boolean): L
       primary: [business ? 'Conta Corrente PJ' : 'Conta Corrente', 'CONTA_DEPOSITO_A_VISTA', 'INDIVIDUAL'],
       reserve: ['Conta Poupança', 'CONTA_POUPANCA', 'INDIVIDUAL'],
       card: [business ? 'Cartão Empresarial' : 'Cartão Platinum', 'PLATINUM'],
-      loan: business ? ['Capital de Giro', 'EMPRESTIMOS', 'CAPITAL_GIRO_PRAZO_VENCIMENTO_ATE_365_DIAS'] : ['Crédito Pessoal', 'EMPRESTIMOS', 'CREDITO_PESSOAL_SEM_CONSIGNACAO'],
+      loan: business
+        ? ['Capital de Giro', 'EMPRESTIMOS', 'CAPITAL_GIRO_PRAZO_VENCIMENTO_ATE_365_DIAS']
+        : ['Crédito Pessoal', 'EMPRESTIMOS', 'CREDITO_PESSOAL_SEM_CONSIGNACAO'],
     }
   }
   if (country === 'CO') {
@@ -344,14 +399,30 @@ function labels(country: SandboxCountry, shape: WireShape, business: boolean): L
   }
 }
 
-interface AccountSpec { kind: AccountKind; dense: boolean }
+interface AccountSpec {
+  kind: AccountKind
+  dense: boolean
+}
 
 function accountSpecs(profile: ProfileSpec): AccountSpec[] {
   switch (profile.kind) {
-    case 'nodata': return []
-    case 'low': return [{ kind: 'primary', dense: false }]
-    case 'negative': return [{ kind: 'primary', dense: false }, { kind: 'card', dense: false }, { kind: 'loan', dense: false }]
-    case 'full': return [{ kind: 'primary', dense: false }, { kind: 'reserve', dense: false }, { kind: 'card', dense: false }, { kind: 'loan', dense: false }]
+    case 'nodata':
+      return []
+    case 'low':
+      return [{ kind: 'primary', dense: false }]
+    case 'negative':
+      return [
+        { kind: 'primary', dense: false },
+        { kind: 'card', dense: false },
+        { kind: 'loan', dense: false },
+      ]
+    case 'full':
+      return [
+        { kind: 'primary', dense: false },
+        { kind: 'reserve', dense: false },
+        { kind: 'card', dense: false },
+        { kind: 'loan', dense: false },
+      ]
     case 'scale':
       // Two deposit accounts for every card: dense history on every account.
       return Array.from({ length: profile.accounts }, (_, i) => ({ kind: i % 3 === 2 ? 'card' : 'primary', dense: true }))
@@ -370,8 +441,12 @@ function buildAccounts(world: Omit<World, 'accounts'>, rng: Rng, specs: AccountS
   // Scale personas (benchmarks) need exactly N years up to today, and "low" is a thin file whose
   // bank keeps three months: both windows slide with the clock (older days drop out, none moves).
   // Everyone else became a customer on a day of the link, fixed in the calendar.
-  const historyStart = profile.kind === 'scale' ? addMonths(today, -12 * profile.years)
-    : profile.kind === 'low' ? addMonths(today, -3) : addMonths(REFERENCE_DAY, -(36 + rng.int(0, 24)))
+  const historyStart =
+    profile.kind === 'scale'
+      ? addMonths(today, -12 * profile.years)
+      : profile.kind === 'low'
+        ? addMonths(today, -3)
+        : addMonths(REFERENCE_DAY, -(36 + rng.int(0, 24)))
   const plans: AccountPlan[] = []
   specs.forEach((spec, index) => {
     const tag = `A${index}${hashHex(seedKey(world.key, 'tag', index), 4).toUpperCase()}`
@@ -379,9 +454,27 @@ function buildAccounts(world: Omit<World, 'accounts'>, rng: Rng, specs: AccountS
     const ids = accountNumbers(world, rng, index)
     const lastPrimary = [...plans].reverse().find((p) => p.kind === 'primary')
     const base: AccountPlan = {
-      index, kind: spec.kind, tag, internalId, historyStart, anchorCents: 0, anchorSpread: 0, overdraftLimitCents: 0,
-      number: ids.number, agency: ids.agency, checkDigit: ids.checkDigit, clabe: null, last4: null,
-      name: '', productType: '', productSubtype: '', bankProductId: '', dense: spec.dense, card: null, loan: null, payerIndex: null,
+      index,
+      kind: spec.kind,
+      tag,
+      internalId,
+      historyStart,
+      anchorCents: 0,
+      anchorSpread: 0,
+      overdraftLimitCents: 0,
+      number: ids.number,
+      agency: ids.agency,
+      checkDigit: ids.checkDigit,
+      clabe: null,
+      last4: null,
+      name: '',
+      productType: '',
+      productSubtype: '',
+      bankProductId: '',
+      dense: spec.dense,
+      card: null,
+      loan: null,
+      payerIndex: null,
     }
     const suffix = spec.dense ? ` ${index + 1}` : ''
     if (spec.kind === 'primary' || spec.kind === 'reserve') {
@@ -401,7 +494,7 @@ function buildAccounts(world: Omit<World, 'accounts'>, rng: Rng, specs: AccountS
       }
     } else if (spec.kind === 'card') {
       const last4 = hashDigits(seedKey(world.key, 'card', index), 4)
-      const limit = Math.round(salary * (negative ? 1.2 : 2.5) / 100_000) * 100_000 || 100_000
+      const limit = Math.round((salary * (negative ? 1.2 : 2.5)) / 100_000) * 100_000 || 100_000
       const network = country === 'BR' ? rng.pick(['MASTERCARD', 'VISA', 'ELO'] as const) : rng.pick(['VISA', 'MASTERCARD', 'AMERICAN_EXPRESS'] as const)
       base.last4 = last4
       base.number = `************${last4}`
@@ -413,15 +506,22 @@ function buildAccounts(world: Omit<World, 'accounts'>, rng: Rng, specs: AccountS
       base.bankProductId = `TDC-${network.slice(0, 4)}`
       base.anchorSpread = 0.04
       base.card = {
-        limitCents: limit, cutDay: rng.int(3, 12), dueOffset: 10, network, tier: 'PLATINUM',
-        fullPayer: !negative, debtShare: 0.92, monthlyInterest: country === 'BR' ? 0.129 : country === 'MX' ? 0.045 : 0.024,
-        annualFeeMonth: rng.int(1, 12), annualFeeCents: Math.round(limit * 0.012 / 100) * 100,
+        limitCents: limit,
+        cutDay: rng.int(3, 12),
+        dueOffset: 10,
+        network,
+        tier: 'PLATINUM',
+        fullPayer: !negative,
+        debtShare: 0.92,
+        monthlyInterest: country === 'BR' ? 0.129 : country === 'MX' ? 0.045 : 0.024,
+        annualFeeMonth: rng.int(1, 12),
+        annualFeeCents: Math.round((limit * 0.012) / 100) * 100,
         subscriptions: spec.dense ? pickSubscriptions(rng, world.locale, 2) : pickSubscriptions(rng, world.locale, negative ? 2 : 4),
       }
       base.anchorCents = Math.round(limit * base.card.debtShare)
-      base.payerIndex = spec.dense ? null : lastPrimary?.index ?? null
+      base.payerIndex = spec.dense ? null : (lastPrimary?.index ?? null)
     } else {
-      const principal = Math.round(salary * (negative ? 2 : 2.5) / 100_000) * 100_000
+      const principal = Math.round((salary * (negative ? 2 : 2.5)) / 100_000) * 100_000
       const monthlyRate = country === 'BR' ? 0.0289 : country === 'MX' ? 0.0215 : 0.0165
       const installments = negative ? 48 : 36
       const startDay = addMonths(REFERENCE_DAY, -(negative ? 26 : 14 + rng.int(0, 6))) - rng.int(0, 20)
@@ -435,10 +535,15 @@ function buildAccounts(world: Omit<World, 'accounts'>, rng: Rng, specs: AccountS
       base.checkDigit = null
       base.historyStart = Math.max(historyStart, startDay)
       base.loan = {
-        principalCents: principal, monthlyRate, installments, startDay,
+        principalCents: principal,
+        monthlyRate,
+        installments,
+        startDay,
         installmentCents: installmentCents(principal, monthlyRate, installments),
-        lateDays: negative ? 9 : 0, lateFeeCents: Math.round(salary * 0.012 / 100) * 100,
-        contractNumber: contract, loanCode: hashDigits(seedKey(world.key, 'loancode', index), 41),
+        lateDays: negative ? 9 : 0,
+        lateFeeCents: Math.round((salary * 0.012) / 100) * 100,
+        contractNumber: contract,
+        loanCode: hashDigits(seedKey(world.key, 'loancode', index), 41),
         purpose: world.business ? 'CAPITAL_DE_TRABAJO' : 'CONSOLIDACION_DEUDAS',
       }
       base.payerIndex = lastPrimary?.index ?? null
@@ -450,7 +555,16 @@ function buildAccounts(world: Omit<World, 'accounts'>, rng: Rng, specs: AccountS
 
 /** The parts of the context a world depends on. */
 export function worldKey(ctx: ConnectorContext): string {
-  return seedKey('ponte-sandbox-v1', ctx.institution.name, ctx.institution.country, ctx.institution.shape, ctx.profile, ctx.linkSeed, ctx.credentials.username, ctx.today)
+  return seedKey(
+    'ponte-sandbox-v1',
+    ctx.institution.name,
+    ctx.institution.country,
+    ctx.institution.shape,
+    ctx.profile,
+    ctx.linkSeed,
+    ctx.credentials.username,
+    ctx.today,
+  )
 }
 
 const cache = new Map<string, World>()
@@ -480,7 +594,8 @@ function createWorld(ctx: ConnectorContext): World {
   const owner = identity({ country, locale, key, institution: ctx.institution.name, business }, rng, ctx.credentials.username)
   const bank = locale.banks[Number.parseInt(hashHex(seedKey(ctx.institution.name, 'bank'), 4), 16) % locale.banks.length]
   const employer = party(country, locale, rng, rng.pick(locale.employers), 'COMPANY')
-  const monthlySalaryCents = Math.round((locale.salary[0] + rng.next() * (locale.salary[1] - locale.salary[0])) * salaryFactor(profile) / (100 * locale.step)) * 100 * locale.step
+  const monthlySalaryCents =
+    Math.round(((locale.salary[0] + rng.next() * (locale.salary[1] - locale.salary[0])) * salaryFactor(profile)) / (100 * locale.step)) * 100 * locale.step
   const contacts = personNames(country, seedKey(key, 'contacts'), 6).map((n) => party(country, locale, rng, n, 'INDIVIDUAL'))
   const landlord = party(country, locale, rng, personNames(country, seedKey(key, 'landlord'), 1)[0], 'INDIVIDUAL')
   const customers = business ? companyNames(country, seedKey(key, 'customers'), 8).map((n) => party(country, locale, rng, n, 'COMPANY')) : []
@@ -488,10 +603,25 @@ function createWorld(ctx: ConnectorContext): World {
   // Rent takes a quarter to a third of the salary (the usual affordability rule of landlords).
   const rentRaw = Math.min(locale.rent[1], Math.max(locale.rent[0], monthlySalaryCents * (0.25 + 0.08 * rng.next())))
   const partial: Omit<World, 'accounts'> = {
-    key, institution: ctx.institution.name, country, shape: ctx.institution.shape, locale, profile, today, todayStr: formatDay(today),
-    business, owner, bank, employer, monthlySalaryCents,
-    rentCents: Math.round(rentRaw * (profile.kind === 'low' ? 0.5 : 1) / (1000 * locale.step)) * 1000 * locale.step,
-    rentDay: rng.int(1, 5), landlord, contacts, customers, suppliers,
+    key,
+    institution: ctx.institution.name,
+    country,
+    shape: ctx.institution.shape,
+    locale,
+    profile,
+    today,
+    todayStr: formatDay(today),
+    business,
+    owner,
+    bank,
+    employer,
+    monthlySalaryCents,
+    rentCents: Math.round((rentRaw * (profile.kind === 'low' ? 0.5 : 1)) / (1000 * locale.step)) * 1000 * locale.step,
+    rentDay: rng.int(1, 5),
+    landlord,
+    contacts,
+    customers,
+    suppliers,
     utilities: pickUtilities(rng, locale, owner.address.city, profile.kind === 'low' ? 2 : 4),
     debitSubscriptions: pickSubscriptions(rng, locale, profile.kind === 'low' ? 1 : 2),
     debitSpendShare: profile.kind === 'low' ? 0.25 : business ? 0.04 : 0.1,

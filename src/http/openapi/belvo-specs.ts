@@ -69,7 +69,8 @@ const SUPPLEMENTS: Partial<Record<BelvoSpecName, Record<string, Json>>> = {
     Statement: {
       type: 'object',
       title: 'Statement (legacy, Mexico)',
-      description: "A bank account's statement for one calendar month. Not in any Belvo spec: the legacy BETA object as the SDKs and Belvo's API collections describe it.",
+      description:
+        "A bank account's statement for one calendar month. Not in any Belvo spec: the legacy BETA object as the SDKs and Belvo's API collections describe it.",
       required: ['id', 'link', 'account', 'transactions', 'collected_at', 'created_at'],
       properties: {
         id: { type: 'string', format: 'uuid', description: 'Unique identifier of the statement.' },

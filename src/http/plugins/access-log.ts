@@ -23,7 +23,13 @@ export class AccessLog extends LogController {
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (!this.log) return
-    const line = { request_id: request.id, method: request.method, url: request.url, status: reply.statusCode, response_time: Math.round(reply.elapsedTime * 100) / 100 }
+    const line = {
+      request_id: request.id,
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      response_time: Math.round(reply.elapsedTime * 100) / 100,
+    }
     // The response broke off (the client went away mid-body): still one line, saying so.
     if (error) this.log.warn({ ...line, error: error.message }, 'request completed with an error')
     else this.log.info(line, 'request completed')

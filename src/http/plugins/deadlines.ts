@@ -9,7 +9,10 @@ export class RequestDeadlines {
   private readonly inflight = new Map<FastifyRequest, { reply: FastifyReply; deadline: number }>()
   private readonly sweeper: NodeJS.Timeout
 
-  constructor(private readonly timeoutMs: number, private readonly onTimeout: (request: FastifyRequest, reply: FastifyReply) => void) {
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly onTimeout: (request: FastifyRequest, reply: FastifyReply) => void,
+  ) {
     this.sweeper = setInterval(() => this.sweep(), Math.min(1000, Math.max(50, timeoutMs / 4)))
     this.sweeper.unref()
   }

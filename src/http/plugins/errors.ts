@@ -78,7 +78,13 @@ function fromFastify(error: FastifyError, request: FastifyRequest, bodyLimit: nu
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       // As DRF words it: the media type without its parameters (charset, boundary).
-      return new PonteError('unsupported_media_type', { params: { type: String(request.headers['content-type'] ?? '').split(';')[0].trim() } })
+      return new PonteError('unsupported_media_type', {
+        params: {
+          type: String(request.headers['content-type'] ?? '')
+            .split(';')[0]
+            .trim(),
+        },
+      })
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new PonteError('request_too_large', { params: { limit: bodyLimit } })
     case 'FST_ERR_NOT_FOUND':
@@ -113,7 +119,10 @@ export function sendErrors(request: FastifyRequest, reply: FastifyReply, errors:
   const status = statusOf(errors[0].code)
   for (const error of errors) if (error.headers) reply.headers(error.headers)
   if (status === 401) reply.header('WWW-Authenticate', 'Basic realm="api"')
-  return reply.code(status).type('application/json; charset=utf-8').send(renderErrors(errors, request.id, pickLanguage(request.headers['accept-language'])))
+  return reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send(renderErrors(errors, request.id, pickLanguage(request.headers['accept-language'])))
 }
 
 /**
@@ -149,9 +158,12 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
     const path = request.url.split('?')[0]
     const allowed = (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as HTTPMethod[]).filter((m) => known.find(m, path))
     if (allowed.length > 0) {
-      return sendErrors(request, reply, [new PonteError('method_not_allowed', {
-        params: { method: request.method }, headers: { Allow: [...allowed, 'OPTIONS'].join(', ') },
-      })])
+      return sendErrors(request, reply, [
+        new PonteError('method_not_allowed', {
+          params: { method: request.method },
+          headers: { Allow: [...allowed, 'OPTIONS'].join(', ') },
+        }),
+      ])
     }
     return sendErrors(request, reply, [new PonteError('not_found')])
   })
@@ -165,6 +177,10 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   if (!socket.writable) return
   const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
   const status = timeout ? 408 : 400
-  const body = JSON.stringify(renderErrors([new PonteError(timeout ? 'request_timeout' : 'invalid', { params: { detail: 'malformed request' } })], hex32(), 'en'))
-  socket.end(`HTTP/1.1 ${status} ${timeout ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  const body = JSON.stringify(
+    renderErrors([new PonteError(timeout ? 'request_timeout' : 'invalid', { params: { detail: 'malformed request' } })], hex32(), 'en'),
+  )
+  socket.end(
+    `HTTP/1.1 ${status} ${timeout ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  )
 }

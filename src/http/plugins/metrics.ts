@@ -11,12 +11,17 @@ export function installMetrics(app: FastifyInstance, onDone: (request: FastifyRe
   collectDefaultMetrics({ register: registry, prefix: 'ponte_' })
   for (const metric of extra) registry.registerMetric(metric)
   const requests = new Counter({
-    name: 'ponte_http_requests_total', help: 'HTTP requests by route and status',
-    labelNames: ['method', 'route', 'status'], registers: [registry],
+    name: 'ponte_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
   })
   const duration = new Histogram({
-    name: 'ponte_http_request_duration_seconds', help: 'HTTP request latency by route',
-    labelNames: ['method', 'route'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
+    name: 'ponte_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
   })
   // Labelled children are cached per (method, route, status): resolving labels on every request
   // costs more than the observation itself.

@@ -38,7 +38,12 @@ export interface PageOf<T> {
  * The pagination envelope with absolute `next`/`previous` URLs that keep every query parameter
  * as the client sent it (the SDK follows `next` verbatim). A page past the end is a 404.
  */
-export function pageEnvelope<T>(request: FastifyRequest, publicUrl: string | undefined, { count, results }: { count: number; results: T[] }, { page, pageSize }: PageRequest): PageOf<T> {
+export function pageEnvelope<T>(
+  request: FastifyRequest,
+  publicUrl: string | undefined,
+  { count, results }: { count: number; results: T[] },
+  { page, pageSize }: PageRequest,
+): PageOf<T> {
   if (page > 1 && (page - 1) * pageSize >= count) throw new PonteError('not_found', { variant: 'page' })
   const link = (target: number) => {
     const [path, search = ''] = request.url.split('?', 2)
@@ -74,7 +79,11 @@ export function projector(query: Record<string, unknown>): ((item: unknown) => u
 }
 
 function csv(value: unknown): Set<string> | undefined {
-  const parts = last(value)?.split(',').map((s) => s.trim()).filter(Boolean) ?? []
+  const parts =
+    last(value)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? []
   return parts.length > 0 ? new Set(parts) : undefined
 }
 
@@ -91,7 +100,12 @@ export function project(payload: unknown, apply: (item: unknown) => unknown): un
  * A page whose items are already JSON text (straight from the database): the envelope is written
  * around them without parsing them. With `fields`/`omit` the items are parsed and projected.
  */
-export function jsonPage(request: FastifyRequest, publicUrl: string | undefined, result: { count: number; rows: { json: JsonText }[] }, page: PageRequest): Buffer | PageOf<unknown> {
+export function jsonPage(
+  request: FastifyRequest,
+  publicUrl: string | undefined,
+  result: { count: number; rows: { json: JsonText }[] },
+  page: PageRequest,
+): Buffer | PageOf<unknown> {
   const envelope = pageEnvelope(request, publicUrl, { count: result.count, results: [] as unknown[] }, page)
   const apply = projector(request.query as Record<string, unknown>)
   if (apply) return { ...envelope, results: result.rows.map((r) => apply(JSON.parse(jsonString(r.json)))) }
@@ -99,7 +113,11 @@ export function jsonPage(request: FastifyRequest, publicUrl: string | undefined,
   // scan it for its byte length and then encode it again to write it.
   const items: JsonText[] = []
   for (const row of result.rows) items.push(items.length === 0 ? row.json : [',', row.json])
-  return encodeJson([`{"count":${envelope.count},"next":${JSON.stringify(envelope.next)},"previous":${JSON.stringify(envelope.previous)},"results":[`, items, ']}'])
+  return encodeJson([
+    `{"count":${envelope.count},"next":${JSON.stringify(envelope.next)},"previous":${JSON.stringify(envelope.previous)},"results":[`,
+    items,
+    ']}',
+  ])
 }
 
 /** One object stored as JSON text, projected when asked. */

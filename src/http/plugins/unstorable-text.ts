@@ -41,8 +41,9 @@ function refuse(parsed: unknown, bad: (text: string) => boolean, why: string): P
     return false
   }
   if (!holds(parsed)) return undefined
-  const field = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-    ? Object.entries(parsed).find(([key, value]) => bad(key) || holds(value))?.[0]
-    : undefined
+  const field =
+    parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? Object.entries(parsed).find(([key, value]) => bad(key) || holds(value))?.[0]
+      : undefined
   return new PonteError('invalid', { field: field && !bad(field) ? field : undefined, params: { detail: why } })
 }

@@ -26,20 +26,24 @@ export interface ControlOptions {
  */
 export function controlRoutes(app: Api, options: ControlOptions): void {
   const expected = digest(options.token)
-  app.post(CONTROL_PATH, {
-    schema: {
-      hide: true,
-      body: Type.Object({ args: Type.Array(Type.String({ maxLength: 10_000 }), { maxItems: 100 }) }, { additionalProperties: false }),
+  app.post(
+    CONTROL_PATH,
+    {
+      schema: {
+        hide: true,
+        body: Type.Object({ args: Type.Array(Type.String({ maxLength: 10_000 }), { maxItems: 100 }) }, { additionalProperties: false }),
+      },
     },
-  }, async (request) => {
-    // Another host gets what any unknown path gets.
-    if (!isLoopback(request.socket.remoteAddress)) throw new PonteError('not_found')
-    const header = request.headers.authorization ?? ''
-    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : ''
-    // Digests have one length, so the comparison takes the same time whatever was sent.
-    if (!timingSafeEqual(digest(given), expected)) throw new PonteError('authentication_failed')
-    return options.run(request.body.args)
-  })
+    async (request) => {
+      // Another host gets what any unknown path gets.
+      if (!isLoopback(request.socket.remoteAddress)) throw new PonteError('not_found')
+      const header = request.headers.authorization ?? ''
+      const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : ''
+      // Digests have one length, so the comparison takes the same time whatever was sent.
+      if (!timingSafeEqual(digest(given), expected)) throw new PonteError('authentication_failed')
+      return options.run(request.body.args)
+    },
+  )
 }
 
 function digest(token: string): Buffer {

@@ -7,15 +7,31 @@ import { listRoute } from './lists.ts'
 export function institutionRoutes(api: Api): void {
   const { db } = api.deps.domain
 
-  listRoute(api, '/api/institutions/', {
-    tags: ['Institutions'], summary: 'List institutions', operationId: 'ListInstitutions', filters: INSTITUTION_FILTERS, item: Institution,
-  }, (_caller, list) => listInstitutions(db, list))
-
-  api.get('/api/institutions/:id/', {
-    schema: {
-      tags: ['Institutions'], summary: "Get an institution's details", operationId: 'DetailInstitution',
-      params: IdParams, querystring: ProjectionQuery,
-      response: { 200: Institution, ...errorResponses() },
+  listRoute(
+    api,
+    '/api/institutions/',
+    {
+      tags: ['Institutions'],
+      summary: 'List institutions',
+      operationId: 'ListInstitutions',
+      filters: INSTITUTION_FILTERS,
+      item: Institution,
     },
-  }, async (request) => getInstitution(db, request.params.id))
+    (_caller, list) => listInstitutions(db, list),
+  )
+
+  api.get(
+    '/api/institutions/:id/',
+    {
+      schema: {
+        tags: ['Institutions'],
+        summary: "Get an institution's details",
+        operationId: 'DetailInstitution',
+        params: IdParams,
+        querystring: ProjectionQuery,
+        response: { 200: Institution, ...errorResponses() },
+      },
+    },
+    async (request) => getInstitution(db, request.params.id),
+  )
 }

@@ -35,17 +35,24 @@ export function listRoute<Params extends TObject = TObject>(
   load: (caller: ListCaller<Params>, list: ListRequest) => Promise<{ count: number; results: unknown[] }>,
 ): void {
   const { config } = api.deps
-  api.get(path, {
-    schema: {
-      tags: route.tags, summary: route.summary, operationId: route.operationId, ...(route.description === undefined ? {} : { description: route.description }),
-      ...(route.params ? { params: route.params } : {}),
-      querystring: listQuery(route.filters),
-      response: { 200: Paginated(route.item), ...errorResponses(400) },
+  api.get(
+    path,
+    {
+      schema: {
+        tags: route.tags,
+        summary: route.summary,
+        operationId: route.operationId,
+        ...(route.description === undefined ? {} : { description: route.description }),
+        ...(route.params ? { params: route.params } : {}),
+        querystring: listQuery(route.filters),
+        response: { 200: Paginated(route.item), ...errorResponses(400) },
+      },
     },
-  }, async (request) => {
-    const query = request.query as Record<string, unknown>
-    const page = pageRequest(query, config.PONTE_DEFAULT_PAGE_SIZE)
-    const result = await load(request as unknown as ListCaller<Params>, { conditions: parseFilters(query, route.filters), page })
-    return pageEnvelope(request, config.PONTE_PUBLIC_URL, result, page)
-  })
+    async (request) => {
+      const query = request.query as Record<string, unknown>
+      const page = pageRequest(query, config.PONTE_DEFAULT_PAGE_SIZE)
+      const result = await load(request as unknown as ListCaller<Params>, { conditions: parseFilters(query, route.filters), page })
+      return pageEnvelope(request, config.PONTE_PUBLIC_URL, result, page)
+    },
+  )
 }

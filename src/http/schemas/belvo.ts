@@ -27,7 +27,10 @@ const AUDIENCE: Record<BelvoSpecName, string> = {
   legacy: 'legacy API',
 }
 
-interface Source { spec: BelvoSpecName; name: string }
+interface Source {
+  spec: BelvoSpecName
+  name: string
+}
 
 /** Every published name handed out in this process, and the Belvo schema it stands for. */
 const published = new Map<string, Source>()
@@ -60,7 +63,9 @@ export function belvoRef(spec: BelvoSpecName, name: string): TSchema {
 
 /** "AccountOpenFinanceBrazil (Brazil Open Finance institutions) or Account (Mexico and Colombia institutions)". */
 export function describeBelvoItems(items: BelvoItems): string {
-  return BELVO_SPEC_NAMES.filter((spec) => items[spec]?.length).map((spec) => `${items[spec]!.join(' or ')} (${AUDIENCE[spec]})`).join(' or ')
+  return BELVO_SPEC_NAMES.filter((spec) => items[spec]?.length)
+    .map((spec) => `${items[spec]!.join(' or ')} (${AUDIENCE[spec]})`)
+    .join(' or ')
 }
 
 /**
@@ -107,9 +112,10 @@ function withPublishedRefs(node: unknown, source: Source): unknown {
   if (!node || typeof node !== 'object') return node
   const out: Json = {}
   for (const [key, value] of Object.entries(node)) {
-    out[key] = key === '$ref' && typeof value === 'string'
-      ? `${SCHEMAS}${componentName({ spec: source.spec, name: referencedName(value, source) })}`
-      : withPublishedRefs(value, source)
+    out[key] =
+      key === '$ref' && typeof value === 'string'
+        ? `${SCHEMAS}${componentName({ spec: source.spec, name: referencedName(value, source) })}`
+        : withPublishedRefs(value, source)
   }
   return out
 }

@@ -4,18 +4,20 @@ import { filterParamNames, type FilterField } from '../../lib/list-query.ts'
 export const RequestId = Type.String({ pattern: '^[a-f0-9]{32}$', description: 'A 32-character unique id of the request.' })
 
 /** One item of Belvo's error array. */
-export const ErrorItem = Type.Object({
-  request_id: RequestId,
-  code: Type.String({ description: 'A unique error code that allows you to classify and handle the error programmatically.' }),
-  message: Type.String({ description: 'A short description of the error.' }),
-  field: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The request field the error refers to, when there is one.' })),
-}, { additionalProperties: true, $id: 'Error' })
+export const ErrorItem = Type.Object(
+  {
+    request_id: RequestId,
+    code: Type.String({ description: 'A unique error code that allows you to classify and handle the error programmatically.' }),
+    message: Type.String({ description: 'A short description of the error.' }),
+    field: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The request field the error refers to, when there is one.' })),
+  },
+  { additionalProperties: true, $id: 'Error' },
+)
 
 export const ErrorArray = Type.Array(Type.Ref('Error'), { description: 'Belvo errors are always an array of error objects.' })
 
 /** The error statuses every authenticated route can answer. */
-export const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries([401, 404, 405, 408, 429, 500, ...statuses].map((s) => [s, ErrorArray]))
+export const errorResponses = (...statuses: number[]) => Object.fromEntries([401, 404, 405, 408, 429, 500, ...statuses].map((s) => [s, ErrorArray]))
 
 export function Paginated<T extends TSchema>(item: T) {
   return Type.Object({
@@ -62,9 +64,12 @@ export function listQuery(filters: readonly FilterField[]) {
 export const IdParams = Type.Object({ id: Type.String({ description: 'The id of the object.' }) })
 
 /** `X-Belvo-Request-Mode: async`: answer 202 now, the result comes by webhook. */
-export const AsyncHeaders = Type.Object({
-  'x-belvo-request-mode': Type.Optional(Type.String({ description: 'async: answer 202 with a request_id and send the result by webhook.' })),
-}, { additionalProperties: true })
+export const AsyncHeaders = Type.Object(
+  {
+    'x-belvo-request-mode': Type.Optional(Type.String({ description: 'async: answer 202 with a request_id and send the result by webhook.' })),
+  },
+  { additionalProperties: true },
+)
 
 export function isAsync(headers: Record<string, unknown>): boolean {
   return String(headers['x-belvo-request-mode'] ?? '').toLowerCase() === 'async'

@@ -7,22 +7,28 @@ import { LinkRegister, Nullable } from './link.ts'
 const Uri = (description: string) => Type.String({ format: 'uri', description })
 const Text = (description: string) => Type.String({ minLength: 1, description })
 
-const CallbackUrls = Type.Object({
-  success: Text('Where the user is sent after connecting their account.'),
-  exit: Text('Where the user is sent when they leave before connecting.'),
-  event: Text('Where the user is sent when an error happens while connecting.'),
-}, { description: 'Hosted widget redirects (deep links or URLs).' })
+const CallbackUrls = Type.Object(
+  {
+    success: Text('Where the user is sent after connecting their account.'),
+    exit: Text('Where the user is sent when they leave before connecting.'),
+    event: Text('Where the user is sent when an error happens while connecting.'),
+  },
+  { description: 'Hosted widget redirects (deep links or URLs).' },
+)
 
-const Branding = Type.Object({
-  company_icon: Uri('Your company icon.'),
-  company_logo: Uri('Your company logo.'),
-  company_name: Text('Shown as "[company_name] uses Belvo to connect your account".'),
-  company_terms_url: Uri('Your privacy policy or terms and conditions.'),
-  company_terms_version: Type.Optional(Type.String({ description: 'The version of your terms and conditions.' })),
-  overlay_background_color: Type.Optional(Type.String({ description: 'Overlay color while the widget loads, such as #F0F2F4.' })),
-  social_proof: Type.Optional(Type.Boolean({ description: 'Whether to show the "millions of users connected" message.' })),
-  show_belvo_middle_logo: Type.Optional(Type.Boolean({ description: 'Whether to show the Belvo logo between yours and the institution\'s.' })),
-}, { description: 'Custom branding of the widget.' })
+const Branding = Type.Object(
+  {
+    company_icon: Uri('Your company icon.'),
+    company_logo: Uri('Your company logo.'),
+    company_name: Text('Shown as "[company_name] uses Belvo to connect your account".'),
+    company_terms_url: Uri('Your privacy policy or terms and conditions.'),
+    company_terms_version: Type.Optional(Type.String({ description: 'The version of your terms and conditions.' })),
+    overlay_background_color: Type.Optional(Type.String({ description: 'Overlay color while the widget loads, such as #F0F2F4.' })),
+    social_proof: Type.Optional(Type.Boolean({ description: 'Whether to show the "millions of users connected" message.' })),
+    show_belvo_middle_logo: Type.Optional(Type.Boolean({ description: "Whether to show the Belvo logo between yours and the institution's." })),
+  },
+  { description: 'Custom branding of the widget.' },
+)
 
 const ThemeEntry = Type.Object({
   css_key: Text('A CSS variable, such as --color-primary-base.'),
@@ -41,10 +47,17 @@ const ConsentPermission = Type.Union(['REGISTER', 'ACCOUNTS', 'CREDIT_CARDS', 'C
 const Consent = Type.Object({
   purpose: Type.String({ minLength: 1, maxLength: 140, description: 'Why you are asking for the data, shown to the user.' }),
   terms_and_conditions_url: Uri('Your terms and conditions.'),
-  permissions: Type.Array(ConsentPermission, { minItems: 4, maxItems: 4, uniqueItems: true, description: 'Must be ["REGISTER", "ACCOUNTS", "CREDIT_CARDS", "CREDIT_OPERATIONS"].' }),
+  permissions: Type.Array(ConsentPermission, {
+    minItems: 4,
+    maxItems: 4,
+    uniqueItems: true,
+    description: 'Must be ["REGISTER", "ACCOUNTS", "CREDIT_CARDS", "CREDIT_OPERATIONS"].',
+  }),
   identification_info: Type.Array(IdentificationInfo, { minItems: 1, maxItems: 2, description: 'The CPF (and for businesses the CNPJ) of the user.' }),
   // Belvo: 92, 183, 275 or 366 preselect a duration; "any other value" means indefinite.
-  default_consent_duration_days: Type.Optional(Type.Number({ description: 'Preselected consent duration: 92, 183, 275 or 366 days; other values mean indefinite.' })),
+  default_consent_duration_days: Type.Optional(
+    Type.Number({ description: 'Preselected consent duration: 92, 183, 275 or 366 days; other values mean indefinite.' }),
+  ),
 })
 
 /**
@@ -52,14 +65,17 @@ const Consent = Type.Object({
  * sends only what its caller gives), but a part that is sent must be complete. Keys Ponte does not
  * know yet are kept, for the hosted widget to read.
  */
-export const WidgetConfig = Type.Object({
-  openfinance_feature: Type.Optional(Type.Literal('consent_link_creation', { description: 'Brazil OFDA flow: must be consent_link_creation.' })),
-  callback_urls: Type.Optional(CallbackUrls),
-  branding: Type.Optional(Branding),
-  theme: Type.Optional(Type.Array(ThemeEntry, { description: 'Brand colors, as CSS variables.' })),
-  consent: Type.Optional(Consent),
-  purpose: Type.Optional(Type.String({ minLength: 1, maxLength: 140, description: 'Older OFDA form of consent.purpose.' })),
-}, { description: 'Configuration of the hosted widget (branding, callback URLs, theme, OFDA consent).' })
+export const WidgetConfig = Type.Object(
+  {
+    openfinance_feature: Type.Optional(Type.Literal('consent_link_creation', { description: 'Brazil OFDA flow: must be consent_link_creation.' })),
+    callback_urls: Type.Optional(CallbackUrls),
+    branding: Type.Optional(Branding),
+    theme: Type.Optional(Type.Array(ThemeEntry, { description: 'Brand colors, as CSS variables.' })),
+    consent: Type.Optional(Consent),
+    purpose: Type.Optional(Type.String({ minLength: 1, maxLength: 140, description: 'Older OFDA form of consent.purpose.' })),
+  },
+  { description: 'Configuration of the hosted widget (branding, callback URLs, theme, OFDA consent).' },
+)
 
 // The link fields are validated exactly as POST /api/links/ validates them.
 const { fetch_resources: FetchResources, stale_in: StaleIn, credentials_storage: CredentialsStorage } = LinkRegister.properties
@@ -72,7 +88,13 @@ const { fetch_resources: FetchResources, stale_in: StaleIn, credentials_storage:
 export const WidgetTokenRequest = Type.Object({
   id: Type.Optional(Type.String({ description: 'Your secret key id. Optional (Basic auth already says it); when sent, it must be the authenticated key.' })),
   password: Type.Optional(Type.String({ description: 'Your secret key password, sent again as Belvo asks. When sent, it must match the authenticated key.' })),
-  scopes: Type.Optional(Type.String({ minLength: 1, description: `Comma-separated permissions of the widget, among ${WIDGET_SCOPES.join(', ')}. Default: read_institutions,write_links.`, examples: ['read_institutions,write_links'] })),
+  scopes: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: `Comma-separated permissions of the widget, among ${WIDGET_SCOPES.join(', ')}. Default: read_institutions,write_links.`,
+      examples: ['read_institutions,write_links'],
+    }),
+  ),
   link_id: Type.Optional(Nullable(Type.String({ minLength: 1, description: 'An existing link the widget should update (new credentials or MFA token).' }))),
   fetch_resources: FetchResources,
   stale_in: StaleIn,
