@@ -38,6 +38,8 @@ export type ResourceName =
   | 'TAX_STATUS'
   | 'TAX_DECLARATIONS'
   | 'DEBT_REPORTS'
+  | 'CL_INVOICES'
+  | 'CL_TAX_STATUS'
 
 /**
  * What a connector can be asked for: the catalog's resources, and the records Belvo serves under
@@ -117,6 +119,7 @@ export interface AccountScopedRecord extends InstitutionRecord {
  * - EXCHANGE_HISTORY: `parentInternalIds`, the exchange operations whose events are wanted (each
  *   event names its operation in `exchange_internal_identification`);
  * - ACCOUNTS, OWNERS, BILLS, INVESTMENTS, PORTFOLIOS: nothing.
+ * - CL_INVOICES: `period` (required), `invoiceType`; CL_TAX_STATUS, DEBT_REPORTS: nothing.
  */
 export interface FetchParams {
   period?: Period
@@ -124,6 +127,8 @@ export interface FetchParams {
   year?: number
   month?: number
   parentInternalIds?: string[]
+  /** Invoices: only those of this direction (the body's `type`); both when absent. */
+  invoiceType?: 'INFLOW' | 'OUTFLOW'
 }
 
 /**

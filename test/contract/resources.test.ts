@@ -249,7 +249,7 @@ describe('the contract of every registered resource', () => {
       })
 
       for (const shape of shapesOf(spec)) {
-        describe(`for a ${shape} institution (${COUNTRY_OF_SHAPE[shape]})`, () => {
+        describe(`for a ${shape} institution`, () => {
           it('stores what it retrieves (201) and lists it; every item is a Belvo item', async () => {
             const { link, items } = await retrieved(spec, shape)
             expectItems(spec.items, shape, items, 'retrieved item')
@@ -276,7 +276,7 @@ describe('the contract of every registered resource', () => {
           // A single-object answer has nothing to say for no data: Belvo documents no empty answer for it.
           if (spec.answer === 'list' && !needsAccountInBody(spec)) {
             it('answers an empty list (201) for a user with no data, and stores nothing', async () => {
-              const institution = institutionFor({ country: COUNTRY_OF_SHAPE[shape], resource: spec.institutionResource })
+              const institution = institutionFor({ shape, resource: spec.institutionResource })
               const link = await createLink(h, { institution: institution.name, persona: EMPTY_PERSONA[institution.type] })
               const res = await call('POST', spec.path, retrieveBody(spec, link.id))
               expect(res.status, JSON.stringify(res.body).slice(0, 400)).toBe(201)
@@ -392,7 +392,7 @@ describe('the contract of every registered resource', () => {
 
           it("resumes with its own MFA session (201, or 200 with save_data false), and refuses another resource's", async () => {
             const { link, body } = await prepare(spec, shape, { mfa: true })
-            const institution = institutionFor({ country: COUNTRY_OF_SHAPE[shape], resource: spec.institutionResource, mfa: true })
+            const institution = institutionFor({ shape, resource: spec.institutionResource, mfa: true })
             const another = RESOURCES.find(
               (o) => o.name !== spec.name && shapesOf(o).includes(shape) && institution.resources.includes(o.institutionResource) && !needsAccountInBody(o),
             )

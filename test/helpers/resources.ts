@@ -1,5 +1,5 @@
 import { expect } from 'vitest'
-import { CATALOG, type CatalogInstitution, type Country } from '../../src/connectors/catalog.ts'
+import { CATALOG, wireShape, type CatalogInstitution, type Country } from '../../src/connectors/catalog.ts'
 import { SANDBOX_MFA_TOKEN } from '../../src/connectors/sandbox/personas.ts'
 import type { ResourceName } from '../../src/connectors/types.ts'
 import type { ResourceSpec, WireShape } from '../../src/domain/registry.ts'
@@ -33,6 +33,11 @@ export const MFA_PERSONA = 'mfa_default/pass_valid'
 
 export interface InstitutionChoice {
   country?: Country
+  /**
+   * Only institutions of this wire shape, those of its test country (COUNTRY_OF_SHAPE) first: a
+   * resource of one country only (Chile's fiscal data) is found at that country's institutions.
+   */
+  shape?: WireShape
   /** Only institutions that offer this resource. */
   resource?: ResourceName
   /** An institution that asks for a token (Belvo's sandbox MFA institutions), or one that never does. */
@@ -44,9 +49,12 @@ export interface InstitutionChoice {
  * no open-finance redirect) and offering `resource`.
  */
 export function institutionFor(choice: InstitutionChoice): CatalogInstitution {
-  const found = CATALOG.find(
+  const preferred = choice.shape ? COUNTRY_OF_SHAPE[choice.shape] : undefined
+  const candidates = preferred ? [...CATALOG].sort((a, b) => Number(b.country === preferred) - Number(a.country === preferred)) : CATALOG
+  const found = candidates.find(
     (i) =>
       (!choice.country || i.country === choice.country) &&
+      (!choice.shape || wireShape(i) === choice.shape) &&
       (!choice.resource || i.resources.includes(choice.resource)) &&
       i.status === 'healthy' &&
       i.integration_type === 'credentials' &&
@@ -97,7 +105,7 @@ export async function createLink(h: Harness, options: LinkOptions = {}): Promise
 
 /** A link on an institution of `shape` that offers `spec`'s resource. */
 export function linkFor(h: Harness, spec: Pick<ResourceSpec, 'institutionResource'>, shape: WireShape, options: LinkOptions = {}): Promise<Json> {
-  return createLink(h, { country: COUNTRY_OF_SHAPE[shape], resource: spec.institutionResource, ...options })
+  return createLink(h, { shape, resource: spec.institutionResource, ...options })
 }
 
 /** Three months that end before the sandbox clock the tests set (2026-03-10): short, so retrievals stay quick. */

@@ -237,11 +237,15 @@ describe('OpenAPI and operations', () => {
 
     it("refuses a name Belvo's document does not have, or a document that does not exist, so the app does not start", () => {
       expect(() => belvoItemSchema({ ofda: ['AccountOpenFinanceBrasil'] })).toThrow(/BelvoOpenApiSpec-1\.223\.0\.json has no schema AccountOpenFinanceBrasil/)
-      expect(() => belvoItemSchema({ multiregion: ['Account', 'BalanceOFDA'] })).toThrow(
-        /BelvoOpenApiSpec-1\.59\.0-multiregion\.json has no schema BalanceOFDA/,
+      expect(() => belvoItemSchema({ multiregion: ['Account', 'BalanceMultiregion'] })).toThrow(
+        /BelvoOpenApiSpec-1\.59\.0-multiregion\.json has no schema BalanceMultiregion/,
       )
       expect(() => belvoItemSchema({ current: ['Account'] } as never)).toThrow(/No Belvo document is called current/)
       expect(() => belvoItemSchema({})).toThrow(/at least one/)
+    })
+
+    it("takes a name the shape's document lacks from Belvo's current one (Chile's fiscal data came after the multi-region document)", () => {
+      expect(belvoItemSchema({ multiregion: ['invoice_chile'] })).toMatchObject({ allOf: [{ $ref: `${SCHEMAS}invoice_chile` }] })
     })
 
     it('names a schema after the documents alone, the first one that defines it keeping the plain name', () => {

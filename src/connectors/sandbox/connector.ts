@@ -12,6 +12,9 @@ import type {
 import { accountRecords } from './accounts.ts'
 import { balanceRecords, statementRecords, transactionBatches } from './banking.ts'
 import { billRecords } from './bills.ts'
+import { chileDebtReportRecords } from './fiscal/chile-debt-reports.ts'
+import { chileInvoiceRecords } from './fiscal/chile-invoices.ts'
+import { chileTaxStatusRecords } from './fiscal/chile-tax-status.ts'
 import { exchangeHistoryRecords, exchangeRecords, investmentRecords, investmentTransactionRecords, portfolioRecords } from './investments.ts'
 import { ownerRecords } from './owners.ts'
 import { sandboxLogin } from './personas.ts'
@@ -59,6 +62,9 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
       given(month, 'STATEMENTS', 'month'),
     ),
   PORTFOLIOS: (world) => portfolioRecords(world),
+  CL_INVOICES: (world, { period, invoiceType }) => chileInvoiceRecords(world, given(period, 'CL_INVOICES', 'period'), invoiceType),
+  CL_TAX_STATUS: (world) => chileTaxStatusRecords(world),
+  DEBT_REPORTS: (world) => chileDebtReportRecords(world),
 }
 
 export function createSandboxConnector(institution: SandboxInstitution): InstitutionConnector {

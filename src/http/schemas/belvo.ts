@@ -80,7 +80,9 @@ export function belvoItemSchema(items: BelvoItems): TSchema {
   const refs = new Map<string, TSchema>()
   for (const spec of BELVO_SPEC_NAMES) {
     for (const name of items[spec] ?? []) {
-      const ref = belvoRef(spec, name)
+      // Resources Belvo added after its multi-region document (Chile's fiscal data) have their
+      // schemas in the current document only, whatever the institution's shape.
+      const ref = belvoRef(belvoSchemaNames(spec).has(name) || !belvoSchemaNames('ofda').has(name) ? spec : 'ofda', name)
       refs.set(String((ref as Json).$ref), ref)
     }
   }
