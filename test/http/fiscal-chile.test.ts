@@ -271,10 +271,10 @@ describe('Chile fiscal data: invoices, tax status and debt reports (SII, CMF)', 
       expect(hooks.map((b) => b.webhook_type).sort()).toEqual(['CL_INVOICES', 'CL_TAX_STATUS', 'DEBT_REPORTS'])
       for (const hook of hooks) expect(hook).toMatchObject({ webhook_code: 'historical_update', process_type: 'historical_update' })
       const count = async (path: string) => (await call('GET', `/api/cl/${path}/?link=${link.id}`)).body.count
-      expect(hooks.find((b) => b.webhook_type === 'CL_INVOICES').data).toEqual({ total_cl_invoices: await count('invoices') })
+      expect(hooks.find((b) => b.webhook_type === 'CL_INVOICES')!.data).toEqual({ total_cl_invoices: await count('invoices') })
       expect(await count('invoices')).toBeGreaterThan(20)
-      expect(hooks.find((b) => b.webhook_type === 'CL_TAX_STATUS').data).toEqual({ total_cl_tax_status: 1 })
-      expect(hooks.find((b) => b.webhook_type === 'DEBT_REPORTS').data).toEqual({ total_debt_reports: 1 })
+      expect(hooks.find((b) => b.webhook_type === 'CL_TAX_STATUS')!.data).toEqual({ total_cl_tax_status: 1 })
+      expect(hooks.find((b) => b.webhook_type === 'DEBT_REPORTS')!.data).toEqual({ total_debt_reports: 1 })
     })
 
     it('answers an async invoices request at once and reports it by webhook', async () => {
