@@ -116,7 +116,7 @@ describe('Chile fiscal data: invoices, tax status and debt reports (SII, CMF)', 
       expect(debtReport).toMatchObject({ currency: 'CLP', debt_data_last_update: '2026-02-01' })
     })
 
-    it('is the same taxpayer for the same credentials, another for another user', async () => {
+    it('is the same taxpayer for the same credentials, the RUT logged in with, another for another user', async () => {
       const { taxStatus } = await full()
       const rutOf = async (persona: string) => {
         const link = await createLink(h, { institution: CHILE, persona })
@@ -124,7 +124,9 @@ describe('Chile fiscal data: invoices, tax status and debt reports (SII, CMF)', 
         return res.body[0].entity_details.document_id_number as string
       }
       expect(await rutOf('fiscal100/full')).toBe(taxStatus.entity_details.document_id_number)
-      const another = await rutOf('12345678-5/secret')
+      // At the SII a user logs in with their own RUT: the taxpayer is that RUT.
+      expect(await rutOf('12345678-5/secret')).toBe('12345678-5')
+      const another = await rutOf('another_user/secret')
       expect(isValidRut(another)).toBe(true)
       expect(another).not.toBe(taxStatus.entity_details.document_id_number)
     })
@@ -180,7 +182,7 @@ describe('Chile fiscal data: invoices, tax status and debt reports (SII, CMF)', 
       const post = (body: Json) => call('POST', '/api/cl/invoices/', { link: link.id, ...body })
       expectError(await post({ date_to: '2026-02-28' }), 400, 'required', 'date_from')
       expectError(await post({ date_from: '2026-01-01' }), 400, 'required', 'date_to')
-      expectError(await post({ date_from: '2026-01-01', date_to: '2026-02-28', type: 'SIDEWAYS' }), 400, undefined, 'type')
+      expectError(await post({ date_from: '2026-01-01', date_to: '2026-02-28', type: 'SIDEWAYS' }), 400, 'invalid_choice', 'type')
       expectError(await post({ date_from: '2026-01-01', date_to: '2026-04-01' }), 400, 'invalid', 'date_to')
       expectError(await post({ date_from: '2026-02-01', date_to: '2026-01-01' }), 400, 'invalid', 'date_from')
       expectError(await post({ date_from: '01/01/2026', date_to: '2026-02-28' }), 400, 'invalid', 'date_from')

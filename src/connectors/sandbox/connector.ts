@@ -35,7 +35,8 @@ export interface SandboxInstitution {
   shape: WireShape
 }
 
-type Generator = (world: World, params: FetchParams) => InstitutionRecord[] | AsyncIterable<InstitutionRecord[]>
+/** The link's world and the fetch's params; the context for what only the login says (the RUT a Chilean taxpayer logs in with). */
+type Generator = (world: World, params: FetchParams, ctx: ConnectorContext) => InstitutionRecord[] | AsyncIterable<InstitutionRecord[]>
 
 /** A parameter the server always passes for this resource (FetchParams); missing, it is a bug in the caller. */
 function given<T>(value: T | undefined, resource: ConnectorResource, name: keyof FetchParams): T {
@@ -62,9 +63,10 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
       given(month, 'STATEMENTS', 'month'),
     ),
   PORTFOLIOS: (world) => portfolioRecords(world),
-  CL_INVOICES: (world, { period, invoiceType }) => chileInvoiceRecords(world, given(period, 'CL_INVOICES', 'period'), invoiceType),
-  CL_TAX_STATUS: (world) => chileTaxStatusRecords(world),
-  DEBT_REPORTS: (world) => chileDebtReportRecords(world),
+  CL_INVOICES: (world, { period, invoiceType }, ctx) =>
+    chileInvoiceRecords(world, ctx.credentials.username, given(period, 'CL_INVOICES', 'period'), invoiceType),
+  CL_TAX_STATUS: (world, _params, ctx) => chileTaxStatusRecords(world, ctx.credentials.username),
+  DEBT_REPORTS: (world, _params, ctx) => chileDebtReportRecords(world, ctx.credentials.username),
 }
 
 export function createSandboxConnector(institution: SandboxInstitution): InstitutionConnector {
@@ -80,7 +82,7 @@ export function createSandboxConnector(institution: SandboxInstitution): Institu
       if (!generate) return Promise.reject(new PonteError('unsupported_operation'))
       // A failure comes back as a rejected promise, where the caller awaits, as from any institution call.
       try {
-        const records = generate(buildWorld(ctx), params)
+        const records = generate(buildWorld(ctx), params, ctx)
         return Array.isArray(records) ? Promise.resolve(records) : records
       } catch (error) {
         return Promise.reject(error)

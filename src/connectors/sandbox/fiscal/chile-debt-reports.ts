@@ -43,9 +43,9 @@ const sum = (debts: Debt[], key: 'amount' | 'current' | 'delinquent' | 'severely
 /** Whole thousands of pesos, as the CMF reports debts. */
 const thousands = (rng: Rng, low: number, high: number) => rng.int(low, high) * 1000
 
-export function chileDebtReportRecords(world: World): InstitutionRecord[] {
+export function chileDebtReportRecords(world: World, login: string): InstitutionRecord[] {
   if (world.profile.kind === 'nodata') return []
-  const taxpayer = chileTaxpayer(world)
+  const taxpayer = chileTaxpayer(world, login)
   // The CMF publishes each month's debts early the next month: the report is as of the last month's first day.
   const asOf = monthStart(yearMonthOf(world.today) - 1)
   const rng = new Rng(seedKey(world.key, 'cl-debt-report', formatDay(asOf)))

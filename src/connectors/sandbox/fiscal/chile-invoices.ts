@@ -2,7 +2,7 @@ import type { FetchParams, InstitutionRecord, Period } from '../../types.ts'
 import { daysInMonth, dayInMonth, formatDay, formatTime, monthTag, parseDay, yearMonthOf, type Day, type YearMonth } from '../calendar.ts'
 import { Rng, seedKey } from '../random.ts'
 import type { World } from '../world.ts'
-import { chileTaxpayer, type ChileCompany } from './chile-taxpayer.ts'
+import { chileTaxpayer, type ChileCompany, type ChileTaxpayer } from './chile-taxpayer.ts'
 
 /**
  * The SII's electronic invoices of the link's taxpayer (Belvo's `invoice_chile`): the facturas
@@ -41,8 +41,16 @@ function chileTimestamp(day: Day, second: number): string {
   return `${formatDay(day)}T${formatTime(second)}${offset}`
 }
 
-function invoice(world: World, direction: 'INFLOW' | 'OUTFLOW', counterparty: ChileCompany, folio: number, day: Day, net: number, rng: Rng): InstitutionRecord {
-  const taxpayer = chileTaxpayer(world)
+function invoice(
+  world: World,
+  taxpayer: ChileTaxpayer,
+  direction: 'INFLOW' | 'OUTFLOW',
+  counterparty: ChileCompany,
+  folio: number,
+  day: Day,
+  net: number,
+  rng: Rng,
+): InstitutionRecord {
   const vat = chileVat(net)
   const sale = direction === 'OUTFLOW'
   const sender = sale ? { rut: taxpayer.rut, name: taxpayer.siiName } : counterparty
@@ -128,9 +136,8 @@ function invoice(world: World, direction: 'INFLOW' | 'OUTFLOW', counterparty: Ch
 }
 
 /** Every invoice of one month, issued or not by the sandbox day (the caller clips). */
-function monthInvoices(world: World, ym: YearMonth): InstitutionRecord[] {
+function monthInvoices(world: World, taxpayer: ChileTaxpayer, ym: YearMonth): InstitutionRecord[] {
   const volume = volumeOf(world)
-  const taxpayer = chileTaxpayer(world)
   if (!volume) return []
   const rng = new Rng(seedKey(world.key, 'cl-invoices', monthTag(ym)))
   const [low, high] = volume.netRange
@@ -141,24 +148,24 @@ function monthInvoices(world: World, ym: YearMonth): InstitutionRecord[] {
   for (let i = 0; i < volume.sales; i++) {
     const day = dayInMonth(ym, Math.round(((i + 0.5) * days) / volume.sales))
     const net = Math.round(rng.int(low, high) / 100) * 100
-    out.push(invoice(world, 'OUTFLOW', rng.pick(taxpayer.customers), 1000 + monthsActive * volume.sales + i + 1, day, net, rng))
+    out.push(invoice(world, taxpayer, 'OUTFLOW', rng.pick(taxpayer.customers), 1000 + monthsActive * volume.sales + i + 1, day, net, rng))
   }
   for (let i = 0; i < volume.purchases; i++) {
     const day = dayInMonth(ym, rng.int(1, days))
     const net = Math.round(rng.int(low, Math.floor(high / 3)) / 100) * 100
-    out.push(invoice(world, 'INFLOW', rng.pick(taxpayer.suppliers), rng.int(10_000, 9_999_999), day, net, rng))
+    out.push(invoice(world, taxpayer, 'INFLOW', rng.pick(taxpayer.suppliers), rng.int(10_000, 9_999_999), day, net, rng))
   }
   return out
 }
 
 /** The taxpayer's invoices issued in `period` (and by the sandbox day), of one direction or both, by issue date. */
-export function chileInvoiceRecords(world: World, period: Period, invoiceType: FetchParams['invoiceType']): InstitutionRecord[] {
-  const taxpayer = chileTaxpayer(world)
+export function chileInvoiceRecords(world: World, login: string, period: Period, invoiceType: FetchParams['invoiceType']): InstitutionRecord[] {
+  const taxpayer = chileTaxpayer(world, login)
   const from = Math.max(parseDay(period.dateFrom), taxpayer.startDay)
   const to = Math.min(parseDay(period.dateTo), world.today)
   const out: InstitutionRecord[] = []
   for (let ym = yearMonthOf(from); from <= to && ym <= yearMonthOf(to); ym++) {
-    for (const record of monthInvoices(world, ym)) {
+    for (const record of monthInvoices(world, taxpayer, ym)) {
       const day = parseDay(record.issue_date as string)
       if (day < from || day > to || (invoiceType && record.type !== invoiceType)) continue
       out.push(record)

@@ -9,9 +9,9 @@ import { chileTaxpayer } from './chile-taxpayer.ts'
  * ("persona natural con giro") who issues electronic invoices. One record per link, as the SII
  * keeps one per RUT; its RUT, name and activities are those of the invoices and the debt report.
  */
-export function chileTaxStatusRecords(world: World): InstitutionRecord[] {
+export function chileTaxStatusRecords(world: World, login: string): InstitutionRecord[] {
   if (world.profile.kind === 'nodata') return []
-  const taxpayer = chileTaxpayer(world)
+  const taxpayer = chileTaxpayer(world, login)
   const rng = new Rng(seedKey(world.key, 'cl-tax-status'))
   const start = formatDay(taxpayer.startDay)
   // Electronic invoicing is authorized a few weeks after the start of activities.

@@ -164,16 +164,22 @@ function companies(rng: Rng, count: number, taken: Set<string>): ChileCompany[] 
 
 const cache = new Map<string, ChileTaxpayer>()
 
-/** The link's taxpayer (see the module comment). */
-export function chileTaxpayer(world: Pick<World, 'key'>): ChileTaxpayer {
-  const cached = cache.get(world.key)
+/**
+ * The link's taxpayer (see the module comment). `login` is the username the link logged in with:
+ * at the SII that is the taxpayer's own RUT, which the taxpayer then has; a sandbox persona
+ * (`fiscal100`) gets a RUT of its own.
+ */
+export function chileTaxpayer(world: Pick<World, 'key'>, login: string): ChileTaxpayer {
+  const key = seedKey(world.key, login)
+  const cached = cache.get(key)
   if (cached) return cached
   const rng = new Rng(seedKey(world.key, 'cl-taxpayer'))
   const givenNames = rng.pick(GIVEN_NAMES)
   const father = rng.pick(SURNAMES)
   const mother = rng.pick(SURNAMES.filter((s) => s !== father))
   // People's RUTs: the bodies given to those born from the 1970s to the 1990s.
-  const own = rut(rng.int(9_000_000, 19_999_999))
+  const drawn = rut(rng.int(9_000_000, 19_999_999))
+  const own = isValidRut(login) ? login.toUpperCase() : drawn
   const place = rng.pick(PLACES)
   const firstActivity = rng.pick(ACTIVITIES)
   const activities = rng.chance(0.5) ? [firstActivity, rng.pick(ACTIVITIES.filter((a) => a !== firstActivity))] : [firstActivity]
@@ -193,7 +199,7 @@ export function chileTaxpayer(world: Pick<World, 'key'>): ChileTaxpayer {
     customers: companies(rng, 6, taken),
     suppliers: companies(rng, 4, taken),
   }
-  cache.set(world.key, taxpayer)
+  cache.set(key, taxpayer)
   if (cache.size > 256) cache.delete(cache.keys().next().value as string)
   return taxpayer
 }
