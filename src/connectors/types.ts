@@ -38,14 +38,14 @@ export type ResourceName =
   | 'TAX_STATUS'
   | 'TAX_DECLARATIONS'
   | 'DEBT_REPORTS'
-  | 'CL_INVOICES'
-  | 'CL_TAX_STATUS'
 
 /**
- * What a connector can be asked for: the catalog's resources, and the records Belvo serves under
- * no catalog name of their own (legacy multi-region investment portfolios, an exchange's history).
+ * What a connector can be asked for: the catalog's resources, the records Belvo serves under no
+ * catalog name of their own (legacy multi-region investment portfolios, an exchange's history),
+ * and Chile's invoices and tax status, which Chile's institutions offer under the catalog's
+ * INVOICES and TAX_STATUS but whose records are not Mexico's.
  */
-export type ConnectorResource = ResourceName | 'PORTFOLIOS' | 'EXCHANGE_HISTORY'
+export type ConnectorResource = ResourceName | 'PORTFOLIOS' | 'EXCHANGE_HISTORY' | 'CL_INVOICES' | 'CL_TAX_STATUS'
 
 export interface Credentials {
   username: string

@@ -5,8 +5,9 @@ import { bodyDate, checkPeriod, optionalField, recordResource, retrieveBody, typ
 /**
  * Belvo's Chile fiscal resources (INVENTORY 3.3: invoices, tax status and debt reports from the
  * SII and the CMF), the Chile fiscal family of the registry (registry.ts). They exist only at
- * Chile's fiscal institutions, which offer them under their own catalog names (`CL_INVOICES`,
- * `CL_TAX_STATUS`, `DEBT_REPORTS`), apart from Mexico's SAT invoices and tax status. Their item
+ * Chile's fiscal institutions (`country: 'CL'`), which offer them under Belvo's catalog names
+ * (`INVOICES`, `TAX_STATUS`, `DEBT_REPORTS`); their connector resources (`CL_INVOICES`,
+ * `CL_TAX_STATUS`) keep them apart from Mexico's SAT invoices and tax status. Their item
  * schemas are in Belvo's current document only (1.223.0), as Chile came after the multi-region
  * one.
  *
@@ -26,6 +27,7 @@ const FILTERS: FilterField[] = [
 const CHILE = {
   answer: 'list',
   shape: 'multiregion',
+  country: 'CL',
   rateLimitedDelete: false,
   listNeedsLink: false,
   needsAccounts: false,
@@ -46,7 +48,7 @@ export const CL_INVOICES = recordResource({
   name: 'cl/invoices',
   path: '/api/cl/invoices/',
   tag: 'Invoices Chile',
-  institutionResource: 'CL_INVOICES',
+  institutionResource: 'INVOICES',
   recordKey: 'CL_INVOICES',
   body: retrieveBody({
     date_from: bodyDate('First issue day of the invoices'),
@@ -64,7 +66,7 @@ export const CL_INVOICES = recordResource({
     delete: 'DestroyInvoiceChile',
   },
   async: true,
-  background: { fetchResource: 'CL_INVOICES', historyDays: HISTORY_DAYS, summary: 'count' },
+  background: { fetchResource: 'INVOICES', historyDays: HISTORY_DAYS, summary: 'count' },
   connectorResource: 'CL_INVOICES',
   fetchParams: ({ today, request }) => ({
     period: checkPeriod(today, request, { required: true }),
@@ -84,7 +86,7 @@ export const CL_TAX_STATUS = recordResource({
   name: 'cl/tax-status',
   path: '/api/cl/tax-status/',
   tag: 'Tax Status Chile',
-  institutionResource: 'CL_TAX_STATUS',
+  institutionResource: 'TAX_STATUS',
   recordKey: 'CL_TAX_STATUS',
   body: retrieveBody({ attach_pdf: attachPdf }),
   items: { multiregion: ['tax_status_sii'] },
@@ -96,7 +98,7 @@ export const CL_TAX_STATUS = recordResource({
     delete: 'DestroyTaxStatusChile',
   },
   async: false,
-  background: { fetchResource: 'CL_TAX_STATUS', historyDays: HISTORY_DAYS, summary: 'count' },
+  background: { fetchResource: 'TAX_STATUS', historyDays: HISTORY_DAYS, summary: 'count' },
   connectorResource: 'CL_TAX_STATUS',
   toRow: (_record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain }),
 })

@@ -102,8 +102,9 @@ function recordKeysOf(spec: ResourceSpec): string[] {
   return [...(spec.storage === 'records' ? [spec.recordKey!] : []), ...(spec.children ? [spec.children.recordKey] : [])]
 }
 
-/** Two specs for the same shape of institution (no shape: both). */
-const shapesOverlap = (a: ResourceSpec, b: ResourceSpec) => a.shape === undefined || b.shape === undefined || a.shape === b.shape
+/** Two specs that can exist at one institution: their shapes and countries (none: every one) meet. */
+const shapesOverlap = (a: ResourceSpec, b: ResourceSpec) =>
+  (a.shape === undefined || b.shape === undefined || a.shape === b.shape) && (a.country === undefined || b.country === undefined || a.country === b.country)
 
 /**
  * Checks `spec` on its own and against the `registered` ones, then appends it: throws an Error
@@ -151,7 +152,12 @@ export function resourceNamed(name: string): ResourceSpec | undefined {
   return BY_NAME.get(name)
 }
 
-/** What a historical update fetches for a `fetch_resources` name at an institution of this shape. */
-export function backgroundResource(fetchResource: string, shape: WireShape): ResourceSpec | undefined {
-  return RESOURCES.find((spec) => spec.background?.fetchResource === fetchResource && (spec.shape === undefined || spec.shape === shape))
+/** Whether the resource exists at this institution: its shape and country, where the spec names them. */
+export function existsAt(spec: Pick<ResourceSpec, 'shape' | 'country'>, institution: { country: string; shape: WireShape }): boolean {
+  return (spec.shape === undefined || spec.shape === institution.shape) && (spec.country === undefined || spec.country === institution.country)
+}
+
+/** What a historical update fetches for a `fetch_resources` name at this institution. */
+export function backgroundResource(fetchResource: string, institution: { country: string; shape: WireShape }): ResourceSpec | undefined {
+  return RESOURCES.find((spec) => spec.background?.fetchResource === fetchResource && existsAt(spec, institution))
 }

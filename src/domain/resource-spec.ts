@@ -89,6 +89,11 @@ export interface ResourceSpec {
   institutionResource: ResourceName
   /** Belvo's shape family the resource exists for, when it is not both (`br/*` are 'ofda'). */
   shape?: WireShape
+  /**
+   * The one country whose institutions have it, when the catalog name is shared across countries
+   * (Chile's `/api/cl/invoices/` and Mexico's `/api/invoices/` are both `INVOICES`).
+   */
+  country?: string
   /** The retrieve request (POST body). */
   body: TObject
   items: ItemSchemas

@@ -10,7 +10,7 @@ import { updateLink, type LinkRow } from '../store/links.ts'
 import { QUEUES } from '../jobs/queue.ts'
 import * as store from '../store/resources.ts'
 import type { Actor, DomainContext } from './context.ts'
-import { ACCOUNTS_RESOURCE } from './registry.ts'
+import { ACCOUNTS_RESOURCE, existsAt } from './registry.ts'
 import { enqueueForLink, type AsyncRequestJob } from './schedule.ts'
 import { assertCanLogIn, getLinkRow, openInstitutionSession, takeSession, type ResumeInput } from './sessions.ts'
 import { checkPeriod, withoutFields, type AccountIndex, type ChildResource, type EmbeddedRecord, type ResourceSpec } from './resource-spec.ts'
@@ -232,7 +232,7 @@ async function retrieveForLink(
 ): Promise<RetrieveResult> {
   const institution = ctx.connectors.institution(link.institution)!
   if (!institution.resources.includes(spec.institutionResource)) throw new PonteError('unsupported_operation')
-  if (spec.shape && wireShape(institution) !== spec.shape) throw new PonteError('unsupported_operation')
+  if (!existsAt(spec, { country: institution.country, shape: wireShape(institution) })) throw new PonteError('unsupported_operation')
   if (!connectorSupports(ctx, institution, spec)) throw new PonteError('unsupported_operation')
   const session = await openInstitutionSession(ctx, actor, link, `retrieve:${spec.name}`, request as { token?: string | null }, {
     firstFetch: options.firstFetch,

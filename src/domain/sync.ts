@@ -7,7 +7,7 @@ import * as store from '../store/resources.ts'
 import { claimDueRefreshes, forgetExpiredCredentials, markDataPurged, staleLinkIds } from '../store/schedule.ts'
 import { QUEUES } from '../jobs/queue.ts'
 import type { Actor, DomainContext } from './context.ts'
-import { ACCOUNTS_RESOURCE, backgroundResource, RESOURCES, resourceNamed, type ResourceSpec } from './registry.ts'
+import { ACCOUNTS_RESOURCE, backgroundResource, existsAt, RESOURCES, resourceNamed, type ResourceSpec } from './registry.ts'
 import { connectorSupports, newChanges, retrieve, type RetrieveResult } from './resources.ts'
 import { enqueueForLink, type AsyncRequestJob, type HistoricalUpdateJob, type ProcessType } from './schedule.ts'
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
@@ -65,7 +65,7 @@ export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job
   if (!link || link.status === 'unconfirmed') return
   const institution = ctx.connectors.institution(link.institution)
   if (!institution) return
-  const shape = wireShape(institution)
+  const where = { country: institution.country, shape: wireShape(institution) }
   const today = ctx.clock.now().toISOString().slice(0, 10)
   const token = job.sealedToken ? ctx.cipher.decrypt(job.sealedToken) : undefined
   const requested = job.resources ?? link.fetch_resources
@@ -76,7 +76,7 @@ export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job
       spec.background &&
       requested.includes(spec.background.fetchResource) &&
       institution.resources.includes(spec.background.fetchResource) &&
-      (spec.shape === undefined || spec.shape === shape) &&
+      existsAt(spec, where) &&
       connectorSupports(ctx, institution, spec),
   )
   for (const spec of specs) {
@@ -165,7 +165,7 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
   if (!link || link.status !== 'valid' || link.access_mode !== 'recurrent') return
   const institution = ctx.connectors.institution(link.institution)
   if (!institution) return
-  const shape = wireShape(institution)
+  const where = { country: institution.country, shape: wireShape(institution) }
   const today = ctx.clock.now().toISOString().slice(0, 10)
   const period = { date_from: daysBefore(today, RECURRENT_WINDOW_DAYS), date_to: today }
   const emit = (webhookType: string, webhookCode: string, data: unknown) =>
@@ -192,7 +192,7 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
     if (accountChanges.inserted.length > 0) await emit('ACCOUNTS', 'new_accounts_available', { new_accounts: accountChanges.inserted.length })
   }
 
-  const transactions = backgroundResource('TRANSACTIONS', shape)
+  const transactions = backgroundResource('TRANSACTIONS', where)
   if (served(transactions) && link.fetch_resources.includes('TRANSACTIONS') && institution.resources.includes('TRANSACTIONS')) {
     const changes = newChanges()
     if (!(await background(() => retrieve(ctx, actor, transactions, { link: link.id, ...period }, { collect: false, changes })))) return
@@ -204,7 +204,7 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
     if (removed.length > 0) await emit('TRANSACTIONS', 'transactions_deleted', { transactions: removed })
   }
   for (const resource of link.fetch_resources.filter((r) => r !== 'ACCOUNTS' && r !== 'TRANSACTIONS' && institution.resources.includes(r))) {
-    const spec = backgroundResource(resource, shape)
+    const spec = backgroundResource(resource, where)
     if (served(spec) && !(await background(() => retrieve(ctx, actor, spec, { link: link.id, ...period }, { collect: false })))) return
   }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { CATALOG, wireShape } from '../../src/connectors/catalog.ts'
 import { createSandboxConnector } from '../../src/connectors/sandbox/connector.ts'
 import { OWNERS, TRANSACTIONS } from '../../src/domain/banking.ts'
-import { registerResource, RESOURCES, resourceNamed, type ResourceSpec } from '../../src/domain/registry.ts'
+import { backgroundResource, existsAt, registerResource, RESOURCES, resourceNamed, type ResourceSpec } from '../../src/domain/registry.ts'
 import { SPEC_DIR, SPECS, specsAvailable } from '../helpers/spec.ts'
 
 /** A valid spec of its own (a copy of owners under other names), to break one part at a time. */
@@ -171,5 +171,19 @@ describe('resource registry', () => {
       ),
     ).toThrow('historical updates would fetch both')
     expect(register(thing({ operationIds: { ...thing().operationIds, detail: 'ListThings' } }))).toThrow('uses one operationId for two routes')
+  })
+
+  it("tells apart one catalog name's resources by country: Chile's invoices and a Mexican one", () => {
+    const chile = resourceNamed('cl/invoices')!
+    expect(chile).toMatchObject({ institutionResource: 'INVOICES', country: 'CL' })
+    const mexican = (changes: Partial<ResourceSpec>) =>
+      thing({ institutionResource: 'INVOICES', background: { fetchResource: 'INVOICES', historyDays: 365, summary: 'count' }, ...changes })
+    expect(register(mexican({ shape: 'multiregion', items: { multiregion: ['Invoice'] }, country: 'MX' }))).not.toThrow()
+    expect(register(mexican({ shape: 'multiregion', items: { multiregion: ['Invoice'] } }))).toThrow(
+      "historical updates would fetch both it and 'cl/invoices' for INVOICES",
+    )
+    expect(backgroundResource('INVOICES', { country: 'CL', shape: 'multiregion' })).toBe(chile)
+    expect(backgroundResource('INVOICES', { country: 'MX', shape: 'multiregion' })).toBeUndefined()
+    expect(existsAt(chile, { country: 'MX', shape: 'multiregion' })).toBe(false)
   })
 })

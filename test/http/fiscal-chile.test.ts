@@ -264,18 +264,18 @@ describe('Chile fiscal data: invoices, tax status and debt reports (SII, CMF)', 
           institution: CHILE,
           username: 'fiscal100',
           password: 'full',
-          fetch_resources: ['CL_INVOICES', 'CL_TAX_STATUS', 'DEBT_REPORTS'],
+          fetch_resources: ['INVOICES', 'TAX_STATUS', 'DEBT_REPORTS'],
         })
       ).body
       const forLink = () => receiver.received.map((r) => r.body).filter((b) => b.link_id === link.id)
       await receiver.waitFor(() => forLink().length >= 3)
       const hooks = forLink()
-      expect(hooks.map((b) => b.webhook_type).sort()).toEqual(['CL_INVOICES', 'CL_TAX_STATUS', 'DEBT_REPORTS'])
+      expect(hooks.map((b) => b.webhook_type).sort()).toEqual(['DEBT_REPORTS', 'INVOICES', 'TAX_STATUS'])
       for (const hook of hooks) expect(hook).toMatchObject({ webhook_code: 'historical_update', process_type: 'historical_update' })
       const count = async (path: string) => (await call('GET', `/api/cl/${path}/?link=${link.id}`)).body.count
-      expect(hooks.find((b) => b.webhook_type === 'CL_INVOICES')!.data).toEqual({ total_cl_invoices: await count('invoices') })
+      expect(hooks.find((b) => b.webhook_type === 'INVOICES')!.data).toEqual({ total_invoices: await count('invoices') })
       expect(await count('invoices')).toBeGreaterThan(20)
-      expect(hooks.find((b) => b.webhook_type === 'CL_TAX_STATUS')!.data).toEqual({ total_cl_tax_status: 1 })
+      expect(hooks.find((b) => b.webhook_type === 'TAX_STATUS')!.data).toEqual({ total_tax_status: 1 })
       expect(hooks.find((b) => b.webhook_type === 'DEBT_REPORTS')!.data).toEqual({ total_debt_reports: 1 })
     })
 
@@ -285,8 +285,8 @@ describe('Chile fiscal data: invoices, tax status and debt reports (SII, CMF)', 
       expect(accepted.status).toBe(202)
       const hooks = await receiver.waitFor((all) => all.some((r) => r.body.request_id === accepted.body.request_id))
       const hook = hooks.find((r) => r.body.request_id === accepted.body.request_id)!.body
-      expect(hook).toMatchObject({ webhook_type: 'CL_INVOICES', webhook_code: 'historical_update', link_id: link.id })
-      expect(hook.data.total_cl_invoices).toBe((await call('GET', `/api/cl/invoices/?link=${link.id}`)).body.count)
+      expect(hook).toMatchObject({ webhook_type: 'INVOICES', webhook_code: 'historical_update', link_id: link.id })
+      expect(hook.data.total_invoices).toBe((await call('GET', `/api/cl/invoices/?link=${link.id}`)).body.count)
     })
   })
 })
