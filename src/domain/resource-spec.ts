@@ -1,4 +1,5 @@
 import { Type, type TObject, type TProperties, type TSchema } from 'typebox'
+import type { Country } from '../connectors/catalog.ts'
 import type { ConnectorResource, FetchParams, InstitutionRecord, Period, ResourceName, WireShape } from '../connectors/types.ts'
 import { isCalendarDay } from '../lib/dates.ts'
 import { PonteError } from '../lib/errors.ts'
@@ -93,7 +94,7 @@ export interface ResourceSpec {
    * The one country whose institutions have it, when the catalog name is shared across countries
    * (Chile's `/api/cl/invoices/` and Mexico's `/api/invoices/` are both `INVOICES`).
    */
-  country?: string
+  country?: Country
   /** The retrieve request (POST body). */
   body: TObject
   items: ItemSchemas

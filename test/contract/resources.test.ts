@@ -276,7 +276,7 @@ describe('the contract of every registered resource', () => {
           // A single-object answer has nothing to say for no data: Belvo documents no empty answer for it.
           if (spec.answer === 'list' && !needsAccountInBody(spec)) {
             it('answers an empty list (201) for a user with no data, and stores nothing', async () => {
-              const institution = institutionFor({ shape, resource: spec.institutionResource })
+              const institution = institutionFor({ shape, resource: spec.institutionResource, country: spec.country })
               const link = await createLink(h, { institution: institution.name, persona: EMPTY_PERSONA[institution.type] })
               const res = await call('POST', spec.path, retrieveBody(spec, link.id))
               expect(res.status, JSON.stringify(res.body).slice(0, 400)).toBe(201)
@@ -392,7 +392,7 @@ describe('the contract of every registered resource', () => {
 
           it("resumes with its own MFA session (201, or 200 with save_data false), and refuses another resource's", async () => {
             const { link, body } = await prepare(spec, shape, { mfa: true })
-            const institution = institutionFor({ shape, resource: spec.institutionResource, mfa: true })
+            const institution = institutionFor({ shape, resource: spec.institutionResource, country: spec.country, mfa: true })
             const another = RESOURCES.find(
               (o) => o.name !== spec.name && shapesOf(o).includes(shape) && institution.resources.includes(o.institutionResource) && !needsAccountInBody(o),
             )

@@ -104,8 +104,8 @@ export async function createLink(h: Harness, options: LinkOptions = {}): Promise
 }
 
 /** A link on an institution of `shape` that offers `spec`'s resource. */
-export function linkFor(h: Harness, spec: Pick<ResourceSpec, 'institutionResource'>, shape: WireShape, options: LinkOptions = {}): Promise<Json> {
-  return createLink(h, { shape, resource: spec.institutionResource, ...options })
+export function linkFor(h: Harness, spec: Pick<ResourceSpec, 'institutionResource' | 'country'>, shape: WireShape, options: LinkOptions = {}): Promise<Json> {
+  return createLink(h, { shape, resource: spec.institutionResource, country: spec.country, ...options })
 }
 
 /** Three months that end before the sandbox clock the tests set (2026-03-10): short, so retrievals stay quick. */
