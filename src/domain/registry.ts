@@ -1,5 +1,6 @@
 import type { WireShape } from '../connectors/types.ts'
 import { BANKING_RESOURCES } from './banking.ts'
+import { EMPLOYMENT_RESOURCES } from './employment.ts'
 import type { ResourceSpec } from './resource-spec.ts'
 
 /**
@@ -24,7 +25,7 @@ export type {
 } from './resource-spec.ts'
 
 /** The resource families, in the order their resources are listed (and fetched by historical updates). */
-const FAMILIES: readonly (readonly ResourceSpec[])[] = [BANKING_RESOURCES]
+const FAMILIES: readonly (readonly ResourceSpec[])[] = [BANKING_RESOURCES, EMPLOYMENT_RESOURCES]
 
 const SHAPES: readonly WireShape[] = ['ofda', 'multiregion']
 

@@ -44,7 +44,18 @@ export interface InstitutionChoice {
  * no open-finance redirect) and offering `resource`.
  */
 export function institutionFor(choice: InstitutionChoice): CatalogInstitution {
-  const found = CATALOG.find(
+  const found = findInstitution(choice)
+  if (!found) throw new Error(`no sandbox institution fits ${JSON.stringify(choice)}`)
+  return found
+}
+
+/** Whether some catalog institution fits (institutionFor would find one). */
+export function hasInstitution(choice: InstitutionChoice): boolean {
+  return findInstitution(choice) !== undefined
+}
+
+function findInstitution(choice: InstitutionChoice): CatalogInstitution | undefined {
+  return CATALOG.find(
     (i) =>
       (!choice.country || i.country === choice.country) &&
       (!choice.resource || i.resources.includes(choice.resource)) &&
@@ -53,8 +64,20 @@ export function institutionFor(choice: InstitutionChoice): CatalogInstitution {
       !i.form_fields.some((f) => f.name === 'username_type') &&
       i.features.some((f) => f.name === 'token_required') === (choice.mfa === true),
   )
-  if (!found) throw new Error(`no sandbox institution fits ${JSON.stringify(choice)}`)
-  return found
+}
+
+/**
+ * A worker's document for the institutions that log in with one (the CURP of Mexico's IMSS, a
+ * Brazilian CPF): there a persona name fails the username's form validation, and the sandbox takes
+ * the persona's password with any valid document (INVENTORY 8.3).
+ */
+export const SAMPLE_DOCUMENT: Partial<Record<Country, string>> = { MX: 'GOMA850412HDFRRN09', BR: '52998224725' }
+
+/** The username a persona logs in with at `institution`: its own, or the country's sample document where the form wants a document. */
+export function loginUsername(institution: CatalogInstitution, persona: string): string {
+  const field = institution.form_fields.find((f) => f.name === 'username')
+  const fits = !field || new RegExp(`^(?:${field.validation.replace(/^\^|\$$/g, '')})$`).test(persona)
+  return fits ? persona : (SAMPLE_DOCUMENT[institution.country] ?? persona)
 }
 
 export interface LinkOptions extends InstitutionChoice {
@@ -76,7 +99,8 @@ export async function createLink(h: Harness, options: LinkOptions = {}): Promise
   const institution = options.institution ? CATALOG.find((i) => i.name === options.institution) : institutionFor(options)
   if (!institution) throw new Error(`unknown institution ${options.institution}`)
   const mfa = institution.features.some((f) => f.name === 'token_required')
-  const [username, password] = (options.persona ?? (mfa ? MFA_PERSONA : FULL_PERSONA[institution.type])).split('/')
+  const [persona, password] = (options.persona ?? (mfa ? MFA_PERSONA : FULL_PERSONA[institution.type])).split('/')
+  const username = loginUsername(institution, persona)
   const res = await h.call(
     'POST',
     '/api/links/',

@@ -12,6 +12,7 @@ import type {
 import { accountRecords } from './accounts.ts'
 import { balanceRecords, statementRecords, transactionBatches } from './banking.ts'
 import { billRecords } from './bills.ts'
+import { employmentRecordRecords } from './employment/records.ts'
 import { exchangeHistoryRecords, exchangeRecords, investmentRecords, investmentTransactionRecords, portfolioRecords } from './investments.ts'
 import { ownerRecords } from './owners.ts'
 import { sandboxLogin } from './personas.ts'
@@ -59,6 +60,7 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
       given(month, 'STATEMENTS', 'month'),
     ),
   PORTFOLIOS: (world) => portfolioRecords(world),
+  EMPLOYMENT_RECORDS: (world) => employmentRecordRecords(world),
 }
 
 export function createSandboxConnector(institution: SandboxInstitution): InstitutionConnector {

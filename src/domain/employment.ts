@@ -1,0 +1,58 @@
+import { Type } from 'typebox'
+import type { FilterField, Lookup } from '../lib/list-query.ts'
+import { optionalField, recordResource, retrieveBody, type ResourceSpec } from './resource-spec.ts'
+
+/**
+ * Belvo's employment resources (INVENTORY 3.3, "Employment Records Mexico"): the employment
+ * family of the registry (registry.ts). Mexico's IMSS history is one report per worker, keyed by
+ * the CURP; the sandbox (connectors/sandbox/employment/) builds it from one worker per link.
+ */
+
+const RANGE: Lookup[] = ['exact', 'gt', 'gte', 'lt', 'lte', 'range']
+
+const COMMON: FilterField[] = [
+  { param: 'id', type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'link', source: { column: 'link_id' }, type: 'uuid', lookups: ['exact', 'in'], description: 'The link the data belongs to' },
+  { param: 'created_at', type: 'datetime', lookups: RANGE },
+  { param: 'collected_at', type: 'datetime', lookups: RANGE },
+]
+
+// Historical updates look a year back, as for banking; the IMSS report is the whole history anyway.
+const HISTORY_DAYS = 365
+
+/** The IMSS employment history of a Mexican worker (Belvo `EmploymentRecord`). */
+export const EMPLOYMENT_RECORDS = recordResource({
+  name: 'employment-records',
+  path: '/api/employment-records/',
+  answer: 'list',
+  tag: 'Employment Records Mexico',
+  institutionResource: 'EMPLOYMENT_RECORDS',
+  recordKey: 'EMPLOYMENT_RECORDS',
+  shape: 'multiregion',
+  wireFields: { link: true, account: 'none' },
+  body: retrieveBody({
+    attach_pdf: optionalField(Type.Boolean({ default: false, description: 'Return the IMSS report as a PDF too.' })),
+  }),
+  items: { multiregion: ['EmploymentRecord'] },
+  // Belvo publishes no PATCH here: Ponte's resume follows the family's names.
+  operationIds: {
+    retrieve: 'RetrieveEmploymentRecordDetails',
+    resume: 'PatchEmploymentRecords',
+    list: 'ListEmploymentRecords',
+    detail: 'DetailEmploymentRecord',
+    delete: 'DestroyEmploymentRecord',
+  },
+  filters: [...COMMON, { param: 'internal_identification', source: { body: 'internal_identification' }, type: 'text', lookups: ['exact', 'in'] }],
+  listNeedsLink: false,
+  needsAccounts: false,
+  deletable: true,
+  rateLimitedDelete: true,
+  async: true,
+  linkingFields: [],
+  background: { fetchResource: 'EMPLOYMENT_RECORDS', historyDays: HISTORY_DAYS, summary: 'count' },
+  connectorResource: 'EMPLOYMENT_RECORDS',
+  toRow: (_record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain }),
+})
+
+/** Every employment resource, in the order historical updates fetch them (the records first: the metrics are computed from them). */
+export const EMPLOYMENT_RESOURCES: readonly ResourceSpec[] = [EMPLOYMENT_RECORDS]

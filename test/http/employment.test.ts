@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Client, type BelvoClient } from '../helpers/belvo.ts'
+import { createHarness, type Harness } from '../helpers/harness.ts'
+import { createLink, expectError, expectItems, SAMPLE_DOCUMENT } from '../helpers/resources.ts'
+
+/**
+ * The employment family (Mexico's IMSS): one worker per link whose identity and history agree
+ * wherever they appear, deterministic data, the filters and body rules Belvo documents, and the
+ * official SDK's employmentRecords methods.
+ */
+
+type Json = Record<string, any>
+
+const INSTITUTION = 'planet_mx_employment'
+const CURP = SAMPLE_DOCUMENT.MX!
+
+/** IMSS's NSS check digit, computed here independently of the sandbox: Luhn over the first ten digits. */
+function nssIsValid(nss: string): boolean {
+  if (!/^\d{11}$/.test(nss)) return false
+  const sum = [...nss.slice(0, 10)].reduce((acc, char, i) => {
+    const doubled = i % 2 === 1 ? Number(char) * 2 : Number(char)
+    return acc + (doubled > 9 ? doubled - 9 : doubled)
+  }, 0)
+  return (10 - (sum % 10)) % 10 === Number(nss[10])
+}
+
+const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000
+
+describe('employment records (Mexico IMSS)', () => {
+  let h: Harness
+  let link: Json
+  let record: Json
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set('2026-03-10T15:00:00Z')
+    link = await createLink(h, { institution: INSTITUTION, persona: `${CURP}/fake-password` })
+    const res = await h.call('POST', '/api/employment-records/', { link: link.id })
+    expect(res.status).toBe(201)
+    record = res.body[0]
+  })
+  afterAll(async () => h.close())
+
+  it("is the login's worker: the CURP is the username, the NSS has a valid check digit and agrees with the CURP's birth year", () => {
+    expect(record.internal_identification).toBe(CURP)
+    const documents = Object.fromEntries(record.personal_data.document_ids.map((d: Json) => [d.document_type, d.document_number]))
+    expect(documents.CURP).toBe(CURP)
+    expect(nssIsValid(documents.NSS)).toBe(true)
+    // NSS digits 5-6 are the birth year, as the CURP's 5-6.
+    expect(documents.NSS.slice(4, 6)).toBe(CURP.slice(4, 6))
+    expect(record.personal_data.birth_date).toBe('1985-04-12')
+    expect(record.personal_data.official_name).toBe(`${record.personal_data.first_name} ${record.personal_data.last_name}`)
+  })
+
+  it('counts weeks contributed as the sum of the jobs, each in whole weeks of its dates, without overlaps', () => {
+    const jobs = record.employment_records as Json[]
+    expect(jobs.length).toBeGreaterThan(1)
+    const reportDay = dayNumber(record.report_date)
+    for (const job of jobs) {
+      const end = job.end_date === null ? reportDay : dayNumber(job.end_date)
+      expect(job.weeks_employed).toBe(Math.floor((end - dayNumber(job.start_date) + 1) / 7))
+    }
+    expect(record.social_security_summary.weeks_contributed).toBe(jobs.reduce((sum, job) => sum + job.weeks_employed, 0))
+    // Most recent first; a job ends before the next one starts.
+    for (let i = 1; i < jobs.length; i++) expect(jobs[i].end_date < jobs[i - 1].start_date).toBe(true)
+  })
+
+  it("reports each job's salary history: hired, then raises, the latest base salary and its month", () => {
+    for (const job of record.employment_records as Json[]) {
+      const updates = job.employment_status_updates as Json[]
+      expect(updates[0]).toMatchObject({ event: 'HIRED', update_date: job.start_date })
+      const dates = updates.map((u) => u.update_date)
+      expect([...dates].sort()).toEqual(dates)
+      expect(updates[updates.length - 1].base_salary).toBe(job.most_recent_base_salary)
+      expect(job.monthly_salary).toBeCloseTo(job.most_recent_base_salary * 30.4, 1)
+      if (job.end_date !== null) expect(updates[updates.length - 1]).toMatchObject({ event: 'DISMISSED_RESIGNED', update_date: job.end_date })
+      expect(job.currency).toBe('MXN')
+      expect(job.employer_id).toMatch(/^[A-Z]\d{10}$/)
+    }
+  })
+
+  it('agrees on the status: the full persona holds a current job, with health coverage and a salary estimate from it', () => {
+    const current = record.employment_records[0]
+    expect(current.end_date).toBeNull()
+    expect(record.personal_data.entitlements).toMatchObject({ status: 'EMPLOYED', entitled_to_health_insurance: true, valid_until: null })
+    expect(record.salary_estimation).toEqual({ employment_status_estimate: 'EMPLOYED', base_salary_estimate: current.most_recent_base_salary, currency: 'MXN' })
+    expect(record.employment_scores.map((s: Json) => s.period)).toEqual([3, 6, 12])
+    expect(record.employment_scores[0].score).toBe(900)
+  })
+
+  it('gives an unemployed worker (gig103, "negative") coverage for eight weeks after the last job', async () => {
+    const other = await createLink(h, { institution: INSTITUTION, persona: `${CURP}/negative` })
+    const res = await h.call('POST', '/api/employment-records/', { link: other.id, save_data: false })
+    expect(res.status).toBe(200)
+    const [worker] = res.body
+    const last = worker.employment_records[0]
+    expect(last.end_date).not.toBeNull()
+    expect(worker.personal_data.entitlements.status).toBe('UNEMPLOYED')
+    expect(dayNumber(worker.personal_data.entitlements.valid_until) - dayNumber(last.end_date)).toBe(56)
+    expect(worker.salary_estimation.employment_status_estimate).toBe('UNEMPLOYED')
+    expectItems({ multiregion: ['EmploymentRecord'] }, 'multiregion', res.body)
+  })
+
+  it('is deterministic: the same link on the same day gives the same report', async () => {
+    const again = await h.call('POST', '/api/employment-records/', { link: link.id, save_data: false })
+    const strip = (r: Json) => JSON.parse(JSON.stringify(r).replace(/"collected_at":"[^"]+"/g, '"collected_at":null'))
+    const { id: _a, created_at: _b, ...first } = strip(record)
+    const { id: _c, created_at: _d, ...second } = strip(again.body[0])
+    expect(second).toEqual(first)
+  })
+
+  it('filters the list by internal_identification', async () => {
+    const found = await h.call('GET', `/api/employment-records/?internal_identification=${CURP}&link=${link.id}`)
+    expect(found.body.results.map((r: Json) => r.id)).toEqual([record.id])
+    const none = await h.call('GET', `/api/employment-records/?internal_identification__in=XXXX000000XXXXXX00&link=${link.id}`)
+    expect(none.body.count).toBe(0)
+  })
+
+  it('refuses a username that is not a CURP, and bad body fields with their field', async () => {
+    const res = await h.call('POST', '/api/links/', { institution: INSTITUTION, username: 'gig100', password: 'full', access_mode: 'single' })
+    expectError(res, 400, 'invalid', 'username')
+    expectError(await h.call('POST', '/api/employment-records/', { link: link.id, attach_pdf: 'yes' }), 400, undefined, 'attach_pdf')
+    expectError(await h.call('POST', '/api/employment-records/', { link: link.id, save_data: null }), 400, undefined, 'save_data')
+  })
+})
+
+describe('the official SDK against Ponte: employmentRecords', () => {
+  let h: Harness
+  let client: BelvoClient
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set('2026-03-10T15:00:00Z')
+    client = new Client(h.key.id, h.key.password, await h.listen())
+    await client.connect()
+  })
+  afterAll(async () => h.close())
+
+  it('retrieves, lists, details and deletes employment records', async () => {
+    const link = await createLink(h, { institution: INSTITUTION, persona: `${CURP}/fake-password` })
+    const records = client.employmentRecords as BelvoClient['accounts']
+    const unsaved = await records.retrieve(link.id, { saveData: false })
+    expect(unsaved[0].internal_identification).toBe(CURP)
+    const [stored] = await records.retrieve(link.id)
+    const listed = await records.list({ filters: { link: link.id } })
+    expect(listed.map((r: Json) => r.id)).toEqual([stored.id])
+    expect(await records.detail(stored.id)).toEqual(stored)
+    await records.delete(stored.id)
+    expect(await records.list({ filters: { link: link.id } })).toEqual([])
+  })
+})
