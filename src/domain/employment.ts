@@ -54,5 +54,44 @@ export const EMPLOYMENT_RECORDS = recordResource({
   toRow: (_record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain }),
 })
 
+/** A Mexican worker's current employment at IMSS (Belvo `CurrentEmployment`). */
+export const CURRENT_EMPLOYMENTS = recordResource({
+  name: 'mx/current-employments',
+  path: '/api/mx/current-employments/',
+  answer: 'list',
+  tag: 'Current Employments Mexico',
+  institutionResource: 'CURRENT_EMPLOYMENTS',
+  recordKey: 'CURRENT_EMPLOYMENTS',
+  shape: 'multiregion',
+  wireFields: { link: true, account: 'none' },
+  body: retrieveBody({}),
+  items: { multiregion: ['CurrentEmployment'] },
+  // Belvo publishes no PATCH here: Ponte's resume follows the family's names.
+  operationIds: {
+    retrieve: 'RetrieveCurrentEmployments',
+    resume: 'PatchCurrentEmployments',
+    list: 'ListCurrentEmployments',
+    detail: 'getCurrentEmploymentDetails',
+    delete: 'deleteCurrentEmployment',
+  },
+  filters: COMMON,
+  listNeedsLink: false,
+  needsAccounts: false,
+  deletable: true,
+  rateLimitedDelete: false,
+  async: false,
+  linkingFields: [],
+  background: { fetchResource: 'CURRENT_EMPLOYMENTS', historyDays: HISTORY_DAYS, summary: 'count' },
+  connectorResource: 'CURRENT_EMPLOYMENTS',
+  // The CURP keys the row; Belvo shows none for an unemployed worker ("If status is UNEMPLOYED, this field is null").
+  toRow: (record, _accounts, plain) => ({
+    accountId: null,
+    recordDate: null,
+    kind: null,
+    prefix: {},
+    body: record.status === 'UNEMPLOYED' ? { ...plain, internal_identification: null } : plain,
+  }),
+})
+
 /** Every employment resource, in the order historical updates fetch them (the records first: the metrics are computed from them). */
-export const EMPLOYMENT_RESOURCES: readonly ResourceSpec[] = [EMPLOYMENT_RECORDS]
+export const EMPLOYMENT_RESOURCES: readonly ResourceSpec[] = [EMPLOYMENT_RECORDS, CURRENT_EMPLOYMENTS]

@@ -1,3 +1,4 @@
+import validateRfcImport from 'validate-rfc'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
@@ -23,6 +24,12 @@ function nssIsValid(nss: string): boolean {
   }, 0)
   return (10 - (sum % 10)) % 10 === Number(nss[10])
 }
+
+// validate-rfc is a UMD bundle: depending on the loader its function is the default export or its `default`.
+type ValidateRfc = (rfc: string) => { isValid: boolean }
+const validateRfc = ((validateRfcImport as unknown as { default?: ValidateRfc }).default ?? validateRfcImport) as unknown as ValidateRfc
+
+const documentsOf = (personal: Json): Record<string, string> => Object.fromEntries(personal.document_ids.map((d: Json) => [d.document_type, d.document_number]))
 
 const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000
 
@@ -120,6 +127,52 @@ describe('employment records (Mexico IMSS)', () => {
     expectError(res, 400, 'invalid', 'username')
     expectError(await h.call('POST', '/api/employment-records/', { link: link.id, attach_pdf: 'yes' }), 400, undefined, 'attach_pdf')
     expectError(await h.call('POST', '/api/employment-records/', { link: link.id, save_data: null }), 400, undefined, 'save_data')
+  })
+})
+
+describe('current employments (Mexico IMSS)', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set('2026-03-10T15:00:00Z')
+  })
+  afterAll(async () => h.close())
+
+  async function both(persona: string): Promise<{ record: Json; current: Json }> {
+    const link = await createLink(h, { institution: INSTITUTION, persona: `${CURP}/${persona}` })
+    const records = await h.call('POST', '/api/employment-records/', { link: link.id })
+    const current = await h.call('POST', '/api/mx/current-employments/', { link: link.id })
+    expect(current.status).toBe(201)
+    expectItems({ multiregion: ['CurrentEmployment'] }, 'multiregion', current.body)
+    return { record: records.body[0], current: current.body[0] }
+  }
+
+  it("is the records' worker and current job: same CURP and NSS, a valid RFC, the employer with a valid RFC and the same salary", async () => {
+    const { record, current } = await both('fake-password')
+    const documents = documentsOf(current.personal_data)
+    expect(documents).toMatchObject(documentsOf(record.personal_data))
+    expect(validateRfc(documents.RFC).isValid).toBe(true)
+    // A person's RFC carries the birth date the CURP does.
+    expect(documents.RFC.slice(4, 10)).toBe(CURP.slice(4, 10))
+    expect(current).toMatchObject({ status: 'EMPLOYED', month: '2026-03', internal_identification: CURP })
+    const job = record.employment_records[0]
+    const [employment] = current.current_employment_records
+    expect(employment).toMatchObject({
+      employer: job.employer,
+      employer_id: job.employer_id,
+      state: job.state,
+      base_salary: job.most_recent_base_salary,
+      monthly_salary: job.monthly_salary,
+      days_employed: dayNumber(record.report_date) - dayNumber(job.start_date) + 1,
+    })
+    expect(validateRfc(employment.employer_rfc).isValid).toBe(true)
+  })
+
+  it('reports an unemployed worker as Belvo does: no month, CURP or records', async () => {
+    const { current } = await both('negative')
+    expect(current).toMatchObject({ status: 'UNEMPLOYED', month: null, internal_identification: null, current_employment_records: null })
+    const listed = await h.call('GET', `/api/mx/current-employments/${current.id}/`)
+    expect(listed.body).toEqual(current)
   })
 })
 

@@ -237,9 +237,11 @@ describe('OpenAPI and operations', () => {
 
     it("refuses a name Belvo's document does not have, or a document that does not exist, so the app does not start", () => {
       expect(() => belvoItemSchema({ ofda: ['AccountOpenFinanceBrasil'] })).toThrow(/BelvoOpenApiSpec-1\.223\.0\.json has no schema AccountOpenFinanceBrasil/)
-      expect(() => belvoItemSchema({ multiregion: ['Account', 'BalanceOFDA'] })).toThrow(
-        /BelvoOpenApiSpec-1\.59\.0-multiregion\.json has no schema BalanceOFDA/,
+      expect(() => belvoItemSchema({ multiregion: ['Account', 'BalanceMexico'] })).toThrow(
+        /BelvoOpenApiSpec-1\.59\.0-multiregion\.json has no schema BalanceMexico/,
       )
+      // A Mexican resource Belvo publishes only in the current document (current employments) is read from there.
+      expect(belvoItemSchema({ multiregion: ['CurrentEmployment'] })).toMatchObject({ allOf: [{ $ref: `${SCHEMAS}CurrentEmployment` }] })
       expect(() => belvoItemSchema({ current: ['Account'] } as never)).toThrow(/No Belvo document is called current/)
       expect(() => belvoItemSchema({})).toThrow(/at least one/)
     })

@@ -12,6 +12,7 @@ import type {
 import { accountRecords } from './accounts.ts'
 import { balanceRecords, statementRecords, transactionBatches } from './banking.ts'
 import { billRecords } from './bills.ts'
+import { currentEmploymentRecords } from './employment/current.ts'
 import { employmentRecordRecords } from './employment/records.ts'
 import { exchangeHistoryRecords, exchangeRecords, investmentRecords, investmentTransactionRecords, portfolioRecords } from './investments.ts'
 import { ownerRecords } from './owners.ts'
@@ -61,6 +62,7 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
     ),
   PORTFOLIOS: (world) => portfolioRecords(world),
   EMPLOYMENT_RECORDS: (world) => employmentRecordRecords(world),
+  CURRENT_EMPLOYMENTS: (world) => currentEmploymentRecords(world),
 }
 
 export function createSandboxConnector(institution: SandboxInstitution): InstitutionConnector {
