@@ -1,6 +1,8 @@
 import { Type } from 'typebox'
+import { isCalendarDay } from '../lib/dates.ts'
+import { PonteError } from '../lib/errors.ts'
 import type { FilterField, Lookup } from '../lib/list-query.ts'
-import { optionalField, recordResource, retrieveBody, type ResourceSpec } from './resource-spec.ts'
+import { bodyDate, optionalField, recordResource, retrieveBody, type FetchRequest, type ResourceSpec } from './resource-spec.ts'
 
 /**
  * Belvo's employment resources (INVENTORY 3.3, "Employment Records Mexico"): the employment
@@ -93,5 +95,56 @@ export const CURRENT_EMPLOYMENTS = recordResource({
   }),
 })
 
+/** `reference_date` as Belvo takes it: a day (YYYY-MM-DD), not after today; none is today. */
+function referenceDate({ request, today }: FetchRequest): string | undefined {
+  const value = request.reference_date
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string' || !isCalendarDay(value)) {
+    throw new PonteError('invalid', { field: 'reference_date', params: { detail: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.' } })
+  }
+  if (value > today) throw new PonteError('invalid', { field: 'reference_date', params: { detail: 'reference_date cannot be in the future.' } })
+  return value
+}
+
+/**
+ * Employment metrics (Belvo `EmploymentMetric`), computed from the link's stored employment
+ * records: Belvo asks for those to be retrieved first and answers 404 without them. The POST
+ * answers one object, one per link and reference date.
+ */
+export const EMPLOYMENT_METRICS = recordResource({
+  name: 'employment-metrics',
+  path: '/api/employment-metrics/',
+  answer: 'single',
+  tag: 'Employment Metrics',
+  institutionResource: 'EMPLOYMENT_METRICS',
+  recordKey: 'EMPLOYMENT_METRICS',
+  shape: 'multiregion',
+  wireFields: { link: true, account: 'none' },
+  body: retrieveBody({ reference_date: optionalField(bodyDate('The day the metrics are computed up to; today by default')) }),
+  items: { multiregion: ['EmploymentMetric'] },
+  // Belvo publishes no PATCH here: Ponte's resume follows the family's names.
+  operationIds: {
+    retrieve: 'RetrieveEmploymentMetricDetails',
+    resume: 'PatchEmploymentMetrics',
+    list: 'ListEmploymentMetrics',
+    detail: 'DetailEmploymentMetric',
+    delete: 'DestroyEmploymentMetric',
+  },
+  // Belvo documents the link filter only.
+  filters: COMMON.filter((filter) => filter.param === 'link'),
+  listNeedsLink: false,
+  needsAccounts: false,
+  deletable: true,
+  rateLimitedDelete: false,
+  async: false,
+  // The metrics have no id of their own at the institution: one per worker and reference date.
+  linkingFields: ['internal_identification'],
+  background: { fetchResource: 'EMPLOYMENT_METRICS', historyDays: HISTORY_DAYS, summary: 'count' },
+  computedFrom: 'EMPLOYMENT_RECORDS',
+  connectorResource: 'EMPLOYMENT_METRICS',
+  fetchParams: (args) => ({ referenceDate: referenceDate(args) }),
+  toRow: (_record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain }),
+})
+
 /** Every employment resource, in the order historical updates fetch them (the records first: the metrics are computed from them). */
-export const EMPLOYMENT_RESOURCES: readonly ResourceSpec[] = [EMPLOYMENT_RECORDS, CURRENT_EMPLOYMENTS]
+export const EMPLOYMENT_RESOURCES: readonly ResourceSpec[] = [EMPLOYMENT_RECORDS, CURRENT_EMPLOYMENTS, EMPLOYMENT_METRICS]

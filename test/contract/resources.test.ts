@@ -18,6 +18,7 @@ import {
   needsAccountInBody,
   requiredFields,
   retrieveBody,
+  retrievePrerequisites,
   shapesOf,
   undefinedSchemas,
   COUNTRY_OF_SHAPE,
@@ -130,6 +131,7 @@ describe('the contract of every registered resource', () => {
       expect(res.status).toBe(201)
       accounts = res.body
     }
+    await retrievePrerequisites(h, spec, link.id)
     return { link, accounts, body: retrieveBody(spec, link.id, accounts) }
   }
 

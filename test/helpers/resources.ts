@@ -2,7 +2,7 @@ import { expect } from 'vitest'
 import { CATALOG, type CatalogInstitution, type Country } from '../../src/connectors/catalog.ts'
 import { SANDBOX_MFA_TOKEN } from '../../src/connectors/sandbox/personas.ts'
 import type { ResourceName } from '../../src/connectors/types.ts'
-import type { ResourceSpec, WireShape } from '../../src/domain/registry.ts'
+import { RESOURCES, type ResourceSpec, type WireShape } from '../../src/domain/registry.ts'
 import type { CallResult, Harness } from './harness.ts'
 import { schemaErrors, schemaOf, SPECS, type SpecName } from './spec.ts'
 
@@ -117,6 +117,18 @@ export async function createLink(h: Harness, options: LinkOptions = {}): Promise
   )
   if (res.status !== 201) throw new Error(`link on ${institution.name} not created: ${res.status} ${JSON.stringify(res.body)}`)
   return res.body
+}
+
+/**
+ * Retrieves what `spec` is computed from (its `computedFrom`, employment metrics from employment
+ * records) on `link`, as Belvo asks before the resource can be retrieved; nothing for the others.
+ */
+export async function retrievePrerequisites(h: Harness, spec: Pick<ResourceSpec, 'computedFrom'>, link: string): Promise<void> {
+  if (!spec.computedFrom) return
+  const source = RESOURCES.find((other) => other.storage === 'records' && other.recordKey === spec.computedFrom)
+  if (!source) throw new Error(`no registered resource stores ${spec.computedFrom}`)
+  const res = await h.call('POST', source.path, retrieveBody(source, link))
+  if (res.status !== 201) throw new Error(`${source.name} not retrieved first: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`)
 }
 
 /** A link on an institution of `shape` that offers `spec`'s resource. */

@@ -176,6 +176,72 @@ describe('current employments (Mexico IMSS)', () => {
   })
 })
 
+describe('employment metrics (computed from the stored employment records)', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set('2026-03-10T15:00:00Z')
+  })
+  afterAll(async () => h.close())
+
+  it("answers Belvo's 404 until the link's employment records are stored, and stores nothing", async () => {
+    const link = await createLink(h, { institution: INSTITUTION, persona: `${CURP}/fake-password` })
+    expectError(await h.call('POST', '/api/employment-metrics/', { link: link.id }), 404, 'not_found')
+    // Records only returned (save_data false) are not stored: still nothing to compute from.
+    expect((await h.call('POST', '/api/employment-records/', { link: link.id, save_data: false })).status).toBe(200)
+    expectError(await h.call('POST', '/api/employment-metrics/', { link: link.id }), 404, 'not_found')
+    expect((await h.call('GET', `/api/employment-metrics/?link=${link.id}`)).body.count).toBe(0)
+    // Stored, then deleted: gone again.
+    const [record] = (await h.call('POST', '/api/employment-records/', { link: link.id })).body
+    expect((await h.call('POST', '/api/employment-metrics/', { link: link.id })).status).toBe(201)
+    expect((await h.call('DELETE', `/api/employment-records/${record.id}/`)).status).toBe(204)
+    expectError(await h.call('POST', '/api/employment-metrics/', { link: link.id }), 404, 'not_found')
+  })
+
+  it('agrees with the records: status, last salary, weeks, employers and gaps', async () => {
+    for (const persona of ['fake-password', 'negative']) {
+      const link = await createLink(h, { institution: INSTITUTION, persona: `${CURP}/${persona}` })
+      const [record] = (await h.call('POST', '/api/employment-records/', { link: link.id })).body
+      const res = await h.call('POST', '/api/employment-metrics/', { link: link.id })
+      expect(res.status).toBe(201)
+      const metrics = res.body
+      expectItems({ multiregion: ['EmploymentMetric'] }, 'multiregion', [metrics])
+      const jobs = record.employment_records as Json[]
+      expect(metrics.current_status).toBe(record.personal_data.entitlements.status)
+      expect(metrics.reference_date).toBeNull()
+      expect(metrics.age).toBe(40)
+      expect(metrics.base_salary_last).toBe(jobs[0].most_recent_base_salary)
+      expect(metrics.employer_count).toBe(jobs.length)
+      expect(Math.floor(metrics.weeks_employed_last_job)).toBe(jobs[0].weeks_employed)
+      // Whole weeks per job (the records) against the days of all jobs in weeks (the metrics).
+      const contributed = record.social_security_summary.weeks_contributed
+      expect(metrics.weeks_employed_total).toBeGreaterThanOrEqual(contributed)
+      expect(metrics.weeks_employed_total).toBeLessThan(contributed + jobs.length)
+      const gaps = jobs.slice(1).map((job, i) => dayNumber(jobs[i].start_date) - dayNumber(job.end_date) - 1)
+      expect(metrics.weeks_between_jobs).toBeCloseTo(gaps.reduce((a, b) => a + b, 0) / 7, 3)
+      expect(metrics.max_weeks_between_jobs).toBeCloseTo(Math.max(0, ...gaps) / 7, 3)
+      if (metrics.current_status === 'EMPLOYED') expect(metrics.weeks_since_last_job).toBe(0)
+      else expect(metrics.weeks_since_last_job).toBeCloseTo((dayNumber('2026-03-10') - dayNumber(jobs[0].end_date)) / 7, 3)
+      expect(metrics.max_monthly_salary_1y).toBeGreaterThanOrEqual(metrics.average_monthly_salary_1y ?? 0)
+    }
+  })
+
+  it('computes up to a reference date: the job held then, a separate stored metric; a future or malformed date is refused', async () => {
+    const link = await createLink(h, { institution: INSTITUTION, persona: `${CURP}/fake-password` })
+    const [record] = (await h.call('POST', '/api/employment-records/', { link: link.id })).body
+    const jobs = record.employment_records as Json[]
+    const earlier = jobs[1].start_date
+    const res = await h.call('POST', '/api/employment-metrics/', { link: link.id, reference_date: earlier })
+    expect(res.status).toBe(201)
+    expect(res.body).toMatchObject({ reference_date: earlier, current_status: 'EMPLOYED', employer_count: jobs.length - 1, weeks_since_last_job: 0 })
+    expect(res.body.base_salary_last).toBe(jobs[1].employment_status_updates[0].base_salary)
+    await h.call('POST', '/api/employment-metrics/', { link: link.id })
+    expect((await h.call('GET', `/api/employment-metrics/?link=${link.id}`)).body.count).toBe(2)
+    expectError(await h.call('POST', '/api/employment-metrics/', { link: link.id, reference_date: '2026-03-11' }), 400, 'invalid', 'reference_date')
+    expectError(await h.call('POST', '/api/employment-metrics/', { link: link.id, reference_date: '10/03/2026' }), 400, 'invalid', 'reference_date')
+  })
+})
+
 describe('the official SDK against Ponte: employmentRecords', () => {
   let h: Harness
   let client: BelvoClient

@@ -13,6 +13,7 @@ import { accountRecords } from './accounts.ts'
 import { balanceRecords, statementRecords, transactionBatches } from './banking.ts'
 import { billRecords } from './bills.ts'
 import { currentEmploymentRecords } from './employment/current.ts'
+import { employmentMetricRecords } from './employment/metrics.ts'
 import { employmentRecordRecords } from './employment/records.ts'
 import { exchangeHistoryRecords, exchangeRecords, investmentRecords, investmentTransactionRecords, portfolioRecords } from './investments.ts'
 import { ownerRecords } from './owners.ts'
@@ -63,6 +64,7 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
   PORTFOLIOS: (world) => portfolioRecords(world),
   EMPLOYMENT_RECORDS: (world) => employmentRecordRecords(world),
   CURRENT_EMPLOYMENTS: (world) => currentEmploymentRecords(world),
+  EMPLOYMENT_METRICS: (world, params) => employmentMetricRecords(world.todayStr, params),
 }
 
 export function createSandboxConnector(institution: SandboxInstitution): InstitutionConnector {
