@@ -2,7 +2,7 @@ import { Type } from 'typebox'
 import { isCalendarDay } from '../lib/dates.ts'
 import { PonteError } from '../lib/errors.ts'
 import type { FilterField, Lookup } from '../lib/list-query.ts'
-import { bodyDate, optionalField, recordResource, retrieveBody, type FetchRequest, type ResourceSpec } from './resource-spec.ts'
+import { bodyDate, checkPeriod, optionalField, recordResource, retrieveBody, type FetchRequest, type ResourceSpec } from './resource-spec.ts'
 
 /**
  * Belvo's employment resources (INVENTORY 3.3, "Employment Records Mexico"): the employment
@@ -146,5 +146,49 @@ export const EMPLOYMENT_METRICS = recordResource({
   toRow: (_record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain }),
 })
 
+/**
+ * A Brazilian worker's formal employments at the INSS (Belvo `EmploymentBrazil`): those that
+ * overlap the period (a year back from today by default), with the period's salaries.
+ */
+export const EMPLOYMENTS_BR = recordResource({
+  name: 'br/employments',
+  path: '/api/br/employments/',
+  answer: 'list',
+  tag: 'Employments Brazil',
+  institutionResource: 'EMPLOYMENTS',
+  recordKey: 'EMPLOYMENTS',
+  shape: 'ofda',
+  wireFields: { link: true, account: 'none' },
+  body: retrieveBody({
+    date_from: Type.Optional(bodyDate('First day; a year before date_to by default')),
+    date_to: Type.Optional(bodyDate('Last day; today by default')),
+  }),
+  items: { ofda: ['EmploymentBrazil'] },
+  // Belvo publishes no PATCH here: Ponte's resume follows the family's names.
+  operationIds: {
+    retrieve: 'RetrieveEmploymentsBrazil',
+    resume: 'PatchEmploymentsBrazil',
+    list: 'ListEmploymentsBrazil',
+    detail: 'DetailEmploymentBrazil',
+    delete: 'DestroyEmploymentBrazil',
+  },
+  filters: [
+    ...COMMON.filter((filter) => filter.param !== 'collected_at'),
+    { param: 'start_date', source: { column: 'record_date' }, type: 'date', lookups: RANGE },
+    { param: 'end_date', source: { body: 'end_date' }, type: 'date', lookups: RANGE },
+  ],
+  listNeedsLink: true,
+  needsAccounts: false,
+  deletable: true,
+  rateLimitedDelete: false,
+  async: true,
+  // EmploymentBrazil allows no other keys: the institution's id of an employment stays off the wire.
+  linkingFields: ['internal_identification'],
+  background: { fetchResource: 'EMPLOYMENTS', historyDays: HISTORY_DAYS, summary: 'count' },
+  connectorResource: 'EMPLOYMENTS',
+  fetchParams: ({ request, today }) => ({ period: checkPeriod(today, request, { required: false }) }),
+  toRow: (record, _accounts, plain) => ({ accountId: null, recordDate: (record.start_date as string) ?? null, kind: null, prefix: {}, body: plain }),
+})
+
 /** Every employment resource, in the order historical updates fetch them (the records first: the metrics are computed from them). */
-export const EMPLOYMENT_RESOURCES: readonly ResourceSpec[] = [EMPLOYMENT_RECORDS, CURRENT_EMPLOYMENTS, EMPLOYMENT_METRICS]
+export const EMPLOYMENT_RESOURCES: readonly ResourceSpec[] = [EMPLOYMENT_RECORDS, CURRENT_EMPLOYMENTS, EMPLOYMENT_METRICS, EMPLOYMENTS_BR]

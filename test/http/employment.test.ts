@@ -1,3 +1,4 @@
+import { isValidCnpj } from '@brazilian-utils/brazilian-utils'
 import validateRfcImport from 'validate-rfc'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, type BelvoClient } from '../helpers/belvo.ts'
@@ -239,6 +240,96 @@ describe('employment metrics (computed from the stored employment records)', () 
     expect((await h.call('GET', `/api/employment-metrics/?link=${link.id}`)).body.count).toBe(2)
     expectError(await h.call('POST', '/api/employment-metrics/', { link: link.id, reference_date: '2026-03-11' }), 400, 'invalid', 'reference_date')
     expectError(await h.call('POST', '/api/employment-metrics/', { link: link.id, reference_date: '10/03/2026' }), 400, 'invalid', 'reference_date')
+  })
+})
+
+describe('employments (Brazil INSS)', () => {
+  let h: Harness
+  let link: Json
+  let employments: Json[]
+  const YEAR = { date_from: '2025-03-01', date_to: '2026-02-28' }
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set('2026-03-10T15:00:00Z')
+    link = await createLink(h, { institution: 'planet_br_employment', persona: `${SAMPLE_DOCUMENT.BR}/full` })
+    const res = await h.call('POST', '/api/br/employments/', { link: link.id, date_from: '2019-01-01', date_to: '2026-02-28' })
+    expect(res.status).toBe(201)
+    employments = res.body
+  })
+  afterAll(async () => h.close())
+
+  it('names employers by a valid CNPJ and a CNAE activity, one job after another, the last one current', () => {
+    expect(employments.length).toBeGreaterThan(1)
+    for (const employment of employments) {
+      expect(isValidCnpj(employment.employer_data.code)).toBe(true)
+      expect(employment.employer_data.economic_activity).toMatch(/^\d{4}-\d\/\d{2} - [A-Z ]+$/)
+    }
+    const ordered = [...employments].sort((a, b) => (a.start_date < b.start_date ? -1 : 1))
+    for (let i = 1; i < ordered.length; i++) expect(ordered[i - 1].end_date < ordered[i].start_date).toBe(true)
+    expect(ordered[ordered.length - 1].end_date).toBeNull()
+  })
+
+  it('pays each month of the period with the INSS contribution of the 2025 progressive table, and a thirteenth each December', () => {
+    // Independently: 7.5% up to 1518.00, 9% to 2793.88, 12% to 4190.83, 14% to the 8157.41 ceiling.
+    const bands: [number, number][] = [
+      [1518, 0.075],
+      [2793.88, 0.09],
+      [4190.83, 0.12],
+      [8157.41, 0.14],
+    ]
+    const inss = (salary: number) => {
+      let total = 0
+      let floor = 0
+      for (const [ceiling, rate] of bands) {
+        if (salary > floor) total += (Math.min(salary, ceiling) - floor) * rate
+        floor = ceiling
+      }
+      return Math.round(total * 100) / 100
+    }
+    for (const employment of employments) {
+      const regular = employment.salaries.filter((s: Json) => s.type === 'REGULAR')
+      const months = regular.map((s: Json) => s.month)
+      expect(new Set(months).size).toBe(months.length)
+      for (const salary of employment.salaries) {
+        expect(salary.currency).toBe('BRL')
+        expect(salary.retained_amount).toBeCloseTo(inss(salary.base_amount), 2)
+        expect(salary.month >= employment.start_date.slice(0, 7)).toBe(true)
+        if (employment.end_date) expect(salary.month <= employment.end_date.slice(0, 7)).toBe(true)
+      }
+      for (const thirteenth of employment.salaries.filter((s: Json) => s.type === 'THIRTEENTH')) {
+        expect(thirteenth.month.slice(5)).toBe('12')
+        expect(months).toContain(thirteenth.month)
+      }
+    }
+  })
+
+  it('holds one occupation at a time, from the start of the job to its end', () => {
+    for (const employment of employments) {
+      const occupations = employment.occupations as Json[]
+      expect(occupations[0].start_date).toBe(employment.start_date)
+      expect(occupations[occupations.length - 1].end_date).toBe(employment.end_date)
+      for (let i = 1; i < occupations.length; i++) expect(dayNumber(occupations[i].start_date)).toBe(dayNumber(occupations[i - 1].end_date) + 1)
+    }
+  })
+
+  it('limits a retrieval to the period, deterministically', async () => {
+    const first = await h.call('POST', '/api/br/employments/', { link: link.id, ...YEAR, save_data: false })
+    const again = await h.call('POST', '/api/br/employments/', { link: link.id, ...YEAR, save_data: false })
+    const strip = (items: Json[]) => items.map(({ id: _i, created_at: _c, collected_at: _t, ...rest }) => rest)
+    expect(strip(again.body)).toEqual(strip(first.body))
+    for (const employment of first.body as Json[]) {
+      expect(employment.start_date <= YEAR.date_to && (employment.end_date === null || employment.end_date >= YEAR.date_from)).toBe(true)
+      for (const salary of employment.salaries) expect(salary.month >= '2025-03' && salary.month <= '2026-02').toBe(true)
+    }
+  })
+
+  it('filters the list by start_date and end_date', async () => {
+    const current = employments.find((e) => e.end_date === null)!
+    const started = await h.call('GET', `/api/br/employments/?link=${link.id}&start_date__gte=${current.start_date}`)
+    expect(started.body.results.map((e: Json) => e.id)).toEqual([current.id])
+    const ended = employments.filter((e) => e.end_date !== null)
+    const before = await h.call('GET', `/api/br/employments/?link=${link.id}&end_date__lt=${current.start_date}`)
+    expect(before.body.results.map((e: Json) => e.id).sort()).toEqual(ended.map((e) => e.id).sort())
   })
 })
 

@@ -12,6 +12,7 @@ import type {
 import { accountRecords } from './accounts.ts'
 import { balanceRecords, statementRecords, transactionBatches } from './banking.ts'
 import { billRecords } from './bills.ts'
+import { employmentBrazilRecords } from './employment/brazil.ts'
 import { currentEmploymentRecords } from './employment/current.ts'
 import { employmentMetricRecords } from './employment/metrics.ts'
 import { employmentRecordRecords } from './employment/records.ts'
@@ -65,6 +66,7 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
   EMPLOYMENT_RECORDS: (world) => employmentRecordRecords(world),
   CURRENT_EMPLOYMENTS: (world) => currentEmploymentRecords(world),
   EMPLOYMENT_METRICS: (world, params) => employmentMetricRecords(world.todayStr, params),
+  EMPLOYMENTS: (world, { period }) => employmentBrazilRecords(world, given(period, 'EMPLOYMENTS', 'period')),
 }
 
 export function createSandboxConnector(institution: SandboxInstitution): InstitutionConnector {
