@@ -333,6 +333,51 @@ describe('employments (Brazil INSS)', () => {
   })
 })
 
+describe('employment in historical updates and their webhooks', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set('2026-03-10T15:00:00Z')
+    await h.receiveWebhooks('Bearer employment-test')
+    await h.startWorker()
+  })
+  afterAll(async () => h.close())
+
+  async function historicalUpdates(fetchResources: string[]): Promise<{ link: Json; events: Record<string, Json> }> {
+    const res = await h.call('POST', '/api/links/', { institution: INSTITUTION, username: CURP, password: 'fake-password', fetch_resources: fetchResources })
+    expect(res.status).toBe(201)
+    const link = res.body
+    for (let polls = 0; polls < 600 && (await h.call('GET', `/api/links/${link.id}/`)).body.background_work !== null; polls++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const rows = await h.db.query<{ webhook_type: string; webhook_code: string; payload: string }>(
+      'SELECT webhook_type, webhook_code, payload FROM webhook_events WHERE link_id = $1',
+      [link.id],
+    )
+    const events = Object.fromEntries(rows.map((r) => [`${r.webhook_type} ${r.webhook_code}`, JSON.parse(r.payload).data]))
+    return { link, events }
+  }
+
+  it('fetches the records first, then the current employment and the metrics computed from them, each with its webhook', async () => {
+    const { link, events } = await historicalUpdates(['EMPLOYMENT_RECORDS', 'CURRENT_EMPLOYMENTS', 'EMPLOYMENT_METRICS'])
+    expect(Object.keys(events).sort()).toEqual([
+      'CURRENT_EMPLOYMENTS historical_update',
+      'EMPLOYMENT_METRICS historical_update',
+      'EMPLOYMENT_RECORDS historical_update',
+    ])
+    expect(events['EMPLOYMENT_RECORDS historical_update']).toEqual({ total_employment_records: 1 })
+    expect((await h.call('GET', `/api/employment-metrics/?link=${link.id}`)).body.count).toBe(1)
+    expect((await h.call('GET', `/api/employment-records/?link=${link.id}`)).body.count).toBe(1)
+    expect((await h.call('GET', `/api/links/${link.id}/`)).body.status).toBe('valid')
+  })
+
+  it('skips the metrics when the link fetches no records to compute them from', async () => {
+    const { link, events } = await historicalUpdates(['CURRENT_EMPLOYMENTS', 'EMPLOYMENT_METRICS'])
+    expect(Object.keys(events)).toEqual(['CURRENT_EMPLOYMENTS historical_update'])
+    expect((await h.call('GET', `/api/links/${link.id}/`)).body.status).toBe('valid')
+  })
+})
+
 describe('the official SDK against Ponte: employmentRecords', () => {
   let h: Harness
   let client: BelvoClient
