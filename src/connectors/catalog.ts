@@ -261,7 +261,7 @@ export const CATALOG: readonly CatalogInstitution[] = [
     display_name: 'Planet Express Employment',
     country: 'MX',
     integration_type: 'credentials',
-    resources: ['EMPLOYMENT_RECORDS', 'OWNERS'],
+    resources: ['EMPLOYMENT_RECORDS', 'CURRENT_EMPLOYMENTS', 'EMPLOYMENT_METRICS', 'OWNERS'],
     form_fields: [
       {
         name: 'username',

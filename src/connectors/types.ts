@@ -116,6 +116,7 @@ export interface AccountScopedRecord extends InstitutionRecord {
  *   (`Balance`), without one the current balances of the Open Finance shape (`BalanceOFDA`);
  * - INVESTMENT_TRANSACTIONS, EXCHANGES: `period` (required);
  * - STATEMENTS: `accountInternalId`, `year`, `month` (all required);
+ * - EMPLOYMENT_METRICS: `basedOn` (the stored employment records), `referenceDate`;
  * - EXCHANGE_HISTORY: `parentInternalIds`, the exchange operations whose events are wanted (each
  *   event names its operation in `exchange_internal_identification`);
  * - ACCOUNTS, OWNERS, BILLS, INVESTMENTS, PORTFOLIOS: nothing.
@@ -129,6 +130,10 @@ export interface FetchParams {
   parentInternalIds?: string[]
   /** Invoices: only those of this direction (the body's `type`); both when absent. */
   invoiceType?: 'INFLOW' | 'OUTFLOW'
+  /** EMPLOYMENT_METRICS: the day the metrics are computed up to (YYYY-MM-DD). */
+  referenceDate?: string
+  /** A resource computed from stored data (ResourceSpec.computedFrom): the link's stored wire bodies it is computed from. */
+  basedOn?: Record<string, unknown>[]
 }
 
 /**

@@ -117,6 +117,12 @@ export interface ResourceSpec {
    */
   linkingFields: readonly string[]
   background?: BackgroundFetch
+  /**
+   * The `recordKey` of the link's stored records this resource is computed from (employment
+   * metrics from employment records): they reach the connector as `FetchParams.basedOn`, and
+   * without any Belvo answers 404 (it asks for them to be retrieved first).
+   */
+  computedFrom?: string
   /** Records that belong to each record of this one (an exchange's history), stored with it. */
   children?: ChildResource
 

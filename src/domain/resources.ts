@@ -234,6 +234,9 @@ async function retrieveForLink(
   if (!institution.resources.includes(spec.institutionResource)) throw new PonteError('unsupported_operation')
   if (!existsAt(spec, { country: institution.country, shape: wireShape(institution) })) throw new PonteError('unsupported_operation')
   if (!connectorSupports(ctx, institution, spec)) throw new PonteError('unsupported_operation')
+  // Computed from stored data: nothing stored, nothing to compute (Belvo's 404), and no login for it.
+  const basedOn = spec.computedFrom ? await store.recordBodies(ctx.db, link.id, spec.computedFrom) : undefined
+  if (basedOn && basedOn.length === 0) throw new PonteError('not_found')
   const session = await openInstitutionSession(ctx, actor, link, `retrieve:${spec.name}`, request as { token?: string | null }, {
     firstFetch: options.firstFetch,
   })
@@ -254,7 +257,7 @@ async function retrieveForLink(
 
   // A link's first transactions need no lookup of existing rows: there are none to update.
   const fresh = spec.storage === 'transactions' && (await store.linkTransactionCount(ctx.db, actor.organizationId, link.id)) === 0
-  const params = spec.fetchParams?.({ request, accounts, today: session.today }) ?? {}
+  const params = { ...spec.fetchParams?.({ request, accounts, today: session.today }), ...(basedOn ? { basedOn } : {}) }
   const batches = batchesOf(connector, spec.connectorResource, session, params)
   const items: Record<string, unknown>[] = []
   let total = 0

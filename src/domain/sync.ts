@@ -81,6 +81,7 @@ export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job
   )
   for (const spec of specs) {
     const { fetchResource: resource, historyDays } = spec.background!
+    if (await nothingToComputeFrom(ctx, spec, link.id)) continue
     const request = { link: link.id, token, date_from: daysBefore(today, historyDays), date_to: today }
     const ok = await inBackground(ctx, actor, jobId, link, job.requestId, job.processType, () =>
       retrieve(ctx, actor, spec, request, { collect: false, firstFetch: job.firstFetch }),
@@ -105,6 +106,14 @@ export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job
   // ended. A thrown error leaves them for the job's retries; they expire 15 minutes after the
   // creation anyway (NOSTORE_CREDENTIALS_SECONDS, applyRetention).
   if (link.credentials_storage === 'nostore') await links.updateLink(ctx.db, actor.organizationId, link.id, { credentials: null })
+}
+
+/**
+ * A resource computed from other stored records (employment metrics) with none of them stored:
+ * a retrieval would be Belvo's 404, so a background update skips it rather than fail and retry.
+ */
+async function nothingToComputeFrom(ctx: DomainContext, spec: ResourceSpec, linkId: string): Promise<boolean> {
+  return spec.computedFrom !== undefined && (await store.countStored(ctx.db, 'records', linkId, spec.computedFrom)) === 0
 }
 
 /**
@@ -186,7 +195,8 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
 
   // What the institution's connector does not serve is skipped, as in historical updates.
   const served = (spec: ResourceSpec | undefined): spec is ResourceSpec => spec !== undefined && connectorSupports(ctx, institution, spec)
-  if (served(ACCOUNTS_RESOURCE)) {
+  // Only where the institution has accounts: an employment or fiscal institution has none.
+  if (served(ACCOUNTS_RESOURCE) && institution.resources.includes(ACCOUNTS_RESOURCE.institutionResource)) {
     const accountChanges = newChanges()
     if (!(await background(() => retrieve(ctx, actor, ACCOUNTS_RESOURCE, { link: link.id }, { collect: false, changes: accountChanges })))) return
     if (accountChanges.inserted.length > 0) await emit('ACCOUNTS', 'new_accounts_available', { new_accounts: accountChanges.inserted.length })
@@ -205,7 +215,8 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
   }
   for (const resource of link.fetch_resources.filter((r) => r !== 'ACCOUNTS' && r !== 'TRANSACTIONS' && institution.resources.includes(r))) {
     const spec = backgroundResource(resource, where)
-    if (served(spec) && !(await background(() => retrieve(ctx, actor, spec, { link: link.id, ...period }, { collect: false })))) return
+    if (!served(spec) || (await nothingToComputeFrom(ctx, spec, link.id))) continue
+    if (!(await background(() => retrieve(ctx, actor, spec, { link: link.id, ...period }, { collect: false })))) return
   }
 }
 

@@ -23,6 +23,15 @@ export interface StoredRow {
   body_md5: string
 }
 
+/** The stored bodies of one records resource of a link, in a stable order: what a resource computed from them reads. */
+export async function recordBodies(db: Queryable, linkId: string, resource: string): Promise<Record<string, unknown>[]> {
+  const rows = await db.query<{ body: string }>(
+    'SELECT body FROM records WHERE link_id = $1 AND resource = $2 AND parent_id IS NULL ORDER BY internal_identification',
+    [linkId, resource],
+  )
+  return rows.map((row) => JSON.parse(row.body) as Record<string, unknown>)
+}
+
 /** Existing ids, creation times and body hashes of these internal ids: a re-fetch updates rows in place. */
 export async function existingRows(
   db: Queryable,

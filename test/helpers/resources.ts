@@ -2,7 +2,7 @@ import { expect } from 'vitest'
 import { CATALOG, wireShape, type CatalogInstitution, type Country } from '../../src/connectors/catalog.ts'
 import { SANDBOX_MFA_TOKEN } from '../../src/connectors/sandbox/personas.ts'
 import type { ResourceName } from '../../src/connectors/types.ts'
-import type { ResourceSpec, WireShape } from '../../src/domain/registry.ts'
+import { RESOURCES, type ResourceSpec, type WireShape } from '../../src/domain/registry.ts'
 import type { CallResult, Harness } from './harness.ts'
 import { schemaErrors, schemaOf, SPECS, type SpecName } from './spec.ts'
 
@@ -49,9 +49,20 @@ export interface InstitutionChoice {
  * no open-finance redirect) and offering `resource`.
  */
 export function institutionFor(choice: InstitutionChoice): CatalogInstitution {
+  const found = findInstitution(choice)
+  if (!found) throw new Error(`no sandbox institution fits ${JSON.stringify(choice)}`)
+  return found
+}
+
+/** Whether some catalog institution fits (institutionFor would find one). */
+export function hasInstitution(choice: InstitutionChoice): boolean {
+  return findInstitution(choice) !== undefined
+}
+
+function findInstitution(choice: InstitutionChoice): CatalogInstitution | undefined {
   const preferred = choice.shape ? COUNTRY_OF_SHAPE[choice.shape] : undefined
   const candidates = preferred ? [...CATALOG].sort((a, b) => Number(b.country === preferred) - Number(a.country === preferred)) : CATALOG
-  const found = candidates.find(
+  return candidates.find(
     (i) =>
       (!choice.country || i.country === choice.country) &&
       (!choice.shape || wireShape(i) === choice.shape) &&
@@ -61,8 +72,20 @@ export function institutionFor(choice: InstitutionChoice): CatalogInstitution {
       !i.form_fields.some((f) => f.name === 'username_type') &&
       i.features.some((f) => f.name === 'token_required') === (choice.mfa === true),
   )
-  if (!found) throw new Error(`no sandbox institution fits ${JSON.stringify(choice)}`)
-  return found
+}
+
+/**
+ * A worker's document for the institutions that log in with one (the CURP of Mexico's IMSS, a
+ * Brazilian CPF): there a persona name fails the username's form validation, and the sandbox takes
+ * the persona's password with any valid document (INVENTORY 8.3).
+ */
+export const SAMPLE_DOCUMENT: Partial<Record<Country, string>> = { MX: 'GOMA850412HDFRRN09', BR: '52998224725' }
+
+/** The username a persona logs in with at `institution`: its own, or the country's sample document where the form wants a document. */
+export function loginUsername(institution: CatalogInstitution, persona: string): string {
+  const field = institution.form_fields.find((f) => f.name === 'username')
+  const fits = !field || new RegExp(`^(?:${field.validation.replace(/^\^|\$$/g, '')})$`).test(persona)
+  return fits ? persona : (SAMPLE_DOCUMENT[institution.country] ?? persona)
 }
 
 export interface LinkOptions extends InstitutionChoice {
@@ -84,7 +107,8 @@ export async function createLink(h: Harness, options: LinkOptions = {}): Promise
   const institution = options.institution ? CATALOG.find((i) => i.name === options.institution) : institutionFor(options)
   if (!institution) throw new Error(`unknown institution ${options.institution}`)
   const mfa = institution.features.some((f) => f.name === 'token_required')
-  const [username, password] = (options.persona ?? (mfa ? MFA_PERSONA : FULL_PERSONA[institution.type])).split('/')
+  const [persona, password] = (options.persona ?? (mfa ? MFA_PERSONA : FULL_PERSONA[institution.type])).split('/')
+  const username = loginUsername(institution, persona)
   const res = await h.call(
     'POST',
     '/api/links/',
@@ -101,6 +125,18 @@ export async function createLink(h: Harness, options: LinkOptions = {}): Promise
   )
   if (res.status !== 201) throw new Error(`link on ${institution.name} not created: ${res.status} ${JSON.stringify(res.body)}`)
   return res.body
+}
+
+/**
+ * Retrieves what `spec` is computed from (its `computedFrom`, employment metrics from employment
+ * records) on `link`, as Belvo asks before the resource can be retrieved; nothing for the others.
+ */
+export async function retrievePrerequisites(h: Harness, spec: Pick<ResourceSpec, 'computedFrom'>, link: string): Promise<void> {
+  if (!spec.computedFrom) return
+  const source = RESOURCES.find((other) => other.storage === 'records' && other.recordKey === spec.computedFrom)
+  if (!source) throw new Error(`no registered resource stores ${spec.computedFrom}`)
+  const res = await h.call('POST', source.path, retrieveBody(source, link))
+  if (res.status !== 201) throw new Error(`${source.name} not retrieved first: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`)
 }
 
 /** A link on an institution of `shape` that offers `spec`'s resource. */

@@ -240,6 +240,8 @@ describe('OpenAPI and operations', () => {
       expect(() => belvoItemSchema({ multiregion: ['Account', 'BalanceMultiregion'] })).toThrow(
         /BelvoOpenApiSpec-1\.59\.0-multiregion\.json has no schema BalanceMultiregion/,
       )
+      // A Mexican resource Belvo publishes only in the current document (current employments) is read from there.
+      expect(belvoItemSchema({ multiregion: ['CurrentEmployment'] })).toMatchObject({ allOf: [{ $ref: `${SCHEMAS}CurrentEmployment` }] })
       expect(() => belvoItemSchema({ current: ['Account'] } as never)).toThrow(/No Belvo document is called current/)
       expect(() => belvoItemSchema({})).toThrow(/at least one/)
     })

@@ -15,6 +15,10 @@ import { billRecords } from './bills.ts'
 import { chileDebtReportRecords } from './fiscal/chile-debt-reports.ts'
 import { chileInvoiceRecords } from './fiscal/chile-invoices.ts'
 import { chileTaxStatusRecords } from './fiscal/chile-tax-status.ts'
+import { employmentBrazilRecords } from './employment/brazil.ts'
+import { currentEmploymentRecords } from './employment/current.ts'
+import { employmentMetricRecords } from './employment/metrics.ts'
+import { employmentRecordRecords } from './employment/records.ts'
 import { exchangeHistoryRecords, exchangeRecords, investmentRecords, investmentTransactionRecords, portfolioRecords } from './investments.ts'
 import { ownerRecords } from './owners.ts'
 import { sandboxLogin } from './personas.ts'
@@ -67,6 +71,10 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
     chileInvoiceRecords(world, ctx.credentials.username, given(period, 'CL_INVOICES', 'period'), invoiceType),
   CL_TAX_STATUS: (world, _params, ctx) => chileTaxStatusRecords(world, ctx.credentials.username),
   DEBT_REPORTS: (world, _params, ctx) => chileDebtReportRecords(world, ctx.credentials.username),
+  EMPLOYMENT_RECORDS: (world) => employmentRecordRecords(world),
+  CURRENT_EMPLOYMENTS: (world) => currentEmploymentRecords(world),
+  EMPLOYMENT_METRICS: (world, params) => employmentMetricRecords(world.todayStr, params),
+  EMPLOYMENTS: (world, { period }) => employmentBrazilRecords(world, given(period, 'EMPLOYMENTS', 'period')),
 }
 
 export function createSandboxConnector(institution: SandboxInstitution): InstitutionConnector {

@@ -71,6 +71,7 @@ const PERSONAS: ReadonlyMap<string, Persona> = new Map<string, Persona>([
   ['fiscal100', { password: 'full', profile: 'full' }],
   ['fiscal101', { password: 'nodata', profile: 'nodata' }],
   ['fiscal102', { password: 'low', profile: 'low' }],
+  ...['full', 'nodata', 'low', 'negative'].map((profile, i): [string, Persona] => [`gig10${i}`, { password: profile, profile }]),
   ['mfa_default', { password: 'pass_valid', profile: 'full', mfa: 'device' }],
   ['mfa_qr', { password: 'qr_code', profile: 'full', mfa: 'qr' }],
   ['mfa_numeric', { password: 'numeric_code', profile: 'full', mfa: 'numeric' }],
@@ -98,6 +99,13 @@ export const OFMOCKBANK_USER = { cpf: '76109277673', name: 'Ralph Bragg' }
 
 function isMfaInstitution(name: string): boolean {
   return name.startsWith('heimdall_') || name.startsWith('gotham_')
+}
+
+/** The data sets of the gig personas (gig100..gig103), by their passwords. */
+const GIG_PROFILES: ReadonlySet<string> = new Set(['nodata', 'low', 'negative'])
+
+function isEmploymentInstitution(name: string): boolean {
+  return name.endsWith('_employment')
 }
 
 function isIronbank(name: string): boolean {
@@ -165,6 +173,9 @@ export function sandboxLogin(institution: string, credentials: Credentials, toke
   if (SCALE_PATTERN.test(username)) return password === 'full' ? ok(institution, username, username) : error('login_error')
 
   const persona = PERSONAS.get(username)
+  // Employment institutions log in with the worker's document (a CURP, a CPF), which no persona
+  // name passes: there the gig personas' passwords choose the data set.
+  if (!persona && isEmploymentInstitution(institution) && GIG_PROFILES.has(password)) return ok(institution, username, password)
   if (!persona) return ok(institution, username, 'full')
   if (persona.password === null || persona.password !== password) return error('login_error')
   if (persona.error) return error(persona.error)

@@ -118,6 +118,8 @@ export interface Identity {
 
 export interface World {
   key: string
+  /** The login's username (a CURP on Mexican employment institutions: the worker's own). */
+  username: string
   institution: string
   country: SandboxCountry
   shape: WireShape
@@ -604,6 +606,7 @@ function createWorld(ctx: ConnectorContext): World {
   const rentRaw = Math.min(locale.rent[1], Math.max(locale.rent[0], monthlySalaryCents * (0.25 + 0.08 * rng.next())))
   const partial: Omit<World, 'accounts'> = {
     key,
+    username: ctx.credentials.username,
     institution: ctx.institution.name,
     country,
     shape: ctx.institution.shape,

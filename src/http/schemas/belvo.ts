@@ -69,6 +69,16 @@ export function describeBelvoItems(items: BelvoItems): string {
 }
 
 /**
+ * The document an item schema is read from: its shape's own, or, for a resource Belvo publishes
+ * only in the current document (Mexico's current employments, for one), the first that has it.
+ * A name no document has stays with its shape's, whose lookup then fails loudly.
+ */
+function documentDefining(spec: BelvoSpecName, name: string): BelvoSpecName {
+  if (belvoSchemaNames(spec).has(name)) return spec
+  return BELVO_SPEC_NAMES.find((other) => belvoSchemaNames(other).has(name)) ?? spec
+}
+
+/**
  * The response schema of one item of a resource: Belvo's schema, or any of Belvo's schemas when
  * the item has several (by wire shape, or an individual or business owner). Throws, so the app
  * does not start, when a name is not in Belvo's document.
@@ -80,9 +90,7 @@ export function belvoItemSchema(items: BelvoItems): TSchema {
   const refs = new Map<string, TSchema>()
   for (const spec of BELVO_SPEC_NAMES) {
     for (const name of items[spec] ?? []) {
-      // Resources Belvo added after its multi-region document (Chile's fiscal data) have their
-      // schemas in the current document only, whatever the institution's shape.
-      const ref = belvoRef(belvoSchemaNames(spec).has(name) || !belvoSchemaNames('ofda').has(name) ? spec : 'ofda', name)
+      const ref = belvoRef(documentDefining(spec, name), name)
       refs.set(String((ref as Json).$ref), ref)
     }
   }
