@@ -31,7 +31,11 @@ describe('routes from the resource registry', () => {
       if (spec.children) expect(doc.paths[`${spec.path}{id}/${spec.children.path}/`].get.operationId).toBe(spec.children.operationId)
     }
     // Only what the registry declares is asynchronous.
-    expect(RESOURCES.filter((spec) => doc.paths[spec.path].post.responses['202']).map((spec) => spec.name)).toEqual(['transactions'])
+    const accepting = RESOURCES.filter((spec) => doc.paths[spec.path].post.responses['202']).map((spec) => spec.name)
+    expect(accepting).toEqual(RESOURCES.filter((spec) => spec.async).map((spec) => spec.name))
+    // Belvo's async POSTs (INVENTORY 2): transactions, Chile's invoices and debt reports, employment records and Brazil's employments.
+    expect(accepting).toEqual(expect.arrayContaining(['transactions', 'cl/invoices', 'cl/debt-reports', 'employment-records', 'br/employments']))
+    expect(accepting).not.toContain('accounts')
   })
 
   it("answers a bad retrieve body with Belvo's 400 naming the field, from the spec's body schema", async () => {
