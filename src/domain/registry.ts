@@ -125,6 +125,10 @@ export function registerResource(spec: ResourceSpec, registered: ResourceSpec[])
       fail(spec, `historical updates would fetch both it and '${other.name}' for ${spec.background.fetchResource}`)
     }
   }
+  // Historical updates fetch in registry order: what a resource is computed from is stored first.
+  if (spec.computedFrom !== undefined && !registered.some((other) => recordKeysOf(other).includes(spec.computedFrom!))) {
+    fail(spec, `is computed from the records '${spec.computedFrom}', which no resource registered before it stores`)
+  }
   const own = operationIdsOf(spec)
   if (new Set(own).size !== own.length) fail(spec, 'uses one operationId for two routes')
   registered.push(spec)

@@ -173,6 +173,21 @@ describe('resource registry', () => {
     expect(register(thing({ operationIds: { ...thing().operationIds, detail: 'ListThings' } }))).toThrow('uses one operationId for two routes')
   })
 
+  it('refuses a resource computed from records that nothing registered before it stores', () => {
+    const metrics = resourceNamed('employment-metrics')!
+    expect(metrics.computedFrom).toBe('EMPLOYMENT_RECORDS')
+    expect(register(thing({ computedFrom: 'EMPLOYMENT_RECORDS' }))).not.toThrow()
+    expect(register(thing({ computedFrom: 'EMPLOYMENT_RECORDZ' }))).toThrow(
+      "Resource spec 'test/things': is computed from the records 'EMPLOYMENT_RECORDZ', which no resource registered before it stores",
+    )
+    expect(
+      register(
+        thing({ computedFrom: 'EMPLOYMENT_RECORDS' }),
+        [...RESOURCES].filter((spec) => spec.name !== 'employment-records'),
+      ),
+    ).toThrow('which no resource registered before it stores')
+  })
+
   it("tells apart one catalog name's resources by country: Chile's invoices and a Mexican one", () => {
     const chile = resourceNamed('cl/invoices')!
     expect(chile).toMatchObject({ institutionResource: 'INVOICES', country: 'CL' })
