@@ -32,6 +32,31 @@ function eventKey(jobId: string, part: string): string {
   return `${jobId}:${part}`
 }
 
+/** A resource's historical_update webhook (a historical update, or an async request's answer), sent once per job and resource. */
+async function emitHistoricalUpdate(
+  ctx: DomainContext,
+  jobId: string,
+  link: links.LinkRow,
+  requestId: string,
+  processType: ProcessType,
+  resource: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  await ctx.db.tx((tx) =>
+    emitWebhook(tx, ctx, {
+      organizationId: link.organization_id,
+      linkId: link.id,
+      externalId: link.external_id,
+      requestId,
+      webhookType: resource,
+      webhookCode: 'historical_update',
+      processType,
+      data,
+      eventKey: eventKey(jobId, resource),
+    }),
+  )
+}
+
 /** A historical_update webhook's data for a resource: the link's stored count (and for transactions, their span). */
 async function summaryFor(ctx: DomainContext, spec: ResourceSpec, linkId: string): Promise<Record<string, unknown>> {
   if (spec.background?.summary === 'transactions') return store.transactionSummary(ctx.db, linkId)
@@ -88,19 +113,7 @@ export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job
     )
     if (!ok) break
     const data = await summaryFor(ctx, spec, link.id)
-    await ctx.db.tx((tx) =>
-      emitWebhook(tx, ctx, {
-        organizationId: actor.organizationId,
-        linkId: link.id,
-        externalId: link.external_id,
-        requestId: job.requestId,
-        webhookType: resource,
-        webhookCode: 'historical_update',
-        processType: job.processType,
-        data,
-        eventKey: eventKey(jobId, resource),
-      }),
-    )
+    await emitHistoricalUpdate(ctx, jobId, link, job.requestId, job.processType, resource, data)
   }
   // A nostore link kept its credentials (sealed) for this fetch only: forget them now, however it
   // ended. A thrown error leaves them for the job's retries; they expire 15 minutes after the
@@ -304,17 +317,5 @@ export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: As
   if (!ok || !retrieved) return
   // What this request retrieved (its period), as Belvo's webhook says: not the link's totals.
   const data = retrievedSummary(spec, retrieved)
-  await ctx.db.tx((tx) =>
-    emitWebhook(tx, ctx, {
-      organizationId: actor.organizationId,
-      linkId: link.id,
-      externalId: link.external_id,
-      requestId: job.requestId,
-      webhookType: resource,
-      webhookCode: 'historical_update',
-      processType: 'historical_update',
-      data,
-      eventKey: eventKey(jobId, resource),
-    }),
-  )
+  await emitHistoricalUpdate(ctx, jobId, link, job.requestId, 'historical_update', resource, data)
 }
