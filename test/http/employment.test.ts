@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { createLink, expectError, expectItems, SAMPLE_DOCUMENT } from '../helpers/resources.ts'
+import { runRecurrentUpdate } from '../../src/domain/sync.ts'
 
 /**
  * The employment family (Mexico's IMSS): one worker per link whose identity and history agree
@@ -368,6 +369,23 @@ describe('employment in historical updates and their webhooks', () => {
     expect(events['EMPLOYMENT_RECORDS historical_update']).toEqual({ total_employment_records: 1 })
     expect((await h.call('GET', `/api/employment-metrics/?link=${link.id}`)).body.count).toBe(1)
     expect((await h.call('GET', `/api/employment-records/?link=${link.id}`)).body.count).toBe(1)
+    expect((await h.call('GET', `/api/links/${link.id}/`)).body.status).toBe('valid')
+  })
+
+  it('refreshes a recurrent link of an institution that offers no accounts (recurrent updates ask for accounts only where they exist)', async () => {
+    const { link } = await historicalUpdates(['EMPLOYMENT_RECORDS'])
+    expect(link.access_mode).toBe('recurrent')
+    const [record] = (await h.call('GET', `/api/employment-records/?link=${link.id}`)).body.results
+    expect((await h.call('DELETE', `/api/employment-records/${record.id}/`)).status).toBe(204)
+    await runRecurrentUpdate(h.app.deps.domain, 'recurrent-employment', {
+      organizationId: h.key.organizationId,
+      linkId: link.id,
+      requestId: 'a'.repeat(32),
+      processType: 'recurrent_update',
+    })
+    const refreshed = (await h.call('GET', `/api/employment-records/?link=${link.id}`)).body
+    expect(refreshed.count).toBe(1)
+    expect(refreshed.results[0]).toMatchObject({ internal_identification: record.internal_identification })
     expect((await h.call('GET', `/api/links/${link.id}/`)).body.status).toBe('valid')
   })
 
