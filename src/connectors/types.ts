@@ -121,6 +121,7 @@ export interface AccountScopedRecord extends InstitutionRecord {
  *   event names its operation in `exchange_internal_identification`);
  * - ACCOUNTS, OWNERS, BILLS, INVESTMENTS, PORTFOLIOS: nothing.
  * - CL_INVOICES: `period` (required), `invoiceType`; CL_TAX_STATUS, DEBT_REPORTS: nothing.
+ * - TAX_STATUS, TAX_COMPLIANCE_STATUS, EMPLOYMENT_RECORDS: `attachPdf`.
  */
 export interface FetchParams {
   period?: Period
@@ -134,6 +135,8 @@ export interface FetchParams {
   referenceDate?: string
   /** A resource computed from stored data (ResourceSpec.computedFrom): the link's stored wire bodies it is computed from. */
   basedOn?: Record<string, unknown>[]
+  /** The body's `attach_pdf`: the records carry the institution's document as a PDF. */
+  attachPdf?: boolean
 }
 
 /**

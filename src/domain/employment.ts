@@ -53,6 +53,7 @@ export const EMPLOYMENT_RECORDS = recordResource({
   linkingFields: [],
   background: { fetchResource: 'EMPLOYMENT_RECORDS', historyDays: HISTORY_DAYS, summary: 'count' },
   connectorResource: 'EMPLOYMENT_RECORDS',
+  fetchParams: ({ request }) => ({ attachPdf: request.attach_pdf === true }),
   toRow: (_record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain }),
 })
 

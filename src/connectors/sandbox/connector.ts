@@ -19,6 +19,8 @@ import { employmentBrazilRecords } from './employment/brazil.ts'
 import { currentEmploymentRecords } from './employment/current.ts'
 import { employmentMetricRecords } from './employment/metrics.ts'
 import { employmentRecordRecords } from './employment/records.ts'
+import { mexicoComplianceRecords } from './fiscal/mexico-compliance.ts'
+import { mexicoTaxStatusRecords } from './fiscal/mexico-tax-status.ts'
 import { exchangeHistoryRecords, exchangeRecords, investmentRecords, investmentTransactionRecords, portfolioRecords } from './investments.ts'
 import { ownerRecords } from './owners.ts'
 import { sandboxLogin } from './personas.ts'
@@ -71,7 +73,9 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
     chileInvoiceRecords(world, ctx.credentials.username, given(period, 'CL_INVOICES', 'period'), invoiceType),
   CL_TAX_STATUS: (world, _params, ctx) => chileTaxStatusRecords(world, ctx.credentials.username),
   DEBT_REPORTS: (world, _params, ctx) => chileDebtReportRecords(world, ctx.credentials.username),
-  EMPLOYMENT_RECORDS: (world) => employmentRecordRecords(world),
+  EMPLOYMENT_RECORDS: (world, { attachPdf }) => employmentRecordRecords(world, attachPdf === true),
+  TAX_STATUS: (world, { attachPdf }) => mexicoTaxStatusRecords(world, attachPdf === true),
+  TAX_COMPLIANCE_STATUS: (world, { attachPdf }) => mexicoComplianceRecords(world, attachPdf === true),
   CURRENT_EMPLOYMENTS: (world) => currentEmploymentRecords(world),
   EMPLOYMENT_METRICS: (world, params) => employmentMetricRecords(world.todayStr, params),
   EMPLOYMENTS: (world, { period }) => employmentBrazilRecords(world, given(period, 'EMPLOYMENTS', 'period')),

@@ -2,13 +2,15 @@ import type { InstitutionRecord } from '../../types.ts'
 import { formatDay, type Day } from '../calendar.ts'
 import { money } from '../format.ts'
 import type { World } from '../world.ts'
+import { imssReportPdf, imssReportTitle } from './imss-report.ts'
 import { coverageUntil, currentDailyCents, DAYS_PER_MONTH, displayName, weeksOf, workerOf, type Job, type Worker } from './worker.ts'
 
 /**
  * Mexico's IMSS employment history (Belvo `EmploymentRecord`): one report per link, keyed by the
  * worker's CURP (Belvo's `internal_identification` for IMSS), with the worker's identity, every
  * job (most recent first) with its salary changes, the weeks contributed, and scores and a salary
- * estimate computed from the same jobs. A user with no data has no report.
+ * estimate computed from the same jobs. A user with no data has no report. With `attach_pdf` the
+ * record's `files` carries IMSS's report of weeks contributed as a PDF (imss-report.ts).
  */
 
 /** Days in a score's look-back period of `months` months, as a share of which the worker was employed. */
@@ -49,53 +51,61 @@ function jobWire(job: Job, today: Day, collectedAt: null) {
   }
 }
 
-export function employmentRecordRecords(world: World): InstitutionRecord[] {
+export function employmentRecordRecords(world: World, attachPdf = false): InstitutionRecord[] | AsyncIterable<InstitutionRecord[]> {
   const worker = workerOf(world)
   if (worker.jobs.length === 0) return []
+  const weeksContributed = worker.jobs.reduce((sum, job) => sum + weeksOf(job, worker.today), 0)
+  const record = recordOf(worker, weeksContributed)
+  if (!attachPdf) return [record]
+  return (async function* () {
+    const pdf = await imssReportPdf(world, worker, weeksContributed)
+    yield [{ ...record, files: [{ type: imssReportTitle(worker.today), value: Buffer.from(pdf).toString('base64') }] }]
+  })()
+}
+
+function recordOf(worker: ReturnType<typeof workerOf>, weeksContributed: number): InstitutionRecord {
   const last = worker.jobs[worker.jobs.length - 1]
   const employed = last.end === null
   const coveredUntil = coverageUntil(worker)
   const healthCovered = coveredUntil === null || coveredUntil >= worker.today
-  return [
-    {
-      internal_identification: worker.curp,
-      report_date: formatDay(worker.today),
-      // The report is extracted at the time of the request.
-      days_since_extraction: 0,
-      personal_data: {
-        official_name: displayName(worker),
-        first_name: worker.firstName,
-        last_name: `${worker.lastName} ${worker.secondLastName}`.trim(),
-        birth_date: worker.birthDate,
-        entitlements: {
-          entitled_to_health_insurance: healthCovered,
-          entitled_to_company_benefits: employed,
-          valid_until: coveredUntil === null ? null : formatDay(coveredUntil),
-          status: employed ? 'EMPLOYED' : 'UNEMPLOYED',
-        },
-        // IMSS's report names the worker by NSS and CURP (Belvo's multi-region schema allows no RFC here).
-        document_ids: [
-          { document_type: 'NSS', document_number: worker.nss },
-          { document_type: 'CURP', document_number: worker.curp },
-        ],
-        // Deprecated by Belvo: IMSS reports no email.
-        email: null,
+  return {
+    internal_identification: worker.curp,
+    report_date: formatDay(worker.today),
+    // The report is extracted at the time of the request.
+    days_since_extraction: 0,
+    personal_data: {
+      official_name: displayName(worker),
+      first_name: worker.firstName,
+      last_name: `${worker.lastName} ${worker.secondLastName}`.trim(),
+      birth_date: worker.birthDate,
+      entitlements: {
+        entitled_to_health_insurance: healthCovered,
+        entitled_to_company_benefits: employed,
+        valid_until: coveredUntil === null ? null : formatDay(coveredUntil),
+        status: employed ? 'EMPLOYED' : 'UNEMPLOYED',
       },
-      social_security_summary: {
-        weeks_redeemed: 0,
-        weeks_reinstated: 0,
-        weeks_contributed: worker.jobs.reduce((sum, job) => sum + weeksOf(job, worker.today), 0),
-      },
-      // The IMSS report lists the most recent job first; the server stamps each one's collected_at.
-      employment_records: [...worker.jobs].reverse().map((job) => jobWire(job, worker.today, null)),
-      employment_scores: [3, 6, 12].map((period) => ({ score: score(worker, period), period, version: '1.0.0' })),
-      salary_estimation: {
-        employment_status_estimate: employed ? 'EMPLOYED' : 'UNEMPLOYED',
-        base_salary_estimate: money(currentDailyCents(last)),
-        currency: 'MXN',
-      },
-      // The IMSS PDF (attach_pdf) is not produced: Belvo's field is null without it.
-      files: null,
+      // IMSS's report names the worker by NSS and CURP (Belvo's multi-region schema allows no RFC here).
+      document_ids: [
+        { document_type: 'NSS', document_number: worker.nss },
+        { document_type: 'CURP', document_number: worker.curp },
+      ],
+      // Deprecated by Belvo: IMSS reports no email.
+      email: null,
     },
-  ]
+    social_security_summary: {
+      weeks_redeemed: 0,
+      weeks_reinstated: 0,
+      weeks_contributed: weeksContributed,
+    },
+    // The IMSS report lists the most recent job first; the server stamps each one's collected_at.
+    employment_records: [...worker.jobs].reverse().map((job) => jobWire(job, worker.today, null)),
+    employment_scores: [3, 6, 12].map((period) => ({ score: score(worker, period), period, version: '1.0.0' })),
+    salary_estimation: {
+      employment_status_estimate: employed ? 'EMPLOYED' : 'UNEMPLOYED',
+      base_salary_estimate: money(currentDailyCents(last)),
+      currency: 'MXN',
+    },
+    // Belvo's field is null without attach_pdf.
+    files: null,
+  }
 }
