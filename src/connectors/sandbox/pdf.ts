@@ -174,8 +174,8 @@ class Layout {
   heading(text: string): void {
     const size = 10
     const height = size * LINE_GAP + 2 * CELL_PADDING
-    // A heading never ends a page: it keeps at least one line of what follows.
-    this.ensure(height + TEXT_SIZE * LINE_GAP * 2)
+    // A heading never ends a page: it keeps two rows of what follows (a table's header and first row).
+    this.ensure(height + 2 * (TEXT_SIZE * LINE_GAP + 2 * CELL_PADDING) + 8)
     this.y -= 4
     this.page.drawRectangle({ x: MARGIN, y: this.y - height, width: CONTENT_WIDTH, height, color: BAND })
     this.y -= CELL_PADDING
