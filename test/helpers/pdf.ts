@@ -64,10 +64,15 @@ export async function renderFirstPage(bytes: Uint8Array): Promise<{ png: Buffer;
   })
 }
 
-/** The document's text as pdftotext reads it (UTF-8), whitespace runs collapsed to one space. */
-export async function pdfText(bytes: Uint8Array): Promise<string> {
+/**
+ * The document's text as pdftotext reads it (UTF-8), whitespace runs collapsed to one space. By
+ * default in reading order (a wrapped cell reads as one sentence); `layout` keeps each printed line
+ * as it is on the page (a table row reads left to right, whatever pdftotext makes of its columns).
+ */
+export async function pdfText(bytes: Uint8Array, options: { layout?: boolean } = {}): Promise<string> {
   return withFile(bytes, async (_dir, file) => {
-    const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', file, '-'], { maxBuffer: 16 * 1024 * 1024 })
+    const args = ['-enc', 'UTF-8', ...(options.layout ? ['-layout'] : []), file, '-']
+    const { stdout } = await run('pdftotext', args, { maxBuffer: 16 * 1024 * 1024 })
     return stdout.replace(/\s+/g, ' ').trim()
   })
 }

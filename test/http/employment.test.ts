@@ -3,6 +3,7 @@ import validateRfcImport from 'validate-rfc'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
+import { parsePdf, pdfText, popplerAvailable, renderFirstPage } from '../helpers/pdf.ts'
 import { createLink, expectError, expectItems, SAMPLE_DOCUMENT } from '../helpers/resources.ts'
 import { runRecurrentUpdate } from '../../src/domain/sync.ts'
 
@@ -418,5 +419,64 @@ describe('the official SDK against Ponte: employmentRecords', () => {
     expect(await records.detail(stored.id)).toEqual(stored)
     await records.delete(stored.id)
     expect(await records.list({ filters: { link: link.id } })).toEqual([])
+  })
+})
+
+describe('the IMSS report of weeks contributed (attach_pdf)', () => {
+  const poppler = popplerAvailable()
+  let h: Harness
+  let link: Json
+  let record: Json
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set('2026-03-10T15:00:00Z')
+    link = await createLink(h, { institution: INSTITUTION, persona: `${CURP}/fake-password` })
+    const res = await h.call('POST', '/api/employment-records/', { link: link.id, attach_pdf: true })
+    expect(res.status).toBe(201)
+    record = res.body[0]
+  })
+  afterAll(async () => h.close())
+
+  it("is the record's one file, titled as Belvo's (ReporteSemanasCotizadas_DDMMYY), a PDF that parses; none without attach_pdf", async () => {
+    expectItems({ multiregion: ['EmploymentRecord'] }, 'multiregion', [record])
+    expect(record.files).toHaveLength(1)
+    expect(record.files[0].type).toBe('ReporteSemanasCotizadas_100326')
+    const { pages } = await parsePdf(record.files[0].value)
+    expect(pages).toBeGreaterThan(0)
+    const plain = await h.call('POST', '/api/employment-records/', { link: link.id, save_data: false })
+    expect(plain.body[0].files).toBeNull()
+    // The stored record keeps its file: the detail is the retrieved record.
+    expect((await h.call('GET', `/api/employment-records/${record.id}/`)).body.files).toEqual(record.files)
+  })
+
+  it('is the same document, to the byte, for the same link on the same day', async () => {
+    const again = await h.call('POST', '/api/employment-records/', { link: link.id, attach_pdf: true, save_data: false })
+    expect(again.body[0].files[0].value).toBe(record.files[0].value)
+  })
+
+  it.skipIf(!poppler)("renders, and shows the JSON's worker, weeks and every employer with its registro patronal, dates and salaries", async () => {
+    const { bytes } = await parsePdf(record.files[0].value)
+    const { width, height } = await renderFirstPage(bytes)
+    expect([width, height]).toEqual([425, 550])
+    // Layout mode: each table row as one printed line.
+    const shown = await pdfText(bytes, { layout: true })
+    const documents = documentsOf(record.personal_data)
+    expect(shown).toContain('INSTITUTO MEXICANO DEL SEGURO SOCIAL')
+    expect(shown).toContain('Reporte de semanas cotizadas')
+    expect(shown).toContain(record.personal_data.official_name.toUpperCase())
+    expect(shown).toContain(`Número de Seguridad Social (NSS): ${documents.NSS}`)
+    expect(shown).toContain(`CURP: ${documents.CURP}`)
+    expect(shown).toContain(`Total de semanas cotizadas: ${record.social_security_summary.weeks_contributed}`)
+    const slash = (date: string) => date.split('-').reverse().join('/')
+    const pesos = (amount: number) => `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+    for (const job of record.employment_records) {
+      expect(shown).toContain(`Patrón: ${job.employer}`)
+      expect(shown).toContain(`Registro patronal: ${job.employer_id}`)
+      expect(shown).toContain(`Fecha de alta: ${slash(job.start_date)}`)
+      expect(shown).toContain(`Fecha de baja: ${job.end_date === null ? 'Vigente' : slash(job.end_date)}`)
+      expect(shown).toContain(`Semanas cotizadas: ${job.weeks_employed}`)
+      expect(shown).toContain(`Salario base de cotización: ${pesos(job.most_recent_base_salary)}`)
+      for (const update of job.employment_status_updates) expect(shown).toContain(`${slash(update.update_date)} ${pesos(update.base_salary)}`)
+    }
   })
 })

@@ -24,6 +24,12 @@ const slash = (day: Day) => {
   return `${String(c.day).padStart(2, '0')}/${String(c.month).padStart(2, '0')}/${c.year}`
 }
 
+/** Pesos as the report prints them: '$4,005.00'. */
+export function pesos(cents: number): string {
+  const [whole, decimals] = moneyString(cents).split('.')
+  return `$${whole.replace(/\B(?=(\d{3})+$)/g, ',')}.${decimals}`
+}
+
 const MOVEMENTS: Record<Job['changes'][number]['event'], string> = {
   HIRED: 'Alta',
   SALARY_MODIFICATION: 'Modificación de salario',
@@ -82,7 +88,7 @@ export async function imssReportPdf(world: World, worker: Worker, weeksContribut
             ['Fecha de alta:', slash(job.start)],
             ['Fecha de baja:', job.end === null ? 'Vigente' : slash(job.end)],
             ['Semanas cotizadas:', String(weeksOf(job, worker.today))],
-            ['Salario base de cotización:', `$${moneyString(currentDailyCents(job))}`],
+            ['Salario base de cotización:', pesos(currentDailyCents(job))],
           ] as [string, string][],
         },
         {
@@ -92,7 +98,7 @@ export async function imssReportPdf(world: World, worker: Worker, weeksContribut
             { header: 'Fecha', width: 2 },
             { header: 'Salario base', width: 2, align: 'right' as const },
           ],
-          rows: job.changes.map((change) => [MOVEMENTS[change.event], slash(change.day), `$${moneyString(change.dailyCents)}`]),
+          rows: job.changes.map((change) => [MOVEMENTS[change.event], slash(change.day), pesos(change.dailyCents)]),
         },
       ]),
       {
