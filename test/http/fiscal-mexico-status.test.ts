@@ -3,6 +3,7 @@ import validateRfcImport from 'validate-rfc'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { Client, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
+import type { Receiver } from '../helpers/receiver.ts'
 import { parsePdf, pdfText, popplerAvailable, renderFirstPage } from '../helpers/pdf.ts'
 import { createLink, expectError, shared } from '../helpers/resources.ts'
 import { expectSpec } from '../helpers/spec.ts'
@@ -266,6 +267,36 @@ describe('Mexico SAT: tax status and tax compliance status', () => {
           expect((await call('GET', `${path}?link=${link.id}`)).body.count).toBe(0)
         }
       }
+    })
+  })
+
+  describe('in the background', () => {
+    let receiver: Receiver
+    beforeAll(async () => {
+      receiver = await h.receiveWebhooks('Bearer sat')
+      await h.startWorker()
+    })
+
+    it('fetches both in historical updates of the fetch_resources, one webhook each, without PDFs', async () => {
+      const link = (
+        await call('POST', '/api/links/', {
+          institution: SAT,
+          username: 'fiscal100',
+          password: 'full',
+          fetch_resources: ['TAX_STATUS', 'TAX_COMPLIANCE_STATUS'],
+        })
+      ).body
+      const forLink = () => receiver.received.map((r) => r.body).filter((b) => b.link_id === link.id)
+      await receiver.waitFor(() => forLink().length >= 2)
+      const hooks = forLink()
+      expect(hooks.map((b) => b.webhook_type).sort()).toEqual(['TAX_COMPLIANCE_STATUS', 'TAX_STATUS'])
+      for (const hook of hooks) expect(hook).toMatchObject({ webhook_code: 'historical_update', process_type: 'historical_update' })
+      expect(hooks.find((b) => b.webhook_type === 'TAX_STATUS')!.data).toEqual({ total_tax_status: 1 })
+      expect(hooks.find((b) => b.webhook_type === 'TAX_COMPLIANCE_STATUS')!.data).toEqual({ total_tax_compliance_status: 1 })
+      const [status] = (await call('GET', `/api/tax-status/?link=${link.id}`)).body.results
+      const [opinion] = (await call('GET', `/api/tax-compliance-status/?link=${link.id}`)).body.results
+      expect(status).toMatchObject({ link: link.id, pdf: null })
+      expect(opinion).toMatchObject({ rfc: status.tax_payer_information.rfc, outcome: 'POSITIVE', pdf: null })
     })
   })
 
