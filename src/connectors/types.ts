@@ -121,6 +121,8 @@ export interface AccountScopedRecord extends InstitutionRecord {
  *   event names its operation in `exchange_internal_identification`);
  * - ACCOUNTS, OWNERS, BILLS, INVESTMENTS, PORTFOLIOS: nothing.
  * - CL_INVOICES: `period` (required), `invoiceType`; CL_TAX_STATUS, DEBT_REPORTS: nothing.
+ * - TAX_RETURNS: `taxReturnType` (required), with `years` (yearly) or `period` (monthly), `attachPdf`;
+ *   TAX_DECLARATIONS: `years` (required), `attachPdf`; FINANCIAL_STATEMENTS: nothing.
  */
 export interface FetchParams {
   period?: Period
@@ -132,6 +134,12 @@ export interface FetchParams {
   invoiceType?: 'INFLOW' | 'OUTFLOW'
   /** EMPLOYMENT_METRICS: the day the metrics are computed up to (YYYY-MM-DD). */
   referenceDate?: string
+  /** Tax returns: the yearly returns (of `years`) or the monthly ones (of `period`'s months). */
+  taxReturnType?: 'yearly' | 'monthly'
+  /** Yearly returns and declarations: the fiscal years asked for, both included. */
+  years?: { from: number; to: number }
+  /** Documents that come as a PDF on request (the body's `attach_pdf`). */
+  attachPdf?: boolean
   /** A resource computed from stored data (ResourceSpec.computedFrom): the link's stored wire bodies it is computed from. */
   basedOn?: Record<string, unknown>[]
 }
