@@ -116,6 +116,8 @@ function business(world: World, taxpayer: MexicoTaxpayer, f: YearFigures) {
       net_income_tax: pesos(f.isrCaused),
       total_tax_due: pesos(f.isrCaused),
       total_withholdings_for_the_taxable_year_to_be_declared: pesos(f.provisionalPayments),
+      // Required by Belvo's schema though not among its properties: the ISR others withheld, none for a company's income.
+      total_withheld_tax: pesos(f.withheldIsr),
       total_balance_payable: pesos(f.isrDue),
       total_balance_in_favor: pesos(f.isrInFavor),
       total_payment: pesos(f.isrDue),
