@@ -402,6 +402,28 @@ describe('Mexico SAT tax returns, tax declarations and financial statements', ()
     })
   })
 
+  it('are fetched by historical updates of the fetch_resources, one webhook each: the yearly returns of the years the window reaches', async () => {
+    const receiver = await h.receiveWebhooks('Bearer sat')
+    await h.startWorker()
+    const link = (
+      await call('POST', '/api/links/', {
+        institution: SAT,
+        username: PERSON,
+        password: 'full',
+        fetch_resources: ['TAX_RETURNS', 'TAX_DECLARATIONS', 'FINANCIAL_STATEMENTS'],
+      })
+    ).body
+    const forLink = () => receiver.received.map((r) => r.body).filter((b) => b.link_id === link.id)
+    await receiver.waitFor(() => forLink().length >= 3)
+    const hooks = forLink()
+    expect(hooks.map((b) => b.webhook_type).sort()).toEqual(['FINANCIAL_STATEMENTS', 'TAX_DECLARATIONS', 'TAX_RETURNS'])
+    const returns = (await call('GET', `/api/tax-returns/?link=${link.id}`)).body
+    expect(returns.results.map((r: Json) => r.informacion_general.ejercicio).sort()).toEqual([2022, 2023, 2024])
+    expect(hooks.find((b) => b.webhook_type === 'TAX_RETURNS')!.data).toEqual({ total_tax_returns: returns.count })
+    expect(hooks.find((b) => b.webhook_type === 'TAX_DECLARATIONS')!.data).toEqual({ total_tax_declarations: 3 })
+    expect(await count('/api/financial-statements/', link.id)).toBeGreaterThan(0)
+  })
+
   it('asks for a token at heimdall_mx_fiscal, and resumes with it', async () => {
     const link = await createLink(h, { institution: 'heimdall_mx_fiscal' })
     const asked = expectError(await call('POST', '/api/tax-returns/', { link: link.id, year_from: '2023', year_to: '2024' }), 428, 'token_required')

@@ -78,10 +78,13 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
   CURRENT_EMPLOYMENTS: (world) => currentEmploymentRecords(world),
   EMPLOYMENT_METRICS: (world, params) => employmentMetricRecords(world.todayStr, params),
   EMPLOYMENTS: (world, { period }) => employmentBrazilRecords(world, given(period, 'EMPLOYMENTS', 'period')),
-  TAX_RETURNS: (world, { taxReturnType, years, period, attachPdf = false }) =>
-    given(taxReturnType, 'TAX_RETURNS', 'taxReturnType') === 'monthly'
-      ? taxReturnRecords(world, { type: 'monthly', period: given(period, 'TAX_RETURNS', 'period'), attachPdf })
-      : taxReturnRecords(world, { type: 'yearly', yearFrom: given(years, 'TAX_RETURNS', 'years').from, yearTo: years!.to, attachPdf }),
+  TAX_RETURNS: (world, { taxReturnType, years, period, attachPdf = false }) => {
+    if (given(taxReturnType, 'TAX_RETURNS', 'taxReturnType') === 'monthly') {
+      return taxReturnRecords(world, { type: 'monthly', period: given(period, 'TAX_RETURNS', 'period'), attachPdf })
+    }
+    const { from, to } = given(years, 'TAX_RETURNS', 'years')
+    return taxReturnRecords(world, { type: 'yearly', yearFrom: from, yearTo: to, attachPdf })
+  },
   TAX_DECLARATIONS: (world, { years, attachPdf = false }) => {
     const { from, to } = given(years, 'TAX_DECLARATIONS', 'years')
     return taxDeclarationRecords(world, { yearFrom: from, yearTo: to, attachPdf })

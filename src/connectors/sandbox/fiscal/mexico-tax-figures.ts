@@ -114,9 +114,12 @@ const EMPTY: YearTotals = {
 
 const yearCache = new Map<string, YearFigures>()
 
-/** The year's returns whether or not they are filed by today (callers cut them with `isFiled`). */
+/**
+ * The year's returns whether or not they are filed by today (callers cut them with `isFiled`).
+ * Today is part of the cache key: the invoices of a year not over yet are cut at today.
+ */
 export function yearFigures(world: World, taxpayer: MexicoTaxpayer, year: number): YearFigures {
-  const key = seedKey(world.key, 'sat-year', taxpayer.rfc, year)
+  const key = seedKey(world.key, 'sat-year', taxpayer.rfc, year, world.today)
   const cached = yearCache.get(key)
   if (cached) return cached
   const figures = computeYear(world, taxpayer, year)
