@@ -122,6 +122,8 @@ export interface AccountScopedRecord extends InstitutionRecord {
  * - ACCOUNTS, OWNERS, BILLS, INVESTMENTS, PORTFOLIOS: nothing.
  * - CL_INVOICES: `period` (required), `invoiceType`; CL_TAX_STATUS, DEBT_REPORTS: nothing.
  * - TAX_STATUS, TAX_COMPLIANCE_STATUS, EMPLOYMENT_RECORDS: `attachPdf`.
+ * - TAX_RETURNS: `taxReturnType` (required), with `years` (yearly) or `period` (monthly), `attachPdf`;
+ *   TAX_DECLARATIONS: `years` (required), `attachPdf`; FINANCIAL_STATEMENTS: nothing.
  */
 export interface FetchParams {
   period?: Period
@@ -133,6 +135,10 @@ export interface FetchParams {
   invoiceType?: 'INFLOW' | 'OUTFLOW'
   /** EMPLOYMENT_METRICS: the day the metrics are computed up to (YYYY-MM-DD). */
   referenceDate?: string
+  /** Tax returns: the yearly returns (of `years`) or the monthly ones (of `period`'s months). */
+  taxReturnType?: 'yearly' | 'monthly'
+  /** Yearly returns and declarations: the fiscal years asked for, both included. */
+  years?: { from: number; to: number }
   /** A resource computed from stored data (ResourceSpec.computedFrom): the link's stored wire bodies it is computed from. */
   basedOn?: Record<string, unknown>[]
   /** The body's `attach_pdf`: the records carry the institution's document as a PDF. */

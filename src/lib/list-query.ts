@@ -27,7 +27,7 @@ export type FilterType = 'text' | 'uuid' | 'integer' | 'number' | 'date' | 'date
 export type FilterSource =
   /** A column of the list's own table, e.g. `balance_current`. */
   | { column: string }
-  /** A top-level field of the row's JSON `body`, read as text and cast to the filter's type. */
+  /** A field of the row's JSON `body` (a dotted name for a nested one), read as text and cast to the filter's type. */
   | { body: string }
   /** A column of the row's account (by its `account_id`), e.g. `currency`. */
   | { account: string }

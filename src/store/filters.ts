@@ -43,7 +43,9 @@ export function filterColumn(field: FilterField, { alias, accountAlias }: Filter
   const source = field.source ?? { column: field.param }
   if ('column' in source) return `${alias}.${identifier(source.column, field)}`
   if ('body' in source) {
-    const text = `(${alias}.body::json->>'${identifier(source.body, field)}')`
+    // A dotted name reaches into the body's objects: `informacion_general.ejercicio`.
+    const path = source.body.split('.').map((name) => `'${identifier(name, field)}'`)
+    const text = `(${alias}.body::json${path.map((name, i) => (i === path.length - 1 ? `->>${name}` : `->${name}`)).join('')})`
     return field.type === 'text' ? text : `${text}::${CAST[field.type]}`
   }
   if ('account' in source) {

@@ -182,6 +182,9 @@ export function retrieveBody(
   const body: Json = {}
   for (const [name, schema] of Object.entries(spec.body.properties as Record<string, Json>)) {
     if (name === 'link') body.link = link
+    // Fiscal years (tax returns and declarations, where they are optional only because a monthly
+    // request has a period instead): the year before the period's, whose yearly returns are filed.
+    else if (name === 'year_from' || name === 'year_to') body[name] = String(Number(period.date_from.slice(0, 4)) - 1)
     // Optional fields keep the server's default (a year back, where a period is optional).
     else if (!required.has(name)) continue
     else if (isDateField(name, schema)) body[name] = name === 'date_to' ? period.date_to : period.date_from

@@ -21,6 +21,12 @@ describe('filter declarations to SQL', () => {
     )
   })
 
+  it('reaches a nested body field by its dotted name, each name checked', () => {
+    const year: FilterField = { param: 'ejercicio', source: { body: 'informacion_general.ejercicio' }, type: 'integer', lookups: ['exact'] }
+    expect(filterColumn(year, records)).toBe("(r.body::json->'informacion_general'->>'ejercicio')::bigint")
+    expect(() => filterColumn({ ...year, source: { body: "informacion_general.a'->>'b" } }, records)).toThrow(/not a column or field name/)
+  })
+
   it("reads the row's account through the list's join when it has one, through a subquery otherwise", () => {
     const currency: FilterField = { param: 'currency', source: { account: 'currency' }, type: 'text', lookups: ['exact'] }
     expect(filterColumn(currency, { alias: 't', accountAlias: 'a' })).toBe('a.currency')

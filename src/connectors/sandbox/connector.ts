@@ -15,6 +15,9 @@ import { billRecords } from './bills.ts'
 import { chileDebtReportRecords } from './fiscal/chile-debt-reports.ts'
 import { chileInvoiceRecords } from './fiscal/chile-invoices.ts'
 import { chileTaxStatusRecords } from './fiscal/chile-tax-status.ts'
+import { financialStatementRecords } from './fiscal/mexico-financial-statements.ts'
+import { taxDeclarationRecords } from './fiscal/mexico-tax-declarations.ts'
+import { taxReturnRecords } from './fiscal/mexico-tax-returns.ts'
 import { employmentBrazilRecords } from './employment/brazil.ts'
 import { currentEmploymentRecords } from './employment/current.ts'
 import { employmentMetricRecords } from './employment/metrics.ts'
@@ -79,6 +82,18 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
   CURRENT_EMPLOYMENTS: (world) => currentEmploymentRecords(world),
   EMPLOYMENT_METRICS: (world, params) => employmentMetricRecords(world.todayStr, params),
   EMPLOYMENTS: (world, { period }) => employmentBrazilRecords(world, given(period, 'EMPLOYMENTS', 'period')),
+  TAX_RETURNS: (world, { taxReturnType, years, period, attachPdf = false }) => {
+    if (given(taxReturnType, 'TAX_RETURNS', 'taxReturnType') === 'monthly') {
+      return taxReturnRecords(world, { type: 'monthly', period: given(period, 'TAX_RETURNS', 'period'), attachPdf })
+    }
+    const { from, to } = given(years, 'TAX_RETURNS', 'years')
+    return taxReturnRecords(world, { type: 'yearly', yearFrom: from, yearTo: to, attachPdf })
+  },
+  TAX_DECLARATIONS: (world, { years, attachPdf = false }) => {
+    const { from, to } = given(years, 'TAX_DECLARATIONS', 'years')
+    return taxDeclarationRecords(world, { yearFrom: from, yearTo: to, attachPdf })
+  },
+  FINANCIAL_STATEMENTS: (world) => financialStatementRecords(world),
 }
 
 export function createSandboxConnector(institution: SandboxInstitution): InstitutionConnector {
