@@ -121,6 +121,8 @@ export interface AccountScopedRecord extends InstitutionRecord {
  *   event names its operation in `exchange_internal_identification`);
  * - ACCOUNTS, OWNERS, BILLS, INVESTMENTS, PORTFOLIOS: nothing.
  * - CL_INVOICES: `period` (required), `invoiceType`; CL_TAX_STATUS, DEBT_REPORTS: nothing.
+ * - INVOICES, TAX_RETENTIONS (Mexico's SAT): `period` (required), `invoiceType` (both when absent,
+ *   as in historical updates), `attachXml`.
  */
 export interface FetchParams {
   period?: Period
@@ -130,6 +132,8 @@ export interface FetchParams {
   parentInternalIds?: string[]
   /** Invoices: only those of this direction (the body's `type`); both when absent. */
   invoiceType?: 'INFLOW' | 'OUTFLOW'
+  /** Mexico's invoices and tax retentions: attach each document's stamped XML (the body's `attach_xml`). */
+  attachXml?: boolean
   /** EMPLOYMENT_METRICS: the day the metrics are computed up to (YYYY-MM-DD). */
   referenceDate?: string
   /** A resource computed from stored data (ResourceSpec.computedFrom): the link's stored wire bodies it is computed from. */

@@ -15,6 +15,8 @@ import { billRecords } from './bills.ts'
 import { chileDebtReportRecords } from './fiscal/chile-debt-reports.ts'
 import { chileInvoiceRecords } from './fiscal/chile-invoices.ts'
 import { chileTaxStatusRecords } from './fiscal/chile-tax-status.ts'
+import { mexicoInvoiceRecords } from './fiscal/mexico-invoices.ts'
+import { mexicoRetentionRecords } from './fiscal/mexico-retentions.ts'
 import { employmentBrazilRecords } from './employment/brazil.ts'
 import { currentEmploymentRecords } from './employment/current.ts'
 import { employmentMetricRecords } from './employment/metrics.ts'
@@ -71,6 +73,9 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
     chileInvoiceRecords(world, ctx.credentials.username, given(period, 'CL_INVOICES', 'period'), invoiceType),
   CL_TAX_STATUS: (world, _params, ctx) => chileTaxStatusRecords(world, ctx.credentials.username),
   DEBT_REPORTS: (world, _params, ctx) => chileDebtReportRecords(world, ctx.credentials.username),
+  INVOICES: (world, { period, invoiceType, attachXml }) => mexicoInvoiceRecords(world, given(period, 'INVOICES', 'period'), invoiceType, attachXml === true),
+  TAX_RETENTIONS: (world, { period, invoiceType, attachXml }) =>
+    mexicoRetentionRecords(world, given(period, 'TAX_RETENTIONS', 'period'), invoiceType, attachXml === true),
   EMPLOYMENT_RECORDS: (world) => employmentRecordRecords(world),
   CURRENT_EMPLOYMENTS: (world) => currentEmploymentRecords(world),
   EMPLOYMENT_METRICS: (world, params) => employmentMetricRecords(world.todayStr, params),
