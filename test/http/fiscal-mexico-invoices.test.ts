@@ -1,7 +1,10 @@
 import { nodeFromXmlString } from '@nodecfdi/cfdi-core'
 import type { XmlNodeInterface } from '@nodecfdi/cfdi-core/types'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { mexicoRetentionRecords } from '../../src/connectors/sandbox/fiscal/mexico-retentions.ts'
 import { SANDBOX_MFA_TOKEN } from '../../src/connectors/sandbox/personas.ts'
+import { buildWorld } from '../../src/connectors/sandbox/world.ts'
+import type { Receiver } from '../helpers/receiver.ts'
 import { Client, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { createLink, expectError, retrieveItems, shared, YEAR } from '../helpers/resources.ts'
@@ -403,6 +406,47 @@ describe('Mexico SAT invoices and tax retentions', () => {
           expect((await call('GET', `${path}?link=${link.id}`)).body.count).toBe(0)
         }
       }
+    })
+  })
+
+  it('keeps the oldest certificates of a period when there are more than the cap', () => {
+    const world = buildWorld({
+      institution: { id: 1013, name: SAT, country: 'MX', shape: 'multiregion' },
+      credentials: { username: 'fiscal100', password: 'full' },
+      linkSeed: 'retention-cap',
+      profile: 'full',
+      today: '2026-03-10',
+      accessedAt: START,
+    })
+    const period = { dateFrom: '2015-01-01', dateTo: '2026-03-10' }
+    const all = mexicoRetentionRecords(world, period, 'INFLOW', false)
+    expect(all.length).toBeGreaterThan(20)
+    expect(all.length).toBeLessThan(500)
+    expect(mexicoRetentionRecords(world, period, 'INFLOW', false, 20)).toEqual(all.slice(0, 20))
+  })
+
+  describe('in the background', () => {
+    let receiver: Receiver
+    beforeAll(async () => {
+      receiver = await h.receiveWebhooks('Bearer sat')
+      await h.startWorker()
+    })
+
+    it('fetches a year of invoices both ways and of retentions in the historical update of its fetch_resources', async () => {
+      const link = (
+        await call('POST', '/api/links/', { institution: SAT, username: 'fiscal100', password: 'full', fetch_resources: ['INVOICES', 'TAX_RETENTIONS'] })
+      ).body
+      const forLink = () => receiver.received.map((r) => r.body).filter((b) => b.link_id === link.id)
+      await receiver.waitFor(() => forLink().length >= 2)
+      const hooks = forLink()
+      expect(hooks.map((b) => b.webhook_type).sort()).toEqual(['INVOICES', 'TAX_RETENTIONS'])
+      const list = async (path: string) => (await call('GET', `/api/${path}/?link=${link.id}&page_size=1000`)).body
+      const invoices = await list('invoices')
+      expect(hooks.find((b) => b.webhook_type === 'INVOICES')!.data).toEqual({ total_invoices: invoices.count })
+      expect(new Set(invoices.results.map((i: Json) => i.type))).toEqual(new Set(['INFLOW', 'OUTFLOW']))
+      const retentions = await list('tax-retentions')
+      expect(retentions.count).toBeGreaterThan(0)
+      expect(hooks.find((b) => b.webhook_type === 'TAX_RETENTIONS')!.data).toEqual({ total_tax_retentions: retentions.count })
     })
   })
 

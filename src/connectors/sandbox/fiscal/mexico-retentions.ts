@@ -127,8 +127,18 @@ function retentionRecord(world: World, taxpayer: MexicoTaxpayer, ym: YearMonth, 
   }
 }
 
-/** The taxpayer's retention certificates of one direction issued in `period` (see the module comment). */
-export function mexicoRetentionRecords(world: World, period: Period, direction: 'INFLOW' | 'OUTFLOW' | undefined, attachXml: boolean): InstitutionRecord[] {
+/**
+ * The taxpayer's retention certificates of one direction issued in `period` (see the module
+ * comment), the oldest `limit` of them (Belvo's 500; the sandbox's taxpayers certify fewer than
+ * that even over their whole history, so a test lowers it to see the cap at work).
+ */
+export function mexicoRetentionRecords(
+  world: World,
+  period: Period,
+  direction: 'INFLOW' | 'OUTFLOW' | undefined,
+  attachXml: boolean,
+  limit = MAX_RETENTIONS_PER_PERIOD,
+): InstitutionRecord[] {
   if (direction === 'OUTFLOW') return []
   const taxpayer = mexicoTaxpayer(world)
   const from = parseDay(period.dateFrom)
@@ -142,6 +152,6 @@ export function mexicoRetentionRecords(world: World, period: Period, direction: 
   }
   return out
     .sort((a, b) => String(a._fecha).localeCompare(String(b._fecha)) || a.internal_identification.localeCompare(b.internal_identification))
-    .slice(0, MAX_RETENTIONS_PER_PERIOD)
+    .slice(0, limit)
     .map(({ _fecha: _sorted, ...record }) => record as InstitutionRecord)
 }
