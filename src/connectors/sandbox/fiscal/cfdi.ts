@@ -5,6 +5,7 @@ import { Pagos } from '@nodecfdi/cfdi-elements/pago20'
 import { TimbreFiscalDigital } from '@nodecfdi/cfdi-elements/tfd11'
 import { formatDay, formatTime, type Day } from '../calendar.ts'
 import { hashDigits, sha256Bytes } from '../random.ts'
+import { MEXICO_UTC_OFFSET } from './mexico-taxpayer.ts'
 
 /**
  * The SAT's XML documents of the sandbox: CFDI 4.0 invoices (with their nómina 1.2 or pagos 2.0
@@ -30,6 +31,12 @@ export function decimal(cents: number): string {
 /** A CFDI date-time: Mexico City local time without a zone, as Fecha and FechaTimbrado are written. */
 export function cfdiDateTime(day: Day, second: number): string {
   return `${formatDay(day + Math.floor(second / 86_400))}T${formatTime(second % 86_400)}`
+}
+
+/** An instant of Mexico City's local time (UTC-6 all year since 2022) as an ISO-8601 UTC timestamp, as Belvo writes them. */
+export function mexicoInstant(day: Day, second: number): string {
+  const offsetSeconds = -Number(MEXICO_UTC_OFFSET.slice(0, 3)) * 3600
+  return `${cfdiDateTime(day, second + offsetSeconds)}.000Z`
 }
 
 /** The SAT, as the PAC of its own free stamping service ("servicio gratuito de generación de facturas"). */

@@ -5,7 +5,7 @@ import { hashDigits, hashInt, hashUuid, seedKey } from '../random.ts'
 import type { World } from '../world.ts'
 import {
   cfdiDateTime,
-  decimal,
+  mexicoInstant,
   invoiceXml,
   paymentComplement,
   payrollComplement,
@@ -21,7 +21,6 @@ import {
   invoiceAmounts,
   ISR_WITHHOLDING_PERCENT,
   mexicoTaxpayer,
-  MEXICO_UTC_OFFSET,
   plansBetween,
   VAT_PERCENT,
   type Counterparty,
@@ -53,12 +52,6 @@ export const INVOICE_STATUS = { valid: 'Vigente', cancelled: 'Cancelado' } as co
 
 /** A payment CFDI's own identity, derived from the invoice it settles. */
 const paymentUuid = (plan: InvoicePlan) => hashUuid(seedKey('cfdi-payment', plan.uuid)).toUpperCase()
-
-/** An instant of Mexico City's local time (UTC-6 all year) as an ISO-8601 UTC timestamp. */
-export function mexicoInstant(day: Day, second: number): string {
-  const offsetSeconds = -Number(MEXICO_UTC_OFFSET.slice(0, 3)) * 3600
-  return `${cfdiDateTime(day, second + offsetSeconds)}.000Z`
-}
 
 /** Banks a payment moves through, with the RFC the SAT knows them by and their CLABE bank code. */
 const BANKS = [
@@ -184,7 +177,7 @@ function common(world: World, uuid: string, day: Day, second: number, direction:
     receiver_fiscal_regime: parties.receiver.regime,
     receiver_name: parties.receiver.name,
     receiver_tax_fraud_status: 'NO_TAX_FRAUD_STATUS',
-    // Cancelled by the issuer with the receiver's acceptance not needed (small amounts, within the day's window).
+    // CFDI 4.0 lets the issuer cancel without the receiver's acceptance within the day after issue, as here.
     cancelation_status: cancelledOn === null ? null : 'Cancelado sin aceptación',
     cancelation_update_date: cancelledOn === null ? null : formatDay(cancelledOn),
     certification_date: cfdiDateTime(day, second + stamp.delaySeconds).slice(0, 10),

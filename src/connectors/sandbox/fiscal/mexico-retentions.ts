@@ -2,8 +2,7 @@ import type { InstitutionRecord, Period } from '../../types.ts'
 import { monthOf, monthTag, nthBusinessDay, parseDay, yearMonthOf, yearOf, type Day, type YearMonth } from '../calendar.ts'
 import { hashInt, hashUuid, seedKey } from '../random.ts'
 import type { World } from '../world.ts'
-import { cfdiDateTime, retentionXml, stampFor } from './cfdi.ts'
-import { mexicoInstant } from './mexico-invoices.ts'
+import { mexicoInstant, retentionXml, stampFor } from './cfdi.ts'
 import { conceptBase, conceptTaxes, mexicoTaxpayer, monthPlans, type Counterparty, type MexicoTaxpayer } from './mexico-taxpayer.ts'
 
 /**
@@ -68,13 +67,17 @@ function withheldIn(world: World, taxpayer: MexicoTaxpayer, ym: YearMonth): With
 /** The day the customers certify month `ym`'s retentions. */
 export const retentionIssueDay = (ym: YearMonth): Day => nthBusinessDay('MX', ym + 1, 3)
 
-function retentionRecord(world: World, taxpayer: MexicoTaxpayer, ym: YearMonth, withheld: Withheld, attachXml: boolean): InstitutionRecord {
-  const { customer } = withheld
+/** A certificate's folio fiscal and when its issuer made it (FechaExp, during office hours). */
+function identity(world: World, taxpayer: MexicoTaxpayer, ym: YearMonth, customer: Counterparty) {
   const uuid = hashUuid(seedKey(world.key, 'sat-retention', taxpayer.rfc, customer.rfc, ym)).toUpperCase()
   const key = seedKey(world.key, 'cfdi', uuid)
+  return { uuid, key, day: retentionIssueDay(ym), second: 9 * 3600 + (hashInt(seedKey(key, 'issued')) % (8 * 3600)) }
+}
+
+function retentionRecord(world: World, taxpayer: MexicoTaxpayer, ym: YearMonth, withheld: Withheld, attachXml: boolean): InstitutionRecord {
+  const { customer } = withheld
+  const { uuid, key, day, second } = identity(world, taxpayer, ym, customer)
   const stamp = stampFor(key, uuid)
-  const day = retentionIssueDay(ym)
-  const second = 9 * 3600 + (hashInt(seedKey(key, 'issued')) % (8 * 3600))
   const breakdown = [
     { tax: '001' as const, amountCents: withheld.isrCents },
     { tax: '002' as const, amountCents: withheld.vatCents },
@@ -122,8 +125,6 @@ function retentionRecord(world: World, taxpayer: MexicoTaxpayer, ym: YearMonth, 
       payment_status: PAYMENT_TYPE[w.tax].status,
     })),
     xml,
-    // Kept for sorting only; removed before the record leaves (see mexicoRetentionRecords).
-    _fecha: cfdiDateTime(day, second),
   }
 }
 
@@ -143,15 +144,19 @@ export function mexicoRetentionRecords(
   const taxpayer = mexicoTaxpayer(world)
   const from = parseDay(period.dateFrom)
   const to = Math.min(parseDay(period.dateTo), world.today)
-  const out: InstitutionRecord[] = []
+  const found: { second: number; uuid: string; make: () => InstitutionRecord }[] = []
   // A month's certificates come in the next month: start with the month before the period's first.
   for (let ym = yearMonthOf(from) - 1; from <= to && ym <= yearMonthOf(to); ym++) {
     const day = retentionIssueDay(ym)
     if (day < from || day > to) continue
-    for (const withheld of withheldIn(world, taxpayer, ym)) out.push(retentionRecord(world, taxpayer, ym, withheld, attachXml))
+    for (const withheld of withheldIn(world, taxpayer, ym)) {
+      const { uuid, second } = identity(world, taxpayer, ym, withheld.customer)
+      found.push({ second: day * 86_400 + second, uuid, make: () => retentionRecord(world, taxpayer, ym, withheld, attachXml) })
+    }
   }
-  return out
-    .sort((a, b) => String(a._fecha).localeCompare(String(b._fecha)) || a.internal_identification.localeCompare(b.internal_identification))
+  // The oldest first, and only those within the cap are written out (with their XML).
+  return found
+    .sort((a, b) => a.second - b.second || a.uuid.localeCompare(b.uuid))
     .slice(0, limit)
-    .map(({ _fecha: _sorted, ...record }) => record as InstitutionRecord)
+    .map((entry) => entry.make())
 }
