@@ -124,6 +124,8 @@ export interface AccountScopedRecord extends InstitutionRecord {
  * - TAX_STATUS, TAX_COMPLIANCE_STATUS, EMPLOYMENT_RECORDS: `attachPdf`.
  * - TAX_RETURNS: `taxReturnType` (required), with `years` (yearly) or `period` (monthly), `attachPdf`;
  *   TAX_DECLARATIONS: `years` (required), `attachPdf`; FINANCIAL_STATEMENTS: nothing.
+ * - INVOICES, TAX_RETENTIONS (Mexico's SAT): `period` (required), `invoiceType` (both when absent,
+ *   as in historical updates), `attachXml`.
  */
 export interface FetchParams {
   period?: Period
@@ -133,6 +135,8 @@ export interface FetchParams {
   parentInternalIds?: string[]
   /** Invoices: only those of this direction (the body's `type`); both when absent. */
   invoiceType?: 'INFLOW' | 'OUTFLOW'
+  /** Mexico's invoices and tax retentions: attach each document's stamped XML (the body's `attach_xml`). */
+  attachXml?: boolean
   /** EMPLOYMENT_METRICS: the day the metrics are computed up to (YYYY-MM-DD). */
   referenceDate?: string
   /** Tax returns: the yearly returns (of `years`) or the monthly ones (of `period`'s months). */

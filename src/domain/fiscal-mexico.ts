@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import type { Period } from '../connectors/types.ts'
 import { isCalendarDay } from '../lib/dates.ts'
 import { PonteError } from '../lib/errors.ts'
 import type { FilterField, Lookup } from '../lib/list-query.ts'
@@ -36,6 +37,114 @@ export const SAT = {
 export const HISTORY_DAYS = 365
 
 // Invoices and tax retentions (CFDI XML).
+
+/** Belvo's longest invoice request: one year (RetrieveInvoices: "up to one year (365 days) of invoices per request"). */
+export const MAX_INVOICE_DAYS = 365
+
+/** The request's period, as Belvo validates it for invoices: both dates required, in order, not in the future, at most a year apart. */
+function invoicePeriod(today: string, request: Record<string, unknown>): Period {
+  const period = checkPeriod(today, request, { required: true })
+  const days = (Date.parse(period.dateTo) - Date.parse(period.dateFrom)) / 86_400_000
+  if (days > MAX_INVOICE_DAYS) {
+    throw new PonteError('invalid', { field: 'date_to', params: { detail: `date_to can be at most ${MAX_INVOICE_DAYS} days after date_from.` } })
+  }
+  return period
+}
+
+/** The body's `type`: required by Belvo's body schema, so only a historical update (which asks for both) comes without it. */
+const direction = (request: Record<string, unknown>) => (request.type as 'INFLOW' | 'OUTFLOW' | undefined) ?? undefined
+
+const DIRECTION = (description: string) => Type.Union([Type.Literal('INFLOW'), Type.Literal('OUTFLOW')], { description })
+const attachXml = (description: string) => optionalField(Type.Boolean({ default: false, description }))
+
+export const INVOICES = recordResource({
+  ...SAT,
+  name: 'invoices',
+  path: '/api/invoices/',
+  answer: 'list',
+  tag: 'Invoices',
+  institutionResource: 'INVOICES',
+  recordKey: 'INVOICES',
+  body: retrieveBody({
+    date_from: bodyDate('First issue day of the invoices'),
+    date_to: bodyDate(`Last issue day of the invoices, at most ${MAX_INVOICE_DAYS} days after date_from`),
+    type: DIRECTION('INFLOW (received) or OUTFLOW (issued) invoices.'),
+    attach_xml: attachXml("Attach each invoice's stamped CFDI XML in its `xml` field."),
+    token: MfaToken,
+  }),
+  items: { multiregion: ['InvoiceWithIdSat'] },
+  operationIds: {
+    retrieve: 'RetrieveInvoices',
+    resume: 'PatchInvoices',
+    list: 'ListInvoices',
+    detail: 'DetailInvoice',
+    delete: 'DestroyInvoice',
+  },
+  async: true,
+  // Each invoice is keyed by its folio fiscal (the stamp's UUID), which the wire has as invoice_identification.
+  linkingFields: ['internal_identification'],
+  filters: [
+    ...SAT_FILTERS,
+    { param: 'invoice_date', source: { column: 'record_date' }, type: 'date', lookups: RANGE },
+    { param: 'invoice_identification', source: { body: 'invoice_identification' }, type: 'text', lookups: ['exact', 'in'] },
+    { param: 'status', source: { body: 'status' }, type: 'text', lookups: ['exact', 'in'], description: 'Vigente (valid) or Cancelado' },
+    { param: 'type', source: { column: 'kind' }, type: 'text', lookups: ['exact', 'in'], choices: ['OUTFLOW', 'INFLOW'] },
+    { param: 'total_amount', source: { body: 'total_amount' }, type: 'number', lookups: RANGE },
+  ],
+  background: { fetchResource: 'INVOICES', historyDays: HISTORY_DAYS, summary: 'count' },
+  connectorResource: 'INVOICES',
+  fetchParams: ({ today, request }) => ({ period: invoicePeriod(today, request), invoiceType: direction(request), attachXml: request.attach_xml === true }),
+  toRow: (record, _accounts, plain) => ({
+    accountId: null,
+    recordDate: (record.invoice_date as string) ?? null,
+    kind: (record.type as string) ?? null,
+    prefix: {},
+    body: plain,
+  }),
+})
+
+export const TAX_RETENTIONS = recordResource({
+  ...SAT,
+  name: 'tax-retentions',
+  path: '/api/tax-retentions/',
+  answer: 'list',
+  tag: 'Tax retentions',
+  institutionResource: 'TAX_RETENTIONS',
+  recordKey: 'TAX_RETENTIONS',
+  body: retrieveBody({
+    date_from: bodyDate('First issue day of the retention certificates'),
+    date_to: bodyDate('Last issue day of the retention certificates'),
+    type: DIRECTION('INFLOW (certificates received: taxes withheld from the link owner) or OUTFLOW (certificates issued).'),
+    attach_xml: attachXml("Attach each certificate's stamped CFDI de retenciones XML in its `xml` field."),
+  }),
+  items: { multiregion: ['TaxRetentions'] },
+  operationIds: {
+    retrieve: 'RetrieveTaxRetentions',
+    resume: 'PatchTaxRetentions',
+    list: 'ListTaxRetentions',
+    detail: 'DetailTaxRetentions',
+    delete: 'DestroyTaxRetention',
+  },
+  async: false,
+  linkingFields: ['internal_identification'],
+  // Belvo documents only link and created_at for this list; id as on every SAT list.
+  filters: SAT_FILTERS,
+  background: { fetchResource: 'TAX_RETENTIONS', historyDays: HISTORY_DAYS, summary: 'count' },
+  connectorResource: 'TAX_RETENTIONS',
+  // Belvo caps a period at 500 certificates (RetrieveTaxRetentions), not its length: the sandbox returns the oldest 500.
+  fetchParams: ({ today, request }) => ({
+    period: checkPeriod(today, request, { required: true }),
+    invoiceType: direction(request),
+    attachXml: request.attach_xml === true,
+  }),
+  toRow: (record, _accounts, plain) => ({
+    accountId: null,
+    recordDate: ((record.issued_at as string) ?? '').slice(0, 10) || null,
+    kind: null,
+    prefix: {},
+    body: plain,
+  }),
+})
 
 // Tax returns, legacy tax declarations and financial statements.
 
@@ -305,4 +414,12 @@ export const TAX_COMPLIANCE_STATUS = recordResource({
 })
 
 /** The Mexico fiscal resources, in the order of Belvo's reference. */
-export const FISCAL_MEXICO_RESOURCES: readonly ResourceSpec[] = [TAX_RETURNS, TAX_DECLARATIONS, FINANCIAL_STATEMENTS, TAX_STATUS, TAX_COMPLIANCE_STATUS]
+export const FISCAL_MEXICO_RESOURCES: readonly ResourceSpec[] = [
+  FINANCIAL_STATEMENTS,
+  INVOICES,
+  TAX_COMPLIANCE_STATUS,
+  TAX_RETURNS,
+  TAX_RETENTIONS,
+  TAX_STATUS,
+  TAX_DECLARATIONS,
+]

@@ -404,7 +404,7 @@ describe('the contract of every registered resource', () => {
                   o.name !== spec.name &&
                   shapesOf(o).includes(shape) &&
                   institution.resources.includes(o.institutionResource) &&
-                  // A catalog name shared across countries (TAX_STATUS) is another country's resource there.
+                  // A country's own resource (Mexico's and Chile's invoices share INVOICES) only where it exists.
                   (!o.country || o.country === institution.country) &&
                   !needsAccountInBody(o),
               )

@@ -188,17 +188,25 @@ describe('resource registry', () => {
     ).toThrow('which no resource registered before it stores')
   })
 
-  it("tells apart one catalog name's resources by country: Chile's invoices and a Mexican one", () => {
+  it("tells apart one catalog name's resources by country: Chile's invoices and Mexico's", () => {
     const chile = resourceNamed('cl/invoices')!
+    const mexico = resourceNamed('invoices')!
     expect(chile).toMatchObject({ institutionResource: 'INVOICES', country: 'CL' })
+    expect(mexico).toMatchObject({ institutionResource: 'INVOICES', country: 'MX' })
+    // Another resource of the name beside Chile's, in place of Mexico's: refused unless it names its country.
+    const withoutMexico = () => [...RESOURCES].filter((spec) => spec !== mexico)
     const mexican = (changes: Partial<ResourceSpec>) =>
       thing({ institutionResource: 'INVOICES', background: { fetchResource: 'INVOICES', historyDays: 365, summary: 'count' }, ...changes })
-    expect(register(mexican({ shape: 'multiregion', items: { multiregion: ['Invoice'] }, country: 'MX' }))).not.toThrow()
-    expect(register(mexican({ shape: 'multiregion', items: { multiregion: ['Invoice'] } }))).toThrow(
+    expect(register(mexican({ shape: 'multiregion', items: { multiregion: ['Invoice'] }, country: 'MX' }), withoutMexico())).not.toThrow()
+    expect(register(mexican({ shape: 'multiregion', items: { multiregion: ['Invoice'] } }), withoutMexico())).toThrow(
       "historical updates would fetch both it and 'cl/invoices' for INVOICES",
     )
+    expect(register(mexican({ shape: 'multiregion', items: { multiregion: ['Invoice'] }, country: 'MX' }))).toThrow(
+      "historical updates would fetch both it and 'invoices' for INVOICES",
+    )
     expect(backgroundResource('INVOICES', { country: 'CL', shape: 'multiregion' })).toBe(chile)
-    expect(backgroundResource('INVOICES', { country: 'MX', shape: 'multiregion' })).toBeUndefined()
+    expect(backgroundResource('INVOICES', { country: 'MX', shape: 'multiregion' })).toBe(mexico)
+    expect(existsAt(mexico, { country: 'CL', shape: 'multiregion' })).toBe(false)
     expect(existsAt(chile, { country: 'MX', shape: 'multiregion' })).toBe(false)
   })
 })

@@ -193,6 +193,8 @@ export function retrieveBody(
       body[name] = accounts[0].id
     } else if (name === 'year') body.year = Number(period.date_to.slice(0, 4))
     else if (name === 'month') body.month = Number(period.date_to.slice(5, 7))
+    // A choice among literals (the SAT's INFLOW or OUTFLOW): the first one.
+    else if (Array.isArray(schema.anyOf) && schema.anyOf.every((branch: Json) => 'const' in branch)) body[name] = schema.anyOf[0].const
     else throw new Error(`retrieveBody cannot fill the required field ${name} of ${spec.name}: teach it (test/helpers/resources.ts)`)
   }
   return body

@@ -18,6 +18,8 @@ import { chileTaxStatusRecords } from './fiscal/chile-tax-status.ts'
 import { financialStatementRecords } from './fiscal/mexico-financial-statements.ts'
 import { taxDeclarationRecords } from './fiscal/mexico-tax-declarations.ts'
 import { taxReturnRecords } from './fiscal/mexico-tax-returns.ts'
+import { mexicoInvoiceRecords } from './fiscal/mexico-invoices.ts'
+import { mexicoRetentionRecords } from './fiscal/mexico-retentions.ts'
 import { employmentBrazilRecords } from './employment/brazil.ts'
 import { currentEmploymentRecords } from './employment/current.ts'
 import { employmentMetricRecords } from './employment/metrics.ts'
@@ -79,6 +81,9 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
   EMPLOYMENT_RECORDS: (world, { attachPdf }) => employmentRecordRecords(world, attachPdf === true),
   TAX_STATUS: (world, { attachPdf }) => mexicoTaxStatusRecords(world, attachPdf === true),
   TAX_COMPLIANCE_STATUS: (world, { attachPdf }) => mexicoComplianceRecords(world, attachPdf === true),
+  INVOICES: (world, { period, invoiceType, attachXml }) => mexicoInvoiceRecords(world, given(period, 'INVOICES', 'period'), invoiceType, attachXml === true),
+  TAX_RETENTIONS: (world, { period, invoiceType, attachXml }) =>
+    mexicoRetentionRecords(world, given(period, 'TAX_RETENTIONS', 'period'), invoiceType, attachXml === true),
   CURRENT_EMPLOYMENTS: (world) => currentEmploymentRecords(world),
   EMPLOYMENT_METRICS: (world, params) => employmentMetricRecords(world.todayStr, params),
   EMPLOYMENTS: (world, { period }) => employmentBrazilRecords(world, given(period, 'EMPLOYMENTS', 'period')),
