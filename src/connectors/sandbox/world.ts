@@ -1,6 +1,7 @@
 import type { ConnectorContext, WireShape } from '../types.ts'
 import { addMonths, formatDay, parseDay, type Day } from './calendar.ts'
 import { cedula, clabeNumber, cnh, cnpj, cpf, mod11CheckDigit, nit, plainUpper, rfcCompany, rfcPerson } from './documents.ts'
+import { curpBirthDate, namesFittingCurp } from './employment/curp.ts'
 import { localeFor, type Bank, type City, type Locale, type Subscription, type Utility } from './locales.ts'
 import { isOfMockBankUser, OFMOCKBANK_USER, parseProfile, type ProfileSpec } from './personas.ts'
 import { hashDigits, hashHex, Rng, seedKey, withFaker, type SandboxCountry } from './random.ts'
@@ -208,9 +209,9 @@ function identity(
   username: string,
 ): Identity {
   const { country, locale } = world
-  const gender: Identity['gender'] = rng.chance(0.5) ? 'FEMALE' : 'MALE'
+  let gender: Identity['gender'] = rng.chance(0.5) ? 'FEMALE' : 'MALE'
   const birthYear = rng.int(1965, 2001)
-  const birthDate = formatDay(parseDay(`${birthYear}-01-01`) + rng.int(0, 364))
+  let birthDate = formatDay(parseDay(`${birthYear}-01-01`) + rng.int(0, 364))
   const city = rng.pick(locale.cities)
   const district = rng.pick(city.districts)
   const [person, street] = withFaker(country, seedKey(world.key, 'owner'), (faker) => {
@@ -220,6 +221,16 @@ function identity(
   })
   let { first, last, second } = person
   if (isOfMockBankUser(world.institution, username)) [first, last, second] = ['Ralph', 'Bragg', '']
+  // A worker who logs in with their CURP (Mexico's employment institutions) is the person it
+  // describes: born that day, of that sex, with names whose letters are the CURP's.
+  const fromCurp = namesFittingCurp(username.toUpperCase(), world.key, { firstName: first, lastName: last, secondLastName: second })
+  if (fromCurp) {
+    first = fromCurp.firstName
+    last = fromCurp.lastName
+    second = fromCurp.secondLastName
+    gender = fromCurp.gender
+    birthDate = curpBirthDate(username.toUpperCase()) ?? birthDate
+  }
   const displayName = [first, last, second].filter(Boolean).join(' ')
   const email = `${onlyAscii(first)}.${onlyAscii(last)}${rng.int(1, 99)}@${rng.pick(locale.emailDomains)}`
   // Mexican numbers have 10 digits (lada included); Brazilian mobiles are DDD + 9 digits starting with 9.
