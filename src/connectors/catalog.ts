@@ -99,6 +99,26 @@ function tokenField(): FormField {
   }
 }
 
+/** Mexico's employment institutions log in with the worker's CURP (INVENTORY 8.2). */
+const CURP_FIELD: FormField = {
+  name: 'username',
+  type: 'text',
+  label: 'CURP',
+  validation: '^([A-Z]{4})([0-9]{6})([A-Z]{6})([A-Z0-9]{2})$',
+  placeholder: 'ABCD123456EFGHIJ78',
+  validation_message: 'CURP inválido',
+}
+
+/** Brazil's employment institutions log in with the worker's CPF. */
+const CPF_FIELD: FormField = {
+  name: 'username',
+  type: 'text',
+  label: 'CPF',
+  validation: '^\\d{11}|\\d{3}\\.\\d{3}\\.\\d{3}-\\d{2}$',
+  placeholder: '123.456.789-01',
+  validation_message: 'CPF inválido',
+}
+
 function bank(id: number, name: string, display: string, country: Country, extra: Partial<CatalogInstitution> = {}): CatalogInstitution {
   return {
     id,
@@ -263,17 +283,27 @@ export const CATALOG: readonly CatalogInstitution[] = [
     integration_type: 'credentials',
     resources: ['EMPLOYMENT_RECORDS', 'CURRENT_EMPLOYMENTS', 'EMPLOYMENT_METRICS', 'OWNERS'],
     form_fields: [
-      {
-        name: 'username',
-        type: 'text',
-        label: 'CURP',
-        validation: '^([A-Z]{4})([0-9]{6})([A-Z]{6})([A-Z0-9]{2})$',
-        placeholder: 'ABCD123456EFGHIJ78',
-        validation_message: 'CURP inválido',
-      },
+      CURP_FIELD,
       { name: 'password', type: 'hidden', label: 'Password', validation: '.{1,}', placeholder: '', validation_message: '', value: 'fake-password' },
     ],
     features: [],
+    status: 'healthy',
+    website: null,
+    openbanking_information: null,
+  },
+  // Mexico's employment data behind a second factor, as at the heimdall_ banks. The password is a
+  // field here (planet_mx_employment hides it): with a CURP as the username, it names the sandbox
+  // persona (personas.ts), `mfa_default` for a token challenge.
+  {
+    id: 9456,
+    name: 'heimdall_mx_employment',
+    type: 'employment',
+    display_name: 'Heimdall Employment (Pruebas MFA)',
+    country: 'MX',
+    integration_type: 'credentials',
+    resources: ['EMPLOYMENT_RECORDS', 'CURRENT_EMPLOYMENTS', 'EMPLOYMENT_METRICS', 'OWNERS'],
+    form_fields: [CURP_FIELD, password('MX'), tokenField()],
+    features: [TOKEN_FEATURE],
     status: 'healthy',
     website: null,
     openbanking_information: null,
@@ -286,18 +316,23 @@ export const CATALOG: readonly CatalogInstitution[] = [
     country: 'BR',
     integration_type: 'credentials',
     resources: ['EMPLOYMENTS', 'OWNERS'],
-    form_fields: [
-      {
-        name: 'username',
-        type: 'text',
-        label: 'CPF',
-        validation: '^\\d{11}|\\d{3}\\.\\d{3}\\.\\d{3}-\\d{2}$',
-        placeholder: '123.456.789-01',
-        validation_message: 'CPF inválido',
-      },
-      password('BR'),
-    ],
+    form_fields: [CPF_FIELD, password('BR')],
     features: [],
+    status: 'healthy',
+    website: null,
+    openbanking_information: null,
+  },
+  // Brazil's employment data behind a second factor: a CPF as the username, the persona as the password.
+  {
+    id: 9457,
+    name: 'heimdall_br_employment',
+    type: 'employment',
+    display_name: 'Heimdall Emprego (teste de MFA)',
+    country: 'BR',
+    integration_type: 'credentials',
+    resources: ['EMPLOYMENTS', 'OWNERS'],
+    form_fields: [CPF_FIELD, password('BR'), tokenField()],
+    features: [TOKEN_FEATURE],
     status: 'healthy',
     website: null,
     openbanking_information: null,
