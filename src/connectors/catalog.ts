@@ -49,6 +49,8 @@ export interface CatalogInstitution {
 const BANKING = ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS', 'BALANCES', 'INCOMES', 'RECURRING_EXPENSES', 'RISK_INSIGHTS']
 const BANKING_OFDA = [...BANKING, 'BILLS', 'INVESTMENTS', 'INVESTMENT_TRANSACTIONS', 'EXCHANGES']
 const BANKING_BASIC = ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS', 'BALANCES']
+/** Brazilian business banks also show a merchant's card receivables (Belvo's legacy receivables, Ponte's name RECEIVABLES). */
+const BANKING_RECEIVABLES = [...BANKING_BASIC, 'RECEIVABLES']
 const TOKEN_FEATURE = { name: 'token_required', description: 'The institution may require a token during link creation or login' }
 
 const LABELS: Record<Country, { client: string; password: string; invalidClient: string; invalidPassword: string; document: string }> = {
@@ -180,7 +182,7 @@ export const CATALOG: readonly CatalogInstitution[] = [
   bank(1009, 'gotham_mx_retail', 'Gotham Bank', 'MX', mfa('MX')),
   bank(1010, 'gotham_co_retail', 'Gotham Bank', 'CO', mfa('CO')),
   bank(1011, 'gotham_br_retail', 'Gotham Bank', 'BR', mfa('BR')),
-  bank(1012, 'gotham_br_business', 'Gotham Business Bank', 'BR', { resources: BANKING_BASIC, ...mfa('BR') }),
+  bank(1012, 'gotham_br_business', 'Gotham Business Bank', 'BR', { resources: BANKING_RECEIVABLES, ...mfa('BR') }),
   {
     id: 1013,
     name: 'tatooine_mx_fiscal',
@@ -198,6 +200,8 @@ export const CATALOG: readonly CatalogInstitution[] = [
   bank(1014, 'heimdall_mx_retail', 'Heimdall Bank (Pruebas MFA)', 'MX', mfa('MX')),
   ironbank(1015, 'ironbank_br_business', BANKING_BASIC),
   ironbank(1016, 'ironbank_br_retail', BANKING),
+  // Ponte's addition: a Brazilian business bank without MFA, for a merchant's card receivables.
+  bank(1040, 'erebor_br_business', 'Erebor Business Bank', 'BR', { resources: BANKING_RECEIVABLES }),
   bank(1020, 'heimdall_br_retail', 'Heimdall Bank (teste de MFA)', 'BR', mfa('BR')),
   bank(1021, 'heimdall_co_retail', 'Heimdall Bank (Pruebas MFA)', 'CO', mfa('CO')),
   {

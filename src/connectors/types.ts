@@ -38,6 +38,8 @@ export type ResourceName =
   | 'TAX_STATUS'
   | 'TAX_DECLARATIONS'
   | 'DEBT_REPORTS'
+  /** Ponte's name for Belvo's legacy Brazilian card receivables (`/receivables/transactions/`), which Belvo's catalog does not list. */
+  | 'RECEIVABLES'
 
 /**
  * What a connector can be asked for: the catalog's resources, the records Belvo serves under no
@@ -121,6 +123,7 @@ export interface AccountScopedRecord extends InstitutionRecord {
  *   event names its operation in `exchange_internal_identification`);
  * - ACCOUNTS, OWNERS, BILLS, INVESTMENTS, PORTFOLIOS: nothing.
  * - CL_INVOICES: `period` (required), `invoiceType`; CL_TAX_STATUS, DEBT_REPORTS: nothing.
+ * - RECEIVABLES: `period` (required).
  */
 export interface FetchParams {
   period?: Period
