@@ -139,6 +139,10 @@ function bank(id: number, name: string, display: string, country: Country, extra
   }
 }
 
+function gig(id: number, name: string, display: string, country: Country): CatalogInstitution {
+  return { ...bank(id, name, display, country, { resources: BANKING_BASIC }), type: 'employment' }
+}
+
 const mfa = (country: Country): Partial<CatalogInstitution> => ({
   form_fields: [username(country), password(country), tokenField()],
   features: [TOKEN_FEATURE],
@@ -233,6 +237,13 @@ export const CATALOG: readonly CatalogInstitution[] = [
     website: null,
     openbanking_information: null,
   },
+  // Belvo's gig platforms (INVENTORY 8.1, personas gig100..gig103): a driver's or courier's earnings
+  // account, through the banking resources. Belvo's older documents call their type `gig`; its
+  // published Institution schemas allow bank, fiscal and employment only, and gig work is employment.
+  ...(['mx', 'co', 'br'] as const).flatMap((country, i) => [
+    gig(1041 + 2 * i, `goonies_${country}_gig`, 'Goonies', country.toUpperCase() as Country),
+    gig(1042 + 2 * i, `planet_${country}_gig`, 'Planet Express', country.toUpperCase() as Country),
+  ]),
   bank(9256, 'ofmockbank_br_retail', 'OF Mock Bank by Raidiam', 'BR', {
     integration_type: 'openfinance',
     resources: [
