@@ -49,6 +49,8 @@ export interface CatalogInstitution {
 const BANKING = ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS', 'BALANCES', 'INCOMES', 'RECURRING_EXPENSES', 'RISK_INSIGHTS']
 const BANKING_OFDA = [...BANKING, 'BILLS', 'INVESTMENTS', 'INVESTMENT_TRANSACTIONS', 'EXCHANGES']
 const BANKING_BASIC = ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS', 'BALANCES']
+/** Brazilian business banks also show a merchant's card receivables (Belvo's legacy receivables, Ponte's name RECEIVABLES). */
+const BANKING_RECEIVABLES = [...BANKING_BASIC, 'RECEIVABLES']
 const TOKEN_FEATURE = { name: 'token_required', description: 'The institution may require a token during link creation or login' }
 
 const LABELS: Record<Country, { client: string; password: string; invalidClient: string; invalidPassword: string; document: string }> = {
@@ -99,6 +101,26 @@ function tokenField(): FormField {
   }
 }
 
+/** Mexico's employment institutions log in with the worker's CURP (INVENTORY 8.2). */
+const CURP_FIELD: FormField = {
+  name: 'username',
+  type: 'text',
+  label: 'CURP',
+  validation: '^([A-Z]{4})([0-9]{6})([A-Z]{6})([A-Z0-9]{2})$',
+  placeholder: 'ABCD123456EFGHIJ78',
+  validation_message: 'CURP inválido',
+}
+
+/** Brazil's employment institutions log in with the worker's CPF. */
+const CPF_FIELD: FormField = {
+  name: 'username',
+  type: 'text',
+  label: 'CPF',
+  validation: '^\\d{11}|\\d{3}\\.\\d{3}\\.\\d{3}-\\d{2}$',
+  placeholder: '123.456.789-01',
+  validation_message: 'CPF inválido',
+}
+
 function bank(id: number, name: string, display: string, country: Country, extra: Partial<CatalogInstitution> = {}): CatalogInstitution {
   return {
     id,
@@ -115,6 +137,10 @@ function bank(id: number, name: string, display: string, country: Country, extra
     openbanking_information: null,
     ...extra,
   }
+}
+
+function gig(id: number, name: string, display: string, country: Country): CatalogInstitution {
+  return { ...bank(id, name, display, country, { resources: BANKING_BASIC }), type: 'employment' }
 }
 
 const mfa = (country: Country): Partial<CatalogInstitution> => ({
@@ -160,7 +186,7 @@ export const CATALOG: readonly CatalogInstitution[] = [
   bank(1009, 'gotham_mx_retail', 'Gotham Bank', 'MX', mfa('MX')),
   bank(1010, 'gotham_co_retail', 'Gotham Bank', 'CO', mfa('CO')),
   bank(1011, 'gotham_br_retail', 'Gotham Bank', 'BR', mfa('BR')),
-  bank(1012, 'gotham_br_business', 'Gotham Business Bank', 'BR', { resources: BANKING_BASIC, ...mfa('BR') }),
+  bank(1012, 'gotham_br_business', 'Gotham Business Bank', 'BR', { resources: BANKING_RECEIVABLES, ...mfa('BR') }),
   {
     id: 1013,
     name: 'tatooine_mx_fiscal',
@@ -193,6 +219,8 @@ export const CATALOG: readonly CatalogInstitution[] = [
   bank(1014, 'heimdall_mx_retail', 'Heimdall Bank (Pruebas MFA)', 'MX', mfa('MX')),
   ironbank(1015, 'ironbank_br_business', BANKING_BASIC),
   ironbank(1016, 'ironbank_br_retail', BANKING),
+  // Ponte's addition: a Brazilian business bank without MFA, for a merchant's card receivables.
+  bank(1040, 'erebor_br_business', 'Erebor Business Bank', 'BR', { resources: BANKING_RECEIVABLES }),
   bank(1020, 'heimdall_br_retail', 'Heimdall Bank (teste de MFA)', 'BR', mfa('BR')),
   bank(1021, 'heimdall_co_retail', 'Heimdall Bank (Pruebas MFA)', 'CO', mfa('CO')),
   {
@@ -224,6 +252,13 @@ export const CATALOG: readonly CatalogInstitution[] = [
     website: null,
     openbanking_information: null,
   },
+  // Belvo's gig platforms (INVENTORY 8.1, personas gig100..gig103): a driver's or courier's earnings
+  // account, through the banking resources. Belvo's older documents call their type `gig`; its
+  // published Institution schemas allow bank, fiscal and employment only, and gig work is employment.
+  ...(['mx', 'co', 'br'] as const).flatMap((country, i) => [
+    gig(1041 + 2 * i, `goonies_${country}_gig`, 'Goonies', country.toUpperCase() as Country),
+    gig(1042 + 2 * i, `planet_${country}_gig`, 'Planet Express', country.toUpperCase() as Country),
+  ]),
   bank(9256, 'ofmockbank_br_retail', 'OF Mock Bank by Raidiam', 'BR', {
     integration_type: 'openfinance',
     resources: [
@@ -278,17 +313,27 @@ export const CATALOG: readonly CatalogInstitution[] = [
     integration_type: 'credentials',
     resources: ['EMPLOYMENT_RECORDS', 'CURRENT_EMPLOYMENTS', 'EMPLOYMENT_METRICS', 'OWNERS'],
     form_fields: [
-      {
-        name: 'username',
-        type: 'text',
-        label: 'CURP',
-        validation: '^([A-Z]{4})([0-9]{6})([A-Z]{6})([A-Z0-9]{2})$',
-        placeholder: 'ABCD123456EFGHIJ78',
-        validation_message: 'CURP inválido',
-      },
+      CURP_FIELD,
       { name: 'password', type: 'hidden', label: 'Password', validation: '.{1,}', placeholder: '', validation_message: '', value: 'fake-password' },
     ],
     features: [],
+    status: 'healthy',
+    website: null,
+    openbanking_information: null,
+  },
+  // Mexico's employment data behind a second factor, as at the heimdall_ banks. The password is a
+  // field here (planet_mx_employment hides it): with a CURP as the username, it names the sandbox
+  // persona (personas.ts), `mfa_default` for a token challenge.
+  {
+    id: 9456,
+    name: 'heimdall_mx_employment',
+    type: 'employment',
+    display_name: 'Heimdall Employment (Pruebas MFA)',
+    country: 'MX',
+    integration_type: 'credentials',
+    resources: ['EMPLOYMENT_RECORDS', 'CURRENT_EMPLOYMENTS', 'EMPLOYMENT_METRICS', 'OWNERS'],
+    form_fields: [CURP_FIELD, password('MX'), tokenField()],
+    features: [TOKEN_FEATURE],
     status: 'healthy',
     website: null,
     openbanking_information: null,
@@ -301,18 +346,23 @@ export const CATALOG: readonly CatalogInstitution[] = [
     country: 'BR',
     integration_type: 'credentials',
     resources: ['EMPLOYMENTS', 'OWNERS'],
-    form_fields: [
-      {
-        name: 'username',
-        type: 'text',
-        label: 'CPF',
-        validation: '^\\d{11}|\\d{3}\\.\\d{3}\\.\\d{3}-\\d{2}$',
-        placeholder: '123.456.789-01',
-        validation_message: 'CPF inválido',
-      },
-      password('BR'),
-    ],
+    form_fields: [CPF_FIELD, password('BR')],
     features: [],
+    status: 'healthy',
+    website: null,
+    openbanking_information: null,
+  },
+  // Brazil's employment data behind a second factor: a CPF as the username, the persona as the password.
+  {
+    id: 9457,
+    name: 'heimdall_br_employment',
+    type: 'employment',
+    display_name: 'Heimdall Emprego (teste de MFA)',
+    country: 'BR',
+    integration_type: 'credentials',
+    resources: ['EMPLOYMENTS', 'OWNERS'],
+    form_fields: [CPF_FIELD, password('BR'), tokenField()],
+    features: [TOKEN_FEATURE],
     status: 'healthy',
     website: null,
     openbanking_information: null,

@@ -38,6 +38,8 @@ export type ResourceName =
   | 'TAX_STATUS'
   | 'TAX_DECLARATIONS'
   | 'DEBT_REPORTS'
+  /** Ponte's name for Belvo's legacy Brazilian card receivables (`/receivables/transactions/`), which Belvo's catalog does not list. */
+  | 'RECEIVABLES'
 
 /**
  * What a connector can be asked for: the catalog's resources, the records Belvo serves under no
@@ -126,6 +128,7 @@ export interface AccountScopedRecord extends InstitutionRecord {
  *   TAX_DECLARATIONS: `years` (required), `attachPdf`; FINANCIAL_STATEMENTS: nothing.
  * - INVOICES, TAX_RETENTIONS (Mexico's SAT): `period` (required), `invoiceType` (both when absent,
  *   as in historical updates), `attachXml`.
+ * - RECEIVABLES: `period` (required).
  */
 export interface FetchParams {
   period?: Period

@@ -498,6 +498,60 @@ export const PORTFOLIOS = recordResource({
 })
 
 /**
+ * Brazilian card receivables (legacy `/receivables/transactions/`, Belvo 1.35.0): a merchant's card
+ * sales with the acquirer's fees and the net it receives, registered to its settlement account.
+ * Belvo's legacy document publishes one `ReceivablesTransaction` as the POST's answer, but the
+ * retrieve is of a period and its list pages many: Ponte answers the period's sales, as a list.
+ * `RECEIVABLES` is Ponte's catalog name for it (Belvo's catalog lists none for this legacy resource).
+ */
+export const RECEIVABLES_TRANSACTIONS = recordResource({
+  ...BANKING,
+  name: 'receivables/transactions',
+  path: '/receivables/transactions/',
+  tag: 'Receivable Transactions',
+  institutionResource: 'RECEIVABLES',
+  recordKey: 'RECEIVABLES_TRANSACTIONS',
+  shape: 'ofda',
+  // ReceivablesTransaction names no link, and its account only by id and institution (kept in the body).
+  wireFields: { link: false, account: 'none' },
+  body: retrieveBody({ date_from: bodyDate('First day of the period'), date_to: bodyDate('Last day of the period'), token: MfaToken }),
+  items: { ofda: ['ReceivablesTransaction'] },
+  // Belvo publishes no PATCH here: Ponte's resume follows the family's names.
+  operationIds: {
+    retrieve: 'RetrieveReceivableTransactions',
+    resume: 'PatchReceivableTransactions',
+    list: 'ListReceivableTransactions',
+    detail: 'DetailReceivableTransaction',
+    delete: 'DestroyReceivableTransaction',
+  },
+  // Belvo's: link, account, created_at (ranges) and value_date; and the id, as Belvo's other lists.
+  filters: [
+    ...COMMON.filter((filter) => filter.param === 'id' || filter.param === 'link'),
+    { param: 'account', source: { column: 'account_id' }, type: 'uuid', lookups: ['exact', 'in'] },
+    { param: 'created_at', type: 'datetime', lookups: ['gt', 'gte', 'lt', 'lte', 'range'] },
+    { param: 'value_date', source: { column: 'record_date' }, type: 'date', lookups: RANGE },
+  ],
+  listNeedsLink: false,
+  needsAccounts: true,
+  deletable: true,
+  linkingFields: ACCOUNT_SCOPED_NO_ID,
+  background: { fetchResource: 'RECEIVABLES', historyDays: HISTORY_DAYS, summary: 'count' },
+  connectorResource: 'RECEIVABLES',
+  fetchParams: (args) => ({ period: period(args, true) }),
+  toRow: (record, accounts, plain) => {
+    const account = accountOf(accounts, record)
+    const institution = (account?.wire.institution as Json | undefined) ?? null
+    return {
+      accountId: account?.id ?? null,
+      recordDate: (record.value_date as string) ?? null,
+      kind: null,
+      prefix: {},
+      body: { account: account ? { id: account.id, institution } : null, ...plain },
+    }
+  },
+})
+
+/**
  * Every banking resource, in the order historical updates fetch them (accounts first: others
  * hang off them) and the reference lists them.
  */
@@ -513,4 +567,5 @@ export const BANKING_RESOURCES: readonly ResourceSpec[] = [
   EXCHANGES_BR,
   STATEMENTS,
   PORTFOLIOS,
+  RECEIVABLES_TRANSACTIONS,
 ]

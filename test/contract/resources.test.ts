@@ -393,7 +393,7 @@ describe('the contract of every registered resource', () => {
             })
           }
 
-          // Only where an institution that asks for a token offers the resource (Belvo's sandbox has none for employment).
+          // Wherever an institution that asks for a token offers the resource (the heimdall_ institutions).
           it.runIf(hasInstitution({ shape, resource: spec.institutionResource, country: spec.country, mfa: true }))(
             "resumes with its own MFA session (201, or 200 with save_data false), and refuses another resource's",
             async () => {

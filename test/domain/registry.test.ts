@@ -29,7 +29,7 @@ describe('resource registry', () => {
   it('lists every banking resource once, by its URL name, before the other families', () => {
     const names = RESOURCES.map((spec) => spec.name)
     expect(new Set(names).size).toBe(names.length)
-    expect(names.slice(0, 11)).toEqual([
+    expect(names.slice(0, 12)).toEqual([
       'accounts',
       'owners',
       'transactions',
@@ -41,6 +41,7 @@ describe('resource registry', () => {
       'br/exchanges',
       'statements',
       'investments/portfolios',
+      'receivables/transactions',
     ])
     expect(resourceNamed('br/exchanges')?.path).toBe('/api/br/exchanges/')
     expect(resourceNamed('investments/portfolios')).toMatchObject({ path: '/investments/portfolios/', answer: 'single' })

@@ -77,7 +77,7 @@ function findInstitution(choice: InstitutionChoice): CatalogInstitution | undefi
 /**
  * A worker's document for the institutions that log in with one (the CURP of Mexico's IMSS, a
  * Brazilian CPF): there a persona name fails the username's form validation, and the sandbox takes
- * the persona's password with any valid document (INVENTORY 8.3).
+ * any valid document with the persona's name as the password (personas.ts).
  */
 export const SAMPLE_DOCUMENT: Partial<Record<Country, string>> = { MX: 'GOMA850412HDFRRN09', BR: '52998224725' }
 
@@ -109,13 +109,15 @@ export async function createLink(h: Harness, options: LinkOptions = {}): Promise
   const mfa = institution.features.some((f) => f.name === 'token_required')
   const [persona, password] = (options.persona ?? (mfa ? MFA_PERSONA : FULL_PERSONA[institution.type])).split('/')
   const username = loginUsername(institution, persona)
+  // Where the username is a document, the password names the persona.
+  const secret = username === persona ? password : persona
   const res = await h.call(
     'POST',
     '/api/links/',
     {
       institution: institution.name,
       username,
-      password,
+      password: secret,
       access_mode: 'single',
       fetch_resources: [],
       ...(mfa ? { token: SANDBOX_MFA_TOKEN } : {}),
@@ -135,7 +137,9 @@ export async function retrievePrerequisites(h: Harness, spec: Pick<ResourceSpec,
   if (!spec.computedFrom) return
   const source = RESOURCES.find((other) => other.storage === 'records' && other.recordKey === spec.computedFrom)
   if (!source) throw new Error(`no registered resource stores ${spec.computedFrom}`)
-  const res = await h.call('POST', source.path, retrieveBody(source, link))
+  let res = await h.call('POST', source.path, retrieveBody(source, link))
+  // An MFA link asks for the token on every retrieval: the sandbox's completes it.
+  if (res.status === 428) res = await h.call('PATCH', source.path, { session: res.body[0].session, token: SANDBOX_MFA_TOKEN, link })
   if (res.status !== 201) throw new Error(`${source.name} not retrieved first: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`)
 }
 

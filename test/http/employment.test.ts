@@ -133,6 +133,61 @@ describe('employment records (Mexico IMSS)', () => {
   })
 })
 
+describe("the sandbox's error and MFA personas at employment institutions (the password names the persona)", () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set('2026-03-10T15:00:00Z')
+  })
+  afterAll(async () => h.close())
+
+  const register = (body: Json) => h.call('POST', '/api/links/', { access_mode: 'single', ...body })
+  const linkCount = async () => (await h.call('GET', '/api/links/')).body.count
+
+  it.each([
+    ['planet_mx_employment', CURP, 'err_down', 'institution_down'],
+    ['planet_mx_employment', CURP, 'err_sessions', 'too_many_sessions'],
+    ['planet_mx_employment', CURP, 'err_unavailable', 'institution_unavailable'],
+    ['planet_mx_employment', CURP, 'err_inactive', 'institution_inactive'],
+    ['planet_mx_employment', CURP, 'err_unsupported', 'unsupported_operation'],
+    ['planet_mx_employment', CURP, 'user_invalid', 'login_error'],
+    ['heimdall_mx_employment', CURP, 'err_down', 'institution_down'],
+    ['planet_br_employment', SAMPLE_DOCUMENT.BR!, 'err_down', 'institution_down'],
+    ['planet_br_employment', SAMPLE_DOCUMENT.BR!, 'user_invalid', 'login_error'],
+  ])('%s with a valid document and the password %s answers %s, and stores no link', async (institution, username, password, code) => {
+    const before = await linkCount()
+    expectError(await register({ institution, username, password }), 400, code)
+    expect(await linkCount()).toBe(before)
+  })
+
+  it('answers the timeout persona with the request timeout error', async () => {
+    const res = await register({ institution: 'planet_mx_employment', username: CURP, password: 'err_timeout' })
+    expect(res.body[0]).toMatchObject({ code: 'request_timeout' })
+  })
+
+  it.each([
+    ['heimdall_mx_employment', CURP, '/api/employment-records/'],
+    ['heimdall_br_employment', SAMPLE_DOCUMENT.BR!, '/api/br/employments/'],
+  ])('%s challenges mfa_default with a token (428), takes 111111, and asks again on each retrieval', async (institution, username, path) => {
+    const challenge = await register({ institution, username, password: 'mfa_default' })
+    const required = expectError(challenge, 428, 'token_required')
+    expect(required.token_generation_data).toMatchObject({ type: 'numeric', expects_user_input: true })
+    const wrong = await h.call('PATCH', '/api/links/', { session: required.session, link: required.link, token: '999999' })
+    expectError(wrong, 428, 'token_required')
+    const linked = await h.call('PATCH', '/api/links/', { session: wrong.body[0].session, link: required.link, token: '111111' })
+    expect(linked.status, JSON.stringify(linked.body)).toBe(200)
+    const asked = expectError(await h.call('POST', path, { link: required.link }), 428, 'token_required')
+    const resumed = await h.call('PATCH', path, { session: asked.session, link: required.link, token: '111111' })
+    expect(resumed.status, JSON.stringify(resumed.body).slice(0, 300)).toBe(201)
+    expect(resumed.body.length).toBeGreaterThan(0)
+  })
+
+  it('lets the same document log in without a challenge at the institution without MFA', async () => {
+    const res = await register({ institution: 'planet_mx_employment', username: CURP, password: 'mfa_default' })
+    expect(res.status).toBe(201)
+  })
+})
+
 describe('current employments (Mexico IMSS)', () => {
   let h: Harness
   beforeAll(async () => {

@@ -45,7 +45,7 @@ describe('institutions', () => {
     ['?country_code__in=MX,CO', (n: string) => /_(mx|co)_/.test(n)],
     ['?country_code__in[]=MX&country_code__in[]=CO', (n: string) => /_(mx|co)_/.test(n)],
     ['?type=fiscal', (n: string) => n.includes('fiscal')],
-    ['?type__in=fiscal,employment', (n: string) => /fiscal|employment/.test(n)],
+    ['?type__in=fiscal,employment', (n: string) => ['fiscal', 'employment'].includes(CATALOG.find((i) => i.name === n)!.type)],
     ['?name__in=erebor_mx_retail,gringotts_co_retail', (n: string) => ['erebor_mx_retail', 'gringotts_co_retail'].includes(n)],
     ['?display_name=gotham', (n: string) => n.startsWith('gotham_')],
     ['?status=healthy', () => true],

@@ -246,7 +246,8 @@ export function accountRecords(world: World): InstitutionRecord[] {
     const [idName, idValue] = publicIdentification(world, acct)
     const balanceType = isLiability(acct) ? 'LIABILITY' : 'ASSET'
     const available = card ? Math.max(0, card.limit - current) : Math.max(0, current)
-    const institution = { name: world.institution, type: 'bank' }
+    // Belvo's catalog type: a gig platform's is 'employment' (catalog.ts), every other sandbox account is a bank's.
+    const institution = { name: world.institution, type: world.gig ? 'employment' : 'bank' }
     if (world.shape === 'ofda') {
       const overdraft =
         acct.kind === 'primary' && acct.overdraftLimitCents > 0

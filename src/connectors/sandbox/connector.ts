@@ -29,6 +29,7 @@ import { mexicoTaxStatusRecords } from './fiscal/mexico-tax-status.ts'
 import { exchangeHistoryRecords, exchangeRecords, investmentRecords, investmentTransactionRecords, portfolioRecords } from './investments.ts'
 import { ownerRecords } from './owners.ts'
 import { sandboxLogin } from './personas.ts'
+import { receivableTransactionRecords } from './receivables.ts'
 import { buildWorld, type World } from './world.ts'
 
 /**
@@ -74,6 +75,7 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
       given(month, 'STATEMENTS', 'month'),
     ),
   PORTFOLIOS: (world) => portfolioRecords(world),
+  RECEIVABLES: (world, { period }) => receivableTransactionRecords(world, given(period, 'RECEIVABLES', 'period')),
   CL_INVOICES: (world, { period, invoiceType }, ctx) =>
     chileInvoiceRecords(world, ctx.credentials.username, given(period, 'CL_INVOICES', 'period'), invoiceType),
   CL_TAX_STATUS: (world, _params, ctx) => chileTaxStatusRecords(world, ctx.credentials.username),

@@ -76,9 +76,10 @@ export function merchantWire(brand: Brand | null): { logo: string | null; websit
 /** Belvo's account category for a story account, by country and shape. */
 export function accountCategory(world: World, acct: AccountPlan): string {
   switch (acct.kind) {
-    // Colombian payroll accounts are savings accounts ("cuenta de ahorros nómina").
+    // Colombian payroll accounts are savings accounts ("cuenta de ahorros nómina"); a gig
+    // platform's earnings account is a current account wherever it is.
     case 'primary':
-      return world.country === 'CO' ? 'SAVINGS_ACCOUNT' : 'CHECKING_ACCOUNT'
+      return world.country === 'CO' && !world.gig ? 'SAVINGS_ACCOUNT' : 'CHECKING_ACCOUNT'
     case 'reserve':
       return world.country === 'CO' ? 'CHECKING_ACCOUNT' : 'SAVINGS_ACCOUNT'
     case 'card':

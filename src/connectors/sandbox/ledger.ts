@@ -14,6 +14,7 @@ import {
   type YearMonth,
 } from './calendar.ts'
 import { postingCutoff, utcInstant } from './format.ts'
+import { GIG_TEXTS, gigDay, gigPayout, gigUnpaid, type GigMoveKind } from './gig.ts'
 import type { Brand, Category, Merchant, Subcategory } from './locales.ts'
 import { Rng, seedKey, type SandboxCountry } from './random.ts'
 import { TEXTS, upper, type Texts } from './texts.ts'
@@ -243,6 +244,9 @@ export class Ledger {
 
   /** The month-start balance anchor, a multiple of 100 steps (see `balance`). */
   private anchor(acct: AccountPlan, ym: YearMonth): number {
+    // A gig earnings account holds what the platform has not paid out yet, over its float: no
+    // jitter, so that a month of weekly payouts closes on the next anchor by itself.
+    if (this.world.gig && acct.kind === 'primary') return acct.anchorCents + gigUnpaid(this.world.gig, monthStart(ym))
     const rng = this.rng(acct, ym, 'anchor')
     const modulus = 100 * this.world.locale.step
     let level = acct.anchorCents
@@ -304,7 +308,8 @@ export class Ledger {
     const rng = this.rng(acct, ym, 'events')
     const events: TxEvent[] = []
     if (primary) {
-      if (w.business) this.businessEvents(acct, ym, rng, events)
+      if (w.gig) this.gigEvents(ym, rng, events)
+      else if (w.business) this.businessEvents(acct, ym, rng, events)
       else this.personalEvents(acct, ym, rng, events)
       this.paymentsToOwnCredit(acct, ym, events)
     } else {
@@ -317,6 +322,7 @@ export class Ledger {
     const saver = w.profile.kind !== 'negative'
     const counterparty = w.contacts[ym % w.contacts.length]
     this.balance(acct, ym, start, events, (cents, inflow) => {
+      if (primary && w.gig) return this.gigBalancing(end, cents, inflow)
       if (!primary) {
         return event(
           end,
@@ -340,6 +346,62 @@ export class Ledger {
         : event(end, 86_000, cents, false, 'balancing', t.transferOut(counterparty), 'Transfers', null, t.transferOp, { party: counterparty })
     })
     return { ym, startCents: start, events }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // A gig platform's earnings account (gig.ts): the month's trips or deliveries and Monday payouts.
+
+  private gigEvents(ym: YearMonth, rng: Rng, events: TxEvent[]): void {
+    const gig = this.world.gig!
+    const texts = GIG_TEXTS[this.world.country]
+    const platform = this.world.employer
+    const payOp = this.world.country === 'BR' ? 'PIX' : this.texts.transferOp
+    const described: Record<GigMoveKind, (code: string) => string> = {
+      fare: (code) => texts.fare(gig.platform, code),
+      tip: texts.tip,
+      cash_commission: texts.cashCommission,
+    }
+    for (let day = monthStart(ym); day <= monthEnd(ym); day++) {
+      const payout = gigPayout(gig, day)
+      if (payout > 0) {
+        const to = gig.payoutTo
+        events.push(
+          event(day, 21_600 + rng.int(0, 1_800), payout, false, 'transfer_out', texts.payout(to.bank.short, to.account.slice(-4)), 'Transfers', null, payOp, {
+            party: to,
+            reference: String(rng.int(1_000_000, 9_999_999)),
+          }),
+        )
+      }
+      for (const move of gigDay(gig, day)) {
+        const earning = move.kind !== 'cash_commission'
+        events.push(
+          event(
+            day,
+            move.sec,
+            move.cents,
+            move.inflow,
+            earning ? 'revenue' : 'fee',
+            described[move.kind](move.code),
+            earning ? 'Income & Payments' : 'Fees & Charges',
+            earning ? 'Freelance' : null,
+            'OUTROS',
+            { party: platform, reference: move.code },
+          ),
+        )
+      }
+    }
+  }
+
+  /**
+   * What closes a gig month on its anchor: a bonus for meeting the platform's goals, or, owing
+   * commissions, a payment of the debt; the other way, an instant cash-out to the worker's bank.
+   */
+  private gigBalancing(end: Day, cents: number, inflow: boolean): TxEvent {
+    const w = this.world
+    const texts = GIG_TEXTS[w.country]
+    if (!inflow) return event(end, 86_000, cents, false, 'balancing', texts.cashOut, 'Transfers', null, w.country === 'BR' ? 'PIX' : this.texts.transferOp)
+    if (w.profile.kind === 'negative') return event(end, 86_000, cents, true, 'balancing', texts.debtPayment, 'Transfers', null, 'OUTROS')
+    return event(end, 86_000, cents, true, 'balancing', texts.bonus, 'Income & Payments', 'Freelance', 'OUTROS', { party: w.employer })
   }
 
   private payDays(ym: YearMonth): Day[] {

@@ -12,6 +12,13 @@ import { hashDigits, hashHex, seedKey } from './random.ts'
  *   to `^[a-zA-Z0-9_]{1,16}$`, so each has a short alias (`err_*`) that passes that validation;
  *   the long `error_*` spellings work when a caller reaches the connector directly.
  * - `scale_<years>y_<accounts>a` (password `full`) yields dense history for benchmarks.
+ * - Employment institutions log in with the worker's document (a CURP at planet_mx_employment, a
+ *   CPF at planet_br_employment), whose form field no persona name passes. There the password
+ *   names the persona instead: any valid document with the password `err_down` answers
+ *   institution_down, `user_invalid` login_error, `mfa_default` (at heimdall_mx_employment) a
+ *   token challenge, `gig103` the negative data set; the gig personas' own passwords (`full`,
+ *   `nodata`, `low`, `negative`) choose the data set as well. Belvo's sandbox documents these
+ *   personas for every institution; this keeps them reachable where the username is a document.
  */
 
 /** The data a link gets. Scale profiles keep the username form, e.g. `scale_10y_20a`. */
@@ -172,12 +179,18 @@ export function sandboxLogin(institution: string, credentials: Credentials, toke
 
   if (SCALE_PATTERN.test(username)) return password === 'full' ? ok(institution, username, username) : error('login_error')
 
-  const persona = PERSONAS.get(username)
+  let persona = PERSONAS.get(username)
+  let secret = password
   // Employment institutions log in with the worker's document (a CURP, a CPF), which no persona
-  // name passes: there the gig personas' passwords choose the data set.
-  if (!persona && isEmploymentInstitution(institution) && GIG_PROFILES.has(password)) return ok(institution, username, password)
+  // name passes: there the password names the persona (logged in as with its own password), or,
+  // as the gig personas' passwords, the data set.
+  if (!persona && isEmploymentInstitution(institution)) {
+    persona = PERSONAS.get(password)
+    if (persona) secret = persona.password ?? ''
+    else if (GIG_PROFILES.has(password)) return ok(institution, username, password)
+  }
   if (!persona) return ok(institution, username, 'full')
-  if (persona.password === null || persona.password !== password) return error('login_error')
+  if (persona.password === null || persona.password !== secret) return error('login_error')
   if (persona.error) return error(persona.error)
 
   if (isIronbank(institution) && username === 'adv_valid') {

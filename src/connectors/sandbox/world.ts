@@ -1,6 +1,8 @@
 import type { ConnectorContext, WireShape } from '../types.ts'
 import { addMonths, formatDay, parseDay, type Day } from './calendar.ts'
 import { cedula, clabeNumber, cnh, cnpj, cpf, mod11CheckDigit, nit, plainUpper, rfcCompany, rfcPerson } from './documents.ts'
+import { curpBirthDate, namesFittingCurp } from './employment/curp.ts'
+import { gigPlatformOf, typicalWeekCents, type GigPlan } from './gig.ts'
 import { localeFor, type Bank, type City, type Locale, type Subscription, type Utility } from './locales.ts'
 import { isOfMockBankUser, OFMOCKBANK_USER, parseProfile, type ProfileSpec } from './personas.ts'
 import { hashDigits, hashHex, Rng, seedKey, withFaker, type SandboxCountry } from './random.ts'
@@ -131,7 +133,10 @@ export interface World {
   owner: Identity
   /** The bank itself as a counterparty (clearing code, ISPB) for BR products. */
   bank: Bank
+  /** The employer; at a gig platform (gig.ts), the platform itself. */
   employer: Party
+  /** A gig platform's earnings account (goonies_*_gig, planet_*_gig): the work plan and the bank account payouts go to. */
+  gig: (GigPlan & { payoutTo: Party }) | null
   monthlySalaryCents: number
   rentCents: number
   rentDay: number
@@ -208,9 +213,9 @@ function identity(
   username: string,
 ): Identity {
   const { country, locale } = world
-  const gender: Identity['gender'] = rng.chance(0.5) ? 'FEMALE' : 'MALE'
+  let gender: Identity['gender'] = rng.chance(0.5) ? 'FEMALE' : 'MALE'
   const birthYear = rng.int(1965, 2001)
-  const birthDate = formatDay(parseDay(`${birthYear}-01-01`) + rng.int(0, 364))
+  let birthDate = formatDay(parseDay(`${birthYear}-01-01`) + rng.int(0, 364))
   const city = rng.pick(locale.cities)
   const district = rng.pick(city.districts)
   const [person, street] = withFaker(country, seedKey(world.key, 'owner'), (faker) => {
@@ -220,6 +225,16 @@ function identity(
   })
   let { first, last, second } = person
   if (isOfMockBankUser(world.institution, username)) [first, last, second] = ['Ralph', 'Bragg', '']
+  // A worker who logs in with their CURP (Mexico's employment institutions) is the person it
+  // describes: born that day, of that sex, with names whose letters are the CURP's.
+  const fromCurp = namesFittingCurp(username.toUpperCase(), world.key, { firstName: first, lastName: last, secondLastName: second })
+  if (fromCurp) {
+    first = fromCurp.firstName
+    last = fromCurp.lastName
+    second = fromCurp.secondLastName
+    gender = fromCurp.gender
+    birthDate = curpBirthDate(username.toUpperCase()) ?? birthDate
+  }
   const displayName = [first, last, second].filter(Boolean).join(' ')
   const email = `${onlyAscii(first)}.${onlyAscii(last)}${rng.int(1, 99)}@${rng.pick(locale.emailDomains)}`
   // Mexican numbers have 10 digits (lada included); Brazilian mobiles are DDD + 9 digits starting with 9.
@@ -374,7 +389,14 @@ interface Labels {
 }
 
 /** Product names and types per country and shape ([name, type, subtype] / [name, type]). */
-function labels(country: SandboxCountry, shape: WireShape, business: boolean): Labels {
+function labels(country: SandboxCountry, shape: WireShape, business: boolean, gig: GigPlan | null): Labels {
+  if (gig) {
+    // A gig worker's earnings account at the platform: a prepaid payment account in Open Finance terms.
+    const brand = gig.platform.brand
+    const primary: [string, string, string] =
+      shape === 'ofda' ? [`Conta de Ganhos ${brand}`, 'CONTA_PAGAMENTO_PRE_PAGA', 'INDIVIDUAL'] : [`Ganancias ${brand}`, 'Cuentas de efectivo', 'GANANCIAS']
+    return { ...labels(country, shape, false, null), primary }
+  }
   if (shape === 'ofda') {
     return {
       primary: [business ? 'Conta Corrente PJ' : 'Conta Corrente', 'CONTA_DEPOSITO_A_VISTA', 'INDIVIDUAL'],
@@ -406,7 +428,9 @@ interface AccountSpec {
   dense: boolean
 }
 
-function accountSpecs(profile: ProfileSpec): AccountSpec[] {
+function accountSpecs(profile: ProfileSpec, gig: GigPlan | null): AccountSpec[] {
+  // A gig worker has one account at the platform: the earnings account.
+  if (gig && profile.kind !== 'scale') return profile.kind === 'nodata' ? [] : [{ kind: 'primary', dense: false }]
   switch (profile.kind) {
     case 'nodata':
       return []
@@ -438,7 +462,7 @@ function salaryFactor(profile: ProfileSpec): number {
 
 function buildAccounts(world: Omit<World, 'accounts'>, rng: Rng, specs: AccountSpec[], shape: WireShape): AccountPlan[] {
   const { country, profile, today, monthlySalaryCents: salary } = world
-  const l = labels(country, shape, world.business)
+  const l = labels(country, shape, world.business, world.gig)
   const negative = profile.kind === 'negative'
   // Scale personas (benchmarks) need exactly N years up to today, and "low" is a thin file whose
   // bank keeps three months: both windows slide with the clock (older days drop out, none moves).
@@ -490,6 +514,15 @@ function buildAccounts(world: Omit<World, 'accounts'>, rng: Rng, specs: AccountS
         base.anchorCents = negative ? -Math.round(salary * 0.3) : Math.round(salary * (profile.kind === 'low' ? 0.5 : world.business ? 3 : 1.3))
         base.anchorSpread = negative ? 0.6 : 0.1
         base.overdraftLimitCents = country === 'BR' || negative ? Math.round(salary * (negative ? 0.8 : 0.3)) : 0
+        if (world.gig) {
+          // The account's float under the week's unpaid earnings (ledger.ts anchor): a small reserve
+          // the platform holds, or, for a worker who owes cash-trip commissions, a debt.
+          const week = Math.abs(typicalWeekCents(world.gig, REFERENCE_DAY))
+          const unit = 100 * world.locale.step
+          base.anchorCents = Math.round((negative ? -week * 1.5 : week * 0.05) / unit) * unit
+          base.anchorSpread = 0
+          base.overdraftLimitCents = 0
+        }
       } else {
         base.anchorCents = Math.round(salary * 3.2)
         base.anchorSpread = 0.08
@@ -593,6 +626,7 @@ function createWorld(ctx: ConnectorContext): World {
   const key = seedKey('ponte-sandbox-v1', ctx.institution.name, ctx.profile, ctx.linkSeed)
   const rng = new Rng(seedKey(key, 'world'))
   const business = ctx.institution.name.includes('_business')
+  const platform = gigPlatformOf(ctx.institution.name)
   const owner = identity({ country, locale, key, institution: ctx.institution.name, business }, rng, ctx.credentials.username)
   const bank = locale.banks[Number.parseInt(hashHex(seedKey(ctx.institution.name, 'bank'), 4), 16) % locale.banks.length]
   const employer = party(country, locale, rng, rng.pick(locale.employers), 'COMPANY')
@@ -604,6 +638,22 @@ function createWorld(ctx: ConnectorContext): World {
   const suppliers = business ? companyNames(country, seedKey(key, 'suppliers'), 5).map((n) => party(country, locale, rng, n, 'COMPANY')) : []
   // Rent takes a quarter to a third of the salary (the usual affordability rule of landlords).
   const rentRaw = Math.min(locale.rent[1], Math.max(locale.rent[0], monthlySalaryCents * (0.25 + 0.08 * rng.next())))
+  // A gig platform's worker: paid by the platform, weekly, into their own bank account. Drawn from
+  // a stream of its own, so the rest of the world is what any other institution's would be.
+  const gigRng = new Rng(seedKey(key, 'gig'))
+  const gig = platform
+    ? {
+        platform,
+        country,
+        profile: profile.kind,
+        key,
+        restDays: [gigRng.pick([0, 2, 3])],
+        step: locale.step,
+        payoutTo: party(country, locale, gigRng, owner.displayName, 'INDIVIDUAL'),
+      }
+    : null
+  const platformSuffix = country === 'BR' ? 'TECNOLOGIA LTDA' : country === 'MX' ? 'SA DE CV' : 'SAS'
+  const platformParty = platform ? party(country, locale, gigRng, `${platform.brand.toUpperCase()} ${platformSuffix}`, 'COMPANY') : null
   const partial: Omit<World, 'accounts'> = {
     key,
     username: ctx.credentials.username,
@@ -617,7 +667,8 @@ function createWorld(ctx: ConnectorContext): World {
     business,
     owner,
     bank,
-    employer,
+    employer: platformParty ?? employer,
+    gig,
     monthlySalaryCents,
     rentCents: Math.round((rentRaw * (profile.kind === 'low' ? 0.5 : 1)) / (1000 * locale.step)) * 1000 * locale.step,
     rentDay: rng.int(1, 5),
@@ -631,7 +682,7 @@ function createWorld(ctx: ConnectorContext): World {
     cardSpendShare: profile.kind === 'negative' ? 0.25 : business ? 0.06 : 0.16,
     customerSince: 0,
   }
-  const accounts = buildAccounts(partial, rng, accountSpecs(profile), ctx.institution.shape)
+  const accounts = buildAccounts(partial, rng, accountSpecs(profile, partial.gig), ctx.institution.shape)
   const customerSince = accounts.length ? Math.min(...accounts.map((a) => a.historyStart)) : addMonths(REFERENCE_DAY, -24)
   return { ...partial, customerSince, accounts }
 }

@@ -1,6 +1,7 @@
 import { addMonths, formatDay, parseDay, type Day } from '../calendar.ts'
 import { plainUpper, rfcCompany, rfcPerson } from '../documents.ts'
 import { Rng, seedKey, withFaker } from '../random.ts'
+import { curpBirthDate, isCurp } from './curp.ts'
 import { REFERENCE_DAY, type World } from '../world.ts'
 
 /**
@@ -11,9 +12,6 @@ import { REFERENCE_DAY, type World } from '../world.ts'
  * worker's birth and REFERENCE_DAY, never to today: "today" only cuts the story (a job that ends
  * after today is still current).
  */
-
-/** Belvo's sandbox CURP format (the institution's form field): four letters, birth date, six letters, two characters. */
-export const CURP_FORMAT = /^([A-Z]{4})([0-9]{6})([A-Z]{6})([A-Z0-9]{2})$/
 
 /** IMSS keeps a worker's health coverage for eight weeks after the last job ends (conservación de derechos). */
 const COVERAGE_AFTER_LEAVING_DAYS = 56
@@ -69,22 +67,6 @@ export function luhnDigit(digits: string): number {
     sum += d
   }
   return (10 - (sum % 10)) % 10
-}
-
-/** The birth date a CURP encodes: YYMMDD, the century told by the 17th character (a digit before 2000, a letter from 2000). */
-export function curpBirthDate(curp: string): string | null {
-  const match = CURP_FORMAT.exec(curp)
-  if (!match) return null
-  const [yy, mm, dd] = [match[2].slice(0, 2), match[2].slice(2, 4), match[2].slice(4, 6)]
-  const century = /[0-9]/.test(curp[16]) ? '19' : '20'
-  const date = `${century}${yy}-${mm}-${dd}`
-  const parsed = new Date(`${date}T00:00:00Z`)
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date ? date : null
-}
-
-/** Whether `curp` has Belvo's format and a real birth date: what the sandbox accepts as a login. */
-export function isCurp(curp: string): boolean {
-  return curpBirthDate(curp) !== null
 }
 
 function titleCase(value: string): string {
@@ -156,7 +138,11 @@ function cutAt(jobs: Job[], today: Day): Job[] {
     })
 }
 
-/** The link's worker: `curp` is the login's (the username of planet_mx_employment), or one made from the owner when the login is no CURP. */
+/**
+ * The link's worker: `curp` is the login's (the username of planet_mx_employment), or one made from
+ * the owner when the login is no CURP. The owner's names and birth date are the CURP's (world.ts
+ * takes them from employment/curp.ts), so the names, the CURP and the RFC agree.
+ */
 export function workerOf(world: World): Worker {
   const rng = new Rng(seedKey(world.key, 'imss'))
   const owner = world.owner
@@ -171,7 +157,8 @@ export function workerOf(world: World): Worker {
   return {
     curp,
     nss: `${nssBody}${luhnDigit(nssBody)}`,
-    rfc: rfcPerson(rng, owner.firstName, owner.lastName, owner.secondLastName, birthDate),
+    // The owner's RFC where it is one (a Mexican world): the SAT's and the IMSS's person agree.
+    rfc: owner.document.type === 'RFC' ? owner.document.number : rfcPerson(rng, owner.firstName, owner.lastName, owner.secondLastName, birthDate),
     firstName: owner.firstName,
     lastName: owner.lastName,
     secondLastName: owner.secondLastName,
