@@ -102,6 +102,7 @@ function idCif(taxpayer: MexicoTaxpayer): string {
   return hashDigits(seedKey('sat-id-cif', taxpayer.rfc), 11).replace(/^0/, '1')
 }
 
+/** The link's one certificate, streamed as one batch: pdf-lib writes the PDF asynchronously. */
 export async function* mexicoTaxStatusRecords(world: World, attachPdf: boolean): AsyncIterable<InstitutionRecord[]> {
   const taxpayer = mexicoTaxpayer(world)
   const { regimes, activities, obligations } = registration(world, taxpayer)
