@@ -51,6 +51,7 @@ function jobWire(job: Job, today: Day, collectedAt: null) {
   }
 }
 
+/** The link's report; with `attachPdf`, streamed once the PDF is built (pdf-lib writes asynchronously). */
 export function employmentRecordRecords(world: World, attachPdf = false): InstitutionRecord[] | AsyncIterable<InstitutionRecord[]> {
   const worker = workerOf(world)
   if (worker.jobs.length === 0) return []
@@ -63,7 +64,7 @@ export function employmentRecordRecords(world: World, attachPdf = false): Instit
   })()
 }
 
-function recordOf(worker: ReturnType<typeof workerOf>, weeksContributed: number): InstitutionRecord {
+function recordOf(worker: Worker, weeksContributed: number): InstitutionRecord {
   const last = worker.jobs[worker.jobs.length - 1]
   const employed = last.end === null
   const coveredUntil = coverageUntil(worker)

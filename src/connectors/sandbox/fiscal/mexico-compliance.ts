@@ -22,6 +22,7 @@ const SENSE: Record<ComplianceOutcome, string> = { POSITIVE: 'POSITIVO', NEGATIV
 
 const MONTHS = ['Enero', 'Febrero', 'Marzo', 'Abril', 'Mayo', 'Junio', 'Julio', 'Agosto', 'Septiembre', 'Octubre', 'Noviembre', 'Diciembre']
 
+/** The persona's outcome (see the module comment). */
 export function complianceOutcome(world: World): ComplianceOutcome {
   switch (world.profile.kind) {
     case 'nodata':
@@ -54,6 +55,7 @@ export function pendingObligations(world: World): PendingObligation[] {
     .map((o) => ({ obligation: o.description, month: period.month, year: period.year }))
 }
 
+/** The link's opinion of the day, streamed as one batch: pdf-lib writes the PDF asynchronously. */
 export async function* mexicoComplianceRecords(world: World, attachPdf: boolean): AsyncIterable<InstitutionRecord[]> {
   const taxpayer = mexicoTaxpayer(world)
   const outcome = complianceOutcome(world)

@@ -36,10 +36,9 @@ export function slashDate(day: Day): string {
 export function satUpper(value: string): string {
   return value
     .toUpperCase()
-    .replace(/Ñ/g, '\u0000')
     .normalize('NFD')
+    .replace(/N\u0303/g, 'Ñ')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/\u0000/g, 'Ñ')
 }
 
 /**
@@ -72,7 +71,7 @@ const STREET_TYPES: [prefix: string, type: string][] = [
   ['Avenida', 'AVENIDA'],
   ['Blvd.', 'BOULEVARD'],
   ['Calz.', 'CALZADA'],
-  ['Prol.', 'PROLONGACIÓN'],
+  ['Prol.', 'PROLONGACION'],
   ['Priv.', 'PRIVADA'],
   ['Cerrada', 'CERRADA'],
   ['Calle', 'CALLE'],
@@ -103,13 +102,14 @@ function idCif(taxpayer: MexicoTaxpayer): string {
   return hashDigits(seedKey('sat-id-cif', taxpayer.rfc), 11).replace(/^0/, '1')
 }
 
+/** The link's one certificate, streamed as one batch: pdf-lib writes the PDF asynchronously. */
 export async function* mexicoTaxStatusRecords(world: World, attachPdf: boolean): AsyncIterable<InstitutionRecord[]> {
   const taxpayer = mexicoTaxpayer(world)
   const { regimes, activities, obligations } = registration(world, taxpayer)
   const issued = issueInstant(world, 'constancia')
   const a = taxpayer.address
   const place = `${satUpper(a.municipality)} , ${satUpper(a.state)} A ${satUpper(spanishDate(world.today))}`
-  // The certificate's folio: the year and twenty digits of the day's issue.
+  // The certificate's folio: 22 digits, the year and eighteen of the day's issue (Belvo's example: 2044441088666600000034).
   const folio = `${world.todayStr.slice(0, 4)}${hashDigits(seedKey(world.key, 'constancia', world.todayStr), 18)}`
   const chain = `||${world.todayStr.replace(/-/g, '/')}|${taxpayer.rfc}|CONSTANCIA DE SITUACIÓN FISCAL|${folio}||`
   const street = streetParts(a.street)
