@@ -149,13 +149,17 @@ export const TAX_RETENTIONS = recordResource({
 // Tax returns, legacy tax declarations and financial statements.
 
 const attachReturnPdf = optionalField(
-  Type.Boolean({ default: false, description: "Return the SAT's acknowledgement of each return as a PDF (base64) in `pdf`." }),
+  Type.Boolean({ default: false, description: "Attach the SAT's PDFs (base64): the return in `pdf`, and its acknowledgement of receipt in `receipt_pdf`." }),
 )
+const attachDeclarationPdf = optionalField(Type.Boolean({ default: false, description: "Attach the SAT's PDF of each yearly return (base64) in `pdf`." }))
 
 /** A fiscal year as Belvo takes it: `YYYY`, as a string (the spec, the SDK) or a number. */
 const bodyYear = (description: string) => Type.Union([Type.String(), Type.Integer()], { description: `${description} (YYYY).` })
 
-/** How many fiscal years one request may span: the five the SAT keeps at hand (CFF art. 67). */
+/**
+ * How many fiscal years one request may span. Belvo documents no limit; Ponte takes the five years
+ * the SAT may still review (CFF art. 67), which keeps a request's work bounded.
+ */
 const MAX_YEARS = 5
 
 /** A year of the body, if given: Belvo's pattern `^(19|20)\d{2}$`. */
@@ -189,7 +193,7 @@ function checkYears(today: string, request: Record<string, unknown>): { from: nu
   return { from, to }
 }
 
-/** How many days a monthly request may span (its months' provisional payments): a year, as for invoices. */
+/** How many days a monthly request may span (its months' provisional payments): a year, as Belvo's invoices. Ponte's limit, as MAX_YEARS. */
 const MAX_MONTHLY_DAYS = 365
 
 /**
@@ -271,7 +275,7 @@ export const TAX_RETURNS = recordResource({
   async: false,
   // None of Belvo's four schemas has a field for the return's own id at the SAT.
   linkingFields: ['internal_identification'],
-  // Five fiscal years back: the yearly returns of the period's years.
+  // Historical updates ask for a period (sync.ts): about four years back, whose years (five at most) are those of the yearly returns fetched.
   background: { fetchResource: 'TAX_RETURNS', historyDays: 4 * HISTORY_DAYS, summary: 'count' },
   connectorResource: 'TAX_RETURNS',
   fetchParams: taxReturnParams,
@@ -295,7 +299,7 @@ export const TAX_DECLARATIONS = recordResource({
     token: MfaToken,
     year_from: bodyYear('The first fiscal year'),
     year_to: bodyYear('The last fiscal year'),
-    attach_pdf: attachReturnPdf,
+    attach_pdf: attachDeclarationPdf,
   }),
   items: { multiregion: ['TaxDeclarationIndividual', 'TaxDeclarationBusiness'] },
   operationIds: {
@@ -308,6 +312,7 @@ export const TAX_DECLARATIONS = recordResource({
   filters: [...SAT_FILTERS, { param: 'year', source: { body: 'document_information.year' }, type: 'integer', lookups: RANGE, description: 'The fiscal year' }],
   async: false,
   linkingFields: ['internal_identification'],
+  // As for tax returns: the years of a period about four years long.
   background: { fetchResource: 'TAX_DECLARATIONS', historyDays: 4 * HISTORY_DAYS, summary: 'count' },
   connectorResource: 'TAX_DECLARATIONS',
   fetchParams: ({ today, request }) => ({ years: checkYears(today, request), attachPdf: request.attach_pdf === true }),

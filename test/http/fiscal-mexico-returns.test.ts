@@ -101,6 +101,7 @@ describe('Mexico SAT tax returns, tax declarations and financial statements', ()
         expect(r.informacion_general).toMatchObject({ rfc: taxpayer.rfc, curp: taxpayer.curp, tipo_declaracion: 'Normal', periodo: 'Del Ejercicio' })
         expect(r.informacion_general.fecha_presentacion).toMatch(new RegExp(`^${r.informacion_general.ejercicio + 1}-04-`))
         expect(r.pdf).toBeNull()
+        expect(r.receipt_pdf).toBeNull()
         expect(r).not.toHaveProperty('internal_identification')
       }
     })
@@ -345,13 +346,15 @@ describe('Mexico SAT tax returns, tax declarations and financial statements', ()
   describe('attach_pdf', () => {
     const poppler = popplerAvailable()
 
-    it("gives each return its acknowledgement as a PDF (base64) that opens, shows the JSON's values and is the same bytes every time", async () => {
+    it("gives each return as a PDF (base64) that opens, shows the JSON's values and is the same bytes every time, and its receipt", async () => {
       const { link } = await person()
       const body = { link: link.id, year_from: '2024', year_to: '2024', attach_pdf: true, save_data: false }
       const [first] = (await call('POST', '/api/tax-returns/', body)).body
       const [second] = (await call('POST', '/api/tax-returns/', body)).body
       expect(typeof first.pdf).toBe('string')
       expect(second.pdf).toBe(first.pdf)
+      expect(second.receipt_pdf).toBe(first.receipt_pdf)
+      expect((await parsePdf(first.receipt_pdf)).pages).toBe(1)
       const { bytes, pages } = await parsePdf(first.pdf)
       expect(pages).toBeGreaterThan(0)
       if (!poppler) return
@@ -374,6 +377,11 @@ describe('Mexico SAT tax returns, tax declarations and financial statements', ()
         money(d.isr_a_favor),
       ]) {
         expect(text, value).toContain(value)
+      }
+      // The receipt: the operation and what is to pay.
+      const receipt = await pdfText((await parsePdf(first.receipt_pdf)).bytes)
+      for (const value of ['Acuse de recibo', g.rfc, g.numero_operacion, g.fecha_y_hora_presentacion, `Total a pagar ${money(d.isr_a_cargo)}`]) {
+        expect(receipt, value).toContain(value)
       }
     })
 

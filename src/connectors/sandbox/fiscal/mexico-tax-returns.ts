@@ -25,18 +25,21 @@ import {
  *
  * A return exists once it is filed: a year's by March 31 (companies) or April 30 (persons) of the
  * next year, a month's by the 17th of the next month. With `attach_pdf`, `pdf` carries the
- * return's acknowledgement as the SAT prints it (base64), built from the same figures.
+ * return as the SAT prints it and `receipt_pdf` its acknowledgement of receipt (acuse de recibo:
+ * who filed, when, the operation number and the amount to pay), both base64 and built from the
+ * same figures; without it both are null, as Belvo's schemas allow.
  */
 
 /** What a tax returns retrieve asks for (the body's type and its years or its period). */
 export type TaxReturnRequest =
   { type: 'yearly'; yearFrom: number; yearTo: number; attachPdf: boolean } | { type: 'monthly'; period: Period; attachPdf: boolean }
 
-/** Belvo's `pdf` is the document's bytes in base64. */
-async function base64Pdf(title: string, taxpayer: MexicoTaxpayer, filing: Filing, blocks: PdfBlock[]): Promise<string> {
+/** Belvo's `pdf` and `receipt_pdf` are the documents' bytes in base64. */
+async function base64Pdf(title: string, taxpayer: MexicoTaxpayer, filing: Filing, blocks: PdfBlock[], chain?: string): Promise<string> {
   const bytes = await buildPdf({
     title,
-    issuer: ['SERVICIO DE ADMINISTRACIÓN TRIBUTARIA', 'Acuse de recibo de la declaración'],
+    issuer: ['SERVICIO DE ADMINISTRACIÓN TRIBUTARIA', 'Declaraciones y Pagos'],
+    chain,
     subject: `${title} ${taxpayer.rfc}`,
     keywords: [taxpayer.rfc, filing.operationNumber],
     issuedAt: `${formatDay(filing.day)}T${filingStamp(filing).slice(11)}${MEXICO_UTC_OFFSET}`,
@@ -80,6 +83,54 @@ function filingFields(filing: Filing) {
     fecha_y_hora_presentacion: filingStamp(filing),
     medio_presentacion: 'Internet',
   }
+}
+
+/** What a receipt says about the return it acknowledges. */
+interface Receipt {
+  taxpayer: MexicoTaxpayer
+  filing: Filing
+  year: number
+  period: string
+  /** The amounts to pay, by concept (none when nothing is due). */
+  payments: [concept: string, cents: number][]
+}
+
+/**
+ * The acknowledgement of receipt (acuse de recibo): the return's identification, the amount to
+ * pay by concept and in total, and the seal's original chain over the same data.
+ */
+function receiptPdf({ taxpayer, filing, year, period, payments }: Receipt): Promise<string> {
+  const total = payments.reduce((sum, [, cents]) => sum + cents, 0)
+  return base64Pdf(
+    'Acuse de recibo',
+    taxpayer,
+    filing,
+    [
+      { kind: 'heading', text: 'Datos de la declaración' },
+      {
+        kind: 'fields',
+        rows: [
+          ['RFC', taxpayer.rfc],
+          [taxpayer.kind === 'BUSINESS' ? 'Denominación o razón social' : 'Nombre', displayName(taxpayer)],
+          ['Ejercicio', String(year)],
+          ['Periodo', period],
+          ['Tipo de declaración', 'Normal'],
+          ['Fecha y hora de presentación', filingStamp(filing)],
+          ['Número de operación', filing.operationNumber],
+        ],
+      },
+      { kind: 'heading', text: 'Importe a pagar' },
+      {
+        kind: 'table',
+        columns: [
+          { header: 'Concepto', width: 3 },
+          { header: 'Importe', width: 1, align: 'right' },
+        ],
+        rows: [...payments.map(([concept, cents]) => [concept, money(cents)]), ['Total a pagar', money(total)]],
+      },
+    ],
+    `||${filing.operationNumber}|${taxpayer.rfc}|${year}|${period}|${filingStamp(filing)}|${(total / 100).toFixed(2)}||`,
+  )
 }
 
 // Yearly returns.
@@ -439,13 +490,14 @@ function monthlyPdf(taxpayer: MexicoTaxpayer, m: MonthFigures): Promise<string> 
 export function taxReturnRecords(world: World, request: TaxReturnRequest): InstitutionRecord[] | AsyncIterable<InstitutionRecord[]> {
   const taxpayer = mexicoTaxpayer(world)
   const business = taxpayer.kind === 'BUSINESS'
-  const entries: { record: InstitutionRecord; pdf: () => Promise<string> }[] = []
+  const entries: { record: InstitutionRecord; pdf: () => Promise<string>; receipt: () => Promise<string> }[] = []
   if (request.type === 'yearly') {
     for (const f of filedYears(world, taxpayer, request.yearFrom, request.yearTo)) {
       const body = business ? businessYearly(world, taxpayer, f) : personalYearly(taxpayer, f)
       entries.push({
         record: { internal_identification: `declaracion-anual/${taxpayer.rfc}/${f.year}`, ...body, pdf: null, receipt_pdf: null },
         pdf: () => yearlyPdf(taxpayer, f),
+        receipt: () => receiptPdf({ taxpayer, filing: f.filing, year: f.year, period: 'Del Ejercicio', payments: [['ISR', f.isrDue]] }),
       })
     }
   } else {
@@ -461,13 +513,24 @@ export function taxReturnRecords(world: World, request: TaxReturnRequest): Insti
           receipt_pdf: null,
         },
         pdf: () => monthlyPdf(taxpayer, m),
+        receipt: () =>
+          receiptPdf({
+            taxpayer,
+            filing: m.filing,
+            year: m.year,
+            period: MONTH_NAMES[m.month - 1],
+            payments: [
+              [business ? 'ISR personas morales' : 'ISR por actividades empresariales y profesionales', m.isrDue],
+              ['IVA', m.vatDue],
+            ],
+          }),
       })
     }
   }
   if (!request.attachPdf || entries.length === 0) return entries.map((e) => e.record)
   return (async function* () {
     const records: InstitutionRecord[] = []
-    for (const entry of entries) records.push({ ...entry.record, pdf: await entry.pdf() })
+    for (const entry of entries) records.push({ ...entry.record, pdf: await entry.pdf(), receipt_pdf: await entry.receipt() })
     yield records
   })()
 }
