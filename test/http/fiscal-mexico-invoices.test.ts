@@ -31,6 +31,80 @@ const sum = <T>(items: readonly T[], of: (item: T) => number) => items.reduce((t
 /** The server's stamps on every access; the rest is the institution's data. */
 const withoutStamps = (items: Json[]) => items.map(({ id: _id, collected_at: _collected, created_at: _created, ...rest }) => rest)
 
+/** Asserts that a CFDI's XML says what its JSON says: parties, totals, concepts, taxes, the stamp and its complements. */
+function expectXmlOfInvoice(invoice: Json): void {
+  const root = nodeFromXmlString(invoice.xml)
+  const id = invoice.invoice_identification
+  expect(root.name(), id).toBe('cfdi:Comprobante')
+  expect(root.getAttribute('Version')).toBe('4.0')
+  expect(root.getAttribute('TipoDeComprobante')).toBe({ Ingreso: 'I', Nómina: 'N', Pago: 'P' }[invoice.invoice_type as string])
+  expect(root.getAttribute('Fecha').slice(0, 10)).toBe(invoice.invoice_date)
+  expect(root.getAttribute('Serie') + root.getAttribute('Folio')).toBe(invoice.series + invoice.folio)
+  expect(root.getAttribute('Moneda')).toBe(invoice.currency)
+  expect(root.getAttribute('LugarExpedicion')).toBe(invoice.place_of_issue)
+  expect(xmlCents(root, 'SubTotal')).toBe(cents(invoice.subtotal_amount))
+  expect(xmlCents(root, 'Descuento')).toBe(cents(invoice.discount_amount))
+  expect(xmlCents(root, 'Total')).toBe(cents(invoice.total_amount))
+  expect(root.getAttribute('MetodoPago') || null).toBe(invoice.payment_method)
+  expect(root.getAttribute('FormaPago') || null).toBe(invoice.payment_type)
+  const issuer = root.searchNode('cfdi:Emisor')!
+  const receiver = root.searchNode('cfdi:Receptor')!
+  expect([issuer.getAttribute('Rfc'), issuer.getAttribute('Nombre'), issuer.getAttribute('RegimenFiscal')]).toEqual([
+    invoice.sender_id,
+    invoice.sender_name,
+    invoice.sender_fiscal_regime,
+  ])
+  expect([
+    receiver.getAttribute('Rfc'),
+    receiver.getAttribute('Nombre'),
+    receiver.getAttribute('RegimenFiscalReceptor'),
+    receiver.getAttribute('DomicilioFiscalReceptor'),
+    receiver.getAttribute('UsoCFDI'),
+  ]).toEqual([invoice.receiver_id, invoice.receiver_name, invoice.receiver_fiscal_regime, invoice.receiver_postal_code, invoice.usage])
+  const concepts = root.searchNodes('cfdi:Conceptos', 'cfdi:Concepto')
+  expect(concepts.length).toBe(invoice.invoice_details.length)
+  concepts.forEach((concept, i) => {
+    const detail = invoice.invoice_details[i]
+    expect(concept.getAttribute('ClaveProdServ')).toBe(detail.product_identification)
+    expect(concept.getAttribute('ClaveUnidad')).toBe(detail.unit_code)
+    expect(concept.getAttribute('ObjetoImp')).toBe(detail.tax_subject_code)
+    expect(Number(concept.getAttribute('Cantidad'))).toBe(detail.quantity)
+    expect(xmlCents(concept, 'Importe')).toBe(cents(detail.pre_tax_amount))
+    expect(sum(concept.searchNodes('cfdi:Impuestos', 'cfdi:Traslados', 'cfdi:Traslado'), (t) => xmlCents(t, 'Importe'))).toBe(cents(detail.tax_amount))
+    const retained = concept.searchNodes('cfdi:Impuestos', 'cfdi:Retenciones', 'cfdi:Retencion')
+    expect(sum(retained, (t) => xmlCents(t, 'Importe'))).toBe(sum(detail.retained_taxes, (t: Json) => cents(t.retained_tax_amount)))
+  })
+  const taxes = root.searchNode('cfdi:Impuestos')
+  expect(xmlCents(taxes, 'TotalImpuestosTrasladados')).toBe(cents(invoice.tax_amount))
+  expect(xmlCents(taxes, 'TotalImpuestosRetenidos')).toBe(cents(invoice.tax_details.total_tax_retained))
+  // The totals the CFDI's Total is made of, from the XML alone.
+  expect(
+    xmlCents(root, 'SubTotal') - xmlCents(root, 'Descuento') + xmlCents(taxes, 'TotalImpuestosTrasladados') - xmlCents(taxes, 'TotalImpuestosRetenidos'),
+  ).toBe(xmlCents(root, 'Total'))
+  const stamp = root.searchNode('cfdi:Complemento', 'tfd:TimbreFiscalDigital')!
+  expect(stamp.getAttribute('UUID')).toBe(id)
+  expect(stamp.getAttribute('SelloCFD')).toBe(root.getAttribute('Sello'))
+  expect(stamp.getAttribute('RfcProvCertif')).toBe(invoice.certification_authority)
+  expect(stamp.getAttribute('FechaTimbrado') > root.getAttribute('Fecha')).toBe(true)
+  expect(stamp.getAttribute('FechaTimbrado').slice(0, 10)).toBe(invoice.certification_date)
+  if (invoice.payroll) {
+    const nomina = root.searchNode('cfdi:Complemento', 'nomina12:Nomina')!
+    expect(nomina.getAttribute('FechaPago')).toBe(invoice.payroll.payment_date)
+    expect([nomina.getAttribute('FechaInicialPago'), nomina.getAttribute('FechaFinalPago')]).toEqual([invoice.payroll.date_from, invoice.payroll.date_to])
+    expect(xmlCents(nomina, 'TotalPercepciones')).toBe(cents(invoice.subtotal_amount))
+    expect(xmlCents(nomina, 'TotalDeducciones')).toBe(cents(invoice.discount_amount))
+    expect(sum(invoice.payroll.tax_deductions, (d: Json) => cents(d.amount))).toBe(cents(invoice.discount_amount))
+    expect(nomina.searchAttribute('nomina12:Receptor', 'Curp').slice(0, 10)).toBe(invoice.receiver_id.slice(0, 10))
+  }
+  if (invoice.invoice_type === 'Pago') {
+    const pago = root.searchNode('cfdi:Complemento', 'pago20:Pagos', 'pago20:Pago')!
+    const [paid] = invoice.payments
+    expect(xmlCents(pago, 'Monto')).toBe(cents(paid.amount))
+    expect(pago.getAttribute('NumOperacion')).toBe(paid.operation_number)
+    expect(pago.searchAttribute('pago20:DoctoRelacionado', 'IdDocumento')).toBe(paid.related_documents[0].invoice_identification)
+  }
+}
+
 describe('Mexico SAT invoices and tax retentions', () => {
   let h: Harness
   beforeAll(async () => {
@@ -156,78 +230,7 @@ describe('Mexico SAT invoices and tax retentions', () => {
 
     it("writes each CFDI's XML from the same values as its JSON: parties, totals, concepts, taxes and the stamp's UUID", async () => {
       const { invoices } = await full()
-      for (const invoice of invoices) {
-        const root = nodeFromXmlString(invoice.xml)
-        const id = invoice.invoice_identification
-        expect(root.name(), id).toBe('cfdi:Comprobante')
-        expect(root.getAttribute('Version')).toBe('4.0')
-        expect(root.getAttribute('TipoDeComprobante')).toBe({ Ingreso: 'I', Nómina: 'N', Pago: 'P' }[invoice.invoice_type as string])
-        expect(root.getAttribute('Fecha').slice(0, 10)).toBe(invoice.invoice_date)
-        expect(root.getAttribute('Serie') + root.getAttribute('Folio')).toBe(invoice.series + invoice.folio)
-        expect(root.getAttribute('Moneda')).toBe(invoice.currency)
-        expect(root.getAttribute('LugarExpedicion')).toBe(invoice.place_of_issue)
-        expect(xmlCents(root, 'SubTotal')).toBe(cents(invoice.subtotal_amount))
-        expect(xmlCents(root, 'Descuento')).toBe(cents(invoice.discount_amount))
-        expect(xmlCents(root, 'Total')).toBe(cents(invoice.total_amount))
-        expect(root.getAttribute('MetodoPago') || null).toBe(invoice.payment_method)
-        expect(root.getAttribute('FormaPago') || null).toBe(invoice.payment_type)
-        const issuer = root.searchNode('cfdi:Emisor')!
-        const receiver = root.searchNode('cfdi:Receptor')!
-        expect([issuer.getAttribute('Rfc'), issuer.getAttribute('Nombre'), issuer.getAttribute('RegimenFiscal')]).toEqual([
-          invoice.sender_id,
-          invoice.sender_name,
-          invoice.sender_fiscal_regime,
-        ])
-        expect([
-          receiver.getAttribute('Rfc'),
-          receiver.getAttribute('Nombre'),
-          receiver.getAttribute('RegimenFiscalReceptor'),
-          receiver.getAttribute('DomicilioFiscalReceptor'),
-          receiver.getAttribute('UsoCFDI'),
-        ]).toEqual([invoice.receiver_id, invoice.receiver_name, invoice.receiver_fiscal_regime, invoice.receiver_postal_code, invoice.usage])
-        const concepts = root.searchNodes('cfdi:Conceptos', 'cfdi:Concepto')
-        expect(concepts.length).toBe(invoice.invoice_details.length)
-        concepts.forEach((concept, i) => {
-          const detail = invoice.invoice_details[i]
-          expect(concept.getAttribute('ClaveProdServ')).toBe(detail.product_identification)
-          expect(concept.getAttribute('ClaveUnidad')).toBe(detail.unit_code)
-          expect(concept.getAttribute('ObjetoImp')).toBe(detail.tax_subject_code)
-          expect(Number(concept.getAttribute('Cantidad'))).toBe(detail.quantity)
-          expect(xmlCents(concept, 'Importe')).toBe(cents(detail.pre_tax_amount))
-          expect(sum(concept.searchNodes('cfdi:Impuestos', 'cfdi:Traslados', 'cfdi:Traslado'), (t) => xmlCents(t, 'Importe'))).toBe(cents(detail.tax_amount))
-          const retained = concept.searchNodes('cfdi:Impuestos', 'cfdi:Retenciones', 'cfdi:Retencion')
-          expect(sum(retained, (t) => xmlCents(t, 'Importe'))).toBe(sum(detail.retained_taxes, (t: Json) => cents(t.retained_tax_amount)))
-        })
-        const taxes = root.searchNode('cfdi:Impuestos')
-        expect(xmlCents(taxes, 'TotalImpuestosTrasladados')).toBe(cents(invoice.tax_amount))
-        expect(xmlCents(taxes, 'TotalImpuestosRetenidos')).toBe(cents(invoice.tax_details.total_tax_retained))
-        // The totals the CFDI's Total is made of, from the XML alone.
-        expect(
-          xmlCents(root, 'SubTotal') - xmlCents(root, 'Descuento') + xmlCents(taxes, 'TotalImpuestosTrasladados') - xmlCents(taxes, 'TotalImpuestosRetenidos'),
-        ).toBe(xmlCents(root, 'Total'))
-        const stamp = root.searchNode('cfdi:Complemento', 'tfd:TimbreFiscalDigital')!
-        expect(stamp.getAttribute('UUID')).toBe(id)
-        expect(stamp.getAttribute('SelloCFD')).toBe(root.getAttribute('Sello'))
-        expect(stamp.getAttribute('RfcProvCertif')).toBe(invoice.certification_authority)
-        expect(stamp.getAttribute('FechaTimbrado') > root.getAttribute('Fecha')).toBe(true)
-        expect(stamp.getAttribute('FechaTimbrado').slice(0, 10)).toBe(invoice.certification_date)
-        if (invoice.payroll) {
-          const nomina = root.searchNode('cfdi:Complemento', 'nomina12:Nomina')!
-          expect(nomina.getAttribute('FechaPago')).toBe(invoice.payroll.payment_date)
-          expect([nomina.getAttribute('FechaInicialPago'), nomina.getAttribute('FechaFinalPago')]).toEqual([invoice.payroll.date_from, invoice.payroll.date_to])
-          expect(xmlCents(nomina, 'TotalPercepciones')).toBe(cents(invoice.subtotal_amount))
-          expect(xmlCents(nomina, 'TotalDeducciones')).toBe(cents(invoice.discount_amount))
-          expect(sum(invoice.payroll.tax_deductions, (d: Json) => cents(d.amount))).toBe(cents(invoice.discount_amount))
-          expect(nomina.searchAttribute('nomina12:Receptor', 'Curp').slice(0, 10)).toBe(invoice.receiver_id.slice(0, 10))
-        }
-        if (invoice.invoice_type === 'Pago') {
-          const pago = root.searchNode('cfdi:Complemento', 'pago20:Pagos', 'pago20:Pago')!
-          const [paid] = invoice.payments
-          expect(xmlCents(pago, 'Monto')).toBe(cents(paid.amount))
-          expect(pago.getAttribute('NumOperacion')).toBe(paid.operation_number)
-          expect(pago.searchAttribute('pago20:DoctoRelacionado', 'IdDocumento')).toBe(paid.related_documents[0].invoice_identification)
-        }
-      }
+      for (const invoice of invoices) expectXmlOfInvoice(invoice)
     })
 
     it('certifies each month what each customer withheld: the sums of their valid invoices’ withheld taxes', async () => {
@@ -325,8 +328,11 @@ describe('Mexico SAT invoices and tax retentions', () => {
 
     it('is the company the login names when it is an RFC: its own invoices, and no retentions (companies are not withheld from)', async () => {
       const link = await createLink(h, { institution: SAT, persona: 'SAT970701NN3/secret' })
-      const sales = (await call('POST', '/api/invoices/', { link: link.id, ...YEAR, type: 'OUTFLOW', save_data: false })).body as Json[]
+      const sales = (await call('POST', '/api/invoices/', { link: link.id, ...YEAR, type: 'OUTFLOW', attach_xml: true, save_data: false })).body as Json[]
       expect(sales.length).toBeGreaterThan(0)
+      // Companies sell goods too, several to an invoice.
+      expect(sales.some((i) => i.invoice_details.length > 1)).toBe(true)
+      for (const sale of sales) expectXmlOfInvoice(sale)
       expect(sales.every((i) => i.sender_id === 'SAT970701NN3' && i.sender_fiscal_regime === '601')).toBe(true)
       expect(sales.every((i) => i.tax_details.retained_taxes.length === 0)).toBe(true)
       const purchases = (await call('POST', '/api/invoices/', { link: link.id, ...YEAR, type: 'INFLOW', save_data: false })).body as Json[]
