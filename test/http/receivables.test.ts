@@ -59,9 +59,11 @@ describe('receivable transactions (Brazil, legacy)', () => {
       expect(paid).toBeLessThanOrEqual(total)
       if (item.type.endsWith('_DEBIT')) expect(total).toBe(1)
     }
-    // A debit sale of two weeks ago is paid (D+1); a credit sale of the last days is not yet (D+30).
-    const old = items.filter((i) => i.value_date <= '2026-02-20')
-    expect(old.filter((i) => i.type.endsWith('_DEBIT')).every((i) => i.number_of_installments.paid === 1)).toBe(true)
+    // An approved debit sale of two weeks ago is paid (D+1); a credit sale of the last days is not yet
+    // (D+30); a voided or charged-back sale never is.
+    const approved = items.filter((i) => i.status === 'APPROVED')
+    expect(approved.filter((i) => i.value_date <= '2026-02-20' && i.type.endsWith('_DEBIT')).every((i) => i.number_of_installments.paid === 1)).toBe(true)
+    expect(items.filter((i) => i.status !== 'APPROVED').every((i) => i.number_of_installments.paid === 0)).toBe(true)
     expect(items.filter((i) => i.value_date >= '2026-02-20' && i.type.endsWith('_CREDIT')).every((i) => i.number_of_installments.paid === 0)).toBe(true)
     expect(new Set(items.map((i) => i.type.split('_')[0]))).toEqual(new Set(['VISA', 'MASTERCARD', 'ELO']))
     expect(items.some((i) => i.number_of_installments.total > 1)).toBe(true)
