@@ -59,9 +59,11 @@ describe('receivable transactions (Brazil, legacy)', () => {
       expect(paid).toBeLessThanOrEqual(total)
       if (item.type.endsWith('_DEBIT')) expect(total).toBe(1)
     }
-    // A debit sale of two weeks ago is paid (D+1); a credit sale of the last days is not yet (D+30).
-    const old = items.filter((i) => i.value_date <= '2026-02-20')
-    expect(old.filter((i) => i.type.endsWith('_DEBIT')).every((i) => i.number_of_installments.paid === 1)).toBe(true)
+    // An approved debit sale of two weeks ago is paid (D+1); a credit sale of the last days is not yet
+    // (D+30); a voided or charged-back sale never is.
+    const approved = items.filter((i) => i.status === 'APPROVED')
+    expect(approved.filter((i) => i.value_date <= '2026-02-20' && i.type.endsWith('_DEBIT')).every((i) => i.number_of_installments.paid === 1)).toBe(true)
+    expect(items.filter((i) => i.status !== 'APPROVED').every((i) => i.number_of_installments.paid === 0)).toBe(true)
     expect(items.filter((i) => i.value_date >= '2026-02-20' && i.type.endsWith('_CREDIT')).every((i) => i.number_of_installments.paid === 0)).toBe(true)
     expect(new Set(items.map((i) => i.type.split('_')[0]))).toEqual(new Set(['VISA', 'MASTERCARD', 'ELO']))
     expect(items.some((i) => i.number_of_installments.total > 1)).toBe(true)
@@ -128,5 +130,40 @@ describe('receivable transactions (Brazil, legacy)', () => {
     expect(res.status).toBe(201)
     expect(res.body).toEqual([])
     expectError(await call('POST', PATH, { link: empty.id, ...QUARTER }, { auth: h.otherAuth }), 400, 'does_not_exist', 'link')
+  })
+})
+
+describe('receivables in historical updates and their webhooks', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set('2026-03-10T15:00:00Z')
+    await h.receiveWebhooks('Bearer receivables-test')
+    await h.startWorker()
+  })
+  afterAll(async () => h.close())
+
+  it("fetches a year of a merchant's receivables when fetch_resources names RECEIVABLES, with its webhook", async () => {
+    const res = await h.call('POST', '/api/links/', {
+      institution: MERCHANT_BANK,
+      username: 'bnk100',
+      password: 'full',
+      fetch_resources: ['ACCOUNTS', 'RECEIVABLES'],
+    })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    const link = res.body
+    for (let polls = 0; polls < 600 && (await h.call('GET', `/api/links/${link.id}/`)).body.background_work !== null; polls++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const rows = await h.db.query<{ webhook_type: string; webhook_code: string; payload: string }>(
+      'SELECT webhook_type, webhook_code, payload FROM webhook_events WHERE link_id = $1',
+      [link.id],
+    )
+    const events = Object.fromEntries(rows.map((r) => [`${r.webhook_type} ${r.webhook_code}`, JSON.parse(r.payload).data]))
+    const stored = await h.call('GET', `${PATH}?link=${link.id}&page_size=1`)
+    expect(stored.body.count).toBeGreaterThan(1000)
+    expect(events['RECEIVABLES historical_update']).toEqual({ total_receivables: stored.body.count })
+    const oldest = await h.call('GET', `${PATH}?link=${link.id}&value_date__lt=2025-03-10&page_size=1`)
+    expect(oldest.body.count).toBe(0)
   })
 })

@@ -2,6 +2,7 @@ import type { InstitutionRecord } from '../types.ts'
 import { civil, dayInMonth, formatDay, yearMonthOf, type Day } from './calendar.ts'
 import { Bills, type BillInfo } from './bills.ts'
 import { accountCategory, asOf, money, moneyString } from './format.ts'
+import { gigPlatformOf } from './gig.ts'
 import { isLiability, Ledger } from './ledger.ts'
 import type { AccountPlan, World } from './world.ts'
 
@@ -247,7 +248,7 @@ export function accountRecords(world: World): InstitutionRecord[] {
     const balanceType = isLiability(acct) ? 'LIABILITY' : 'ASSET'
     const available = card ? Math.max(0, card.limit - current) : Math.max(0, current)
     // Belvo's catalog type: a gig platform's is 'employment' (catalog.ts), every other sandbox account is a bank's.
-    const institution = { name: world.institution, type: world.gig ? 'employment' : 'bank' }
+    const institution = { name: world.institution, type: gigPlatformOf(world.institution) ? 'employment' : 'bank' }
     if (world.shape === 'ofda') {
       const overdraft =
         acct.kind === 'primary' && acct.overdraftLimitCents > 0

@@ -17,6 +17,7 @@ import { postingCutoff, utcInstant } from './format.ts'
 import { GIG_TEXTS, gigDay, gigPayout, gigUnpaid, type GigMoveKind } from './gig.ts'
 import type { Brand, Category, Merchant, Subcategory } from './locales.ts'
 import { Rng, seedKey, type SandboxCountry } from './random.ts'
+import { settlementAccount, settlementsInMonth } from './receivables.ts'
 import { TEXTS, upper, type Texts } from './texts.ts'
 import { DENSE_PER_DAY, REFERENCE_DAY, type AccountPlan, type Party, type World } from './world.ts'
 
@@ -312,6 +313,7 @@ export class Ledger {
       else if (w.business) this.businessEvents(acct, ym, rng, events)
       else this.personalEvents(acct, ym, rng, events)
       this.paymentsToOwnCredit(acct, ym, events)
+      if (settlementAccount(w) === acct) this.cardSettlements(acct, ym, events)
     } else {
       this.savingsEvents(acct, ym, rng, events)
     }
@@ -346,6 +348,13 @@ export class Ledger {
         : event(end, 86_000, cents, false, 'balancing', t.transferOut(counterparty), 'Transfers', null, t.transferOp, { party: counterparty })
     })
     return { ym, startCents: start, events }
+  }
+
+  /** A merchant's card sales paid by the acquirer into its settlement account (receivables.ts). */
+  private cardSettlements(acct: AccountPlan, ym: YearMonth, events: TxEvent[]): void {
+    for (const { day, sec, cents } of settlementsInMonth(this.world, acct, ym)) {
+      events.push(event(day, sec, cents, true, 'revenue', this.texts.cardSettlement, 'Income & Payments', null, 'OUTROS'))
+    }
   }
 
   // -------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 import type { AccountScopedRecord, Period } from '../types.ts'
-import { formatDay, formatTime, weekday, type Day } from './calendar.ts'
+import { addMonths, formatDay, formatTime, monthEnd, monthStart, onOrAfterBusinessDay, weekday, type Day, type YearMonth } from './calendar.ts'
 import { clipPeriod, money, postingCutoff, utcInstant } from './format.ts'
 import { hashDigits, hashHex, Rng, seedKey } from './random.ts'
-import type { AccountPlan, World } from './world.ts'
+import { REFERENCE_DAY, type AccountPlan, type World } from './world.ts'
 
 /**
  * Brazilian card receivables (Belvo's legacy `/receivables/transactions/`, `ReceivablesTransaction`
@@ -11,7 +11,9 @@ import type { AccountPlan, World } from './world.ts'
  * the installments already settled. The merchant is the business of a Brazilian business link; its
  * receivables are registered to its settlement account (domicílio bancário), the checking account
  * where the acquirer pays them. Open Finance Brazil's account categories have no receivables
- * account, so the sales name that account.
+ * account, so the sales name that account, and its transactions show the acquirer's payments of
+ * them (ledger.ts): on the business day after a debit sale, and 30 days after a credit sale for
+ * each of its installments.
  *
  * Each day's sales are a pure function of the link and the day, so any period gives the same
  * sales for the days it shares with another, and a day is reported once it is posted (format.ts).
@@ -33,13 +35,25 @@ const NETWORKS: readonly [Network, number][] = [
  */
 const MDR_BPS = { DEBIT: 137, CREDIT: 315, INSTALLMENTS: 379, PER_EXTRA_INSTALLMENT: 40 }
 
-/** Days from the sale to the payment: D+1 for debit, D+30 for each credit installment. */
+/** Days from the sale to the payment: D+1 for debit, D+30 for each credit installment (moved to the next business day). */
 const DEBIT_SETTLEMENT_DAYS = 1
 const CREDIT_SETTLEMENT_DAYS = 30
+/** The most days a sale waits for its last payment: six installments, and a long weekend. */
+const LONGEST_SETTLEMENT_DAYS = 6 * CREDIT_SETTLEMENT_DAYS + 5
+
+/**
+ * The first day the merchant sold by card: when its account's history starts, fixed in the
+ * calendar; a thin file ("low") keeps only three months at the bank, a window that slides with
+ * today, but its sales began two years before REFERENCE_DAY whatever the day.
+ */
+function salesStart(world: World, acct: AccountPlan): Day {
+  return world.profile.kind === 'low' ? addMonths(REFERENCE_DAY, -24) : acct.historyStart
+}
 
 /** The merchant's settlement account: the first checking account of a Brazilian business link. */
 export function settlementAccount(world: World): AccountPlan | undefined {
-  if (world.country !== 'BR' || !world.business) return undefined
+  // Scale personas (benchmarks) keep their exact number of movements a day: no card sales.
+  if (world.country !== 'BR' || !world.business || world.profile.kind === 'scale') return undefined
   return world.accounts.find((acct) => acct.kind === 'primary')
 }
 
@@ -104,16 +118,46 @@ function feeCents(sale: Sale): number {
   return Math.floor((sale.grossCents * bps + 5_000) / 10_000)
 }
 
-/** Installments paid by `today`: the n-th is paid 30·n days after a credit sale. */
-function paidInstallments(sale: Sale, today: Day): number {
-  let paid = 0
-  for (let n = 1; n <= sale.installments; n++) if (sale.day + CREDIT_SETTLEMENT_DAYS * n < today) paid++
-  return paid
+/**
+ * What the acquirer pays for a sale, and when: the net in one payment for a debit sale or a credit
+ * sale at once, in equal installments (the last takes the remaining cents) otherwise. A sale voided
+ * or charged back before it was paid is never paid.
+ */
+function settlementsOf(world: World, sale: Sale): { day: Day; cents: number }[] {
+  if (sale.status !== 'APPROVED') return []
+  const net = sale.grossCents - feeCents(sale)
+  if (sale.fn === 'DEBIT') return [{ day: onOrAfterBusinessDay(world.country, sale.day + DEBIT_SETTLEMENT_DAYS), cents: net }]
+  const each = Math.floor(net / sale.installments)
+  return Array.from({ length: sale.installments }, (_, i) => ({
+    day: onOrAfterBusinessDay(world.country, sale.day + CREDIT_SETTLEMENT_DAYS * (i + 1)),
+    cents: i === sale.installments - 1 ? net - each * (sale.installments - 1) : each,
+  }))
+}
+
+/** A payment is made (and posted) in the morning of its day: those of days before today are paid. */
+const SETTLEMENT_SECOND = 32_400
+
+/**
+ * The acquirer's payments into the settlement account during a month, one a day (the day's
+ * settlements together), for the sales since the account's history began.
+ */
+export function settlementsInMonth(world: World, acct: AccountPlan, ym: YearMonth): { day: Day; sec: number; cents: number }[] {
+  const [first, last] = [monthStart(ym), monthEnd(ym)]
+  const byDay = new Map<Day, number>()
+  for (let day = Math.max(first - LONGEST_SETTLEMENT_DAYS, salesStart(world, acct)); day <= last; day++) {
+    for (const sale of salesOf(world, acct, day)) {
+      for (const payment of settlementsOf(world, sale)) {
+        if (payment.day >= first && payment.day <= last) byDay.set(payment.day, (byDay.get(payment.day) ?? 0) + payment.cents)
+      }
+    }
+  }
+  return [...byDay].sort(([a], [b]) => a - b).map(([day, cents]) => ({ day, sec: SETTLEMENT_SECOND, cents }))
 }
 
 function wire(world: World, acct: AccountPlan, sale: Sale): AccountScopedRecord {
   const fee = feeCents(sale)
-  const settled = sale.fn === 'DEBIT' ? (sale.day + DEBIT_SETTLEMENT_DAYS < world.today ? 1 : 0) : paidInstallments(sale, world.today)
+  const cutoff = postingCutoff(world)
+  const paid = settlementsOf(world, sale).filter((payment) => utcInstant(world.country, payment.day, SETTLEMENT_SECOND) < cutoff).length
   return {
     internal_identification: hashHex(seedKey(world.key, 'receivable', acct.tag, sale.day, sale.nsu), 32),
     account_internal_identification: acct.internalId,
@@ -127,7 +171,7 @@ function wire(world: World, acct: AccountPlan, sale: Sale): AccountScopedRecord 
     fees: [{ type: 'TRANSACTION_FEE', value: money(fee) }],
     status: sale.status,
     // A debit sale is paid once; a credit sale in its installments (one when paid at once).
-    number_of_installments: { paid: settled, total: sale.installments },
+    number_of_installments: { paid, total: sale.installments },
   }
 }
 
@@ -138,7 +182,7 @@ export function receivableTransactionRecords(world: World, period: Period): Acco
   if (!acct || !range) return []
   const cutoff = postingCutoff(world)
   const records: AccountScopedRecord[] = []
-  for (let day = Math.max(range[0], acct.historyStart); day <= range[1]; day++) {
+  for (let day = Math.max(range[0], salesStart(world, acct)); day <= range[1]; day++) {
     for (const sale of salesOf(world, acct, day)) {
       if (utcInstant(world.country, sale.day, sale.sec) < cutoff) records.push(wire(world, acct, sale))
     }

@@ -39,6 +39,8 @@ export interface Texts {
   payroll(p: Party): string
   supplier(p: Party): string
   tax: string
+  /** The acquirer's payment of a merchant's card sales. */
+  cardSettlement: string
   installmentSuffix(k: number, n: number): string
   transferOp: string
 }
@@ -83,6 +85,7 @@ export const TEXTS: Record<SandboxCountry, Texts> = {
     payroll: (p) => `PAGO DE NOMINA ${upper(p.name)}`,
     supplier: (p) => `SPEI ENVIADO ${p.bank.short} ${upper(p.name)}`,
     tax: 'PAGO REFERENCIADO SAT',
+    cardSettlement: 'LIQUIDACION VENTAS CON TARJETA',
     installmentSuffix: (k, n) => ` ${pad2(k)}/${pad2(n)} MSI`,
     transferOp: 'TED',
   },
@@ -118,6 +121,7 @@ export const TEXTS: Record<SandboxCountry, Texts> = {
     payroll: (p) => `PAGO NOMINA ${upper(p.name)}`,
     supplier: (p) => `PAGO PROVEEDOR ${upper(p.name)}`,
     tax: 'PAGO PSE DIAN',
+    cardSettlement: 'ABONO VENTAS CON TARJETA',
     installmentSuffix: (k, n) => ` CUOTA ${k}/${n}`,
     transferOp: 'TED',
   },
@@ -153,6 +157,7 @@ export const TEXTS: Record<SandboxCountry, Texts> = {
     payroll: (p) => `PIX ENVIADO ${upper(p.name)} SALARIO`,
     supplier: (p) => `PAGAMENTO DE BOLETO ${upper(p.name)}`,
     tax: 'PAGAMENTO DAS SIMPLES NACIONAL',
+    cardSettlement: 'LIQUIDACAO VENDAS CARTAO',
     installmentSuffix: (k, n) => ` ${pad2(k)}/${pad2(n)}`,
     transferOp: 'PIX',
   },

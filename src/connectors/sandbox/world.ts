@@ -430,7 +430,7 @@ interface AccountSpec {
 
 function accountSpecs(profile: ProfileSpec, gig: GigPlan | null): AccountSpec[] {
   // A gig worker has one account at the platform: the earnings account.
-  if (gig && profile.kind !== 'scale') return profile.kind === 'nodata' ? [] : [{ kind: 'primary', dense: false }]
+  if (gig) return profile.kind === 'nodata' ? [] : [{ kind: 'primary', dense: false }]
   switch (profile.kind) {
     case 'nodata':
       return []
@@ -626,7 +626,8 @@ function createWorld(ctx: ConnectorContext): World {
   const key = seedKey('ponte-sandbox-v1', ctx.institution.name, ctx.profile, ctx.linkSeed)
   const rng = new Rng(seedKey(key, 'world'))
   const business = ctx.institution.name.includes('_business')
-  const platform = gigPlatformOf(ctx.institution.name)
+  // A scale persona (benchmarks) keeps its dense accounts at a gig platform too.
+  const platform = profile.kind === 'scale' ? null : gigPlatformOf(ctx.institution.name)
   const owner = identity({ country, locale, key, institution: ctx.institution.name, business }, rng, ctx.credentials.username)
   const bank = locale.banks[Number.parseInt(hashHex(seedKey(ctx.institution.name, 'bank'), 4), 16) % locale.banks.length]
   const employer = party(country, locale, rng, rng.pick(locale.employers), 'COMPANY')

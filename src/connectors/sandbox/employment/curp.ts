@@ -64,8 +64,8 @@ export interface CurpNames {
 }
 
 /**
- * The best fits among `names`: those that match every wanted letter (`fits`, strongest first),
- * else those that match the first test only; empty when none does.
+ * The best fits among `names`: those that pass every test, else the first tests but the last, and
+ * so on down to the first test alone; empty when none passes even that one.
  */
 function bestFits(names: readonly string[], tests: ((name: string) => boolean)[]): string[] {
   for (let count = tests.length; count >= 1; count--) {
