@@ -62,6 +62,8 @@ function checkSpec(spec: ResourceSpec): void {
   if (spec.listNeedsLink && !spec.filters.some((f) => f.param === 'link')) fail(spec, 'requires ?link= on its list but has no `link` filter')
   if (!Array.isArray(spec.linkingFields)) fail(spec, 'must declare its linkingFields (an empty list when none)')
   if (!isNonEmptyString(spec.connectorResource)) fail(spec, 'names no connectorResource to fetch')
+  if (spec.derive !== undefined && typeof spec.derive !== 'function') fail(spec, 'derive must be a function of the fetched records')
+  if (spec.derive && spec.storage !== 'records') fail(spec, 'derives its records from others: it is stored in records')
   if (spec.storage === 'records' && (!isNonEmptyString(spec.recordKey) || typeof spec.toRow !== 'function' || !spec.wireFields)) {
     fail(spec, 'is stored in records: it needs a recordKey, wireFields and toRow')
   }

@@ -136,6 +136,13 @@ export interface ResourceSpec {
   connectorResource: ConnectorResource
   /** The fetch's params from the request, validated (400s with Belvo's field); none when absent. */
   fetchParams?(request: FetchRequest): FetchParams
+  /**
+   * Enrichment: the resource is not the institution's but Ponte's own, computed from all that the
+   * connector answers for `connectorResource` (the link's transactions, for incomes, recurring
+   * expenses and risk insights). The engine fetches those records whole, hands them over with the
+   * request, and stores and answers what this returns like any fetched records.
+   */
+  derive?(records: InstitutionRecord[], request: FetchRequest): InstitutionRecord[]
   /** For `records` storage: which server fields the wire object has besides `id`. */
   wireFields?: { link: boolean; account: 'object' | 'none' }
   /**

@@ -13,7 +13,15 @@ import type { Actor, DomainContext } from './context.ts'
 import { ACCOUNTS_RESOURCE, existsAt } from './registry.ts'
 import { enqueueForLink, type AsyncRequestJob } from './schedule.ts'
 import { assertCanLogIn, getLinkRow, openInstitutionSession, takeSession, type ResumeInput } from './sessions.ts'
-import { checkPeriod, withoutFields, type AccountIndex, type ChildResource, type EmbeddedRecord, type ResourceSpec } from './resource-spec.ts'
+import {
+  checkPeriod,
+  withoutFields,
+  type AccountIndex,
+  type ChildResource,
+  type EmbeddedRecord,
+  type FetchRequest,
+  type ResourceSpec,
+} from './resource-spec.ts'
 
 /**
  * The engine behind every "retrieve, store, list, detail, delete" resource of Belvo. A resource
@@ -258,7 +266,8 @@ async function retrieveForLink(
   // A link's first transactions need no lookup of existing rows: there are none to update.
   const fresh = spec.storage === 'transactions' && (await store.linkTransactionCount(ctx.db, actor.organizationId, link.id)) === 0
   const params = { ...spec.fetchParams?.({ request, accounts, today: session.today }), ...(basedOn ? { basedOn } : {}) }
-  const batches = batchesOf(connector, spec.connectorResource, session, params)
+  const fetched = batchesOf(connector, spec.connectorResource, session, params)
+  const batches = spec.derive ? once(derived(spec, fetched, { request, accounts, today: session.today })) : fetched
   const items: Record<string, unknown>[] = []
   let total = 0
   const tally: TransactionTally | undefined = spec.storage === 'transactions' ? { inflow: 0, outflow: 0, first: null, last: null } : undefined
@@ -288,6 +297,13 @@ async function retrieveForLink(
   // link instead of walking the list index.
   if (saveData && total >= ANALYZE_AFTER_ROWS) await store.refreshStatistics(ctx.db, spec.storage)
   return { items, total, saved: saveData, ...(tally ? { transactions: tally } : {}) }
+}
+
+/** An enrichment's records (ResourceSpec.derive): computed once the connector's answer is whole. */
+async function derived(spec: ResourceSpec, fetched: AsyncIterable<InstitutionRecord[]>, request: FetchRequest): Promise<InstitutionRecord[]> {
+  const records: InstitutionRecord[] = []
+  for await (const batch of fetched) for (const record of batch) records.push(record)
+  return spec.derive!(records, request)
 }
 
 async function* once<T>(promise: Promise<T>): AsyncIterable<T> {

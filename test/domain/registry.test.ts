@@ -132,6 +132,10 @@ describe('resource registry', () => {
       'is deletable but has no operationIds.delete',
     )
     expect(register(thing({ async: true, answer: 'single' }))).toThrow('must be a list resource')
+    expect(register(thing({ derive: 'incomes' as never }))).toThrow('derive must be a function of the fetched records')
+    expect(register({ ...TRANSACTIONS, name: 'test/things', path: '/api/test/things/', derive: () => [] }, [])).toThrow(
+      'derives its records from others: it is stored in records',
+    )
     expect(register(thing({ shape: 'ofda' }))).toThrow("items names schemas for a shape other than its own 'ofda'")
     expect(register(thing({ path: '/api/other/' }))).toThrow("must be absolute and end with '/test/things/'")
     expect(register(thing({ background: { fetchResource: 'TRANSACTIONS', historyDays: 30, summary: 'count' } }))).toThrow(
