@@ -3,6 +3,7 @@ import { BANKING_RESOURCES } from './banking.ts'
 import { FISCAL_CHILE_RESOURCES } from './fiscal-chile.ts'
 import { FISCAL_MEXICO_RESOURCES } from './fiscal-mexico.ts'
 import { EMPLOYMENT_RESOURCES } from './employment.ts'
+import { ENRICHMENT_RESOURCES } from './enrichment.ts'
 import type { ResourceSpec } from './resource-spec.ts'
 
 /**
@@ -27,7 +28,13 @@ export type {
 } from './resource-spec.ts'
 
 /** The resource families, in the order their resources are listed (and fetched by historical updates). */
-const FAMILIES: readonly (readonly ResourceSpec[])[] = [BANKING_RESOURCES, FISCAL_MEXICO_RESOURCES, FISCAL_CHILE_RESOURCES, EMPLOYMENT_RESOURCES]
+const FAMILIES: readonly (readonly ResourceSpec[])[] = [
+  BANKING_RESOURCES,
+  FISCAL_MEXICO_RESOURCES,
+  FISCAL_CHILE_RESOURCES,
+  EMPLOYMENT_RESOURCES,
+  ENRICHMENT_RESOURCES,
+]
 
 const SHAPES: readonly WireShape[] = ['ofda', 'multiregion']
 
