@@ -85,6 +85,8 @@ describe('employment records (Mexico IMSS)', () => {
       if (job.end_date !== null) expect(updates[updates.length - 1]).toMatchObject({ event: 'DISMISSED_RESIGNED', update_date: job.end_date })
       expect(job.currency).toBe('MXN')
       expect(job.employer_id).toMatch(/^[A-Z]\d{10}$/)
+      // IMSS reports no daily base salary above its ceiling of 25 UMAs (2,828.50 pesos).
+      for (const update of updates) expect(update.base_salary).toBeLessThanOrEqual(2828.5)
     }
   })
 

@@ -16,6 +16,12 @@ import { REFERENCE_DAY, type World } from '../world.ts'
 /** IMSS keeps a worker's health coverage for eight weeks after the last job ends (conservación de derechos). */
 const COVERAGE_AFTER_LEAVING_DAYS = 56
 
+/**
+ * IMSS's ceiling on the daily base salary: 25 UMAs (2025's UMA, 113.14 pesos a day). Salaries above
+ * it are reported at the ceiling, so no history climbs past it however many raises it has.
+ */
+const SALARY_CEILING_CENTS = 25 * 11_314
+
 /** Days of a month in IMSS's monthly salary (365 / 12). */
 export const DAYS_PER_MONTH = 30.4
 
@@ -105,7 +111,7 @@ function jobsOf(world: World, rng: Rng, birth: Day): Job[] {
     for (let year = 1; ; year++) {
       const day = addMonths(start, 12 * year)
       if (end !== null ? day > end : day > addMonths(REFERENCE_DAY, 120)) break
-      dailyCents = Math.round((dailyCents * (1.03 + rng.next() * 0.06)) / 100) * 100
+      dailyCents = Math.min(SALARY_CEILING_CENTS, Math.round((dailyCents * (1.03 + rng.next() * 0.06)) / 100) * 100)
       changes.push({ event: 'SALARY_MODIFICATION', day, dailyCents })
     }
     if (end !== null) changes.push({ event: 'DISMISSED_RESIGNED', day: end, dailyCents })
@@ -123,7 +129,7 @@ function jobsOf(world: World, rng: Rng, birth: Day): Job[] {
     // Between jobs: none to eight months without a formal employer.
     start = end! + 1 + (rng.next() < 0.4 ? 0 : rng.int(14, 240))
     // Changing employer usually pays better.
-    dailyCents = Math.round((dailyCents * (1.05 + rng.next() * 0.25)) / 100) * 100
+    dailyCents = Math.min(SALARY_CEILING_CENTS, Math.round((dailyCents * (1.05 + rng.next() * 0.25)) / 100) * 100)
   }
   return jobs
 }
