@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CATALOG, wireShape } from '../../src/connectors/catalog.ts'
+import { createSandboxConnector } from '../../src/connectors/sandbox/connector.ts'
+import type { InstitutionConnector, InstitutionRecord } from '../../src/connectors/types.ts'
+import { CATEGORIES, fitsUnder } from '../../src/domain/enrichment/taxonomy.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
+import { createLink } from '../helpers/resources.ts'
 import { expectSpec, specsAvailable } from '../helpers/spec.ts'
 
 function item(i: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -151,4 +156,58 @@ describe('POST /api/categorization/', () => {
     expect(JSON.stringify(op.responses['200'])).toContain('#/components/schemas/Categorization')
     expect(doc.components.schemas).toHaveProperty('Categorization')
   })
+})
+
+/** The sandbox as an institution that does not categorize: its transactions come without category, subcategory or merchant. */
+function uncategorizing(name: string): InstitutionConnector {
+  const institution = CATALOG.find((i) => i.name === name)!
+  const sandbox = createSandboxConnector({ name, country: institution.country, shape: wireShape(institution) })
+  const strip = (r: InstitutionRecord) => ({ ...r, category: null, subcategory: null, merchant: null })
+  return {
+    login: sandbox.login,
+    supports: sandbox.supports,
+    fetch(resource, ctx, params) {
+      const answer = sandbox.fetch(resource, ctx, params)
+      if (resource !== 'TRANSACTIONS') return answer
+      if (Symbol.asyncIterator in answer) {
+        return (async function* () {
+          for await (const batch of answer) yield batch.map(strip)
+        })()
+      }
+      return answer.then((records) => records.map(strip))
+    },
+  }
+}
+
+describe('transactions a connector answers without a category', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness()
+    for (const name of ['erebor_mx_retail', 'erebor_br_retail']) h.app.deps.domain.connectors.register(name, () => uncategorizing(name))
+  })
+  afterAll(async () => h.close())
+
+  for (const [institution, schema] of [
+    ['erebor_mx_retail', 'multiregion'],
+    ['erebor_br_retail', 'current'],
+  ] as const) {
+    it(`are labelled by the categorizer, stored and served (${institution})`, async () => {
+      const link = await createLink(h, { institution })
+      const res = await h.call('POST', '/api/transactions/', { link: link.id, date_from: '2025-03-01', date_to: '2025-05-31' })
+      expect(res.status).toBe(201)
+      expect(res.body.length).toBeGreaterThan(20)
+      for (const t of res.body) {
+        expect(CATEGORIES).toContain(t.category)
+        expect(fitsUnder(t.category, t.subcategory)).toBe(true)
+      }
+      const known = res.body.filter((t: any) => t.category !== 'Unknown')
+      expect(known.length / res.body.length).toBeGreaterThan(0.5)
+      expect(res.body.some((t: any) => t.merchant?.merchant_name)).toBe(true)
+      if (specsAvailable()) expectSpec(schema, schema === 'current' ? 'TransactionOpenFinanceBrazil' : 'Transaction', res.body[0])
+      // Stored as labelled: the list answers the same.
+      const list = await h.call('GET', `/api/transactions/?link=${link.id}&page_size=1000`)
+      const stored = new Map(list.body.results.map((t: any) => [t.id, t.category]))
+      for (const t of res.body) expect(stored.get(t.id)).toBe(t.category)
+    }, 60_000)
+  }
 })

@@ -1,3 +1,5 @@
+import type { InstitutionRecord, WireShape } from '../../connectors/types.ts'
+import { toEnrichTransactions } from './adapters.ts'
 import { MERCHANTS, type MerchantCountry, type MerchantEntry } from './merchants.ts'
 import { categoryOf, fitsUnder, type Category, type SpecificSubcategory, type Subcategory } from './taxonomy.ts'
 import { normalizeDescription, type Direction, type EnrichTransaction } from './transactions.ts'
@@ -857,4 +859,29 @@ export function categorize(tx: EnrichTransaction, options: CategorizeOptions = {
 
   // 7. Nothing fits.
   return result(cat('Unknown'), merchant, 0.1, 'unknown')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labelling what a connector answers.
+
+/**
+ * A connector's TRANSACTIONS record with Belvo's `category`, `subcategory` and `merchant` filled in
+ * by the categorizer when the institution gave no category (a real integration that does not
+ * categorize). A record that has a category is returned as it is: the institution's labels are
+ * kept, never second-guessed, and never read by the categorizer either.
+ */
+export function labelUncategorized(
+  record: InstitutionRecord,
+  shape: WireShape,
+  options: { country?: string; accountCategory?: string | null } = {},
+): InstitutionRecord {
+  if (record.category !== null && record.category !== undefined && record.category !== '') return record
+  const accountId = record.account_internal_identification
+  const accounts = typeof accountId === 'string' && options.accountCategory !== undefined ? new Map([[accountId, options.accountCategory]]) : undefined
+  const [tx] = toEnrichTransactions([record], shape, accounts)
+  if (!tx) return record
+  const result = categorize(tx, { country: options.country })
+  const merchant =
+    record.merchant ?? (result.merchant ? { logo: result.merchant.logo, website: result.merchant.website, merchant_name: result.merchant.name } : null)
+  return { ...record, merchant, category: result.category, subcategory: result.subcategory }
 }

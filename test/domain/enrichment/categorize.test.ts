@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { categorize } from '../../../src/domain/enrichment/categorize.ts'
+import { categorize, labelUncategorized } from '../../../src/domain/enrichment/categorize.ts'
 import { MERCHANTS } from '../../../src/domain/enrichment/merchants.ts'
 import { CATEGORIES, fitsUnder, SUBCATEGORIES } from '../../../src/domain/enrichment/taxonomy.ts'
 import { normalizeDescription, type EnrichTransaction } from '../../../src/domain/enrichment/transactions.ts'
@@ -266,5 +266,47 @@ describe('categorize', () => {
         }
       }
     }
+  })
+})
+
+describe('labelUncategorized', () => {
+  const record = {
+    internal_identification: 'T1',
+    account_internal_identification: 'A1',
+    value_date: '2025-05-02',
+    amount: 89.9,
+    currency: 'MXN',
+    description: 'PAYPAL *SPOTIFY P2A3B4',
+    type: 'OUTFLOW',
+    balance: 1000,
+    merchant: null,
+    category: null,
+    subcategory: null,
+  }
+
+  it('fills category, subcategory and merchant of a transaction the institution left uncategorized', () => {
+    expect(labelUncategorized(record, 'multiregion', { country: 'MX', accountCategory: 'CHECKING_ACCOUNT' })).toEqual({
+      ...record,
+      category: 'Online Platforms & Leisure',
+      subcategory: 'Movie & Audio',
+      merchant: { logo: 'https://www.spotify.com/favicon.ico', website: 'https://www.spotify.com', merchant_name: 'Spotify' },
+    })
+    const { category: _c, subcategory: _s, merchant: _m, ...bare } = record
+    expect(labelUncategorized(bare, 'multiregion')).toMatchObject({ category: 'Online Platforms & Leisure', subcategory: 'Movie & Audio' })
+  })
+
+  it('uses the account: an unlabelled inflow to a card is its bill payment', () => {
+    const payment = { ...record, description: 'SU PAGO', type: 'INFLOW' }
+    expect(labelUncategorized(payment, 'multiregion', { accountCategory: 'CREDIT_CARD' })).toMatchObject({
+      category: 'Credits & Loans',
+      subcategory: 'Credit Card',
+    })
+  })
+
+  it('keeps the institution’s own category and merchant', () => {
+    const labelled = { ...record, category: 'Transfers', subcategory: null }
+    expect(labelUncategorized(labelled, 'multiregion')).toBe(labelled)
+    const withMerchant = { ...record, merchant: { merchant_name: 'X', logo: null, website: null } }
+    expect(labelUncategorized(withMerchant, 'ofda').merchant).toEqual({ merchant_name: 'X', logo: null, website: null })
   })
 })
