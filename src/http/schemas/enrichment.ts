@@ -25,7 +25,11 @@ export const EyodDate = Type.String({
   description: 'The date when the transaction occurred, in `YYYY-MM-DD` format.',
   examples: ['2022-11-18'],
 })
-export const EyodAmount = Type.Number({ exclusiveMinimum: 0, description: 'The transaction amount, positive (the direction is in `type`).', examples: [650.89] })
+export const EyodAmount = Type.Number({
+  exclusiveMinimum: 0,
+  description: 'The transaction amount, positive (the direction is in `type`).',
+  examples: [650.89],
+})
 export const EyodCurrency = Type.String({ pattern: '^[A-Z]{3}$', description: 'The currency, in ISO-4217 format (BRL, COP, MXN).', examples: ['BRL'] })
 
 /** One item of `CategorizationRequest.transactions` (Belvo's `CategorizationBodyRequest`). */
