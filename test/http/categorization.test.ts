@@ -88,25 +88,32 @@ describe('POST /api/categorization/', () => {
     const byField = Object.fromEntries(res.body.map((e: any) => [e.field, e.code]))
     expect(byField).toMatchObject({
       'transactions.0.currency': 'required',
-      'transactions.1.amount': 'invalid',
       'transactions.2.amount': 'invalid',
       'transactions.3.type': 'invalid_choice',
       'transactions.5.value_date': 'invalid',
       'transactions.6.account_category': 'invalid_choice',
       'transactions.9.description': 'blank',
-      'transactions.10.amount': 'invalid',
     })
     for (const e of res.body) expect(e.request_id).toMatch(/^[a-f0-9]{32}$/)
   })
 
-  it('checks calendar days, unique ids and card MCCs once the schema passes', async () => {
-    const transactions = [item(0), item(1, { value_date: '2025-02-30' }), item(2, { transaction_id: 'tx-0' }), item(3, { account_category: 'CREDIT_CARD' })]
+  it('checks calendar days, positive amounts, unique ids and card MCCs once the schema passes', async () => {
+    const transactions = [
+      item(0),
+      item(1, { value_date: '2025-02-30' }),
+      item(2, { transaction_id: 'tx-0' }),
+      item(3, { account_category: 'CREDIT_CARD' }),
+      item(4, { amount: -3 }),
+      item(5, { amount: 0 }),
+    ]
     const res = await h.call('POST', '/api/categorization/', { language: 'pt', transactions })
     expect(res.status).toBe(400)
     expect(res.body.map((e: any) => [e.field, e.code])).toEqual([
       ['transactions.1.value_date', 'invalid'],
       ['transactions.2.transaction_id', 'invalid'],
       ['transactions.3.mcc', 'required'],
+      ['transactions.4.amount', 'invalid'],
+      ['transactions.5.amount', 'invalid'],
     ])
   })
 

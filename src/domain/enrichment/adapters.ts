@@ -98,10 +98,11 @@ function fromOfda(record: InstitutionRecord, accounts: AccountCategories | undef
 }
 
 /**
- * What an EYOD body's schema cannot say (the route's TypeBox schema checks types, enums, amounts
- * and sizes first): each `value_date` names a real day, each `transaction_id` is unique (Belvo:
- * "each object corresponds to one, unique transaction"), and a credit card's transaction says its
- * `mcc` (Belvo: "only required when account_category = CREDIT_CARD"; null when the card has none).
+ * What an EYOD body's schema cannot say (the route's TypeBox schema checks types, enums and sizes
+ * first): each `value_date` names a real day, each `amount` is greater than 0, each
+ * `transaction_id` is unique (Belvo: "each object corresponds to one, unique transaction"), and a
+ * credit card's transaction says its `mcc` (Belvo: "only required when account_category =
+ * CREDIT_CARD"; null when the card has none).
  * Every problem is reported, each with its item's path (`transactions.3.value_date`).
  */
 export function checkEyodTransactions(items: readonly EyodTransaction[], field = 'transactions'): void {
@@ -122,6 +123,9 @@ export function checkEyodTransactions(items: readonly EyodTransaction[], field =
       )
     }
     seen.add(item.transaction_id)
+    // Positive: the direction is in `type` (checked here, as OpenAPI 3.0 cannot say "greater than 0" the way Ajv reads it).
+    if (!(item.amount > 0))
+      errors.push(new PonteError('invalid', { field: `${field}.${i}.amount`, params: { detail: 'Ensure this value is greater than 0.' } }))
     if (item.account_category === 'CREDIT_CARD' && item.mcc === undefined) errors.push(new PonteError('required', { field: `${field}.${i}.mcc` }))
   })
   if (errors.length === 1) throw errors[0]

@@ -26,8 +26,7 @@ export const EyodDate = Type.String({
   examples: ['2022-11-18'],
 })
 export const EyodAmount = Type.Number({
-  exclusiveMinimum: 0,
-  description: 'The transaction amount, positive (the direction is in `type`).',
+  description: 'The transaction amount, greater than 0 (the direction is in `type`).',
   examples: [650.89],
 })
 export const EyodCurrency = Type.String({ pattern: '^[A-Z]{3}$', description: 'The currency, in ISO-4217 format (BRL, COP, MXN).', examples: ['BRL'] })
