@@ -85,8 +85,9 @@ class PhraseIndex<T> {
  */
 const GLUED_SUFFIXES = ['combr', 'commx', 'comco', 'com', 'br', 'mx', 'co']
 
-function tokensOf(text: string, known: (token: string) => boolean): string[] {
-  const tokens = normalizeDescription(text).split(' ').filter(Boolean)
+/** The tokens of a normalised text, names glued to a domain suffix unglued. */
+function tokensOf(normalized: string, known: (token: string) => boolean): string[] {
+  const tokens = normalized.split(' ').filter(Boolean)
   return tokens.map((token) => {
     if (known(token)) return token
     for (const suffix of GLUED_SUFFIXES) {
@@ -132,6 +133,17 @@ const PUBLIC_SUFFIX = /\.(?:com|gob|gov|org|net|coop|edu|ba|df)(?:\.(?:br|mx|co)
  * network call: a stable URL by that documented pattern.
  */
 export function merchantWire(merchant: MerchantEntry): CategorizedMerchant {
+  let wire = WIRES.get(merchant)
+  if (!wire) {
+    wire = wireOf(merchant)
+    WIRES.set(merchant, wire)
+  }
+  return { ...wire }
+}
+
+const WIRES = new Map<MerchantEntry, CategorizedMerchant>()
+
+function wireOf(merchant: MerchantEntry): CategorizedMerchant {
   if (!merchant.domain) return { name: merchant.name, logo: null, website: null }
   const [host, ...path] = merchant.domain.split('/')
   const origin = `https://${host.replace(PUBLIC_SUFFIX, '').includes('.') ? host : `www.${host}`}`
@@ -216,14 +228,14 @@ const DECISIVE: readonly KeywordRule[] = [
   ),
   rule(
     'government_benefit',
-    'bolsa familia|auxilio brasil|auxilio emergencial|seguro desemprego|seguro desempleo|abono salarial|pis pasep|saque fgts|fgts|bienestar|pension bienestar|becas benito juarez|beca benito juarez|jovenes construyendo|familias en accion|ingreso solidario|renta ciudadana|colombia mayor|devolucion iva bienestar|subsidio|prestacion social|beneficio social|programa social',
+    'bolsa familia|bpc|loas|bpc loas|salario maternidade|auxilio doenca|seguro defeso|pe de meia|vale gas|auxilio gas|auxilio brasil|auxilio emergencial|seguro desemprego|seguro desempleo|abono salarial|pis pasep|saque fgts|fgts|bienestar|pension bienestar|becas benito juarez|beca benito juarez|jovenes construyendo|familias en accion|ingreso solidario|renta ciudadana|colombia mayor|devolucion iva bienestar|subsidio|prestacion social|beneficio social|programa social',
     sub('Government'),
     0.9,
     'INFLOW',
   ),
   rule(
     'credit_card_payment',
-    'pago tarjeta|pago tarjeta de credito|pago tarjeta credito|pago tdc|pago tc|pago de tarjeta|abono tarjeta|pago minimo tarjeta|pagamento fatura|pagamento de fatura|pgto fatura|pag fatura|pagto fatura|fatura cartao|pagamento cartao de credito|pagamento cartao|pag cartao credito|pago de su tarjeta|pago recibido gracias|pago realizado tarjeta|su pago gracias|gracias por su pago',
+    'pago tarjeta|pago a tarjeta|pago a tdc|pago a tc|abono a tarjeta|pago a tarjeta de credito|pagamento de cartao|pgto cartao credito|pagto cartao|pgto cartao|pago tarjeta de credito|pago tarjeta credito|pago tdc|pago tc|pago de tarjeta|abono tarjeta|pago minimo tarjeta|pagamento fatura|pagamento de fatura|pgto fatura|pag fatura|pagto fatura|fatura cartao|pagamento cartao de credito|pagamento cartao|pag cartao credito|pago de su tarjeta|pago recibido gracias|pago realizado tarjeta|su pago gracias|gracias por su pago',
     sub('Credit Card'),
     0.9,
   ),
@@ -310,7 +322,7 @@ const DECISIVE: readonly KeywordRule[] = [
   ),
   rule(
     'government_fees',
-    'impuesto|impuestos|imposto|impostos|tributo|tributos|tesoreria|secretaria de finanzas|secretaria de hacienda|sefaz|icms|iss|issqn|multa transito|multa de transito|multas|fotomulta|simit|derechos|pasaporte|registro civil|cartorio|notaria|gru|gps inss|inss|imss|cuotas imss|sua imss|pila|aportes seguridad social|seguridad social|iva|iva por pagar|prefeitura|alcaldia|municipio|gobierno',
+    'impuesto|impuestos|imposto|impostos|tributo|tributos|tesoreria|secretaria de finanzas|secretaria de hacienda|sefaz|icms|iss|issqn|multa transito|multa de transito|multas|fotomulta|simit|derechos|pasaporte|registro civil|cartorio|notaria|gru|gps inss|inss|imss|cuotas imss|issste|sua imss|pila|aportes seguridad social|seguridad social|iva|iva por pagar|prefeitura|alcaldia|municipio|gobierno',
     sub('Government Fees'),
     0.8,
     'OUTFLOW',
@@ -339,7 +351,7 @@ const DESCRIPTIVE: readonly KeywordRule[] = [
   ),
   rule(
     'freelance',
-    'honorarios|honorario|servicios profesionales|prestacao de servicos|prestacion de servicios|freelance|freelancer|pago proveedor|comisiones por venta|nota fiscal|factura|cuenta de cobro|upwork|fiverr|workana|deel|payoneer|remessa exterior',
+    'honorarios|servicos prestados|servicios prestados|pago por servicios|pagamento por servicos|consultoria|asesoria|honorario|servicios profesionales|prestacao de servicos|prestacion de servicios|freelance|freelancer|pago proveedor|comisiones por venta|nota fiscal|factura|cuenta de cobro|upwork|fiverr|workana|deel|payoneer|remessa exterior',
     sub('Freelance'),
     0.75,
     'INFLOW',
@@ -407,7 +419,7 @@ const DESCRIPTIVE: readonly KeywordRule[] = [
   ),
   rule(
     'savings',
-    'poupanca|ahorro|ahorros|cuenta de ahorro|apartado|cajita|cajitas|guardadito|caixinha|cofrinho|bolsillo|meta de ahorro|aplicacao|aplicacao automatica|resgate|resgate automatico|inversion|investimento',
+    'afore|aportacion afore|aportacion voluntaria|aportaciones voluntarias|poupanca|ahorro|ahorros|cuenta de ahorro|apartado|cajita|cajitas|guardadito|caixinha|cofrinho|bolsillo|meta de ahorro|aplicacao|aplicacao automatica|resgate|resgate automatico|inversion|investimento',
     sub('Savings'),
     0.75,
   ),
@@ -600,7 +612,7 @@ const DESCRIPTIVE: readonly KeywordRule[] = [
   ),
   rule(
     'transfer',
-    'transferencia|transferencias|transferencia interbancaria|transf|transfer|deposito spei|deposito tef|deposito pix|deposito transferencia|deposito de terceros|deposito terceros|dep spei|traspaso|traspasos|trasferencia|spei|spei enviado|spei recibido|codi|dimo|ted|doc|tef|pix|pix enviado|pix recebido|pix transf|transferencia pix|envio|enviado|recibido|recebido|transferencia enviada|transferencia recibida|transf recebida|transf enviada|pse|ach|nequi|daviplata|bre b|transfiya|entre cuentas|entre contas|mesma titularidade|misma titularidad|cuenta propia|conta propria|pago a terceros|pago terceros|abono|abono de|credito em conta|envio de dinero|giro|giros|remesa|remesas|western union|moneygram|ria',
+    'transferencia|interbancario|interbancaria|recebimento|recebimento pix|pix recebimento|transf entre contas|transferencias|transferencia interbancaria|transf|transfer|deposito spei|deposito tef|deposito pix|deposito transferencia|deposito de terceros|deposito terceros|dep spei|traspaso|traspasos|trasferencia|spei|spei enviado|spei recibido|codi|dimo|ted|doc|tef|pix|pix enviado|pix recebido|pix transf|transferencia pix|envio|enviado|recibido|recebido|transferencia enviada|transferencia recibida|transf recebida|transf enviada|pse|ach|nequi|daviplata|bre b|transfiya|entre cuentas|entre contas|mesma titularidade|misma titularidad|cuenta propia|conta propria|pago a terceros|pago terceros|abono|abono de|credito em conta|envio de dinero|giro|giros|remesa|remesas|western union|moneygram|ria',
     cat('Transfers'),
     0.75,
   ),
@@ -798,8 +810,15 @@ function countryOf(tx: EnrichTransaction, options: CategorizeOptions): MerchantC
   return CURRENCY_COUNTRY[tx.currency?.toUpperCase()] ?? null
 }
 
+const SLUGS = new Map<string, string>()
+
 function slugOf(name: string): string {
-  return normalizeDescription(name).replaceAll(' ', '_') || 'merchant'
+  let slug = SLUGS.get(name)
+  if (slug === undefined) {
+    slug = normalizeDescription(name).replaceAll(' ', '_') || 'merchant'
+    SLUGS.set(name, slug)
+  }
+  return slug
 }
 
 function result(outcome: Outcome, merchant: CategorizedMerchant | null, confidence: number, ruleName: string): Categorized {
@@ -808,19 +827,50 @@ function result(outcome: Outcome, merchant: CategorizedMerchant | null, confiden
   return { category: outcome.category, subcategory, merchant, confidence: Math.round(confidence * 100) / 100, rule: ruleName }
 }
 
+/** What a text says to the categorizer: its merchant and keyword rules, for one country and direction. */
+interface Reading {
+  merchant: MerchantEntry | null
+  decisive: KeywordRule | null
+  descriptive: KeywordRule | null
+}
+
+/**
+ * Readings of normalised texts already seen. Normalised descriptions repeat (the same merchant,
+ * payroll or fee every month, references aside), so most transactions of a body are only
+ * normalised and looked up. Bounded: cleared when it grows past READINGS_MAX entries.
+ */
+const READINGS = new Map<string, Reading>()
+const READINGS_MAX = 100_000
+
+function readingOf(text: string, country: MerchantCountry | null, direction: Direction): Reading {
+  const normalized = normalizeDescription(text)
+  const key = `${country ?? ''}|${direction}|${normalized}`
+  let reading = READINGS.get(key)
+  if (reading) return reading
+  const tokens = tokensOf(normalized, knownToken)
+  reading = {
+    merchant: findMerchant(tokens, country),
+    decisive: findRule(KEYWORD_INDEX.decisive, DECISIVE, tokens, direction),
+    descriptive: findRule(KEYWORD_INDEX.descriptive, DESCRIPTIVE, tokens, direction),
+  }
+  if (READINGS.size >= READINGS_MAX) READINGS.clear()
+  READINGS.set(key, reading)
+  return reading
+}
+
 /** Belvo's category, subcategory and merchant for one transaction (see the module's comment for the order). */
 export function categorize(tx: EnrichTransaction, options: CategorizeOptions = {}): Categorized {
   const country = countryOf(tx, options)
-  const tokens = tokensOf(tx.description ?? '', knownToken)
   const direction = tx.type
+  const read = readingOf(tx.description ?? '', country, direction)
 
   // The merchant: from the source's own merchant name first, else from the description.
-  const named = tx.merchantName ? findMerchant(tokensOf(tx.merchantName, knownToken), country) : null
-  const entry = named ?? findMerchant(tokens, country)
+  const named = tx.merchantName ? readingOf(tx.merchantName, country, direction).merchant : null
+  const entry = named ?? read.merchant
   const merchant = entry ? merchantWire(entry) : tx.merchantName ? { name: tx.merchantName, logo: null, website: null } : null
 
   // 1. Decisive keywords.
-  const decisive = findRule(KEYWORD_INDEX.decisive, DECISIVE, tokens, direction)
+  const decisive = read.decisive
   if (decisive) return result(decisive.outcome, merchant, decisive.confidence, `keyword:${decisive.id}`)
 
   // 2. The merchant dictionary.
@@ -840,7 +890,7 @@ export function categorize(tx: EnrichTransaction, options: CategorizeOptions = {
   if (byMcc && tx.accountCategory === 'CREDIT_CARD') return result(sub('Refund'), merchant, 0.7, `mcc_refund:${tx.mcc}`)
 
   // 4. Descriptive keywords.
-  const descriptive = findRule(KEYWORD_INDEX.descriptive, DESCRIPTIVE, tokens, direction)
+  const descriptive = read.descriptive
   if (descriptive) return result(descriptive.outcome, merchant, descriptive.confidence, `keyword:${descriptive.id}`)
 
   // 5. The institution's operation type.
