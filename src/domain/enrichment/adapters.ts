@@ -108,8 +108,12 @@ function fromOfda(record: InstitutionRecord, accounts: AccountCategories | undef
 export function checkEyodTransactions(items: readonly EyodTransaction[], field = 'transactions'): void {
   const errors: PonteError[] = []
   const seen = new Set<string>()
+  // A body of thousands of transactions spans a few hundred days: each is checked once.
+  const days = new Map<string, boolean>()
   items.forEach((item, i) => {
-    if (!isCalendarDay(item.value_date)) {
+    let real = days.get(item.value_date)
+    if (real === undefined) days.set(item.value_date, (real = isCalendarDay(item.value_date)))
+    if (!real) {
       errors.push(
         new PonteError('invalid', {
           field: `${field}.${i}.value_date`,

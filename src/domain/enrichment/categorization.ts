@@ -16,38 +16,34 @@ export interface CategorizationBody {
   transactions: EyodTransaction[]
 }
 
-/** The fields of `CategorizationBodyRequest`, echoed in this order. */
-const ECHOED = [
-  'transaction_id',
-  'account_holder_type',
-  'account_holder_id',
-  'account_id',
-  'account_category',
-  'value_date',
-  'description',
-  'type',
-  'amount',
-  'currency',
-  'institution',
-] as const
-
 export function categorizeOwnTransactions(body: CategorizationBody): { transactions: Record<string, unknown>[] } {
   checkEyodTransactions(body.transactions)
   const txs = fromEyodTransactions(body.transactions)
-  return {
-    transactions: body.transactions.map((item, i) => {
-      const result = categorize(txs[i])
-      const echo: Record<string, unknown> = {}
-      for (const key of ECHOED) echo[key] = item[key]
-      return {
-        ...echo,
-        mcc: item.mcc ?? null,
-        category: result.category,
-        subcategory: result.subcategory,
-        merchant: result.merchant ? { logo: result.merchant.logo, website: result.merchant.website, merchant_name: result.merchant.name } : null,
-        confidence: result.confidence,
-        rule: result.rule,
-      }
-    }),
+  const out = new Array<Record<string, unknown>>(txs.length)
+  for (let i = 0; i < txs.length; i++) {
+    const item = body.transactions[i]
+    const result = categorize(txs[i])
+    const merchant = result.merchant
+    // The fields of `CategorizationBodyRequest` as sent, in Belvo's order, then the answer.
+    out[i] = {
+      transaction_id: item.transaction_id,
+      account_holder_type: item.account_holder_type,
+      account_holder_id: item.account_holder_id,
+      account_id: item.account_id,
+      account_category: item.account_category,
+      value_date: item.value_date,
+      description: item.description,
+      type: item.type,
+      amount: item.amount,
+      currency: item.currency,
+      institution: item.institution,
+      mcc: item.mcc ?? null,
+      category: result.category,
+      subcategory: result.subcategory,
+      merchant: merchant ? { logo: merchant.logo, website: merchant.website, merchant_name: merchant.name } : null,
+      confidence: result.confidence,
+      rule: result.rule,
+    }
   }
+  return { transactions: out }
 }

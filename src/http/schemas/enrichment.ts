@@ -4,7 +4,9 @@ import { Type } from 'typebox'
  * The bodies of the "enrich your own data" endpoints (Belvo 1.35.0 `CategorizationRequest`,
  * `EyodIncomeVerificationRequest`), checked field by field: a bad item is Belvo's 400 naming its
  * path (`transactions.3.amount`). What a schema cannot say (real calendar days, unique ids, the MCC
- * of card transactions) the domain checks next (checkEyodTransactions).
+ * of card transactions, positive amounts) the domain checks next (checkEyodTransactions).
+ * Enumerations are JSON Schema `enum`s rather than unions of literals: one keyword per field, which
+ * matters when a body holds 20,000 items.
  */
 
 /** Belvo documents 10,000 transactions per request; Ponte accepts up to twice that. */
@@ -35,18 +37,15 @@ export const EyodCurrency = Type.String({ pattern: '^[A-Z]{3}$', description: 'T
 export const CategorizationTransaction = Type.Object(
   {
     transaction_id: nonBlank('Your unique ID for the transaction.', '3CWE4927CF15355'),
-    account_holder_type: Type.Union([Type.Literal('INDIVIDUAL'), Type.Literal('BUSINESS')], { description: 'The type of account holder.' }),
+    account_holder_type: Type.Enum(['INDIVIDUAL', 'BUSINESS'], { description: 'The type of account holder.' }),
     account_holder_id: nonBlank('Your unique ID for the account holder.', '7890098789087'),
     account_id: nonBlank('Your unique ID for the account where the transaction occurred.', 'BBVACA-89077589'),
-    account_category: Type.Union(
-      [Type.Literal('CHECKING_ACCOUNT'), Type.Literal('CREDIT_CARD'), Type.Literal('LOAN_ACCOUNT'), Type.Literal('SAVINGS_ACCOUNT')],
-      {
-        description: 'The type of account.',
-      },
-    ),
+    account_category: Type.Enum(['CHECKING_ACCOUNT', 'CREDIT_CARD', 'LOAN_ACCOUNT', 'SAVINGS_ACCOUNT'], {
+      description: 'The type of account.',
+    }),
     value_date: EyodDate,
     description: nonBlank('The description of the transaction.', 'APPL3STORE'),
-    type: Type.Union([Type.Literal('INFLOW'), Type.Literal('OUTFLOW')], { description: 'The direction of the transaction.' }),
+    type: Type.Enum(['INFLOW', 'OUTFLOW'], { description: 'The direction of the transaction.' }),
     amount: EyodAmount,
     currency: EyodCurrency,
     institution: nonBlank('The institution where the account is registered (your name for it).', 'BBVA'),
