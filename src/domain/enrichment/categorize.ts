@@ -889,8 +889,15 @@ export function categorize(tx: EnrichTransaction, options: CategorizeOptions = {
   if (byMcc && direction === 'OUTFLOW') return result(byMcc, merchant, 0.8, `mcc:${tx.mcc}`)
   if (byMcc && tx.accountCategory === 'CREDIT_CARD') return result(sub('Refund'), merchant, 0.7, `mcc_refund:${tx.mcc}`)
 
+  // Money in on a card that no rule above explains is the card's bill being paid ("PAGO RECIBIDO",
+  // "TRANSFERENCIA"): a card account receives no transfers or deposits of its own.
+  const cardPayment = tx.accountCategory === 'CREDIT_CARD' && direction === 'INFLOW'
+
   // 4. Descriptive keywords.
   const descriptive = read.descriptive
+  if (descriptive && cardPayment && (descriptive.outcome.category === 'Transfers' || descriptive.outcome.category === 'Deposits')) {
+    return result(sub('Credit Card'), merchant, 0.75, 'account:credit_card_inflow')
+  }
   if (descriptive) return result(descriptive.outcome, merchant, descriptive.confidence, `keyword:${descriptive.id}`)
 
   // 5. The institution's operation type.
@@ -904,7 +911,7 @@ export function categorize(tx: EnrichTransaction, options: CategorizeOptions = {
     // An 11-digit document is a person's CPF: money between people is a transfer.
     return result(cat('Transfers'), merchant, 0.65, 'counterparty:individual')
   }
-  if (tx.accountCategory === 'CREDIT_CARD' && direction === 'INFLOW') return result(sub('Credit Card'), merchant, 0.7, 'account:credit_card_inflow')
+  if (cardPayment) return result(sub('Credit Card'), merchant, 0.7, 'account:credit_card_inflow')
   if (tx.accountCategory === 'LOAN_ACCOUNT') return result(sub('Personal'), merchant, 0.65, 'account:loan')
 
   // 7. Nothing fits.

@@ -237,6 +237,8 @@ describe('categorize', () => {
     expect(label(tx('OPERACAO 123', 'OUTFLOW', { country: 'BR', operationType: 'TARIFA_SERVICOS_AVULSOS' }))).toEqual(['Fees & Charges', 'Bank Fees'])
     expect(label(tx('JOAO DA SILVA', 'OUTFLOW', { country: 'BR', counterpartyDocument: '73677831148' }))).toEqual(['Transfers', null])
     expect(label(tx('ABC 123', 'INFLOW', { accountCategory: 'CREDIT_CARD' }))).toEqual(['Credits & Loans', 'Credit Card'])
+    expect(label(tx('PAGO RECIBIDO SPEI', 'INFLOW', { accountCategory: 'CREDIT_CARD' }))).toEqual(['Credits & Loans', 'Credit Card'])
+    expect(label(tx('PAGO RECIBIDO SPEI', 'INFLOW', { accountCategory: 'CHECKING_ACCOUNT' }))).toEqual(['Transfers', null])
   })
 
   it('answers Unknown with a low confidence when nothing fits', () => {
