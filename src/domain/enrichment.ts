@@ -1,4 +1,7 @@
-import type { ResourceSpec } from './resource-spec.ts'
+import type { InstitutionRecord } from '../connectors/types.ts'
+import { computeRiskInsights } from './enrichment/risk.ts'
+import type { EnrichTransaction } from './enrichment/transactions.ts'
+import { MfaToken, recordResource, retrieveBody, type FetchRequest, type ResourceSpec } from './resource-spec.ts'
 
 /**
  * Belvo's enrichment of a link's data (INVENTORY 3.2: incomes, recurring expenses, risk
@@ -14,5 +17,80 @@ import type { ResourceSpec } from './resource-spec.ts'
 
 // Risk insights.
 
+// Risk insights reach 12 months back, and their trends compare each window with the one before.
+const RISK_HISTORY_DAYS = 2 * 365 + 1
+
+/**
+ * A connector's transaction as the risk metrics read it (both wire shapes name these fields
+ * alike). Stands in until the shared adapter (enrichment/adapters.ts, toEnrichTransactions) lands.
+ */
+function riskTransaction(record: InstitutionRecord): EnrichTransaction {
+  const merchant = record.merchant as { name?: unknown } | null | undefined
+  return {
+    id: record.internal_identification,
+    accountId: String(record.account_internal_identification),
+    accountCategory: null,
+    valueDate: String(record.value_date).slice(0, 10),
+    description: typeof record.description === 'string' ? record.description : '',
+    type: record.type === 'INFLOW' ? 'INFLOW' : 'OUTFLOW',
+    amount: Math.abs(Number(record.amount) || 0),
+    currency: typeof record.currency === 'string' ? record.currency : '',
+    balance: typeof record.balance === 'number' ? record.balance : null,
+    merchantName: typeof merchant?.name === 'string' ? merchant.name : null,
+    mcc: null,
+    counterpartyDocument: null,
+  }
+}
+
+/** The link's risk insights from all its accounts and the transactions of the last two years. */
+function deriveRiskInsights(records: InstitutionRecord[], { accounts, today }: FetchRequest): InstitutionRecord[] {
+  const { insights } = computeRiskInsights(
+    records.map(riskTransaction),
+    [...accounts].map(([internalId, account]) => ({ internalId, wire: account.wire })),
+    { today },
+  )
+  // One per link and day: retrieving again the same day updates it in place.
+  return [{ internal_identification: `risk-insights/${today}`, ...insights }]
+}
+
+/** Belvo `RiskInsights`: balances, cash flow, credit and loan usage of the link (docs/enrichment.md). */
+export const RISK_INSIGHTS = recordResource({
+  name: 'risk-insights',
+  path: '/api/risk-insights/',
+  answer: 'single',
+  tag: 'Risk Insights',
+  institutionResource: 'RISK_INSIGHTS',
+  recordKey: 'RISK_INSIGHTS',
+  wireFields: { link: true, account: 'none' },
+  body: retrieveBody({ token: MfaToken }),
+  items: { ofda: ['RiskInsights'], multiregion: ['RiskInsights'] },
+  operationIds: {
+    retrieve: 'RetrieveRiskInsights',
+    resume: 'PatchRiskInsights',
+    list: 'ListRiskInsights',
+    detail: 'DetailRiskInsights',
+    delete: 'DestroyRiskInsights',
+  },
+  filters: [
+    { param: 'id', type: 'uuid', lookups: ['exact', 'in'] },
+    { param: 'link', source: { column: 'link_id' }, type: 'uuid', lookups: ['exact', 'in'], description: 'The link the data belongs to' },
+    // The insights cover several accounts: `account` matches those whose `accounts` name it.
+    { param: 'account', source: { body: 'accounts' }, type: 'uuid', lookups: ['exact', 'in'], array: true, description: 'An account the insights cover' },
+  ],
+  listNeedsLink: false,
+  needsAccounts: true,
+  deletable: true,
+  rateLimitedDelete: false,
+  async: false,
+  linkingFields: ['internal_identification'],
+  background: { fetchResource: 'RISK_INSIGHTS', historyDays: 365, summary: 'count' },
+  connectorResource: 'TRANSACTIONS',
+  fetchParams: ({ today }) => ({
+    period: { dateFrom: new Date(Date.parse(today) - RISK_HISTORY_DAYS * 86_400_000).toISOString().slice(0, 10), dateTo: today },
+  }),
+  derive: deriveRiskInsights,
+  toRow: (_record, _accounts, plain) => ({ accountId: null, recordDate: null, kind: null, prefix: {}, body: plain }),
+})
+
 /** The enrichment resources, in the order of Belvo's reference. */
-export const ENRICHMENT_RESOURCES: readonly ResourceSpec[] = []
+export const ENRICHMENT_RESOURCES: readonly ResourceSpec[] = [RISK_INSIGHTS]
