@@ -46,7 +46,8 @@ function riskTransaction(record: InstitutionRecord): EnrichTransaction {
 function deriveRiskInsights(records: InstitutionRecord[], { accounts, today }: FetchRequest): InstitutionRecord[] {
   const { insights } = computeRiskInsights(
     records.map(riskTransaction),
-    [...accounts].map(([internalId, account]) => ({ internalId, wire: account.wire })),
+    // In the institution's order of ids: the same whether the accounts were just fetched or stored.
+    [...accounts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([internalId, account]) => ({ internalId, wire: account.wire })),
     { today },
   )
   // One per link and day: retrieving again the same day updates it in place.
