@@ -1,7 +1,7 @@
 import type { InstitutionRecord } from '../connectors/types.ts'
 import { computeRiskInsights } from './enrichment/risk.ts'
-import type { EnrichTransaction } from './enrichment/transactions.ts'
-import { MfaToken, recordResource, retrieveBody, type FetchRequest, type ResourceSpec } from './resource-spec.ts'
+import { accountCategoriesOf, toEnrichTransactions } from './enrichment/adapters.ts'
+import { MfaToken, recordResource, retrieveBody, type FetchRequest, type ResourceSpec, type WireShape } from './resource-spec.ts'
 
 /**
  * Belvo's enrichment of a link's data (INVENTORY 3.2: incomes, recurring expenses, risk
@@ -21,31 +21,17 @@ import { MfaToken, recordResource, retrieveBody, type FetchRequest, type Resourc
 const RISK_HISTORY_DAYS = 2 * 365 + 1
 
 /**
- * A connector's transaction as the risk metrics read it (both wire shapes name these fields
- * alike). Stands in until the shared adapter (enrichment/adapters.ts, toEnrichTransactions) lands.
+ * The wire shape the connector answered in. The derive hook is not told it; Open Finance Brasil's
+ * transactions (`TransactionOpenFinanceBrazil`) are the ones that carry `operation_type`.
  */
-function riskTransaction(record: InstitutionRecord): EnrichTransaction {
-  const merchant = record.merchant as { name?: unknown } | null | undefined
-  return {
-    id: record.internal_identification,
-    accountId: String(record.account_internal_identification),
-    accountCategory: null,
-    valueDate: String(record.value_date).slice(0, 10),
-    description: typeof record.description === 'string' ? record.description : '',
-    type: record.type === 'INFLOW' ? 'INFLOW' : 'OUTFLOW',
-    amount: Math.abs(Number(record.amount) || 0),
-    currency: typeof record.currency === 'string' ? record.currency : '',
-    balance: typeof record.balance === 'number' ? record.balance : null,
-    merchantName: typeof merchant?.name === 'string' ? merchant.name : null,
-    mcc: null,
-    counterpartyDocument: null,
-  }
+function shapeOf(records: readonly InstitutionRecord[]): WireShape {
+  return records.some((record) => 'operation_type' in record) ? 'ofda' : 'multiregion'
 }
 
 /** The link's risk insights from all its accounts and the transactions of the last two years. */
 function deriveRiskInsights(records: InstitutionRecord[], { accounts, today }: FetchRequest): InstitutionRecord[] {
   const { insights } = computeRiskInsights(
-    records.map(riskTransaction),
+    toEnrichTransactions(records, shapeOf(records), accountCategoriesOf(accounts)),
     // In the institution's order of ids: the same whether the accounts were just fetched or stored.
     [...accounts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([internalId, account]) => ({ internalId, wire: account.wire })),
     { today },
