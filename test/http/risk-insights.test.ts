@@ -189,3 +189,37 @@ describe('the official SDK against Ponte: riskInsights', () => {
     expect(await risk.list({ filters: { link: link.id } })).toEqual([])
   })
 })
+
+describe('risk insights in historical updates and their webhooks', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set('2026-03-10T15:00:00Z')
+    await h.receiveWebhooks('Bearer risk-test')
+    await h.startWorker()
+  })
+  afterAll(async () => h.close())
+
+  it('computes and stores them when fetch_resources names RISK_INSIGHTS, with their webhook', async () => {
+    const res = await h.call('POST', '/api/links/', {
+      institution: 'erebor_mx_retail',
+      username: 'bnk100',
+      password: 'full',
+      fetch_resources: ['ACCOUNTS', 'TRANSACTIONS', 'RISK_INSIGHTS'],
+    })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    const link = res.body
+    for (let polls = 0; polls < 600 && (await h.call('GET', `/api/links/${link.id}/`)).body.background_work !== null; polls++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const rows = await h.db.query<{ webhook_type: string; webhook_code: string; payload: string }>(
+      'SELECT webhook_type, webhook_code, payload FROM webhook_events WHERE link_id = $1',
+      [link.id],
+    )
+    const events = Object.fromEntries(rows.map((r) => [`${r.webhook_type} ${r.webhook_code}`, JSON.parse(r.payload).data]))
+    expect(events['RISK_INSIGHTS historical_update']).toEqual({ total_risk_insights: 1 })
+    const list = (await h.call('GET', `/api/risk-insights/?link=${link.id}`)).body
+    expect(list.count).toBe(1)
+    expectItems(SPEC.items, 'multiregion', list.results)
+  })
+})

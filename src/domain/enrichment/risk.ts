@@ -93,6 +93,8 @@ function sumPresent(values: (number | null)[]): number | null {
   const present = values.filter((value): value is number => value !== null)
   return present.length === 0 ? null : money(present.reduce((total, value) => total + cents(value), 0))
 }
+/** The largest of many numbers (a spread of a whole year's transactions could overflow the stack). */
+const largest = (values: number[]) => values.reduce((a, b) => (b > a ? b : a), -Infinity)
 const ratio = (part: number | null, whole: number | null, digits = 4) => (part === null || !whole ? null : round(part / whole, digits))
 
 /** Percentage change from `previous` to `current`; null when there is no previous figure to compare with. */
@@ -289,7 +291,7 @@ function transactionMetrics(txs: EnrichTransaction[], today: number, daysHistory
         const amounts = txs.filter((tx) => keep(tx) && inWindow(tx, today - length, today)).map((tx) => cents(tx.amount))
         const sum = amounts.reduce((a, b) => a + b, 0)
         out[`${stat}_${direction}_amount_${name}`] =
-          stat === 'sum' ? money(sum) : amounts.length === 0 ? null : stat === 'max' ? money(Math.max(...amounts)) : round(sum / amounts.length / 100, 2)
+          stat === 'sum' ? money(sum) : amounts.length === 0 ? null : stat === 'max' ? money(largest(amounts)) : round(sum / amounts.length / 100, 2)
       }
     }
   }
@@ -332,7 +334,7 @@ function cashflowMetrics(txs: EnrichTransaction[], today: number, daysHistory: n
   const each = (metric: string, value: (row: (typeof rows)[number]) => number | null) => {
     for (const row of rows) out[`${metric}_${row.name}`] = row.covered ? value(row) : null
   }
-  const max = (list: number[]) => (list.length === 0 ? null : money(Math.max(...list)))
+  const max = (list: number[]) => (list.length === 0 ? null : money(largest(list)))
   const mean = (list: number[]) => (list.length === 0 ? null : round(list.reduce((a, b) => a + b, 0) / list.length / 100, 2))
   each('max_positive', (r) => max(r.current.positive))
   each('max_negative', (r) => max(r.current.negative))
