@@ -1,6 +1,7 @@
 import type { InstitutionRecord } from '../connectors/types.ts'
 import { computeRiskInsights } from './enrichment/risk.ts'
 import { accountCategoriesOf, toEnrichTransactions } from './enrichment/adapters.ts'
+import { categorize } from './enrichment/categorize.ts'
 import { MfaToken, recordResource, retrieveBody, type FetchRequest, type ResourceSpec, type WireShape } from './resource-spec.ts'
 
 /**
@@ -34,7 +35,7 @@ function deriveRiskInsights(records: InstitutionRecord[], { accounts, today }: F
     toEnrichTransactions(records, shapeOf(records), accountCategoriesOf(accounts)),
     // In the institution's order of ids: the same whether the accounts were just fetched or stored.
     [...accounts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([internalId, account]) => ({ internalId, wire: account.wire })),
-    { today },
+    { today, categorize: (tx) => categorize(tx) },
   )
   // One per link and day: retrieving again the same day updates it in place.
   return [{ internal_identification: `risk-insights/${today}`, ...insights }]

@@ -85,6 +85,16 @@ describe.each([
     expect(insights.cashflow_metrics.sum_positive_12m ?? 0).toBeLessThanOrEqual(metrics.sum_incoming_amount_12m)
   })
 
+  it('reports the categories the categorizer found in the last 3 months, none of them Unknown', () => {
+    expect(insights.category_metrics.length).toBeGreaterThan(0)
+    for (const metric of insights.category_metrics) {
+      expect(metric.category).not.toBe('Unknown')
+      expect(typeof metric.net_amount_3m).toBe('number')
+    }
+    const keys = insights.category_metrics.map((m: Json) => `${m.category}/${m.subcategory}`)
+    expect(new Set(keys).size).toBe(keys.length)
+  })
+
   it('is the same for the same link on the same day, and a second retrieval updates it in place', async () => {
     const again = await h.call('POST', '/api/risk-insights/', { link: link.id, save_data: false })
     expect(again.status).toBe(200)

@@ -406,7 +406,8 @@ function categoryMetrics(txs: EnrichTransaction[], today: number, firstDay: numb
     const current = day >= today - length
     if (!current && day < previousStart) continue
     const label = categorize(tx)
-    if (!label?.category) continue
+    // Belvo lists only the categories it identified: not its `Unknown`.
+    if (!label?.category || label.category === 'Unknown') continue
     const key = `${label.category}\u0000${label.subcategory ?? ''}`
     const group = groups.get(key) ?? { category: label.category, subcategory: label.subcategory ?? null, net: 0, previousNet: 0, current: false }
     groups.set(key, group)

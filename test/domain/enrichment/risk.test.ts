@@ -329,6 +329,11 @@ describe('risk insights: insufficient funds and categories', () => {
     ])
   })
 
+  it("leaves out what the categorizer could not identify (Belvo's Unknown)", () => {
+    const unknownToo = (t: EnrichTransaction) => categorize(t) ?? { category: 'Unknown', subcategory: null }
+    expect(computeRiskInsights(TXS, ACCOUNTS, { today: TODAY, categorize: unknownToo }).insights.category_metrics).toEqual(insights.category_metrics)
+  })
+
   it('without a categorizer there are no category metrics', () => {
     expect(computeRiskInsights(TXS, ACCOUNTS, { today: TODAY }).insights.category_metrics).toEqual([])
   })
