@@ -64,6 +64,9 @@ describe.each([
     }
     const loans = accounts.filter((a) => ['LOAN_ACCOUNT', 'FINANCING_ACCOUNT'].includes(a.category))
     expect(insights.loans_metrics.num_accounts).toBe(loans.length)
+    // Open Finance Brasil's overdrafts (the multi-region shape has none: null).
+    const overdrafts = [...checking, ...savings].map((a) => a.overdraft?.arranged).filter((v): v is number => typeof v === 'number')
+    expect(insights.loans_metrics.overdraft_limit).toBe(overdrafts.length === 0 ? null : sum(overdrafts))
     // Only what the accounts report is summed (Open Finance Brasil gives no monthly payment): none, null.
     const payments = loans.map((a) => a.loan_data?.monthly_payment).filter((p): p is number => typeof p === 'number')
     expect(insights.loans_metrics.sum_loans_monthly_payment).toBe(payments.length === 0 ? null : sum(payments))

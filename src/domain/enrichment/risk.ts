@@ -124,7 +124,7 @@ export function computeRiskInsights(transactions: EnrichTransaction[], accounts:
     balances_metrics: balances ? balanceMetrics(balances, today, threshold) : null,
     transactions_metrics: transactionMetrics(txs, today, daysHistory),
     cashflow_metrics: cashflowMetrics(cashflowTxs, today, daysHistory, firstDay),
-    category_metrics: options.categorize ? categoryMetrics(txs, today, firstDay, options.categorize) : [],
+    category_metrics: options.categorize ? categoryMetrics(cashflowTxs, today, firstDay, options.categorize) : [],
   }
   let daysOverdrawn12m = 0
   if (balances) for (const [day, total] of balances) if (day >= today - 365 && total <= 0) daysOverdrawn12m++
@@ -326,9 +326,10 @@ function cashflowMetrics(txs: EnrichTransaction[], today: number, daysHistory: n
     // than the next shorter window (15 days of data give 3d, 1w and 1m, not 3m).
     const covered = i === 0 || (firstDay !== null && daysHistory > WINDOWS[i - 1][1])
     const current = flows(txs, today - length, today)
-    // The previous window of the same length, for trends: only when the history reaches its first day.
+    // The previous window of the same length, for trends: only when the history is at least twice
+    // the window's length (two years of data give the 12m trend, whose previous window is 366 days).
     const previousStart = today - 2 * length - 1
-    const previous = firstDay !== null && firstDay <= previousStart ? flows(txs, previousStart, today - length - 1) : null
+    const previous = firstDay !== null && daysHistory >= 2 * length ? flows(txs, previousStart, today - length - 1) : null
     return { name, covered, current, previous }
   })
   const each = (metric: string, value: (row: (typeof rows)[number]) => number | null) => {
@@ -394,7 +395,9 @@ function insufficientFunds(txs: EnrichTransaction[], today: number): RiskInsight
 
 /**
  * Per category and subcategory over the last 3 months: the net amount (inflows less outflows), its
- * share of all categorized inflows, and its percentage change from the 3 months before.
+ * share of all categorized inflows, and its percentage change from the 3 months before. From the
+ * cash flow's transactions: a transfer between own accounts (paying the card from checking) would
+ * otherwise count money twice, once spent at the merchant and again when the card is paid.
  */
 function categoryMetrics(txs: EnrichTransaction[], today: number, firstDay: number | null, categorize: CategoryOf) {
   const length = 90
@@ -418,7 +421,7 @@ function categoryMetrics(txs: EnrichTransaction[], today: number, firstDay: numb
       if (tx.type === 'INFLOW') inflows += cents(tx.amount)
     } else group.previousNet += signed
   }
-  const previousCovered = firstDay !== null && firstDay <= previousStart
+  const previousCovered = firstDay !== null && today - firstDay >= 2 * length
   // Only the categories seen in the last 3 months are reported.
   return [...groups.values()]
     .filter((g) => g.current)

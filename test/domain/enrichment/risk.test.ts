@@ -289,6 +289,19 @@ describe('risk insights: cash flow', () => {
     expect(c().sum_negative_trend_3m).toBeNull()
   })
 
+  it('a history of twice the window gives its trend: 1m against the 31 days before', () => {
+    // 06-20 in 100 (this month); 05-21 in 50 and 05-01 out 10 (the month before); history 60 days.
+    const c1m = computeRiskInsights(
+      [tx('a', 'chk', '2024-06-20', 'INFLOW', 100, 'X'), tx('b', 'chk', '2024-05-21', 'INFLOW', 50, 'X'), tx('c', 'chk', '2024-05-01', 'OUTFLOW', 10, 'X')],
+      ACCOUNTS,
+      { today: TODAY },
+    ).insights.cashflow_metrics as Record<string, any>
+    expect(c1m.sum_positive_trend_1m).toBe(100) // (100 - 50) / 50
+    expect(c1m.sum_negative_trend_1m).toBe(-100) // (0 - 10) / 10
+    expect(c1m.net_cashflow_trend_1m).toBe(150) // (100 - 40) / 40
+    expect(c1m.sum_positive_trend_3m).toBeNull()
+  })
+
   it('windows longer than the history allows are null (90 days of history: up to 3m)', () => {
     expect(c().sum_positive_3m).toBe(1300)
     expect(c().sum_positive_6m).toBeNull()
