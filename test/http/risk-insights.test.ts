@@ -98,6 +98,21 @@ describe.each([
     expect(new Set(keys).size).toBe(keys.length)
   })
 
+  it.runIf(shape === 'multiregion')("agrees with the institution's own daily balances of the last month", async () => {
+    // The legacy /api/balances/ gives each account's end-of-day balance: sum checking and savings per day.
+    const assets = new Set(accounts.filter((a) => ['CHECKING_ACCOUNT', 'SAVINGS_ACCOUNT'].includes(a.category)).map((a) => a.id))
+    const res = await h.call('POST', '/api/balances/', { link: link.id, date_from: '2026-02-08', date_to: TODAY, save_data: false })
+    expect(res.status).toBe(200)
+    const byDay = new Map<string, number>()
+    for (const b of res.body as Json[]) if (assets.has(b.account.id)) byDay.set(b.value_date, (byDay.get(b.value_date) ?? 0) + Math.round(b.balance * 100))
+    const days = [...byDay.values()]
+    expect(days).toHaveLength(31)
+    const metrics = insights.balances_metrics
+    expect(metrics.min_balance_1m).toBe(Math.min(...days) / 100)
+    expect(metrics.max_balance_1m).toBe(Math.max(...days) / 100)
+    expect(metrics.mean_balance_1m).toBeCloseTo(days.reduce((a, b) => a + b, 0) / days.length / 100, 2)
+  })
+
   it('is the same for the same link on the same day, and a second retrieval updates it in place', async () => {
     const again = await h.call('POST', '/api/risk-insights/', { link: link.id, save_data: false })
     expect(again.status).toBe(200)
