@@ -45,6 +45,8 @@ export function filterColumn(field: FilterField, { alias, accountAlias }: Filter
   if ('body' in source) {
     // A dotted name reaches into the body's objects: `informacion_general.ejercicio`.
     const path = source.body.split('.').map((name) => `'${identifier(name, field)}'`)
+    // An array filter on a body field reads its JSON array as a SQL one (risk insights' `accounts`).
+    if (field.array) return `ARRAY(SELECT json_array_elements_text(${alias}.body::json${path.map((name) => `->${name}`).join('')}))::${CAST[field.type]}[]`
     const text = `(${alias}.body::json${path.map((name, i) => (i === path.length - 1 ? `->>${name}` : `->${name}`)).join('')})`
     return field.type === 'text' ? text : `${text}::${CAST[field.type]}`
   }
