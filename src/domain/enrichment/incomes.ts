@@ -118,7 +118,7 @@ const ROLLING_MONTH = 30
 
 /** Descriptions that name a transfer between the person's own accounts or a redemption of their own savings. */
 const OWN_ACCOUNT =
-  /\b(entre (mis |minhas |sus |suas )?cuentas|entre (minhas |suas )?contas|cuenta propia|cuentas propias|conta propria|contas proprias|mesma titularidade|mismo titular|misma titularidad|traspaso (entre|a|de) (cuentas|mi)|transferencia propia|transf propia|own account|between (my )?accounts|resgate|rescate|retiro de inversion|aplicacao automatica|poupanca automatica)\b/
+  /\b((traspaso|traslado)s? (desde|de|a|entre) (mi |mis |su |sus |la |las )?(cuenta|cuentas|cta)|desde (mi |su |la )?(cuenta|conta|cta) (de )?(ahorro|ahorros|nomina|cheques|corriente|propia|poupanca)|entre (mis |minhas |sus |suas )?cuentas|entre (minhas |suas )?contas|cuenta propia|cuentas propias|conta propria|contas proprias|mesma titularidade|mismo titular|misma titularidad|traspaso (entre|a|de) (cuentas|mi)|transferencia propia|transf propia|own account|between (my )?accounts|resgate|rescate|retiro de inversion|aplicacao automatica|poupanca automatica)\b/
 /** Refunds, chargebacks, reversals and cancellations: money that was the person's already. */
 const REFUND =
   /\b(reembolso|devolucion|devolucao|devol|estorno|extorno|reversa|reverso|reversion|reversal|refund|chargeback|contracargo|cancelacion|cancelamento|anulacion|cashback|bonificacion de compra)\b/
@@ -160,15 +160,24 @@ const TYPE_EVIDENCE: readonly [IncomeType, RegExp][] = [
 const STRONG_TYPES: ReadonlySet<IncomeType> = new Set(['SALARY', 'GOVERNMENT', 'RETIREMENT', 'FREELANCE', 'RENT', 'INTEREST', 'ALTERNATIVE_INCOME'])
 
 /** Words that change from one payment of a stream to the next: months, periods, references. */
-const VARIABLE_WORDS = new Set(
-  (
-    'enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ' +
-    'janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro dezembro ' +
-    'january february march april may june july august september october november december ' +
-    'ene feb mar abr may jun jul ago sep sept set oct out nov dic dez jan apr aug dec ' +
-    'qna quin quincena primera segunda semana semanal mensal mensual periodo ref referencia folio op nro num no de del da do dos das la el los las y e a en para por'
-  ).split(' '),
-)
+const VARIABLE_WORDS =
+  'enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ' +
+  'janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro dezembro ' +
+  'january february march april may june july august september october november december ' +
+  'ene feb mar abr may jun jul ago sep sept set oct out nov dic dez jan apr aug dec ' +
+  'qna quin primera segunda semana semanal mensal mensual periodo ref referencia folio op nro num no ' +
+  'de del da do dos das la el los las y e a en para por al'
+
+/**
+ * Words that say how or why money came, not from whom: the same payer's salary, bonus and 13th
+ * salary ("DEPOSITO DE NOMINA ACME", "PAGO DE AGUINALDO ACME") share the payer's name only.
+ */
+const HOW_WORDS =
+  'pago pagamento pgto pag deposito depositos abono abonos cred credito creditos recibido recibida recebido recebida recebimento ' +
+  'transferencia transf tef spei pix ted doc envio nomina sueldo salario salarios folha aguinaldo quincena bono bonus prima ' +
+  'decimo terceiro ferias vacaciones honorarios comision comisiones liquidacion finiquito'
+
+const IGNORED_IN_PAYER = new Set(`${VARIABLE_WORDS} ${HOW_WORDS}`.split(' '))
 
 /** The income type a description speaks of, with the pattern's name (UNKNOWN when none). */
 export function incomeTypeOf(normalized: string): IncomeType {
@@ -226,13 +235,13 @@ function toCents(amount: number): number {
   return Math.round(Math.abs(amount) * 100)
 }
 
-/** The payer a description names: its words without those that vary between payments. */
+/** The payer a description names: its words without those that vary between payments or say how the money came. */
 export function payerKey(tx: EnrichTransaction): string {
   if (tx.counterpartyDocument) return `doc:${tx.counterpartyDocument.replace(/\W/g, '')}`
-  const words = normalizeDescription(tx.description)
-    .split(' ')
-    .filter((word) => word.length > 1 && !VARIABLE_WORDS.has(word))
-  return words.join(' ') || normalizeDescription(tx.description)
+  const text = normalizeDescription(tx.description)
+  const words = text.split(' ').filter((word) => word.length > 1 && !IGNORED_IN_PAYER.has(word))
+  // A description of nothing but such words ("NOMINA", "PIX RECEBIDO") is its own key.
+  return words.join(' ') || text
 }
 
 /**
@@ -292,10 +301,11 @@ interface Rhythm {
 }
 
 /**
- * Frequency from the median interval between distinct income days; regularity as the share of
- * expected periods that had an income on time: an interval of k periods (± tolerance) counts one
- * hit and k - 1 missed periods, any other interval counts as a miss. An irregular stream's
- * regularity is 1 - the coefficient of variation of its intervals.
+ * Frequency from the median interval between distinct income days. Regularity walks the days
+ * against the period: a day within tolerance of k periods after the last on-time one is a hit
+ * (and k - 1 missed periods), a day well before the next period is due is an extra payment (a
+ * bonus: neither hit nor miss), any other day is a miss. Regularity = hits / (hits + misses). An
+ * irregular stream's regularity is 1 - the coefficient of variation of its intervals.
  */
 function rhythmOf(days: readonly number[]): Rhythm {
   const distinct = [...new Set(days)].sort((a, b) => a - b)
@@ -309,14 +319,18 @@ function rhythmOf(days: readonly number[]): Rhythm {
   }
   let hits = 0
   let misses = 0
-  for (const interval of intervals) {
-    const k = Math.max(1, Math.round(interval / nominal.days))
-    if (Math.abs(interval - k * nominal.days) <= nominal.tolerance + (k - 1) * 2) {
+  let previous = distinct[0]
+  for (const day of distinct.slice(1)) {
+    const gap = day - previous
+    if (gap < nominal.days - nominal.tolerance) continue
+    const k = Math.max(1, Math.round(gap / nominal.days))
+    if (Math.abs(gap - k * nominal.days) <= nominal.tolerance + (k - 1) * 2) {
       hits += 1
       misses += k - 1
     } else misses += 1
+    previous = day
   }
-  return { frequency: nominal.frequency, regularity: round2(hits / (hits + misses)), period: nominal.days }
+  return { frequency: nominal.frequency, regularity: hits + misses === 0 ? 0 : round2(hits / (hits + misses)), period: nominal.days }
 }
 
 function stabilityOf(cents: readonly number[]): number {
