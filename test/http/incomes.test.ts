@@ -264,3 +264,37 @@ describe('income verification on your own data (POST /api/enrich/incomes/)', () 
     expectError(res, 401, 'authentication_failed')
   })
 })
+
+describe('incomes in historical updates and their webhooks', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set(`${TODAY}T15:00:00Z`)
+    await h.receiveWebhooks('Bearer incomes-test')
+    await h.startWorker()
+  })
+  afterAll(async () => h.close())
+
+  it('computes the Income when fetch_resources names INCOMES, after the accounts and transactions, with its webhook', async () => {
+    const res = await h.call('POST', '/api/links/', {
+      institution: 'gringotts_mx_retail',
+      username: 'bnk100',
+      password: 'full',
+      fetch_resources: ['ACCOUNTS', 'TRANSACTIONS', 'INCOMES'],
+    })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    const link = res.body
+    for (let polls = 0; polls < 600 && (await h.call('GET', `/api/links/${link.id}/`)).body.background_work !== null; polls++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const rows = await h.db.query<{ webhook_type: string; webhook_code: string; payload: string }>(
+      'SELECT webhook_type, webhook_code, payload FROM webhook_events WHERE link_id = $1',
+      [link.id],
+    )
+    const events = Object.fromEntries(rows.map((r) => [`${r.webhook_type} ${r.webhook_code}`, JSON.parse(r.payload).data]))
+    expect(events['INCOMES historical_update']).toEqual({ total_incomes: 1 })
+    const listed = (await h.call('GET', `/api/incomes/?link=${link.id}`)).body
+    expect(listed.count).toBe(1)
+    expect(listed.results[0].income_streams.length).toBeGreaterThan(0)
+  })
+})
