@@ -107,7 +107,29 @@ export interface IncomeSummary {
 // Dates.
 
 const DAY_MS = 86_400_000
-const dayNumber = (date: string) => Math.floor(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) / DAY_MS)
+const parseDay = (date: string) => Math.floor(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) / DAY_MS)
+// A year of transactions has a few hundred distinct dates and descriptions: parse each once.
+const dayCache = new Map<string, number>()
+function dayNumber(date: string): number {
+  let day = dayCache.get(date)
+  if (day === undefined) {
+    if (dayCache.size > 100_000) dayCache.clear()
+    day = parseDay(date)
+    dayCache.set(date, day)
+  }
+  return day
+}
+const textCache = new Map<string, string>()
+/** normalizeDescription, remembered (bounded) across calls. */
+function normalized(description: string): string {
+  let text = textCache.get(description)
+  if (text === undefined) {
+    if (textCache.size > 100_000) textCache.clear()
+    text = normalizeDescription(description)
+    textCache.set(description, text)
+  }
+  return text
+}
 const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
 /** Belvo's "rolling month": 30 days. */
 const ROLLING_MONTH = 30
@@ -206,7 +228,7 @@ export function excludedInflows(txs: readonly EnrichTransaction[]): Map<string, 
   }
   for (const tx of txs) {
     if (tx.type !== 'INFLOW') continue
-    const text = normalizeDescription(tx.description)
+    const text = normalized(tx.description)
     const category = tx.accountCategory
     if (category === 'CREDIT_CARD' || category === 'LOAN_ACCOUNT') excluded.set(tx.id, 'not_a_deposit_account')
     else if (REFUND.test(text)) excluded.set(tx.id, 'refund')
@@ -238,7 +260,7 @@ function toCents(amount: number): number {
 /** The payer a description names: its words without those that vary between payments or say how the money came. */
 export function payerKey(tx: EnrichTransaction): string {
   if (tx.counterpartyDocument) return `doc:${tx.counterpartyDocument.replace(/\W/g, '')}`
-  const text = normalizeDescription(tx.description)
+  const text = normalized(tx.description)
   const words = text.split(' ').filter((word) => word.length > 1 && !IGNORED_IN_PAYER.has(word))
   // A description of nothing but such words ("NOMINA", "PIX RECEBIDO") is its own key.
   return words.join(' ') || text
@@ -383,7 +405,7 @@ export function findIncomeStreams(txs: readonly EnrichTransaction[], options: In
     if (tx.type !== 'INFLOW' || excluded.has(tx.id) || !(tx.amount > 0)) continue
     const key = `${tx.accountId}\u0000${tx.currency}\u0000${payerKey(tx)}`
     const list = groups.get(key) ?? []
-    list.push({ tx, cents: toCents(tx.amount), day: dayNumber(tx.valueDate), type: incomeTypeOf(normalizeDescription(tx.description)) })
+    list.push({ tx, cents: toCents(tx.amount), day: dayNumber(tx.valueDate), type: incomeTypeOf(normalized(tx.description)) })
     groups.set(key, list)
   }
 
