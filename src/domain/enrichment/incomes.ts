@@ -199,7 +199,12 @@ const HOW_WORDS =
   'transferencia transf tef spei pix ted doc envio nomina sueldo salario salarios folha aguinaldo quincena bono bonus prima ' +
   'decimo terceiro ferias vacaciones honorarios comision comisiones liquidacion finiquito'
 
-const IGNORED_IN_PAYER = new Set(`${VARIABLE_WORDS} ${HOW_WORDS}`.split(' '))
+/** Legal-form suffixes: "ACME SA DE CV" and "ACME" are one payer. */
+const COMPANY_WORDS = 'sa cv sapi rl ltda sas eireli epp me inc llc corp cia'
+/** A company's name in a normalised description (S.A. de C.V., SAPI, Ltda., S.A.S., EIRELI...). */
+const COMPANY = /\b(sa de cv|s a de c v|sapi|s de rl|ltda|s a|sa|sas|s a s|eireli|epp|inc|llc|corp|cia)\b/
+
+const IGNORED_IN_PAYER = new Set(`${VARIABLE_WORDS} ${HOW_WORDS} ${COMPANY_WORDS}`.split(' '))
 
 /** The income type a description speaks of, with the pattern's name (UNKNOWN when none). */
 export function incomeTypeOf(normalized: string): IncomeType {
@@ -436,7 +441,9 @@ function typeOf(band: readonly Income[]): { type: IncomeType; strong: boolean } 
 
 /** A group of incomes as a stream, or null when the rules do not make it one. */
 function streamOf(payer: string, band: Income[], window: { from: number; to: number }, dataFrom: number): IncomeStream | null {
-  const { type, strong } = typeOf(band)
+  const typed = typeOf(band)
+  const { strong } = typed
+  let type = typed.type
   const rhythm = rhythmOf(band.map((i) => i.day))
   const n = band.length
   const cents = band.map((i) => i.cents)
@@ -457,6 +464,9 @@ function streamOf(payer: string, band: Income[], window: { from: number; to: num
     // Two look-alike transfers, or transfers at no rhythm, with nothing naming an income: not a stream.
     return null
   }
+  // A company paying the same amount at a payroll rhythm, with no words for it, pays a salary.
+  const companyPayroll = !strong && regular && (stability ?? 0) >= 0.8 && band.some((i) => COMPANY.test(normalized(i.tx.description)))
+  if (companyPayroll) type = 'SALARY'
 
   // Periods: rolling months of 30 days counted back from the window's last day (the window's
   // days / 30, rounded: a year is 12 of them), those with data from the account's first day.
@@ -486,7 +496,7 @@ function streamOf(payer: string, band: Income[], window: { from: number; to: num
     frequency: rhythm.frequency,
     confidence,
     transactionIds: band.map((i) => i.tx.id),
-    rule: `${rule}; type ${strong ? 'by keyword' : type === 'UNKNOWN' ? 'unknown' : `by description (${type.toLowerCase()})`}`,
+    rule: `${rule}; type ${strong ? 'by keyword' : companyPayroll ? 'by company payer at a payroll rhythm' : type === 'UNKNOWN' ? 'unknown' : `by description (${type.toLowerCase()})`}`,
     payer,
     currency: last.tx.currency,
     totalCents,

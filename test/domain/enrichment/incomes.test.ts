@@ -245,3 +245,16 @@ describe('incomeTypeOf', () => {
     expect(incomeTypeOf(normalizeDescription(description))).toBe(type)
   })
 })
+
+describe('payers that are companies', () => {
+  it('takes a regular, stable transfer from a company with no words for it as a SALARY, and its legal form as part of its name', () => {
+    const pay = monthly(30, 21_000, 'SPEI RECIBIDO CONSTRUCTORA DEL NORTE SA DE CV').map((t, i) =>
+      i % 2 ? { ...t, description: 'SPEI RECIBIDO CONSTRUCTORA DEL NORTE' } : t,
+    )
+    const [salary] = findIncomeStreams(pay, WINDOW)
+    expect(salary).toMatchObject({ incomeType: 'SALARY', frequency: 'MONTHLY', numberOfIncomes: 12, rule: expect.stringContaining('company payer') })
+    // A person's regular transfer stays a TRANSFER.
+    const [allowance] = findIncomeStreams(monthly(30, 21_000, 'SPEI RECIBIDO JUAN PEREZ'), WINDOW)
+    expect(allowance.incomeType).toBe('TRANSFER')
+  })
+})
