@@ -146,7 +146,7 @@ const REFUND =
   /\b(reembolso|devolucion|devolucao|devol|estorno|extorno|reversa|reverso|reversion|reversal|refund|chargeback|contracargo|cancelacion|cancelamento|anulacion|cashback|bonificacion de compra)\b/
 /** Loan disbursements: borrowed money, not income. */
 const LOAN =
-  /\b(prestamo|emprestimo|credito pessoal|credito personal|credito consignado|desembolso|disbursement|financiamiento|financiamento|adelanto de nomina|antecipacao salarial|loan)\b/
+  /\b(prestamo|emprestimo|credito pessoal|credito personal|credito consignado|credito (de )?nomina|credito simple|desembolso|disbursement|financiamiento|financiamento|(adelanto|anticipo) de (nomina|sueldo)|antecipacao salarial|loan)\b/
 
 /**
  * Income-type evidence, most specific first: alimony before pensions, pension words before salary
@@ -331,7 +331,8 @@ interface Rhythm {
  * Frequency from the median interval between distinct income days. Regularity walks the days
  * against the period: a day within tolerance of k periods after the last on-time one is a hit
  * (and k - 1 missed periods), a day well before the next period is due is an extra payment (a
- * bonus: neither hit nor miss), any other day is a miss. Regularity = hits / (hits + misses). An
+ * bonus: neither hit nor miss, but beyond two, or one per six hits, each is a miss), any other day
+ * is a miss. Regularity = hits / (hits + misses). An
  * irregular stream's regularity is 1 - the coefficient of variation of its intervals.
  */
 function rhythmOf(days: readonly number[]): Rhythm {
@@ -346,10 +347,14 @@ function rhythmOf(days: readonly number[]): Rhythm {
   }
   let hits = 0
   let misses = 0
+  let extras = 0
   let previous = distinct[0]
   for (const day of distinct.slice(1)) {
     const gap = day - previous
-    if (gap < nominal.days - nominal.tolerance) continue
+    if (gap < nominal.days - nominal.tolerance) {
+      extras += 1
+      continue
+    }
     const k = Math.max(1, Math.round(gap / nominal.days))
     if (Math.abs(gap - k * nominal.days) <= nominal.tolerance + (k - 1) * 2) {
       hits += 1
@@ -357,6 +362,8 @@ function rhythmOf(days: readonly number[]): Rhythm {
     } else misses += 1
     previous = day
   }
+  // A bonus or two a year is normal; many payments between the periods are no rhythm at all.
+  misses += Math.max(0, extras - Math.max(2, Math.floor(hits / 6)))
   return { frequency: nominal.frequency, regularity: hits + misses === 0 ? 0 : round2(hits / (hits + misses)), period: nominal.days }
 }
 
@@ -456,7 +463,7 @@ function streamOf(payer: string, band: Income[], window: { from: number; to: num
     // One income is a stream only when its words say what income it is.
     if (!strong) return null
     rule = 'single_with_keyword'
-  } else if (regular && (rhythm.regularity ?? 0) >= 0.5 && (strong || n >= 3)) {
+  } else if (regular && (rhythm.regularity ?? 0) >= 0.5 && (strong || (n >= 3 && (stability ?? 0) >= 0.5))) {
     rule = strong ? 'recurring_with_keyword' : 'recurring'
   } else if (strong) {
     rule = 'repeated_with_keyword'

@@ -258,3 +258,19 @@ describe('payers that are companies', () => {
     expect(allowance.incomeType).toBe('TRANSFER')
   })
 })
+
+describe('noise that looks like a rhythm', () => {
+  it('does not make a stream of many transfers that all read the same ("TRANSFERENCIA RECIBIDA")', () => {
+    // Deterministic pseudo-random days and amounts: about two a week, of any size.
+    const noise = Array.from({ length: 90 }, (_, i) => {
+      const day = Math.floor((i * 37 + ((i * i) % 11)) / 9)
+      return tx(new Date(Date.UTC(2025, 2, 12 + day)).toISOString().slice(0, 10), 50 + ((i * 7919) % 3000), 'TRANSFERENCIA RECIBIDA')
+    })
+    expect(findIncomeStreams(noise, WINDOW)).toEqual([])
+  })
+
+  it('does not take a payroll loan (crédito de nómina) for a salary', () => {
+    const loan = tx('2025-08-01', 40_000, 'CREDITO DE NOMINA BANCO X')
+    expect(excludedInflows([loan]).get(loan.id)).toBe('loan_disbursement')
+  })
+})
