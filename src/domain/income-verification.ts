@@ -67,8 +67,15 @@ function period(request: IncomeVerificationRequest, today: string): { dateFrom: 
 function checkItems(items: readonly IncomeVerificationItem[]): void {
   const errors: PonteError[] = []
   const seen = new Set<string>()
+  // A year holds a few hundred distinct dates: check each once.
+  const days = new Map<string, boolean>()
+  const isDay = (value: string) => {
+    let valid = days.get(value)
+    if (valid === undefined) days.set(value, (valid = isCalendarDay(value)))
+    return valid
+  }
   items.forEach((item, i) => {
-    if (!isCalendarDay(item.value_date)) {
+    if (!isDay(item.value_date)) {
       errors.push(
         new PonteError('invalid', {
           field: `transactions.${i}.value_date`,

@@ -119,16 +119,35 @@ function dayNumber(date: string): number {
   }
   return day
 }
-const textCache = new Map<string, string>()
-/** normalizeDescription, remembered (bounded) across calls. */
-function normalized(description: string): string {
-  let text = textCache.get(description)
-  if (text === undefined) {
-    if (textCache.size > 100_000) textCache.clear()
-    text = normalizeDescription(description)
-    textCache.set(description, text)
+/** What a description says, read once per distinct description (see `reading`). */
+interface Reading {
+  text: string
+  /** Why its words say it is not income, if they do. */
+  exclusion: 'refund' | 'loan_disbursement' | 'own_account_description' | null
+  type: IncomeType
+  payer: string
+  company: boolean
+}
+
+const readings = new Map<string, Reading>()
+/** A description's reading, remembered (bounded) across calls: a year has few distinct descriptions. */
+function reading(description: string): Reading {
+  let found = readings.get(description)
+  if (found === undefined) {
+    if (readings.size > 100_000) readings.clear()
+    const text = normalizeDescription(description)
+    const words = text.split(' ').filter((word) => word.length > 1 && !IGNORED_IN_PAYER.has(word))
+    found = {
+      text,
+      exclusion: REFUND.test(text) ? 'refund' : LOAN.test(text) ? 'loan_disbursement' : OWN_ACCOUNT.test(text) ? 'own_account_description' : null,
+      type: incomeTypeOf(text),
+      // A description of nothing but such words ("NOMINA", "PIX RECEBIDO") is its own key.
+      payer: words.join(' ') || text,
+      company: COMPANY.test(text),
+    }
+    readings.set(description, found)
   }
-  return text
+  return found
 }
 const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
 /** Belvo's "rolling month": 30 days. */
@@ -233,13 +252,11 @@ export function excludedInflows(txs: readonly EnrichTransaction[]): Map<string, 
   }
   for (const tx of txs) {
     if (tx.type !== 'INFLOW') continue
-    const text = normalized(tx.description)
     const category = tx.accountCategory
+    const { exclusion } = reading(tx.description)
     if (category === 'CREDIT_CARD' || category === 'LOAN_ACCOUNT') excluded.set(tx.id, 'not_a_deposit_account')
-    else if (REFUND.test(text)) excluded.set(tx.id, 'refund')
-    else if (LOAN.test(text)) excluded.set(tx.id, 'loan_disbursement')
-    else if (OWN_ACCOUNT.test(text)) excluded.set(tx.id, 'own_account_description')
-    else {
+    else if (exclusion) excluded.set(tx.id, exclusion)
+    else if (outflows.size > 0) {
       const day = dayNumber(tx.valueDate)
       const legs = outflows.get(toCents(tx.amount)) ?? []
       if (legs.some((leg) => leg.accountId !== tx.accountId && Math.abs(leg.day - day) <= 2)) excluded.set(tx.id, 'own_account_transfer')
@@ -265,10 +282,7 @@ function toCents(amount: number): number {
 /** The payer a description names: its words without those that vary between payments or say how the money came. */
 export function payerKey(tx: EnrichTransaction): string {
   if (tx.counterpartyDocument) return `doc:${tx.counterpartyDocument.replace(/\W/g, '')}`
-  const text = normalized(tx.description)
-  const words = text.split(' ').filter((word) => word.length > 1 && !IGNORED_IN_PAYER.has(word))
-  // A description of nothing but such words ("NOMINA", "PIX RECEBIDO") is its own key.
-  return words.join(' ') || text
+  return reading(tx.description).payer
 }
 
 /**
@@ -417,7 +431,7 @@ export function findIncomeStreams(txs: readonly EnrichTransaction[], options: In
     if (tx.type !== 'INFLOW' || excluded.has(tx.id) || !(tx.amount > 0)) continue
     const key = `${tx.accountId}\u0000${tx.currency}\u0000${payerKey(tx)}`
     const list = groups.get(key) ?? []
-    list.push({ tx, cents: toCents(tx.amount), day: dayNumber(tx.valueDate), type: incomeTypeOf(normalized(tx.description)) })
+    list.push({ tx, cents: toCents(tx.amount), day: dayNumber(tx.valueDate), type: reading(tx.description).type })
     groups.set(key, list)
   }
 
@@ -472,7 +486,7 @@ function streamOf(payer: string, band: Income[], window: { from: number; to: num
     return null
   }
   // A company paying the same amount at a payroll rhythm, with no words for it, pays a salary.
-  const companyPayroll = !strong && regular && (stability ?? 0) >= 0.8 && band.some((i) => COMPANY.test(normalized(i.tx.description)))
+  const companyPayroll = !strong && regular && (stability ?? 0) >= 0.8 && band.some((i) => reading(i.tx.description).company)
   if (companyPayroll) type = 'SALARY'
 
   // Periods: rolling months of 30 days counted back from the window's last day (the window's
