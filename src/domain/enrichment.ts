@@ -15,7 +15,7 @@ import {
   retrieveBody,
   type FetchRequest,
   type ResourceSpec,
-  type WireShape,
+  type DeriveRequest,
 } from './resource-spec.ts'
 
 /**
@@ -60,11 +60,9 @@ export function incomeFilters(request: Record<string, unknown>): { allowedIncome
  * period and the filters, so the same request again updates it in place. Streams name Ponte's
  * account ids; the row's account is the one that receives the most income (the `account` filter).
  */
-function deriveIncome(records: InstitutionRecord[], { request, accounts, today }: FetchRequest): InstitutionRecord[] {
+function deriveIncome(records: InstitutionRecord[], { request, accounts, today, shape }: DeriveRequest): InstitutionRecord[] {
   const period = incomePeriod(today, request)
   const filters = incomeFilters(request)
-  // Open Finance Brasil's records carry a `counterparty` (null or not); the multi-region ones never do.
-  const shape = records.some((record) => 'counterparty' in record) ? 'ofda' : 'multiregion'
   const txs = toEnrichTransactions(records, shape, accountCategoriesOf(accounts))
   const options = { today, ...period, ...filters }
   const summary = summarizeIncomes(findIncomeStreams(txs, options), txs, options)
@@ -139,21 +137,13 @@ export const INCOMES = recordResource({
 // Risk insights reach 12 months back, and their trends compare each window with the one before.
 const RISK_HISTORY_DAYS = 2 * 365 + 1
 
-/**
- * The wire shape the connector answered in. The derive hook is not told it; Open Finance Brasil's
- * transactions (`TransactionOpenFinanceBrazil`) are the ones that carry `operation_type`.
- */
-function shapeOf(records: readonly InstitutionRecord[]): WireShape {
-  return records.some((record) => 'operation_type' in record) ? 'ofda' : 'multiregion'
-}
-
 /** The link's risk insights from all its accounts and the transactions of the last two years. */
-function deriveRiskInsights(records: InstitutionRecord[], { accounts, today }: FetchRequest): InstitutionRecord[] {
+function deriveRiskInsights(records: InstitutionRecord[], { accounts, today, shape, country }: DeriveRequest): InstitutionRecord[] {
   const { insights } = computeRiskInsights(
-    toEnrichTransactions(records, shapeOf(records), accountCategoriesOf(accounts)),
+    toEnrichTransactions(records, shape, accountCategoriesOf(accounts)),
     // In the institution's order of ids: the same whether the accounts were just fetched or stored.
     [...accounts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([internalId, account]) => ({ internalId, wire: account.wire })),
-    { today, categorize: (tx) => categorize(tx) },
+    { today, categorize: (tx) => categorize(tx, { country }) },
   )
   // One per link and day: retrieving again the same day updates it in place.
   return [{ internal_identification: `risk-insights/${today}`, ...insights }]

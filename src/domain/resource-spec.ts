@@ -29,6 +29,12 @@ export interface FetchRequest {
   today: string
 }
 
+/** What an enrichment computes from besides the records (ResourceSpec.derive): the institution's wire shape and country. */
+export interface DeriveRequest extends FetchRequest {
+  shape: WireShape
+  country: string
+}
+
 /**
  * Belvo's component schema names of one item, by the wire shape of the institution that answers:
  * 'ofda' names are in BelvoOpenApiSpec-1.223.0, 'multiregion' ones in 1.59.0-multiregion (legacy
@@ -142,7 +148,7 @@ export interface ResourceSpec {
    * expenses and risk insights). The engine fetches those records whole, hands them over with the
    * request, and stores and answers what this returns like any fetched records.
    */
-  derive?(records: InstitutionRecord[], request: FetchRequest): InstitutionRecord[]
+  derive?(records: InstitutionRecord[], request: DeriveRequest): InstitutionRecord[]
   /** For `records` storage: which server fields the wire object has besides `id`. */
   wireFields?: { link: boolean; account: 'object' | 'none' }
   /**

@@ -19,6 +19,7 @@ import {
   withoutFields,
   type AccountIndex,
   type ChildResource,
+  type DeriveRequest,
   type EmbeddedRecord,
   type FetchRequest,
   type ResourceSpec,
@@ -268,7 +269,9 @@ async function retrieveForLink(
   const fresh = spec.storage === 'transactions' && (await store.linkTransactionCount(ctx.db, actor.organizationId, link.id)) === 0
   const params = { ...spec.fetchParams?.({ request, accounts, today: session.today }), ...(basedOn ? { basedOn } : {}) }
   const fetched = batchesOf(connector, spec.connectorResource, session, params)
-  const batches = spec.derive ? once(derived(spec, fetched, { request, accounts, today: session.today })) : fetched
+  const batches = spec.derive
+    ? once(derived(spec, fetched, { request, accounts, today: session.today, shape: wireShape(institution), country: institution.country }))
+    : fetched
   const items: Record<string, unknown>[] = []
   let total = 0
   const tally: TransactionTally | undefined = spec.storage === 'transactions' ? { inflow: 0, outflow: 0, first: null, last: null } : undefined
@@ -301,7 +304,7 @@ async function retrieveForLink(
 }
 
 /** An enrichment's records (ResourceSpec.derive): computed once the connector's answer is whole. */
-async function derived(spec: ResourceSpec, fetched: AsyncIterable<InstitutionRecord[]>, request: FetchRequest): Promise<InstitutionRecord[]> {
+async function derived(spec: ResourceSpec, fetched: AsyncIterable<InstitutionRecord[]>, request: DeriveRequest): Promise<InstitutionRecord[]> {
   const records: InstitutionRecord[] = []
   for await (const batch of fetched) for (const record of batch) records.push(record)
   return spec.derive!(records, request)
