@@ -30,6 +30,11 @@ export interface EnrichTransaction {
   mcc: number | null
   /** The counterparty's tax document (CPF/CNPJ, RFC, NIT), when the source gives it. */
   counterpartyDocument: string | null
+  /**
+   * How the institution says the money moved, when it does: Open Finance Brasil's
+   * `operation_type` (PIX, TED, TARIFA_SERVICOS_AVULSOS, ...). Absent for other sources.
+   */
+  operationType?: string | null
 }
 
 /**
