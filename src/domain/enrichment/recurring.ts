@@ -97,19 +97,47 @@ const DAY_MS = 86_400_000
 const dayNumber = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS)
 const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
 
-/** `date` plus `months` calendar months, the day clamped to the month's last (Jan 31 + 1 = Feb 28). */
-function addMonths(date: string, months: number): string {
-  const [y, m, d] = date.split('-').map(Number)
-  const index = y * 12 + (m - 1) + months
-  const year = Math.floor(index / 12)
-  const month = index % 12
-  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate()
-  return dateOf(Math.floor(Date.UTC(year, month, Math.min(d, last)) / DAY_MS))
+/** Days in a month (0-based month), by the Gregorian rule. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 1) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
+  return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month]
 }
 
-/** The date `k` periods after `date`. */
-function advance(date: string, period: Period, k: number): string {
-  return period.months ? addMonths(date, period.months * k) : dateOf(dayNumber(date) + period.days! * k)
+/**
+ * The day `k` periods after `day` (day numbers since 1970-01-01): fixed days, or calendar months
+ * with the day clamped to the month's last (Jan 31 + 1 month = Feb 28). Numbers, not date texts:
+ * this runs for every step of every walk.
+ */
+function advance(day: number, period: Period, k: number): number {
+  if (!period.months) return day + period.days! * k
+  const [y, m, d] = civilFromDays(day)
+  const index = y * 12 + (m - 1) + period.months * k
+  const year = Math.floor(index / 12)
+  const month = index % 12
+  return daysFromCivil(year, month + 1, Math.min(d, daysInMonth(year, month)))
+}
+
+// Calendar dates to day numbers and back without Date objects (H. Hinnant's algorithms,
+// "chrono-Compatible Low-Level Date Algorithms"): the walks call them millions of times.
+function daysFromCivil(y: number, m: number, d: number): number {
+  const year = m <= 2 ? y - 1 : y
+  const era = Math.floor(year / 400)
+  const yoe = year - era * 400
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+}
+
+function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719468
+  const era = Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const m = mp < 10 ? mp + 3 : mp - 9
+  return [era * 400 + yoe + (m <= 2 ? 1 : 0), m, d]
 }
 
 const cents = (amount: number) => Math.round(amount * 100)
@@ -128,13 +156,12 @@ const LEADING_WORDS =
   /^(?:(?:compra|compras|pago|pagos|pagamento|pgto|pagto|cargo|cobro|debito|deb|automatico|aut|domiciliado|domiciliacion|recurrente|recorrente|en|a|de|do|da|no|na|al|el|la|con|tarjeta|tarj|cartao|credito|tdc|visa|master|mastercard|elo|pos|tef|ted|doc|purchase|payment|card|online|internet)\s+)+/
 
 /** The grouping key of an outflow: the resolved merchant, else the normalised description's payee words. */
-function payeeKeyOf(tx: EnrichTransaction, info: PayeeInfo | null): string {
+function payeeKeyOf(tx: EnrichTransaction, normalized: string, info: PayeeInfo | null): string {
   const merchant = info?.merchant?.name ?? tx.merchantName
   if (merchant) {
     const key = normalizeDescription(merchant)
     if (key) return key
   }
-  const normalized = normalizeDescription(tx.description)
   const stripped = normalized.replace(LEADING_WORDS, '').trim()
   return stripped || normalized
 }
@@ -150,13 +177,14 @@ function displayName(key: string, merchant: string | null): string {
  * days: a transfer between own accounts, or a card bill paid from a bank account.
  */
 function pairedWithOwnInflow(outflows: EnrichTransaction[], all: EnrichTransaction[]): Set<string> {
-  const inflows = new Map<number, EnrichTransaction[]>()
+  const inflows = new Map<number, { tx: EnrichTransaction; day: number }[]>()
   for (const tx of all) {
     if (tx.type !== 'INFLOW') continue
     const key = cents(tx.amount)
+    const entry = { tx, day: dayNumber(tx.valueDate) }
     const list = inflows.get(key)
-    if (list) list.push(tx)
-    else inflows.set(key, [tx])
+    if (list) list.push(entry)
+    else inflows.set(key, [entry])
   }
   const paired = new Set<string>()
   const used = new Set<EnrichTransaction>()
@@ -164,9 +192,9 @@ function pairedWithOwnInflow(outflows: EnrichTransaction[], all: EnrichTransacti
     const day = dayNumber(out.valueDate)
     const match = inflows
       .get(cents(out.amount))
-      ?.find((inflow) => !used.has(inflow) && inflow.accountId !== out.accountId && Math.abs(dayNumber(inflow.valueDate) - day) <= 3)
+      ?.find((inflow) => !used.has(inflow.tx) && inflow.tx.accountId !== out.accountId && Math.abs(inflow.day - day) <= 3)
     if (match) {
-      used.add(match)
+      used.add(match.tx)
       paired.add(out.id)
     }
   }
@@ -201,6 +229,8 @@ interface Run {
   drifts: number[]
   missed: number
   extras: number
+  /** Where the walk stopped: the payment that did not fit, or the end. */
+  stop: number
 }
 
 /**
@@ -213,14 +243,15 @@ function walk(payments: Payment[], start: number, period: Period): Run {
   const drifts: number[] = []
   let missed = 0
   let extras = 0
-  for (let i = start + 1; i < payments.length; i++) {
-    const last = members.at(-1)!
+  let expected = advance(payments[start].day, period, 1)
+  let i = start + 1
+  for (; i < payments.length; i++) {
     const payment = payments[i]
-    const expected = dayNumber(advance(last.tx.valueDate, period, 1))
     const drift = payment.day - expected
     if (Math.abs(drift) <= period.tolerance) {
       members.push(payment)
       drifts.push(drift)
+      expected = advance(payment.day, period, 1)
       continue
     }
     // Before the window: a look-alike (or a second charge on the same day). Once they outnumber
@@ -229,29 +260,36 @@ function walk(payments: Payment[], start: number, period: Period): Run {
       if (++extras > members.length) break
       continue
     }
-    const twice = payment.day - dayNumber(advance(last.tx.valueDate, period, 2))
+    const twice = payment.day - advance(members.at(-1)!.day, period, 2)
     if (missed === 0 && Math.abs(twice) <= period.tolerance) {
       members.push(payment)
       drifts.push(twice)
       missed++
+      expected = advance(payment.day, period, 1)
       continue
     }
     break
   }
-  return { period, members, drifts, missed, extras }
+  return { period, members, drifts, missed, extras, stop: i }
 }
 
-/** The best run of `payments` at any period: most members, fewest extras and misses, then the latest. */
+/**
+ * The best run of `payments` at any period: most members, fewest extras and misses, then the
+ * latest. Walks start at each of the first three payments (a series may follow one or two
+ * look-alikes) and again wherever a walk stopped (after a pause, or a stretch of look-alikes),
+ * so each period costs about one pass over the payments.
+ */
 function bestRun(payments: Payment[]): Run | null {
   let best: Run | null = null
+  const last = payments.length - 1
   for (const period of PERIODS) {
-    // Starting from each payment finds runs after a one-off look-alike or a pause; a payment
-    // already in a run at this period would only start a shorter copy of it.
-    const covered = new Set<Payment>()
-    for (let start = 0; start < payments.length - 1; start++) {
-      if (covered.has(payments[start])) continue
+    const tried = new Set<number>()
+    const queue = [0, 1, 2].filter((start) => start < last)
+    for (let start = queue.shift(); start !== undefined; start = queue.shift()) {
+      if (tried.has(start)) continue
+      tried.add(start)
       const run = walk(payments, start, period)
-      for (const member of run.members) covered.add(member)
+      if (run.stop < last && !tried.has(run.stop)) queue.push(run.stop)
       if (!acceptable(run)) continue
       if (!best || score(run) > score(best)) best = run
     }
@@ -380,8 +418,8 @@ function toExpense(run: Run, key: string, today: string): RecurringExpense {
   const todayDay = dayNumber(today)
   let k = 1
   // A payment due within the tolerance before today may still post (late, or not yet booked).
-  while (dayNumber(advance(last.tx.valueDate, run.period, k)) < todayDay - run.period.tolerance) k++
-  const active = todayDay <= dayNumber(advance(last.tx.valueDate, run.period, 2)) + run.period.tolerance
+  while (advance(last.day, run.period, k) < todayDay - run.period.tolerance) k++
+  const active = todayDay <= advance(last.day, run.period, 2) + run.period.tolerance
   const merchant = [...members].reverse().find((m) => m.info?.merchant?.name)?.info?.merchant?.name ?? last.tx.merchantName
   const category = [...members].reverse().find((m) => m.info?.category)?.info?.category ?? null
   const steady = amountSteadiness(members) >= 0.75
@@ -398,7 +436,7 @@ function toExpense(run: Run, key: string, today: string): RecurringExpense {
     lastTransactionAmount: fromCents(last.cents),
     lastDate: last.tx.valueDate,
     daysSinceLastTransaction: Math.max(0, todayDay - last.day),
-    nextDate: advance(last.tx.valueDate, run.period, k),
+    nextDate: dateOf(advance(last.day, run.period, k)),
     active,
     category: recurringCategory(category, steady),
     paymentType:
@@ -421,9 +459,10 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
 
   const groups = new Map<string, Payment[]>()
   for (const tx of outflows) {
-    if (paired.has(tx.id) || OWN_MONEY_WORDS.test(normalizeDescription(tx.description))) continue
+    const normalized = normalizeDescription(tx.description)
+    if (paired.has(tx.id) || OWN_MONEY_WORDS.test(normalized)) continue
     const info = options.categorize?.(tx) ?? null
-    const key = payeeKeyOf(tx, info)
+    const key = payeeKeyOf(tx, normalized, info)
     if (!key) continue
     const groupKey = `${tx.currency}\u0000${key}`
     const payment: Payment = { tx, day: dayNumber(tx.valueDate), cents: cents(tx.amount), info }
