@@ -20,7 +20,7 @@ import { normalizeDescription, type EnrichTransaction } from './transactions.ts'
  *    quarterly and yearly by calendar months ±5, ±7 and ±10 days): a payment near the expected
  *    date joins the series, one at twice the period counts as one missed payment (at most one),
  *    one too early is an extra that is left out (at most one per five payments), and a longer
- *    gap ends the run. The longest run wins (the latest on ties).
+ *    gap ends the run. The run with most payments wins (then fewest extras and misses, then the longer period).
  * 4. Enough evidence: at least 3 payments (4 for weekly); quarterly and yearly also with 2 when
  *    the evidence is strong (see `strongPair`). Weekly and biweekly series must have steady
  *    amounts (a weekly supermarket trip is shopping, not a bill).
@@ -275,7 +275,7 @@ function walk(payments: Payment[], start: number, period: Period): Run {
 
 /**
  * The best run of `payments` at any period: most members, fewest extras and misses, then the
- * latest. Walks start at each of the first three payments (a series may follow one or two
+ * longer period. Walks start at each of the first three payments (a series may follow one or two
  * look-alikes) and again wherever a walk stopped (after a pause, or a stretch of look-alikes),
  * so each period costs about one pass over the payments.
  */
