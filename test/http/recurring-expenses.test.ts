@@ -83,6 +83,34 @@ describe.each(SHAPES)('/api/recurring-expenses/ (%s)', (shape) => {
   })
 })
 
+describe('/api/recurring-expenses/ in historical updates', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness()
+    h.clock.set(NOW)
+  })
+  afterAll(async () => h.close())
+
+  it('is computed after the accounts and transactions the link fetches, with its own webhook', async () => {
+    const receiver = await h.receiveWebhooks('Bearer recurring')
+    await h.startWorker()
+    const institution = institutionFor({ shape: 'multiregion', resource: 'RECURRING_EXPENSES' }).name
+    const created = await h.call('POST', '/api/links/', {
+      institution,
+      username: 'bnk100',
+      password: 'full',
+      fetch_resources: ['ACCOUNTS', 'TRANSACTIONS', 'RECURRING_EXPENSES'],
+    })
+    expect(created.status, JSON.stringify(created.body).slice(0, 300)).toBe(201)
+    const link = created.body
+    const hooks = await receiver.waitFor((all) => all.some((r) => r.body.link_id === link.id && r.body.webhook_type === 'RECURRING_EXPENSES'))
+    const hook = hooks.find((r) => r.body.link_id === link.id && r.body.webhook_type === 'RECURRING_EXPENSES')!.body
+    const listed = await h.call('GET', `${PATH}?link=${link.id}`)
+    expect(listed.body.count).toBeGreaterThan(0)
+    expect(hook).toMatchObject({ webhook_code: 'historical_update', data: { total_recurring_expenses: listed.body.count } })
+  })
+})
+
 describe('the official SDK against Ponte: recurringExpense', () => {
   let h: Harness
   let client: BelvoClient
