@@ -1,4 +1,6 @@
 import type { InstitutionRecord, WireShape } from '../../connectors/types.ts'
+import { isCalendarDay } from '../../lib/dates.ts'
+import { PonteError, PonteErrors } from '../../lib/errors.ts'
 import type { AccountIndex } from '../resource-spec.ts'
 import type { Direction, EnrichTransaction } from './transactions.ts'
 
@@ -93,6 +95,37 @@ function fromOfda(record: InstitutionRecord, accounts: AccountCategories | undef
     counterpartyDocument: text(counterparty?.document_number),
     ...(operationType ? { operationType } : {}),
   }
+}
+
+/**
+ * What an EYOD body's schema cannot say (the route's TypeBox schema checks types, enums, amounts
+ * and sizes first): each `value_date` names a real day, each `transaction_id` is unique (Belvo:
+ * "each object corresponds to one, unique transaction"), and a credit card's transaction says its
+ * `mcc` (Belvo: "only required when account_category = CREDIT_CARD"; null when the card has none).
+ * Every problem is reported, each with its item's path (`transactions.3.value_date`).
+ */
+export function checkEyodTransactions(items: readonly EyodTransaction[], field = 'transactions'): void {
+  const errors: PonteError[] = []
+  const seen = new Set<string>()
+  items.forEach((item, i) => {
+    if (!isCalendarDay(item.value_date)) {
+      errors.push(
+        new PonteError('invalid', {
+          field: `${field}.${i}.value_date`,
+          params: { detail: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.' },
+        }),
+      )
+    }
+    if (seen.has(item.transaction_id)) {
+      errors.push(
+        new PonteError('invalid', { field: `${field}.${i}.transaction_id`, params: { detail: 'Each transaction_id must be unique within the request.' } }),
+      )
+    }
+    seen.add(item.transaction_id)
+    if (item.account_category === 'CREDIT_CARD' && item.mcc === undefined) errors.push(new PonteError('required', { field: `${field}.${i}.mcc` }))
+  })
+  if (errors.length === 1) throw errors[0]
+  if (errors.length > 1) throw new PonteErrors(errors)
 }
 
 /** The items of an EYOD body, already validated by the route, in the enrichment's shape. */

@@ -38,19 +38,49 @@ export interface EnrichTransaction {
 }
 
 /**
+ * Brand names with digits in them, spelled out before digit-bearing tokens go (below): otherwise
+ * "7-ELEVEN" would be "eleven" and "TIENDAS D1" just "tiendas". The merchant dictionary uses the
+ * spelled-out forms.
+ */
+const DIGIT_BRANDS: readonly [RegExp, string][] = [
+  [/\b7\s*-?\s*eleven\b/g, ' seven eleven '],
+  [/\b99\s*(app|pop|taxi|tecnologia|food)\b/g, ' ninetynine $1 '],
+  [/\b(tiendas?)\s+d1\b/g, ' $1 deuno '],
+  [/\b(tiendas?)\s+3b\b/g, ' $1 tresb '],
+  [/\bg\s*500\b/g, ' gquinientos '],
+  [/\bbet\s*365\b/g, ' bet trescientos '],
+  [/\bforever\s*21\b/g, ' forever twentyone '],
+  [/\bpetro\s*-?\s*7\b/g, ' petro seven '],
+  [/\+\s*kota\b/g, ' maskota '],
+  [/\b4\s*x\s*1000\b/g, ' cuatroxmil '],
+  [/\b13\s*(?:o|º|°)?\s*salario\b/g, ' decimo terceiro salario '],
+  [/\bbanco\s*24\s*h(?:oras)?\b/g, ' banco veinticuatro horas '],
+  [/\b(saque|retiro)\s*24\s*h(?:oras)?\b/g, ' $1 '],
+]
+
+/**
+ * Payment processors and wallets that prefix the merchant's name (PAYPAL *NETFLIX, MP*UBER,
+ * IZ *CAFE, DL*GOOGLE). Transfer words (PIX) are kept: they say something of their own.
+ */
+const PROCESSOR_PREFIX =
+  /^(?:paypal|pp|mp|mercadopago|merpago|iz|sq|sumup|pag|pags|pagseguro|stripe|dl|dlo|dlocal|conekta|openpay|clip|ebanx|ebn|compra|pos|cp|pg|ec|pagofacil|payu|wompi|epayco)\s*\*\s*/
+
+/**
  * A description reduced to the words that identify who is on the other side: lower case, no
  * accents, no card-processor prefixes, no reference numbers, dates or card digits, single spaces.
  * Two payments to the same merchant normalise to the same text whatever reference they carry.
  */
 export function normalizeDescription(description: string): string {
+  let text = description
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+  for (const [pattern, replacement] of DIGIT_BRANDS) text = text.replace(pattern, replacement)
   return (
-    description
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      // Payment processors and wallets that prefix the merchant's name (PAYPAL *NETFLIX, MP*UBER, IZ *CAFE).
-      .replace(/^(?:paypal|mp|mercadopago|merpago|iz|sq|sumup|pag|pagseguro|stripe|dlo|dlocal|conekta|openpay|clip|ebanx|pix|compra|pos|cp|pg)\s*\*\s*/, '')
-      .replace(/[*#/\\_|.,:;()[\]{}"'-]+/g, ' ')
+    text
+      .trim()
+      .replace(PROCESSOR_PREFIX, '')
+      .replace(/[*#/\\_|.,:;()[\]{}"'`´&+!?¡¿$%@=<>~^-]+/g, ' ')
       // Dates (12/03, 2024-05-01), card digits and references: any token with a digit goes.
       .replace(/\S*\d\S*/g, ' ')
       .replace(/\s+/g, ' ')
