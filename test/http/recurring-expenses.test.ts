@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { createLink, expectError, expectItems, institutionFor, SHAPES } from '../helpers/resources.ts'
-import { MAX_ENRICH_TRANSACTIONS } from '../../src/http/routes/enrich-recurring.ts'
+import { EYOD_MAX_TRANSACTIONS as MAX_ENRICH_TRANSACTIONS } from '../../src/http/schemas/enrichment.ts'
 
 /**
  * Recurring expenses: the link resource `/api/recurring-expenses/` (computed from the sandbox

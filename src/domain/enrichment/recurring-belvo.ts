@@ -8,7 +8,9 @@ import type { EnrichTransaction } from './transactions.ts'
  * Belvo's `frequency` has one value: "Belvo only identifies MONTHLY frequencies"
  * (EnumRecurringExpenseFrequency). The method finds weekly, biweekly, quarterly and yearly series
  * too (findRecurringExpenses returns them all), but an answer in Belvo's shape carries only the
- * frequencies Belvo's enum has, so a Belvo client never meets a value it cannot parse.
+ * frequencies Belvo's enum has, so a Belvo client never meets a value it cannot parse; and only
+ * the series still running (`active`): one with no payment for over two periods looks cancelled,
+ * and Belvo's `days_since_last_transaction` is read as "days until the next charge".
  * Where Belvo's shape leaves room, each object also says how it was found:
  * `predicted_next_date`, `confidence` and `rule` (Ponte's additions, docs/enrichment.md).
  */
@@ -47,9 +49,9 @@ export function toRecurringExpenseWire(expense: RecurringExpense): RecurringExpe
   }
 }
 
-/** The recurring expenses Belvo's shape can carry (see the module comment), with the method's own result. */
+/** The running recurring expenses Belvo's shape can carry (see the module comment), with the method's own result. */
 export function belvoRecurringExpenses(txs: EnrichTransaction[], options: RecurringOptions): { expense: RecurringExpense; wire: RecurringExpenseWire }[] {
   return findRecurringExpenses(txs, options)
-    .filter((expense) => BELVO_FREQUENCIES.has(expense.frequency))
+    .filter((expense) => BELVO_FREQUENCIES.has(expense.frequency) && expense.active)
     .map((expense) => ({ expense, wire: toRecurringExpenseWire(expense) }))
 }

@@ -1,9 +1,8 @@
 import type { InstitutionRecord } from '../../connectors/types.ts'
 import type { FilterField } from '../../lib/list-query.ts'
-import { isCalendarDay } from '../../lib/dates.ts'
-import { PonteError, PonteErrors } from '../../lib/errors.ts'
+import { PonteError } from '../../lib/errors.ts'
 import type { FetchRequest } from '../resource-spec.ts'
-import { accountCategoriesOf, fromEyodTransactions, toEnrichTransactions, type EyodTransaction } from './adapters.ts'
+import { accountCategoriesOf, checkEyodTransactions, fromEyodTransactions, toEnrichTransactions, type EyodTransaction } from './adapters.ts'
 import { belvoRecurringExpenses } from './recurring-belvo.ts'
 
 /**
@@ -54,30 +53,14 @@ export function recurringExpenseRecords(records: InstitutionRecord[], request: F
  * `POST /api/enrich/recurring-expenses/` (Ponte's addition, "enrich your own data"): the customer's
  * own transactions (1.35.0 `CategorizationRequest` items, shape-checked by the route) and the
  * recurring expenses in them, in Belvo's shape with `account: null` (there is no Belvo account).
- * Dates must be real calendar days, not after `today`, and transaction ids unique: Belvo's 400
- * naming the item (`transactions.3.value_date`).
+ * Items are checked as every EYOD body's (checkEyodTransactions: calendar days, unique ids, the
+ * MCC of card transactions), and not after `today`: Belvo's 400 naming the item
+ * (`transactions.3.value_date`).
  */
 export function eyodRecurringExpenses(items: readonly EyodTransaction[], today: string): Record<string, unknown>[] {
-  const errors: PonteError[] = []
-  const ids = new Set<string>()
-  items.forEach((item, i) => {
-    if (!isCalendarDay(item.value_date)) {
-      errors.push(
-        new PonteError('invalid', {
-          field: `transactions.${i}.value_date`,
-          params: { detail: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.' },
-        }),
-      )
-    } else if (item.value_date > today) {
-      errors.push(new PonteError('invalid', { field: `transactions.${i}.value_date`, params: { detail: 'value_date cannot be in the future.' } }))
-    }
-    if (ids.has(item.transaction_id)) {
-      errors.push(new PonteError('invalid', { field: `transactions.${i}.transaction_id`, params: { detail: 'transaction_id must be unique in the request.' } }))
-    }
-    ids.add(item.transaction_id)
-    if (item.account_category === 'CREDIT_CARD' && item.mcc === undefined) errors.push(new PonteError('required', { field: `transactions.${i}.mcc` }))
-  })
-  if (errors.length === 1) throw errors[0]
-  if (errors.length > 1) throw new PonteErrors(errors.slice(0, 100))
+  checkEyodTransactions(items)
+  // Transactions after today would be left out silently (nothing after today counts): refuse them.
+  const future = items.findIndex((item) => item.value_date > today)
+  if (future >= 0) throw new PonteError('invalid', { field: `transactions.${future}.value_date`, params: { detail: 'value_date cannot be in the future.' } })
   return belvoRecurringExpenses(fromEyodTransactions(items), { today }).map(({ wire }) => ({ account: null, ...wire }))
 }

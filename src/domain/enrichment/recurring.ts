@@ -1,3 +1,4 @@
+import { categorize } from './categorize.ts'
 import { normalizeDescription, type EnrichTransaction } from './transactions.ts'
 
 /**
@@ -35,14 +36,18 @@ export type RecurringCategory = (typeof RECURRING_CATEGORIES)[number]
 /** What the categorizer says of a transaction that this method uses (a subset of categorize's `Categorized`). */
 export interface PayeeInfo {
   category: string | null
+  subcategory?: string | null
   merchant: { name: string } | null
 }
 
 export interface RecurringOptions {
   /** YYYY-MM-DD: the day `days_since_last_transaction` counts to and the next date is predicted from. */
   today: string
-  /** The categorizer (categorize.ts): merchant names for grouping, categories for Belvo's `category`. */
-  categorize?: (tx: EnrichTransaction) => PayeeInfo | null
+  /**
+   * The categorizer: merchant names for grouping, categories for Belvo's `category`. Ponte's own
+   * (categorize.ts) by default; `null` for none (the description alone).
+   */
+  categorize?: ((tx: EnrichTransaction) => PayeeInfo | null) | null
 }
 
 export interface RecurringExpense {
@@ -149,7 +154,7 @@ const fromCents = (value: number) => Math.round(value) / 100
  * one bank's descriptions.
  */
 const OWN_MONEY_WORDS =
-  /\b(?:pago (?:de )?(?:tarjeta|tdc|tc)|pago (?:de )?(?:tu |su )?tarjeta|pagamento (?:de )?fatura|pagto fatura|pgto fatura|pag fatura|fatura (?:do )?cartao|credit card payment|card payment|transferencia (?:entre|a) (?:cuentas|contas) propias?|transferencia propia|entre (?:cuentas|contas) propias|traspaso (?:entre|a) cuentas|mismo titular|mesma titularidade|own account|aplicacao automatica|resgate|ahorro programado)\b/
+  /\b(?:pago (?:de )?(?:tarjeta|tdc|tc)|pago (?:de )?(?:tu |su )?tarjeta|pagamento (?:de )?fatura|pagto fatura|pgto fatura|pag fatura|fatura (?:do )?cartao|credit card payment|card payment|transferencia (?:entre|a) (?:cuentas|contas) propias?|transferencia propia|entre (?:cuentas|contas) propias|traspaso (?:entre|a) (?:cuentas?|tarjeta)|transf(?:erencia)? (?:para|entre) contas?|mismo titular|mesma titularidade|own account|aplicacao|resgate|ahorro programado)\b/
 
 /** Generic words before the payee's name that vary between banks ("COMPRA NETFLIX", "PAGO SMART FIT"). */
 const LEADING_WORDS =
@@ -179,7 +184,8 @@ function displayName(key: string, merchant: string | null): string {
 function pairedWithOwnInflow(outflows: EnrichTransaction[], all: EnrichTransaction[]): Set<string> {
   const inflows = new Map<number, { tx: EnrichTransaction; day: number }[]>()
   for (const tx of all) {
-    if (tx.type !== 'INFLOW') continue
+    // A loan account's inflow is the installment the person paid: a real expense (Credits & Loans), not own money moving.
+    if (tx.type !== 'INFLOW' || tx.accountCategory === 'LOAN_ACCOUNT') continue
     const key = cents(tx.amount)
     const entry = { tx, day: dayNumber(tx.valueDate) }
     const list = inflows.get(key)
@@ -359,6 +365,16 @@ function standsApart(run: Run, group: Payment[]): boolean {
   return others < 2 || amountSteadiness(run.members) >= 0.9
 }
 
+/**
+ * Outflows the categorizer says are the person's own money rather than a payee's: savings and
+ * investments, cash withdrawals, and a card bill paid from a bank account (the card's purchases
+ * are the expenses).
+ */
+function notAnExpense(tx: EnrichTransaction, info: PayeeInfo): boolean {
+  if (info.category === 'Investments & Savings' || info.category === 'Withdrawal & ATM') return true
+  return info.subcategory === 'Credit Card' && tx.accountCategory !== 'CREDIT_CARD'
+}
+
 /** Whether the run is evidence enough of a recurring expense (see the module comment, step 4). */
 function enoughEvidence(run: Run, group: Payment[]): boolean {
   const n = run.members.length
@@ -374,8 +390,11 @@ function enoughEvidence(run: Run, group: Payment[]): boolean {
  * is given or it does not know the payee) becomes "Online Platforms & Leisure" for a payment of
  * a steady amount (what a subscription is) and "Bills & Utilities" for one that varies.
  */
-function recurringCategory(category: string | null, steady: boolean): RecurringCategory {
+function recurringCategory(category: string | null, subcategory: string | null, steady: boolean): RecurringCategory {
   if (category && RECURRING_CATEGORY_SET.has(category)) return category as RecurringCategory
+  // Belvo files gym memberships under Online Platforms & Leisure, service fees under Taxes.
+  if (subcategory === 'Gyms & Fitness') return 'Online Platforms & Leisure'
+  if (category === 'Fees & Charges') return 'Taxes'
   return steady ? 'Online Platforms & Leisure' : 'Bills & Utilities'
 }
 
@@ -421,7 +440,8 @@ function toExpense(run: Run, key: string, today: string): RecurringExpense {
   while (advance(last.day, run.period, k) < todayDay - run.period.tolerance) k++
   const active = todayDay <= advance(last.day, run.period, 2) + run.period.tolerance
   const merchant = [...members].reverse().find((m) => m.info?.merchant?.name)?.info?.merchant?.name ?? last.tx.merchantName
-  const category = [...members].reverse().find((m) => m.info?.category)?.info?.category ?? null
+  const categorized = [...members].reverse().find((m) => m.info?.category && m.info.category !== 'Unknown')?.info ?? null
+  const category = categorized?.category ?? null
   const steady = amountSteadiness(members) >= 0.75
   return {
     name: displayName(key, merchant),
@@ -438,7 +458,7 @@ function toExpense(run: Run, key: string, today: string): RecurringExpense {
     daysSinceLastTransaction: Math.max(0, todayDay - last.day),
     nextDate: dateOf(advance(last.day, run.period, k)),
     active,
-    category: recurringCategory(category, steady),
+    category: recurringCategory(category, categorized?.subcategory ?? null, steady),
     paymentType:
       steady && (category === null || category === 'Online Platforms & Leisure' || !RECURRING_CATEGORY_SET.has(category)) ? 'SUBSCRIPTION' : 'REGULAR',
     confidence: confidenceOf(run, active),
@@ -453,6 +473,7 @@ function toExpense(run: Run, key: string, today: string): RecurringExpense {
  */
 export function findRecurringExpenses(txs: EnrichTransaction[], options: RecurringOptions): RecurringExpense[] {
   const todayDay = dayNumber(options.today)
+  const categorizer = options.categorize === undefined ? categorize : options.categorize
   const seen = txs.filter((tx) => dayNumber(tx.valueDate) <= todayDay)
   const outflows = seen.filter((tx) => tx.type === 'OUTFLOW' && tx.amount > 0)
   const paired = pairedWithOwnInflow(outflows, seen)
@@ -461,7 +482,8 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
   for (const tx of outflows) {
     const normalized = normalizeDescription(tx.description)
     if (paired.has(tx.id) || OWN_MONEY_WORDS.test(normalized)) continue
-    const info = options.categorize?.(tx) ?? null
+    const info = categorizer ? categorizer(tx) : null
+    if (info && notAnExpense(tx, info)) continue
     const key = payeeKeyOf(tx, normalized, info)
     if (!key) continue
     const groupKey = `${tx.currency}\u0000${key}`

@@ -40,7 +40,7 @@ describe('findRecurringExpenses', () => {
     const [found, ...rest] = findRecurringExpenses(netflix.slice(0, 11), { today: TODAY })
     expect(rest).toEqual([])
     expect(found).toMatchObject({
-      name: 'Netflix Com',
+      name: 'Netflix',
       frequency: 'MONTHLY',
       transactionIds: netflix.slice(0, 11).map((t) => t.id),
       medianTransactionAmount: 219,
@@ -55,6 +55,11 @@ describe('findRecurringExpenses', () => {
     expect(found.averageTransactionAmount).toBeCloseTo((8 * 219 + 3 * 249) / 11, 2)
     expect(found.rule).toContain('amount changed from 219.00 to 249.00')
     expect(found.confidence).toBeGreaterThan(0.8)
+  })
+
+  it('names the payee from the description when no categorizer is used', () => {
+    const netflix = Array.from({ length: 4 }, (_, i) => tx(monthDay(i + 5, 5), `COMPRA NETFLIX.COM ${i}`, 219))
+    expect(findRecurringExpenses(netflix, { today: TODAY, categorize: null })[0].name).toBe('Netflix Com')
   })
 
   it('predicts the first expected date on or after today', () => {
@@ -150,6 +155,16 @@ describe('findRecurringExpenses', () => {
       tx(monthDay(i + 5, 2), 'SPEI RECIBIDO 0012345', 2000, { type: 'INFLOW', accountId: 'savings', accountCategory: 'SAVINGS_ACCOUNT' }),
     ]).flat()
     expect(findRecurringExpenses([...cardPayments, ...savings], { today: TODAY })).toEqual([])
+  })
+
+  it('keeps a loan installment, though the loan account receives it', () => {
+    const installments = Array.from({ length: 6 }, (_, i) => [
+      tx(monthDay(i + 5, 15), 'PAGO CREDITO PERSONAL 5253', 2750),
+      tx(monthDay(i + 5, 15), 'ABONO A CREDITO', 2750, { type: 'INFLOW', accountId: 'loan', accountCategory: 'LOAN_ACCOUNT' }),
+    ]).flat()
+    const [found, ...rest] = findRecurringExpenses(installments, { today: TODAY, categorize: null })
+    expect(rest).toEqual([])
+    expect(found.transactionIds).toHaveLength(6)
   })
 
   it('groups by the categorizer merchant and takes its category', () => {
