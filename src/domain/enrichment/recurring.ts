@@ -99,7 +99,8 @@ const PERIODS: readonly Period[] = [
 ]
 
 const DAY_MS = 86_400_000
-const dayNumber = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS)
+/** YYYY-MM-DD to days since 1970-01-01, read digit by digit (no Date objects: it runs for every transaction). */
+const dayNumber = (date: string) => daysFromCivil(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)))
 const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
 
 /** Days in a month (0-based month), by the Gregorian rule. */
@@ -479,8 +480,11 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
   const paired = pairedWithOwnInflow(outflows, seen)
 
   const groups = new Map<string, Payment[]>()
+  // Descriptions repeat (a subscription's, a store's): each is normalised once.
+  const normalizedOf = new Map<string, string>()
   for (const tx of outflows) {
-    const normalized = normalizeDescription(tx.description)
+    let normalized = normalizedOf.get(tx.description)
+    if (normalized === undefined) normalizedOf.set(tx.description, (normalized = normalizeDescription(tx.description)))
     if (paired.has(tx.id) || OWN_MONEY_WORDS.test(normalized)) continue
     const info = categorizer ? categorizer(tx) : null
     if (info && notAnExpense(tx, info)) continue
