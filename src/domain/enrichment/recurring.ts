@@ -468,6 +468,23 @@ function toExpense(run: Run, key: string, today: string): RecurringExpense {
   }
 }
 
+/** The series in one payee's payments (date order): by amount band, or whole (steps 4 and 5). */
+function seriesOf(sorted: Payment[]): Run[] {
+  const bands = amountBands(sorted)
+  let runs: Run[] = []
+  for (const band of bands) {
+    const run = band.length >= 2 ? bestRun(band) : null
+    if (run && enoughEvidence(run, band) && standsApart(run, sorted)) runs.push(run)
+  }
+  // The payee's payments whole: a bill whose amount varies, or a price change bigger than a
+  // band, is one series that the bands cut into pieces. It wins when it holds more payments.
+  if (bands.length > 1) {
+    const whole = bestRun(sorted)
+    if (whole && enoughEvidence(whole, sorted) && whole.members.length > Math.max(0, ...runs.map((r) => r.members.length))) runs = [whole]
+  }
+  return runs
+}
+
 /**
  * The recurring expenses among `txs` (any accounts, any order), most recent payment first. Only
  * transactions dated on or before `today` count.
@@ -502,17 +519,20 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
     if (payments.length < 2) continue
     const key = groupKey.slice(groupKey.indexOf('\u0000') + 1)
     const sorted = [...payments].sort(byDate)
-    const bands = amountBands(sorted)
-    let runs: Run[] = []
-    for (const band of bands) {
-      const run = band.length >= 2 ? bestRun(band) : null
-      if (run && enoughEvidence(run, band) && standsApart(run, sorted)) runs.push(run)
+    // One payee paid from several accounts may be several subscriptions (one per card): each
+    // account's series, unless all the payments together make a longer one (a subscription
+    // moved from one card to another).
+    const accounts = new Map<string, Payment[]>()
+    for (const payment of sorted) {
+      const list = accounts.get(payment.tx.accountId)
+      if (list) list.push(payment)
+      else accounts.set(payment.tx.accountId, [payment])
     }
-    // The payee's payments whole: a bill whose amount varies, or a price change bigger than a
-    // band, is one series that the bands cut into pieces. It wins when it holds more payments.
-    if (bands.length > 1) {
-      const whole = bestRun(sorted)
-      if (whole && enoughEvidence(whole, sorted) && whole.members.length > Math.max(0, ...runs.map((r) => r.members.length))) runs = [whole]
+    let runs = seriesOf(sorted)
+    if (accounts.size > 1) {
+      const perAccount = [...accounts.values()].flatMap((list) => (list.length >= 2 ? seriesOf(list) : []))
+      const longest = (list: Run[]) => Math.max(0, ...list.map((run) => run.members.length))
+      if (longest(perAccount) >= longest(runs)) runs = perAccount
     }
     for (const run of runs) found.push(toExpense(run, key, options.today))
   }

@@ -177,6 +177,24 @@ describe('findRecurringExpenses', () => {
     expect(found[0]).toMatchObject({ name: 'Uber', category: 'Transport & Travel', paymentType: 'REGULAR' })
   })
 
+  it('keeps two subscriptions at one merchant apart by account', () => {
+    const onDebit = Array.from({ length: 6 }, (_, i) => tx(monthDay(i + 5, 1), 'GLOBOPLAY', 24.9))
+    const onCard = Array.from({ length: 6 }, (_, i) => tx(monthDay(i + 5, 10), 'GLOBOPLAY', 24.9, { accountId: 'card', accountCategory: 'CREDIT_CARD' }))
+    const found = findRecurringExpenses([...onDebit, ...onCard], { today: TODAY, categorize: null })
+    expect(found.map((f) => [f.accountId, f.transactionIds.length]).sort()).toEqual([
+      ['card', 6],
+      ['checking', 6],
+    ])
+  })
+
+  it('follows a subscription moved from one card to another', () => {
+    const before = Array.from({ length: 2 }, (_, i) => tx(monthDay(i + 5, 3), 'NETFLIX', 219))
+    const after = Array.from({ length: 4 }, (_, i) => tx(monthDay(i + 7, 3), 'NETFLIX', 219, { accountId: 'card' }))
+    const [found, ...rest] = findRecurringExpenses([...before, ...after], { today: TODAY, categorize: null })
+    expect(rest).toEqual([])
+    expect(found.transactionIds).toHaveLength(6)
+  })
+
   it('keeps two subscriptions at one merchant apart by amount', () => {
     const basic = Array.from({ length: 5 }, (_, i) => tx(monthDay(i + 6, 8), 'AMAZON PRIME', 99))
     const music = Array.from({ length: 5 }, (_, i) => tx(monthDay(i + 6, 20), 'AMAZON PRIME', 179))
