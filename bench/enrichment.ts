@@ -79,6 +79,44 @@ async function latency(url: string, payload: string, headers: Record<string, str
 const all = JSON.stringify(body(() => true))
 const inflows = JSON.stringify(body((t) => t.type === 'INFLOW' && t.account_category !== 'CREDIT_CARD' && t.account_category !== 'LOAN_ACCOUNT'))
 
+/** The methods alone, in this process, on the same 20,000 transactions: where the time goes. */
+async function inProcess(): Promise<Record<string, string | number>[]> {
+  const load = async (file: string, name: string) => {
+    try {
+      const module = (await import(new URL(`../src/domain/enrichment/${file}`, import.meta.url).href)) as Record<string, unknown>
+      return typeof module[name] === 'function' ? (module[name] as (...args: unknown[]) => unknown) : null
+    } catch {
+      return null
+    }
+  }
+  const fromEyod = await load('adapters.ts', 'fromEyodTransactions')
+  if (!fromEyod) return [{ case: 'methods in process', status: 'adapters.ts missing' }]
+  const txs = fromEyod((JSON.parse(all) as { transactions: EyodTransaction[] }).transactions) as { id: string }[]
+  const methods: [string, string, (fn: (...args: unknown[]) => unknown) => unknown][] = [
+    ['categorize.ts', 'categorize', (fn) => txs.map((tx) => fn(tx, {}))],
+    ['incomes.ts', 'findIncomeStreams', (fn) => fn(txs, { today: '2026-12-01' })],
+    ['recurring.ts', 'findRecurringExpenses', (fn) => fn(txs, { today: '2026-12-01' })],
+  ]
+  const rows: Record<string, string | number>[] = []
+  for (const [file, name, run] of methods) {
+    const fn = await load(file, name)
+    if (!fn) {
+      rows.push({ case: `${name} in process`, status: 'missing' })
+      continue
+    }
+    const times: number[] = []
+    for (let i = 0; i < 7; i++) {
+      const started = performance.now()
+      run(fn)
+      times.push(performance.now() - started)
+    }
+    times.sort((a, b) => a - b)
+    rows.push({ case: `${name} in process (no HTTP)`, status: '-', 'median ms': fmt(times[3], 1), 'p95 ms': fmt(times[6], 1) })
+  }
+  return rows
+}
+
+const methodRows = await inProcess()
 const ceilingServer = await startServer('eyod-ceiling')
 let ceiling: Latency
 try {
@@ -119,5 +157,6 @@ try {
 } finally {
   await ponte.stop()
 }
+rows.push(...methodRows)
 report(`EYOD endpoints, ${fmt(COUNT)} transactions of 12 months per request, one request at a time (${REQUESTS} measured)`, rows)
 console.log(`target: median under ${TARGET_MS} ms (issue 14); ratio to ceiling = ceiling median / Ponte median, same run`)
