@@ -205,6 +205,14 @@ function guarded<T>(what: string, run: () => T, fallback: T): T {
 }
 
 const timings = { categorize: 0, incomes: 0, recurring: 0 }
+/** Recall by the label's kind (income type, recurring period), generated sets and hard cases together. */
+const recallBy = new Map<string, { labelled: number; matched: number }>()
+function countRecall(key: string, matched: boolean): void {
+  const entry = recallBy.get(key) ?? { labelled: 0, matched: 0 }
+  entry.labelled++
+  if (matched) entry.matched++
+  recallBy.set(key, entry)
+}
 
 function describe(tx: EyodTransaction | undefined): string {
   return tx ? `${tx.value_date} ${tx.type === 'INFLOW' ? '+' : '-'}${tx.amount} ${tx.description}` : '?'
@@ -235,6 +243,8 @@ function scorePerson(person: LabelledPerson, methods: Methods): Tally {
 
   const groups = (kind: 'income' | 'recurring', predicted: Group[], labelled: LabelledGroup[]) => {
     const { pairs, unmatchedPredicted, unmatchedLabelled } = match(predicted, labelled)
+    const found = new Set(pairs.map(([, l]) => l.id))
+    for (const l of labelled) countRecall(kind === 'income' ? `income ${l.kind} ${l.frequency}` : `recurring ${l.frequency}`, found.has(l.id))
     if (kind === 'income') {
       tally.incomeLabelled += labelled.length
       tally.incomePredicted += predicted.length
@@ -369,6 +379,11 @@ async function main(): Promise<void> {
   console.log(
     `Time in the methods (all people): categorize ${timings.categorize.toFixed(0)} ms, findIncomeStreams ${timings.incomes.toFixed(0)} ms, findRecurringExpenses ${timings.recurring.toFixed(0)} ms.`,
   )
+  if (recallBy.size > 0) {
+    console.log('\nRecall by kind of labelled group (generated sets and hard cases):')
+    for (const [key, { labelled, matched }] of [...recallBy].sort())
+      console.log(`  ${key.padEnd(34)} ${show(ratio(matched, labelled))} (${matched}/${labelled})`)
+  }
   if (errors.size > 0) {
     console.log('\nErrors thrown by the methods (counted as no answer):')
     for (const [message, count] of errors) console.log(`  ${count} x ${message}`)
