@@ -568,7 +568,8 @@ class PersonBuilder {
       value_date: date,
       description: this.styled(description),
       type,
-      amount: Math.round(amount * 100) / 100,
+      // Colombian pesos are written without cents.
+      amount: this.country === 'CO' ? Math.max(1, Math.round(amount)) : Math.round(amount * 100) / 100,
       currency: this.facts.currency,
       institution: this.institution,
     }
@@ -1199,7 +1200,7 @@ function purchase(p: PersonBuilder, merchant: Merchant, date: string, account = 
   const scale = p.country === 'CO' ? CO_TICKET : p.country === 'BR' ? 0.1 : 1
   const amount = Math.round((merchant.amount[0] + r.next() * (merchant.amount[1] - merchant.amount[0])) * scale * 100) / 100
   let description = p.fill(r.pick(merchant.descriptions))
-  if (account.category === 'CHECKING_ACCOUNT' && r.chance(0.5)) {
+  if (account.category === 'CHECKING_ACCOUNT' && !description.startsWith('COMPRA') && r.chance(0.5)) {
     description = {
       MX: r.pick([`COMPRA TDD ${description}`, `${description} TARJ ${p.rng.digits(4)}`]),
       BR: r.pick([`COMPRA CARTAO DEB ${description}`, `DEB ELO ${ddmm(date)} ${description}`]),
