@@ -29,6 +29,7 @@ import type { Cipher } from './lib/crypto.ts'
 import { backgroundMetrics } from './jobs/metrics.ts'
 import { QUEUES, type JobQueue } from './jobs/queue.ts'
 import { sandboxRoutes } from './http/routes/sandbox.ts'
+import { categorizationRoutes } from './http/routes/enrichment.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
 import { PonteError } from './lib/errors.ts'
 import { hex32 } from './lib/ids.ts'
@@ -182,6 +183,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     tokenRoutes(scoped)
     webhookRoutes(scoped)
     sandboxRoutes(scoped)
+    categorizationRoutes(scoped)
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
   })
 

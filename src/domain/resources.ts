@@ -11,6 +11,7 @@ import { QUEUES } from '../jobs/queue.ts'
 import * as store from '../store/resources.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { ACCOUNTS_RESOURCE, existsAt } from './registry.ts'
+import { labelUncategorized } from './enrichment/categorize.ts'
 import { enqueueForLink, type AsyncRequestJob } from './schedule.ts'
 import { assertCanLogIn, getLinkRow, openInstitutionSession, takeSession, type ResumeInput } from './sessions.ts'
 import {
@@ -470,12 +471,15 @@ async function prepareBatch(
     const wires: Record<string, unknown>[] = []
     const omitted = omittedKeys(spec)
     let built = 0
-    for (const record of records) {
+    const shape = wireShape(institution)
+    for (const fetched of records) {
       // The previous batch is being written meanwhile, and its bytes only reach PostgreSQL when the
       // event loop is free: yielding every few hundred rows keeps both sides busy (ingest +30%).
       if (++built % YIELD_EVERY_ROWS === 0) await new Promise(setImmediate)
-      const account = accounts.get(String(record.account_internal_identification))
+      const account = accounts.get(String(fetched.account_internal_identification))
       if (!account) continue
+      // A transaction the institution left uncategorized gets the categorizer's labels (docs/enrichment.md).
+      const record = labelUncategorized(fetched, shape, { country: institution.country, accountCategory: str(account.wire.category) })
       const previous = existing.get(record.internal_identification)
       const id = previous?.id ?? uuidv7()
       const createdAt = previous?.created_at ?? now

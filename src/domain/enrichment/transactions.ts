@@ -30,7 +30,40 @@ export interface EnrichTransaction {
   mcc: number | null
   /** The counterparty's tax document (CPF/CNPJ, RFC, NIT), when the source gives it. */
   counterpartyDocument: string | null
+  /**
+   * How the institution says the money moved, when it does: Open Finance Brasil's
+   * `operation_type` (PIX, TED, TARIFA_SERVICOS_AVULSOS, ...). Absent for other sources.
+   */
+  operationType?: string | null
 }
+
+/**
+ * Brand names with digits in them, spelled out before digit-bearing tokens go (below): otherwise
+ * "7-ELEVEN" would be "eleven" and "TIENDAS D1" just "tiendas". The merchant dictionary uses the
+ * spelled-out forms.
+ */
+const DIGIT_BRANDS: readonly [needle: string, pattern: RegExp, replacement: string][] = [
+  ['eleven', /\b7\s*-?\s*eleven\b/g, ' seven eleven '],
+  ['99', /\b99\s*(app|pop|taxi|tecnologia|food)\b/g, ' ninetynine $1 '],
+  ['d1', /\bd1\b/g, ' deuno '],
+  ['3b', /\b(tiendas?)\s+3b\b/g, ' $1 tresb '],
+  ['500', /\bg\s*500\b/g, ' gquinientos '],
+  ['365', /\bbet\s*365\b/g, ' bet trescientos '],
+  ['21', /\bforever\s*21\b/g, ' forever twentyone '],
+  ['7', /\bpetro\s*-?\s*7\b/g, ' petro seven '],
+  ['kota', /\+\s*kota\b/g, ' maskota '],
+  ['1000', /\b4\s*x\s*1000\b/g, ' cuatroxmil '],
+  ['salario', /\b13\s*(?:o|º|°)?\s*salario\b/g, ' decimo terceiro salario '],
+  ['24', /\bbanco\s*24\s*h(?:oras)?\b/g, ' banco veinticuatro horas '],
+  ['24', /\b(saque|retiro)\s*24\s*h(?:oras)?\b/g, ' $1 '],
+]
+
+/**
+ * Payment processors and wallets that prefix the merchant's name (PAYPAL *NETFLIX, MP*UBER,
+ * IZ *CAFE, DL*GOOGLE). Transfer words (PIX) are kept: they say something of their own.
+ */
+const PROCESSOR_PREFIX =
+  /^(?:paypal|pp|mp|mercadopago|merpago|iz|sq|sumup|pag|pags|pagseguro|stripe|dl|dlo|dlocal|conekta|openpay|clip|ebanx|ebn|compra|pos|cp|pg|ec|pagofacil|payu|wompi|epayco)\s*\*\s*/
 
 /**
  * A description reduced to the words that identify who is on the other side: lower case, no
@@ -38,17 +71,21 @@ export interface EnrichTransaction {
  * Two payments to the same merchant normalise to the same text whatever reference they carry.
  */
 export function normalizeDescription(description: string): string {
-  return (
-    description
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      // Payment processors and wallets that prefix the merchant's name (PAYPAL *NETFLIX, MP*UBER, IZ *CAFE).
-      .replace(/^(?:paypal|mp|mercadopago|merpago|iz|sq|sumup|pag|pagseguro|stripe|dlo|dlocal|conekta|openpay|clip|ebanx|pix|compra|pos|cp|pg)\s*\*\s*/, '')
-      .replace(/[*#/\\_|.,:;()[\]{}"'-]+/g, ' ')
-      // Dates (12/03, 2024-05-01), card digits and references: any token with a digit goes.
-      .replace(/\S*\d\S*/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-  )
+  // Accents go by decomposition; plain ASCII (most descriptions) skips that cost.
+  let text = NON_ASCII.test(description) ? description.normalize('NFD').replace(/[\u0300-\u036f]/g, '') : description
+  text = text.toLowerCase()
+  // Each rewrite runs only when its needle is there: this runs on every transaction.
+  for (const [needle, pattern, replacement] of DIGIT_BRANDS) if (text.includes(needle)) text = text.replace(pattern, replacement)
+  text = text.trim().replace(PROCESSOR_PREFIX, '')
+  // Words are runs of letters and digits; punctuation and symbols separate them. Dates (12/03,
+  // 2024-05-01), card digits and references go: any word with a digit in it.
+  let out = ''
+  for (const word of text.split(/[^a-z0-9]+/)) {
+    if (word === '' || HAS_DIGIT.test(word)) continue
+    out = out === '' ? word : `${out} ${word}`
+  }
+  return out
 }
+
+const NON_ASCII = /[^\x00-\x7f]/
+const HAS_DIGIT = /\d/
