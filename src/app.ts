@@ -22,6 +22,7 @@ import { linkRoutes } from './http/routes/links.ts'
 import { webhookRoutes } from './http/routes/webhooks.ts'
 import { tokenRoutes } from './http/routes/tokens.ts'
 import { resourceRoutes } from './http/routes/resources.ts'
+import { incomeVerificationRoutes } from './http/routes/enrich-incomes.ts'
 import { RESOURCES } from './domain/registry.ts'
 import type { DomainContext } from './domain/context.ts'
 import { ConnectorRegistry } from './connectors/registry.ts'
@@ -185,6 +186,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     sandboxRoutes(scoped)
     categorizationRoutes(scoped)
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
+    incomeVerificationRoutes(scoped)
   })
 
   return app
