@@ -23,6 +23,7 @@ import { webhookRoutes } from './http/routes/webhooks.ts'
 import { tokenRoutes } from './http/routes/tokens.ts'
 import { resourceRoutes } from './http/routes/resources.ts'
 import { incomeVerificationRoutes } from './http/routes/enrich-incomes.ts'
+import { enrichRecurringRoutes } from './http/routes/enrich-recurring.ts'
 import { RESOURCES } from './domain/registry.ts'
 import type { DomainContext } from './domain/context.ts'
 import { ConnectorRegistry } from './connectors/registry.ts'
@@ -187,6 +188,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     categorizationRoutes(scoped)
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)
+    enrichRecurringRoutes(scoped)
   })
 
   return app
