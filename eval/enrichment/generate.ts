@@ -598,21 +598,26 @@ class PersonBuilder {
   /** An incoming interbank transfer's description, as each country's banks print it. */
   incomingTransfer(from: string, concept: string, date: string): string {
     const r = this.rng
+    // The receiving bank prints one payer's transfers one way, from the payer's one bank: the
+    // format follows the payer; the reference and the concept change.
+    const key = hash(`${this.id}:${from}`)
+    const format = <T>(formats: T[]): T => formats[key % formats.length]
+    const bank = <T>(banks: T[]): T => banks[(key >>> 8) % banks.length]
     switch (this.country) {
       case 'MX':
-        return r.pick([
-          `SPEI RECIBIDO ${r.pick(['BANORTE', 'BBVA MEXICO', 'SANTANDER', 'BANAMEX', 'HSBC'])} ${from} REF ${r.digits(7)} ${concept}`,
+        return format([
+          `SPEI RECIBIDO ${bank(['BANORTE', 'BBVA MEXICO', 'SANTANDER', 'BANAMEX', 'HSBC'])} ${from} REF ${r.digits(7)} ${concept}`,
           `DEP SPEI ${from} ${concept} ${r.digits(10)}`,
           `SPEI RECIBIDO/${from}/${concept} ${mmyy(date)}`,
         ])
       case 'BR':
-        return r.pick([
+        return format([
           `PIX RECEBIDO - ${from}`,
-          `TED RECEBIDA ${r.pick(['341', '237', '001', '104'])} ${r.digits(4)} ${from}`,
+          `TED RECEBIDA ${bank(['341', '237', '001', '104'])} ${r.digits(4)} ${from}`,
           `PIX RECEBIDO ${from} ${ddmm(date)}`,
         ])
       case 'CO':
-        return r.pick([`TRANSFERENCIA ACH RECIBIDA ${from} ${concept}`, `ABONO TRANSFERENCIA ${from} ${r.digits(8)}`, `TRANSF DE ${from} ${concept}`])
+        return format([`TRANSFERENCIA ACH RECIBIDA ${from} ${concept}`, `ABONO TRANSFERENCIA ${from} ${r.digits(8)}`, `TRANSF DE ${from} ${concept}`])
     }
   }
 
