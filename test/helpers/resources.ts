@@ -343,3 +343,22 @@ export function shared<T>(make: () => Promise<T>): () => Promise<T> {
   let made: Promise<T> | undefined
   return () => (made ??= make())
 }
+
+/**
+ * Registers a link with `fetch_resources` (the harness's worker must run), waits until its
+ * historical update is over (`background_work` null), and gives the link and the payloads of the
+ * webhooks it recorded, by `<webhook_type> <webhook_code>`.
+ */
+export async function historicalUpdate(h: Harness, body: Json): Promise<{ link: Json; events: Record<string, Json> }> {
+  const res = await h.call('POST', '/api/links/', body)
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  const link = res.body as Json
+  for (let polls = 0; polls < 600 && (await h.call('GET', `/api/links/${link.id}/`)).body.background_work !== null; polls++) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const rows = await h.db.query<{ webhook_type: string; webhook_code: string; payload: string }>(
+    'SELECT webhook_type, webhook_code, payload FROM webhook_events WHERE link_id = $1',
+    [link.id],
+  )
+  return { link, events: Object.fromEntries(rows.map((r) => [`${r.webhook_type} ${r.webhook_code}`, JSON.parse(r.payload).data])) }
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { parsePdf, pdfText, popplerAvailable, renderFirstPage } from '../helpers/pdf.ts'
-import { createLink, expectError, expectItems, SAMPLE_DOCUMENT } from '../helpers/resources.ts'
+import { createLink, expectError, expectItems, SAMPLE_DOCUMENT, historicalUpdate } from '../helpers/resources.ts'
 import { runRecurrentUpdate } from '../../src/domain/sync.ts'
 
 /**
@@ -403,18 +403,7 @@ describe('employment in historical updates and their webhooks', () => {
   afterAll(async () => h.close())
 
   async function historicalUpdates(fetchResources: string[]): Promise<{ link: Json; events: Record<string, Json> }> {
-    const res = await h.call('POST', '/api/links/', { institution: INSTITUTION, username: CURP, password: 'fake-password', fetch_resources: fetchResources })
-    expect(res.status).toBe(201)
-    const link = res.body
-    for (let polls = 0; polls < 600 && (await h.call('GET', `/api/links/${link.id}/`)).body.background_work !== null; polls++) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    const rows = await h.db.query<{ webhook_type: string; webhook_code: string; payload: string }>(
-      'SELECT webhook_type, webhook_code, payload FROM webhook_events WHERE link_id = $1',
-      [link.id],
-    )
-    const events = Object.fromEntries(rows.map((r) => [`${r.webhook_type} ${r.webhook_code}`, JSON.parse(r.payload).data]))
-    return { link, events }
+    return historicalUpdate(h, { institution: INSTITUTION, username: CURP, password: 'fake-password', fetch_resources: fetchResources })
   }
 
   it('fetches the records first, then the current employment and the metrics computed from them, each with its webhook', async () => {

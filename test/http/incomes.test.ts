@@ -3,7 +3,7 @@ import { SANDBOX_MFA_TOKEN } from '../../src/connectors/sandbox/personas.ts'
 import { INCOMES } from '../../src/domain/enrichment.ts'
 import { Client, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
-import { createLink, expectError, expectItems, shared } from '../helpers/resources.ts'
+import { createLink, expectError, expectItems, shared, historicalUpdate } from '../helpers/resources.ts'
 import { schemaErrors } from '../helpers/spec.ts'
 
 /**
@@ -276,22 +276,12 @@ describe('incomes in historical updates and their webhooks', () => {
   afterAll(async () => h.close())
 
   it('computes the Income when fetch_resources names INCOMES, after the accounts and transactions, with its webhook', async () => {
-    const res = await h.call('POST', '/api/links/', {
+    const { link, events } = await historicalUpdate(h, {
       institution: 'gringotts_mx_retail',
       username: 'bnk100',
       password: 'full',
       fetch_resources: ['ACCOUNTS', 'TRANSACTIONS', 'INCOMES'],
     })
-    expect(res.status, JSON.stringify(res.body)).toBe(201)
-    const link = res.body
-    for (let polls = 0; polls < 600 && (await h.call('GET', `/api/links/${link.id}/`)).body.background_work !== null; polls++) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    const rows = await h.db.query<{ webhook_type: string; webhook_code: string; payload: string }>(
-      'SELECT webhook_type, webhook_code, payload FROM webhook_events WHERE link_id = $1',
-      [link.id],
-    )
-    const events = Object.fromEntries(rows.map((r) => [`${r.webhook_type} ${r.webhook_code}`, JSON.parse(r.payload).data]))
     expect(events['INCOMES historical_update']).toEqual({ total_incomes: 1 })
     const listed = (await h.call('GET', `/api/incomes/?link=${link.id}`)).body
     expect(listed.count).toBe(1)

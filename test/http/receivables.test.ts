@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createHarness, type Harness } from '../helpers/harness.ts'
-import { createLink, expectError, expectItems, QUARTER } from '../helpers/resources.ts'
+import { createLink, expectError, expectItems, QUARTER, historicalUpdate } from '../helpers/resources.ts'
 
 /**
  * Brazilian card receivables (Belvo's legacy `/receivables/transactions/`): a merchant's card
@@ -144,22 +144,12 @@ describe('receivables in historical updates and their webhooks', () => {
   afterAll(async () => h.close())
 
   it("fetches a year of a merchant's receivables when fetch_resources names RECEIVABLES, with its webhook", async () => {
-    const res = await h.call('POST', '/api/links/', {
+    const { link, events } = await historicalUpdate(h, {
       institution: MERCHANT_BANK,
       username: 'bnk100',
       password: 'full',
       fetch_resources: ['ACCOUNTS', 'RECEIVABLES'],
     })
-    expect(res.status, JSON.stringify(res.body)).toBe(201)
-    const link = res.body
-    for (let polls = 0; polls < 600 && (await h.call('GET', `/api/links/${link.id}/`)).body.background_work !== null; polls++) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    const rows = await h.db.query<{ webhook_type: string; webhook_code: string; payload: string }>(
-      'SELECT webhook_type, webhook_code, payload FROM webhook_events WHERE link_id = $1',
-      [link.id],
-    )
-    const events = Object.fromEntries(rows.map((r) => [`${r.webhook_type} ${r.webhook_code}`, JSON.parse(r.payload).data]))
     const stored = await h.call('GET', `${PATH}?link=${link.id}&page_size=1`)
     expect(stored.body.count).toBeGreaterThan(1000)
     expect(events['RECEIVABLES historical_update']).toEqual({ total_receivables: stored.body.count })

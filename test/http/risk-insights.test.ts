@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resourceNamed } from '../../src/domain/registry.ts'
 import { Client, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
-import { createLink, expectError, expectItems } from '../helpers/resources.ts'
+import { createLink, expectError, expectItems, historicalUpdate } from '../helpers/resources.ts'
 
 /**
  * `/api/risk-insights/`: one RiskInsights per link and day, computed from the link's accounts and
@@ -229,22 +229,12 @@ describe('risk insights in historical updates and their webhooks', () => {
   afterAll(async () => h.close())
 
   it('computes and stores them when fetch_resources names RISK_INSIGHTS, with their webhook', async () => {
-    const res = await h.call('POST', '/api/links/', {
+    const { link, events } = await historicalUpdate(h, {
       institution: 'erebor_mx_retail',
       username: 'bnk100',
       password: 'full',
       fetch_resources: ['ACCOUNTS', 'TRANSACTIONS', 'RISK_INSIGHTS'],
     })
-    expect(res.status, JSON.stringify(res.body)).toBe(201)
-    const link = res.body
-    for (let polls = 0; polls < 600 && (await h.call('GET', `/api/links/${link.id}/`)).body.background_work !== null; polls++) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    const rows = await h.db.query<{ webhook_type: string; webhook_code: string; payload: string }>(
-      'SELECT webhook_type, webhook_code, payload FROM webhook_events WHERE link_id = $1',
-      [link.id],
-    )
-    const events = Object.fromEntries(rows.map((r) => [`${r.webhook_type} ${r.webhook_code}`, JSON.parse(r.payload).data]))
     expect(events['RISK_INSIGHTS historical_update']).toEqual({ total_risk_insights: 1 })
     const list = (await h.call('GET', `/api/risk-insights/?link=${link.id}`)).body
     expect(list.count).toBe(1)

@@ -2,6 +2,7 @@ import { civil, dayOf, formatDay, formatTime, monthEnd, monthStart, yearOf, type
 import { hashDigits, Rng, seedKey } from '../random.ts'
 import type { World } from '../world.ts'
 import {
+  NO_TOTALS,
   CORPORATE_ISR_PERCENT,
   invoiceAmounts,
   isrByTable,
@@ -101,17 +102,6 @@ function filingOf(world: World, taxpayer: MexicoTaxpayer, what: string, day: (rn
   return { day: filed, second: rng.int(9 * 3600, 22 * 3600), operationNumber }
 }
 
-const EMPTY: YearTotals = {
-  salesCents: 0,
-  purchasesCents: 0,
-  salaryCents: 0,
-  salaryIsrCents: 0,
-  withheldIsrCents: 0,
-  withheldVatCents: 0,
-  vatChargedCents: 0,
-  vatPaidCents: 0,
-}
-
 const yearCache = new Map<string, YearFigures>()
 
 /**
@@ -144,7 +134,7 @@ function computeYear(world: World, taxpayer: MexicoTaxpayer, year: number): Year
   let previousPayments = 0
   for (let month = 1; month <= 12; month++) {
     const ym = year * 12 + month - 1
-    const totals = world.profile.kind === 'nodata' ? EMPTY : totalsBetween(world, taxpayer, monthStart(ym), monthEnd(ym))
+    const totals = world.profile.kind === 'nodata' ? NO_TOTALS : totalsBetween(world, taxpayer, monthStart(ym), monthEnd(ym))
     cumulativeIncome += totals.salesCents
     cumulativeDeductions += totals.purchasesCents
     cumulativeWithheldIsr += totals.withheldIsrCents
@@ -219,7 +209,7 @@ function computeYear(world: World, taxpayer: MexicoTaxpayer, year: number): Year
 }
 
 function sumTotals(list: YearTotals[]): YearTotals {
-  const sum = { ...EMPTY }
+  const sum = { ...NO_TOTALS }
   for (const t of list) for (const key of Object.keys(sum) as (keyof YearTotals)[]) sum[key] += t[key]
   return sum
 }

@@ -597,18 +597,21 @@ export interface YearTotals {
   vatPaidCents: number
 }
 
+/** Totals of no business at all: the start of every sum. */
+export const NO_TOTALS: Readonly<YearTotals> = {
+  salesCents: 0,
+  purchasesCents: 0,
+  salaryCents: 0,
+  salaryIsrCents: 0,
+  withheldIsrCents: 0,
+  withheldVatCents: 0,
+  vatChargedCents: 0,
+  vatPaidCents: 0,
+}
+
 /** The totals of the months `from` to `to` (a year, or one month for a monthly return). */
 export function totalsBetween(world: World, taxpayer: MexicoTaxpayer, from: Day, to: Day): YearTotals {
-  const totals: YearTotals = {
-    salesCents: 0,
-    purchasesCents: 0,
-    salaryCents: 0,
-    salaryIsrCents: 0,
-    withheldIsrCents: 0,
-    withheldVatCents: 0,
-    vatChargedCents: 0,
-    vatPaidCents: 0,
-  }
+  const totals: YearTotals = { ...NO_TOTALS }
   for (const plan of plansBetween(world, taxpayer, from, to)) {
     if (plan.cancelled) continue
     const amounts = invoiceAmounts(plan)
