@@ -118,7 +118,6 @@ export const MERCHANTS: readonly MerchantEntry[] = [
   m('Zapatoca', 'mercaszapatoca.com', 'Groceries', 'mercaderia zapatoca|supermercados zapatoca', 'CO'),
   m('Merqueo', 'merqueo.com', 'Groceries', '', 'CO'),
   m('Olímpica', 'olimpica.com', 'Groceries', 'supertiendas olimpica|almacenes olimpica|sao olimpica', 'CO'),
-  m('Bompreço', 'bompreco.com.br', 'Groceries', 'supermercado bompreco|hiper bompreco', 'BR'),
   m('Mercado Libre Súper', 'mercadolibre.com.mx', 'Groceries', 'mercado libre super', 'MX'),
 
   // --- Convenience stores.
