@@ -221,7 +221,7 @@ const DECISIVE: readonly KeywordRule[] = [
   ),
   rule(
     'retirement',
-    'pension|pensiones|jubilacion|aposentadoria|aposentado|inss beneficio|beneficio inss|credito inss|inss|imss pension|pension imss|colpensiones|pension vejez|retiro afore|afore retiro|previdencia privada resgate|pensao inss',
+    'pension|pensiones|mesada pensional|mesadas pensionales|jubilacion|aposentadoria|aposentado|inss beneficio|beneficio inss|credito inss|inss|imss pension|pension imss|colpensiones|pension vejez|retiro afore|afore retiro|previdencia privada resgate|pensao inss',
     sub('Retirement'),
     0.9,
     'INFLOW',
@@ -232,6 +232,14 @@ const DECISIVE: readonly KeywordRule[] = [
     sub('Government'),
     0.9,
     'INFLOW',
+  ),
+  // A move between the person's own accounts is a transfer, whichever account it lands in
+  // ("TRASLADO A CUENTA AHORROS" is not a saving product, "TRASLADO DESDE CTA CORRIENTE" not income).
+  rule(
+    'own_account',
+    'traslado|traslados|traslado a cuenta|traslado desde|traslado entre cuentas|traspaso entre cuentas|traspaso entre mis cuentas|entre mis cuentas|transferencia entre cuentas propias|transferencia entre contas|mesma titularidade|misma titularidad',
+    cat('Transfers'),
+    0.85,
   ),
   rule(
     'credit_card_payment',
@@ -260,13 +268,13 @@ const DECISIVE: readonly KeywordRule[] = [
   ),
   rule(
     'personal_loan',
-    'prestamo|prestamos|emprestimo|emprestimos|credito pessoal|credito personal|credito nomina|consignado|credito consignado|libranza|desembolso credito|desembolso prestamo|abono credito|pago credito|pago de credito|pago prestamo|cuota de credito|financiamiento|financiamento|credito libre inversion|libre inversion|microcredito',
+    'prestamo|prestamos|emprestimo|emprestimos|credito pessoal|credito personal|credito nomina|credito de nomina|prestamo de nomina|prestamo nomina|consignado|credito consignado|libranza|desembolso credito|desembolso prestamo|abono credito|pago credito|pago de credito|pago prestamo|cuota de credito|financiamiento|financiamento|credito libre inversion|libre inversion|microcredito',
     sub('Personal'),
     0.85,
   ),
   rule(
     'interest_charges',
-    'intereses moratorios|interes moratorio|juros|juros rotativo|juros cheque especial|encargos|encargos financeiros|mora|multa atraso|multa por atraso|intereses|interes|iof|intereses tarjeta|interes financiero|intereses corrientes|cargo por intereses|cheque especial',
+    'intereses moratorios|interes moratorio|juros|juros rotativo|juros cheque especial|encargos|encargos financeiros|mora|multa atraso|multa por atraso|intereses|interes|intereses tarjeta|interes financiero|intereses corrientes|cargo por intereses|cheque especial',
     sub('Interest & Charges'),
     0.85,
     'OUTFLOW',
@@ -280,7 +288,7 @@ const DECISIVE: readonly KeywordRule[] = [
   ),
   rule(
     'bank_fees',
-    'comision|comisiones|comision por|iva comision|iva comisiones|iva por comision|tarifa|tarifas|tarifa bancaria|cesta de servicos|cesta servicos|pacote de servicos|pacote servicos|manutencao de conta|manutencao conta|anuidade|anualidad|cuota de manejo|cuota manejo|membresia tarjeta|cargo por servicio|cargo por manejo|cobro comision|servicio bancario|mensalidade pacote|tarifa ted|tarifa pix|tarifa doc|tarifa saque|tarifa manutencao|comision spei|comision retiro',
+    'comision|comisiones|comision por|iof|iof adicional|iof diario|iva comision|iva comisiones|iva por comision|tarifa|tarifas|tarifa bancaria|cesta de servicos|cesta servicos|pacote de servicos|pacote servicos|manutencao de conta|manutencao conta|anuidade|anualidad|cuota de manejo|cuota manejo|membresia tarjeta|cargo por servicio|cargo por manejo|cobro comision|servicio bancario|mensalidade pacote|tarifa ted|tarifa pix|tarifa doc|tarifa saque|tarifa manutencao|comision spei|comision retiro',
     sub('Bank Fees'),
     0.9,
     'OUTFLOW',
@@ -308,7 +316,7 @@ const DECISIVE: readonly KeywordRule[] = [
   ),
   rule(
     'auto_tax',
-    'ipva|tenencia|refrendo|licenciamento|dpvat|impuesto vehicular|impuesto de vehiculos|impuesto vehiculo|control vehicular|placas|soat',
+    'ipva|tenencia|refrendo|licenciamento|dpvat|impuesto vehicular|impuesto de vehiculos|impuesto vehiculo|control vehicular|placas',
     sub('Auto Tax & Fees'),
     0.9,
     'OUTFLOW',
@@ -373,7 +381,7 @@ const DESCRIPTIVE: readonly KeywordRule[] = [
   ),
   rule(
     'insurance_auto',
-    'seguro auto|seguro de auto|seguro automovel|seguro veiculo|seguro vehiculo|seguro carro|seguro de carro|seguro automotriz|poliza auto',
+    'soat|seguro obligatorio|seguro obligatorio de accidentes de transito|seguro auto|seguro de auto|seguro automovel|seguro veiculo|seguro vehiculo|seguro carro|seguro de carro|seguro automotriz|poliza auto',
     sub('Auto Insurance'),
     0.85,
     'OUTFLOW',
@@ -789,13 +797,26 @@ for (const r of DESCRIPTIVE) for (const phrase of r.phrases) KEYWORD_INDEX.descr
 
 const knownToken = (token: string) => MERCHANT_INDEX.has(token) || KEYWORD_INDEX.decisive.has(token) || KEYWORD_INDEX.descriptive.has(token)
 
-/** The rule of `index` that `tokens` name for this direction: the longest phrase wins, then the earliest listed rule. */
+/**
+ * Rules that name what a transfer is for ("SPEI ENVIADO ... RENTA", "PIX RECEBIDO ... HONORARIOS"):
+ * they beat the rail's own words (`transfer`, `deposit`) however long those are, since the rail
+ * says only how the money moved.
+ */
+const PURPOSE_RULES = new Set(['rent', 'rent_income', 'freelance'])
+const RAIL_RULES = new Set(['transfer', 'deposit'])
+
+/** The rule of `index` that `tokens` name for this direction: a purpose over a rail, then the longest phrase, then the earliest listed rule. */
 function findRule(index: PhraseIndex<KeywordRule>, order: readonly KeywordRule[], tokens: Tokens, direction: Direction): KeywordRule | null {
   let best: { rule: KeywordRule; rank: number; length: number } | null = null
   for (const hit of index.find(tokens)) {
     const r = hit.value
     if (r.direction && r.direction !== direction) continue
     const rank = order.indexOf(r)
+    if (best && RAIL_RULES.has(r.id) && PURPOSE_RULES.has(best.rule.id)) continue
+    if (best && PURPOSE_RULES.has(r.id) && RAIL_RULES.has(best.rule.id)) {
+      best = { rule: r, rank, length: hit.length }
+      continue
+    }
     // The longer phrase is the more specific ("comision por retiro" is a fee, not a withdrawal); then the earlier rule.
     if (!best || hit.length > best.length || (hit.length === best.length && rank < best.rank)) best = { rule: r, rank, length: hit.length }
   }
