@@ -85,18 +85,37 @@ class PhraseIndex<T> {
  */
 const GLUED_SUFFIXES = ['combr', 'commx', 'comco', 'com', 'br', 'mx', 'co']
 
-/** The tokens of a normalised text, names glued to a domain suffix unglued. */
-function tokensOf(normalized: string, known: (token: string) => boolean): string[] {
+/** Prepositions that glue a short kind of shop to its name ("BARDOALEMAO": bar do alemão). */
+const GLUED_PREPOSITIONS = ['dos', 'das', 'del', 'do', 'da', 'de']
+
+/**
+ * A name a payment facilitator printed glued together ("PAG*SUPERMERCADOBOMPRECO",
+ * "MP*RESTAURANTEDAVOVO"): the keyword it starts with, and the rest. The keyword must be of five
+ * letters or more, or be followed by a preposition; the rest keeps three letters or more.
+ */
+function ungluePrefix(token: string, keyword: (token: string) => boolean): string[] | null {
+  if (token.length < 8) return null
+  for (let end = token.length - 3; end >= 3; end--) {
+    const head = token.slice(0, end)
+    if (!keyword(head)) continue
+    const rest = token.slice(end)
+    if (end >= 5 || GLUED_PREPOSITIONS.some((p) => rest.startsWith(p) && rest.length - p.length >= 3)) return [head, rest]
+  }
+  return null
+}
+
+/** The tokens of a normalised text, names glued to a domain suffix or a kind of shop unglued. */
+function tokensOf(normalized: string, known: (token: string) => boolean, keyword: (token: string) => boolean = () => false): string[] {
   const tokens = normalized.split(' ').filter(Boolean)
-  return tokens.map((token) => {
-    if (known(token)) return token
+  return tokens.flatMap((token) => {
+    if (known(token)) return [token]
     for (const suffix of GLUED_SUFFIXES) {
       if (token.length - suffix.length >= 4 && token.endsWith(suffix)) {
         const stem = token.slice(0, -suffix.length)
-        if (known(stem)) return stem
+        if (known(stem)) return [stem]
       }
     }
-    return token
+    return ungluePrefix(token, keyword) ?? [token]
   })
 }
 
@@ -186,6 +205,14 @@ const DECISIVE: readonly KeywordRule[] = [
   ),
   rule('alimony', 'pension alimenticia|pensao alimenticia|pension alimentaria|cuota alimentaria|alimentos judiciales', sub('Alimony'), 0.9),
   rule('chargeback', 'contracargo|chargeback|contestacao|contestacion de cargo|aclaracion abono|cargo no reconocido', sub('Chargeback'), 0.9, 'INFLOW'),
+  // A person paying back what they were lent is money between people, not a merchant's refund.
+  rule(
+    'loan_repaid',
+    'devolucion prestamo|devolucion de prestamo|devolucao emprestimo|devolucao de emprestimo|pago de prestamo personal',
+    cat('Transfers'),
+    0.8,
+    'INFLOW',
+  ),
   rule(
     'refund',
     'devolucion|devolucao|devol|estorno|reembolso|reembolsos|reintegro|reverso|reversa|reversion|cancelamento compra|cancelacion compra|compra cancelada',
@@ -359,7 +386,7 @@ const DESCRIPTIVE: readonly KeywordRule[] = [
   ),
   rule(
     'freelance',
-    'honorarios|servicos prestados|servicios prestados|pago por servicios|pagamento por servicos|consultoria|asesoria|honorario|servicios profesionales|prestacao de servicos|prestacion de servicios|freelance|freelancer|pago proveedor|comisiones por venta|nota fiscal|factura|cuenta de cobro|upwork|fiverr|workana|deel|payoneer|remessa exterior',
+    'honorarios|servicos prestados|servicios prestados|pago por servicios|pagamento por servicos|consultoria|asesoria|honorario|servicios profesionales|prestacao de servicos|prestacion de servicios|freelance|freelancer|pago proveedor|comisiones por venta|nota fiscal|factura|pago fact|pago factura|pago de factura|cuenta de cobro|upwork|fiverr|workana|deel|payoneer|remessa exterior',
     sub('Freelance'),
     0.75,
     'INFLOW',
@@ -433,7 +460,7 @@ const DESCRIPTIVE: readonly KeywordRule[] = [
   ),
   rule(
     'education',
-    'colegiatura|colegio|escuela|universidad|universidade|faculdade|mensalidade escolar|matricula|pension escolar|instituto|academia de idiomas|curso|cursos|kinder|guarderia|creche|educacion|educacao|libros escolares|uniformes escolares',
+    'colegiatura|colegio|escuela|escola|escola de musica|escuela de musica|academia de musica|clases de|aulas de|universidad|universidade|faculdade|mensalidade escolar|matricula|pension escolar|instituto|academia de idiomas|curso|cursos|kinder|guarderia|creche|educacion|educacao|libros escolares|uniformes escolares',
     sub('Education'),
     0.8,
     'OUTFLOW',
@@ -805,6 +832,10 @@ const knownToken = (token: string) => MERCHANT_INDEX.has(token) || KEYWORD_INDEX
 const PURPOSE_RULES = new Set(['rent', 'rent_income', 'freelance'])
 const RAIL_RULES = new Set(['transfer', 'deposit'])
 
+/** A one-word descriptive keyword ("supermercado", "padaria", "bar"): the kinds of shop a glued name may start with. */
+const SINGLE_WORD_KEYWORDS = new Set(DESCRIPTIVE.flatMap((r) => (RAIL_RULES.has(r.id) ? [] : r.phrases.filter((p) => !p.includes(' ')))))
+const singleWordKeyword = (token: string) => SINGLE_WORD_KEYWORDS.has(token)
+
 /** The rule of `index` that `tokens` name for this direction: a purpose over a rail, then the longest phrase, then the earliest listed rule. */
 function findRule(index: PhraseIndex<KeywordRule>, order: readonly KeywordRule[], tokens: Tokens, direction: Direction): KeywordRule | null {
   let best: { rule: KeywordRule; rank: number; length: number } | null = null
@@ -868,7 +899,7 @@ function readingOf(text: string, country: MerchantCountry | null, direction: Dir
   const key = `${country ?? ''}|${direction}|${normalized}`
   let reading = READINGS.get(key)
   if (reading) return reading
-  const tokens = tokensOf(normalized, knownToken)
+  const tokens = tokensOf(normalized, knownToken, singleWordKeyword)
   reading = {
     merchant: findMerchant(tokens, country),
     decisive: findRule(KEYWORD_INDEX.decisive, DECISIVE, tokens, direction),
