@@ -910,6 +910,22 @@ function readingOf(text: string, country: MerchantCountry | null, direction: Dir
   return reading
 }
 
+/** Legal forms of companies as printed after their names (normalised), anywhere in a description. */
+const LEGAL_FORMS = /(?:^| )(?:ltda|eireli|epp|s a|sa|s a s|sas|sapi|sa de cv|s a de c v|s de rl|s de rl de cv|sab de cv|limitada|ltd|inc|llc)(?: |$)/
+/** Legal forms that are also everyday abbreviations elsewhere: SC (Sociedad Civil in Mexico, a state in Brazil), ME (microempresa, at the end). */
+const LEGAL_FORMS_MX = /(?:^| )(?:sc|s c)(?: |$)/
+const LEGAL_FORMS_BR = / me$/
+
+function namesCompany(description: string, country: MerchantCountry | null): boolean {
+  const text = normalizeDescription(description)
+    .replace(/\b\d+\b/g, ' ')
+    .replace(/ +/g, ' ')
+    .trim()
+  if (LEGAL_FORMS.test(text)) return true
+  if (country !== 'BR' && LEGAL_FORMS_MX.test(text)) return true
+  return country !== 'MX' && country !== 'CO' && LEGAL_FORMS_BR.test(text)
+}
+
 /** Belvo's category, subcategory and merchant for one transaction (see the module's comment for the order). */
 export function categorize(tx: EnrichTransaction, options: CategorizeOptions = {}): Categorized {
   const country = countryOf(tx, options)
@@ -949,6 +965,11 @@ export function categorize(tx: EnrichTransaction, options: CategorizeOptions = {
   const descriptive = read.descriptive
   if (descriptive && cardPayment && (descriptive.outcome.category === 'Transfers' || descriptive.outcome.category === 'Deposits')) {
     return result(sub('Credit Card'), merchant, 0.75, 'account:credit_card_inflow')
+  }
+  // Money received by transfer from a company (its legal form printed: LTDA, S.A., SAS, SA DE CV)
+  // is pay for work or services, not money between one's own accounts or friends.
+  if (descriptive && RAIL_RULES.has(descriptive.id) && direction === 'INFLOW' && namesCompany(tx.description ?? '', country)) {
+    return result(cat('Income & Payments'), merchant, 0.6, 'counterparty:company_inflow')
   }
   if (descriptive) return result(descriptive.outcome, merchant, descriptive.confidence, `keyword:${descriptive.id}`)
 
