@@ -51,6 +51,11 @@ describe('normalizeDescription', () => {
     expect(normalizeDescription('GMF 4X1000')).toBe('gmf cuatroxmil')
   })
 
+  it('keeps a name glued to its store number', () => {
+    expect(normalizeDescription('DEB ELO 03/01 RAIA3431 RECIFE')).toBe('deb elo raia recife')
+    expect(normalizeDescription('REF AB12345 TX9')).toBe('ref')
+  })
+
   it('gives the same text whatever the reference', () => {
     expect(normalizeDescription('SPEI ENVIADO CFE REF 0012345 FOLIO 77')).toBe(normalizeDescription('SPEI ENVIADO CFE REF 0099911 FOLIO 12'))
   })
