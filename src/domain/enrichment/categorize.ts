@@ -926,6 +926,19 @@ function namesCompany(description: string, country: MerchantCountry | null): boo
   return country !== 'MX' && country !== 'CO' && LEGAL_FORMS_BR.test(text)
 }
 
+/** Words that make a loan word a payment to a lender ("PAGO PRESTAMO", "CUOTA CREDITO"). */
+const LOAN_PAYMENT_WORDS = /(?:^| )(?:pago|pagamento|pgto|cuota|parcela|abono|credito|financiera|banco)(?: |$)/
+
+/**
+ * Money sent by a transfer rail with a bare loan word and no lender in sight ("SPEI ENVIADO
+ * BANORTE ANA PEREZ PRESTAMO"): lending to a person, a transfer, not a loan product.
+ */
+function lendsToPerson(tx: EnrichTransaction, read: Reading, country: MerchantCountry | null): boolean {
+  if (tx.type !== 'OUTFLOW' || !read.descriptive || read.descriptive.id !== 'transfer' || read.merchant) return false
+  const text = normalizeDescription(tx.description ?? '')
+  return !LOAN_PAYMENT_WORDS.test(text) && !namesCompany(tx.description ?? '', country)
+}
+
 /** Belvo's category, subcategory and merchant for one transaction (see the module's comment for the order). */
 export function categorize(tx: EnrichTransaction, options: CategorizeOptions = {}): Categorized {
   const country = countryOf(tx, options)
@@ -939,6 +952,9 @@ export function categorize(tx: EnrichTransaction, options: CategorizeOptions = {
 
   // 1. Decisive keywords.
   const decisive = read.decisive
+  if (decisive && decisive.id === 'personal_loan' && lendsToPerson(tx, read, country)) {
+    return result(cat('Transfers'), merchant, 0.7, 'keyword:loan_to_person')
+  }
   if (decisive) return result(decisive.outcome, merchant, decisive.confidence, `keyword:${decisive.id}`)
 
   // 2. The merchant dictionary.

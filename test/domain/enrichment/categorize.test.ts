@@ -253,6 +253,8 @@ describe('categorize', () => {
     expect(categorize(tx('SPEI RECIBIDO/LUIS SANCHEZ PEREZ/RENTA 0425', 'INFLOW')).category).toBe('Income & Payments')
     expect(label(tx('DEP SPEI AGENCIA CREATIVA XOCHITL SC PAGO FACT 0093', 'INFLOW'))).toEqual(['Income & Payments', 'Freelance'])
     expect(label(tx('TRANSFERENCIA ACH RECIBIDA FELIPE LOPEZ DEVOLUCION PRESTAMO', 'INFLOW', { country: 'CO' }))).toEqual(['Transfers', null])
+    expect(label(tx('SPEI ENVIADO BANORTE ANA PEREZ PEREZ PRESTAMO'))).toEqual(['Transfers', null])
+    expect(label(tx('SPEI ENVIADO PAGO PRESTAMO 0425'))).toEqual(['Credits & Loans', 'Personal'])
     // Moves between one's own accounts are transfers, whichever account they land in.
     expect(label(tx('TRASLADO A CUENTA AHORROS 3344', 'OUTFLOW', { country: 'CO' }))).toEqual(['Transfers', null])
     expect(label(tx('TRASLADO DESDE CTA CORRIENTE 9090', 'INFLOW', { country: 'CO' }))).toEqual(['Transfers', null])
