@@ -85,18 +85,37 @@ class PhraseIndex<T> {
  */
 const GLUED_SUFFIXES = ['combr', 'commx', 'comco', 'com', 'br', 'mx', 'co']
 
-/** The tokens of a normalised text, names glued to a domain suffix unglued. */
-function tokensOf(normalized: string, known: (token: string) => boolean): string[] {
+/** Prepositions that glue a short kind of shop to its name ("BARDOALEMAO": bar do alemão). */
+const GLUED_PREPOSITIONS = ['dos', 'das', 'del', 'do', 'da', 'de']
+
+/**
+ * A name a payment facilitator printed glued together ("PAG*SUPERMERCADOBOMPRECO",
+ * "MP*RESTAURANTEDAVOVO"): the keyword it starts with, and the rest. The keyword must be of five
+ * letters or more, or be followed by a preposition; the rest keeps three letters or more.
+ */
+function ungluePrefix(token: string, keyword: (token: string) => boolean): string[] | null {
+  if (token.length < 8) return null
+  for (let end = token.length - 3; end >= 3; end--) {
+    const head = token.slice(0, end)
+    if (!keyword(head)) continue
+    const rest = token.slice(end)
+    if (end >= 5 || GLUED_PREPOSITIONS.some((p) => rest.startsWith(p) && rest.length - p.length >= 3)) return [head, rest]
+  }
+  return null
+}
+
+/** The tokens of a normalised text, names glued to a domain suffix or a kind of shop unglued. */
+function tokensOf(normalized: string, known: (token: string) => boolean, keyword: (token: string) => boolean = () => false): string[] {
   const tokens = normalized.split(' ').filter(Boolean)
-  return tokens.map((token) => {
-    if (known(token)) return token
+  return tokens.flatMap((token) => {
+    if (known(token)) return [token]
     for (const suffix of GLUED_SUFFIXES) {
       if (token.length - suffix.length >= 4 && token.endsWith(suffix)) {
         const stem = token.slice(0, -suffix.length)
-        if (known(stem)) return stem
+        if (known(stem)) return [stem]
       }
     }
-    return token
+    return ungluePrefix(token, keyword) ?? [token]
   })
 }
 
@@ -186,6 +205,14 @@ const DECISIVE: readonly KeywordRule[] = [
   ),
   rule('alimony', 'pension alimenticia|pensao alimenticia|pension alimentaria|cuota alimentaria|alimentos judiciales', sub('Alimony'), 0.9),
   rule('chargeback', 'contracargo|chargeback|contestacao|contestacion de cargo|aclaracion abono|cargo no reconocido', sub('Chargeback'), 0.9, 'INFLOW'),
+  // A person paying back what they were lent is money between people, not a merchant's refund.
+  rule(
+    'loan_repaid',
+    'devolucion prestamo|devolucion de prestamo|devolucao emprestimo|devolucao de emprestimo|pago de prestamo personal',
+    cat('Transfers'),
+    0.8,
+    'INFLOW',
+  ),
   rule(
     'refund',
     'devolucion|devolucao|devol|estorno|reembolso|reembolsos|reintegro|reverso|reversa|reversion|cancelamento compra|cancelacion compra|compra cancelada',
@@ -221,7 +248,7 @@ const DECISIVE: readonly KeywordRule[] = [
   ),
   rule(
     'retirement',
-    'pension|pensiones|jubilacion|aposentadoria|aposentado|inss beneficio|beneficio inss|credito inss|inss|imss pension|pension imss|colpensiones|pension vejez|retiro afore|afore retiro|previdencia privada resgate|pensao inss',
+    'pension|pensiones|mesada pensional|mesadas pensionales|jubilacion|aposentadoria|aposentado|inss beneficio|beneficio inss|credito inss|inss|imss pension|pension imss|colpensiones|pension vejez|retiro afore|afore retiro|previdencia privada resgate|pensao inss',
     sub('Retirement'),
     0.9,
     'INFLOW',
@@ -232,6 +259,14 @@ const DECISIVE: readonly KeywordRule[] = [
     sub('Government'),
     0.9,
     'INFLOW',
+  ),
+  // A move between the person's own accounts is a transfer, whichever account it lands in
+  // ("TRASLADO A CUENTA AHORROS" is not a saving product, "TRASLADO DESDE CTA CORRIENTE" not income).
+  rule(
+    'own_account',
+    'traslado|traslados|traslado a cuenta|traslado desde|traslado entre cuentas|traspaso entre cuentas|traspaso entre mis cuentas|entre mis cuentas|transferencia entre cuentas propias|transferencia entre contas|mesma titularidade|misma titularidad',
+    cat('Transfers'),
+    0.85,
   ),
   rule(
     'credit_card_payment',
@@ -260,13 +295,13 @@ const DECISIVE: readonly KeywordRule[] = [
   ),
   rule(
     'personal_loan',
-    'prestamo|prestamos|emprestimo|emprestimos|credito pessoal|credito personal|credito nomina|consignado|credito consignado|libranza|desembolso credito|desembolso prestamo|abono credito|pago credito|pago de credito|pago prestamo|cuota de credito|financiamiento|financiamento|credito libre inversion|libre inversion|microcredito',
+    'prestamo|prestamos|emprestimo|emprestimos|credito pessoal|credito personal|credito nomina|credito de nomina|prestamo de nomina|prestamo nomina|consignado|credito consignado|libranza|desembolso credito|desembolso prestamo|abono credito|pago credito|pago de credito|pago prestamo|cuota de credito|financiamiento|financiamento|credito libre inversion|libre inversion|microcredito',
     sub('Personal'),
     0.85,
   ),
   rule(
     'interest_charges',
-    'intereses moratorios|interes moratorio|juros|juros rotativo|juros cheque especial|encargos|encargos financeiros|mora|multa atraso|multa por atraso|intereses|interes|iof|intereses tarjeta|interes financiero|intereses corrientes|cargo por intereses|cheque especial',
+    'intereses moratorios|interes moratorio|juros|juros rotativo|juros cheque especial|encargos|encargos financeiros|mora|multa atraso|multa por atraso|intereses|interes|intereses tarjeta|interes financiero|intereses corrientes|cargo por intereses|cheque especial',
     sub('Interest & Charges'),
     0.85,
     'OUTFLOW',
@@ -280,7 +315,7 @@ const DECISIVE: readonly KeywordRule[] = [
   ),
   rule(
     'bank_fees',
-    'comision|comisiones|comision por|iva comision|iva comisiones|iva por comision|tarifa|tarifas|tarifa bancaria|cesta de servicos|cesta servicos|pacote de servicos|pacote servicos|manutencao de conta|manutencao conta|anuidade|anualidad|cuota de manejo|cuota manejo|membresia tarjeta|cargo por servicio|cargo por manejo|cobro comision|servicio bancario|mensalidade pacote|tarifa ted|tarifa pix|tarifa doc|tarifa saque|tarifa manutencao|comision spei|comision retiro',
+    'comision|comisiones|comision por|iof|iof adicional|iof diario|iva comision|iva comisiones|iva por comision|tarifa|tarifas|tarifa bancaria|cesta de servicos|cesta servicos|pacote de servicos|pacote servicos|manutencao de conta|manutencao conta|anuidade|anualidad|cuota de manejo|cuota manejo|membresia tarjeta|cargo por servicio|cargo por manejo|cobro comision|servicio bancario|mensalidade pacote|tarifa ted|tarifa pix|tarifa doc|tarifa saque|tarifa manutencao|comision spei|comision retiro',
     sub('Bank Fees'),
     0.9,
     'OUTFLOW',
@@ -308,7 +343,7 @@ const DECISIVE: readonly KeywordRule[] = [
   ),
   rule(
     'auto_tax',
-    'ipva|tenencia|refrendo|licenciamento|dpvat|impuesto vehicular|impuesto de vehiculos|impuesto vehiculo|control vehicular|placas|soat',
+    'ipva|tenencia|refrendo|licenciamento|dpvat|impuesto vehicular|impuesto de vehiculos|impuesto vehiculo|control vehicular|placas',
     sub('Auto Tax & Fees'),
     0.9,
     'OUTFLOW',
@@ -351,7 +386,7 @@ const DESCRIPTIVE: readonly KeywordRule[] = [
   ),
   rule(
     'freelance',
-    'honorarios|servicos prestados|servicios prestados|pago por servicios|pagamento por servicos|consultoria|asesoria|honorario|servicios profesionales|prestacao de servicos|prestacion de servicios|freelance|freelancer|pago proveedor|comisiones por venta|nota fiscal|factura|cuenta de cobro|upwork|fiverr|workana|deel|payoneer|remessa exterior',
+    'honorarios|servicos prestados|servicios prestados|pago por servicios|pagamento por servicos|consultoria|asesoria|honorario|servicios profesionales|prestacao de servicos|prestacion de servicios|freelance|freelancer|pago proveedor|comisiones por venta|nota fiscal|factura|pago fact|pago factura|pago de factura|cuenta de cobro|upwork|fiverr|workana|deel|payoneer|remessa exterior',
     sub('Freelance'),
     0.75,
     'INFLOW',
@@ -373,7 +408,7 @@ const DESCRIPTIVE: readonly KeywordRule[] = [
   ),
   rule(
     'insurance_auto',
-    'seguro auto|seguro de auto|seguro automovel|seguro veiculo|seguro vehiculo|seguro carro|seguro de carro|seguro automotriz|poliza auto',
+    'soat|seguro obligatorio|seguro obligatorio de accidentes de transito|seguro auto|seguro de auto|seguro automovel|seguro veiculo|seguro vehiculo|seguro carro|seguro de carro|seguro automotriz|poliza auto',
     sub('Auto Insurance'),
     0.85,
     'OUTFLOW',
@@ -425,7 +460,7 @@ const DESCRIPTIVE: readonly KeywordRule[] = [
   ),
   rule(
     'education',
-    'colegiatura|colegio|escuela|universidad|universidade|faculdade|mensalidade escolar|matricula|pension escolar|instituto|academia de idiomas|curso|cursos|kinder|guarderia|creche|educacion|educacao|libros escolares|uniformes escolares',
+    'colegiatura|colegio|escuela|escola|escola de musica|escuela de musica|academia de musica|clases de|aulas de|universidad|universidade|faculdade|mensalidade escolar|matricula|pension escolar|instituto|academia de idiomas|curso|cursos|kinder|guarderia|creche|educacion|educacao|libros escolares|uniformes escolares',
     sub('Education'),
     0.8,
     'OUTFLOW',
@@ -789,13 +824,30 @@ for (const r of DESCRIPTIVE) for (const phrase of r.phrases) KEYWORD_INDEX.descr
 
 const knownToken = (token: string) => MERCHANT_INDEX.has(token) || KEYWORD_INDEX.decisive.has(token) || KEYWORD_INDEX.descriptive.has(token)
 
-/** The rule of `index` that `tokens` name for this direction: the longest phrase wins, then the earliest listed rule. */
+/**
+ * Rules that name what a transfer is for ("SPEI ENVIADO ... RENTA", "PIX RECEBIDO ... HONORARIOS"):
+ * they beat the rail's own words (`transfer`, `deposit`) however long those are, since the rail
+ * says only how the money moved.
+ */
+const PURPOSE_RULES = new Set(['rent', 'rent_income', 'freelance'])
+const RAIL_RULES = new Set(['transfer', 'deposit'])
+
+/** A one-word descriptive keyword ("supermercado", "padaria", "bar"): the kinds of shop a glued name may start with. */
+const SINGLE_WORD_KEYWORDS = new Set(DESCRIPTIVE.flatMap((r) => (RAIL_RULES.has(r.id) ? [] : r.phrases.filter((p) => !p.includes(' ')))))
+const singleWordKeyword = (token: string) => SINGLE_WORD_KEYWORDS.has(token)
+
+/** The rule of `index` that `tokens` name for this direction: a purpose over a rail, then the longest phrase, then the earliest listed rule. */
 function findRule(index: PhraseIndex<KeywordRule>, order: readonly KeywordRule[], tokens: Tokens, direction: Direction): KeywordRule | null {
   let best: { rule: KeywordRule; rank: number; length: number } | null = null
   for (const hit of index.find(tokens)) {
     const r = hit.value
     if (r.direction && r.direction !== direction) continue
     const rank = order.indexOf(r)
+    if (best && RAIL_RULES.has(r.id) && PURPOSE_RULES.has(best.rule.id)) continue
+    if (best && PURPOSE_RULES.has(r.id) && RAIL_RULES.has(best.rule.id)) {
+      best = { rule: r, rank, length: hit.length }
+      continue
+    }
     // The longer phrase is the more specific ("comision por retiro" is a fee, not a withdrawal); then the earlier rule.
     if (!best || hit.length > best.length || (hit.length === best.length && rank < best.rank)) best = { rule: r, rank, length: hit.length }
   }
@@ -847,7 +899,7 @@ function readingOf(text: string, country: MerchantCountry | null, direction: Dir
   const key = `${country ?? ''}|${direction}|${normalized}`
   let reading = READINGS.get(key)
   if (reading) return reading
-  const tokens = tokensOf(normalized, knownToken)
+  const tokens = tokensOf(normalized, knownToken, singleWordKeyword)
   reading = {
     merchant: findMerchant(tokens, country),
     decisive: findRule(KEYWORD_INDEX.decisive, DECISIVE, tokens, direction),
@@ -856,6 +908,35 @@ function readingOf(text: string, country: MerchantCountry | null, direction: Dir
   if (READINGS.size >= READINGS_MAX) READINGS.clear()
   READINGS.set(key, reading)
   return reading
+}
+
+/** Legal forms of companies as printed after their names (normalised), anywhere in a description. */
+const LEGAL_FORMS = /(?:^| )(?:ltda|eireli|epp|s a|sa|s a s|sas|sapi|sa de cv|s a de c v|s de rl|s de rl de cv|sab de cv|limitada|ltd|inc|llc)(?: |$)/
+/** Legal forms that are also everyday abbreviations elsewhere: SC (Sociedad Civil in Mexico, a state in Brazil), ME (microempresa, at the end). */
+const LEGAL_FORMS_MX = /(?:^| )(?:sc|s c)(?: |$)/
+const LEGAL_FORMS_BR = / me$/
+
+function namesCompany(description: string, country: MerchantCountry | null): boolean {
+  const text = normalizeDescription(description)
+    .replace(/\b\d+\b/g, ' ')
+    .replace(/ +/g, ' ')
+    .trim()
+  if (LEGAL_FORMS.test(text)) return true
+  if (country !== 'BR' && LEGAL_FORMS_MX.test(text)) return true
+  return country !== 'MX' && country !== 'CO' && LEGAL_FORMS_BR.test(text)
+}
+
+/** Words that make a loan word a payment to a lender ("PAGO PRESTAMO", "CUOTA CREDITO"). */
+const LOAN_PAYMENT_WORDS = /(?:^| )(?:pago|pagamento|pgto|cuota|parcela|abono|credito|financiera|banco)(?: |$)/
+
+/**
+ * Money sent by a transfer rail with a bare loan word and no lender in sight ("SPEI ENVIADO
+ * BANORTE ANA PEREZ PRESTAMO"): lending to a person, a transfer, not a loan product.
+ */
+function lendsToPerson(tx: EnrichTransaction, read: Reading, country: MerchantCountry | null): boolean {
+  if (tx.type !== 'OUTFLOW' || !read.descriptive || read.descriptive.id !== 'transfer' || read.merchant) return false
+  const text = normalizeDescription(tx.description ?? '')
+  return !LOAN_PAYMENT_WORDS.test(text) && !namesCompany(tx.description ?? '', country)
 }
 
 /** Belvo's category, subcategory and merchant for one transaction (see the module's comment for the order). */
@@ -871,6 +952,9 @@ export function categorize(tx: EnrichTransaction, options: CategorizeOptions = {
 
   // 1. Decisive keywords.
   const decisive = read.decisive
+  if (decisive && decisive.id === 'personal_loan' && lendsToPerson(tx, read, country)) {
+    return result(cat('Transfers'), merchant, 0.7, 'keyword:loan_to_person')
+  }
   if (decisive) return result(decisive.outcome, merchant, decisive.confidence, `keyword:${decisive.id}`)
 
   // 2. The merchant dictionary.
@@ -897,6 +981,11 @@ export function categorize(tx: EnrichTransaction, options: CategorizeOptions = {
   const descriptive = read.descriptive
   if (descriptive && cardPayment && (descriptive.outcome.category === 'Transfers' || descriptive.outcome.category === 'Deposits')) {
     return result(sub('Credit Card'), merchant, 0.75, 'account:credit_card_inflow')
+  }
+  // Money received by transfer from a company (its legal form printed: LTDA, S.A., SAS, SA DE CV)
+  // is pay for work or services, not money between one's own accounts or friends.
+  if (descriptive && RAIL_RULES.has(descriptive.id) && direction === 'INFLOW' && namesCompany(tx.description ?? '', country)) {
+    return result(cat('Income & Payments'), merchant, 0.6, 'counterparty:company_inflow')
   }
   if (descriptive) return result(descriptive.outcome, merchant, descriptive.confidence, `keyword:${descriptive.id}`)
 

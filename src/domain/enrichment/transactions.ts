@@ -78,10 +78,16 @@ export function normalizeDescription(description: string): string {
   for (const [needle, pattern, replacement] of DIGIT_BRANDS) if (text.includes(needle)) text = text.replace(pattern, replacement)
   text = text.trim().replace(PROCESSOR_PREFIX, '')
   // Words are runs of letters and digits; punctuation and symbols separate them. Dates (12/03,
-  // 2024-05-01), card digits and references go: any word with a digit in it.
+  // 2024-05-01), card digits and references go: any word with a digit in it. A name with its store
+  // number glued on ("RAIA0683", "OXXO1234") keeps the name.
   let out = ''
-  for (const word of text.split(/[^a-z0-9]+/)) {
-    if (word === '' || HAS_DIGIT.test(word)) continue
+  for (let word of text.split(/[^a-z0-9]+/)) {
+    if (word === '') continue
+    if (HAS_DIGIT.test(word)) {
+      const store = STORE_NUMBER.exec(word)
+      if (!store) continue
+      word = store[1]
+    }
     out = out === '' ? word : `${out} ${word}`
   }
   return out
@@ -89,3 +95,4 @@ export function normalizeDescription(description: string): string {
 
 const NON_ASCII = /[^\x00-\x7f]/
 const HAS_DIGIT = /\d/
+const STORE_NUMBER = /^([a-z]{4,})\d{3,}$/

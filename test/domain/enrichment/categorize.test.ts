@@ -51,6 +51,11 @@ describe('normalizeDescription', () => {
     expect(normalizeDescription('GMF 4X1000')).toBe('gmf cuatroxmil')
   })
 
+  it('keeps a name glued to its store number', () => {
+    expect(normalizeDescription('DEB ELO 03/01 RAIA3431 RECIFE')).toBe('deb elo raia recife')
+    expect(normalizeDescription('REF AB12345 TX9')).toBe('ref')
+  })
+
   it('gives the same text whatever the reference', () => {
     expect(normalizeDescription('SPEI ENVIADO CFE REF 0012345 FOLIO 77')).toBe(normalizeDescription('SPEI ENVIADO CFE REF 0099911 FOLIO 12'))
   })
@@ -239,6 +244,45 @@ describe('categorize', () => {
     expect(label(tx('ABC 123', 'INFLOW', { accountCategory: 'CREDIT_CARD' }))).toEqual(['Credits & Loans', 'Credit Card'])
     expect(label(tx('PAGO RECIBIDO SPEI', 'INFLOW', { accountCategory: 'CREDIT_CARD' }))).toEqual(['Credits & Loans', 'Credit Card'])
     expect(label(tx('PAGO RECIBIDO SPEI', 'INFLOW', { accountCategory: 'CHECKING_ACCOUNT' }))).toEqual(['Transfers', null])
+  })
+
+  it('reads what a transfer is for before the rail that carried it', () => {
+    expect(label(tx('SPEI ENVIADO BANORTE MIGUEL HERNANDEZ PEREZ RENTA'))).toEqual(['Bills & Utilities', 'Rent'])
+    expect(label(tx('TED ENVIADA JULIANA LIMA ALUGUEL MAIO', 'OUTFLOW', { country: 'BR' }))).toEqual(['Bills & Utilities', 'Rent'])
+    expect(label(tx('TRANSF NEQUI CAMILO GOMEZ ARRIENDO', 'OUTFLOW', { country: 'CO' }))).toEqual(['Bills & Utilities', 'Rent'])
+    expect(categorize(tx('SPEI RECIBIDO/LUIS SANCHEZ PEREZ/RENTA 0425', 'INFLOW')).category).toBe('Income & Payments')
+    expect(label(tx('DEP SPEI AGENCIA CREATIVA XOCHITL SC PAGO FACT 0093', 'INFLOW'))).toEqual(['Income & Payments', 'Freelance'])
+    expect(label(tx('TRANSFERENCIA ACH RECIBIDA FELIPE LOPEZ DEVOLUCION PRESTAMO', 'INFLOW', { country: 'CO' }))).toEqual(['Transfers', null])
+    expect(label(tx('SPEI ENVIADO BANORTE ANA PEREZ PEREZ PRESTAMO'))).toEqual(['Transfers', null])
+    expect(label(tx('SPEI ENVIADO PAGO PRESTAMO 0425'))).toEqual(['Credits & Loans', 'Personal'])
+    // Moves between one's own accounts are transfers, whichever account they land in.
+    expect(label(tx('TRASLADO A CUENTA AHORROS 3344', 'OUTFLOW', { country: 'CO' }))).toEqual(['Transfers', null])
+    expect(label(tx('TRASLADO DESDE CTA CORRIENTE 9090', 'INFLOW', { country: 'CO' }))).toEqual(['Transfers', null])
+  })
+
+  it('reads money from a company by transfer as income, money from a person as a transfer', () => {
+    expect(categorize(tx('TED RECEBIDA 341 TECNOLOGIA CAPIVARA LTDA', 'INFLOW', { country: 'BR' })).category).toBe('Income & Payments')
+    expect(categorize(tx('PIX RECEBIDO - ESTUDIO JABUTICABA ME', 'INFLOW', { country: 'BR' })).category).toBe('Income & Payments')
+    expect(categorize(tx('ABONO TRANSFERENCIA AGENCIA MARIPOSA DIGITAL SAS', 'INFLOW', { country: 'CO' })).category).toBe('Income & Payments')
+    expect(label(tx('PIX RECEBIDO - ANA OLIVEIRA PEREIRA', 'INFLOW', { country: 'BR' }))).toEqual(['Transfers', null])
+    // SC is a Brazilian state, not a company, in Brazil.
+    expect(label(tx('PIX RECEBIDO JOAO SILVA FLORIANOPOLIS SC', 'INFLOW', { country: 'BR' }))).toEqual(['Transfers', null])
+  })
+
+  it('unglues names a payment facilitator printed glued to the kind of shop', () => {
+    expect(label(tx('PAG*PADARIAPAOQUENTE', 'OUTFLOW', { country: 'BR' }))).toEqual(['Food & Groceries', 'Bakery & Coffee'])
+    expect(label(tx('MP*RESTAURANTEDAVOVO', 'OUTFLOW', { country: 'BR' }))).toEqual(['Food & Groceries', 'Restaurants'])
+    expect(label(tx('PAG*BARDOALEMAO', 'OUTFLOW', { country: 'BR' }))).toEqual(['Food & Groceries', 'Bars & Nightclubs'])
+    expect(label(tx('PAG*BARCELONA', 'OUTFLOW', { country: 'BR' }))).toEqual(['Unknown', null])
+  })
+
+  it('reads telecom plans, SOAT, IOF and payroll loans by their real names', () => {
+    expect(label(tx('TIM S A PLANO 0425', 'OUTFLOW', { country: 'BR' }))).toEqual(['Bills & Utilities', 'Telecommunications'])
+    expect(label(tx('CLARO MOVEL 0425', 'OUTFLOW', { country: 'BR' }))).toEqual(['Bills & Utilities', 'Telecommunications'])
+    expect(label(tx('SOAT SEGURO OBLIGATORIO 55120983', 'OUTFLOW', { country: 'CO' }))).toEqual(['Insurance', 'Auto Insurance'])
+    expect(label(tx('IOF', 'OUTFLOW', { country: 'BR' }))).toEqual(['Fees & Charges', 'Bank Fees'])
+    expect(label(tx('DEPOSITO CREDITO DE NOMINA', 'INFLOW'))).toEqual(['Credits & Loans', 'Personal'])
+    expect(label(tx('SANBORNS CAFE 0042'))).toEqual(['Food & Groceries', 'Restaurants'])
   })
 
   it('answers Unknown with a low confidence when nothing fits', () => {
