@@ -367,6 +367,18 @@ function standsApart(run: Run, group: Payment[]): boolean {
 }
 
 /**
+ * A short run (a few payments) at a payee paid many other times in the data (a supermarket, a
+ * ride app, a petrol station) is a chance alignment of visits unless its price is fixed: visits
+ * that often fall a month apart now and then by themselves.
+ */
+function notByChance(run: Run, group: Payment[]): boolean {
+  const n = run.members.length
+  if (n > 4) return true
+  const others = group.length - n
+  return others < n || amountSteadiness(run.members) >= 0.9
+}
+
+/**
  * Outflows the categorizer says are the person's own money rather than a payee's: savings and
  * investments, cash withdrawals, and a card bill paid from a bank account (the card's purchases
  * are the expenses).
@@ -474,13 +486,13 @@ function seriesOf(sorted: Payment[]): Run[] {
   let runs: Run[] = []
   for (const band of bands) {
     const run = band.length >= 2 ? bestRun(band) : null
-    if (run && enoughEvidence(run, band) && standsApart(run, sorted)) runs.push(run)
+    if (run && enoughEvidence(run, band) && standsApart(run, sorted) && notByChance(run, sorted)) runs.push(run)
   }
   // The payee's payments whole: a bill whose amount varies, or a price change bigger than a
   // band, is one series that the bands cut into pieces. It wins when it holds more payments.
   if (bands.length > 1) {
     const whole = bestRun(sorted)
-    if (whole && enoughEvidence(whole, sorted) && whole.members.length > Math.max(0, ...runs.map((r) => r.members.length))) runs = [whole]
+    if (whole && enoughEvidence(whole, sorted) && notByChance(whole, sorted) && whole.members.length > Math.max(0, ...runs.map((r) => r.members.length))) runs = [whole]
   }
   return runs
 }
