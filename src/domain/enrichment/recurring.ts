@@ -497,6 +497,51 @@ function seriesOf(sorted: Payment[]): Run[] {
   return runs
 }
 
+interface Found {
+  run: Run
+  key: string
+  currency: string
+  /** All the payee's payments, date order. */
+  group: Payment[]
+}
+
+/** Whether two payee keys name one payee: one's words begin the other's ("max" and "max streaming", "netflix" and "netflix com"). */
+function samePayee(a: string, b: string): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a]
+  return long === short || long.startsWith(`${short} `)
+}
+
+/**
+ * One merchant's payments may come under two payees when its descriptions differ (`HBOMAX.COM`
+ * and `MAX STREAMING 1234`): each half may look like a broken series (or none). Two series of
+ * related payees (see `samePayee`) at the same period and in one amount band are tried together,
+ * with the payees' other payments in that band; the joint series replaces both when it is longer
+ * than either and has the evidence.
+ */
+function mergeSamePayee(found: Found[]): Found[] {
+  const result = [...found]
+  for (let i = 0; i < result.length; i++) {
+    for (let j = i + 1; j < result.length; j++) {
+      const a = result[i]
+      const b = result[j]
+      if (a.currency !== b.currency || a.run.period !== b.run.period || a.key === b.key || !samePayee(a.key, b.key)) continue
+      const amounts = [...a.run.members, ...b.run.members].map((m) => m.cents)
+      const low = Math.min(...amounts)
+      const high = Math.max(...amounts)
+      if (high > low * 1.25) continue
+      const inBand = (p: Payment) => p.cents >= low / 1.25 && p.cents <= high * 1.25
+      const group = [...a.group, ...b.group].sort(byDate)
+      const run = bestRun(group.filter(inBand))
+      if (!run || run.members.length <= Math.max(a.run.members.length, b.run.members.length) || !enoughEvidence(run, group)) continue
+      const key = a.key.length <= b.key.length ? a.key : b.key
+      result[i] = { run, key, currency: a.currency, group }
+      result.splice(j, 1)
+      j = i
+    }
+  }
+  return result
+}
+
 /**
  * The recurring expenses among `txs` (any accounts, any order), most recent payment first. Only
  * transactions dated on or before `today` count.
@@ -526,7 +571,7 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
     else groups.set(groupKey, [payment])
   }
 
-  const found: RecurringExpense[] = []
+  const found: Found[] = []
   for (const [groupKey, payments] of groups) {
     if (payments.length < 2) continue
     const key = groupKey.slice(groupKey.indexOf('\u0000') + 1)
@@ -546,7 +591,9 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
       const longest = (list: Run[]) => Math.max(0, ...list.map((run) => run.members.length))
       if (longest(perAccount) >= longest(runs)) runs = perAccount
     }
-    for (const run of runs) found.push(toExpense(run, key, options.today))
+    for (const run of runs) found.push({ run, key, currency: payments[0].tx.currency, group: sorted })
   }
-  return found.sort((a, b) => b.lastDate.localeCompare(a.lastDate) || a.name.localeCompare(b.name))
+  return mergeSamePayee(found)
+    .map(({ run, key }) => toExpense(run, key, options.today))
+    .sort((a, b) => b.lastDate.localeCompare(a.lastDate) || a.name.localeCompare(b.name))
 }
