@@ -492,7 +492,8 @@ function seriesOf(sorted: Payment[]): Run[] {
   // band, is one series that the bands cut into pieces. It wins when it holds more payments.
   if (bands.length > 1) {
     const whole = bestRun(sorted)
-    if (whole && enoughEvidence(whole, sorted) && notByChance(whole, sorted) && whole.members.length > Math.max(0, ...runs.map((r) => r.members.length))) runs = [whole]
+    if (whole && enoughEvidence(whole, sorted) && notByChance(whole, sorted) && whole.members.length > Math.max(0, ...runs.map((r) => r.members.length)))
+      runs = [whole]
   }
   return runs
 }
@@ -513,31 +514,29 @@ function samePayee(a: string, b: string): boolean {
 
 /**
  * One merchant's payments may come under two payees when its descriptions differ (`HBOMAX.COM`
- * and `MAX STREAMING 1234`): each half may look like a broken series (or none). Two series of
- * related payees (see `samePayee`) at the same period and in one amount band are tried together,
- * with the payees' other payments in that band; the joint series replaces both when it is longer
- * than either and has the evidence.
+ * and `MAX STREAMING 1234`): each half may look like a broken series (or none). A series is tried
+ * again with the payments of related payees (see `samePayee`, same currency) in its amount band
+ * (25% either side); the joint series replaces it, and the series it takes payments from, when
+ * it is longer and has the evidence.
  */
-function mergeSamePayee(found: Found[]): Found[] {
+function mergeSamePayee(found: Found[], groups: { key: string; currency: string; group: Payment[] }[]): Found[] {
   const result = [...found]
   for (let i = 0; i < result.length; i++) {
-    for (let j = i + 1; j < result.length; j++) {
-      const a = result[i]
-      const b = result[j]
-      if (a.currency !== b.currency || a.run.period !== b.run.period || a.key === b.key || !samePayee(a.key, b.key)) continue
-      const amounts = [...a.run.members, ...b.run.members].map((m) => m.cents)
-      const low = Math.min(...amounts)
-      const high = Math.max(...amounts)
-      if (high > low * 1.25) continue
-      const inBand = (p: Payment) => p.cents >= low / 1.25 && p.cents <= high * 1.25
-      const group = [...a.group, ...b.group].sort(byDate)
-      const run = bestRun(group.filter(inBand))
-      if (!run || run.members.length <= Math.max(a.run.members.length, b.run.members.length) || !enoughEvidence(run, group)) continue
-      const key = a.key.length <= b.key.length ? a.key : b.key
-      result[i] = { run, key, currency: a.currency, group }
-      result.splice(j, 1)
-      j = i
-    }
+    const f = result[i]
+    const related = groups.filter((g) => g.currency === f.currency && g.key !== f.key && samePayee(g.key, f.key))
+    if (related.length === 0) continue
+    const amounts = f.run.members.map((m) => m.cents)
+    const low = Math.min(...amounts) / 1.25
+    const high = Math.max(...amounts) * 1.25
+    const group = [...f.group, ...related.flatMap((g) => g.group)].sort(byDate)
+    const run = bestRun(group.filter((p) => p.cents >= low && p.cents <= high))
+    if (!run || run.members.length <= f.run.members.length || !enoughEvidence(run, group)) continue
+    const taken = new Set(run.members)
+    const key = [f.key, ...related.map((g) => g.key)].reduce((x, y) => (y.length < x.length ? y : x))
+    result[i] = { run, key, currency: f.currency, group }
+    // Series of the related payees that now share payments with the joint one are part of it.
+    for (let j = result.length - 1; j >= 0; j--) if (j !== i && result[j].run.members.some((m) => taken.has(m))) result.splice(j, 1)
+    i = -1
   }
   return result
 }
@@ -593,7 +592,12 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
     }
     for (const run of runs) found.push({ run, key, currency: payments[0].tx.currency, group: sorted })
   }
-  return mergeSamePayee(found)
+  const payees = [...groups].map(([groupKey, payments]) => ({
+    key: groupKey.slice(groupKey.indexOf('\u0000') + 1),
+    currency: payments[0].tx.currency,
+    group: [...payments].sort(byDate),
+  }))
+  return mergeSamePayee(found, payees)
     .map(({ run, key }) => toExpense(run, key, options.today))
     .sort((a, b) => b.lastDate.localeCompare(a.lastDate) || a.name.localeCompare(b.name))
 }
