@@ -375,7 +375,7 @@ function notByChance(run: Run, group: Payment[]): boolean {
   const n = run.members.length
   if (n > 4) return true
   const others = group.length - n
-  return others < n || amountSteadiness(run.members) >= 0.9
+  return others < 2 || amountSteadiness(run.members) >= 0.9
 }
 
 /**
