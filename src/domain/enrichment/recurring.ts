@@ -373,7 +373,7 @@ function standsApart(run: Run, group: Payment[]): boolean {
  */
 function notByChance(run: Run, group: Payment[]): boolean {
   const n = run.members.length
-  if (n > 4) return true
+  if (n > 5) return true
   const others = group.length - n
   return others < 2 || amountSteadiness(run.members) >= 0.9
 }
@@ -481,18 +481,18 @@ function toExpense(run: Run, key: string, today: string): RecurringExpense {
 }
 
 /** The series in one payee's payments (date order): by amount band, or whole (steps 4 and 5). */
-function seriesOf(sorted: Payment[]): Run[] {
+function seriesOf(sorted: Payment[], payee: Payment[] = sorted): Run[] {
   const bands = amountBands(sorted)
   let runs: Run[] = []
   for (const band of bands) {
     const run = band.length >= 2 ? bestRun(band) : null
-    if (run && enoughEvidence(run, band) && standsApart(run, sorted) && notByChance(run, sorted)) runs.push(run)
+    if (run && enoughEvidence(run, band) && standsApart(run, sorted) && notByChance(run, payee)) runs.push(run)
   }
   // The payee's payments whole: a bill whose amount varies, or a price change bigger than a
   // band, is one series that the bands cut into pieces. It wins when it holds more payments.
   if (bands.length > 1) {
     const whole = bestRun(sorted)
-    if (whole && enoughEvidence(whole, sorted) && notByChance(whole, sorted) && whole.members.length > Math.max(0, ...runs.map((r) => r.members.length)))
+    if (whole && enoughEvidence(whole, sorted) && notByChance(whole, payee) && whole.members.length > Math.max(0, ...runs.map((r) => r.members.length)))
       runs = [whole]
   }
   return runs
@@ -586,7 +586,7 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
     }
     let runs = seriesOf(sorted)
     if (accounts.size > 1) {
-      const perAccount = [...accounts.values()].flatMap((list) => (list.length >= 2 ? seriesOf(list) : []))
+      const perAccount = [...accounts.values()].flatMap((list) => (list.length >= 2 ? seriesOf(list, sorted) : []))
       const longest = (list: Run[]) => Math.max(0, ...list.map((run) => run.members.length))
       if (longest(perAccount) >= longest(runs)) runs = perAccount
     }
