@@ -520,10 +520,20 @@ function samePayee(a: string, b: string): boolean {
  * it is longer and has the evidence.
  */
 function mergeSamePayee(found: Found[], groups: { key: string; currency: string; group: Payment[] }[]): Found[] {
+  // Related keys share their first word: payees are looked up by it, not compared all with all.
+  const byFirstWord = new Map<string, { key: string; currency: string; group: Payment[] }[]>()
+  for (const g of groups) {
+    const word = `${g.currency}\u0000${g.key.split(' ', 1)[0]}`
+    const list = byFirstWord.get(word)
+    if (list) list.push(g)
+    else byFirstWord.set(word, [g])
+  }
   const result = [...found]
   for (let i = 0; i < result.length; i++) {
     const f = result[i]
-    const related = groups.filter((g) => g.currency === f.currency && g.key !== f.key && samePayee(g.key, f.key))
+    const candidates = byFirstWord.get(`${f.currency}\u0000${f.key.split(' ', 1)[0]}`) ?? []
+    if (candidates.length < 2) continue
+    const related = candidates.filter((g) => g.key !== f.key && samePayee(g.key, f.key))
     if (related.length === 0) continue
     const amounts = f.run.members.map((m) => m.cents)
     const low = Math.min(...amounts) / 1.25
@@ -535,8 +545,11 @@ function mergeSamePayee(found: Found[], groups: { key: string; currency: string;
     const key = [f.key, ...related.map((g) => g.key)].reduce((x, y) => (y.length < x.length ? y : x))
     result[i] = { run, key, currency: f.currency, group }
     // Series of the related payees that now share payments with the joint one are part of it.
-    for (let j = result.length - 1; j >= 0; j--) if (j !== i && result[j].run.members.some((m) => taken.has(m))) result.splice(j, 1)
-    i = -1
+    for (let j = result.length - 1; j >= 0; j--) {
+      if (j === i || !result[j].run.members.some((m) => taken.has(m))) continue
+      result.splice(j, 1)
+      if (j < i) i--
+    }
   }
   return result
 }
