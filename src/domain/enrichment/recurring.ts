@@ -498,6 +498,21 @@ function seriesOf(sorted: Payment[], payee: Payment[] = sorted): Run[] {
   return runs
 }
 
+/**
+ * Ponte's categorizer, remembered per call by the fields it reads (description, merchant, MCC,
+ * account kind, operation, counterparty document, currency, direction): a person's subscriptions
+ * and habits repeat the same descriptions, so most outflows are answered from the cache.
+ */
+function memoizedCategorize(): (tx: EnrichTransaction) => PayeeInfo {
+  const cache = new Map<string, PayeeInfo>()
+  return (tx) => {
+    const key = [tx.description, tx.merchantName, tx.mcc, tx.accountCategory, tx.operationType, tx.counterpartyDocument, tx.currency, tx.type].join('\u0000')
+    let info = cache.get(key)
+    if (info === undefined) cache.set(key, (info = categorize(tx)))
+    return info
+  }
+}
+
 interface Found {
   run: Run
   key: string
@@ -560,7 +575,7 @@ function mergeSamePayee(found: Found[], groups: { key: string; currency: string;
  */
 export function findRecurringExpenses(txs: EnrichTransaction[], options: RecurringOptions): RecurringExpense[] {
   const todayDay = dayNumber(options.today)
-  const categorizer = options.categorize === undefined ? categorize : options.categorize
+  const categorizer = options.categorize === undefined ? memoizedCategorize() : options.categorize
   const seen = txs.filter((tx) => dayNumber(tx.valueDate) <= todayDay)
   const outflows = seen.filter((tx) => tx.type === 'OUTFLOW' && tx.amount > 0)
   const paired = pairedWithOwnInflow(outflows, seen)
