@@ -367,6 +367,18 @@ function standsApart(run: Run, group: Payment[]): boolean {
 }
 
 /**
+ * A short run (a few payments) at a payee paid many other times in the data (a supermarket, a
+ * ride app, a petrol station) is a chance alignment of visits unless its price is fixed: visits
+ * that often fall a month apart now and then by themselves.
+ */
+function notByChance(run: Run, group: Payment[]): boolean {
+  const n = run.members.length
+  if (n > 5) return true
+  const others = group.length - n
+  return others < 2 || amountSteadiness(run.members) >= 0.9
+}
+
+/**
  * Outflows the categorizer says are the person's own money rather than a payee's: savings and
  * investments, cash withdrawals, and a card bill paid from a bank account (the card's purchases
  * are the expenses).
@@ -469,20 +481,92 @@ function toExpense(run: Run, key: string, today: string): RecurringExpense {
 }
 
 /** The series in one payee's payments (date order): by amount band, or whole (steps 4 and 5). */
-function seriesOf(sorted: Payment[]): Run[] {
+function seriesOf(sorted: Payment[], payee: Payment[] = sorted): Run[] {
   const bands = amountBands(sorted)
   let runs: Run[] = []
   for (const band of bands) {
     const run = band.length >= 2 ? bestRun(band) : null
-    if (run && enoughEvidence(run, band) && standsApart(run, sorted)) runs.push(run)
+    if (run && enoughEvidence(run, band) && standsApart(run, sorted) && notByChance(run, payee)) runs.push(run)
   }
   // The payee's payments whole: a bill whose amount varies, or a price change bigger than a
   // band, is one series that the bands cut into pieces. It wins when it holds more payments.
   if (bands.length > 1) {
     const whole = bestRun(sorted)
-    if (whole && enoughEvidence(whole, sorted) && whole.members.length > Math.max(0, ...runs.map((r) => r.members.length))) runs = [whole]
+    if (whole && enoughEvidence(whole, sorted) && notByChance(whole, payee) && whole.members.length > Math.max(0, ...runs.map((r) => r.members.length)))
+      runs = [whole]
   }
   return runs
+}
+
+/**
+ * Ponte's categorizer, remembered per call by the fields it reads (description, merchant, MCC,
+ * account kind, operation, counterparty document, currency, direction): a person's subscriptions
+ * and habits repeat the same descriptions, so most outflows are answered from the cache.
+ */
+function memoizedCategorize(): (tx: EnrichTransaction) => PayeeInfo {
+  const cache = new Map<string, PayeeInfo>()
+  return (tx) => {
+    const key = [tx.description, tx.merchantName, tx.mcc, tx.accountCategory, tx.operationType, tx.counterpartyDocument, tx.currency, tx.type].join('\u0000')
+    let info = cache.get(key)
+    if (info === undefined) cache.set(key, (info = categorize(tx)))
+    return info
+  }
+}
+
+interface Found {
+  run: Run
+  key: string
+  currency: string
+  /** All the payee's payments, date order. */
+  group: Payment[]
+}
+
+/** Whether two payee keys name one payee: one's words begin the other's ("max" and "max streaming", "netflix" and "netflix com"). */
+function samePayee(a: string, b: string): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a]
+  return long === short || long.startsWith(`${short} `)
+}
+
+/**
+ * One merchant's payments may come under two payees when its descriptions differ (`HBOMAX.COM`
+ * and `MAX STREAMING 1234`): each half may look like a broken series (or none). A series is tried
+ * again with the payments of related payees (see `samePayee`, same currency) in its amount band
+ * (25% either side); the joint series replaces it, and the series it takes payments from, when
+ * it is longer and has the evidence.
+ */
+function mergeSamePayee(found: Found[], groups: { key: string; currency: string; group: Payment[] }[]): Found[] {
+  // Related keys share their first word: payees are looked up by it, not compared all with all.
+  const byFirstWord = new Map<string, { key: string; currency: string; group: Payment[] }[]>()
+  for (const g of groups) {
+    const word = `${g.currency}\u0000${g.key.split(' ', 1)[0]}`
+    const list = byFirstWord.get(word)
+    if (list) list.push(g)
+    else byFirstWord.set(word, [g])
+  }
+  const result = [...found]
+  for (let i = 0; i < result.length; i++) {
+    const f = result[i]
+    const candidates = byFirstWord.get(`${f.currency}\u0000${f.key.split(' ', 1)[0]}`) ?? []
+    if (candidates.length < 2) continue
+    const related = candidates.filter((g) => g.key !== f.key && samePayee(g.key, f.key))
+    if (related.length === 0) continue
+    const amounts = f.run.members.map((m) => m.cents)
+    const low = Math.min(...amounts) / 1.25
+    const high = Math.max(...amounts) * 1.25
+    const group = [...f.group, ...related.flatMap((g) => g.group)].sort(byDate)
+    const run = bestRun(group.filter((p) => p.cents >= low && p.cents <= high))
+    if (!run || run.members.length <= f.run.members.length || !enoughEvidence(run, group)) continue
+    const taken = new Set(run.members)
+    const key = [f.key, ...related.map((g) => g.key)].reduce((x, y) => (y.length < x.length ? y : x))
+    result[i] = { run, key, currency: f.currency, group }
+    // Series of the related payees that now share payments with the joint one are part of it.
+    for (let j = result.length - 1; j >= 0; j--) {
+      if (j === i || !result[j].run.members.some((m) => taken.has(m))) continue
+      result.splice(j, 1)
+      if (j < i) i--
+    }
+  }
+  return result
 }
 
 /**
@@ -491,7 +575,7 @@ function seriesOf(sorted: Payment[]): Run[] {
  */
 export function findRecurringExpenses(txs: EnrichTransaction[], options: RecurringOptions): RecurringExpense[] {
   const todayDay = dayNumber(options.today)
-  const categorizer = options.categorize === undefined ? categorize : options.categorize
+  const categorizer = options.categorize === undefined ? memoizedCategorize() : options.categorize
   const seen = txs.filter((tx) => dayNumber(tx.valueDate) <= todayDay)
   const outflows = seen.filter((tx) => tx.type === 'OUTFLOW' && tx.amount > 0)
   const paired = pairedWithOwnInflow(outflows, seen)
@@ -514,7 +598,7 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
     else groups.set(groupKey, [payment])
   }
 
-  const found: RecurringExpense[] = []
+  const found: Found[] = []
   for (const [groupKey, payments] of groups) {
     if (payments.length < 2) continue
     const key = groupKey.slice(groupKey.indexOf('\u0000') + 1)
@@ -530,11 +614,18 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
     }
     let runs = seriesOf(sorted)
     if (accounts.size > 1) {
-      const perAccount = [...accounts.values()].flatMap((list) => (list.length >= 2 ? seriesOf(list) : []))
+      const perAccount = [...accounts.values()].flatMap((list) => (list.length >= 2 ? seriesOf(list, sorted) : []))
       const longest = (list: Run[]) => Math.max(0, ...list.map((run) => run.members.length))
       if (longest(perAccount) >= longest(runs)) runs = perAccount
     }
-    for (const run of runs) found.push(toExpense(run, key, options.today))
+    for (const run of runs) found.push({ run, key, currency: payments[0].tx.currency, group: sorted })
   }
-  return found.sort((a, b) => b.lastDate.localeCompare(a.lastDate) || a.name.localeCompare(b.name))
+  const payees = [...groups].map(([groupKey, payments]) => ({
+    key: groupKey.slice(groupKey.indexOf('\u0000') + 1),
+    currency: payments[0].tx.currency,
+    group: [...payments].sort(byDate),
+  }))
+  return mergeSamePayee(found, payees)
+    .map(({ run, key }) => toExpense(run, key, options.today))
+    .sort((a, b) => b.lastDate.localeCompare(a.lastDate) || a.name.localeCompare(b.name))
 }

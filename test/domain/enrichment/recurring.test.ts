@@ -202,6 +202,30 @@ describe('findRecurringExpenses', () => {
     expect(found.map((f) => f.medianTransactionAmount).sort()).toEqual([179, 99].sort())
   })
 
+  it('joins one merchant paid under two descriptions (related payees, same period and amount band)', () => {
+    // One description for four months, then the two alternate: the second alone is no series.
+    const payments = Array.from({ length: 10 }, (_, i) => tx(monthDay(i + 1, 12), i > 3 && i % 2 ? 'MAX STREAMING 4471' : 'MAX', 34.9))
+    const [found, ...rest] = findRecurringExpenses(payments, { today: TODAY, categorize: null })
+    expect(rest).toEqual([])
+    expect(found).toMatchObject({ frequency: 'MONTHLY', payeeKey: 'max', transactionIds: payments.map((t) => t.id) })
+  })
+
+  it('does not join unrelated payees that share no leading word', () => {
+    const a = Array.from({ length: 5 }, (_, i) => tx(monthDay(i + 1, 12), i % 2 ? 'SPOTIFY' : 'DEEZER', 34.9))
+    expect(findRecurringExpenses(a, { today: TODAY, categorize: null })).toEqual([])
+  })
+
+  it('leaves out a chance run of similar bills at a payee visited often, and keeps a fixed price there', () => {
+    // A supermarket visited every 9 to 12 days: three visits about a month apart of similar amounts are chance.
+    const visits = [3, 13, 24, 34, 44, 55, 64, 75, 86, 95, 106, 117].map((offset, i) =>
+      tx(day('2026-03-01', offset), 'SUPERMERCADO LA ESQUINA', [812, 430, 655, 790, 1210, 566, 802, 377, 940, 818, 615, 1024][i]),
+    )
+    expect(findRecurringExpenses(visits, { today: TODAY, categorize: null })).toEqual([])
+    const membership = Array.from({ length: 3 }, (_, i) => tx(monthDay(i + 3, 20), 'SUPERMERCADO LA ESQUINA', 199))
+    const found = findRecurringExpenses([...visits, ...membership], { today: TODAY, categorize: null })
+    expect(found.map((f) => f.transactionIds)).toEqual([membership.map((t) => t.id)])
+  })
+
   it('answers nothing for nothing, and ignores transactions after today', () => {
     expect(findRecurringExpenses([], { today: TODAY })).toEqual([])
     const future = Array.from({ length: 4 }, (_, i) => tx(day('2027-01-05', 30 * i), 'NETFLIX', 219))
