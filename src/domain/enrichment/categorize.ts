@@ -893,12 +893,24 @@ interface Reading {
  */
 const READINGS = new Map<string, Reading>()
 const READINGS_MAX = 100_000
+/**
+ * The same readings by the text as sent: exact repeats (a body of 20,000 transactions holds many)
+ * skip normalising too, which costs more than the lookup. Bounded like READINGS.
+ */
+const RAW_READINGS = new Map<string, Reading>()
 
 function readingOf(text: string, country: MerchantCountry | null, direction: Direction): Reading {
+  const rawKey = `${country ?? ''}|${direction}|${text}`
+  const seen = RAW_READINGS.get(rawKey)
+  if (seen) return seen
   const normalized = normalizeDescription(text)
   const key = `${country ?? ''}|${direction}|${normalized}`
   let reading = READINGS.get(key)
-  if (reading) return reading
+  if (RAW_READINGS.size >= READINGS_MAX) RAW_READINGS.clear()
+  if (reading) {
+    RAW_READINGS.set(rawKey, reading)
+    return reading
+  }
   const tokens = tokensOf(normalized, knownToken, singleWordKeyword)
   reading = {
     merchant: findMerchant(tokens, country),
@@ -907,6 +919,7 @@ function readingOf(text: string, country: MerchantCountry | null, direction: Dir
   }
   if (READINGS.size >= READINGS_MAX) READINGS.clear()
   READINGS.set(key, reading)
+  RAW_READINGS.set(rawKey, reading)
   return reading
 }
 
