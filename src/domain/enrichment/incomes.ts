@@ -216,12 +216,14 @@ const VARIABLE_WORDS =
 const HOW_WORDS =
   'pago pagamento pgto pag deposito depositos abono abonos cred credito creditos recibido recibida recebido recebida recebimento ' +
   'transferencia transf tef spei pix ted doc envio nomina sueldo salario salarios folha aguinaldo quincena bono bonus prima ' +
-  'decimo terceiro ferias vacaciones honorarios comision comisiones liquidacion finiquito'
+  'decimo terceiro ferias vacaciones honorarios comision comisiones liquidacion finiquito ' +
+  // Invoices and the services billed: a freelancer's client writes them on some payments only.
+  'dep factura facturas fact fatura nf nota fiscal servicio servicios profesionales servicos prestacion prestacao'
 
 /** Legal-form suffixes: "ACME SA DE CV" and "ACME" are one payer. */
-const COMPANY_WORDS = 'sa cv sapi rl ltda sas eireli epp me inc llc corp cia'
+const COMPANY_WORDS = 'sa cv sapi rl sc ltda sas eireli epp me inc llc corp cia'
 /** A company's name in a normalised description (S.A. de C.V., SAPI, Ltda., S.A.S., EIRELI...). */
-const COMPANY = /\b(sa de cv|s a de c v|sapi|s de rl|ltda|s a|sa|sas|s a s|eireli|epp|inc|llc|corp|cia)\b/
+const COMPANY = /\b(sa de cv|s a de c v|sapi|s de rl|sc|s c|ltda|s a|sa|sas|s a s|eireli|epp|inc|llc|corp|cia)\b/
 
 const IGNORED_IN_PAYER = new Set(`${VARIABLE_WORDS} ${HOW_WORDS} ${COMPANY_WORDS}`.split(' '))
 
