@@ -126,6 +126,8 @@ interface Reading {
   exclusion: 'refund' | 'loan_disbursement' | 'own_account_description' | null
   type: IncomeType
   payer: string
+  /** Whether the description names someone (words beyond how and when the money came). */
+  named: boolean
   company: boolean
 }
 
@@ -143,6 +145,7 @@ function reading(description: string): Reading {
       type: incomeTypeOf(text),
       // A description of nothing but such words ("NOMINA", "PIX RECEBIDO") is its own key.
       payer: words.join(' ') || text,
+      named: words.length > 0,
       company: COMPANY.test(text),
     }
     readings.set(description, found)
@@ -462,6 +465,20 @@ function typeOf(band: readonly Income[]): { type: IncomeType; strong: boolean } 
   return { type, strong: STRONG_TYPES.has(type) }
 }
 
+/**
+ * A named payer (a document, or a name in the description) who paid at least five times, in four
+ * rolling months or more, over at least three months: a client paying a freelancer's invoices (irregular in time and amount). Fewer payments
+ * (a friend paying back, a sale now and then) are not income by themselves.
+ */
+function repeatedPayer(band: readonly Income[]): boolean {
+  // "TRANSFERENCIA RECIBIDA" fifty times is many senders, not one client.
+  if (!band.every((i) => i.tx.counterpartyDocument || reading(i.tx.description).named)) return false
+  const days = [...new Set(band.map((i) => i.day))]
+  if (days.length < 5) return false
+  const months = new Set(band.map((i) => Math.floor(i.day / ROLLING_MONTH)))
+  return months.size >= 4 && Math.max(...days) - Math.min(...days) >= 90
+}
+
 /** A group of incomes as a stream, or null when the rules do not make it one. */
 function streamOf(payer: string, band: Income[], window: { from: number; to: number }, dataFrom: number): IncomeStream | null {
   const typed = typeOf(band)
@@ -483,6 +500,8 @@ function streamOf(payer: string, band: Income[], window: { from: number; to: num
     rule = strong ? 'recurring_with_keyword' : 'recurring'
   } else if (strong) {
     rule = 'repeated_with_keyword'
+  } else if (repeatedPayer(band)) {
+    rule = 'repeated_payer'
   } else {
     // Two look-alike transfers, or transfers at no rhythm, with nothing naming an income: not a stream.
     return null
@@ -490,6 +509,8 @@ function streamOf(payer: string, band: Income[], window: { from: number; to: num
   // A company paying the same amount at a payroll rhythm, with no words for it, pays a salary.
   const companyPayroll = !strong && regular && (stability ?? 0) >= 0.8 && band.some((i) => reading(i.tx.description).company)
   if (companyPayroll) type = 'SALARY'
+  // A payer who pays again and again at no rhythm, with no words for it: a client paying a freelancer's work.
+  if (rule === 'repeated_payer') type = 'FREELANCE'
 
   // Periods: rolling months of 30 days counted back from the window's last day (the window's
   // days / 30, rounded: a year is 12 of them), those with data from the account's first day.

@@ -127,6 +127,28 @@ describe('findIncomeStreams', () => {
     expect(streams[0]).toMatchObject({ incomeType: 'FREELANCE', frequency: 'IRREGULAR', confidence: 'MEDIUM', numberOfIncomes: 6 })
   })
 
+  it("keeps a client's payments one stream whatever the invoice words on each (factura, honorarios, servicios profesionales)", () => {
+    const fees = [
+      tx('2025-04-03', 4_200, 'SPEI RECIBIDO TALLER NOGAL SC REF 123 FACTURA 0112'),
+      tx('2025-05-20', 15_000, 'DEP SPEI TALLER NOGAL SC HONORARIOS 998877'),
+      tx('2025-08-11', 9_800, 'SPEI RECIBIDO TALLER NOGAL SC PAGO SERVICIOS PROFESIONALES'),
+      tx('2025-10-29', 6_000, 'DEP SPEI TALLER NOGAL SC PAGO FACT 4455'),
+    ]
+    const streams = findIncomeStreams(fees, WINDOW)
+    expect(streams).toHaveLength(1)
+    expect(streams[0]).toMatchObject({ incomeType: 'FREELANCE', frequency: 'IRREGULAR', numberOfIncomes: 4 })
+  })
+
+  it('takes a named payer paying again and again at no rhythm, with no words for it, as IRREGULAR FREELANCE', () => {
+    const dates = ['2025-04-07', '2025-05-21', '2025-06-02', '2025-08-19', '2025-09-30', '2025-12-05', '2026-02-11']
+    const client = dates.map((date, i) => tx(date, 3_000 + i * 1_700, 'PIX RECEBIDO - ESTUDIO JACARANDA DIGITAL LTDA'))
+    const [stream] = findIncomeStreams(client, WINDOW)
+    expect(stream).toMatchObject({ incomeType: 'FREELANCE', frequency: 'IRREGULAR', numberOfIncomes: 7, rule: expect.stringMatching(/^repeated_payer;/) })
+    // A few transfers from a friend over the year are not income.
+    const friend = ['2025-04-07', '2025-09-30', '2026-02-11'].map((date) => tx(date, 400, 'PIX RECEBIDO - JOANA SILVA'))
+    expect(findIncomeStreams(friend, WINDOW)).toEqual([])
+  })
+
   it('finds an INSS pension (Portuguese) as RETIREMENT', () => {
     const pension = monthly(5, 2_824, 'CREDITO INSS BENEFICIO', [], { currency: 'BRL' })
     const [stream] = findIncomeStreams(pension, WINDOW)
