@@ -440,20 +440,58 @@ export function findIncomeStreams(txs: readonly EnrichTransaction[], options: In
     groups.set(key, list)
   }
 
-  const streams: IncomeStream[] = []
+  const found: { payer: string; band: Income[]; stream: IncomeStream }[] = []
   for (const [key, incomes] of groups) {
     const payer = key.split('\u0000')[2]
     for (const band of amountBands(incomes)) {
       const stream = streamOf(payer, band, window, firstDay.get(band[0].tx.accountId) ?? window.from)
-      if (stream) streams.push(stream)
+      if (stream) found.push({ payer, band, stream })
     }
   }
+  const streams = withSalaryOneOffs(found, window, firstDay)
 
   const allowed = options.allowedIncomeTypes && options.allowedIncomeTypes.length > 0 ? new Set(options.allowedIncomeTypes) : undefined
   const minimum = RANK[options.minimumConfidence ?? 'LOW']
   return streams
     .filter((s) => (!allowed || allowed.has(s.incomeType)) && RANK[s.confidence] >= minimum)
     .sort((a, b) => a.accountId.localeCompare(b.accountId) || b.totalCents - a.totalCents || a.payer.localeCompare(b.payer))
+}
+
+/**
+ * A one-off salary payment (an aguinaldo, a 13th salary, a prima de servicios: SINGLE, SALARY by
+ * its words) is part of the salary it comes with, not a stream of its own: it joins the regular
+ * SALARY stream of the same account and currency whose payer shares a word with it, or the only
+ * one there. Without such a salary it stays a SINGLE stream, as Belvo's frequency enum allows.
+ */
+function withSalaryOneOffs(
+  found: { payer: string; band: Income[]; stream: IncomeStream }[],
+  window: { from: number; to: number },
+  firstDay: Map<string, number>,
+): IncomeStream[] {
+  const isSalary = (s: IncomeStream) => s.incomeType === 'SALARY' && REGULAR.has(s.frequency)
+  const joined = new Set<number>()
+  const extra = new Map<number, Income[]>()
+  found.forEach((one, i) => {
+    if (one.stream.frequency !== 'SINGLE' || one.stream.incomeType !== 'SALARY') return
+    const sameAccount = found
+      .map((other, j) => ({ other, j }))
+      .filter(({ other }) => isSalary(other.stream) && other.stream.accountId === one.stream.accountId && other.stream.currency === one.stream.currency)
+    const words = new Set(one.payer.split(' '))
+    const sharing = sameAccount.filter(({ other }) => other.payer.split(' ').some((word) => words.has(word)))
+    const target = sharing.length === 1 ? sharing[0] : sameAccount.length === 1 ? sameAccount[0] : undefined
+    if (!target) return
+    joined.add(i)
+    extra.set(target.j, [...(extra.get(target.j) ?? []), ...one.band])
+  })
+  const streams: IncomeStream[] = []
+  found.forEach((one, i) => {
+    if (joined.has(i)) return
+    const more = extra.get(i)
+    if (!more) return streams.push(one.stream)
+    const band = [...one.band, ...more].sort((a, b) => a.day - b.day || a.tx.id.localeCompare(b.tx.id))
+    streams.push(streamOf(one.payer, band, window, firstDay.get(band[0].tx.accountId) ?? window.from) ?? one.stream)
+  })
+  return streams
 }
 
 /** The group's type: the keyword type most of its incomes carry, strong types first. */

@@ -207,6 +207,17 @@ describe('findIncomeStreams', () => {
     expect(streams[0].transactionIds).toContain(bonus.id)
   })
 
+  it('puts a year-end bonus worded unlike the salary (aguinaldo, 13º) into the salary stream of the same account', () => {
+    const salary = monthly(30, 10_000, 'DEP SPEI NOMINA 778899')
+    const aguinaldo = tx('2025-12-19', 15_000, 'SPEI RECIBIDO CONSTRUCTORA ALAMO SA DE CV AGUINALDO 2025')
+    const streams = findIncomeStreams([...salary, aguinaldo], WINDOW)
+    expect(streams).toHaveLength(1)
+    expect(streams[0]).toMatchObject({ incomeType: 'SALARY', frequency: 'MONTHLY', numberOfIncomes: salary.length + 1 })
+    // On an account without a salary it stays a one-off: Belvo's frequency SINGLE.
+    const alone = findIncomeStreams([{ ...aguinaldo, accountId: 'savings' }, ...salary], WINDOW)
+    expect(alone.map((s) => s.frequency).sort()).toEqual(['MONTHLY', 'SINGLE'])
+  })
+
   it('applies allowed_income_types and minimum_confidence_level', () => {
     const all = [...monthly(31, 18_500, 'PAGO DE NOMINA ACME'), tx('2025-12-20', 4_000, 'HONORARIOS CLIENTE X')]
     expect(findIncomeStreams(all, WINDOW).map((s) => s.incomeType)).toEqual(['SALARY', 'FREELANCE'])
