@@ -448,7 +448,7 @@ export function findIncomeStreams(txs: readonly EnrichTransaction[], options: In
       if (stream) found.push({ payer, band, stream })
     }
   }
-  const streams = withSalaryOneOffs(found, window, firstDay)
+  const streams = withExtraPayments(found, window, firstDay)
 
   const allowed = options.allowedIncomeTypes && options.allowedIncomeTypes.length > 0 ? new Set(options.allowedIncomeTypes) : undefined
   const minimum = RANK[options.minimumConfidence ?? 'LOW']
@@ -457,28 +457,37 @@ export function findIncomeStreams(txs: readonly EnrichTransaction[], options: In
     .sort((a, b) => a.accountId.localeCompare(b.accountId) || b.totalCents - a.totalCents || a.payer.localeCompare(b.payer))
 }
 
+/** The types that pay extras around a regular income: bonuses, 13th salaries and pensions, extra mesadas. */
+const EXTRA_PAYMENT_TYPES: ReadonlySet<IncomeType> = new Set(['SALARY', 'RETIREMENT', 'GOVERNMENT'])
+
 /**
- * A one-off salary payment (an aguinaldo, a 13th salary, a prima de servicios: SINGLE, SALARY by
- * its words) is part of the salary it comes with, not a stream of its own: it joins the regular
- * SALARY stream of the same account and currency whose payer shares a word with it, or the only
- * one there. Without such a salary it stays a SINGLE stream, as Belvo's frequency enum allows.
+ * A one-off extra payment (an aguinaldo, a 13th salary or pension, a prima de servicios, a
+ * pension's mesada adicional: SINGLE, or two payments at no rhythm, of a salary, pension or
+ * government type by its words) is part of the regular income it comes with, not a stream of its
+ * own: it joins the regular stream on the same account and currency whose payer shares a word with
+ * it ("13 SALARIO INSS" and the INSS pension), else the only regular stream of its type there.
+ * Without one it stays a stream of its own (SINGLE, as Belvo's frequency enum allows).
  */
-function withSalaryOneOffs(
+function withExtraPayments(
   found: { payer: string; band: Income[]; stream: IncomeStream }[],
   window: { from: number; to: number },
   firstDay: Map<string, number>,
 ): IncomeStream[] {
-  const isSalary = (s: IncomeStream) => s.incomeType === 'SALARY' && REGULAR.has(s.frequency)
+  const extraKind = (s: IncomeStream) =>
+    EXTRA_PAYMENT_TYPES.has(s.incomeType) && (s.frequency === 'SINGLE' || (s.frequency === 'IRREGULAR' && s.numberOfIncomes <= 2))
   const joined = new Set<number>()
   const extra = new Map<number, Income[]>()
   found.forEach((one, i) => {
-    if (one.stream.frequency !== 'SINGLE' || one.stream.incomeType !== 'SALARY') return
+    if (!extraKind(one.stream)) return
     const sameAccount = found
       .map((other, j) => ({ other, j }))
-      .filter(({ other }) => isSalary(other.stream) && other.stream.accountId === one.stream.accountId && other.stream.currency === one.stream.currency)
+      .filter(
+        ({ other }) => REGULAR.has(other.stream.frequency) && other.stream.accountId === one.stream.accountId && other.stream.currency === one.stream.currency,
+      )
     const words = new Set(one.payer.split(' '))
     const sharing = sameAccount.filter(({ other }) => other.payer.split(' ').some((word) => words.has(word)))
-    const target = sharing.length === 1 ? sharing[0] : sameAccount.length === 1 ? sameAccount[0] : undefined
+    const sameType = sameAccount.filter(({ other }) => other.stream.incomeType === one.stream.incomeType)
+    const target = sharing.length === 1 ? sharing[0] : sameType.length === 1 ? sameType[0] : undefined
     if (!target) return
     joined.add(i)
     extra.set(target.j, [...(extra.get(target.j) ?? []), ...one.band])

@@ -207,7 +207,7 @@ describe('findIncomeStreams', () => {
     expect(streams[0].transactionIds).toContain(bonus.id)
   })
 
-  it('puts a year-end bonus worded unlike the salary (aguinaldo, 13º) into the salary stream of the same account', () => {
+  it('puts a year-end bonus worded unlike the salary (aguinaldo, 13º) into the regular stream of the same account', () => {
     const salary = monthly(30, 10_000, 'DEP SPEI NOMINA 778899')
     const aguinaldo = tx('2025-12-19', 15_000, 'SPEI RECIBIDO CONSTRUCTORA ALAMO SA DE CV AGUINALDO 2025')
     const streams = findIncomeStreams([...salary, aguinaldo], WINDOW)
@@ -216,6 +216,20 @@ describe('findIncomeStreams', () => {
     // On an account without a salary it stays a one-off: Belvo's frequency SINGLE.
     const alone = findIncomeStreams([{ ...aguinaldo, accountId: 'savings' }, ...salary], WINDOW)
     expect(alone.map((s) => s.frequency).sort()).toEqual(['MONTHLY', 'SINGLE'])
+  })
+
+  it("puts a pension's extras (13th payment worded as a salary, two extra mesadas) into the pension stream", () => {
+    const pension = monthly(25, 1_500, 'CRED INSS BENEFICIO 1234567', [], { currency: 'BRL' })
+    const thirteenth = tx('2025-11-25', 1_500, 'CRED INSS 13 SALARIO 7654321', { currency: 'BRL' })
+    const streams = findIncomeStreams([...pension, thirteenth], WINDOW)
+    expect(streams).toHaveLength(1)
+    expect(streams[0]).toMatchObject({ incomeType: 'RETIREMENT', frequency: 'MONTHLY', numberOfIncomes: pension.length + 1 })
+
+    const mesadas = monthly(10, 900_000, 'PAGO PENSION COLPENSIONES', [], { currency: 'COP' })
+    const extras = ['2025-06-12', '2025-12-12'].map((date) => tx(date, 900_000, 'PAGO PENSION COLPENSIONES MESADA ADICIONAL', { currency: 'COP' }))
+    const both = findIncomeStreams([...mesadas, ...extras], WINDOW)
+    expect(both).toHaveLength(1)
+    expect(both[0].transactionIds).toEqual(expect.arrayContaining(extras.map((e) => e.id)))
   })
 
   it('applies allowed_income_types and minimum_confidence_level', () => {
