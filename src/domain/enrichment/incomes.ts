@@ -386,6 +386,14 @@ function rhythmOf(days: readonly number[]): Rhythm {
   return { frequency: nominal.frequency, regularity: hits + misses === 0 ? 0 : round2(hits / (hits + misses)), period: nominal.days }
 }
 
+/** The rhythm of days taken as IRREGULAR: regularity = 1 - the coefficient of variation of the intervals. */
+function irregularRhythm(days: readonly number[]): Rhythm {
+  const distinct = [...new Set(days)].sort((a, b) => a - b)
+  const intervals = distinct.slice(1).map((day, i) => day - distinct[i])
+  const cv = Math.sqrt(mean(intervals.map((i) => (i - mean(intervals)) ** 2))) / mean(intervals)
+  return { frequency: 'IRREGULAR', regularity: round2(clamp01(1 - cv)), period: null }
+}
+
 function stabilityOf(cents: readonly number[]): number {
   const average = mean(cents)
   const deviation = Math.sqrt(mean(cents.map((c) => (c - average) ** 2)))
@@ -531,7 +539,9 @@ function streamOf(payer: string, band: Income[], window: { from: number; to: num
   const typed = typeOf(band)
   const { strong } = typed
   let type = typed.type
-  const rhythm = rhythmOf(band.map((i) => i.day))
+  const found = rhythmOf(band.map((i) => i.day))
+  // A median interval of a month with most payments off the monthly rhythm is no defined frequency (Belvo: IRREGULAR).
+  const rhythm: Rhythm = REGULAR.has(found.frequency) && (found.regularity ?? 0) < 0.5 ? irregularRhythm(band.map((i) => i.day)) : found
   const n = band.length
   const cents = band.map((i) => i.cents)
   const stability = rhythm.frequency === 'SINGLE' ? null : stabilityOf(cents)

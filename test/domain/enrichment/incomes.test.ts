@@ -149,6 +149,13 @@ describe('findIncomeStreams', () => {
     expect(findIncomeStreams(friend, WINDOW)).toEqual([])
   })
 
+  it('calls fees whose median gap is a month but which mostly miss the monthly rhythm IRREGULAR', () => {
+    const dates = ['2025-03-20', '2025-04-03', '2025-05-20', '2025-06-02', '2025-07-25', '2025-08-11', '2025-09-29', '2025-10-08', '2025-11-21']
+    const fees = dates.map((date, i) => tx(date, 2_000 + i * 900, 'PAGO HONORARIOS CLIENTE OMEGA'))
+    const [stream] = findIncomeStreams(fees, WINDOW)
+    expect(stream).toMatchObject({ incomeType: 'FREELANCE', frequency: 'IRREGULAR' })
+  })
+
   it('finds an INSS pension (Portuguese) as RETIREMENT', () => {
     const pension = monthly(5, 2_824, 'CREDITO INSS BENEFICIO', [], { currency: 'BRL' })
     const [stream] = findIncomeStreams(pension, WINDOW)
