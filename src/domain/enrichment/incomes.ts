@@ -217,7 +217,7 @@ const VARIABLE_WORDS =
  * salary ("DEPOSITO DE NOMINA ACME", "PAGO DE AGUINALDO ACME") share the payer's name only.
  */
 const HOW_WORDS =
-  'pago pagamento pgto pag deposito depositos abono abonos cred credito creditos recibido recibida recebido recebida recebimento ' +
+  'pago pagamento pgto pagto pag ach deposito depositos abono abonos cred credito creditos recibido recibida recebido recebida recebimento ' +
   'transferencia transf tef spei pix ted doc envio nomina sueldo salario salarios folha aguinaldo quincena bono bonus prima ' +
   'decimo terceiro ferias vacaciones honorarios comision comisiones liquidacion finiquito ' +
   // Invoices and the services billed: a freelancer's client writes them on some payments only.
