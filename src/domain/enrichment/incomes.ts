@@ -126,6 +126,8 @@ interface Reading {
   exclusion: 'refund' | 'loan_disbursement' | 'own_account_description' | null
   type: IncomeType
   payer: string
+  /** Whether the description names someone (words beyond how and when the money came). */
+  named: boolean
   company: boolean
 }
 
@@ -143,6 +145,7 @@ function reading(description: string): Reading {
       type: incomeTypeOf(text),
       // A description of nothing but such words ("NOMINA", "PIX RECEBIDO") is its own key.
       payer: words.join(' ') || text,
+      named: words.length > 0,
       company: COMPANY.test(text),
     }
     readings.set(description, found)
@@ -214,14 +217,16 @@ const VARIABLE_WORDS =
  * salary ("DEPOSITO DE NOMINA ACME", "PAGO DE AGUINALDO ACME") share the payer's name only.
  */
 const HOW_WORDS =
-  'pago pagamento pgto pag deposito depositos abono abonos cred credito creditos recibido recibida recebido recebida recebimento ' +
+  'pago pagamento pgto pagto pag ach deposito depositos abono abonos cred credito creditos recibido recibida recebido recebida recebimento ' +
   'transferencia transf tef spei pix ted doc envio nomina sueldo salario salarios folha aguinaldo quincena bono bonus prima ' +
-  'decimo terceiro ferias vacaciones honorarios comision comisiones liquidacion finiquito'
+  'decimo terceiro ferias vacaciones honorarios comision comisiones liquidacion finiquito ' +
+  // Invoices and the services billed: a freelancer's client writes them on some payments only.
+  'dep factura facturas fact fatura nf nota fiscal servicio servicios profesionales servicos prestacion prestacao'
 
 /** Legal-form suffixes: "ACME SA DE CV" and "ACME" are one payer. */
-const COMPANY_WORDS = 'sa cv sapi rl ltda sas eireli epp me inc llc corp cia'
+const COMPANY_WORDS = 'sa cv sapi rl sc ltda sas eireli epp me inc llc corp cia'
 /** A company's name in a normalised description (S.A. de C.V., SAPI, Ltda., S.A.S., EIRELI...). */
-const COMPANY = /\b(sa de cv|s a de c v|sapi|s de rl|ltda|s a|sa|sas|s a s|eireli|epp|inc|llc|corp|cia)\b/
+const COMPANY = /\b(sa de cv|s a de c v|sapi|s de rl|sc|s c|ltda|s a|sa|sas|s a s|eireli|epp|inc|llc|corp|cia)\b/
 
 const IGNORED_IN_PAYER = new Set(`${VARIABLE_WORDS} ${HOW_WORDS} ${COMPANY_WORDS}`.split(' '))
 
@@ -381,6 +386,14 @@ function rhythmOf(days: readonly number[]): Rhythm {
   return { frequency: nominal.frequency, regularity: hits + misses === 0 ? 0 : round2(hits / (hits + misses)), period: nominal.days }
 }
 
+/** The rhythm of days taken as IRREGULAR: regularity = 1 - the coefficient of variation of the intervals. */
+function irregularRhythm(days: readonly number[]): Rhythm {
+  const distinct = [...new Set(days)].sort((a, b) => a - b)
+  const intervals = distinct.slice(1).map((day, i) => day - distinct[i])
+  const cv = Math.sqrt(mean(intervals.map((i) => (i - mean(intervals)) ** 2))) / mean(intervals)
+  return { frequency: 'IRREGULAR', regularity: round2(clamp01(1 - cv)), period: null }
+}
+
 function stabilityOf(cents: readonly number[]): number {
   const average = mean(cents)
   const deviation = Math.sqrt(mean(cents.map((c) => (c - average) ** 2)))
@@ -435,20 +448,67 @@ export function findIncomeStreams(txs: readonly EnrichTransaction[], options: In
     groups.set(key, list)
   }
 
-  const streams: IncomeStream[] = []
+  const found: { payer: string; band: Income[]; stream: IncomeStream }[] = []
   for (const [key, incomes] of groups) {
     const payer = key.split('\u0000')[2]
     for (const band of amountBands(incomes)) {
       const stream = streamOf(payer, band, window, firstDay.get(band[0].tx.accountId) ?? window.from)
-      if (stream) streams.push(stream)
+      if (stream) found.push({ payer, band, stream })
     }
   }
+  const streams = withExtraPayments(found, window, firstDay)
 
   const allowed = options.allowedIncomeTypes && options.allowedIncomeTypes.length > 0 ? new Set(options.allowedIncomeTypes) : undefined
   const minimum = RANK[options.minimumConfidence ?? 'LOW']
   return streams
     .filter((s) => (!allowed || allowed.has(s.incomeType)) && RANK[s.confidence] >= minimum)
     .sort((a, b) => a.accountId.localeCompare(b.accountId) || b.totalCents - a.totalCents || a.payer.localeCompare(b.payer))
+}
+
+/** The types that pay extras around a regular income: bonuses, 13th salaries and pensions, extra mesadas. */
+const EXTRA_PAYMENT_TYPES: ReadonlySet<IncomeType> = new Set(['SALARY', 'RETIREMENT', 'GOVERNMENT'])
+
+/**
+ * A one-off extra payment (an aguinaldo, a 13th salary or pension, a prima de servicios, a
+ * pension's mesada adicional: SINGLE, or two payments at no rhythm, of a salary, pension or
+ * government type by its words) is part of the regular income it comes with, not a stream of its
+ * own: it joins the regular stream on the same account and currency whose payer shares a word with
+ * it ("13 SALARIO INSS" and the INSS pension), else the only regular stream of its type there.
+ * Without one it stays a stream of its own (SINGLE, as Belvo's frequency enum allows).
+ */
+function withExtraPayments(
+  found: { payer: string; band: Income[]; stream: IncomeStream }[],
+  window: { from: number; to: number },
+  firstDay: Map<string, number>,
+): IncomeStream[] {
+  const extraKind = (s: IncomeStream) =>
+    EXTRA_PAYMENT_TYPES.has(s.incomeType) && (s.frequency === 'SINGLE' || (s.frequency === 'IRREGULAR' && s.numberOfIncomes <= 2))
+  const joined = new Set<number>()
+  const extra = new Map<number, Income[]>()
+  found.forEach((one, i) => {
+    if (!extraKind(one.stream)) return
+    const sameAccount = found
+      .map((other, j) => ({ other, j }))
+      .filter(
+        ({ other }) => REGULAR.has(other.stream.frequency) && other.stream.accountId === one.stream.accountId && other.stream.currency === one.stream.currency,
+      )
+    const words = new Set(one.payer.split(' '))
+    const sharing = sameAccount.filter(({ other }) => other.payer.split(' ').some((word) => words.has(word)))
+    const sameType = sameAccount.filter(({ other }) => other.stream.incomeType === one.stream.incomeType)
+    const target = sharing.length === 1 ? sharing[0] : sameType.length === 1 ? sameType[0] : undefined
+    if (!target) return
+    joined.add(i)
+    extra.set(target.j, [...(extra.get(target.j) ?? []), ...one.band])
+  })
+  const streams: IncomeStream[] = []
+  found.forEach((one, i) => {
+    if (joined.has(i)) return
+    const more = extra.get(i)
+    if (!more) return streams.push(one.stream)
+    const band = [...one.band, ...more].sort((a, b) => a.day - b.day || a.tx.id.localeCompare(b.tx.id))
+    streams.push(streamOf(one.payer, band, window, firstDay.get(band[0].tx.accountId) ?? window.from) ?? one.stream)
+  })
+  return streams
 }
 
 /** The group's type: the keyword type most of its incomes carry, strong types first. */
@@ -460,12 +520,28 @@ function typeOf(band: readonly Income[]): { type: IncomeType; strong: boolean } 
   return { type, strong: STRONG_TYPES.has(type) }
 }
 
+/**
+ * A named payer (a document, or a name in the description) who paid at least five times, in four
+ * rolling months or more, over at least three months: a client paying a freelancer's invoices (irregular in time and amount). Fewer payments
+ * (a friend paying back, a sale now and then) are not income by themselves.
+ */
+function repeatedPayer(band: readonly Income[]): boolean {
+  // "TRANSFERENCIA RECIBIDA" fifty times is many senders, not one client.
+  if (!band.every((i) => i.tx.counterpartyDocument || reading(i.tx.description).named)) return false
+  const days = [...new Set(band.map((i) => i.day))]
+  if (days.length < 5) return false
+  const months = new Set(band.map((i) => Math.floor(i.day / ROLLING_MONTH)))
+  return months.size >= 4 && Math.max(...days) - Math.min(...days) >= 90
+}
+
 /** A group of incomes as a stream, or null when the rules do not make it one. */
 function streamOf(payer: string, band: Income[], window: { from: number; to: number }, dataFrom: number): IncomeStream | null {
   const typed = typeOf(band)
   const { strong } = typed
   let type = typed.type
-  const rhythm = rhythmOf(band.map((i) => i.day))
+  const found = rhythmOf(band.map((i) => i.day))
+  // A median interval of a month with most payments off the monthly rhythm is no defined frequency (Belvo: IRREGULAR).
+  const rhythm: Rhythm = REGULAR.has(found.frequency) && (found.regularity ?? 0) < 0.5 ? irregularRhythm(band.map((i) => i.day)) : found
   const n = band.length
   const cents = band.map((i) => i.cents)
   const stability = rhythm.frequency === 'SINGLE' ? null : stabilityOf(cents)
@@ -481,6 +557,8 @@ function streamOf(payer: string, band: Income[], window: { from: number; to: num
     rule = strong ? 'recurring_with_keyword' : 'recurring'
   } else if (strong) {
     rule = 'repeated_with_keyword'
+  } else if (repeatedPayer(band)) {
+    rule = 'repeated_payer'
   } else {
     // Two look-alike transfers, or transfers at no rhythm, with nothing naming an income: not a stream.
     return null
@@ -488,6 +566,8 @@ function streamOf(payer: string, band: Income[], window: { from: number; to: num
   // A company paying the same amount at a payroll rhythm, with no words for it, pays a salary.
   const companyPayroll = !strong && regular && (stability ?? 0) >= 0.8 && band.some((i) => reading(i.tx.description).company)
   if (companyPayroll) type = 'SALARY'
+  // A payer who pays again and again at no rhythm, with no words for it: a client paying a freelancer's work.
+  if (rule === 'repeated_payer') type = 'FREELANCE'
 
   // Periods: rolling months of 30 days counted back from the window's last day (the window's
   // days / 30, rounded: a year is 12 of them), those with data from the account's first day.

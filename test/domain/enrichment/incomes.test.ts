@@ -127,6 +127,35 @@ describe('findIncomeStreams', () => {
     expect(streams[0]).toMatchObject({ incomeType: 'FREELANCE', frequency: 'IRREGULAR', confidence: 'MEDIUM', numberOfIncomes: 6 })
   })
 
+  it("keeps a client's payments one stream whatever the invoice words on each (factura, honorarios, servicios profesionales)", () => {
+    const fees = [
+      tx('2025-04-03', 4_200, 'SPEI RECIBIDO TALLER NOGAL SC REF 123 FACTURA 0112'),
+      tx('2025-05-20', 15_000, 'DEP SPEI TALLER NOGAL SC HONORARIOS 998877'),
+      tx('2025-08-11', 9_800, 'SPEI RECIBIDO TALLER NOGAL SC PAGO SERVICIOS PROFESIONALES'),
+      tx('2025-10-29', 6_000, 'DEP SPEI TALLER NOGAL SC PAGO FACT 4455'),
+    ]
+    const streams = findIncomeStreams(fees, WINDOW)
+    expect(streams).toHaveLength(1)
+    expect(streams[0]).toMatchObject({ incomeType: 'FREELANCE', frequency: 'IRREGULAR', numberOfIncomes: 4 })
+  })
+
+  it('takes a named payer paying again and again at no rhythm, with no words for it, as IRREGULAR FREELANCE', () => {
+    const dates = ['2025-04-07', '2025-05-21', '2025-06-02', '2025-08-19', '2025-09-30', '2025-12-05', '2026-02-11']
+    const client = dates.map((date, i) => tx(date, 3_000 + i * 1_700, 'PIX RECEBIDO - ESTUDIO JACARANDA DIGITAL LTDA'))
+    const [stream] = findIncomeStreams(client, WINDOW)
+    expect(stream).toMatchObject({ incomeType: 'FREELANCE', frequency: 'IRREGULAR', numberOfIncomes: 7, rule: expect.stringMatching(/^repeated_payer;/) })
+    // A few transfers from a friend over the year are not income.
+    const friend = ['2025-04-07', '2025-09-30', '2026-02-11'].map((date) => tx(date, 400, 'PIX RECEBIDO - JOANA SILVA'))
+    expect(findIncomeStreams(friend, WINDOW)).toEqual([])
+  })
+
+  it('calls fees whose median gap is a month but which mostly miss the monthly rhythm IRREGULAR', () => {
+    const dates = ['2025-03-20', '2025-04-03', '2025-05-20', '2025-06-02', '2025-07-25', '2025-08-11', '2025-09-29', '2025-10-08', '2025-11-21']
+    const fees = dates.map((date, i) => tx(date, 2_000 + i * 900, 'PAGO HONORARIOS CLIENTE OMEGA'))
+    const [stream] = findIncomeStreams(fees, WINDOW)
+    expect(stream).toMatchObject({ incomeType: 'FREELANCE', frequency: 'IRREGULAR' })
+  })
+
   it('finds an INSS pension (Portuguese) as RETIREMENT', () => {
     const pension = monthly(5, 2_824, 'CREDITO INSS BENEFICIO', [], { currency: 'BRL' })
     const [stream] = findIncomeStreams(pension, WINDOW)
@@ -183,6 +212,31 @@ describe('findIncomeStreams', () => {
     const streams = findIncomeStreams([...salary, bonus], WINDOW)
     expect(streams).toHaveLength(1)
     expect(streams[0].transactionIds).toContain(bonus.id)
+  })
+
+  it('puts a year-end bonus worded unlike the salary (aguinaldo, 13º) into the regular stream of the same account', () => {
+    const salary = monthly(30, 10_000, 'DEP SPEI NOMINA 778899')
+    const aguinaldo = tx('2025-12-19', 15_000, 'SPEI RECIBIDO CONSTRUCTORA ALAMO SA DE CV AGUINALDO 2025')
+    const streams = findIncomeStreams([...salary, aguinaldo], WINDOW)
+    expect(streams).toHaveLength(1)
+    expect(streams[0]).toMatchObject({ incomeType: 'SALARY', frequency: 'MONTHLY', numberOfIncomes: salary.length + 1 })
+    // On an account without a salary it stays a one-off: Belvo's frequency SINGLE.
+    const alone = findIncomeStreams([{ ...aguinaldo, accountId: 'savings' }, ...salary], WINDOW)
+    expect(alone.map((s) => s.frequency).sort()).toEqual(['MONTHLY', 'SINGLE'])
+  })
+
+  it("puts a pension's extras (13th payment worded as a salary, two extra mesadas) into the pension stream", () => {
+    const pension = monthly(25, 1_500, 'CRED INSS BENEFICIO 1234567', [], { currency: 'BRL' })
+    const thirteenth = tx('2025-11-25', 1_500, 'CRED INSS 13 SALARIO 7654321', { currency: 'BRL' })
+    const streams = findIncomeStreams([...pension, thirteenth], WINDOW)
+    expect(streams).toHaveLength(1)
+    expect(streams[0]).toMatchObject({ incomeType: 'RETIREMENT', frequency: 'MONTHLY', numberOfIncomes: pension.length + 1 })
+
+    const mesadas = monthly(10, 900_000, 'PAGO PENSION COLPENSIONES', [], { currency: 'COP' })
+    const extras = ['2025-06-12', '2025-12-12'].map((date) => tx(date, 900_000, 'PAGO PENSION COLPENSIONES MESADA ADICIONAL', { currency: 'COP' }))
+    const both = findIncomeStreams([...mesadas, ...extras], WINDOW)
+    expect(both).toHaveLength(1)
+    expect(both[0].transactionIds).toEqual(expect.arrayContaining(extras.map((e) => e.id)))
   })
 
   it('applies allowed_income_types and minimum_confidence_level', () => {
