@@ -29,3 +29,30 @@ export function utcTimestamp(value: string): string | undefined {
   const timeWithoutOffset = match[2] !== undefined && match[5] === undefined
   return timeWithoutOffset ? `${value}Z` : value
 }
+
+// Calendar dates to day numbers (days since 1970-01-01) and back without Date objects, H. Hinnant's
+// "chrono-Compatible Low-Level Date Algorithms": integer-only, and cheap enough for loops that
+// call them millions of times (the sandbox's calendar, the recurring-expense walks).
+
+/** The day number of a proleptic Gregorian date (month 1-12). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const year = m <= 2 ? y - 1 : y
+  const era = Math.floor(year / 400)
+  const yoe = year - era * 400
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+}
+
+/** The [year, month (1-12), day] of a day number. */
+export function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719468
+  const era = Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const m = mp < 10 ? mp + 3 : mp - 9
+  return [era * 400 + yoe + (m <= 2 ? 1 : 0), m, d]
+}

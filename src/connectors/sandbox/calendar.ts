@@ -1,4 +1,5 @@
 import { getHolidays } from '@brazilian-utils/brazilian-utils'
+import { civilFromDays } from '../../lib/dates.ts'
 import type { SandboxCountry } from './random.ts'
 
 /**
@@ -26,17 +27,10 @@ export function parseDay(value: string): Day {
   return day
 }
 
-/** Howard Hinnant's civil_from_days: integer-only, valid for any year we care about. */
+/** The calendar date of a day number. */
 export function civil(day: Day): { year: number; month: number; day: number } {
-  const z = day + 719468
-  const era = Math.floor(z / 146097)
-  const doe = z - era * 146097
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const m = mp < 10 ? mp + 3 : mp - 9
-  return { year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d }
+  const [year, month, d] = civilFromDays(day)
+  return { year, month, day: d }
 }
 
 export function formatDay(day: Day): string {

@@ -1,3 +1,4 @@
+import { civilFromDays, daysFromCivil } from '../../lib/dates.ts'
 import { categorize } from './categorize.ts'
 import { normalizeDescription, type EnrichTransaction } from './transactions.ts'
 
@@ -121,29 +122,6 @@ function advance(day: number, period: Period, k: number): number {
   const year = Math.floor(index / 12)
   const month = index % 12
   return daysFromCivil(year, month + 1, Math.min(d, daysInMonth(year, month)))
-}
-
-// Calendar dates to day numbers and back without Date objects (H. Hinnant's algorithms,
-// "chrono-Compatible Low-Level Date Algorithms"): the walks call them millions of times.
-function daysFromCivil(y: number, m: number, d: number): number {
-  const year = m <= 2 ? y - 1 : y
-  const era = Math.floor(year / 400)
-  const yoe = year - era * 400
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
-  return era * 146097 + doe - 719468
-}
-
-function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719468
-  const era = Math.floor(z / 146097)
-  const doe = z - era * 146097
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const m = mp < 10 ? mp + 3 : mp - 9
-  return [era * 400 + yoe + (m <= 2 ? 1 : 0), m, d]
 }
 
 const cents = (amount: number) => Math.round(amount * 100)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { excludedInflows, findIncomeStreams, incomeTypeOf, summarizeIncomes, type IncomeStream } from '../../../src/domain/enrichment/incomes.ts'
 import { normalizeDescription, type EnrichTransaction } from '../../../src/domain/enrichment/transactions.ts'
+import { enrichTransaction } from '../../helpers/enrich.ts'
 
 /**
  * The income method on hand-written histories (none from the sandbox generator): the cases the
@@ -13,21 +14,7 @@ const WINDOW = { today: TODAY, dateFrom: '2025-03-10', dateTo: TODAY }
 let seq = 0
 function tx(date: string, amount: number, description: string, more: Partial<EnrichTransaction> = {}): EnrichTransaction {
   seq += 1
-  return {
-    id: `t${seq}`,
-    accountId: 'checking',
-    accountCategory: 'CHECKING_ACCOUNT',
-    valueDate: date,
-    description,
-    type: 'INFLOW',
-    amount,
-    currency: 'MXN',
-    balance: null,
-    merchantName: null,
-    mcc: null,
-    counterpartyDocument: null,
-    ...more,
-  }
+  return enrichTransaction({ id: `t${seq}`, valueDate: date, description, type: 'INFLOW', amount, ...more })
 }
 
 const pad = (n: number) => String(n).padStart(2, '0')

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { findRecurringExpenses } from '../../../src/domain/enrichment/recurring.ts'
 import type { EnrichTransaction } from '../../../src/domain/enrichment/transactions.ts'
+import { enrichTransaction } from '../../helpers/enrich.ts'
 
 /** Hand-written cases for the recurring expenses method (docs/enrichment.md, "Recurring expenses"). */
 
@@ -9,21 +10,7 @@ let counter = 0
 
 function tx(valueDate: string, description: string, amount: number, extra: Partial<EnrichTransaction> = {}): EnrichTransaction {
   counter++
-  return {
-    id: `tx-${counter}`,
-    accountId: 'checking',
-    accountCategory: 'CHECKING_ACCOUNT',
-    valueDate,
-    description,
-    type: 'OUTFLOW',
-    amount,
-    currency: 'MXN',
-    balance: null,
-    merchantName: null,
-    mcc: null,
-    counterpartyDocument: null,
-    ...extra,
-  }
+  return enrichTransaction({ id: `tx-${counter}`, valueDate, description, type: 'OUTFLOW', amount, ...extra })
 }
 
 const day = (date: string, offset: number) => new Date(Date.parse(`${date}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { computeRiskInsights, type RiskAccount } from '../../../src/domain/enrichment/risk.ts'
 import type { EnrichTransaction } from '../../../src/domain/enrichment/transactions.ts'
+import { enrichTransaction } from '../../helpers/enrich.ts'
 
 /**
  * Risk insights on a hand-made link, every expected figure worked out by hand below (the formulas
@@ -12,20 +13,7 @@ import type { EnrichTransaction } from '../../../src/domain/enrichment/transacti
 const TODAY = '2024-06-30'
 
 function tx(id: string, accountId: string, valueDate: string, type: 'INFLOW' | 'OUTFLOW', amount: number, description: string): EnrichTransaction {
-  return {
-    id,
-    accountId,
-    accountCategory: null,
-    valueDate,
-    description,
-    type,
-    amount,
-    currency: 'MXN',
-    balance: null,
-    merchantName: null,
-    mcc: null,
-    counterpartyDocument: null,
-  }
+  return enrichTransaction({ id, accountId, accountCategory: null, valueDate, description, type, amount })
 }
 
 const institution = { name: 'erebor_mx_retail', type: 'bank' }
