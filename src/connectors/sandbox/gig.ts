@@ -159,25 +159,20 @@ export interface GigTexts {
   debtPayment: string
 }
 
+/** Mexico and Colombia: the same Spanish statement texts. */
+const SPANISH_GIG_TEXTS: GigTexts = {
+  fare: (p, code) => (p.service === 'ride' ? `VIAJE ${code}` : `ENTREGA PEDIDO ${code}`),
+  tip: (code) => `PROPINA PEDIDO ${code}`,
+  cashCommission: (code) => `COMISION VIAJE EN EFECTIVO ${code}`,
+  payout: (bank, last4) => `PAGO SEMANAL A ${bank} ****${last4}`,
+  bonus: 'BONO POR METAS SEMANALES',
+  cashOut: 'RETIRO INSTANTANEO',
+  debtPayment: 'ABONO A SALDO DEUDOR',
+}
+
 export const GIG_TEXTS: Record<SandboxCountry, GigTexts> = {
-  MX: {
-    fare: (p, code) => (p.service === 'ride' ? `VIAJE ${code}` : `ENTREGA PEDIDO ${code}`),
-    tip: (code) => `PROPINA PEDIDO ${code}`,
-    cashCommission: (code) => `COMISION VIAJE EN EFECTIVO ${code}`,
-    payout: (bank, last4) => `PAGO SEMANAL A ${bank} ****${last4}`,
-    bonus: 'BONO POR METAS SEMANALES',
-    cashOut: 'RETIRO INSTANTANEO',
-    debtPayment: 'ABONO A SALDO DEUDOR',
-  },
-  CO: {
-    fare: (p, code) => (p.service === 'ride' ? `VIAJE ${code}` : `ENTREGA PEDIDO ${code}`),
-    tip: (code) => `PROPINA PEDIDO ${code}`,
-    cashCommission: (code) => `COMISION VIAJE EN EFECTIVO ${code}`,
-    payout: (bank, last4) => `PAGO SEMANAL A ${bank} ****${last4}`,
-    bonus: 'BONO POR METAS SEMANALES',
-    cashOut: 'RETIRO INSTANTANEO',
-    debtPayment: 'ABONO A SALDO DEUDOR',
-  },
+  MX: SPANISH_GIG_TEXTS,
+  CO: SPANISH_GIG_TEXTS,
   BR: {
     fare: (p, code) => (p.service === 'ride' ? `CORRIDA ${code}` : `ENTREGA PEDIDO ${code}`),
     tip: (code) => `GORJETA PEDIDO ${code}`,
