@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, type BelvoClient } from '../helpers/belvo.ts'
+import { connectedClient, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 
 type Json = Record<string, any>
@@ -11,8 +11,7 @@ describe('official belvo SDK: links and banking', () => {
   beforeAll(async () => {
     h = await createHarness()
     h.clock.set('2026-03-10T15:00:00Z')
-    client = new Client(h.key.id, h.key.password, await h.listen())
-    await client.connect()
+    client = await connectedClient(h)
   })
   afterAll(async () => h.close())
 

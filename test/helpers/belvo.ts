@@ -31,3 +31,10 @@ export interface BelvoClient {
   widgetToken: Resource
   [resource: string]: unknown
 }
+
+/** The official SDK's client, logged in to the harness's server (which starts listening if it was not). */
+export async function connectedClient(h: { key: { id: string; password: string }; listen(): Promise<string> }): Promise<BelvoClient> {
+  const client = new Client(h.key.id, h.key.password, await h.listen())
+  await client.connect()
+  return client
+}

@@ -1,7 +1,7 @@
 import { isValidCnpj } from '@brazilian-utils/brazilian-utils'
 import validateRfcImport from 'validate-rfc'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, type BelvoClient } from '../helpers/belvo.ts'
+import { connectedClient, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { parsePdf, pdfText, popplerAvailable, renderFirstPage } from '../helpers/pdf.ts'
 import { createLink, expectError, expectItems, SAMPLE_DOCUMENT, historicalUpdate } from '../helpers/resources.ts'
@@ -449,8 +449,7 @@ describe('the official SDK against Ponte: employmentRecords', () => {
   beforeAll(async () => {
     h = await createHarness()
     h.clock.set('2026-03-10T15:00:00Z')
-    client = new Client(h.key.id, h.key.password, await h.listen())
-    await client.connect()
+    client = await connectedClient(h)
   })
   afterAll(async () => h.close())
 

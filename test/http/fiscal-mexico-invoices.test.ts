@@ -5,7 +5,7 @@ import { mexicoRetentionRecords } from '../../src/connectors/sandbox/fiscal/mexi
 import { SANDBOX_MFA_TOKEN } from '../../src/connectors/sandbox/personas.ts'
 import { buildWorld } from '../../src/connectors/sandbox/world.ts'
 import type { Receiver } from '../helpers/receiver.ts'
-import { Client, type BelvoClient } from '../helpers/belvo.ts'
+import { connectedClient, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { createLink, expectError, retrieveItems, shared, YEAR } from '../helpers/resources.ts'
 import { expectSpec, missingFields, schemaOf } from '../helpers/spec.ts'
@@ -478,8 +478,7 @@ describe('the official SDK against Ponte: invoices and taxRetentions', () => {
   beforeAll(async () => {
     h = await createHarness()
     h.clock.set(START)
-    client = new Client(h.key.id, h.key.password, await h.listen())
-    await client.connect()
+    client = await connectedClient(h)
   })
   afterAll(async () => h.close())
 

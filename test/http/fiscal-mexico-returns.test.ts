@@ -4,7 +4,7 @@ import { institutionUserId } from '../../src/connectors/sandbox/documents.ts'
 import { invoiceAmounts, isrByTable, mexicoTaxpayer, plansBetween, YEARLY_ISR } from '../../src/connectors/sandbox/fiscal/mexico-taxpayer.ts'
 import { buildWorld } from '../../src/connectors/sandbox/world.ts'
 import type { ConnectorContext } from '../../src/connectors/types.ts'
-import { Client, type BelvoClient } from '../helpers/belvo.ts'
+import { connectedClient, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { parsePdf, pdfText, popplerAvailable, renderFirstPage } from '../helpers/pdf.ts'
 import { createLink, expectError, retrieveItems, shared } from '../helpers/resources.ts'
@@ -449,8 +449,7 @@ describe('the official SDK against Ponte: taxReturns and taxDeclarations', () =>
   beforeAll(async () => {
     h = await createHarness()
     h.clock.set(`${TODAY}T15:00:00Z`)
-    client = new Client(h.key.id, h.key.password, await h.listen())
-    await client.connect()
+    client = await connectedClient(h)
   })
   afterAll(async () => h.close())
 

@@ -1,7 +1,7 @@
 import { PDFDocument } from 'pdf-lib'
 import validateRfcImport from 'validate-rfc'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { Client, type BelvoClient } from '../helpers/belvo.ts'
+import { connectedClient, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import type { Receiver } from '../helpers/receiver.ts'
 import { parsePdf, pdfText, popplerAvailable, renderFirstPage } from '../helpers/pdf.ts'
@@ -40,8 +40,7 @@ describe('Mexico SAT: tax status and tax compliance status', () => {
   beforeAll(async () => {
     h = await createHarness()
     h.clock.set(START)
-    client = new Client(h.key.id, h.key.password, await h.listen())
-    await client.connect()
+    client = await connectedClient(h)
   })
   afterAll(async () => h.close())
   beforeEach(() => h.clock.set(START))

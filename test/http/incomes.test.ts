@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SANDBOX_MFA_TOKEN } from '../../src/connectors/sandbox/personas.ts'
 import { INCOMES } from '../../src/domain/enrichment.ts'
-import { Client, type BelvoClient } from '../helpers/belvo.ts'
+import { connectedClient, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { createLink, expectError, expectItems, shared, historicalUpdate } from '../helpers/resources.ts'
 import { schemaErrors } from '../helpers/spec.ts'
@@ -130,8 +130,7 @@ describe('the official SDK against Ponte: incomes', () => {
   beforeAll(async () => {
     h = await createHarness()
     h.clock.set(`${TODAY}T15:00:00Z`)
-    client = new Client(h.key.id, h.key.password, await h.listen())
-    await client.connect()
+    client = await connectedClient(h)
   })
   afterAll(async () => h.close())
 

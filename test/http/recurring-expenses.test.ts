@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, type BelvoClient } from '../helpers/belvo.ts'
+import { connectedClient, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { createLink, expectError, expectItems, institutionFor, SHAPES } from '../helpers/resources.ts'
 import { EYOD_MAX_TRANSACTIONS as MAX_ENRICH_TRANSACTIONS } from '../../src/http/schemas/enrichment.ts'
@@ -117,8 +117,7 @@ describe('the official SDK against Ponte: recurringExpense', () => {
   beforeAll(async () => {
     h = await createHarness()
     h.clock.set(NOW)
-    client = new Client(h.key.id, h.key.password, await h.listen())
-    await client.connect()
+    client = await connectedClient(h)
   })
   afterAll(async () => h.close())
 

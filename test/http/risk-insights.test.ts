@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resourceNamed } from '../../src/domain/registry.ts'
-import { Client, type BelvoClient } from '../helpers/belvo.ts'
+import { connectedClient, type BelvoClient } from '../helpers/belvo.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { createLink, expectError, expectItems, historicalUpdate } from '../helpers/resources.ts'
 
@@ -197,8 +197,7 @@ describe('the official SDK against Ponte: riskInsights', () => {
   beforeAll(async () => {
     h = await createHarness()
     h.clock.set('2026-03-10T15:00:00Z')
-    client = new Client(h.key.id, h.key.password, await h.listen())
-    await client.connect()
+    client = await connectedClient(h)
   })
   afterAll(async () => h.close())
 
