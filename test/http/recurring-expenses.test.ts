@@ -179,8 +179,30 @@ describe('POST /api/enrich/recurring-expenses/', () => {
       days_since_last_transaction: 26,
       predicted_next_date: '2026-03-12',
       payment_type: 'SUBSCRIPTION',
+      account_holder_id: 'holder-1',
+      account_id: 'acc-1',
     })
-    expect(res.body[0].transactions).toEqual(spotify.map((t) => ({ amount: t.amount, description: t.description, value_date: t.value_date })))
+    expect(res.body[0].transactions).toEqual(
+      spotify.map((t) => ({ transaction_id: t.transaction_id, amount: t.amount, description: t.description, value_date: t.value_date })),
+    )
+  })
+
+  it("finds each account holder's series among their own payments only", async () => {
+    // Two people pay the same service on the same day of the month: Ana from January to June,
+    // Bruno from July to December. Together they would look like one year-long subscription.
+    const ana = Array.from({ length: 6 }, (_, i) => item(month(i + 1, 8), 'NETFLIX.COM', 39.9, { account_holder_id: 'ana', account_id: 'ana-card' }))
+    const bruno = Array.from({ length: 6 }, (_, i) => item(month(i + 7, 8), 'NETFLIX.COM', 39.9, { account_holder_id: 'bruno', account_id: 'bruno-card' }))
+    h.clock.set('2025-12-20T12:00:00Z')
+    try {
+      const res = await h.call('POST', ENRICH, { language: 'pt', transactions: [...ana, ...bruno] })
+      expect(res.status, JSON.stringify(res.body).slice(0, 400)).toBe(200)
+      // Ana's series stopped in June: it looks cancelled and Belvo's shape carries running series only.
+      expect(res.body).toHaveLength(1)
+      expect(res.body[0]).toMatchObject({ name: 'Netflix', account_holder_id: 'bruno', account_id: 'bruno-card' })
+      expect(res.body[0].transactions.map((t: Json) => t.transaction_id)).toEqual(bruno.map((t) => t.transaction_id))
+    } finally {
+      h.clock.set(NOW)
+    }
   })
 
   it('is published in the OpenAPI document', async () => {

@@ -54,5 +54,27 @@ export function eyodRecurringExpenses(items: readonly EyodTransaction[], today: 
   // Transactions after today would be left out silently (nothing after today counts): refuse them.
   const future = items.findIndex((item) => item.value_date > today)
   if (future >= 0) throw new PonteError('invalid', { field: `transactions.${future}.value_date`, params: { detail: 'value_date cannot be in the future.' } })
-  return belvoRecurringExpenses(fromEyodTransactions(items), { today }).map(({ wire }) => ({ account: null, ...wire }))
+  // One body may hold many people's transactions: each holder's series are found among their own
+  // payments only (two people paying one streaming service are two subscriptions, never one).
+  const byHolder = new Map<string, EyodTransaction[]>()
+  for (const item of items) {
+    const holder = String(item.account_holder_id ?? '')
+    const list = byHolder.get(holder)
+    if (list) list.push(item)
+    else byHolder.set(holder, [item])
+  }
+  const answer: Record<string, unknown>[] = []
+  for (const [holder, own] of byHolder) {
+    for (const { expense, wire } of belvoRecurringExpenses(fromEyodTransactions(own), { today })) {
+      // Belvo's shape names no transaction: the customer's own ids say whose series it is and which payments.
+      answer.push({
+        account: null,
+        ...wire,
+        transactions: wire.transactions.map((t, i) => ({ transaction_id: expense.transactionIds[i], ...t })),
+        account_holder_id: holder || null,
+        account_id: expense.accountId,
+      })
+    }
+  }
+  return answer
 }

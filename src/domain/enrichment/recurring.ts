@@ -139,15 +139,23 @@ const OWN_MONEY_WORDS =
 const LEADING_WORDS =
   /^(?:(?:compra|compras|pago|pagos|pagamento|pgto|pagto|cargo|cobro|debito|deb|automatico|aut|domiciliado|domiciliacion|recurrente|recorrente|en|a|de|do|da|no|na|al|el|la|con|tarjeta|tarj|cartao|credito|tdc|visa|master|mastercard|elo|pos|tef|ted|doc|purchase|payment|card|online|internet)\s+)+/
 
-/** The grouping key of an outflow: the resolved merchant, else the normalised description's payee words. */
-function payeeKeyOf(tx: EnrichTransaction, normalized: string, info: PayeeInfo | null): string {
+/**
+ * The grouping key of an outflow: the resolved merchant (normalised once per name, `merchantKeys`
+ * remembers them for the call), else the description's payee words (`descriptionKey`).
+ */
+function payeeKeyOf(tx: EnrichTransaction, descriptionKey: string, info: PayeeInfo | null, merchantKeys: Map<string, string>): string {
   const merchant = info?.merchant?.name ?? tx.merchantName
   if (merchant) {
-    const key = normalizeDescription(merchant)
+    let key = merchantKeys.get(merchant)
+    if (key === undefined) merchantKeys.set(merchant, (key = normalizeDescription(merchant)))
     if (key) return key
   }
-  const stripped = normalized.replace(LEADING_WORDS, '').trim()
-  return stripped || normalized
+  return descriptionKey
+}
+
+/** The normalised description's payee words: without generic banking words before the name. */
+function descriptionKeyOf(normalized: string): string {
+  return normalized.replace(LEADING_WORDS, '').trim() || normalized
 }
 
 /** "netflix com" → "Netflix Com"; a resolved merchant keeps its own spelling. */
@@ -205,7 +213,8 @@ function amountBands(payments: Payment[]): Payment[][] {
   return bands.map((band) => band.sort(byDate))
 }
 
-const byDate = (a: Payment, b: Payment) => a.day - b.day || a.tx.id.localeCompare(b.tx.id)
+// Ids compare by code unit, not localeCompare: ICU collation is slow, and any fixed order does for ties.
+const byDate = (a: Payment, b: Payment) => a.day - b.day || (a.tx.id < b.tx.id ? -1 : a.tx.id > b.tx.id ? 1 : 0)
 
 interface Run {
   period: Period
@@ -552,22 +561,26 @@ function mergeSamePayee(found: Found[], groups: { key: string; currency: string;
  * transactions dated on or before `today` count.
  */
 export function findRecurringExpenses(txs: EnrichTransaction[], options: RecurringOptions): RecurringExpense[] {
-  const todayDay = dayNumber(options.today)
   const categorizer = options.categorize === undefined ? memoizedCategorize() : options.categorize
-  const seen = txs.filter((tx) => dayNumber(tx.valueDate) <= todayDay)
+  // YYYY-MM-DD texts compare as the days they name.
+  const seen = txs.filter((tx) => tx.valueDate <= options.today)
   const outflows = seen.filter((tx) => tx.type === 'OUTFLOW' && tx.amount > 0)
   const paired = pairedWithOwnInflow(outflows, seen)
 
   const groups = new Map<string, Payment[]>()
-  // Descriptions repeat (a subscription's, a store's): each is normalised once.
-  const normalizedOf = new Map<string, string>()
+  // Descriptions repeat (a subscription's, a store's): each is normalised and read once.
+  const readings = new Map<string, { ownMoney: boolean; descriptionKey: string }>()
+  const merchantKeys = new Map<string, string>()
   for (const tx of outflows) {
-    let normalized = normalizedOf.get(tx.description)
-    if (normalized === undefined) normalizedOf.set(tx.description, (normalized = normalizeDescription(tx.description)))
-    if (paired.has(tx.id) || OWN_MONEY_WORDS.test(normalized)) continue
+    let reading = readings.get(tx.description)
+    if (reading === undefined) {
+      const normalized = normalizeDescription(tx.description)
+      readings.set(tx.description, (reading = { ownMoney: OWN_MONEY_WORDS.test(normalized), descriptionKey: descriptionKeyOf(normalized) }))
+    }
+    if (reading.ownMoney || paired.has(tx.id)) continue
     const info = categorizer ? categorizer(tx) : null
     if (info && notAnExpense(tx, info)) continue
-    const key = payeeKeyOf(tx, normalized, info)
+    const key = payeeKeyOf(tx, reading.descriptionKey, info, merchantKeys)
     if (!key) continue
     const groupKey = `${tx.currency}\u0000${key}`
     const payment: Payment = { tx, day: dayNumber(tx.valueDate), cents: cents(tx.amount), info }
@@ -576,11 +589,14 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
     else groups.set(groupKey, [payment])
   }
 
+  const payees = [...groups].map(([groupKey, payments]) => ({
+    key: groupKey.slice(groupKey.indexOf('\u0000') + 1),
+    currency: payments[0].tx.currency,
+    group: payments.sort(byDate),
+  }))
   const found: Found[] = []
-  for (const [groupKey, payments] of groups) {
-    if (payments.length < 2) continue
-    const key = groupKey.slice(groupKey.indexOf('\u0000') + 1)
-    const sorted = [...payments].sort(byDate)
+  for (const { key, currency, group: sorted } of payees) {
+    if (sorted.length < 2) continue
     // One payee paid from several accounts may be several subscriptions (one per card): each
     // account's series, unless all the payments together make a longer one (a subscription
     // moved from one card to another).
@@ -596,13 +612,8 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
       const longest = (list: Run[]) => Math.max(0, ...list.map((run) => run.members.length))
       if (longest(perAccount) >= longest(runs)) runs = perAccount
     }
-    for (const run of runs) found.push({ run, key, currency: payments[0].tx.currency, group: sorted })
+    for (const run of runs) found.push({ run, key, currency, group: sorted })
   }
-  const payees = [...groups].map(([groupKey, payments]) => ({
-    key: groupKey.slice(groupKey.indexOf('\u0000') + 1),
-    currency: payments[0].tx.currency,
-    group: [...payments].sort(byDate),
-  }))
   return mergeSamePayee(found, payees)
     .map(({ run, key }) => toExpense(run, key, options.today))
     .sort((a, b) => b.lastDate.localeCompare(a.lastDate) || a.name.localeCompare(b.name))
