@@ -3,6 +3,7 @@ import type { Api } from '../api.ts'
 import { belvoRef } from '../schemas/belvo.ts'
 import { errorResponses } from '../schemas/common.ts'
 import { CategorizationRequest, EYOD_BODY_LIMIT_BYTES } from '../schemas/enrichment.ts'
+import { jsonListStream } from '../plugins/json-stream.ts'
 
 /**
  * The "enrich your own data" endpoints: the customer posts its own transactions, Ponte answers
@@ -25,6 +26,10 @@ export function categorizationRoutes(api: Api): void {
         response: { 200: belvoRef('multiregion', 'Categorization'), ...errorResponses(400, 403, 413) },
       },
     },
-    async (request) => categorizeOwnTransactions(request.body),
+    async (request, reply) => {
+      const { transactions } = categorizeOwnTransactions(request.body)
+      // Up to 20,000 transactions echoed back with their categories: streamed (see jsonListStream).
+      return reply.type('application/json; charset=utf-8').send(jsonListStream('transactions', transactions))
+    },
   )
 }
