@@ -224,6 +224,16 @@ const MESSAGES: Messages = {
     es: 'No tienes acceso a este recurso. El token de acceso del widget no tiene el alcance {scope}.',
     pt: 'Você não tem acesso a este recurso. O token de acesso do widget não tem o escopo {scope}.',
   },
+  'access_to_resource_denied.widget_update_mode': {
+    en: "You don't have access to this resource. This widget access token updates an existing link: it cannot create another one.",
+    es: 'No tienes acceso a este recurso. Este token de acceso del widget actualiza un link existente: no puede crear otro.',
+    pt: 'Você não tem acesso a este recurso. Este token de acesso do widget atualiza um link existente: não pode criar outro.',
+  },
+  'invalid.openfinance_institution': {
+    en: 'This institution connects through an Open Finance consent, not with credentials.',
+    es: 'Esta institución se conecta mediante un consentimiento de Open Finance, no con credenciales.',
+    pt: 'Esta instituição se conecta por meio de um consentimento do Open Finance, não com credenciais.',
+  },
   'not_found.page': { en: 'Invalid page.', es: 'Página inválida.', pt: 'Página inválida.' },
   'invalid.body': {
     en: 'Invalid data. Expected a dictionary, but got {detail}.',
