@@ -1,8 +1,11 @@
 import { Ajv, type ValidateFunction } from 'ajv'
 import formatsPlugin from 'ajv-formats'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
 import { createSecretKey, revokeSecretKey } from '../../src/domain/keys.ts'
 import { basic, createHarness, type CallResult, type Harness } from '../helpers/harness.ts'
+import { captureLogs } from '../helpers/logs.ts'
 import { toJsonSchema } from '../helpers/spec.ts'
 
 // The connect widget's JSON API (/widget/api/*, issue 15), through app.inject: the widget access
@@ -468,3 +471,32 @@ function byCatalog(all: CallResult) {
   const order: string[] = all.body.results.map((i: Json) => i.name)
   return (a: string, b: string) => order.indexOf(a) - order.indexOf(b)
 }
+
+describe('the widget API and the logs', () => {
+  it('logs neither the Bearer token nor an access_token in a URL', async () => {
+    const h = await createHarness()
+    const logs = captureLogs('trace')
+    const app = await buildApp({
+      db: h.db,
+      config: loadConfig({ LOG_LEVEL: 'trace' }),
+      clock: h.clock,
+      cipher: h.app.deps.domain.cipher,
+      jobs: h.app.deps.domain.jobs,
+      logger: logs.log,
+    })
+    try {
+      const access = (await h.call('POST', '/api/token/', {})).body.access as string
+      const session = await app.inject({ method: 'GET', url: '/widget/api/session', headers: { authorization: `Bearer ${access}` } })
+      expect(session.statusCode).toBe(200)
+      // The hosted widget's page is opened with the token in its URL, as Belvo's is.
+      await app.inject({ method: 'GET', url: `/widget/?access_token=${access}&locale=es` })
+      const text = logs.text()
+      expect(text).toContain('/widget/api/session')
+      expect(text).toContain('/widget/?access_token=[redacted]&locale=es')
+      expect(text).not.toContain(access.split('.')[2])
+    } finally {
+      await app.close()
+      await h.close()
+    }
+  })
+})
