@@ -287,8 +287,10 @@ async function withQrImage<T>(operation: Promise<T>): Promise<T> {
     if (!(error instanceof PonteError) || error.code !== 'token_required' || !error.extra) throw error
     const data = error.extra.token_generation_data as TokenGenerationData | undefined
     if (data?.type === 'qr' && data.value) {
-      const svg = await qrSvg(data.value, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
-      error.extra.qr_image = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`
+      // A value too long for any QR version (a real institution's, one day) leaves the image out:
+      // the widget still has the value and the instructions, and the 428 stays a 428.
+      const svg = await qrSvg(data.value, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }).catch(() => undefined)
+      if (svg) error.extra.qr_image = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`
     }
     throw error
   }
