@@ -24,6 +24,10 @@ import { tokenRoutes } from './http/routes/tokens.ts'
 import { resourceRoutes } from './http/routes/resources.ts'
 import { incomeVerificationRoutes } from './http/routes/enrich-incomes.ts'
 import { enrichRecurringRoutes } from './http/routes/enrich-recurring.ts'
+import { consentRoutes } from './http/routes/consents.ts'
+import { widgetConsentRoutes } from './http/routes/widget-consents.ts'
+import { mockBankRoutes } from './http/routes/mock-bank.ts'
+import { widgetAuth } from './http/plugins/widget-auth.ts'
 import { RESOURCES } from './domain/registry.ts'
 import type { DomainContext } from './domain/context.ts'
 import { ConnectorRegistry } from './connectors/registry.ts'
@@ -189,7 +193,17 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)
     enrichRecurringRoutes(scoped)
+    consentRoutes(scoped)
   })
+
+  // The connect widget's JSON API: authenticated by the widget access token (Bearer), not a secret key.
+  await app.register(async (widget) => {
+    const scoped = widget as unknown as Api
+    scoped.addHook('onRequest', widgetAuth(scoped))
+    widgetConsentRoutes(scoped)
+  })
+  // The sandbox's Open Finance Brasil authorization page (HTML, for the person's browser).
+  await app.register(async (bank) => mockBankRoutes(bank as unknown as Api))
 
   return app
 }

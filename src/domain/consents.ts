@@ -7,7 +7,8 @@ import * as store from '../store/consents.ts'
 import type { ConsentPermissions, ConsentRow } from '../store/consents.ts'
 import { organizationName } from '../store/keys.ts'
 import { findLink } from '../store/links.ts'
-import type { WidgetTokenRow } from '../store/widget-tokens.ts'
+import { markWidgetTokenUsed, type WidgetTokenRow } from '../store/widget-tokens.ts'
+import type { Queryable } from '../store/db.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { describeLink, getLinkRow, registerConsentLink, renewConsentLink, type LinkWire } from './links.ts'
 import { institutionOrFail } from './sessions.ts'
@@ -330,7 +331,8 @@ export async function linkFromConsent(
   if (consent.link_id) {
     const existing = await getLinkRow(ctx, actor, consent.link_id)
     // Update mode: the renewed consent makes the token's link valid and fetching again.
-    const link = session.link_id === existing.id ? await renewConsentLink(ctx, actor, existing, async () => {}) : existing
+    if (session.link_id !== existing.id) throw new PonteError('invalid', { field: 'consent', variant: 'consent_used' })
+    const link = await renewConsentLink(ctx, actor, existing, (tx) => spendToken(ctx, tx, session))
     return { link: await describeLink(ctx, link), institution: link.institution }
   }
   const link = await registerConsentLink(
@@ -350,9 +352,20 @@ export async function linkFromConsent(
       if (!(await store.attachLink(tx, actor.organizationId, consent.id, created.id, ctx.clock.now().toISOString()))) {
         throw new PonteError('invalid', { field: 'consent', variant: 'consent_used' })
       }
+      await spendToken(ctx, tx, session)
     },
   )
-  return { link: await describeLink(ctx, { ...link }), institution: link.institution }
+  return { link: await describeLink(ctx, link), institution: link.institution }
+}
+
+/**
+ * Belvo: the access token "is invalidated as soon as a user connects an account successfully"
+ * (migration 0012). Spent in the transaction that makes the link: of two racing requests, one wins.
+ */
+async function spendToken(ctx: DomainContext, tx: Queryable, session: WidgetTokenRow): Promise<void> {
+  if (!(await markWidgetTokenUsed(tx, session.organization_id, session.jti, ctx.clock.now().toISOString()))) {
+    throw new PonteError('authentication_failed', { variant: 'widget_token_used' })
+  }
 }
 
 function assertAuthorised(ctx: DomainContext, consent: ConsentRow): void {
