@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runScheduler } from '../../src/domain/sync.ts'
 import { ABOUT_TO_EXPIRE_DAYS } from '../../src/domain/consents.ts'
 import { createHarness, type CallResult, type Harness } from '../helpers/harness.ts'
@@ -387,13 +387,21 @@ describe('links from consents, expiry and renewal', () => {
 
     // Past the expiry: EXPIRED, and the link's updates fail with consent_expired.
     h.clock.advance(ABOUT_TO_EXPIRE_DAYS * 86_400_000)
-    expect((await runScheduler(h.app.deps.domain)).consents.expired).toBe(1)
+    const pass = await runScheduler(h.app.deps.domain)
+    expect(pass.consents.expired).toBe(1)
+    // The link's scheduled refresh came due too: it stops quietly (no retries, no LINK webhook).
+    expect(pass.refreshes).toBe(1)
+    await vi.waitFor(async () => expect((await h.call('GET', `/api/links/${linkId}/`)).body.background_work).toBeNull(), { timeout: 20_000, interval: 100 })
+    expect((await h.call('GET', `/api/links/${linkId}/`)).body.status).toBe('valid')
+    expect(receiver.hits.some((hit) => hit.body.webhook_type === 'LINK')).toBe(false)
     const expired = (await h.call('GET', `/api/consents/${consent.id}/`)).body
     expectSpec('current', 'Consents', expired)
     expect(expired.status).toBe('EXPIRED')
     expectError(await h.call('POST', `/api/links/${linkId}/refresh/`, {}), 401, 'consent_expired')
     expectError(await h.call('POST', '/api/accounts/', { link: linkId }), 401, 'consent_expired')
-    expect(receiver.hits.filter((hit) => hit.body.webhook_code === 'openfinance_consent_about_to_expire')).toHaveLength(1)
+    // One event (deliveries are at least once: a redelivery carries the same event id).
+    const notices = receiver.hits.filter((hit) => hit.body.webhook_code === 'openfinance_consent_about_to_expire')
+    expect(new Set(notices.map((hit) => hit.eventId)).size).toBe(1)
 
     // Renewal: the widget's update mode (a token with the link's id) makes a new consent for the link.
     const renewal = await widgetToken(h, { link_id: linkId })
