@@ -234,6 +234,23 @@ describe('consents', () => {
       expect(link.body[0].message).toBe('The user account access was forbidden by the institution')
     })
 
+    it("makes a single link when the token keeps the credentials for days only, with the token's external_id", async () => {
+      const token = await widgetToken(h, { credentials_storage: '30d', widget: { ...OFDA_WIDGET, external_id: 'from-token' } })
+      const { consent, authorization_url } = (await startConsent(h, token)).body
+      await authorize(h, authorization_url, 'approve')
+      const res = await h.call('POST', `/widget/api/consents/${consent.id}/link`, { external_id: 'from-url' }, { auth: bearer(token) })
+      expect(res.status, JSON.stringify(res.body)).toBe(201)
+      expect(res.body.link).toMatchObject({
+        access_mode: 'single',
+        credentials_storage: '30d',
+        external_id: 'from-token',
+        fetch_resources: ['ACCOUNTS', 'OWNERS'],
+      })
+      // One consent, one link: the same consent cannot make a second one (the token is spent too).
+      const token2 = await widgetToken(h)
+      expectError(await h.call('POST', `/widget/api/consents/${consent.id}/link`, {}, { auth: bearer(token2) }), 404, 'not_found')
+    })
+
     it('refuses a form without the consent nonce, and a link before the authorisation', async () => {
       const token = await widgetToken(h)
       const { consent, authorization_url } = (await startConsent(h, token)).body
