@@ -162,7 +162,12 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
         description: 'Open-finance platform for Latin America, compatible with the Belvo API. Every error is an array of `{request_id, code, message, field}`.',
         license: { name: 'MIT' },
       },
-      components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic', description: 'Secret key id and password' } } },
+      components: {
+        securitySchemes: {
+          basicAuth: { type: 'http', scheme: 'basic', description: 'Secret key id and password' },
+          widgetAccessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access token of POST /api/token/ (connect widget API)' },
+        },
+      },
       security: [{ basicAuth: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
