@@ -109,7 +109,14 @@ export function App(props: { params: StartParams }) {
   const tokenError = useCallback(
     (error: ApiError) => {
       const message = error.item.message
-      const kind = params.token && tokenExpired(params.token) ? 'expired' : /\b(used|spent|usado|utilizado)\b/i.test(message) ? 'spent' : 'invalid'
+      // The code is authentication_failed in every case; the token's own expiry, then the server's
+      // message (in the page's language), tell the cases apart.
+      const kind =
+        (params.token && tokenExpired(params.token)) || /expir/i.test(message)
+          ? 'expired'
+          : /\b(used|spent|usado|utilizado)\b/i.test(message)
+            ? 'spent'
+            : 'invalid'
       setStep({ name: 'token-error', kind, detail: message })
     },
     [params.token],

@@ -1,5 +1,5 @@
 /** The screens of the flow. Each is a plain component: app.tsx decides which one shows and what it does. */
-import { useMemo, useRef, useState } from 'preact/hooks'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { Branding, ConsentConfig, FormField, Institution, TokenChallenge } from './api.ts'
 import type { MessageKey, Translate } from './i18n.ts'
 import { Badge, Icon, InstitutionLogo, Spinner, Step } from './ui.tsx'
@@ -659,6 +659,7 @@ export function Dialog(props: { t: Translate; onStay: () => void; onLeave: () =>
   const { t } = props
   const stay = useRef<HTMLButtonElement>(null)
   const leave = useRef<HTMLButtonElement>(null)
+  useEffect(() => stay.current?.focus(), [])
   // Focus starts on the safe choice and stays inside the dialog while it is open.
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Escape') {
@@ -687,7 +688,7 @@ export function Dialog(props: { t: Translate; onStay: () => void; onLeave: () =>
           <button type="button" class="secondary" ref={leave} onClick={props.onLeave}>
             {t('exit.leave')}
           </button>
-          <button type="button" class="primary" ref={stay} onClick={props.onStay} autoFocus>
+          <button type="button" class="primary" ref={stay} onClick={props.onStay}>
             {t('exit.stay')}
           </button>
         </div>

@@ -1,6 +1,6 @@
 /** Small pieces every step uses: the step frame with its focused heading, logos, icons, buttons. */
 import type { ComponentChildren } from 'preact'
-import { useEffect, useRef } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 
 /**
  * One step of the flow. `name` is its `data-step` (the end-to-end tests' handle); the heading
@@ -45,7 +45,9 @@ export function readableOn(background: string): string {
 /** An institution's logo, or its initials on its colour when it has none (decorative: its name is beside it). */
 export function InstitutionLogo(props: { name: string; logo: string | null; color: string; large?: boolean }) {
   const cls = props.large ? 'logo logo-large' : 'logo'
-  if (props.logo) return <img class={cls} src={props.logo} alt="" loading="lazy" referrerpolicy="no-referrer" />
+  // Logos live on the institutions' (or Belvo's) servers: offline or blocked, the initials stand in.
+  const [failed, setFailed] = useState(false)
+  if (props.logo && !failed) return <img class={cls} src={props.logo} alt="" loading="lazy" referrerpolicy="no-referrer" onError={() => setFailed(true)} />
   const background = /^#?[0-9a-f]{3,6}$/i.test(props.color) ? (props.color.startsWith('#') ? props.color : `#${props.color}`) : '#475569'
   const initials = props.name
     .split(/\s+/)
