@@ -231,7 +231,8 @@ export async function createConsent(
   for (const group of new Set(groups)) permissions[group] = [...PERMISSION_GROUPS[group]]
   const duration = durationOf(input, settings)
   const consentSettings = session.widget?.consent as { purpose?: unknown } | undefined
-  const purpose = typeof consentSettings?.purpose === 'string' ? consentSettings.purpose : typeof session.widget?.purpose === 'string' ? session.widget.purpose : null
+  const purpose =
+    typeof consentSettings?.purpose === 'string' ? consentSettings.purpose : typeof session.widget?.purpose === 'string' ? session.widget.purpose : null
 
   const now = ctx.clock.now()
   const row: ConsentRow = {
@@ -426,7 +427,14 @@ function sameNonce(expected: string | null, given: string): boolean {
  * The bank's log-in step: the CPF must be one the bank knows (the sandbox: OF Mock Bank's user)
  * and the consent's own (the token's identification_info), and the form must carry the consent's nonce.
  */
-export async function bankLogin(ctx: DomainContext, consentId: string, redirectUri: string, origin: string, nonce: string, cpf: string): Promise<AuthorizationView> {
+export async function bankLogin(
+  ctx: DomainContext,
+  consentId: string,
+  redirectUri: string,
+  origin: string,
+  nonce: string,
+  cpf: string,
+): Promise<AuthorizationView> {
   const view = await openAuthorization(ctx, consentId, redirectUri, origin)
   if (!sameNonce(view.consent.nonce, nonce)) throw new BankPageError('form')
   const normalized = normalizeCpf(cpf.trim())

@@ -3,7 +3,7 @@
  * or app that opened the widget. Screens are in steps.tsx; the server's API in api.ts.
  *
  * create mode:  intro → institutions → credentials → (mfa) → success
- *                                    ↘ openfinance-consent → institution's page → (back) → success
+ *                                    ↘ openfinance → institution's page → (back) → success
  * update mode:  credentials of the token's link → (mfa) → success
  * Any failure shows `error` (with "Try again" when trying again can help); a token that cannot be
  * used shows `token-error`. The close button asks before leaving.
@@ -22,7 +22,7 @@ type Step =
   | { name: 'institutions' }
   | { name: 'credentials'; institution: Institution }
   | { name: 'mfa'; institution: Institution; challenge: TokenChallenge; rejected: boolean }
-  | { name: 'openfinance-consent'; institution: Institution }
+  | { name: 'openfinance'; institution: Institution }
   | { name: 'openfinance-return'; institution: string }
   | { name: 'success'; link: string; institution: string; display: string }
   | { name: 'error'; error: ErrorItem; retry: (() => void) | null }
@@ -58,6 +58,11 @@ export function App(props: { params: StartParams }) {
   const { params } = props
   const locale = useMemo(() => pickLocale(params.locale, navigator.languages?.length ? navigator.languages : [navigator.language]), [params.locale])
   const t = useMemo(() => translator(locale), [locale])
+  const preferredCountries = useMemo(() => {
+    // Regions of the browser's languages (es-CO → CO), then the usual country of the page's language.
+    const regions = (navigator.languages ?? []).map((tag) => tag.split(/[-_]/)[1]?.toUpperCase()).filter(Boolean) as string[]
+    return [...params.countryCodes, ...regions, ...({ en: ['MX'], es: ['MX', 'CO'], pt: ['BR'] } as const)[locale], 'MX', 'CO', 'BR', 'CL']
+  }, [locale, params.countryCodes])
   const api = useMemo(() => (params.token ? new WidgetApi(params.token, locale) : null), [params.token, locale])
   const [session, setSession] = useState<Session | null>(null)
   const sessionRef = useRef<Session | null>(null)
@@ -209,7 +214,7 @@ export function App(props: { params: StartParams }) {
     if (openfinanceInstitution) {
       const found = await loadInstitutions(current)
       const institution = found?.find((i) => i.name === openfinanceInstitution)
-      setStep(institution ? { name: 'openfinance-consent', institution } : { name: 'institutions' })
+      setStep(institution ? { name: 'openfinance', institution } : { name: 'institutions' })
       return
     }
     setStep({ name: 'intro' })
@@ -330,20 +335,20 @@ export function App(props: { params: StartParams }) {
       location.assign(target.href)
     } catch (error) {
       setBusy(false)
-      fail(error, () => setStep({ name: 'openfinance-consent', institution }))
+      fail(error, () => setStep({ name: 'openfinance', institution }))
     }
   }
 
   const pick = (institution: Institution) => {
     setServerErrors({})
     setTyped({})
-    setStep(institution.integration_type === 'openfinance' ? { name: 'openfinance-consent', institution } : { name: 'credentials', institution })
+    setStep(institution.integration_type === 'openfinance' ? { name: 'openfinance', institution } : { name: 'credentials', institution })
   }
 
   const back = (() => {
     if (busy || confirmExit) return null
     if (step.name === 'institutions') return () => setStep({ name: 'intro' })
-    if ((step.name === 'credentials' || step.name === 'openfinance-consent') && session?.mode !== 'update') return () => setStep({ name: 'institutions' })
+    if ((step.name === 'credentials' || step.name === 'openfinance') && session?.mode !== 'update') return () => setStep({ name: 'institutions' })
     if (step.name === 'mfa') return () => setStep({ name: 'credentials', institution: step.institution })
     return null
   })()
@@ -363,6 +368,7 @@ export function App(props: { params: StartParams }) {
           <Institutions
             t={t}
             institutions={institutions}
+            preferredCountries={preferredCountries}
             loadError={institutionsError}
             onPick={pick}
             onRetry={() => session && void loadInstitutions(session)}
@@ -393,7 +399,7 @@ export function App(props: { params: StartParams }) {
             onSubmit={(token) => void resume(step.institution, step.challenge, token)}
           />
         )
-      case 'openfinance-consent':
+      case 'openfinance':
         return (
           <OpenFinanceConsent
             t={t}

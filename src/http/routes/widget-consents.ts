@@ -35,7 +35,13 @@ export function widgetConsentRoutes(api: Api): void {
   api.get(
     '/widget/api/consents/:id',
     {
-      schema: { tags, summary: "A consent of this token: its status", operationId: 'WidgetDetailConsent', params: IdParams, response: { 200: Consent, ...errorResponses(403) } },
+      schema: {
+        tags,
+        summary: 'A consent of this token: its status',
+        operationId: 'WidgetDetailConsent',
+        params: IdParams,
+        response: { 200: Consent, ...errorResponses(403) },
+      },
     },
     async (request) => getWidgetConsent(ctx, request.widget.principal, request.widget.session, request.params.id),
   )
@@ -45,7 +51,7 @@ export function widgetConsentRoutes(api: Api): void {
     {
       schema: {
         tags,
-        summary: 'The link of an authorised consent (update mode: the token\'s link, renewed)',
+        summary: "The link of an authorised consent (update mode: the token's link, renewed)",
         operationId: 'WidgetConsentLink',
         params: IdParams,
         body: ConsentLinkBody,
