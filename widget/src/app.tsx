@@ -82,7 +82,7 @@ export function App(props: { params: StartParams }) {
 
   const branding = session?.widget?.branding ?? null
   const company = branding?.company_name ?? undefined
-  const institutionName = 'institution' in step && typeof step.institution === 'object' ? step.institution.name : undefined
+  const institutionName = 'institution' in step ? (typeof step.institution === 'object' ? step.institution.name : step.institution || undefined) : undefined
   const metaData = useCallback(
     () => ({ institution_name: institutionName ?? null, step: step.name, timestamp: new Date().toISOString() }),
     [institutionName, step.name],
