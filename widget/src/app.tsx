@@ -13,7 +13,7 @@ import { ApiError, type Connected, type ErrorItem, type Institution, type Sessio
 import { hasErrorMessage, pickLocale, translator, type MessageKey } from './i18n.ts'
 import { Host, pickError, returnUrl, type StartParams } from './host.ts'
 import { Credentials, Dialog, Institutions, Intro, Loading, Message, Mfa, OpenFinanceConsent, Success, type ConsentRequest } from './steps.tsx'
-import { Icon, readableOn } from './ui.tsx'
+import { BrandMark, Icon, readableOn } from './ui.tsx'
 
 type Step =
   | { name: 'loading' }
@@ -154,12 +154,14 @@ export function App(props: { params: StartParams }) {
         return results
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) tokenError(error)
+        // A token without read_institutions: nothing to try again.
+        else if (error instanceof ApiError && error.status === 403) fail(error, null)
         else setInstitutionsError(error instanceof ApiError && error.code === 'network' ? t('error.network') : t('institutions.loadFailed'))
         setInstitutions([])
         return null
       }
     },
-    [api, params, t, tokenError],
+    [api, params, t, tokenError, fail],
   )
 
   const succeed = useCallback(
@@ -193,7 +195,10 @@ export function App(props: { params: StartParams }) {
       }
       setStep({ name: 'openfinance-return', institution: remembered ?? '' })
       try {
-        const connected = await api.consentLink(back.consentId)
+        const connected = await api.consentLink(back.consentId, {
+          ...(params.accessMode ? { access_mode: params.accessMode } : {}),
+          ...(params.externalId ? { external_id: params.externalId } : {}),
+        })
         succeed(connected, remembered ?? connected.institution)
       } catch (error) {
         fail(error, retry)
@@ -207,7 +212,8 @@ export function App(props: { params: StartParams }) {
     if (current.mode === 'update' && current.link) {
       const found = await loadInstitutions(current)
       const institution = found?.find((i) => i.name === current.link?.institution) ?? found?.[0]
-      if (institution) setStep({ name: 'credentials', institution })
+      // An Open Finance link is renewed with a new consent, a credentials link with new credentials.
+      if (institution) setStep(institution.integration_type === 'openfinance' ? { name: 'openfinance', institution } : { name: 'credentials', institution })
       else if (found) fail(new ApiError(404, { code: 'institution_unavailable', message: `${current.link.institution} is not available` }), null)
       return
     }
@@ -459,13 +465,7 @@ export function App(props: { params: StartParams }) {
             <span class="icon-spacer" />
           )}
           <div class="brand">
-            {branding?.company_logo ? (
-              <img src={branding.company_logo} alt={company ?? ''} class="company-logo" referrerpolicy="no-referrer" />
-            ) : branding?.company_icon ? (
-              <img src={branding.company_icon} alt={company ?? ''} class="company-icon" referrerpolicy="no-referrer" />
-            ) : company ? (
-              <span class="company-name">{company}</span>
-            ) : null}
+            <BrandMark logo={branding?.company_logo} icon={branding?.company_icon} name={company} />
           </div>
           <button type="button" class="icon-button" aria-label={t('close')} ref={closeButton} onClick={requestClose}>
             <Icon name="close" />
