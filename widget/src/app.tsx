@@ -3,7 +3,7 @@
  * or app that opened the widget. Screens are in steps.tsx; the server's API in api.ts.
  *
  * create mode:  intro → institutions → credentials → (mfa) → success
- *                                    ↘ openfinance → institution's page → (back) → success
+ *                                    ↘ openfinance-consent → institution's page → (back) → success
  * update mode:  credentials of the token's link → (mfa) → success
  * Any failure shows `error` (with "Try again" when trying again can help); a token that cannot be
  * used shows `token-error`. The close button asks before leaving.
@@ -22,7 +22,7 @@ type Step =
   | { name: 'institutions' }
   | { name: 'credentials'; institution: Institution }
   | { name: 'mfa'; institution: Institution; challenge: TokenChallenge; rejected: boolean }
-  | { name: 'openfinance'; institution: Institution }
+  | { name: 'openfinance-consent'; institution: Institution }
   | { name: 'openfinance-return'; institution: string }
   | { name: 'success'; link: string; institution: string; display: string }
   | { name: 'error'; error: ErrorItem; retry: (() => void) | null }
@@ -213,14 +213,15 @@ export function App(props: { params: StartParams }) {
       const found = await loadInstitutions(current)
       const institution = found?.find((i) => i.name === current.link?.institution) ?? found?.[0]
       // An Open Finance link is renewed with a new consent, a credentials link with new credentials.
-      if (institution) setStep(institution.integration_type === 'openfinance' ? { name: 'openfinance', institution } : { name: 'credentials', institution })
+      if (institution)
+        setStep(institution.integration_type === 'openfinance' ? { name: 'openfinance-consent', institution } : { name: 'credentials', institution })
       else if (found) fail(new ApiError(404, { code: 'institution_unavailable', message: `${current.link.institution} is not available` }), null)
       return
     }
     if (openfinanceInstitution) {
       const found = await loadInstitutions(current)
       const institution = found?.find((i) => i.name === openfinanceInstitution)
-      setStep(institution ? { name: 'openfinance', institution } : { name: 'institutions' })
+      setStep(institution ? { name: 'openfinance-consent', institution } : { name: 'institutions' })
       return
     }
     setStep({ name: 'intro' })
@@ -341,20 +342,20 @@ export function App(props: { params: StartParams }) {
       location.assign(target.href)
     } catch (error) {
       setBusy(false)
-      fail(error, () => setStep({ name: 'openfinance', institution }))
+      fail(error, () => setStep({ name: 'openfinance-consent', institution }))
     }
   }
 
   const pick = (institution: Institution) => {
     setServerErrors({})
     setTyped({})
-    setStep(institution.integration_type === 'openfinance' ? { name: 'openfinance', institution } : { name: 'credentials', institution })
+    setStep(institution.integration_type === 'openfinance' ? { name: 'openfinance-consent', institution } : { name: 'credentials', institution })
   }
 
   const back = (() => {
     if (busy || confirmExit) return null
     if (step.name === 'institutions') return () => setStep({ name: 'intro' })
-    if ((step.name === 'credentials' || step.name === 'openfinance') && session?.mode !== 'update') return () => setStep({ name: 'institutions' })
+    if ((step.name === 'credentials' || step.name === 'openfinance-consent') && session?.mode !== 'update') return () => setStep({ name: 'institutions' })
     if (step.name === 'mfa') return () => setStep({ name: 'credentials', institution: step.institution })
     return null
   })()
@@ -405,7 +406,7 @@ export function App(props: { params: StartParams }) {
             onSubmit={(token) => void resume(step.institution, step.challenge, token)}
           />
         )
-      case 'openfinance':
+      case 'openfinance-consent':
         return (
           <OpenFinanceConsent
             t={t}

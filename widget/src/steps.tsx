@@ -545,7 +545,7 @@ export function OpenFinanceConsent(props: {
   const name = institution.display_name
   return (
     <Step
-      name="openfinance"
+      name="openfinance-consent"
       title={company ? t('openfinance.title', { company }) : t('openfinance.titleDefault')}
       busy={props.busy}
       icon={<InstitutionLogo name={name} logo={institution.icon_logo ?? institution.logo} color={institution.primary_color} large />}
