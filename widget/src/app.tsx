@@ -23,6 +23,7 @@ type Step =
   | { name: 'credentials'; institution: Institution }
   | { name: 'mfa'; institution: Institution; challenge: TokenChallenge; rejected: boolean }
   | { name: 'openfinance-consent'; institution: Institution }
+  | { name: 'openfinance-waiting'; institution: Institution; url: string }
   | { name: 'openfinance-return'; institution: string }
   | { name: 'success'; link: string; institution: string; display: string }
   | { name: 'error'; error: ErrorItem; retry: (() => void) | null }
@@ -30,6 +31,8 @@ type Step =
 
 /** Remembered across the trip to the institution's authorization page (same tab, same widget URL). */
 const PENDING_CONSENT = 'ponte-widget-consent-institution'
+/** The name of the window the embedded widget opens the institution's page in. */
+const CONSENT_WINDOW = 'ponte-openfinance'
 
 /** The access token's expiry, read without checking it (the server checks): only to tell "expired" from "invalid". */
 function tokenExpired(token: string): boolean {
@@ -177,13 +180,8 @@ export function App(props: { params: StartParams }) {
 
   /** Back from the institution's Open Finance page: create the link, or show why not. */
   const finishConsent = useCallback(
-    async (current: Session) => {
-      const back = params.consentReturn
-      if (!api || !back) return
-      // The answer is in the URL once: a reload must not try it again.
-      history.replaceState(null, '', returnUrl(new URL(location.href)))
-      const remembered = sessionStorage.getItem(PENDING_CONSENT)
-      sessionStorage.removeItem(PENDING_CONSENT)
+    async (current: Session, back: { consentId: string; result: string }, remembered: string | null) => {
+      if (!api) return
       const retry = () => {
         setStep({ name: 'loading' })
         void start(current, remembered)
@@ -228,14 +226,45 @@ export function App(props: { params: StartParams }) {
     void loadInstitutions(current)
   }
 
+  // Embedded, the institution's page opens in a window of its own (banks refuse to be framed); back
+  // from it, that window hands the answer to the widget that opened it and closes.
+  const consentWindow = useRef<{ window: Window | null; institution: Institution } | null>(null)
+  const isConsentWindow = !!params.consentReturn && window.name === CONSENT_WINDOW && !!window.opener
   useEffect(() => {
-    if (!api || !params.token) return
+    if (!isConsentWindow || !params.consentReturn) return
+    try {
+      ;(window.opener as Window).postMessage({ source: 'ponte-widget-consent', ...params.consentReturn }, location.origin)
+    } catch {
+      // The widget that opened this window is gone: nothing to hand the answer to.
+    }
+    window.close()
+  }, [])
+  useEffect(() => {
+    const onMessage = (event: MessageEvent) => {
+      const pending = consentWindow.current
+      if (!pending || event.origin !== location.origin || event.source !== pending.window) return
+      const data = event.data as { source?: string; consentId?: string; result?: string }
+      if (data?.source !== 'ponte-widget-consent' || !data.consentId || !sessionRef.current) return
+      consentWindow.current = null
+      void finishConsent(sessionRef.current, { consentId: data.consentId, result: data.result ?? '' }, pending.institution.name)
+    }
+    window.addEventListener('message', onMessage)
+    return () => window.removeEventListener('message', onMessage)
+  }, [finishConsent])
+
+  useEffect(() => {
+    if (!api || !params.token || isConsentWindow) return
     api.session().then(
       (current) => {
         setSession(current)
         applyTheme(current)
-        if (params.consentReturn) void finishConsent(current)
-        else void start(current)
+        if (params.consentReturn) {
+          // The answer is in the URL once: a reload must not try it again.
+          history.replaceState(null, '', returnUrl(new URL(location.href)))
+          const remembered = sessionStorage.getItem(PENDING_CONSENT)
+          sessionStorage.removeItem(PENDING_CONSENT)
+          void finishConsent(current, params.consentReturn, remembered)
+        } else void start(current)
       },
       (error: unknown) => {
         if (error instanceof ApiError && error.status === 401) return tokenError(error)
@@ -333,14 +362,25 @@ export function App(props: { params: StartParams }) {
   const requestConsent = async (institution: Institution, request: ConsentRequest) => {
     if (!api) return
     setBusy(true)
+    // Opened now, while the click still allows a new window; pointed at the bank once the consent exists.
+    const popup = host.embedded ? window.open('about:blank', CONSENT_WINDOW, 'popup,width=520,height=760') : null
     const redirect = returnUrl(new URL(location.href))
     try {
       const answer = await api.createConsent({ institution: institution.name, redirect_uri: redirect, ...request })
       const target = new URL(answer.authorization_url, location.href)
       if (!target.searchParams.has('redirect_uri')) target.searchParams.set('redirect_uri', redirect)
+      if (!target.searchParams.has('locale')) target.searchParams.set('locale', locale)
+      if (host.embedded) {
+        setBusy(false)
+        if (popup) popup.location.href = target.href
+        consentWindow.current = { window: popup, institution }
+        setStep({ name: 'openfinance-waiting', institution, url: target.href })
+        return
+      }
       sessionStorage.setItem(PENDING_CONSENT, institution.name)
       location.assign(target.href)
     } catch (error) {
+      popup?.close()
       setBusy(false)
       fail(error, () => setStep({ name: 'openfinance-consent', institution }))
     }
@@ -361,6 +401,7 @@ export function App(props: { params: StartParams }) {
   })()
 
   const screen = (() => {
+    if (isConsentWindow) return <Message step="openfinance-window" tone="neutral" title={t('openfinance.returningTitle')} text={t('closeWindow')} />
     switch (step.name) {
       case 'loading':
         return <Loading t={t} />
@@ -417,6 +458,31 @@ export function App(props: { params: StartParams }) {
             busy={busy}
             onSubmit={(request) => void requestConsent(step.institution, request)}
           />
+        )
+      case 'openfinance-waiting':
+        return (
+          <Message
+            step="openfinance-waiting"
+            tone="neutral"
+            title={t('openfinance.waitingTitle', { institution: step.institution.display_name })}
+            text={t('openfinance.waitingText')}
+          >
+            <div class="actions">
+              <a
+                class="secondary"
+                href={step.url}
+                target={CONSENT_WINDOW}
+                rel="opener"
+                onClick={(event) => {
+                  event.preventDefault()
+                  const opened = window.open(step.url, CONSENT_WINDOW, 'popup,width=520,height=760')
+                  consentWindow.current = { window: opened, institution: step.institution }
+                }}
+              >
+                {t('openfinance.reopen', { institution: step.institution.display_name })}
+              </a>
+            </div>
+          </Message>
         )
       case 'openfinance-return':
         return (
