@@ -295,7 +295,7 @@ export function App(props: { params: StartParams }) {
       if (!host.exit({ last_encountered_error: null, meta_data: metaData() })) setClosed(true)
       return
     }
-    if (step.name === 'token-error') return leave()
+    if (step.name === 'token-error' || !params.closeDialog) return leave()
     setConfirmExit(true)
   }
 
