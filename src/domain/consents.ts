@@ -342,8 +342,7 @@ export async function linkFromConsent(
     {
       institution: consent.institution,
       document: consent.document_number,
-      access_mode: input.access_mode ?? null,
-      external_id: input.external_id ?? null,
+      ...connectionSettings(session, input),
       fetch_resources: session.fetch_resources,
       stale_in: session.stale_in,
       credentials_storage: session.credentials_storage,
@@ -357,6 +356,23 @@ export async function linkFromConsent(
     },
   )
   return { link: await describeLink(ctx, link), institution: link.institution }
+}
+
+/**
+ * The access mode and external id of the link, as widget-api's POST /widget/api/links chooses
+ * them (widget-session.ts tokenLinkSettings; to share at merge): the token's `widget` values when
+ * it has them, else the widget URL's; with neither, a token that does not store credentials makes
+ * a single link (a recurrent one must store them).
+ */
+function connectionSettings(session: WidgetTokenRow, input: ConsentLinkInput): { access_mode: 'single' | 'recurrent' | null; external_id: string | null } {
+  const widget = session.widget ?? {}
+  const mode = widget.access_mode === 'single' || widget.access_mode === 'recurrent' ? widget.access_mode : null
+  const externalId = typeof widget.external_id === 'string' && widget.external_id !== '' ? widget.external_id : null
+  const storage = session.credentials_storage
+  return {
+    access_mode: mode ?? input.access_mode ?? (storage && storage !== 'store' ? 'single' : null),
+    external_id: externalId ?? input.external_id ?? null,
+  }
 }
 
 /**
