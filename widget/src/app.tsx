@@ -515,7 +515,7 @@ export function App(props: { params: StartParams }) {
                 </button>
               ) : (
                 <button type="button" class="primary" onClick={() => host.fatal(error, metaData()) || setStep({ name: 'exited' })}>
-                  {t('close')}
+                  {t('error.closeAndReturn')}
                 </button>
               )}
             </div>
