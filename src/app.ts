@@ -31,6 +31,7 @@ import type { Cipher } from './lib/crypto.ts'
 import { backgroundMetrics } from './jobs/metrics.ts'
 import { QUEUES, type JobQueue } from './jobs/queue.ts'
 import { sandboxRoutes } from './http/routes/sandbox.ts'
+import { paymentRoutes } from './http/routes/payments.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
 import { PonteError } from './lib/errors.ts'
@@ -189,6 +190,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)
     enrichRecurringRoutes(scoped)
+    paymentRoutes(scoped)
   })
 
   return app

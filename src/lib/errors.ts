@@ -28,6 +28,10 @@ export type ErrorCode =
   | 'invalid_credentials_storage'
   | 'invalid_fetch_resources'
   | 'invalid_access_mode_switch'
+  // 400 payments (Belvo's 400_validation_error codes)
+  | 'already_registered'
+  | 'cancellation_error'
+  | 'idempotency_key_invalid'
   // other statuses
   | 'authentication_failed'
   | 'access_to_resource_denied'
@@ -35,6 +39,8 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'request_timeout'
   | 'link_refreshed'
+  | 'idempotency_key_conflict'
+  | 'idempotency_payload_mismatch'
   | 'unsupported_media_type'
   | 'request_too_large'
   | 'token_required'
