@@ -137,7 +137,7 @@ export function webhookDeliveryWire(row: WebhookDeliveryRow) {
     last_status_code: row.last_status_code,
     created_at: row.created_at,
     updated_at: row.updated_at,
-    payload: JSON.parse(row.payload) as WebhookPayload,
+    payload: JSON.parse(row.payload) as WebhookPayload | PaymentsWebhookPayload,
     attempts_log: row.attempts_log,
   }
 }
