@@ -25,6 +25,9 @@ describe('Payments Brazil', () => {
   let customer: Json
 
   const call: Harness['call'] = (...args) => h.call(...args)
+  let listening: Promise<string> | undefined
+  /** Real HTTP, started once for the tests that need concurrent requests. */
+  const baseUrl = () => (listening ??= h.listen())
 
   async function createAccount(body: Json = {}, headers: Record<string, string> = {}) {
     const res = await call(
@@ -341,6 +344,21 @@ describe('Payments Brazil', () => {
       expect(again.status).toBe(400)
     })
 
+    it('settles an intent once when its authorization arrives several times at once, over real HTTP', async () => {
+      const base = await baseUrl()
+      const intent = await createIntent('33.00')
+      const responses = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          fetch(`${base}/payments/br/payment-intents/${intent.id}/authorize/`, { method: 'POST', headers: { authorization: h.auth } }).then((r) => r.status),
+        ),
+      )
+      expect(responses.filter((s) => s === 200)).toHaveLength(1)
+      expect(responses.filter((s) => s === 400)).toHaveLength(5)
+      expect((await call('GET', `/payments/br/transactions/?payment_intent=${intent.id}`)).body.count).toBe(1)
+      const ledger = await paymentsLedger(h.db, { organizationId: org }, intent.id)
+      expect(ledger.map((e) => e.to_status)).toEqual(['REQUIRES_ACTION', 'PROCESSING', 'SUCCEEDED'])
+    })
+
     it('settles a Pix key payment with an end_to_end_id and no transaction (as Belvo shows them)', async () => {
       const intent = await createIntent('40.00', {}, { beneficiary_bank_account: undefined, pix_key: 'pagamentos@loja.com.br' })
       const res = await call('POST', `/payments/br/payment-intents/${intent.id}/authorize/`)
@@ -494,6 +512,25 @@ describe('Payments Brazil', () => {
       expect(malformed.body[0]).toMatchObject({ code: 'idempotency_key_invalid', field: 'Belvo-Idempotency-Key' })
     })
 
+    it('treats the resource version as part of the request: the same key with V2 is a mismatch', async () => {
+      const key = randomUUID()
+      const body = { identifier: generateCpf(), name: 'Versões' }
+      expect((await call('POST', '/payments/br/customers/', body, withKey(key))).status).toBe(201)
+      const v2 = await call('POST', '/payments/br/customers/', body, { headers: { ...V2, 'belvo-idempotency-key': key } })
+      expect(v2.status).toBe(422)
+    })
+
+    it('takes over the claim of a request whose process died before finishing', async () => {
+      const key = randomUUID()
+      const body = intentBody('19.00')
+      const { requestHash } = await import('../../src/domain/payments/idempotency.ts')
+      const longAgo = new Date(h.clock.now().getTime() - 10 * 60_000).toISOString()
+      await claimIdempotencyKey(h.db, org, key, requestHash('POST', '/payments/br/payment-intents/', body), longAgo)
+      const res = await call('POST', '/payments/br/payment-intents/', body, withKey(key))
+      expect(res.status).toBe(201)
+      expect(res.headers['belvo-idempotency-status']).toBe('AVAILABLE')
+    })
+
     it('frees the key of a request that failed validation, so that the corrected request can use it', async () => {
       const key = randomUUID()
       const bad = await call('POST', '/payments/br/payment-intents/', intentBody('1.234'), withKey(key))
@@ -503,7 +540,7 @@ describe('Payments Brazil', () => {
     })
 
     it('creates one object for concurrent identical requests, over real HTTP', async () => {
-      const base = await h.listen()
+      const base = await baseUrl()
       const key = randomUUID()
       const body = JSON.stringify(intentBody('18.00', { description: `concurrent ${key}` }))
       const responses = await Promise.all(

@@ -50,9 +50,9 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null)
 }
 
-export function requestHash(method: string, path: string, body: unknown): string {
+export function requestHash(method: string, path: string, body: unknown, version = 'V1'): string {
   return createHash('sha256')
-    .update(`${method.toUpperCase()} ${path}\n${canonical(body)}`)
+    .update(`${method.toUpperCase()} ${path} ${version}\n${canonical(body)}`)
     .digest('hex')
 }
 
@@ -61,6 +61,8 @@ export interface IdempotentRequest {
   method: string
   /** The path without its query string. */
   path: string
+  /** The resource version asked for (X-Belvo-API-Resource-Version): V1 unless said. */
+  version?: string
   body: unknown
 }
 
@@ -74,7 +76,7 @@ export async function idempotent(
   if (request.key === undefined) return ctx.db.tx(create)
   const key = request.key.trim()
   if (!isUuid(key)) throw new PonteError('idempotency_key_invalid', { field: 'Belvo-Idempotency-Key' })
-  const hash = requestHash(request.method, request.path, request.body)
+  const hash = requestHash(request.method, request.path, request.body, request.version)
   const org = caller.organizationId
   const now = () => ctx.clock.now().toISOString()
 

@@ -95,8 +95,14 @@ function idempotencyKey(request: FastifyRequest): string | undefined {
 export function paymentRoutes(api: Api): void {
   const ctx = api.deps.domain
   const { db } = ctx
+  // The resource version is part of the request: a V2 replay of a V1 creation is another request.
   const created = (request: FastifyRequest, create: Parameters<typeof idempotent>[3]) =>
-    idempotent(ctx, callerOf(request), { key: idempotencyKey(request), method: request.method, path: request.url.split('?')[0], body: request.body }, create)
+    idempotent(
+      ctx,
+      callerOf(request),
+      { key: idempotencyKey(request), method: request.method, path: request.url.split('?')[0], version: versionOf(request), body: request.body },
+      create,
+    )
 
   // -- Institutions ------------------------------------------------------------------------------
   const institutionTags = ['Payment Institutions (Brazil)']
