@@ -11,6 +11,7 @@ import { ACCOUNTS_RESOURCE, backgroundResource, existsAt, RESOURCES, resourceNam
 import { connectorSupports, newChanges, retrieve, type RetrieveResult } from './resources.ts'
 import { enqueueForLink, type AsyncRequestJob, type HistoricalUpdateJob, type ProcessType } from './schedule.ts'
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
+import { settleDueCharges } from './payments/intents.ts'
 
 /**
  * Belvo's asynchronous side (INVENTORY 2.5, 4.3, 7): historical updates after a link is created,
@@ -235,9 +236,10 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
 
 /**
  * One pass of the scheduler (every worker runs it; claims are row-locked updates, so each due
- * link is enqueued once): due recurrent refreshes, and a retention job (one at a time).
+ * link is enqueued once): due recurrent refreshes, a retention job (one at a time), and the
+ * sandbox payment network's scheduled payments whose date has come (payments/intents.ts).
  */
-export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: number }> {
+export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: number; settlements: number }> {
   const now = ctx.clock.now()
   const refreshes = await ctx.db.tx(async (tx) => {
     const due = await claimDueRefreshes(tx, now.toISOString())
@@ -259,7 +261,8 @@ export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: num
     await ctx.jobs.send(tx, QUEUES.retention, {}, { singletonKey: 'retention' })
     return due.length
   })
-  return { refreshes }
+  const settlements = await settleDueCharges(ctx, now)
+  return { refreshes, settlements }
 }
 
 /**

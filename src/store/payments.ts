@@ -465,6 +465,19 @@ export async function findCharge(db: Queryable, organizationId: string, id: stri
   )[0]
 }
 
+/** SCHEDULED charges whose settlement date has come (every organization's), oldest date first. */
+export async function dueScheduledCharges(
+  db: Queryable,
+  today: string,
+  limit: number,
+): Promise<{ id: string; organization_id: string; payment_intent_id: string }[]> {
+  return db.query(
+    `SELECT ch.id, ch.organization_id, ch.payment_intent_id FROM payment_charges ch
+     WHERE ch.status = 'SCHEDULED' AND ch.settlement_date <= $1::date ORDER BY ch.settlement_date, ch.id LIMIT $2`,
+    [today, limit],
+  )
+}
+
 /** The charges of some intents, oldest first (intents embed theirs). */
 export async function chargesOfIntents(db: Queryable, organizationId: string, intentIds: string[]): Promise<ChargeRow[]> {
   if (intentIds.length === 0) return []

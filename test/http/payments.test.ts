@@ -2,6 +2,7 @@ import { generateCnpj, generateCpf } from '@brazilian-utils/brazilian-utils'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { paymentsLedger } from '../../src/domain/payments/intents.ts'
+import { runScheduler } from '../../src/domain/sync.ts'
 import { END_TO_END_ID } from '../../src/domain/payments/network.ts'
 import { sumAmounts } from '../../src/domain/payments/money.ts'
 import { claimIdempotencyKey } from '../../src/store/payments.ts'
@@ -639,6 +640,33 @@ describe('Payments Brazil', () => {
       const hooks = await receiver.waitFor((all) => all.some((r) => r.body.object_id === intent.id && r.body.data.status === 'FAILED'))
       const failed = hooks.find((r) => r.body.object_id === intent.id && r.body.data.status === 'FAILED')!.body
       expect(failed.data).toMatchObject({ failure_code: 'insufficient_funds', failure_message: expect.any(String) })
+    })
+  })
+  // Last: it moves the sandbox clock to the payments' dates.
+  describe('scheduled payments on their date', () => {
+    it('the scheduler settles a due scheduled payment, or fails it by the amount rules, once', async () => {
+      const good = await createIntent('45.00', {}, { schedule: { single: { date: '2026-04-20' } } })
+      const poor = await createIntent('145.00', {}, { schedule: { single: { date: '2026-04-20' } } })
+      const later = await createIntent('46.00', {}, { schedule: { single: { date: '2026-04-21' } } })
+      for (const intent of [good, poor, later]) await call('POST', `/payments/br/payment-intents/${intent.id}/authorize/`)
+      h.clock.set('2026-04-19T23:59:00Z')
+      expect((await runScheduler(h.app.deps.domain)).settlements).toBe(0)
+      h.clock.set('2026-04-20T08:00:00Z')
+      expect((await runScheduler(h.app.deps.domain)).settlements).toBe(2)
+      expect((await runScheduler(h.app.deps.domain)).settlements).toBe(0)
+      const settled = (await call('GET', `/payments/br/payment-intents/${good.id}/`)).body
+      expect(settled).toMatchObject({ status: 'SUCCEEDED' })
+      expect(settled.charges[0]).toMatchObject({ status: 'SUCCEEDED' })
+      expect(settled.charges[0].transactions).toHaveLength(1)
+      expect(settled.payment_method_information.open_finance.end_to_end_id).toMatch(/^E99990001202604200800/)
+      const failed = (await call('GET', `/payments/br/payment-intents/${poor.id}/`)).body
+      expect(failed).toMatchObject({ status: 'FAILED', failure_code: 'insufficient_funds' })
+      expect((await call('GET', `/payments/br/payment-intents/${later.id}/`)).body.status).toBe('PROCESSING')
+      const ledger = await paymentsLedger(h.db, { organizationId: org }, settled.charges[0].id)
+      expect(ledger.map((e) => [e.from_status, e.to_status, e.actor])).toEqual([
+        [null, 'SCHEDULED', 'sandbox'],
+        ['SCHEDULED', 'SUCCEEDED', 'sandbox'],
+      ])
     })
   })
 })

@@ -1,7 +1,7 @@
 import type { Clock } from '../../lib/clock.ts'
 import { isCalendarDay } from '../../lib/dates.ts'
 import { PonteError } from '../../lib/errors.ts'
-import { isUuid, uuidv7 } from '../../lib/ids.ts'
+import { hex32, isUuid, uuidv7 } from '../../lib/ids.ts'
 import type { FilterField, ListRequest } from '../../lib/list-query.ts'
 import type { Db, Queryable } from '../../store/db.ts'
 import * as store from '../../store/payments.ts'
@@ -516,6 +516,40 @@ async function settle(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCall
     })
   }
   return moveIntent(tx, ctx, caller, intent, 'SUCCEEDED', { actor, endToEndId: e2e, reason: 'settled' })
+}
+
+/** Most due charges one scheduler pass settles; the next pass takes the rest. */
+const SETTLEMENTS_PER_PASS = 200
+
+/**
+ * The sandbox network settles scheduled payments on their date (the sandbox clock's UTC day):
+ * each due SCHEDULED charge, in a transaction of its own that holds its intent's row lock, is
+ * settled (transaction, balance, SUCCEEDED) or refused by the amount rules (FAILED). Several
+ * workers may run this at once: the lock and the re-read status make each charge settle once.
+ * Returns how many charges it moved.
+ */
+export async function settleDueCharges(ctx: Ctx, now: Date): Promise<number> {
+  const due = await store.dueScheduledCharges(ctx.db, now.toISOString().slice(0, 10), SETTLEMENTS_PER_PASS)
+  let moved = 0
+  for (const { id, organization_id: organizationId, payment_intent_id: intentId } of due) {
+    const caller: PaymentsCaller = { organizationId, keyId: 'scheduler', requestId: hex32() }
+    const done = await ctx.db.tx(async (tx) => {
+      const intent = await store.findPaymentIntent(tx, organizationId, intentId, true)
+      const charge = await store.findCharge(tx, organizationId, id)
+      if (!intent || !charge || charge.status !== 'SCHEDULED') return false
+      const outcome = outcomeFor(parseAmount(formatAmount(charge.amount)))
+      if (outcome.stage === 'settled') {
+        await settle(tx, ctx, caller, intent, charge, 'sandbox')
+      } else {
+        const failure = { actor: 'sandbox', failureCode: outcome.failureCode, failureMessage: outcome.failureMessage }
+        await moveCharge(tx, ctx, caller, charge, 'FAILED', failure)
+        await moveIntent(tx, ctx, caller, intent, 'FAILED', failure)
+      }
+      return true
+    })
+    if (done) moved++
+  }
+  return moved
 }
 
 /**

@@ -133,6 +133,8 @@ CREATE TABLE payment_charges (
 );
 CREATE INDEX payment_charges_organization_created_idx ON payment_charges (organization_id, created_at, id);
 CREATE INDEX payment_charges_intent_idx ON payment_charges (payment_intent_id);
+-- The scheduler's scan for scheduled charges that are due.
+CREATE INDEX payment_charges_due_idx ON payment_charges (settlement_date) WHERE status = 'SCHEDULED';
 
 -- Payment transactions: money that moved (one INFLOW per settled charge into a bank account).
 -- At most one per charge: the unique constraint is the last guard against settling twice.
