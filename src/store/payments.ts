@@ -688,3 +688,106 @@ export async function completeIdempotencyKey(db: Queryable, organizationId: stri
 export async function releaseIdempotencyKey(db: Queryable, organizationId: string, key: string): Promise<void> {
   await db.query(`DELETE FROM payment_idempotency_keys WHERE organization_id = $1 AND key = $2 AND state = 'processing'`, [organizationId, key])
 }
+
+// ---------------------------------------------------------------------------------------------
+// Enrollments
+
+export interface EnrollmentRow {
+  id: string
+  organization_id: string
+  customer_id: string
+  institution_id: string
+  status: string
+  details_status: string
+  platform: string
+  name: string | null
+  callback_url: string | null
+  state: string
+  external_id: string | null
+  metadata: Json
+  status_reason_code: string | null
+  status_reason_message: string | null
+  expires_at: string
+  created_by: string
+  created_at: string
+  updated_at: string
+}
+
+const ENROLLMENT_COLUMNS = `e.id, e.organization_id, e.customer_id, e.institution_id, e.status, e.details_status, e.platform, e.name, e.callback_url,
+  e.state, e.external_id, e.metadata, e.status_reason_code, e.status_reason_message, ${ISO('e.expires_at')} AS expires_at, e.created_by,
+  ${ISO('e.created_at')} AS created_at, ${ISO('e.updated_at')} AS updated_at`
+
+export type NewEnrollment = Omit<EnrollmentRow, 'updated_at' | 'status_reason_code' | 'status_reason_message'>
+
+export async function insertEnrollment(db: Queryable, e: NewEnrollment): Promise<EnrollmentRow> {
+  const rows = await db.query<EnrollmentRow>(
+    `INSERT INTO payment_enrollments AS e (id, organization_id, customer_id, institution_id, status, details_status, platform, name, callback_url,
+       state, external_id, metadata, expires_at, created_by, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14, $15, $15)
+     RETURNING ${ENROLLMENT_COLUMNS}`,
+    [
+      e.id,
+      e.organization_id,
+      e.customer_id,
+      e.institution_id,
+      e.status,
+      e.details_status,
+      e.platform,
+      e.name,
+      e.callback_url,
+      e.state,
+      e.external_id,
+      JSON.stringify(e.metadata),
+      e.expires_at,
+      e.created_by,
+      e.created_at,
+    ],
+  )
+  return rows[0]
+}
+
+/** By id within the organization, or (complete-redirection) by its `state`; `lock` takes the row lock. */
+export async function findEnrollment(
+  db: Queryable,
+  organizationId: string,
+  by: { id: string } | { state: string },
+  lock = false,
+): Promise<EnrollmentRow | undefined> {
+  const [column, value] = 'id' in by ? ['e.id', by.id] : ['e.state', by.state]
+  return (
+    await db.query<EnrollmentRow>(
+      `SELECT ${ENROLLMENT_COLUMNS} FROM payment_enrollments e WHERE e.organization_id = $1 AND ${column} = $2${lock ? ' FOR UPDATE' : ''}`,
+      [organizationId, value],
+    )
+  )[0]
+}
+
+export async function updateEnrollmentStatus(
+  db: Queryable,
+  organizationId: string,
+  id: string,
+  c: { status: string; details_status: string; status_reason_code: string | null; status_reason_message: string | null },
+  now: string,
+): Promise<void> {
+  await db.query(
+    `UPDATE payment_enrollments SET status = $3, details_status = $4, status_reason_code = $5, status_reason_message = $6, updated_at = $7
+     WHERE organization_id = $1 AND id = $2`,
+    [organizationId, id, c.status, c.details_status, c.status_reason_code, c.status_reason_message, now],
+  )
+}
+
+export function listEnrollments(db: Queryable, organizationId: string, conditions: Condition[], page: PageRequest) {
+  return filteredPage<EnrollmentRow>(
+    db,
+    {
+      from: 'payment_enrollments e',
+      alias: 'e',
+      select: ENROLLMENT_COLUMNS,
+      orderBy: 'e.created_at DESC, e.id DESC',
+      where: ['e.organization_id = $1'],
+      params: [organizationId],
+    },
+    conditions,
+    page,
+  )
+}

@@ -642,6 +642,84 @@ describe('Payments Brazil', () => {
       expect(failed.data).toMatchObject({ failure_code: 'insufficient_funds', failure_message: expect.any(String) })
     })
   })
+  describe('biometric Pix enrollments', () => {
+    const enrollmentBody = (extra: Json = {}) => ({
+      type: 'open_finance_biometric_pix',
+      details: {
+        customer: customer.id,
+        institution: RETAIL,
+        platform: 'ANDROID',
+        risk_signals: { device_id: 'abc' },
+        callback_url: 'https://merchant.example/done',
+      },
+      ...extra,
+    })
+
+    it('creates a PENDING enrollment and completes it (SUCCEEDED) or fails it (FAILED) from the redirection', async () => {
+      const created = await call('POST', '/payments/br/enrollments/', enrollmentBody({ external_id: randomUUID() }))
+      expect(created.status, JSON.stringify(created.body)).toBe(201)
+      expectSpec('current', 'EnrollmentBiometricPix', created.body)
+      expect(created.body).toMatchObject({ status: 'PENDING', details: { status: 'AWAITING_ACCOUNT_HOLDER_VALIDATION', risk_signals: '******' } })
+      const state = new URL(created.body.details.redirect_url).searchParams.get('state')
+      const done = await call('POST', '/payments/br/enrollments/complete-redirection/', { state, code: 'abc', id_token: 'jwt' })
+      expect(done.status, JSON.stringify(done.body)).toBe(200)
+      expectSpec('current', 'EnrollmentBiometricPix', done.body)
+      expect(done.body).toMatchObject({ status: 'SUCCEEDED', details: { status: 'AUTHORIZED' } })
+      const again = await call('POST', '/payments/br/enrollments/complete-redirection/', { state, code: 'abc', id_token: 'jwt' })
+      expect(again.status).toBe(400)
+      expect(again.body[0]).toMatchObject({ code: 'invalid', field: 'state' })
+
+      const other = (await call('POST', '/payments/br/enrollments/', enrollmentBody())).body
+      const otherState = new URL(other.details.redirect_url).searchParams.get('state')
+      const failed = await call('POST', '/payments/br/enrollments/complete-redirection/', {
+        state: otherState,
+        error: 'access_denied',
+        error_description: 'User refused',
+      })
+      expect(failed.body).toMatchObject({ status: 'FAILED', status_reason_code: 'access_denied', status_reason_message: 'User refused' })
+      const listed = await call('GET', `/payments/br/enrollments/?status=FAILED&customer=${customer.id}`)
+      expect(listed.body.results.map((e: Json) => e.id)).toEqual([other.id])
+      expect((await call('GET', `/payments/br/enrollments/${other.id}/`)).body.status).toBe('FAILED')
+      expect((await call('GET', `/payments/br/enrollments/${other.id}/`, undefined, { auth: h.otherAuth })).status).toBe(404)
+      const hooks = await receiver.waitFor((all) => all.some((r) => r.body.object_id === created.body.id))
+      expect(hooks.filter((r) => r.body.object_id === created.body.id).map((r) => [r.body.webhook_type, r.body.webhook_code, r.body.data.status])).toEqual([
+        ['ENROLLMENTS', 'STATUS_UPDATE', 'SUCCEEDED'],
+      ])
+    })
+
+    it('cancels an enrollment completed after its expiry', async () => {
+      const created = (await call('POST', '/payments/br/enrollments/', enrollmentBody())).body
+      h.clock.advance(16 * 60_000)
+      const state = new URL(created.details.redirect_url).searchParams.get('state')
+      const late = await call('POST', '/payments/br/enrollments/complete-redirection/', { state, code: 'abc', id_token: 'jwt' })
+      expect(late.body).toMatchObject({ status: 'CANCELED', status_reason_code: 'enrollment_expired' })
+      const ledger = await paymentsLedger(h.db, { organizationId: org }, created.id)
+      expect(ledger.map((e) => [e.from_status, e.to_status])).toEqual([
+        [null, 'PENDING'],
+        ['PENDING', 'CANCELED'],
+      ])
+    })
+
+    it.each([
+      [{ type: 'pix' }, 'type', 'invalid_choice'],
+      [{ details: { institution: RETAIL, platform: 'ANDROID', risk_signals: {} } }, 'details.customer', 'required'],
+      [{ details: { customer: randomUUID(), institution: RETAIL, platform: 'ANDROID', risk_signals: {} } }, 'details.customer', 'does_not_exist'],
+      [{ details: { customer: '{customer}', institution: RETAIL, platform: 'WINDOWS', risk_signals: {} } }, 'details.platform', 'invalid_choice'],
+      [{ details: { customer: '{customer}', institution: RETAIL, platform: 'IOS' } }, 'details.risk_signals', 'required'],
+    ])('refuses %j with a 400 on %s', async (extra, field, code) => {
+      const body = JSON.parse(JSON.stringify(enrollmentBody(extra)).replace('{customer}', customer.id))
+      const res = await call('POST', '/payments/br/enrollments/', body)
+      expect(res.status).toBe(400)
+      expect(res.body[0]).toMatchObject({ code, field })
+    })
+
+    it('answers does_not_exist for an unknown state', async () => {
+      const res = await call('POST', '/payments/br/enrollments/complete-redirection/', { state: 'nope', code: 'x' })
+      expect(res.status).toBe(400)
+      expect(res.body[0]).toMatchObject({ code: 'does_not_exist', field: 'state' })
+    })
+  })
+
   // Last: it moves the sandbox clock to the payments' dates.
   describe('scheduled payments on their date', () => {
     it('the scheduler settles a due scheduled payment, or fails it by the amount rules, once', async () => {

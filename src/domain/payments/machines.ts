@@ -57,6 +57,19 @@ export const CHARGE_MACHINE: Machine<ChargeStatus> = {
   },
 }
 
+/**
+ * Biometric Pix enrollments: PENDING until the institution's redirection comes back
+ * (complete-redirection): SUCCEEDED with a code, FAILED with an error, CANCELED once expired.
+ */
+export const ENROLLMENT_STATUSES = ['PENDING', 'SUCCEEDED', 'CANCELED', 'FAILED'] as const
+export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number]
+
+export const ENROLLMENT_MACHINE: Machine<EnrollmentStatus> = {
+  objectType: 'enrollment',
+  initial: ['PENDING'],
+  transitions: { PENDING: ['SUCCEEDED', 'FAILED', 'CANCELED'], SUCCEEDED: [], CANCELED: [], FAILED: [] },
+}
+
 /** Objects that are created in their only status and never change (they still get a ledger row). */
 export const CREATED_ONLY = { customer: 'CREATED', bank_account: 'CREATED', transaction: 'SETTLED' } as const
 

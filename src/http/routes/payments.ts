@@ -54,6 +54,10 @@ import {
   ChargeParams,
   Customer,
   CustomerCreate,
+  Enrollment,
+  EnrollmentCreate,
+  EnrollmentParams,
+  EnrollmentRedirection,
   IdempotencyHeaders,
   IntentChargeParams,
   PaymentInstitution,
@@ -64,6 +68,14 @@ import {
   VersionHeaders,
 } from '../schemas/payments.ts'
 import { listRoute } from './lists.ts'
+import {
+  completeEnrollmentRedirection,
+  createEnrollmentIn,
+  ENROLLMENT_FILTERS,
+  enrollmentWire,
+  getEnrollment,
+  listEnrollments,
+} from '../../domain/payments/enrollments.ts'
 
 /**
  * Belvo's Payments Brazil API (`/payments/br/`, 1.223.0), plus the sandbox network's authorize
@@ -443,5 +455,63 @@ export function paymentRoutes(api: Api): void {
       },
     },
     async (request) => paymentTransactionWire(await getPaymentTransaction(db, callerOf(request), request.params.id)),
+  )
+  // -- Enrollments (biometric Pix) ---------------------------------------------------------------
+  const enrollmentTags = ['Enrollments (Brazil)']
+  api.post(
+    '/payments/br/enrollments/',
+    {
+      schema: {
+        tags: enrollmentTags,
+        summary: 'Enroll a device for biometric Pix',
+        operationId: 'CreateEnrollmentBrazil',
+        headers: IdempotencyHeaders,
+        body: EnrollmentCreate,
+        response: { 201: Enrollment, ...errorResponses(400, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const result = await created(request, async (tx) => ({
+        status: 201,
+        body: enrollmentWire(await createEnrollmentIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>)),
+      }))
+      return sendCreated(reply, result)
+    },
+  )
+  listRoute(
+    api,
+    '/payments/br/enrollments/',
+    { tags: enrollmentTags, summary: 'List enrollments', operationId: 'ListEnrollmentsBrazil', filters: ENROLLMENT_FILTERS, item: Enrollment },
+    async (caller, list) => {
+      const { count, rows } = await listEnrollments(db, callerOf(caller), list)
+      return { count, results: rows.map(enrollmentWire) }
+    },
+  )
+  api.get(
+    '/payments/br/enrollments/:enrollment_id/',
+    {
+      schema: {
+        tags: enrollmentTags,
+        summary: "Get an enrollment's details",
+        operationId: 'DetailEnrollmentBrazil',
+        params: EnrollmentParams,
+        querystring: ProjectionQuery,
+        response: { 200: Enrollment, ...errorResponses(400) },
+      },
+    },
+    async (request) => enrollmentWire(await getEnrollment(db, callerOf(request), request.params.enrollment_id)),
+  )
+  api.post(
+    '/payments/br/enrollments/complete-redirection/',
+    {
+      schema: {
+        tags: enrollmentTags,
+        summary: "Complete an enrollment after the institution's redirection",
+        operationId: 'CompleteEnrollmentRedirectionBrazil',
+        body: EnrollmentRedirection,
+        response: { 200: Enrollment, ...errorResponses(400) },
+      },
+    },
+    async (request) => enrollmentWire(await completeEnrollmentRedirection(ctx, callerOf(request), request.body as Record<string, unknown>)),
   )
 }

@@ -97,3 +97,29 @@ export const PaymentIntent = Type.Union([ofda('PaymentIntentOfpi'), ofda('Paymen
 export const Charge = Type.Union([ofda('ChargeBrazil'), ofda('ChargeBrazilPix')])
 export const ChargeAnyVersion = Type.Union([ofda('ChargeBrazil'), ofda('ChargeBrazilPix'), ofda('ChargeV2')])
 export const PaymentTransaction = ofda('paymentTransaction')
+
+/** CreateEnrollmentBiometricPix. */
+export const EnrollmentCreate = Type.Object(
+  {
+    type: Type.String({ description: 'open_finance_biometric_pix' }),
+    details: AnyObject('customer, institution, platform, risk_signals, and optionally name and callback_url.'),
+    external_id: opt(Type.String()),
+    metadata: Type.Optional(AnyObject('Up to 50 keys.')),
+  },
+  { additionalProperties: true },
+)
+
+/** complete-redirection: {state, code, id_token} or {state, error, error_description}. */
+export const EnrollmentRedirection = Type.Object(
+  {
+    state: Type.String(),
+    code: Type.Optional(Type.String()),
+    id_token: Type.Optional(Type.String()),
+    error: Type.Optional(Type.String()),
+    error_description: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+)
+
+export const EnrollmentParams = Type.Object({ enrollment_id: Type.String({ description: 'The enrollment id.' }) })
+export const Enrollment = ofda('EnrollmentBiometricPix')

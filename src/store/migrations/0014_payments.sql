@@ -200,3 +200,29 @@ END;
 $$;
 CREATE TRIGGER payment_ledger_no_change BEFORE UPDATE OR DELETE ON payment_ledger
   FOR EACH ROW EXECUTE FUNCTION payment_ledger_append_only();
+
+-- Biometric Pix enrollments of a customer's device at an institution (EnrollmentBiometricPix).
+-- `status` follows domain/payments/machines.ts ENROLLMENT_MACHINE; `details_status` is Belvo's
+-- details.status. `state` is the OAuth-style value the institution's redirection sends back to
+-- complete-redirection (32 hex, unique). Risk signals are not kept: Belvo shows them masked.
+CREATE TABLE payment_enrollments (
+  id uuid PRIMARY KEY,
+  organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  customer_id uuid NOT NULL REFERENCES payment_customers (id),
+  institution_id uuid NOT NULL REFERENCES payment_institutions (id),
+  status text NOT NULL CHECK (status IN ('PENDING', 'SUCCEEDED', 'CANCELED', 'FAILED')),
+  details_status text NOT NULL,
+  platform text NOT NULL CHECK (platform IN ('ANDROID', 'BROWSER', 'CROSS_PLATFORM', 'IOS')),
+  name text,
+  callback_url text,
+  state text NOT NULL UNIQUE,
+  external_id uuid,
+  metadata jsonb NOT NULL DEFAULT '{}',
+  status_reason_code text,
+  status_reason_message text,
+  expires_at timestamptz NOT NULL,
+  created_by uuid NOT NULL,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX payment_enrollments_organization_created_idx ON payment_enrollments (organization_id, created_at, id);
