@@ -160,8 +160,8 @@ const OF = 'payment_method_details.open_finance'
  * Runs inside `tx` (the idempotency transaction).
  */
 export async function createPaymentIntentIn(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, body: Body): Promise<IntentView> {
-  const amount = parseAmount(body.amount === undefined ? undefined : body.amount)
   if (body.amount === undefined) throw new PonteError('required', { field: 'amount' })
+  const amount = parseAmount(body.amount)
   const description = requiredString(body, 'description')
   if (description.length > 255) throw new PonteError('max_length', { field: 'description', params: { limit: 255 } })
   const statementDescription = body.statement_description === undefined || body.statement_description === null ? null : String(body.statement_description)
