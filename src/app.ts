@@ -37,6 +37,7 @@ import type { Cipher } from './lib/crypto.ts'
 import { backgroundMetrics } from './jobs/metrics.ts'
 import { QUEUES, type JobQueue } from './jobs/queue.ts'
 import { sandboxRoutes } from './http/routes/sandbox.ts'
+import { paymentRoutes } from './http/routes/payments.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
 import { PonteError } from './lib/errors.ts'
@@ -225,6 +226,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     incomeVerificationRoutes(scoped)
     enrichRecurringRoutes(scoped)
     consentRoutes(scoped)
+    paymentRoutes(scoped)
   })
 
   // The connect widget's JSON API: the widget access token (Bearer), never a secret key.

@@ -12,6 +12,7 @@ import { connectorSupports, newChanges, retrieve, type RetrieveResult } from './
 import { enqueueForLink, type AsyncRequestJob, type HistoricalUpdateJob, type ProcessType } from './schedule.ts'
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
 import { runConsentSchedule } from './consents.ts'
+import { settleDueCharges } from './payments/intents.ts'
 
 /**
  * Belvo's asynchronous side (INVENTORY 2.5, 4.3, 7): historical updates after a link is created,
@@ -237,10 +238,11 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
 
 /**
  * One pass of the scheduler (every worker runs it; claims are row-locked updates, so each due
- * link is enqueued once): due recurrent refreshes, a retention job (one at a time), and consent
- * expiry with its advance notice (domain/consents.ts).
+ * link is enqueued once): due recurrent refreshes, a retention job (one at a time), consent
+ * expiry with its advance notice (domain/consents.ts), and the sandbox payment network's
+ * scheduled payments whose date has come (payments/intents.ts).
  */
-export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: number; consents: { expired: number; announced: number } }> {
+export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: number; consents: { expired: number; announced: number }; settlements: number }> {
   const now = ctx.clock.now()
   const refreshes = await ctx.db.tx(async (tx) => {
     const due = await claimDueRefreshes(tx, now.toISOString())
@@ -263,7 +265,8 @@ export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: num
     return due.length
   })
   const consents = await runConsentSchedule(ctx, now)
-  return { refreshes, consents }
+  const settlements = await settleDueCharges(ctx, now)
+  return { refreshes, consents, settlements }
 }
 
 /**

@@ -99,6 +99,16 @@ export interface WebhookPayload {
   data: unknown
 }
 
+/** Belvo's Payments Brazil webhook body (INVENTORY 7.3), key order included. */
+export interface PaymentsWebhookPayload {
+  webhook_id: string
+  webhook_type: string
+  webhook_code: string
+  object_id: string
+  external_id: string | null
+  data: unknown
+}
+
 /** The endpoint as the API shows it: the Authorization value masked, the secret never. */
 export function webhookEndpointWire(row: WebhookEndpointRow) {
   return {
@@ -127,7 +137,7 @@ export function webhookDeliveryWire(row: WebhookDeliveryRow) {
     last_status_code: row.last_status_code,
     created_at: row.created_at,
     updated_at: row.updated_at,
-    payload: JSON.parse(row.payload) as WebhookPayload,
+    payload: JSON.parse(row.payload) as WebhookPayload | PaymentsWebhookPayload,
     attempts_log: row.attempts_log,
   }
 }
@@ -313,6 +323,12 @@ export interface WebhookEvent {
    * (a retried job) sends nothing new and returns the first event's webhook_id.
    */
   eventKey?: string | null
+  /**
+   * Payments Brazil events (INVENTORY 7.3) name the object they are about instead of a link:
+   * with `objectId` the payload is `{webhook_id, webhook_type, webhook_code, object_id,
+   * external_id, data}` (no link_id, process_type or request_id).
+   */
+  objectId?: string
 }
 
 /**
@@ -326,16 +342,25 @@ export interface WebhookEvent {
 export async function emitWebhook(tx: Queryable, ctx: { clock: Clock }, event: WebhookEvent): Promise<string> {
   const webhookId = hex32()
   const now = ctx.clock.now()
-  const body: WebhookPayload = {
-    webhook_id: webhookId,
-    webhook_type: event.webhookType,
-    process_type: event.processType,
-    webhook_code: event.webhookCode,
-    link_id: event.linkId,
-    request_id: event.requestId,
-    external_id: event.externalId,
-    data: event.data === undefined ? null : event.data,
-  }
+  const body: WebhookPayload | PaymentsWebhookPayload = event.objectId
+    ? {
+        webhook_id: webhookId,
+        webhook_type: event.webhookType,
+        webhook_code: event.webhookCode,
+        object_id: event.objectId,
+        external_id: event.externalId,
+        data: event.data === undefined ? null : event.data,
+      }
+    : {
+        webhook_id: webhookId,
+        webhook_type: event.webhookType,
+        process_type: event.processType,
+        webhook_code: event.webhookCode,
+        link_id: event.linkId,
+        request_id: event.requestId,
+        external_id: event.externalId,
+        data: event.data === undefined ? null : event.data,
+      }
   const payload = JSON.stringify(body)
   const eventKey = event.eventKey ?? null
   const inserted = await store.insertEvent(tx, {

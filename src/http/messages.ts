@@ -307,6 +307,118 @@ const MESSAGES: Messages = {
     es: 'Esta institución se conecta mediante un consentimiento de Open Finance, no con credenciales.',
     pt: 'Esta instituição se conecta por meio de um consentimento do Open Finance, não com credenciais.',
   },
+  already_registered: {
+    en: 'This customer is already registered',
+    es: 'Este cliente ya está registrado',
+    pt: 'Este cliente já está cadastrado',
+  },
+  'already_registered.bank_account': {
+    en: 'This bank account is already registered',
+    es: 'Esta cuenta bancaria ya está registrada',
+    pt: 'Esta conta bancária já está cadastrada',
+  },
+  cancellation_error: {
+    en: 'Payment Intent cannot be canceled because it is not SCHEDULED.',
+    es: 'El Payment Intent no se puede cancelar porque no está SCHEDULED.',
+    pt: 'O Payment Intent não pode ser cancelado porque não está SCHEDULED.',
+  },
+  'cancellation_error.charge': {
+    en: 'Charge cannot be canceled because it is not SCHEDULED.',
+    es: 'El cargo no se puede cancelar porque no está SCHEDULED.',
+    pt: 'A cobrança não pode ser cancelada porque não está SCHEDULED.',
+  },
+  idempotency_key_invalid: {
+    en: 'The Belvo-Idempotency-Key header must be a UUID.',
+    es: 'La cabecera Belvo-Idempotency-Key debe ser un UUID.',
+    pt: 'O cabeçalho Belvo-Idempotency-Key deve ser um UUID.',
+  },
+  idempotency_key_conflict: {
+    en: 'A request with this idempotency key is already being processed.',
+    es: 'Ya se está procesando una solicitud con esta clave de idempotencia.',
+    pt: 'Uma requisição com esta chave de idempotência já está sendo processada.',
+  },
+  idempotency_payload_mismatch: {
+    en: 'A different request with the same idempotency key already exists.',
+    es: 'Ya existe una solicitud diferente con la misma clave de idempotencia.',
+    pt: 'Já existe uma requisição diferente com a mesma chave de idempotência.',
+  },
+  'invalid.transition': {
+    en: 'A {object} cannot go from {from} to {to}.',
+    es: 'Un {object} no puede pasar de {from} a {to}.',
+    pt: 'Um {object} não pode passar de {from} para {to}.',
+  },
+  'invalid.document': {
+    en: 'Enter a valid CPF (11 digits) or CNPJ (14 digits).',
+    es: 'Introduzca un CPF (11 dígitos) o CNPJ (14 dígitos) válido.',
+    pt: 'Informe um CPF (11 dígitos) ou CNPJ (14 dígitos) válido.',
+  },
+  'invalid.pix_key': {
+    en: 'Enter a valid Pix key: a CPF, a CNPJ, an email address, a mobile phone number (+55...) or a random key (UUID).',
+    es: 'Introduzca una clave Pix válida: un CPF, un CNPJ, un correo electrónico, un celular (+55...) o una clave aleatoria (UUID).',
+    pt: 'Informe uma chave Pix válida: um CPF, um CNPJ, um e-mail, um celular (+55...) ou uma chave aleatória (UUID).',
+  },
+  'invalid.amount': {
+    en: 'Enter an amount greater than zero with at most two decimal places, such as "1234.12".',
+    es: 'Introduzca un monto mayor que cero con un máximo de dos decimales, como "1234.12".',
+    pt: 'Informe um valor maior que zero com no máximo duas casas decimais, como "1234.12".',
+  },
+  'invalid.account_number': {
+    en: 'Enter only digits (^[0-9]+$), such as "457220".',
+    es: 'Introduzca solo dígitos (^[0-9]+$), como "457220".',
+    pt: 'Informe apenas dígitos (^[0-9]+$), como "457220".',
+  },
+  'invalid.agency': {
+    en: 'Enter the agency as 1 to 6 digits, such as "0001".',
+    es: 'Introduzca la agencia con 1 a 6 dígitos, como "0001".',
+    pt: 'Informe a agência com 1 a 6 dígitos, como "0001".',
+  },
+  'invalid.uuid': { en: '"{value}" is not a valid UUID.', es: '"{value}" no es un UUID válido.', pt: '"{value}" não é um UUID válido.' },
+  'invalid.email': { en: 'Enter a valid email address.', es: 'Introduzca un correo electrónico válido.', pt: 'Informe um e-mail válido.' },
+  'invalid.metadata': {
+    en: 'metadata takes up to 50 keys of up to 50 characters, each value up to 500 characters.',
+    es: 'metadata admite hasta 50 claves de hasta 50 caracteres, cada valor de hasta 500 caracteres.',
+    pt: 'metadata aceita até 50 chaves de até 50 caracteres, cada valor com até 500 caracteres.',
+  },
+  'invalid.schedule': {
+    en: 'Enter a date at least 1 day and no more than 720 days in the future (YYYY-MM-DD).',
+    es: 'Introduzca una fecha entre 1 y 720 días en el futuro (YYYY-MM-DD).',
+    pt: 'Informe uma data entre 1 e 720 dias no futuro (AAAA-MM-DD).',
+  },
+  'invalid.schedule_kind': {
+    en: 'Only single scheduled payments are supported yet.',
+    es: 'Por ahora solo se admiten pagos programados únicos.',
+    pt: 'Por enquanto só são aceitos pagamentos agendados únicos.',
+  },
+  'invalid.inactive_institution': {
+    en: 'The institution {value} is not active.',
+    es: 'La institución {value} no está activa.',
+    pt: 'A instituição {value} não está ativa.',
+  },
+  'invalid.not_updatable': {
+    en: 'A payment intent can be updated only while its status is REQUIRES_PAYMENT_METHOD or REQUIRES_ACTION (it is {status}).',
+    es: 'Un payment intent solo se puede actualizar mientras su estado es REQUIRES_PAYMENT_METHOD o REQUIRES_ACTION (es {status}).',
+    pt: 'Um payment intent só pode ser atualizado enquanto seu status é REQUIRES_PAYMENT_METHOD ou REQUIRES_ACTION (é {status}).',
+  },
+  'invalid.not_authorizable': {
+    en: 'Only a confirmed payment intent in REQUIRES_ACTION can be authorized (it is {status}, confirmed: {confirmed}).',
+    es: 'Solo se puede autorizar un payment intent confirmado en REQUIRES_ACTION (es {status}, confirmado: {confirmed}).',
+    pt: 'Só é possível autorizar um payment intent confirmado em REQUIRES_ACTION (é {status}, confirmado: {confirmed}).',
+  },
+  'invalid.confirm_without_payer': {
+    en: 'To confirm the payment intent (confirm: true), provide payment_method_details.open_finance.payer_institution.',
+    es: 'Para confirmar el payment intent (confirm: true), envíe payment_method_details.open_finance.payer_institution.',
+    pt: 'Para confirmar o payment intent (confirm: true), envie payment_method_details.open_finance.payer_institution.',
+  },
+  'invalid.payment_method_type': {
+    en: 'allowed_payment_method_types must contain open_finance.',
+    es: 'allowed_payment_method_types debe contener open_finance.',
+    pt: 'allowed_payment_method_types deve conter open_finance.',
+  },
+  'invalid.holder_document': {
+    en: 'An INDIVIDUAL holder is identified by a CPF, a BUSINESS holder by a CNPJ.',
+    es: 'Un titular INDIVIDUAL se identifica con un CPF, un titular BUSINESS con un CNPJ.',
+    pt: 'Um titular INDIVIDUAL é identificado por um CPF, um titular BUSINESS por um CNPJ.',
+  },
   'not_found.page': { en: 'Invalid page.', es: 'Página inválida.', pt: 'Página inválida.' },
   'invalid.body': {
     en: 'Invalid data. Expected a dictionary, but got {detail}.',

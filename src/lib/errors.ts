@@ -30,6 +30,10 @@ export type ErrorCode =
   | 'invalid_access_mode_switch'
   // Open Finance Brasil: the person's consent at the institution ended (domain/consents.ts)
   | 'consent_expired'
+  // 400 payments (Belvo's 400_validation_error codes)
+  | 'already_registered'
+  | 'cancellation_error'
+  | 'idempotency_key_invalid'
   // other statuses
   | 'authentication_failed'
   | 'access_to_resource_denied'
@@ -37,6 +41,8 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'request_timeout'
   | 'link_refreshed'
+  | 'idempotency_key_conflict'
+  | 'idempotency_payload_mismatch'
   | 'unsupported_media_type'
   | 'request_too_large'
   | 'token_required'

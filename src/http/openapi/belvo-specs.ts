@@ -53,6 +53,27 @@ const REQUIRED_ERRATA: Record<string, Record<string, string>> = {
 const NULLABLE_ERRATA: Record<string, string[]> = {
   OwnerBusinessDocumentIds: ['check_digit'],
   Consents: ['expired_at', 'link_id'],
+  // Payments Brazil. `last_error` and `next_step` are deprecated, required and not nullable, yet
+  // `last_error` is "if applicable" and `next_step` is a oneOf of six schemas without a required
+  // property, which every object matches at once (so no object satisfies the oneOf): Belvo
+  // answers null for both.
+  PaymentIntentOfpi: ['last_error', 'next_step'],
+  PaymentIntentPixKeys: ['last_error', 'next_step'],
+  // V2 bank accounts require `external_id` while the request makes it optional: an account
+  // created without one answers null.
+  BankAccountV2: ['external_id'],
+}
+
+/**
+ * `oneOf`s whose branches are objects with no required property: every object matches all the
+ * branches at once, so none satisfies the oneOf. Read as `anyOf` (what they mean): the schedule
+ * of a payment (single, daily, weekly, monthly, custom) and a Pix key payment's
+ * payment_method_information (Initial, Confirmed). `''` names the schema itself.
+ */
+const ANY_OF_ERRATA: Record<string, string[]> = {
+  schedule: [''],
+  'schedule-2': [''],
+  PaymentIntentPixKeys: ['payment_method_information'],
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
@@ -110,6 +131,15 @@ function corrected(name: BelvoSpecName, document: Json): BelvoSpec {
   for (const [schema, names] of Object.entries(NULLABLE_ERRATA)) {
     const properties = schemas[schema]?.properties as Record<string, Json> | undefined
     for (const property of names) if (properties?.[property]) properties[property] = { ...properties[property], nullable: true }
+  }
+  for (const [schema, names] of Object.entries(ANY_OF_ERRATA)) {
+    for (const property of names) {
+      const target = property === '' ? schemas[schema] : (schemas[schema]?.properties as Record<string, Json> | undefined)?.[property]
+      if (target && Array.isArray(target.oneOf)) {
+        target.anyOf = target.oneOf
+        delete target.oneOf
+      }
+    }
   }
   for (const [schema, definition] of Object.entries(SUPPLEMENTS[name] ?? {})) {
     // A later Belvo document that publishes it wins: its definition is the real one.

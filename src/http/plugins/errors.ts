@@ -14,6 +14,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   method_not_allowed: 405,
   request_timeout: 408,
   link_refreshed: 409,
+  idempotency_key_conflict: 409,
+  idempotency_payload_mismatch: 422,
   request_too_large: 413,
   unsupported_media_type: 415,
   token_required: 428,

@@ -18,8 +18,11 @@ export interface ListRoute<Params extends TObject> {
   params?: Params
 }
 
-/** The request as a list's loader sees it: the caller and the path parameters. */
-export type ListCaller<Params extends TObject> = Pick<FastifyRequest, 'principal'> & { params: Static<Params> }
+/** The request as a list's loader sees it: the caller, its request id and headers, the path and query parameters. */
+export type ListCaller<Params extends TObject> = Pick<FastifyRequest, 'principal' | 'id' | 'headers'> & {
+  params: Static<Params>
+  query: Record<string, unknown>
+}
 
 /**
  * A hand-written paginated list (links, webhook endpoints, institutions; payments next): the

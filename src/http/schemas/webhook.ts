@@ -71,10 +71,17 @@ export const WebhookPayload = Type.Object(
   {
     webhook_id: Type.String({ pattern: '^[a-f0-9]{32}$', description: 'Unique id of the event; also sent as X-Ponte-Event-Id.' }),
     webhook_type: Type.String({ description: 'The resource the event is about, such as ACCOUNTS.' }),
-    process_type: Type.String({ description: 'Why it fired: historical_update, recurrent_update...' }),
+    process_type: Type.Optional(
+      Type.String({ description: 'Why it fired: historical_update, recurrent_update... (absent from Payments Brazil events, which carry object_id).' }),
+    ),
     webhook_code: Type.String({ description: 'What happened, such as historical_update or new_transactions_available.' }),
-    link_id: Nullable(Type.String({ description: 'The link the event is about.' })),
-    request_id: Nullable(Type.String({ description: 'The request_id of the asynchronous request that caused the event.' })),
+    link_id: Type.Optional(Nullable(Type.String({ description: 'The link the event is about (absent from Payments Brazil events).' }))),
+    request_id: Type.Optional(
+      Nullable(Type.String({ description: 'The request_id of the asynchronous request that caused the event (absent from Payments Brazil events).' })),
+    ),
+    object_id: Type.Optional(
+      Type.String({ description: 'Payments Brazil events: the payment intent, charge, transaction or bank account the event is about.' }),
+    ),
     external_id: Nullable(Type.String({ description: "The link's external_id." })),
     data: Type.Unknown({ description: 'Event details; their shape depends on webhook_type and webhook_code.' }),
   },

@@ -1,0 +1,628 @@
+import type { Clock } from '../../lib/clock.ts'
+import { isCalendarDay } from '../../lib/dates.ts'
+import { PonteError } from '../../lib/errors.ts'
+import { hex32, isUuid, uuidv7 } from '../../lib/ids.ts'
+import type { FilterField, ListRequest } from '../../lib/list-query.ts'
+import type { Db, Queryable } from '../../store/db.ts'
+import * as store from '../../store/payments.ts'
+import type { ChargeRow, IntentOrdering, PaymentIntentRow, PaymentTransactionRow } from '../../store/payments.ts'
+import { recordChange, type PaymentsCaller } from './audit.ts'
+import { parseDocument, parsePixKey } from './documents.ts'
+import { CHARGE_MACHINE, CHARGE_STATUSES, CREATED_ONLY, PAYMENT_INTENT_MACHINE, PAYMENT_INTENT_STATUSES, transition } from './machines.ts'
+import type { ChargeStatus, PaymentIntentStatus } from './machines.ts'
+import { formatAmount, parseAmount } from './money.ts'
+import { endToEndId, outcomeFor } from './network.ts'
+import { activeInstitution, createBankAccountIn, createCustomerIn, getBankAccount, objectAt, optionalUuid, parseMetadata, requiredString } from './objects.ts'
+import { paymentTransactionWire } from './wire.ts'
+
+/**
+ * Payment intents, their charges and transactions: creation in Belvo's five body variants, the
+ * updates Belvo allows, cancellation, and the sandbox network's authorization and settlement.
+ * Every status change goes through machines.ts and recordChange (ledger + webhook), inside the
+ * transaction that holds the intent's row lock.
+ */
+
+type Ctx = { db: Db; clock: Clock }
+type Body = Record<string, unknown>
+
+const TIMESTAMP_LOOKUPS = ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] as const
+const AMOUNT_LOOKUPS = ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] as const
+
+export const PAYMENT_INTENT_FILTERS: readonly FilterField[] = [
+  { param: 'id', type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'amount', type: 'number', lookups: AMOUNT_LOOKUPS },
+  { param: 'created_at', type: 'datetime', lookups: TIMESTAMP_LOOKUPS },
+  { param: 'updated_at', type: 'datetime', lookups: TIMESTAMP_LOOKUPS },
+  { param: 'customer', source: { column: 'customer_id' }, type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'external_id', type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'status', type: 'text', lookups: ['exact', 'in'], choices: PAYMENT_INTENT_STATUSES },
+  {
+    param: 'payment_method_type',
+    source: { column: 'selected_payment_method_type' },
+    type: 'text',
+    lookups: ['exact'],
+    choices: ['open_finance', 'open_finance_biometric_pix'],
+  },
+  { param: 'search', source: { column: 'description' }, type: 'text', lookups: ['exact'], partial: true, minLength: 3, description: 'Part of the description' },
+]
+
+export const CHARGE_FILTERS: readonly FilterField[] = [
+  { param: 'id', type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'amount', type: 'number', lookups: AMOUNT_LOOKUPS },
+  { param: 'created_at', type: 'datetime', lookups: TIMESTAMP_LOOKUPS },
+  { param: 'payment_intent', source: { column: 'payment_intent_id' }, type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'status', type: 'text', lookups: ['exact', 'in'], choices: CHARGE_STATUSES },
+]
+
+export const INTENT_CHARGE_FILTERS: readonly FilterField[] = [{ param: 'status', type: 'text', lookups: ['exact', 'in'], choices: CHARGE_STATUSES }]
+
+export const PAYMENT_TRANSACTION_FILTERS: readonly FilterField[] = [
+  { param: 'id', type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'created_at', type: 'datetime', lookups: TIMESTAMP_LOOKUPS },
+  { param: 'charge', source: { column: 'charge_id' }, type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'beneficiary', source: { column: 'beneficiary_bank_account_id' }, type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'customer', source: { column: 'customer_id' }, type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'payment_intent', source: { column: 'payment_intent_id' }, type: 'uuid', lookups: ['exact', 'in'] },
+  { param: 'transaction__type', source: { column: 'transaction_type' }, type: 'text', lookups: ['exact'], choices: ['INFLOW', 'OUTFLOW'] },
+  { param: 'currency', type: 'text', lookups: ['exact'], choices: ['BRL'] },
+  { param: 'description', type: 'text', lookups: ['exact'], partial: true },
+  { param: 'amount', type: 'number', lookups: AMOUNT_LOOKUPS },
+]
+
+export const INTENT_ORDERING_VALUES: readonly IntentOrdering[] = ['-created_at', 'created_at', '-updated_at', 'updated_at']
+
+export function parseOrdering(value: unknown): IntentOrdering {
+  if (value === undefined) return '-created_at'
+  const text = String(Array.isArray(value) ? value[value.length - 1] : value)
+  if (!(INTENT_ORDERING_VALUES as readonly string[]).includes(text)) throw new PonteError('invalid_choice', { field: 'ordering', params: { value: text } })
+  return text as IntentOrdering
+}
+
+/** A payment intent with what its wire object embeds. */
+export interface IntentView {
+  intent: PaymentIntentRow
+  charges: ChargeRow[]
+  transactions: PaymentTransactionRow[]
+}
+
+async function viewsOf(db: Queryable, organizationId: string, intents: PaymentIntentRow[]): Promise<IntentView[]> {
+  const charges = await store.chargesOfIntents(
+    db,
+    organizationId,
+    intents.map((i) => i.id),
+  )
+  const transactions = await store.transactionsOfCharges(
+    db,
+    organizationId,
+    charges.map((c) => c.id),
+  )
+  return intents.map((intent) => ({
+    intent,
+    charges: charges.filter((c) => c.payment_intent_id === intent.id),
+    transactions: transactions.filter((t) => t.payment_intent_id === intent.id),
+  }))
+}
+
+async function intentOr404(db: Queryable, caller: PaymentsCaller, id: string, lock = false): Promise<PaymentIntentRow> {
+  const intent = isUuid(id) ? await store.findPaymentIntent(db, caller.organizationId, id.toLowerCase(), lock) : undefined
+  if (!intent) throw new PonteError('not_found')
+  return intent
+}
+
+export async function getPaymentIntent(db: Queryable, caller: PaymentsCaller, id: string): Promise<IntentView> {
+  const [view] = await viewsOf(db, caller.organizationId, [await intentOr404(db, caller, id)])
+  return view
+}
+
+export async function listPaymentIntents(db: Queryable, caller: PaymentsCaller, { conditions, page }: ListRequest, ordering: IntentOrdering) {
+  const { count, rows } = await store.listPaymentIntents(db, caller.organizationId, conditions, page, ordering)
+  return { count, views: await viewsOf(db, caller.organizationId, rows) }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creation
+
+function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
+}
+
+/** schedule.single.date between tomorrow and 720 days ahead (UTC); the other schedules are not supported yet. */
+function parseSchedule(value: unknown, field: string, today: string): string | null {
+  if (value === undefined || value === null) return null
+  if (typeof value !== 'object' || Array.isArray(value)) throw new PonteError('invalid', { field, variant: 'schedule' })
+  const single = (value as Body).single
+  if (single === undefined || Object.keys(value).length !== 1) throw new PonteError('invalid', { field, variant: 'schedule_kind' })
+  const date = single && typeof single === 'object' ? (single as Body).date : undefined
+  if (typeof date !== 'string' || !isCalendarDay(date) || date <= today || date > addDays(today, 720)) {
+    throw new PonteError('invalid', { field: `${field}.single.date`, variant: 'schedule' })
+  }
+  return date
+}
+
+function allowedTypes(value: unknown): string[] {
+  if (value === undefined) throw new PonteError('required', { field: 'allowed_payment_method_types' })
+  if (!Array.isArray(value) || value.length === 0) throw new PonteError('invalid', { field: 'allowed_payment_method_types', variant: 'payment_method_type' })
+  for (const type of value) {
+    if (type !== 'open_finance' && type !== 'open_finance_biometric_pix') {
+      throw new PonteError('invalid_choice', { field: 'allowed_payment_method_types', params: { value: String(type) } })
+    }
+  }
+  return [...new Set(value as string[])]
+}
+
+const OF = 'payment_method_details.open_finance'
+
+/**
+ * POST /payments/br/payment-intents/: Belvo's five bodies, told apart by what they carry:
+ * `customer` an id (existing customer) or an object (new customer), and
+ * `payment_method_details.open_finance` with a `pix_key` (Pix key beneficiary) or a
+ * `beneficiary_bank_account` that is an id (existing account) or an object (new account).
+ * Runs inside `tx` (the idempotency transaction).
+ */
+export async function createPaymentIntentIn(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, body: Body): Promise<IntentView> {
+  if (body.amount === undefined) throw new PonteError('required', { field: 'amount' })
+  const amount = parseAmount(body.amount)
+  const description = requiredString(body, 'description')
+  if (description.length > 255) throw new PonteError('max_length', { field: 'description', params: { limit: 255 } })
+  const statementDescription = body.statement_description === undefined || body.statement_description === null ? null : String(body.statement_description)
+  const allowed = allowedTypes(body.allowed_payment_method_types)
+  if (body.confirm === undefined) throw new PonteError('required', { field: 'confirm' })
+  if (typeof body.confirm !== 'boolean') throw new PonteError('invalid', { field: 'confirm', params: { detail: 'confirm must be a boolean' } })
+  const confirm = body.confirm
+  const methodDetails = objectAt(body, 'payment_method_details', 'payment_method_details')
+  const of = objectAt(methodDetails, 'open_finance', OF)
+  const callbackUrl = requiredString(of, 'callback_url', `${OF}.callback_url`)
+  const today = ctx.clock.now().toISOString().slice(0, 10)
+  const scheduleDate = parseSchedule(of.schedule, `${OF}.schedule`, today)
+  const metadata = parseMetadata(body.metadata)
+  const externalId = optionalUuid(body.external_id, 'external_id')
+  if (body.customer === undefined) throw new PonteError('required', { field: 'customer' })
+
+  // The customer: an id, or a new customer (reused when the organization already has its document).
+  const customer =
+    typeof body.customer === 'object' && body.customer !== null && !Array.isArray(body.customer)
+      ? await createCustomerIn(tx, ctx, caller, body.customer as Body, 'V1', { prefix: 'customer.', reuse: true })
+      : await (async () => {
+          const id = optionalUuid(body.customer, 'customer')
+          const found = id ? await store.findCustomer(tx, caller.organizationId, id) : undefined
+          if (!found) throw new PonteError('does_not_exist', { field: 'customer', variant: 'id', params: { value: String(body.customer) } })
+          return found
+        })()
+  // A business payer authorizes through a person: Belvo asks for that person's CPF.
+  const cpf =
+    of.cpf !== undefined && of.cpf !== null
+      ? parseDocument(of.cpf, `${OF}.cpf`, 'CPF').digits
+      : customer.customer_type === 'BUSINESS'
+        ? (() => {
+            throw new PonteError('required', { field: `${OF}.cpf` })
+          })()
+        : null
+  const payer =
+    of.payer_institution === undefined || of.payer_institution === null ? null : await activeInstitution(tx, of.payer_institution, `${OF}.payer_institution`)
+  if (!payer && (customer.customer_type === 'BUSINESS' || of.pix_key !== undefined)) throw new PonteError('required', { field: `${OF}.payer_institution` })
+  if (confirm && !payer) throw new PonteError('invalid', { field: `${OF}.payer_institution`, variant: 'confirm_without_payer' })
+
+  let kind: PaymentIntentRow['kind']
+  let beneficiaryId: string | null = null
+  let pixKey: { type: string; value: string } | null = null
+  const details: Body = { payer_institution: payer?.id ?? null, callback_url: callbackUrl, schedule: of.schedule ?? null, cpf }
+  if (of.pix_key !== undefined) {
+    kind = 'pix_key'
+    pixKey = parsePixKey(of.pix_key, `${OF}.pix_key`)
+    details.pix_key = pixKey.value
+    // The sandbox's DICT: a CPF or CNPJ key names its holder; other keys belong to the sandbox's receiver.
+    details.pix_key_holder_name = 'Recebedor Sandbox Ponte'
+    details.pix_key_holder_identifier = pixKey.type === 'cpf' || pixKey.type === 'cnpj' ? pixKey.value : ''
+  } else {
+    kind = 'bank_account'
+    const target = of.beneficiary_bank_account
+    if (target === undefined) throw new PonteError('required', { field: `${OF}.beneficiary_bank_account` })
+    const account =
+      typeof target === 'object' && target !== null && !Array.isArray(target)
+        ? await createBankAccountIn(tx, ctx, caller, target as Body, 'V1', { prefix: `${OF}.beneficiary_bank_account.`, reuse: true })
+        : await beneficiaryById(tx, caller, target)
+    beneficiaryId = account.id
+    details.beneficiary_bank_account = account.id
+  }
+
+  const now = ctx.clock.now()
+  const status: PaymentIntentStatus = payer ? 'REQUIRES_ACTION' : 'REQUIRES_PAYMENT_METHOD'
+  const intent = await store.insertPaymentIntent(tx, {
+    id: uuidv7(now.getTime()),
+    organization_id: caller.organizationId,
+    customer_id: customer.id,
+    kind,
+    status,
+    confirmed: confirm,
+    amount: amount.toFixed(2),
+    description,
+    statement_description: statementDescription,
+    allowed_payment_method_types: allowed,
+    selected_payment_method_type: allowed[0],
+    beneficiary_bank_account_id: beneficiaryId,
+    payer_institution_id: payer?.id ?? null,
+    pix_key: pixKey?.value ?? null,
+    pix_key_type: pixKey?.type ?? null,
+    details,
+    schedule_date: scheduleDate,
+    external_id: externalId,
+    metadata,
+    created_by: caller.organizationId,
+    created_at: now.toISOString(),
+  })
+  await recordChange(tx, ctx, caller, {
+    objectType: PAYMENT_INTENT_MACHINE.objectType,
+    objectId: intent.id,
+    from: null,
+    to: status,
+    amount: intent.amount,
+    reason: confirm ? 'created confirmed' : 'created',
+  })
+  return { intent, charges: [], transactions: [] }
+}
+
+async function beneficiaryById(tx: Queryable, caller: PaymentsCaller, target: unknown) {
+  const field = `${OF}.beneficiary_bank_account`
+  const id = optionalUuid(target, field)
+  try {
+    return await getBankAccount(tx, caller, id ?? '')
+  } catch {
+    throw new PonteError('does_not_exist', { field, variant: 'id', params: { value: String(target) } })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status changes
+
+function intentWebhook(intent: PaymentIntentRow, status: string, extra: Body = {}) {
+  return {
+    type: 'PAYMENT_INTENTS' as const,
+    code: 'STATUS_UPDATE' as const,
+    externalId: intent.external_id,
+    data: { status, metadata: intent.metadata, failure_code: null, failure_message: null, ...extra },
+  }
+}
+
+/** One intent status change: the machine's check, the row, the ledger and the webhook. */
+async function moveIntent(
+  tx: Queryable,
+  ctx: { clock: Clock },
+  caller: PaymentsCaller,
+  intent: PaymentIntentRow,
+  to: PaymentIntentStatus,
+  options: { actor?: string; reason?: string; failureCode?: string | null; failureMessage?: string | null; endToEndId?: string | null } = {},
+): Promise<PaymentIntentRow> {
+  const { from } = transition(PAYMENT_INTENT_MACHINE, intent.status as PaymentIntentStatus, to)
+  const now = ctx.clock.now().toISOString()
+  const changes = {
+    status: to,
+    ...(options.failureCode !== undefined ? { failure_code: options.failureCode, failure_message: options.failureMessage ?? null } : {}),
+    ...(options.endToEndId ? { end_to_end_id: options.endToEndId } : {}),
+  }
+  await store.updatePaymentIntent(tx, caller.organizationId, intent.id, changes, now)
+  const moved = { ...intent, ...changes, updated_at: now }
+  await recordChange(tx, ctx, caller, {
+    objectType: PAYMENT_INTENT_MACHINE.objectType,
+    objectId: intent.id,
+    from,
+    to,
+    amount: intent.amount,
+    actor: options.actor,
+    reason: options.reason ?? options.failureCode ?? null,
+    webhook: intentWebhook(moved, to, {
+      failure_code: moved.failure_code,
+      failure_message: moved.failure_message,
+      ...(moved.end_to_end_id ? { end_to_end_id: moved.end_to_end_id } : {}),
+    }),
+  })
+  return moved
+}
+
+async function moveCharge(
+  tx: Queryable,
+  ctx: { clock: Clock },
+  caller: PaymentsCaller,
+  charge: ChargeRow,
+  to: ChargeStatus,
+  options: { actor?: string; reason?: string; failureCode?: string | null; failureMessage?: string | null; endToEndId?: string | null } = {},
+): Promise<ChargeRow> {
+  const { from } = transition(CHARGE_MACHINE, charge.status as ChargeStatus, to)
+  const now = ctx.clock.now().toISOString()
+  await store.updateCharge(
+    tx,
+    caller.organizationId,
+    charge.id,
+    { status: to, end_to_end_id: options.endToEndId ?? null, failure_code: options.failureCode ?? null, failure_message: options.failureMessage ?? null },
+    now,
+  )
+  const moved: ChargeRow = {
+    ...charge,
+    status: to,
+    end_to_end_id: options.endToEndId ?? charge.end_to_end_id,
+    failure_code: options.failureCode ?? null,
+    failure_message: options.failureMessage ?? null,
+    updated_at: now,
+  }
+  await recordChange(tx, ctx, caller, {
+    objectType: CHARGE_MACHINE.objectType,
+    objectId: charge.id,
+    from,
+    to,
+    amount: charge.amount,
+    actor: options.actor,
+    reason: options.reason ?? options.failureCode ?? null,
+    webhook: {
+      type: 'CHARGES',
+      code: 'STATUS_UPDATE',
+      // Belvo: "external_id is always null for charges and transactions".
+      externalId: null,
+      data: {
+        status: to,
+        failure_code: moved.failure_code,
+        failure_message: moved.failure_message,
+        ...(moved.end_to_end_id ? { end_to_end_id: moved.end_to_end_id } : {}),
+      },
+    },
+  })
+  return moved
+}
+
+/**
+ * PATCH /payments/br/payment-intents/{id}/: while the payer has not authorized
+ * (REQUIRES_PAYMENT_METHOD, REQUIRES_ACTION), set the payer's institution or the beneficiary
+ * account, and confirm. Knowing the payer's institution moves REQUIRES_PAYMENT_METHOD to
+ * REQUIRES_ACTION. Anything later is Belvo's 400.
+ */
+export async function updatePaymentIntent(ctx: Ctx, caller: PaymentsCaller, id: string, body: Body): Promise<IntentView> {
+  return ctx.db.tx(async (tx) => {
+    let intent = await intentOr404(tx, caller, id, true)
+    if (intent.status !== 'REQUIRES_PAYMENT_METHOD' && intent.status !== 'REQUIRES_ACTION') {
+      throw new PonteError('invalid', { field: 'status', variant: 'not_updatable', params: { status: intent.status } })
+    }
+    const details = { ...(intent.details as Body) }
+    const changes: store.PaymentIntentChanges = {}
+    const methodDetails = body.payment_method_details
+    if (methodDetails !== undefined) {
+      const of = objectAt(body, 'payment_method_details', 'payment_method_details')
+      const open = objectAt(of, 'open_finance', OF)
+      if (open.payer_institution !== undefined) {
+        const payer = await activeInstitution(tx, open.payer_institution, `${OF}.payer_institution`)
+        changes.payer_institution_id = payer.id
+        details.payer_institution = payer.id
+      }
+      if (open.beneficiary_bank_account !== undefined) {
+        if (intent.kind !== 'bank_account')
+          throw new PonteError('invalid', { field: `${OF}.beneficiary_bank_account`, params: { detail: 'a Pix key payment has no beneficiary bank account' } })
+        const account = await beneficiaryById(tx, caller, open.beneficiary_bank_account)
+        changes.beneficiary_bank_account_id = account.id
+        details.beneficiary_bank_account = account.id
+      }
+      changes.details = details
+    }
+    if (body.confirm !== undefined && typeof body.confirm !== 'boolean')
+      throw new PonteError('invalid', { field: 'confirm', params: { detail: 'confirm must be a boolean' } })
+    const confirm = body.confirm === true
+    const payerId = changes.payer_institution_id ?? intent.payer_institution_id
+    if (confirm && !payerId) throw new PonteError('invalid', { field: `${OF}.payer_institution`, variant: 'confirm_without_payer' })
+    if (confirm && !intent.confirmed) changes.confirmed = true
+    if (Object.keys(changes).length > 0) {
+      await store.updatePaymentIntent(tx, caller.organizationId, intent.id, changes, ctx.clock.now().toISOString())
+      intent = (await store.findPaymentIntent(tx, caller.organizationId, intent.id))!
+      if (changes.confirmed) {
+        await recordChange(tx, ctx, caller, {
+          objectType: PAYMENT_INTENT_MACHINE.objectType,
+          objectId: intent.id,
+          from: intent.status,
+          to: intent.status,
+          amount: intent.amount,
+          reason: 'confirmed',
+        })
+      }
+    }
+    if (intent.status === 'REQUIRES_PAYMENT_METHOD' && intent.payer_institution_id) {
+      intent = await moveIntent(tx, ctx, caller, intent, 'REQUIRES_ACTION', { reason: 'payer institution selected' })
+    }
+    const [view] = await viewsOf(tx, caller.organizationId, [intent])
+    return view
+  })
+}
+
+/**
+ * The sandbox network's answer to the payer's authorization (POST .../authorize/): only a
+ * confirmed intent in REQUIRES_ACTION. The amount picks the outcome (network.ts AMOUNT_RULES).
+ * Immediate payments settle at once: REQUIRES_ACTION → PROCESSING, a PENDING charge, then
+ * SUCCEEDED (charge, transaction into the beneficiary account, intent) or FAILED (charge, then
+ * intent). A consent rejected at the bank fails the intent before any charge. A scheduled
+ * payment stays PROCESSING with a SCHEDULED charge for its date.
+ */
+export async function authorizePaymentIntent(ctx: Ctx, caller: PaymentsCaller, id: string): Promise<IntentView> {
+  return ctx.db.tx(async (tx) => {
+    let intent = await intentOr404(tx, caller, id, true)
+    if (intent.status !== 'REQUIRES_ACTION' || !intent.confirmed) {
+      throw new PonteError('invalid', { field: 'status', variant: 'not_authorizable', params: { status: intent.status, confirmed: String(intent.confirmed) } })
+    }
+    const actor = 'sandbox'
+    const outcome = outcomeFor(parseAmount(formatAmount(intent.amount)))
+    if (outcome.stage === 'consent') {
+      intent = await moveIntent(tx, ctx, caller, intent, 'FAILED', { actor, failureCode: outcome.failureCode, failureMessage: outcome.failureMessage })
+      return (await viewsOf(tx, caller.organizationId, [intent]))[0]
+    }
+    intent = await moveIntent(tx, ctx, caller, intent, 'PROCESSING', { actor, reason: 'authorized by the payer' })
+    const now = ctx.clock.now()
+    const chargeStatus: ChargeStatus = intent.schedule_date ? 'SCHEDULED' : 'PENDING'
+    let charge = await store.insertCharge(tx, {
+      id: uuidv7(now.getTime()),
+      organization_id: caller.organizationId,
+      payment_intent_id: intent.id,
+      customer_id: intent.customer_id,
+      status: chargeStatus,
+      amount: intent.amount,
+      beneficiary_bank_account_id: intent.beneficiary_bank_account_id,
+      payer_institution_id: intent.payer_institution_id,
+      settlement_date: intent.schedule_date,
+      created_at: now.toISOString(),
+    })
+    await recordChange(tx, ctx, caller, {
+      objectType: CHARGE_MACHINE.objectType,
+      objectId: charge.id,
+      from: null,
+      to: chargeStatus,
+      amount: charge.amount,
+      actor,
+    })
+    if (chargeStatus === 'PENDING') {
+      if (outcome.stage === 'charge') {
+        charge = await moveCharge(tx, ctx, caller, charge, 'FAILED', { actor, failureCode: outcome.failureCode, failureMessage: outcome.failureMessage })
+        intent = await moveIntent(tx, ctx, caller, intent, 'FAILED', { actor, failureCode: outcome.failureCode, failureMessage: outcome.failureMessage })
+      } else {
+        intent = await settle(tx, ctx, caller, intent, charge, actor)
+      }
+    }
+    return (await viewsOf(tx, caller.organizationId, [intent]))[0]
+  })
+}
+
+/** A charge that the network settled: its end_to_end_id, the INFLOW transaction and the receiving account's balance, then the intent. */
+async function settle(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, intent: PaymentIntentRow, charge: ChargeRow, actor: string) {
+  const payer = await store.findPaymentInstitution(tx, intent.payer_institution_id!)
+  const now = ctx.clock.now()
+  const e2e = endToEndId(payer!.code, now)
+  await moveCharge(tx, ctx, caller, charge, 'SUCCEEDED', { actor, endToEndId: e2e, reason: 'settled' })
+  // A Pix key payment has no beneficiary account here: Belvo shows no transactions for it.
+  if (intent.beneficiary_bank_account_id) {
+    const transaction = await store.insertPaymentTransaction(tx, {
+      id: uuidv7(now.getTime()),
+      organization_id: caller.organizationId,
+      payment_intent_id: intent.id,
+      charge_id: charge.id,
+      customer_id: intent.customer_id,
+      beneficiary_bank_account_id: intent.beneficiary_bank_account_id,
+      amount: intent.amount,
+      description: intent.statement_description ?? intent.description,
+      transaction_type: 'INFLOW',
+      end_to_end_id: e2e,
+      created_by: caller.organizationId,
+      created_at: now.toISOString(),
+    })
+    await store.creditBankAccount(tx, caller.organizationId, intent.beneficiary_bank_account_id, intent.amount, now.toISOString())
+    await recordChange(tx, ctx, caller, {
+      objectType: 'transaction',
+      objectId: transaction.id,
+      from: null,
+      to: CREATED_ONLY.transaction,
+      amount: transaction.amount,
+      actor,
+      webhook: { type: 'TRANSACTIONS', code: 'OBJECT_CREATED', externalId: null, data: paymentTransactionWire(transaction) },
+    })
+  }
+  return moveIntent(tx, ctx, caller, intent, 'SUCCEEDED', { actor, endToEndId: e2e, reason: 'settled' })
+}
+
+/** Most due charges one scheduler pass settles; the next pass takes the rest. */
+const SETTLEMENTS_PER_PASS = 200
+
+/**
+ * The sandbox network settles scheduled payments on their date (the sandbox clock's UTC day):
+ * each due SCHEDULED charge, in a transaction of its own that holds its intent's row lock, is
+ * settled (transaction, balance, SUCCEEDED) or refused by the amount rules (FAILED). Several
+ * workers may run this at once: the lock and the re-read status make each charge settle once.
+ * Returns how many charges it moved.
+ */
+export async function settleDueCharges(ctx: Ctx, now: Date): Promise<number> {
+  const due = await store.dueScheduledCharges(ctx.db, now.toISOString().slice(0, 10), SETTLEMENTS_PER_PASS)
+  let moved = 0
+  for (const { id, organization_id: organizationId, payment_intent_id: intentId } of due) {
+    const caller: PaymentsCaller = { organizationId, keyId: 'scheduler', requestId: hex32() }
+    const done = await ctx.db.tx(async (tx) => {
+      const intent = await store.findPaymentIntent(tx, organizationId, intentId, true)
+      const charge = await store.findCharge(tx, organizationId, id)
+      if (!intent || !charge || charge.status !== 'SCHEDULED') return false
+      const outcome = outcomeFor(parseAmount(formatAmount(charge.amount)))
+      if (outcome.stage === 'settled') {
+        await settle(tx, ctx, caller, intent, charge, 'sandbox')
+      } else {
+        const failure = { actor: 'sandbox', failureCode: outcome.failureCode, failureMessage: outcome.failureMessage }
+        await moveCharge(tx, ctx, caller, charge, 'FAILED', failure)
+        await moveIntent(tx, ctx, caller, intent, 'FAILED', failure)
+      }
+      return true
+    })
+    if (done) moved++
+  }
+  return moved
+}
+
+/**
+ * Cancels SCHEDULED charges before their date (Belvo: only a scheduled payment can be canceled;
+ * 400 `cancellation_error` otherwise). With `chargeId`, that charge only; the intent fails
+ * (`payment_canceled`: Belvo's intents have no CANCELED status) once none of its charges is
+ * still scheduled.
+ */
+export async function cancelPaymentIntent(ctx: Ctx, caller: PaymentsCaller, id: string, chargeId?: string): Promise<void> {
+  await ctx.db.tx(async (tx) => {
+    let intent = await intentOr404(tx, caller, id, true)
+    const charges = await store.chargesOfIntents(tx, caller.organizationId, [intent.id])
+    if (chargeId !== undefined && !charges.some((c) => c.id === chargeId.toLowerCase())) throw new PonteError('not_found')
+    const targets = charges.filter((c) => c.status === 'SCHEDULED' && (chargeId === undefined || c.id === chargeId.toLowerCase()))
+    if (targets.length === 0) throw new PonteError('cancellation_error', { ...(chargeId ? { variant: 'charge' } : {}) })
+    for (const charge of targets) await moveCharge(tx, ctx, caller, charge, 'CANCELED', { reason: 'canceled by the organization' })
+    const stillScheduled = charges.some((c) => c.status === 'SCHEDULED' && !targets.includes(c))
+    if (!stillScheduled && intent.status === 'PROCESSING') {
+      intent = await moveIntent(tx, ctx, caller, intent, 'FAILED', {
+        failureCode: 'payment_canceled',
+        failureMessage: 'The scheduled payment was canceled before its date.',
+      })
+    }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charges and transactions
+
+export interface ChargeView {
+  charge: ChargeRow
+  intent: PaymentIntentRow
+  transactions: PaymentTransactionRow[]
+}
+
+async function chargeViews(db: Queryable, organizationId: string, charges: ChargeRow[]): Promise<ChargeView[]> {
+  const intents = await store.findPaymentIntents(db, organizationId, [...new Set(charges.map((c) => c.payment_intent_id))])
+  const transactions = await store.transactionsOfCharges(
+    db,
+    organizationId,
+    charges.map((c) => c.id),
+  )
+  return charges.map((charge) => ({
+    charge,
+    intent: intents.find((i) => i.id === charge.payment_intent_id)!,
+    transactions: transactions.filter((t) => t.charge_id === charge.id),
+  }))
+}
+
+export async function listCharges(db: Queryable, caller: PaymentsCaller, { conditions, page }: ListRequest, intentId?: string) {
+  if (intentId !== undefined) await intentOr404(db, caller, intentId)
+  const { count, rows } = await store.listCharges(db, caller.organizationId, conditions, page, intentId?.toLowerCase())
+  return { count, views: await chargeViews(db, caller.organizationId, rows) }
+}
+
+export async function getCharge(db: Queryable, caller: PaymentsCaller, id: string, intentId?: string): Promise<ChargeView> {
+  if (intentId !== undefined && !isUuid(intentId)) throw new PonteError('not_found')
+  const charge = isUuid(id) ? await store.findCharge(db, caller.organizationId, id.toLowerCase(), intentId?.toLowerCase()) : undefined
+  if (!charge) throw new PonteError('not_found')
+  return (await chargeViews(db, caller.organizationId, [charge]))[0]
+}
+
+export function listPaymentTransactions(db: Queryable, caller: PaymentsCaller, { conditions, page }: ListRequest) {
+  return store.listPaymentTransactions(db, caller.organizationId, conditions, page)
+}
+
+export async function getPaymentTransaction(db: Queryable, caller: PaymentsCaller, id: string): Promise<PaymentTransactionRow> {
+  const transaction = isUuid(id) ? await store.findPaymentTransaction(db, caller.organizationId, id.toLowerCase()) : undefined
+  if (!transaction) throw new PonteError('not_found')
+  return transaction
+}
+
+/** The organization's ledger (tests and audits read it), oldest change first. */
+export function paymentsLedger(db: Queryable, caller: Pick<PaymentsCaller, 'organizationId'>, objectId?: string) {
+  return store.readLedger(db, caller.organizationId, objectId)
+}

@@ -1,0 +1,517 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import type { Api } from '../api.ts'
+import type { PaymentsCaller } from '../../domain/payments/audit.ts'
+import { IDEMPOTENCY_HEADER, idempotent, type IdempotentResult } from '../../domain/payments/idempotency.ts'
+import {
+  authorizePaymentIntent,
+  cancelPaymentIntent,
+  CHARGE_FILTERS,
+  createPaymentIntentIn,
+  getCharge,
+  getPaymentIntent,
+  getPaymentTransaction,
+  INTENT_CHARGE_FILTERS,
+  listCharges,
+  listPaymentIntents,
+  listPaymentTransactions,
+  parseOrdering,
+  PAYMENT_INTENT_FILTERS,
+  PAYMENT_TRANSACTION_FILTERS,
+  updatePaymentIntent,
+  type ChargeView,
+  type IntentView,
+} from '../../domain/payments/intents.ts'
+import {
+  BANK_ACCOUNT_FILTERS,
+  createBankAccountIn,
+  createCustomerIn,
+  CUSTOMER_FILTERS,
+  getBankAccount,
+  getCustomer,
+  getPaymentInstitution,
+  listBankAccounts,
+  listCustomers,
+  listPaymentInstitutions,
+  PAYMENT_INSTITUTION_FILTERS,
+} from '../../domain/payments/objects.ts'
+import {
+  bankAccountWire,
+  chargeV2Wire,
+  chargeWire,
+  customerWire,
+  paymentInstitutionWire,
+  paymentIntentWire,
+  paymentTransactionWire,
+  resourceVersion,
+} from '../../domain/payments/wire.ts'
+import { errorResponses, IdParams, ProjectionQuery } from '../schemas/common.ts'
+import {
+  BankAccount,
+  BankAccountCreate,
+  Charge,
+  ChargeAnyVersion,
+  ChargeParams,
+  Customer,
+  CustomerCreate,
+  Enrollment,
+  EnrollmentCreate,
+  EnrollmentParams,
+  EnrollmentRedirection,
+  IdempotencyHeaders,
+  IntentChargeParams,
+  PaymentInstitution,
+  PaymentIntent,
+  PaymentIntentCreate,
+  PaymentIntentPatch,
+  PaymentTransaction,
+  VersionHeaders,
+} from '../schemas/payments.ts'
+import { listRoute } from './lists.ts'
+import {
+  completeEnrollmentRedirection,
+  createEnrollmentIn,
+  ENROLLMENT_FILTERS,
+  enrollmentWire,
+  getEnrollment,
+  listEnrollments,
+} from '../../domain/payments/enrollments.ts'
+
+/**
+ * Belvo's Payments Brazil API (`/payments/br/`, 1.223.0), plus the sandbox network's authorize
+ * call. Thin: each route reads the request, calls src/domain/payments and writes Belvo's shapes.
+ */
+
+type Request = Pick<FastifyRequest, 'principal' | 'id' | 'headers'>
+
+function callerOf(request: Request): PaymentsCaller {
+  return { organizationId: request.principal.organizationId, keyId: request.principal.keyId, requestId: request.id }
+}
+
+const versionOf = (request: Pick<FastifyRequest, 'headers'>) => resourceVersion(request.headers['x-belvo-api-resource-version'])
+
+const intentWire = (view: IntentView) => paymentIntentWire(view.intent, view.charges, view.transactions)
+const chargeWireOf = (view: ChargeView) => chargeWire(view.charge, view.intent, view.transactions)
+
+/** Sends a creation's answer with Belvo's idempotency headers when the request had a key. */
+function sendCreated(reply: FastifyReply, result: IdempotentResult) {
+  if (result.idempotency) reply.header('Belvo-Idempotency-Key', result.idempotency.key).header('Belvo-Idempotency-Status', result.idempotency.status)
+  return reply.code(result.status).send(result.body)
+}
+
+function idempotencyKey(request: FastifyRequest): string | undefined {
+  const value = request.headers[IDEMPOTENCY_HEADER]
+  return Array.isArray(value) ? value[value.length - 1] : value
+}
+
+export function paymentRoutes(api: Api): void {
+  const ctx = api.deps.domain
+  const { db } = ctx
+  // The resource version is part of the request: a V2 replay of a V1 creation is another request.
+  const created = (request: FastifyRequest, create: Parameters<typeof idempotent>[3]) =>
+    idempotent(
+      ctx,
+      callerOf(request),
+      { key: idempotencyKey(request), method: request.method, path: request.url.split('?')[0], version: versionOf(request), body: request.body },
+      create,
+    )
+
+  // -- Institutions ------------------------------------------------------------------------------
+  const institutionTags = ['Payment Institutions (Brazil)']
+  listRoute(
+    api,
+    '/payments/br/institutions/',
+    {
+      tags: institutionTags,
+      summary: 'List payment institutions',
+      operationId: 'ListPaymentInstitutionsBrazil',
+      filters: PAYMENT_INSTITUTION_FILTERS,
+      item: PaymentInstitution,
+    },
+    async (_caller, list) => {
+      const { count, rows } = await listPaymentInstitutions(db, list)
+      return { count, results: rows.map(paymentInstitutionWire) }
+    },
+  )
+  api.get(
+    '/payments/br/institutions/:id/',
+    {
+      schema: {
+        tags: institutionTags,
+        summary: "Get a payment institution's details",
+        description: "Not in Belvo's spec (which lists institutions only): the list filtered by `id`, as one object.",
+        operationId: 'DetailPaymentInstitutionBrazil',
+        params: IdParams,
+        querystring: ProjectionQuery,
+        response: { 200: PaymentInstitution, ...errorResponses() },
+      },
+    },
+    async (request) => paymentInstitutionWire(await getPaymentInstitution(db, request.params.id)),
+  )
+
+  // -- Customers ---------------------------------------------------------------------------------
+  const customerTags = ['Customers (Brazil)']
+  api.post(
+    '/payments/br/customers/',
+    {
+      schema: {
+        tags: customerTags,
+        summary: 'Create a customer',
+        operationId: 'CreateCustomerBrazil',
+        headers: IdempotencyHeaders,
+        body: CustomerCreate,
+        response: { 201: Customer, ...errorResponses(400, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const version = versionOf(request)
+      const result = await created(request, async (tx) => ({
+        status: 201,
+        body: customerWire(await createCustomerIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>, version), version),
+      }))
+      return sendCreated(reply, result)
+    },
+  )
+  listRoute(
+    api,
+    '/payments/br/customers/',
+    { tags: customerTags, summary: 'List customers', operationId: 'ListCustomersBrazil', filters: CUSTOMER_FILTERS, item: Customer },
+    async (caller, list) => {
+      const { count, rows } = await listCustomers(db, callerOf(caller), list)
+      const version = versionOf(caller)
+      return { count, results: rows.map((row) => customerWire(row, version)) }
+    },
+  )
+  api.get(
+    '/payments/br/customers/:id/',
+    {
+      schema: {
+        tags: customerTags,
+        summary: "Get a customer's details",
+        operationId: 'DetailCustomerBrazil',
+        params: IdParams,
+        headers: VersionHeaders,
+        querystring: ProjectionQuery,
+        response: { 200: Customer, ...errorResponses() },
+      },
+    },
+    async (request) => customerWire(await getCustomer(db, callerOf(request), request.params.id), versionOf(request)),
+  )
+
+  // -- Bank accounts -----------------------------------------------------------------------------
+  const accountTags = ['Bank Accounts (Brazil)']
+  api.post(
+    '/payments/br/bank-accounts/',
+    {
+      schema: {
+        tags: accountTags,
+        summary: 'Register a bank account',
+        operationId: 'RegisterBankAccountBrazil',
+        headers: IdempotencyHeaders,
+        body: BankAccountCreate,
+        response: { 201: BankAccount, ...errorResponses(400, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const version = versionOf(request)
+      const result = await created(request, async (tx) => ({
+        status: 201,
+        body: bankAccountWire(await createBankAccountIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>, version), version),
+      }))
+      return sendCreated(reply, result)
+    },
+  )
+  listRoute(
+    api,
+    '/payments/br/bank-accounts/',
+    { tags: accountTags, summary: 'List bank accounts', operationId: 'ListBankAccountBrazil', filters: BANK_ACCOUNT_FILTERS, item: BankAccount },
+    async (caller, list) => {
+      const { count, rows } = await listBankAccounts(db, callerOf(caller), list)
+      const version = versionOf(caller)
+      return { count, results: rows.map((row) => bankAccountWire(row, version)) }
+    },
+  )
+  api.get(
+    '/payments/br/bank-accounts/:id/',
+    {
+      schema: {
+        tags: accountTags,
+        summary: "Get a bank account's details",
+        operationId: 'DetailBankAccountBrazil',
+        params: IdParams,
+        headers: VersionHeaders,
+        querystring: ProjectionQuery,
+        response: { 200: BankAccount, ...errorResponses() },
+      },
+    },
+    async (request) => bankAccountWire(await getBankAccount(db, callerOf(request), request.params.id), versionOf(request)),
+  )
+
+  // -- Payment intents ---------------------------------------------------------------------------
+  const intentTags = ['Payment Intents (Brazil)']
+  api.post(
+    '/payments/br/payment-intents/',
+    {
+      schema: {
+        tags: intentTags,
+        summary: 'Create a payment intent',
+        operationId: 'CreatePaymentIntentBrazil',
+        headers: IdempotencyHeaders,
+        body: PaymentIntentCreate,
+        response: { 201: PaymentIntent, ...errorResponses(400, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const result = await created(request, async (tx) => ({
+        status: 201,
+        body: intentWire(await createPaymentIntentIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>)),
+      }))
+      return sendCreated(reply, result)
+    },
+  )
+  listRoute(
+    api,
+    '/payments/br/payment-intents/',
+    {
+      tags: intentTags,
+      summary: 'List payment intents',
+      operationId: 'ListPaymentIntentsBrazil',
+      description: '`ordering`: created_at, -created_at (default), updated_at or -updated_at.',
+      filters: PAYMENT_INTENT_FILTERS,
+      item: PaymentIntent,
+    },
+    async (caller, list) => {
+      const { count, views } = await listPaymentIntents(db, callerOf(caller), list, parseOrdering(caller.query.ordering))
+      return { count, results: views.map(intentWire) }
+    },
+  )
+  api.get(
+    '/payments/br/payment-intents/:id/',
+    {
+      schema: {
+        tags: intentTags,
+        summary: "Get a payment intent's details",
+        operationId: 'DetailPaymentIntentBrazil',
+        params: IdParams,
+        querystring: ProjectionQuery,
+        response: { 200: PaymentIntent, ...errorResponses() },
+      },
+    },
+    async (request) => intentWire(await getPaymentIntent(db, callerOf(request), request.params.id)),
+  )
+  api.patch(
+    '/payments/br/payment-intents/:id/',
+    {
+      schema: {
+        tags: intentTags,
+        summary: 'Update a payment intent',
+        operationId: 'PatchPaymentIntentBrazil',
+        params: IdParams,
+        body: PaymentIntentPatch,
+        response: { 200: PaymentIntent, ...errorResponses(400) },
+      },
+    },
+    async (request) => intentWire(await updatePaymentIntent(ctx, callerOf(request), request.params.id, request.body as Record<string, unknown>)),
+  )
+  api.post(
+    '/payments/br/payment-intents/:id/cancel/',
+    {
+      schema: {
+        tags: intentTags,
+        summary: 'Cancel a scheduled payment intent',
+        operationId: 'CancelPaymentIntentBrazil',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      await cancelPaymentIntent(ctx, callerOf(request), request.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+  api.post(
+    '/payments/br/payment-intents/:id/authorize/',
+    {
+      schema: {
+        tags: intentTags,
+        summary: 'Sandbox: the payer authorizes the payment at their bank',
+        description:
+          "Belvo's sandbox call (not in its spec). The amount's whole reais pick the outcome: 0–100 and from 701 settle; 101–200 insufficient_funds; 201–300 consent_rejected; 301–400 beneficiary_account_blocked; 401–500 amount_over_limit; 501–600 fraud_suspected; 601–700 charge_settlement_timeout.",
+        operationId: 'AuthorizePaymentIntentSandboxBrazil',
+        params: IdParams,
+        response: { 200: PaymentIntent, ...errorResponses(400) },
+      },
+    },
+    async (request) => intentWire(await authorizePaymentIntent(ctx, callerOf(request), request.params.id)),
+  )
+
+  // -- Charges -----------------------------------------------------------------------------------
+  const chargeTags = ['Charges (Brazil)']
+  listRoute(
+    api,
+    '/payments/br/payment-intents/:id/charges/',
+    {
+      tags: intentTags,
+      summary: "List a payment intent's charges",
+      operationId: 'ListChargesBrazil',
+      params: IdParams,
+      filters: INTENT_CHARGE_FILTERS,
+      item: Charge,
+    },
+    async (caller, list) => {
+      const { count, views } = await listCharges(db, callerOf(caller), list, caller.params.id)
+      return { count, results: views.map(chargeWireOf) }
+    },
+  )
+  api.get(
+    '/payments/br/payment-intents/:id/charges/:charge_id/',
+    {
+      schema: {
+        tags: intentTags,
+        summary: "Get a payment intent's charge",
+        operationId: 'DetailChargesBrazil',
+        params: IntentChargeParams,
+        querystring: ProjectionQuery,
+        response: { 200: Charge, ...errorResponses() },
+      },
+    },
+    async (request) => chargeWireOf(await getCharge(db, callerOf(request), request.params.charge_id, request.params.id)),
+  )
+  api.post(
+    '/payments/br/payment-intents/:id/charges/:charge_id/cancel/',
+    {
+      schema: {
+        tags: intentTags,
+        summary: 'Cancel a scheduled charge',
+        operationId: 'CancelChargeBrazil',
+        params: IntentChargeParams,
+        response: { 204: Type.Null(), ...errorResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      await cancelPaymentIntent(ctx, callerOf(request), request.params.id, request.params.charge_id)
+      return reply.code(204).send(null)
+    },
+  )
+  listRoute(
+    api,
+    '/payments/br/charges/',
+    { tags: chargeTags, summary: 'List all charges', operationId: 'ListAllChargesBrazil', filters: CHARGE_FILTERS, item: Charge },
+    async (caller, list) => {
+      const { count, views } = await listCharges(db, callerOf(caller), list)
+      return { count, results: views.map(chargeWireOf) }
+    },
+  )
+  api.get(
+    '/payments/br/charges/:charge_id/',
+    {
+      schema: {
+        tags: chargeTags,
+        summary: "Get a charge's details",
+        operationId: 'DetailChargeBrazil',
+        params: ChargeParams,
+        headers: VersionHeaders,
+        querystring: ProjectionQuery,
+        response: { 200: ChargeAnyVersion, ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request)
+      const view = await getCharge(db, caller, request.params.charge_id)
+      if (versionOf(request) === 'V1') return chargeWireOf(view)
+      const beneficiary = view.charge.beneficiary_bank_account_id ? await getBankAccount(db, caller, view.charge.beneficiary_bank_account_id) : undefined
+      const institution = beneficiary ? await getPaymentInstitution(db, beneficiary.institution_id) : undefined
+      return chargeV2Wire(view.charge, view.intent, beneficiary, institution?.code)
+    },
+  )
+
+  // -- Transactions ------------------------------------------------------------------------------
+  const transactionTags = ['Payment Transactions (Brazil)']
+  listRoute(
+    api,
+    '/payments/br/transactions/',
+    {
+      tags: transactionTags,
+      summary: 'List payment transactions',
+      operationId: 'ListPaymentTransactionsBrazil',
+      filters: PAYMENT_TRANSACTION_FILTERS,
+      item: PaymentTransaction,
+    },
+    async (caller, list) => {
+      const { count, rows } = await listPaymentTransactions(db, callerOf(caller), list)
+      return { count, results: rows.map(paymentTransactionWire) }
+    },
+  )
+  api.get(
+    '/payments/br/transactions/:id/',
+    {
+      schema: {
+        tags: transactionTags,
+        summary: "Get a payment transaction's details",
+        operationId: 'DetailPaymentTransactionsBrazil',
+        params: IdParams,
+        querystring: ProjectionQuery,
+        response: { 200: PaymentTransaction, ...errorResponses() },
+      },
+    },
+    async (request) => paymentTransactionWire(await getPaymentTransaction(db, callerOf(request), request.params.id)),
+  )
+  // -- Enrollments (biometric Pix) ---------------------------------------------------------------
+  const enrollmentTags = ['Enrollments (Brazil)']
+  api.post(
+    '/payments/br/enrollments/',
+    {
+      schema: {
+        tags: enrollmentTags,
+        summary: 'Enroll a device for biometric Pix',
+        operationId: 'CreateEnrollmentBrazil',
+        headers: IdempotencyHeaders,
+        body: EnrollmentCreate,
+        response: { 201: Enrollment, ...errorResponses(400, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const result = await created(request, async (tx) => ({
+        status: 201,
+        body: enrollmentWire(await createEnrollmentIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>)),
+      }))
+      return sendCreated(reply, result)
+    },
+  )
+  listRoute(
+    api,
+    '/payments/br/enrollments/',
+    { tags: enrollmentTags, summary: 'List enrollments', operationId: 'ListEnrollmentsBrazil', filters: ENROLLMENT_FILTERS, item: Enrollment },
+    async (caller, list) => {
+      const { count, rows } = await listEnrollments(db, callerOf(caller), list)
+      return { count, results: rows.map(enrollmentWire) }
+    },
+  )
+  api.get(
+    '/payments/br/enrollments/:enrollment_id/',
+    {
+      schema: {
+        tags: enrollmentTags,
+        summary: "Get an enrollment's details",
+        operationId: 'DetailEnrollmentBrazil',
+        params: EnrollmentParams,
+        querystring: ProjectionQuery,
+        response: { 200: Enrollment, ...errorResponses(400) },
+      },
+    },
+    async (request) => enrollmentWire(await getEnrollment(db, callerOf(request), request.params.enrollment_id)),
+  )
+  api.post(
+    '/payments/br/enrollments/complete-redirection/',
+    {
+      schema: {
+        tags: enrollmentTags,
+        summary: "Complete an enrollment after the institution's redirection",
+        operationId: 'CompleteEnrollmentRedirectionBrazil',
+        body: EnrollmentRedirection,
+        response: { 200: Enrollment, ...errorResponses(400) },
+      },
+    },
+    async (request) => enrollmentWire(await completeEnrollmentRedirection(ctx, callerOf(request), request.body as Record<string, unknown>)),
+  )
+}
