@@ -4,6 +4,7 @@ import { PonteError } from '../../lib/errors.ts'
 import type { DeriveRequest } from '../resource-spec.ts'
 import { accountCategoriesOf, checkEyodTransactions, fromEyodTransactions, toEnrichTransactions, type EyodTransaction } from './adapters.ts'
 import { belvoRecurringExpenses } from './recurring-belvo.ts'
+import { recurringMemo } from './recurring.ts'
 
 /**
  * The records of a link's `/api/recurring-expenses/` (enrichment.ts): computed from the
@@ -64,8 +65,9 @@ export function eyodRecurringExpenses(items: readonly EyodTransaction[], today: 
     else byHolder.set(holder, [item])
   }
   const answer: Record<string, unknown>[] = []
+  const memo = recurringMemo()
   for (const [holder, own] of byHolder) {
-    for (const { expense, wire } of belvoRecurringExpenses(fromEyodTransactions(own), { today })) {
+    for (const { expense, wire } of belvoRecurringExpenses(fromEyodTransactions(own), { today, memo })) {
       // Belvo's shape names no transaction: the customer's own ids say whose series it is and which payments.
       answer.push({
         account: null,

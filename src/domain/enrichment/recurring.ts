@@ -49,6 +49,24 @@ export interface RecurringOptions {
    * (categorize.ts) by default; `null` for none (the description alone).
    */
   categorize?: ((tx: EnrichTransaction) => PayeeInfo | null) | null
+  /**
+   * What the method remembers of descriptions and merchants (recurringMemo): a caller running it
+   * for many people of one request (the EYOD endpoint, one call per account holder) shares one,
+   * since people pay the same merchants under the same descriptions.
+   */
+  memo?: RecurringMemo
+}
+
+/** Per-description and per-merchant readings, valid for any transactions (nothing in them depends on the person). */
+export interface RecurringMemo {
+  readings: Map<string, { ownMoney: boolean; descriptionKey: string }>
+  merchantKeys: Map<string, string>
+  /** Ponte's categorizer, remembered (used when `categorize` is not given). */
+  categorize: (tx: EnrichTransaction) => PayeeInfo
+}
+
+export function recurringMemo(): RecurringMemo {
+  return { readings: new Map(), merchantKeys: new Map(), categorize: memoizedCategorize() }
 }
 
 export interface RecurringExpense {
@@ -561,7 +579,8 @@ function mergeSamePayee(found: Found[], groups: { key: string; currency: string;
  * transactions dated on or before `today` count.
  */
 export function findRecurringExpenses(txs: EnrichTransaction[], options: RecurringOptions): RecurringExpense[] {
-  const categorizer = options.categorize === undefined ? memoizedCategorize() : options.categorize
+  const memo = options.memo ?? recurringMemo()
+  const categorizer = options.categorize === undefined ? memo.categorize : options.categorize
   // YYYY-MM-DD texts compare as the days they name.
   const seen = txs.filter((tx) => tx.valueDate <= options.today)
   const outflows = seen.filter((tx) => tx.type === 'OUTFLOW' && tx.amount > 0)
@@ -569,8 +588,7 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
 
   const groups = new Map<string, Payment[]>()
   // Descriptions repeat (a subscription's, a store's): each is normalised and read once.
-  const readings = new Map<string, { ownMoney: boolean; descriptionKey: string }>()
-  const merchantKeys = new Map<string, string>()
+  const { readings, merchantKeys } = memo
   for (const tx of outflows) {
     let reading = readings.get(tx.description)
     if (reading === undefined) {
