@@ -1,0 +1,220 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
+import { createHarness, type Harness } from './harness.ts'
+import { startReceiver } from './receiver.ts'
+
+/**
+ * The widget's end-to-end tests drive Debian's `chromium` through playwright-core (which never
+ * downloads a browser). CI installs the package and sets PONTE_REQUIRE_BROWSER=1, so there a
+ * missing browser fails the tests; elsewhere they skip, saying why (as test/helpers/pdf.ts does
+ * for poppler). PONTE_CHROMIUM names another executable.
+ */
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/lib/chromium/chromium', '/usr/bin/google-chrome']
+
+/** The chromium executable, or null. */
+export function chromiumPath(): string | null {
+  const fromEnv = process.env.PONTE_CHROMIUM
+  if (fromEnv) return existsSync(fromEnv) ? fromEnv : null
+  return CANDIDATES.find((path) => existsSync(path)) ?? null
+}
+
+/** Whether the browser tests can run here; throws when they cannot and PONTE_REQUIRE_BROWSER=1. */
+export function browserAvailable(): boolean {
+  if (chromiumPath()) return true
+  const message = 'chromium not found (apt-get install chromium, or set PONTE_CHROMIUM)'
+  if (process.env.PONTE_REQUIRE_BROWSER === '1') throw new Error(`PONTE_REQUIRE_BROWSER=1 but ${message}`)
+  console.warn(`Skipping the widget browser tests: ${message}.`)
+  return false
+}
+
+/** A headless chromium fit for CI containers: no sandbox as root, /tmp instead of a small /dev/shm, no GPU. */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = chromiumPath()
+  if (!executablePath) throw new Error('chromium not found')
+  const args = ['--disable-dev-shm-usage', '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--mute-audio']
+  // Chromium refuses to start its sandbox as root (CI containers run as root).
+  if (process.getuid?.() === 0) args.push('--no-sandbox')
+  return chromium.launch({ executablePath, headless: true, args, timeout: 60_000 })
+}
+
+export const PHONE = { width: 360, height: 740 }
+export const DESKTOP = { width: 1280, height: 800 }
+
+/**
+ * Saves the page as it is now at phone and desktop sizes, to
+ * test-artifacts/widget/<test>/<step>-<phone|desktop>.png (not committed), then restores the
+ * page's viewport. Returns the two paths.
+ */
+export async function screenshots(page: Page, test: string, step: string): Promise<string[]> {
+  const dir = join(root, 'test-artifacts', 'widget', slug(test))
+  mkdirSync(dir, { recursive: true })
+  const before = page.viewportSize() ?? DESKTOP
+  const paths: string[] = []
+  for (const [name, size] of [
+    ['phone', PHONE],
+    ['desktop', DESKTOP],
+  ] as const) {
+    await page.setViewportSize(size)
+    // Layout settles in the next frame after a resize.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
+    const path = join(dir, `${slug(step)}-${name}.png`)
+    await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'initial' })
+    paths.push(path)
+  }
+  await page.setViewportSize(before)
+  return paths
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+}
+
+let axeSource: string | undefined
+
+export interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  helpUrl: string
+  nodes: { target: unknown[]; html: string; failureSummary?: string }[]
+}
+
+/**
+ * Runs axe-core (WCAG 2.x A and AA rules and best practices) on the page or frame as it is now and
+ * fails on any serious or critical violation, listing each rule, what it asks and the offending
+ * elements. The source is evaluated rather than added as a <script>, so the widget's
+ * Content-Security-Policy neither blocks it nor has to allow it.
+ */
+export async function checkA11y(target: Page | Frame, step: string): Promise<AxeViolation[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+  await target.evaluate(axeSource)
+  const violations = (await target.evaluate(async () => {
+    const axe = (window as any).axe
+    const result = await axe.run(document, { resultTypes: ['violations'] })
+    return result.violations.map((v: any) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n: any) => ({ target: n.target, html: n.html, failureSummary: n.failureSummary })),
+    }))
+  })) as AxeViolation[]
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  if (serious.length > 0) {
+    const lines = serious.flatMap((v) => [
+      `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})`,
+      ...v.nodes
+        .slice(0, 5)
+        .map(
+          (n) => `    ${JSON.stringify(n.target)} ${n.html.slice(0, 160)}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n/g, '\n      ')}` : ''}`,
+        ),
+    ])
+    throw new Error(`axe-core: ${serious.length} serious/critical violation(s) at step "${step}":\n${lines.join('\n')}`)
+  }
+  return violations
+}
+
+/** Where each step's screenshots go and its axe scan, in one call: the tests do both at every step. */
+export async function checkStep(page: Page, test: string, step: string, frame?: Frame): Promise<void> {
+  await checkA11y(frame ?? page, `${test}: ${step}`)
+  await screenshots(page, test, step)
+}
+
+let widgetBuilt = false
+
+/**
+ * The widget's bundle (dist/widget) is built from widget/ by the widget build script; built here
+ * when it is missing or older than its sources, once per process (the globalSetup normally did it).
+ */
+export function ensureWidgetBuilt(): void {
+  if (widgetBuilt) return
+  const script = join(root, 'scripts', 'build-widget.js')
+  if (existsSync(script) && widgetStale()) execFileSync(process.execPath, [script], { cwd: root, stdio: 'inherit' })
+  widgetBuilt = true
+}
+
+function newest(dir: string): number {
+  if (!existsSync(dir)) return 0
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce((latest, entry) => Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs), 0)
+}
+
+/** Whether dist/widget is missing or older than a file under widget/. */
+export function widgetStale(): boolean {
+  const built = join(root, 'dist', 'widget')
+  if (!existsSync(built)) return true
+  return newest(join(root, 'widget')) > newest(built)
+}
+
+export interface WidgetEnv {
+  browser: Browser
+  harness: Harness
+  /** Ponte's base URL on real HTTP, e.g. http://127.0.0.1:41234 */
+  base: string
+  /** A fresh browser context (own cookies and storage) and page at the desktop size; closed after the file. */
+  newPage(options?: { locale?: string; viewport?: { width: number; height: number } }): Promise<Page>
+  /** POST /api/token/ as the harness's key; returns the access token. */
+  token(body?: Record<string, unknown>): Promise<string>
+  /** The hosted widget's URL for an access token and Belvo's optional parameters. */
+  widgetUrl(access: string, params?: Record<string, string>): string
+}
+
+/**
+ * One browser and one Ponte (real HTTP, fresh database) for a test file, started before its tests
+ * and closed after them. Call at the top of a `describe.skipIf(!browserAvailable())` block.
+ */
+export function useWidgetEnv(options: { env?: Record<string, string> } = {}): WidgetEnv {
+  const contexts: BrowserContext[] = []
+  const env = {} as WidgetEnv
+  beforeAll(async () => {
+    ensureWidgetBuilt()
+    const [browser, harness] = await Promise.all([launchBrowser(), createHarness({ env: options.env })])
+    env.browser = browser
+    env.harness = harness
+    env.base = await harness.listen()
+  })
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)))
+    await env.browser?.close()
+    await env.harness?.close()
+  })
+  env.newPage = async (pageOptions = {}) => {
+    const context = await env.browser.newContext({ viewport: pageOptions.viewport ?? DESKTOP, locale: pageOptions.locale ?? 'en-US' })
+    contexts.push(context)
+    // Conditions are waited on, never sleeps: a step that never comes fails after this long.
+    context.setDefaultTimeout(15_000)
+    return context.newPage()
+  }
+  env.token = async (body = {}) => {
+    const res = await env.harness.call('POST', '/api/token/', { scopes: 'read_institutions,write_links', ...body })
+    if (res.status !== 201 && res.status !== 200) throw new Error(`token not issued: ${res.status} ${JSON.stringify(res.body)}`)
+    return res.body.access as string
+  }
+  env.widgetUrl = (access, params = {}) => `${env.base}/widget/?${new URLSearchParams({ access_token: access, ...params })}`
+  return env
+}
+
+/**
+ * A tiny local site on another origin than Ponte: serves `pages` (path → HTML) and records every
+ * request, so tests observe the hosted widget's redirects to callback URLs and host the embedded
+ * SDK as a customer's page would.
+ */
+export async function startSite(pages: Record<string, string> = {}) {
+  return startReceiver((hit, _n, res) => {
+    const path = new URL(hit.path, 'http://site').pathname
+    res.setHeader('content-type', 'text/html; charset=utf-8')
+    res.end(pages[path] ?? `<!doctype html><html lang="en"><title>${path}</title><main><h1>${path}</h1></main></html>`)
+  })
+}
