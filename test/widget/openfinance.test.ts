@@ -57,7 +57,7 @@ describe.skipIf(!browserAvailable())('hosted widget: Open Finance Brasil consent
     try {
       const { page, record } = await toBank(site, 'openfinance approved')
       await record(page, 'bank consent')
-      await decide(page, /approve|authori[sz]e/i)
+      await decide(page, /^(Approve|Autorizar)$/)
       await expectSuccess(page)
       await record(page, 'success')
       await page.getByRole('button', { name: 'Done' }).click()
@@ -79,7 +79,7 @@ describe.skipIf(!browserAvailable())('hosted widget: Open Finance Brasil consent
     try {
       const before = (await env.harness.call('GET', '/api/links/?institution=ofmockbank_br_retail')).body.count
       const { page, record } = await toBank(site, 'openfinance rejected')
-      await decide(page, /reject|deny|decline/i)
+      await decide(page, /^(Reject|Recusar|Rechazar)$/)
       await expect.poll(() => page.getByText('You did not authorise the sharing at your institution').count()).toBeGreaterThan(0)
       await record(page, 'rejected')
       expect((await env.harness.call('GET', '/api/links/?institution=ofmockbank_br_retail')).body.count).toBe(before)
