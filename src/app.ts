@@ -5,6 +5,8 @@ import { webhookSettings, type Config } from './config.ts'
 import type { Api, AppDeps } from './http/api.ts'
 import { SecretKeyVerifier } from './domain/keys.ts'
 import { authenticate } from './http/plugins/auth.ts'
+import { widgetAuth } from './http/plugins/widget-auth.ts'
+import { widgetApiRoutes } from './http/routes/widget-api.ts'
 import { clientErrorHandler, installErrorHandling, sendErrors } from './http/plugins/errors.ts'
 import { registerDocs } from './http/plugins/docs.ts'
 import { AccessLog } from './http/plugins/access-log.ts'
@@ -158,7 +160,12 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
         description: 'Open-finance platform for Latin America, compatible with the Belvo API. Every error is an array of `{request_id, code, message, field}`.',
         license: { name: 'MIT' },
       },
-      components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic', description: 'Secret key id and password' } } },
+      components: {
+        securitySchemes: {
+          basicAuth: { type: 'http', scheme: 'basic', description: 'Secret key id and password' },
+          widgetAccessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access token of POST /api/token/ (connect widget API)' },
+        },
+      },
       security: [{ basicAuth: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -189,6 +196,13 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)
     enrichRecurringRoutes(scoped)
+  })
+
+  // The connect widget's JSON API: the widget access token (Bearer), never a secret key.
+  await app.register(async (widget) => {
+    const scoped = widget as unknown as Api
+    scoped.addHook('onRequest', widgetAuth(scoped))
+    widgetApiRoutes(scoped)
   })
 
   return app

@@ -202,6 +202,38 @@ const MESSAGES: Messages = {
     es: 'El token de acceso del widget ha expirado',
     pt: 'O token de acesso do widget expirou',
   },
+  // The connect widget's API (/widget/api/*): one message per reason, so the widget can say
+  // what happened (start again, already connected, wrong link) rather than "invalid".
+  'authentication_failed.widget_token_missing': {
+    en: 'The widget access token is missing: send it as Authorization: Bearer <access token>',
+    es: 'Falta el token de acceso del widget: envíalo como Authorization: Bearer <token de acceso>',
+    pt: 'Falta o token de acesso do widget: envie-o como Authorization: Bearer <token de acesso>',
+  },
+  'authentication_failed.widget_token_malformed': {
+    en: 'The widget access token is malformed',
+    es: 'El token de acceso del widget está mal formado',
+    pt: 'O token de acesso do widget está malformado',
+  },
+  'authentication_failed.widget_token_used': {
+    en: 'The widget access token was already used to connect an account; request a new one',
+    es: 'El token de acceso del widget ya se usó para conectar una cuenta; solicita uno nuevo',
+    pt: 'O token de acesso do widget já foi usado para conectar uma conta; solicite um novo',
+  },
+  'access_to_resource_denied.widget_scope': {
+    en: "You don't have access to this resource. The widget access token lacks the {scope} scope.",
+    es: 'No tienes acceso a este recurso. El token de acceso del widget no tiene el alcance {scope}.',
+    pt: 'Você não tem acesso a este recurso. O token de acesso do widget não tem o escopo {scope}.',
+  },
+  'access_to_resource_denied.widget_update_mode': {
+    en: "You don't have access to this resource. This widget access token updates an existing link: it cannot create another one.",
+    es: 'No tienes acceso a este recurso. Este token de acceso del widget actualiza un link existente: no puede crear otro.',
+    pt: 'Você não tem acesso a este recurso. Este token de acesso do widget atualiza um link existente: não pode criar outro.',
+  },
+  'invalid.openfinance_institution': {
+    en: 'This institution connects through an Open Finance consent, not with credentials.',
+    es: 'Esta institución se conecta mediante un consentimiento de Open Finance, no con credenciales.',
+    pt: 'Esta instituição se conecta por meio de um consentimento do Open Finance, não com credenciais.',
+  },
   'not_found.page': { en: 'Invalid page.', es: 'Página inválida.', pt: 'Página inválida.' },
   'invalid.body': {
     en: 'Invalid data. Expected a dictionary, but got {detail}.',

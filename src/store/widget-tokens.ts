@@ -17,10 +17,13 @@ export interface WidgetTokenRow {
   expires_at: string
   refresh_expires_at: string
   created_at: string
+  /** When a connection made with this token succeeded (0012): the token is spent from then on. */
+  used_at?: string | null
 }
 
 const COLUMNS = `jti, refresh_jti, organization_id, secret_key_id, link_id, scopes, fetch_resources, stale_in, credentials_storage,
-  widget, ${isoUtc('expires_at')} AS expires_at, ${isoUtc('refresh_expires_at')} AS refresh_expires_at, ${isoUtc('created_at')} AS created_at`
+  widget, ${isoUtc('expires_at')} AS expires_at, ${isoUtc('refresh_expires_at')} AS refresh_expires_at, ${isoUtc('created_at')} AS created_at,
+  ${isoUtc('used_at')} AS used_at`
 
 export async function insertWidgetToken(db: Queryable, row: WidgetTokenRow): Promise<void> {
   await db.query(
@@ -54,6 +57,19 @@ export async function findWidgetToken(
   const [column, value] = 'jti' in by ? ['jti', by.jti] : ['refresh_jti', by.refreshJti]
   const rows = await db.query<WidgetTokenRow>(`SELECT ${COLUMNS} FROM widget_tokens WHERE organization_id = $1 AND ${column} = $2`, [organizationId, value])
   return rows[0]
+}
+
+/**
+ * Spends the token: true for the one caller that spent it, false when it already was (two
+ * connections racing with the same token: only the first one counts).
+ */
+export async function markWidgetTokenUsed(db: Queryable, organizationId: string, jti: string, now: string): Promise<boolean> {
+  const rows = await db.query('UPDATE widget_tokens SET used_at = $3 WHERE organization_id = $1 AND jti = $2 AND used_at IS NULL RETURNING 1', [
+    organizationId,
+    jti,
+    now,
+  ])
+  return rows.length === 1
 }
 
 /** Retention: issuances whose refresh token has expired can never be used again. */

@@ -118,7 +118,9 @@ export function renderErrors(errors: PonteError[], requestId: string, language: 
 export function sendErrors(request: FastifyRequest, reply: FastifyReply, errors: PonteError[]): FastifyReply {
   const status = statusOf(errors[0].code)
   for (const error of errors) if (error.headers) reply.headers(error.headers)
-  if (status === 401) reply.header('WWW-Authenticate', 'Basic realm="api"')
+  // The widget's API takes a Bearer token; a Basic challenge there would make browsers open
+  // their own login dialog over the widget.
+  if (status === 401) reply.header('WWW-Authenticate', request.url.startsWith('/widget/') ? 'Bearer realm="widget"' : 'Basic realm="api"')
   return reply
     .code(status)
     .type('application/json; charset=utf-8')

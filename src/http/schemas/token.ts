@@ -73,6 +73,19 @@ export const WidgetConfig = Type.Object(
     theme: Type.Optional(Type.Array(ThemeEntry, { description: 'Brand colors, as CSS variables.' })),
     consent: Type.Optional(Consent),
     purpose: Type.Optional(Type.String({ minLength: 1, maxLength: 140, description: 'Older OFDA form of consent.purpose.' })),
+    // Belvo takes these two from the widget's URL only, where the end user can change them.
+    access_mode: Type.Optional(
+      Type.Union([Type.Literal('single'), Type.Literal('recurrent')], {
+        description: "Ponte extension: the access mode of the link the widget creates, over the widget URL's access_mode.",
+      }),
+    ),
+    external_id: Type.Optional(
+      Type.String({
+        minLength: 3,
+        maxLength: 256,
+        description: "Ponte extension: the external_id of the link the widget creates, over the widget URL's external_id.",
+      }),
+    ),
   },
   { description: 'Configuration of the hosted widget (branding, callback URLs, theme, OFDA consent).' },
 )
