@@ -26,6 +26,9 @@ import { tokenRoutes } from './http/routes/tokens.ts'
 import { resourceRoutes } from './http/routes/resources.ts'
 import { incomeVerificationRoutes } from './http/routes/enrich-incomes.ts'
 import { enrichRecurringRoutes } from './http/routes/enrich-recurring.ts'
+import { consentRoutes } from './http/routes/consents.ts'
+import { widgetConsentRoutes } from './http/routes/widget-consents.ts'
+import { mockBankRoutes } from './http/routes/mock-bank.ts'
 import { RESOURCES } from './domain/registry.ts'
 import type { DomainContext } from './domain/context.ts'
 import { ConnectorRegistry } from './connectors/registry.ts'
@@ -196,14 +199,18 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)
     enrichRecurringRoutes(scoped)
+    consentRoutes(scoped)
   })
 
-  // The connect widget's JSON API: the widget access token (Bearer), never a secret key.
+  // The connect widget's JSON API: authenticated by the widget access token (Bearer), not a secret key.
   await app.register(async (widget) => {
     const scoped = widget as unknown as Api
     scoped.addHook('onRequest', widgetAuth(scoped))
     widgetApiRoutes(scoped)
+    widgetConsentRoutes(scoped)
   })
+  // The sandbox's Open Finance Brasil authorization page (HTML, for the person's browser).
+  await app.register(async (bank) => mockBankRoutes(bank as unknown as Api))
 
   return app
 }

@@ -1,5 +1,5 @@
 import type { CatalogInstitution } from '../connectors/catalog.ts'
-import type { Credentials } from '../connectors/types.ts'
+import type { Credentials, LoginOutcome } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32, uuidv7 } from '../lib/ids.ts'
 import { INSTITUTION_FORMAT, type FilterField, type ListRequest } from '../lib/list-query.ts'
@@ -150,10 +150,20 @@ export function checkInstitutionResources(institution: { resources: readonly str
   }
 }
 
-/** POST /api/links/: validates, logs in at the institution and stores the link (428 when it asks for a token). */
-export async function registerLink(ctx: DomainContext, actor: Actor, input: RegisterLinkInput): Promise<LinkRow> {
-  const institution = institutionOrFail(ctx, input.institution)
-  if (institution.status === 'down') throw new PonteError('institution_down')
+/** The settings of a new link, as POST /api/links/ (and the widget) ask for them. */
+export type LinkSettingsInput = Pick<RegisterLinkInput, 'access_mode' | 'credentials_storage' | 'fetch_resources' | 'stale_in' | 'external_id'>
+
+interface LinkSettings {
+  accessMode: 'single' | 'recurrent'
+  credentialsStorage: string
+  storageDays: number | null
+  fetchResources: string[]
+  staleIn: string
+  externalId: string | null
+}
+
+/** Belvo's defaults and checks of a new link's settings (access mode, credentials storage, resources). */
+function linkSettings(institution: CatalogInstitution, input: LinkSettingsInput): LinkSettings {
   const accessMode = input.access_mode ?? 'recurrent'
   const credentialsStorage = input.credentials_storage ?? (accessMode === 'recurrent' ? 'store' : '365d')
   const storageDays = credentialsStorageDays(credentialsStorage)
@@ -166,6 +176,17 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
   if (accessMode === 'single' && credentialsStorage === 'nostore' && (input.fetch_resources ?? []).length === 0) {
     throw new PonteError('invalid_fetch_resources', { field: 'fetch_resources' })
   }
+  return { accessMode, credentialsStorage, storageDays, fetchResources, staleIn: input.stale_in ?? '365d', externalId: input.external_id ?? null }
+}
+
+/** POST /api/links/: validates, logs in at the institution and stores the link (428 when it asks for a token). */
+export async function registerLink(ctx: DomainContext, actor: Actor, input: RegisterLinkInput): Promise<LinkRow> {
+  const institution = institutionOrFail(ctx, input.institution)
+  if (institution.status === 'down') throw new PonteError('institution_down')
+  // Belvo: an Open Finance Brasil link exists only through the person's consent at their bank,
+  // which the widget's consent flow obtains (domain/consents.ts); no credentials make one.
+  if (institution.integration_type === 'openfinance') throw new PonteError('unsupported_operation', { field: 'institution', variant: 'openfinance' })
+  const settings = linkSettings(institution, input)
   const hidden = institution.form_fields.find((f) => f.name === 'password' && f.type === 'hidden')
   const credentials: Credentials = compact({
     username: input.username,
@@ -182,8 +203,47 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
 
   const outcome = await connectorFor(ctx, institution).login(credentials, input.token ?? undefined)
   if (outcome.status === 'error') throw new PonteError(outcome.code)
+  const link = await storeNewLink(ctx, actor, institution, settings, credentials, outcome, input.token ?? undefined)
+  if (outcome.status === 'token_required') {
+    await requireToken(ctx, actor, link.id, 'link_register', {}, outcome.tokenGenerationData)
+  }
+  return link
+}
 
+/**
+ * A link of an open-finance institution, made from the person's authorised consent (the widget's
+ * consent flow, domain/consents.ts): the same settings, storage and historical update as POST
+ * /api/links/, logged in with the consent's document. `withLink` runs in the transaction that
+ * stores it (the consent gets its link there).
+ */
+export async function registerConsentLink(
+  ctx: DomainContext,
+  actor: Actor,
+  input: LinkSettingsInput & { institution: string; document: string },
+  withLink: (tx: Queryable, link: LinkRow) => Promise<void>,
+): Promise<LinkRow> {
+  const institution = institutionOrFail(ctx, input.institution)
+  if (institution.status === 'down') throw new PonteError('institution_down')
+  const settings = linkSettings(institution, input)
+  const credentials: Credentials = { username: input.document }
+  const outcome = await connectorFor(ctx, institution).login(credentials)
+  if (outcome.status !== 'ok') throw new PonteError(outcome.status === 'error' ? outcome.code : 'login_error')
+  return storeNewLink(ctx, actor, institution, settings, credentials, outcome, undefined, withLink)
+}
+
+/** Stores a new link after its login, schedules its refreshes and, when logged in, its first fetch. */
+async function storeNewLink(
+  ctx: DomainContext,
+  actor: Actor,
+  institution: CatalogInstitution,
+  settings: LinkSettings,
+  credentials: Credentials,
+  outcome: Exclude<LoginOutcome, { status: 'error' }>,
+  token: string | undefined,
+  withLink?: (tx: Queryable, link: LinkRow) => Promise<void>,
+): Promise<LinkRow> {
   const now = ctx.clock.now()
+  const { accessMode, credentialsStorage, storageDays } = settings
   const link: LinkRow = {
     id: uuidv7(now.getTime()),
     organization_id: actor.organizationId,
@@ -191,7 +251,7 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
     institution: institution.name,
     access_mode: accessMode,
     status: outcome.status === 'ok' ? 'valid' : 'unconfirmed',
-    external_id: input.external_id ?? null,
+    external_id: settings.externalId,
     institution_user_id: outcome.status === 'ok' ? outcome.institutionUserId : null,
     credentials_storage: credentialsStorage,
     // nostore too: the fetch below (or the PATCH that completes an MFA login) still needs them.
@@ -202,8 +262,8 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
         : credentialsStorage === 'nostore'
           ? new Date(now.getTime() + NOSTORE_CREDENTIALS_SECONDS * 1000).toISOString()
           : null,
-    stale_in: input.stale_in ?? '365d',
-    fetch_resources: fetchResources,
+    stale_in: settings.staleIn,
+    fetch_resources: settings.fetchResources,
     refresh_rate: accessMode === 'recurrent' ? '7d' : null,
     created_by: actor.organizationId,
     profile: outcome.status === 'ok' ? outcome.profile : null,
@@ -216,12 +276,31 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
   await ctx.db.tx(async (tx) => {
     await store.insertLink(tx, link)
     if (recurrentNext) await store.updateLink(tx, actor.organizationId, link.id, { next_refresh_at: recurrentNext })
-    if (outcome.status === 'ok') await startHistoricalUpdate(ctx, tx, actor, link, { token: input.token ?? undefined, firstFetch: true })
+    if (outcome.status === 'ok') await startHistoricalUpdate(ctx, tx, actor, link, { token, firstFetch: true })
+    if (withLink) await withLink(tx, link)
   })
-  if (outcome.status === 'token_required') {
-    await requireToken(ctx, actor, link.id, 'link_register', {}, outcome.tokenGenerationData)
-  }
   return link
+}
+
+/**
+ * A renewed consent (domain/consents.ts) for an existing open-finance link: the link is valid
+ * again and fetches its resources anew, in the transaction `withLink` also runs in.
+ */
+export async function renewConsentLink(
+  ctx: DomainContext,
+  actor: Actor,
+  link: LinkRow,
+  withLink: (tx: Queryable, link: LinkRow) => Promise<void>,
+): Promise<LinkRow> {
+  const now = ctx.clock.now().toISOString()
+  const changes = { status: 'valid' as const, last_accessed_at: now }
+  const updated = { ...link, ...changes }
+  await ctx.db.tx(async (tx) => {
+    await store.updateLink(tx, actor.organizationId, link.id, changes)
+    await startHistoricalUpdate(ctx, tx, actor, updated)
+    await withLink(tx, updated)
+  })
+  return updated
 }
 
 /**
@@ -389,7 +468,7 @@ export async function refreshLink(
   requestId: string,
 ): Promise<void> {
   const link = await getLinkRow(ctx, actor, id)
-  assertCanLogIn(ctx, link)
+  await assertCanLogIn(ctx, link)
   const institution = institutionOrFail(ctx, link.institution)
   const resources = input.fetch_resources ?? link.fetch_resources
   checkInstitutionResources(institution, resources)

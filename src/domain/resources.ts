@@ -179,7 +179,7 @@ export function newChanges(): Changes {
  */
 export async function retrieveAsync(ctx: DomainContext, actor: Actor, spec: ResourceSpec, request: Record<string, unknown>, requestId: string): Promise<void> {
   const link = await getLinkRow(ctx, actor, String(request.link), { field: 'link' })
-  assertCanLogIn(ctx, link)
+  await assertCanLogIn(ctx, link)
   if ('date_from' in request || 'date_to' in request) checkPeriod(ctx.clock.now().toISOString().slice(0, 10), request, { required: false })
   const { token, ...rest } = request
   await ctx.db.tx((tx) =>

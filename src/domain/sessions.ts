@@ -2,6 +2,7 @@ import { wireShape, type CatalogInstitution } from '../connectors/catalog.ts'
 import type { ConnectorContext, Credentials, InstitutionConnector, LoginOutcome, TokenGenerationData } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32, isUuid } from '../lib/ids.ts'
+import { linkConsentState } from '../store/consents.ts'
 import * as store from '../store/links.ts'
 import type { LinkRow } from '../store/links.ts'
 import type { Actor, DomainContext } from './context.ts'
@@ -55,8 +56,18 @@ export function canLogInAgain(ctx: DomainContext, link: LinkRow): boolean {
  * For requests that log in later, in a job (refresh, async retrieves): the 400 they would end
  * with, now, instead of a 202 followed by an invalid_credentials webhook.
  */
-export function assertCanLogIn(ctx: DomainContext, link: LinkRow): void {
+export async function assertCanLogIn(ctx: DomainContext, link: LinkRow): Promise<void> {
+  await assertConsentValid(ctx, link)
   credentialsToLogIn(ctx, link)
+}
+
+/**
+ * An open-finance link logs in on the person's consent (domain/consents.ts): once its consents
+ * have all expired, every update fails with consent_expired until the widget renews one.
+ */
+async function assertConsentValid(ctx: DomainContext, link: LinkRow): Promise<void> {
+  if (ctx.connectors.institution(link.institution)?.integration_type !== 'openfinance') return
+  if ((await linkConsentState(ctx.db, link.id, ctx.clock.now().toISOString())) === 'expired') throw new PonteError('consent_expired')
 }
 
 /**
@@ -163,6 +174,7 @@ export async function openInstitutionSession(
   request: { token?: string | null },
   options: { firstFetch?: boolean } = {},
 ): Promise<ConnectorContext> {
+  await assertConsentValid(ctx, link)
   const credentials = credentialsToLogIn(ctx, link, options)
   const institution = institutionOrFail(ctx, link.institution)
   const simulated = ctx.connectors.hasRealConnector(link.institution) ? null : await store.takeSandboxLogin(ctx.db, actor.organizationId, link.id)

@@ -11,6 +11,7 @@ import { ACCOUNTS_RESOURCE, backgroundResource, existsAt, RESOURCES, resourceNam
 import { connectorSupports, newChanges, retrieve, type RetrieveResult } from './resources.ts'
 import { enqueueForLink, type AsyncRequestJob, type HistoricalUpdateJob, type ProcessType } from './schedule.ts'
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
+import { runConsentSchedule } from './consents.ts'
 
 /**
  * Belvo's asynchronous side (INVENTORY 2.5, 4.3, 7): historical updates after a link is created,
@@ -170,7 +171,8 @@ async function inBackground(
       })
       return false
     }
-    if (code === 'unsupported_operation' || code === 'unconfirmed_link') return false
+    // An expired consent stops the update; the link fetches again once the widget renews it.
+    if (code === 'unsupported_operation' || code === 'unconfirmed_link' || code === 'consent_expired') return false
     throw error
   }
 }
@@ -235,9 +237,10 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
 
 /**
  * One pass of the scheduler (every worker runs it; claims are row-locked updates, so each due
- * link is enqueued once): due recurrent refreshes, and a retention job (one at a time).
+ * link is enqueued once): due recurrent refreshes, a retention job (one at a time), and consent
+ * expiry with its advance notice (domain/consents.ts).
  */
-export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: number }> {
+export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: number; consents: { expired: number; announced: number } }> {
   const now = ctx.clock.now()
   const refreshes = await ctx.db.tx(async (tx) => {
     const due = await claimDueRefreshes(tx, now.toISOString())
@@ -259,7 +262,8 @@ export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: num
     await ctx.jobs.send(tx, QUEUES.retention, {}, { singletonKey: 'retention' })
     return due.length
   })
-  return { refreshes }
+  const consents = await runConsentSchedule(ctx, now)
+  return { refreshes, consents }
 }
 
 /**

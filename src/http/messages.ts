@@ -139,6 +139,54 @@ const MESSAGES: Messages = {
     es: 'No es posible procesar la solicitud debido a un problema interno del sistema o a una respuesta no soportada de una institución',
     pt: 'Não é possível processar a requisição devido a um problema interno do sistema ou a uma resposta não suportada de uma instituição',
   },
+  consent_expired: {
+    en: 'The consent given at the institution has expired. Renew it through the widget to keep updating this link',
+    es: 'El consentimiento otorgado en la institución ha expirado. Renuévalo a través del widget para seguir actualizando este link',
+    pt: 'O consentimento dado na instituição expirou. Renove-o pelo widget para continuar atualizando este link',
+  },
+  // Belvo's LoginError message for an access the institution (the person, at their bank) refused.
+  'login_error.consent_rejected': {
+    en: 'The user account access was forbidden by the institution',
+    es: 'La institución prohibió el acceso a la cuenta del usuario',
+    pt: 'O acesso à conta do usuário foi proibido pela instituição',
+  },
+  'unconfirmed_link.consent': {
+    en: 'The consent has not been authorised at the institution yet',
+    es: 'El consentimiento aún no ha sido autorizado en la institución',
+    pt: 'O consentimento ainda não foi autorizado na instituição',
+  },
+  'unsupported_operation.openfinance': {
+    en: 'Links of open finance institutions are created through the widget, with the user\'s consent',
+    es: 'Los links de instituciones de open finance se crean a través del widget, con el consentimiento del usuario',
+    pt: 'Links de instituições de open finance são criados pelo widget, com o consentimento do usuário',
+  },
+  'invalid.not_openfinance': {
+    en: 'Consents are for open finance institutions only',
+    es: 'Los consentimientos son solo para instituciones de open finance',
+    pt: 'Consentimentos são apenas para instituições de open finance',
+  },
+  'invalid.token_link_institution': {
+    en: "The institution is not the one of the token's link",
+    es: 'La institución no es la del link del token',
+    pt: 'A instituição não é a do link do token',
+  },
+  'invalid.cpf': { en: 'Enter a valid CPF (11 digits).', es: 'Ingresa un CPF válido (11 dígitos).', pt: 'Informe um CPF válido (11 dígitos).' },
+  'invalid.cnpj': { en: 'Enter a valid CNPJ (14 digits).', es: 'Ingresa un CNPJ válido (14 dígitos).', pt: 'Informe um CNPJ válido (14 dígitos).' },
+  'invalid.user_document': {
+    en: 'user_document must be a CPF (11 digits) or a CNPJ (14 digits).',
+    es: 'user_document debe ser un CPF (11 dígitos) o un CNPJ (14 dígitos).',
+    pt: 'user_document deve ser um CPF (11 dígitos) ou um CNPJ (14 dígitos).',
+  },
+  'invalid.redirect_uri': {
+    en: "redirect_uri must be a page of the widget on this server or on the host of one of the token's callback_urls",
+    es: 'redirect_uri debe ser una página del widget en este servidor o del host de una de las callback_urls del token',
+    pt: 'redirect_uri deve ser uma página do widget neste servidor ou do host de uma das callback_urls do token',
+  },
+  'invalid.consent_used': {
+    en: 'This consent already has its link',
+    es: 'Este consentimiento ya tiene su link',
+    pt: 'Este consentimento já tem seu link',
+  },
   'login_error.missing': {
     en: 'Missing credentials to login to the institution',
     es: 'Faltan credenciales para iniciar sesión en la institución',

@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'invalid_credentials_storage'
   | 'invalid_fetch_resources'
   | 'invalid_access_mode_switch'
+  // Open Finance Brasil: the person's consent at the institution ended (domain/consents.ts)
+  | 'consent_expired'
   // other statuses
   | 'authentication_failed'
   | 'access_to_resource_denied'

@@ -129,6 +129,14 @@ export function isOfMockBankUser(institution: string, username: string): boolean
   return institution === 'ofmockbank_br_retail' && normalizeCpf(username) === OFMOCKBANK_USER.cpf
 }
 
+/**
+ * The customer an open-finance institution's authorization page knows by this CPF (the sandbox's
+ * mock bank knows its documented user only), or undefined: who may approve a consent there.
+ */
+export function openFinanceCustomer(institution: string, cpf: string): { cpf: string; name: string } | undefined {
+  return isOfMockBankUser(institution, cpf) ? OFMOCKBANK_USER : undefined
+}
+
 function error(code: ConnectorErrorCode): LoginOutcome {
   return { status: 'error', code, message: CONNECTOR_ERROR_MESSAGES[code] }
 }

@@ -7,6 +7,8 @@ import { messageFor, pickLanguage, type Language } from '../messages.ts'
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   authentication_failed: 401,
+  // As Belvo's other consent error on data calls, consent_without_accounts (401).
+  consent_expired: 401,
   access_to_resource_denied: 403,
   not_found: 404,
   method_not_allowed: 405,
