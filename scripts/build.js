@@ -4,11 +4,14 @@
 // dist/ is missing or older than src/. Each file is compiled on its own (same layout as src/,
 // relative `.ts` imports rewritten to `.js`, packages left to node_modules), and the files that are
 // not TypeScript (the SQL migrations) are copied beside them, so paths relative to import.meta.url
-// stay true.
+// stay true. The connect widget (widget/, a browser app) is built beside them into dist/widget/
+// (scripts/build-widget.js), or carried over from the previous dist/ when its sources have not
+// changed since: the test suite runs this script before every run.
 import { build } from 'esbuild'
-import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildWidget, widgetSourcesChangedAt } from './build-widget.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const src = join(root, 'src')
@@ -49,6 +52,7 @@ for (const asset of assets) {
   mkdirSync(dirname(target), { recursive: true })
   cpSync(asset, target)
 }
+await placeWidget(join(draft, 'widget'))
 writeFileSync(join(draft, 'build.json'), `${JSON.stringify({ startedAt })}\n`)
 const old = `${dist}.${process.pid}.old`
 try {
@@ -64,3 +68,20 @@ try {
   rmSync(draft, { recursive: true, force: true })
 }
 rmSync(old, { recursive: true, force: true })
+
+/** dist/widget/: the previous build when it is newer than every widget source, else a new one. */
+async function placeWidget(target) {
+  const previous = join(dist, 'widget')
+  try {
+    const { startedAt: builtAt } = JSON.parse(readFileSync(join(previous, 'build.json'), 'utf8'))
+    if (builtAt > widgetSourcesChangedAt() && existsSync(join(previous, 'index.html'))) {
+      cpSync(previous, target, { recursive: true })
+      return
+    }
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error
+  }
+  const widgetStartedAt = Date.now()
+  await buildWidget(target)
+  writeFileSync(join(target, 'build.json'), `${JSON.stringify({ startedAt: widgetStartedAt })}\n`)
+}

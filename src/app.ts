@@ -15,6 +15,7 @@ import { unstorableTextInBody, unstorableTextInUrl } from './http/plugins/unstor
 import { RequestDeadlines } from './http/plugins/deadlines.ts'
 import { project, projector } from './http/plugins/pagination.ts'
 import { healthRoutes } from './http/routes/health.ts'
+import { widgetRoutes } from './http/routes/widget.ts'
 import { institutionRoutes } from './http/routes/institutions.ts'
 import { rootRoutes } from './http/routes/root.ts'
 import { withBelvoComponents } from './http/schemas/belvo.ts'
@@ -54,6 +55,8 @@ export interface BuildOptions {
   connectors?: ConnectorRegistry
   /** The process's logger (lib/logger.ts createLogger); by default one at LOG_LEVEL; false silences logs (tests). */
   logger?: Logger | false
+  /** Where the built connect widget is (dist/widget/ by default; tests point elsewhere). */
+  widgetDir?: string
 }
 
 /** Builds the whole HTTP application. Used by `ponte serve`, by tests (inject or listen) and benchmarks. */
@@ -180,6 +183,9 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
 
   installMetrics(app as unknown as FastifyInstance, (request) => deadlines.untrack(request), backgroundMetrics(db, Object.values(QUEUES)))
   healthRoutes(app)
+  // The connect widget's page, files and SDK script are public, as Belvo's widget is: its API calls
+  // carry the widget access token.
+  widgetRoutes(app, options.widgetDir)
 
   // Everything Belvo-shaped requires a secret key.
   await app.register(async (api) => {
