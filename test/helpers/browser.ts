@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -131,31 +130,12 @@ export async function checkStep(page: Page, test: string, step: string, frame?: 
   await screenshots(page, test, step)
 }
 
-let widgetBuilt = false
-
 /**
- * The widget's bundle (dist/widget) is built from widget/ by the widget build script; built here
- * when it is missing or older than its sources, once per process (the globalSetup normally did it).
+ * The widget's bundle: test/build-once.ts (the globalSetup) runs scripts/build.js, which rebuilds
+ * dist/widget when widget/ changed and carries it over otherwise.
  */
-export function ensureWidgetBuilt(): void {
-  if (widgetBuilt) return
-  const script = join(root, 'scripts', 'build-widget.js')
-  if (existsSync(script) && widgetStale()) execFileSync(process.execPath, [script], { cwd: root, stdio: 'inherit' })
-  widgetBuilt = true
-}
-
-function newest(dir: string): number {
-  if (!existsSync(dir)) return 0
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .reduce((latest, entry) => Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs), 0)
-}
-
-/** Whether dist/widget is missing or older than a file under widget/. */
-export function widgetStale(): boolean {
-  const built = join(root, 'dist', 'widget')
-  if (!existsSync(built)) return true
-  return newest(join(root, 'widget')) > newest(built)
+function requireWidgetBuilt(): void {
+  if (!existsSync(join(root, 'dist', 'widget', 'index.html'))) throw new Error('dist/widget/index.html missing: run npm run build')
 }
 
 export interface WidgetEnv {
@@ -179,7 +159,7 @@ export function useWidgetEnv(options: { env?: Record<string, string> } = {}): Wi
   const contexts: BrowserContext[] = []
   const env = {} as WidgetEnv
   beforeAll(async () => {
-    ensureWidgetBuilt()
+    requireWidgetBuilt()
     const [browser, harness] = await Promise.all([launchBrowser(), createHarness({ env: options.env })])
     env.browser = browser
     env.harness = harness
@@ -214,7 +194,28 @@ export function useWidgetEnv(options: { env?: Record<string, string> } = {}): Wi
 export async function startSite(pages: Record<string, string> = {}) {
   return startReceiver((hit, _n, res) => {
     const path = new URL(hit.path, 'http://site').pathname
+    if (path.endsWith('.svg')) {
+      // A company icon or logo for the token's branding.
+      res.setHeader('content-type', 'image/svg+xml')
+      res.end('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" rx="12" fill="#7c3aed"/></svg>')
+      return
+    }
     res.setHeader('content-type', 'text/html; charset=utf-8')
     res.end(pages[path] ?? `<!doctype html><html lang="en"><title>${path}</title><main><h1>${path}</h1></main></html>`)
   })
+}
+
+/** The token's `callback_urls`, all three on `site` (Belvo requires the three together). */
+export function callbackUrls(site: { url: string }) {
+  return { success: `${site.url}/success`, exit: `${site.url}/exit`, event: `${site.url}/event` }
+}
+
+/** A complete `branding` (Belvo requires icon, logo, name and terms together), images served by `site`. */
+export function branding(site: { url: string }, companyName: string) {
+  return {
+    company_name: companyName,
+    company_icon: `${site.url}/icon.svg`,
+    company_logo: `${site.url}/logo.svg`,
+    company_terms_url: `${site.url}/terms`,
+  }
 }

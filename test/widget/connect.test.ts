@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { browserAvailable, startSite, useWidgetEnv } from '../helpers/browser.ts'
+import { branding, browserAvailable, callbackUrls, startSite, useWidgetEnv } from '../helpers/browser.ts'
 import { chooseInstitution, expectSuccess, MX, recorder, step, submitCredentials } from '../helpers/widget-flow.ts'
 
 // The hosted widget's main path in a real chromium: a person picks a bank, logs in with the
@@ -14,8 +14,8 @@ describe.skipIf(!browserAvailable())('hosted widget: connecting an account', () 
       stale_in: '42d',
       credentials_storage: '30d',
       widget: {
-        callback_urls: { success: `${site.url}/success`, exit: `${site.url}/exit`, event: `${site.url}/event` },
-        branding: { company_name: 'Acme Lending', company_terms_url: `${site.url}/terms`, social_proof: true },
+        callback_urls: callbackUrls(site),
+        branding: { ...branding(site, 'Acme Lending'), social_proof: true },
       },
       ...extra,
     })
@@ -35,7 +35,7 @@ describe.skipIf(!browserAvailable())('hosted widget: connecting an account', () 
       const access = await hostedToken(site)
       const page = await env.newPage()
       const record = recorder('connect bnk100')
-      await page.goto(env.widgetUrl(access, { access_mode: 'single', external_id: 'e2e-42', locale: 'en' }))
+      await page.goto(env.widgetUrl(access, { access_mode: 'single', external_id: 'e2e-42', locale: 'en', country_codes: 'MX' }))
       // Branding: the company's name on the first screen.
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Acme Lending uses Ponte to connect your account')
       await chooseInstitution(page, 'Erebor', /Erebor Bank/, (name) => record(page, name))
@@ -71,7 +71,7 @@ describe.skipIf(!browserAvailable())('hosted widget: connecting an account', () 
       const access = await hostedToken(site)
       const page = await env.newPage()
       const record = recorder('wrong credentials')
-      await page.goto(env.widgetUrl(access, { locale: 'en' }))
+      await page.goto(env.widgetUrl(access, { locale: 'en', country_codes: 'MX' }))
       await chooseInstitution(page, 'Erebor', /Erebor Bank/)
       await submitCredentials(page, { [MX.username]: 'bnk100', [MX.password]: 'wrong' })
       // The error names what went wrong in words, not only Belvo's code.
@@ -98,7 +98,7 @@ describe.skipIf(!browserAvailable())('hosted widget: connecting an account', () 
     try {
       const access = await hostedToken(site)
       const page = await env.newPage()
-      await page.goto(env.widgetUrl(access, { locale: 'en', external_id: 'keyboard' }))
+      await page.goto(env.widgetUrl(access, { locale: 'en', external_id: 'keyboard', country_codes: 'MX' }))
       await step(page, 'intro')
       await tabTo(page, (el) => el.role === 'button' && el.name === 'Continue')
       await page.keyboard.press('Enter')

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
-import { browserAvailable, startSite, useWidgetEnv } from '../helpers/browser.ts'
+import { browserAvailable, callbackUrls, startSite, useWidgetEnv } from '../helpers/browser.ts'
 import { chooseInstitution, expectSuccess, MX, recorder, step, submitCredentials } from '../helpers/widget-flow.ts'
 
 // Leaving the hosted widget ("are you sure?", then the token's exit URL with what happened), and
@@ -21,10 +21,10 @@ describe.skipIf(!browserAvailable())('hosted widget: exit and update mode', () =
   test('exit asks first, Stay keeps the step, Leave goes to the exit URL with the last error and metadata', async () => {
     const site = await startSite()
     try {
-      const access = await env.token({ widget: { callback_urls: { success: `${site.url}/success`, exit: `${site.url}/exit` } } })
+      const access = await env.token({ widget: { callback_urls: callbackUrls(site) } })
       const page = await env.newPage()
       const record = recorder('exit')
-      await page.goto(env.widgetUrl(access, { locale: 'en' }))
+      await page.goto(env.widgetUrl(access, { locale: 'en', country_codes: 'MX' }))
       await chooseInstitution(page, 'Erebor', /Erebor Bank/)
       await submitCredentials(page, { [MX.username]: 'bnk100', [MX.password]: 'wrong' })
       await expect.poll(() => page.getByText('The credentials you entered are not correct').count()).toBeGreaterThan(0)
@@ -60,7 +60,7 @@ describe.skipIf(!browserAvailable())('hosted widget: exit and update mode', () =
     const access = await env.token({ link_id: linkId })
     const page = await env.newPage()
     const record = recorder('update mode')
-    await page.goto(env.widgetUrl(access, { locale: 'en' }))
+    await page.goto(env.widgetUrl(access, { locale: 'en', country_codes: 'MX' }))
     // No institution to choose: the widget opens on that link's institution (after the intro, if shown).
     const first = page.locator('[data-step="intro"], [data-step="credentials"]')
     await first.first().waitFor({ state: 'visible' })

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
-import { browserAvailable, startSite, useWidgetEnv } from '../helpers/browser.ts'
+import { branding, browserAvailable, callbackUrls, startSite, useWidgetEnv } from '../helpers/browser.ts'
 import { chooseInstitution, expectSuccess, recorder, step } from '../helpers/widget-flow.ts'
 
 // Open Finance Brasil in the hosted widget: the consent screen (purpose, permissions, the person's
@@ -15,12 +15,12 @@ describe.skipIf(!browserAvailable())('hosted widget: Open Finance Brasil consent
       scopes: 'read_institutions,write_links,read_consents,write_consents,write_consent_callback',
       widget: {
         openfinance_feature: 'consent_link_creation',
-        purpose: 'Offer you a credit line that fits your income',
-        callback_urls: { success: `${site.url}/success`, exit: `${site.url}/exit`, event: `${site.url}/event` },
-        branding: { company_name: 'Acme Lending' },
+        callback_urls: callbackUrls(site),
+        branding: branding(site, 'Acme Lending'),
         consent: {
+          purpose: 'Offer you a credit line that fits your income',
           terms_and_conditions_url: `${site.url}/terms`,
-          permissions: ['REGISTER', 'ACCOUNTS'],
+          permissions: ['REGISTER', 'ACCOUNTS', 'CREDIT_CARDS', 'CREDIT_OPERATIONS'],
           identification_info: [{ type: 'CPF', number: CPF, name: 'Ralph Bragg' }],
         },
       },
@@ -104,7 +104,7 @@ describe.skipIf(!browserAvailable())('hosted widget: Open Finance Brasil consent
   async function toBankWithCpf(site: { url: string }, cpf: string) {
     const access = await env.token({
       scopes: 'read_institutions,write_links,read_consents,write_consents,write_consent_callback',
-      widget: { openfinance_feature: 'consent_link_creation', callback_urls: { success: `${site.url}/success` } },
+      widget: { openfinance_feature: 'consent_link_creation', callback_urls: callbackUrls(site) },
     })
     const page = await env.newPage()
     await page.goto(env.widgetUrl(access, { locale: 'en', country_codes: 'BR' }))
