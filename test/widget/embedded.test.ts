@@ -82,7 +82,7 @@ describe.skipIf(!browserAvailable())('embedded widget: the SDK script and its ca
     try {
       const { page, frame } = await open(site, await env.token())
       await frame.getByRole('button', { name: 'Close' }).first().click()
-      const dialog = frame.getByRole('dialog')
+      const dialog = frame.getByRole('alertdialog')
       await dialog.getByRole('button', { name: 'Leave' }).click()
       await expect.poll(async () => (await calls(page)).exit.length).toBe(1)
       const [data] = (await calls(page)).exit

@@ -11,7 +11,7 @@ describe.skipIf(!browserAvailable())('hosted widget: exit and update mode', () =
 
   async function leave(page: Page, record: (page: Page, step: string) => Promise<void>) {
     await page.getByRole('button', { name: 'Close' }).first().click()
-    const dialog = page.getByRole('dialog')
+    const dialog = page.getByRole('alertdialog')
     await dialog.waitFor({ state: 'visible' })
     expect(await dialog.getByRole('heading').first().textContent()).toBe('Are you sure you want to leave?')
     await record(page, 'exit confirmation')

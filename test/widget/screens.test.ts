@@ -38,7 +38,7 @@ describe.skipIf(!browserAvailable())('hosted widget: languages and token screens
   test('a token without write_links cannot create a link, and the person is told so', async () => {
     const before = (await env.harness.call('GET', '/api/links/')).body.count
     const page = await env.newPage()
-    await page.goto(env.widgetUrl(await env.token({ scopes: 'read_institutions' }), { locale: 'en' }))
+    await page.goto(env.widgetUrl(await env.token({ scopes: 'read_institutions' }), { locale: 'en', country_codes: 'MX' }))
     const denied = page.getByText('This connection link does not allow this action')
     // The widget may refuse up front (it knows the scopes) or when the link is asked for.
     const first = page.locator('[data-step="intro"]').or(denied)
