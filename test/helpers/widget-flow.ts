@@ -29,7 +29,13 @@ export function recorder(test: string): Recorder {
 }
 
 /** From the first screen to the credential form of `institution` (its display name, unique after searching `search`). */
-export async function chooseInstitution(page: Surface, search: string, displayName: RegExp | string, record?: (step: string) => Promise<void>): Promise<void> {
+export async function chooseInstitution(
+  page: Surface,
+  search: string,
+  displayName: RegExp | string,
+  record?: (step: string) => Promise<void>,
+  next = 'credentials',
+): Promise<void> {
   await step(page, 'intro')
   await record?.('intro')
   await page.getByRole('button', { name: 'Continue' }).click()
@@ -37,7 +43,7 @@ export async function chooseInstitution(page: Surface, search: string, displayNa
   await record?.('institutions')
   await page.getByRole('searchbox', { name: 'Search institutions' }).fill(search)
   await page.getByRole('button', { name: displayName }).first().click()
-  await step(page, 'credentials')
+  await step(page, next)
 }
 
 /** Mexico's bank form labels (the institution's form_fields, in its country's language). */

@@ -28,8 +28,8 @@ describe.skipIf(!browserAvailable())('hosted widget: Open Finance Brasil consent
     const page = await env.newPage()
     const record = recorder(test)
     await page.goto(env.widgetUrl(access, { locale: 'en', country_codes: 'BR' }))
-    await chooseInstitution(page, 'Mock', /OF Mock Bank/, (name) => record(page, name))
-    const consent = await step(page, 'openfinance')
+    await chooseInstitution(page, 'Mock', /OF Mock Bank/, (name) => record(page, name), 'openfinance-consent')
+    const consent = await step(page, 'openfinance-consent')
     const text = await consent.textContent()
     expect(text).toContain('Offer you a credit line that fits your income')
     expect(text).toContain('Registration data')
@@ -94,8 +94,13 @@ describe.skipIf(!browserAvailable())('hosted widget: Open Finance Brasil consent
     const site = await startSite()
     try {
       const { page } = await toBankWithCpf(site, '12345678909')
-      await expect.poll(() => new URL(page.url()).pathname).toBe('/sandbox/openfinance/authorize')
-      await expect.poll(() => page.getByRole('alert').count()).toBeGreaterThan(0)
+      // Still on the bank's page (its login form answers there), with the problem announced.
+      const alert = page.getByRole('alert')
+      await alert.waitFor()
+      expect(new URL(page.url()).pathname).toMatch(/^\/sandbox\/openfinance\/authorize/)
+      expect(await alert.textContent()).toContain('CPF')
+      expect(await page.getByLabel(/CPF/).first().getAttribute('aria-invalid')).toBe('true')
+      await recorder('openfinance wrong cpf')(page, 'bank login error')
     } finally {
       await site.close()
     }
@@ -108,8 +113,7 @@ describe.skipIf(!browserAvailable())('hosted widget: Open Finance Brasil consent
     })
     const page = await env.newPage()
     await page.goto(env.widgetUrl(access, { locale: 'en', country_codes: 'BR' }))
-    await chooseInstitution(page, 'Mock', /OF Mock Bank/)
-    await step(page, 'openfinance')
+    await chooseInstitution(page, 'Mock', /OF Mock Bank/, undefined, 'openfinance-consent')
     // No identification in the token: the person types the CPF the consent is for.
     const own = page.getByLabel('Your CPF')
     if (await own.isVisible()) await own.fill(CPF)
