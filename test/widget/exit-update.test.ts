@@ -9,12 +9,12 @@ import { chooseInstitution, expectSuccess, MX, recorder, step, submitCredentials
 describe.skipIf(!browserAvailable())('hosted widget: exit and update mode', () => {
   const env = useWidgetEnv()
 
-  async function leave(page: Page, record: (page: Page, step: string) => Promise<void>) {
+  async function leave(page: Page, record?: (page: Page, step: string) => Promise<void>) {
     await page.getByRole('button', { name: 'Close' }).first().click()
     const dialog = page.getByRole('alertdialog')
     await dialog.waitFor({ state: 'visible' })
     expect(await dialog.getByRole('heading').first().textContent()).toBe('Are you sure you want to leave?')
-    await record(page, 'exit confirmation')
+    await record?.(page, 'exit confirmation')
     return dialog
   }
 
@@ -36,7 +36,7 @@ describe.skipIf(!browserAvailable())('hosted widget: exit and update mode', () =
       expect(new URL(page.url()).pathname).toBe('/widget/')
       expect(site.hits.filter((hit) => hit.path.startsWith('/exit'))).toEqual([])
 
-      dialog = await leave(page, record)
+      dialog = await leave(page)
       await dialog.getByRole('button', { name: 'Leave' }).click()
       await page.waitForURL((url) => url.pathname === '/exit')
       const params = new URL(page.url()).searchParams
@@ -46,6 +46,20 @@ describe.skipIf(!browserAvailable())('hosted widget: exit and update mode', () =
     } finally {
       await site.close()
     }
+  })
+
+  test('without callback URLs, leaving ends on a screen saying so (never a blank page)', async () => {
+    const page = await env.newPage()
+    await page.goto(env.widgetUrl(await env.token(), { locale: 'en' }))
+    await step(page, 'intro')
+    // Escape asks too, as the close button does.
+    await page.keyboard.press('Escape')
+    const dialog = page.getByRole('alertdialog')
+    await dialog.waitFor()
+    await dialog.getByRole('button', { name: 'Leave' }).click()
+    const exited = await step(page, 'exited')
+    expect(await exited.getByRole('heading', { level: 1 }).textContent()).toBe('You left without connecting')
+    await recorder('exit')(page, 'exited')
   })
 
   test('update mode: the token of a link re-enters its credentials, resolves the token challenge, keeps the link', async () => {

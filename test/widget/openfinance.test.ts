@@ -85,6 +85,11 @@ describe.skipIf(!browserAvailable())('hosted widget: Open Finance Brasil consent
       expect((await env.harness.call('GET', '/api/links/?institution=ofmockbank_br_retail')).body.count).toBe(before)
       const consents = await env.harness.call('GET', `/api/consents/?user_document=${CPF}`)
       expect(consents.body.results.map((c: { status: string }) => c.status)).toContain('REJECTED')
+      // Leaving now tells the customer why: the exit URL carries the rejection.
+      await page.getByRole('button', { name: 'Close' }).first().click()
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Leave' }).click()
+      await page.waitForURL((url) => url.pathname === '/exit')
+      expect(JSON.parse(new URL(page.url()).searchParams.get('last_encountered_error')!)).toMatchObject({ code: 'consent_rejected' })
     } finally {
       await site.close()
     }

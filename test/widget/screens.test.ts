@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
-import { browserAvailable, useWidgetEnv } from '../helpers/browser.ts'
+import { browserAvailable, callbackUrls, startSite, useWidgetEnv } from '../helpers/browser.ts'
 import { chooseInstitution, MX, recorder, submitCredentials } from '../helpers/widget-flow.ts'
 
 // What the widget says, in which language, and what it shows instead of a blank page when its
@@ -35,21 +35,34 @@ describe.skipIf(!browserAvailable())('hosted widget: languages and token screens
     expect(await heading(page).textContent()).toBe('Conecte sua conta')
   })
 
-  test('a token without write_links cannot create a link, and the person is told so', async () => {
-    const before = (await env.harness.call('GET', '/api/links/')).body.count
-    const page = await env.newPage()
-    await page.goto(env.widgetUrl(await env.token({ scopes: 'read_institutions' }), { locale: 'en', country_codes: 'MX' }))
-    const denied = page.getByText('This connection link does not allow this action')
-    // The widget may refuse up front (it knows the scopes) or when the link is asked for.
-    const first = page.locator('[data-step="intro"]').or(denied)
-    await first.first().waitFor()
-    if (!(await denied.isVisible())) {
-      await chooseInstitution(page, 'Erebor', /Erebor Bank/)
-      await submitCredentials(page, { [MX.username]: 'bnk100', [MX.password]: 'full' })
+  test('a token without write_links cannot create a link: the person is told so, and Close goes to the event URL', async () => {
+    const site = await startSite()
+    try {
+      const before = (await env.harness.call('GET', '/api/links/')).body.count
+      const page = await env.newPage()
+      const access = await env.token({ scopes: 'read_institutions', widget: { callback_urls: callbackUrls(site) } })
+      await page.goto(env.widgetUrl(access, { locale: 'en', country_codes: 'MX' }))
+      const denied = page.getByText('This connection link does not allow this action')
+      // The widget may refuse up front (it knows the scopes) or when the link is asked for.
+      const first = page.locator('[data-step="intro"]').or(denied)
+      await first.first().waitFor()
+      if (!(await denied.isVisible())) {
+        await chooseInstitution(page, 'Erebor', /Erebor Bank/)
+        await submitCredentials(page, { [MX.username]: 'bnk100', [MX.password]: 'full' })
+      }
+      await denied.first().waitFor()
+      await recorder('token without write_links')(page, 'denied')
+      expect((await env.harness.call('GET', '/api/links/')).body.count).toBe(before)
+      // Nothing to try again: the hosted widget reports the error to the token's event URL.
+      await page.locator('[data-step="error"]').getByRole('button', { name: 'Close' }).click()
+      await page.waitForURL((url) => url.pathname === '/event')
+      const params = new URL(page.url()).searchParams
+      expect(params.get('error_code')).toBe('access_to_resource_denied')
+      expect(params.get('error_message')).toBeTruthy()
+      expect(JSON.parse(params.get('meta_data')!)).toEqual(expect.any(Object))
+    } finally {
+      await site.close()
     }
-    await denied.first().waitFor()
-    await recorder('token without write_links')(page, 'denied')
-    expect((await env.harness.call('GET', '/api/links/')).body.count).toBe(before)
   })
 
   test.each([
