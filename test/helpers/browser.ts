@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { createHarness, type Harness } from './harness.ts'
 import { startReceiver } from './receiver.ts'
 
@@ -157,6 +157,9 @@ export interface WidgetEnv {
  */
 export function useWidgetEnv(options: { env?: Record<string, string> } = {}): WidgetEnv {
   const contexts: BrowserContext[] = []
+  // Uncaught exceptions and CSP refusals in any page of the test: the widget must have none, even
+  // on its error screens (a test that passes over a broken script would hide it).
+  let problems: string[] = []
   const env = {} as WidgetEnv
   beforeAll(async () => {
     requireWidgetBuilt()
@@ -164,6 +167,11 @@ export function useWidgetEnv(options: { env?: Record<string, string> } = {}): Wi
     env.browser = browser
     env.harness = harness
     env.base = await harness.listen()
+  })
+  afterEach(() => {
+    const found = problems
+    problems = []
+    if (found.length > 0) throw new Error(`the browser reported:\n${found.join('\n')}`)
   })
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close().catch(() => undefined)))
@@ -175,6 +183,10 @@ export function useWidgetEnv(options: { env?: Record<string, string> } = {}): Wi
     contexts.push(context)
     // Conditions are waited on, never sleeps: a step that never comes fails after this long.
     context.setDefaultTimeout(15_000)
+    context.on('weberror', (error) => problems.push(`uncaught: ${error.error().stack ?? error.error().message}`))
+    context.on('console', (message) => {
+      if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) problems.push(`console: ${message.text()}`)
+    })
     return context.newPage()
   }
   env.token = async (body = {}) => {
