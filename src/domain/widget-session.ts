@@ -239,7 +239,7 @@ export async function connectWidgetLink(ctx: DomainContext, caller: WidgetCaller
       stale_in: session.stale_in,
     }),
   )
-  return connected(ctx, caller, link)
+  return completeWidgetConnection(ctx, caller, link)
 }
 
 /**
@@ -253,7 +253,7 @@ export async function resumeWidgetLink(ctx: DomainContext, caller: WidgetCaller,
   const link = await getLinkRow(ctx, principal, input.link, { field: 'link' })
   const mine = session.link_id ? link.id === session.link_id : Date.parse(link.created_at) >= Date.parse(session.created_at)
   if (!mine) throw new PonteError('does_not_exist', { field: 'link', variant: 'id', params: { value: input.link } })
-  return connected(ctx, caller, await withQrImage(resumeLink(ctx, principal, input)))
+  return completeWidgetConnection(ctx, caller, await withQrImage(resumeLink(ctx, principal, input)))
 }
 
 /** PUT /widget/api/links/{id}: new credentials for the token's link (update mode), as PUT /api/links/{id}/. */
@@ -264,11 +264,14 @@ export async function updateWidgetLink(ctx: DomainContext, caller: WidgetCaller,
   if (!session.link_id || id !== session.link_id) throw new PonteError('not_found')
   const link = await getLinkRow(ctx, principal, id)
   refuseOpenFinance(ctx, link.institution, 'institution')
-  return connected(ctx, caller, await withQrImage(updateLinkCredentials(ctx, principal, id, input)))
+  return completeWidgetConnection(ctx, caller, await withQrImage(updateLinkCredentials(ctx, principal, id, input)))
 }
 
-/** A connection succeeded: the token is spent (Belvo invalidates it), and the widget gets the link. */
-async function connected(ctx: DomainContext, caller: WidgetCaller, link: LinkRow): Promise<WidgetConnection> {
+/**
+ * A connection succeeded: the token is spent (Belvo invalidates it), and the widget gets the link.
+ * Exported for the widget's other ways to a link (the Open Finance consent flow).
+ */
+export async function completeWidgetConnection(ctx: DomainContext, caller: WidgetCaller, link: LinkRow): Promise<WidgetConnection> {
   await markWidgetTokenUsed(ctx.db, caller.session.organization_id, caller.session.jti, ctx.clock.now().toISOString())
   return { link: await describeLink(ctx, link), institution: link.institution }
 }
@@ -284,8 +287,10 @@ async function withQrImage<T>(operation: Promise<T>): Promise<T> {
     if (!(error instanceof PonteError) || error.code !== 'token_required' || !error.extra) throw error
     const data = error.extra.token_generation_data as TokenGenerationData | undefined
     if (data?.type === 'qr' && data.value) {
-      const svg = await qrSvg(data.value, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
-      error.extra.qr_image = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`
+      // A value too long for any QR version (a real institution's, one day) leaves the image out:
+      // the widget still has the value and the instructions, and the 428 stays a 428.
+      const svg = await qrSvg(data.value, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }).catch(() => undefined)
+      if (svg) error.extra.qr_image = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`
     }
     throw error
   }

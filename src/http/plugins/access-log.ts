@@ -7,7 +7,8 @@ import type { Logger } from '../../lib/logger.ts'
  * Fastify calls this controller at the end of every response anyway, so the line costs no hook.
  * The line names the request id, the method, the URL (its query included: Belvo's API carries no
  * secret there; credentials travel in the Authorization header and in bodies, neither of which is
- * logged), the status and the response time.
+ * logged), the status and the response time. The one exception is the connect widget's page,
+ * opened as Belvo's is with `?access_token=<JWT>`: that value is replaced before the line is written.
  */
 export class AccessLog extends LogController {
   private readonly log: Logger | undefined
@@ -26,7 +27,7 @@ export class AccessLog extends LogController {
     const line = {
       request_id: request.id,
       method: request.method,
-      url: request.url,
+      url: request.url.includes('access_token=') ? redactAccessToken(request.url) : request.url,
       status: reply.statusCode,
       response_time: Math.round(reply.elapsedTime * 100) / 100,
     }
@@ -34,4 +35,9 @@ export class AccessLog extends LogController {
     if (error) this.log.warn({ ...line, error: error.message }, 'request completed with an error')
     else this.log.info(line, 'request completed')
   }
+}
+
+/** The URL with the value of every `access_token` query parameter replaced (the hosted widget's URL carries one). */
+export function redactAccessToken(url: string): string {
+  return url.replace(/([?&]access_token=)[^&#]*/g, '$1[redacted]')
 }
