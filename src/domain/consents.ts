@@ -231,7 +231,8 @@ export async function createConsent(
   for (const group of new Set(groups)) permissions[group] = [...PERMISSION_GROUPS[group]]
   const duration = durationOf(input, settings)
   const consentSettings = session.widget?.consent as { purpose?: unknown } | undefined
-  const purpose = typeof consentSettings?.purpose === 'string' ? consentSettings.purpose : typeof session.widget?.purpose === 'string' ? session.widget.purpose : null
+  const purpose =
+    typeof consentSettings?.purpose === 'string' ? consentSettings.purpose : typeof session.widget?.purpose === 'string' ? session.widget.purpose : null
 
   const now = ctx.clock.now()
   const row: ConsentRow = {
@@ -341,8 +342,7 @@ export async function linkFromConsent(
     {
       institution: consent.institution,
       document: consent.document_number,
-      access_mode: input.access_mode ?? null,
-      external_id: input.external_id ?? null,
+      ...connectionSettings(session, input),
       fetch_resources: session.fetch_resources,
       stale_in: session.stale_in,
       credentials_storage: session.credentials_storage,
@@ -356,6 +356,23 @@ export async function linkFromConsent(
     },
   )
   return { link: await describeLink(ctx, link), institution: link.institution }
+}
+
+/**
+ * The access mode and external id of the link, as widget-api's POST /widget/api/links chooses
+ * them (widget-session.ts tokenLinkSettings; to share at merge): the token's `widget` values when
+ * it has them, else the widget URL's; with neither, a token that does not store credentials makes
+ * a single link (a recurrent one must store them).
+ */
+function connectionSettings(session: WidgetTokenRow, input: ConsentLinkInput): { access_mode: 'single' | 'recurrent' | null; external_id: string | null } {
+  const widget = session.widget ?? {}
+  const mode = widget.access_mode === 'single' || widget.access_mode === 'recurrent' ? widget.access_mode : null
+  const externalId = typeof widget.external_id === 'string' && widget.external_id !== '' ? widget.external_id : null
+  const storage = session.credentials_storage
+  return {
+    access_mode: mode ?? input.access_mode ?? (storage && storage !== 'store' ? 'single' : null),
+    external_id: externalId ?? input.external_id ?? null,
+  }
 }
 
 /**
@@ -426,7 +443,14 @@ function sameNonce(expected: string | null, given: string): boolean {
  * The bank's log-in step: the CPF must be one the bank knows (the sandbox: OF Mock Bank's user)
  * and the consent's own (the token's identification_info), and the form must carry the consent's nonce.
  */
-export async function bankLogin(ctx: DomainContext, consentId: string, redirectUri: string, origin: string, nonce: string, cpf: string): Promise<AuthorizationView> {
+export async function bankLogin(
+  ctx: DomainContext,
+  consentId: string,
+  redirectUri: string,
+  origin: string,
+  nonce: string,
+  cpf: string,
+): Promise<AuthorizationView> {
   const view = await openAuthorization(ctx, consentId, redirectUri, origin)
   if (!sameNonce(view.consent.nonce, nonce)) throw new BankPageError('form')
   const normalized = normalizeCpf(cpf.trim())

@@ -156,7 +156,7 @@ const MESSAGES: Messages = {
     pt: 'O consentimento ainda não foi autorizado na instituição',
   },
   'unsupported_operation.openfinance': {
-    en: 'Links of open finance institutions are created through the widget, with the user\'s consent',
+    en: "Links of open finance institutions are created through the widget, with the user's consent",
     es: 'Los links de instituciones de open finance se crean a través del widget, con el consentimiento del usuario',
     pt: 'Links de instituições de open finance são criados pelo widget, com o consentimento do usuário',
   },

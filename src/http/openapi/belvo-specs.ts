@@ -46,10 +46,13 @@ const REQUIRED_ERRATA: Record<string, Record<string, string>> = {
 /**
  * Properties whose description says Belvo returns `null` while the schema omits `nullable`:
  * OwnerBusinessDocumentIds.check_digit "is not applicable for Business ID documents and will
- * return `null`" (its example is null too).
+ * return `null`" (its example is null too). Consents.expired_at "will be `null`" for an indefinite
+ * consent (`undefined_consent_expiration`); Consents.link_id is null until the consent, once
+ * authorised, has made its link (a consent awaiting authorisation or rejected has none).
  */
 const NULLABLE_ERRATA: Record<string, string[]> = {
   OwnerBusinessDocumentIds: ['check_digit'],
+  Consents: ['expired_at', 'link_id'],
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })

@@ -213,9 +213,7 @@ export interface FormState {
 /** Step 1: log in with the CPF (with the problem of a failed attempt shown on the page). */
 export function loginPage(view: AuthorizationView, state: FormState, problem?: BankPageProblem, cpf = ''): string {
   const t = TEXT[state.locale]
-  const error = problem
-    ? `<div class="error" role="alert" id="cpf-error"><strong>${esc(t.errorTitle)}:</strong> ${esc(t.problems[problem])}</div>`
-    : ''
+  const error = problem ? `<div class="error" role="alert" id="cpf-error"><strong>${esc(t.errorTitle)}:</strong> ${esc(t.problems[problem])}</div>` : ''
   const body = `<h1>${esc(t.loginTitle)}</h1>
 <p>${fill(t.loginIntro, { org: view.organizationName })}</p>
 ${error}

@@ -12,6 +12,8 @@ import { Consent, ConsentCreate, ConsentCreated, ConsentLinkBody, ConsentLinkCre
 export function widgetConsentRoutes(api: Api): void {
   const ctx = api.deps.domain
   const tags = ['Widget']
+  // As widget-api's routes (routes/widget-api.ts): the scheme is declared in app.ts.
+  const security = [{ widgetAccessToken: [] }]
   const origin = (request: Parameters<typeof baseUrl>[0]) => new URL(baseUrl(request, api.deps.config.PONTE_PUBLIC_URL)).origin
 
   api.post(
@@ -21,6 +23,7 @@ export function widgetConsentRoutes(api: Api): void {
         tags,
         summary: "Start a consent at an open-finance institution (the person authorises it on the institution's page)",
         operationId: 'WidgetCreateConsent',
+        security,
         body: ConsentCreate,
         response: { 201: ConsentCreated, ...errorResponses(400, 403) },
       },
@@ -35,7 +38,14 @@ export function widgetConsentRoutes(api: Api): void {
   api.get(
     '/widget/api/consents/:id',
     {
-      schema: { tags, summary: "A consent of this token: its status", operationId: 'WidgetDetailConsent', params: IdParams, response: { 200: Consent, ...errorResponses(403) } },
+      schema: {
+        tags,
+        summary: 'A consent of this token: its status',
+        operationId: 'WidgetDetailConsent',
+        security,
+        params: IdParams,
+        response: { 200: Consent, ...errorResponses(403) },
+      },
     },
     async (request) => getWidgetConsent(ctx, request.widget.principal, request.widget.session, request.params.id),
   )
@@ -45,8 +55,9 @@ export function widgetConsentRoutes(api: Api): void {
     {
       schema: {
         tags,
-        summary: 'The link of an authorised consent (update mode: the token\'s link, renewed)',
+        summary: "The link of an authorised consent (update mode: the token's link, renewed)",
         operationId: 'WidgetConsentLink',
+        security,
         params: IdParams,
         body: ConsentLinkBody,
         response: { 201: ConsentLinkCreated, ...errorResponses(400, 403) },

@@ -30,7 +30,8 @@ export const ConsentCreate = Type.Object({
   ),
   redirect_uri: Type.Optional(
     Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
-      description: "Where the bank's page sends the person back: a /widget/ page of this server (default /widget/) or a URL on the host of one of the token's callback_urls.",
+      description:
+        "Where the bank's page sends the person back: a /widget/ page of this server (default /widget/) or a URL on the host of one of the token's callback_urls.",
     }),
   ),
 })
