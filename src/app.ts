@@ -208,7 +208,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     consentRoutes(scoped)
   })
 
-  // The connect widget's JSON API: authenticated by the widget access token (Bearer), not a secret key.
+  // The connect widget's JSON API: the widget access token (Bearer), never a secret key.
   await app.register(async (widget) => {
     const scoped = widget as unknown as Api
     scoped.addHook('onRequest', widgetAuth(scoped))

@@ -134,7 +134,8 @@ export class WidgetApi {
   resume = (body: { session: string; link: string; token: string }) => this.call<Connected>('POST', '/links/resume', body)
   createConsent = (body: Record<string, unknown>) =>
     this.call<{ consent: { id: string; status: string }; authorization_url: string }>('POST', '/consents', body)
-  consentLink = (id: string) => this.call<Connected>('POST', `/consents/${encodeURIComponent(id)}/link`, {})
+  consentLink = (id: string, body: { access_mode?: string; external_id?: string }) =>
+    this.call<Connected>('POST', `/consents/${encodeURIComponent(id)}/link`, body)
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response

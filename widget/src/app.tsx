@@ -13,7 +13,7 @@ import { ApiError, type Connected, type ErrorItem, type Institution, type Sessio
 import { hasErrorMessage, pickLocale, translator, type MessageKey } from './i18n.ts'
 import { Host, pickError, returnUrl, type StartParams } from './host.ts'
 import { Credentials, Dialog, Institutions, Intro, Loading, Message, Mfa, OpenFinanceConsent, Success, type ConsentRequest } from './steps.tsx'
-import { Icon, readableOn } from './ui.tsx'
+import { BrandMark, Icon, readableOn } from './ui.tsx'
 
 type Step =
   | { name: 'loading' }
@@ -23,6 +23,7 @@ type Step =
   | { name: 'credentials'; institution: Institution }
   | { name: 'mfa'; institution: Institution; challenge: TokenChallenge; rejected: boolean }
   | { name: 'openfinance-consent'; institution: Institution }
+  | { name: 'openfinance-waiting'; institution: Institution; url: string }
   | { name: 'openfinance-return'; institution: string }
   | { name: 'success'; link: string; institution: string; display: string }
   | { name: 'error'; error: ErrorItem; retry: (() => void) | null }
@@ -30,6 +31,8 @@ type Step =
 
 /** Remembered across the trip to the institution's authorization page (same tab, same widget URL). */
 const PENDING_CONSENT = 'ponte-widget-consent-institution'
+/** The name of the window the embedded widget opens the institution's page in. */
+const CONSENT_WINDOW = 'ponte-openfinance'
 
 /** The access token's expiry, read without checking it (the server checks): only to tell "expired" from "invalid". */
 function tokenExpired(token: string): boolean {
@@ -58,6 +61,11 @@ export function App(props: { params: StartParams }) {
   const { params } = props
   const locale = useMemo(() => pickLocale(params.locale, navigator.languages?.length ? navigator.languages : [navigator.language]), [params.locale])
   const t = useMemo(() => translator(locale), [locale])
+  const preferredCountries = useMemo(() => {
+    // Regions of the browser's languages (es-CO → CO), then the usual country of the page's language.
+    const regions = (navigator.languages ?? []).map((tag) => tag.split(/[-_]/)[1]?.toUpperCase()).filter(Boolean) as string[]
+    return [...params.countryCodes, ...regions, ...({ en: ['MX'], es: ['MX', 'CO'], pt: ['BR'] } as const)[locale], 'MX', 'CO', 'BR', 'CL']
+  }, [locale, params.countryCodes])
   const api = useMemo(() => (params.token ? new WidgetApi(params.token, locale) : null), [params.token, locale])
   const [session, setSession] = useState<Session | null>(null)
   const sessionRef = useRef<Session | null>(null)
@@ -77,7 +85,7 @@ export function App(props: { params: StartParams }) {
 
   const branding = session?.widget?.branding ?? null
   const company = branding?.company_name ?? undefined
-  const institutionName = 'institution' in step && typeof step.institution === 'object' ? step.institution.name : undefined
+  const institutionName = 'institution' in step ? (typeof step.institution === 'object' ? step.institution.name : step.institution || undefined) : undefined
   const metaData = useCallback(
     () => ({ institution_name: institutionName ?? null, step: step.name, timestamp: new Date().toISOString() }),
     [institutionName, step.name],
@@ -149,12 +157,14 @@ export function App(props: { params: StartParams }) {
         return results
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) tokenError(error)
+        // A token without read_institutions: nothing to try again.
+        else if (error instanceof ApiError && error.status === 403) fail(error, null)
         else setInstitutionsError(error instanceof ApiError && error.code === 'network' ? t('error.network') : t('institutions.loadFailed'))
         setInstitutions([])
         return null
       }
     },
-    [api, params, t, tokenError],
+    [api, params, t, tokenError, fail],
   )
 
   const succeed = useCallback(
@@ -170,13 +180,8 @@ export function App(props: { params: StartParams }) {
 
   /** Back from the institution's Open Finance page: create the link, or show why not. */
   const finishConsent = useCallback(
-    async (current: Session) => {
-      const back = params.consentReturn
-      if (!api || !back) return
-      // The answer is in the URL once: a reload must not try it again.
-      history.replaceState(null, '', returnUrl(new URL(location.href)))
-      const remembered = sessionStorage.getItem(PENDING_CONSENT)
-      sessionStorage.removeItem(PENDING_CONSENT)
+    async (current: Session, back: { consentId: string; result: string }, remembered: string | null) => {
+      if (!api) return
       const retry = () => {
         setStep({ name: 'loading' })
         void start(current, remembered)
@@ -188,7 +193,10 @@ export function App(props: { params: StartParams }) {
       }
       setStep({ name: 'openfinance-return', institution: remembered ?? '' })
       try {
-        const connected = await api.consentLink(back.consentId)
+        const connected = await api.consentLink(back.consentId, {
+          ...(params.accessMode ? { access_mode: params.accessMode } : {}),
+          ...(params.externalId ? { external_id: params.externalId } : {}),
+        })
         succeed(connected, remembered ?? connected.institution)
       } catch (error) {
         fail(error, retry)
@@ -202,7 +210,9 @@ export function App(props: { params: StartParams }) {
     if (current.mode === 'update' && current.link) {
       const found = await loadInstitutions(current)
       const institution = found?.find((i) => i.name === current.link?.institution) ?? found?.[0]
-      if (institution) setStep({ name: 'credentials', institution })
+      // An Open Finance link is renewed with a new consent, a credentials link with new credentials.
+      if (institution)
+        setStep(institution.integration_type === 'openfinance' ? { name: 'openfinance-consent', institution } : { name: 'credentials', institution })
       else if (found) fail(new ApiError(404, { code: 'institution_unavailable', message: `${current.link.institution} is not available` }), null)
       return
     }
@@ -216,14 +226,45 @@ export function App(props: { params: StartParams }) {
     void loadInstitutions(current)
   }
 
+  // Embedded, the institution's page opens in a window of its own (banks refuse to be framed); back
+  // from it, that window hands the answer to the widget that opened it and closes.
+  const consentWindow = useRef<{ window: Window | null; institution: Institution } | null>(null)
+  const isConsentWindow = !!params.consentReturn && window.name === CONSENT_WINDOW && !!window.opener
   useEffect(() => {
-    if (!api || !params.token) return
+    if (!isConsentWindow || !params.consentReturn) return
+    try {
+      ;(window.opener as Window).postMessage({ source: 'ponte-widget-consent', ...params.consentReturn }, location.origin)
+    } catch {
+      // The widget that opened this window is gone: nothing to hand the answer to.
+    }
+    window.close()
+  }, [])
+  useEffect(() => {
+    const onMessage = (event: MessageEvent) => {
+      const pending = consentWindow.current
+      if (!pending || event.origin !== location.origin || event.source !== pending.window) return
+      const data = event.data as { source?: string; consentId?: string; result?: string }
+      if (data?.source !== 'ponte-widget-consent' || !data.consentId || !sessionRef.current) return
+      consentWindow.current = null
+      void finishConsent(sessionRef.current, { consentId: data.consentId, result: data.result ?? '' }, pending.institution.name)
+    }
+    window.addEventListener('message', onMessage)
+    return () => window.removeEventListener('message', onMessage)
+  }, [finishConsent])
+
+  useEffect(() => {
+    if (!api || !params.token || isConsentWindow) return
     api.session().then(
       (current) => {
         setSession(current)
         applyTheme(current)
-        if (params.consentReturn) void finishConsent(current)
-        else void start(current)
+        if (params.consentReturn) {
+          // The answer is in the URL once: a reload must not try it again.
+          history.replaceState(null, '', returnUrl(new URL(location.href)))
+          const remembered = sessionStorage.getItem(PENDING_CONSENT)
+          sessionStorage.removeItem(PENDING_CONSENT)
+          void finishConsent(current, params.consentReturn, remembered)
+        } else void start(current)
       },
       (error: unknown) => {
         if (error instanceof ApiError && error.status === 401) return tokenError(error)
@@ -321,14 +362,25 @@ export function App(props: { params: StartParams }) {
   const requestConsent = async (institution: Institution, request: ConsentRequest) => {
     if (!api) return
     setBusy(true)
+    // Opened now, while the click still allows a new window; pointed at the bank once the consent exists.
+    const popup = host.embedded ? window.open('about:blank', CONSENT_WINDOW, 'popup,width=520,height=760') : null
     const redirect = returnUrl(new URL(location.href))
     try {
       const answer = await api.createConsent({ institution: institution.name, redirect_uri: redirect, ...request })
       const target = new URL(answer.authorization_url, location.href)
       if (!target.searchParams.has('redirect_uri')) target.searchParams.set('redirect_uri', redirect)
+      if (!target.searchParams.has('locale')) target.searchParams.set('locale', locale)
+      if (host.embedded) {
+        setBusy(false)
+        if (popup) popup.location.href = target.href
+        consentWindow.current = { window: popup, institution }
+        setStep({ name: 'openfinance-waiting', institution, url: target.href })
+        return
+      }
       sessionStorage.setItem(PENDING_CONSENT, institution.name)
       location.assign(target.href)
     } catch (error) {
+      popup?.close()
       setBusy(false)
       fail(error, () => setStep({ name: 'openfinance-consent', institution }))
     }
@@ -349,6 +401,7 @@ export function App(props: { params: StartParams }) {
   })()
 
   const screen = (() => {
+    if (isConsentWindow) return <Message step="openfinance-window" tone="neutral" title={t('openfinance.returningTitle')} text={t('closeWindow')} />
     switch (step.name) {
       case 'loading':
         return <Loading t={t} />
@@ -363,6 +416,7 @@ export function App(props: { params: StartParams }) {
           <Institutions
             t={t}
             institutions={institutions}
+            preferredCountries={preferredCountries}
             loadError={institutionsError}
             onPick={pick}
             onRetry={() => session && void loadInstitutions(session)}
@@ -404,6 +458,31 @@ export function App(props: { params: StartParams }) {
             busy={busy}
             onSubmit={(request) => void requestConsent(step.institution, request)}
           />
+        )
+      case 'openfinance-waiting':
+        return (
+          <Message
+            step="openfinance-waiting"
+            tone="neutral"
+            title={t('openfinance.waitingTitle', { institution: step.institution.display_name })}
+            text={t('openfinance.waitingText')}
+          >
+            <div class="actions">
+              <a
+                class="secondary"
+                href={step.url}
+                target={CONSENT_WINDOW}
+                rel="opener"
+                onClick={(event) => {
+                  event.preventDefault()
+                  const opened = window.open(step.url, CONSENT_WINDOW, 'popup,width=520,height=760')
+                  consentWindow.current = { window: opened, institution: step.institution }
+                }}
+              >
+                {t('openfinance.reopen', { institution: step.institution.display_name })}
+              </a>
+            </div>
+          </Message>
         )
       case 'openfinance-return':
         return (
@@ -453,13 +532,7 @@ export function App(props: { params: StartParams }) {
             <span class="icon-spacer" />
           )}
           <div class="brand">
-            {branding?.company_logo ? (
-              <img src={branding.company_logo} alt={company ?? ''} class="company-logo" referrerpolicy="no-referrer" />
-            ) : branding?.company_icon ? (
-              <img src={branding.company_icon} alt={company ?? ''} class="company-icon" referrerpolicy="no-referrer" />
-            ) : company ? (
-              <span class="company-name">{company}</span>
-            ) : null}
+            <BrandMark logo={branding?.company_logo} icon={branding?.company_icon} name={company} />
           </div>
           <button type="button" class="icon-button" aria-label={t('close')} ref={closeButton} onClick={requestClose}>
             <Icon name="close" />

@@ -86,6 +86,8 @@ const fold = (text: string) =>
 export function Institutions(props: {
   t: Translate
   institutions: Institution[] | null
+  /** Countries in the order the person likely wants them (their browser's region, their language's). */
+  preferredCountries: string[]
   loadError: string | null
   onPick: (institution: Institution) => void
   onRetry: () => void
@@ -94,13 +96,20 @@ export function Institutions(props: {
   const all = props.institutions ?? []
   const countries = useMemo(() => [...new Set(all.flatMap((i) => (i.country_codes?.length ? i.country_codes : [i.country_code])))].sort(), [all])
   const [country, setCountry] = useState('')
+  const rank = (institution: Institution) => {
+    const at = props.preferredCountries.indexOf(institution.country_code)
+    return at < 0 ? props.preferredCountries.length : at
+  }
   const [query, setQuery] = useState('')
   const shown = useMemo(() => {
     const q = fold(query.trim())
-    return all
-      .filter((i) => !country || i.country_code === country || i.country_codes?.includes(country))
-      .filter((i) => !q || fold(i.display_name).includes(q) || fold(i.name).includes(q))
-      .sort((a, b) => a.display_name.localeCompare(b.display_name) || a.name.localeCompare(b.name))
+    return (
+      all
+        .filter((i) => !country || i.country_code === country || i.country_codes?.includes(country))
+        .filter((i) => !q || fold(i.display_name).includes(q) || fold(i.name).includes(q))
+        // Same names in several countries (Gringotts Bank in MX, CO, BR): the person's own first.
+        .sort((a, b) => a.display_name.localeCompare(b.display_name) || rank(a) - rank(b) || a.name.localeCompare(b.name))
+    )
   }, [all, country, query])
   const countryName = (code: string) => (`country.${code}` in COUNTRY_KEYS ? t(`country.${code}` as MessageKey) : code)
   return (

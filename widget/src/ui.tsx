@@ -96,3 +96,21 @@ export function Badge(props: { name: keyof typeof ICONS; tone: 'success' | 'dang
     </div>
   )
 }
+
+/** The customer's logo, else its icon, else its name: an image that fails to load gives way to the next. */
+export function BrandMark(props: { logo?: string; icon?: string; name?: string }) {
+  const [failed, setFailed] = useState<string[]>([])
+  const fail = (url: string) => () => setFailed((old) => [...old, url])
+  if (props.logo && !failed.includes(props.logo)) {
+    return <img src={props.logo} alt={props.name ?? ''} class="company-logo" referrerpolicy="no-referrer" onError={fail(props.logo)} />
+  }
+  if (props.icon && !failed.includes(props.icon)) {
+    return (
+      <span class="company">
+        <img src={props.icon} alt="" class="company-icon" referrerpolicy="no-referrer" onError={fail(props.icon)} />
+        {props.name ? <span class="company-name">{props.name}</span> : null}
+      </span>
+    )
+  }
+  return props.name ? <span class="company-name">{props.name}</span> : null
+}
