@@ -67,6 +67,14 @@ export async function screenshots(page: Page, test: string, step: string): Promi
     const path = join(dir, `${slug(step)}-${name}.png`)
     await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'initial' })
     paths.push(path)
+    // Works on a 360 px phone: nothing wider than the screen, which would scroll sideways.
+    const overflow = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth
+      if (document.documentElement.scrollWidth <= width) return null
+      const wide = [...document.body.querySelectorAll('*')].find((el) => el.getBoundingClientRect().right > width + 1)
+      return `${document.documentElement.scrollWidth}px wide for ${width}px, first at ${wide ? wide.outerHTML.slice(0, 120) : '?'}`
+    })
+    if (overflow) throw new Error(`step "${step}" of "${test}" scrolls sideways at ${name} size: ${overflow}`)
   }
   await page.setViewportSize(before)
   return paths
@@ -166,6 +174,9 @@ export function useWidgetEnv(options: { env?: Record<string, string> } = {}): Wi
     const [browser, harness] = await Promise.all([launchBrowser(), createHarness({ env: options.env })])
     env.browser = browser
     env.harness = harness
+    // The browser reads its own clock (a token's exp, timestamps in events): the server's clock
+    // starts at the real time so both agree; tests still move it forward to expire tokens.
+    harness.clock.set(new Date())
     env.base = await harness.listen()
   })
   afterEach(() => {

@@ -60,6 +60,11 @@ describe.skipIf(!browserAvailable())('hosted widget: connecting an account', () 
       // The access token is spent: the widget cannot be used to connect a second account.
       const again = await env.harness.call('GET', '/widget/api/session', undefined, { auth: `Bearer ${access}` })
       expect(again.status).toBe(401)
+      // Opened again, the widget says so instead of starting over.
+      await page.goto(env.widgetUrl(access, { locale: 'en' }))
+      const used = await step(page, 'token-error')
+      expect(await used.getByRole('heading', { level: 1 }).textContent()).toBe('This link was already used')
+      await record(page, 'token used')
     } finally {
       await site.close()
     }
