@@ -2,8 +2,9 @@ import { toString as qrSvg } from 'qrcode'
 import { CATALOG, institutionWire, type InstitutionWire } from '../connectors/catalog.ts'
 import type { TokenGenerationData } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
+import { hex32 } from '../lib/ids.ts'
 import { findSecretKey, organizationName } from '../store/keys.ts'
-import { markWidgetTokenUsed } from '../store/widget-tokens.ts'
+import { claimWidgetToken, findWidgetToken, markWidgetTokenUsed, releaseWidgetToken } from '../store/widget-tokens.ts'
 import type { DomainContext } from './context.ts'
 import type { Principal } from './keys.ts'
 import {
@@ -222,7 +223,7 @@ export async function connectWidgetLink(ctx: DomainContext, caller: WidgetCaller
   const fixed = tokenLinkSettings(session)
   const storage = session.credentials_storage
   const accessMode = fixed.access_mode ?? input.access_mode ?? (storage && storage !== 'store' ? 'single' : null)
-  const link = await withQrImage(
+  return connectOnce(ctx, caller, () =>
     registerLink(ctx, principal, {
       institution: input.institution,
       username: input.username,
@@ -239,21 +240,21 @@ export async function connectWidgetLink(ctx: DomainContext, caller: WidgetCaller
       stale_in: session.stale_in,
     }),
   )
-  return completeWidgetConnection(ctx, caller, link)
 }
 
 /**
  * POST /widget/api/links/resume: answers the institution's token request (resumeLink). The link
- * must be the one this token may touch: its own link in update mode, else one created since the
- * token was issued (the MFA session id, which only the 428 gave, does the rest).
+ * must be the one this token may touch: its own link in update mode, else the link this token's
+ * own registration created (recorded on the token row when the institution asked for the MFA
+ * token). Any other link, even of the same organization, does not exist for this token.
  */
 export async function resumeWidgetLink(ctx: DomainContext, caller: WidgetCaller, input: ResumeInput): Promise<WidgetConnection> {
   const { session, principal } = caller
   requireScope(session, 'write_links')
   const link = await getLinkRow(ctx, principal, input.link, { field: 'link' })
-  const mine = session.link_id ? link.id === session.link_id : Date.parse(link.created_at) >= Date.parse(session.created_at)
+  const mine = link.id === (session.link_id ?? session.created_link_id)
   if (!mine) throw new PonteError('does_not_exist', { field: 'link', variant: 'id', params: { value: input.link } })
-  return completeWidgetConnection(ctx, caller, await withQrImage(resumeLink(ctx, principal, input)))
+  return connectOnce(ctx, caller, () => resumeLink(ctx, principal, input))
 }
 
 /** PUT /widget/api/links/{id}: new credentials for the token's link (update mode), as PUT /api/links/{id}/. */
@@ -264,15 +265,58 @@ export async function updateWidgetLink(ctx: DomainContext, caller: WidgetCaller,
   if (!session.link_id || id !== session.link_id) throw new PonteError('not_found')
   const link = await getLinkRow(ctx, principal, id)
   refuseOpenFinance(ctx, link.institution, 'institution')
-  return completeWidgetConnection(ctx, caller, await withQrImage(updateLinkCredentials(ctx, principal, id, input)))
+  return connectOnce(ctx, caller, () => updateLinkCredentials(ctx, principal, id, input))
 }
 
 /**
- * A connection succeeded: the token is spent (Belvo invalidates it), and the widget gets the link.
- * Exported for the widget's other ways to a link (the Open Finance consent flow).
+ * The longest a claim protects an attempt: far longer than any request may last (PONTE_REQUEST_
+ * TIMEOUT_MS, 30 s by default, answers 408 before), so only a claim left by a process that died
+ * mid-attempt gets this old, and the user can then try again instead of waiting for a new token.
+ */
+export const CLAIM_SECONDS = 300
+
+/**
+ * Runs one connection attempt with the token, at most one at a time per token across every API
+ * process: a conditional UPDATE claims the token row first, then the attempt either connects
+ * (the token is spent and the link recorded on the row, in the same UPDATE that drops the claim)
+ * or fails, which releases the claim so the user can retry: wrong credentials, an institution
+ * error, or its MFA request (whose link is recorded on the row, the one link the resume accepts).
+ * A second attempt while the first runs gets Belvo's too_many_sessions; after it connected, the
+ * spent token's 401. Exported for the widget's other ways to a link (the Open Finance consent flow).
+ */
+export async function connectOnce(ctx: DomainContext, caller: WidgetCaller, attempt: () => Promise<LinkRow>): Promise<WidgetConnection> {
+  const { session } = caller
+  const org = session.organization_id
+  const claim = hex32()
+  const now = ctx.clock.now()
+  const staleBefore = new Date(now.getTime() - CLAIM_SECONDS * 1000).toISOString()
+  if (!(await claimWidgetToken(ctx.db, org, session.jti, session.access_jti ?? session.jti, claim, now.toISOString(), staleBefore))) {
+    // Why not: re-read the row (the hook's copy predates the race).
+    const row = await findWidgetToken(ctx.db, org, { jti: session.jti })
+    if (!row) throw new PonteError('authentication_failed', { variant: 'widget_token' })
+    if (row.used_at) throw new PonteError('authentication_failed', { variant: 'widget_token_used' })
+    if ((row.access_jti ?? row.jti) !== (session.access_jti ?? session.jti)) throw new PonteError('authentication_failed', { variant: 'widget_token_replaced' })
+    throw new PonteError('too_many_sessions', { variant: 'widget_in_progress' })
+  }
+  let link: LinkRow
+  try {
+    link = await withQrImage(attempt())
+  } catch (error) {
+    // The MFA request's link is the one this token's resume may answer.
+    const waiting = error instanceof PonteError && error.code === 'token_required' && typeof error.extra?.link === 'string' ? error.extra.link : undefined
+    await releaseWidgetToken(ctx.db, org, session.jti, claim, waiting)
+    throw error
+  }
+  return completeWidgetConnection(ctx, caller, link)
+}
+
+/**
+ * A connection succeeded: the token is spent (Belvo invalidates it) with the link recorded on its
+ * row, and the widget gets the link. Prefer connectOnce, which also keeps a second attempt with
+ * the same token from connecting meanwhile.
  */
 export async function completeWidgetConnection(ctx: DomainContext, caller: WidgetCaller, link: LinkRow): Promise<WidgetConnection> {
-  await markWidgetTokenUsed(ctx.db, caller.session.organization_id, caller.session.jti, ctx.clock.now().toISOString())
+  await markWidgetTokenUsed(ctx.db, caller.session.organization_id, caller.session.jti, ctx.clock.now().toISOString(), link.id)
   return { link: await describeLink(ctx, link), institution: link.institution }
 }
 

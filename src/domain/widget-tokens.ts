@@ -3,7 +3,7 @@ import { CATALOG } from '../connectors/catalog.ts'
 import type { Cipher } from '../lib/crypto.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32 } from '../lib/ids.ts'
-import { organizationName } from '../store/keys.ts'
+import { findSecretKey, organizationName } from '../store/keys.ts'
 import * as store from '../store/widget-tokens.ts'
 import type { WidgetTokenRow } from '../store/widget-tokens.ts'
 import type { DomainContext } from './context.ts'
@@ -120,6 +120,8 @@ export async function issueLinkToken(
  * user to start again.
  */
 export async function verifyWidgetToken(ctx: DomainContext, token: string, options: { type: 'access' | 'refresh' }): Promise<WidgetTokenRow> {
+  const refresh = options.type === 'refresh'
+  const invalid = () => new PonteError('authentication_failed', { variant: refresh ? 'widget_refresh' : 'widget_token' })
   let payload: JWTPayload
   try {
     ;({ payload } = await jwtVerify(token, signingKey(ctx.cipher), {
@@ -128,18 +130,57 @@ export async function verifyWidgetToken(ctx: DomainContext, token: string, optio
       requiredClaims: ['exp', 'iat', 'jti'],
     }))
   } catch (error) {
-    if (error instanceof jose.JWTExpired) throw new PonteError('authentication_failed', { variant: 'widget_token_expired' })
-    if (error instanceof jose.JOSEError) throw new PonteError('authentication_failed', { variant: 'widget_token' })
+    if (error instanceof jose.JWTExpired) {
+      throw new PonteError('authentication_failed', { variant: refresh ? 'widget_refresh_expired' : 'widget_token_expired' })
+    }
+    if (error instanceof jose.JOSEError) throw invalid()
     throw error
   }
   const organizationId = payload.organization_id
-  if (payload.token_type !== options.type || typeof organizationId !== 'string' || typeof payload.jti !== 'string') {
-    throw new PonteError('authentication_failed', { variant: 'widget_token' })
+  const { jti, sid } = payload
+  if (payload.token_type !== options.type || typeof organizationId !== 'string' || typeof jti !== 'string' || (sid !== undefined && typeof sid !== 'string')) {
+    throw invalid()
   }
-  const session = await store.findWidgetToken(ctx.db, organizationId, options.type === 'access' ? { jti: payload.jti } : { refreshJti: payload.jti })
+  // `sid` names the row (0012); tokens signed before it existed are found by their own id.
+  const session =
+    typeof sid === 'string'
+      ? await store.findWidgetToken(ctx.db, organizationId, { jti: sid })
+      : await store.findWidgetToken(ctx.db, organizationId, refresh ? { refreshJti: jti } : { jti })
   // Gone when its link was deleted (the row cascades).
-  if (!session) throw new PonteError('authentication_failed', { variant: 'widget_token' })
+  if (!session) throw invalid()
+  // A refresh replaced this pair: the row accepts only the newest access and refresh tokens.
+  if (refresh && session.refresh_jti !== jti) throw new PonteError('authentication_failed', { variant: 'widget_refresh_used' })
+  if (!refresh && (session.access_jti ?? session.jti) !== jti) throw new PonteError('authentication_failed', { variant: 'widget_token_replaced' })
   return session
+}
+
+/**
+ * POST /widget/api/session/refresh: a new token pair for the same stored configuration, so a slow
+ * MFA or consent flow outlives the access token's 10 minutes. The refresh token is single-use
+ * (its row then only accepts the new pair, the old access token included: it is refused as
+ * replaced), and the new refresh token keeps the old one's expiry: refreshing renews the access
+ * token, never the issuance, which ends REFRESH_TOKEN_SECONDS after POST /api/token/ at the latest.
+ */
+export async function refreshWidgetToken(ctx: DomainContext, refreshToken: string, options: IssueOptions): Promise<WidgetTokens> {
+  const session = await verifyWidgetToken(ctx, refreshToken, { type: 'refresh' })
+  // As for the access token (openWidgetSession): a revoked key revokes its tokens, a spent
+  // issuance renews nothing.
+  const key = await findSecretKey(ctx.db, session.secret_key_id)
+  if (!key || key.revoked_at) throw new PonteError('authentication_failed', { variant: 'widget_refresh' })
+  if (session.used_at) throw new PonteError('authentication_failed', { variant: 'widget_token_used' })
+  const now = ctx.clock.now()
+  const iat = Math.floor(now.getTime() / 1000)
+  const refreshExp = Math.floor(Date.parse(session.refresh_expires_at) / 1000)
+  const accessExp = Math.min(iat + ACCESS_TOKEN_SECONDS, refreshExp)
+  const next = { access_jti: hex32(), refresh_jti: hex32(), expires_at: new Date(accessExp * 1000).toISOString() }
+  const actor = { organizationId: session.organization_id, keyId: session.secret_key_id }
+  // Two refreshes racing with one refresh token: the conditional UPDATE lets one win.
+  if (!(await store.rotateWidgetToken(ctx.db, session.organization_id, session.jti, session.refresh_jti, next))) {
+    const row = await store.findWidgetToken(ctx.db, session.organization_id, { jti: session.jti })
+    throw new PonteError('authentication_failed', { variant: row?.used_at ? 'widget_token_used' : 'widget_refresh_used' })
+  }
+  const link = session.link_id ? await getLinkRow(ctx, actor, session.link_id) : undefined
+  return sign(ctx, { ...session, ...next }, { link, iat, accessExp, refreshExp, issuer: options.issuer })
 }
 
 /** Belvo's comma-separated `scopes`, each one of WIDGET_SCOPES. */
@@ -171,7 +212,7 @@ interface Grant extends Omit<WidgetTokenInput, 'scopes' | 'id' | 'password' | 'l
   link?: LinkRow
 }
 
-/** Stores the session and signs its two tokens, which share every claim but type, id and expiry. */
+/** Stores the session and signs its two tokens. */
 async function issue(ctx: DomainContext, actor: Principal, grant: Grant, options: IssueOptions): Promise<WidgetTokens> {
   const now = ctx.clock.now()
   const iat = Math.floor(now.getTime() / 1000)
@@ -190,32 +231,43 @@ async function issue(ctx: DomainContext, actor: Principal, grant: Grant, options
     refresh_expires_at: new Date((iat + REFRESH_TOKEN_SECONDS) * 1000).toISOString(),
     created_at: now.toISOString(),
   }
-  const organization = await organizationName(ctx.db, actor.organizationId)
   await store.insertWidgetToken(ctx.db, session)
+  return sign(ctx, session, { link: grant.link, iat, accessExp: iat + ACCESS_TOKEN_SECONDS, refreshExp: iat + REFRESH_TOKEN_SECONDS, issuer: options.issuer })
+}
+
+/** Signs the row's current access and refresh tokens, which share every claim but type, id and expiry. */
+async function sign(
+  ctx: DomainContext,
+  session: WidgetTokenRow,
+  at: { link: LinkRow | undefined; iat: number; accessExp: number; refreshExp: number; issuer: string },
+): Promise<WidgetTokens> {
+  const { link, iat } = at
+  const organization = await organizationName(ctx.db, session.organization_id)
   // Claims in the order of Belvo's tokens (spec 1.223.0 WidgetToken example, where `user_id` is
-  // the organization id too; `link` from belvo-python PR #92). The widget configuration stays in
-  // the database, found by `jti`.
-  const claims = (type: 'access' | 'refresh', jti: string, lifetime: number) => ({
+  // the organization id too; `link` from belvo-python PR #92), then `sid`, Ponte's: the row the
+  // token belongs to, constant across refreshes. The widget configuration stays in the database.
+  const claims = (type: 'access' | 'refresh', jti: string, exp: number) => ({
     token_type: type,
-    exp: iat + lifetime,
+    exp,
     iat,
     jti,
-    user_id: actor.organizationId,
+    user_id: session.organization_id,
     organization_name: organization,
-    organization_id: actor.organizationId,
-    ...(grant.link ? { link: { id: grant.link.id, status: grant.link.status, institution: grant.link.institution } } : {}),
-    scopes: grant.scopes,
+    organization_id: session.organization_id,
+    ...(link ? { link: { id: link.id, status: link.status, institution: link.institution } } : {}),
+    scopes: session.scopes,
     environment: ENVIRONMENT,
     ...(session.credentials_storage ? { credentials_storage: session.credentials_storage } : {}),
     ...(session.stale_in ? { stale_in: session.stale_in } : {}),
     ...(session.fetch_resources ? { fetch_resources: session.fetch_resources } : {}),
-    iss: options.issuer,
+    iss: at.issuer,
+    sid: session.jti,
   })
   const key = signingKey(ctx.cipher)
-  const sign = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' }).sign(key)
+  const signed = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' }).sign(key)
   return {
-    access: await sign(claims('access', session.jti, ACCESS_TOKEN_SECONDS)),
-    refresh: await sign(claims('refresh', session.refresh_jti, REFRESH_TOKEN_SECONDS)),
+    access: await signed(claims('access', session.access_jti ?? session.jti, at.accessExp)),
+    refresh: await signed(claims('refresh', session.refresh_jti, at.refreshExp)),
   }
 }
 

@@ -267,6 +267,31 @@ const MESSAGES: Messages = {
     es: 'El token de acceso del widget ya se usó para conectar una cuenta; solicita uno nuevo',
     pt: 'O token de acesso do widget já foi usado para conectar uma conta; solicite um novo',
   },
+  'authentication_failed.widget_token_replaced': {
+    en: 'The widget access token was replaced by a refreshed one; use the newest access token',
+    es: 'El token de acceso del widget fue reemplazado por uno renovado; usa el token de acceso más reciente',
+    pt: 'O token de acesso do widget foi substituído por um renovado; use o token de acesso mais recente',
+  },
+  'authentication_failed.widget_refresh': {
+    en: 'Invalid widget refresh token',
+    es: 'Token de actualización del widget inválido',
+    pt: 'Token de atualização do widget inválido',
+  },
+  'authentication_failed.widget_refresh_expired': {
+    en: 'The widget refresh token has expired; request a new widget token',
+    es: 'El token de actualización del widget ha expirado; solicita un nuevo token del widget',
+    pt: 'O token de atualização do widget expirou; solicite um novo token do widget',
+  },
+  'authentication_failed.widget_refresh_used': {
+    en: 'The widget refresh token was already used; use the newest refresh token',
+    es: 'El token de actualización del widget ya se usó; usa el token de actualización más reciente',
+    pt: 'O token de atualização do widget já foi usado; use o token de atualização mais recente',
+  },
+  'too_many_sessions.widget_in_progress': {
+    en: 'Another connection with this widget access token is in progress; wait for it to finish',
+    es: 'Hay otra conexión en curso con este token de acceso del widget; espera a que termine',
+    pt: 'Há outra conexão em andamento com este token de acesso do widget; aguarde até que termine',
+  },
   'access_to_resource_denied.widget_scope': {
     en: "You don't have access to this resource. The widget access token lacks the {scope} scope.",
     es: 'No tienes acceso a este recurso. El token de acceso del widget no tiene el alcance {scope}.',

@@ -108,6 +108,8 @@ describe('widget access tokens', () => {
       stale_in: '300d',
       fetch_resources: ['ACCOUNTS', 'TRANSACTIONS', 'OWNERS'],
       iss: 'ponte',
+      // Ponte's: the row of the widget_tokens table, constant across refreshes (0012).
+      sid: access.payload.jti,
     })
     const refresh = decode(body.refresh)
     expect(refresh.payload).toMatchObject({ token_type: 'refresh', iat: now, exp: now + 3600, scopes: ['read_institutions', 'write_links'] })
@@ -386,7 +388,7 @@ describe('verifyWidgetToken', () => {
 
   it('rejects an access token used as a refresh token, and the other way round', async () => {
     const tokens = await issue()
-    expect(await rejection(verifyWidgetToken(ctx(), tokens.access, { type: 'refresh' }))).toEqual({ code: 'authentication_failed', variant: 'widget_token' })
+    expect(await rejection(verifyWidgetToken(ctx(), tokens.access, { type: 'refresh' }))).toEqual({ code: 'authentication_failed', variant: 'widget_refresh' })
     expect(await rejection(verifyWidgetToken(ctx(), tokens.refresh, { type: 'access' }))).toEqual({ code: 'authentication_failed', variant: 'widget_token' })
   })
 
@@ -405,7 +407,7 @@ describe('verifyWidgetToken', () => {
       h.clock.set(new Date(start.getTime() + 3_600_000))
       expect(await rejection(verifyWidgetToken(ctx(), tokens.refresh, { type: 'refresh' }))).toEqual({
         code: 'authentication_failed',
-        variant: 'widget_token_expired',
+        variant: 'widget_refresh_expired',
       })
     } finally {
       h.clock.set(start)

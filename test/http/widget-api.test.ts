@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createSecretKey, revokeSecretKey } from '../../src/domain/keys.ts'
+import { CLAIM_SECONDS } from '../../src/domain/widget-session.ts'
 import { basic, createHarness, type CallResult, type Harness } from '../helpers/harness.ts'
 import { captureLogs } from '../helpers/logs.ts'
 import { toJsonSchema } from '../helpers/spec.ts'
@@ -20,6 +21,11 @@ const MESSAGES = {
   invalid: 'Invalid widget access token',
   expired: 'The widget access token has expired',
   used: 'The widget access token was already used to connect an account; request a new one',
+  replaced: 'The widget access token was replaced by a refreshed one; use the newest access token',
+  inProgress: 'Another connection with this widget access token is in progress; wait for it to finish',
+  refreshInvalid: 'Invalid widget refresh token',
+  refreshExpired: 'The widget refresh token has expired; request a new widget token',
+  refreshUsed: 'The widget refresh token was already used; use the newest refresh token',
 }
 
 describe('the connect widget API', () => {
@@ -462,6 +468,207 @@ describe('the connect widget API', () => {
       const link = (await h.call('POST', '/api/links/', { institution: BANK, username: 'bnk100', password: 'full' })).body
       const access = await issue({ link_id: link.id, scopes: 'read_institutions' })
       expectError(await widget(access, 'PUT', `/widget/api/links/${link.id}`, { password: 'full' }), 403, { code: 'access_to_resource_denied' })
+    })
+  })
+
+  describe('one connection per token', () => {
+    /** The row id (`sid` claim) of a widget token, as another API process would claim it. */
+    const sidOf = (token: string): string => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).sid
+    const linksWith = async (externalId: string): Promise<number> =>
+      Number((await h.db.query<{ n: string }>('SELECT count(*) AS n FROM links WHERE external_id = $1', [externalId]))[0].n)
+    /** A request racing a winner: either still in progress or already spent, never a second link. */
+    const expectLoser = (res: CallResult) => {
+      const expected =
+        res.status === 401 ? { code: 'authentication_failed', message: MESSAGES.used } : { code: 'too_many_sessions', message: MESSAGES.inProgress }
+      expectError(res, res.status === 401 ? 401 : 400, expected)
+    }
+
+    it('connects once when the same token posts the credentials several times at once', async () => {
+      const externalId = `race-${Date.now()}-${Math.random()}`
+      const access = await issue({ widget: { external_id: externalId } })
+      const results = await Promise.all(
+        [1, 2, 3].map(() => widget(access, 'POST', '/widget/api/links', { institution: BANK, username: 'bnk100', password: 'full' })),
+      )
+      const won = results.filter((r) => r.status === 201)
+      expect(won).toHaveLength(1)
+      for (const lost of results.filter((r) => r.status !== 201)) expectLoser(lost)
+      expect(await linksWith(externalId)).toBe(1)
+      expectError(await widget(access, 'POST', '/widget/api/links', { institution: BANK, username: 'bnk100', password: 'full' }), 401, {
+        message: MESSAGES.used,
+      })
+    })
+
+    it('resumes once when the same token answers the MFA request several times at once', async () => {
+      const externalId = `race-mfa-${Date.now()}-${Math.random()}`
+      const access = await issue({ widget: { external_id: externalId } })
+      const asked = (await widget(access, 'POST', '/widget/api/links', { institution: MFA_BANK, username: 'mfa_default', password: 'pass_valid' })).body[0]
+      expect(asked.code).toBe('token_required')
+      const results = await Promise.all(
+        [1, 2].map(() => widget(access, 'POST', '/widget/api/links/resume', { session: asked.session, link: asked.link, token: MFA_TOKEN })),
+      )
+      expect(results.filter((r) => r.status === 200)).toHaveLength(1)
+      for (const lost of results.filter((r) => r.status !== 200)) expectLoser(lost)
+      expect(await linksWith(externalId)).toBe(1)
+    })
+
+    it("refuses an attempt while another process's claim holds the token, and takes over a claim left by a crashed one", async () => {
+      const externalId = `claimed-${Date.now()}-${Math.random()}`
+      const access = await issue({ widget: { external_id: externalId } })
+      const now = h.clock.now()
+      // What another API process does first when it starts connecting with this token.
+      const claimed = await h.db.query('UPDATE widget_tokens SET claim = $2, claimed_at = $3 WHERE jti = $1 AND claim IS NULL RETURNING 1', [
+        sidOf(access),
+        'other-process',
+        now.toISOString(),
+      ])
+      expect(claimed).toHaveLength(1)
+      const body = { institution: BANK, username: 'bnk100', password: 'full' }
+      expectError(await widget(access, 'POST', '/widget/api/links', body), 400, { code: 'too_many_sessions', message: MESSAGES.inProgress })
+      expect(await linksWith(externalId)).toBe(0)
+      // That process never finished: once its claim is older than any request can last, the user may retry.
+      h.clock.advance((CLAIM_SECONDS - 1) * 1000)
+      try {
+        expectError(await widget(access, 'POST', '/widget/api/links', body), 400, { code: 'too_many_sessions' })
+        h.clock.advance(2000)
+        expect((await widget(access, 'POST', '/widget/api/links', body)).status).toBe(201)
+      } finally {
+        h.clock.advance(-(CLAIM_SECONDS + 1) * 1000)
+      }
+      expect(await linksWith(externalId)).toBe(1)
+    })
+
+    it('releases the token when the institution refuses the credentials or asks for a token', async () => {
+      const access = await issue()
+      const wrong = { institution: BANK, username: 'bnk100', password: 'wrong' }
+      for (const res of await Promise.all([1, 2].map(() => widget(access, 'POST', '/widget/api/links', wrong)))) {
+        // Each either reached the institution (login_error) or met the other's claim: neither spent it.
+        expect(['login_error', 'too_many_sessions']).toContain(res.body[0].code)
+      }
+      const asked = await widget(access, 'POST', '/widget/api/links', { institution: MFA_BANK, username: 'mfa_qr', password: 'qr_code' })
+      expect(asked.status).toBe(428)
+      const res = await widget(access, 'POST', '/widget/api/links/resume', { session: asked.body[0].session, link: asked.body[0].link, token: MFA_TOKEN })
+      expect(res.status, JSON.stringify(res.body)).toBe(200)
+    })
+
+    it("resumes only the link this token's own registration created, not another token's of the organization", async () => {
+      const first = await issue()
+      const asked = (await widget(first, 'POST', '/widget/api/links', { institution: MFA_BANK, username: 'mfa_default', password: 'pass_valid' })).body[0]
+      expect(asked.code).toBe('token_required')
+      // Issued later, same organization: under the old rule (any link created since the token was
+      // issued) it could not reach `asked.link`; a token issued earlier must not either.
+      const second = await issue()
+      const earlier = await issue()
+      const stolen = { session: asked.session, link: asked.link, token: MFA_TOKEN }
+      expectError(await widget(second, 'POST', '/widget/api/links/resume', stolen), 400, { code: 'does_not_exist', field: 'link' })
+      expectError(await widget(earlier, 'POST', '/widget/api/links/resume', stolen), 400, { code: 'does_not_exist', field: 'link' })
+      // A link the organization's server created (POST /api/links/) after the token was issued is not the token's.
+      const apiAsked = (await h.call('POST', '/api/links/', { institution: MFA_BANK, username: 'mfa_default', password: 'pass_valid' })).body[0]
+      expect(apiAsked.code).toBe('token_required')
+      expectError(await widget(first, 'POST', '/widget/api/links/resume', { session: apiAsked.session, link: apiAsked.link, token: MFA_TOKEN }), 400, {
+        code: 'does_not_exist',
+        field: 'link',
+      })
+      // The refusals touched neither token: the first resumes its own link, the second still connects.
+      const mine = await widget(first, 'POST', '/widget/api/links/resume', stolen)
+      expect(mine.status, JSON.stringify(mine.body)).toBe(200)
+      expect(mine.body.link.id).toBe(asked.link)
+      expect((await widget(second, 'GET', '/widget/api/session')).status).toBe(200)
+    })
+  })
+
+  describe('POST /widget/api/session/refresh', () => {
+    const refresh = (token: unknown) => h.call('POST', '/widget/api/session/refresh', { refresh: token }, { auth: null })
+
+    it('gives a new pair for the same configuration; the old access and refresh tokens stop working', async () => {
+      const tokens = (await h.call('POST', '/api/token/', { fetch_resources: ['ACCOUNTS'], widget: { purpose: 'Slow MFA' } })).body
+      h.clock.advance(540_000)
+      try {
+        const res = await refresh(tokens.refresh)
+        expect(res.status, JSON.stringify(res.body)).toBe(200)
+        expectPublished(res, 'post', '/widget/api/session/refresh')
+        expect(res.body.access).not.toBe(tokens.access)
+        expect(res.body.refresh).not.toBe(tokens.refresh)
+        expectError(await widget(tokens.access, 'GET', '/widget/api/session'), 401, { code: 'authentication_failed', message: MESSAGES.replaced })
+        expectError(await refresh(tokens.refresh), 401, { code: 'authentication_failed', message: MESSAGES.refreshUsed })
+        const session = await widget(res.body.access, 'GET', '/widget/api/session')
+        expect(session.status).toBe(200)
+        expect(session.body).toMatchObject({ fetch_resources: ['ACCOUNTS'], widget: { purpose: 'Slow MFA' } })
+        expect(session.body.expires_at).toBe(new Date(h.clock.now().getTime() + 600_000).toISOString().replace(/\.\d{3}Z$/, '.000Z'))
+        // The new refresh token works once too.
+        const again = await refresh(res.body.refresh)
+        expect(again.status).toBe(200)
+        expectError(await refresh(res.body.refresh), 401, { message: MESSAGES.refreshUsed })
+        expectError(await widget(res.body.access, 'GET', '/widget/api/session'), 401, { message: MESSAGES.replaced })
+        expect((await widget(again.body.access, 'GET', '/widget/api/session')).status).toBe(200)
+      } finally {
+        h.clock.advance(-540_000)
+      }
+    })
+
+    it('lets a slow MFA flow finish past the first access token’s 10 minutes', async () => {
+      const tokens = (await h.call('POST', '/api/token/', {})).body
+      const start = h.clock.now().getTime()
+      // The user reached the credentials form after 5 minutes, then took 6 with the QR code (the
+      // institution's MFA session lasts 10 minutes; the access token ended at 10 after issuance).
+      h.clock.advance(300_000)
+      try {
+        const asked = (await widget(tokens.access, 'POST', '/widget/api/links', { institution: MFA_BANK, username: 'mfa_qr', password: 'qr_code' })).body[0]
+        expect(asked.code).toBe('token_required')
+        h.clock.advance(360_000)
+        expectError(await widget(tokens.access, 'POST', '/widget/api/links/resume', {}), 401, { message: MESSAGES.expired })
+        const renewed = await refresh(tokens.refresh)
+        expect(renewed.status).toBe(200)
+        const res = await widget(renewed.body.access, 'POST', '/widget/api/links/resume', { session: asked.session, link: asked.link, token: MFA_TOKEN })
+        expect(res.status, JSON.stringify(res.body)).toBe(200)
+        // Connected: the token is spent, and its refresh renews nothing.
+        expectError(await widget(renewed.body.access, 'GET', '/widget/api/session'), 401, { message: MESSAGES.used })
+        expectError(await refresh(renewed.body.refresh), 401, { message: MESSAGES.used })
+      } finally {
+        h.clock.advance(start - h.clock.now().getTime())
+      }
+    })
+
+    it('refreshes once when the same refresh token is sent several times at once', async () => {
+      const tokens = (await h.call('POST', '/api/token/', {})).body
+      const results = await Promise.all([1, 2, 3].map(() => refresh(tokens.refresh)))
+      const won = results.filter((r) => r.status === 200)
+      expect(won).toHaveLength(1)
+      for (const lost of results.filter((r) => r.status !== 200)) expectError(lost, 401, { message: MESSAGES.refreshUsed })
+      expect((await widget(won[0].body.access, 'GET', '/widget/api/session')).status).toBe(200)
+    })
+
+    it('never outlives the first refresh token: expired, it is refused; close to it, the access token ends with it', async () => {
+      const tokens = (await h.call('POST', '/api/token/', {})).body
+      const issuedAt = h.clock.now().getTime()
+      h.clock.advance(3_300_000)
+      try {
+        const late = await refresh(tokens.refresh)
+        expect(late.status).toBe(200)
+        // 55 minutes in: the new access token ends with the issuance, at 60, not at 65.
+        const session = await widget(late.body.access, 'GET', '/widget/api/session')
+        expect(Date.parse(session.body.expires_at)).toBe(Math.floor(issuedAt / 1000) * 1000 + 3_600_000)
+        h.clock.advance(300_000)
+        expectError(await refresh(late.body.refresh), 401, { code: 'authentication_failed', message: MESSAGES.refreshExpired })
+        expectError(await widget(late.body.access, 'GET', '/widget/api/session'), 401, { message: MESSAGES.expired })
+      } finally {
+        h.clock.advance(-3_600_000)
+      }
+    })
+
+    it('refuses anything but a refresh token of this server, and bad bodies', async () => {
+      const tokens = (await h.call('POST', '/api/token/', {})).body
+      expectError(await refresh(tokens.access), 401, { code: 'authentication_failed', message: MESSAGES.refreshInvalid })
+      expectError(await refresh('not-a-token'), 401, { message: MESSAGES.refreshInvalid })
+      const [header, payload] = tokens.refresh.split('.')
+      expectError(await refresh(`${header}.${payload}.${'A'.repeat(43)}`), 401, { message: MESSAGES.refreshInvalid })
+      expectError(await h.call('POST', '/widget/api/session/refresh', {}, { auth: null }), 400, { code: 'required', field: 'refresh' })
+      // A revoked key's refresh token renews nothing.
+      const key = await createSecretKey(h.db, { organizationId: h.key.organizationId, name: 'revoked before the refresh' })
+      const own = (await h.call('POST', '/api/token/', {}, { auth: basic(key) })).body
+      await revokeSecretKey(h.db, key.id)
+      expectError(await refresh(own.refresh), 401, { message: MESSAGES.refreshInvalid })
+      // None of it touched the good pair.
+      expect((await refresh(tokens.refresh)).status).toBe(200)
     })
   })
 })

@@ -10,6 +10,13 @@ declare module 'fastify' {
     /** Set on /widget/api/* routes by widgetAuth: the token's session and its organization's principal. */
     widget: WidgetCaller
   }
+  interface FastifyContextConfig {
+    /**
+     * false on the one /widget/api/* route the access token does not open: the refresh, which
+     * carries the refresh token in its body because the access token may have expired.
+     */
+    widgetAuth?: false
+  }
 }
 
 /** Reads `Authorization: Bearer <token>`; undefined for anything else (Basic included). */
@@ -27,6 +34,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 export function widgetAuth(api: Api): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   const ctx = api.deps.domain
   return async (request) => {
+    if (request.routeOptions.config?.widgetAuth === false) return
     request.widget = await openWidgetSession(ctx, bearerToken(request.headers.authorization))
     // Routes shared with the Basic-auth API's helpers read the caller from here.
     request.principal = request.widget.principal

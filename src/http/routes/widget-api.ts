@@ -2,8 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { Api } from '../api.ts'
 import { connectWidgetLink, describeWidgetSession, resumeWidgetLink, updateWidgetLink, widgetInstitutions } from '../../domain/widget-session.ts'
+import { refreshWidgetToken, widgetTokenIssuer } from '../../domain/widget-tokens.ts'
 import { requireScope } from '../plugins/widget-auth.ts'
 import { errorResponses, IdParams } from '../schemas/common.ts'
+import { WidgetToken } from '../schemas/token.ts'
 import {
   WidgetConnection,
   WidgetInstitutions,
@@ -11,6 +13,7 @@ import {
   WidgetLinkRequest,
   WidgetLinkResume,
   WidgetLinkUpdate,
+  WidgetRefreshRequest,
   WidgetSession,
   WidgetTokenRequired,
 } from '../schemas/widget.ts'
@@ -45,6 +48,26 @@ export function widgetApiRoutes(api: Api): void {
     },
     // The stored `widget` object was validated by WidgetConfig when the token was issued.
     async (request) => (await describeWidgetSession(ctx, request.widget)) as Static<typeof WidgetSession>,
+  )
+
+  const issuer = widgetTokenIssuer(api.deps.config.PONTE_PUBLIC_URL)
+  api.post(
+    '/widget/api/session/refresh',
+    {
+      // Authenticated by the refresh token in the body: the access token may have expired.
+      config: { widgetAuth: false },
+      schema: {
+        tags,
+        security: [],
+        summary: 'Renew the widget tokens',
+        operationId: 'WidgetRefreshToken',
+        description:
+          'Exchanges the refresh token for a new access and refresh pair of the same configuration, so a slow MFA or consent flow outlives the 10-minute access token. Each refresh token works once; the previous access token stops working. The issuance still ends when the first refresh token would have expired.',
+        body: WidgetRefreshRequest,
+        response: { 200: WidgetToken, ...errorResponses(400) },
+      },
+    },
+    async (request) => refreshWidgetToken(ctx, request.body.refresh, { issuer }),
   )
 
   api.get(

@@ -95,3 +95,9 @@ export const WidgetTokenRequired = Type.Array(
     }),
   ]),
 )
+
+/** POST /widget/api/session/refresh: the refresh token of POST /api/token/ (or of the last refresh). */
+export const WidgetRefreshRequest = Type.Object(
+  { refresh: Type.String({ minLength: 1, description: 'The refresh token valid now: each one works once.' }) },
+  { additionalProperties: false },
+)
