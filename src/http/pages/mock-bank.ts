@@ -232,8 +232,11 @@ ${hidden({ consent_id: state.consentId, redirect_uri: state.redirectUri, nonce: 
 export function reviewPage(view: AuthorizationView, state: FormState): string {
   const t = TEXT[state.locale]
   const consent = view.consent
+  // In the groups' own order (the database's jsonb keeps its keys in an order of its own).
+  const order = Object.keys(t.groups)
   const groups = Object.entries(consent.permissions)
     .filter(([, codes]) => codes.length > 0)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
     .map(([group, codes]) => `<li>${esc(t.groups[group] ?? group)}<br><code>${codes.map(esc).join(', ')}</code></li>`)
     .join('\n')
   const expiry =
