@@ -36,8 +36,11 @@ describe('the connect widget, served by Ponte', () => {
     expect(assetsOf(res.body).some((path) => path.endsWith('.css'))).toBe(true)
   })
 
-  it('answers without the trailing slash too, and revalidates with its ETag', async () => {
-    const first = await get('/widget')
+  it('sends /widget to /widget/ with its parameters, and revalidates with its ETag', async () => {
+    const bare = await get('/widget?access_token=a.b.c&locale=pt')
+    expect(bare.statusCode).toBe(308)
+    expect(bare.headers.location).toBe('/widget/?access_token=a.b.c&locale=pt')
+    const first = await get('/widget/')
     expect(first.statusCode).toBe(200)
     const again = await get('/widget/', { 'if-none-match': String(first.headers.etag) })
     expect(again.statusCode).toBe(304)

@@ -25,7 +25,18 @@ interface WidgetMessage {
 }
 
 /** The start-up options passed on to the widget's URL (Belvo's names). */
-const URL_OPTIONS = ['locale', 'country_codes', 'institution_types', 'institutions', 'access_mode', 'external_id', 'resources', 'integration_type', 'mode']
+const URL_OPTIONS = [
+  'locale',
+  'country_codes',
+  'institution_types',
+  'institutions',
+  'access_mode',
+  'external_id',
+  'resources',
+  'integration_type',
+  'mode',
+  'show_close_dialog',
+]
 
 // Where this script came from is where the widget is: read once, while the script runs.
 const scriptSrc = (document.currentScript as HTMLScriptElement | null)?.src || `${location.origin}/widget/belvo-widget-1-stable.js`

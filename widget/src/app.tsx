@@ -148,11 +148,17 @@ export function App(props: { params: StartParams }) {
       if (!api) return null
       setInstitutionsError(null)
       try {
-        const { results } = await api.institutions({
-          country_codes: params.countryCodes.join(',') || undefined,
-          institution_types: params.institutionTypes.join(',') || undefined,
-          institutions: (current.mode === 'update' && current.link ? [current.link.institution] : params.institutions).join(',') || undefined,
-        })
+        // Update mode: the link's institution, whatever the URL's filters say.
+        const update = current.mode === 'update' && current.link
+        const { results } = await api.institutions(
+          update
+            ? { institutions: current.link!.institution }
+            : {
+                country_codes: params.countryCodes.join(',') || undefined,
+                institution_types: params.institutionTypes.join(',') || undefined,
+                institutions: params.institutions.join(',') || undefined,
+              },
+        )
         setInstitutions(results)
         return results
       } catch (error) {
@@ -295,7 +301,7 @@ export function App(props: { params: StartParams }) {
       if (!host.exit({ last_encountered_error: null, meta_data: metaData() })) setClosed(true)
       return
     }
-    if (step.name === 'token-error') return leave()
+    if (step.name === 'token-error' || !params.closeDialog) return leave()
     setConfirmExit(true)
   }
 

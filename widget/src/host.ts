@@ -16,6 +16,8 @@ export interface StartParams {
   institutions: string[]
   accessMode: string | null
   externalId: string | null
+  /** Belvo's `show_close_dialog`: false leaves at once, without "are you sure". */
+  closeDialog: boolean
   /** Back from the institution's Open Finance authorization page. */
   consentReturn: { consentId: string; result: string } | null
 }
@@ -39,6 +41,7 @@ export function readParams(url: URL): StartParams {
     institutions: list(q.get('institutions')),
     accessMode: q.get('access_mode'),
     externalId: q.get('external_id'),
+    closeDialog: q.get('show_close_dialog') !== 'false',
     consentReturn: consentId ? { consentId, result: q.get('result') ?? '' } : null,
   }
 }

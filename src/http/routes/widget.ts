@@ -95,6 +95,11 @@ export function widgetRoutes(app: Api, dir: string = DEFAULT_WIDGET_DIR): void {
   }
 
   app.get('/widget/', { schema: { hide: true } }, async (request, reply) => {
+    // One address for the page: the widget comes back to its own URL from the institution's
+    // Open Finance page, which accepts /widget/ pages only.
+    const query = request.url.indexOf('?')
+    const path = query < 0 ? request.url : request.url.slice(0, query)
+    if (!path.endsWith('/')) return reply.redirect(`${path}/${query < 0 ? '' : request.url.slice(query)}`, 308)
     const file = await load('index.html')
     if (!file) return reply.code(503).headers({ 'Content-Type': TYPES['.html'], 'Cache-Control': 'no-store' }).send(NOT_BUILT_PAGE)
     // Revalidated every time: a new build must reach the next visitor at once.
