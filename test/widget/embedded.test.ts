@@ -51,7 +51,7 @@ describe.skipIf(!browserAvailable())('embedded widget: the SDK script and its ca
       await record(page, 'intro', frame)
       await expect.poll(async () => (await calls(page)).event.map((e) => e.eventName)).toContain('PAGE_LOAD')
 
-      await chooseInstitution(frame, 'Erebor', /Erebor Bank/, (name) => record(page, name, frame))
+      await chooseInstitution(frame, 'Erebor', /Erebor Bank/)
       await submitCredentials(frame, { [MX.username]: 'bnk100', [MX.password]: 'wrong' })
       await expect.poll(async () => (await calls(page)).event.find((e) => e.eventName === 'ERROR')).toBeTruthy()
       const error = (await calls(page)).event.find((e) => e.eventName === 'ERROR')

@@ -16,16 +16,16 @@ describe.skipIf(!browserAvailable())('hosted widget: languages and token screens
     ['pt', 'Conecte sua conta', 'Continuar', 'Selecione sua instituição'],
   ])('locale=%s: headings and buttons in that language', async (locale, intro, next, institutions) => {
     const page = await env.newPage()
-    const record = recorder(`language ${locale}`)
     await page.goto(env.widgetUrl(await env.token(), { locale }))
     await page.locator('[data-step="intro"]').waitFor()
     expect(await heading(page).textContent()).toBe(intro)
     expect(await page.evaluate(() => document.documentElement.lang)).toMatch(new RegExp(`^${locale}`))
-    await record(page, 'intro')
+    // English is recorded by the connection tests; the translations' lengths differ, so their
+    // first screen is checked and photographed too.
+    if (locale !== 'en') await recorder(`language ${locale}`)(page, 'intro')
     await page.getByRole('button', { name: next, exact: true }).click()
     await page.locator('[data-step="institutions"]').waitFor()
     expect(await heading(page).textContent()).toBe(institutions)
-    await record(page, 'institutions')
   })
 
   test("without a locale parameter, the browser's language decides (pt-BR)", async () => {
