@@ -275,6 +275,15 @@ export function Credentials(props: {
     props.onSubmit(values)
   }
 
+  // Two fields with one label (a second password also called "Senha") get told apart by number.
+  const labels = new Map<string, string>()
+  const seen = new Map<string, number>()
+  for (const field of fields) {
+    const n = (seen.get(field.label) ?? 0) + 1
+    seen.set(field.label, n)
+    labels.set(field.name, n > 1 ? `${field.label} ${n}` : field.label)
+  }
+
   const name = institution.display_name
   return (
     <Step
@@ -310,7 +319,7 @@ export function Credentials(props: {
           if (field.type === 'select') {
             return (
               <div class="field" key={field.name}>
-                <label for={id}>{field.label}</label>
+                <label for={id}>{labels.get(field.name)}</label>
                 <select {...common} value={value} onChange={(e) => set((e.target as HTMLSelectElement).value)}>
                   {!value ? <option value="">{t('credentials.choose')}</option> : null}
                   {(field.values ?? []).map((option) => (
@@ -331,7 +340,7 @@ export function Credentials(props: {
           const shown = isPassword && reveal[field.name]
           return (
             <div class="field" key={field.name}>
-              <label for={id}>{field.label}</label>
+              <label for={id}>{labels.get(field.name)}</label>
               <div class={isPassword ? 'input-with-button' : undefined}>
                 <input
                   {...common}
