@@ -65,6 +65,12 @@ describe.skipIf(!browserAvailable())('hosted widget: connecting an account', () 
       const used = await step(page, 'token-error')
       expect(await used.getByRole('heading', { level: 1 }).textContent()).toBe('This link was already used')
       await record(page, 'token used')
+      // A phone whose clock runs an hour ahead still hears the server's reason, not "expired".
+      const skewed = await env.newPage()
+      await skewed.clock.setFixedTime(Date.now() + 3600_000)
+      await skewed.goto(env.widgetUrl(access, { locale: 'en' }))
+      const usedAhead = await step(skewed, 'token-error')
+      expect(await usedAhead.getByRole('heading', { level: 1 }).textContent()).toBe('This link was already used')
     } finally {
       await site.close()
     }
