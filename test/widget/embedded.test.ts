@@ -18,10 +18,11 @@ describe.skipIf(!browserAvailable())('embedded widget: the SDK script and its ca
 <body><main><h1>Acme</h1><div id="belvo"></div></main>
 <script>
   window.calls = { success: [], exit: [], event: [] }
-  const token = new URLSearchParams(location.search).get('token')
+  const query = new URLSearchParams(location.search)
+  const token = query.get('token')
   window.belvoSDK.createWidget(token, {
     locale: 'en',
-    country_codes: ['MX'],
+    country_codes: [query.get('country') || 'MX'],
     external_id: 'embedded-1',
     callback: (link, institution) => window.calls.success.push({ link, institution }),
     onExit: (data) => window.calls.exit.push(data),
@@ -31,9 +32,9 @@ describe.skipIf(!browserAvailable())('embedded widget: the SDK script and its ca
 </body></html>`
   }
 
-  async function open(site: { url: string }, token: string): Promise<{ page: Page; frame: Frame }> {
+  async function open(site: { url: string }, token: string, country = 'MX'): Promise<{ page: Page; frame: Frame }> {
     const page = await env.newPage()
-    await page.goto(`${site.url}/host?${new URLSearchParams({ token })}`)
+    await page.goto(`${site.url}/host?${new URLSearchParams({ token, country })}`)
     const iframe = page.locator('#belvo iframe')
     await iframe.waitFor()
     const frame = (await (await iframe.elementHandle())!.contentFrame())!
@@ -88,6 +89,43 @@ describe.skipIf(!browserAvailable())('embedded widget: the SDK script and its ca
       const [data] = (await calls(page)).exit
       expect(data).toMatchObject({ last_encountered_error: null, meta_data: expect.any(Object) })
       expect((await calls(page)).success).toEqual([])
+    } finally {
+      await site.close()
+    }
+  })
+
+  test('Open Finance: the bank opens in a window of its own, and approving there connects the account in the iframe', async () => {
+    const site = await startSite({ '/host': hostPage(env.base) })
+    try {
+      const access = await env.token({
+        scopes: 'read_institutions,write_links,read_consents,write_consents,write_consent_callback',
+        widget: {
+          openfinance_feature: 'consent_link_creation',
+          consent: {
+            purpose: 'Offer you a credit line that fits your income',
+            terms_and_conditions_url: `${site.url}/terms`,
+            permissions: ['REGISTER', 'ACCOUNTS', 'CREDIT_CARDS', 'CREDIT_OPERATIONS'],
+            identification_info: [{ type: 'CPF', number: '76109277673', name: 'Ralph Bragg' }],
+          },
+        },
+      })
+      const { page, frame } = await open(site, access, 'BR')
+      await chooseInstitution(frame, 'Mock', /OF Mock Bank/, undefined, 'openfinance-consent')
+      // Banks refuse to be framed: the widget opens the authorization page in a popup.
+      const popupOpened = page.context().waitForEvent('page')
+      await frame.getByRole('button', { name: /^Continue to OF Mock Bank/ }).click()
+      const bank = await popupOpened
+      await step(frame, 'openfinance-waiting')
+      await recorder('embedded openfinance')(page, 'waiting', frame)
+      const cpf = bank.getByLabel(/CPF/).first()
+      await cpf.fill('76109277673')
+      await cpf.press('Enter')
+      await bank.getByRole('button', { name: /^(Approve|Autorizar)$/ }).click()
+      await expectSuccess(frame)
+      await expect.poll(async () => (await calls(page)).success.length).toBe(1)
+      const { link, institution } = (await calls(page)).success[0]
+      expect(institution).toBe('ofmockbank_br_retail')
+      expect((await env.harness.call('GET', `/api/links/${link}/`)).body).toMatchObject({ id: link, institution: 'ofmockbank_br_retail', status: 'valid' })
     } finally {
       await site.close()
     }
