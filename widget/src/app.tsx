@@ -117,13 +117,14 @@ export function App(props: { params: StartParams }) {
   const tokenError = useCallback(
     (error: ApiError) => {
       const message = error.item.message
-      // The code is authentication_failed in every case; the token's own expiry, then the server's
-      // message (in the page's language), tell the cases apart.
-      const kind =
-        (params.token && tokenExpired(params.token)) || /expir/i.test(message)
-          ? 'expired'
-          : /\b(used|spent|usado|utilizado)\b/i.test(message)
-            ? 'spent'
+      // The code is authentication_failed in every case: the server's message (in the page's
+      // language) tells the cases apart; the token's own expiry only when the message does not.
+      const kind = /expir/i.test(message)
+        ? 'expired'
+        : /(used|usad|usó|utiliz)/i.test(message)
+          ? 'spent'
+          : params.token && tokenExpired(params.token)
+            ? 'expired'
             : 'invalid'
       setStep({ name: 'token-error', kind, detail: message })
     },
@@ -514,7 +515,7 @@ export function App(props: { params: StartParams }) {
                 </button>
               ) : (
                 <button type="button" class="primary" onClick={() => host.fatal(error, metaData()) || setStep({ name: 'exited' })}>
-                  {t('close')}
+                  {t('error.closeAndReturn')}
                 </button>
               )}
             </div>

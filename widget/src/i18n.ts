@@ -104,6 +104,7 @@ const en = {
 
   'error.title': 'We couldn’t connect your account',
   'error.retry': 'Try again',
+  'error.closeAndReturn': 'Close and return',
   'error.code': 'Error code: {code}',
   'error.login_error': 'The credentials you entered are not correct. Check them and try again.',
   'error.too_many_sessions': 'A session is already open with your institution for these credentials. Close it, wait a few minutes and try again.',
@@ -241,6 +242,7 @@ const es: Catalog = {
 
   'error.title': 'No pudimos conectar tu cuenta',
   'error.retry': 'Intentar de nuevo',
+  'error.closeAndReturn': 'Cerrar y volver',
   'error.code': 'Código de error: {code}',
   'error.login_error': 'Las credenciales que ingresaste no son correctas. Revísalas e inténtalo de nuevo.',
   'error.too_many_sessions': 'Ya hay una sesión abierta con tu institución para estas credenciales. Ciérrala, espera unos minutos e inténtalo de nuevo.',
@@ -375,6 +377,7 @@ const pt: Catalog = {
 
   'error.title': 'Não conseguimos conectar sua conta',
   'error.retry': 'Tentar novamente',
+  'error.closeAndReturn': 'Fechar e voltar',
   'error.code': 'Código do erro: {code}',
   'error.login_error': 'As credenciais informadas não estão corretas. Verifique-as e tente novamente.',
   'error.too_many_sessions': 'Já existe uma sessão aberta com sua instituição para estas credenciais. Feche-a, aguarde alguns minutos e tente novamente.',
