@@ -170,7 +170,7 @@ button{font:inherit;font-weight:600;padding:10px 20px;border-radius:6px;border:2
 :focus-visible{outline:3px solid #f1a208;outline-offset:2px}
 dl{margin:12px 0}dt{font-weight:600;margin-top:12px}dd{margin:4px 0 0}
 ul{margin:4px 0;padding-left:20px}
-code{font-size:.8rem;color:#4a525b}
+code{font-size:.8rem;color:#4a525b;overflow-wrap:anywhere}
 footer{text-align:center;color:#4a525b;font-size:.85rem;margin:16px}
 `
 
