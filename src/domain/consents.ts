@@ -7,7 +7,7 @@ import * as store from '../store/consents.ts'
 import type { ConsentPermissions, ConsentRow } from '../store/consents.ts'
 import { organizationName } from '../store/keys.ts'
 import { findLink } from '../store/links.ts'
-import { markWidgetTokenUsed, type WidgetTokenRow } from '../store/widget-tokens.ts'
+import { findWidgetToken, markWidgetTokenUsed, type WidgetTokenRow } from '../store/widget-tokens.ts'
 import type { Queryable } from '../store/db.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { describeLink, getLinkRow, registerConsentLink, renewConsentLink, type LinkWire } from './links.ts'
@@ -21,7 +21,8 @@ import { emitWebhook } from './webhooks.ts'
  * authorization page (the sandbox serves a mock bank, http/routes/mock-bank.ts), and an
  * AUTHORISED consent becomes the link. Consents expire on their duration; the
  * openfinance_consent_about_to_expire webhook goes out ABOUT_TO_EXPIRE_DAYS before; renewing is the
- * widget's update mode (a token with the link's id starts a new consent for that link).
+ * widget's update mode (a token with the link's id starts a new consent for that link). A consent
+ * the person does not authorise within AUTHORISATION_MINUTES of its creation is REJECTED.
  */
 
 export type { ConsentRow }
@@ -32,6 +33,41 @@ export type { ConsentRow }
  * back through the widget, and is longer than the scheduler's slowest pass.
  */
 export const ABOUT_TO_EXPIRE_DAYS = 7
+
+/**
+ * Open Finance Brasil: a consent still AWAITING_AUTHORISATION 60 minutes after its creation is
+ * rejected by the institution (rejection reason CONSENT_EXPIRED). The scheduler rejects them
+ * (runConsentSchedule), and every read of one consent checks it first (withDeadline), so the bank
+ * page and the widget see it at the deadline, whenever the scheduler last ran.
+ */
+export const AUTHORISATION_MINUTES = 60
+const AUTHORISATION_MS = AUTHORISATION_MINUTES * 60_000
+
+/** Consents created at or before this instant are past their authorisation deadline at `now`. */
+function deadlineCutoff(now: Date): string {
+  return new Date(now.getTime() - AUTHORISATION_MS).toISOString()
+}
+
+function pastDeadline(consent: ConsentRow, now: Date): boolean {
+  return consent.status === 'AWAITING_AUTHORISATION' && Date.parse(consent.created_at) + AUTHORISATION_MS <= now.getTime()
+}
+
+/**
+ * Whether a REJECTED consent was rejected by the deadline rather than by the person. The table
+ * has no reason column (0013): the bank's rejection always records who logged in (display_name),
+ * the deadline's never does; no other path rejects a consent.
+ */
+export function timedOut(consent: ConsentRow): boolean {
+  return consent.status === 'REJECTED' && consent.display_name === null
+}
+
+/** The consent as of now: one past its authorisation deadline is rejected first (and re-read). */
+async function withDeadline(ctx: DomainContext, consent: ConsentRow): Promise<ConsentRow> {
+  const now = ctx.clock.now()
+  if (!pastDeadline(consent, now)) return consent
+  await store.rejectUnauthorised(ctx.db, deadlineCutoff(now), now.toISOString(), { id: consent.id })
+  return (await store.findConsentById(ctx.db, consent.id)) ?? consent
+}
 
 /** The durations Belvo's widget offers (`default_consent_duration_days`); anything else is indefinite. */
 export const CONSENT_DURATIONS = [92, 183, 275, 366] as const
@@ -127,6 +163,10 @@ export async function listConsents(ctx: DomainContext, actor: Actor, { condition
   const digits = documentDigits(String(document.values[0]))
   if (!/^(\d{11}|\d{14})$/.test(digits)) throw new PonteError('invalid', { field: 'user_document', variant: 'user_document' })
   const rest = conditions.filter((c) => c !== document)
+  // The listed statuses are those of now (the `status` filter included): this person's consents
+  // past their authorisation deadline are rejected first, as a single read does.
+  const now = ctx.clock.now()
+  await store.rejectUnauthorised(ctx.db, deadlineCutoff(now), now.toISOString(), { organizationId: actor.organizationId, document: digits })
   const { count, rows } = await store.listConsents(ctx.db, actor.organizationId, digits, rest, page)
   return { count, results: await describe(ctx, rows) }
 }
@@ -134,7 +174,7 @@ export async function listConsents(ctx: DomainContext, actor: Actor, { condition
 export async function getConsentRow(ctx: DomainContext, actor: Actor, id: string): Promise<ConsentRow> {
   const row = isUuid(id) ? await store.findConsent(ctx.db, actor.organizationId, id) : undefined
   if (!row) throw new PonteError('not_found')
-  return row
+  return withDeadline(ctx, row)
 }
 
 /** GET /api/consents/{id}/ (another organization's consent is a 404). */
@@ -394,7 +434,7 @@ function assertAuthorised(ctx: DomainContext, consent: ConsentRow): void {
 }
 
 /** The failures the authorization page shows on itself (http/routes/mock-bank.ts words them). */
-export type BankPageProblem = 'not_found' | 'redirect' | 'decided' | 'form' | 'cpf_invalid' | 'cpf_unknown' | 'cpf_mismatch'
+export type BankPageProblem = 'not_found' | 'redirect' | 'decided' | 'expired' | 'form' | 'cpf_invalid' | 'cpf_unknown' | 'cpf_mismatch'
 
 export class BankPageError extends Error {
   constructor(readonly problem: BankPageProblem) {
@@ -406,7 +446,11 @@ export class BankPageError extends Error {
 export interface AuthorizationView {
   consent: ConsentRow
   institutionName: string
-  organizationName: string
+  /**
+   * Who asks for the data: the `widget.branding.company_name` of the token that created the
+   * consent (what the person saw in the widget), else the organization's name.
+   */
+  requesterName: string
   redirect: URL
   /** The person logged in at the bank (after the CPF step). */
   customer?: { cpf: string; name: string }
@@ -417,18 +461,33 @@ export interface AuthorizationView {
  * already decided are problems the page shows, never a redirect.
  */
 export async function openAuthorization(ctx: DomainContext, consentId: string, redirectUri: string, origin: string): Promise<AuthorizationView> {
-  const consent = isUuid(consentId) ? await store.findConsentById(ctx.db, consentId) : undefined
-  if (!consent) throw new BankPageError('not_found')
-  const redirect = allowedRedirect(consent, redirectUri, origin)
+  const found = isUuid(consentId) ? await store.findConsentById(ctx.db, consentId) : undefined
+  if (!found) throw new BankPageError('not_found')
+  const redirect = allowedRedirect(found, redirectUri, origin)
   if (!redirect) throw new BankPageError('redirect')
+  const consent = await withDeadline(ctx, found)
+  if (timedOut(consent)) throw new BankPageError('expired')
   if (consent.status !== 'AWAITING_AUTHORISATION' || consent.nonce === null) throw new BankPageError('decided')
   const institution = ctx.connectors.institution(consent.institution)
   return {
     consent,
     institutionName: institution?.display_name ?? consent.institution,
-    organizationName: (await organizationName(ctx.db, consent.organization_id)) ?? '',
+    requesterName: await requesterName(ctx, consent),
     redirect,
   }
+}
+
+/**
+ * The name the bank page gives the requester: the creating token's branding company, else the
+ * organization. The token row is looked up by its id; retention deletes it once its refresh
+ * token has expired (at most an hour after POST /api/token/), and then the organization's name shows.
+ */
+async function requesterName(ctx: DomainContext, consent: ConsentRow): Promise<string> {
+  const token = consent.widget_token_jti ? await findWidgetToken(ctx.db, consent.organization_id, { jti: consent.widget_token_jti }) : undefined
+  const branding = token?.widget?.branding
+  const company = branding && typeof branding === 'object' ? (branding as { company_name?: unknown }).company_name : undefined
+  if (typeof company === 'string' && company.trim() !== '') return company.trim()
+  return (await organizationName(ctx.db, consent.organization_id)) ?? ''
 }
 
 /** Constant-time comparison of the form's nonce with the consent's. */
@@ -483,8 +542,9 @@ export async function decideAtBank(
     displayName: view.customer!.name,
     expiredAt: duration === null ? null : addDays(now, duration),
     at: now.toISOString(),
+    createdAfter: deadlineCutoff(now),
   })
-  if (!decided) throw new BankPageError('decided')
+  if (!decided) throw new BankPageError(pastDeadline(view.consent, now) ? 'expired' : 'decided')
   const target = new URL(view.redirect)
   target.searchParams.set('consent_id', decided.id)
   target.searchParams.set('result', approve ? 'approved' : 'rejected')
@@ -492,11 +552,13 @@ export async function decideAtBank(
 }
 
 /**
- * The scheduler's consent pass (domain/sync.ts runScheduler): AUTHORISED consents past their
- * expiry become EXPIRED, and those of recurrent links that expire within ABOUT_TO_EXPIRE_DAYS are
+ * The scheduler's consent pass (domain/sync.ts runScheduler): consents still awaiting
+ * authorisation AUTHORISATION_MINUTES after their creation become REJECTED, AUTHORISED consents
+ * past their expiry become EXPIRED, and those of recurrent links that expire within ABOUT_TO_EXPIRE_DAYS are
  * announced once with Belvo's CONSENT openfinance_consent_about_to_expire webhook.
  */
-export async function runConsentSchedule(ctx: DomainContext, now: Date): Promise<{ expired: number; announced: number }> {
+export async function runConsentSchedule(ctx: DomainContext, now: Date): Promise<{ rejected: number; expired: number; announced: number }> {
+  const rejected = await store.rejectUnauthorised(ctx.db, deadlineCutoff(now), now.toISOString())
   const expired = await store.expireConsents(ctx.db, now.toISOString())
   const horizon = addDays(now, ABOUT_TO_EXPIRE_DAYS)
   const announced = await ctx.db.tx(async (tx) => {
@@ -522,5 +584,5 @@ export async function runConsentSchedule(ctx: DomainContext, now: Date): Promise
     }
     return due.length
   })
-  return { expired: expired.length, announced }
+  return { rejected: rejected.length, expired: expired.length, announced }
 }

@@ -242,7 +242,9 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
  * expiry with its advance notice (domain/consents.ts), and the sandbox payment network's
  * scheduled payments whose date has come (payments/intents.ts).
  */
-export async function runScheduler(ctx: DomainContext): Promise<{ refreshes: number; consents: { expired: number; announced: number }; settlements: number }> {
+export async function runScheduler(
+  ctx: DomainContext,
+): Promise<{ refreshes: number; consents: { rejected: number; expired: number; announced: number }; settlements: number }> {
   const now = ctx.clock.now()
   const refreshes = await ctx.db.tx(async (tx) => {
     const due = await claimDueRefreshes(tx, now.toISOString())

@@ -96,13 +96,15 @@ export async function decideConsent(
   db: Queryable,
   id: string,
   nonce: string,
-  decision: { status: 'AUTHORISED' | 'REJECTED'; displayName: string | null; expiredAt: string | null; at: string },
+  decision: { status: 'AUTHORISED' | 'REJECTED'; displayName: string | null; expiredAt: string | null; at: string; createdAfter: string },
 ): Promise<ConsentRow | undefined> {
+  // `createdAfter`: a consent past its authorisation deadline is no longer the person's to decide
+  // (a decision racing the deadline loses to it).
   const rows = await db.query<{ id: string }>(
     `UPDATE consents SET status = $3, display_name = $4, expired_at = CASE WHEN $3 = 'AUTHORISED' THEN $5::timestamptz ELSE expired_at END,
        authorised_at = CASE WHEN $3 = 'AUTHORISED' THEN $6::timestamptz ELSE NULL END, nonce = NULL, updated_at = $6
-     WHERE id = $1 AND nonce = $2 AND status = 'AWAITING_AUTHORISATION' RETURNING id`,
-    [id, nonce, decision.status, decision.displayName, decision.expiredAt, decision.at],
+     WHERE id = $1 AND nonce = $2 AND status = 'AWAITING_AUTHORISATION' AND created_at > $7::timestamptz RETURNING id`,
+    [id, nonce, decision.status, decision.displayName, decision.expiredAt, decision.at, decision.createdAfter],
   )
   return rows[0] ? findConsentById(db, id) : undefined
 }
@@ -173,4 +175,35 @@ export async function claimAboutToExpire(db: Queryable, now: string, horizon: st
     [now, horizon, limit],
   )
   return rows.length === 0 ? [] : db.query<ConsentRow>(`SELECT ${COLUMNS} FROM consents c WHERE c.id = ANY($1::uuid[])`, [rows.map((r) => r.id)])
+}
+
+/**
+ * Open Finance Brasil: a consent not authorised within the hour of its creation is REJECTED (the
+ * network's reason CONSENT_EXPIRED). Rejects those created at or before `createdBy` still awaiting
+ * authorisation (all of them, or the one `id`, or one person's of an organization) and answers
+ * their ids. The nonce goes too: the page's forms of such a consent decide nothing. No reason
+ * column (0013): a timed-out consent is the REJECTED one nobody logged in for (display_name NULL;
+ * the bank's own rejection records the person's name), see domain/consents.ts timedOut.
+ */
+export async function rejectUnauthorised(
+  db: Queryable,
+  createdBy: string,
+  at: string,
+  only: { id: string } | { organizationId: string; document: string } | Record<string, never> = {},
+): Promise<string[]> {
+  const params: unknown[] = [createdBy, at]
+  let where = ''
+  if ('id' in only) {
+    params.push(only.id)
+    where = ' AND id = $3'
+  } else if ('organizationId' in only) {
+    params.push(only.organizationId, only.document)
+    where = ' AND organization_id = $3 AND (document_number = $4 OR business_document_number = $4)'
+  }
+  const rows = await db.query<{ id: string }>(
+    `UPDATE consents SET status = 'REJECTED', nonce = NULL, updated_at = $2
+     WHERE status = 'AWAITING_AUTHORISATION' AND created_at <= $1::timestamptz${where} RETURNING id`,
+    params,
+  )
+  return rows.map((r) => r.id)
 }

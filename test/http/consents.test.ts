@@ -436,3 +436,95 @@ describe('links from consents, expiry and renewal', () => {
     expect(listed.body.results.map((c: any) => c.status).sort()).toEqual(['AUTHORISED', 'EXPIRED'])
   })
 })
+
+describe('the bank page names the requester; consents not authorised within the hour are rejected', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness()
+  })
+  afterAll(async () => h.close())
+
+  const MINUTE = 60_000
+
+  it("names the token's branding company as the requester, else the organization", async () => {
+    const branded = await widgetToken(h, { widget: { ...OFDA_WIDGET, branding: { ...OFDA_WIDGET.branding, company_name: 'Acme Lending' } } })
+    const { authorization_url } = (await startConsent(h, branded)).body
+    const { login, review } = await authorize(h, `${authorization_url}&locale=en`, 'approve')
+    expect(login.html).toContain('Acme Lending asks for access to your data through Open Finance.')
+    expect(review.html).toContain('Hello, Ralph Bragg. Acme Lending asks for access to the data below.')
+
+    const { branding: _, ...unbranded } = OFDA_WIDGET
+    const plain = (await startConsent(h, await widgetToken(h, { widget: unbranded }))).body
+    const organization = plain.consent.belvo_organization_name
+    expect(organization).not.toBe('')
+    const page2 = await page(h, `${plain.authorization_url}&locale=en`)
+    expect(page2.html).toContain(`${organization} asks for access to your data through Open Finance.`)
+    expect(page2.html).not.toContain('Acme Lending')
+  })
+
+  it('rejects at the hour: the bank page says the request expired, without the scheduler', async () => {
+    const token = await widgetToken(h)
+    const { consent, authorization_url } = (await startConsent(h, token)).body
+    const login = await page(h, `${authorization_url}&locale=en`)
+    expect(login.status).toBe(200)
+    const review = await page(h, '/sandbox/openfinance/authorize/login', { ...hiddenFields(login.html), cpf: CPF })
+    expect(review.status).toBe(200)
+    h.clock.advance(59 * MINUTE)
+    expect((await page(h, authorization_url)).status).toBe(200)
+
+    // The person comes back to decide at the hour: too late.
+    h.clock.advance(MINUTE)
+    const decided = await page(h, '/sandbox/openfinance/authorize/decision', { ...hiddenFields(review.html), decision: 'approve' })
+    expect(decided.status).toBe(410)
+    expect(decided.html).toContain('role="alert"')
+    expect(decided.html).toContain('This consent request expired: it was not authorised within 60 minutes.')
+    const again = await page(h, authorization_url)
+    expect(again.status).toBe(410)
+    expect(again.html).toContain('Este pedido de consentimento expirou')
+    const rejected = (await h.call('GET', `/api/consents/${consent.id}/`)).body
+    expectSpec('current', 'Consents', rejected)
+    expect(rejected).toMatchObject({ status: 'REJECTED', display_name: null })
+
+    // A consent the person rejected at the bank is an answered one, not an expired one.
+    const other = (await startConsent(h, await widgetToken(h))).body
+    await authorize(h, other.authorization_url, 'reject')
+    h.clock.advance(2 * 60 * MINUTE)
+    const answered = await page(h, other.authorization_url)
+    expect(answered.status).toBe(409)
+    expect(answered.html).toContain('já foi respondido')
+  })
+
+  it('the widget sees the rejection: its status, and the link refused with the rejected error', async () => {
+    const token = await widgetToken(h)
+    const { consent } = (await startConsent(h, token)).body
+    // The widget's token ends within the hour of POST /api/token/ (REFRESH_TOKEN_SECONDS), so the
+    // consent is aged in the database instead of on the clock: the token stays valid.
+    await h.db.query(`UPDATE consents SET created_at = created_at - interval '61 minutes' WHERE id = $1`, [consent.id])
+    const status = await h.call('GET', `/widget/api/consents/${consent.id}`, undefined, { auth: bearer(token) })
+    expect(status.status).toBe(200)
+    expect(status.body.status).toBe('REJECTED')
+    const link = await h.call('POST', `/widget/api/consents/${consent.id}/link`, {}, { auth: bearer(token) })
+    expectError(link, 400, 'login_error')
+    expect(link.body[0].message).toBe('The user account access was forbidden by the institution')
+
+    // Listings show the status of now too.
+    const late = (await startConsent(h, token)).body.consent
+    await h.db.query(`UPDATE consents SET created_at = created_at - interval '61 minutes' WHERE id = $1`, [late.id])
+    const awaiting = await h.call('GET', `/api/consents/?user_document=${CPF}&status=AWAITING_AUTHORISATION`)
+    expect(awaiting.body.results.map((c: any) => c.id)).not.toContain(late.id)
+    const listed = await h.call('GET', `/api/consents/?user_document=${CPF}&id=${late.id}`)
+    expect(listed.body.results[0].status).toBe('REJECTED')
+  })
+
+  it('the scheduler rejects consents still awaiting authorisation after the hour, once', async () => {
+    const fresh = (await startConsent(h, await widgetToken(h))).body.consent
+    const stale = (await startConsent(h, await widgetToken(h))).body.consent
+    await h.db.query(`UPDATE consents SET created_at = created_at - interval '60 minutes' WHERE id = $1`, [stale.id])
+    const statusOf = async (id: string) => (await h.db.query<{ status: string }>('SELECT status FROM consents WHERE id = $1', [id]))[0].status
+    const pass = await runScheduler(h.app.deps.domain)
+    expect(pass.consents.rejected).toBeGreaterThanOrEqual(1)
+    expect(await statusOf(stale.id)).toBe('REJECTED')
+    expect(await statusOf(fresh.id)).toBe('AWAITING_AUTHORISATION')
+    expect((await runScheduler(h.app.deps.domain)).consents.rejected).toBe(0)
+  })
+})

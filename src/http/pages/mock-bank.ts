@@ -51,6 +51,7 @@ const TEXT = {
       not_found: 'Este pedido de consentimento não existe.',
       redirect: 'O endereço de retorno deste pedido não é permitido.',
       decided: 'Este pedido de consentimento já foi respondido ou expirou.',
+      expired: 'Este pedido de consentimento expirou: não foi autorizado em até 60 minutos. Volte ao aplicativo e comece de novo.',
       form: 'O formulário expirou. Volte ao aplicativo e comece de novo.',
       cpf_invalid: 'Informe um CPF válido, com 11 dígitos.',
       cpf_unknown: 'Não encontramos um cliente com este CPF.',
@@ -88,6 +89,7 @@ const TEXT = {
       not_found: 'This consent request does not exist.',
       redirect: "This request's return address is not allowed.",
       decided: 'This consent request was already answered, or it expired.',
+      expired: 'This consent request expired: it was not authorised within 60 minutes. Go back to the app and start again.',
       form: 'The form expired. Go back to the app and start again.',
       cpf_invalid: 'Enter a valid CPF, 11 digits.',
       cpf_unknown: 'We found no customer with this CPF.',
@@ -125,6 +127,7 @@ const TEXT = {
       not_found: 'Esta solicitud de consentimiento no existe.',
       redirect: 'La dirección de retorno de esta solicitud no está permitida.',
       decided: 'Esta solicitud de consentimiento ya fue respondida o expiró.',
+      expired: 'Esta solicitud de consentimiento expiró: no fue autorizada en 60 minutos. Vuelve a la aplicación y empieza de nuevo.',
       form: 'El formulario expiró. Vuelve a la aplicación y empieza de nuevo.',
       cpf_invalid: 'Ingresa un CPF válido, de 11 dígitos.',
       cpf_unknown: 'No encontramos un cliente con este CPF.',
@@ -215,7 +218,7 @@ export function loginPage(view: AuthorizationView, state: FormState, problem?: B
   const t = TEXT[state.locale]
   const error = problem ? `<div class="error" role="alert" id="cpf-error"><strong>${esc(t.errorTitle)}:</strong> ${esc(t.problems[problem])}</div>` : ''
   const body = `<h1>${esc(t.loginTitle)}</h1>
-<p>${fill(t.loginIntro, { org: view.organizationName })}</p>
+<p>${fill(t.loginIntro, { org: view.requesterName })}</p>
 ${error}
 <form method="post" action="/sandbox/openfinance/authorize/login" novalidate>
 ${hidden({ consent_id: state.consentId, redirect_uri: state.redirectUri, nonce: state.nonce, locale: state.locale })}
@@ -247,7 +250,7 @@ export function reviewPage(view: AuthorizationView, state: FormState): string {
           days: consent.consent_duration,
         })
   const body = `<h1>${esc(t.reviewTitle)}</h1>
-<p>${fill(t.reviewIntro, { name: view.customer?.name ?? '', org: view.organizationName })}</p>
+<p>${fill(t.reviewIntro, { name: view.customer?.name ?? '', org: view.requesterName })}</p>
 <dl>
 ${consent.purpose ? `<dt>${esc(t.purpose)}</dt><dd>${esc(consent.purpose)}</dd>` : ''}
 <dt>${esc(t.permissions)}</dt><dd><ul>${groups}</ul></dd>
@@ -262,7 +265,7 @@ ${hidden({ consent_id: state.consentId, redirect_uri: state.redirectUri, nonce: 
   return layout(state.locale, t.reviewTitle, view.institutionName, body)
 }
 
-/** A problem that ends the flow on the bank's side (unknown consent, refused redirect, already decided). */
+/** A problem that ends the flow on the bank's side (unknown consent, refused redirect, already decided, expired). */
 export function problemPage(locale: PageLocale, problem: BankPageProblem): string {
   const t = TEXT[locale]
   const body = `<h1>${esc(t.errorTitle)}</h1>

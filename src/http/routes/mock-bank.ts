@@ -16,6 +16,8 @@ const PROBLEM_STATUS: Record<BankPageProblem, number> = {
   not_found: 404,
   redirect: 400,
   decided: 409,
+  // Gone for good: the consent was rejected at its authorisation deadline.
+  expired: 410,
   form: 400,
   cpf_invalid: 400,
   cpf_unknown: 400,
