@@ -42,3 +42,5 @@ CREATE INDEX consents_document_idx ON consents (organization_id, document_number
 CREATE INDEX consents_link_idx ON consents (link_id) WHERE link_id IS NOT NULL;
 -- The scheduler's expiry pass (domain/consents.ts): authorised consents by expiry.
 CREATE INDEX consents_expiry_idx ON consents (expired_at) WHERE status = 'AUTHORISED';
+-- The scheduler rejects consents left awaiting authorisation for 60 minutes (domain/consents.ts).
+CREATE INDEX consents_awaiting_idx ON consents (created_at) WHERE status = 'AWAITING_AUTHORISATION';
