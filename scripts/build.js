@@ -26,34 +26,40 @@ const assets = files.filter((entry) => !entry.name.endsWith('.ts')).map((entry) 
 // Built aside and moved into place, so a process starting meanwhile never sees half a dist/.
 const draft = `${dist}.${process.pid}.new`
 rmSync(draft, { recursive: true, force: true })
-await build({
-  entryPoints: sources,
-  outdir: draft,
-  outbase: src,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-  plugins: [
-    {
-      name: 'relative-imports-stay-modules',
-      setup(pluginBuild) {
-        // Bundling is only the way to rewrite import paths: every relative import stays an import
-        // of the sibling compiled file.
-        pluginBuild.onResolve({ filter: /^\.\.?\// }, (args) => ({ path: args.path.replace(/\.ts$/, '.js'), external: true }))
+try {
+  await build({
+    entryPoints: sources,
+    outdir: draft,
+    outbase: src,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'relative-imports-stay-modules',
+        setup(pluginBuild) {
+          // Bundling is only the way to rewrite import paths: every relative import stays an import
+          // of the sibling compiled file.
+          pluginBuild.onResolve({ filter: /^\.\.?\// }, (args) => ({ path: args.path.replace(/\.ts$/, '.js'), external: true }))
+        },
       },
-    },
-  ],
-})
-for (const asset of assets) {
-  const target = join(draft, relative(src, asset))
-  mkdirSync(dirname(target), { recursive: true })
-  cpSync(asset, target)
+    ],
+  })
+  for (const asset of assets) {
+    const target = join(draft, relative(src, asset))
+    mkdirSync(dirname(target), { recursive: true })
+    cpSync(asset, target)
+  }
+  await placeWidget(join(draft, 'widget'))
+  writeFileSync(join(draft, 'build.json'), `${JSON.stringify({ startedAt })}\n`)
+} catch (error) {
+  // A failed build leaves no half-written draft behind (the next build starts clean; git sees no stray directory).
+  rmSync(draft, { recursive: true, force: true })
+  throw error
 }
-await placeWidget(join(draft, 'widget'))
-writeFileSync(join(draft, 'build.json'), `${JSON.stringify({ startedAt })}\n`)
 const old = `${dist}.${process.pid}.old`
 try {
   renameSync(dist, old)
