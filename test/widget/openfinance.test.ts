@@ -95,6 +95,31 @@ describe.skipIf(!browserAvailable())('hosted widget: Open Finance Brasil consent
     }
   })
 
+  test('a return that claims approval for a refused consent shows the consent error, not a credentials one', async () => {
+    const site = await startSite()
+    try {
+      const { page } = await toBank(site, 'openfinance stale approval')
+      // The address the bank sends the person back to (the widget tidies its own URL once read).
+      const returns: string[] = []
+      page.on('request', (request) => {
+        if (request.isNavigationRequest() && new URL(request.url()).searchParams.has('result')) returns.push(request.url())
+      })
+      await decide(page, /^(Reject|Recusar|Rechazar)$/)
+      await expect.poll(() => page.getByText('You did not authorise the sharing at your institution').count()).toBeGreaterThan(0)
+      // The same return address, edited to say "approved": the link call meets Belvo's login_error.
+      expect(returns).toHaveLength(1)
+      const back = new URL(returns[0])
+      expect(back.searchParams.get('result')).toBe('rejected')
+      back.searchParams.set('result', 'approved')
+      await page.goto(back.toString())
+      await step(page, 'error')
+      await expect.poll(() => page.getByText('You did not authorise the sharing at your institution').count()).toBeGreaterThan(0)
+      expect(await page.getByText('The credentials you entered are not correct').count()).toBe(0)
+    } finally {
+      await site.close()
+    }
+  })
+
   test('a wrong CPF is refused on the bank page itself', async () => {
     const site = await startSite()
     try {

@@ -206,7 +206,10 @@ export function App(props: { params: StartParams }) {
         })
         succeed(connected, remembered ?? connected.institution)
       } catch (error) {
-        fail(error, retry)
+        // Here Belvo's login_error is the consent's own refusal (rejected, or not authorised within
+        // the hour): no credentials were typed, so "the credentials are not correct" would mislead.
+        if (error instanceof ApiError && error.code === 'login_error') fail(new ApiError(error.status, { ...error.item, code: 'consent_rejected' }), retry)
+        else fail(error, retry)
       }
     },
     [api, params, succeed, fail],
