@@ -1,4 +1,5 @@
 import { institutionWire } from '../connectors/catalog.ts'
+import { byIdOr404 } from './by-id.ts'
 import { normalizeCpf, openFinanceCustomer } from '../connectors/sandbox/personas.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32, isUuid, uuidv7 } from '../lib/ids.ts'
@@ -172,9 +173,7 @@ export async function listConsents(ctx: DomainContext, actor: Actor, { condition
 }
 
 export async function getConsentRow(ctx: DomainContext, actor: Actor, id: string): Promise<ConsentRow> {
-  const row = isUuid(id) ? await store.findConsent(ctx.db, actor.organizationId, id) : undefined
-  if (!row) throw new PonteError('not_found')
-  return withDeadline(ctx, row)
+  return withDeadline(ctx, await byIdOr404(id, (uuid) => store.findConsent(ctx.db, actor.organizationId, uuid)))
 }
 
 /** GET /api/consents/{id}/ (another organization's consent is a 404). */

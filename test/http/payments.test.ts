@@ -142,6 +142,15 @@ describe('Payments Brazil', () => {
       expect((await call('GET', `/payments/br/customers/${customer.id}/`, undefined, { auth: h.otherAuth })).status).toBe(404)
       expect((await call('GET', '/payments/br/customers/', undefined, { auth: h.otherAuth })).body.count).toBe(0)
     })
+
+    it('finds a customer by its id in upper case, and answers 404 for an id that is not a UUID', async () => {
+      const upper = await call('GET', `/payments/br/customers/${customer.id.toUpperCase()}/`)
+      expect(upper.status).toBe(200)
+      expect(upper.body.id).toBe(customer.id)
+      const malformed = await call('GET', '/payments/br/customers/not-a-uuid/')
+      expect(malformed.status).toBe(404)
+      expect(malformed.body[0]).toMatchObject({ code: 'not_found' })
+    })
   })
 
   describe('bank accounts', () => {

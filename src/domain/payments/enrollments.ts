@@ -1,6 +1,7 @@
 import type { Clock } from '../../lib/clock.ts'
+import { byIdOr404 } from '../by-id.ts'
 import { PonteError } from '../../lib/errors.ts'
-import { hex32, isUuid, uuidv7 } from '../../lib/ids.ts'
+import { hex32, uuidv7 } from '../../lib/ids.ts'
 import type { FilterField, ListRequest } from '../../lib/list-query.ts'
 import type { Db, Queryable } from '../../store/db.ts'
 import * as store from '../../store/payments.ts'
@@ -97,9 +98,7 @@ export function listEnrollments(db: Queryable, caller: PaymentsCaller, { conditi
 }
 
 export async function getEnrollment(db: Queryable, caller: PaymentsCaller, id: string): Promise<EnrollmentRow> {
-  const enrollment = isUuid(id) ? await store.findEnrollment(db, caller.organizationId, { id: id.toLowerCase() }) : undefined
-  if (!enrollment) throw new PonteError('not_found')
-  return enrollment
+  return byIdOr404(id, (uuid) => store.findEnrollment(db, caller.organizationId, { id: uuid }))
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Clock } from '../../lib/clock.ts'
+import { byIdOr404 } from '../by-id.ts'
 import { isCalendarDay } from '../../lib/dates.ts'
 import { PonteError } from '../../lib/errors.ts'
 import { hex32, isUuid, uuidv7 } from '../../lib/ids.ts'
@@ -104,9 +105,7 @@ async function viewsOf(db: Queryable, organizationId: string, intents: PaymentIn
 }
 
 async function intentOr404(db: Queryable, caller: PaymentsCaller, id: string, lock = false): Promise<PaymentIntentRow> {
-  const intent = isUuid(id) ? await store.findPaymentIntent(db, caller.organizationId, id.toLowerCase(), lock) : undefined
-  if (!intent) throw new PonteError('not_found')
-  return intent
+  return byIdOr404(id, (uuid) => store.findPaymentIntent(db, caller.organizationId, uuid, lock))
 }
 
 export async function getPaymentIntent(db: Queryable, caller: PaymentsCaller, id: string): Promise<IntentView> {
@@ -607,8 +606,7 @@ export async function listCharges(db: Queryable, caller: PaymentsCaller, { condi
 
 export async function getCharge(db: Queryable, caller: PaymentsCaller, id: string, intentId?: string): Promise<ChargeView> {
   if (intentId !== undefined && !isUuid(intentId)) throw new PonteError('not_found')
-  const charge = isUuid(id) ? await store.findCharge(db, caller.organizationId, id.toLowerCase(), intentId?.toLowerCase()) : undefined
-  if (!charge) throw new PonteError('not_found')
+  const charge = await byIdOr404(id, (uuid) => store.findCharge(db, caller.organizationId, uuid, intentId?.toLowerCase()))
   return (await chargeViews(db, caller.organizationId, [charge]))[0]
 }
 
@@ -617,9 +615,7 @@ export function listPaymentTransactions(db: Queryable, caller: PaymentsCaller, {
 }
 
 export async function getPaymentTransaction(db: Queryable, caller: PaymentsCaller, id: string): Promise<PaymentTransactionRow> {
-  const transaction = isUuid(id) ? await store.findPaymentTransaction(db, caller.organizationId, id.toLowerCase()) : undefined
-  if (!transaction) throw new PonteError('not_found')
-  return transaction
+  return byIdOr404(id, (uuid) => store.findPaymentTransaction(db, caller.organizationId, uuid))
 }
 
 /** The organization's ledger (tests and audits read it), oldest change first. */

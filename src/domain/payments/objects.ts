@@ -1,4 +1,5 @@
 import type { Clock } from '../../lib/clock.ts'
+import { byIdOr404 } from '../by-id.ts'
 import { PonteError } from '../../lib/errors.ts'
 import { isUuid, uuidv7 } from '../../lib/ids.ts'
 import { EMAIL_FORMAT, type FilterField, type ListRequest } from '../../lib/list-query.ts'
@@ -102,9 +103,7 @@ export function listPaymentInstitutions(db: Queryable, { conditions, page }: Lis
 
 /** GET /payments/br/institutions/{id}/ (a Ponte addition: Belvo only lists them): 404 when unknown. */
 export async function getPaymentInstitution(db: Queryable, id: string): Promise<PaymentInstitutionRow> {
-  const institution = isUuid(id) ? await store.findPaymentInstitution(db, id.toLowerCase()) : undefined
-  if (!institution) throw new PonteError('not_found')
-  return institution
+  return byIdOr404(id, (uuid) => store.findPaymentInstitution(db, uuid))
 }
 
 /** A payer's or beneficiary's institution by id: Belvo's 400 `does_not_exist` on `field`, or `invalid` when inactive. */
@@ -124,9 +123,7 @@ export function listCustomers(db: Queryable, caller: PaymentsCaller, { condition
 }
 
 export async function getCustomer(db: Queryable, caller: PaymentsCaller, id: string): Promise<CustomerRow> {
-  const customer = isUuid(id) ? await store.findCustomer(db, caller.organizationId, id.toLowerCase()) : undefined
-  if (!customer) throw new PonteError('not_found')
-  return customer
+  return byIdOr404(id, (uuid) => store.findCustomer(db, caller.organizationId, uuid))
 }
 
 /**
@@ -181,9 +178,7 @@ export function listBankAccounts(db: Queryable, caller: PaymentsCaller, { condit
 }
 
 export async function getBankAccount(db: Queryable, caller: PaymentsCaller, id: string): Promise<BankAccountRow> {
-  const account = isUuid(id) ? await store.findBankAccount(db, caller.organizationId, id.toLowerCase()) : undefined
-  if (!account) throw new PonteError('not_found')
-  return account
+  return byIdOr404(id, (uuid) => store.findBankAccount(db, caller.organizationId, uuid))
 }
 
 const ACCOUNT_TYPES_V1 = ['CHECKINGS', 'SAVINGS', 'SALARY', 'PAYMENTS']
