@@ -38,6 +38,7 @@ import { backgroundMetrics } from './jobs/metrics.ts'
 import { QUEUES, type JobQueue } from './jobs/queue.ts'
 import { sandboxRoutes } from './http/routes/sandbox.ts'
 import { paymentRoutes } from './http/routes/payments.ts'
+import { paymentAuthorizationRoutes } from './http/routes/payment-authorizations.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
 import { PonteError } from './lib/errors.ts'
@@ -223,6 +224,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     enrichRecurringRoutes(scoped)
     consentRoutes(scoped)
     paymentRoutes(scoped)
+    paymentAuthorizationRoutes(scoped)
   })
 
   // The connect widget's JSON API: the widget access token (Bearer), never a secret key.

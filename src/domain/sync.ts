@@ -13,6 +13,7 @@ import { enqueueForLink, type AsyncRequestJob, type HistoricalUpdateJob, type Pr
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
 import { runConsentSchedule } from './consents.ts'
 import { settleDueCharges } from './payments/intents.ts'
+import { settleDueAuthorizationCharges } from './payments/authorizations.ts'
 
 /**
  * Belvo's asynchronous side (INVENTORY 2.5, 4.3, 7): historical updates after a link is created,
@@ -244,7 +245,7 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
  */
 export async function runScheduler(
   ctx: DomainContext,
-): Promise<{ refreshes: number; consents: { rejected: number; expired: number; announced: number }; settlements: number }> {
+): Promise<{ refreshes: number; consents: { rejected: number; expired: number; announced: number }; settlements: number; authorizationCharges: number }> {
   const now = ctx.clock.now()
   const refreshes = await ctx.db.tx(async (tx) => {
     const due = await claimDueRefreshes(tx, now.toISOString())
@@ -268,7 +269,8 @@ export async function runScheduler(
   })
   const consents = await runConsentSchedule(ctx, now)
   const settlements = await settleDueCharges(ctx, now)
-  return { refreshes, consents, settlements }
+  const authorizationCharges = await settleDueAuthorizationCharges(ctx, now)
+  return { refreshes, consents, settlements, authorizationCharges }
 }
 
 /**

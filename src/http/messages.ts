@@ -419,6 +419,52 @@ const MESSAGES: Messages = {
     es: 'Un titular INDIVIDUAL se identifica con un CPF, un titular BUSINESS con un CNPJ.',
     pt: 'Um titular INDIVIDUAL é identificado por um CPF, um titular BUSINESS por um CNPJ.',
   },
+  // Payment authorizations (domain/payments/authorizations.ts)
+  'invalid.resource_version_v2': {
+    en: 'Payment authorizations need the header X-Belvo-API-Resource-Version: Payments-BR.V2.',
+    es: 'Las autorizaciones de pago requieren la cabecera X-Belvo-API-Resource-Version: Payments-BR.V2.',
+    pt: 'As autorizações de pagamento exigem o cabeçalho X-Belvo-API-Resource-Version: Payments-BR.V2.',
+  },
+  'invalid.authorization_dates': {
+    en: 'Enter exactly one date (YYYY-MM-DD).',
+    es: 'Introduzca exactamente una fecha (YYYY-MM-DD).',
+    pt: 'Informe exatamente uma data (AAAA-MM-DD).',
+  },
+  'invalid.authorization_not_authorizable': {
+    en: 'Only a payment authorization in AWAITING_AUTHORIZATION or PARTIALLY_ACCEPTED can be authorized (it is {status}).',
+    es: 'Solo se puede autorizar una autorización de pago en AWAITING_AUTHORIZATION o PARTIALLY_ACCEPTED (es {status}).',
+    pt: 'Só é possível autorizar uma autorização de pagamento em AWAITING_AUTHORIZATION ou PARTIALLY_ACCEPTED (é {status}).',
+  },
+  'cancellation_error.authorization': {
+    en: 'Payment Authorization cannot be canceled because it is {status}.',
+    es: 'La autorización de pago no se puede cancelar porque está {status}.',
+    pt: 'A autorização de pagamento não pode ser cancelada porque está {status}.',
+  },
+  'invalid.charge_not_retryable': {
+    en: 'Only a FAILED charge can be retried (it is {status}).',
+    es: 'Solo se puede reintentar un cargo FAILED (es {status}).',
+    pt: 'Só é possível tentar novamente uma cobrança FAILED (é {status}).',
+  },
+  'invalid.charge_already_retried': {
+    en: 'This charge was already retried (charge {next}).',
+    es: 'Este cargo ya fue reintentado (cargo {next}).',
+    pt: 'Esta cobrança já foi tentada novamente (cobrança {next}).',
+  },
+  'invalid.authorization_not_active': {
+    en: 'Charges can be retried only while the payment authorization is AUTHORIZED (it is {status}).',
+    es: 'Los cargos solo se pueden reintentar mientras la autorización de pago está AUTHORIZED (es {status}).',
+    pt: 'As cobranças só podem ser tentadas novamente enquanto a autorização de pagamento está AUTHORIZED (é {status}).',
+  },
+  'invalid.retries_exhausted': {
+    en: 'This charge was already retried {limit} times.',
+    es: 'Este cargo ya fue reintentado {limit} veces.',
+    pt: 'Esta cobrança já foi tentada novamente {limit} vezes.',
+  },
+  'invalid.retry_date': {
+    en: 'Enter a date from tomorrow to {last} (YYYY-MM-DD).',
+    es: 'Introduzca una fecha entre mañana y {last} (YYYY-MM-DD).',
+    pt: 'Informe uma data entre amanhã e {last} (AAAA-MM-DD).',
+  },
   'not_found.page': { en: 'Invalid page.', es: 'Página inválida.', pt: 'Página inválida.' },
   'invalid.body': {
     en: 'Invalid data. Expected a dictionary, but got {detail}.',

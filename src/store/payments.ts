@@ -508,7 +508,9 @@ export function listCharges(db: Queryable, organizationId: string, conditions: C
 export interface PaymentTransactionRow {
   id: string
   organization_id: string
-  payment_intent_id: string
+  /** null for a payment authorization's transaction (migration 0015). */
+  payment_intent_id: string | null
+  /** The intent's charge, or the payment authorization's charge. */
   charge_id: string
   customer_id: string
   beneficiary_bank_account_id: string
@@ -521,16 +523,19 @@ export interface PaymentTransactionRow {
   created_at: string
 }
 
-const TRANSACTION_COLUMNS = `t.id, t.organization_id, t.payment_intent_id, t.charge_id, t.customer_id, t.beneficiary_bank_account_id,
+const TRANSACTION_COLUMNS = `t.id, t.organization_id, t.payment_intent_id, COALESCE(t.charge_id, t.authorization_charge_id) AS charge_id, t.customer_id, t.beneficiary_bank_account_id,
   t.amount::text AS amount, t.currency, t.description, t.transaction_type, t.end_to_end_id, t.created_by, ${ISO('t.created_at')} AS created_at`
 
-export type NewPaymentTransaction = Omit<PaymentTransactionRow, 'currency'>
+/** An intent's transaction (`charge_id` a payment_charges row) or, with `payment_authorization_id`, an authorization's (0015). */
+export type NewPaymentTransaction = Omit<PaymentTransactionRow, 'currency'> & { payment_authorization_id?: string }
 
 export async function insertPaymentTransaction(db: Queryable, t: NewPaymentTransaction): Promise<PaymentTransactionRow> {
+  const authorization = t.payment_authorization_id ?? null
   const rows = await db.query<PaymentTransactionRow>(
     `INSERT INTO payment_transactions AS t (id, organization_id, payment_intent_id, charge_id, customer_id, beneficiary_bank_account_id, amount,
-       description, transaction_type, end_to_end_id, created_by, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9, $10, $11, $12)
+       description, transaction_type, end_to_end_id, created_by, created_at, payment_authorization_id, authorization_charge_id)
+     VALUES ($1, $2, $3, CASE WHEN $13::uuid IS NULL THEN $4::uuid END, $5, $6, $7::numeric, $8, $9, $10, $11, $12, $13::uuid,
+       CASE WHEN $13::uuid IS NOT NULL THEN $4::uuid END)
      RETURNING ${TRANSACTION_COLUMNS}`,
     [
       t.id,
@@ -545,6 +550,7 @@ export async function insertPaymentTransaction(db: Queryable, t: NewPaymentTrans
       t.end_to_end_id,
       t.created_by,
       t.created_at,
+      authorization,
     ],
   )
   return rows[0]

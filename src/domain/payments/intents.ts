@@ -489,32 +489,51 @@ async function settle(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCall
   await moveCharge(tx, ctx, caller, charge, 'SUCCEEDED', { actor, endToEndId: e2e, reason: 'settled' })
   // A Pix key payment has no beneficiary account here: Belvo shows no transactions for it.
   if (intent.beneficiary_bank_account_id) {
-    const transaction = await store.insertPaymentTransaction(tx, {
-      id: uuidv7(now.getTime()),
-      organization_id: caller.organizationId,
+    await recordInflow(tx, ctx, caller, actor, {
       payment_intent_id: intent.id,
       charge_id: charge.id,
       customer_id: intent.customer_id,
       beneficiary_bank_account_id: intent.beneficiary_bank_account_id,
       amount: intent.amount,
       description: intent.statement_description ?? intent.description,
-      transaction_type: 'INFLOW',
       end_to_end_id: e2e,
-      created_by: caller.organizationId,
-      created_at: now.toISOString(),
-    })
-    await store.creditBankAccount(tx, caller.organizationId, intent.beneficiary_bank_account_id, intent.amount, now.toISOString())
-    await recordChange(tx, ctx, caller, {
-      objectType: 'transaction',
-      objectId: transaction.id,
-      from: null,
-      to: CREATED_ONLY.transaction,
-      amount: transaction.amount,
-      actor,
-      webhook: { type: 'TRANSACTIONS', code: 'OBJECT_CREATED', externalId: null, data: paymentTransactionWire(transaction) },
     })
   }
   return moveIntent(tx, ctx, caller, intent, 'SUCCEEDED', { actor, endToEndId: e2e, reason: 'settled' })
+}
+
+/**
+ * Money that arrived: the INFLOW transaction of a settled charge (an intent's, or a payment
+ * authorization's with `payment_authorization_id`), the receiving account's balance, and the
+ * transaction's ledger row and webhook, in the settlement's transaction `tx`.
+ */
+export async function recordInflow(
+  tx: Queryable,
+  ctx: { clock: Clock },
+  caller: PaymentsCaller,
+  actor: string,
+  t: Omit<store.NewPaymentTransaction, 'id' | 'organization_id' | 'transaction_type' | 'created_by' | 'created_at'>,
+): Promise<PaymentTransactionRow> {
+  const now = ctx.clock.now()
+  const transaction = await store.insertPaymentTransaction(tx, {
+    ...t,
+    id: uuidv7(now.getTime()),
+    organization_id: caller.organizationId,
+    transaction_type: 'INFLOW',
+    created_by: caller.organizationId,
+    created_at: now.toISOString(),
+  })
+  await store.creditBankAccount(tx, caller.organizationId, t.beneficiary_bank_account_id, t.amount, now.toISOString())
+  await recordChange(tx, ctx, caller, {
+    objectType: 'transaction',
+    objectId: transaction.id,
+    from: null,
+    to: CREATED_ONLY.transaction,
+    amount: transaction.amount,
+    actor,
+    webhook: { type: 'TRANSACTIONS', code: 'OBJECT_CREATED', externalId: null, data: paymentTransactionWire(transaction) },
+  })
+  return transaction
 }
 
 /** Most due charges one scheduler pass settles; the next pass takes the rest. */

@@ -70,6 +70,53 @@ export const ENROLLMENT_MACHINE: Machine<EnrollmentStatus> = {
   transitions: { PENDING: ['SUCCEEDED', 'FAILED', 'CANCELED'], SUCCEEDED: [], CANCELED: [], FAILED: [] },
 }
 
+/**
+ * Payment authorizations (Belvo's PaymentAuthorization.status, Payments-BR.V2):
+ *   AWAITING_AUTHORIZATION → PARTIALLY_ACCEPTED   one of a business payer's two approvers accepted
+ *   AWAITING_AUTHORIZATION | PARTIALLY_ACCEPTED → AUTHORIZED   the payer authorized at their bank
+ *   AWAITING_AUTHORIZATION | PARTIALLY_ACCEPTED → FAILED       the bank refused the consent
+ *   AUTHORIZED → CONSUMED                         its one-time payment settled
+ *   AWAITING_AUTHORIZATION | PARTIALLY_ACCEPTED | AUTHORIZED → REVOKED   canceled (POST .../cancel/)
+ * FAILED, CONSUMED and REVOKED are final.
+ */
+export const PAYMENT_AUTHORIZATION_STATUSES = ['AWAITING_AUTHORIZATION', 'PARTIALLY_ACCEPTED', 'AUTHORIZED', 'FAILED', 'CONSUMED', 'REVOKED'] as const
+export type PaymentAuthorizationStatus = (typeof PAYMENT_AUTHORIZATION_STATUSES)[number]
+
+export const PAYMENT_AUTHORIZATION_MACHINE: Machine<PaymentAuthorizationStatus> = {
+  objectType: 'payment_authorization',
+  initial: ['AWAITING_AUTHORIZATION'],
+  transitions: {
+    AWAITING_AUTHORIZATION: ['PARTIALLY_ACCEPTED', 'AUTHORIZED', 'FAILED', 'REVOKED'],
+    PARTIALLY_ACCEPTED: ['AUTHORIZED', 'FAILED', 'REVOKED'],
+    AUTHORIZED: ['CONSUMED', 'REVOKED'],
+    FAILED: [],
+    CONSUMED: [],
+    REVOKED: [],
+  },
+}
+
+/**
+ * The charges of a payment authorization (ChargeV2.status; SETTLED where an intent's charge says
+ * SUCCEEDED):
+ *   PENDING → SETTLED | FAILED                 immediate payment, on authorization
+ *   SCHEDULED → SETTLED | FAILED | CANCELED    on its date (scheduler), or canceled before it
+ * A retry of a FAILED charge is a new SCHEDULED charge (its `previous`), not a status change.
+ */
+export const AUTHORIZATION_CHARGE_STATUSES = ['PENDING', 'SCHEDULED', 'SETTLED', 'CANCELED', 'FAILED'] as const
+export type AuthorizationChargeStatus = (typeof AUTHORIZATION_CHARGE_STATUSES)[number]
+
+export const AUTHORIZATION_CHARGE_MACHINE: Machine<AuthorizationChargeStatus> = {
+  objectType: 'authorization_charge',
+  initial: ['PENDING', 'SCHEDULED'],
+  transitions: {
+    PENDING: ['SETTLED', 'FAILED'],
+    SCHEDULED: ['SETTLED', 'FAILED', 'CANCELED'],
+    SETTLED: [],
+    CANCELED: [],
+    FAILED: [],
+  },
+}
+
 /** Objects that are created in their only status and never change (they still get a ledger row). */
 export const CREATED_ONLY = { customer: 'CREATED', bank_account: 'CREATED', transaction: 'SETTLED' } as const
 

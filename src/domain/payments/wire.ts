@@ -106,7 +106,8 @@ export function paymentTransactionWire(row: PaymentTransactionRow) {
     beneficiary: row.beneficiary_bank_account_id,
     // Belvo: "For OFPI, this will return an empty object".
     payer: {},
-    payment_intent: row.payment_intent_id,
+    // A payment authorization's transaction has no intent (the key is optional in paymentTransaction).
+    ...(row.payment_intent_id ? { payment_intent: row.payment_intent_id } : {}),
     customer: row.customer_id,
     charge: row.charge_id,
   }
@@ -175,6 +176,23 @@ export function chargeWire(row: ChargeRow, intent: PaymentIntentRow, transaction
   }
 }
 
+/** ChargeV2.beneficiary: the receiving account with its bank's ISPB (also a payment authorization's charges). */
+export function beneficiaryV2(beneficiary: BankAccountRow, institutionCode: string | undefined) {
+  return {
+    bank_account: {
+      id: beneficiary.id,
+      holder: { name: beneficiary.holder_name, identifier: beneficiary.holder_identifier },
+      details: {
+        institution: beneficiary.institution_id,
+        agency: beneficiary.agency,
+        number: beneficiary.number,
+        account_type: beneficiary.account_type,
+        ...(institutionCode ? { code: institutionCode } : {}),
+      },
+    },
+  }
+}
+
 /** Charge (V2): the payments V2 shape of the same charge (detail with X-Belvo-API-Resource-Version). */
 export function chargeV2Wire(row: ChargeRow, intent: PaymentIntentRow, beneficiary: BankAccountRow | undefined, institutionCode: string | undefined) {
   return {
@@ -189,21 +207,7 @@ export function chargeV2Wire(row: ChargeRow, intent: PaymentIntentRow, beneficia
     end_to_end_id: row.end_to_end_id,
     statement_description: intent.statement_description ?? intent.description,
     ...externalId(intent.external_id),
-    beneficiary: beneficiary
-      ? {
-          bank_account: {
-            id: beneficiary.id,
-            holder: { name: beneficiary.holder_name, identifier: beneficiary.holder_identifier },
-            details: {
-              institution: beneficiary.institution_id,
-              agency: beneficiary.agency,
-              number: beneficiary.number,
-              account_type: beneficiary.account_type,
-              ...(institutionCode ? { code: institutionCode } : {}),
-            },
-          },
-        }
-      : {},
+    beneficiary: beneficiary ? beneficiaryV2(beneficiary, institutionCode) : {},
     payer: {},
     metadata: intent.metadata,
     next: null,

@@ -68,12 +68,14 @@ const NULLABLE_ERRATA: Record<string, string[]> = {
  * `oneOf`s whose branches are objects with no required property: every object matches all the
  * branches at once, so none satisfies the oneOf. Read as `anyOf` (what they mean): the schedule
  * of a payment (single, daily, weekly, monthly, custom) and a Pix key payment's
- * payment_method_information (Initial, Confirmed). `''` names the schema itself.
+ * payment_method_information (Initial, Confirmed), a payment authorization's configuration. `''` names the schema itself.
  */
 const ANY_OF_ERRATA: Record<string, string[]> = {
   schedule: [''],
   'schedule-2': [''],
   PaymentIntentPixKeys: ['payment_method_information'],
+  // A payment authorization's payment_method_configuration (PIX_OF_IMMEDIATE, PIX_OF_SCHEDULED).
+  PaymentAuthorization: ['payment_method_configuration'],
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
