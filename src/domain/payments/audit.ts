@@ -11,14 +11,7 @@ export interface PaymentsCaller {
 }
 
 /** Belvo's Payments Brazil webhook types and codes (INVENTORY 7.3). */
-export type PaymentsWebhookType =
-  | 'PAYMENT_INTENTS'
-  | 'CHARGES'
-  | 'TRANSACTIONS'
-  | 'BANK_ACCOUNTS'
-  | 'CUSTOMERS'
-  | 'ENROLLMENTS'
-  | 'PAYMENT_AUTHORIZATIONS'
+export type PaymentsWebhookType = 'PAYMENT_INTENTS' | 'CHARGES' | 'TRANSACTIONS' | 'BANK_ACCOUNTS' | 'CUSTOMERS' | 'ENROLLMENTS' | 'PAYMENT_AUTHORIZATIONS'
 export type PaymentsWebhookCode = 'STATUS_UPDATE' | 'OBJECT_CREATED'
 
 export interface Change {

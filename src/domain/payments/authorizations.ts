@@ -225,7 +225,8 @@ async function beneficiaryAccount(tx: Queryable, ctx: { clock: Clock }, caller: 
  */
 export async function createPaymentAuthorizationIn(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, body: Body): Promise<AuthorizationView> {
   const method = requiredString(body, 'payment_method')
-  if (method !== 'PIX_OF_IMMEDIATE' && method !== 'PIX_OF_SCHEDULED') throw new PonteError('invalid_choice', { field: 'payment_method', params: { value: method } })
+  if (method !== 'PIX_OF_IMMEDIATE' && method !== 'PIX_OF_SCHEDULED')
+    throw new PonteError('invalid_choice', { field: 'payment_method', params: { value: method } })
   const description = boundedString(body, 'description', 'description', 140)
   const externalId = optionalUuid(body.external_id, 'external_id')
   const url = returnUrl(body)
@@ -240,8 +241,7 @@ export async function createPaymentAuthorizationIn(tx: Queryable, ctx: { clock: 
   if (type !== 'BANK_ACCOUNT') throw new PonteError('invalid_choice', { field: 'beneficiary.type', params: { value: type } })
 
   const customer = await payerCustomer(tx, ctx, caller, payer.customer)
-  const institution =
-    payer.institution === undefined || payer.institution === null ? null : await activeInstitution(tx, payer.institution, 'payer.institution')
+  const institution = payer.institution === undefined || payer.institution === null ? null : await activeInstitution(tx, payer.institution, 'payer.institution')
   // A business pays through a person: Belvo asks for the representative's document.
   const representative =
     payer.representative_identifier === undefined || payer.representative_identifier === null
@@ -339,7 +339,12 @@ async function moveCharge(
 ): Promise<AuthorizationChargeRow> {
   const { from } = transition(AUTHORIZATION_CHARGE_MACHINE, charge.status as AuthorizationChargeStatus, to)
   const now = ctx.clock.now().toISOString()
-  const changes = { status: to, end_to_end_id: options.endToEndId ?? null, status_reason_code: options.code ?? null, status_reason_message: options.message ?? null }
+  const changes = {
+    status: to,
+    end_to_end_id: options.endToEndId ?? null,
+    status_reason_code: options.code ?? null,
+    status_reason_message: options.message ?? null,
+  }
   await store.updateAuthorizationCharge(tx, caller.organizationId, charge.id, changes, now)
   const moved: AuthorizationChargeRow = { ...charge, ...changes, end_to_end_id: changes.end_to_end_id ?? charge.end_to_end_id, updated_at: now }
   await recordChange(tx, ctx, caller, {

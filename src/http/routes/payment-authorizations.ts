@@ -72,7 +72,13 @@ export function paymentAuthorizationRoutes(api: Api): void {
   listRoute(
     api,
     `${BASE}/`,
-    { tags, summary: 'List payment authorizations', operationId: 'ListPaymentAuthorizationsBrazil', filters: PAYMENT_AUTHORIZATION_FILTERS, item: PaymentAuthorization },
+    {
+      tags,
+      summary: 'List payment authorizations',
+      operationId: 'ListPaymentAuthorizationsBrazil',
+      filters: PAYMENT_AUTHORIZATION_FILTERS,
+      item: PaymentAuthorization,
+    },
     async (caller, list) => {
       requireV2(caller)
       const { count, views } = await listPaymentAuthorizations(db, callerOf(caller), list)
