@@ -1,7 +1,7 @@
 import type { Clock } from '../../lib/clock.ts'
 import { isCalendarDay } from '../../lib/dates.ts'
 import { PonteError } from '../../lib/errors.ts'
-import { hex32, uuidv7 } from '../../lib/ids.ts'
+import { uuidv7 } from '../../lib/ids.ts'
 import type { FilterField, ListRequest } from '../../lib/list-query.ts'
 import type { Db, Queryable } from '../../store/db.ts'
 import * as store from '../../store/payment-authorizations.ts'
@@ -10,7 +10,8 @@ import { findBankAccount, findCustomer, findPaymentInstitution, type BankAccount
 import { byIdOr404 } from '../by-id.ts'
 import { recordChange, type PaymentsCaller } from './audit.ts'
 import { parseDocument } from './documents.ts'
-import { recordInflow } from './intents.ts'
+import { addDays, recordInflow } from './intents.ts'
+import { settleEachDue, SETTLEMENTS_PER_PASS } from './settlement-pass.ts'
 import {
   AUTHORIZATION_CHARGE_MACHINE,
   AUTHORIZATION_CHARGE_STATUSES,
@@ -149,10 +150,6 @@ export async function getAuthorizationCharge(db: Queryable, caller: PaymentsCall
 // Creation
 
 const today = (clock: Clock) => clock.now().toISOString().slice(0, 10)
-
-function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
-}
 
 function boundedString(body: Body, key: string, field: string, max: number): string {
   const value = requiredString(body, key, field)
@@ -551,9 +548,6 @@ export async function retryAuthorizationCharge(
   })
 }
 
-/** Most due charges one scheduler pass settles; the next pass takes the rest. */
-const SETTLEMENTS_PER_PASS = 200
-
 /**
  * The scheduler's pass (runScheduler, every worker): each SCHEDULED charge whose date has come on
  * the sandbox clock (UTC day) is settled or refused, in a transaction of its own that holds its
@@ -562,23 +556,17 @@ const SETTLEMENTS_PER_PASS = 200
  */
 export async function settleDueAuthorizationCharges(ctx: Ctx, now: Date): Promise<number> {
   const due = await store.dueAuthorizationCharges(ctx.db, now.toISOString().slice(0, 10), SETTLEMENTS_PER_PASS)
-  let moved = 0
-  for (const { id, organization_id: organizationId, payment_authorization_id: authorizationId } of due) {
-    const caller: PaymentsCaller = { organizationId, keyId: 'scheduler', requestId: hex32() }
-    const done = await ctx.db.tx(async (tx) => {
-      const authorization = await store.findPaymentAuthorization(tx, organizationId, authorizationId, true)
-      const charge = authorization ? await store.findAuthorizationCharge(tx, organizationId, authorization.id, id) : undefined
-      if (!authorization || !charge || charge.status !== 'SCHEDULED') return false
-      if (authorization.status !== 'AUTHORIZED') {
-        await moveCharge(tx, ctx, caller, charge, 'CANCELED', { actor: 'sandbox', reason: `authorization ${authorization.status}` })
-      } else {
-        await settleCharge(tx, ctx, caller, authorization, charge)
-      }
-      return true
-    })
-    if (done) moved++
-  }
-  return moved
+  return settleEachDue(ctx, due, async (tx, caller, { id, payment_authorization_id: authorizationId }) => {
+    const authorization = await store.findPaymentAuthorization(tx, caller.organizationId, authorizationId, true)
+    const charge = authorization ? await store.findAuthorizationCharge(tx, caller.organizationId, authorization.id, id) : undefined
+    if (!authorization || !charge || charge.status !== 'SCHEDULED') return false
+    if (authorization.status !== 'AUTHORIZED') {
+      await moveCharge(tx, ctx, caller, charge, 'CANCELED', { actor: 'sandbox', reason: `authorization ${authorization.status}` })
+    } else {
+      await settleCharge(tx, ctx, caller, authorization, charge)
+    }
+    return true
+  })
 }
 
 // ---------------------------------------------------------------------------------------------

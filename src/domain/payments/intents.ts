@@ -2,7 +2,7 @@ import type { Clock } from '../../lib/clock.ts'
 import { byIdOr404 } from '../by-id.ts'
 import { isCalendarDay } from '../../lib/dates.ts'
 import { PonteError } from '../../lib/errors.ts'
-import { hex32, isUuid, uuidv7 } from '../../lib/ids.ts'
+import { isUuid, uuidv7 } from '../../lib/ids.ts'
 import type { FilterField, ListRequest } from '../../lib/list-query.ts'
 import type { Db, Queryable } from '../../store/db.ts'
 import * as store from '../../store/payments.ts'
@@ -14,6 +14,7 @@ import type { ChargeStatus, PaymentIntentStatus } from './machines.ts'
 import { formatAmount, parseAmount } from './money.ts'
 import { endToEndId, outcomeFor } from './network.ts'
 import { activeInstitution, createBankAccountIn, createCustomerIn, getBankAccount, objectAt, optionalUuid, parseMetadata, requiredString } from './objects.ts'
+import { settleEachDue, SETTLEMENTS_PER_PASS } from './settlement-pass.ts'
 import { paymentTransactionWire } from './wire.ts'
 
 /**
@@ -121,7 +122,7 @@ export async function listPaymentIntents(db: Queryable, caller: PaymentsCaller, 
 // ---------------------------------------------------------------------------------------------
 // Creation
 
-function addDays(day: string, days: number): string {
+export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
 }
 
@@ -536,9 +537,6 @@ export async function recordInflow(
   return transaction
 }
 
-/** Most due charges one scheduler pass settles; the next pass takes the rest. */
-const SETTLEMENTS_PER_PASS = 200
-
 /**
  * The sandbox network settles scheduled payments on their date (the sandbox clock's UTC day):
  * each due SCHEDULED charge, in a transaction of its own that holds its intent's row lock, is
@@ -548,26 +546,20 @@ const SETTLEMENTS_PER_PASS = 200
  */
 export async function settleDueCharges(ctx: Ctx, now: Date): Promise<number> {
   const due = await store.dueScheduledCharges(ctx.db, now.toISOString().slice(0, 10), SETTLEMENTS_PER_PASS)
-  let moved = 0
-  for (const { id, organization_id: organizationId, payment_intent_id: intentId } of due) {
-    const caller: PaymentsCaller = { organizationId, keyId: 'scheduler', requestId: hex32() }
-    const done = await ctx.db.tx(async (tx) => {
-      const intent = await store.findPaymentIntent(tx, organizationId, intentId, true)
-      const charge = await store.findCharge(tx, organizationId, id)
-      if (!intent || !charge || charge.status !== 'SCHEDULED') return false
-      const outcome = outcomeFor(parseAmount(formatAmount(charge.amount)))
-      if (outcome.stage === 'settled') {
-        await settle(tx, ctx, caller, intent, charge, 'sandbox')
-      } else {
-        const failure = { actor: 'sandbox', failureCode: outcome.failureCode, failureMessage: outcome.failureMessage }
-        await moveCharge(tx, ctx, caller, charge, 'FAILED', failure)
-        await moveIntent(tx, ctx, caller, intent, 'FAILED', failure)
-      }
-      return true
-    })
-    if (done) moved++
-  }
-  return moved
+  return settleEachDue(ctx, due, async (tx, caller, { id, payment_intent_id: intentId }) => {
+    const intent = await store.findPaymentIntent(tx, caller.organizationId, intentId, true)
+    const charge = await store.findCharge(tx, caller.organizationId, id)
+    if (!intent || !charge || charge.status !== 'SCHEDULED') return false
+    const outcome = outcomeFor(parseAmount(formatAmount(charge.amount)))
+    if (outcome.stage === 'settled') {
+      await settle(tx, ctx, caller, intent, charge, 'sandbox')
+    } else {
+      const failure = { actor: 'sandbox', failureCode: outcome.failureCode, failureMessage: outcome.failureMessage }
+      await moveCharge(tx, ctx, caller, charge, 'FAILED', failure)
+      await moveIntent(tx, ctx, caller, intent, 'FAILED', failure)
+    }
+    return true
+  })
 }
 
 /**
