@@ -207,6 +207,11 @@ describe('Payment authorizations (Payments-BR.V2)', () => {
     const rejected = await authorize((await create('250.00')).id)
     expect(rejected).toMatchObject({ status: 'FAILED', status_reason_code: 'consent_rejected', charges: [] })
 
+    // Authorized too late: its date has come.
+    const late = await create('44.00', { payment_method: 'PIX_OF_SCHEDULED' }, { dates: [day(1)] })
+    h.clock.advance(86_400_000)
+    expect(await authorize(late.id)).toMatchObject({ status: 'FAILED', status_reason_code: 'consent_expired', charges: [] })
+
     // A business payer has two approvers: the first leaves it PARTIALLY_ACCEPTED.
     const business = await create('150.00', {
       payer: { customer: { identifier: generateCnpj(), name: 'Empresa Pagadora Ltda' }, representative_identifier: generateCpf() },

@@ -450,7 +450,8 @@ const REVOCABLE: readonly string[] = ['AWAITING_AUTHORIZATION', 'PARTIALLY_ACCEP
  * The sandbox's answer to the payer at their bank (POST .../authorize/, Ponte's sandbox call as
  * for payment intents). The amount picks the outcome (network.ts): a consent refusal (201–300)
  * fails the authorization. A business payer needs two approvers: the first call leaves it
- * PARTIALLY_ACCEPTED, the second authorizes. Authorized, PIX_OF_IMMEDIATE makes its charge and
+ * PARTIALLY_ACCEPTED, the second authorizes. A scheduled payment authorized on or after its date
+ * fails (consent_expired). Authorized, PIX_OF_IMMEDIATE makes its charge and
  * the network settles or refuses it at once; PIX_OF_SCHEDULED makes a SCHEDULED charge for its
  * date, which the scheduler settles (settleDueAuthorizationCharges).
  */
@@ -461,6 +462,15 @@ export async function authorizePaymentAuthorization(ctx: Ctx, caller: PaymentsCa
       throw new PonteError('invalid', { field: 'status', variant: 'authorization_not_authorizable', params: { status: authorization.status } })
     }
     const actor = 'sandbox'
+    // A scheduled payment authorized on or after its date can no longer be made on it.
+    if (authorization.payment_method === 'PIX_OF_SCHEDULED' && authorization.dates[0] <= today(ctx.clock)) {
+      authorization = await moveAuthorization(tx, ctx, caller, authorization, 'FAILED', {
+        actor,
+        code: 'consent_expired',
+        message: 'The payment consent was not accepted in time.',
+      })
+      return (await authorizationViews(tx, caller.organizationId, [authorization]))[0]
+    }
     const outcome = outcomeFor(parseAmount(formatAmount(authorization.amount)))
     if (outcome.stage === 'consent') {
       authorization = await moveAuthorization(tx, ctx, caller, authorization, 'FAILED', { actor, code: outcome.failureCode, message: outcome.failureMessage })
