@@ -37,6 +37,7 @@ import type { Cipher } from './lib/crypto.ts'
 import { backgroundMetrics } from './jobs/metrics.ts'
 import { QUEUES, type JobQueue } from './jobs/queue.ts'
 import { sandboxRoutes } from './http/routes/sandbox.ts'
+import { inboxReceiverRoutes, inboxRoutes } from './http/routes/inbox.ts'
 import { paymentRoutes } from './http/routes/payments.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
@@ -217,6 +218,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     tokenRoutes(scoped)
     webhookRoutes(scoped)
     sandboxRoutes(scoped)
+    inboxRoutes(scoped)
     categorizationRoutes(scoped)
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)
@@ -234,6 +236,8 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   })
   // The sandbox's Open Finance Brasil authorization page (HTML, for the person's browser).
   await app.register(async (bank) => mockBankRoutes(bank as unknown as Api))
+  // The sandbox's webhook inbox receiver: no secret key, any body read as text (its signature covers the bytes).
+  await app.register(async (inbox) => inboxReceiverRoutes(inbox as unknown as Api))
 
   return app
 }
