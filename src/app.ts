@@ -38,6 +38,7 @@ import { backgroundMetrics } from './jobs/metrics.ts'
 import { QUEUES, type JobQueue } from './jobs/queue.ts'
 import { sandboxRoutes } from './http/routes/sandbox.ts'
 import { inboxReceiverRoutes, inboxRoutes } from './http/routes/inbox.ts'
+import { requestFaults } from './http/plugins/faults.ts'
 import { paymentRoutes } from './http/routes/payments.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
@@ -180,10 +181,22 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
       info: {
         title: 'Ponte API',
         version: '1.0.0',
-        description: 'Open-finance platform for Latin America, compatible with the Belvo API. Every error is an array of `{request_id, code, message, field}`.',
+        description:
+          'Open-finance platform for Latin America, compatible with the Belvo API. Every error is an array of `{request_id, code, message, field}`. ' +
+          'Every secret-key request accepts the sandbox header `X-Ponte-Fault` (parameter PonteFault).',
         license: { name: 'MIT' },
       },
       components: {
+        parameters: {
+          PonteFault: {
+            name: 'X-Ponte-Fault',
+            in: 'header',
+            required: false,
+            schema: { type: 'string', example: 'latency=1500, institution_down' },
+            description:
+              "Ponte sandbox addition: faults for this request only. Comma-separated: `latency=<ms>` (up to 10000), `status=<408|429|500|503>` (Belvo's error, nothing done), or an institution error met at the login of a sandbox institution (`institution_down`, `institution_unavailable`, `institution_inactive`, `too_many_sessions`, `login_error`, `request_timeout`, `token_required`).",
+          },
+        },
         securitySchemes: {
           basicAuth: { type: 'http', scheme: 'basic', description: 'Secret key id and password' },
           widgetAccessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access token of POST /api/token/ (connect widget API)' },
@@ -208,6 +221,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   await app.register(async (api) => {
     const scoped = api as unknown as Api
     scoped.addHook('onRequest', authenticate(deps.verifier))
+    scoped.addHook('preHandler', requestFaults)
     scoped.addHook('preSerialization', (request, reply, payload, done) => {
       const apply = reply.statusCode < 300 ? projector(request.query as Record<string, unknown>) : undefined
       done(null, apply ? project(payload, apply) : payload)
