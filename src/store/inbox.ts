@@ -1,6 +1,7 @@
 import type { Condition } from '../lib/list-query.ts'
 import type { Db, Queryable } from './db.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
+import { isoUtc } from './sql.ts'
 
 /** What the sandbox's webhook inbox keeps of one request (migration 0018). */
 export interface InboxMessageRow {
@@ -20,7 +21,7 @@ export type NewInboxMessage = InboxMessageRow & { organization_id: string }
 /** How many messages an organization's inbox keeps: the newest. */
 export const INBOX_CAPACITY = 500
 
-const COLUMNS = `m.id, to_char(m.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at, m.event_id, m.webhook_type,
+const COLUMNS = `m.id, ${isoUtc('m.received_at')} AS received_at, m.event_id, m.webhook_type,
   m.webhook_code, m.signature, m.endpoint_id, m.headers, m.body`
 
 /** Stores a message and drops what the inbox no longer keeps, in one transaction. */
