@@ -39,6 +39,7 @@ import { QUEUES, type JobQueue } from './jobs/queue.ts'
 import { sandboxRoutes } from './http/routes/sandbox.ts'
 import { inboxReceiverRoutes, inboxRoutes } from './http/routes/inbox.ts'
 import { requestFaults } from './http/plugins/faults.ts'
+import { sandboxFaultRoutes } from './http/routes/sandbox-faults.ts'
 import { paymentRoutes } from './http/routes/payments.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
@@ -221,7 +222,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   await app.register(async (api) => {
     const scoped = api as unknown as Api
     scoped.addHook('onRequest', authenticate(deps.verifier))
-    scoped.addHook('preHandler', requestFaults)
+    scoped.addHook('preHandler', requestFaults(deps.domain))
     scoped.addHook('preSerialization', (request, reply, payload, done) => {
       const apply = reply.statusCode < 300 ? projector(request.query as Record<string, unknown>) : undefined
       done(null, apply ? project(payload, apply) : payload)
@@ -233,6 +234,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     webhookRoutes(scoped)
     sandboxRoutes(scoped)
     inboxRoutes(scoped)
+    sandboxFaultRoutes(scoped)
     categorizationRoutes(scoped)
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)

@@ -1,5 +1,4 @@
 import { PonteError } from '../../lib/errors.ts'
-import { requestInstitutionFault } from '../../lib/faults.ts'
 import type {
   ConnectorContext,
   ConnectorResource,
@@ -29,7 +28,7 @@ import { mexicoComplianceRecords } from './fiscal/mexico-compliance.ts'
 import { mexicoTaxStatusRecords } from './fiscal/mexico-tax-status.ts'
 import { exchangeHistoryRecords, exchangeRecords, investmentRecords, investmentTransactionRecords, portfolioRecords } from './investments.ts'
 import { ownerRecords } from './owners.ts'
-import { SANDBOX_MFA_TOKEN, sandboxLogin, tokenGenerationData } from './personas.ts'
+import { sandboxLogin } from './personas.ts'
 import { receivableTransactionRecords } from './receivables.ts'
 import { buildWorld, type World } from './world.ts'
 
@@ -107,12 +106,6 @@ const GENERATORS: { readonly [R in ConnectorResource]?: Generator } = {
 export function createSandboxConnector(institution: SandboxInstitution): InstitutionConnector {
   return {
     async login(credentials: Credentials, token?: string): Promise<LoginOutcome> {
-      // X-Ponte-Fault (lib/faults.ts): the request asked this institution to fail its login.
-      const fault = requestInstitutionFault()
-      if (fault === 'token_required' && token !== SANDBOX_MFA_TOKEN) {
-        return { status: 'token_required', tokenGenerationData: tokenGenerationData('device', institution.name, credentials.username, token ?? '') }
-      }
-      if (fault && fault !== 'token_required') return { status: 'error', code: fault }
       return sandboxLogin(institution.name, credentials, token)
     },
     supports(resource: ConnectorResource): boolean {
