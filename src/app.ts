@@ -37,6 +37,9 @@ import type { Cipher } from './lib/crypto.ts'
 import { backgroundMetrics } from './jobs/metrics.ts'
 import { QUEUES, type JobQueue } from './jobs/queue.ts'
 import { sandboxRoutes } from './http/routes/sandbox.ts'
+import { inboxReceiverRoutes, inboxRoutes } from './http/routes/inbox.ts'
+import { requestFaults } from './http/plugins/faults.ts'
+import { sandboxFaultRoutes } from './http/routes/sandbox-faults.ts'
 import { paymentRoutes } from './http/routes/payments.ts'
 import { paymentAuthorizationRoutes } from './http/routes/payment-authorizations.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
@@ -180,10 +183,22 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
       info: {
         title: 'Ponte API',
         version: '1.0.0',
-        description: 'Open-finance platform for Latin America, compatible with the Belvo API. Every error is an array of `{request_id, code, message, field}`.',
+        description:
+          'Open-finance platform for Latin America, compatible with the Belvo API. Every error is an array of `{request_id, code, message, field}`. ' +
+          'Every secret-key request accepts the sandbox header `X-Ponte-Fault` (parameter PonteFault).',
         license: { name: 'MIT' },
       },
       components: {
+        parameters: {
+          PonteFault: {
+            name: 'X-Ponte-Fault',
+            in: 'header',
+            required: false,
+            schema: { type: 'string', example: 'latency=1500, institution_down' },
+            description:
+              "Ponte sandbox addition: faults for this request only. Comma-separated: `latency=<ms>` (up to 10000), `status=<408|429|500|503>` (Belvo's error, nothing done), or an institution error met at the login of a sandbox institution (`institution_down`, `institution_unavailable`, `institution_inactive`, `too_many_sessions`, `login_error`, `request_timeout`, `token_required`).",
+          },
+        },
         securitySchemes: {
           basicAuth: { type: 'http', scheme: 'basic', description: 'Secret key id and password' },
           widgetAccessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access token of POST /api/token/ (connect widget API)' },
@@ -208,6 +223,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   await app.register(async (api) => {
     const scoped = api as unknown as Api
     scoped.addHook('onRequest', authenticate(deps.verifier))
+    scoped.addHook('preHandler', requestFaults(deps.domain))
     scoped.addHook('preSerialization', (request, reply, payload, done) => {
       const apply = reply.statusCode < 300 ? projector(request.query as Record<string, unknown>) : undefined
       done(null, apply ? project(payload, apply) : payload)
@@ -218,6 +234,8 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     tokenRoutes(scoped)
     webhookRoutes(scoped)
     sandboxRoutes(scoped)
+    inboxRoutes(scoped)
+    sandboxFaultRoutes(scoped)
     categorizationRoutes(scoped)
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)
@@ -236,6 +254,8 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   })
   // The sandbox's Open Finance Brasil authorization page (HTML, for the person's browser).
   await app.register(async (bank) => mockBankRoutes(bank as unknown as Api))
+  // The sandbox's webhook inbox receiver: no secret key, any body read as text (its signature covers the bytes).
+  await app.register(async (inbox) => inboxReceiverRoutes(inbox as unknown as Api))
 
   return app
 }

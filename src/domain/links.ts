@@ -1,4 +1,5 @@
 import type { CatalogInstitution } from '../connectors/catalog.ts'
+import { loginAt } from './sandbox-faults.ts'
 import type { Credentials, LoginOutcome } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32, uuidv7 } from '../lib/ids.ts'
@@ -10,17 +11,7 @@ import { lineOf, QUEUES } from '../jobs/queue.ts'
 import { lineActivity, type LineActivity } from '../jobs/tracking.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { enqueueForLink, nextRefreshAt, scheduleHistoricalUpdate } from './schedule.ts'
-import {
-  assertCanLogIn,
-  canLogInAgain,
-  connectorFor,
-  getLinkRow,
-  institutionOrFail,
-  openCredentials,
-  requireToken,
-  takeSession,
-  type ResumeInput,
-} from './sessions.ts'
+import { assertCanLogIn, canLogInAgain, getLinkRow, institutionOrFail, openCredentials, requireToken, takeSession, type ResumeInput } from './sessions.ts'
 
 export const LINK_FILTERS: readonly FilterField[] = [
   { param: 'id', type: 'uuid', lookups: ['exact', 'in'] },
@@ -201,7 +192,7 @@ export async function registerLink(ctx: DomainContext, actor: Actor, input: Regi
   }
   checkFormFields(institution, credentials)
 
-  const outcome = await connectorFor(ctx, institution).login(credentials, input.token ?? undefined)
+  const outcome = await loginAt(ctx, actor.organizationId, institution, null, credentials, input.token ?? undefined)
   if (outcome.status === 'error') throw new PonteError(outcome.code)
   const link = await storeNewLink(ctx, actor, institution, settings, credentials, outcome, input.token ?? undefined)
   if (outcome.status === 'token_required') {
@@ -226,7 +217,7 @@ export async function registerConsentLink(
   if (institution.status === 'down') throw new PonteError('institution_down')
   const settings = linkSettings(institution, input)
   const credentials: Credentials = { username: input.document }
-  const outcome = await connectorFor(ctx, institution).login(credentials)
+  const outcome = await loginAt(ctx, actor.organizationId, institution, null, credentials)
   if (outcome.status !== 'ok') throw new PonteError(outcome.status === 'error' ? outcome.code : 'login_error')
   return storeNewLink(ctx, actor, institution, settings, credentials, outcome, undefined, withLink)
 }
@@ -355,7 +346,7 @@ async function completeLogin(
   request: unknown,
 ): Promise<LinkRow> {
   const institution = institutionOrFail(ctx, link.institution)
-  const outcome = await connectorFor(ctx, institution).login(credentials, token)
+  const outcome = await loginAt(ctx, actor.organizationId, institution, link.id, credentials, token)
   if (outcome.status === 'token_required') {
     return requireToken(ctx, actor, link.id, operation, request, outcome.tokenGenerationData)
   }
@@ -411,7 +402,7 @@ export async function updateLinkCredentials(ctx: DomainContext, actor: Actor, id
     usernameType: input.username_type ?? previous.usernameType,
   })
   checkFormFields(institution, credentials)
-  const outcome = await connectorFor(ctx, institution).login(credentials, input.token ?? undefined)
+  const outcome = await loginAt(ctx, actor.organizationId, institution, link.id, credentials, input.token ?? undefined)
   if (outcome.status === 'token_required') {
     return requireToken(ctx, actor, link.id, 'link_update', { credentials: sealCredentials(ctx, credentials) }, outcome.tokenGenerationData)
   }

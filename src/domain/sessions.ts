@@ -1,4 +1,5 @@
 import { wireShape, type CatalogInstitution } from '../connectors/catalog.ts'
+import { loginAt } from './sandbox-faults.ts'
 import type { ConnectorContext, Credentials, InstitutionConnector, LoginOutcome, TokenGenerationData } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32, isUuid } from '../lib/ids.ts'
@@ -108,10 +109,6 @@ export async function requireToken(
   })
 }
 
-export function connectorFor(ctx: DomainContext, institution: CatalogInstitution): InstitutionConnector {
-  return ctx.connectors.connectorFor(institution)
-}
-
 export interface ResumeInput {
   session: string
   token?: string | null
@@ -178,7 +175,9 @@ export async function openInstitutionSession(
   const credentials = credentialsToLogIn(ctx, link, options)
   const institution = institutionOrFail(ctx, link.institution)
   const simulated = ctx.connectors.hasRealConnector(link.institution) ? null : await store.takeSandboxLogin(ctx.db, actor.organizationId, link.id)
-  const outcome = simulated ? simulatedLogin(simulated) : await connectorFor(ctx, institution).login(credentials, request.token ?? undefined)
+  const outcome = simulated
+    ? simulatedLogin(simulated)
+    : await loginAt(ctx, actor.organizationId, institution, link.id, credentials, request.token ?? undefined)
   if (outcome.status === 'token_required') {
     const { token: _token, ...rest } = request
     return requireToken(ctx, actor, link.id, operation, rest, outcome.tokenGenerationData)

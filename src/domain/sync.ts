@@ -61,7 +61,7 @@ async function emitHistoricalUpdate(
 }
 
 /** A historical_update webhook's data for a resource: the link's stored count (and for transactions, their span). */
-async function summaryFor(ctx: DomainContext, spec: ResourceSpec, linkId: string): Promise<Record<string, unknown>> {
+export async function summaryFor(ctx: DomainContext, spec: ResourceSpec, linkId: string): Promise<Record<string, unknown>> {
   if (spec.background?.summary === 'transactions') return store.transactionSummary(ctx.db, linkId)
   const total = await store.countStored(ctx.db, spec.storage === 'accounts' ? 'accounts' : 'records', linkId, spec.recordKey)
   return { [`total_${spec.institutionResource.toLowerCase()}`]: total }
@@ -132,6 +132,12 @@ async function nothingToComputeFrom(ctx: DomainContext, spec: ResourceSpec, link
   return spec.computedFrom !== undefined && (await store.countStored(ctx.db, 'records', linkId, spec.computedFrom)) === 0
 }
 
+/** The data of Belvo's LINK webhooks that report a link stopped by its institution (INVENTORY 7.2). */
+export const LINK_ERROR_DATA = {
+  token_required: { error_code: 'token_required', error_message: 'A MFA token is required by the institution to login', status: 428 },
+  invalid_credentials: { error_code: 'login_error', error_message: 'Invalid credentials provided to login to the institution', status: 400 },
+} as const
+
 /**
  * Runs a fetch on behalf of a link with nobody waiting on the other end: a refused login or a
  * token request becomes the link's new status and a LINK webhook. Returns false when it stopped.
@@ -164,10 +170,7 @@ async function inBackground(
           webhookType: 'LINK',
           webhookCode: code === 'token_required' ? 'token_required' : 'invalid_credentials',
           processType,
-          data:
-            code === 'token_required'
-              ? { error_code: 'token_required', error_message: 'A MFA token is required by the institution to login', status: 428 }
-              : { error_code: 'login_error', error_message: 'Invalid credentials provided to login to the institution', status: 400 },
+          data: LINK_ERROR_DATA[code === 'token_required' ? 'token_required' : 'invalid_credentials'],
           eventKey: eventKey(jobId, 'LINK'),
         })
       })

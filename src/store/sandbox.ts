@@ -1,3 +1,4 @@
+import { isoUtc } from './sql.ts'
 import type { Queryable } from './db.ts'
 import { TRANSACTION_COLUMNS } from './resources.ts'
 
@@ -42,4 +43,35 @@ export async function copyTransaction(tx: Queryable, sourceId: string, copy: { i
      SELECT ${TRANSACTION_COLUMNS.map((column) => given[column] ?? column).join(', ')} FROM transactions WHERE id = $4`,
     [copy.id, copy.internalId, copy.body, sourceId],
   )
+}
+
+/** The link's newest consent (Open Finance Brasil links), for its about-to-expire webhook. */
+export async function newestConsentOfLink(
+  tx: Queryable,
+  organizationId: string,
+  linkId: string,
+): Promise<{ id: string; expired_at: string | null; institution: string; document_number: string } | undefined> {
+  const [row] = await tx.query<{ id: string; expired_at: string | null; institution: string; document_number: string }>(
+    `SELECT id, ${isoUtc('expired_at')} AS expired_at, institution, document_number
+     FROM consents WHERE organization_id = $1 AND link_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [organizationId, linkId],
+  )
+  return row
+}
+
+/** The newest stored event of one payments object with this type and code (its exact payload). */
+export async function newestObjectEvent(
+  tx: Queryable,
+  organizationId: string,
+  webhookType: string,
+  webhookCode: string,
+  objectId: string,
+): Promise<string | undefined> {
+  const [row] = await tx.query<{ payload: string }>(
+    `SELECT payload FROM webhook_events
+     WHERE organization_id = $1 AND webhook_type = $2 AND webhook_code = $3 AND link_id IS NULL AND strpos(payload, $4) > 0
+     ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [organizationId, webhookType, webhookCode, `"object_id":${JSON.stringify(objectId)}`],
+  )
+  return row?.payload
 }

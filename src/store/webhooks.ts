@@ -426,3 +426,9 @@ export async function pendingDeliveryStats(db: Queryable): Promise<{ depth: numb
   )
   return { depth: Number(row?.depth ?? 0), oldestSeconds: Math.max(0, Number(row?.oldest_seconds ?? 0)) }
 }
+
+/** An event's exact payload (the bytes its deliveries send and sign). */
+export async function findEventPayload(db: Queryable, organizationId: string, id: string): Promise<string | undefined> {
+  const [row] = await db.query<{ payload: string }>('SELECT payload FROM webhook_events WHERE organization_id = $1 AND id = $2', [organizationId, id])
+  return row?.payload
+}

@@ -141,7 +141,7 @@ export function problemMessage(locale: PageLocale, problem: BankPageProblem): st
 }
 
 /** Escapes text for HTML content and double-quoted attributes. */
-function esc(value: unknown): string {
+export function esc(value: unknown): string {
   return String(value ?? '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

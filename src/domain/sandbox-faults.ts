@@ -1,0 +1,175 @@
+import { FAULT_STATUSES, INSTITUTION_FAULTS, MAX_FAULT_LATENCY_MS, requestInstitutionFault, type InstitutionFault, type RequestFault } from '../lib/faults.ts'
+import { PonteError } from '../lib/errors.ts'
+import { isUuid, uuidv7 } from '../lib/ids.ts'
+import type { ListRequest } from '../lib/list-query.ts'
+import * as store from '../store/faults.ts'
+import { findLink } from '../store/links.ts'
+import type { CatalogInstitution } from '../connectors/catalog.ts'
+import { SANDBOX_MFA_TOKEN, tokenGenerationData } from '../connectors/sandbox/personas.ts'
+import type { Credentials, LoginOutcome } from '../connectors/types.ts'
+import type { FaultRuleRow } from '../store/faults.ts'
+import { byIdOr404 } from './by-id.ts'
+import type { Actor, DomainContext } from './context.ts'
+
+/**
+ * Sandbox fault rules (issue 18): standing instructions, per organization, to slow or fail some of
+ * its requests (`latency_ms`, `status`), or to make a sandbox institution refuse its links' logins
+ * (`institution_error`), a number of times or with a probability. X-Ponte-Fault does the same for
+ * one request (lib/faults.ts); rules reach what a header cannot: the background work (a historical
+ * update that meets `token_required` halfway), and a client that does not know it is being tested.
+ */
+export type FaultsContext = Pick<DomainContext, 'db' | 'clock' | 'cipher' | 'connectors' | 'jobs' | 'webhooks'>
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+
+export interface FaultRuleInput {
+  match?: { method?: string | null; path?: string | null; link?: string | null; institution?: string | null } | null
+  effect: { latency_ms?: number | null; status?: number | null; institution_error?: string | null }
+  count?: number | null
+  probability?: number | null
+}
+
+function invalid(field: string, detail: string): PonteError {
+  return new PonteError('invalid', { field, params: { detail } })
+}
+
+/** Organizations known, for a second, to have no rule left: most requests then cost no query. */
+const knownWithoutRules = new Map<string, number>()
+const NO_RULES_CACHE_MS = 1000
+
+async function mayHaveRules(ctx: FaultsContext, organizationId: string): Promise<boolean> {
+  if ((knownWithoutRules.get(organizationId) ?? 0) > Date.now()) return false
+  const has = await store.hasFaultRules(ctx.db, organizationId)
+  if (has) knownWithoutRules.delete(organizationId)
+  else knownWithoutRules.set(organizationId, Date.now() + NO_RULES_CACHE_MS)
+  return has
+}
+
+async function linkOf(ctx: FaultsContext, actor: Actor, id: string) {
+  const link = isUuid(id) ? await findLink(ctx.db, actor.organizationId, id.toLowerCase()) : undefined
+  if (!link) throw new PonteError('does_not_exist', { field: 'match.link' })
+  return link
+}
+
+export async function createFaultRule(ctx: FaultsContext, actor: Actor, input: FaultRuleInput): Promise<FaultRuleRow> {
+  const match = input.match ?? {}
+  const { latency_ms: latency = null, status = null, institution_error: institutionError = null } = input.effect
+  if (latency === null && status === null && institutionError === null) throw invalid('effect', 'give latency_ms, status or institution_error.')
+  if (institutionError !== null && (latency !== null || status !== null)) {
+    throw invalid('effect', 'institution_error applies at a login, latency_ms and status to a request: make two rules.')
+  }
+  if (latency !== null && (!Number.isInteger(latency) || latency < 0 || latency > MAX_FAULT_LATENCY_MS)) {
+    throw invalid('effect.latency_ms', `whole milliseconds from 0 to ${MAX_FAULT_LATENCY_MS}.`)
+  }
+  if (status !== null && !(status in FAULT_STATUSES)) throw new PonteError('invalid_choice', { field: 'effect.status', params: { value: String(status) } })
+  if (institutionError !== null && !(INSTITUTION_FAULTS as readonly string[]).includes(institutionError)) {
+    throw new PonteError('invalid_choice', { field: 'effect.institution_error', params: { value: institutionError } })
+  }
+  const method = match.method ? match.method.toUpperCase() : null
+  if (method !== null && !(HTTP_METHODS as readonly string[]).includes(method))
+    throw new PonteError('invalid_choice', { field: 'match.method', params: { value: method } })
+  if (match.path && !match.path.startsWith('/')) throw invalid('match.path', 'a path starts with /, such as /api/transactions/.')
+  if (institutionError !== null && (method !== null || match.path)) throw invalid('match', 'an institution_error rule matches link and institution only.')
+  if (institutionError === null && match.institution) throw invalid('match.institution', 'a request rule matches method, path and link.')
+  const link = match.link ? await linkOf(ctx, actor, match.link) : undefined
+  const institution = match.institution ?? link?.institution ?? null
+  if (match.institution && !ctx.connectors.institution(match.institution)) throw new PonteError('does_not_exist', { field: 'match.institution' })
+  if (institution && ctx.connectors.hasRealConnector(institution))
+    throw invalid(match.link ? 'match.link' : 'match.institution', 'only institutions the sandbox serves take faults.')
+  if (input.count !== undefined && input.count !== null && (!Number.isInteger(input.count) || input.count < 1)) throw invalid('count', 'a whole number from 1.')
+  const probability = input.probability ?? 1
+  if (!(probability > 0 && probability <= 1)) throw invalid('probability', 'more than 0, at most 1.')
+
+  const rule = await store.insertFaultRule(ctx.db, {
+    id: uuidv7(ctx.clock.now().getTime()),
+    organization_id: actor.organizationId,
+    method,
+    path_prefix: match.path ?? null,
+    link_id: link?.id ?? null,
+    institution: match.institution ?? null,
+    latency_ms: latency,
+    status,
+    institution_error: institutionError,
+    remaining: input.count ?? null,
+    probability: probability.toFixed(3),
+    created_at: ctx.clock.now().toISOString(),
+  })
+  knownWithoutRules.delete(actor.organizationId)
+  return rule
+}
+
+export function listFaultRules(ctx: FaultsContext, actor: Actor, { conditions, page }: ListRequest) {
+  return store.listFaultRules(ctx.db, actor.organizationId, conditions, page)
+}
+
+export function getFaultRule(ctx: FaultsContext, actor: Actor, id: string): Promise<FaultRuleRow> {
+  return byIdOr404(id, (uuid) => store.findFaultRule(ctx.db, actor.organizationId, uuid))
+}
+
+export async function deleteFaultRule(ctx: FaultsContext, actor: Actor, id?: string): Promise<void> {
+  if (id !== undefined) await getFaultRule(ctx, actor, id)
+  await store.deleteFaultRules(ctx.db, actor.organizationId, id?.toLowerCase())
+}
+
+export function faultRuleWire(row: FaultRuleRow) {
+  return {
+    id: row.id,
+    match: { method: row.method, path: row.path_prefix, link: row.link_id, institution: row.institution },
+    effect: { latency_ms: row.latency_ms, status: row.status, institution_error: row.institution_error },
+    remaining: row.remaining,
+    probability: Number(row.probability),
+    matched: row.matched,
+    created_at: row.created_at,
+  }
+}
+
+/** The request-level fault the organization's rules give this request, if any (one rule's use is spent). */
+export async function requestRuleFault(
+  ctx: FaultsContext,
+  organizationId: string,
+  request: { method: string; path: string; linkId: string | null },
+): Promise<RequestFault | undefined> {
+  if (!(await mayHaveRules(ctx, organizationId))) return undefined
+  const taken = await store.takeRequestRule(ctx.db, organizationId, request)
+  if (!taken) return undefined
+  return {
+    ...(taken.latency_ms !== null ? { latencyMs: taken.latency_ms } : {}),
+    ...(taken.status !== null ? { status: taken.status as RequestFault['status'] } : {}),
+  }
+}
+
+/** The institution error the organization's rules give this login at a sandbox institution, if any. */
+export async function institutionRuleFault(
+  ctx: FaultsContext,
+  organizationId: string,
+  login: { institution: string; linkId: string | null },
+): Promise<InstitutionFault | undefined> {
+  if (ctx.connectors.hasRealConnector(login.institution) || !(await mayHaveRules(ctx, organizationId))) return undefined
+  const taken = await store.takeInstitutionRule(ctx.db, organizationId, login)
+  return taken?.institution_error as InstitutionFault | undefined
+}
+
+/**
+ * Logs in at an institution on behalf of the organization (a new link, or link `linkId`): the
+ * institution's connector answers, unless the request's X-Ponte-Fault or one of the
+ * organization's rules gives a sandbox institution an error to answer instead. `token_required`
+ * asks for a token the way the sandbox's MFA institutions do, and the sandbox token satisfies it.
+ */
+export async function loginAt(
+  ctx: FaultsContext,
+  organizationId: string,
+  institution: CatalogInstitution,
+  linkId: string | null,
+  credentials: Credentials,
+  token?: string,
+): Promise<LoginOutcome> {
+  const sandbox = !ctx.connectors.hasRealConnector(institution.name)
+  const fault = sandbox
+    ? (requestInstitutionFault() ?? (await institutionRuleFault(ctx, organizationId, { institution: institution.name, linkId })))
+    : undefined
+  if (fault === 'token_required' && token !== SANDBOX_MFA_TOKEN) {
+    return { status: 'token_required', tokenGenerationData: tokenGenerationData('device', institution.name, credentials.username, token ?? '') }
+  }
+  if (fault && fault !== 'token_required') return { status: 'error', code: fault }
+  return ctx.connectors.connectorFor(institution).login(credentials, token)
+}
