@@ -84,8 +84,7 @@ export async function idempotent(
   const org = caller.organizationId
   const now = () => ctx.clock.now().toISOString()
 
-  const conflict = () =>
-    new PonteError('idempotency_key_conflict', { headers: { 'Belvo-Idempotency-Key': key, 'Belvo-Idempotency-Status': 'PROCESSING' } })
+  const conflict = () => new PonteError('idempotency_key_conflict', { headers: { 'Belvo-Idempotency-Key': key, 'Belvo-Idempotency-Status': 'PROCESSING' } })
 
   // One transaction claims the key, creates, and stores the answer: a request that fails (a 400)
   // rolls its claim back with everything else, so the corrected request can use the same key.
