@@ -37,6 +37,7 @@ import type { Cipher } from './lib/crypto.ts'
 import { backgroundMetrics } from './jobs/metrics.ts'
 import { QUEUES, type JobQueue } from './jobs/queue.ts'
 import { sandboxRoutes } from './http/routes/sandbox.ts'
+import { sandboxPaymentRoutes } from './http/routes/sandbox-payments.ts'
 import { paymentRoutes } from './http/routes/payments.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
@@ -217,6 +218,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     tokenRoutes(scoped)
     webhookRoutes(scoped)
     sandboxRoutes(scoped)
+    sandboxPaymentRoutes(scoped)
     categorizationRoutes(scoped)
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)
