@@ -1,7 +1,10 @@
 import { generateCnpj, generateCpf } from '@brazilian-utils/brazilian-utils'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { requestHash } from '../../src/domain/payments/idempotency.ts'
 import { sumAmounts } from '../../src/domain/payments/money.ts'
+import { claimIdempotencyKeyIn } from '../../src/store/payment-idempotency.ts'
+import { backend } from '../helpers/db.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { expectSpec } from '../helpers/spec.ts'
 
@@ -25,6 +28,15 @@ describe('Payments Brazil: list filters and the sandbox statement', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201)
     return res.body as Json
   }
+
+  const intentBody = (account: Json, amount: string, description: string) => ({
+    amount,
+    customer: customer.id,
+    description,
+    allowed_payment_method_types: ['open_finance'],
+    payment_method_details: { open_finance: { beneficiary_bank_account: account.id, payer_institution: RETAIL, callback_url: 'https://merchant.example/cb' } },
+    confirm: true,
+  })
 
   /** An intent to `account`, authorized at once (the amount picks the outcome, README). */
   async function pay(account: Json, amount: string, description: string) {
@@ -82,6 +94,38 @@ describe('Payments Brazil: list filters and the sandbox statement', () => {
     expect(malformed.status).toBe(400)
     expect(malformed.body[0]).toMatchObject({ field: 'payer' })
   })
+
+  // PGlite has one connection: a transaction held open here would hold every request back.
+  it.skipIf(backend === 'pglite')(
+    'answers 409 at once while another transaction holds the key, and lets the key go when that transaction rolls back',
+    async () => {
+      const account = await createAccount()
+      const key = randomUUID()
+      const body = intentBody(account, '10.00', `held ${key}`)
+      const headers = { 'belvo-idempotency-key': key }
+      const held = h.db.tx(async (tx) => {
+        // Another API process's request with this key, inside its creating transaction.
+        expect(
+          await claimIdempotencyKeyIn(tx, h.key.organizationId, key, requestHash('POST', '/payments/br/payment-intents/', body), new Date().toISOString()),
+        ).toEqual({
+          free: true,
+          claimed: true,
+        })
+        const conflict = await call('POST', '/payments/br/payment-intents/', body, { headers })
+        expect(conflict.status).toBe(409)
+        expect(conflict.body[0]).toMatchObject({ code: 'idempotency_key_conflict' })
+        expect(conflict.headers['belvo-idempotency-status']).toBe('PROCESSING')
+        throw new Error('rolled back')
+      })
+      await expect(held).rejects.toThrow('rolled back')
+      const created = await call('POST', '/payments/br/payment-intents/', body, { headers })
+      expect(created.status).toBe(201)
+      expect(created.headers['belvo-idempotency-status']).toBe('AVAILABLE')
+      const replayed = await call('POST', '/payments/br/payment-intents/', body, { headers })
+      expect(replayed.headers['belvo-idempotency-status']).toBe('REPLAYED')
+      expect(replayed.body.id).toBe(created.body.id)
+    },
+  )
 
   it("lists a receiving account's credits with their end_to_end_id and running balance, matching its transactions and balance to the cent", async () => {
     const account = await createAccount()
