@@ -335,9 +335,9 @@ export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise
       `WITH due AS (
          SELECT d.endpoint_id, min(d.next_attempt_at) AS first_due FROM webhook_deliveries d
          WHERE d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz
-           AND NOT EXISTS (
+           AND (d.order_key IS NULL OR NOT EXISTS (
              SELECT 1 FROM webhook_deliveries o
-             WHERE o.endpoint_id = d.endpoint_id AND o.order_key = d.order_key AND o.status = 'pending' AND o.seq < d.seq)
+             WHERE o.endpoint_id = d.endpoint_id AND o.order_key = d.order_key AND o.status = 'pending' AND o.seq < d.seq))
          GROUP BY d.endpoint_id
        ), busy AS (
          SELECT d.endpoint_id, count(*) AS n FROM webhook_deliveries d
@@ -361,9 +361,9 @@ export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise
          CROSS JOIN LATERAL (
            SELECT p.id FROM webhook_deliveries p
            WHERE p.endpoint_id = ep.id AND p.status = 'pending' AND p.next_attempt_at <= $1::timestamptz
-           AND NOT EXISTS (
+           AND (p.order_key IS NULL OR NOT EXISTS (
              SELECT 1 FROM webhook_deliveries o
-             WHERE o.endpoint_id = p.endpoint_id AND o.order_key = p.order_key AND o.status = 'pending' AND o.seq < p.seq)
+             WHERE o.endpoint_id = p.endpoint_id AND o.order_key = p.order_key AND o.status = 'pending' AND o.seq < p.seq))
            ORDER BY p.next_attempt_at, p.id
            LIMIT GREATEST($5::int - busy.n, 0)
          ) next

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createSecretKey } from '../../src/domain/keys.ts'
 import { createWebhookEndpoint, emitWebhook, type WebhookContext } from '../../src/domain/webhooks.ts'
 import { MAX_ATTEMPTS, WebhookDispatcher } from '../../src/jobs/dispatcher.ts'
@@ -74,9 +74,19 @@ describe(`webhook delivery in order per object on ${backend}`, () => {
         // A1 waits out its backoff (the clock stands still): A2 and A3 wait with it. D likewise.
         expect(log.filter((entry) => entry.startsWith('arrive A') || entry.startsWith('arrive D')).sort()).toEqual(['arrive A1', 'arrive D1'])
         // D1 runs out of retries; A1 succeeds at its second attempt.
+        // Each attempt is recorded (its backoff counted from the clock then) before the clock moves on.
+        const attemptsOf = async (label: string) =>
+          (
+            await db.query<{ attempts: number }>(
+              'SELECT d.attempts FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.payload LIKE $1',
+              [`%"label":"${label}"%`],
+            )
+          )[0].attempts
+        await vi.waitFor(async () => expect(await attemptsOf('A1')).toBe(1), { timeout: 30_000, interval: 20 })
         for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
-          ctx.clock.advance(60_000)
-          await receiver.waitFor(() => log.filter((entry) => entry === 'arrive D1').length === attempt + 1, 30_000)
+          await vi.waitFor(async () => expect(await attemptsOf('D1')).toBe(attempt), { timeout: 30_000, interval: 20 })
+          // Past the longest backoff (48 s), short of a claim's lease (60 s): nothing in flight is due again.
+          ctx.clock.advance(50_000)
         }
         await receiver.waitFor(() => answered('A3') && answered('D3'), 30_000)
       } finally {
