@@ -64,7 +64,7 @@ describe('Payments Brazil: list filters and the sandbox statement', () => {
   })
   afterAll(async () => h.close())
 
-  it('filters payment intents by provider and payment_method_type, and transactions by payer and beneficiary', async () => {
+  it('filters payment intents by provider and payment_method_type, transactions by payer and beneficiary, enrollments by customer__identifier', async () => {
     const tag = `filtros-${randomUUID().slice(0, 8)}`
     const [a, b] = [await createAccount(), await createAccount()]
     const first = await pay(a, '10.00', `${tag} a`)
@@ -93,6 +93,27 @@ describe('Payments Brazil: list filters and the sandbox statement', () => {
     const malformed = await call('GET', '/payments/br/transactions/?payer=not-a-uuid')
     expect(malformed.status).toBe(400)
     expect(malformed.body[0]).toMatchObject({ field: 'payer' })
+
+    // Enrollments by their customer's CPF.
+    const enrollment = await call('POST', '/payments/br/enrollments/', {
+      type: 'open_finance_biometric_pix',
+      details: {
+        customer: customer.id,
+        institution: RETAIL,
+        platform: 'ANDROID',
+        risk_signals: { device_id: 'abc' },
+        callback_url: 'https://merchant.example/done',
+      },
+    })
+    expect(enrollment.status, JSON.stringify(enrollment.body)).toBe(201)
+    const byCpf = await call('GET', `/payments/br/enrollments/?customer__identifier=${customer.identifier}`)
+    expect(byCpf.status).toBe(200)
+    expect(byCpf.body.results.map((e: Json) => e.id)).toEqual([enrollment.body.id])
+    for (const item of byCpf.body.results) expectSpec('current', 'EnrollmentBiometricPix', item)
+    expect((await call('GET', `/payments/br/enrollments/?customer__identifier=${generateCpf()}`)).body.count).toBe(0)
+    const badCpf = await call('GET', '/payments/br/enrollments/?customer__identifier=abc')
+    expect(badCpf.status).toBe(400)
+    expect(badCpf.body[0]).toMatchObject({ field: 'customer__identifier' })
   })
 
   // PGlite has one connection: a transaction held open here would hold every request back.
