@@ -6,12 +6,10 @@ import { sumAmounts } from '../../src/domain/payments/money.ts'
 import { claimIdempotencyKeyIn } from '../../src/store/payment-idempotency.ts'
 import { backend } from '../helpers/db.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
+import { enrollmentBody, RETAIL } from '../helpers/payments.ts'
 import { expectSpec } from '../helpers/spec.ts'
 
 type Json = Record<string, any>
-
-/** The sandbox catalog's retail bank (migration 0014). */
-const RETAIL = '0f5f8f8e-0a58-4c5e-9a64-6f1d2b9a1001'
 
 /** The payments lists' filters that had no column before (INVENTORY 3.2), and the sandbox statement of a receiving account. */
 describe('Payments Brazil: list filters and the sandbox statement', () => {
@@ -95,16 +93,7 @@ describe('Payments Brazil: list filters and the sandbox statement', () => {
     expect(malformed.body[0]).toMatchObject({ field: 'payer' })
 
     // Enrollments by their customer's CPF.
-    const enrollment = await call('POST', '/payments/br/enrollments/', {
-      type: 'open_finance_biometric_pix',
-      details: {
-        customer: customer.id,
-        institution: RETAIL,
-        platform: 'ANDROID',
-        risk_signals: { device_id: 'abc' },
-        callback_url: 'https://merchant.example/done',
-      },
-    })
+    const enrollment = await call('POST', '/payments/br/enrollments/', enrollmentBody(customer.id))
     expect(enrollment.status, JSON.stringify(enrollment.body)).toBe(201)
     const byCpf = await call('GET', `/payments/br/enrollments/?customer__identifier=${customer.identifier}`)
     expect(byCpf.status).toBe(200)
