@@ -13,6 +13,7 @@ import { systemClock } from '../src/lib/clock.ts'
 import { Cipher } from '../src/lib/crypto.ts'
 import { openDb, type Db } from '../src/store/db.ts'
 import { migrate } from '../src/store/migrate.ts'
+import { singleRowCommitCeiling } from './ceilings.ts'
 import { fmt, report } from './lib.ts'
 
 /**
@@ -29,19 +30,9 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
-async function singleRowCommits(db: Db): Promise<number> {
-  await db.exec('CREATE TABLE bench_commit (id bigserial PRIMARY KEY, payload text)')
-  const n = 2000
-  const started = performance.now()
-  for (let i = 0; i < n; i++) await db.query('INSERT INTO bench_commit (payload) VALUES ($1)', ['x'])
-  const rate = n / ((performance.now() - started) / 1000)
-  await db.exec('DROP TABLE bench_commit')
-  return rate
-}
-
 async function runBackend(name: string, db: Db) {
   await migrate(db)
-  const ceiling = await singleRowCommits(db)
+  const ceiling = await singleRowCommitCeiling(db)
   const queue = await openQueue(db)
   await queue.boss.createQueue('bench-noop', { name: 'bench-noop' })
 

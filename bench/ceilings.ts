@@ -152,6 +152,21 @@ export async function unnestCeiling(db: Db): Promise<number> {
   return rate
 }
 
+/**
+ * C6/C7 single-row commits: 5,000 generated rows inserted one `INSERT` (one implicit transaction)
+ * at a time into the empty table, on one connection, as PERF.md's dbbench.js did. Rows/s.
+ */
+export async function singleRowCommitCeiling(db: Db, rows = 5000): Promise<number> {
+  await createTable(db)
+  const generated = Array.from({ length: rows }, (_, i) => ingestRow(i))
+  const sql = `INSERT INTO ${CEILING_TABLE} (${COLUMNS.join(',')}) VALUES (${TYPES.map((type, i) => `$${i + 1}::${type}`).join(',')})`
+  const started = performance.now()
+  for (const row of generated) await db.query(sql, row)
+  const rate = rows / ((performance.now() - started) / 1000)
+  await db.exec(`DROP TABLE ${CEILING_TABLE}`)
+  return rate
+}
+
 const copyLine = (row: (string | null)[]) => `${row.map((v) => (v === null ? '\\N' : v)).join('\t')}\n`
 
 /** Loads the 1M-row query set by COPY in 100k-row chunks, then ANALYZE, as dbbench.js does. */

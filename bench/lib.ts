@@ -4,6 +4,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
 
 /**
  * Shared benchmark plumbing. Servers run in their own process (as in PERF.md, where the server
@@ -30,7 +31,9 @@ export async function startServer(name: string, env: Record<string, string> = {}
   const logDir = mkdtempSync(join(tmpdir(), `ponte-bench-${name}-`))
   const logFile = join(logDir, 'stdout.log')
   const out = openSync(logFile, 'w')
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  // BENCH_SERVER_ARGS adds Node options to the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', out, 'inherit'],
   })
@@ -126,3 +129,30 @@ export function report(title: string, rows: Record<string, string | number>[]): 
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+
+/** A scratch database `<prefix>_<now>` on BENCH_DATABASE_URL's server; undefined when it does not answer. */
+export async function postgresUrl(prefix: string): Promise<string | undefined> {
+  const admin = ADMIN_URL
+  const client = new pg.Client({ connectionString: admin })
+  try {
+    await client.connect()
+    const name = `${prefix}_${Date.now()}`
+    await client.query(`CREATE DATABASE ${name}`)
+    const url = new URL(admin)
+    url.pathname = `/${name}`
+    return url.toString()
+  } catch {
+    return undefined
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`)
+  await admin.end()
+}

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { loadConfig, webhookSettings } from '../src/config.ts'
 import { TRANSACTIONS } from '../src/domain/banking.ts'
 import { registerLink } from '../src/domain/links.ts'
@@ -12,7 +11,7 @@ import { ConnectorRegistry } from '../src/connectors/registry.ts'
 import { ManualClock } from '../src/lib/clock.ts'
 import { startUp } from '../src/main.ts'
 import { loadQuerySet, offsetCeiling, unnestCeiling } from './ceilings.ts'
-import { fmt, measure, report, startServer } from './lib.ts'
+import { dropDatabase, fmt, measure, postgresUrl, report, startServer } from './lib.ts'
 
 /**
  * Issue 3's figures, on PGlite (on disk) and on PostgreSQL when BENCH_DATABASE_URL (default
@@ -30,30 +29,6 @@ import { fmt, measure, report, startServer } from './lib.ts'
  */
 const SCALE = process.env.BENCH_SCALE ?? 'scale_8y_100a'
 const SANDBOX_TODAY = '2026-06-30T12:00:00Z'
-
-async function postgresUrl(): Promise<string | undefined> {
-  const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-  const client = new pg.Client({ connectionString: admin })
-  try {
-    await client.connect()
-    const name = `ponte_bench_${Date.now()}`
-    await client.query(`CREATE DATABASE ${name}`)
-    const url = new URL(admin)
-    url.pathname = `/${name}`
-    return url.toString()
-  } catch {
-    return undefined
-  } finally {
-    await client.end().catch(() => {})
-  }
-}
-
-async function dropDatabase(url: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' })
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`)
-  await admin.end()
-}
 
 /** Queries per second of `sql` in a closed loop on one connection for `seconds`. */
 async function loop(db: { query: (sql: string, params?: unknown[]) => Promise<unknown> }, sql: string, params: unknown[], seconds = 3): Promise<number> {
@@ -202,7 +177,7 @@ const BACKENDS = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',')
 const dataDir = mkdtempSync(join(tmpdir(), 'ponte-bench-tx-'))
 try {
   if (BACKENDS.includes('pglite')) await runBackend('PGlite (on disk)', { PONTE_DATA_DIR: dataDir })
-  const url = BACKENDS.includes('postgres') ? await postgresUrl() : undefined
+  const url = BACKENDS.includes('postgres') ? await postgresUrl('ponte_bench') : undefined
   if (url) {
     try {
       await runBackend('PostgreSQL', { DATABASE_URL: url, PONTE_DATA_DIR: dataDir, PONTE_ENCRYPTION_KEY: randomBytes(32).toString('base64') })

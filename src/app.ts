@@ -40,6 +40,7 @@ import { sandboxRoutes } from './http/routes/sandbox.ts'
 import { inboxReceiverRoutes, inboxRoutes } from './http/routes/inbox.ts'
 import { requestFaults } from './http/plugins/faults.ts'
 import { sandboxFaultRoutes } from './http/routes/sandbox-faults.ts'
+import { sandboxPaymentRoutes } from './http/routes/sandbox-payments.ts'
 import { paymentRoutes } from './http/routes/payments.ts'
 import { paymentAuthorizationRoutes } from './http/routes/payment-authorizations.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
@@ -236,6 +237,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     sandboxRoutes(scoped)
     inboxRoutes(scoped)
     sandboxFaultRoutes(scoped)
+    sandboxPaymentRoutes(scoped)
     categorizationRoutes(scoped)
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)

@@ -383,6 +383,8 @@ export async function emitWebhook(tx: Queryable, ctx: { clock: Clock }, event: W
     webhookType: event.webhookType,
     webhookCode: event.webhookCode,
     now: now.toISOString(),
+    // An object's events reach each endpoint in the order they were stored.
+    orderKey: event.objectId ?? null,
   })
   return webhookId
 }

@@ -33,6 +33,8 @@ export type FilterSource =
   | { account: string }
   /** A column of the row's link (by its `link_id`), e.g. `institution`. */
   | { link: string }
+  /** A column of the row's payments customer (by its `customer_id`), e.g. `identifier`. */
+  | { customer: string }
 
 export interface FilterField {
   /** The query parameter name before any `__lookup` suffix, e.g. `balance__current`. */

@@ -54,6 +54,7 @@ export function filterColumn(field: FilterField, { alias, accountAlias }: Filter
     const column = identifier(source.account, field)
     return accountAlias ? `${accountAlias}.${column}` : `(SELECT a.${column} FROM accounts a WHERE a.id = ${alias}.account_id)`
   }
+  if ('customer' in source) return `(SELECT c.${identifier(source.customer, field)} FROM payment_customers c WHERE c.id = ${alias}.customer_id)`
   return `(SELECT l.${identifier(source.link, field)} FROM links l WHERE l.id = ${alias}.link_id)`
 }
 

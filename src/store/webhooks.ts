@@ -217,14 +217,24 @@ function deliveriesDue(): void {
 /** One pending delivery per endpoint, due at `now`. */
 export async function insertDeliveries(
   db: Queryable,
-  d: { ids: string[]; endpointIds: string[]; organizationId: string; eventId: string; webhookType: string; webhookCode: string; now: string },
+  d: {
+    ids: string[]
+    endpointIds: string[]
+    organizationId: string
+    eventId: string
+    webhookType: string
+    webhookCode: string
+    now: string
+    /** Deliveries with the same key reach an endpoint one after the other, in insertion order (migration 0017). */
+    orderKey?: string | null
+  },
 ): Promise<void> {
   if (d.ids.length === 0) return
   await db.query(
-    `INSERT INTO webhook_deliveries (id, organization_id, endpoint_id, event_id, webhook_type, webhook_code, status, attempts, next_attempt_at, created_at, updated_at)
-     SELECT u.id, $3, u.endpoint_id, $4, $5, $6, 'pending', 0, $7::timestamptz, $7::timestamptz, $7::timestamptz
+    `INSERT INTO webhook_deliveries (id, organization_id, endpoint_id, event_id, webhook_type, webhook_code, status, attempts, next_attempt_at, created_at, updated_at, order_key)
+     SELECT u.id, $3, u.endpoint_id, $4, $5, $6, 'pending', 0, $7::timestamptz, $7::timestamptz, $7::timestamptz, $8::text
      FROM unnest($1::uuid[], $2::uuid[]) AS u (id, endpoint_id)`,
-    [d.ids, d.endpointIds, d.organizationId, d.eventId, d.webhookType, d.webhookCode, d.now],
+    [d.ids, d.endpointIds, d.organizationId, d.eventId, d.webhookType, d.webhookCode, d.now, d.orderKey ?? null],
   )
   deliveriesDue()
 }
@@ -307,7 +317,8 @@ export interface ClaimOptions {
 /**
  * Claims up to `limit` due deliveries, at most `perEndpoint` in flight per endpoint across every
  * dispatcher process, oldest due first. Deliveries of disabled endpoints wait, pending, until the
- * endpoint is enabled again.
+ * endpoint is enabled again. A delivery with an `order_key` (a payments object) waits while an
+ * earlier one of its endpoint and key is pending, in flight or in backoff (migration 0017).
  *
  * Two statements in one transaction. The first locks the endpoints that have due deliveries and
  * (as far as its snapshot tells) room, with FOR NO KEY UPDATE SKIP LOCKED: concurrent claims take
@@ -323,7 +334,11 @@ export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise
     const endpoints = await tx.query<{ id: string }>(
       `WITH due AS (
          SELECT d.endpoint_id, min(d.next_attempt_at) AS first_due FROM webhook_deliveries d
-         WHERE d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz GROUP BY d.endpoint_id
+         WHERE d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz
+           AND (d.order_key IS NULL OR NOT EXISTS (
+             SELECT 1 FROM webhook_deliveries o
+             WHERE o.endpoint_id = d.endpoint_id AND o.order_key = d.order_key AND o.status = 'pending' AND o.seq < d.seq))
+         GROUP BY d.endpoint_id
        ), busy AS (
          SELECT d.endpoint_id, count(*) AS n FROM webhook_deliveries d
          WHERE d.status = 'pending' AND d.claimed_until > $1::timestamptz GROUP BY d.endpoint_id
@@ -346,6 +361,9 @@ export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise
          CROSS JOIN LATERAL (
            SELECT p.id FROM webhook_deliveries p
            WHERE p.endpoint_id = ep.id AND p.status = 'pending' AND p.next_attempt_at <= $1::timestamptz
+           AND (p.order_key IS NULL OR NOT EXISTS (
+             SELECT 1 FROM webhook_deliveries o
+             WHERE o.endpoint_id = p.endpoint_id AND o.order_key = p.order_key AND o.status = 'pending' AND o.seq < p.seq))
            ORDER BY p.next_attempt_at, p.id
            LIMIT GREATEST($5::int - busy.n, 0)
          ) next

@@ -8,6 +8,7 @@ import { sumAmounts } from '../../src/domain/payments/money.ts'
 import { claimIdempotencyKey } from '../../src/store/payments.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import type { Receiver } from '../helpers/receiver.ts'
+import { enrollmentBody as enrollment } from '../helpers/payments.ts'
 import { expectSpec } from '../helpers/spec.ts'
 
 type Json = Record<string, any>
@@ -652,17 +653,7 @@ describe('Payments Brazil', () => {
     })
   })
   describe('biometric Pix enrollments', () => {
-    const enrollmentBody = (extra: Json = {}) => ({
-      type: 'open_finance_biometric_pix',
-      details: {
-        customer: customer.id,
-        institution: RETAIL,
-        platform: 'ANDROID',
-        risk_signals: { device_id: 'abc' },
-        callback_url: 'https://merchant.example/done',
-      },
-      ...extra,
-    })
+    const enrollmentBody = (extra: Json = {}) => enrollment(customer.id, extra)
 
     it('creates a PENDING enrollment and completes it (SUCCEEDED) or fails it (FAILED) from the redirection', async () => {
       const created = await call('POST', '/payments/br/enrollments/', enrollmentBody({ external_id: randomUUID() }))

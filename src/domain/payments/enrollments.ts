@@ -21,6 +21,14 @@ export const PLATFORMS = ['ANDROID', 'BROWSER', 'CROSS_PLATFORM', 'IOS'] as cons
 
 export const ENROLLMENT_FILTERS: readonly FilterField[] = [
   { param: 'customer', source: { column: 'customer_id' }, type: 'uuid', lookups: ['exact'] },
+  {
+    param: 'customer__identifier',
+    source: { customer: 'identifier' },
+    type: 'text',
+    lookups: ['exact'],
+    description: "The customer's CPF (digits)",
+    format: { pattern: /^\d{11,14}$/, detail: 'A CPF or CNPJ is 11 to 14 digits.' },
+  },
   { param: 'external_id', type: 'uuid', lookups: ['exact', 'in'] },
   { param: 'institution', source: { column: 'institution_id' }, type: 'uuid', lookups: ['exact'] },
   { param: 'status', type: 'text', lookups: ['exact', 'in'], choices: ENROLLMENT_STATUSES },

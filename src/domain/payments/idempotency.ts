@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { PonteError } from '../../lib/errors.ts'
 import { isUuid } from '../../lib/ids.ts'
 import type { Db, Queryable } from '../../store/db.ts'
-import { claimIdempotencyKey, completeIdempotencyKey, findIdempotencyKey, releaseIdempotencyKey, takeOverStaleIdempotencyKey } from '../../store/payments.ts'
+import { completeIdempotencyKey, findIdempotencyKey, takeOverStaleIdempotencyKey } from '../../store/payments.ts'
+import { claimIdempotencyKeyIn } from '../../store/payment-idempotency.ts'
 import type { Clock } from '../../lib/clock.ts'
 import type { PaymentsCaller } from './audit.ts'
 
@@ -15,10 +16,13 @@ import type { PaymentsCaller } from './audit.ts'
  * - the same key while the first request still runs: 409 `idempotency_key_conflict`;
  * - the same key with another body: 422 `idempotency_payload_mismatch`;
  * - a key that is not a UUID: 400 `idempotency_key_invalid`.
- * The claim is a row insert under the (organization, key) primary key, committed before the work
- * starts: of two concurrent identical requests, on any number of API processes, exactly one
- * inserts it and creates; the other sees the claim (409) or, once committed, the answer (replay).
- * A request that fails releases its key: nothing was created, so there is nothing to replay.
+ * The claim is the first statement of the creating transaction (store/payment-idempotency.ts):
+ * a transaction-scoped advisory lock on the key, taken without waiting, and a row insert under the
+ * (organization, key) primary key. Of two concurrent identical requests, on any number of API
+ * processes, exactly one holds the lock and creates; the other finds the lock taken (409) or, once
+ * the first committed, its answer (replay). A request that fails rolls its claim back with the
+ * rest: nothing was created, so there is nothing to replay and the key is free. One commit per
+ * request instead of two (the claim used to be committed on its own first; bench/payments.ts).
  */
 export const IDEMPOTENCY_HEADER = 'belvo-idempotency-key'
 
@@ -80,29 +84,30 @@ export async function idempotent(
   const org = caller.organizationId
   const now = () => ctx.clock.now().toISOString()
 
-  let claimed = await claimIdempotencyKey(ctx.db, org, key, hash, now())
-  if (!claimed) {
-    const existing = await findIdempotencyKey(ctx.db, org, key)
-    // Released between our insert and our read (the first request failed): claim it again.
-    if (!existing) claimed = await claimIdempotencyKey(ctx.db, org, key, hash, now())
-    else if (existing.request_hash !== hash) throw new PonteError('idempotency_payload_mismatch')
-    else if (existing.state === 'completed') {
-      return { status: existing.response_status!, body: JSON.parse(existing.response_body!), idempotency: { key, status: 'REPLAYED' } }
-    } else {
+  const conflict = () => new PonteError('idempotency_key_conflict', { headers: { 'Belvo-Idempotency-Key': key, 'Belvo-Idempotency-Status': 'PROCESSING' } })
+
+  // One transaction claims the key, creates, and stores the answer: a request that fails (a 400)
+  // rolls its claim back with everything else, so the corrected request can use the same key.
+  const result = await ctx.db.tx(async (tx): Promise<IdempotentResult> => {
+    const claim = await claimIdempotencyKeyIn(tx, org, key, hash, now())
+    if (!claim.free) throw conflict()
+    if (!claim.claimed) {
+      // Read in a statement of its own: its snapshot, taken after the lock, sees the row of a
+      // request that committed just before.
+      const existing = await findIdempotencyKey(tx, org, key)
+      if (!existing) throw conflict()
+      if (existing.request_hash !== hash) throw new PonteError('idempotency_payload_mismatch')
+      if (existing.state === 'completed') {
+        return { status: existing.response_status!, body: JSON.parse(existing.response_body!), idempotency: { key, status: 'REPLAYED' } }
+      }
+      // A committed `processing` claim: written by a process of an earlier version that died
+      // before finishing. Taken over once it is old enough.
       const staleBefore = new Date(ctx.clock.now().getTime() - STALE_CLAIM_MS).toISOString()
-      claimed = await takeOverStaleIdempotencyKey(ctx.db, org, key, hash, staleBefore, now())
+      if (!(await takeOverStaleIdempotencyKey(tx, org, key, hash, staleBefore, now()))) throw conflict()
     }
-    if (!claimed) throw new PonteError('idempotency_key_conflict', { headers: { 'Belvo-Idempotency-Key': key, 'Belvo-Idempotency-Status': 'PROCESSING' } })
-  }
-  try {
-    const result = await ctx.db.tx(async (tx) => {
-      const created = await create(tx)
-      await completeIdempotencyKey(tx, org, key, created.status, JSON.stringify(created.body), now())
-      return created
-    })
-    return { ...result, idempotency: { key, status: 'AVAILABLE' } }
-  } catch (error) {
-    await releaseIdempotencyKey(ctx.db, org, key)
-    throw error
-  }
+    const created = await create(tx)
+    await completeIdempotencyKey(tx, org, key, created.status, JSON.stringify(created.body), now())
+    return { ...created, idempotency: { key, status: 'AVAILABLE' } }
+  })
+  return result
 }

@@ -45,6 +45,7 @@ export const PAYMENT_INTENT_FILTERS: readonly FilterField[] = [
     lookups: ['exact'],
     choices: ['open_finance', 'open_finance_biometric_pix'],
   },
+  { param: 'provider', type: 'text', lookups: ['exact'], choices: ['belvo'] },
   { param: 'search', source: { column: 'description' }, type: 'text', lookups: ['exact'], partial: true, minLength: 3, description: 'Part of the description' },
 ]
 
@@ -63,6 +64,13 @@ export const PAYMENT_TRANSACTION_FILTERS: readonly FilterField[] = [
   { param: 'created_at', type: 'datetime', lookups: TIMESTAMP_LOOKUPS },
   { param: 'charge', source: { column: 'charge_id' }, type: 'uuid', lookups: ['exact', 'in'] },
   { param: 'beneficiary', source: { column: 'beneficiary_bank_account_id' }, type: 'uuid', lookups: ['exact', 'in'] },
+  {
+    param: 'payer',
+    source: { column: 'payer_bank_account_id' },
+    type: 'uuid',
+    lookups: ['exact', 'in'],
+    description: "The payer's bank account (the sandbox names none)",
+  },
   { param: 'customer', source: { column: 'customer_id' }, type: 'uuid', lookups: ['exact', 'in'] },
   { param: 'payment_intent', source: { column: 'payment_intent_id' }, type: 'uuid', lookups: ['exact', 'in'] },
   { param: 'transaction__type', source: { column: 'transaction_type' }, type: 'text', lookups: ['exact'], choices: ['INFLOW', 'OUTFLOW'] },
