@@ -38,6 +38,8 @@ import { backgroundMetrics } from './jobs/metrics.ts'
 import { QUEUES, type JobQueue } from './jobs/queue.ts'
 import { sandboxRoutes } from './http/routes/sandbox.ts'
 import { paymentRoutes } from './http/routes/payments.ts'
+import { paymentLegacyRoutes } from './http/routes/payments-legacy.ts'
+import { paymentLegacyPages } from './http/routes/payments-legacy-pages.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
 import { PonteError } from './lib/errors.ts'
@@ -223,6 +225,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     enrichRecurringRoutes(scoped)
     consentRoutes(scoped)
     paymentRoutes(scoped)
+    paymentLegacyRoutes(scoped)
   })
 
   // The connect widget's JSON API: the widget access token (Bearer), never a secret key.
@@ -234,6 +237,8 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   })
   // The sandbox's Open Finance Brasil authorization page (HTML, for the person's browser).
   await app.register(async (bank) => mockBankRoutes(bank as unknown as Api))
+  // The payer's pages of the earlier payments API: the sandbox PSE bank and payment links (HTML).
+  await app.register(async (pages) => paymentLegacyPages(pages as unknown as Api))
 
   return app
 }

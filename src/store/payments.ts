@@ -10,6 +10,18 @@ import { isoUtc as ISO } from './sql.ts'
 
 type Json = Record<string, unknown>
 
+/**
+ * `/payments/br/` sees Brazil's rows only: the same tables hold Colombia's PSE objects of the
+ * earlier API (migration 0019, src/store/payments-legacy.ts).
+ */
+const BRAZIL = {
+  institution: "i.country = 'BRA'",
+  customer: "c.country = 'BRA'",
+  bankAccount: "b.country = 'BRA'",
+  intent: "p.kind <> 'pse'",
+  transaction: "t.currency = 'BRL'",
+} as const
+
 // ---------------------------------------------------------------------------------------------
 // Institutions
 
@@ -29,7 +41,7 @@ const INSTITUTION_COLUMNS = 'i.id, i.code, i.name, i.display_name, i.institution
 export function listPaymentInstitutions(db: Queryable, conditions: Condition[], page: PageRequest) {
   return filteredPage<PaymentInstitutionRow>(
     db,
-    { from: 'payment_institutions i', alias: 'i', select: INSTITUTION_COLUMNS, orderBy: 'i.sort_priority, i.id', where: [], params: [] },
+    { from: 'payment_institutions i', alias: 'i', select: INSTITUTION_COLUMNS, orderBy: 'i.sort_priority, i.id', where: [BRAZIL.institution], params: [] },
     conditions,
     page,
   )
@@ -93,7 +105,7 @@ export async function insertCustomer(db: Queryable, c: NewCustomer): Promise<Cus
 
 export async function findCustomer(db: Queryable, organizationId: string, id: string): Promise<CustomerRow | undefined> {
   return (
-    await db.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM payment_customers c WHERE c.organization_id = $1 AND c.id = $2`, [organizationId, id])
+    await db.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM payment_customers c WHERE c.organization_id = $1 AND c.id = $2 AND ${BRAZIL.customer}`, [organizationId, id])
   )[0]
 }
 
@@ -114,7 +126,7 @@ export function listCustomers(db: Queryable, organizationId: string, conditions:
       alias: 'c',
       select: CUSTOMER_COLUMNS,
       orderBy: 'c.created_at DESC, c.id DESC',
-      where: ['c.organization_id = $1'],
+      where: ['c.organization_id = $1', BRAZIL.customer],
       params: [organizationId],
     },
     conditions,
@@ -186,7 +198,7 @@ export async function insertBankAccount(db: Queryable, b: NewBankAccount): Promi
 
 export async function findBankAccount(db: Queryable, organizationId: string, id: string): Promise<BankAccountRow | undefined> {
   return (
-    await db.query<BankAccountRow>(`SELECT ${BANK_ACCOUNT_COLUMNS} FROM payment_bank_accounts b WHERE b.organization_id = $1 AND b.id = $2`, [
+    await db.query<BankAccountRow>(`SELECT ${BANK_ACCOUNT_COLUMNS} FROM payment_bank_accounts b WHERE b.organization_id = $1 AND b.id = $2 AND ${BRAZIL.bankAccount}`, [
       organizationId,
       id,
     ])
@@ -216,7 +228,7 @@ export function listBankAccounts(db: Queryable, organizationId: string, conditio
       alias: 'b',
       select: BANK_ACCOUNT_COLUMNS,
       orderBy: 'b.created_at DESC, b.id DESC',
-      where: ['b.organization_id = $1'],
+      where: ['b.organization_id = $1', BRAZIL.bankAccount],
       params: [organizationId],
     },
     conditions,
@@ -315,7 +327,7 @@ export async function insertPaymentIntent(db: Queryable, p: NewPaymentIntent): P
  */
 export async function findPaymentIntent(db: Queryable, organizationId: string, id: string, lock = false): Promise<PaymentIntentRow | undefined> {
   return (
-    await db.query<PaymentIntentRow>(`SELECT ${INTENT_COLUMNS} FROM payment_intents p WHERE p.organization_id = $1 AND p.id = $2${lock ? ' FOR UPDATE' : ''}`, [
+    await db.query<PaymentIntentRow>(`SELECT ${INTENT_COLUMNS} FROM payment_intents p WHERE p.organization_id = $1 AND p.id = $2 AND ${BRAZIL.intent}${lock ? ' FOR UPDATE' : ''}`, [
       organizationId,
       id,
     ])
@@ -385,7 +397,7 @@ export function listPaymentIntents(
       alias: 'p',
       select: INTENT_COLUMNS,
       orderBy: INTENT_ORDERINGS[ordering],
-      where: ['p.organization_id = $1'],
+      where: ['p.organization_id = $1', BRAZIL.intent],
       params: [organizationId],
     },
     conditions,
@@ -552,7 +564,7 @@ export async function insertPaymentTransaction(db: Queryable, t: NewPaymentTrans
 
 export async function findPaymentTransaction(db: Queryable, organizationId: string, id: string): Promise<PaymentTransactionRow | undefined> {
   return (
-    await db.query<PaymentTransactionRow>(`SELECT ${TRANSACTION_COLUMNS} FROM payment_transactions t WHERE t.organization_id = $1 AND t.id = $2`, [
+    await db.query<PaymentTransactionRow>(`SELECT ${TRANSACTION_COLUMNS} FROM payment_transactions t WHERE t.organization_id = $1 AND t.id = $2 AND ${BRAZIL.transaction}`, [
       organizationId,
       id,
     ])
@@ -575,7 +587,7 @@ export function listPaymentTransactions(db: Queryable, organizationId: string, c
       alias: 't',
       select: TRANSACTION_COLUMNS,
       orderBy: 't.created_at DESC, t.id DESC',
-      where: ['t.organization_id = $1'],
+      where: ['t.organization_id = $1', BRAZIL.transaction],
       params: [organizationId],
     },
     conditions,

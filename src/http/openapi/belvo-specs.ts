@@ -62,6 +62,12 @@ const NULLABLE_ERRATA: Record<string, string[]> = {
   // V2 bank accounts require `external_id` while the request makes it optional: an account
   // created without one answers null.
   BankAccountV2: ['external_id'],
+  // The earlier payments API (1.35.0): the same deprecated pair in the PSE intent.
+  PaymentIntentPse: ['last_error', 'next_step'],
+  // 1.35.0 requires an OFPI intent's payer_institution, which a payment link's intent has only
+  // once the payer chose their bank: null until then.
+  PaymentIntentPaymentMethodDetailsBodyIndividualOfpi: ['payer_institution'],
+  PaymentIntentPaymentMethodDetailsBodyBusinessOfpi: ['payer_institution'],
 }
 
 /**
@@ -74,6 +80,11 @@ const ANY_OF_ERRATA: Record<string, string[]> = {
   schedule: [''],
   'schedule-2': [''],
   PaymentIntentPixKeys: ['payment_method_information'],
+  // 1.35.0: a transaction's payer (OFPI's empty object, or PSE's bank account or institution).
+  paymentTransaction: ['payer'],
+  TransactionBankAccountPse: [''],
+  PaymentIntentPse: ['next_step', 'last_error'],
+  Charge: ['payment_method_details'],
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })

@@ -84,7 +84,7 @@ import {
 
 type Request = Pick<FastifyRequest, 'principal' | 'id' | 'headers'>
 
-function callerOf(request: Request): PaymentsCaller {
+export function callerOf(request: Request): PaymentsCaller {
   return { organizationId: request.principal.organizationId, keyId: request.principal.keyId, requestId: request.id }
 }
 
@@ -94,12 +94,12 @@ const intentWire = (view: IntentView) => paymentIntentWire(view.intent, view.cha
 const chargeWireOf = (view: ChargeView) => chargeWire(view.charge, view.intent, view.transactions)
 
 /** Sends a creation's answer with Belvo's idempotency headers when the request had a key. */
-function sendCreated(reply: FastifyReply, result: IdempotentResult) {
+export function sendCreated(reply: FastifyReply, result: IdempotentResult) {
   if (result.idempotency) reply.header('Belvo-Idempotency-Key', result.idempotency.key).header('Belvo-Idempotency-Status', result.idempotency.status)
   return reply.code(result.status).send(result.body)
 }
 
-function idempotencyKey(request: FastifyRequest): string | undefined {
+export function idempotencyKey(request: FastifyRequest): string | undefined {
   const value = request.headers[IDEMPOTENCY_HEADER]
   return Array.isArray(value) ? value[value.length - 1] : value
 }
