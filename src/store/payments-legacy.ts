@@ -359,3 +359,22 @@ export function listPaymentLinks(db: Queryable, organizationId: string, conditio
     page,
   )
 }
+
+// ---------------------------------------------------------------------------------------------
+// Secret keys (the earlier API's /payments/secret-keys/: the organization's own keys)
+
+export function listOrganizationKeys(db: Queryable, organizationId: string, page: PageRequest) {
+  return filteredPage<{ id: string }>(
+    db,
+    {
+      from: 'secret_keys k',
+      alias: 'k',
+      select: 'k.id',
+      orderBy: 'k.created_at, k.id',
+      where: ['k.organization_id = $1', 'k.revoked_at IS NULL'],
+      params: [organizationId],
+    },
+    [],
+    page,
+  )
+}

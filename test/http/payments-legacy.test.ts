@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { paymentsLedger } from '../../src/domain/payments/intents.ts'
 import { nitCheckDigit } from '../../src/domain/payments/legacy/colombia.ts'
-import { createHarness, type Harness } from '../helpers/harness.ts'
+import { basic, createHarness, type Harness } from '../helpers/harness.ts'
 import type { Receiver } from '../helpers/receiver.ts'
 import { expectSpec } from '../helpers/spec.ts'
 
@@ -300,5 +300,141 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
     expect((await call('PATCH', `/payments/payment-intents/${intent.id}/`, { confirm: true }, { auth: h.otherAuth })).status).toBe(404)
     expect((await call('GET', `/payments/payment-intents/${intent.id}/`, undefined, { auth: h.otherAuth })).status).toBe(404)
     expect((await h.app.inject({ method: 'GET', url: '/payments/sandbox/pse/0123456789abcdef0123456789abcdef/' })).statusCode).toBe(404)
+  })
+
+  /** The payer's browser on a page: a GET, or a form POST. */
+  const page = (url: string, form?: string) =>
+    h.app.inject({ method: form === undefined ? 'GET' : 'POST', url: new URL(url, 'http://x').pathname, headers: form === undefined ? {} : FORM, payload: form })
+
+  it('pays a PSE payment link: its page (Spanish), the bank, back to the link, which is then used', async () => {
+    const link = await created(
+      '/payments/payment-links/',
+      {
+        ...intentBody('75000'),
+        allowed_payment_method_types: undefined,
+        description: 'Suscripción mensual',
+        callback_urls: { success: 'https://merchant.example/ok', cancel: 'https://merchant.example/cancel' },
+        expires_in: '2h',
+      },
+      'PaymentLinkPse',
+    )
+    expect(link).toMatchObject({ status: 'ACTIVE', expires_in: '2h', payment_intent: { status: 'REQUIRES_PAYMENT_METHOD', amount: '75000' } })
+    expect(Date.parse(link.expires_at) - Date.parse(link.created_at)).toBe(2 * 3_600_000)
+    expect(link.payment_url).toMatch(new RegExp(`/payments/pay/${link.access_token}/$`))
+    const form = await page(link.payment_url)
+    expect(form.statusCode).toBe(200)
+    expect(form.body).toContain('lang="es-CO"')
+    expect(form.body).toContain('$ 75.000 COP')
+    expect(form.body).not.toContain(BR_RETAIL)
+    // A bank that is not on the list: the same page, asking to choose one.
+    expect((await page(link.payment_url, `institution=${BR_RETAIL}`)).statusCode).toBe(400)
+    const toBank = await page(link.payment_url, `institution=${CO_BANK}`)
+    expect(toBank.statusCode).toBe(303)
+    expect(toBank.headers.location).toMatch(/\/payments\/sandbox\/pse\/[0-9a-f]{32}\/$/)
+    const back = await page(String(toBank.headers.location), 'decision=complete')
+    expect(back.statusCode).toBe(303)
+    expect(back.headers.location).toBe(link.payment_url)
+    const result = await page(link.payment_url)
+    expect(result.body).toContain('data-status="SUCCEEDED"')
+    expect(result.body).toContain('https://merchant.example/ok')
+
+    const detail = await call('GET', `/payments/payment-links/${link.access_token}/`)
+    expectSpec('legacy', 'PaymentLinkPse', detail.body)
+    expect(detail.body).toMatchObject({ status: 'INACTIVE', payment_intent: { status: 'SUCCEEDED' } })
+    const used = await call('GET', `/payments/payment-links/?status=INACTIVE&search=${encodeURIComponent('Suscripción')}`)
+    expectSpec('legacy', 'PaymentLinkPaginatedResponse', used.body)
+    expect(used.body.results.map((l: Json) => [l.id, l.payment_intent])).toEqual([[link.id, link.payment_intent.id]])
+    expect((await call('GET', `/payments/payment-links/${link.access_token}/`, undefined, { auth: h.otherAuth })).status).toBe(404)
+    const ledger = await paymentsLedger(h.db, { organizationId: org }, link.id)
+    expect(ledger.map((e) => [e.object_type, e.from_status, e.to_status])).toEqual([
+      ['payment_link', null, 'ACTIVE'],
+      ['payment_link', 'ACTIVE', 'INACTIVE'],
+    ])
+  })
+
+  it('pays an OFPI payment link on its Portuguese page through Brazil’s sandbox network', async () => {
+    const customer = await created(
+      '/payments/customers/',
+      { customer_type: 'INDIVIDUAL', name: 'João Pereira', country: 'BRA', email: 'joao@example.com', identifier_type: 'CPF', identifier: generateCpf() },
+      'CustomerOfpi',
+    )
+    const account = await created(
+      '/payments/bank-accounts/',
+      {
+        institution: BR_RETAIL,
+        holder: { type: 'BUSINESS', information: { name: 'Loja do Bairro Ltda', identifier_type: 'CNPJ', identifier: generateCnpj() } },
+        details: { country: 'BRA', account_type: 'CHECKINGS', agency: '0001', number: String(100000 + Math.floor(Math.random() * 899999)) },
+      },
+      'BankAccountOfpiResponse',
+    )
+    const link = await created(
+      '/payments/payment-links/',
+      {
+        amount: '42.50',
+        customer: customer.id,
+        description: 'Pedido 77',
+        allowed_payment_method_types: ['open_finance'],
+        provider: 'belvo',
+        payment_method_details: { open_finance: { beneficiary_bank_account: account.id } },
+      },
+      'PaymentLinkOfpi',
+    )
+    expect(link).toMatchObject({ status: 'ACTIVE', expires_in: '7d', payment_intent: { amount: '42.50', currency: 'BRL', status: 'REQUIRES_PAYMENT_METHOD' } })
+    const form = await page(link.payment_url)
+    expect(form.body).toContain('lang="pt-BR"')
+    expect(form.body).toContain('R$ 42,50')
+    expect(form.body).toContain('Loja do Bairro Ltda')
+    const paid = await page(link.payment_url, `institution=${BR_RETAIL}`)
+    expect(paid.statusCode).toBe(200)
+    expect(paid.body).toContain('data-status="SUCCEEDED"')
+    const detail = await call('GET', `/payments/payment-links/${link.access_token}/`)
+    expectSpec('legacy', 'PaymentLinkOfpi', detail.body)
+    expect(detail.body).toMatchObject({ status: 'INACTIVE', payment_intent: { status: 'SUCCEEDED', payment_method_details: { open_finance: { payer_institution: BR_RETAIL } } } })
+    // The same intent for Payments Brazil, with its charge and transaction.
+    const brazil = await call('GET', `/payments/br/payment-intents/${link.payment_intent.id}/`)
+    expect(brazil.body.charges[0].transactions[0]).toMatchObject({ amount: '42.50', currency: 'BRL' })
+  })
+
+  it('refuses bad links and lets an unpaid one expire', async () => {
+    const bad: [Json, string, string][] = [
+      [{ expires_in: '45s' }, 'expires_in', 'invalid'],
+      [{ expires_in: '31d' }, 'expires_in', 'invalid'],
+      [{ callback_urls: { success: 'ftp://merchant.example' } }, 'callback_urls.success', 'invalid'],
+      [{ amount: '12.5' }, 'amount', 'invalid'],
+      [{ payment_method_details: {} }, 'payment_method_details.pse', 'required'],
+    ]
+    for (const [extra, field, code] of bad) {
+      const res = await call('POST', '/payments/payment-links/', { ...intentBody('1000'), ...extra })
+      expect(res.status, JSON.stringify(extra)).toBe(400)
+      expect(res.body[0], JSON.stringify(extra)).toMatchObject({ code, field })
+    }
+    const link = await created('/payments/payment-links/', { ...intentBody('1000'), description: 'Vence pronto', expires_in: '30m' }, 'PaymentLinkPse')
+    const active = await call('GET', '/payments/payment-links/?status=ACTIVE&ordering=-expires_at')
+    expect(active.body.results.map((l: Json) => l.id)).toContain(link.id)
+    h.clock.advance(31 * 60_000)
+    const expired = await call('GET', `/payments/payment-links/?status=INACTIVE&search=${encodeURIComponent('Vence pronto')}`)
+    expect(expired.body.results.map((l: Json) => [l.id, l.status])).toEqual([[link.id, 'INACTIVE']])
+    expect((await page(link.payment_url)).statusCode).toBe(410)
+    expect((await page(link.payment_url, `institution=${CO_BANK}`)).statusCode).toBe(410)
+    expect((await call('GET', '/payments/payment-links/?ordering=amount')).body[0]).toMatchObject({ code: 'invalid_choice', field: 'ordering' })
+  })
+
+  it('lists the organization’s secret keys and makes a new one for a login, refusing a wrong one', async () => {
+    const list = await call('GET', '/payments/secret-keys/')
+    expectSpec('legacy', 'SecretKeysPaginatedResponse', list.body)
+    expect(list.body.results.map((k: Json) => k.id)).toContain(h.key.id)
+    expect(list.body.results.map((k: Json) => k.id)).not.toContain(h.otherKey.id)
+    const made = await call('POST', '/payments/secret-keys/', { email: h.key.id, password: h.key.password }, { auth: null })
+    expect(made.status, JSON.stringify(made.body)).toBe(201)
+    for (const item of made.body) expectSpec('legacy', 'Payments_RequestApiKeysResponse', item)
+    const again = await call('GET', '/payments/secret-keys/', undefined, { auth: basic(made.body[0]) })
+    expect(again.body.results.map((k: Json) => k.id)).toEqual(expect.arrayContaining([h.key.id, made.body[0].id]))
+    const wrong = await call('POST', '/payments/secret-keys/', { email: h.key.id, password: 'not-it' }, { auth: null })
+    expect(wrong.status).toBe(401)
+    expect(wrong.body[0]).toMatchObject({ code: 'authentication_failed' })
+    const missing = await call('POST', '/payments/secret-keys/', { email: h.key.id }, { auth: null })
+    expect(missing.status).toBe(400)
+    expect(missing.body[0]).toMatchObject({ code: 'required', field: 'password' })
+    expect((await call('GET', '/payments/secret-keys/', undefined, { auth: null })).status).toBe(401)
   })
 })

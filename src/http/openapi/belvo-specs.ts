@@ -85,7 +85,21 @@ const ANY_OF_ERRATA: Record<string, string[]> = {
   TransactionBankAccountPse: [''],
   PaymentIntentPse: ['next_step', 'last_error'],
   Charge: ['payment_method_details'],
+  // The OFPI and PSE items of a link list have the same schema, so each item matches both.
+  PaymentLinkPaginatedResponse: ['results.items'],
 }
+
+/**
+ * Patterns no value can match: 1.35.0's payment links write expires_in's as `‘^(\\d+)([mhd])$’`
+ * (typographic quotes around it, the backslash doubled), which no `7d` matches.
+ */
+const EXPIRES_IN = '^(\\d+)([mhd])$'
+const PATTERN_ERRATA: Record<string, Record<string, string>> = Object.fromEntries(
+  ['PaymentLinkOfpi', 'PaymentLinkPse', 'PaymentLinkListOfpi', 'PaymentLinkListPse', 'CreatePaymentLinkOfpi', 'CreatePaymentLinkPse'].map((name) => [
+    name,
+    { expires_in: EXPIRES_IN },
+  ]),
+)
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 const text = (description: string, nullable = false) => ({ type: 'string', ...(nullable ? { nullable: true } : {}), description })
@@ -145,12 +159,20 @@ function corrected(name: BelvoSpecName, document: Json): BelvoSpec {
   }
   for (const [schema, names] of Object.entries(ANY_OF_ERRATA)) {
     for (const property of names) {
-      const target = property === '' ? schemas[schema] : (schemas[schema]?.properties as Record<string, Json> | undefined)?.[property]
+      // A dotted path reaches into a property's `items` (`results.items`).
+      const target = property
+        .split('.')
+        .filter(Boolean)
+        .reduce<Json | undefined>((node, step) => (step === 'items' ? (node?.items as Json) : (node?.properties as Record<string, Json> | undefined)?.[step]), schemas[schema])
       if (target && Array.isArray(target.oneOf)) {
         target.anyOf = target.oneOf
         delete target.oneOf
       }
     }
+  }
+  for (const [schema, patterns] of Object.entries(PATTERN_ERRATA)) {
+    const properties = schemas[schema]?.properties as Record<string, Json> | undefined
+    for (const [property, pattern] of Object.entries(patterns)) if (properties?.[property]) properties[property] = { ...properties[property], pattern }
   }
   for (const [schema, definition] of Object.entries(SUPPLEMENTS[name] ?? {})) {
     // A later Belvo document that publishes it wins: its definition is the real one.

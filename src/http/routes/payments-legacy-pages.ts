@@ -6,6 +6,7 @@ import { linkStatus, linkTokenOfIntent, openPaymentPage, payAtPaymentPage, payme
 import { decideAtPseBank, openPseBankPage, type BankPageView } from '../../domain/payments/legacy/pse.ts'
 import { linkLocale, paymentLinkPage, paymentProblemPage, paymentStatusPage, pseBankPage } from '../pages/payments-legacy.ts'
 import { baseUrl } from '../plugins/pagination.ts'
+import { paymentSecretKeyLogin } from './payments-legacy.ts'
 
 /**
  * The payer's pages of the earlier payments API (issue 17): the sandbox PSE bank
@@ -36,6 +37,7 @@ export function paymentLegacyPages(api: Api): void {
   const { db } = ctx
   const publicBase = (request: FastifyRequest) => baseUrl(request, api.deps.config.PONTE_PUBLIC_URL)
   const schema = { hide: true }
+  paymentSecretKeyLogin(api)
 
   api.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))))

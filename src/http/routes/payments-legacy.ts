@@ -29,16 +29,33 @@ import {
   pseIntentWire,
   updatePseIntent,
 } from '../../domain/payments/legacy/pse.ts'
+import {
+  createPaymentLinkIn,
+  getPaymentLink,
+  listPaymentLinks,
+  parseLinkOrdering,
+  PAYMENT_LINK_FILTERS,
+  paymentLinkItemWire,
+  paymentLinkWire,
+} from '../../domain/payments/legacy/links.ts'
+import { createKeyWithLogin, listKeys } from '../../domain/payments/legacy/secret-keys.ts'
 import { baseUrl } from '../plugins/pagination.ts'
 import { errorResponses, IdParams, ProjectionQuery } from '../schemas/common.ts'
 import { IdempotencyHeaders } from '../schemas/payments.ts'
 import {
+  AccessTokenParams,
   LegacyBankAccount,
   LegacyBankAccountCreate,
   LegacyCustomer,
   LegacyCustomerCreate,
   LegacyInstitution,
+  LegacyPaymentLink,
+  LegacyPaymentLinkCreate,
+  LegacyPaymentLinkItem,
   LegacyTransaction,
+  SecretKey,
+  SecretKeyCreated,
+  SecretKeyLogin,
   PseIntent,
   PseIntentCreate,
   PseIntentPatch,
@@ -265,5 +282,102 @@ export function paymentLegacyRoutes(api: Api): void {
       },
     },
     async (request) => legacyTransactionWire(await getTransaction(db, callerOf(request), request.params.id)),
+  )
+
+  // -- Payment links -----------------------------------------------------------------------------
+  const linkTags = ['Payment Links']
+  api.post(
+    '/payments/payment-links/',
+    {
+      schema: {
+        tags: linkTags,
+        summary: 'Create a payment link',
+        description: 'OFPI (payment_method_details.open_finance) or PSE (payment_method_details.pse). `payment_url` is the payment page Ponte serves.',
+        operationId: 'CreatePaymentlink',
+        headers: IdempotencyHeaders,
+        body: LegacyPaymentLinkCreate,
+        response: { 201: LegacyPaymentLink, ...errorResponses(400, 409, 422) },
+      },
+    },
+    async (request, reply) =>
+      sendCreated(
+        reply,
+        await created(request, async (tx) => ({
+          status: 201,
+          body: paymentLinkWire(await createPaymentLinkIn(tx, ctx, callerOf(request), body(request), publicBase(request)), publicBase(request), ctx.clock.now()),
+        })),
+      ),
+  )
+  listRoute(
+    api,
+    '/payments/payment-links/',
+    {
+      tags: linkTags,
+      summary: 'List all payment links',
+      operationId: 'ListPaymentLinks',
+      description: '`ordering`: created_at, -created_at (default), expires_at or -expires_at.',
+      filters: PAYMENT_LINK_FILTERS,
+      item: LegacyPaymentLinkItem,
+    },
+    async (caller, list) => {
+      const now = ctx.clock.now()
+      const { count, rows } = await listPaymentLinks(db, callerOf(caller), list, parseLinkOrdering(caller.query.ordering), now)
+      const base = baseUrl(caller as FastifyRequest, api.deps.config.PONTE_PUBLIC_URL)
+      return { count, results: rows.map((row) => paymentLinkItemWire(row, base, now)) }
+    },
+  )
+  api.get(
+    '/payments/payment-links/:access_token/',
+    {
+      schema: {
+        tags: linkTags,
+        summary: "Get a payment link's details",
+        operationId: 'DetailCreatePaymentlink',
+        params: AccessTokenParams,
+        querystring: ProjectionQuery,
+        response: { 200: LegacyPaymentLink, ...errorResponses() },
+      },
+    },
+    async (request) => paymentLinkWire(await getPaymentLink(db, callerOf(request), request.params.access_token), publicBase(request), ctx.clock.now()),
+  )
+
+  // -- Secret keys -------------------------------------------------------------------------------
+  listRoute(
+    api,
+    '/payments/secret-keys/',
+    {
+      tags: ['Secret Keys'],
+      summary: 'List all secret keys',
+      description: "The ids of the organization's active secret keys.",
+      operationId: 'ListSecretKeys',
+      filters: [],
+      item: SecretKey,
+    },
+    async (caller, list) => {
+      const { count, rows } = await listKeys(db, caller.principal.organizationId, list.page)
+      return { count, results: rows }
+    },
+  )
+}
+
+/**
+ * POST /payments/secret-keys/ takes a dashboard login instead of a secret key (Belvo's spec
+ * documents no 401 for it): registered where no secret key is asked (app.ts, with the pages).
+ */
+export function paymentSecretKeyLogin(api: Api): void {
+  api.post(
+    '/payments/secret-keys/',
+    {
+      schema: {
+        tags: ['Secret Keys'],
+        summary: 'Request API keys',
+        description:
+          'Ponte has no dashboard: the login is one of the organization\'s secret keys, `{"email": "<secret key id>", "password": "<its password>"}`. The answer is a new key of that organization.',
+        operationId: 'CreateSecretKeys',
+        body: SecretKeyLogin,
+        response: { 201: SecretKeyCreated, ...errorResponses(400, 401) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await createKeyWithLogin(api.deps.domain.db, api.deps.verifier, request.body as Record<string, unknown>)),
   )
 }
