@@ -61,7 +61,21 @@ export async function insertColombianCustomer(db: Queryable, c: Omit<LegacyCusto
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 'COL')
      ON CONFLICT (organization_id, identifier) DO NOTHING
      RETURNING ${CUSTOMER_COLUMNS}`,
-    [c.id, c.organization_id, c.customer_type, c.identifier_type, c.identifier, c.name, c.email, c.phone, c.address, c.external_id, c.version, c.created_by, c.created_at],
+    [
+      c.id,
+      c.organization_id,
+      c.customer_type,
+      c.identifier_type,
+      c.identifier,
+      c.name,
+      c.email,
+      c.phone,
+      c.address,
+      c.external_id,
+      c.version,
+      c.created_by,
+      c.created_at,
+    ],
   )
   return rows[0]
 }
@@ -164,7 +178,17 @@ export async function insertPseIntent(
   db: Queryable,
   p: Pick<
     PseIntentRow,
-    'id' | 'organization_id' | 'customer_id' | 'amount' | 'description' | 'beneficiary_bank_account_id' | 'details' | 'metadata' | 'provider' | 'created_by' | 'created_at'
+    | 'id'
+    | 'organization_id'
+    | 'customer_id'
+    | 'amount'
+    | 'description'
+    | 'beneficiary_bank_account_id'
+    | 'details'
+    | 'metadata'
+    | 'provider'
+    | 'created_by'
+    | 'created_at'
   >,
 ): Promise<PseIntentRow> {
   const rows = await db.query<PseIntentRow>(
@@ -207,7 +231,11 @@ export async function findIntentByRedirectToken(db: Queryable, token: string, lo
 }
 
 export async function setRedirectToken(db: Queryable, organizationId: string, id: string, token: string): Promise<void> {
-  await db.query('UPDATE payment_intents SET redirect_token = $3 WHERE organization_id = $1 AND id = $2 AND redirect_token IS NULL', [organizationId, id, token])
+  await db.query('UPDATE payment_intents SET redirect_token = $3 WHERE organization_id = $1 AND id = $2 AND redirect_token IS NULL', [
+    organizationId,
+    id,
+    token,
+  ])
 }
 
 export function listPseIntents(db: Queryable, organizationId: string, conditions: Condition[], page: PageRequest) {

@@ -105,7 +105,10 @@ export async function insertCustomer(db: Queryable, c: NewCustomer): Promise<Cus
 
 export async function findCustomer(db: Queryable, organizationId: string, id: string): Promise<CustomerRow | undefined> {
   return (
-    await db.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM payment_customers c WHERE c.organization_id = $1 AND c.id = $2 AND ${BRAZIL.customer}`, [organizationId, id])
+    await db.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM payment_customers c WHERE c.organization_id = $1 AND c.id = $2 AND ${BRAZIL.customer}`, [
+      organizationId,
+      id,
+    ])
   )[0]
 }
 
@@ -198,10 +201,10 @@ export async function insertBankAccount(db: Queryable, b: NewBankAccount): Promi
 
 export async function findBankAccount(db: Queryable, organizationId: string, id: string): Promise<BankAccountRow | undefined> {
   return (
-    await db.query<BankAccountRow>(`SELECT ${BANK_ACCOUNT_COLUMNS} FROM payment_bank_accounts b WHERE b.organization_id = $1 AND b.id = $2 AND ${BRAZIL.bankAccount}`, [
-      organizationId,
-      id,
-    ])
+    await db.query<BankAccountRow>(
+      `SELECT ${BANK_ACCOUNT_COLUMNS} FROM payment_bank_accounts b WHERE b.organization_id = $1 AND b.id = $2 AND ${BRAZIL.bankAccount}`,
+      [organizationId, id],
+    )
   )[0]
 }
 
@@ -327,10 +330,10 @@ export async function insertPaymentIntent(db: Queryable, p: NewPaymentIntent): P
  */
 export async function findPaymentIntent(db: Queryable, organizationId: string, id: string, lock = false): Promise<PaymentIntentRow | undefined> {
   return (
-    await db.query<PaymentIntentRow>(`SELECT ${INTENT_COLUMNS} FROM payment_intents p WHERE p.organization_id = $1 AND p.id = $2 AND ${BRAZIL.intent}${lock ? ' FOR UPDATE' : ''}`, [
-      organizationId,
-      id,
-    ])
+    await db.query<PaymentIntentRow>(
+      `SELECT ${INTENT_COLUMNS} FROM payment_intents p WHERE p.organization_id = $1 AND p.id = $2 AND ${BRAZIL.intent}${lock ? ' FOR UPDATE' : ''}`,
+      [organizationId, id],
+    )
   )[0]
 }
 
@@ -564,10 +567,10 @@ export async function insertPaymentTransaction(db: Queryable, t: NewPaymentTrans
 
 export async function findPaymentTransaction(db: Queryable, organizationId: string, id: string): Promise<PaymentTransactionRow | undefined> {
   return (
-    await db.query<PaymentTransactionRow>(`SELECT ${TRANSACTION_COLUMNS} FROM payment_transactions t WHERE t.organization_id = $1 AND t.id = $2 AND ${BRAZIL.transaction}`, [
-      organizationId,
-      id,
-    ])
+    await db.query<PaymentTransactionRow>(
+      `SELECT ${TRANSACTION_COLUMNS} FROM payment_transactions t WHERE t.organization_id = $1 AND t.id = $2 AND ${BRAZIL.transaction}`,
+      [organizationId, id],
+    )
   )[0]
 }
 

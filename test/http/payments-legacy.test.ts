@@ -67,7 +67,10 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
   /** A PSE intent taken to its bank page: created, bank chosen, confirmed. */
   async function confirmedIntent(amount: string, customer?: string) {
     const intent = await created('/payments/payment-intents/', intentBody(amount, customer ? { customer } : {}), 'PaymentIntentPse')
-    const res = await call('PATCH', `/payments/payment-intents/${intent.id}/`, { payment_method_details: { pse: { payer_institution: CO_BANK } }, confirm: true })
+    const res = await call('PATCH', `/payments/payment-intents/${intent.id}/`, {
+      payment_method_details: { pse: { payer_institution: CO_BANK } },
+      confirm: true,
+    })
     expect(res.status, JSON.stringify(res.body)).toBe(200)
     expectSpec('legacy', 'PaymentIntentPse', res.body)
     return res.body as Json
@@ -110,7 +113,11 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
   })
 
   it('creates PSE customers with checked Colombian documents and OFPI customers with CPF/CNPJ, one table for both', async () => {
-    const business = await created('/payments/customers/', pseCustomerBody({ customer_type: 'BUSINESS', identifier_type: 'NIT', identifier: nit(), name: 'Tienda Ejemplo SAS' }), 'CustomerPse')
+    const business = await created(
+      '/payments/customers/',
+      pseCustomerBody({ customer_type: 'BUSINESS', identifier_type: 'NIT', identifier: nit(), name: 'Tienda Ejemplo SAS' }),
+      'CustomerPse',
+    )
     expect(business).toMatchObject({ customer_type: 'BUSINESS', identifier_type: 'NIT', country: 'COL' })
     const passport = await created('/payments/customers/', pseCustomerBody({ identifier_type: 'PP', identifier: 'ab123456' }), 'CustomerPse')
     expect(passport.identifier).toBe('AB123456')
@@ -154,7 +161,10 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
   })
 
   it('registers PSE accounts (providers) and OFPI accounts, lists them by provider, refuses bad ones', async () => {
-    expect(pseAccount).toMatchObject({ holder: { type: 'BUSINESS', information: { name: 'Tienda Ejemplo SAS' } }, details: { payments_way: { terminal_id: 1234, form_id: 5678 } } })
+    expect(pseAccount).toMatchObject({
+      holder: { type: 'BUSINESS', information: { name: 'Tienda Ejemplo SAS' } },
+      details: { payments_way: { terminal_id: 1234, form_id: 5678 } },
+    })
     const ofpi = await created(
       '/payments/bank-accounts/',
       {
@@ -212,7 +222,12 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
     const transactions = await call('GET', `/payments/transactions/?currency=COP&beneficiary=${pseAccount.id}`)
     expectSpec('legacy', 'PaymentsTransactionsPaginatedResponse', transactions.body)
     const transaction = transactions.body.results.find((t: Json) => t.payment_intent === intent.id)
-    expect(transaction).toMatchObject({ amount: '50000', currency: 'COP', transaction_type: 'INFLOW', payer: { bank_account_information: { payer_institution: CO_BANK } } })
+    expect(transaction).toMatchObject({
+      amount: '50000',
+      currency: 'COP',
+      transaction_type: 'INFLOW',
+      payer: { bank_account_information: { payer_institution: CO_BANK } },
+    })
     const one = await call('GET', `/payments/transactions/${transaction.id}/`)
     expectSpec('legacy', 'paymentTransaction', one.body)
     expect((await call('GET', `/payments/transactions/${transaction.id}/`, undefined, { auth: h.otherAuth })).status).toBe(404)
@@ -229,8 +244,17 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
       ['PROCESSING', 'SUCCEEDED', 'sandbox', 'settled'],
     ])
     const hooks = await receiver.waitFor((all) => all.some((r) => r.body.object_id === intent.id && r.body.data.status === 'SUCCEEDED'))
-    expect(hooks.filter((r) => r.body.object_id === intent.id).map((r) => r.body.data.status).sort()).toEqual(['PROCESSING', 'REQUIRES_ACTION', 'SUCCEEDED'])
-    expect(hooks.find((r) => r.body.object_id === intent.id)!.body).toMatchObject({ webhook_type: 'PAYMENT_INTENTS', webhook_code: 'STATUS_UPDATE', data: { metadata: { order: 'A-42' } } })
+    expect(
+      hooks
+        .filter((r) => r.body.object_id === intent.id)
+        .map((r) => r.body.data.status)
+        .sort(),
+    ).toEqual(['PROCESSING', 'REQUIRES_ACTION', 'SUCCEEDED'])
+    expect(hooks.find((r) => r.body.object_id === intent.id)!.body).toMatchObject({
+      webhook_type: 'PAYMENT_INTENTS',
+      webhook_code: 'STATUS_UPDATE',
+      data: { metadata: { order: 'A-42' } },
+    })
 
     const after = await call('PATCH', `/payments/payment-intents/${intent.id}/`, { payment_method_details: { pse: {} }, confirm: true })
     expect(after.body[0]).toMatchObject({ code: 'invalid', field: 'status' })
@@ -259,7 +283,10 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
     const [paid, refused, waiting] = [await mine('70000'), await mine('1500000'), await mine('80000')]
     await decide(paid, 'complete')
     await decide(refused, 'complete')
-    const list = await call('GET', `/payments/payment-intents/?customer=${payer.id}&status=SUCCEEDED&amount__gte=50000&provider=payments_way&payment_method_type=pse`)
+    const list = await call(
+      'GET',
+      `/payments/payment-intents/?customer=${payer.id}&status=SUCCEEDED&amount__gte=50000&provider=payments_way&payment_method_type=pse`,
+    )
     expect(list.status).toBe(200)
     expectSpec('legacy', 'PaymentIntentPaginatedResponse', list.body)
     expect(list.body.results.map((i: Json) => i.id)).toEqual([paid.id])
@@ -278,7 +305,11 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
       [{ customer: randomUUID() }, 'customer', 'does_not_exist'],
       [{ allowed_payment_method_types: ['open_finance'] }, 'allowed_payment_method_types', 'invalid'],
       [{ provider: 'wompi' }, 'provider', 'invalid_choice'],
-      [{ payment_method_details: { pse: { beneficiary_bank_account: randomUUID(), belvo_flow: true } } }, 'payment_method_details.pse.beneficiary_bank_account', 'does_not_exist'],
+      [
+        { payment_method_details: { pse: { beneficiary_bank_account: randomUUID(), belvo_flow: true } } },
+        'payment_method_details.pse.beneficiary_bank_account',
+        'does_not_exist',
+      ],
     ]
     for (const [extra, field, code] of bad) {
       const res = await call('POST', '/payments/payment-intents/', intentBody('1000', extra))
@@ -304,7 +335,12 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
 
   /** The payer's browser on a page: a GET, or a form POST. */
   const page = (url: string, form?: string) =>
-    h.app.inject({ method: form === undefined ? 'GET' : 'POST', url: new URL(url, 'http://x').pathname, headers: form === undefined ? {} : FORM, payload: form })
+    h.app.inject({
+      method: form === undefined ? 'GET' : 'POST',
+      url: new URL(url, 'http://x').pathname,
+      headers: form === undefined ? {} : FORM,
+      payload: form,
+    })
 
   it('pays a PSE payment link: its page (Spanish), the bank, back to the link, which is then used', async () => {
     const link = await created(
@@ -389,7 +425,10 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
     expect(paid.body).toContain('data-status="SUCCEEDED"')
     const detail = await call('GET', `/payments/payment-links/${link.access_token}/`)
     expectSpec('legacy', 'PaymentLinkOfpi', detail.body)
-    expect(detail.body).toMatchObject({ status: 'INACTIVE', payment_intent: { status: 'SUCCEEDED', payment_method_details: { open_finance: { payer_institution: BR_RETAIL } } } })
+    expect(detail.body).toMatchObject({
+      status: 'INACTIVE',
+      payment_intent: { status: 'SUCCEEDED', payment_method_details: { open_finance: { payer_institution: BR_RETAIL } } },
+    })
     // The same intent for Payments Brazil, with its charge and transaction.
     const brazil = await call('GET', `/payments/br/payment-intents/${link.payment_intent.id}/`)
     expect(brazil.body.charges[0].transactions[0]).toMatchObject({ amount: '42.50', currency: 'BRL' })

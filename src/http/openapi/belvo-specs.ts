@@ -163,7 +163,10 @@ function corrected(name: BelvoSpecName, document: Json): BelvoSpec {
       const target = property
         .split('.')
         .filter(Boolean)
-        .reduce<Json | undefined>((node, step) => (step === 'items' ? (node?.items as Json) : (node?.properties as Record<string, Json> | undefined)?.[step]), schemas[schema])
+        .reduce<Json | undefined>(
+          (node, step) => (step === 'items' ? (node?.items as Json) : (node?.properties as Record<string, Json> | undefined)?.[step]),
+          schemas[schema],
+        )
       if (target && Array.isArray(target.oneOf)) {
         target.anyOf = target.oneOf
         delete target.oneOf

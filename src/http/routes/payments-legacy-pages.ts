@@ -2,7 +2,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Api } from '../api.ts'
 import { PonteError } from '../../lib/errors.ts'
-import { linkStatus, linkTokenOfIntent, openPaymentPage, payAtPaymentPage, paymentPageContext, type PaymentLinkView } from '../../domain/payments/legacy/links.ts'
+import {
+  linkStatus,
+  linkTokenOfIntent,
+  openPaymentPage,
+  payAtPaymentPage,
+  paymentPageContext,
+  type PaymentLinkView,
+} from '../../domain/payments/legacy/links.ts'
 import { decideAtPseBank, openPseBankPage, type BankPageView } from '../../domain/payments/legacy/pse.ts'
 import { linkLocale, paymentLinkPage, paymentProblemPage, paymentStatusPage, pseBankPage } from '../pages/payments-legacy.ts'
 import { baseUrl } from '../plugins/pagination.ts'

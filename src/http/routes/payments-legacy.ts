@@ -126,7 +126,10 @@ export function paymentLegacyRoutes(api: Api): void {
       },
     },
     async (request, reply) =>
-      sendCreated(reply, await created(request, async (tx) => ({ status: 201, body: customerWire(await createCustomer(tx, ctx, callerOf(request), body(request))) }))),
+      sendCreated(
+        reply,
+        await created(request, async (tx) => ({ status: 201, body: customerWire(await createCustomer(tx, ctx, callerOf(request), body(request))) })),
+      ),
   )
   listRoute(
     api,
@@ -211,7 +214,10 @@ export function paymentLegacyRoutes(api: Api): void {
       },
     },
     async (request, reply) =>
-      sendCreated(reply, await created(request, async (tx) => ({ status: 201, body: pseIntentWire(await createPseIntentIn(tx, ctx, callerOf(request), body(request))) }))),
+      sendCreated(
+        reply,
+        await created(request, async (tx) => ({ status: 201, body: pseIntentWire(await createPseIntentIn(tx, ctx, callerOf(request), body(request))) })),
+      ),
   )
   listRoute(
     api,
@@ -242,7 +248,8 @@ export function paymentLegacyRoutes(api: Api): void {
       schema: {
         tags: intentTags,
         summary: 'Update a PSE payment intent',
-        description: "Choose the payer's bank (payment_method_details.pse.payer_institution) and confirm: the answer's payment_method_information.pse.redirect_url is the sandbox bank page.",
+        description:
+          "Choose the payer's bank (payment_method_details.pse.payer_institution) and confirm: the answer's payment_method_information.pse.redirect_url is the sandbox bank page.",
         operationId: 'PatchPaymentIntent',
         params: IdParams,
         body: PseIntentPatch,
@@ -304,7 +311,11 @@ export function paymentLegacyRoutes(api: Api): void {
         reply,
         await created(request, async (tx) => ({
           status: 201,
-          body: paymentLinkWire(await createPaymentLinkIn(tx, ctx, callerOf(request), body(request), publicBase(request)), publicBase(request), ctx.clock.now()),
+          body: paymentLinkWire(
+            await createPaymentLinkIn(tx, ctx, callerOf(request), body(request), publicBase(request)),
+            publicBase(request),
+            ctx.clock.now(),
+          ),
         })),
       ),
   )

@@ -52,7 +52,8 @@ export function parseExpiresIn(value: unknown): { text: string; ms: number } {
 
 function callbackUrls(value: unknown): { success?: string; cancel?: string } {
   if (value === undefined || value === null) return {}
-  if (typeof value !== 'object' || Array.isArray(value)) throw new PonteError('invalid', { field: 'callback_urls', params: { detail: 'callback_urls must be an object' } })
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new PonteError('invalid', { field: 'callback_urls', params: { detail: 'callback_urls must be an object' } })
   const urls = value as Body
   const success = optionalUrl(urls.success, 'callback_urls.success')
   const cancel = optionalUrl(urls.cancel, 'callback_urls.cancel')
@@ -145,7 +146,13 @@ async function intentOf(db: Queryable, caller: PaymentsCaller, link: PaymentLink
  * POST /payments/payment-links/ (CreatePaymentLinkOfpi or CreatePaymentLinkPse, told apart by
  * payment_method_details.open_finance or .pse), inside `tx`: the intent, then the link.
  */
-export async function createPaymentLinkIn(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, body: Body, publicBase: string): Promise<PaymentLinkView> {
+export async function createPaymentLinkIn(
+  tx: Queryable,
+  ctx: { clock: Clock },
+  caller: PaymentsCaller,
+  body: Body,
+  publicBase: string,
+): Promise<PaymentLinkView> {
   const details = objectAt(body, 'payment_method_details', 'payment_method_details')
   const expires = parseExpiresIn(body.expires_in)
   const urls = callbackUrls(body.callback_urls)
@@ -158,7 +165,8 @@ export async function createPaymentLinkIn(tx: Queryable, ctx: { clock: Clock }, 
     if (body.provider === undefined) throw new PonteError('required', { field: 'provider' })
     if (body.provider !== 'belvo') throw new PonteError('invalid_choice', { field: 'provider', params: { value: String(body.provider) } })
     if (body.allowed_payment_method_types === undefined) throw new PonteError('required', { field: 'allowed_payment_method_types' })
-    const callbackUrl = optionalUrl(of.callback_url, 'payment_method_details.open_finance.callback_url') ?? urls.success ?? paymentPageUrl(publicBase, accessToken)
+    const callbackUrl =
+      optionalUrl(of.callback_url, 'payment_method_details.open_finance.callback_url') ?? urls.success ?? paymentPageUrl(publicBase, accessToken)
     const view = await createPaymentIntentIn(tx, ctx, caller, {
       amount: body.amount,
       customer: body.customer,
@@ -219,7 +227,9 @@ export async function openPaymentPage(db: Queryable, accessToken: string): Promi
 /** What a payment page shows besides its link: the beneficiary's name and the banks to choose from. */
 export async function paymentPageContext(db: Queryable, view: PaymentLinkView) {
   const intent = view.intent.view.intent
-  const account = intent.beneficiary_bank_account_id ? await legacy.findBankAccount(db, view.link.organization_id, intent.beneficiary_bank_account_id) : undefined
+  const account = intent.beneficiary_bank_account_id
+    ? await legacy.findBankAccount(db, view.link.organization_id, intent.beneficiary_bank_account_id)
+    : undefined
   const institutions = await legacy.institutionsOf(db, view.link.payment_method_type === 'pse' ? 'COL' : 'BRA')
   return { beneficiary: account?.holder_name ?? '', institutions }
 }
@@ -244,13 +254,22 @@ export async function payAtPaymentPage(ctx: Ctx, accessToken: string, institutio
   if (linkStatus(link, ctx.clock.now()) !== 'ACTIVE') return { kind: 'unavailable', view }
   const caller = payerCaller(link)
   if (link.payment_method_type === 'pse') {
-    const pse = await updatePseIntent(ctx, caller, link.payment_intent_id, { payment_method_details: { pse: { payer_institution: institution } }, confirm: true }, publicBase)
+    const pse = await updatePseIntent(
+      ctx,
+      caller,
+      link.payment_intent_id,
+      { payment_method_details: { pse: { payer_institution: institution } }, confirm: true },
+      publicBase,
+    )
     const info = (pse.intent.details as Body).information as { redirect_url?: string } | undefined
     return info?.redirect_url ? { kind: 'redirect', url: info.redirect_url } : { kind: 'page', view: { link, intent: { type: 'pse', view: pse } } }
   }
   const current = view.intent.view.intent
   if (current.status === 'REQUIRES_PAYMENT_METHOD' || current.status === 'REQUIRES_ACTION') {
-    await updatePaymentIntent(ctx, caller, link.payment_intent_id, { payment_method_details: { open_finance: { payer_institution: institution } }, confirm: true })
+    await updatePaymentIntent(ctx, caller, link.payment_intent_id, {
+      payment_method_details: { open_finance: { payer_institution: institution } },
+      confirm: true,
+    })
     const authorized = await authorizePaymentIntent(ctx, caller, link.payment_intent_id)
     await ctx.db.tx((tx) => closePaymentLinkOf(tx, ctx, caller, authorized.intent))
   }

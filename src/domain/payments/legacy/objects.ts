@@ -261,7 +261,8 @@ export async function createBankAccount(tx: Queryable, ctx: { clock: Clock }, ca
     if (details.country !== undefined && details.country !== 'BRA') {
       throw new PonteError('invalid_choice', { field: 'details.country', params: { value: String(details.country) } })
     }
-    if (details.pix_key !== undefined) throw new PonteError('invalid', { field: 'details.pix_key', params: { detail: 'Pix key accounts are not supported; use agency and number' } })
+    if (details.pix_key !== undefined)
+      throw new PonteError('invalid', { field: 'details.pix_key', params: { detail: 'Pix key accounts are not supported; use agency and number' } })
     const { country: _country, ...brazilDetails } = details
     const row = await createBankAccountIn(tx, ctx, caller, { ...body, details: brazilDetails }, 'V1')
     return { ...row, country: 'BRA', providers: null }

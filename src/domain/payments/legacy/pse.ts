@@ -102,7 +102,11 @@ async function viewsOf(db: Queryable, organizationId: string, intents: PseIntent
     intents.map((i) => i.id),
   )
   const institutions = await legacy.institutionsOf(db, 'COL')
-  const all = new Map((await Promise.all([...new Set(intents.map((i) => i.payer_institution_id).filter((id) => id !== null))].map((id) => legacy.findInstitution(db, id)))).map((i) => [i!.id, i!]))
+  const all = new Map(
+    (await Promise.all([...new Set(intents.map((i) => i.payer_institution_id).filter((id) => id !== null))].map((id) => legacy.findInstitution(db, id)))).map(
+      (i) => [i!.id, i!],
+    ),
+  )
   return intents.map((intent) => ({
     intent,
     charges: charges.filter((c) => c.payment_intent_id === intent.id),
@@ -304,7 +308,13 @@ function pseMethod(value: unknown, required: boolean) {
  * Colombian customer into one of the organization's PSE accounts, REQUIRES_PAYMENT_METHOD.
  * `methodRequired` is false for payment links, where allowed_payment_method_types is optional.
  */
-export async function createPseIntentIn(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, body: Body, methodRequired = true): Promise<PseIntentView> {
+export async function createPseIntentIn(
+  tx: Queryable,
+  ctx: { clock: Clock },
+  caller: PaymentsCaller,
+  body: Body,
+  methodRequired = true,
+): Promise<PseIntentView> {
   if (body.amount === undefined) throw new PonteError('required', { field: 'amount' })
   const amount = parsePesos(body.amount)
   const customer = await pseCustomer(tx, caller, body.customer)
@@ -374,7 +384,8 @@ export async function updatePseIntent(ctx: Ctx, caller: PaymentsCaller, id: stri
     if (pse.payer_bank_account !== undefined) {
       const accountId = optionalUuid(pse.payer_bank_account, `${PSE}.payer_bank_account`)
       const account = accountId ? await legacy.findBankAccount(tx, caller.organizationId, accountId) : undefined
-      if (!account) throw new PonteError('does_not_exist', { field: `${PSE}.payer_bank_account`, variant: 'id', params: { value: String(pse.payer_bank_account) } })
+      if (!account)
+        throw new PonteError('does_not_exist', { field: `${PSE}.payer_bank_account`, variant: 'id', params: { value: String(pse.payer_bank_account) } })
       details.payer_bank_account = account.id
     }
     const payerId = changes.payer_institution_id ?? intent.payer_institution_id
@@ -383,7 +394,11 @@ export async function updatePseIntent(ctx: Ctx, caller: PaymentsCaller, id: stri
     if (confirm && !intent.confirmed) {
       changes.confirmed = true
       const token = hex32()
-      details.information = { provider_request_id: uuidv7(ctx.clock.now().getTime()), redirect_url: pseBankUrl(publicBase, token), bank_payment_id: cusOf(token) }
+      details.information = {
+        provider_request_id: uuidv7(ctx.clock.now().getTime()),
+        redirect_url: pseBankUrl(publicBase, token),
+        bank_payment_id: cusOf(token),
+      }
       await legacy.setRedirectToken(tx, caller.organizationId, intent.id, token)
     }
     changes.details = details
@@ -495,5 +510,12 @@ export async function closePaymentLinkOf(tx: Queryable, ctx: { clock: Clock }, c
   if (!link || link.status !== 'ACTIVE') return
   const { from, to } = transition(PAYMENT_LINK_MACHINE, 'ACTIVE', 'INACTIVE')
   await legacy.setPaymentLinkStatus(tx, caller.organizationId, link.id, to, ctx.clock.now().toISOString())
-  await recordChange(tx, ctx, caller, { objectType: PAYMENT_LINK_MACHINE.objectType, objectId: link.id, from, to, actor: 'sandbox', reason: `payment ${intent.status}` })
+  await recordChange(tx, ctx, caller, {
+    objectType: PAYMENT_LINK_MACHINE.objectType,
+    objectId: link.id,
+    from,
+    to,
+    actor: 'sandbox',
+    reason: `payment ${intent.status}`,
+  })
 }
