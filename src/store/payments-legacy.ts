@@ -1,6 +1,7 @@
 import type { Condition } from '../lib/list-query.ts'
 import type { Queryable } from './db.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
+import * as brazil from './payments.ts'
 import type { BankAccountRow, CustomerRow, PaymentInstitutionRow, PaymentIntentRow, PaymentTransactionRow } from './payments.ts'
 import { isoUtc as ISO } from './sql.ts'
 
@@ -20,7 +21,7 @@ export interface LegacyInstitutionRow extends PaymentInstitutionRow {
   country: Country
 }
 
-const INSTITUTION_COLUMNS = 'i.id, i.code, i.name, i.display_name, i.institution_type, i.active, i.sort_priority, i.body, i.country'
+const INSTITUTION_COLUMNS = `${brazil.INSTITUTION_COLUMNS}, i.country`
 
 export function listInstitutions(db: Queryable, conditions: Condition[], page: PageRequest) {
   return filteredPage<LegacyInstitutionRow>(
@@ -50,8 +51,7 @@ export interface LegacyCustomerRow extends Omit<CustomerRow, 'identifier_type'> 
   country: Country
 }
 
-const CUSTOMER_COLUMNS = `c.id, c.organization_id, c.customer_type, c.identifier_type, c.identifier, c.name, c.email, c.phone, c.address,
-  c.external_id, c.version, c.created_by, ${ISO('c.created_at')} AS created_at, ${ISO('c.updated_at')} AS updated_at, c.country`
+const CUSTOMER_COLUMNS = `${brazil.CUSTOMER_COLUMNS}, c.country`
 
 /** Inserts a Colombian customer; undefined when the organization already has one with this document. */
 export async function insertColombianCustomer(db: Queryable, c: Omit<LegacyCustomerRow, 'updated_at' | 'country'>): Promise<LegacyCustomerRow | undefined> {
@@ -116,9 +116,7 @@ export interface LegacyBankAccountRow extends Omit<BankAccountRow, 'institution_
   providers: Json | null
 }
 
-const BANK_ACCOUNT_COLUMNS = `b.id, b.organization_id, b.customer_id, b.institution_id, b.holder_type, b.holder_name, b.holder_identifier, b.holder,
-  b.account_type, b.agency, b.number, b.external_id, b.metadata, b.version, b.active, b.balance::text AS balance, b.created_by,
-  ${ISO('b.created_at')} AS created_at, ${ISO('b.updated_at')} AS updated_at, b.country, b.providers`
+const BANK_ACCOUNT_COLUMNS = `${brazil.BANK_ACCOUNT_COLUMNS}, b.country, b.providers`
 
 export async function insertPseBankAccount(
   db: Queryable,
@@ -168,11 +166,7 @@ export interface PseIntentRow extends Omit<PaymentIntentRow, 'kind'> {
   redirect_token: string | null
 }
 
-const INTENT_COLUMNS = `p.id, p.organization_id, p.customer_id, p.kind, p.status, p.confirmed, p.amount::text AS amount, p.currency, p.description,
-  p.statement_description, p.allowed_payment_method_types, p.selected_payment_method_type, p.beneficiary_bank_account_id,
-  p.payer_institution_id, p.pix_key, p.pix_key_type, p.details, to_char(p.schedule_date, 'YYYY-MM-DD') AS schedule_date, p.external_id,
-  p.metadata, p.failure_code, p.failure_message, p.end_to_end_id, p.created_by,
-  ${ISO('p.created_at')} AS created_at, ${ISO('p.updated_at')} AS updated_at, p.provider, p.redirect_token`
+const INTENT_COLUMNS = `${brazil.INTENT_COLUMNS}, p.provider, p.redirect_token`
 
 export async function insertPseIntent(
   db: Queryable,
@@ -262,8 +256,7 @@ export interface LegacyTransactionRow extends PaymentTransactionRow {
   payer_bank_account_id: string | null
 }
 
-const TRANSACTION_COLUMNS = `t.id, t.organization_id, t.payment_intent_id, t.charge_id, t.customer_id, t.beneficiary_bank_account_id,
-  t.amount::text AS amount, t.currency, t.description, t.transaction_type, t.end_to_end_id, t.created_by, ${ISO('t.created_at')} AS created_at,
+const TRANSACTION_COLUMNS = `${brazil.TRANSACTION_COLUMNS},
   (SELECT ch.payer_institution_id FROM payment_charges ch WHERE ch.id = t.charge_id) AS payer_institution_id,
   (SELECT (p.details->>'payer_bank_account')::uuid FROM payment_intents p WHERE p.id = t.payment_intent_id) AS payer_bank_account_id`
 

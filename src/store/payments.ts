@@ -36,7 +36,7 @@ export interface PaymentInstitutionRow {
   body: Json
 }
 
-const INSTITUTION_COLUMNS = 'i.id, i.code, i.name, i.display_name, i.institution_type, i.active, i.sort_priority, i.body'
+export const INSTITUTION_COLUMNS = 'i.id, i.code, i.name, i.display_name, i.institution_type, i.active, i.sort_priority, i.body'
 
 export function listPaymentInstitutions(db: Queryable, conditions: Condition[], page: PageRequest) {
   return filteredPage<PaymentInstitutionRow>(
@@ -71,7 +71,7 @@ export interface CustomerRow {
   updated_at: string
 }
 
-const CUSTOMER_COLUMNS = `c.id, c.organization_id, c.customer_type, c.identifier_type, c.identifier, c.name, c.email, c.phone, c.address,
+export const CUSTOMER_COLUMNS = `c.id, c.organization_id, c.customer_type, c.identifier_type, c.identifier, c.name, c.email, c.phone, c.address,
   c.external_id, c.version, c.created_by, ${ISO('c.created_at')} AS created_at, ${ISO('c.updated_at')} AS updated_at`
 
 export type NewCustomer = Omit<CustomerRow, 'updated_at'>
@@ -163,7 +163,7 @@ export interface BankAccountRow {
   updated_at: string
 }
 
-const BANK_ACCOUNT_COLUMNS = `b.id, b.organization_id, b.customer_id, b.institution_id, b.holder_type, b.holder_name, b.holder_identifier, b.holder,
+export const BANK_ACCOUNT_COLUMNS = `b.id, b.organization_id, b.customer_id, b.institution_id, b.holder_type, b.holder_name, b.holder_identifier, b.holder,
   b.account_type, b.agency, b.number, b.external_id, b.metadata, b.version, b.active, b.balance::text AS balance, b.created_by,
   ${ISO('b.created_at')} AS created_at, ${ISO('b.updated_at')} AS updated_at`
 
@@ -281,7 +281,7 @@ export interface PaymentIntentRow {
   updated_at: string
 }
 
-const INTENT_COLUMNS = `p.id, p.organization_id, p.customer_id, p.kind, p.status, p.confirmed, p.amount::text AS amount, p.currency, p.description,
+export const INTENT_COLUMNS = `p.id, p.organization_id, p.customer_id, p.kind, p.status, p.confirmed, p.amount::text AS amount, p.currency, p.description,
   p.statement_description, p.allowed_payment_method_types, p.selected_payment_method_type, p.beneficiary_bank_account_id,
   p.payer_institution_id, p.pix_key, p.pix_key_type, p.details, to_char(p.schedule_date, 'YYYY-MM-DD') AS schedule_date, p.external_id,
   p.metadata, p.failure_code, p.failure_message, p.end_to_end_id, p.created_by,
@@ -536,7 +536,7 @@ export interface PaymentTransactionRow {
   created_at: string
 }
 
-const TRANSACTION_COLUMNS = `t.id, t.organization_id, t.payment_intent_id, t.charge_id, t.customer_id, t.beneficiary_bank_account_id,
+export const TRANSACTION_COLUMNS = `t.id, t.organization_id, t.payment_intent_id, t.charge_id, t.customer_id, t.beneficiary_bank_account_id,
   t.amount::text AS amount, t.currency, t.description, t.transaction_type, t.end_to_end_id, t.created_by, ${ISO('t.created_at')} AS created_at`
 
 export type NewPaymentTransaction = Omit<PaymentTransactionRow, 'currency'>

@@ -13,6 +13,7 @@ import {
 import { decideAtPseBank, openPseBankPage, type BankPageView } from '../../domain/payments/legacy/pse.ts'
 import { linkLocale, paymentLinkPage, paymentProblemPage, paymentStatusPage, pseBankPage } from '../pages/payments-legacy.ts'
 import { baseUrl } from '../plugins/pagination.ts'
+import { html } from './mock-bank.ts'
 import { paymentSecretKeyLogin } from './payments-legacy.ts'
 
 /**
@@ -25,17 +26,6 @@ import { paymentSecretKeyLogin } from './payments-legacy.ts'
 
 const Token = Type.Object({ token: Type.String() })
 const Form = Type.Object({ decision: Type.Optional(Type.String()), institution: Type.Optional(Type.String()) }, { additionalProperties: true })
-
-function html(reply: FastifyReply, status: number, page: string) {
-  return reply
-    .code(status)
-    .header('Content-Type', 'text/html; charset=utf-8')
-    .header('Cache-Control', 'no-store')
-    .header('X-Content-Type-Options', 'nosniff')
-    .header('Referrer-Policy', 'no-referrer')
-    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
-    .send(page)
-}
 
 const redirect = (reply: FastifyReply, url: string) => reply.code(303).header('Location', url).header('Cache-Control', 'no-store').send()
 

@@ -3,13 +3,24 @@ import { PonteError } from '../../../lib/errors.ts'
 import { uuidv7 } from '../../../lib/ids.ts'
 import { EMAIL_FORMAT, type FilterField, type ListRequest } from '../../../lib/list-query.ts'
 import type { Queryable } from '../../../store/db.ts'
+import type { BankAccountRow, CustomerRow } from '../../../store/payments.ts'
 import * as legacy from '../../../store/payments-legacy.ts'
 import type { Country, LegacyBankAccountRow, LegacyCustomerRow, LegacyInstitutionRow } from '../../../store/payments-legacy.ts'
 import { byIdOr404 } from '../../by-id.ts'
 import { recordChange, type PaymentsCaller } from '../audit.ts'
 import { parseDocument } from '../documents.ts'
 import { CREATED_ONLY } from '../machines.ts'
-import { createBankAccountIn, createCustomerIn, objectAt, optionalUuid, parseMetadata, requiredString } from '../objects.ts'
+import {
+  BANK_ACCOUNT_FILTERS as BRAZIL_BANK_ACCOUNT_FILTERS,
+  createBankAccountIn,
+  createCustomerIn,
+  CUSTOMER_FILTERS as BRAZIL_CUSTOMER_FILTERS,
+  objectAt,
+  optionalUuid,
+  parseMetadata,
+  requiredString,
+} from '../objects.ts'
+import { bankAccountWire as brazilBankAccountWire, customerWire as brazilCustomerWire, paymentInstitutionWire } from '../wire.ts'
 import { COLOMBIAN_DOCUMENTS, customerTypeOf, parseColombianDocument, type ColombianDocument } from './colombia.ts'
 
 /**
@@ -20,7 +31,6 @@ import { COLOMBIAN_DOCUMENTS, customerTypeOf, parseColombianDocument, type Colom
  */
 
 type Body = Record<string, unknown>
-const TIMESTAMP_LOOKUPS = ['exact', 'gt', 'gte', 'lt', 'lte', 'range'] as const
 export const COUNTRIES: readonly Country[] = ['BRA', 'COL']
 
 export const INSTITUTION_FILTERS: readonly FilterField[] = [
@@ -29,30 +39,17 @@ export const INSTITUTION_FILTERS: readonly FilterField[] = [
   { param: 'name', type: 'text', lookups: ['exact'] },
 ]
 
+/** Payments Brazil's filters, without external_id (1.35.0 has none), and the country's. */
+const withoutExternalId = (filters: readonly FilterField[]) => filters.filter((f) => f.param !== 'external_id')
+
 export const CUSTOMER_FILTERS: readonly FilterField[] = [
-  { param: 'id', type: 'uuid', lookups: ['exact', 'in'] },
-  { param: 'created_at', type: 'datetime', lookups: TIMESTAMP_LOOKUPS },
-  { param: 'customer__type', source: { column: 'customer_type' }, type: 'text', lookups: ['exact'], choices: ['INDIVIDUAL', 'BUSINESS'] },
+  ...withoutExternalId(BRAZIL_CUSTOMER_FILTERS),
   { param: 'country', type: 'text', lookups: ['exact'], choices: COUNTRIES, description: 'BRA (OFPI) or COL (PSE)' },
   { param: 'identifier_type', type: 'text', lookups: ['exact', 'in'], choices: ['CPF', 'CNPJ', ...COLOMBIAN_DOCUMENTS] },
-  {
-    param: 'search',
-    source: { column: 'search_text' },
-    type: 'text',
-    lookups: ['exact'],
-    partial: true,
-    minLength: 3,
-    description: 'Part of the name or document',
-  },
 ]
 
 export const BANK_ACCOUNT_FILTERS: readonly FilterField[] = [
-  { param: 'id', type: 'uuid', lookups: ['exact', 'in'] },
-  { param: 'created_at', type: 'datetime', lookups: TIMESTAMP_LOOKUPS },
-  { param: 'number', type: 'text', lookups: ['exact', 'in'] },
-  { param: 'customer', source: { column: 'customer_id' }, type: 'uuid', lookups: ['exact'] },
-  { param: 'institution', source: { column: 'institution_id' }, type: 'uuid', lookups: ['exact'] },
-  { param: 'holder__type', source: { column: 'holder_type' }, type: 'text', lookups: ['exact', 'in'], choices: ['INDIVIDUAL', 'BUSINESS'] },
+  ...withoutExternalId(BRAZIL_BANK_ACCOUNT_FILTERS),
   {
     param: 'providers',
     source: { column: 'provider' },
@@ -67,40 +64,16 @@ export const BANK_ACCOUNT_FILTERS: readonly FilterField[] = [
 // ---------------------------------------------------------------------------------------------
 // Wire (1.35.0 paymentInstitution, CustomerOfpi / CustomerPse, BankAccountOfpiResponse / BankAccountPseResponse)
 
-const ASSETS = 'https://assets.ponte.dev/payments/institutions'
-
 export function institutionWire(row: LegacyInstitutionRow) {
-  const body = row.body as { website?: string; primary_color?: string }
-  return {
-    id: row.id,
-    active: row.active,
-    name: row.name,
-    display_name: row.display_name,
-    website: body.website ?? '',
-    logo: `${ASSETS}/${row.name}/logo.svg`,
-    icon_logo: `${ASSETS}/${row.name}/icon.svg`,
-    text_logo: `${ASSETS}/${row.name}/text.svg`,
-    primary_color: body.primary_color ?? '#000000',
-    country: row.country,
-    form_fields: [],
-  }
+  const { id, active, name, display_name, website, logo, icon_logo, text_logo, primary_color } = paymentInstitutionWire(row)
+  return { id, active, name, display_name, website, logo, icon_logo, text_logo, primary_color, country: row.country, form_fields: [] }
 }
 
 export function customerWire(row: LegacyCustomerRow) {
-  return {
-    id: row.id,
-    created_at: row.created_at,
-    created_by: row.created_by,
-    customer_type: row.customer_type,
-    name: row.name ?? '',
-    country: row.country,
-    // A Payments Brazil V1 customer may have no e-mail; the earlier API always shows one.
-    email: row.email ?? '',
-    identifier: row.identifier,
-    identifier_type: row.identifier_type,
-    address: row.address,
-    phone: row.phone,
-  }
+  // Payments Brazil's V1 customer, without its external_id (1.35.0 has none); a V1 customer may
+  // have no name or e-mail, which the earlier API always shows.
+  const { external_id: _externalId, ...v1 } = brazilCustomerWire(row as unknown as CustomerRow, 'V1')
+  return { ...v1, name: row.name ?? '', email: row.email ?? '', country: row.country }
 }
 
 export function bankAccountWire(row: LegacyBankAccountRow) {
@@ -118,15 +91,8 @@ export function bankAccountWire(row: LegacyBankAccountRow) {
       metadata: row.metadata,
     }
   }
-  return {
-    id: row.id,
-    created_at: row.created_at,
-    created_by: row.created_by,
-    customer: row.customer_id,
-    institution: row.institution_id,
-    details: { country: 'BRA', account_type: row.account_type, agency: row.agency, number: row.number },
-    holder: row.holder,
-  }
+  const { external_id: _externalId, ...v1 } = brazilBankAccountWire(row as BankAccountRow, 'V1') as Record<string, unknown>
+  return { ...v1, details: { country: 'BRA', ...(v1.details as object) } }
 }
 
 // ---------------------------------------------------------------------------------------------
