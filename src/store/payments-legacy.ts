@@ -53,31 +53,15 @@ export interface LegacyCustomerRow extends Omit<CustomerRow, 'identifier_type'> 
 
 const CUSTOMER_COLUMNS = `${brazil.CUSTOMER_COLUMNS}, c.country`
 
-/** Inserts a Colombian customer; undefined when the organization already has one with this document. */
+/**
+ * Inserts a Colombian customer (Payments Brazil's insert, then its country, in the caller's
+ * transaction); undefined when the organization already has one with this document.
+ */
 export async function insertColombianCustomer(db: Queryable, c: Omit<LegacyCustomerRow, 'updated_at' | 'country'>): Promise<LegacyCustomerRow | undefined> {
-  const rows = await db.query<LegacyCustomerRow>(
-    `INSERT INTO payment_customers AS c (id, organization_id, customer_type, identifier_type, identifier, name, email, phone, address,
-       external_id, version, created_by, created_at, updated_at, country)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 'COL')
-     ON CONFLICT (organization_id, identifier) DO NOTHING
-     RETURNING ${CUSTOMER_COLUMNS}`,
-    [
-      c.id,
-      c.organization_id,
-      c.customer_type,
-      c.identifier_type,
-      c.identifier,
-      c.name,
-      c.email,
-      c.phone,
-      c.address,
-      c.external_id,
-      c.version,
-      c.created_by,
-      c.created_at,
-    ],
-  )
-  return rows[0]
+  const row = await brazil.insertCustomer(db, c as brazil.NewCustomer)
+  if (!row) return undefined
+  await db.query("UPDATE payment_customers SET country = 'COL' WHERE id = $1", [row.id])
+  return { ...row, country: 'COL' }
 }
 
 export async function findCustomer(db: Queryable, organizationId: string, id: string): Promise<LegacyCustomerRow | undefined> {
