@@ -17,11 +17,9 @@ export type Country = 'BRA' | 'COL'
 // ---------------------------------------------------------------------------------------------
 // Institutions
 
-export interface LegacyInstitutionRow extends PaymentInstitutionRow {
-  country: Country
-}
+export type LegacyInstitutionRow = PaymentInstitutionRow
 
-const INSTITUTION_COLUMNS = `${brazil.INSTITUTION_COLUMNS}, i.country`
+const INSTITUTION_COLUMNS = brazil.INSTITUTION_COLUMNS
 
 export function listInstitutions(db: Queryable, conditions: Condition[], page: PageRequest) {
   return filteredPage<LegacyInstitutionRow>(

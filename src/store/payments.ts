@@ -34,9 +34,11 @@ export interface PaymentInstitutionRow {
   active: boolean
   sort_priority: number
   body: Json
+  /** BRA, or COL for the PSE banks of the earlier API (migration 0019). */
+  country: 'BRA' | 'COL'
 }
 
-export const INSTITUTION_COLUMNS = 'i.id, i.code, i.name, i.display_name, i.institution_type, i.active, i.sort_priority, i.body'
+export const INSTITUTION_COLUMNS = 'i.id, i.code, i.name, i.display_name, i.institution_type, i.active, i.sort_priority, i.body, i.country'
 
 export function listPaymentInstitutions(db: Queryable, conditions: Condition[], page: PageRequest) {
   return filteredPage<PaymentInstitutionRow>(

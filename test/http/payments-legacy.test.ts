@@ -110,6 +110,7 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
     expect(one.body).toMatchObject({ id: CO_BANK, name: 'ponte_mockbank_co_pse', country: 'COL' })
     expect((await call('GET', `/payments/institutions/${randomUUID()}/`)).status).toBe(404)
     expect((await call('GET', '/payments/br/institutions/')).body.count).toBe(4)
+    expect((await call('GET', `/payments/br/institutions/${CO_BANK}/`)).status).toBe(404)
   })
 
   it('creates PSE customers with checked Colombian documents and OFPI customers with CPF/CNPJ, one table for both', async () => {
@@ -421,6 +422,8 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
     expect(form.body).toContain('lang="pt-BR"')
     expect(form.body).toContain('R$ 42,50')
     expect(form.body).toContain('Loja do Bairro Ltda')
+    // A Colombian bank is not one of Brazil's: the same page, asking to choose one.
+    expect((await page(link.payment_url, `institution=${CO_BANK}`)).statusCode).toBe(400)
     const paid = await page(link.payment_url, `institution=${BR_RETAIL}`)
     expect(paid.statusCode).toBe(200)
     expect(paid.body).toContain('data-status="SUCCEEDED"')
