@@ -13,7 +13,7 @@ import { moveCharge, moveIntent, settle } from '../intents.ts'
 import { CHARGE_MACHINE, PAYMENT_INTENT_MACHINE, PAYMENT_INTENT_STATUSES, PAYMENT_LINK_MACHINE, transition } from '../machines.ts'
 import type { PaymentIntentStatus } from '../machines.ts'
 import { formatAmount } from '../money.ts'
-import type { AmountRule, Outcome } from '../network.ts'
+import { fail, SETTLED, type AmountRule, type Outcome } from '../network.ts'
 import { objectAt, optionalUuid, parseMetadata, requiredString } from '../objects.ts'
 import { formatPesos, parsePesos } from './colombia.ts'
 import { activeInstitutionOf, institutionWire } from './objects.ts'
@@ -34,9 +34,6 @@ import { activeInstitutionOf, institutionWire } from './objects.ts'
 
 type Ctx = { db: Db; clock: Clock }
 type Body = Record<string, unknown>
-
-const fail = (stage: 'consent' | 'charge', failureCode: string, failureMessage: string): Outcome => ({ stage, failureCode, failureMessage })
-const SETTLED: Outcome = { stage: 'settled', failureCode: null, failureMessage: null }
 
 /** The sandbox PSE network, by whole pesos (inclusive); the README carries this table. */
 export const PSE_AMOUNT_RULES: readonly AmountRule[] = [
