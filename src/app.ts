@@ -43,6 +43,8 @@ import { sandboxFaultRoutes } from './http/routes/sandbox-faults.ts'
 import { sandboxPaymentRoutes } from './http/routes/sandbox-payments.ts'
 import { paymentRoutes } from './http/routes/payments.ts'
 import { paymentAuthorizationRoutes } from './http/routes/payment-authorizations.ts'
+import { paymentLegacyRoutes } from './http/routes/payments-legacy.ts'
+import { paymentLegacyPages } from './http/routes/payments-legacy-pages.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
 import { systemClock, type Clock } from './lib/clock.ts'
 import { PonteError } from './lib/errors.ts'
@@ -245,6 +247,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     consentRoutes(scoped)
     paymentRoutes(scoped)
     paymentAuthorizationRoutes(scoped)
+    paymentLegacyRoutes(scoped)
   })
 
   // The connect widget's JSON API: the widget access token (Bearer), never a secret key.
@@ -258,6 +261,8 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   await app.register(async (bank) => mockBankRoutes(bank as unknown as Api))
   // The sandbox's webhook inbox receiver: no secret key, any body read as text (its signature covers the bytes).
   await app.register(async (inbox) => inboxReceiverRoutes(inbox as unknown as Api))
+  // The payer's pages of the earlier payments API: the sandbox PSE bank and payment links (HTML).
+  await app.register(async (pages) => paymentLegacyPages(pages as unknown as Api))
 
   return app
 }

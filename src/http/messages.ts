@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../lib/errors.ts'
+import { LEGACY_PAYMENT_MESSAGES } from './messages-payments-legacy.ts'
 
 export type Language = 'en' | 'es' | 'pt'
 
@@ -9,6 +10,7 @@ type Messages = Record<ErrorCode, Record<Language, string>> & Record<string, Rec
  * translations. `{name}` placeholders are filled from PonteError.params.
  */
 const MESSAGES: Messages = {
+  ...LEGACY_PAYMENT_MESSAGES,
   required: { en: 'This field is required.', es: 'Este campo es obligatorio.', pt: 'Este campo é obrigatório.' },
   null: { en: 'This field may not be null.', es: 'Este campo no puede ser nulo.', pt: 'Este campo não pode ser nulo.' },
   blank: { en: 'This field may not be blank.', es: 'Este campo no puede estar en blanco.', pt: 'Este campo não pode estar em branco.' },

@@ -10,6 +10,18 @@ import { isoUtc as ISO } from './sql.ts'
 
 type Json = Record<string, unknown>
 
+/**
+ * `/payments/br/` sees Brazil's rows only: the same tables hold Colombia's PSE objects of the
+ * earlier API (migration 0019, src/store/payments-legacy.ts).
+ */
+const BRAZIL = {
+  institution: "i.country = 'BRA'",
+  customer: "c.country = 'BRA'",
+  bankAccount: "b.country = 'BRA'",
+  intent: "p.kind <> 'pse'",
+  transaction: "t.currency = 'BRL'",
+} as const
+
 // ---------------------------------------------------------------------------------------------
 // Institutions
 
@@ -22,14 +34,16 @@ export interface PaymentInstitutionRow {
   active: boolean
   sort_priority: number
   body: Json
+  /** BRA, or COL for the PSE banks of the earlier API (migration 0019). */
+  country: 'BRA' | 'COL'
 }
 
-const INSTITUTION_COLUMNS = 'i.id, i.code, i.name, i.display_name, i.institution_type, i.active, i.sort_priority, i.body'
+export const INSTITUTION_COLUMNS = 'i.id, i.code, i.name, i.display_name, i.institution_type, i.active, i.sort_priority, i.body, i.country'
 
 export function listPaymentInstitutions(db: Queryable, conditions: Condition[], page: PageRequest) {
   return filteredPage<PaymentInstitutionRow>(
     db,
-    { from: 'payment_institutions i', alias: 'i', select: INSTITUTION_COLUMNS, orderBy: 'i.sort_priority, i.id', where: [], params: [] },
+    { from: 'payment_institutions i', alias: 'i', select: INSTITUTION_COLUMNS, orderBy: 'i.sort_priority, i.id', where: [BRAZIL.institution], params: [] },
     conditions,
     page,
   )
@@ -59,7 +73,7 @@ export interface CustomerRow {
   updated_at: string
 }
 
-const CUSTOMER_COLUMNS = `c.id, c.organization_id, c.customer_type, c.identifier_type, c.identifier, c.name, c.email, c.phone, c.address,
+export const CUSTOMER_COLUMNS = `c.id, c.organization_id, c.customer_type, c.identifier_type, c.identifier, c.name, c.email, c.phone, c.address,
   c.external_id, c.version, c.created_by, ${ISO('c.created_at')} AS created_at, ${ISO('c.updated_at')} AS updated_at`
 
 export type NewCustomer = Omit<CustomerRow, 'updated_at'>
@@ -93,7 +107,10 @@ export async function insertCustomer(db: Queryable, c: NewCustomer): Promise<Cus
 
 export async function findCustomer(db: Queryable, organizationId: string, id: string): Promise<CustomerRow | undefined> {
   return (
-    await db.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM payment_customers c WHERE c.organization_id = $1 AND c.id = $2`, [organizationId, id])
+    await db.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM payment_customers c WHERE c.organization_id = $1 AND c.id = $2 AND ${BRAZIL.customer}`, [
+      organizationId,
+      id,
+    ])
   )[0]
 }
 
@@ -114,7 +131,7 @@ export function listCustomers(db: Queryable, organizationId: string, conditions:
       alias: 'c',
       select: CUSTOMER_COLUMNS,
       orderBy: 'c.created_at DESC, c.id DESC',
-      where: ['c.organization_id = $1'],
+      where: ['c.organization_id = $1', BRAZIL.customer],
       params: [organizationId],
     },
     conditions,
@@ -148,7 +165,7 @@ export interface BankAccountRow {
   updated_at: string
 }
 
-const BANK_ACCOUNT_COLUMNS = `b.id, b.organization_id, b.customer_id, b.institution_id, b.holder_type, b.holder_name, b.holder_identifier, b.holder,
+export const BANK_ACCOUNT_COLUMNS = `b.id, b.organization_id, b.customer_id, b.institution_id, b.holder_type, b.holder_name, b.holder_identifier, b.holder,
   b.account_type, b.agency, b.number, b.external_id, b.metadata, b.version, b.active, b.balance::text AS balance, b.created_by,
   ${ISO('b.created_at')} AS created_at, ${ISO('b.updated_at')} AS updated_at`
 
@@ -186,10 +203,10 @@ export async function insertBankAccount(db: Queryable, b: NewBankAccount): Promi
 
 export async function findBankAccount(db: Queryable, organizationId: string, id: string): Promise<BankAccountRow | undefined> {
   return (
-    await db.query<BankAccountRow>(`SELECT ${BANK_ACCOUNT_COLUMNS} FROM payment_bank_accounts b WHERE b.organization_id = $1 AND b.id = $2`, [
-      organizationId,
-      id,
-    ])
+    await db.query<BankAccountRow>(
+      `SELECT ${BANK_ACCOUNT_COLUMNS} FROM payment_bank_accounts b WHERE b.organization_id = $1 AND b.id = $2 AND ${BRAZIL.bankAccount}`,
+      [organizationId, id],
+    )
   )[0]
 }
 
@@ -216,7 +233,7 @@ export function listBankAccounts(db: Queryable, organizationId: string, conditio
       alias: 'b',
       select: BANK_ACCOUNT_COLUMNS,
       orderBy: 'b.created_at DESC, b.id DESC',
-      where: ['b.organization_id = $1'],
+      where: ['b.organization_id = $1', BRAZIL.bankAccount],
       params: [organizationId],
     },
     conditions,
@@ -266,7 +283,7 @@ export interface PaymentIntentRow {
   updated_at: string
 }
 
-const INTENT_COLUMNS = `p.id, p.organization_id, p.customer_id, p.kind, p.status, p.confirmed, p.amount::text AS amount, p.currency, p.description,
+export const INTENT_COLUMNS = `p.id, p.organization_id, p.customer_id, p.kind, p.status, p.confirmed, p.amount::text AS amount, p.currency, p.description,
   p.statement_description, p.allowed_payment_method_types, p.selected_payment_method_type, p.beneficiary_bank_account_id,
   p.payer_institution_id, p.pix_key, p.pix_key_type, p.details, to_char(p.schedule_date, 'YYYY-MM-DD') AS schedule_date, p.external_id,
   p.metadata, p.failure_code, p.failure_message, p.end_to_end_id, p.created_by,
@@ -315,10 +332,10 @@ export async function insertPaymentIntent(db: Queryable, p: NewPaymentIntent): P
  */
 export async function findPaymentIntent(db: Queryable, organizationId: string, id: string, lock = false): Promise<PaymentIntentRow | undefined> {
   return (
-    await db.query<PaymentIntentRow>(`SELECT ${INTENT_COLUMNS} FROM payment_intents p WHERE p.organization_id = $1 AND p.id = $2${lock ? ' FOR UPDATE' : ''}`, [
-      organizationId,
-      id,
-    ])
+    await db.query<PaymentIntentRow>(
+      `SELECT ${INTENT_COLUMNS} FROM payment_intents p WHERE p.organization_id = $1 AND p.id = $2 AND ${BRAZIL.intent}${lock ? ' FOR UPDATE' : ''}`,
+      [organizationId, id],
+    )
   )[0]
 }
 
@@ -385,7 +402,7 @@ export function listPaymentIntents(
       alias: 'p',
       select: INTENT_COLUMNS,
       orderBy: INTENT_ORDERINGS[ordering],
-      where: ['p.organization_id = $1'],
+      where: ['p.organization_id = $1', BRAZIL.intent],
       params: [organizationId],
     },
     conditions,
@@ -523,7 +540,7 @@ export interface PaymentTransactionRow {
   created_at: string
 }
 
-const TRANSACTION_COLUMNS = `t.id, t.organization_id, t.payment_intent_id, COALESCE(t.charge_id, t.authorization_charge_id) AS charge_id, t.customer_id, t.beneficiary_bank_account_id,
+export const TRANSACTION_COLUMNS = `t.id, t.organization_id, t.payment_intent_id, COALESCE(t.charge_id, t.authorization_charge_id) AS charge_id, t.customer_id, t.beneficiary_bank_account_id,
   t.amount::text AS amount, t.currency, t.description, t.transaction_type, t.end_to_end_id, t.created_by, ${ISO('t.created_at')} AS created_at`
 
 /** An intent's transaction (`charge_id` a payment_charges row) or, with `payment_authorization_id`, an authorization's (0015). */
@@ -558,10 +575,10 @@ export async function insertPaymentTransaction(db: Queryable, t: NewPaymentTrans
 
 export async function findPaymentTransaction(db: Queryable, organizationId: string, id: string): Promise<PaymentTransactionRow | undefined> {
   return (
-    await db.query<PaymentTransactionRow>(`SELECT ${TRANSACTION_COLUMNS} FROM payment_transactions t WHERE t.organization_id = $1 AND t.id = $2`, [
-      organizationId,
-      id,
-    ])
+    await db.query<PaymentTransactionRow>(
+      `SELECT ${TRANSACTION_COLUMNS} FROM payment_transactions t WHERE t.organization_id = $1 AND t.id = $2 AND ${BRAZIL.transaction}`,
+      [organizationId, id],
+    )
   )[0]
 }
 
@@ -581,7 +598,7 @@ export function listPaymentTransactions(db: Queryable, organizationId: string, c
       alias: 't',
       select: TRANSACTION_COLUMNS,
       orderBy: 't.created_at DESC, t.id DESC',
-      where: ['t.organization_id = $1'],
+      where: ['t.organization_id = $1', BRAZIL.transaction],
       params: [organizationId],
     },
     conditions,

@@ -292,7 +292,7 @@ function intentWebhook(intent: PaymentIntentRow, status: string, extra: Body = {
 }
 
 /** One intent status change: the machine's check, the row, the ledger and the webhook. */
-async function moveIntent(
+export async function moveIntent(
   tx: Queryable,
   ctx: { clock: Clock },
   caller: PaymentsCaller,
@@ -326,7 +326,7 @@ async function moveIntent(
   return moved
 }
 
-async function moveCharge(
+export async function moveCharge(
   tx: Queryable,
   ctx: { clock: Clock },
   caller: PaymentsCaller,
@@ -491,7 +491,7 @@ export async function authorizePaymentIntent(ctx: Ctx, caller: PaymentsCaller, i
 }
 
 /** A charge that the network settled: its end_to_end_id, the INFLOW transaction and the receiving account's balance, then the intent. */
-async function settle(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, intent: PaymentIntentRow, charge: ChargeRow, actor: string) {
+export async function settle(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, intent: PaymentIntentRow, charge: ChargeRow, actor: string) {
   const payer = await store.findPaymentInstitution(tx, intent.payer_institution_id!)
   const now = ctx.clock.now()
   const e2e = endToEndId(payer!.code, now)

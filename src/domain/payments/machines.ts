@@ -139,3 +139,17 @@ export function transition<S extends string>(machine: Machine<S>, from: S, to: S
   }
   return { from, to }
 }
+
+/**
+ * Payment links of the earlier payments API (issue 17, 1.35.0 EnumPaymentLinksStatus): ACTIVE
+ * until its payment intent ends (SUCCEEDED or FAILED); a link past its expires_at reads INACTIVE
+ * without a change (store/payments-legacy.ts listPaymentLinks).
+ */
+export const PAYMENT_LINK_STATUSES = ['ACTIVE', 'INACTIVE'] as const
+export type PaymentLinkStatus = (typeof PAYMENT_LINK_STATUSES)[number]
+
+export const PAYMENT_LINK_MACHINE: Machine<PaymentLinkStatus> = {
+  objectType: 'payment_link',
+  initial: ['ACTIVE'],
+  transitions: { ACTIVE: ['INACTIVE'], INACTIVE: [] },
+}

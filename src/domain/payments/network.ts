@@ -22,8 +22,8 @@ export interface AmountRule {
   outcome: Outcome
 }
 
-const fail = (stage: 'consent' | 'charge', failureCode: string, failureMessage: string): Outcome => ({ stage, failureCode, failureMessage })
-const SETTLED: Outcome = { stage: 'settled', failureCode: null, failureMessage: null }
+export const fail = (stage: 'consent' | 'charge', failureCode: string, failureMessage: string): Outcome => ({ stage, failureCode, failureMessage })
+export const SETTLED: Outcome = { stage: 'settled', failureCode: null, failureMessage: null }
 
 export const AMOUNT_RULES: readonly AmountRule[] = [
   { from: 0, to: 100, outcome: SETTLED },

@@ -103,14 +103,18 @@ export function listPaymentInstitutions(db: Queryable, { conditions, page }: Lis
 
 /** GET /payments/br/institutions/{id}/ (a Ponte addition: Belvo only lists them): 404 when unknown. */
 export async function getPaymentInstitution(db: Queryable, id: string): Promise<PaymentInstitutionRow> {
-  return byIdOr404(id, (uuid) => store.findPaymentInstitution(db, uuid))
+  return byIdOr404(id, async (uuid) => {
+    const institution = await store.findPaymentInstitution(db, uuid)
+    return institution?.country === 'BRA' ? institution : undefined
+  })
 }
 
 /** A payer's or beneficiary's institution by id: Belvo's 400 `does_not_exist` on `field`, or `invalid` when inactive. */
 export async function activeInstitution(db: Queryable, id: unknown, field: string): Promise<PaymentInstitutionRow> {
   const institutionId = optionalUuid(id, field)
   const institution = institutionId ? await store.findPaymentInstitution(db, institutionId) : undefined
-  if (!institution) throw new PonteError('does_not_exist', { field, variant: 'id', params: { value: String(id) } })
+  // Colombia's PSE banks (the earlier API, migration 0019) are not Brazil's.
+  if (!institution || institution.country !== 'BRA') throw new PonteError('does_not_exist', { field, variant: 'id', params: { value: String(id) } })
   if (!institution.active) throw new PonteError('invalid', { field, variant: 'inactive_institution', params: { value: institution.name } })
   return institution
 }

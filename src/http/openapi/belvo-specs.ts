@@ -62,6 +62,12 @@ const NULLABLE_ERRATA: Record<string, string[]> = {
   // V2 bank accounts require `external_id` while the request makes it optional: an account
   // created without one answers null.
   BankAccountV2: ['external_id'],
+  // The earlier payments API (1.35.0): the same deprecated pair in the PSE intent.
+  PaymentIntentPse: ['last_error', 'next_step'],
+  // 1.35.0 requires an OFPI intent's payer_institution, which a payment link's intent has only
+  // once the payer chose their bank: null until then.
+  PaymentIntentPaymentMethodDetailsBodyIndividualOfpi: ['payer_institution'],
+  PaymentIntentPaymentMethodDetailsBodyBusinessOfpi: ['payer_institution'],
 }
 
 /**
@@ -76,7 +82,26 @@ const ANY_OF_ERRATA: Record<string, string[]> = {
   PaymentIntentPixKeys: ['payment_method_information'],
   // A payment authorization's payment_method_configuration (PIX_OF_IMMEDIATE, PIX_OF_SCHEDULED).
   PaymentAuthorization: ['payment_method_configuration'],
+  // 1.35.0: a transaction's payer (OFPI's empty object, or PSE's bank account or institution).
+  paymentTransaction: ['payer'],
+  TransactionBankAccountPse: [''],
+  PaymentIntentPse: ['next_step', 'last_error'],
+  Charge: ['payment_method_details'],
+  // The OFPI and PSE items of a link list have the same schema, so each item matches both.
+  PaymentLinkPaginatedResponse: ['results.items'],
 }
+
+/**
+ * Patterns no value can match: 1.35.0's payment links write expires_in's as `‘^(\\d+)([mhd])$’`
+ * (typographic quotes around it, the backslash doubled), which no `7d` matches.
+ */
+const EXPIRES_IN = '^(\\d+)([mhd])$'
+const PATTERN_ERRATA: Record<string, Record<string, string>> = Object.fromEntries(
+  ['PaymentLinkOfpi', 'PaymentLinkPse', 'PaymentLinkListOfpi', 'PaymentLinkListPse', 'CreatePaymentLinkOfpi', 'CreatePaymentLinkPse'].map((name) => [
+    name,
+    { expires_in: EXPIRES_IN },
+  ]),
+)
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 const text = (description: string, nullable = false) => ({ type: 'string', ...(nullable ? { nullable: true } : {}), description })
@@ -136,12 +161,23 @@ function corrected(name: BelvoSpecName, document: Json): BelvoSpec {
   }
   for (const [schema, names] of Object.entries(ANY_OF_ERRATA)) {
     for (const property of names) {
-      const target = property === '' ? schemas[schema] : (schemas[schema]?.properties as Record<string, Json> | undefined)?.[property]
+      // A dotted path reaches into a property's `items` (`results.items`).
+      const target = property
+        .split('.')
+        .filter(Boolean)
+        .reduce<Json | undefined>(
+          (node, step) => (step === 'items' ? (node?.items as Json) : (node?.properties as Record<string, Json> | undefined)?.[step]),
+          schemas[schema],
+        )
       if (target && Array.isArray(target.oneOf)) {
         target.anyOf = target.oneOf
         delete target.oneOf
       }
     }
+  }
+  for (const [schema, patterns] of Object.entries(PATTERN_ERRATA)) {
+    const properties = schemas[schema]?.properties as Record<string, Json> | undefined
+    for (const [property, pattern] of Object.entries(patterns)) if (properties?.[property]) properties[property] = { ...properties[property], pattern }
   }
   for (const [schema, definition] of Object.entries(SUPPLEMENTS[name] ?? {})) {
     // A later Belvo document that publishes it wins: its definition is the real one.

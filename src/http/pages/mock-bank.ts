@@ -155,7 +155,7 @@ function fill(template: string, params: Record<string, string | number>): string
 }
 
 // Contrast: text #1b1f24 on #fff (16:1), primary #0b5394 on #fff (7.6:1); focus ring 3px, offset.
-const CSS = `
+export const CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;background:#eef1f5}
 header{background:#0b5394;color:#fff;padding:12px 16px}
