@@ -1,4 +1,5 @@
 import type { BankAccountRow, ChargeRow, CustomerRow, PaymentInstitutionRow, PaymentIntentRow, PaymentTransactionRow } from '../../store/payments.ts'
+import { biometricDetailsWire } from './biometric.ts'
 import { maskDocument } from './documents.ts'
 import { formatAmount } from './money.ts'
 
@@ -233,7 +234,7 @@ export function paymentIntentWire(row: PaymentIntentRow, charges: ChargeRow[], t
     statement_description: row.statement_description ?? row.description,
     selected_payment_method_type: row.selected_payment_method_type,
     allowed_payment_method_types: row.allowed_payment_method_types,
-    payment_method_details: { open_finance: detailsWire(row) },
+    payment_method_details: { open_finance: detailsWire(row), ...biometricDetailsWire(row) },
     payment_method_information:
       row.kind === 'pix_key'
         ? { open_finance: row.confirmed ? { ...information, pix_key_details: pixKeyDetails(row) } : { pix_key_details: pixKeyDetails(row) } }

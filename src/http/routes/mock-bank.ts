@@ -38,7 +38,7 @@ const Form = Type.Object(
 type FormFields = { consent_id?: string; redirect_uri?: string; nonce?: string; locale?: string; cpf?: string; decision?: string }
 
 /** HTML responses: never cached (they carry the form nonce), never framed by another site, no referrer. */
-function html(reply: FastifyReply, status: number, page: string) {
+export function html(reply: FastifyReply, status: number, page: string) {
   return reply
     .code(status)
     .header('Content-Type', 'text/html; charset=utf-8')
