@@ -117,3 +117,12 @@ export async function listActivePaymentInstitutions(
      FROM payment_institutions WHERE active ORDER BY sort_priority, name`,
   )
 }
+
+/** The company a payments widget token named (branding.company_name) for the enrollment it created, if any. */
+export async function enrollmentRequester(db: Queryable, enrollmentId: string): Promise<string | undefined> {
+  const rows = await db.query<{ name: string | null }>(
+    `SELECT widget->'branding'->>'company_name' AS name FROM widget_tokens WHERE payment_enrollment_id = $1 LIMIT 1`,
+    [enrollmentId],
+  )
+  return rows[0]?.name ?? undefined
+}

@@ -71,6 +71,7 @@ describe.skipIf(!browserAvailable())('hosted widget: biometric Pix payments', ()
 
       // The sandbox institution's page, served by Ponte.
       await page.waitForURL((url) => url.pathname === '/sandbox/openfinance/enrollments/authorize')
+      expect(await page.textContent('main')).toContain('Café Aurora asks to register this device')
       await record(page, 'bank page')
       await page.getByRole('button', { name: /^(Approve registration|Autorizar cadastro)$/ }).click()
 

@@ -412,7 +412,7 @@ export function PaymentsApp(props: { params: StartParams }) {
           <Step name="enroll" title={t('enrollTitle', { institution: name })} icon={<Badge name="shield" tone="brand" />}>
             <p class="lead">{t('enrollText', { institution: name })}</p>
             <div class="actions">
-              <a class="button primary" href={step.enrollment.redirect_url ?? '#'}>
+              <a class="button primary" href={step.enrollment.redirect_url ? withQuery(step.enrollment.redirect_url, { locale }) : '#'}>
                 {t('enrollGo', { institution: name })}
               </a>
             </div>

@@ -217,7 +217,8 @@ export async function openEnrollmentAtBank(ctx: { db: Db; clock: Clock }, state:
   return {
     enrollment,
     institutionName: institution?.display_name ?? '',
-    requesterName: (await organizationName(ctx.db, enrollment.organization_id)) ?? 'Ponte',
+    // As the consent page: the widget token's company, else the organization.
+    requesterName: (await bank.enrollmentRequester(ctx.db, enrollment.id)) ?? (await organizationName(ctx.db, enrollment.organization_id)) ?? 'Ponte',
     customerName: customer?.name ?? '',
     customerDocument: maskDocument(customer?.identifier ?? ''),
   }
