@@ -156,13 +156,6 @@ export async function requireBiometricEnrollment(tx: Queryable, caller: Payments
   }
 }
 
-/** payment_method_details.open_finance_biometric_pix of a biometric intent's wire object (wire.ts). */
-export function biometricDetailsWire(intent: PaymentIntentRow): Body {
-  const details = intent.details as Body
-  if (intent.selected_payment_method_type !== BIOMETRIC_PIX || typeof details.enrollment !== 'string') return {}
-  return { [BIOMETRIC_PIX]: { beneficiary_bank_account: intent.beneficiary_bank_account_id, enrollment: details.enrollment } }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The sandbox institution's enrollment page
 

@@ -1,5 +1,4 @@
 import type { BankAccountRow, ChargeRow, CustomerRow, PaymentInstitutionRow, PaymentIntentRow, PaymentTransactionRow } from '../../store/payments.ts'
-import { biometricDetailsWire } from './biometric.ts'
 import { maskDocument } from './documents.ts'
 import { formatAmount } from './money.ts'
 
@@ -111,6 +110,13 @@ export function paymentTransactionWire(row: PaymentTransactionRow) {
     customer: row.customer_id,
     charge: row.charge_id,
   }
+}
+
+/** payment_method_details.open_finance_biometric_pix of a biometric Pix intent (biometric.ts): its account and enrollment. */
+function biometricDetailsWire(intent: PaymentIntentRow) {
+  const enrollment = (intent.details as { enrollment?: unknown }).enrollment
+  if (intent.selected_payment_method_type !== 'open_finance_biometric_pix' || typeof enrollment !== 'string') return {}
+  return { open_finance_biometric_pix: { beneficiary_bank_account: intent.beneficiary_bank_account_id, enrollment } }
 }
 
 /** payment_method_details.open_finance as the client sent it, the CPF masked as Belvo does. */
