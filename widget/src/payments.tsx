@@ -11,7 +11,7 @@
  * callback_urls: success, exit, or error (exit when the token has no error URL).
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { ApiError, type ErrorItem } from './api.ts'
+import { ApiError, callWidgetApi, type ErrorItem } from './api.ts'
 import { pickLocale, translator, type Locale } from './i18n.ts'
 import { withQuery, type StartParams } from './host.ts'
 import { Loading, Message } from './steps.tsx'
@@ -214,27 +214,8 @@ class PaymentsApi {
   createIntent = () => this.call<Intent>('POST', '/intents')
   authorize = () => this.call<Intent>('POST', '/intents/authorize')
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response
-    try {
-      response = await fetch(`${import.meta.env.BASE_URL}api/payments${path}`, {
-        method,
-        headers: {
-          Authorization: `Bearer ${this.token}`,
-          'Accept-Language': this.locale,
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: 'omit',
-        cache: 'no-store',
-      })
-    } catch {
-      throw new ApiError(0, { code: 'network', message: 'The server could not be reached' })
-    }
-    const payload: unknown = await response.json().catch(() => undefined)
-    if (response.ok && payload !== undefined) return payload as T
-    const item = Array.isArray(payload) && payload[0] && typeof payload[0] === 'object' ? (payload[0] as ErrorItem) : undefined
-    throw new ApiError(response.status, item ?? { code: 'unexpected_error', message: `HTTP ${response.status}` })
+  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return callWidgetApi<T>(`${import.meta.env.BASE_URL}api/payments`, this.token, this.locale, method, path, body)
   }
 }
 
