@@ -311,6 +311,8 @@ describe('biometric Pix', () => {
       // A payment before the enrollment has nothing to pay with; links are not this token's.
       bad(await w('POST', '/widget/api/payments/intents'), { code: 'required', field: 'enrollment' })
       expect((await w('GET', '/widget/api/institutions')).status).toBe(403)
+      // The connect widget's session call still answers (its shape) for a payments token.
+      expect((await w('GET', '/widget/api/session')).status).toBe(200)
       bad(await w('POST', '/widget/api/payments/enrollments', { institution: IPE, callback_url: 'https://evil.example/widget/' }), { field: 'callback_url' })
 
       const callback = 'http://localhost/widget/?access_token=x'
