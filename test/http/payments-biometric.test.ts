@@ -1,6 +1,7 @@
 import { generateCnpj, generateCpf } from '@brazilian-utils/brazilian-utils'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { paymentsLedger } from '../../src/domain/payments/intents.ts'
 import { createHarness, type CallResult, type Harness } from '../helpers/harness.ts'
 import { expectSpec } from '../helpers/spec.ts'
 
@@ -238,6 +239,12 @@ describe('biometric Pix', () => {
       expectSpec('current', 'PaymentIntentOfpi', settled)
       expect(settled).toMatchObject({ status: 'SUCCEEDED', charges: [{ status: 'SUCCEEDED', transactions: [{ amount: '50.00' }] }] })
       bad(await call('POST', `/payments/br/payment-intents/${paid.id}/authorize/`), { code: 'invalid', field: 'status' })
+      const ledger = await paymentsLedger(h.db, { organizationId: h.key.organizationId }, paid.id)
+      expect(ledger.map((e) => [e.from_status, e.to_status, e.actor])).toEqual([
+        [null, 'REQUIRES_ACTION', `key:${h.key.id}`],
+        ['REQUIRES_ACTION', 'PROCESSING', 'sandbox'],
+        ['PROCESSING', 'SUCCEEDED', 'sandbox'],
+      ])
 
       const poor = ok(await call('POST', '/payments/br/payment-intents/', biometricBody('150.00', enrollment.id)), 201)
       const refused = ok(await call('POST', `/payments/br/payment-intents/${poor.id}/authorize/`))
