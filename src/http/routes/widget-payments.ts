@@ -11,12 +11,12 @@ import {
 } from '../../domain/payments/widget.ts'
 import { baseUrl } from '../plugins/pagination.ts'
 import { errorResponses } from '../schemas/common.ts'
+import { EnrollmentRedirection } from '../schemas/payments.ts'
 import {
   PaymentsWidgetEnrollment,
   PaymentsWidgetEnrollmentRequest,
   PaymentsWidgetInstitutions,
   PaymentsWidgetIntent,
-  PaymentsWidgetRedirection,
   PaymentsWidgetSession,
 } from '../schemas/payments-widget.ts'
 
@@ -82,7 +82,8 @@ export function widgetPaymentsRoutes(api: Api): void {
         security,
         summary: "Complete the token's enrollment with the institution's answer",
         operationId: 'WidgetCompleteEnrollment',
-        body: PaymentsWidgetRedirection,
+        // The body of complete-redirection: {state, code, id_token} or {state, error, error_description}.
+        body: EnrollmentRedirection,
         response: { 200: PaymentsWidgetEnrollment, ...errorResponses(400, 403) },
       },
     },

@@ -81,14 +81,3 @@ export const PaymentsWidgetEnrollmentRequest = Type.Object(
   },
   { additionalProperties: false },
 )
-
-export const PaymentsWidgetRedirection = Type.Object(
-  {
-    state: Type.String(),
-    code: Type.Optional(Type.String()),
-    id_token: Type.Optional(Type.String()),
-    error: Type.Optional(Type.String()),
-    error_description: Type.Optional(Type.String()),
-  },
-  { additionalProperties: false },
-)
