@@ -322,13 +322,16 @@ describe('biometric Pix', () => {
       expect((await w('GET', '/widget/api/session')).status).toBe(200)
       bad(await w('POST', '/widget/api/payments/enrollments', { institution: IPE, callback_url: 'https://evil.example/widget/' }), { field: 'callback_url' })
 
-      const callback = 'http://localhost/widget/?access_token=x'
+      bad(await w('POST', '/widget/api/payments/enrollments', { institution: IPE, callback_url: `http://localhost/widget/?access_token=${token.access}` }), {
+        field: 'callback_url',
+      })
+      const callback = 'http://localhost/widget/?locale=pt'
       const started = ok(await w('POST', '/widget/api/payments/enrollments', { institution: IPE, callback_url: callback }), 201)
       expect(started).toMatchObject({ status: 'PENDING', institution: IPE })
       // Asked again (a reload), the same enrollment.
       expect(ok(await w('POST', '/widget/api/payments/enrollments', { institution: IPE, callback_url: callback }), 201).id).toBe(started.id)
       const back = new URL(String((await decide(new URL(started.redirect_url).searchParams.get('state')!, 'approve')).headers.location))
-      expect(back.searchParams.get('access_token')).toBe('x')
+      expect(back.searchParams.get('locale')).toBe('pt')
       const other = await enroll()
       bad(await w('POST', '/widget/api/payments/enrollments/complete', { state: stateOf(other), code: 'x' }), { code: 'does_not_exist', field: 'state' })
       const done = ok(

@@ -97,6 +97,8 @@ describe.skipIf(!browserAvailable())('hosted widget: biometric Pix payments', ()
       enrollmentId = intent.payment_method_details[BIO].enrollment
       const enrollment = (await h.call('GET', `/payments/br/enrollments/${enrollmentId}/`)).body
       expect(enrollment).toMatchObject({ status: 'SUCCEEDED', details: { institution: IPE, platform: 'BROWSER', customer: customerId } })
+      // The bank and the enrollment never saw the widget's access token (it waited in the tab).
+      expect(enrollment.details.callback_url).toBe(`${env.base}/widget/?locale=en`)
       const transactions = (await h.call('GET', `/payments/br/transactions/?payment_intent=${intentId}`)).body
       expect(transactions.results).toEqual([expect.objectContaining({ amount: '99.00', transaction_type: 'INFLOW', beneficiary: accountId })])
 

@@ -1,6 +1,6 @@
 import { render } from 'preact'
 import { App } from './app.tsx'
-import { readParams } from './host.ts'
+import { PENDING_PAYMENTS_TOKEN, readParams } from './host.ts'
 import './styles.css'
 
 /** A payments token (POST /payments/br/token/) carries the payments scopes: the scopes are read, not checked (the server checks). */
@@ -15,7 +15,10 @@ function isPaymentsToken(token: string | null): boolean {
 
 const root = document.getElementById('app')
 if (root) {
-  const params = readParams(new URL(window.location.href))
+  const url = new URL(window.location.href)
+  const params = readParams(url)
+  // Back from the institution's enrollment page: the payments token waited in this tab (payments.tsx).
+  if (!params.token && url.searchParams.has('state')) params.token = sessionStorage.getItem(PENDING_PAYMENTS_TOKEN)
   const show = (node: preact.ComponentChild) => {
     root.className = ''
     root.textContent = ''

@@ -13,7 +13,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, callWidgetApi, type ErrorItem } from './api.ts'
 import { pickLocale, translator, type Locale } from './i18n.ts'
-import { withQuery, type StartParams } from './host.ts'
+import { PENDING_PAYMENTS_TOKEN, withQuery, type StartParams } from './host.ts'
 import { Loading, Message } from './steps.tsx'
 import { Badge, BrandMark, Icon, InstitutionLogo, Spinner, Step } from './ui.tsx'
 
@@ -193,11 +193,24 @@ function returnedFromBank(url: URL): Record<string, string> | null {
   return answer
 }
 
-/** This page's URL without the institution's answer: where the institution sends the person back. */
-function selfUrl(url: URL): string {
+/** This page's URL without the institution's answer; with `token`, the access token put back. */
+function selfUrl(url: URL, token?: string): string {
   const back = new URL(url.href)
   for (const name of RETURN_PARAMS) back.searchParams.delete(name)
+  if (token) back.searchParams.set('access_token', token)
   back.hash = ''
+  return back.href
+}
+
+/**
+ * Where the institution sends the person back: this page without the access token, which must not
+ * travel to the bank nor be stored with the enrollment (the server refuses a callback_url carrying
+ * one). The token waits in this tab's sessionStorage (main.tsx reads it back).
+ */
+function bankCallbackUrl(token: string): string {
+  sessionStorage.setItem(PENDING_PAYMENTS_TOKEN, token)
+  const back = new URL(selfUrl(new URL(location.href)))
+  back.searchParams.delete('access_token')
   return back.href
 }
 
@@ -286,7 +299,8 @@ export function PaymentsApp(props: { params: StartParams }) {
         const answer = returnedFromBank(new URL(location.href))
         if (!answer) return void start(current)
         // The answer is in the URL once: a reload must not send it again.
-        history.replaceState(null, '', selfUrl(new URL(location.href)))
+        history.replaceState(null, '', selfUrl(new URL(location.href), params.token ?? undefined))
+        sessionStorage.removeItem(PENDING_PAYMENTS_TOKEN)
         const done = await api.complete(answer)
         if (done.status === 'SUCCEEDED') return afterEnrollment({ ...current, enrollment: done })
         lastError.current = { code: done.status_reason_code ?? 'enrollment_failed', message: done.status_reason_message ?? '' }
@@ -312,7 +326,7 @@ export function PaymentsApp(props: { params: StartParams }) {
   async function enroll(institution: string) {
     setBusy(true)
     try {
-      const enrollment = await api.enroll({ institution, callback_url: selfUrl(new URL(location.href)) })
+      const enrollment = await api.enroll({ institution, callback_url: bankCallbackUrl(params.token ?? '') })
       setStep({ name: 'enroll', enrollment })
     } catch (error) {
       fail(error, () => setStep({ name: 'institutions' }))

@@ -268,7 +268,10 @@ export async function startWidgetEnrollment(
   const widget = configOf(caller)
   requireScope(caller.session, PAYMENT_SCOPES.ENROLLMENT)
   const callback = typeof input.callback_url === 'string' ? input.callback_url : ''
-  if (!callback.startsWith(`${origin}/widget/`)) throw new PonteError('invalid', { field: 'callback_url', variant: 'url' })
+  // The widget's own page, and without the access token: the bank and the enrollment never see it.
+  if (!callback.startsWith(`${origin}/widget/`) || new URL(callback).searchParams.has('access_token')) {
+    throw new PonteError('invalid', { field: 'callback_url', variant: 'url' })
+  }
   const config = sub(widget, 'enrollment')
   const details = sub(config, 'details')
   const institution = details.institution ?? input.institution
