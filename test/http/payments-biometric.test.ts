@@ -120,6 +120,9 @@ describe('biometric Pix', () => {
       payOnly.widget.payment_intent.payment_method_details[BIO].enrollment = enrollment.id
       ok(await call('POST', '/payments/br/token/', payOnly))
       expect((await call('POST', '/payments/br/token/', tokenBody(), { auth: null })).status).toBe(401)
+      for (const raw of ['[1]', 'null', '{"use_cases": "ENROLLMENT"', '"x"'])
+        expect((await call('POST', '/payments/br/token/', undefined, { raw })).status, raw).toBe(400)
+      bad(await call('POST', '/payments/br/token/', { use_cases: ['ENROLLMENT'], widget: [] }), { code: 'invalid', field: 'widget' })
     })
 
     it.each([
@@ -282,6 +285,30 @@ describe('biometric Pix', () => {
   })
 
   describe('the payments widget API', () => {
+    it("creates the token's person as a customer when it enrolls (once, reused by CPF)", async () => {
+      const cpf = generateCpf()
+      const issue = async () =>
+        ok(
+          await call('POST', '/payments/br/token/', {
+            use_cases: ['ENROLLMENT'],
+            widget: {
+              callback_urls: { success: 'https://merchant.example/ok', exit: 'https://merchant.example/exit' },
+              branding: { company_name: 'Loja Exemplo' },
+              enrollment: { type: BIO, details: { customer: { identifier: cpf, name: 'Carla Mendes' }, institution: RETAIL }, metadata: {} },
+            },
+          }),
+        ).access as string
+      const ids: string[] = []
+      for (const access of [await issue(), await issue()]) {
+        const res = await call('POST', '/widget/api/payments/enrollments', { callback_url: 'http://localhost/widget/' }, { auth: `Bearer ${access}` })
+        const enrollment = ok(res, 201)
+        expect(enrollment.institution).toBe(RETAIL)
+        ids.push((await call('GET', `/payments/br/enrollments/${enrollment.id}/`)).body.details.customer)
+      }
+      expect(ids[0]).toBe(ids[1])
+      expect(ok(await call('GET', `/payments/br/customers/${ids[0]}/`))).toMatchObject({ identifier: cpf, name: 'Carla Mendes' })
+    })
+
     it('runs enrollment then payment with a payments token, scoped to what that token created', async () => {
       const token = ok(
         await call('POST', '/payments/br/token/', {
