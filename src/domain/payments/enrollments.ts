@@ -29,11 +29,13 @@ export const ENROLLMENT_FILTERS: readonly FilterField[] = [
 
 type Body = Record<string, unknown>
 
-/** The sandbox institution's enrollment page (routes/enrollment-bank.ts), on the server's own origin. */
+/** The sandbox institution's enrollment page (routes/enrollment-bank.ts). */
+export const ENROLLMENT_BANK_PATH = '/sandbox/openfinance/enrollments/authorize'
+
+/** An enrollment's details.redirect_url: the bank page, on the server's own origin. */
 export function enrollmentBankUrl(origin: string, state: string): string {
   return `${origin}${ENROLLMENT_BANK_PATH}?state=${state}`
 }
-export const ENROLLMENT_BANK_PATH = '/sandbox/openfinance/enrollments/authorize'
 
 /** `origin`: the server's public origin (the bank page's, in details.redirect_url). */
 export function enrollmentWire(row: EnrollmentRow, origin: string) {
