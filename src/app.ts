@@ -30,6 +30,9 @@ import { enrichRecurringRoutes } from './http/routes/enrich-recurring.ts'
 import { consentRoutes } from './http/routes/consents.ts'
 import { widgetConsentRoutes } from './http/routes/widget-consents.ts'
 import { mockBankRoutes } from './http/routes/mock-bank.ts'
+import { enrollmentBankRoutes } from './http/routes/enrollment-bank.ts'
+import { paymentsTokenRoutes } from './http/routes/payments-token.ts'
+import { widgetPaymentsRoutes } from './http/routes/widget-payments.ts'
 import { RESOURCES } from './domain/registry.ts'
 import type { DomainContext } from './domain/context.ts'
 import { ConnectorRegistry } from './connectors/registry.ts'
@@ -248,6 +251,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     paymentRoutes(scoped)
     paymentAuthorizationRoutes(scoped)
     paymentLegacyRoutes(scoped)
+    paymentsTokenRoutes(scoped)
   })
 
   // The connect widget's JSON API: the widget access token (Bearer), never a secret key.
@@ -256,9 +260,14 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     scoped.addHook('onRequest', widgetAuth(scoped))
     widgetApiRoutes(scoped)
     widgetConsentRoutes(scoped)
+    widgetPaymentsRoutes(scoped)
   })
   // The sandbox's Open Finance Brasil authorization page (HTML, for the person's browser).
-  await app.register(async (bank) => mockBankRoutes(bank as unknown as Api))
+  await app.register(async (bank) => {
+    mockBankRoutes(bank as unknown as Api)
+    // The biometric Pix enrollment page of the same sandbox institution.
+    enrollmentBankRoutes(bank as unknown as Api)
+  })
   // The sandbox's webhook inbox receiver: no secret key, any body read as text (its signature covers the bytes).
   await app.register(async (inbox) => inboxReceiverRoutes(inbox as unknown as Api))
   // The payer's pages of the earlier payments API: the sandbox PSE bank and payment links (HTML).

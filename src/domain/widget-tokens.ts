@@ -207,13 +207,13 @@ function checkFetchResources(ctx: DomainContext, resources: string[] | null, lin
   if (unknown !== undefined) throw new PonteError('invalid_choice', { field: 'fetch_resources', params: { value: unknown } })
 }
 
-interface Grant extends Omit<WidgetTokenInput, 'scopes' | 'id' | 'password' | 'link_id'> {
+export interface Grant extends Omit<WidgetTokenInput, 'scopes' | 'id' | 'password' | 'link_id'> {
   scopes: string[]
   link?: LinkRow
 }
 
 /** Stores the session and signs its two tokens. */
-async function issue(ctx: DomainContext, actor: Principal, grant: Grant, options: IssueOptions): Promise<WidgetTokens> {
+export async function issue(ctx: DomainContext, actor: Principal, grant: Grant, options: IssueOptions): Promise<WidgetTokens> {
   const now = ctx.clock.now()
   const iat = Math.floor(now.getTime() / 1000)
   const session: WidgetTokenRow = {

@@ -467,6 +467,37 @@ const MESSAGES: Messages = {
     es: 'Introduzca una fecha entre mañana y {last} (YYYY-MM-DD).',
     pt: 'Informe uma data entre amanhã e {last} (AAAA-MM-DD).',
   },
+  // Biometric Pix (domain/payments/biometric.ts)
+  'invalid.biometric_method_type': {
+    en: 'allowed_payment_method_types must be ["open_finance_biometric_pix"] for a biometric Pix payment.',
+    es: 'allowed_payment_method_types debe ser ["open_finance_biometric_pix"] para un pago Pix biométrico.',
+    pt: 'allowed_payment_method_types deve ser ["open_finance_biometric_pix"] para um pagamento Pix biométrico.',
+  },
+  'invalid.enrollment_customer': {
+    en: "The enrollment belongs to another customer: a biometric Pix payment uses its customer's own enrollment.",
+    es: 'El enrollment pertenece a otro cliente: un pago Pix biométrico usa el enrollment de su propio cliente.',
+    pt: 'O enrollment pertence a outro cliente: um pagamento Pix biométrico usa o enrollment do seu próprio cliente.',
+  },
+  'invalid.enrollment_unusable': {
+    en: 'The enrollment is {status}: enroll the device again.',
+    es: 'El enrollment está {status}: vuelva a registrar el dispositivo.',
+    pt: 'O enrollment está {status}: cadastre o dispositivo novamente.',
+  },
+  'invalid.enrollment_not_succeeded': {
+    en: "A biometric Pix payment is authorized only with a SUCCEEDED enrollment of the payment's customer (it is {status}).",
+    es: 'Un pago Pix biométrico solo se autoriza con un enrollment SUCCEEDED del cliente del pago (está {status}).',
+    pt: 'Um pagamento Pix biométrico só é autorizado com um enrollment SUCCEEDED do cliente do pagamento (está {status}).',
+  },
+  'invalid.enrollment_refused': {
+    en: 'The account holder refused this enrollment at their institution: complete it with its error.',
+    es: 'El titular rechazó este enrollment en su institución: complételo con su error.',
+    pt: 'O titular recusou este enrollment na sua instituição: conclua-o com o seu erro.',
+  },
+  'invalid.enrollment_code': {
+    en: "The code is not the one the institution sent back with this enrollment's state.",
+    es: 'El code no es el que la institución devolvió con el state de este enrollment.',
+    pt: 'O code não é o que a instituição devolveu com o state deste enrollment.',
+  },
   'not_found.page': { en: 'Invalid page.', es: 'Página inválida.', pt: 'Página inválida.' },
   'invalid.body': {
     en: 'Invalid data. Expected a dictionary, but got {detail}.',

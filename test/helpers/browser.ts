@@ -105,6 +105,11 @@ export interface AxeViolation {
  */
 export async function checkA11y(target: Page | Frame, step: string): Promise<AxeViolation[]> {
   axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+  // The page as it settles: a step's entrance animation (opacity) still running would blend every
+  // colour with the background and fail the contrast rule on a loaded machine.
+  await target.evaluate(() =>
+    Promise.all(document.getAnimations().map((a) => (a.playState === 'running' && a.effect?.getComputedTiming().iterations !== Infinity ? a.finished : null))),
+  )
   await target.evaluate(axeSource)
   const violations = (await target.evaluate(async () => {
     const axe = (window as any).axe

@@ -137,31 +137,36 @@ export class WidgetApi {
   consentLink = (id: string, body: { access_mode?: string; external_id?: string }) =>
     this.call<Connected>('POST', `/consents/${encodeURIComponent(id)}/link`, body)
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response
-    try {
-      response = await fetch(`${this.base}${path}`, {
-        method,
-        headers: {
-          Authorization: `Bearer ${this.token}`,
-          'Accept-Language': this.locale,
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: 'omit',
-        cache: 'no-store',
-      })
-    } catch {
-      throw new ApiError(0, { code: 'network', message: 'The server could not be reached' })
-    }
-    let payload: unknown
-    try {
-      payload = await response.json()
-    } catch {
-      payload = undefined
-    }
-    if (response.ok && payload !== undefined) return payload as T
-    const item = Array.isArray(payload) && payload[0] && typeof payload[0] === 'object' ? (payload[0] as ErrorItem) : undefined
-    throw new ApiError(response.status, item ?? { code: 'unexpected_error', message: `HTTP ${response.status}` })
+  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return callWidgetApi<T>(this.base, this.token, this.locale, method, path, body)
   }
+}
+
+/** One call of the widget API at `base` (its payments calls too), with the access token; every failure an ApiError. */
+export async function callWidgetApi<T>(base: string, token: string, locale: string, method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Accept-Language': locale,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+    })
+  } catch {
+    throw new ApiError(0, { code: 'network', message: 'The server could not be reached' })
+  }
+  let payload: unknown
+  try {
+    payload = await response.json()
+  } catch {
+    payload = undefined
+  }
+  if (response.ok && payload !== undefined) return payload as T
+  const item = Array.isArray(payload) && payload[0] && typeof payload[0] === 'object' ? (payload[0] as ErrorItem) : undefined
+  throw new ApiError(response.status, item ?? { code: 'unexpected_error', message: `HTTP ${response.status}` })
 }

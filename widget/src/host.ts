@@ -46,6 +46,9 @@ export function readParams(url: URL): StartParams {
   }
 }
 
+/** The payments flow's access token, kept in the tab while the person is at the institution's page (payments.tsx). */
+export const PENDING_PAYMENTS_TOKEN = 'ponte-widget-payments-token'
+
 /** The widget's own URL to come back to from the institution's page: as opened, less the answer of a previous trip. */
 export function returnUrl(url: URL): string {
   const back = new URL(url.href)

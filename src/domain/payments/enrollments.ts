@@ -7,6 +7,7 @@ import type { Db, Queryable } from '../../store/db.ts'
 import * as store from '../../store/payments.ts'
 import type { EnrollmentRow } from '../../store/payments.ts'
 import { recordChange, type PaymentsCaller } from './audit.ts'
+import { checkBankAnswer } from './biometric.ts'
 import { ENROLLMENT_MACHINE, ENROLLMENT_STATUSES, transition, type EnrollmentStatus } from './machines.ts'
 import { activeInstitution, objectAt, optionalUuid, parseMetadata, requiredString } from './objects.ts'
 
@@ -36,7 +37,16 @@ export const ENROLLMENT_FILTERS: readonly FilterField[] = [
 
 type Body = Record<string, unknown>
 
-export function enrollmentWire(row: EnrollmentRow) {
+/** The sandbox institution's enrollment page (routes/enrollment-bank.ts). */
+export const ENROLLMENT_BANK_PATH = '/sandbox/openfinance/enrollments/authorize'
+
+/** An enrollment's details.redirect_url: the bank page, on the server's own origin. */
+export function enrollmentBankUrl(origin: string, state: string): string {
+  return `${origin}${ENROLLMENT_BANK_PATH}?state=${state}`
+}
+
+/** `origin`: the server's public origin (the bank page's, in details.redirect_url). */
+export function enrollmentWire(row: EnrollmentRow, origin: string) {
   return {
     id: row.id,
     created_by: row.created_by,
@@ -54,7 +64,7 @@ export function enrollmentWire(row: EnrollmentRow) {
       platform: row.platform,
       name: row.name,
       ...(row.callback_url ? { callback_url: row.callback_url } : {}),
-      redirect_url: `https://sandbox.ponte.dev/payments/enrollments/authorize?state=${row.state}`,
+      redirect_url: enrollmentBankUrl(origin, row.state),
       risk_signals: '******',
       expires_at: row.expires_at,
     },
@@ -129,6 +139,8 @@ export async function completeEnrollmentRedirection(ctx: { db: Db; clock: Clock 
         params: { object: 'enrollment', from: enrollment.status, to: error ? 'FAILED' : 'SUCCEEDED' },
       })
     }
+    // Once the person answered at the sandbox bank's page, only its code (or its error) completes.
+    await checkBankAnswer(tx, caller.organizationId, enrollment.id, typeof body.code === 'string' ? body.code : null, error)
     const now = ctx.clock.now()
     const expired = now.getTime() > Date.parse(enrollment.expires_at)
     const to: EnrollmentStatus = expired ? 'CANCELED' : error ? 'FAILED' : 'SUCCEEDED'

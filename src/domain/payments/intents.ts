@@ -8,6 +8,7 @@ import type { Db, Queryable } from '../../store/db.ts'
 import * as store from '../../store/payments.ts'
 import type { ChargeRow, IntentOrdering, PaymentIntentRow, PaymentTransactionRow } from '../../store/payments.ts'
 import { recordChange, type PaymentsCaller } from './audit.ts'
+import { createBiometricIntentIn, isBiometricBody, requireBiometricEnrollment } from './biometric.ts'
 import { parseDocument, parsePixKey } from './documents.ts'
 import { CHARGE_MACHINE, CHARGE_STATUSES, CREATED_ONLY, PAYMENT_INTENT_MACHINE, PAYMENT_INTENT_STATUSES, transition } from './machines.ts'
 import type { ChargeStatus, PaymentIntentStatus } from './machines.ts'
@@ -168,6 +169,8 @@ const OF = 'payment_method_details.open_finance'
  * Runs inside `tx` (the idempotency transaction).
  */
 export async function createPaymentIntentIn(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, body: Body): Promise<IntentView> {
+  // The sixth body: a biometric Pix payment with an enrollment (biometric.ts).
+  if (isBiometricBody(body)) return createBiometricIntentIn(tx, ctx, caller, body)
   if (body.amount === undefined) throw new PonteError('required', { field: 'amount' })
   const amount = parseAmount(body.amount)
   const description = requiredString(body, 'description')
@@ -449,6 +452,7 @@ export async function authorizePaymentIntent(ctx: Ctx, caller: PaymentsCaller, i
     if (intent.status !== 'REQUIRES_ACTION' || !intent.confirmed) {
       throw new PonteError('invalid', { field: 'status', variant: 'not_authorizable', params: { status: intent.status, confirmed: String(intent.confirmed) } })
     }
+    await requireBiometricEnrollment(tx, caller, intent)
     const actor = 'sandbox'
     const outcome = outcomeFor(parseAmount(formatAmount(intent.amount)))
     if (outcome.stage === 'consent') {

@@ -113,6 +113,13 @@ export function paymentTransactionWire(row: PaymentTransactionRow) {
   }
 }
 
+/** payment_method_details.open_finance_biometric_pix of a biometric Pix intent (biometric.ts): its account and enrollment. */
+function biometricDetailsWire(intent: PaymentIntentRow) {
+  const enrollment = (intent.details as { enrollment?: unknown }).enrollment
+  if (intent.selected_payment_method_type !== 'open_finance_biometric_pix' || typeof enrollment !== 'string') return {}
+  return { open_finance_biometric_pix: { beneficiary_bank_account: intent.beneficiary_bank_account_id, enrollment } }
+}
+
 /** payment_method_details.open_finance as the client sent it, the CPF masked as Belvo does. */
 function detailsWire(intent: PaymentIntentRow) {
   const details = { ...(intent.details as Record<string, unknown>) }
@@ -237,7 +244,7 @@ export function paymentIntentWire(row: PaymentIntentRow, charges: ChargeRow[], t
     statement_description: row.statement_description ?? row.description,
     selected_payment_method_type: row.selected_payment_method_type,
     allowed_payment_method_types: row.allowed_payment_method_types,
-    payment_method_details: { open_finance: detailsWire(row) },
+    payment_method_details: { open_finance: detailsWire(row), ...biometricDetailsWire(row) },
     payment_method_information:
       row.kind === 'pix_key'
         ? { open_finance: row.confirmed ? { ...information, pix_key_details: pixKeyDetails(row) } : { pix_key_details: pixKeyDetails(row) } }

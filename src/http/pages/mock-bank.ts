@@ -150,7 +150,7 @@ export function esc(value: unknown): string {
     .replace(/'/g, '&#39;')
 }
 
-function fill(template: string, params: Record<string, string | number>): string {
+export function fill(template: string, params: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (_, key: string) => esc(params[key] ?? ''))
 }
 
@@ -177,7 +177,7 @@ code{font-size:.8rem;color:#4a525b;overflow-wrap:anywhere}
 footer{text-align:center;color:#4a525b;font-size:.85rem;margin:16px}
 `
 
-function layout(locale: PageLocale, title: string, bankName: string, body: string): string {
+export function layout(locale: PageLocale, title: string, bankName: string, body: string): string {
   const t = TEXT[locale]
   return `<!doctype html>
 <html lang="${LANG[locale]}">
@@ -198,7 +198,7 @@ ${body}
 }
 
 /** The hidden fields every step posts back: which consent, where to return, the form nonce, the language. */
-function hidden(fields: Record<string, string>): string {
+export function hidden(fields: Record<string, string>): string {
   return Object.entries(fields)
     .map(([name, value]) => `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`)
     .join('\n')

@@ -68,6 +68,7 @@ import {
   VersionHeaders,
 } from '../schemas/payments.ts'
 import { listRoute } from './lists.ts'
+import { baseUrl } from '../plugins/pagination.ts'
 import {
   completeEnrollmentRedirection,
   createEnrollmentIn,
@@ -107,6 +108,8 @@ export function idempotencyKey(request: FastifyRequest): string | undefined {
 export function paymentRoutes(api: Api): void {
   const ctx = api.deps.domain
   const { db } = ctx
+  // Enrollments name the sandbox bank's page on this server's public origin.
+  const originOf = (request: FastifyRequest) => new URL(baseUrl(request, api.deps.config.PONTE_PUBLIC_URL)).origin
   // The resource version is part of the request: a V2 replay of a V1 creation is another request.
   const created = (request: FastifyRequest, create: Parameters<typeof idempotent>[3]) =>
     idempotent(
@@ -473,7 +476,7 @@ export function paymentRoutes(api: Api): void {
     async (request, reply) => {
       const result = await created(request, async (tx) => ({
         status: 201,
-        body: enrollmentWire(await createEnrollmentIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>)),
+        body: enrollmentWire(await createEnrollmentIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>), originOf(request)),
       }))
       return sendCreated(reply, result)
     },
@@ -484,7 +487,9 @@ export function paymentRoutes(api: Api): void {
     { tags: enrollmentTags, summary: 'List enrollments', operationId: 'ListEnrollmentsBrazil', filters: ENROLLMENT_FILTERS, item: Enrollment },
     async (caller, list) => {
       const { count, rows } = await listEnrollments(db, callerOf(caller), list)
-      return { count, results: rows.map(enrollmentWire) }
+      // The list's caller is the request itself (lists.ts types it narrower).
+      const origin = originOf(caller as unknown as FastifyRequest)
+      return { count, results: rows.map((row) => enrollmentWire(row, origin)) }
     },
   )
   api.get(
@@ -499,7 +504,7 @@ export function paymentRoutes(api: Api): void {
         response: { 200: Enrollment, ...errorResponses(400) },
       },
     },
-    async (request) => enrollmentWire(await getEnrollment(db, callerOf(request), request.params.enrollment_id)),
+    async (request) => enrollmentWire(await getEnrollment(db, callerOf(request), request.params.enrollment_id), originOf(request)),
   )
   api.post(
     '/payments/br/enrollments/complete-redirection/',
@@ -512,6 +517,6 @@ export function paymentRoutes(api: Api): void {
         response: { 200: Enrollment, ...errorResponses(400) },
       },
     },
-    async (request) => enrollmentWire(await completeEnrollmentRedirection(ctx, callerOf(request), request.body as Record<string, unknown>)),
+    async (request) => enrollmentWire(await completeEnrollmentRedirection(ctx, callerOf(request), request.body as Record<string, unknown>), originOf(request)),
   )
 }

@@ -63,10 +63,13 @@ export const PaymentIntentCreate = Type.Object(
     description: Type.String(),
     statement_description: opt(Type.String()),
     allowed_payment_method_types: Type.Array(Type.String(), { description: 'open_finance (or open_finance_biometric_pix).' }),
+    // open_finance, or (a biometric Pix payment) open_finance_biometric_pix: the domain requires one.
     payment_method_details: Type.Object({
-      open_finance: AnyObject('Beneficiary (bank account id or object, or pix_key), payer_institution, callback_url, schedule, cpf.'),
+      open_finance: Type.Optional(AnyObject('Beneficiary (bank account id or object, or pix_key), payer_institution, callback_url, schedule, cpf.')),
+      open_finance_biometric_pix: Type.Optional(AnyObject('Biometric Pix: beneficiary_bank_account and enrollment (a SUCCEEDED enrollment of the customer).')),
     }),
-    confirm: Type.Boolean(),
+    // Required except for a biometric Pix payment (confirmed by default); the domain checks it.
+    confirm: Type.Optional(Type.Boolean()),
     external_id: opt(Type.String()),
     metadata: Type.Optional(AnyObject('Up to 50 keys.')),
     provider: Type.Optional(Type.String()),
