@@ -31,6 +31,9 @@ const Env = Type.Object({
     description: 'A job still running after this long is presumed dead (its worker crashed) and retried',
   }),
   PONTE_JOB_MAINTENANCE_SECONDS: Type.Integer({ minimum: 1, default: 60, description: 'How often expired jobs are looked for' }),
+  PONTE_SANDBOX_SCENARIO: Type.Optional(
+    Type.String({ description: 'A JSON file of sandbox fault rules loaded at start (README: the sandbox); each organization it names gets exactly its rules' }),
+  ),
   PONTE_WEBHOOK_ALLOW_PRIVATE: Type.Boolean({
     default: false,
     description: 'With DATABASE_URL, also send webhooks to loopback, private, link-local and metadata addresses (the embedded sandbox always does)',

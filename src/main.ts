@@ -241,6 +241,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   })
   const app = await (await loadApp()).buildApp({ db, config, cipher, jobs, logger: log })
   options.configure?.(app)
+  if (config.PONTE_SANDBOX_SCENARIO) {
+    await loadScenarioFile(app, config.PONTE_SANDBOX_SCENARIO, progress).catch(async (error: unknown) => {
+      await app.close()
+      await jobs.stop()
+      await db.close()
+      throw error
+    })
+  }
   const control =
     db.kind === 'pglite'
       ? serveControl(app, config.PONTE_DATA_DIR, {
@@ -263,6 +271,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   control?.publish()
   progress(`listening on ${url}`)
   return { app, db, url, close: () => app.close() }
+}
+
+/** PONTE_SANDBOX_SCENARIO: the sandbox's fault rules, before the first request; a bad file stops the start. */
+async function loadScenarioFile(app: Api, file: string, progress: (line: string) => void): Promise<void> {
+  let scenario: unknown
+  try {
+    scenario = JSON.parse(readFileSync(resolve(file), 'utf8'))
+  } catch (error) {
+    throw new StartupRefusal(`PONTE_SANDBOX_SCENARIO: cannot read ${file} as JSON (${(error as Error).message})`)
+  }
+  try {
+    const loaded = await (await import('./domain/sandbox-faults.ts')).loadScenario(app.deps.domain, scenario)
+    progress(
+      `sandbox scenario ${file}: ${loaded.rules} fault rule${loaded.rules === 1 ? '' : 's'} for ${loaded.organizations} organization${loaded.organizations === 1 ? '' : 's'}`,
+    )
+  } catch (error) {
+    throw new StartupRefusal(`PONTE_SANDBOX_SCENARIO ${file}: ${(error as Error).message}`)
+  }
 }
 
 /** `ponte serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */

@@ -4,6 +4,7 @@ import { isUuid, uuidv7 } from '../lib/ids.ts'
 import type { ListRequest } from '../lib/list-query.ts'
 import * as store from '../store/faults.ts'
 import { findLink } from '../store/links.ts'
+import { findSecretKey, firstOrganizationId, organizationName } from '../store/keys.ts'
 import type { CatalogInstitution } from '../connectors/catalog.ts'
 import { SANDBOX_MFA_TOKEN, tokenGenerationData } from '../connectors/sandbox/personas.ts'
 import type { Credentials, LoginOutcome } from '../connectors/types.ts'
@@ -172,4 +173,54 @@ export async function loginAt(
   }
   if (fault && fault !== 'token_required') return { status: 'error', code: fault }
   return ctx.connectors.connectorFor(institution).login(credentials, token)
+}
+
+/** One rule of a scenario file: a rule's body, and whose it is (by default the first organization). */
+type ScenarioRule = FaultRuleInput & { organization?: string; key?: string }
+
+/**
+ * PONTE_SANDBOX_SCENARIO: fault rules loaded when the server starts, from a JSON file
+ * `{"faults": [{"key": "<secret key id>" | "organization": "<id>", "match": ..., "effect": ...,
+ * "count": ..., "probability": ...}]}`. Each organization the file names gets exactly the file's
+ * rules (its earlier ones are deleted), so a restart does not add them twice. A rule that names no
+ * organization belongs to the first one (whose key the server prints at its first start). Any
+ * mistake stops the start with a message naming the rule and the field.
+ */
+export async function loadScenario(ctx: FaultsContext, scenario: unknown): Promise<{ organizations: number; rules: number }> {
+  const rules = (scenario as { faults?: unknown } | null)?.faults
+  if (!Array.isArray(rules)) throw new Error('the scenario must be a JSON object with a "faults" array')
+  const owners: string[] = []
+  for (const [i, rule] of rules.entries()) {
+    if (rule === null || typeof rule !== 'object' || typeof (rule as ScenarioRule).effect !== 'object' || (rule as ScenarioRule).effect === null) {
+      throw new Error(`faults[${i}]: a rule is an object with an "effect" object`)
+    }
+    owners.push(await scenarioOwner(ctx, rule as ScenarioRule, i))
+  }
+  for (const organizationId of new Set(owners)) await store.deleteFaultRules(ctx.db, organizationId)
+  for (const [i, rule] of (rules as ScenarioRule[]).entries()) {
+    const { organization: _organization, key: _key, ...body } = rule
+    try {
+      await createFaultRule(ctx, { organizationId: owners[i] }, body)
+    } catch (error) {
+      if (!(error instanceof PonteError)) throw error
+      throw new Error(`faults[${i}]${error.field ? `.${error.field}` : ''}: ${error.params.detail ?? error.params.value ?? error.code}`)
+    }
+  }
+  return { organizations: new Set(owners).size, rules: rules.length }
+}
+
+async function scenarioOwner(ctx: FaultsContext, rule: ScenarioRule, i: number): Promise<string> {
+  if (rule.key !== undefined) {
+    const key = await findSecretKey(ctx.db, String(rule.key))
+    if (!key) throw new Error(`faults[${i}].key: no secret key ${String(rule.key)}`)
+    return key.organization_id
+  }
+  if (rule.organization !== undefined) {
+    const id = String(rule.organization).toLowerCase()
+    if (!isUuid(id) || !(await organizationName(ctx.db, id))) throw new Error(`faults[${i}].organization: no organization ${String(rule.organization)}`)
+    return id
+  }
+  const first = await firstOrganizationId(ctx.db)
+  if (!first) throw new Error(`faults[${i}]: there is no organization yet`)
+  return first
 }

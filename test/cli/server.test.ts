@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -99,6 +99,26 @@ describe('server start-up and shutdown', () => {
       await expect(fetch(`${server.url}/health`)).rejects.toThrow()
     },
     processTestTimeout(1),
+  )
+
+  it(
+    'loads the sandbox scenario of PONTE_SANDBOX_SCENARIO before the first request, and refuses to start on a bad one',
+    async () => {
+      const env = { PONTE_SECRET_KEY_ID: 'scenario-key', PONTE_SECRET_KEY_PASSWORD: 'scenario-password' }
+      const file = join(dir, 'scenario.json')
+      writeFileSync(file, JSON.stringify({ faults: [{ key: 'scenario-key', match: { path: '/api/institutions/' }, effect: { status: 503 }, count: 1 }] }))
+      const bad = join(dir, 'bad-scenario.json')
+      writeFileSync(bad, JSON.stringify({ faults: [{ key: 'scenario-key', effect: { status: 418 } }] }))
+      await expect(startServer(config({ ...env, PONTE_SANDBOX_SCENARIO: bad }), { print: () => {} })).rejects.toThrow(
+        /PONTE_SANDBOX_SCENARIO .*bad-scenario\.json: faults\[0\]\.effect\.status: 418/,
+      )
+      const server = await startServer(config({ ...env, PONTE_SANDBOX_SCENARIO: file }), { print: () => {} })
+      const auth = { authorization: basic({ id: 'scenario-key', password: 'scenario-password' }) }
+      expect((await fetch(`${server.url}/api/institutions/?page_size=1`, { headers: auth })).status).toBe(503)
+      expect((await fetch(`${server.url}/api/institutions/?page_size=1`, { headers: auth })).status).toBe(200)
+      await server.close()
+    },
+    processTestTimeout(2),
   )
 
   it('refuses a half-configured key pair', () => {

@@ -123,3 +123,31 @@ describe('sandbox fault rules', () => {
     expect(foreign.body[0]).toMatchObject({ code: 'does_not_exist', field: 'match.link' })
   })
 })
+
+describe('sandbox scenario (PONTE_SANDBOX_SCENARIO)', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await createHarness()
+  })
+  afterAll(async () => h?.close())
+
+  it('gives each organization it names exactly its rules, by key or by default the first organization', async () => {
+    const { loadScenario } = await import('../../src/domain/sandbox-faults.ts')
+    const ctx = h.app.deps.domain
+    const scenario = {
+      faults: [
+        { key: h.otherKey.id, effect: { status: 503 } },
+        { effect: { latency_ms: 10 }, match: { path: '/api/links/' } },
+      ],
+    }
+    expect(await loadScenario(ctx, scenario)).toEqual({ organizations: 2, rules: 2 })
+    // Loaded again (a restart): the same rules, not twice as many.
+    await loadScenario(ctx, scenario)
+    expect((await h.call('GET', '/sandbox/faults/', undefined, { auth: h.otherAuth })).body.count).toBe(1)
+    expect((await h.call('GET', '/api/links/', undefined, { auth: h.otherAuth })).status).toBe(503)
+
+    await expect(loadScenario(ctx, { faults: [{ effect: { institution_error: 'nope' } }] })).rejects.toThrow('faults[0].effect.institution_error: nope')
+    await expect(loadScenario(ctx, { faults: [{ key: 'no-such-key', effect: { status: 503 } }] })).rejects.toThrow('faults[0].key: no secret key no-such-key')
+    await expect(loadScenario(ctx, [])).rejects.toThrow('"faults" array')
+  })
+})
