@@ -108,13 +108,13 @@ export async function lockToken(db: Queryable, organizationId: string, jti: stri
   await db.query('SELECT 1 FROM widget_tokens WHERE organization_id = $1 AND jti = $2 FOR UPDATE', [organizationId, jti])
 }
 
-/** The active payment institutions, in the catalog's order (the payments widget's list). */
+/** The active Brazilian payment institutions (not PSE's banks), in the catalog's order (the payments widget's list). */
 export async function listActivePaymentInstitutions(
   db: Queryable,
 ): Promise<{ id: string; name: string; display_name: string; institution_type: string; primary_color: string }[]> {
   return db.query(
     `SELECT id, name, display_name, institution_type, COALESCE(body->>'primary_color', '#000000') AS primary_color
-     FROM payment_institutions WHERE active ORDER BY sort_priority, name`,
+     FROM payment_institutions WHERE active AND country = 'BRA' ORDER BY sort_priority, name`,
   )
 }
 

@@ -41,7 +41,9 @@ ALTER TABLE payment_bank_accounts ADD CONSTRAINT payment_bank_accounts_brazil_de
 -- `redirect_token` names the intent on the sandbox PSE bank page (32 hex), set once confirmed.
 ALTER TABLE payment_intents DROP CONSTRAINT payment_intents_kind_check;
 ALTER TABLE payment_intents ADD CONSTRAINT payment_intents_kind_check CHECK (kind IN ('bank_account', 'pix_key', 'pse'));
-ALTER TABLE payment_intents ADD COLUMN provider text;
+-- `provider` (migration 0017, Belvo's `belvo` only until now) also takes PSE's `payments_way`.
+ALTER TABLE payment_intents DROP CONSTRAINT payment_intents_provider_check;
+ALTER TABLE payment_intents ADD CONSTRAINT payment_intents_provider_check CHECK (provider IN ('belvo', 'payments_way'));
 ALTER TABLE payment_intents ADD COLUMN redirect_token text UNIQUE;
 
 -- Hosted payment links: one payment intent each (OFPI or PSE), paid on Ponte's payment page at
@@ -67,7 +69,8 @@ CREATE INDEX payment_links_organization_created_idx ON payment_links (organizati
 -- that the one settlement path (domain/payments/intents.ts settle) serves both.
 CREATE FUNCTION payment_transactions_currency() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  NEW.currency := (SELECT p.currency FROM payment_intents p WHERE p.id = NEW.payment_intent_id);
+  -- A payment authorization's transaction (no intent, migration 0015) keeps its default, BRL.
+  NEW.currency := COALESCE((SELECT p.currency FROM payment_intents p WHERE p.id = NEW.payment_intent_id), NEW.currency);
   RETURN NEW;
 END;
 $$;
