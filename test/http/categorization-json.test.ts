@@ -34,7 +34,7 @@ function item(i: number): EyodTransaction {
 function result(i: number): Categorized {
   return {
     category: 'Food & Groceries',
-    subcategory: i % 2 ? null : 'Supermarkets',
+    subcategory: i % 2 ? null : 'Groceries',
     merchant: i % 3 ? null : { name: i % 6 ? 'Café' : 'Oxxo', logo: i % 9 ? 'https://www.oxxo.com/favicon.ico' : null, website: 'https://www.oxxo.com' },
     confidence: i % 5 ? 0.95 : 0.1,
     rule: i % 2 ? 'merchant:oxxo' : 'keyword:ñ',

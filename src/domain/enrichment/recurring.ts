@@ -1,4 +1,4 @@
-import { civilFromDays, daysFromCivil } from '../../lib/dates.ts'
+import { daysFromCivil } from '../../lib/dates.ts'
 import { categorize } from './categorize.ts'
 import { normalizeDescription, type EnrichTransaction } from './transactions.ts'
 
@@ -118,8 +118,11 @@ const PERIODS: readonly Period[] = [
 ]
 
 const DAY_MS = 86_400_000
-/** YYYY-MM-DD to days since 1970-01-01, read digit by digit (no Date objects: it runs for every transaction). */
-const dayNumber = (date: string) => daysFromCivil(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)))
+/** The number of two or four digits at `at` in a YYYY-MM-DD text (no slices, no Number(): it runs for every transaction). */
+const digits2 = (date: string, at: number) => (date.charCodeAt(at) - 48) * 10 + date.charCodeAt(at + 1) - 48
+const yearOf = (date: string) => digits2(date, 0) * 100 + digits2(date, 2)
+/** YYYY-MM-DD to days since 1970-01-01 (no Date objects). */
+const dayNumber = (date: string) => daysFromCivil(yearOf(date), digits2(date, 5), digits2(date, 8))
 const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
 
 /** Days in a month (0-based month), by the Gregorian rule. */
@@ -129,13 +132,13 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /**
- * The day `k` periods after `day` (day numbers since 1970-01-01): fixed days, or calendar months
- * with the day clamped to the month's last (Jan 31 + 1 month = Feb 28). Numbers, not date texts:
- * this runs for every step of every walk.
+ * The day `k` periods after a payment's (day numbers since 1970-01-01): fixed days, or calendar
+ * months with the day clamped to the month's last (Jan 31 + 1 month = Feb 28). Numbers, not date
+ * texts, and the payment's calendar date read once with it: this runs for every step of every walk.
  */
-function advance(day: number, period: Period, k: number): number {
-  if (!period.months) return day + period.days! * k
-  const [y, m, d] = civilFromDays(day)
+function advance(from: Payment, period: Period, k: number): number {
+  if (!period.months) return from.day + period.days! * k
+  const { year: y, month: m, date: d } = from
   const index = y * 12 + (m - 1) + period.months * k
   const year = Math.floor(index / 12)
   const month = index % 12
@@ -214,9 +217,21 @@ function pairedWithOwnInflow(outflows: EnrichTransaction[], all: EnrichTransacti
 
 interface Payment {
   tx: EnrichTransaction
+  /** Days since 1970-01-01, and the same day's calendar date (month 1-12). */
   day: number
+  year: number
+  month: number
+  date: number
   cents: number
   info: PayeeInfo | null
+}
+
+function paymentOf(tx: EnrichTransaction, info: PayeeInfo | null): Payment {
+  const text = tx.valueDate
+  const year = yearOf(text)
+  const month = digits2(text, 5)
+  const date = digits2(text, 8)
+  return { tx, day: daysFromCivil(year, month, date), year, month, date, cents: cents(tx.amount), info }
 }
 
 /** Bands of amounts: each within 25% above its band's smallest amount. */
@@ -255,7 +270,7 @@ function walk(payments: Payment[], start: number, period: Period): Run {
   const drifts: number[] = []
   let missed = 0
   let extras = 0
-  let expected = advance(payments[start].day, period, 1)
+  let expected = advance(payments[start], period, 1)
   let i = start + 1
   for (; i < payments.length; i++) {
     const payment = payments[i]
@@ -263,7 +278,7 @@ function walk(payments: Payment[], start: number, period: Period): Run {
     if (Math.abs(drift) <= period.tolerance) {
       members.push(payment)
       drifts.push(drift)
-      expected = advance(payment.day, period, 1)
+      expected = advance(payment, period, 1)
       continue
     }
     // Before the window: a look-alike (or a second charge on the same day). Once they outnumber
@@ -272,12 +287,12 @@ function walk(payments: Payment[], start: number, period: Period): Run {
       if (++extras > members.length) break
       continue
     }
-    const twice = payment.day - advance(members.at(-1)!.day, period, 2)
+    const twice = payment.day - advance(members.at(-1)!, period, 2)
     if (missed === 0 && Math.abs(twice) <= period.tolerance) {
       members.push(payment)
       drifts.push(twice)
       missed++
-      expected = advance(payment.day, period, 1)
+      expected = advance(payment, period, 1)
       continue
     }
     break
@@ -455,8 +470,8 @@ function toExpense(run: Run, key: string, today: string): RecurringExpense {
   const todayDay = dayNumber(today)
   let k = 1
   // A payment due within the tolerance before today may still post (late, or not yet booked).
-  while (advance(last.day, run.period, k) < todayDay - run.period.tolerance) k++
-  const active = todayDay <= advance(last.day, run.period, 2) + run.period.tolerance
+  while (advance(last, run.period, k) < todayDay - run.period.tolerance) k++
+  const active = todayDay <= advance(last, run.period, 2) + run.period.tolerance
   const merchant = [...members].reverse().find((m) => m.info?.merchant?.name)?.info?.merchant?.name ?? last.tx.merchantName
   const categorized = [...members].reverse().find((m) => m.info?.category && m.info.category !== 'Unknown')?.info ?? null
   const category = categorized?.category ?? null
@@ -474,7 +489,7 @@ function toExpense(run: Run, key: string, today: string): RecurringExpense {
     lastTransactionAmount: fromCents(last.cents),
     lastDate: last.tx.valueDate,
     daysSinceLastTransaction: Math.max(0, todayDay - last.day),
-    nextDate: dateOf(advance(last.day, run.period, k)),
+    nextDate: dateOf(advance(last, run.period, k)),
     active,
     category: recurringCategory(category, categorized?.subcategory ?? null, steady),
     paymentType:
@@ -509,13 +524,29 @@ function seriesOf(sorted: Payment[], payee: Payment[] = sorted): Run[] {
  * and habits repeat the same descriptions, so most outflows are answered from the cache.
  */
 function memoizedCategorize(): (tx: EnrichTransaction) => PayeeInfo {
-  const cache = new Map<string, PayeeInfo>()
+  // By description, then the few transactions of other fields seen with it: no key is built.
+  const cache = new Map<string, { tx: EnrichTransaction; info: PayeeInfo }[]>()
   return (tx) => {
-    const key = [tx.description, tx.merchantName, tx.mcc, tx.accountCategory, tx.operationType, tx.counterpartyDocument, tx.currency, tx.type].join('\u0000')
-    let info = cache.get(key)
-    if (info === undefined) cache.set(key, (info = categorize(tx)))
+    let seen = cache.get(tx.description)
+    if (seen === undefined) cache.set(tx.description, (seen = []))
+    for (const entry of seen) if (sameCategorizerInputs(entry.tx, tx)) return entry.info
+    const info = categorize(tx)
+    seen.push({ tx, info })
     return info
   }
+}
+
+/** Whether categorize reads the same in both (the description aside, compared by the caller). */
+function sameCategorizerInputs(a: EnrichTransaction, b: EnrichTransaction): boolean {
+  return (
+    a.type === b.type &&
+    a.mcc === b.mcc &&
+    a.accountCategory === b.accountCategory &&
+    a.currency === b.currency &&
+    a.merchantName === b.merchantName &&
+    a.operationType === b.operationType &&
+    a.counterpartyDocument === b.counterpartyDocument
+  )
 }
 
 interface Found {
@@ -586,7 +617,9 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
   const outflows = seen.filter((tx) => tx.type === 'OUTFLOW' && tx.amount > 0)
   const paired = pairedWithOwnInflow(outflows, seen)
 
-  const groups = new Map<string, Payment[]>()
+  // Payees by currency, then key; and in the order first seen (the order results come in).
+  const groups = new Map<string, Map<string, Payment[]>>()
+  const payees: { key: string; currency: string; group: Payment[] }[] = []
   // Descriptions repeat (a subscription's, a store's): each is normalised and read once.
   const { readings, merchantKeys } = memo
   for (const tx of outflows) {
@@ -600,18 +633,18 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
     if (info && notAnExpense(tx, info)) continue
     const key = payeeKeyOf(tx, reading.descriptionKey, info, merchantKeys)
     if (!key) continue
-    const groupKey = `${tx.currency}\u0000${key}`
-    const payment: Payment = { tx, day: dayNumber(tx.valueDate), cents: cents(tx.amount), info }
-    const group = groups.get(groupKey)
+    const payment = paymentOf(tx, info)
+    let inCurrency = groups.get(tx.currency)
+    if (inCurrency === undefined) groups.set(tx.currency, (inCurrency = new Map()))
+    const group = inCurrency.get(key)
     if (group) group.push(payment)
-    else groups.set(groupKey, [payment])
+    else {
+      const list = [payment]
+      inCurrency.set(key, list)
+      payees.push({ key, currency: tx.currency, group: list })
+    }
   }
-
-  const payees = [...groups].map(([groupKey, payments]) => ({
-    key: groupKey.slice(groupKey.indexOf('\u0000') + 1),
-    currency: payments[0].tx.currency,
-    group: payments.sort(byDate),
-  }))
+  for (const payee of payees) payee.group.sort(byDate)
   const found: Found[] = []
   for (const { key, currency, group: sorted } of payees) {
     if (sorted.length < 2) continue
