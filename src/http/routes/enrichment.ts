@@ -3,7 +3,7 @@ import type { Api } from '../api.ts'
 import { belvoRef } from '../schemas/belvo.ts'
 import { errorResponses } from '../schemas/common.ts'
 import { CategorizationRequest, EYOD_BODY_LIMIT_BYTES } from '../schemas/enrichment.ts'
-import { categorizationJson } from '../plugins/categorization-json.ts'
+import { jsonListStream } from '../plugins/json-stream.ts'
 
 /**
  * The "enrich your own data" endpoints: the customer posts its own transactions, Ponte answers
@@ -27,10 +27,9 @@ export function categorizationRoutes(api: Api): void {
       },
     },
     async (request, reply) => {
-      const { transactions } = request.body
-      const results = categorizeOwnTransactions(request.body)
-      // Up to 20,000 transactions echoed back with their categories: written as JSON piece by piece and streamed.
-      return reply.type('application/json; charset=utf-8').send(categorizationJson(transactions, results))
+      const { transactions } = categorizeOwnTransactions(request.body)
+      // Up to 20,000 transactions echoed back with their categories: streamed (see jsonListStream).
+      return reply.type('application/json; charset=utf-8').send(jsonListStream('transactions', transactions))
     },
   )
 }
