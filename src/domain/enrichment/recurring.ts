@@ -261,77 +261,105 @@ interface Run {
 }
 
 /**
- * The series `payments` make at `period`, walked from `start`: a payment within the tolerance of
- * the expected date joins, one at twice the period joins as one missed payment (only one is
- * allowed), one before the expected window is an extra, and a later one ends the run.
- */
-function walk(payments: Payment[], start: number, period: Period): Run {
-  const members = [payments[start]]
-  const drifts: number[] = []
-  let missed = 0
-  let extras = 0
-  let expected = advance(payments[start], period, 1)
-  let i = start + 1
-  for (; i < payments.length; i++) {
-    const payment = payments[i]
-    const drift = payment.day - expected
-    if (Math.abs(drift) <= period.tolerance) {
-      members.push(payment)
-      drifts.push(drift)
-      expected = advance(payment, period, 1)
-      continue
-    }
-    // Before the window: a look-alike (or a second charge on the same day). Once they outnumber
-    // the members, this is a place visited often and the run can no longer be accepted.
-    if (drift < -period.tolerance) {
-      if (++extras > members.length) break
-      continue
-    }
-    const twice = payment.day - advance(members.at(-1)!, period, 2)
-    if (missed === 0 && Math.abs(twice) <= period.tolerance) {
-      members.push(payment)
-      drifts.push(twice)
-      missed++
-      expected = advance(payment, period, 1)
-      continue
-    }
-    break
-  }
-  return { period, members, drifts, missed, extras, stop: i }
-}
-
-/**
  * The best run of `payments` at any period: most members, fewest extras and misses, then the
  * longer period. Walks start at each of the first three payments (a series may follow one or two
  * look-alikes) and again wherever a walk stopped (after a pause, or a stretch of look-alikes),
  * so each period costs about one pass over the payments.
  */
 function bestRun(payments: Payment[]): Run | null {
-  let best: Run | null = null
+  let best: { start: number; period: Period; score: number } | null = null
   const last = payments.length - 1
+  // Walks are counted (no arrays: this runs for every amount band of every payee), and only the
+  // best is walked again at the end to keep its members.
+  const tried: number[] = []
+  const queue: number[] = []
   for (const period of PERIODS) {
-    const tried = new Set<number>()
-    const queue = [0, 1, 2].filter((start) => start < last)
-    for (let start = queue.shift(); start !== undefined; start = queue.shift()) {
-      if (tried.has(start)) continue
-      tried.add(start)
-      const run = walk(payments, start, period)
-      if (run.stop < last && !tried.has(run.stop)) queue.push(run.stop)
-      if (!acceptable(run)) continue
-      if (!best || score(run) > score(best)) best = run
+    tried.length = 0
+    queue.length = 0
+    for (let start = 0; start < 3 && start < last; start++) queue.push(start)
+    for (let next = 0; next < queue.length; next++) {
+      const start = queue[next]
+      if (tried.includes(start)) continue
+      tried.push(start)
+      const counted = countWalk(payments, start, period)
+      if (counted.stop < last && !tried.includes(counted.stop)) queue.push(counted.stop)
+      if (!acceptableCounts(counted.members, counted.extras, counted.missed)) continue
+      const score = scoreOf(counted.members, counted.extras, counted.missed, period)
+      if (!best || score > best.score) best = { start, period, score }
     }
   }
-  return best
+  return best && walk(payments, best.start, best.period)
 }
 
-const score = (run: Run) => run.members.length * 10 - run.extras * 3 - run.missed * 2 + (run.period.months ?? run.period.days! / 30) * 0.01
+/** What `walk` finds, counted only (see bestRun): one object, reused. */
+const counted = { members: 0, missed: 0, extras: 0, stop: 0 }
+
+/**
+ * The series `payments` make at `period`, walked from `start`: a payment within the tolerance of
+ * the expected date joins, one at twice the period joins as one missed payment (only one is
+ * allowed), one before the expected window is an extra, and a later one ends the run.
+ */
+function walk(payments: Payment[], start: number, period: Period): Run {
+  const run: Run = { period, members: [payments[start]], drifts: [], missed: 0, extras: 0, stop: 0 }
+  const { missed, extras, stop } = countWalk(payments, start, period, run)
+  run.missed = missed
+  run.extras = extras
+  run.stop = stop
+  return run
+}
+
+/** The steps of `walk`, counted; the members and their drifts pushed to `keep` when given. */
+function countWalk(payments: Payment[], start: number, period: Period, keep?: Run): typeof counted {
+  let members = 1
+  let lastMember = payments[start]
+  let missed = 0
+  let extras = 0
+  let expected = advance(lastMember, period, 1)
+  let i = start + 1
+  for (; i < payments.length; i++) {
+    const payment = payments[i]
+    const drift = payment.day - expected
+    if (Math.abs(drift) <= period.tolerance) {
+      members++
+      lastMember = payment
+      keep?.members.push(payment)
+      keep?.drifts.push(drift)
+      expected = advance(payment, period, 1)
+      continue
+    }
+    // Before the window: a look-alike (or a second charge on the same day). Once they outnumber
+    // the members, this is a place visited often and the run can no longer be accepted.
+    if (drift < -period.tolerance) {
+      if (++extras > members) break
+      continue
+    }
+    const twice = payment.day - advance(lastMember, period, 2)
+    if (missed === 0 && Math.abs(twice) <= period.tolerance) {
+      members++
+      lastMember = payment
+      keep?.members.push(payment)
+      keep?.drifts.push(twice)
+      missed++
+      expected = advance(payment, period, 1)
+      continue
+    }
+    break
+  }
+  counted.members = members
+  counted.missed = missed
+  counted.extras = extras
+  counted.stop = i
+  return counted
+}
+
+const scoreOf = (members: number, extras: number, missed: number, period: Period) =>
+  members * 10 - extras * 3 - missed * 2 + (period.months ?? period.days! / 30) * 0.01
 
 /** Extras are look-alikes the run leaves out: a few are fine, many mean a place visited often, not a bill. */
-function acceptable(run: Run): boolean {
-  const n = run.members.length
+function acceptableCounts(n: number, extras: number, missed: number): boolean {
   if (n < 2) return false
-  if (run.extras > Math.floor(n / 5)) return false
-  if (n === 2) return run.missed === 0
+  if (extras > Math.floor(n / 5)) return false
+  if (n === 2) return missed === 0
   return true
 }
 
