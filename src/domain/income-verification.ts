@@ -106,9 +106,9 @@ export function verifyIncomes(ctx: Pick<DomainContext, 'clock'>, request: Income
 
   const holders = new Map<string, IncomeVerificationItem[]>()
   for (const item of request.transactions) {
-    const list = holders.get(item.account_holder_id) ?? []
-    list.push(item)
-    holders.set(item.account_holder_id, list)
+    const list = holders.get(item.account_holder_id)
+    if (list) list.push(item)
+    else holders.set(item.account_holder_id, [item])
   }
   const createdAt = now.toISOString()
   return [...holders].map(([holder, items]) => {

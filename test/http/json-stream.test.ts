@@ -22,6 +22,12 @@ describe('jsonListStream', () => {
     expect(written).toBe(JSON.stringify({ transactions: items }))
   })
 
+  it('writes what toJson makes of each item, with its index, slice by slice', async () => {
+    const items = Array.from({ length: 9 }, (_, i) => item(i))
+    const written = await text(jsonListStream('transactions', items, 4, (it, i) => ({ i, id: it.id })))
+    expect(written).toBe(JSON.stringify({ transactions: items.map((it, i) => ({ i, id: it.id })) }))
+  })
+
   it('escapes the key as JSON', async () => {
     expect(await text(jsonListStream('a"b', [1, 2]))).toBe('{"a\\"b":[1,2]}')
   })

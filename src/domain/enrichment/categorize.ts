@@ -854,12 +854,19 @@ function findRule(index: PhraseIndex<KeywordRule>, order: readonly KeywordRule[]
   return best?.rule ?? null
 }
 
-const CURRENCY_COUNTRY: Record<string, MerchantCountry> = { MXN: 'MX', BRL: 'BR', COP: 'CO' }
+const CURRENCY_COUNTRY = new Map<string, MerchantCountry>([
+  ['MXN', 'MX'],
+  ['BRL', 'BR'],
+  ['COP', 'CO'],
+])
 
 function countryOf(tx: EnrichTransaction, options: CategorizeOptions): MerchantCountry | null {
   const country = options.country?.toUpperCase()
   if (country === 'MX' || country === 'BR' || country === 'CO') return country
-  return CURRENCY_COUNTRY[tx.currency?.toUpperCase()] ?? null
+  // Currencies come in upper case (ISO 4217) nearly always: looked up as they are first.
+  const currency = tx.currency
+  if (typeof currency !== 'string') return null
+  return CURRENCY_COUNTRY.get(currency) ?? CURRENCY_COUNTRY.get(currency.toUpperCase()) ?? null
 }
 
 const SLUGS = new Map<string, string>()
@@ -895,20 +902,27 @@ const READINGS = new Map<string, Reading>()
 const READINGS_MAX = 100_000
 /**
  * The same readings by the text as sent: exact repeats (a body of 20,000 transactions holds many)
- * skip normalising too, which costs more than the lookup. Bounded like READINGS.
+ * skip normalising too, which costs more than the lookup. One map per country and direction, so
+ * a lookup hashes the text alone (no key is built for every transaction). Bounded like READINGS.
  */
-const RAW_READINGS = new Map<string, Reading>()
+const RAW_READINGS: Map<string, Reading>[] = Array.from({ length: 8 }, () => new Map())
+let rawReadings = 0
+const COUNTRY_SLOT = { MX: 1, BR: 2, CO: 3 } as const
 
 function readingOf(text: string, country: MerchantCountry | null, direction: Direction): Reading {
-  const rawKey = `${country ?? ''}|${direction}|${text}`
-  const seen = RAW_READINGS.get(rawKey)
+  const raw = RAW_READINGS[(country === null ? 0 : COUNTRY_SLOT[country]) * 2 + (direction === 'INFLOW' ? 0 : 1)]
+  const seen = raw.get(text)
   if (seen) return seen
   const normalized = normalizeDescription(text)
   const key = `${country ?? ''}|${direction}|${normalized}`
   let reading = READINGS.get(key)
-  if (RAW_READINGS.size >= READINGS_MAX) RAW_READINGS.clear()
+  if (rawReadings >= READINGS_MAX) {
+    for (const map of RAW_READINGS) map.clear()
+    rawReadings = 0
+  }
+  rawReadings++
   if (reading) {
-    RAW_READINGS.set(rawKey, reading)
+    raw.set(text, reading)
     return reading
   }
   const tokens = tokensOf(normalized, knownToken, singleWordKeyword)
@@ -919,7 +933,7 @@ function readingOf(text: string, country: MerchantCountry | null, direction: Dir
   }
   if (READINGS.size >= READINGS_MAX) READINGS.clear()
   READINGS.set(key, reading)
-  RAW_READINGS.set(rawKey, reading)
+  raw.set(text, reading)
   return reading
 }
 

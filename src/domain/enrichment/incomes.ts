@@ -439,18 +439,27 @@ export function findIncomeStreams(txs: readonly EnrichTransaction[], options: In
     if (day < (firstDay.get(tx.accountId) ?? Infinity)) firstDay.set(tx.accountId, day)
   }
 
-  const groups = new Map<string, Income[]>()
+  // Incomes by account, currency and payer (nested maps: no key text per transaction), and the
+  // groups in the order first seen.
+  const groups = new Map<string, Map<string, Map<string, Income[]>>>()
+  const ordered: { payer: string; incomes: Income[] }[] = []
   for (const tx of inWindow) {
     if (tx.type !== 'INFLOW' || excluded.has(tx.id) || !(tx.amount > 0)) continue
-    const key = `${tx.accountId}\u0000${tx.currency}\u0000${payerKey(tx)}`
-    const list = groups.get(key) ?? []
+    const payer = payerKey(tx)
+    let byCurrency = groups.get(tx.accountId)
+    if (byCurrency === undefined) groups.set(tx.accountId, (byCurrency = new Map()))
+    let byPayer = byCurrency.get(tx.currency)
+    if (byPayer === undefined) byCurrency.set(tx.currency, (byPayer = new Map()))
+    let list = byPayer.get(payer)
+    if (list === undefined) {
+      byPayer.set(payer, (list = []))
+      ordered.push({ payer, incomes: list })
+    }
     list.push({ tx, cents: toCents(tx.amount), day: dayNumber(tx.valueDate), type: reading(tx.description).type })
-    groups.set(key, list)
   }
 
   const found: { payer: string; band: Income[]; stream: IncomeStream }[] = []
-  for (const [key, incomes] of groups) {
-    const payer = key.split('\u0000')[2]
+  for (const { payer, incomes } of ordered) {
     for (const band of amountBands(incomes)) {
       const stream = streamOf(payer, band, window, firstDay.get(band[0].tx.accountId) ?? window.from)
       if (stream) found.push({ payer, band, stream })

@@ -1,4 +1,4 @@
-import { civilFromDays, daysFromCivil } from '../../lib/dates.ts'
+import { daysFromCivil } from '../../lib/dates.ts'
 import { categorize } from './categorize.ts'
 import { normalizeDescription, type EnrichTransaction } from './transactions.ts'
 
@@ -118,8 +118,11 @@ const PERIODS: readonly Period[] = [
 ]
 
 const DAY_MS = 86_400_000
-/** YYYY-MM-DD to days since 1970-01-01, read digit by digit (no Date objects: it runs for every transaction). */
-const dayNumber = (date: string) => daysFromCivil(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)))
+/** The number of two or four digits at `at` in a YYYY-MM-DD text (no slices, no Number(): it runs for every transaction). */
+const digits2 = (date: string, at: number) => (date.charCodeAt(at) - 48) * 10 + date.charCodeAt(at + 1) - 48
+const yearOf = (date: string) => digits2(date, 0) * 100 + digits2(date, 2)
+/** YYYY-MM-DD to days since 1970-01-01 (no Date objects). */
+const dayNumber = (date: string) => daysFromCivil(yearOf(date), digits2(date, 5), digits2(date, 8))
 const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10)
 
 /** Days in a month (0-based month), by the Gregorian rule. */
@@ -129,13 +132,13 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /**
- * The day `k` periods after `day` (day numbers since 1970-01-01): fixed days, or calendar months
- * with the day clamped to the month's last (Jan 31 + 1 month = Feb 28). Numbers, not date texts:
- * this runs for every step of every walk.
+ * The day `k` periods after a payment's (day numbers since 1970-01-01): fixed days, or calendar
+ * months with the day clamped to the month's last (Jan 31 + 1 month = Feb 28). Numbers, not date
+ * texts, and the payment's calendar date read once with it: this runs for every step of every walk.
  */
-function advance(day: number, period: Period, k: number): number {
-  if (!period.months) return day + period.days! * k
-  const [y, m, d] = civilFromDays(day)
+function advance(from: Payment, period: Period, k: number): number {
+  if (!period.months) return from.day + period.days! * k
+  const { year: y, month: m, date: d } = from
   const index = y * 12 + (m - 1) + period.months * k
   const year = Math.floor(index / 12)
   const month = index % 12
@@ -214,9 +217,21 @@ function pairedWithOwnInflow(outflows: EnrichTransaction[], all: EnrichTransacti
 
 interface Payment {
   tx: EnrichTransaction
+  /** Days since 1970-01-01, and the same day's calendar date (month 1-12). */
   day: number
+  year: number
+  month: number
+  date: number
   cents: number
   info: PayeeInfo | null
+}
+
+function paymentOf(tx: EnrichTransaction, info: PayeeInfo | null): Payment {
+  const text = tx.valueDate
+  const year = yearOf(text)
+  const month = digits2(text, 5)
+  const date = digits2(text, 8)
+  return { tx, day: daysFromCivil(year, month, date), year, month, date, cents: cents(tx.amount), info }
 }
 
 /** Bands of amounts: each within 25% above its band's smallest amount. */
@@ -246,77 +261,105 @@ interface Run {
 }
 
 /**
- * The series `payments` make at `period`, walked from `start`: a payment within the tolerance of
- * the expected date joins, one at twice the period joins as one missed payment (only one is
- * allowed), one before the expected window is an extra, and a later one ends the run.
- */
-function walk(payments: Payment[], start: number, period: Period): Run {
-  const members = [payments[start]]
-  const drifts: number[] = []
-  let missed = 0
-  let extras = 0
-  let expected = advance(payments[start].day, period, 1)
-  let i = start + 1
-  for (; i < payments.length; i++) {
-    const payment = payments[i]
-    const drift = payment.day - expected
-    if (Math.abs(drift) <= period.tolerance) {
-      members.push(payment)
-      drifts.push(drift)
-      expected = advance(payment.day, period, 1)
-      continue
-    }
-    // Before the window: a look-alike (or a second charge on the same day). Once they outnumber
-    // the members, this is a place visited often and the run can no longer be accepted.
-    if (drift < -period.tolerance) {
-      if (++extras > members.length) break
-      continue
-    }
-    const twice = payment.day - advance(members.at(-1)!.day, period, 2)
-    if (missed === 0 && Math.abs(twice) <= period.tolerance) {
-      members.push(payment)
-      drifts.push(twice)
-      missed++
-      expected = advance(payment.day, period, 1)
-      continue
-    }
-    break
-  }
-  return { period, members, drifts, missed, extras, stop: i }
-}
-
-/**
  * The best run of `payments` at any period: most members, fewest extras and misses, then the
  * longer period. Walks start at each of the first three payments (a series may follow one or two
  * look-alikes) and again wherever a walk stopped (after a pause, or a stretch of look-alikes),
  * so each period costs about one pass over the payments.
  */
 function bestRun(payments: Payment[]): Run | null {
-  let best: Run | null = null
+  let best: { start: number; period: Period; score: number } | null = null
   const last = payments.length - 1
+  // Walks are counted (no arrays: this runs for every amount band of every payee), and only the
+  // best is walked again at the end to keep its members.
+  const tried: number[] = []
+  const queue: number[] = []
   for (const period of PERIODS) {
-    const tried = new Set<number>()
-    const queue = [0, 1, 2].filter((start) => start < last)
-    for (let start = queue.shift(); start !== undefined; start = queue.shift()) {
-      if (tried.has(start)) continue
-      tried.add(start)
-      const run = walk(payments, start, period)
-      if (run.stop < last && !tried.has(run.stop)) queue.push(run.stop)
-      if (!acceptable(run)) continue
-      if (!best || score(run) > score(best)) best = run
+    tried.length = 0
+    queue.length = 0
+    for (let start = 0; start < 3 && start < last; start++) queue.push(start)
+    for (let next = 0; next < queue.length; next++) {
+      const start = queue[next]
+      if (tried.includes(start)) continue
+      tried.push(start)
+      const counted = countWalk(payments, start, period)
+      if (counted.stop < last && !tried.includes(counted.stop)) queue.push(counted.stop)
+      if (!acceptableCounts(counted.members, counted.extras, counted.missed)) continue
+      const score = scoreOf(counted.members, counted.extras, counted.missed, period)
+      if (!best || score > best.score) best = { start, period, score }
     }
   }
-  return best
+  return best && walk(payments, best.start, best.period)
 }
 
-const score = (run: Run) => run.members.length * 10 - run.extras * 3 - run.missed * 2 + (run.period.months ?? run.period.days! / 30) * 0.01
+/** What `walk` finds, counted only (see bestRun): one object, reused. */
+const counted = { members: 0, missed: 0, extras: 0, stop: 0 }
+
+/**
+ * The series `payments` make at `period`, walked from `start`: a payment within the tolerance of
+ * the expected date joins, one at twice the period joins as one missed payment (only one is
+ * allowed), one before the expected window is an extra, and a later one ends the run.
+ */
+function walk(payments: Payment[], start: number, period: Period): Run {
+  const run: Run = { period, members: [payments[start]], drifts: [], missed: 0, extras: 0, stop: 0 }
+  const { missed, extras, stop } = countWalk(payments, start, period, run)
+  run.missed = missed
+  run.extras = extras
+  run.stop = stop
+  return run
+}
+
+/** The steps of `walk`, counted; the members and their drifts pushed to `keep` when given. */
+function countWalk(payments: Payment[], start: number, period: Period, keep?: Run): typeof counted {
+  let members = 1
+  let lastMember = payments[start]
+  let missed = 0
+  let extras = 0
+  let expected = advance(lastMember, period, 1)
+  let i = start + 1
+  for (; i < payments.length; i++) {
+    const payment = payments[i]
+    const drift = payment.day - expected
+    if (Math.abs(drift) <= period.tolerance) {
+      members++
+      lastMember = payment
+      keep?.members.push(payment)
+      keep?.drifts.push(drift)
+      expected = advance(payment, period, 1)
+      continue
+    }
+    // Before the window: a look-alike (or a second charge on the same day). Once they outnumber
+    // the members, this is a place visited often and the run can no longer be accepted.
+    if (drift < -period.tolerance) {
+      if (++extras > members) break
+      continue
+    }
+    const twice = payment.day - advance(lastMember, period, 2)
+    if (missed === 0 && Math.abs(twice) <= period.tolerance) {
+      members++
+      lastMember = payment
+      keep?.members.push(payment)
+      keep?.drifts.push(twice)
+      missed++
+      expected = advance(payment, period, 1)
+      continue
+    }
+    break
+  }
+  counted.members = members
+  counted.missed = missed
+  counted.extras = extras
+  counted.stop = i
+  return counted
+}
+
+const scoreOf = (members: number, extras: number, missed: number, period: Period) =>
+  members * 10 - extras * 3 - missed * 2 + (period.months ?? period.days! / 30) * 0.01
 
 /** Extras are look-alikes the run leaves out: a few are fine, many mean a place visited often, not a bill. */
-function acceptable(run: Run): boolean {
-  const n = run.members.length
+function acceptableCounts(n: number, extras: number, missed: number): boolean {
   if (n < 2) return false
-  if (run.extras > Math.floor(n / 5)) return false
-  if (n === 2) return run.missed === 0
+  if (extras > Math.floor(n / 5)) return false
+  if (n === 2) return missed === 0
   return true
 }
 
@@ -455,8 +498,8 @@ function toExpense(run: Run, key: string, today: string): RecurringExpense {
   const todayDay = dayNumber(today)
   let k = 1
   // A payment due within the tolerance before today may still post (late, or not yet booked).
-  while (advance(last.day, run.period, k) < todayDay - run.period.tolerance) k++
-  const active = todayDay <= advance(last.day, run.period, 2) + run.period.tolerance
+  while (advance(last, run.period, k) < todayDay - run.period.tolerance) k++
+  const active = todayDay <= advance(last, run.period, 2) + run.period.tolerance
   const merchant = [...members].reverse().find((m) => m.info?.merchant?.name)?.info?.merchant?.name ?? last.tx.merchantName
   const categorized = [...members].reverse().find((m) => m.info?.category && m.info.category !== 'Unknown')?.info ?? null
   const category = categorized?.category ?? null
@@ -474,7 +517,7 @@ function toExpense(run: Run, key: string, today: string): RecurringExpense {
     lastTransactionAmount: fromCents(last.cents),
     lastDate: last.tx.valueDate,
     daysSinceLastTransaction: Math.max(0, todayDay - last.day),
-    nextDate: dateOf(advance(last.day, run.period, k)),
+    nextDate: dateOf(advance(last, run.period, k)),
     active,
     category: recurringCategory(category, categorized?.subcategory ?? null, steady),
     paymentType:
@@ -509,13 +552,29 @@ function seriesOf(sorted: Payment[], payee: Payment[] = sorted): Run[] {
  * and habits repeat the same descriptions, so most outflows are answered from the cache.
  */
 function memoizedCategorize(): (tx: EnrichTransaction) => PayeeInfo {
-  const cache = new Map<string, PayeeInfo>()
+  // By description, then the few transactions of other fields seen with it: no key is built.
+  const cache = new Map<string, { tx: EnrichTransaction; info: PayeeInfo }[]>()
   return (tx) => {
-    const key = [tx.description, tx.merchantName, tx.mcc, tx.accountCategory, tx.operationType, tx.counterpartyDocument, tx.currency, tx.type].join('\u0000')
-    let info = cache.get(key)
-    if (info === undefined) cache.set(key, (info = categorize(tx)))
+    let seen = cache.get(tx.description)
+    if (seen === undefined) cache.set(tx.description, (seen = []))
+    for (const entry of seen) if (sameCategorizerInputs(entry.tx, tx)) return entry.info
+    const info = categorize(tx)
+    seen.push({ tx, info })
     return info
   }
+}
+
+/** Whether categorize reads the same in both (the description aside, compared by the caller). */
+function sameCategorizerInputs(a: EnrichTransaction, b: EnrichTransaction): boolean {
+  return (
+    a.type === b.type &&
+    a.mcc === b.mcc &&
+    a.accountCategory === b.accountCategory &&
+    a.currency === b.currency &&
+    a.merchantName === b.merchantName &&
+    a.operationType === b.operationType &&
+    a.counterpartyDocument === b.counterpartyDocument
+  )
 }
 
 interface Found {
@@ -586,7 +645,9 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
   const outflows = seen.filter((tx) => tx.type === 'OUTFLOW' && tx.amount > 0)
   const paired = pairedWithOwnInflow(outflows, seen)
 
-  const groups = new Map<string, Payment[]>()
+  // Payees by currency, then key; and in the order first seen (the order results come in).
+  const groups = new Map<string, Map<string, Payment[]>>()
+  const payees: { key: string; currency: string; group: Payment[] }[] = []
   // Descriptions repeat (a subscription's, a store's): each is normalised and read once.
   const { readings, merchantKeys } = memo
   for (const tx of outflows) {
@@ -600,18 +661,18 @@ export function findRecurringExpenses(txs: EnrichTransaction[], options: Recurri
     if (info && notAnExpense(tx, info)) continue
     const key = payeeKeyOf(tx, reading.descriptionKey, info, merchantKeys)
     if (!key) continue
-    const groupKey = `${tx.currency}\u0000${key}`
-    const payment: Payment = { tx, day: dayNumber(tx.valueDate), cents: cents(tx.amount), info }
-    const group = groups.get(groupKey)
+    const payment = paymentOf(tx, info)
+    let inCurrency = groups.get(tx.currency)
+    if (inCurrency === undefined) groups.set(tx.currency, (inCurrency = new Map()))
+    const group = inCurrency.get(key)
     if (group) group.push(payment)
-    else groups.set(groupKey, [payment])
+    else {
+      const list = [payment]
+      inCurrency.set(key, list)
+      payees.push({ key, currency: tx.currency, group: list })
+    }
   }
-
-  const payees = [...groups].map(([groupKey, payments]) => ({
-    key: groupKey.slice(groupKey.indexOf('\u0000') + 1),
-    currency: payments[0].tx.currency,
-    group: payments.sort(byDate),
-  }))
+  for (const payee of payees) payee.group.sort(byDate)
   const found: Found[] = []
   for (const { key, currency, group: sorted } of payees) {
     if (sorted.length < 2) continue

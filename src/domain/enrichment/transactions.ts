@@ -58,6 +58,9 @@ const DIGIT_BRANDS: readonly [needle: string, pattern: RegExp, replacement: stri
   ['24', /\b(saque|retiro)\s*24\s*h(?:oras)?\b/g, ' $1 '],
 ]
 
+/** What every pattern of DIGIT_BRANDS needs, in one expression. */
+const ANY_DIGIT_BRAND = /eleven|\b99|\bd1\b|3b|g\s*500|bet\s*365|forever|petro|kota|4\s*x\s*1000|salario|(?:banco|saque|retiro)\s*24/
+
 /**
  * Payment processors and wallets that prefix the merchant's name (PAYPAL *NETFLIX, MP*UBER,
  * IZ *CAFE, DL*GOOGLE). Transfer words (PIX) are kept: they say something of their own.
@@ -74,25 +77,55 @@ export function normalizeDescription(description: string): string {
   // Accents go by decomposition; plain ASCII (most descriptions) skips that cost.
   let text = NON_ASCII.test(description) ? description.normalize('NFD').replace(/[\u0300-\u036f]/g, '') : description
   text = text.toLowerCase()
-  // Each rewrite runs only when its needle is there: this runs on every transaction.
-  for (const [needle, pattern, replacement] of DIGIT_BRANDS) if (text.includes(needle)) text = text.replace(pattern, replacement)
+  // Each rewrite runs only when its needle is there: this runs on every transaction. Reference
+  // numbers hold the short needles ("7", "24") often, so one pass first asks whether any brand
+  // can be there at all (no rewrite brings another brand in: a text this misses needs none).
+  if (ANY_DIGIT_BRAND.test(text))
+    for (const [needle, pattern, replacement] of DIGIT_BRANDS) if (text.includes(needle)) text = text.replace(pattern, replacement)
   text = text.trim().replace(PROCESSOR_PREFIX, '')
   // Words are runs of letters and digits; punctuation and symbols separate them. Dates (12/03,
   // 2024-05-01), card digits and references go: any word with a digit in it. A name with its store
-  // number glued on ("RAIA0683", "OXXO1234") keeps the name.
+  // number glued on ("RAIA0683", "OXXO1234") keeps the name (four letters or more, then three
+  // digits or more). Read character by character (this runs for every distinct description of
+  // a body): the words kept that already stand one space apart in the text are taken as one slice.
   let out = ''
-  for (let word of text.split(/[^a-z0-9]+/)) {
-    if (word === '') continue
-    if (HAS_DIGIT.test(word)) {
-      const store = STORE_NUMBER.exec(word)
-      if (!store) continue
-      word = store[1]
+  // The words kept and not yet added to `out`: text.slice(runStart, runEnd).
+  let runStart = -1
+  let runEnd = -1
+  const n = text.length
+  let i = 0
+  while (i < n) {
+    let c = text.charCodeAt(i)
+    if (!(c >= 97 ? c <= 122 : c >= 48 && c <= 57)) {
+      i++
+      continue
     }
-    out = out === '' ? word : `${out} ${word}`
+    const start = i
+    let firstDigit = -1
+    let letterAfterDigit = false
+    for (; i < n; i++) {
+      c = text.charCodeAt(i)
+      if (c >= 97 && c <= 122) {
+        if (firstDigit >= 0) letterAfterDigit = true
+      } else if (c >= 48 && c <= 57) {
+        if (firstDigit < 0) firstDigit = i - start
+      } else break
+    }
+    let end = i
+    if (firstDigit >= 0) {
+      if (firstDigit < 4 || letterAfterDigit || end - start - firstDigit < 3) continue
+      end = start + firstDigit
+    }
+    if (runStart >= 0 && start === runEnd + 1 && text.charCodeAt(runEnd) === 32) {
+      runEnd = end
+      continue
+    }
+    if (runStart >= 0) out = out === '' ? text.slice(runStart, runEnd) : `${out} ${text.slice(runStart, runEnd)}`
+    runStart = start
+    runEnd = end
   }
+  if (runStart >= 0) out = out === '' ? text.slice(runStart, runEnd) : `${out} ${text.slice(runStart, runEnd)}`
   return out
 }
 
 const NON_ASCII = /[^\x00-\x7f]/
-const HAS_DIGIT = /\d/
-const STORE_NUMBER = /^([a-z]{4,})\d{3,}$/

@@ -7,14 +7,24 @@ import { Readable } from 'node:stream'
  * V8 builds a large JSON.stringify result out of pieces that must then be copied flat before
  * they can be encoded, which alone costs tens of milliseconds at that size.
  */
-export function jsonListStream(key: string, items: readonly unknown[], itemsPerChunk = 64): Readable {
+export function jsonListStream<T>(
+  key: string,
+  items: readonly T[],
+  itemsPerChunk = 64,
+  toJson: (item: T, index: number) => unknown = (item) => item,
+): Readable {
   const encoder = new TextEncoder()
   function* chunks(): Generator<Uint8Array> {
     yield encoder.encode(`{${JSON.stringify(key)}:[`)
+    const slice: unknown[] = []
     for (let start = 0; start < items.length; start += itemsPerChunk) {
-      const slice = JSON.stringify(items.slice(start, start + itemsPerChunk))
+      // Each slice's objects are made when it is written (`toJson`), so they die young instead of
+      // all of them living, and being copied by the garbage collector, until the last is sent.
+      slice.length = 0
+      for (let i = start; i < start + itemsPerChunk && i < items.length; i++) slice.push(toJson(items[i], i))
+      const text = JSON.stringify(slice)
       // The slice's own brackets dropped; slices after the first joined by a comma.
-      yield encoder.encode(`${start ? ',' : ''}${slice.slice(1, -1)}`)
+      yield encoder.encode(`${start ? ',' : ''}${text.slice(1, -1)}`)
     }
     yield encoder.encode(']}')
   }

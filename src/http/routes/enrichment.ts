@@ -1,4 +1,4 @@
-import { categorizeOwnTransactions } from '../../domain/enrichment/categorization.ts'
+import { categorizationItem, categorizeOwnTransactions } from '../../domain/enrichment/categorization.ts'
 import type { Api } from '../api.ts'
 import { belvoRef } from '../schemas/belvo.ts'
 import { errorResponses } from '../schemas/common.ts'
@@ -27,9 +27,12 @@ export function categorizationRoutes(api: Api): void {
       },
     },
     async (request, reply) => {
-      const { transactions } = categorizeOwnTransactions(request.body)
+      const { transactions } = request.body
+      const results = categorizeOwnTransactions(request.body)
       // Up to 20,000 transactions echoed back with their categories: streamed (see jsonListStream).
-      return reply.type('application/json; charset=utf-8').send(jsonListStream('transactions', transactions))
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(jsonListStream('transactions', transactions, 64, (item, i) => categorizationItem(item, results[i])))
     },
   )
 }

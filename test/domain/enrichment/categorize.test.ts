@@ -54,6 +54,14 @@ describe('normalizeDescription', () => {
   it('keeps a name glued to its store number', () => {
     expect(normalizeDescription('DEB ELO 03/01 RAIA3431 RECIFE')).toBe('deb elo raia recife')
     expect(normalizeDescription('REF AB12345 TX9')).toBe('ref')
+    // Four letters or more, then three digits or more, and nothing after them.
+    expect(normalizeDescription('OXXO1234 ABCD12 ABCD123X 12ABCD SHOP999')).toBe('oxxo shop')
+  })
+
+  it('reads words between any separators, keeping one space between them', () => {
+    expect(normalizeDescription('  Café--Ñandú__LOJA\t😀 x1y  PIX ')).toBe('cafe nandu loja pix')
+    expect(normalizeDescription('2024-05-01 12/03')).toBe('')
+    expect(normalizeDescription('SAQUE 24H BANCO 24 HORAS FOREVER 21 PETRO-7 2024 7')).toBe('saque banco veinticuatro horas forever twentyone petro seven')
   })
 
   it('gives the same text whatever the reference', () => {
