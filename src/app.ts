@@ -43,7 +43,9 @@ import { sandboxFaultRoutes } from './http/routes/sandbox-faults.ts'
 import { paymentRoutes } from './http/routes/payments.ts'
 import { paymentAuthorizationRoutes } from './http/routes/payment-authorizations.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
-import { systemClock, type Clock } from './lib/clock.ts'
+import { contextualClock, systemClock, type Clock } from './lib/clock.ts'
+import { organizationTime, widgetOrganizationTime } from './http/plugins/sandbox-clock.ts'
+import { sandboxClockRoutes } from './http/routes/sandbox-clock.ts'
 import { PonteError } from './lib/errors.ts'
 import { hex32 } from './lib/ids.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
@@ -75,7 +77,8 @@ export interface BuildOptions {
 /** Builds the whole HTTP application. Used by `ponte serve`, by tests (inject or listen) and benchmarks. */
 export async function buildApp(options: BuildOptions): Promise<Api> {
   const { config, db } = options
-  const clock = options.clock ?? systemClock
+  // An organization with a sandbox clock sees its own time (domain/sandbox-clock.ts).
+  const clock = contextualClock(options.clock ?? systemClock)
   const deps: AppDeps = {
     config,
     clock,
@@ -223,6 +226,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   await app.register(async (api) => {
     const scoped = api as unknown as Api
     scoped.addHook('onRequest', authenticate(deps.verifier))
+    scoped.addHook('preHandler', organizationTime(deps.domain))
     scoped.addHook('preHandler', requestFaults(deps.domain))
     scoped.addHook('preSerialization', (request, reply, payload, done) => {
       const apply = reply.statusCode < 300 ? projector(request.query as Record<string, unknown>) : undefined
@@ -236,6 +240,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     sandboxRoutes(scoped)
     inboxRoutes(scoped)
     sandboxFaultRoutes(scoped)
+    sandboxClockRoutes(scoped)
     categorizationRoutes(scoped)
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)
@@ -248,7 +253,10 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   // The connect widget's JSON API: the widget access token (Bearer), never a secret key.
   await app.register(async (widget) => {
     const scoped = widget as unknown as Api
+    const time = widgetOrganizationTime(deps.domain)
+    scoped.addHook('onRequest', time.onRequest)
     scoped.addHook('onRequest', widgetAuth(scoped))
+    scoped.addHook('preHandler', time.preHandler)
     widgetApiRoutes(scoped)
     widgetConsentRoutes(scoped)
   })
