@@ -38,6 +38,14 @@ export function withPinnedNow<T>(now: Date, fn: () => T): T {
   return pinned.run(now, fn)
 }
 
+/**
+ * The process's own time, even under withPinnedNow: what real-time machinery schedules by (webhook
+ * deliveries, which the dispatcher runs on the server's clock).
+ */
+export function serverNow(clock: Clock): Date {
+  return pinned.exit(() => clock.now())
+}
+
 const CONTEXTUAL = Symbol('contextual clock')
 
 /** `base`, unless the code runs under withPinnedNow. Wrapping twice is wrapping once. */
