@@ -1,5 +1,6 @@
 import { generateCnpj, generateCpf } from '@brazilian-utils/brazilian-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseCommand, runCommand } from '../../src/commands.ts'
 import { createSecretKey } from '../../src/domain/keys.ts'
 import { runScheduler } from '../../src/domain/sync.ts'
 import { basic, createHarness, type Harness } from '../helpers/harness.ts'
@@ -136,5 +137,31 @@ describe('sandbox clock', () => {
     )
     expect((await h.call('GET', `/api/links/${link.id}/`)).body.last_accessed_at).toBe('2026-03-17T12:00:00.000Z')
     expect((await h.call('DELETE', '/sandbox/clock/')).body.pinned).toBe(false)
+  })
+
+  it('answers `ponte sandbox clock` for an organization, as the API does', async () => {
+    const key = await createSecretKey(h.db, { newOrganization: 'cli', name: 'cli' })
+    const domain = h.app.deps.domain
+    const ctx = { db: async () => h.db, cipher: async () => domain.cipher, queue: async () => domain.jobs, webhooks: { allowPrivateDestinations: true } }
+    const run = async (...argv: string[]) => {
+      const out: string[] = []
+      const err: string[] = []
+      const code = await runCommand(ctx, parseCommand(['sandbox', 'clock', ...argv, '--organization-id', key.organizationId]), {
+        out: (text) => out.push(text),
+        err: (text) => err.push(text),
+      })
+      return { code, out: out.join('\n'), err: err.join('\n') }
+    }
+    expect(JSON.parse((await run('get', '--json')).out)).toMatchObject({ pinned: false })
+    const advanced = await run('advance', 'PT1H')
+    expect(advanced.code).toBe(0)
+    expect(advanced.out).toMatch(/^now: {4}\S+Z \(pinned\)/)
+    const pinned = JSON.parse((await run('get', '--json')).out)
+    expect(pinned.pinned).toBe(true)
+    expect((await h.call('GET', '/sandbox/clock/', undefined, { auth: basic(key) })).body).toEqual(pinned)
+    expect(await run('set', '2020-01-01T00:00:00Z')).toMatchObject({ code: 1, err: expect.stringMatching(/^now: /) })
+    expect((await run('advance', 'P1M')).code).toBe(1)
+    expect((await run('rewind')).code).toBe(2)
+    expect(JSON.parse((await run('reset', '--json')).out)).toMatchObject({ pinned: false })
   })
 })
