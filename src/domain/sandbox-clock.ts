@@ -30,6 +30,8 @@ import { applyRetention, runRecurrentUpdate } from './sync.ts'
  *   payment settlements and Pix Automático charges, then retention (stale_in, credentials_storage,
  *   expired widget-token issuances). The answer counts what ran.
  * - On real time still: webhook deliveries and their retries, webhook event retention, job retries.
+ * - Only for sandbox organizations: moving the clock is refused (400) while the organization has a
+ *   link at an institution a real connector serves.
  */
 
 /** The longest move forward at once. */
@@ -106,7 +108,7 @@ export async function advanceClock(ctx: DomainContext, organizationId: string, b
     })
   }
   const from = new Date((await getClock(ctx, organizationId)).now)
-  return moveTo(ctx, organizationId, from, new Date(from.getTime() + seconds * 1000))
+  return moveTo(ctx, organizationId, from, new Date(from.getTime() + seconds * 1000), 'by')
 }
 
 /** Pins the organization's time at `now`: its current time or later (what falls due in between runs, as in an advance). */
@@ -125,7 +127,7 @@ export async function setClock(ctx: DomainContext, organizationId: string, now: 
   if (target.getTime() - from.getTime() > MAX_ADVANCE_SECONDS * 1000) {
     throw new PonteError('invalid', { field: 'now', params: { detail: `at most ${MAX_ADVANCE_SECONDS / 86_400} days after the organization's time.` } })
   }
-  return moveTo(ctx, organizationId, from, target)
+  return moveTo(ctx, organizationId, from, target, 'now')
 }
 
 const emptyRan = (): Ran => ({
@@ -143,7 +145,14 @@ const emptyRan = (): Ran => ({
 
 const nextMidnight = (at: Date): Date => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1))
 
-async function moveTo(ctx: DomainContext, organizationId: string, from: Date, target: Date): Promise<ClockView & { ran: Ran }> {
+async function moveTo(ctx: DomainContext, organizationId: string, from: Date, target: Date, field: 'now' | 'by'): Promise<ClockView & { ran: Ran }> {
+  // A real bank's links are refreshed on real time only.
+  const real = (await store.linkInstitutions(ctx.db, organizationId)).find((institution) => ctx.connectors.hasRealConnector(institution))
+  if (real)
+    throw new PonteError('invalid', {
+      field,
+      params: { detail: `the organization has links at ${real}, which a real connector serves: only sandbox organizations have a clock.` },
+    })
   const ran = emptyRan()
   // Pinned first: the scheduler's passes leave the organization alone from here on.
   await store.pinSandboxClock(ctx.db, organizationId, from.toISOString(), ctx.clock.now().toISOString())

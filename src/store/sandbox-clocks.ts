@@ -53,3 +53,10 @@ export async function nextDueInstant(db: Queryable, organizationId: string, afte
   )
   return rows[0]?.at ? new Date(rows[0].at).toISOString() : undefined
 }
+
+/** The institutions of the organization's links (a clock is refused where a real connector serves one). */
+export async function linkInstitutions(db: Queryable, organizationId: string): Promise<string[]> {
+  return (await db.query<{ institution: string }>('SELECT DISTINCT institution FROM links WHERE organization_id = $1', [organizationId])).map(
+    (r) => r.institution,
+  )
+}
