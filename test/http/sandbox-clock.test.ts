@@ -15,7 +15,10 @@ describe('sandbox clock', () => {
   let h: Harness
   let receiver: Receiver
   /** A fresh organization of its own, so that no test moves another's time. */
-  const organization = async (name: string) => basic(await createSecretKey(h.db, { newOrganization: name, name }))
+  const organization = async (name: string) => {
+    const key = await createSecretKey(h.db, { newOrganization: name, name })
+    return { key, auth: basic(key) }
+  }
 
   beforeAll(async () => {
     h = await createHarness()
@@ -24,8 +27,8 @@ describe('sandbox clock', () => {
   })
   afterAll(async () => h?.close())
 
-  it('pins, reads and resets an organization time, refuses bad bodies, and runs MFA sessions on it; others keep the server clock', async () => {
-    const auth = await organization('pinned')
+  it('pins, reads and resets an organization time, refuses bad bodies, and runs MFA sessions and widget tokens on it; others keep the server clock', async () => {
+    const { key, auth } = await organization('pinned')
     const as = (method: string, url: string, body?: unknown) => h.call(method, url, body, { auth })
     const server = h.clock.now().toISOString()
     expect((await as('GET', '/sandbox/clock/')).body).toEqual({ now: server, pinned: false })
@@ -63,9 +66,14 @@ describe('sandbox clock', () => {
     const resumed = await as('PATCH', '/api/links/', { session: first.session, token: '111111', link: first.link })
     expect(resumed.status).toBe(200)
     const second = (await as('POST', '/api/links/', mfa)).body[0]
+    // The widget's access token (10 minutes) too, checked by the widget API on the organization's time.
+    const widget = await as('POST', '/api/token/', { id: key.id, password: key.password, scopes: 'read_institutions,write_links' })
+    const session = () => h.call('GET', '/widget/api/session', undefined, { auth: `Bearer ${widget.body.access}` })
+    expect((await session()).status).toBe(200)
     expect((await as('POST', '/sandbox/clock/advance/', { by: 'PT11M' })).body.now).toBe('2026-02-01T00:11:00.000Z')
     const late = await as('PATCH', '/api/links/', { session: second.session, token: '111111', link: second.link })
     expect(late.body[0]).toMatchObject({ code: 'session_expired' })
+    expect((await session()).status).toBe(401)
 
     const reset = await as('DELETE', '/sandbox/clock/')
     expect(reset.body).toEqual({ now: h.clock.now().toISOString(), pinned: false })
