@@ -59,9 +59,14 @@ export interface Ran {
 const knownUnpinned = new Map<string, number>()
 const UNPINNED_CACHE_MS = 1000
 
+/** true while the organization is known (for a second) to follow the server's clock: no query, no await. */
+export function knownToFollowServer(organizationId: string): boolean {
+  return (knownUnpinned.get(organizationId) ?? 0) > Date.now()
+}
+
 /** The organization's pinned instant, or undefined when it follows the server's clock. */
 export async function pinnedNow(ctx: Pick<DomainContext, 'db'>, organizationId: string): Promise<Date | undefined> {
-  if ((knownUnpinned.get(organizationId) ?? 0) > Date.now()) return undefined
+  if (knownToFollowServer(organizationId)) return undefined
   const now = await store.findSandboxClock(ctx.db, organizationId)
   if (now) knownUnpinned.delete(organizationId)
   else knownUnpinned.set(organizationId, Date.now() + UNPINNED_CACHE_MS)

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { decodeJwt } from 'jose'
-import { pinnedNow } from '../../domain/sandbox-clock.ts'
+import { knownToFollowServer, pinnedNow } from '../../domain/sandbox-clock.ts'
 import type { DomainContext } from '../../domain/context.ts'
 import { withPinnedNow } from '../../lib/clock.ts'
 import { isUuid } from '../../lib/ids.ts'
@@ -10,7 +10,8 @@ type Hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDone
 
 /** Runs the rest of the request under the organization's sandbox clock, if it has one (domain/sandbox-clock.ts). */
 function under(ctx: Pick<DomainContext, 'db'>, organizationId: string | undefined, done: HookHandlerDoneFunction, found?: (now: Date) => void): void {
-  if (!organizationId) return done()
+  // Most requests: the organization is known to have no clock, and the hook costs a map lookup.
+  if (!organizationId || knownToFollowServer(organizationId)) return done()
   pinnedNow(ctx, organizationId).then((now) => {
     if (!now) return done()
     found?.(now)
