@@ -74,6 +74,11 @@ describe('sandbox clock', () => {
     const late = await as('PATCH', '/api/links/', { session: second.session, token: '111111', link: second.link })
     expect(late.body[0]).toMatchObject({ code: 'session_expired' })
     expect((await session()).status).toBe(401)
+    // Its refresh token (an hour) too, on the refresh route that carries it in the body.
+    const refresh = () => h.call('POST', '/widget/api/session/refresh', { refresh: widget.body.refresh }, { auth: null })
+    // (An hour on, retention, run by the advance, has deleted the issuance as well.)
+    expect((await as('POST', '/sandbox/clock/advance/', { by: 'PT1H' })).body.ran).toMatchObject({ widget_tokens_expired: 1 })
+    expect((await refresh()).status).toBe(401)
 
     const reset = await as('DELETE', '/sandbox/clock/')
     expect(reset.body).toEqual({ now: h.clock.now().toISOString(), pinned: false })

@@ -6,6 +6,17 @@ import { withPinnedNow } from '../../lib/clock.ts'
 import { isUuid } from '../../lib/ids.ts'
 import { bearerToken } from './widget-auth.ts'
 
+/** The organization a widget token names (unverified: it only chooses the clock its check runs on). */
+function organizationOf(token: string | undefined): string | undefined {
+  try {
+    const claim = decodeJwt(token ?? '').organization_id
+    return typeof claim === 'string' && isUuid(claim) ? claim : undefined
+  } catch {
+    // Not a JWT: the token's check answers it.
+    return undefined
+  }
+}
+
 type Hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void
 
 /** Runs the rest of the request under the organization's sandbox clock, if it has one (domain/sandbox-clock.ts). */
@@ -33,25 +44,22 @@ export function organizationTime(ctx: Pick<DomainContext, 'db'>): Hook {
 /**
  * The widget API's hooks: onRequest, before widgetAuth, so its token is checked against its
  * organization's time (the organization read from the unverified token only chooses the clock; the
- * signature is checked next), and preHandler, for the handler (the body was read in between).
+ * signature is checked next), and preHandler, for the handler (the body was read in between; the
+ * refresh route's token is in it).
  */
 export function widgetOrganizationTime(ctx: Pick<DomainContext, 'db'>): { onRequest: Hook; preHandler: Hook } {
   const found = new WeakMap<FastifyRequest, Date>()
   return {
     onRequest: (request, _reply, done) => {
-      let organizationId: string | undefined
-      try {
-        const claim = decodeJwt(bearerToken(request.headers.authorization) ?? '').organization_id
-        organizationId = typeof claim === 'string' && isUuid(claim) ? claim : undefined
-      } catch {
-        // Not a JWT: widgetAuth answers it.
-      }
-      under(ctx, organizationId, done, (now) => found.set(request, now))
+      under(ctx, organizationOf(bearerToken(request.headers.authorization)), done, (now) => found.set(request, now))
     },
     preHandler: (request, _reply, done) => {
       const now = found.get(request)
-      if (now) withPinnedNow(now, () => done())
-      else done()
+      if (now) return withPinnedNow(now, () => done())
+      // The refresh carries its token in the body, read by now.
+      const refresh = (request.body as { refresh?: unknown } | undefined)?.refresh
+      if (request.routeOptions.config?.widgetAuth === false && typeof refresh === 'string') return under(ctx, organizationOf(refresh), done)
+      done()
     },
   }
 }
