@@ -49,7 +49,9 @@ import { paymentAuthorizationRoutes } from './http/routes/payment-authorizations
 import { paymentLegacyRoutes } from './http/routes/payments-legacy.ts'
 import { paymentLegacyPages } from './http/routes/payments-legacy-pages.ts'
 import { categorizationRoutes } from './http/routes/enrichment.ts'
-import { systemClock, type Clock } from './lib/clock.ts'
+import { contextualClock, systemClock, type Clock } from './lib/clock.ts'
+import { organizationTime, widgetOrganizationTime } from './http/plugins/sandbox-clock.ts'
+import { sandboxClockRoutes } from './http/routes/sandbox-clock.ts'
 import { PonteError } from './lib/errors.ts'
 import { hex32 } from './lib/ids.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
@@ -81,7 +83,8 @@ export interface BuildOptions {
 /** Builds the whole HTTP application. Used by `ponte serve`, by tests (inject or listen) and benchmarks. */
 export async function buildApp(options: BuildOptions): Promise<Api> {
   const { config, db } = options
-  const clock = options.clock ?? systemClock
+  // An organization with a sandbox clock sees its own time (domain/sandbox-clock.ts).
+  const clock = contextualClock(options.clock ?? systemClock)
   const deps: AppDeps = {
     config,
     clock,
@@ -229,6 +232,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   await app.register(async (api) => {
     const scoped = api as unknown as Api
     scoped.addHook('onRequest', authenticate(deps.verifier))
+    scoped.addHook('preHandler', organizationTime(deps.domain))
     scoped.addHook('preHandler', requestFaults(deps.domain))
     scoped.addHook('preSerialization', (request, reply, payload, done) => {
       const apply = reply.statusCode < 300 ? projector(request.query as Record<string, unknown>) : undefined
@@ -243,6 +247,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     inboxRoutes(scoped)
     sandboxFaultRoutes(scoped)
     sandboxPaymentRoutes(scoped)
+    sandboxClockRoutes(scoped)
     categorizationRoutes(scoped)
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)
@@ -257,7 +262,10 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   // The connect widget's JSON API: the widget access token (Bearer), never a secret key.
   await app.register(async (widget) => {
     const scoped = widget as unknown as Api
+    const time = widgetOrganizationTime(deps.domain)
+    scoped.addHook('onRequest', time.onRequest)
     scoped.addHook('onRequest', widgetAuth(scoped))
+    scoped.addHook('preHandler', time.preHandler)
     widgetApiRoutes(scoped)
     widgetConsentRoutes(scoped)
     widgetPaymentsRoutes(scoped)

@@ -12,7 +12,7 @@ import {
   type WebhookContext,
 } from './domain/webhooks.ts'
 import { messageFor } from './http/messages.ts'
-import { systemClock } from './lib/clock.ts'
+import { contextualClock, systemClock } from './lib/clock.ts'
 import type { Cipher } from './lib/crypto.ts'
 import { PonteError } from './lib/errors.ts'
 import type { WebhookSettings } from './jobs/dispatcher.ts'
@@ -55,6 +55,10 @@ Commands:
   webhooks redeliver DELIVERY_ID
                              Send a delivery again (pending, due now)
                              Webhook commands act for --organization-id, or the first organization
+  sandbox clock [get | set INSTANT | advance DURATION | reset] [--organization-id ID] [--json]
+                             The organization's sandbox clock (as /sandbox/clock/): read it, pin it
+                             forward to INSTANT, advance it by an ISO-8601 DURATION (P1D, PT6H)
+                             running what falls due in between, or follow the server's clock again
 
 While \`ponte serve\` runs on an embedded data directory, these commands are run by that server.
 Dates are ISO-8601 UTC. Configuration comes from environment variables; see README.md.`
@@ -96,6 +100,8 @@ export interface Command {
   name: string
   sub?: string
   arg?: string
+  /** A second argument (`sandbox clock set INSTANT`). */
+  arg2?: string
   values: {
     json: boolean
     all: boolean
@@ -120,7 +126,7 @@ export class UsageError extends Error {
 }
 
 /** Commands that work on a database: the ones a running embedded server runs for the CLI. */
-export const DATABASE_COMMANDS = ['migrate', 'keys', 'jobs', 'webhooks']
+export const DATABASE_COMMANDS = ['migrate', 'keys', 'jobs', 'webhooks', 'sandbox']
 
 /** Reads a command line; throws UsageError for an unknown option or a missing value. */
 export function parseCommand(argv: string[]): Command {
@@ -131,8 +137,8 @@ export function parseCommand(argv: string[]): Command {
     // node:util's messages name the option: "Unknown option '--bogus'. To specify a positional ...".
     throw new UsageError((error as Error).message.split('. ')[0])
   }
-  const [name = 'serve', sub, arg] = parsed.positionals
-  return { name, sub, arg, values: parsed.values }
+  const [name = 'serve', sub, arg, arg2] = parsed.positionals
+  return { name, sub, arg, ...(arg2 === undefined ? {} : { arg2 }), values: parsed.values }
 }
 
 /** Runs a database command; returns the process's exit code (0 done, 1 refused or not found, 2 usage). */
@@ -197,6 +203,8 @@ async function dispatch(ctx: CommandContext, command: Command, output: Output): 
   } else if (name === 'webhooks') {
     const db = await ctx.db()
     return webhooksCommand({ db, clock: systemClock, cipher: await ctx.cipher(), webhooks: ctx.webhooks }, command, print, output)
+  } else if (name === 'sandbox' && sub === 'clock') {
+    return sandboxClockCommand(ctx, command, print, output)
   } else {
     output.err(USAGE)
     return 2
@@ -311,6 +319,44 @@ async function webhooksCommand(ctx: WebhookContext, command: Command, print: (js
     output.err(USAGE)
     return 2
   }
+  return 0
+}
+
+/** `ponte sandbox clock ...`: the organization's sandbox clock (domain/sandbox-clock.ts), as the API's /sandbox/clock/. */
+async function sandboxClockCommand(ctx: CommandContext, command: Command, print: (json: unknown, text: () => string) => void, output: Output): Promise<number> {
+  const { arg: action = 'get', arg2, values } = command
+  if (!['get', 'set', 'advance', 'reset'].includes(action) || ((action === 'set' || action === 'advance') && !arg2)) {
+    output.err(USAGE)
+    return 2
+  }
+  const clocks = await import('./domain/sandbox-clock.ts')
+  const { ConnectorRegistry } = await import('./connectors/registry.ts')
+  const db = await ctx.db()
+  const domain = {
+    db,
+    clock: contextualClock(systemClock),
+    cipher: await ctx.cipher(),
+    jobs: await ctx.queue(),
+    connectors: new ConnectorRegistry(),
+    webhooks: { concurrency: 1, endpointConcurrency: 1, ...ctx.webhooks },
+  }
+  const { organizationId } = await cliOrganization(domain, values['organization-id'])
+  const clock =
+    action === 'set'
+      ? await clocks.setClock(domain, organizationId, arg2!)
+      : action === 'advance'
+        ? await clocks.advanceClock(domain, organizationId, arg2!)
+        : action === 'reset'
+          ? await clocks.resetClock(domain, organizationId)
+          : await clocks.getClock(domain, organizationId)
+  print(clock, () => {
+    const ran = Object.entries((clock as { ran?: Record<string, number> }).ran ?? {}).filter(([kind, n]) => kind !== 'steps' && n > 0)
+    return [
+      `now:    ${textTime(clock.now)} (${clock.pinned ? 'pinned' : "the server's clock"})`,
+      ...(ran.length > 0 ? [`ran:    ${ran.map(([kind, n]) => `${kind} ${n}`).join(', ')}`] : []),
+      `organization: ${organizationId}`,
+    ].join('\n')
+  })
   return 0
 }
 

@@ -4,6 +4,8 @@ import { applyRetention, runAsyncRequest, runHistoricalUpdate, runRecurrentUpdat
 import { WebhookDispatcher } from './jobs/dispatcher.ts'
 import { QUEUES } from './jobs/queue.ts'
 import type { Logger } from './lib/logger.ts'
+import { contextualClock } from './lib/clock.ts'
+import { underOrganizationTime } from './domain/sandbox-clock.ts'
 
 export interface WorkerOptions {
   /** How often due recurrent refreshes and retention are looked for. */
@@ -28,12 +30,30 @@ export interface Worker {
  * Runs inside `ponte serve` by default and alone in `ponte worker` processes; any number of them
  * can share one PostgreSQL (jobs and deliveries are claimed with SKIP LOCKED).
  */
-export async function startWorker(ctx: DomainContext, options: WorkerOptions = {}): Promise<Worker> {
+export async function startWorker(base: DomainContext, options: WorkerOptions = {}): Promise<Worker> {
+  // Jobs of an organization with a sandbox clock run under its time (domain/sandbox-clock.ts).
+  const ctx = { ...base, clock: contextualClock(base.clock) }
+  const timed =
+    <T extends { organizationId: string }>(run: (id: string, data: T) => Promise<void>) =>
+    (job: { id: string; data: T }) =>
+      underOrganizationTime(ctx, job.data.organizationId, () => run(job.id, job.data))
   const log = options.log
   const polling = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5, log }
-  await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.historicalUpdate, (job) => runHistoricalUpdate(ctx, job.id, job.data), polling)
-  await ctx.jobs.work<HistoricalUpdateJob>(QUEUES.recurrentUpdate, (job) => runRecurrentUpdate(ctx, job.id, job.data), polling)
-  await ctx.jobs.work<AsyncRequestJob>(QUEUES.asyncRequest, (job) => runAsyncRequest(ctx, job.id, job.data), polling)
+  await ctx.jobs.work<HistoricalUpdateJob>(
+    QUEUES.historicalUpdate,
+    timed((id, data) => runHistoricalUpdate(ctx, id, data)),
+    polling,
+  )
+  await ctx.jobs.work<HistoricalUpdateJob>(
+    QUEUES.recurrentUpdate,
+    timed((id, data) => runRecurrentUpdate(ctx, id, data)),
+    polling,
+  )
+  await ctx.jobs.work<AsyncRequestJob>(
+    QUEUES.asyncRequest,
+    timed((id, data) => runAsyncRequest(ctx, id, data)),
+    polling,
+  )
   await ctx.jobs.work(
     QUEUES.retention,
     async () => {

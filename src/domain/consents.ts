@@ -554,14 +554,19 @@ export async function decideAtBank(
  * The scheduler's consent pass (domain/sync.ts runScheduler): consents still awaiting
  * authorisation AUTHORISATION_MINUTES after their creation become REJECTED, AUTHORISED consents
  * past their expiry become EXPIRED, and those of recurrent links that expire within ABOUT_TO_EXPIRE_DAYS are
- * announced once with Belvo's CONSENT openfinance_consent_about_to_expire webhook.
+ * announced once with Belvo's CONSENT openfinance_consent_about_to_expire webhook. Organizations on
+ * the server's clock, or `organizationId` only (an advance of its sandbox clock).
  */
-export async function runConsentSchedule(ctx: DomainContext, now: Date): Promise<{ rejected: number; expired: number; announced: number }> {
-  const rejected = await store.rejectUnauthorised(ctx.db, deadlineCutoff(now), now.toISOString())
-  const expired = await store.expireConsents(ctx.db, now.toISOString())
+export async function runConsentSchedule(
+  ctx: DomainContext,
+  now: Date,
+  organizationId?: string,
+): Promise<{ rejected: number; expired: number; announced: number }> {
+  const rejected = await store.rejectUnauthorised(ctx.db, deadlineCutoff(now), now.toISOString(), { clockOf: organizationId })
+  const expired = await store.expireConsents(ctx.db, now.toISOString(), organizationId)
   const horizon = addDays(now, ABOUT_TO_EXPIRE_DAYS)
   const announced = await ctx.db.tx(async (tx) => {
-    const due = await store.claimAboutToExpire(tx, now.toISOString(), horizon)
+    const due = await store.claimAboutToExpire(tx, now.toISOString(), horizon, undefined, organizationId)
     for (const consent of due) {
       const link = consent.link_id ? await findLink(tx, consent.organization_id, consent.link_id) : undefined
       await emitWebhook(tx, ctx, {

@@ -279,22 +279,25 @@ export async function runScheduler(
 /**
  * Data retention: a link's data is deleted `stale_in` after its last update, and credentials are
  * forgotten when their `credentials_storage` period ends (single links). Expired widget-token
- * issuances and webhook events past their retention go too.
+ * issuances and webhook events past their retention go too. Organizations on the server's clock, or
+ * `organizationId` only (an advance of its sandbox clock, domain/sandbox-clock.ts).
  */
 export async function applyRetention(
   ctx: DomainContext,
   now: Date,
+  organizationId?: string,
 ): Promise<{ purged: number; forgotten: number; expiredWidgetTokens: number; oldWebhookEvents: number }> {
-  const stale = await staleLinkIds(ctx.db, now.toISOString())
+  const stale = await staleLinkIds(ctx.db, now.toISOString(), organizationId)
   for (const id of stale) {
     await ctx.db.tx(async (tx) => {
       await store.purgeLinkData(tx, id)
       await markDataPurged(tx, id)
     })
   }
-  const forgotten = await forgetExpiredCredentials(ctx.db, now.toISOString())
-  const expiredWidgetTokens = await deleteExpiredWidgetTokens(ctx.db, now.toISOString())
-  const oldWebhookEvents = await deleteOldWebhookEvents(ctx, now)
+  const forgotten = await forgetExpiredCredentials(ctx.db, now.toISOString(), organizationId)
+  const expiredWidgetTokens = await deleteExpiredWidgetTokens(ctx.db, now.toISOString(), organizationId)
+  // Webhook events' retention follows the server's clock only.
+  const oldWebhookEvents = organizationId === undefined ? await deleteOldWebhookEvents(ctx, now) : 0
   return { purged: stale.length, forgotten, expiredWidgetTokens, oldWebhookEvents }
 }
 

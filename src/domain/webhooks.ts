@@ -1,4 +1,4 @@
-import type { Clock } from '../lib/clock.ts'
+import { serverNow, type Clock } from '../lib/clock.ts'
 import { randomSecret } from '../lib/crypto.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32, isUuid, uuidv7 } from '../lib/ids.ts'
@@ -303,7 +303,7 @@ export async function getWebhookDelivery(ctx: WebhookContext, actor: Actor, id: 
  * a receiver that already processed it can tell.
  */
 export async function redeliverWebhook(ctx: WebhookContext, actor: Actor, id: string): Promise<WebhookDeliveryRow> {
-  if (!isUuid(id) || !(await store.resetDelivery(ctx.db, actor.organizationId, id, ctx.clock.now().toISOString()))) {
+  if (!isUuid(id) || !(await store.resetDelivery(ctx.db, actor.organizationId, id, serverNow(ctx.clock).toISOString()))) {
     throw new PonteError('not_found')
   }
   return getWebhookDelivery(ctx, actor, id)
@@ -375,14 +375,16 @@ export async function emitWebhook(tx: Queryable, ctx: { clock: Clock }, event: W
   })
   if (!inserted) return (await store.findEventIdByKey(tx, event.organizationId, eventKey!))!
   const endpointIds = await store.subscribedEndpointIds(tx, event.organizationId, event.webhookType)
+  // Deliveries run on the server's clock, even for an organization with a sandbox clock.
+  const due = serverNow(ctx.clock)
   await store.insertDeliveries(tx, {
-    ids: endpointIds.map(() => uuidv7(now.getTime())),
+    ids: endpointIds.map(() => uuidv7(due.getTime())),
     endpointIds,
     organizationId: event.organizationId,
     eventId: webhookId,
     webhookType: event.webhookType,
     webhookCode: event.webhookCode,
-    now: now.toISOString(),
+    now: due.toISOString(),
     // An object's events reach each endpoint in the order they were stored.
     orderKey: event.objectId ?? null,
   })

@@ -1,5 +1,6 @@
 import type { Condition } from '../lib/list-query.ts'
 import type { Queryable } from './db.ts'
+import { clockScope } from './sandbox-clocks.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
 import { isoUtc } from './sql.ts'
 
@@ -152,10 +153,12 @@ export async function linkConsentState(db: Queryable, linkId: string, now: strin
 }
 
 /** Scheduler: AUTHORISED consents past their expiry become EXPIRED; answers them. */
-export async function expireConsents(db: Queryable, now: string): Promise<ConsentRow[]> {
+export async function expireConsents(db: Queryable, now: string, organizationId?: string): Promise<ConsentRow[]> {
+  const params: unknown[] = [now]
+  const scope = clockScope('organization_id', organizationId, params)
   const rows = await db.query<{ id: string }>(
-    `UPDATE consents SET status = 'EXPIRED', updated_at = $1 WHERE status = 'AUTHORISED' AND expired_at <= $1::timestamptz RETURNING id`,
-    [now],
+    `UPDATE consents SET status = 'EXPIRED', updated_at = $1 WHERE status = 'AUTHORISED' AND expired_at <= $1::timestamptz AND ${scope} RETURNING id`,
+    params,
   )
   return rows.length === 0 ? [] : db.query<ConsentRow>(`SELECT ${COLUMNS} FROM consents c WHERE c.id = ANY($1::uuid[])`, [rows.map((r) => r.id)])
 }
@@ -165,14 +168,16 @@ export async function expireConsents(db: Queryable, now: string): Promise<Consen
  * only) that expire before `horizon` and were not announced yet, marking them announced in the same statement (row locks with SKIP LOCKED: every
  * worker runs the scheduler, each consent is announced by one).
  */
-export async function claimAboutToExpire(db: Queryable, now: string, horizon: string, limit = 500): Promise<ConsentRow[]> {
+export async function claimAboutToExpire(db: Queryable, now: string, horizon: string, limit = 500, organizationId?: string): Promise<ConsentRow[]> {
+  const params: unknown[] = [now, horizon, limit]
+  const scope = clockScope('c.organization_id', organizationId, params)
   const rows = await db.query<{ id: string }>(
     `UPDATE consents SET about_to_expire_sent_at = $1 WHERE id IN (
        SELECT c.id FROM consents c JOIN links l ON l.id = c.link_id WHERE c.status = 'AUTHORISED' AND l.access_mode = 'recurrent'
          AND c.about_to_expire_sent_at IS NULL
-         AND c.expired_at > $1::timestamptz AND c.expired_at <= $2::timestamptz ORDER BY c.expired_at LIMIT $3 FOR UPDATE OF c SKIP LOCKED)
+         AND c.expired_at > $1::timestamptz AND c.expired_at <= $2::timestamptz AND ${scope} ORDER BY c.expired_at LIMIT $3 FOR UPDATE OF c SKIP LOCKED)
      RETURNING id`,
-    [now, horizon, limit],
+    params,
   )
   return rows.length === 0 ? [] : db.query<ConsentRow>(`SELECT ${COLUMNS} FROM consents c WHERE c.id = ANY($1::uuid[])`, [rows.map((r) => r.id)])
 }
@@ -189,11 +194,14 @@ export async function rejectUnauthorised(
   db: Queryable,
   createdBy: string,
   at: string,
-  only: { id: string } | { organizationId: string; document: string } | Record<string, never> = {},
+  only: { id: string } | { organizationId: string; document: string } | { clockOf?: string } = {},
 ): Promise<string[]> {
   const params: unknown[] = [createdBy, at]
   let where = ''
-  if ('id' in only) {
+  if ('clockOf' in only || Object.keys(only).length === 0) {
+    // The scheduler's pass: organizations on the server's clock, or the one whose clock advances.
+    where = ` AND ${clockScope('organization_id', (only as { clockOf?: string }).clockOf, params)}`
+  } else if ('id' in only) {
     params.push(only.id)
     where = ' AND id = $3'
   } else if ('organizationId' in only) {

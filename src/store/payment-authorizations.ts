@@ -1,5 +1,6 @@
 import type { Condition } from '../lib/list-query.ts'
 import type { Queryable } from './db.ts'
+import { clockScope } from './sandbox-clocks.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
 import { isoUtc as ISO } from './sql.ts'
 
@@ -220,11 +221,14 @@ export async function dueAuthorizationCharges(
   db: Queryable,
   today: string,
   limit: number,
+  organizationId?: string,
 ): Promise<{ id: string; organization_id: string; payment_authorization_id: string }[]> {
+  const params: unknown[] = [today, limit]
+  const scope = clockScope('c.organization_id', organizationId, params)
   return db.query(
     `SELECT c.id, c.organization_id, c.payment_authorization_id FROM payment_authorization_charges c
-     WHERE c.status = 'SCHEDULED' AND c.date <= $1::date ORDER BY c.date, c.id LIMIT $2`,
-    [today, limit],
+     WHERE c.status = 'SCHEDULED' AND c.date <= $1::date AND ${scope} ORDER BY c.date, c.id LIMIT $2`,
+    params,
   )
 }
 

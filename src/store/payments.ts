@@ -1,5 +1,6 @@
 import type { Condition } from '../lib/list-query.ts'
 import type { Queryable } from './db.ts'
+import { clockScope } from './sandbox-clocks.ts'
 import { filteredPage, type PageRequest } from './pagination.ts'
 import { isoUtc as ISO } from './sql.ts'
 
@@ -487,11 +488,14 @@ export async function dueScheduledCharges(
   db: Queryable,
   today: string,
   limit: number,
+  organizationId?: string,
 ): Promise<{ id: string; organization_id: string; payment_intent_id: string }[]> {
+  const params: unknown[] = [today, limit]
+  const scope = clockScope('ch.organization_id', organizationId, params)
   return db.query(
     `SELECT ch.id, ch.organization_id, ch.payment_intent_id FROM payment_charges ch
-     WHERE ch.status = 'SCHEDULED' AND ch.settlement_date <= $1::date ORDER BY ch.settlement_date, ch.id LIMIT $2`,
-    [today, limit],
+     WHERE ch.status = 'SCHEDULED' AND ch.settlement_date <= $1::date AND ${scope} ORDER BY ch.settlement_date, ch.id LIMIT $2`,
+    params,
   )
 }
 

@@ -1,4 +1,5 @@
 import type { Queryable } from './db.ts'
+import { clockScope } from './sandbox-clocks.ts'
 import { isoUtc } from './sql.ts'
 
 /** One issuance of widget tokens and the widget configuration it carries (0005_widget_tokens.sql). */
@@ -133,6 +134,8 @@ export async function rotateWidgetToken(
 }
 
 /** Retention: issuances whose refresh token has expired can never be used again. */
-export async function deleteExpiredWidgetTokens(db: Queryable, now: string): Promise<number> {
-  return (await db.query('DELETE FROM widget_tokens WHERE refresh_expires_at <= $1::timestamptz RETURNING 1', [now])).length
+export async function deleteExpiredWidgetTokens(db: Queryable, now: string, organizationId?: string): Promise<number> {
+  const params: unknown[] = [now]
+  const scope = clockScope('organization_id', organizationId, params)
+  return (await db.query(`DELETE FROM widget_tokens WHERE refresh_expires_at <= $1::timestamptz AND ${scope} RETURNING 1`, params)).length
 }

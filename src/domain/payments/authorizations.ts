@@ -564,8 +564,8 @@ export async function retryAuthorizationCharge(
  * authorization's row lock; the re-read status makes concurrent workers settle it once. A charge
  * whose authorization is no longer AUTHORIZED is canceled instead. Returns how many it moved.
  */
-export async function settleDueAuthorizationCharges(ctx: Ctx, now: Date): Promise<number> {
-  const due = await store.dueAuthorizationCharges(ctx.db, now.toISOString().slice(0, 10), SETTLEMENTS_PER_PASS)
+export async function settleDueAuthorizationCharges(ctx: Ctx, now: Date, organizationId?: string): Promise<number> {
+  const due = await store.dueAuthorizationCharges(ctx.db, now.toISOString().slice(0, 10), SETTLEMENTS_PER_PASS, organizationId)
   return settleEachDue(ctx, due, async (tx, caller, { id, payment_authorization_id: authorizationId }) => {
     const authorization = await store.findPaymentAuthorization(tx, caller.organizationId, authorizationId, true)
     const charge = authorization ? await store.findAuthorizationCharge(tx, caller.organizationId, authorization.id, id) : undefined

@@ -556,8 +556,8 @@ export async function recordInflow(
  * workers may run this at once: the lock and the re-read status make each charge settle once.
  * Returns how many charges it moved.
  */
-export async function settleDueCharges(ctx: Ctx, now: Date): Promise<number> {
-  const due = await store.dueScheduledCharges(ctx.db, now.toISOString().slice(0, 10), SETTLEMENTS_PER_PASS)
+export async function settleDueCharges(ctx: Ctx, now: Date, organizationId?: string): Promise<number> {
+  const due = await store.dueScheduledCharges(ctx.db, now.toISOString().slice(0, 10), SETTLEMENTS_PER_PASS, organizationId)
   return settleEachDue(ctx, due, async (tx, caller, { id, payment_intent_id: intentId }) => {
     const intent = await store.findPaymentIntent(tx, caller.organizationId, intentId, true)
     const charge = await store.findCharge(tx, caller.organizationId, id)

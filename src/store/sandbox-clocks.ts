@@ -1,0 +1,62 @@
+import type { Queryable } from './db.ts'
+
+/** Sandbox clocks (0021, domain/sandbox-clock.ts): the instant an organization's time is pinned at. */
+
+export async function findSandboxClock(db: Queryable, organizationId: string): Promise<string | undefined> {
+  const rows = await db.query<{ now: Date | string }>('SELECT now FROM sandbox_clocks WHERE organization_id = $1', [organizationId])
+  return rows[0] ? new Date(rows[0].now).toISOString() : undefined
+}
+
+/** Pins the organization's time at `now`, unless it is already pinned later; answers the pinned instant. */
+export async function pinSandboxClock(db: Queryable, organizationId: string, now: string, at: string): Promise<string> {
+  const rows = await db.query<{ now: Date | string }>(
+    `INSERT INTO sandbox_clocks (organization_id, now, updated_at) VALUES ($1, $2, $3)
+     ON CONFLICT (organization_id) DO UPDATE SET now = GREATEST(sandbox_clocks.now, EXCLUDED.now), updated_at = EXCLUDED.updated_at
+     RETURNING now`,
+    [organizationId, now, at],
+  )
+  return new Date(rows[0]!.now).toISOString()
+}
+
+export async function deleteSandboxClock(db: Queryable, organizationId: string): Promise<boolean> {
+  return (await db.query('DELETE FROM sandbox_clocks WHERE organization_id = $1 RETURNING 1', [organizationId])).length === 1
+}
+
+/**
+ * The SQL condition the scheduler's queries put on their organization column: with
+ * `organizationId` (an advance of that organization's clock), its rows only; without (the global
+ * pass, on the server's clock), only organizations with no sandbox clock. Pushes its parameter.
+ */
+export function clockScope(column: string, organizationId: string | undefined, params: unknown[]): string {
+  if (organizationId === undefined) return `NOT EXISTS (SELECT 1 FROM sandbox_clocks sc WHERE sc.organization_id = ${column})`
+  params.push(organizationId)
+  return `${column} = $${params.length}`
+}
+
+/**
+ * The first instant after `after` and at most `until` when something of the organization's falls
+ * due on its own time: a recurrent refresh, credentials forgotten, data gone stale, a consent
+ * expiring or announced. Payment dates are UTC days: the advance stops at each midnight anyway.
+ */
+export async function nextDueInstant(db: Queryable, organizationId: string, after: string, until: string): Promise<string | undefined> {
+  const rows = await db.query<{ at: Date | string | null }>(
+    `SELECT min(at) AS at FROM (
+       SELECT next_refresh_at AS at FROM links
+         WHERE organization_id = $1 AND access_mode = 'recurrent' AND status = 'valid' AND next_refresh_at > $2::timestamptz AND next_refresh_at <= $3::timestamptz
+       UNION ALL SELECT credentials_expire_at FROM links
+         WHERE organization_id = $1 AND credentials IS NOT NULL AND credentials_expire_at > $2::timestamptz AND credentials_expire_at <= $3::timestamptz
+       UNION ALL SELECT data_updated_at + make_interval(days => substring(stale_in FROM '^(\\d+)d$')::int) FROM links
+         WHERE organization_id = $1 AND data_updated_at IS NOT NULL
+       UNION ALL SELECT expired_at FROM consents WHERE organization_id = $1 AND status = 'AUTHORISED' AND expired_at > $2::timestamptz AND expired_at <= $3::timestamptz
+     ) due WHERE at > $2::timestamptz AND at <= $3::timestamptz`,
+    [organizationId, after, until],
+  )
+  return rows[0]?.at ? new Date(rows[0].at).toISOString() : undefined
+}
+
+/** The institutions of the organization's links (a clock is refused where a real connector serves one). */
+export async function linkInstitutions(db: Queryable, organizationId: string): Promise<string[]> {
+  return (await db.query<{ institution: string }>('SELECT DISTINCT institution FROM links WHERE organization_id = $1', [organizationId])).map(
+    (r) => r.institution,
+  )
+}
