@@ -93,6 +93,21 @@ async function runBackend(name: string, env: Record<string, string>): Promise<vo
   const ingestSeconds = (performance.now() - t0) / 1000
   const ingestRate = result.total / ingestSeconds
   if (db.kind === 'postgres') await db.exec('VACUUM ANALYZE transactions')
+  if (process.env.BENCH_INGEST_ONLY) {
+    // The ingest figure alone (a quick before/after check of a change to the write path).
+    report(`ingest on ${name}`, [
+      {
+        figure: `ingest (${fmt(result.total)} rows)`,
+        value: `${fmt(ingestRate)} rows/s (${fmt(ingestSeconds, 1)} s)`,
+        ceiling: `${fmt(unnestRate)} rows/s (unnest)`,
+        ratio: fmt(ingestRate / unnestRate, 2),
+        target: '>= 0.5',
+      },
+    ])
+    await jobs.stop()
+    await db.close()
+    return
+  }
 
   // For the record: bare OFFSET over the persona's own rows, which one link wrote in order, so a
   // deep page reads contiguous heap pages (PERF.md's C10 interleaves 100 links).
