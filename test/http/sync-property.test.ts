@@ -34,6 +34,13 @@ describe('sync: a mirror from any earlier cursor reaches the final state', () =>
   afterAll(async () => h.close())
 
   const day = (offset: number) => new Date(h.clock.now().getTime() - offset * 86_400_000).toISOString().slice(0, 10)
+  /**
+   * What a sync keeps in step (docs/sync.md): a transaction's data, with its account by id (the
+   * accounts sync carries the account) and without `collected_at` (when it was last read, which
+   * every refresh moves without changing the transaction).
+   */
+  const comparable = (rows: Map<string, Json>) =>
+    new Map([...rows].map(([id, { collected_at: _read, account, ...data }]) => [id, { ...data, account: account?.id }]))
   const listAll = async (linkId: string) => {
     const rows: Json[] = []
     for (let page = 1; ; page++) {
@@ -58,7 +65,7 @@ describe('sync: a mirror from any earlier cursor reaches the final state', () =>
 
   it('holds for every session', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 80 }), async (ops, finalPageSize) => {
+      fc.asyncProperty(fc.array(op, { minLength: 2, maxLength: 8 }), fc.integer({ min: 1, max: 80 }), async (ops, finalPageSize) => {
         const created = await h.call('POST', '/api/links/', {
           institution: 'erebor_mx_retail',
           username: 'bnk100',
@@ -69,7 +76,15 @@ describe('sync: a mirror from any earlier cursor reaches the final state', () =>
         expect(created.status).toBe(201)
         const linkId = created.body.id as string
         const checkpoints: { cursor: string; mirror: Map<string, Json> }[] = [{ cursor: '', mirror: new Map() }]
-        for (const step of ops) {
+        // Something stored, a client that has it, and one that has sandbox-edited bodies which a
+        // refresh of the recent days at the end puts back (modified rows), around the random part.
+        const start: Op[] = [
+          { kind: 'refresh', daysAgo: 0, days: 30 },
+          { kind: 'checkpoint', pageSize: 50 },
+          { kind: 'simulate', event: 'transactions_updated' },
+          { kind: 'checkpoint', pageSize: 50 },
+        ]
+        for (const step of [...start, ...ops, { kind: 'refresh', daysAgo: 0, days: 30 } as Op]) {
           if (step.kind === 'refresh') {
             const res = await h.call('POST', '/api/transactions/', { link: linkId, date_from: day(step.daysAgo + step.days), date_to: day(step.daysAgo) })
             expect([200, 201]).toContain(res.status)
@@ -79,19 +94,21 @@ describe('sync: a mirror from any earlier cursor reaches the final state', () =>
             expect([202, 400]).toContain(res.status)
           } else if (step.kind === 'delete') {
             const ids = [...(await listAll(linkId)).keys()]
+            // Past the 5-a-minute limit on deletes of the one before.
+            h.clock.advance(61_000)
             if (ids.length > 0) expect((await h.call('DELETE', `/api/transactions/${ids[step.target % ids.length]}/`)).status).toBe(204)
           } else {
             // A client syncing from scratch gets the whole list.
             const mirror = new Map<string, Json>()
             const cursor = await syncInto(linkId, mirror, undefined, step.pageSize)
-            expect(mirror).toEqual(await listAll(linkId))
+            expect(comparable(mirror)).toEqual(comparable(await listAll(linkId)))
             checkpoints.push({ cursor, mirror })
           }
         }
         const final = await listAll(linkId)
         for (const { cursor, mirror } of checkpoints) {
           await syncInto(linkId, mirror, cursor || undefined, finalPageSize)
-          expect(mirror).toEqual(final)
+          expect(comparable(mirror)).toEqual(comparable(final))
         }
       }),
       { numRuns: 6 },
