@@ -23,6 +23,7 @@ import { fmt, measure, report, startServer } from './lib.ts'
  *   first page, page_size=100  req/s  / C12 (raw first-page query behind Fastify)
  *   page_size=1000             MB/s   / C2 (a static 1000-item page, JSON.stringify per request)
  *   page=21 and page=71        req/s  / C10 (raw OFFSET 2000 / 7000 queries per second, one connection)
+ *   sync page, page_size=500   req/s  / C12 (GET /api/transactions/sync/, issue 18)
  *
  * Every ceiling is measured in the same run on the same database by PERF.md's own method
  * (bench/ceilings.ts).
@@ -135,7 +136,9 @@ async function runBackend(name: string, env: Record<string, string>): Promise<vo
   const page1000 = await measure(`${list}&page_size=1000`, { headers, connections: 10 })
   const page21 = await measure(`${list}&page_size=100&page=21`, { headers })
   const page71 = await measure(`${list}&page_size=100&page=71`, { headers })
-  const failures = [page100, page1000, page21, page71].reduce((n, r) => n + r.non2xx + r.errors, 0)
+  // Issue 18: the first page of an incremental sync, 500 transactions in change order.
+  const sync500 = await measure(`${ponte.url}/api/transactions/sync/?link=${scaleLink.id}&page_size=500`, { headers })
+  const failures = [page100, page1000, page21, page71, sync500].reduce((n, r) => n + r.non2xx + r.errors, 0)
 
   // 12 months of bnk100/full, end to end: register the link and retrieve over HTTP.
   const link = await (
@@ -171,6 +174,13 @@ async function runBackend(name: string, env: Record<string, string>): Promise<vo
       value: `${fmt(page100.requestsPerSecond)} req/s (p99 ${page100.p99} ms)`,
       ceiling: `${fmt(c12.requestsPerSecond)} req/s (C12)`,
       ratio: fmt(page100.requestsPerSecond / c12.requestsPerSecond, 2),
+      target: '>= 0.7',
+    },
+    {
+      figure: 'sync page, page_size=500',
+      value: `${fmt(sync500.requestsPerSecond)} req/s (p99 ${sync500.p99} ms)`,
+      ceiling: `${fmt(c12.requestsPerSecond)} req/s (C12)`,
+      ratio: fmt(sync500.requestsPerSecond / c12.requestsPerSecond, 2),
       target: '>= 0.7',
     },
     {
