@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { backend } from '../helpers/db.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { expectSpec } from '../helpers/spec.ts'
 
@@ -124,6 +125,29 @@ describe('incremental sync', () => {
     const gone = await syncAll('transactions', txCursor)
     expect(gone.removed.length).toBe([...mirror.values()].filter((t) => t.account.id === account.id).length)
     expect(apply(mirror, gone)).toEqual(await listAll('transactions'))
+  })
+
+  // PGlite has one connection: nothing is ever in flight beside a sync there.
+  it.skipIf(backend !== 'postgres')('waits for a write to the link in flight instead of passing its change', async () => {
+    const cursor = (await syncAll('transactions', undefined)).cursor
+    const [victim] = (await listAll('transactions')).keys()
+    let syncing: ReturnType<Harness['call']> | undefined
+    await h.db.tx(async (tx) => {
+      // What a refresh's deletion does: the link's key-share lock, then the change (a tombstone).
+      await tx.query('SELECT 1 FROM links WHERE id = $1 FOR KEY SHARE', [link.id])
+      await tx.query('DELETE FROM transactions WHERE id = $1', [victim])
+      syncing = h.call('GET', `/api/transactions/sync/?link=${link.id}&cursor=${cursor}`)
+      // Until the sync waits for this transaction's lock.
+      for (let waited = 0; ; waited++) {
+        const waiting = await h.db.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%sync_horizon%'")
+        if (waiting.length > 0) break
+        if (waited > 300) throw new Error('the sync never waited for the write')
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    })
+    const res = await syncing!
+    expect(res.status).toBe(200)
+    expect(res.body.removed).toEqual([{ id: victim }])
   })
 
   it('answers Belvo errors for a missing or foreign link, a bad cursor, a bad page size', async () => {
