@@ -25,6 +25,7 @@ import { linkRoutes } from './http/routes/links.ts'
 import { webhookRoutes } from './http/routes/webhooks.ts'
 import { tokenRoutes } from './http/routes/tokens.ts'
 import { resourceRoutes } from './http/routes/resources.ts'
+import { resourceSyncRoutes } from './http/routes/resource-sync.ts'
 import { incomeVerificationRoutes } from './http/routes/enrich-incomes.ts'
 import { enrichRecurringRoutes } from './http/routes/enrich-recurring.ts'
 import { consentRoutes } from './http/routes/consents.ts'
@@ -250,6 +251,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     sandboxClockRoutes(scoped)
     categorizationRoutes(scoped)
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
+    for (const spec of RESOURCES) resourceSyncRoutes(scoped, spec)
     incomeVerificationRoutes(scoped)
     enrichRecurringRoutes(scoped)
     consentRoutes(scoped)

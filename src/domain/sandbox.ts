@@ -2,7 +2,7 @@ import { PonteError } from '../lib/errors.ts'
 import { hex32, uuidv7 } from '../lib/ids.ts'
 import { QUEUES } from '../jobs/queue.ts'
 import * as links from '../store/links.ts'
-import { deleteTransactions } from '../store/resources.ts'
+import { deleteTransactions, lockBatchOwners } from '../store/resources.ts'
 import * as sandboxStore from '../store/sandbox.ts'
 import type { Actor, DomainContext } from './context.ts'
 import { enqueueForLink, type HistoricalUpdateJob } from './schedule.ts'
@@ -32,6 +32,8 @@ export async function simulate(ctx: DomainContext, actor: Actor, linkId: string,
   }
   const requestId = hex32()
   await ctx.db.tx(async (tx) => {
+    // As a batch write does: a sync page waits for what this changes (docs/sync.md).
+    await lockBatchOwners(tx, link.id, [])
     const recent = await sandboxStore.recentTransactions(tx, link.id, 3)
     const needsTransactions = event === 'new_transactions' || event === 'transactions_updated' || event === 'transactions_deleted'
     if (needsTransactions && recent.length === 0) {

@@ -49,6 +49,18 @@ export async function existingRows(
   return new Map(rows.map((r) => [r.internal_identification, r]))
 }
 
+/**
+ * An upsert's SET of the change columns (migration 0022, docs/sync.md): a row whose wire parts
+ * really changed takes the insert's fresh change_seq and keeps its creation's; an unchanged
+ * re-fetch leaves both, so a sync does not report it.
+ */
+const CHANGED = (stored: string, fetched: string) => {
+  const changed = `${stored} IS DISTINCT FROM ${fetched}`
+  const table = stored.replace(/^\(?(\w+)\..*$/, '$1')
+  return `created_seq = CASE WHEN ${changed} THEN coalesce(${table}.created_seq, ${table}.change_seq) ELSE ${table}.created_seq END,
+       change_seq = CASE WHEN ${changed} THEN EXCLUDED.change_seq ELSE ${table}.change_seq END`
+}
+
 export interface AccountInsert {
   id: string
   internal_identification: string
@@ -85,6 +97,7 @@ export async function upsertAccounts(db: Queryable, organizationId: string, link
        name = EXCLUDED.name, number = EXCLUDED.number, currency = EXCLUDED.currency, balance_current = EXCLUDED.balance_current,
        balance_available = EXCLUDED.balance_available, public_identification_name = EXCLUDED.public_identification_name,
        public_identification_value = EXCLUDED.public_identification_value, collected_at = EXCLUDED.collected_at,
+       ${CHANGED('existing.body', 'replace(EXCLUDED.body, \'"id":"\' || EXCLUDED.id || \'"\', \'"id":"\' || existing.id || \'"\')')},
        body = replace(EXCLUDED.body, '"id":"' || EXCLUDED.id || '"', '"id":"' || existing.id || '"')
      RETURNING id, internal_identification`,
     [organizationId, linkId, JSON.stringify(rows)],
@@ -145,6 +158,7 @@ const UPSERT_TRANSACTIONS = `WITH upserted AS (INSERT INTO transactions (${TRANS
          .map(([column, type]) => `${column} ${type}`)
          .join(', ')})
      ON CONFLICT (link_id, internal_identification) DO UPDATE SET
+       ${CHANGED('(transactions.body, transactions.account_id)', '(EXCLUDED.body, EXCLUDED.account_id)')},
        ${TRANSACTION_COLUMNS.filter((column) => !KEPT_ON_UPDATE.has(column))
          .map((column) => `${column} = EXCLUDED.${column}`)
          .join(', ')}
@@ -225,7 +239,8 @@ export async function upsertRecords(
      SELECT u.id, $1, $2, $3, u.account_id, u.internal_identification, u.record_date, u.kind, u.parent_id, u.collected_at, u.created_at, u.body
      FROM json_to_recordset($4::json) AS u(id uuid, account_id uuid, internal_identification text, record_date date, kind text,
        parent_id uuid, collected_at timestamptz, created_at timestamptz, body text)
-     ON CONFLICT (link_id, resource, internal_identification) DO UPDATE SET account_id = EXCLUDED.account_id,
+     ON CONFLICT (link_id, resource, internal_identification) DO UPDATE SET
+       ${CHANGED('(records.body, records.account_id, records.parent_id)', '(EXCLUDED.body, EXCLUDED.account_id, EXCLUDED.parent_id)')}, account_id = EXCLUDED.account_id,
        record_date = EXCLUDED.record_date, kind = EXCLUDED.kind, parent_id = EXCLUDED.parent_id, collected_at = EXCLUDED.collected_at, body = EXCLUDED.body
      RETURNING id, internal_identification`,
     [organizationId, linkId, resource, JSON.stringify(rows)],
@@ -341,7 +356,12 @@ export function recordWire(resource: string, options: { link: boolean; account: 
  * Rows to wire JSON texts, with their embedded accounts read in one query (or given, by id, when
  * the caller knows them already).
  */
-async function toWire(db: Queryable, wire: WireQuery, rows: Record<string, string | null>[], known?: Map<string, Buffer>): Promise<{ json: JsonText }[]> {
+export async function toWire(
+  db: Queryable,
+  wire: WireQuery,
+  rows: Record<string, string | null>[],
+  known?: Map<string, Buffer>,
+): Promise<{ json: JsonText }[]> {
   const key = wire.embedsAccount
   if (!key) return rows.map((row) => ({ json: wire.toJson(row, null) }))
   let bodies = known
@@ -369,7 +389,7 @@ const linkAccounts = new Map<string, LinkAccounts>()
 const MAX_LINK_ACCOUNTS = 1000
 
 /** Only once the organization-scoped page read has found rows of the link. */
-async function accountsOfLinkAt(db: Queryable, linkId: string, version: string): Promise<Map<string, Buffer>> {
+export async function accountsOfLinkAt(db: Queryable, linkId: string, version: string): Promise<Map<string, Buffer>> {
   const cached = linkAccounts.get(linkId)
   if (cached?.version === version) return cached.bodies
   const rows = await db.query<{ id: string; body: string; version: string }>(

@@ -32,7 +32,11 @@ export async function forgetAccount(tx: Queryable, accountId: string): Promise<v
 
 /** Replaces a stored transaction's wire body (not its typed columns). */
 export async function setTransactionBody(tx: Queryable, id: string, body: string): Promise<void> {
-  await tx.query('UPDATE transactions SET body = $2 WHERE id = $1', [id, body])
+  // A change a sync reports (migration 0022).
+  await tx.query(
+    "UPDATE transactions SET body = $2, created_seq = coalesce(created_seq, change_seq), change_seq = nextval('change_seq') WHERE id = $1 AND body IS DISTINCT FROM $2",
+    [id, body],
+  )
 }
 
 /** Stores a copy of transaction `sourceId` under another id, internal id and body. */
