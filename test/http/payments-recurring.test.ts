@@ -1,10 +1,10 @@
-import { generateCnpj, generateCpf } from '@brazilian-utils/brazilian-utils'
+import { generateCpf } from '@brazilian-utils/brazilian-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { paymentsLedger } from '../../src/domain/payments/intents.ts'
 import { END_TO_END_ID } from '../../src/domain/payments/network.ts'
 import { runScheduler } from '../../src/domain/sync.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
-import { RETAIL } from '../helpers/payments.ts'
+import { accountIntentBody, receivingAccountBody } from '../helpers/payments.ts'
 import { expectSpec } from '../helpers/spec.ts'
 
 type Json = Record<string, any>
@@ -20,25 +20,12 @@ describe('Payments Brazil: recurring scheduled payments', () => {
   const call: Harness['call'] = (...args) => h.call(...args)
 
   async function createAccount() {
-    const res = await call('POST', '/payments/br/bank-accounts/', {
-      institution: RETAIL,
-      holder: { type: 'BUSINESS', information: { name: 'Assinaturas Ltda', identifier_type: 'CNPJ', identifier: generateCnpj() } },
-      details: { account_type: 'CHECKINGS', agency: '0001', number: String(100000 + Math.floor(Math.random() * 899999)) },
-    })
+    const res = await call('POST', '/payments/br/bank-accounts/', receivingAccountBody('Assinaturas Ltda'))
     expect(res.status, JSON.stringify(res.body)).toBe(201)
     return res.body as Json
   }
 
-  const intentBody = (account: Json, amount: string, schedule: unknown) => ({
-    amount,
-    customer: customer.id,
-    description: 'Assinatura mensal',
-    allowed_payment_method_types: ['open_finance'],
-    payment_method_details: {
-      open_finance: { beneficiary_bank_account: account.id, payer_institution: RETAIL, callback_url: 'https://merchant.example/cb', schedule },
-    },
-    confirm: true,
-  })
+  const intentBody = (account: Json, amount: string, schedule: unknown) => accountIntentBody(customer.id, account.id, amount, 'Assinatura mensal', { schedule })
 
   /** Created and authorized: the intent PROCESSING with its SCHEDULED charges, every response valid against 1.223.0. */
   async function authorized(account: Json, amount: string, schedule: unknown): Promise<Json> {
