@@ -427,7 +427,7 @@ export async function updatePaymentIntent(ctx: Ctx, caller: PaymentsCaller, id: 
  * Immediate payments settle at once: REQUIRES_ACTION → PROCESSING, a PENDING charge, then
  * SUCCEEDED (charge, transaction into the beneficiary account, intent) or FAILED (charge, then
  * intent). A consent rejected at the bank fails the intent before any charge. A scheduled
- * payment stays PROCESSING with a SCHEDULED charge for its date.
+ * payment stays PROCESSING with one SCHEDULED charge per date of its schedule (schedules.ts).
  */
 export async function authorizePaymentIntent(ctx: Ctx, caller: PaymentsCaller, id: string): Promise<IntentView> {
   return ctx.db.tx(async (tx) => {
@@ -571,7 +571,8 @@ export async function recordInflow(
 /**
  * The sandbox network settles scheduled payments on their date (the sandbox clock's UTC day):
  * each due SCHEDULED charge, in a transaction of its own that holds its intent's row lock, is
- * settled (transaction, balance, SUCCEEDED) or refused by the amount rules (FAILED). Several
+ * settled (transaction, balance, SUCCEEDED) or refused by the amount rules (FAILED), and the
+ * intent resolves once none of its charges is left (resolveScheduledIntent). Several
  * workers may run this at once: the lock and the re-read status make each charge settle once.
  * Returns how many charges it moved.
  */
