@@ -141,6 +141,19 @@ describe('Payments Brazil: recurring scheduled payments', () => {
     const poor = await authorized(account, '150.00', { daily: { start_date: '2026-01-16', occurrences: 2 } })
     const skipped = await authorized(account, '5.00', { weekly: { start_date: '2026-01-16', day_of_week: 'FRIDAY', occurrences: 3 } })
     const dropped = await authorized(account, '7.00', { custom: { dates: ['2026-01-16', '2026-01-17'], description: 'Duas parcelas' } })
+    // A Pix key payment with a schedule: the same charges, no beneficiary account (Belvo shows no transactions).
+    const body = accountIntentBody(customer.id, account.id, '2.00', 'Pix semanal', {
+      schedule: { weekly: { start_date: '2026-01-16', day_of_week: 'FRIDAY', occurrences: 2 } },
+    })
+    const open = body.payment_method_details.open_finance as Json
+    delete open.beneficiary_bank_account
+    open.pix_key = 'pagamentos@loja.com.br'
+    const pixCreated = await call('POST', '/payments/br/payment-intents/', body)
+    expect(pixCreated.status, JSON.stringify(pixCreated.body)).toBe(201)
+    const pix = await call('POST', `/payments/br/payment-intents/${pixCreated.body.id}/authorize/`)
+    expectSpec('current', 'PaymentIntentPixKeys', pix.body)
+    for (const charge of pix.body.charges) expectSpec('current', 'ChargeBrazilPix', charge)
+    expect(datesOf(pix.body)).toEqual(['2026-01-16', '2026-01-23'])
 
     // Cancel the second weekly occurrence through the charge's own endpoint: the intent goes on.
     const middle = skipped.charges[1]
@@ -172,6 +185,13 @@ describe('Payments Brazil: recurring scheduled payments', () => {
     expect(failed).toMatchObject({ status: 'FAILED', failure_code: 'insufficient_funds' })
     expect(failed.charges.every((c: Json) => c.status === 'FAILED' && c.transactions.length === 0)).toBe(true)
     await settleOn('2026-01-30')
+    const pixDone = (await call('GET', `/payments/br/payment-intents/${pix.body.id}/`)).body
+    expectSpec('current', 'PaymentIntentPixKeys', pixDone)
+    expect(pixDone.status).toBe('SUCCEEDED')
+    expect(pixDone.charges.map((c: Json) => [c.status, c.transactions.length])).toEqual([
+      ['SUCCEEDED', 0],
+      ['SUCCEEDED', 0],
+    ])
     const skippedDone = await intentNow(skipped.id)
     expect(skippedDone.status).toBe('SUCCEEDED')
     expect(skippedDone.charges.map((c: Json) => c.status)).toEqual(['SUCCEEDED', 'CANCELED', 'SUCCEEDED'])
