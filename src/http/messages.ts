@@ -387,9 +387,39 @@ const MESSAGES: Messages = {
     pt: 'Informe uma data entre 1 e 720 dias no futuro (AAAA-MM-DD).',
   },
   'invalid.schedule_kind': {
-    en: 'Only single scheduled payments are supported yet.',
-    es: 'Por ahora solo se admiten pagos programados únicos.',
-    pt: 'Por enquanto só são aceitos pagamentos agendados únicos.',
+    en: 'Send exactly one of single, daily, weekly, monthly or custom, as an object.',
+    es: 'Envíe exactamente uno de single, daily, weekly, monthly o custom, como objeto.',
+    pt: 'Envie exatamente um de single, daily, weekly, monthly ou custom, como objeto.',
+  },
+  'invalid.schedule_occurrences': {
+    en: 'Enter a whole number of occurrences from {min} to {max}.',
+    es: 'Introduzca un número entero de ocurrencias entre {min} y {max}.',
+    pt: 'Informe um número inteiro de ocorrências entre {min} e {max}.',
+  },
+  'invalid.schedule_day_of_month': {
+    en: 'Enter day_of_month as a whole number from {min} to {max}.',
+    es: 'Introduzca day_of_month como un número entero entre {min} y {max}.',
+    pt: 'Informe day_of_month como um número inteiro entre {min} e {max}.',
+  },
+  'invalid.schedule_weekday': {
+    en: 'start_date must fall on day_of_week ({value}).',
+    es: 'start_date debe caer en day_of_week ({value}).',
+    pt: 'start_date deve cair no day_of_week ({value}).',
+  },
+  'invalid.schedule_monthday': {
+    en: 'start_date must fall on day_of_month ({value}).',
+    es: 'start_date debe caer en day_of_month ({value}).',
+    pt: 'start_date deve cair no day_of_month ({value}).',
+  },
+  'invalid.schedule_dates': {
+    en: 'Enter from 2 to 60 different dates (YYYY-MM-DD).',
+    es: 'Introduzca de 2 a 60 fechas distintas (YYYY-MM-DD).',
+    pt: 'Informe de 2 a 60 datas diferentes (AAAA-MM-DD).',
+  },
+  'invalid.schedule_end': {
+    en: 'The last occurrence ({value}) would be more than 720 days in the future.',
+    es: 'La última ocurrencia ({value}) quedaría a más de 720 días en el futuro.',
+    pt: 'A última ocorrência ({value}) ficaria a mais de 720 dias no futuro.',
   },
   'invalid.inactive_institution': {
     en: 'The institution {value} is not active.',

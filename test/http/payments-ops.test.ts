@@ -1,4 +1,4 @@
-import { generateCnpj, generateCpf } from '@brazilian-utils/brazilian-utils'
+import { generateCpf } from '@brazilian-utils/brazilian-utils'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requestHash } from '../../src/domain/payments/idempotency.ts'
@@ -6,7 +6,7 @@ import { sumAmounts } from '../../src/domain/payments/money.ts'
 import { claimIdempotencyKeyIn } from '../../src/store/payment-idempotency.ts'
 import { backend } from '../helpers/db.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
-import { enrollmentBody, RETAIL } from '../helpers/payments.ts'
+import { accountIntentBody, enrollmentBody, RETAIL, receivingAccountBody } from '../helpers/payments.ts'
 import { expectSpec } from '../helpers/spec.ts'
 
 type Json = Record<string, any>
@@ -18,23 +18,12 @@ describe('Payments Brazil: list filters and the sandbox statement', () => {
   const call: Harness['call'] = (...args) => h.call(...args)
 
   async function createAccount() {
-    const res = await call('POST', '/payments/br/bank-accounts/', {
-      institution: RETAIL,
-      holder: { type: 'BUSINESS', information: { name: 'Loja Extrato Ltda', identifier_type: 'CNPJ', identifier: generateCnpj() } },
-      details: { account_type: 'CHECKINGS', agency: '0001', number: String(100000 + Math.floor(Math.random() * 899999)) },
-    })
+    const res = await call('POST', '/payments/br/bank-accounts/', receivingAccountBody('Loja Extrato Ltda'))
     expect(res.status, JSON.stringify(res.body)).toBe(201)
     return res.body as Json
   }
 
-  const intentBody = (account: Json, amount: string, description: string) => ({
-    amount,
-    customer: customer.id,
-    description,
-    allowed_payment_method_types: ['open_finance'],
-    payment_method_details: { open_finance: { beneficiary_bank_account: account.id, payer_institution: RETAIL, callback_url: 'https://merchant.example/cb' } },
-    confirm: true,
-  })
+  const intentBody = (account: Json, amount: string, description: string) => accountIntentBody(customer.id, account.id, amount, description)
 
   /** An intent to `account`, authorized at once (the amount picks the outcome, README). */
   async function pay(account: Json, amount: string, description: string) {

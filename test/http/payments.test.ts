@@ -277,7 +277,7 @@ describe('Payments Brazil', () => {
       [{}, { beneficiary_bank_account: randomUUID() }, 'payment_method_details.open_finance.beneficiary_bank_account'],
       [{}, { payer_institution: INACTIVE }, 'payment_method_details.open_finance.payer_institution'],
       [{}, { schedule: { single: { date: '2026-01-15' } } }, 'payment_method_details.open_finance.schedule.single.date'],
-      [{}, { schedule: { daily: { start_date: '2026-02-01', occurrences: 3 } } }, 'payment_method_details.open_finance.schedule'],
+      [{}, { schedule: { yearly: { start_date: '2026-02-01', occurrences: 3 } } }, 'payment_method_details.open_finance.schedule'],
       [{ allowed_payment_method_types: ['pse'] }, {}, 'allowed_payment_method_types'],
     ])('refuses %j / %j with a 400 on %s', async (extra, openFinance, field) => {
       const res = await call('POST', '/payments/br/payment-intents/', intentBody('10.00', extra, openFinance))

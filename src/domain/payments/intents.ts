@@ -1,6 +1,5 @@
 import type { Clock } from '../../lib/clock.ts'
 import { byIdOr404 } from '../by-id.ts'
-import { isCalendarDay } from '../../lib/dates.ts'
 import { PonteError } from '../../lib/errors.ts'
 import { isUuid, uuidv7 } from '../../lib/ids.ts'
 import type { FilterField, ListRequest } from '../../lib/list-query.ts'
@@ -15,6 +14,7 @@ import type { ChargeStatus, PaymentIntentStatus } from './machines.ts'
 import { formatAmount, parseAmount } from './money.ts'
 import { endToEndId, outcomeFor } from './network.ts'
 import { activeInstitution, createBankAccountIn, createCustomerIn, getBankAccount, objectAt, optionalUuid, parseMetadata, requiredString } from './objects.ts'
+import { occurrenceDates, parseSchedule } from './schedules.ts'
 import { settleEachDue, SETTLEMENTS_PER_PASS } from './settlement-pass.ts'
 import { paymentTransactionWire } from './wire.ts'
 
@@ -131,22 +131,8 @@ export async function listPaymentIntents(db: Queryable, caller: PaymentsCaller, 
 // ---------------------------------------------------------------------------------------------
 // Creation
 
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
-}
-
-/** schedule.single.date between tomorrow and 720 days ahead (UTC); the other schedules are not supported yet. */
-function parseSchedule(value: unknown, field: string, today: string): string | null {
-  if (value === undefined || value === null) return null
-  if (typeof value !== 'object' || Array.isArray(value)) throw new PonteError('invalid', { field, variant: 'schedule' })
-  const single = (value as Body).single
-  if (single === undefined || Object.keys(value).length !== 1) throw new PonteError('invalid', { field, variant: 'schedule_kind' })
-  const date = single && typeof single === 'object' ? (single as Body).date : undefined
-  if (typeof date !== 'string' || !isCalendarDay(date) || date <= today || date > addDays(today, 720)) {
-    throw new PonteError('invalid', { field: `${field}.single.date`, variant: 'schedule' })
-  }
-  return date
-}
+/** A UTC day `days` later (schedules.ts; the payment authorizations use it too). */
+export { addDays } from './schedules.ts'
 
 function allowedTypes(value: unknown): string[] {
   if (value === undefined) throw new PonteError('required', { field: 'allowed_payment_method_types' })
@@ -444,7 +430,7 @@ export async function updatePaymentIntent(ctx: Ctx, caller: PaymentsCaller, id: 
  * Immediate payments settle at once: REQUIRES_ACTION → PROCESSING, a PENDING charge, then
  * SUCCEEDED (charge, transaction into the beneficiary account, intent) or FAILED (charge, then
  * intent). A consent rejected at the bank fails the intent before any charge. A scheduled
- * payment stays PROCESSING with a SCHEDULED charge for its date.
+ * payment stays PROCESSING with one SCHEDULED charge per date of its schedule (schedules.ts).
  */
 export async function authorizePaymentIntent(ctx: Ctx, caller: PaymentsCaller, id: string): Promise<IntentView> {
   return ctx.db.tx(async (tx) => {
@@ -461,27 +447,36 @@ export async function authorizePaymentIntent(ctx: Ctx, caller: PaymentsCaller, i
     }
     intent = await moveIntent(tx, ctx, caller, intent, 'PROCESSING', { actor, reason: 'authorized by the payer' })
     const now = ctx.clock.now()
-    const chargeStatus: ChargeStatus = intent.schedule_date ? 'SCHEDULED' : 'PENDING'
-    let charge = await store.insertCharge(tx, {
-      id: uuidv7(now.getTime()),
-      organization_id: caller.organizationId,
-      payment_intent_id: intent.id,
-      customer_id: intent.customer_id,
-      status: chargeStatus,
-      amount: intent.amount,
-      beneficiary_bank_account_id: intent.beneficiary_bank_account_id,
-      payer_institution_id: intent.payer_institution_id,
-      settlement_date: intent.schedule_date,
-      created_at: now.toISOString(),
-    })
-    await recordChange(tx, ctx, caller, {
-      objectType: CHARGE_MACHINE.objectType,
-      objectId: charge.id,
-      from: null,
-      to: chargeStatus,
-      amount: charge.amount,
-      actor,
-    })
+    // A scheduled payment: one SCHEDULED charge per occurrence of its schedule (schedules.ts), oldest first.
+    const dates = intent.schedule_date ? occurrenceDates((intent.details as Body).schedule) : []
+    if (intent.schedule_date && dates.length === 0) dates.push(intent.schedule_date)
+    const chargeStatus: ChargeStatus = dates.length > 0 ? 'SCHEDULED' : 'PENDING'
+    const charges: ChargeRow[] = []
+    for (const [i, date] of (dates.length > 0 ? dates : [null]).entries()) {
+      const created = await store.insertCharge(tx, {
+        // One millisecond apart in the id, so that the intent's charges list in date order.
+        id: uuidv7(now.getTime() + i),
+        organization_id: caller.organizationId,
+        payment_intent_id: intent.id,
+        customer_id: intent.customer_id,
+        status: chargeStatus,
+        amount: intent.amount,
+        beneficiary_bank_account_id: intent.beneficiary_bank_account_id,
+        payer_institution_id: intent.payer_institution_id,
+        settlement_date: date,
+        created_at: now.toISOString(),
+      })
+      await recordChange(tx, ctx, caller, {
+        objectType: CHARGE_MACHINE.objectType,
+        objectId: created.id,
+        from: null,
+        to: chargeStatus,
+        amount: created.amount,
+        actor,
+      })
+      charges.push(created)
+    }
+    let charge = charges[0]
     if (chargeStatus === 'PENDING') {
       if (outcome.stage === 'charge') {
         charge = await moveCharge(tx, ctx, caller, charge, 'FAILED', { actor, failureCode: outcome.failureCode, failureMessage: outcome.failureMessage })
@@ -496,6 +491,12 @@ export async function authorizePaymentIntent(ctx: Ctx, caller: PaymentsCaller, i
 
 /** A charge that the network settled: its end_to_end_id, the INFLOW transaction and the receiving account's balance, then the intent. */
 export async function settle(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, intent: PaymentIntentRow, charge: ChargeRow, actor: string) {
+  const e2e = await settleCharge(tx, ctx, caller, intent, charge, actor)
+  return moveIntent(tx, ctx, caller, intent, 'SUCCEEDED', { actor, endToEndId: e2e, reason: 'settled' })
+}
+
+/** The charge's half of a settlement (the charge SUCCEEDED, its transaction, the balance); answers its end_to_end_id. */
+async function settleCharge(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, intent: PaymentIntentRow, charge: ChargeRow, actor: string) {
   const payer = await store.findPaymentInstitution(tx, intent.payer_institution_id!)
   const now = ctx.clock.now()
   const e2e = endToEndId(payer!.code, now)
@@ -512,7 +513,29 @@ export async function settle(tx: Queryable, ctx: { clock: Clock }, caller: Payme
       end_to_end_id: e2e,
     })
   }
-  return moveIntent(tx, ctx, caller, intent, 'SUCCEEDED', { actor, endToEndId: e2e, reason: 'settled' })
+  return e2e
+}
+
+/**
+ * A scheduled intent's outcome once none of its charges is still SCHEDULED (or PENDING): FAILED
+ * with the first refused charge's failure when one was refused; SUCCEEDED (the last settled
+ * charge's end_to_end_id) when the others settled, canceled occurrences aside; FAILED
+ * `payment_canceled` when every one was canceled. Until then the intent stays PROCESSING.
+ */
+async function resolveScheduledIntent(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, intent: PaymentIntentRow, actor?: string) {
+  const charges = await store.chargesOfIntents(tx, caller.organizationId, [intent.id])
+  if (intent.status !== 'PROCESSING' || charges.some((c) => c.status === 'SCHEDULED' || c.status === 'PENDING')) return intent
+  const failed = charges.find((c) => c.status === 'FAILED')
+  if (failed) return moveIntent(tx, ctx, caller, intent, 'FAILED', { actor, failureCode: failed.failure_code, failureMessage: failed.failure_message })
+  const settled = charges.filter((c) => c.status === 'SUCCEEDED')
+  if (settled.length > 0) {
+    return moveIntent(tx, ctx, caller, intent, 'SUCCEEDED', { actor, endToEndId: settled[settled.length - 1].end_to_end_id, reason: 'settled' })
+  }
+  return moveIntent(tx, ctx, caller, intent, 'FAILED', {
+    actor,
+    failureCode: 'payment_canceled',
+    failureMessage: 'The scheduled payment was canceled before its date.',
+  })
 }
 
 /**
@@ -552,7 +575,8 @@ export async function recordInflow(
 /**
  * The sandbox network settles scheduled payments on their date (the sandbox clock's UTC day):
  * each due SCHEDULED charge, in a transaction of its own that holds its intent's row lock, is
- * settled (transaction, balance, SUCCEEDED) or refused by the amount rules (FAILED). Several
+ * settled (transaction, balance, SUCCEEDED) or refused by the amount rules (FAILED), and the
+ * intent resolves once none of its charges is left (resolveScheduledIntent). Several
  * workers may run this at once: the lock and the re-read status make each charge settle once.
  * Returns how many charges it moved.
  */
@@ -564,12 +588,11 @@ export async function settleDueCharges(ctx: Ctx, now: Date, organizationId?: str
     if (!intent || !charge || charge.status !== 'SCHEDULED') return false
     const outcome = outcomeFor(parseAmount(formatAmount(charge.amount)))
     if (outcome.stage === 'settled') {
-      await settle(tx, ctx, caller, intent, charge, 'sandbox')
+      await settleCharge(tx, ctx, caller, intent, charge, 'sandbox')
     } else {
-      const failure = { actor: 'sandbox', failureCode: outcome.failureCode, failureMessage: outcome.failureMessage }
-      await moveCharge(tx, ctx, caller, charge, 'FAILED', failure)
-      await moveIntent(tx, ctx, caller, intent, 'FAILED', failure)
+      await moveCharge(tx, ctx, caller, charge, 'FAILED', { actor: 'sandbox', failureCode: outcome.failureCode, failureMessage: outcome.failureMessage })
     }
+    await resolveScheduledIntent(tx, ctx, caller, intent, 'sandbox')
     return true
   })
 }
@@ -582,19 +605,13 @@ export async function settleDueCharges(ctx: Ctx, now: Date, organizationId?: str
  */
 export async function cancelPaymentIntent(ctx: Ctx, caller: PaymentsCaller, id: string, chargeId?: string): Promise<void> {
   await ctx.db.tx(async (tx) => {
-    let intent = await intentOr404(tx, caller, id, true)
+    const intent = await intentOr404(tx, caller, id, true)
     const charges = await store.chargesOfIntents(tx, caller.organizationId, [intent.id])
     if (chargeId !== undefined && !charges.some((c) => c.id === chargeId.toLowerCase())) throw new PonteError('not_found')
     const targets = charges.filter((c) => c.status === 'SCHEDULED' && (chargeId === undefined || c.id === chargeId.toLowerCase()))
     if (targets.length === 0) throw new PonteError('cancellation_error', { ...(chargeId ? { variant: 'charge' } : {}) })
     for (const charge of targets) await moveCharge(tx, ctx, caller, charge, 'CANCELED', { reason: 'canceled by the organization' })
-    const stillScheduled = charges.some((c) => c.status === 'SCHEDULED' && !targets.includes(c))
-    if (!stillScheduled && intent.status === 'PROCESSING') {
-      intent = await moveIntent(tx, ctx, caller, intent, 'FAILED', {
-        failureCode: 'payment_canceled',
-        failureMessage: 'The scheduled payment was canceled before its date.',
-      })
-    }
+    await resolveScheduledIntent(tx, ctx, caller, intent)
   })
 }
 

@@ -9,7 +9,8 @@ import { PonteError } from '../../lib/errors.ts'
  * Payment intents (Belvo's EnumPaymentIntentStatus):
  *   REQUIRES_PAYMENT_METHOD → REQUIRES_ACTION   the payer's institution became known (PATCH)
  *   REQUIRES_ACTION → PROCESSING                the payer authorized at their bank
- *   PROCESSING → SUCCEEDED | FAILED             the charge settled, or was refused
+ *   PROCESSING → SUCCEEDED | FAILED             the charge settled, or was refused (a schedule's charges: once none is
+ *                                               left SCHEDULED, intents.ts resolveScheduledIntent)
  *   REQUIRES_ACTION → FAILED                    the payer's bank refused before any charge (consent rejected)
  *   PROCESSING → FAILED                         a scheduled charge was canceled (Belvo has no CANCELED intent)
  * Charges (ChargeBrazil.status):
