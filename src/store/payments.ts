@@ -35,8 +35,15 @@ export function listPaymentInstitutions(db: Queryable, conditions: Condition[], 
   )
 }
 
+/** Institutions found, per process: the catalog is written by migrations only (0014), never at run time. */
+const institutionCache = new Map<string, PaymentInstitutionRow>()
+
 export async function findPaymentInstitution(db: Queryable, id: string): Promise<PaymentInstitutionRow | undefined> {
-  return (await db.query<PaymentInstitutionRow>(`SELECT ${INSTITUTION_COLUMNS} FROM payment_institutions i WHERE i.id = $1`, [id]))[0]
+  const cached = institutionCache.get(id)
+  if (cached) return cached
+  const found = (await db.query<PaymentInstitutionRow>(`SELECT ${INSTITUTION_COLUMNS} FROM payment_institutions i WHERE i.id = $1`, [id]))[0]
+  if (found) institutionCache.set(id, found)
+  return found
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -679,15 +686,6 @@ export async function takeOverStaleIdempotencyKey(
     [organizationId, key, requestHash, staleBefore, now],
   )
   return rows.length === 1
-}
-
-/** Records the first answer, in the creation's transaction: the objects and their replay commit together. */
-export async function completeIdempotencyKey(db: Queryable, organizationId: string, key: string, status: number, body: string, now: string): Promise<void> {
-  await db.query(
-    `UPDATE payment_idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, completed_at = $5
-     WHERE organization_id = $1 AND key = $2`,
-    [organizationId, key, status, body, now],
-  )
 }
 
 /** Frees a key whose request created nothing (it failed): the client may send it again. */

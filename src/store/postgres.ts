@@ -59,7 +59,8 @@ export async function openPostgres(connectionString: string, max: number): Promi
       try {
         await client.query('BEGIN')
         const result = await fn({
-          query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
+          query: async <R>(text: string, params?: unknown[], options?: QueryOptions) =>
+            (options?.prepared ? await client.query({ name: statementName(text), text, values: params }) : await client.query(text, params)).rows as R[],
           copyIn: (target: string, data: string) => copyIn(client, target, data),
         })
         await client.query('COMMIT')

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto'
 import { PonteError } from '../../lib/errors.ts'
 import { isUuid } from '../../lib/ids.ts'
 import type { Db, Queryable } from '../../store/db.ts'
-import { completeIdempotencyKey, findIdempotencyKey, takeOverStaleIdempotencyKey } from '../../store/payments.ts'
-import { claimIdempotencyKeyIn } from '../../store/payment-idempotency.ts'
+import { findIdempotencyKey, takeOverStaleIdempotencyKey } from '../../store/payments.ts'
+import { claimIdempotencyKeyIn, completeIdempotencyKeyIn } from '../../store/payment-idempotency.ts'
 import type { Clock } from '../../lib/clock.ts'
 import type { PaymentsCaller } from './audit.ts'
 
@@ -106,7 +106,7 @@ export async function idempotent(
       if (!(await takeOverStaleIdempotencyKey(tx, org, key, hash, staleBefore, now()))) throw conflict()
     }
     const created = await create(tx)
-    await completeIdempotencyKey(tx, org, key, created.status, JSON.stringify(created.body), now())
+    await completeIdempotencyKeyIn(tx, org, key, created.status, JSON.stringify(created.body), now())
     return { ...created, idempotency: { key, status: 'AVAILABLE' } }
   })
   return result
