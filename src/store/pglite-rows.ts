@@ -1,4 +1,5 @@
 import { protocol, type PGlite } from '@electric-sql/pglite'
+import { statementName } from './statement-names.ts'
 
 /**
  * A faster read path for PGlite's hottest queries (list pages), used where every value is wanted
@@ -38,9 +39,9 @@ export class PgliteError extends Error {
  * PGlite's own parser (which copies every field) out of the way; the chunks are views of engine
  * memory, so they are copied.
  */
-async function exchange(pg: PGlite, request: Buffer): Promise<Record<string, string | null>[]> {
+async function exchange(pg: PGlite, request: Buffer, onParsed?: () => void): Promise<Record<string, string | null>[]> {
   await pg.waitReady
-  return (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() => exchangeInTransaction(pg, request))
+  return (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() => exchangeInTransaction(pg, request, onParsed))
 }
 
 /**
@@ -48,7 +49,7 @@ async function exchange(pg: PGlite, request: Buffer): Promise<Record<string, str
  * holds the transaction lock (PGlite's `transaction`, store/pglite.ts). An error leaves the
  * transaction aborted, as PGlite's own `query` does; the transaction then rolls back.
  */
-function exchangeInTransaction(pg: PGlite, request: Buffer): Promise<Record<string, string | null>[]> {
+function exchangeInTransaction(pg: PGlite, request: Buffer, onParsed?: () => void): Promise<Record<string, string | null>[]> {
   return pg.runExclusive(async () => {
     const chunks: Buffer[] = []
     await pg.execProtocolRawStream(request, {
@@ -57,27 +58,46 @@ function exchangeInTransaction(pg: PGlite, request: Buffer): Promise<Record<stri
         chunks.push(Buffer.from(chunk))
       },
     })
-    return readRows(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
+    return readRows(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), onParsed)
   })
 }
 
-function extendedQuery(text: string, params: unknown[]): Buffer {
-  return Buffer.concat([
-    serialize.parse({ text }),
-    serialize.bind({ values: params.map(textParam) }),
+/** The names of the statements each engine has prepared (PGlite is one connection: prepared once). */
+const preparedIn = new WeakMap<PGlite, Set<string>>()
+
+/**
+ * A named statement, parsed and planned by the engine the first time only (as pg does on
+ * PostgreSQL), then bound and executed. A name counts as prepared once the engine said so
+ * (ParseComplete), even if the execution after it failed: prepared statements outlive transactions.
+ */
+function namedQuery(
+  pg: PGlite,
+  text: string,
+  params: unknown[],
+  run: (request: Buffer, onParsed?: () => void) => Promise<Record<string, string | null>[]>,
+): Promise<Record<string, string | null>[]> {
+  let prepared = preparedIn.get(pg)
+  if (!prepared) preparedIn.set(pg, (prepared = new Set()))
+  const names = prepared
+  const name = statementName(text)
+  const known = names.has(name)
+  const request = Buffer.concat([
+    ...(known ? [] : [serialize.parse({ name, text })]),
+    serialize.bind({ statement: name, values: params.map(textParam) }),
     serialize.describe({ type: 'P' }),
     serialize.execute({}),
     serialize.sync(),
   ])
+  return run(request, known ? undefined : () => names.add(name))
 }
 
 export function queryTextRows(pg: PGlite, text: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
-  return exchange(pg, extendedQuery(text, params))
+  return namedQuery(pg, text, params, (request, onParsed) => exchange(pg, request, onParsed))
 }
 
 /** `queryTextRows` for a statement inside an open PGlite transaction (one engine call instead of six). */
 export function queryTextRowsInTransaction(pg: PGlite, text: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
-  return exchangeInTransaction(pg, extendedQuery(text, params))
+  return namedQuery(pg, text, params, (request, onParsed) => exchangeInTransaction(pg, request, onParsed))
 }
 
 /**
@@ -96,7 +116,7 @@ export async function copyInRaw(pg: PGlite, target: string, data: string): Promi
 }
 
 /** RowDescription names the fields, DataRows carry them; an ErrorResponse is thrown. */
-function readRows(reply: Buffer): Record<string, string | null>[] {
+function readRows(reply: Buffer, onParsed?: () => void): Record<string, string | null>[] {
   const rows: Record<string, string | null>[] = []
   let names: string[] = []
   let error: PgliteError | undefined
@@ -118,6 +138,8 @@ function readRows(reply: Buffer): Record<string, string | null>[] {
         }
       }
       rows.push(row)
+    } else if (type === 0x31 /* 1: ParseComplete */) {
+      onParsed?.()
     } else if (type === 0x54 /* T */) {
       names = []
       const count = reply.readInt16BE(body)
