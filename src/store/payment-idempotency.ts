@@ -31,6 +31,15 @@ export async function claimIdempotencyKeyIn(tx: Queryable, organizationId: strin
   return { free: row.free === 'true', claimed: row.claimed === 'true' }
 }
 
+/** The first answer of a key's request, stored with the key (by completeIdempotencyKeyIn, or by a creating statement). */
+export interface StoredAnswer {
+  organizationId: string
+  key: string
+  status: number
+  body: string
+  at: string
+}
+
 /** Records the first answer, in the creation's transaction: the objects and their replay commit together. */
 export async function completeIdempotencyKeyIn(tx: Queryable, organizationId: string, key: string, status: number, body: string, now: string): Promise<void> {
   await tx.query(

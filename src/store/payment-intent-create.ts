@@ -1,4 +1,5 @@
 import type { Queryable } from './db.ts'
+import type { StoredAnswer } from './payment-idempotency.ts'
 import type { LedgerEntry, NewPaymentIntent, PaymentIntentRow } from './payments.ts'
 
 /**
@@ -27,15 +28,29 @@ export async function findIntentParties(db: Queryable, organizationId: string, c
   return row
 }
 
+// The key's completion as completeIdempotencyKeyIn writes it (a data-modifying CTE runs whether read or not).
+const ANSWER_CTE = `answer AS (
+       UPDATE payment_idempotency_keys SET state = 'completed', response_status = $33::integer, response_body = $34::text, completed_at = $35::timestamptz
+       WHERE organization_id = $31::uuid AND key = $32::text),
+     `
+
 /**
  * Inserts a new intent and the ledger row of its creation in one statement (one transaction, as
  * `recordChange` writes them), and answers the row as it was written, without reading it back:
  * everything in it is known here (the database adds only defaults: BRL, no failure, no end-to-end
- * id, updated_at = created_at).
+ * id, updated_at = created_at). With `answerOf`, the same statement marks the request's idempotency
+ * key completed with the response made of that row (known before the insert: nothing is read back).
  */
-export async function insertPaymentIntentWithLedger(db: Queryable, p: NewPaymentIntent, ledger: LedgerEntry): Promise<PaymentIntentRow> {
+export async function insertPaymentIntentWithLedger(
+  db: Queryable,
+  p: NewPaymentIntent,
+  ledger: LedgerEntry,
+  answerOf?: (row: PaymentIntentRow) => StoredAnswer,
+): Promise<PaymentIntentRow> {
+  const row: PaymentIntentRow = { ...p, currency: 'BRL', failure_code: null, failure_message: null, end_to_end_id: null, updated_at: p.created_at }
+  const answer = answerOf?.(row)
   await db.query(
-    `WITH intent AS (
+    `WITH ${answer ? ANSWER_CTE : ''}intent AS (
        INSERT INTO payment_intents (id, organization_id, customer_id, kind, status, confirmed, amount, description, statement_description,
          allowed_payment_method_types, selected_payment_method_type, beneficiary_bank_account_id, payer_institution_id, pix_key, pix_key_type,
          details, schedule_date, external_id, metadata, created_by, created_at, updated_at)
@@ -74,8 +89,9 @@ export async function insertPaymentIntentWithLedger(db: Queryable, p: NewPayment
       ledger.reason,
       ledger.request_id,
       ledger.at,
+      ...(answer ? [answer.organizationId, answer.key, answer.status, answer.body, answer.at] : []),
     ],
     { prepared: true },
   )
-  return { ...p, currency: 'BRL', failure_code: null, failure_message: null, end_to_end_id: null, updated_at: p.created_at }
+  return row
 }

@@ -9,6 +9,7 @@ import * as store from '../../store/payments.ts'
 import type { ChargeRow, IntentOrdering, PaymentIntentRow, PaymentTransactionRow } from '../../store/payments.ts'
 import { ledgerEntry, recordChange, type PaymentsCaller } from './audit.ts'
 import { findIntentParties, insertPaymentIntentWithLedger } from '../../store/payment-intent-create.ts'
+import type { StoredAnswer } from '../../store/payment-idempotency.ts'
 import { parseDocument, parsePixKey } from './documents.ts'
 import { CHARGE_MACHINE, CHARGE_STATUSES, CREATED_ONLY, PAYMENT_INTENT_MACHINE, PAYMENT_INTENT_STATUSES, transition } from './machines.ts'
 import type { ChargeStatus, PaymentIntentStatus } from './machines.ts'
@@ -168,7 +169,17 @@ const OF = 'payment_method_details.open_finance'
  * `beneficiary_bank_account` that is an id (existing account) or an object (new account).
  * Runs inside `tx` (the idempotency transaction).
  */
-export async function createPaymentIntentIn(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, body: Body): Promise<IntentView> {
+/**
+ * `respond`, when given, makes the stored answer of the request's idempotency key from the new
+ * intent: it is written by the statement that inserts the intent (one statement less).
+ */
+export async function createPaymentIntentIn(
+  tx: Queryable,
+  ctx: { clock: Clock },
+  caller: PaymentsCaller,
+  body: Body,
+  respond?: (view: IntentView) => StoredAnswer,
+): Promise<IntentView> {
   if (body.amount === undefined) throw new PonteError('required', { field: 'amount' })
   const amount = parseAmount(body.amount)
   const description = requiredString(body, 'description')
@@ -274,6 +285,7 @@ export async function createPaymentIntentIn(tx: Queryable, ctx: { clock: Clock }
       created_at: now.toISOString(),
     },
     ledgerEntry(ctx, caller, { ...created, reason: confirm ? 'created confirmed' : 'created' }),
+    respond && ((row) => respond({ intent: row, charges: [], transactions: [] })),
   )
   return { intent, charges: [], transactions: [] }
 }
