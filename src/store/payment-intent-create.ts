@@ -1,6 +1,6 @@
 import type { Queryable } from './db.ts'
 import type { StoredAnswer } from './payment-idempotency.ts'
-import type { LedgerEntry, NewPaymentIntent, PaymentIntentRow } from './payments.ts'
+import { intentValues, type LedgerEntry, type NewPaymentIntent, type PaymentIntentRow } from './payments.ts'
 
 /**
  * The statements of a payment intent's creation (domain/payments/intents.ts), few and cheap: on
@@ -59,27 +59,7 @@ export async function insertPaymentIntentWithLedger(
      INSERT INTO payment_ledger (organization_id, object_type, object_id, from_status, to_status, amount, actor, reason, request_id, at)
      SELECT $22::uuid, $23::text, intent.id, $24::text, $25::text, $26::numeric, $27::text, $28::text, $29::text, $30::timestamptz FROM intent`,
     [
-      p.id,
-      p.organization_id,
-      p.customer_id,
-      p.kind,
-      p.status,
-      p.confirmed,
-      p.amount,
-      p.description,
-      p.statement_description,
-      p.allowed_payment_method_types,
-      p.selected_payment_method_type,
-      p.beneficiary_bank_account_id,
-      p.payer_institution_id,
-      p.pix_key,
-      p.pix_key_type,
-      JSON.stringify(p.details),
-      p.schedule_date,
-      p.external_id,
-      JSON.stringify(p.metadata),
-      p.created_by,
-      p.created_at,
+      ...intentValues(p),
       ledger.organization_id,
       ledger.object_type,
       ledger.from_status,

@@ -281,6 +281,34 @@ const INTENT_COLUMNS = `p.id, p.organization_id, p.customer_id, p.kind, p.status
 
 export type NewPaymentIntent = Omit<PaymentIntentRow, 'updated_at' | 'failure_code' | 'failure_message' | 'end_to_end_id' | 'currency'>
 
+/** The 21 values of a new intent, in the column order of its INSERT ($1..$21; $21 is also updated_at). */
+export function intentValues(p: NewPaymentIntent): unknown[] {
+  return [
+    p.id,
+    p.organization_id,
+    p.customer_id,
+    p.kind,
+    p.status,
+    p.confirmed,
+    p.amount,
+    p.description,
+    p.statement_description,
+    p.allowed_payment_method_types,
+    p.selected_payment_method_type,
+    p.beneficiary_bank_account_id,
+    p.payer_institution_id,
+    p.pix_key,
+    p.pix_key_type,
+    JSON.stringify(p.details),
+    p.schedule_date,
+    p.external_id,
+    JSON.stringify(p.metadata),
+    p.created_by,
+    p.created_at,
+  ]
+}
+
+/** An intent read back as stored. The API's create uses store/payment-intent-create.ts (intent and ledger row in one statement). */
 export async function insertPaymentIntent(db: Queryable, p: NewPaymentIntent): Promise<PaymentIntentRow> {
   const rows = await db.query<PaymentIntentRow>(
     `INSERT INTO payment_intents AS p (id, organization_id, customer_id, kind, status, confirmed, amount, description, statement_description,
@@ -288,29 +316,7 @@ export async function insertPaymentIntent(db: Queryable, p: NewPaymentIntent): P
        details, schedule_date, external_id, metadata, created_by, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9, $10::text[], $11, $12, $13, $14, $15, $16::jsonb, $17::date, $18, $19::jsonb, $20, $21, $21)
      RETURNING ${INTENT_COLUMNS}`,
-    [
-      p.id,
-      p.organization_id,
-      p.customer_id,
-      p.kind,
-      p.status,
-      p.confirmed,
-      p.amount,
-      p.description,
-      p.statement_description,
-      p.allowed_payment_method_types,
-      p.selected_payment_method_type,
-      p.beneficiary_bank_account_id,
-      p.payer_institution_id,
-      p.pix_key,
-      p.pix_key_type,
-      JSON.stringify(p.details),
-      p.schedule_date,
-      p.external_id,
-      JSON.stringify(p.metadata),
-      p.created_by,
-      p.created_at,
-    ],
+    intentValues(p),
   )
   return rows[0]
 }
