@@ -2,12 +2,15 @@ import { protocol, type PGlite } from '@electric-sql/pglite'
 import { statementName } from './statement-names.ts'
 
 /**
- * A faster read path for PGlite's hottest queries (list pages), used where every value is wanted
- * as text. PGlite's `query` makes five calls into the engine per statement and copies each field
- * into its own ArrayBuffer before decoding it; on a 1000-row page that was most of the time.
- * Here the whole extended-protocol exchange goes in one call and the rows are read straight out of
- * the raw reply. It takes the same two locks `query` takes, so it never runs inside another caller's
- * transaction.
+ * A faster path for PGlite's hottest statements (list pages, a payment intent's create), used
+ * where every value is wanted as text. PGlite's `query` makes six calls into the engine per
+ * statement, parses and plans it every time, and copies each field into its own ArrayBuffer
+ * before decoding it; on a 1000-row page that was most of the time, and in a short transaction
+ * each statement cost about a commit. Here the statement is prepared by name once, the whole
+ * extended-protocol exchange goes in one call and the rows are read straight out of the raw
+ * reply. Outside a transaction it takes the same two locks `query` takes, so it never runs inside
+ * another caller's transaction; inside one (`queryTextRowsInTransaction`), the query lock only, as
+ * PGlite's own transaction queries do.
  */
 
 interface ExclusivePGlite {
