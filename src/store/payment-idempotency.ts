@@ -17,14 +17,35 @@ export interface IdempotencyClaim {
  * any number of processes, one inserts the row.
  */
 export async function claimIdempotencyKeyIn(tx: Queryable, organizationId: string, key: string, requestHash: string, now: string): Promise<IdempotencyClaim> {
-  const [row] = await tx.query<IdempotencyClaim>(
+  // Prepared (one engine call on PGlite): the two flags come back as text on every backend.
+  const [row] = await tx.query<{ free: string; claimed: string }>(
     `WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended('payment_idempotency_keys/' || $1::uuid::text || '/' || $2::text, 0)) AS free),
      claim AS (
        INSERT INTO payment_idempotency_keys (organization_id, key, request_hash, state, created_at)
        SELECT $1::uuid, $2::text, $3::text, 'processing', $4::timestamptz FROM lock WHERE lock.free
        ON CONFLICT (organization_id, key) DO NOTHING RETURNING key)
-     SELECT lock.free, EXISTS (SELECT 1 FROM claim) AS claimed FROM lock`,
+     SELECT lock.free::text AS free, EXISTS (SELECT 1 FROM claim)::text AS claimed FROM lock`,
     [organizationId, key, requestHash, now],
+    { prepared: true },
   )
-  return row
+  return { free: row.free === 'true', claimed: row.claimed === 'true' }
+}
+
+/** The first answer of a key's request, stored with the key (by completeIdempotencyKeyIn, or by a creating statement). */
+export interface StoredAnswer {
+  organizationId: string
+  key: string
+  status: number
+  body: string
+  at: string
+}
+
+/** Records the first answer, in the creation's transaction: the objects and their replay commit together. */
+export async function completeIdempotencyKeyIn(tx: Queryable, organizationId: string, key: string, status: number, body: string, now: string): Promise<void> {
+  await tx.query(
+    `UPDATE payment_idempotency_keys SET state = 'completed', response_status = $3::integer, response_body = $4::text, completed_at = $5::timestamptz
+     WHERE organization_id = $1::uuid AND key = $2::text`,
+    [organizationId, key, status, body, now],
+    { prepared: true },
+  )
 }

@@ -50,8 +50,15 @@ export function listPaymentInstitutions(db: Queryable, conditions: Condition[], 
   )
 }
 
+/** Institutions found, per process: the catalog is written by migrations only (0014), never at run time. */
+const institutionCache = new Map<string, PaymentInstitutionRow>()
+
 export async function findPaymentInstitution(db: Queryable, id: string): Promise<PaymentInstitutionRow | undefined> {
-  return (await db.query<PaymentInstitutionRow>(`SELECT ${INSTITUTION_COLUMNS} FROM payment_institutions i WHERE i.id = $1`, [id]))[0]
+  const cached = institutionCache.get(id)
+  if (cached) return cached
+  const found = (await db.query<PaymentInstitutionRow>(`SELECT ${INSTITUTION_COLUMNS} FROM payment_institutions i WHERE i.id = $1`, [id]))[0]
+  if (found) institutionCache.set(id, found)
+  return found
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,6 +299,34 @@ export const INTENT_COLUMNS = `p.id, p.organization_id, p.customer_id, p.kind, p
 
 export type NewPaymentIntent = Omit<PaymentIntentRow, 'updated_at' | 'failure_code' | 'failure_message' | 'end_to_end_id' | 'currency'>
 
+/** The 21 values of a new intent, in the column order of its INSERT ($1..$21; $21 is also updated_at). */
+export function intentValues(p: NewPaymentIntent): unknown[] {
+  return [
+    p.id,
+    p.organization_id,
+    p.customer_id,
+    p.kind,
+    p.status,
+    p.confirmed,
+    p.amount,
+    p.description,
+    p.statement_description,
+    p.allowed_payment_method_types,
+    p.selected_payment_method_type,
+    p.beneficiary_bank_account_id,
+    p.payer_institution_id,
+    p.pix_key,
+    p.pix_key_type,
+    JSON.stringify(p.details),
+    p.schedule_date,
+    p.external_id,
+    JSON.stringify(p.metadata),
+    p.created_by,
+    p.created_at,
+  ]
+}
+
+/** An intent read back as stored. The API's create uses store/payment-intent-create.ts (intent and ledger row in one statement). */
 export async function insertPaymentIntent(db: Queryable, p: NewPaymentIntent): Promise<PaymentIntentRow> {
   const rows = await db.query<PaymentIntentRow>(
     `INSERT INTO payment_intents AS p (id, organization_id, customer_id, kind, status, confirmed, amount, description, statement_description,
@@ -299,29 +334,7 @@ export async function insertPaymentIntent(db: Queryable, p: NewPaymentIntent): P
        details, schedule_date, external_id, metadata, created_by, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9, $10::text[], $11, $12, $13, $14, $15, $16::jsonb, $17::date, $18, $19::jsonb, $20, $21, $21)
      RETURNING ${INTENT_COLUMNS}`,
-    [
-      p.id,
-      p.organization_id,
-      p.customer_id,
-      p.kind,
-      p.status,
-      p.confirmed,
-      p.amount,
-      p.description,
-      p.statement_description,
-      p.allowed_payment_method_types,
-      p.selected_payment_method_type,
-      p.beneficiary_bank_account_id,
-      p.payer_institution_id,
-      p.pix_key,
-      p.pix_key_type,
-      JSON.stringify(p.details),
-      p.schedule_date,
-      p.external_id,
-      JSON.stringify(p.metadata),
-      p.created_by,
-      p.created_at,
-    ],
+    intentValues(p),
   )
   return rows[0]
 }
@@ -700,15 +713,6 @@ export async function takeOverStaleIdempotencyKey(
     [organizationId, key, requestHash, staleBefore, now],
   )
   return rows.length === 1
-}
-
-/** Records the first answer, in the creation's transaction: the objects and their replay commit together. */
-export async function completeIdempotencyKey(db: Queryable, organizationId: string, key: string, status: number, body: string, now: string): Promise<void> {
-  await db.query(
-    `UPDATE payment_idempotency_keys SET state = 'completed', response_status = $3, response_body = $4, completed_at = $5
-     WHERE organization_id = $1 AND key = $2`,
-    [organizationId, key, status, body, now],
-  )
 }
 
 /** Frees a key whose request created nothing (it failed): the client may send it again. */

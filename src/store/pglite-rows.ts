@@ -1,12 +1,16 @@
 import { protocol, type PGlite } from '@electric-sql/pglite'
+import { statementName } from './statement-names.ts'
 
 /**
- * A faster read path for PGlite's hottest queries (list pages), used where every value is wanted
- * as text. PGlite's `query` makes five calls into the engine per statement and copies each field
- * into its own ArrayBuffer before decoding it; on a 1000-row page that was most of the time.
- * Here the whole extended-protocol exchange goes in one call and the rows are read straight out of
- * the raw reply. It takes the same two locks `query` takes, so it never runs inside another caller's
- * transaction.
+ * A faster path for PGlite's hottest statements (list pages, a payment intent's create), used
+ * where every value is wanted as text. PGlite's `query` makes six calls into the engine per
+ * statement, parses and plans it every time, and copies each field into its own ArrayBuffer
+ * before decoding it; on a 1000-row page that was most of the time, and in a short transaction
+ * each statement cost about a commit. Here the statement is prepared by name once, the whole
+ * extended-protocol exchange goes in one call and the rows are read straight out of the raw
+ * reply. Outside a transaction it takes the same two locks `query` takes, so it never runs inside
+ * another caller's transaction; inside one (`queryTextRowsInTransaction`), the query lock only, as
+ * PGlite's own transaction queries do.
  */
 
 interface ExclusivePGlite {
@@ -38,33 +42,65 @@ export class PgliteError extends Error {
  * PGlite's own parser (which copies every field) out of the way; the chunks are views of engine
  * memory, so they are copied.
  */
-async function exchange(pg: PGlite, request: Buffer): Promise<Record<string, string | null>[]> {
+async function exchange(pg: PGlite, request: Buffer, onParsed?: () => void): Promise<Record<string, string | null>[]> {
   await pg.waitReady
-  return (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() =>
-    pg.runExclusive(async () => {
-      const chunks: Buffer[] = []
-      await pg.execProtocolRawStream(request, {
-        syncToFs: false,
-        onRawData: (chunk) => {
-          chunks.push(Buffer.from(chunk))
-        },
-      })
-      return readRows(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))
-    }),
-  )
+  return (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() => exchangeInTransaction(pg, request, onParsed))
+}
+
+/**
+ * The exchange alone, under the query lock only: for a statement of the transaction that already
+ * holds the transaction lock (PGlite's `transaction`, store/pglite.ts). An error leaves the
+ * transaction aborted, as PGlite's own `query` does; the transaction then rolls back.
+ */
+function exchangeInTransaction(pg: PGlite, request: Buffer, onParsed?: () => void): Promise<Record<string, string | null>[]> {
+  return pg.runExclusive(async () => {
+    const chunks: Buffer[] = []
+    await pg.execProtocolRawStream(request, {
+      syncToFs: false,
+      onRawData: (chunk) => {
+        chunks.push(Buffer.from(chunk))
+      },
+    })
+    return readRows(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), onParsed)
+  })
+}
+
+/** The names of the statements each engine has prepared (PGlite is one connection: prepared once). */
+const preparedIn = new WeakMap<PGlite, Set<string>>()
+
+/**
+ * A named statement, parsed and planned by the engine the first time only (as pg does on
+ * PostgreSQL), then bound and executed. A name counts as prepared once the engine said so
+ * (ParseComplete), even if the execution after it failed: prepared statements outlive transactions.
+ */
+function namedQuery(
+  pg: PGlite,
+  text: string,
+  params: unknown[],
+  run: (request: Buffer, onParsed?: () => void) => Promise<Record<string, string | null>[]>,
+): Promise<Record<string, string | null>[]> {
+  let prepared = preparedIn.get(pg)
+  if (!prepared) preparedIn.set(pg, (prepared = new Set()))
+  const names = prepared
+  const name = statementName(text)
+  const known = names.has(name)
+  const request = Buffer.concat([
+    ...(known ? [] : [serialize.parse({ name, text })]),
+    serialize.bind({ statement: name, values: params.map(textParam) }),
+    serialize.describe({ type: 'P' }),
+    serialize.execute({}),
+    serialize.sync(),
+  ])
+  return run(request, known ? undefined : () => names.add(name))
 }
 
 export function queryTextRows(pg: PGlite, text: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
-  return exchange(
-    pg,
-    Buffer.concat([
-      serialize.parse({ text }),
-      serialize.bind({ values: params.map(textParam) }),
-      serialize.describe({ type: 'P' }),
-      serialize.execute({}),
-      serialize.sync(),
-    ]),
-  )
+  return namedQuery(pg, text, params, (request, onParsed) => exchange(pg, request, onParsed))
+}
+
+/** `queryTextRows` for a statement inside an open PGlite transaction (one engine call instead of six). */
+export function queryTextRowsInTransaction(pg: PGlite, text: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
+  return namedQuery(pg, text, params, (request, onParsed) => exchangeInTransaction(pg, request, onParsed))
 }
 
 /**
@@ -83,7 +119,7 @@ export async function copyInRaw(pg: PGlite, target: string, data: string): Promi
 }
 
 /** RowDescription names the fields, DataRows carry them; an ErrorResponse is thrown. */
-function readRows(reply: Buffer): Record<string, string | null>[] {
+function readRows(reply: Buffer, onParsed?: () => void): Record<string, string | null>[] {
   const rows: Record<string, string | null>[] = []
   let names: string[] = []
   let error: PgliteError | undefined
@@ -105,6 +141,8 @@ function readRows(reply: Buffer): Record<string, string | null>[] {
         }
       }
       rows.push(row)
+    } else if (type === 0x31 /* 1: ParseComplete */) {
+      onParsed?.()
     } else if (type === 0x54 /* T */) {
       names = []
       const count = reply.readInt16BE(body)

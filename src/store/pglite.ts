@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { PGlite, types } from '@electric-sql/pglite'
 import { lockDataDir } from './data-dir-lock.ts'
 import type { Db, Queryable, QueryOptions } from './seam.ts'
-import { copyInRaw, queryTextRows } from './pglite-rows.ts'
+import { copyInRaw, queryTextRows, queryTextRowsInTransaction } from './pglite-rows.ts'
 
 // Dates and timestamps stay text: the API emits them as strings anyway, and parsing them into
 // JS Dates costs time and invites time-zone bugs. SQL formats timestamps (see store/sql.ts).
@@ -59,7 +59,8 @@ export async function openPglite(dataDir?: string, initialDataDir?: Blob): Promi
     async tx<T>(fn: (tx: Queryable) => Promise<T>) {
       return pg.transaction(async (t) =>
         fn({
-          query: async <R>(text: string, params?: unknown[]) => (await t.query<R>(text, params)).rows,
+          query: async <R>(text: string, params?: unknown[], options?: QueryOptions) =>
+            options?.prepared ? (queryTextRowsInTransaction(pg, text, params) as Promise<R[]>) : (await t.query<R>(text, params)).rows,
           copyIn: async (target: string, data: string) => {
             await t.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([data]) })
           },

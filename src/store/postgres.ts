@@ -1,26 +1,14 @@
-import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import type { Db, Queryable, QueryOptions } from './seam.ts'
+import { statementName } from './statement-names.ts'
 
 // Same choice as the PGlite adapter: DATE and TIMESTAMPTZ stay text. pg would otherwise build a
 // JS Date at *local* midnight for a DATE column, and parsing costs ~35% of a page query.
 for (const oid of [pg.types.builtins.DATE, pg.types.builtins.TIMESTAMPTZ, pg.types.builtins.TIMESTAMP]) {
   pg.types.setTypeParser(oid, (value: string) => value)
-}
-
-const statementNames = new Map<string, string>()
-
-/** A stable name per SQL text (pg prepares a named statement once per connection). */
-function statementName(text: string): string {
-  let name = statementNames.get(text)
-  if (!name) {
-    name = `ponte_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`
-    statementNames.set(text, name)
-  }
-  return name
 }
 
 async function copyIn(client: pg.PoolClient, target: string, data: string): Promise<void> {
@@ -59,7 +47,8 @@ export async function openPostgres(connectionString: string, max: number): Promi
       try {
         await client.query('BEGIN')
         const result = await fn({
-          query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
+          query: async <R>(text: string, params?: unknown[], options?: QueryOptions) =>
+            (options?.prepared ? await client.query({ name: statementName(text), text, values: params }) : await client.query(text, params)).rows as R[],
           copyIn: (target: string, data: string) => copyIn(client, target, data),
         })
         await client.query('COMMIT')

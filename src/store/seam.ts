@@ -4,10 +4,13 @@
  */
 export interface QueryOptions {
   /**
-   * Hot statements (list pages). PostgreSQL keeps them prepared per connection, skipping parse
-   * and plan on every call: only for SQL whose text comes from a bounded set of shapes. PGlite
-   * reads them through its raw protocol (store/pglite-rows.ts), and every value comes back as
-   * text: only for queries that want text (ids, bodies, timestamps, counts read with Number).
+   * Hot statements (list pages, a payment intent's create). Both engines keep them prepared by
+   * name (PostgreSQL per connection, PGlite once), skipping parse and plan on every call: only
+   * for SQL whose text comes from a bounded set of shapes. PGlite runs them through its raw
+   * protocol in one engine call, inside a transaction too (store/pglite-rows.ts), and every value
+   * comes back as text: only for queries that want text (ids, bodies, timestamps, counts read
+   * with Number, booleans cast to text). Parameters go as text: cast them where the engine
+   * cannot infer their type (a SELECT list).
    */
   prepared?: boolean
 }

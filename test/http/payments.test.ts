@@ -494,6 +494,8 @@ describe('Payments Brazil', () => {
       expect(second.status).toBe(201)
       expect(second.headers['belvo-idempotency-status']).toBe('REPLAYED')
       expect(second.body).toEqual(first.body)
+      // The answer is made without reading the new row back: it is what the database holds.
+      expect((await call('GET', `/payments/br/payment-intents/${first.body.id}/`)).body).toEqual(first.body)
       const listed = await call('GET', `/payments/br/payment-intents/?search=${encodeURIComponent(`replay ${key}`)}`)
       expect(listed.body.count).toBe(1)
     })

@@ -1,6 +1,6 @@
 import type { Clock } from '../../lib/clock.ts'
 import type { Queryable } from '../../store/db.ts'
-import { appendLedger } from '../../store/payments.ts'
+import { appendLedger, type LedgerEntry } from '../../store/payments.ts'
 import { emitWebhook } from '../webhooks.ts'
 
 /** Who asks: the organization, the secret key (the ledger's actor) and the request (its request_id). */
@@ -35,19 +35,7 @@ export interface Change {
  * happen, so the ledger's `seq` and the events' order follow them.
  */
 export async function recordChange(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, change: Change): Promise<void> {
-  const at = ctx.clock.now().toISOString()
-  await appendLedger(tx, {
-    organization_id: caller.organizationId,
-    object_type: change.objectType,
-    object_id: change.objectId,
-    from_status: change.from,
-    to_status: change.to,
-    amount: change.amount ?? null,
-    actor: change.actor ?? `key:${caller.keyId}`,
-    reason: change.reason ?? null,
-    request_id: caller.requestId,
-    at,
-  })
+  await appendLedger(tx, ledgerEntry(ctx, caller, change))
   if (change.webhook) {
     await emitWebhook(tx, ctx, {
       organizationId: caller.organizationId,
@@ -60,5 +48,25 @@ export async function recordChange(tx: Queryable, ctx: { clock: Clock }, caller:
       objectId: change.objectId,
       data: change.webhook.data,
     })
+  }
+}
+
+/**
+ * The ledger row of a change, as `recordChange` writes it. A creation without a webhook may write
+ * it in the statement that inserts the object (store/payment-intent-create.ts): same row, same
+ * transaction, one statement less.
+ */
+export function ledgerEntry(ctx: { clock: Clock }, caller: PaymentsCaller, change: Change): LedgerEntry {
+  return {
+    organization_id: caller.organizationId,
+    object_type: change.objectType,
+    object_id: change.objectId,
+    from_status: change.from,
+    to_status: change.to,
+    amount: change.amount ?? null,
+    actor: change.actor ?? `key:${caller.keyId}`,
+    reason: change.reason ?? null,
+    request_id: caller.requestId,
+    at: ctx.clock.now().toISOString(),
   }
 }

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto'
 import { PonteError } from '../../lib/errors.ts'
 import { isUuid } from '../../lib/ids.ts'
 import type { Db, Queryable } from '../../store/db.ts'
-import { completeIdempotencyKey, findIdempotencyKey, takeOverStaleIdempotencyKey } from '../../store/payments.ts'
-import { claimIdempotencyKeyIn } from '../../store/payment-idempotency.ts'
+import { findIdempotencyKey, takeOverStaleIdempotencyKey } from '../../store/payments.ts'
+import { claimIdempotencyKeyIn, completeIdempotencyKeyIn, type StoredAnswer } from '../../store/payment-idempotency.ts'
 import type { Clock } from '../../lib/clock.ts'
 import type { PaymentsCaller } from './audit.ts'
 
@@ -34,6 +34,18 @@ export type IdempotencyStatus = 'AVAILABLE' | 'REPLAYED'
 export interface Created {
   status: number
   body: unknown
+  /** true: `create` stored this answer with the key itself, in its own last statement (see `KeyScope`). */
+  stored?: boolean
+}
+
+/**
+ * The request's key, handed to `create`: a create may store its answer with the key in the
+ * statement that writes its objects (one statement less; payment intents do), and says so with
+ * `stored`. Otherwise `idempotent` stores it after `create`.
+ */
+export interface KeyScope {
+  organizationId: string
+  key: string
 }
 
 export interface IdempotentResult extends Created {
@@ -70,12 +82,17 @@ export interface IdempotentRequest {
   body: unknown
 }
 
+/** The answer `create` stores itself with `key` (`Created.stored`), as `idempotent` would store it. */
+export function storedAnswer(key: KeyScope, clock: Clock, status: number, body: unknown): StoredAnswer {
+  return { ...key, status, body: JSON.stringify(body), at: clock.now().toISOString() }
+}
+
 /** Runs `create` in one transaction, at most once per idempotency key (see the module comment). */
 export async function idempotent(
   ctx: { db: Db; clock: Clock },
   caller: PaymentsCaller,
   request: IdempotentRequest,
-  create: (tx: Queryable) => Promise<Created>,
+  create: (tx: Queryable, key?: KeyScope) => Promise<Created>,
 ): Promise<IdempotentResult> {
   if (request.key === undefined) return ctx.db.tx(create)
   const key = request.key.trim()
@@ -105,8 +122,8 @@ export async function idempotent(
       const staleBefore = new Date(ctx.clock.now().getTime() - STALE_CLAIM_MS).toISOString()
       if (!(await takeOverStaleIdempotencyKey(tx, org, key, hash, staleBefore, now()))) throw conflict()
     }
-    const created = await create(tx)
-    await completeIdempotencyKey(tx, org, key, created.status, JSON.stringify(created.body), now())
+    const { stored, ...created } = await create(tx, { organizationId: org, key })
+    if (!stored) await completeIdempotencyKeyIn(tx, org, key, created.status, JSON.stringify(created.body), now())
     return { ...created, idempotency: { key, status: 'AVAILABLE' } }
   })
   return result

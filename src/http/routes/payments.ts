@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Api } from '../api.ts'
 import type { PaymentsCaller } from '../../domain/payments/audit.ts'
-import { IDEMPOTENCY_HEADER, idempotent, type IdempotentResult } from '../../domain/payments/idempotency.ts'
+import { IDEMPOTENCY_HEADER, idempotent, storedAnswer, type IdempotentResult } from '../../domain/payments/idempotency.ts'
 import {
   authorizePaymentIntent,
   cancelPaymentIntent,
@@ -265,10 +265,13 @@ export function paymentRoutes(api: Api): void {
       },
     },
     async (request, reply) => {
-      const result = await created(request, async (tx) => ({
-        status: 201,
-        body: intentWire(await createPaymentIntentIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>)),
-      }))
+      const result = await created(request, async (tx, key) => {
+        // With a key, the answer is stored by the statement that inserts the intent.
+        let answered: unknown
+        const respond = key && ((view: IntentView) => storedAnswer(key, ctx.clock, 201, (answered = intentWire(view))))
+        const view = await createPaymentIntentIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>, respond)
+        return { status: 201, body: answered ?? intentWire(view), stored: answered !== undefined }
+      })
       return sendCreated(reply, result)
     },
   )
