@@ -2,6 +2,7 @@ import { FAULT_STATUSES, INSTITUTION_FAULTS, MAX_FAULT_LATENCY_MS, requestInstit
 import { PonteError } from '../lib/errors.ts'
 import { isUuid, uuidv7 } from '../lib/ids.ts'
 import type { ListRequest } from '../lib/list-query.ts'
+import type { Queryable } from '../store/db.ts'
 import * as store from '../store/faults.ts'
 import { findLink } from '../store/links.ts'
 import { findSecretKey, firstOrganizationId, organizationName } from '../store/keys.ts'
@@ -24,8 +25,15 @@ export type FaultsContext = Pick<DomainContext, 'db' | 'clock' | 'cipher' | 'con
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
 export interface FaultRuleInput {
-  match?: { method?: string | null; path?: string | null; link?: string | null; institution?: string | null } | null
-  effect: { latency_ms?: number | null; status?: number | null; institution_error?: string | null }
+  match?: { method?: string | null; path?: string | null; link?: string | null; institution?: string | null; webhook_type?: string | null } | null
+  effect: {
+    latency_ms?: number | null
+    status?: number | null
+    institution_error?: string | null
+    webhook_delay_ms?: number | null
+    webhook_duplicates?: number | null
+    webhook_lost_answers?: number | null
+  }
   count?: number | null
   probability?: number | null
 }
@@ -38,9 +46,9 @@ function invalid(field: string, detail: string): PonteError {
 const knownWithoutRules = new Map<string, number>()
 const NO_RULES_CACHE_MS = 1000
 
-async function mayHaveRules(ctx: FaultsContext, organizationId: string): Promise<boolean> {
+async function mayHaveRules(db: Queryable, organizationId: string): Promise<boolean> {
   if ((knownWithoutRules.get(organizationId) ?? 0) > Date.now()) return false
-  const has = await store.hasFaultRules(ctx.db, organizationId)
+  const has = await store.hasFaultRules(db, organizationId)
   if (has) knownWithoutRules.delete(organizationId)
   else knownWithoutRules.set(organizationId, Date.now() + NO_RULES_CACHE_MS)
   return has
@@ -55,10 +63,22 @@ async function linkOf(ctx: FaultsContext, actor: Actor, id: string) {
 export async function createFaultRule(ctx: FaultsContext, actor: Actor, input: FaultRuleInput): Promise<FaultRuleRow> {
   const match = input.match ?? {}
   const { latency_ms: latency = null, status = null, institution_error: institutionError = null } = input.effect
-  if (latency === null && status === null && institutionError === null) throw invalid('effect', 'give latency_ms, status or institution_error.')
-  if (institutionError !== null && (latency !== null || status !== null)) {
-    throw invalid('effect', 'institution_error applies at a login, latency_ms and status to a request: make two rules.')
+  const { webhook_delay_ms: delay = null, webhook_duplicates: duplicates = null, webhook_lost_answers: lostAnswers = null } = input.effect
+  const kinds = [latency !== null || status !== null, institutionError !== null, delay !== null || duplicates !== null || lostAnswers !== null]
+  if (!kinds.some(Boolean)) throw invalid('effect', 'give latency_ms, status, institution_error or a webhook_ effect.')
+  if (kinds.filter(Boolean).length > 1) {
+    throw invalid('effect', 'latency_ms and status apply to a request, institution_error to a login, webhook_ effects to a webhook: make one rule each.')
   }
+  const webhookRule = kinds[2]
+  for (const [name, value, max] of [
+    ['webhook_delay_ms', delay, 600_000],
+    ['webhook_duplicates', duplicates, 5],
+    ['webhook_lost_answers', lostAnswers, 5],
+  ] as const) {
+    if (value !== null && (!Number.isInteger(value) || value < 1 || value > max)) throw invalid(`effect.${name}`, `a whole number from 1 to ${max}.`)
+  }
+  if (match.webhook_type && !webhookRule) throw invalid('match.webhook_type', 'only a webhook rule matches a webhook_type.')
+  if (webhookRule && (match.method || match.path || match.institution)) throw invalid('match', 'a webhook rule matches webhook_type and link only.')
   if (latency !== null && (!Number.isInteger(latency) || latency < 0 || latency > MAX_FAULT_LATENCY_MS)) {
     throw invalid('effect.latency_ms', `whole milliseconds from 0 to ${MAX_FAULT_LATENCY_MS}.`)
   }
@@ -91,6 +111,10 @@ export async function createFaultRule(ctx: FaultsContext, actor: Actor, input: F
     latency_ms: latency,
     status,
     institution_error: institutionError,
+    webhook_type: match.webhook_type ?? null,
+    webhook_delay_ms: delay,
+    webhook_duplicates: duplicates,
+    webhook_lost_answers: lostAnswers,
     remaining: input.count ?? null,
     probability: probability.toFixed(3),
     created_at: ctx.clock.now().toISOString(),
@@ -115,8 +139,15 @@ export async function deleteFaultRule(ctx: FaultsContext, actor: Actor, id?: str
 export function faultRuleWire(row: FaultRuleRow) {
   return {
     id: row.id,
-    match: { method: row.method, path: row.path_prefix, link: row.link_id, institution: row.institution },
-    effect: { latency_ms: row.latency_ms, status: row.status, institution_error: row.institution_error },
+    match: { method: row.method, path: row.path_prefix, link: row.link_id, institution: row.institution, webhook_type: row.webhook_type },
+    effect: {
+      latency_ms: row.latency_ms,
+      status: row.status,
+      institution_error: row.institution_error,
+      webhook_delay_ms: row.webhook_delay_ms,
+      webhook_duplicates: row.webhook_duplicates,
+      webhook_lost_answers: row.webhook_lost_answers,
+    },
     remaining: row.remaining,
     probability: Number(row.probability),
     matched: row.matched,
@@ -130,7 +161,7 @@ export async function requestRuleFault(
   organizationId: string,
   request: { method: string; path: string; linkId: string | null },
 ): Promise<RequestFault | undefined> {
-  if (!(await mayHaveRules(ctx, organizationId))) return undefined
+  if (!(await mayHaveRules(ctx.db, organizationId))) return undefined
   const taken = await store.takeRequestRule(ctx.db, organizationId, request)
   if (!taken) return undefined
   return {
@@ -145,7 +176,7 @@ export async function institutionRuleFault(
   organizationId: string,
   login: { institution: string; linkId: string | null },
 ): Promise<InstitutionFault | undefined> {
-  if (ctx.connectors.hasRealConnector(login.institution) || !(await mayHaveRules(ctx, organizationId))) return undefined
+  if (ctx.connectors.hasRealConnector(login.institution) || !(await mayHaveRules(ctx.db, organizationId))) return undefined
   const taken = await store.takeInstitutionRule(ctx.db, organizationId, login)
   return taken?.institution_error as InstitutionFault | undefined
 }
@@ -223,4 +254,19 @@ async function scenarioOwner(ctx: FaultsContext, rule: ScenarioRule, i: number):
   const first = await firstOrganizationId(ctx.db)
   if (!first) throw new Error(`faults[${i}]: there is no organization yet`)
   return first
+}
+
+/**
+ * What the organization's webhook rules do to an event being emitted (in its transaction `tx`):
+ * one use of the oldest matching rule that wins its draw, if any.
+ */
+export async function webhookRuleFault(
+  tx: Queryable,
+  organizationId: string,
+  event: { webhookType: string; linkId: string | null },
+): Promise<{ delayMs: number; duplicates: number; lostAnswers: number } | undefined> {
+  if (!(await mayHaveRules(tx, organizationId))) return undefined
+  const taken = await store.takeWebhookRule(tx, organizationId, event)
+  if (!taken) return undefined
+  return { delayMs: taken.webhook_delay_ms ?? 0, duplicates: taken.webhook_duplicates ?? 0, lostAnswers: taken.webhook_lost_answers ?? 0 }
 }

@@ -9,6 +9,7 @@ import type { Queryable } from '../store/db.ts'
 import * as store from '../store/webhooks.ts'
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../store/webhooks.ts'
 import type { Actor, DomainContext } from './context.ts'
+import { webhookRuleFault } from './sandbox-faults.ts'
 
 /** The delivery policy the jobs apply, for the API's own description of a delivery. */
 export { MAX_ATTEMPTS, RESPONSE_SNIPPET_CHARS, RETRY_DELAYS_MS } from '../jobs/dispatcher.ts'
@@ -377,6 +378,8 @@ export async function emitWebhook(tx: Queryable, ctx: { clock: Clock }, event: W
   const endpointIds = await store.subscribedEndpointIds(tx, event.organizationId, event.webhookType)
   // Deliveries run on the server's clock, even for an organization with a sandbox clock.
   const due = serverNow(ctx.clock)
+  // A sandbox webhook rule (POST /sandbox/faults/) may delay, repeat or "lose the answer of" this event's deliveries.
+  const fault = endpointIds.length > 0 ? await webhookRuleFault(tx, event.organizationId, { webhookType: event.webhookType, linkId: event.linkId }) : undefined
   await store.insertDeliveries(tx, {
     ids: endpointIds.map(() => uuidv7(due.getTime())),
     endpointIds,
@@ -387,6 +390,11 @@ export async function emitWebhook(tx: Queryable, ctx: { clock: Clock }, event: W
     now: due.toISOString(),
     // An object's events reach each endpoint in the order they were stored.
     orderKey: event.objectId ?? null,
+    sandbox: fault && {
+      dueAt: fault.delayMs > 0 ? new Date(due.getTime() + fault.delayMs).toISOString() : undefined,
+      duplicates: fault.duplicates,
+      lostAnswers: fault.lostAnswers,
+    },
   })
   return webhookId
 }

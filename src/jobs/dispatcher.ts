@@ -227,9 +227,14 @@ export class WebhookDispatcher {
   /** One attempt and its record: the outcome and latency of every attempt are known here. */
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
     const attemptedAt = this.ctx.clock.now()
-    const result = await this.attempt(delivery, attemptedAt)
+    const sent = await this.attempt(delivery, attemptedAt)
+    const answered = sent.statusCode !== null && sent.statusCode >= 200 && sent.statusCode < 300
+    // A sandbox webhook rule: the receiver got it, but its answer is counted as lost, so the
+    // delivery is retried on its schedule and arrives again (an at-least-once receiver's test).
+    const lostAnswer = answered && Number(delivery.sandbox_lost_answers) > 0
+    const result = lostAnswer ? { ...sent, error: 'sandbox fault: the answer was lost (a webhook rule of /sandbox/faults/)' } : sent
     const attempts = delivery.attempts + 1
-    const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300
+    const succeeded = answered && !lostAnswer
     const delay = succeeded ? null : retryDelayMs(attempts)
     const status: DeliveryStatus = succeeded ? 'succeeded' : delay === null ? 'failed' : 'pending'
     // Backoff counts from the end of the attempt, so a slow failure does not shorten the wait.
@@ -248,6 +253,7 @@ export class WebhookDispatcher {
       attempts,
       nextAttemptAt: delay === null ? null : new Date(finishedAt.getTime() + delay).toISOString(),
       finishedAt: finishedAt.toISOString(),
+      lostAnswer,
     })
     recordDelivery(succeeded ? 'succeeded' : status === 'failed' ? 'failed' : 'retrying', result.latencyMs)
     // Every attempt is logged (DESIGN.md): a success at info, the trail an integrator asks about,
@@ -295,15 +301,20 @@ export class WebhookDispatcher {
         headers.Authorization = this.ctx.cipher.decrypt(delivery.authorization_sealed)
         secrets.push(headers.Authorization)
       }
-      const response = await postWebhook(new URL(delivery.url), {
-        headers,
-        body,
-        timeoutMs: this.timeoutMs,
-        snippetChars: RESPONSE_SNIPPET_CHARS,
-        allowPrivate: this.allowPrivate,
-        resolver: this.resolver,
-        agents: this.agents,
-      })
+      const send = () =>
+        postWebhook(new URL(delivery.url), {
+          headers,
+          body,
+          timeoutMs: this.timeoutMs,
+          snippetChars: RESPONSE_SNIPPET_CHARS,
+          allowPrivate: this.allowPrivate,
+          resolver: this.resolver,
+          agents: this.agents,
+        })
+      const response = await send()
+      // A sandbox webhook rule (domain/sandbox-faults.ts): the receiver gets the same delivery again,
+      // byte for byte, as a network that repeats a request would do. Their answers do not count.
+      for (let copy = 0; copy < Number(delivery.sandbox_duplicates); copy++) await send().catch(() => undefined)
       const latencyMs = Math.round(performance.now() - started)
       const ok = response.statusCode >= 200 && response.statusCode < 300
       return { statusCode: response.statusCode, error: ok ? null : `HTTP ${response.statusCode}`, snippet: response.snippet, latencyMs }

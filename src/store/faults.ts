@@ -13,6 +13,10 @@ export interface FaultRuleRow {
   latency_ms: number | null
   status: number | null
   institution_error: string | null
+  webhook_type: string | null
+  webhook_delay_ms: number | null
+  webhook_duplicates: number | null
+  webhook_lost_answers: number | null
   remaining: number | null
   probability: string
   matched: number
@@ -21,13 +25,15 @@ export interface FaultRuleRow {
 
 export type NewFaultRule = Omit<FaultRuleRow, 'matched'> & { organization_id: string }
 
-const COLUMNS = `r.id, r.method, r.path_prefix, r.link_id, r.institution, r.latency_ms, r.status, r.institution_error, r.remaining,
+const COLUMNS = `r.id, r.method, r.path_prefix, r.link_id, r.institution, r.latency_ms, r.status, r.institution_error, r.webhook_type,
+  r.webhook_delay_ms, r.webhook_duplicates, r.webhook_lost_answers, r.remaining,
   r.probability::text AS probability, r.matched, ${isoUtc('r.created_at')} AS created_at`
 
 export async function insertFaultRule(db: Queryable, rule: NewFaultRule): Promise<FaultRuleRow> {
   const [row] = await db.query<FaultRuleRow>(
-    `INSERT INTO sandbox_fault_rules AS r (id, organization_id, method, path_prefix, link_id, institution, latency_ms, status, institution_error, remaining, probability, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
+    `INSERT INTO sandbox_fault_rules AS r (id, organization_id, method, path_prefix, link_id, institution, latency_ms, status, institution_error, remaining, probability, created_at,
+       webhook_type, webhook_delay_ms, webhook_duplicates, webhook_lost_answers)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${COLUMNS}`,
     [
       rule.id,
       rule.organization_id,
@@ -41,6 +47,10 @@ export async function insertFaultRule(db: Queryable, rule: NewFaultRule): Promis
       rule.remaining,
       rule.probability,
       rule.created_at,
+      rule.webhook_type,
+      rule.webhook_delay_ms,
+      rule.webhook_duplicates,
+      rule.webhook_lost_answers,
     ],
   )
   return row
@@ -95,7 +105,7 @@ export function takeRequestRule(db: Queryable, organizationId: string, request: 
   return takeRule<{ latency_ms: number | null; status: number | null }>(
     db,
     organizationId,
-    `institution_error IS NULL AND (method IS NULL OR method = $2) AND (path_prefix IS NULL OR starts_with($3, path_prefix))
+    `(latency_ms IS NOT NULL OR status IS NOT NULL) AND (method IS NULL OR method = $2) AND (path_prefix IS NULL OR starts_with($3, path_prefix))
        AND (link_id IS NULL OR link_id = $4::uuid)`,
     [request.method, request.path, request.linkId],
     'r.latency_ms, r.status',
@@ -109,5 +119,16 @@ export function takeInstitutionRule(db: Queryable, organizationId: string, login
     `institution_error IS NOT NULL AND (institution IS NULL OR institution = $2) AND (link_id IS NULL OR link_id = $3::uuid)`,
     [login.institution, login.linkId],
     'r.institution_error',
+  )
+}
+
+export function takeWebhookRule(db: Queryable, organizationId: string, event: { webhookType: string; linkId: string | null }) {
+  return takeRule<{ webhook_delay_ms: number | null; webhook_duplicates: number | null; webhook_lost_answers: number | null }>(
+    db,
+    organizationId,
+    `(webhook_delay_ms IS NOT NULL OR webhook_duplicates IS NOT NULL OR webhook_lost_answers IS NOT NULL)
+       AND (webhook_type IS NULL OR webhook_type = $2) AND (link_id IS NULL OR link_id = $3::uuid)`,
+    [event.webhookType, event.linkId],
+    'r.webhook_delay_ms, r.webhook_duplicates, r.webhook_lost_answers',
   )
 }

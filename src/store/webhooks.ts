@@ -227,14 +227,29 @@ export async function insertDeliveries(
     now: string
     /** Deliveries with the same key reach an endpoint one after the other, in insertion order (migration 0017). */
     orderKey?: string | null
+    /** A sandbox webhook rule's effect (migration 0020): due later, sent more than once, first answers lost. */
+    sandbox?: { dueAt?: string; duplicates?: number; lostAnswers?: number }
   },
 ): Promise<void> {
   if (d.ids.length === 0) return
   await db.query(
-    `INSERT INTO webhook_deliveries (id, organization_id, endpoint_id, event_id, webhook_type, webhook_code, status, attempts, next_attempt_at, created_at, updated_at, order_key)
-     SELECT u.id, $3, u.endpoint_id, $4, $5, $6, 'pending', 0, $7::timestamptz, $7::timestamptz, $7::timestamptz, $8::text
+    `INSERT INTO webhook_deliveries (id, organization_id, endpoint_id, event_id, webhook_type, webhook_code, status, attempts, next_attempt_at, created_at, updated_at, order_key,
+       sandbox_duplicates, sandbox_lost_answers)
+     SELECT u.id, $3, u.endpoint_id, $4, $5, $6, 'pending', 0, COALESCE($9::timestamptz, $7::timestamptz), $7::timestamptz, $7::timestamptz, $8::text, $10::int, $11::int
      FROM unnest($1::uuid[], $2::uuid[]) AS u (id, endpoint_id)`,
-    [d.ids, d.endpointIds, d.organizationId, d.eventId, d.webhookType, d.webhookCode, d.now, d.orderKey ?? null],
+    [
+      d.ids,
+      d.endpointIds,
+      d.organizationId,
+      d.eventId,
+      d.webhookType,
+      d.webhookCode,
+      d.now,
+      d.orderKey ?? null,
+      d.sandbox?.dueAt ?? null,
+      d.sandbox?.duplicates ?? 0,
+      d.sandbox?.lostAnswers ?? 0,
+    ],
   )
   deliveriesDue()
 }
@@ -298,6 +313,9 @@ export interface ClaimedDelivery {
   url: string
   authorization_sealed: string | null
   secret_sealed: string
+  /** A sandbox webhook rule's: extra sends of the payload after this one, and answers to count as lost. */
+  sandbox_duplicates: number
+  sandbox_lost_answers: number
   payload: string
   /** The event's link (null for events about no link), for the attempt's log line. */
   link_id: string | null
@@ -376,9 +394,9 @@ export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise
        ), claimed AS (
          UPDATE webhook_deliveries d SET next_attempt_at = $2::timestamptz, claimed_until = $2::timestamptz, lease = d.lease + 1
          FROM due WHERE d.id = due.id
-         RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.lease
+         RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.lease, d.sandbox_duplicates, d.sandbox_lost_answers
        )
-       SELECT c.id, c.event_id, c.endpoint_id, c.attempts, c.lease, e.url, e.authorization_sealed, e.secret_sealed, ev.payload, ev.link_id
+       SELECT c.id, c.event_id, c.endpoint_id, c.attempts, c.lease, c.sandbox_duplicates, c.sandbox_lost_answers, e.url, e.authorization_sealed, e.secret_sealed, ev.payload, ev.link_id
        FROM claimed c JOIN webhook_endpoints e ON e.id = c.endpoint_id JOIN webhook_events ev ON ev.id = c.event_id
        ORDER BY c.id`,
       [options.now, options.leaseUntil, options.limit, endpoints.map((e) => e.id), options.perEndpoint],
@@ -395,6 +413,8 @@ export interface AttemptOutcome {
   nextAttemptAt: string | null
   /** When the attempt ended: the delivery's new `updated_at`. */
   finishedAt: string
+  /** A sandbox webhook rule counted this attempt's answer as lost: one fewer to lose. */
+  lostAnswer?: boolean
 }
 
 /**
@@ -411,7 +431,8 @@ export async function recordAttempt(db: Queryable, o: AttemptOutcome): Promise<b
        RETURNING delivery_id
      )
      UPDATE webhook_deliveries SET status = $8, attempts = $9, next_attempt_at = $10::timestamptz, claimed_until = NULL,
-       last_status_code = $4::int, updated_at = $11::timestamptz
+       last_status_code = $4::int, updated_at = $11::timestamptz,
+       sandbox_duplicates = 0, sandbox_lost_answers = GREATEST(sandbox_lost_answers - $12::int, 0)
      WHERE id = $1 AND lease = $2 AND status = 'pending'
      RETURNING id`,
     [
@@ -426,6 +447,7 @@ export async function recordAttempt(db: Queryable, o: AttemptOutcome): Promise<b
       o.attempts,
       o.nextAttemptAt,
       o.finishedAt,
+      o.lostAnswer ? 1 : 0,
     ],
   )
   return rows.length > 0

@@ -36,7 +36,7 @@ describe('sandbox fault rules', () => {
     const created = await rule({ match: { method: 'get', path: '/api/institutions/' }, effect: { status: 503 }, count: 2 })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({
-      match: { method: 'GET', path: '/api/institutions/', link: null, institution: null },
+      match: { method: 'GET', path: '/api/institutions/', link: null, institution: null, webhook_type: null },
       effect: { status: 503, latency_ms: null, institution_error: null },
       remaining: 2,
       probability: 1,
@@ -113,6 +113,10 @@ describe('sandbox fault rules', () => {
       [{ match: { link: randomUUID() }, effect: { status: 503 } }, 'match.link'],
       [{ effect: { status: 503 }, count: 0 }, 'count'],
       [{ effect: { status: 503 }, probability: 2 }, 'probability'],
+      [{ effect: { webhook_duplicates: 9 } }, 'effect.webhook_duplicates'],
+      [{ effect: { webhook_delay_ms: 100, status: 503 } }, 'effect'],
+      [{ match: { path: '/api/' }, effect: { webhook_lost_answers: 1 } }, 'match'],
+      [{ match: { webhook_type: 'LINK' }, effect: { status: 503 } }, 'match.webhook_type'],
     ]
     for (const [body, field] of cases) {
       const res = await rule(body)
@@ -149,5 +153,54 @@ describe('sandbox scenario (PONTE_SANDBOX_SCENARIO)', () => {
     await expect(loadScenario(ctx, { faults: [{ effect: { institution_error: 'nope' } }] })).rejects.toThrow('faults[0].effect.institution_error: nope')
     await expect(loadScenario(ctx, { faults: [{ key: 'no-such-key', effect: { status: 503 } }] })).rejects.toThrow('faults[0].key: no secret key no-such-key')
     await expect(loadScenario(ctx, [])).rejects.toThrow('"faults" array')
+  })
+})
+
+describe('sandbox webhook fault rules', () => {
+  let h: Harness
+  let receiver: Receiver
+  const rule = async (body: Json) => h.call('POST', '/sandbox/faults/', body)
+  const linkBody = { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full' }
+
+  beforeAll(async () => {
+    h = await createHarness()
+    receiver = await h.receiveWebhooks('Bearer webhook-faults')
+    await h.startWorker()
+  })
+  afterAll(async () => h?.close())
+
+  it('repeats, delays and loses the answers of the matching webhooks', async () => {
+    const link = (await h.call('POST', '/api/links/', { ...linkBody, access_mode: 'single' })).body
+    const owners = (id: string) => receiver.hits.filter((hit) => hit.eventId === id)
+    const fire = async (webhook_type: string) =>
+      (await h.call('POST', '/sandbox/webhooks/', { webhook_type, webhook_code: 'historical_update', link: link.id })).body.webhook_id as string
+
+    expect((await rule({ match: { webhook_type: 'OWNERS' }, effect: { webhook_duplicates: 2 }, count: 1 })).status).toBe(201)
+    const repeated = await fire('OWNERS')
+    await vi.waitFor(() => expect(owners(repeated)).toHaveLength(3), { timeout: 20_000, interval: 50 })
+    expect(new Set(owners(repeated).map((hit) => hit.raw)).size).toBe(1)
+
+    expect((await rule({ match: { webhook_type: 'ACCOUNTS', link: link.id }, effect: { webhook_lost_answers: 1 }, count: 1 })).status).toBe(201)
+    const lost = await fire('ACCOUNTS')
+    await vi.waitFor(() => expect(owners(lost)).toHaveLength(1), { timeout: 20_000, interval: 50 })
+    const [delivery] = (await h.db.query<{ id: string }>('SELECT id FROM webhook_deliveries WHERE event_id = $1', [lost])) as { id: string }[]
+    await vi.waitFor(
+      async () => expect((await h.call('GET', `/api/webhooks/deliveries/${delivery.id}/`)).body).toMatchObject({ status: 'pending', attempts: 1 }),
+      { timeout: 20_000, interval: 50 },
+    )
+    // Ponte retries on its schedule (3 s): the receiver, which answered 200, gets the event again.
+    h.clock.advance(3_000)
+    await vi.waitFor(() => expect(owners(lost)).toHaveLength(2), { timeout: 20_000, interval: 50 })
+    const detail = await h.call('GET', `/api/webhooks/deliveries/${delivery.id}/`)
+    expect(detail.body.status).toBe('succeeded')
+    expect(detail.body.attempts_log[0].error).toMatch(/^sandbox fault: the answer was lost/)
+
+    expect((await rule({ match: { webhook_type: 'BALANCES' }, effect: { webhook_delay_ms: 60_000 }, count: 1 })).status).toBe(201)
+    const delayed = await fire('BALANCES')
+    const next = await fire('OWNERS')
+    await vi.waitFor(() => expect(owners(next)).toHaveLength(1), { timeout: 20_000, interval: 50 })
+    expect(owners(delayed)).toHaveLength(0)
+    h.clock.advance(60_000)
+    await vi.waitFor(() => expect(owners(delayed)).toHaveLength(1), { timeout: 20_000, interval: 50 })
   })
 })

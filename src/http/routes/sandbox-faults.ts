@@ -14,6 +14,7 @@ const Match = Type.Object(
     path: nullable(Type.String({ maxLength: 200, description: 'A request rule: only paths that start with this, such as /api/transactions/.' })),
     link: nullable(Type.String({ description: 'Only requests about this link (its id in the path, body or query), or its logins.' })),
     institution: nullable(Type.String({ maxLength: 60, description: 'An institution_error rule: only logins at this institution.' })),
+    webhook_type: nullable(Type.String({ maxLength: 50, description: 'A webhook rule: only events of this webhook_type (TRANSACTIONS, PAYMENT_INTENTS...).' })),
   },
   { description: 'What the rule applies to; absent or null: anything.' },
 )
@@ -29,8 +30,21 @@ const Effect = Type.Object(
       }),
     ),
     institution_error: nullable(Type.String({ description: `The sandbox institution answers the login with this: ${INSTITUTION_FAULTS.join(', ')}.` })),
+    webhook_delay_ms: Type.Optional(
+      Type.Union([Type.Integer(), Type.Null()], {
+        description: "The event's deliveries are due this much later (1 to 600000): a later event may overtake it.",
+      }),
+    ),
+    webhook_duplicates: Type.Optional(
+      Type.Union([Type.Integer(), Type.Null()], { description: 'The receiver gets each delivery this many more times (1 to 5), the same X-Ponte-Event-Id.' }),
+    ),
+    webhook_lost_answers: Type.Optional(
+      Type.Union([Type.Integer(), Type.Null()], {
+        description: "The receiver's first answers (1 to 5) count as lost: Ponte retries on its schedule, so the event arrives again.",
+      }),
+    ),
   },
-  { description: 'latency_ms and/or status (a request rule), or institution_error (a login rule).' },
+  { description: 'latency_ms and/or status (a request rule), institution_error (a login rule), or webhook_ effects (a webhook rule).' },
 )
 
 const FaultRule = Type.Object({
@@ -40,11 +54,15 @@ const FaultRule = Type.Object({
     path: Type.Union([Type.String(), Type.Null()]),
     link: Type.Union([Type.String(), Type.Null()]),
     institution: Type.Union([Type.String(), Type.Null()]),
+    webhook_type: Type.Union([Type.String(), Type.Null()]),
   }),
   effect: Type.Object({
     latency_ms: Type.Union([Type.Integer(), Type.Null()]),
     status: Type.Union([Type.Integer(), Type.Null()]),
     institution_error: Type.Union([Type.String(), Type.Null()]),
+    webhook_delay_ms: Type.Union([Type.Integer(), Type.Null()]),
+    webhook_duplicates: Type.Union([Type.Integer(), Type.Null()]),
+    webhook_lost_answers: Type.Union([Type.Integer(), Type.Null()]),
   }),
   remaining: Type.Union([Type.Integer(), Type.Null()], { description: 'How many more times it applies; null: until deleted.' }),
   probability: Type.Number({ description: 'The chance a matching request or login is affected.' }),
