@@ -430,16 +430,7 @@ export async function updatePaymentIntent(ctx: Ctx, caller: PaymentsCaller, id: 
     if (Object.keys(changes).length > 0) {
       await store.updatePaymentIntent(tx, caller.organizationId, intent.id, changes, ctx.clock.now().toISOString())
       intent = (await store.findPaymentIntent(tx, caller.organizationId, intent.id))!
-      if (changes.confirmed) {
-        await recordChange(tx, ctx, caller, {
-          objectType: PAYMENT_INTENT_MACHINE.objectType,
-          objectId: intent.id,
-          from: intent.status,
-          to: intent.status,
-          amount: intent.amount,
-          reason: 'confirmed',
-        })
-      }
+      if (changes.confirmed) await recordConfirmation(tx, ctx, caller, intent)
     }
     if (intent.status === 'REQUIRES_PAYMENT_METHOD' && intent.payer_institution_id) {
       intent = await moveIntent(tx, ctx, caller, intent, 'REQUIRES_ACTION', { reason: 'payer institution selected' })
@@ -686,4 +677,16 @@ export async function getPaymentTransaction(db: Queryable, caller: PaymentsCalle
 /** The organization's ledger (tests and audits read it), oldest change first. */
 export function paymentsLedger(db: Queryable, caller: Pick<PaymentsCaller, 'organizationId'>, objectId?: string) {
   return store.readLedger(db, caller.organizationId, objectId)
+}
+
+/** `confirm: true` is a flag, not a status (docs/payments.md): its ledger row goes from the intent's status to the same. */
+export function recordConfirmation(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, intent: Pick<PaymentIntentRow, 'id' | 'status' | 'amount'>) {
+  return recordChange(tx, ctx, caller, {
+    objectType: PAYMENT_INTENT_MACHINE.objectType,
+    objectId: intent.id,
+    from: intent.status,
+    to: intent.status,
+    amount: intent.amount,
+    reason: 'confirmed',
+  })
 }

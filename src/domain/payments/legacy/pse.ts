@@ -9,7 +9,7 @@ import * as legacy from '../../../store/payments-legacy.ts'
 import type { LegacyInstitutionRow, LegacyTransactionRow, PseIntentRow } from '../../../store/payments-legacy.ts'
 import { byIdOr404 } from '../../by-id.ts'
 import { recordChange, type PaymentsCaller } from '../audit.ts'
-import { moveCharge, moveIntent, settle } from '../intents.ts'
+import { moveCharge, moveIntent, recordConfirmation, settle } from '../intents.ts'
 import { CHARGE_MACHINE, PAYMENT_INTENT_MACHINE, PAYMENT_INTENT_STATUSES, PAYMENT_LINK_MACHINE, transition } from '../machines.ts'
 import type { PaymentIntentStatus } from '../machines.ts'
 import { formatAmount } from '../money.ts'
@@ -401,16 +401,7 @@ export async function updatePseIntent(ctx: Ctx, caller: PaymentsCaller, id: stri
     changes.details = details
     await store.updatePaymentIntent(tx, caller.organizationId, intent.id, changes, ctx.clock.now().toISOString())
     intent = (await legacy.findIntent(tx, caller.organizationId, intent.id))!
-    if (changes.confirmed) {
-      await recordChange(tx, ctx, caller, {
-        objectType: PAYMENT_INTENT_MACHINE.objectType,
-        objectId: intent.id,
-        from: intent.status,
-        to: intent.status,
-        amount: intent.amount,
-        reason: 'confirmed',
-      })
-    }
+    if (changes.confirmed) await recordConfirmation(tx, ctx, caller, intent)
     if (intent.status === 'REQUIRES_PAYMENT_METHOD' && intent.payer_institution_id) {
       intent = { ...intent, ...(await moveIntent(tx, ctx, caller, asIntentRow(intent), 'REQUIRES_ACTION', { reason: 'payer institution selected' })) }
     }
