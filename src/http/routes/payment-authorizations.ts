@@ -29,7 +29,7 @@ import {
   PaymentAuthorizationCreate,
 } from '../schemas/payment-authorizations.ts'
 import { listRoute } from './lists.ts'
-import { callerOf, idempotencyKey, sendCreated } from './payments.ts'
+import { callerOf, idempotencyKey, sendCreated } from './object-routes.ts'
 
 /**
  * Belvo's payment authorizations (`/payments/br/payment-authorizations/`, Payments-BR.V2), plus

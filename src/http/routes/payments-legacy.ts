@@ -40,8 +40,7 @@ import {
 } from '../../domain/payments/legacy/links.ts'
 import { createKeyWithLogin, listKeys } from '../../domain/payments/legacy/secret-keys.ts'
 import { baseUrl } from '../plugins/pagination.ts'
-import { errorResponses, IdParams, ProjectionQuery } from '../schemas/common.ts'
-import { IdempotencyHeaders } from '../schemas/payments.ts'
+import { errorResponses, IdParams } from '../schemas/common.ts'
 import {
   AccessTokenParams,
   LegacyBankAccount,
@@ -61,7 +60,7 @@ import {
   PseIntentPatch,
 } from '../schemas/payments-legacy.ts'
 import { listRoute } from './lists.ts'
-import { callerOf, idempotencyKey, sendCreated } from './payments.ts'
+import { callerOf, createRoute, detailRoute, idempotencyKey } from './object-routes.ts'
 
 /**
  * Belvo's earlier payments API (`/payments/...` without `br/`, 1.35.0; issue 17): Colombia's PSE,
@@ -96,40 +95,20 @@ export function paymentLegacyRoutes(api: Api): void {
       return { count, results: rows.map(institutionWire) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/institutions/:id/',
-    {
-      schema: {
-        tags: institutionTags,
-        summary: "Get a payment institution's details",
-        operationId: 'DetailPaymentInstitution',
-        params: IdParams,
-        querystring: ProjectionQuery,
-        response: { 200: LegacyInstitution, ...errorResponses() },
-      },
-    },
+    { tags: institutionTags, summary: "Get a payment institution's details", operationId: 'DetailPaymentInstitution', item: LegacyInstitution },
     async (request) => institutionWire(await getInstitution(db, request.params.id)),
   )
 
   // -- Customers ---------------------------------------------------------------------------------
   const customerTags = ['Customers']
-  api.post(
+  createRoute(
+    api,
     '/payments/customers/',
-    {
-      schema: {
-        tags: customerTags,
-        summary: 'Create a new customer',
-        operationId: 'CreateCustomer',
-        headers: IdempotencyHeaders,
-        body: LegacyCustomerCreate,
-        response: { 201: LegacyCustomer, ...errorResponses(400, 409, 422) },
-      },
-    },
-    async (request, reply) =>
-      sendCreated(
-        reply,
-        await created(request, async (tx) => ({ status: 201, body: customerWire(await createCustomer(tx, ctx, callerOf(request), body(request))) })),
-      ),
+    { tags: customerTags, summary: 'Create a new customer', operationId: 'CreateCustomer', body: LegacyCustomerCreate, item: LegacyCustomer },
+    (request) => created(request, async (tx) => ({ status: 201, body: customerWire(await createCustomer(tx, ctx, callerOf(request), body(request))) })),
   )
   listRoute(
     api,
@@ -140,40 +119,20 @@ export function paymentLegacyRoutes(api: Api): void {
       return { count, results: rows.map(customerWire) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/customers/:id/',
-    {
-      schema: {
-        tags: customerTags,
-        summary: "Get a customer's details",
-        operationId: 'DetailCustomer',
-        params: IdParams,
-        querystring: ProjectionQuery,
-        response: { 200: LegacyCustomer, ...errorResponses() },
-      },
-    },
+    { tags: customerTags, summary: "Get a customer's details", operationId: 'DetailCustomer', item: LegacyCustomer },
     async (request) => customerWire(await getCustomer(db, callerOf(request), request.params.id)),
   )
 
   // -- Bank accounts -----------------------------------------------------------------------------
   const accountTags = ['Bank Accounts']
-  api.post(
+  createRoute(
+    api,
     '/payments/bank-accounts/',
-    {
-      schema: {
-        tags: accountTags,
-        summary: 'Create a new bank account',
-        operationId: 'CreateBankAccount',
-        headers: IdempotencyHeaders,
-        body: LegacyBankAccountCreate,
-        response: { 201: LegacyBankAccount, ...errorResponses(400, 409, 422) },
-      },
-    },
-    async (request, reply) =>
-      sendCreated(
-        reply,
-        await created(request, async (tx) => ({ status: 201, body: bankAccountWire(await createBankAccount(tx, ctx, callerOf(request), body(request))) })),
-      ),
+    { tags: accountTags, summary: 'Create a new bank account', operationId: 'CreateBankAccount', body: LegacyBankAccountCreate, item: LegacyBankAccount },
+    (request) => created(request, async (tx) => ({ status: 201, body: bankAccountWire(await createBankAccount(tx, ctx, callerOf(request), body(request))) })),
   )
   listRoute(
     api,
@@ -184,40 +143,20 @@ export function paymentLegacyRoutes(api: Api): void {
       return { count, results: rows.map(bankAccountWire) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/bank-accounts/:id/',
-    {
-      schema: {
-        tags: accountTags,
-        summary: "Get a bank account's details",
-        operationId: 'DetailBankAccount',
-        params: IdParams,
-        querystring: ProjectionQuery,
-        response: { 200: LegacyBankAccount, ...errorResponses() },
-      },
-    },
+    { tags: accountTags, summary: "Get a bank account's details", operationId: 'DetailBankAccount', item: LegacyBankAccount },
     async (request) => bankAccountWire(await getBankAccount(db, callerOf(request), request.params.id)),
   )
 
   // -- PSE payment intents -----------------------------------------------------------------------
   const intentTags = ['Payment Intents']
-  api.post(
+  createRoute(
+    api,
     '/payments/payment-intents/',
-    {
-      schema: {
-        tags: intentTags,
-        summary: 'Create a PSE payment intent',
-        operationId: 'CreatePaymentIntent',
-        headers: IdempotencyHeaders,
-        body: PseIntentCreate,
-        response: { 201: PseIntent, ...errorResponses(400, 409, 422) },
-      },
-    },
-    async (request, reply) =>
-      sendCreated(
-        reply,
-        await created(request, async (tx) => ({ status: 201, body: pseIntentWire(await createPseIntentIn(tx, ctx, callerOf(request), body(request))) })),
-      ),
+    { tags: intentTags, summary: 'Create a PSE payment intent', operationId: 'CreatePaymentIntent', body: PseIntentCreate, item: PseIntent },
+    (request) => created(request, async (tx) => ({ status: 201, body: pseIntentWire(await createPseIntentIn(tx, ctx, callerOf(request), body(request))) })),
   )
   listRoute(
     api,
@@ -228,18 +167,10 @@ export function paymentLegacyRoutes(api: Api): void {
       return { count, results: views.map(pseIntentWire) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/payment-intents/:id/',
-    {
-      schema: {
-        tags: intentTags,
-        summary: "Get a PSE payment intent's details",
-        operationId: 'DetailPaymentIntent',
-        params: IdParams,
-        querystring: ProjectionQuery,
-        response: { 200: PseIntent, ...errorResponses() },
-      },
-    },
+    { tags: intentTags, summary: "Get a PSE payment intent's details", operationId: 'DetailPaymentIntent', item: PseIntent },
     async (request) => pseIntentWire(await getPseIntent(db, callerOf(request), request.params.id)),
   )
   api.patch(
@@ -276,48 +207,31 @@ export function paymentLegacyRoutes(api: Api): void {
       return { count, results: rows.map(legacyTransactionWire) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/transactions/:id/',
-    {
-      schema: {
-        tags: transactionTags,
-        summary: "Get a transaction's details",
-        operationId: 'DetailPaymentTransactions',
-        params: IdParams,
-        querystring: ProjectionQuery,
-        response: { 200: LegacyTransaction, ...errorResponses() },
-      },
-    },
+    { tags: transactionTags, summary: "Get a transaction's details", operationId: 'DetailPaymentTransactions', item: LegacyTransaction },
     async (request) => legacyTransactionWire(await getTransaction(db, callerOf(request), request.params.id)),
   )
 
   // -- Payment links -----------------------------------------------------------------------------
   const linkTags = ['Payment Links']
-  api.post(
+  createRoute(
+    api,
     '/payments/payment-links/',
     {
-      schema: {
-        tags: linkTags,
-        summary: 'Create a payment link',
-        description: 'OFPI (payment_method_details.open_finance) or PSE (payment_method_details.pse). `payment_url` is the payment page Ponte serves.',
-        operationId: 'CreatePaymentlink',
-        headers: IdempotencyHeaders,
-        body: LegacyPaymentLinkCreate,
-        response: { 201: LegacyPaymentLink, ...errorResponses(400, 409, 422) },
-      },
+      tags: linkTags,
+      summary: 'Create a payment link',
+      description: 'OFPI (payment_method_details.open_finance) or PSE (payment_method_details.pse). `payment_url` is the payment page Ponte serves.',
+      operationId: 'CreatePaymentlink',
+      body: LegacyPaymentLinkCreate,
+      item: LegacyPaymentLink,
     },
-    async (request, reply) =>
-      sendCreated(
-        reply,
-        await created(request, async (tx) => ({
-          status: 201,
-          body: paymentLinkWire(
-            await createPaymentLinkIn(tx, ctx, callerOf(request), body(request), publicBase(request)),
-            publicBase(request),
-            ctx.clock.now(),
-          ),
-        })),
-      ),
+    (request) =>
+      created(request, async (tx) => ({
+        status: 201,
+        body: paymentLinkWire(await createPaymentLinkIn(tx, ctx, callerOf(request), body(request), publicBase(request)), publicBase(request), ctx.clock.now()),
+      })),
   )
   listRoute(
     api,
@@ -337,18 +251,10 @@ export function paymentLegacyRoutes(api: Api): void {
       return { count, results: rows.map((row) => paymentLinkItemWire(row, base, now)) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/payment-links/:access_token/',
-    {
-      schema: {
-        tags: linkTags,
-        summary: "Get a payment link's details",
-        operationId: 'DetailCreatePaymentlink',
-        params: AccessTokenParams,
-        querystring: ProjectionQuery,
-        response: { 200: LegacyPaymentLink, ...errorResponses() },
-      },
-    },
+    { tags: linkTags, summary: "Get a payment link's details", operationId: 'DetailCreatePaymentlink', item: LegacyPaymentLink, params: AccessTokenParams },
     async (request) => paymentLinkWire(await getPaymentLink(db, callerOf(request), request.params.access_token), publicBase(request), ctx.clock.now()),
   )
 

@@ -1,8 +1,7 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Api } from '../api.ts'
-import type { PaymentsCaller } from '../../domain/payments/audit.ts'
-import { IDEMPOTENCY_HEADER, idempotent, storedAnswer, type IdempotentResult } from '../../domain/payments/idempotency.ts'
+import { idempotent, storedAnswer } from '../../domain/payments/idempotency.ts'
 import {
   authorizePaymentIntent,
   cancelPaymentIntent,
@@ -45,7 +44,7 @@ import {
   paymentTransactionWire,
   resourceVersion,
 } from '../../domain/payments/wire.ts'
-import { errorResponses, IdParams, ProjectionQuery } from '../schemas/common.ts'
+import { errorResponses, IdParams } from '../schemas/common.ts'
 import {
   BankAccount,
   BankAccountCreate,
@@ -68,6 +67,7 @@ import {
   VersionHeaders,
 } from '../schemas/payments.ts'
 import { listRoute } from './lists.ts'
+import { callerOf, createRoute, detailRoute, idempotencyKey, sendCreated } from './object-routes.ts'
 import { baseUrl } from '../plugins/pagination.ts'
 import {
   completeEnrollmentRedirection,
@@ -83,27 +83,10 @@ import {
  * call. Thin: each route reads the request, calls src/domain/payments and writes Belvo's shapes.
  */
 
-type Request = Pick<FastifyRequest, 'principal' | 'id' | 'headers'>
-
-export function callerOf(request: Request): PaymentsCaller {
-  return { organizationId: request.principal.organizationId, keyId: request.principal.keyId, requestId: request.id }
-}
-
 const versionOf = (request: Pick<FastifyRequest, 'headers'>) => resourceVersion(request.headers['x-belvo-api-resource-version'])
 
 const intentWire = (view: IntentView) => paymentIntentWire(view.intent, view.charges, view.transactions)
 const chargeWireOf = (view: ChargeView) => chargeWire(view.charge, view.intent, view.transactions)
-
-/** Sends a creation's answer with Belvo's idempotency headers when the request had a key. */
-export function sendCreated(reply: FastifyReply, result: IdempotentResult) {
-  if (result.idempotency) reply.header('Belvo-Idempotency-Key', result.idempotency.key).header('Belvo-Idempotency-Status', result.idempotency.status)
-  return reply.code(result.status).send(result.body)
-}
-
-export function idempotencyKey(request: FastifyRequest): string | undefined {
-  const value = request.headers[IDEMPOTENCY_HEADER]
-  return Array.isArray(value) ? value[value.length - 1] : value
-}
 
 export function paymentRoutes(api: Api): void {
   const ctx = api.deps.domain
@@ -136,43 +119,31 @@ export function paymentRoutes(api: Api): void {
       return { count, results: rows.map(paymentInstitutionWire) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/br/institutions/:id/',
     {
-      schema: {
-        tags: institutionTags,
-        summary: "Get a payment institution's details",
-        description: "Not in Belvo's spec (which lists institutions only): the list filtered by `id`, as one object.",
-        operationId: 'DetailPaymentInstitutionBrazil',
-        params: IdParams,
-        querystring: ProjectionQuery,
-        response: { 200: PaymentInstitution, ...errorResponses() },
-      },
+      tags: institutionTags,
+      summary: "Get a payment institution's details",
+      operationId: 'DetailPaymentInstitutionBrazil',
+      item: PaymentInstitution,
+      description: "Not in Belvo's spec (which lists institutions only): the list filtered by `id`, as one object.",
     },
     async (request) => paymentInstitutionWire(await getPaymentInstitution(db, request.params.id)),
   )
 
   // -- Customers ---------------------------------------------------------------------------------
   const customerTags = ['Customers (Brazil)']
-  api.post(
+  createRoute(
+    api,
     '/payments/br/customers/',
-    {
-      schema: {
-        tags: customerTags,
-        summary: 'Create a customer',
-        operationId: 'CreateCustomerBrazil',
-        headers: IdempotencyHeaders,
-        body: CustomerCreate,
-        response: { 201: Customer, ...errorResponses(400, 409, 422) },
-      },
-    },
-    async (request, reply) => {
+    { tags: customerTags, summary: 'Create a customer', operationId: 'CreateCustomerBrazil', body: CustomerCreate, item: Customer },
+    async (request) => {
       const version = versionOf(request)
-      const result = await created(request, async (tx) => ({
+      return created(request, async (tx) => ({
         status: 201,
         body: customerWire(await createCustomerIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>, version), version),
       }))
-      return sendCreated(reply, result)
     },
   )
   listRoute(
@@ -185,43 +156,25 @@ export function paymentRoutes(api: Api): void {
       return { count, results: rows.map((row) => customerWire(row, version)) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/br/customers/:id/',
-    {
-      schema: {
-        tags: customerTags,
-        summary: "Get a customer's details",
-        operationId: 'DetailCustomerBrazil',
-        params: IdParams,
-        headers: VersionHeaders,
-        querystring: ProjectionQuery,
-        response: { 200: Customer, ...errorResponses() },
-      },
-    },
+    { tags: customerTags, summary: "Get a customer's details", operationId: 'DetailCustomerBrazil', item: Customer, headers: VersionHeaders },
     async (request) => customerWire(await getCustomer(db, callerOf(request), request.params.id), versionOf(request)),
   )
 
   // -- Bank accounts -----------------------------------------------------------------------------
   const accountTags = ['Bank Accounts (Brazil)']
-  api.post(
+  createRoute(
+    api,
     '/payments/br/bank-accounts/',
-    {
-      schema: {
-        tags: accountTags,
-        summary: 'Register a bank account',
-        operationId: 'RegisterBankAccountBrazil',
-        headers: IdempotencyHeaders,
-        body: BankAccountCreate,
-        response: { 201: BankAccount, ...errorResponses(400, 409, 422) },
-      },
-    },
-    async (request, reply) => {
+    { tags: accountTags, summary: 'Register a bank account', operationId: 'RegisterBankAccountBrazil', body: BankAccountCreate, item: BankAccount },
+    async (request) => {
       const version = versionOf(request)
-      const result = await created(request, async (tx) => ({
+      return created(request, async (tx) => ({
         status: 201,
         body: bankAccountWire(await createBankAccountIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>, version), version),
       }))
-      return sendCreated(reply, result)
     },
   )
   listRoute(
@@ -234,19 +187,10 @@ export function paymentRoutes(api: Api): void {
       return { count, results: rows.map((row) => bankAccountWire(row, version)) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/br/bank-accounts/:id/',
-    {
-      schema: {
-        tags: accountTags,
-        summary: "Get a bank account's details",
-        operationId: 'DetailBankAccountBrazil',
-        params: IdParams,
-        headers: VersionHeaders,
-        querystring: ProjectionQuery,
-        response: { 200: BankAccount, ...errorResponses() },
-      },
-    },
+    { tags: accountTags, summary: "Get a bank account's details", operationId: 'DetailBankAccountBrazil', item: BankAccount, headers: VersionHeaders },
     async (request) => bankAccountWire(await getBankAccount(db, callerOf(request), request.params.id), versionOf(request)),
   )
 
@@ -291,18 +235,10 @@ export function paymentRoutes(api: Api): void {
       return { count, results: views.map(intentWire) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/br/payment-intents/:id/',
-    {
-      schema: {
-        tags: intentTags,
-        summary: "Get a payment intent's details",
-        operationId: 'DetailPaymentIntentBrazil',
-        params: IdParams,
-        querystring: ProjectionQuery,
-        response: { 200: PaymentIntent, ...errorResponses() },
-      },
-    },
+    { tags: intentTags, summary: "Get a payment intent's details", operationId: 'DetailPaymentIntentBrazil', item: PaymentIntent },
     async (request) => intentWire(await getPaymentIntent(db, callerOf(request), request.params.id)),
   )
   api.patch(
@@ -369,18 +305,10 @@ export function paymentRoutes(api: Api): void {
       return { count, results: views.map(chargeWireOf) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/br/payment-intents/:id/charges/:charge_id/',
-    {
-      schema: {
-        tags: intentTags,
-        summary: "Get a payment intent's charge",
-        operationId: 'DetailChargesBrazil',
-        params: IntentChargeParams,
-        querystring: ProjectionQuery,
-        response: { 200: Charge, ...errorResponses() },
-      },
-    },
+    { tags: intentTags, summary: "Get a payment intent's charge", operationId: 'DetailChargesBrazil', item: Charge, params: IntentChargeParams },
     async (request) => chargeWireOf(await getCharge(db, callerOf(request), request.params.charge_id, request.params.id)),
   )
   api.post(
@@ -408,18 +336,16 @@ export function paymentRoutes(api: Api): void {
       return { count, results: views.map(chargeWireOf) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/br/charges/:charge_id/',
     {
-      schema: {
-        tags: chargeTags,
-        summary: "Get a charge's details",
-        operationId: 'DetailChargeBrazil',
-        params: ChargeParams,
-        headers: VersionHeaders,
-        querystring: ProjectionQuery,
-        response: { 200: ChargeAnyVersion, ...errorResponses() },
-      },
+      tags: chargeTags,
+      summary: "Get a charge's details",
+      operationId: 'DetailChargeBrazil',
+      item: ChargeAnyVersion,
+      params: ChargeParams,
+      headers: VersionHeaders,
     },
     async (request) => {
       const caller = callerOf(request)
@@ -448,40 +374,23 @@ export function paymentRoutes(api: Api): void {
       return { count, results: rows.map(paymentTransactionWire) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/br/transactions/:id/',
-    {
-      schema: {
-        tags: transactionTags,
-        summary: "Get a payment transaction's details",
-        operationId: 'DetailPaymentTransactionsBrazil',
-        params: IdParams,
-        querystring: ProjectionQuery,
-        response: { 200: PaymentTransaction, ...errorResponses() },
-      },
-    },
+    { tags: transactionTags, summary: "Get a payment transaction's details", operationId: 'DetailPaymentTransactionsBrazil', item: PaymentTransaction },
     async (request) => paymentTransactionWire(await getPaymentTransaction(db, callerOf(request), request.params.id)),
   )
   // -- Enrollments (biometric Pix) ---------------------------------------------------------------
   const enrollmentTags = ['Enrollments (Brazil)']
-  api.post(
+  createRoute(
+    api,
     '/payments/br/enrollments/',
-    {
-      schema: {
-        tags: enrollmentTags,
-        summary: 'Enroll a device for biometric Pix',
-        operationId: 'CreateEnrollmentBrazil',
-        headers: IdempotencyHeaders,
-        body: EnrollmentCreate,
-        response: { 201: Enrollment, ...errorResponses(400, 409, 422) },
-      },
-    },
-    async (request, reply) => {
-      const result = await created(request, async (tx) => ({
+    { tags: enrollmentTags, summary: 'Enroll a device for biometric Pix', operationId: 'CreateEnrollmentBrazil', body: EnrollmentCreate, item: Enrollment },
+    async (request) => {
+      return created(request, async (tx) => ({
         status: 201,
         body: enrollmentWire(await createEnrollmentIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>), originOf(request)),
       }))
-      return sendCreated(reply, result)
     },
   )
   listRoute(
@@ -495,17 +404,16 @@ export function paymentRoutes(api: Api): void {
       return { count, results: rows.map((row) => enrollmentWire(row, origin)) }
     },
   )
-  api.get(
+  detailRoute(
+    api,
     '/payments/br/enrollments/:enrollment_id/',
     {
-      schema: {
-        tags: enrollmentTags,
-        summary: "Get an enrollment's details",
-        operationId: 'DetailEnrollmentBrazil',
-        params: EnrollmentParams,
-        querystring: ProjectionQuery,
-        response: { 200: Enrollment, ...errorResponses(400) },
-      },
+      tags: enrollmentTags,
+      summary: "Get an enrollment's details",
+      operationId: 'DetailEnrollmentBrazil',
+      item: Enrollment,
+      params: EnrollmentParams,
+      errors: [400],
     },
     async (request) => enrollmentWire(await getEnrollment(db, callerOf(request), request.params.enrollment_id), originOf(request)),
   )
