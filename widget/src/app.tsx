@@ -13,7 +13,7 @@ import { ApiError, type Connected, type ErrorItem, type Institution, type Sessio
 import { hasErrorMessage, pickLocale, translator, type MessageKey } from './i18n.ts'
 import { Host, pickError, returnUrl, type StartParams } from './host.ts'
 import { Credentials, Dialog, Institutions, Intro, Loading, Message, Mfa, OpenFinanceConsent, Success, type ConsentRequest } from './steps.tsx'
-import { BrandMark, Icon, readableOn } from './ui.tsx'
+import { BrandMark, Frame, readableOn } from './ui.tsx'
 
 type Step =
   | { name: 'loading' }
@@ -531,39 +531,27 @@ export function App(props: { params: StartParams }) {
   })()
 
   return (
-    <div class={`shell${host.embedded ? ' embedded' : ''}`}>
-      <div class="card" inert={confirmExit ? true : undefined} aria-hidden={confirmExit ? 'true' : undefined}>
-        <header class="topbar">
-          {back ? (
-            <button type="button" class="icon-button" aria-label={t('back')} onClick={back}>
-              <Icon name="back" />
-            </button>
-          ) : (
-            <span class="icon-spacer" />
-          )}
-          <div class="brand">
-            <BrandMark logo={branding?.company_logo} icon={branding?.company_icon} name={company} />
-          </div>
-          <button type="button" class="icon-button" aria-label={t('close')} ref={closeButton} onClick={requestClose}>
-            <Icon name="close" />
-          </button>
-        </header>
-        <main class="content">{screen}</main>
-        <footer class="footer">
-          <Icon name="lock" />
-          {t('poweredBy')}
-        </footer>
-      </div>
-      {confirmExit ? (
-        <Dialog
-          t={t}
-          onStay={() => {
-            setConfirmExit(false)
-            requestAnimationFrame(() => closeButton.current?.focus())
-          }}
-          onLeave={leave}
-        />
-      ) : null}
-    </div>
+    <Frame
+      embedded={host.embedded}
+      inert={confirmExit}
+      brand={<BrandMark logo={branding?.company_logo} icon={branding?.company_icon} name={company} />}
+      back={back ? { label: t('back'), onClick: back } : undefined}
+      close={{ label: t('close'), onClick: requestClose, ref: closeButton }}
+      footer={t('poweredBy')}
+      overlay={
+        confirmExit ? (
+          <Dialog
+            t={t}
+            onStay={() => {
+              setConfirmExit(false)
+              requestAnimationFrame(() => closeButton.current?.focus())
+            }}
+            onLeave={leave}
+          />
+        ) : null
+      }
+    >
+      {screen}
+    </Frame>
   )
 }

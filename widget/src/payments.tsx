@@ -15,7 +15,7 @@ import { ApiError, callWidgetApi, type ErrorItem } from './api.ts'
 import { pickLocale, translator, type Locale } from './i18n.ts'
 import { PENDING_PAYMENTS_TOKEN, withQuery, type StartParams } from './host.ts'
 import { Loading, Message } from './steps.tsx'
-import { Badge, BrandMark, Icon, InstitutionLogo, Spinner, Step } from './ui.tsx'
+import { Badge, BrandMark, Frame, Icon, InstitutionLogo, Spinner, Step } from './ui.tsx'
 
 interface Enrollment {
   id: string
@@ -525,23 +525,8 @@ export function PaymentsApp(props: { params: StartParams }) {
   })()
 
   return (
-    <div class="shell">
-      <div class="card">
-        <header class="topbar">
-          <span class="icon-spacer" />
-          <div class="brand">
-            <BrandMark name={company || undefined} />
-          </div>
-          <button type="button" class="icon-button" aria-label={shared('close')} onClick={exit}>
-            <Icon name="close" />
-          </button>
-        </header>
-        <main class="content">{screen}</main>
-        <footer class="footer">
-          <Icon name="lock" />
-          {shared('poweredBy')}
-        </footer>
-      </div>
-    </div>
+    <Frame brand={<BrandMark name={company || undefined} />} close={{ label: shared('close'), onClick: exit }} footer={shared('poweredBy')}>
+      {screen}
+    </Frame>
   )
 }

@@ -1,5 +1,5 @@
 /** Small pieces every step uses: the step frame with its focused heading, logos, icons, buttons. */
-import type { ComponentChildren } from 'preact'
+import type { ComponentChildren, Ref } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 
 /**
@@ -113,4 +113,48 @@ export function BrandMark(props: { logo?: string; icon?: string; name?: string }
     )
   }
   return props.name ? <span class="company-name">{props.name}</span> : null
+}
+
+/**
+ * The widget's card around every screen, in both flows (the connect flow of app.tsx and the
+ * payments flow of payments.tsx): the top bar (back when there is a previous step, the brand, close),
+ * the screen, the "secured by" footer. `inert` while a dialog sits above it, so neither focus nor a
+ * screen reader wanders behind the dialog.
+ */
+export function Frame(props: {
+  embedded?: boolean
+  inert?: boolean
+  brand: ComponentChildren
+  back?: { label: string; onClick: () => void }
+  close: { label: string; onClick: () => void; ref?: Ref<HTMLButtonElement> }
+  footer: string
+  children: ComponentChildren
+  /** What sits above the card (the exit dialog). */
+  overlay?: ComponentChildren
+}) {
+  return (
+    <div class={`shell${props.embedded ? ' embedded' : ''}`}>
+      <div class="card" inert={props.inert ? true : undefined} aria-hidden={props.inert ? 'true' : undefined}>
+        <header class="topbar">
+          {props.back ? (
+            <button type="button" class="icon-button" aria-label={props.back.label} onClick={props.back.onClick}>
+              <Icon name="back" />
+            </button>
+          ) : (
+            <span class="icon-spacer" />
+          )}
+          <div class="brand">{props.brand}</div>
+          <button type="button" class="icon-button" aria-label={props.close.label} ref={props.close.ref} onClick={props.close.onClick}>
+            <Icon name="close" />
+          </button>
+        </header>
+        <main class="content">{props.children}</main>
+        <footer class="footer">
+          <Icon name="lock" />
+          {props.footer}
+        </footer>
+      </div>
+      {props.overlay}
+    </div>
+  )
 }
