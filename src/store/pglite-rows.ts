@@ -42,20 +42,28 @@ export class PgliteError extends Error {
  * PGlite's own parser (which copies every field) out of the way; the chunks are views of engine
  * memory, so they are copied.
  */
-async function exchange(pg: PGlite, request: Buffer, onParsed?: () => void): Promise<Record<string, string | null>[]> {
+async function exchange(pg: PGlite, request: Request): Promise<Record<string, string | null>[]> {
   await pg.waitReady
-  return (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() => exchangeInTransaction(pg, request, onParsed))
+  return (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() => exchangeInTransaction(pg, request))
 }
+
+/**
+ * What goes to the engine: the messages, and what to do once it has parsed them. A function is
+ * called under the query lock, so what it reads of the engine's state (which statements it has
+ * prepared) cannot change before the messages arrive.
+ */
+type Request = Buffer | (() => { request: Buffer; onParsed?: () => void })
 
 /**
  * The exchange alone, under the query lock only: for a statement of the transaction that already
  * holds the transaction lock (PGlite's `transaction`, store/pglite.ts). An error leaves the
  * transaction aborted, as PGlite's own `query` does; the transaction then rolls back.
  */
-function exchangeInTransaction(pg: PGlite, request: Buffer, onParsed?: () => void): Promise<Record<string, string | null>[]> {
+function exchangeInTransaction(pg: PGlite, request: Request): Promise<Record<string, string | null>[]> {
   return pg.runExclusive(async () => {
+    const { request: messages, onParsed } = typeof request === 'function' ? request() : { request, onParsed: undefined }
     const chunks: Buffer[] = []
-    await pg.execProtocolRawStream(request, {
+    await pg.execProtocolRawStream(messages, {
       syncToFs: false,
       onRawData: (chunk) => {
         chunks.push(Buffer.from(chunk))
@@ -77,30 +85,34 @@ function namedQuery(
   pg: PGlite,
   text: string,
   params: unknown[],
-  run: (request: Buffer, onParsed?: () => void) => Promise<Record<string, string | null>[]>,
+  run: (request: Request) => Promise<Record<string, string | null>[]>,
 ): Promise<Record<string, string | null>[]> {
   let prepared = preparedIn.get(pg)
   if (!prepared) preparedIn.set(pg, (prepared = new Set()))
   const names = prepared
   const name = statementName(text)
-  const known = names.has(name)
-  const request = Buffer.concat([
-    ...(known ? [] : [serialize.parse({ name, text })]),
+  const execution = [
     serialize.bind({ statement: name, values: params.map(textParam) }),
     serialize.describe({ type: 'P' }),
     serialize.execute({}),
     serialize.sync(),
-  ])
-  return run(request, known ? undefined : () => names.add(name))
+  ]
+  // Whether to Parse is decided under the query lock: two requests running the same statement
+  // for the first time at once would otherwise both send it, and the second fail (42P05).
+  return run(() =>
+    names.has(name)
+      ? { request: Buffer.concat(execution) }
+      : { request: Buffer.concat([serialize.parse({ name, text }), ...execution]), onParsed: () => names.add(name) },
+  )
 }
 
 export function queryTextRows(pg: PGlite, text: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
-  return namedQuery(pg, text, params, (request, onParsed) => exchange(pg, request, onParsed))
+  return namedQuery(pg, text, params, (request) => exchange(pg, request))
 }
 
 /** `queryTextRows` for a statement inside an open PGlite transaction (one engine call instead of six). */
 export function queryTextRowsInTransaction(pg: PGlite, text: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
-  return namedQuery(pg, text, params, (request, onParsed) => exchangeInTransaction(pg, request, onParsed))
+  return namedQuery(pg, text, params, (request) => exchangeInTransaction(pg, request))
 }
 
 /**

@@ -38,6 +38,14 @@ describe.skipIf(backend !== 'pglite')('PGlite text rows', () => {
     expect(quoted.n).toBe('3')
   })
 
+  it('runs a statement new to the engine from concurrent callers, prepared once (no "already exists")', async () => {
+    const sql = 'SELECT count(*)::text AS n FROM t WHERE id <= $1'
+    const answers = await Promise.all([1, 2, 3, 4].map((n) => db.query<{ n: string }>(sql, [n], { prepared: true })))
+    expect(answers.map(([row]) => row.n)).toEqual(['1', '2', '3', '4'])
+    const inTransaction = await db.tx((tx) => Promise.all([5, 6].map((n) => tx.query<{ n: string }>(`${sql} AND true`, [n], { prepared: true }))))
+    expect(inTransaction.map(([row]) => row.n)).toEqual(['5', '6'])
+  })
+
   it('throws database errors with their code, and the next query works', async () => {
     await expect(db.query('SELECT * FROM missing_table', [], { prepared: true })).rejects.toMatchObject({ code: '42P01' })
     await expect(db.query('SELECT $1::uuid', ['not-a-uuid'], { prepared: true })).rejects.toMatchObject({ code: '22P02' })
