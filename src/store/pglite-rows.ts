@@ -42,7 +42,7 @@ export class PgliteError extends Error {
  * PGlite's own parser (which copies every field) out of the way; the chunks are views of engine
  * memory, so they are copied.
  */
-async function exchange(pg: PGlite, request: Request): Promise<Record<string, string | null>[]> {
+async function exchange(pg: PGlite, request: EngineRequest): Promise<Record<string, string | null>[]> {
   await pg.waitReady
   return (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() => exchangeInTransaction(pg, request))
 }
@@ -52,14 +52,14 @@ async function exchange(pg: PGlite, request: Request): Promise<Record<string, st
  * called under the query lock, so what it reads of the engine's state (which statements it has
  * prepared) cannot change before the messages arrive.
  */
-type Request = Buffer | (() => { request: Buffer; onParsed?: () => void })
+type EngineRequest = Buffer | (() => { request: Buffer; onParsed?: () => void })
 
 /**
  * The exchange alone, under the query lock only: for a statement of the transaction that already
  * holds the transaction lock (PGlite's `transaction`, store/pglite.ts). An error leaves the
  * transaction aborted, as PGlite's own `query` does; the transaction then rolls back.
  */
-function exchangeInTransaction(pg: PGlite, request: Request): Promise<Record<string, string | null>[]> {
+function exchangeInTransaction(pg: PGlite, request: EngineRequest): Promise<Record<string, string | null>[]> {
   return pg.runExclusive(async () => {
     const { request: messages, onParsed } = typeof request === 'function' ? request() : { request, onParsed: undefined }
     const chunks: Buffer[] = []
@@ -85,7 +85,7 @@ function namedQuery(
   pg: PGlite,
   text: string,
   params: unknown[],
-  run: (request: Request) => Promise<Record<string, string | null>[]>,
+  run: (request: EngineRequest) => Promise<Record<string, string | null>[]>,
 ): Promise<Record<string, string | null>[]> {
   let prepared = preparedIn.get(pg)
   if (!prepared) preparedIn.set(pg, (prepared = new Set()))
