@@ -53,6 +53,8 @@ import { categorizationRoutes } from './http/routes/enrichment.ts'
 import { contextualClock, systemClock, type Clock } from './lib/clock.ts'
 import { organizationTime, widgetOrganizationTime } from './http/plugins/sandbox-clock.ts'
 import { sandboxClockRoutes } from './http/routes/sandbox-clock.ts'
+import { organizationIds } from './http/plugins/sandbox-seed.ts'
+import { sandboxSeedRoutes } from './http/routes/sandbox-seed.ts'
 import { PonteError } from './lib/errors.ts'
 import { hex32 } from './lib/ids.ts'
 import { createLogger, type Logger } from './lib/logger.ts'
@@ -233,8 +235,12 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
   await app.register(async (api) => {
     const scoped = api as unknown as Api
     scoped.addHook('onRequest', authenticate(deps.verifier))
+    // Ids from the organization's sandbox seed, if it has one (domain/sandbox-seed.ts).
+    const ids = organizationIds(deps.domain)
+    scoped.addHook('onRequest', ids.onRequest)
     scoped.addHook('preHandler', organizationTime(deps.domain))
     scoped.addHook('preHandler', requestFaults(deps.domain))
+    scoped.addHook('preHandler', ids.preHandler)
     scoped.addHook('preSerialization', (request, reply, payload, done) => {
       const apply = reply.statusCode < 300 ? projector(request.query as Record<string, unknown>) : undefined
       done(null, apply ? project(payload, apply) : payload)
@@ -249,6 +255,7 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     sandboxFaultRoutes(scoped)
     sandboxPaymentRoutes(scoped)
     sandboxClockRoutes(scoped)
+    sandboxSeedRoutes(scoped)
     categorizationRoutes(scoped)
     for (const spec of RESOURCES) resourceRoutes(scoped, spec)
     for (const spec of RESOURCES) resourceSyncRoutes(scoped, spec)
@@ -267,7 +274,10 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     const time = widgetOrganizationTime(deps.domain)
     scoped.addHook('onRequest', time.onRequest)
     scoped.addHook('onRequest', widgetAuth(scoped))
+    const ids = organizationIds(deps.domain)
+    scoped.addHook('onRequest', ids.onRequest)
     scoped.addHook('preHandler', time.preHandler)
+    scoped.addHook('preHandler', ids.preHandler)
     widgetApiRoutes(scoped)
     widgetConsentRoutes(scoped)
     widgetPaymentsRoutes(scoped)

@@ -59,6 +59,9 @@ Commands:
                              The organization's sandbox clock (as /sandbox/clock/): read it, pin it
                              forward to INSTANT, advance it by an ISO-8601 DURATION (P1D, PT6H)
                              running what falls due in between, or follow the server's clock again
+  sandbox seed [get | set SEED | reset] [--organization-id ID] [--json]
+                             The organization's sandbox seed (as /sandbox/seed/): ids drawn from
+                             SEED instead of randomness (docs/determinism.md), or random again
 
 While \`ponte serve\` runs on an embedded data directory, these commands are run by that server.
 Dates are ISO-8601 UTC. Configuration comes from environment variables; see README.md.`
@@ -205,6 +208,8 @@ async function dispatch(ctx: CommandContext, command: Command, output: Output): 
     return webhooksCommand({ db, clock: systemClock, cipher: await ctx.cipher(), webhooks: ctx.webhooks }, command, print, output)
   } else if (name === 'sandbox' && sub === 'clock') {
     return sandboxClockCommand(ctx, command, print, output)
+  } else if (name === 'sandbox' && sub === 'seed') {
+    return sandboxSeedCommand(ctx, command, print, output)
   } else {
     output.err(USAGE)
     return 2
@@ -357,6 +362,31 @@ async function sandboxClockCommand(ctx: CommandContext, command: Command, print:
       `organization: ${organizationId}`,
     ].join('\n')
   })
+  return 0
+}
+
+/** `ponte sandbox seed ...`: the organization's sandbox seed (domain/sandbox-seed.ts), as the API's /sandbox/seed/. */
+async function sandboxSeedCommand(ctx: CommandContext, command: Command, print: (json: unknown, text: () => string) => void, output: Output): Promise<number> {
+  const { arg: action = 'get', arg2, values } = command
+  if (!['get', 'set', 'reset'].includes(action) || (action === 'set' && !arg2)) {
+    output.err(USAGE)
+    return 2
+  }
+  const seeds = await import('./domain/sandbox-seed.ts')
+  const domain = { db: await ctx.db(), clock: systemClock }
+  const { organizationId } = await cliOrganization({ ...domain, cipher: await ctx.cipher(), webhooks: ctx.webhooks }, values['organization-id'])
+  const seed =
+    action === 'set'
+      ? await seeds.setSeed(domain, organizationId, arg2!)
+      : action === 'reset'
+        ? await seeds.resetSeed(domain, organizationId)
+        : await seeds.getSeed(domain, organizationId)
+  print(seed, () =>
+    [
+      seed.seed === null ? 'seed:   none (ids are random)' : `seed:   ${seed.seed} (slot ${seed.slot}, set ${textTime(seed.updated_at!)})`,
+      `organization: ${organizationId}`,
+    ].join('\n'),
+  )
   return 0
 }
 

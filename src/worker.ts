@@ -6,6 +6,7 @@ import { QUEUES } from './jobs/queue.ts'
 import type { Logger } from './lib/logger.ts'
 import { contextualClock } from './lib/clock.ts'
 import { underOrganizationTime } from './domain/sandbox-clock.ts'
+import { jobStream, underOrganizationIds } from './domain/sandbox-seed.ts'
 
 export interface WorkerOptions {
   /** How often due recurrent refreshes and retention are looked for. */
@@ -33,25 +34,29 @@ export interface Worker {
 export async function startWorker(base: DomainContext, options: WorkerOptions = {}): Promise<Worker> {
   // Jobs of an organization with a sandbox clock run under its time (domain/sandbox-clock.ts).
   const ctx = { ...base, clock: contextualClock(base.clock) }
+  // Their ids come from its sandbox seed, if it has one (domain/sandbox-seed.ts), in a stream
+  // named by the queue and the job's cause.
   const timed =
-    <T extends { organizationId: string }>(run: (id: string, data: T) => Promise<void>) =>
+    <T extends { organizationId: string; requestId: string }>(run: (id: string, data: T) => Promise<void>, queue: string) =>
     (job: { id: string; data: T }) =>
-      underOrganizationTime(ctx, job.data.organizationId, () => run(job.id, job.data))
+      underOrganizationTime(ctx, job.data.organizationId, () =>
+        underOrganizationIds(ctx, job.data.organizationId, jobStream(queue, job.data), () => run(job.id, job.data)),
+      )
   const log = options.log
   const polling = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5, log }
   await ctx.jobs.work<HistoricalUpdateJob>(
     QUEUES.historicalUpdate,
-    timed((id, data) => runHistoricalUpdate(ctx, id, data)),
+    timed((id, data) => runHistoricalUpdate(ctx, id, data), QUEUES.historicalUpdate),
     polling,
   )
   await ctx.jobs.work<HistoricalUpdateJob>(
     QUEUES.recurrentUpdate,
-    timed((id, data) => runRecurrentUpdate(ctx, id, data)),
+    timed((id, data) => runRecurrentUpdate(ctx, id, data), QUEUES.recurrentUpdate),
     polling,
   )
   await ctx.jobs.work<AsyncRequestJob>(
     QUEUES.asyncRequest,
-    timed((id, data) => runAsyncRequest(ctx, id, data)),
+    timed((id, data) => runAsyncRequest(ctx, id, data), QUEUES.asyncRequest),
     polling,
   )
   await ctx.jobs.work(

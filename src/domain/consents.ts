@@ -2,7 +2,7 @@ import { institutionWire } from '../connectors/catalog.ts'
 import { byIdOr404 } from './by-id.ts'
 import { normalizeCpf, openFinanceCustomer } from '../connectors/sandbox/personas.ts'
 import { PonteError } from '../lib/errors.ts'
-import { hex32, isUuid, uuidv7 } from '../lib/ids.ts'
+import { isUuid, secretHex32, uuidv7 } from '../lib/ids.ts'
 import type { FilterField, ListRequest } from '../lib/list-query.ts'
 import * as store from '../store/consents.ts'
 import type { ConsentPermissions, ConsentRow } from '../store/consents.ts'
@@ -291,7 +291,7 @@ export async function createConsent(
     consent_duration: duration,
     expired_at: duration === null ? null : addDays(now, duration),
     about_to_expire_sent_at: null,
-    nonce: hex32(),
+    nonce: secretHex32(),
     redirect_uri: null,
     redirect_hosts: callbackOrigins(session),
     authorised_at: null,

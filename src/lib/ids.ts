@@ -1,4 +1,40 @@
-import { createHash, randomFillSync, randomUUID } from 'node:crypto'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { createHash, createHmac, randomFillSync, randomUUID } from 'node:crypto'
+
+/**
+ * Where ids come from while work for an organization with a sandbox seed runs (issue 18,
+ * domain/sandbox-seed.ts, docs/determinism.md): its request or job runs under `withIdSource`, and
+ * every uuidv7, hex32 and idBytes in between draws from the source instead of randomness. Anything
+ * else (no seed, the scheduler, the CLI) draws random bytes as before, at the cost of one
+ * AsyncLocalStorage read. Secrets never come from here (lib/crypto.ts randomSecret, secretHex32).
+ */
+export interface IdSource {
+  /** `n` (at most 32) bytes, the next draw of the source. */
+  bytes(n: number): Buffer
+  /** Milliseconds for the time part of uuidv7 when the caller gives none (the organization's clock). */
+  now(): number
+}
+
+const sources = new AsyncLocalStorage<IdSource>()
+
+/** Runs `fn` with every id drawn from `source`. */
+export function withIdSource<T>(source: IdSource, fn: () => T): T {
+  return sources.run(source, fn)
+}
+
+/**
+ * The draws of one unit of work (a request, a job run) of a seeded organization:
+ * HMAC-SHA256(seed, slot, stream, counter, draw number). `counter` numbers the unit in its stream
+ * (persisted, store/sandbox-seeds.ts); draws within the unit are numbered in the order they are made.
+ */
+export function seededIdSource(unit: { seed: string; slot: number; stream: string; counter: number | string; now: () => number }): IdSource {
+  const prefix = `${unit.slot}\n${unit.stream}\n${unit.counter}\n`
+  let draws = 0
+  return {
+    bytes: (n) => createHmac('sha256', unit.seed).update(prefix + draws++).digest().subarray(0, n),
+    now: unit.now,
+  }
+}
 
 // Random bytes are drawn 4 KiB at a time: one call per id cost more than the rest of the id
 // (bulk ingest makes millions of them).
@@ -18,9 +54,10 @@ function randomChunk(): Buffer {
  * Time-ordered UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits. Belvo's ids are
  * UUIDs, and time order keeps primary-key inserts at the right edge of the index.
  */
-export function uuidv7(now: number = Date.now()): string {
-  const bytes = Buffer.from(randomChunk())
-  bytes.writeUIntBE(now, 0, 6)
+export function uuidv7(now?: number): string {
+  const source = sources.getStore()
+  const bytes = source ? source.bytes(16) : Buffer.from(randomChunk())
+  bytes.writeUIntBE(now ?? (source ? source.now() : Date.now()), 0, 6)
   return formatUuid(bytes, 0x70)
 }
 
@@ -45,16 +82,34 @@ function formatUuid(bytes: Buffer, version: number): string {
 }
 
 /**
- * Belvo's request ids, MFA sessions and webhook ids: 32 lowercase hex characters. A v4 UUID
- * without dashes (122 random bits): randomUUID draws from a cached entropy pool, which makes it
- * several times cheaper than randomBytes on the per-request path.
+ * Belvo's request ids, MFA sessions and webhook ids: 32 lowercase hex characters, from the
+ * organization's seed when it has one (withIdSource), else random (secretHex32).
  */
 export function hex32(): string {
+  const source = sources.getStore()
+  return source ? source.bytes(16).toString('hex') : secretHex32()
+}
+
+/**
+ * 32 lowercase hex characters, always random, seed or not: tokens, codes, nonces
+ * (docs/determinism.md). A v4 UUID without dashes (122 random bits): randomUUID draws from a cached
+ * entropy pool, which makes it several times cheaper than randomBytes on the per-request path.
+ */
+export function secretHex32(): string {
   const u = randomUUID()
   return u.slice(0, 8) + u.slice(9, 13) + u.slice(14, 18) + u.slice(19, 23) + u.slice(24)
 }
 
 export const uuidv4 = randomUUID
+
+/** `n` (at most 32) bytes for an id that is not a UUID (a Pix end-to-end id's tail): random, or the seed's. */
+export function idBytes(n: number): Buffer {
+  const source = sources.getStore()
+  if (source) return source.bytes(n)
+  const bytes = Buffer.alloc(n)
+  randomFillSync(bytes)
+  return bytes
+}
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../../lib/clock.ts'
 import { byIdOr404 } from '../by-id.ts'
 import { PonteError } from '../../lib/errors.ts'
-import { hex32, uuidv7 } from '../../lib/ids.ts'
+import { secretHex32, uuidv7 } from '../../lib/ids.ts'
 import type { FilterField, ListRequest } from '../../lib/list-query.ts'
 import type { Db, Queryable } from '../../store/db.ts'
 import * as store from '../../store/payments.ts'
@@ -100,7 +100,7 @@ export async function createEnrollmentIn(tx: Queryable, ctx: { clock: Clock }, c
     platform,
     name,
     callback_url: callbackUrl,
-    state: hex32(),
+    state: secretHex32(),
     external_id: optionalUuid(body.external_id, 'external_id'),
     metadata: parseMetadata(body.metadata),
     expires_at: new Date(now.getTime() + ENROLLMENT_TTL_MS).toISOString(),

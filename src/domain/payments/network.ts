@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { idBytes } from '../../lib/ids.ts'
 import type { Decimal } from './money.ts'
 
 /**
@@ -49,7 +49,7 @@ const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789'
  */
 export function endToEndId(ispb: string, at: Date): string {
   const stamp = at.toISOString().replace(/[-:T]/g, '').slice(0, 12)
-  const bytes = randomBytes(11)
+  const bytes = idBytes(11)
   let tail = ''
   for (const byte of bytes) tail += ALPHANUMERIC[byte % ALPHANUMERIC.length]
   return `E${ispb}${stamp}${tail}`

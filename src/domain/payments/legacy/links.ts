@@ -1,6 +1,6 @@
 import type { Clock } from '../../../lib/clock.ts'
 import { PonteError } from '../../../lib/errors.ts'
-import { hex32, uuidv7 } from '../../../lib/ids.ts'
+import { hex32, secretHex32, uuidv7 } from '../../../lib/ids.ts'
 import type { FilterField, ListRequest } from '../../../lib/list-query.ts'
 import type { Db, Queryable } from '../../../store/db.ts'
 import * as legacy from '../../../store/payments-legacy.ts'
@@ -156,7 +156,7 @@ export async function createPaymentLinkIn(
   const details = objectAt(body, 'payment_method_details', 'payment_method_details')
   const expires = parseExpiresIn(body.expires_in)
   const urls = callbackUrls(body.callback_urls)
-  const accessToken = hex32()
+  const accessToken = secretHex32()
   let intent: LinkIntent
   if (details.pse !== undefined) {
     intent = { type: 'pse', view: await createPseIntentIn(tx, ctx, caller, body, false) }

@@ -1,6 +1,6 @@
 import type { Clock } from '../../../lib/clock.ts'
 import { PonteError } from '../../../lib/errors.ts'
-import { hex32, uuidv7 } from '../../../lib/ids.ts'
+import { hex32, secretHex32, uuidv7 } from '../../../lib/ids.ts'
 import type { FilterField, ListRequest } from '../../../lib/list-query.ts'
 import type { Db, Queryable } from '../../../store/db.ts'
 import * as store from '../../../store/payments.ts'
@@ -390,7 +390,7 @@ export async function updatePseIntent(ctx: Ctx, caller: PaymentsCaller, id: stri
     if (confirm && !payerId) throw new PonteError('invalid', { field: `${PSE}.payer_institution`, variant: 'confirm_without_pse_payer' })
     if (confirm && !intent.confirmed) {
       changes.confirmed = true
-      const token = hex32()
+      const token = secretHex32()
       details.information = {
         provider_request_id: uuidv7(ctx.clock.now().getTime()),
         redirect_url: pseBankUrl(publicBase, token),
