@@ -382,10 +382,9 @@ async function sandboxSeedCommand(ctx: CommandContext, command: Command, print: 
         ? await seeds.resetSeed(domain, organizationId)
         : await seeds.getSeed(domain, organizationId)
   print(seed, () =>
-    [
-      seed.seed === null ? 'seed:   none (ids are random)' : `seed:   ${seed.seed} (slot ${seed.slot}, set ${textTime(seed.updated_at!)})`,
-      `organization: ${organizationId}`,
-    ].join('\n'),
+    [seed.seed === null ? 'seed:   none (ids are random)' : `seed:   ${seed.seed} (set ${textTime(seed.updated_at!)})`, `organization: ${organizationId}`].join(
+      '\n',
+    ),
   )
   return 0
 }

@@ -10,12 +10,13 @@ import type { DomainContext } from './context.ts'
  * transaction and other resource ids, request ids, MFA sessions, webhook ids. Each unit of work
  * (a secret-key or widget API request, a job run) takes the next number of its stream from the
  * database (store/sandbox-seeds.ts nextSeedUnit) and runs under lib/ids.ts withIdSource; ids are
- * then HMAC-SHA256(seed, slot, stream, number, draw). With the sandbox clock pinned too, the same
- * requests in the same order give the same responses, byte for byte, on any fresh database.
+ * then HMAC-SHA256(seed, organization id, stream, number, draw). With the sandbox clock pinned too,
+ * the same requests in the same order give the same responses, byte for byte, on any fresh
+ * database where the organization has the same id (links carry it in `created_by` anyway).
  * - Streams: `request` for the APIs' requests (in the order they arrive), `job/<queue>/<request id>/...`
  *   for jobs (named by the request that caused them, so jobs running in any order draw the same).
- * - Two organizations with the same seed: the second gets slot 2, and so on, so their ids never
- *   collide. A slot is the organization's for good (a DELETE keeps it), and counters never go back.
+ * - Two organizations with the same seed draw apart (the organization id is in every draw), and
+ *   counters never go back (a seed cleared and set again goes on where it stopped).
  * - Secrets stay random (lib/crypto.ts randomSecret, lib/ids.ts secretHex32): secret key
  *   passwords, webhook signing secrets, widget and payment-link tokens, authorization codes.
  * - "No seed" is cached for a second per process (invalidated at once in the process that sets it).
@@ -23,8 +24,6 @@ import type { DomainContext } from './context.ts'
 
 export interface SeedView {
   seed: string | null
-  /** Among the organizations that chose this seed, this one's place (1 for the first). */
-  slot: number | null
   updated_at: string | null
 }
 
@@ -51,11 +50,16 @@ export async function nextIdSource(ctx: Pick<DomainContext, 'db' | 'clock'>, org
     return undefined
   }
   knownUnseeded.delete(organizationId)
-  return seededIdSource({ ...unit, stream, now: () => ctx.clock.now().getTime() })
+  return seededIdSource({ ...unit, organizationId, stream, now: () => ctx.clock.now().getTime() })
 }
 
 /** Runs `fn` drawing ids from the organization's seed (the next unit of `stream`), if it has one. */
-export async function underOrganizationIds<T>(ctx: Pick<DomainContext, 'db' | 'clock'>, organizationId: string, stream: string, fn: () => Promise<T>): Promise<T> {
+export async function underOrganizationIds<T>(
+  ctx: Pick<DomainContext, 'db' | 'clock'>,
+  organizationId: string,
+  stream: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   const source = await nextIdSource(ctx, organizationId, stream)
   return source ? withIdSource(source, fn) : fn()
 }
@@ -67,7 +71,7 @@ export function jobStream(queue: string, job: { requestId?: string; linkId?: str
 
 export async function getSeed(ctx: Pick<DomainContext, 'db'>, organizationId: string): Promise<SeedView> {
   const row = await store.findSandboxSeed(ctx.db, organizationId)
-  return row ?? { seed: null, slot: null, updated_at: null }
+  return row ?? { seed: null, updated_at: null }
 }
 
 export async function setSeed(ctx: Pick<DomainContext, 'db' | 'clock'>, organizationId: string, seed: unknown): Promise<SeedView> {
@@ -82,5 +86,5 @@ export async function setSeed(ctx: Pick<DomainContext, 'db' | 'clock'>, organiza
 export async function resetSeed(ctx: Pick<DomainContext, 'db'>, organizationId: string): Promise<SeedView> {
   await store.deleteSandboxSeed(ctx.db, organizationId)
   knownUnseeded.set(organizationId, Date.now() + UNSEEDED_CACHE_MS)
-  return { seed: null, slot: null, updated_at: null }
+  return { seed: null, updated_at: null }
 }

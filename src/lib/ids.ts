@@ -24,14 +24,19 @@ export function withIdSource<T>(source: IdSource, fn: () => T): T {
 
 /**
  * The draws of one unit of work (a request, a job run) of a seeded organization:
- * HMAC-SHA256(seed, slot, stream, counter, draw number). `counter` numbers the unit in its stream
- * (persisted, store/sandbox-seeds.ts); draws within the unit are numbered in the order they are made.
+ * HMAC-SHA256(seed, organization id, stream, counter, draw number). The organization id keeps two
+ * organizations with the same seed apart; `counter` numbers the unit in its stream (persisted,
+ * store/sandbox-seeds.ts); draws within the unit are numbered in the order they are made.
  */
-export function seededIdSource(unit: { seed: string; slot: number; stream: string; counter: number | string; now: () => number }): IdSource {
-  const prefix = `${unit.slot}\n${unit.stream}\n${unit.counter}\n`
+export function seededIdSource(unit: { seed: string; organizationId: string; stream: string; counter: number | string; now: () => number }): IdSource {
+  const prefix = `${unit.organizationId}\n${unit.stream}\n${unit.counter}\n`
   let draws = 0
   return {
-    bytes: (n) => createHmac('sha256', unit.seed).update(prefix + draws++).digest().subarray(0, n),
+    bytes: (n) =>
+      createHmac('sha256', unit.seed)
+        .update(prefix + draws++)
+        .digest()
+        .subarray(0, n),
     now: unit.now,
   }
 }

@@ -7,14 +7,11 @@ const tags = ['Sandbox']
 
 const Seed = Type.Object({
   seed: Type.Union([Type.String(), Type.Null()], { description: "The organization's seed; null: ids are random." }),
-  slot: Type.Union([Type.Integer(), Type.Null()], {
-    description: 'Among the organizations that chose this seed, this one’s place (1 for the first): part of what ids are drawn from, so theirs never collide.',
-  }),
   updated_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the seed was set.' }),
 })
 
 const WHAT =
-  'Ponte addition. While an organization has a seed, every id its requests and jobs make (links, accounts, transactions and other resources, request ids, MFA sessions, webhook ids) is drawn from HMAC-SHA256 of the seed instead of randomness; with the sandbox clock pinned too (/sandbox/clock/), the same requests in the same order give byte-identical responses on a fresh database. Secrets (secret keys, webhook signing secrets, tokens, credentials) stay random. See docs/determinism.md.'
+  'Ponte addition. While an organization has a seed, every id its requests and jobs make (links, accounts, transactions and other resources, request ids, MFA sessions, webhook ids) is drawn from HMAC-SHA256 of the seed and the organization id instead of randomness; with the sandbox clock pinned too (/sandbox/clock/), the same requests in the same order give byte-identical responses on a fresh database. Secrets (secret keys, webhook signing secrets, tokens, credentials) stay random. See docs/determinism.md.'
 
 /** The organization's sandbox seed (issue 18, domain/sandbox-seed.ts): read it, set it, clear it. */
 export function sandboxSeedRoutes(api: Api): void {
@@ -56,7 +53,8 @@ export function sandboxSeedRoutes(api: Api): void {
         tags,
         summary: "Clear the organization's sandbox seed",
         operationId: 'DestroySandboxSeed',
-        description: 'Ponte addition. Ids are random again from the next request. Setting the same seed later goes on where it stopped: ids are never handed out twice.',
+        description:
+          'Ponte addition. Ids are random again from the next request. Setting a seed again goes on where the counters stopped: ids are never handed out twice.',
         response: { 200: Seed, ...errorResponses() },
       },
     },
