@@ -36,8 +36,9 @@ Commands:
   serve                      Start the API server (default), with an inline worker unless PONTE_WORKER=off
   worker                     Run background jobs and webhook deliveries only (any number of processes)
   migrate                    Apply database migrations and exit
-  keys create [--json] [--organization NAME]
-                             Create a secret key (in a new organization NAME when given)
+  keys create [--json] [--organization NAME] [--organization-id ID]
+                             Create a secret key (in a new organization NAME when given; with ID,
+                             in the organization of that id, created if new: docs/determinism.md)
   keys list [--json]         List secret keys (ids only; passwords are never stored)
   keys revoke ID             Revoke a secret key
   jobs list [--state STATE] [--queue NAME] [--all] [--limit N] [--before JOB_ID] [--json]
@@ -171,7 +172,9 @@ async function dispatch(ctx: CommandContext, command: Command, output: Output): 
     await ctx.queue()
     output.out('Database is up to date.')
   } else if (name === 'keys' && sub === 'create') {
-    const key = await createSecretKey(await ctx.db(), { newOrganization: values.organization })
+    const newOrganizationId = values['organization-id']
+    if (newOrganizationId !== undefined && !UUID.test(newOrganizationId)) throw new UsageError(`--organization-id takes a UUID: ${newOrganizationId}`)
+    const key = await createSecretKey(await ctx.db(), { newOrganization: values.organization, newOrganizationId })
     print(
       { id: key.id, password: key.password, organization_id: key.organizationId },
       () => `secret key id:       ${key.id}\nsecret key password: ${key.password}\norganization:        ${key.organizationId}`,

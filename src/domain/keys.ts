@@ -16,15 +16,23 @@ export interface Principal {
 
 /**
  * Creates a key in `organizationId`, in a new organization (`newOrganization`), or by default in
- * the first organization (created when there is none). The password is returned once and stored
- * only hashed.
+ * the first organization (created when there is none). `newOrganizationId` chooses the new
+ * organization's id (the same on every fresh database: docs/determinism.md), or names an existing
+ * one. The password is returned once and stored only hashed.
  */
-export async function createSecretKey(db: Db, options: { organizationId?: string; newOrganization?: string; name?: string } = {}): Promise<SecretKey> {
+export async function createSecretKey(
+  db: Db,
+  options: { organizationId?: string; newOrganization?: string; newOrganizationId?: string; name?: string } = {},
+): Promise<SecretKey> {
   const id = uuidv4()
   const password = randomSecret(36)
   const passwordHash = await hashSecret(password)
   const organizationId = await db.tx(async (tx) => {
-    const orgId = options.organizationId ?? (await resolveOrganization(tx, options.newOrganization))
+    const orgId =
+      options.organizationId ??
+      (options.newOrganizationId === undefined
+        ? await resolveOrganization(tx, options.newOrganization)
+        : await store.ensureOrganization(tx, options.newOrganizationId, options.newOrganization ?? 'default'))
     await store.insertSecretKey(tx, { id, organizationId: orgId, passwordHash, name: options.name })
     return orgId
   })

@@ -13,6 +13,12 @@ export async function insertOrganization(db: Queryable, id: string, name: string
   await db.query('INSERT INTO organizations (id, name) VALUES ($1, $2)', [id, name])
 }
 
+/** The organization `id`, created with `name` unless it exists. */
+export async function ensureOrganization(db: Queryable, id: string, name: string): Promise<string> {
+  await db.query('INSERT INTO organizations (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [id, name])
+  return id
+}
+
 export async function firstOrganizationId(db: Queryable): Promise<string | undefined> {
   const rows = await db.query<{ id: string }>('SELECT id FROM organizations ORDER BY created_at, id LIMIT 1')
   return rows[0]?.id
