@@ -13,7 +13,8 @@ import type { DomainContext } from './context.ts'
  * then HMAC-SHA256(seed, organization id, stream, number, draw). With the sandbox clock pinned too,
  * the same requests in the same order give the same responses, byte for byte, on any fresh
  * database where the organization has the same id (links carry it in `created_by` anyway).
- * - Streams: `request` for the APIs' requests (in the order they arrive), `job/<queue>/<request id>/...`
+ * - Streams: `request` for the APIs' requests (in the order they arrive), `read` for their GETs,
+ *   `job/<queue>/<request id>/...`
  *   for jobs (named by the request that caused them, so jobs running in any order draw the same).
  * - Two organizations with the same seed draw apart (the organization id is in every draw), and
  *   counters never go back (a seed cleared and set again goes on where it stopped).

@@ -8,7 +8,7 @@ type Hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDone
 /**
  * Ids from the organization's sandbox seed (domain/sandbox-seed.ts), for the secret-key and widget
  * APIs. onRequest, after authentication: the request takes the next unit of the organization's
- * `request` stream and its request id is the unit's first draw (so validation errors carry it
+ * `request` stream (`read` for GET and HEAD) and its request id is the unit's first draw (so validation errors carry it
  * too); preHandler: the handler runs under the unit (lib/ids.ts withIdSource). An organization
  * without a seed costs a map lookup.
  */
@@ -18,7 +18,10 @@ export function organizationIds(ctx: Pick<DomainContext, 'db' | 'clock'>): { onR
     onRequest: (request, reply, done) => {
       const organizationId = request.principal?.organizationId
       if (!organizationId || knownRandom(organizationId)) return done()
-      nextIdSource(ctx, organizationId, 'request').then((source) => {
+      // Reads have a stream of their own: a client polling (a link's background work) takes as many
+      // numbers as it needs without moving the ids of the writes that follow.
+      const stream = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'request'
+      nextIdSource(ctx, organizationId, stream).then((source) => {
         if (source) {
           units.set(request, source)
           request.id = withIdSource(source, hex32)
