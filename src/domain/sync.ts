@@ -247,9 +247,7 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
  * scheduled payments whose date has come (payments/intents.ts), and payment authorizations the
  * payer let expire (payments/authorizations.ts).
  */
-export async function runScheduler(
-  ctx: DomainContext,
-): Promise<{
+export async function runScheduler(ctx: DomainContext): Promise<{
   refreshes: number
   consents: { rejected: number; expired: number; announced: number }
   settlements: number

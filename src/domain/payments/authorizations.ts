@@ -490,7 +490,11 @@ export async function approveLocked(
   if (authorizationExpired(authorization, ctx.clock.now())) return expire(tx, ctx, caller, authorization, actor)
   // A scheduled payment authorized on or after its date can no longer be made on it.
   if (authorization.payment_method === 'PIX_OF_SCHEDULED' && authorization.dates[0] <= today(ctx.clock)) {
-    return moveAuthorization(tx, ctx, caller, authorization, 'FAILED', { actor, code: 'consent_expired', message: 'The payment consent was not accepted in time.' })
+    return moveAuthorization(tx, ctx, caller, authorization, 'FAILED', {
+      actor,
+      code: 'consent_expired',
+      message: 'The payment consent was not accepted in time.',
+    })
   }
   const outcome = outcomeFor(parseAmount(formatAmount(authorization.amount)))
   if (outcome.stage === 'consent') {
