@@ -211,7 +211,7 @@ describe('payment authorizations at the sandbox bank page', () => {
       expect(v2).toMatch(/^[A-Z_]+$/)
     }
     for (const name of ['PaymentAuthorization', 'ChargeV2']) {
-      const property = schemaOf('current', name).properties.status_reason_code
+      const property = (schemaOf('current', name).properties as Json).status_reason_code as { type: string | string[]; enum?: string[] }
       expect([property.type].flat()).toContain('string')
       // Should the spec enumerate them, every code Ponte sends must be in its enum.
       if (property.enum) for (const v2 of sent) expect(property.enum).toContain(v2)
