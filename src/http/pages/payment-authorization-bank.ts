@@ -1,6 +1,6 @@
 import type { AuthorizationPageProblem, AuthorizationPageView } from '../../domain/payments/authorization-bank.ts'
 import { formatAmount } from '../../domain/payments/money.ts'
-import { esc, fill, hidden, layout, type PageLocale } from './mock-bank.ts'
+import { cpfLogin, esc, fill, hidden, layout, type PageLocale } from './mock-bank.ts'
 
 /**
  * The sandbox bank's payment authorization page (issue 16): the payer logs in with their CPF, then
@@ -111,18 +111,14 @@ const action = (token: string, step: 'login' | 'decision') => `/sandbox/openfina
 /** Step 1: log in with the CPF (with the problem of a failed attempt shown on the page). */
 export function authorizationLoginPage(view: AuthorizationPageView, locale: PageLocale, problem?: AuthorizationPageProblem, cpf = ''): string {
   const t = TEXT[locale]
-  const error = problem ? `<div class="error" role="alert" id="cpf-error"><strong>${esc(t.errorTitle)}:</strong> ${esc(t.problems[problem])}</div>` : ''
+  const { error, fields } = cpfLogin(t, cpf, problem ? t.problems[problem] : undefined)
   const body = `<h1>${esc(t.loginTitle)}</h1>
 <p>${fill(t.loginIntro, { org: view.requesterName })}</p>
 ${view.business ? `<p>${esc(t.loginBusiness)}</p>` : ''}
 ${error}
 <form method="post" action="${action(view.authorization.bank_token, 'login')}" novalidate>
 ${hidden({ locale })}
-<label for="cpf">${esc(t.cpf)}</label>
-<input id="cpf" name="cpf" type="text" inputmode="numeric" autocomplete="username" required value="${esc(cpf)}"
- aria-describedby="cpf-hint${problem ? ' cpf-error' : ''}"${problem ? ' aria-invalid="true" autofocus' : ' autofocus'}>
-<p class="hint" id="cpf-hint">${esc(t.cpfHint)}</p>
-<button type="submit" class="primary">${esc(t.login)}</button>
+${fields}
 </form>`
   return layout(locale, t.loginTitle, view.institutionName, body)
 }
