@@ -32,6 +32,7 @@ import { consentRoutes } from './http/routes/consents.ts'
 import { widgetConsentRoutes } from './http/routes/widget-consents.ts'
 import { mockBankRoutes } from './http/routes/mock-bank.ts'
 import { enrollmentBankRoutes } from './http/routes/enrollment-bank.ts'
+import { paymentAuthorizationBankRoutes } from './http/routes/payment-authorization-bank.ts'
 import { paymentsTokenRoutes } from './http/routes/payments-token.ts'
 import { widgetPaymentsRoutes } from './http/routes/widget-payments.ts'
 import { RESOURCES } from './domain/registry.ts'
@@ -287,6 +288,8 @@ export async function buildApp(options: BuildOptions): Promise<Api> {
     mockBankRoutes(bank as unknown as Api)
     // The biometric Pix enrollment page of the same sandbox institution.
     enrollmentBankRoutes(bank as unknown as Api)
+    // The Pix Automático payment authorization page of the same sandbox institution.
+    paymentAuthorizationBankRoutes(bank as unknown as Api)
   })
   // The sandbox's webhook inbox receiver: no secret key, any body read as text (its signature covers the bytes).
   await app.register(async (inbox) => inboxReceiverRoutes(inbox as unknown as Api))

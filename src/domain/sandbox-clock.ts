@@ -5,7 +5,7 @@ import * as store from '../store/sandbox-clocks.ts'
 import { claimDueRefreshes } from '../store/schedule.ts'
 import { runConsentSchedule } from './consents.ts'
 import type { DomainContext } from './context.ts'
-import { settleDueAuthorizationCharges } from './payments/authorizations.ts'
+import { expireAuthorizations, settleDueAuthorizationCharges } from './payments/authorizations.ts'
 import { settleDueCharges } from './payments/intents.ts'
 import { applyRetention, runRecurrentUpdate } from './sync.ts'
 
@@ -24,10 +24,10 @@ import { applyRetention, runRecurrentUpdate } from './sync.ts'
  *   organizations with a clock (store/sandbox-clocks.ts clockScope); their jobs (historical
  *   updates, async requests) run under the organization's time as read when the job starts.
  * - Moving forward steps through the span in time order: at each instant when something falls due
- *   (a recurrent refresh, credentials or data retention, a consent expiry; each UTC midnight, for
+ *   (a recurrent refresh, credentials or data retention, a consent expiry, a payment authorization's deadline; each UTC midnight, for
  *   payment dates) and at the target, the organization's pass runs under that instant: recurrent
  *   refreshes run inline (new days of data, their webhooks), then the consent schedule, scheduled
- *   payment settlements and Pix Automático charges, then retention (stale_in, credentials_storage,
+ *   payment settlements and Pix Automático charges, payment authorizations the payer let expire, then retention (stale_in, credentials_storage,
  *   expired widget-token issuances). The answer counts what ran.
  * - On real time still: webhook deliveries and their retries, webhook event retention, job retries.
  * - Only for sandbox organizations: moving the clock is refused (400) while the organization has a
@@ -50,6 +50,7 @@ export interface Ran {
   consents_announced: number
   payment_settlements: number
   authorization_charges: number
+  authorizations_expired: number
   data_purged: number
   credentials_forgotten: number
   widget_tokens_expired: number
@@ -143,6 +144,7 @@ const emptyRan = (): Ran => ({
   consents_announced: 0,
   payment_settlements: 0,
   authorization_charges: 0,
+  authorizations_expired: 0,
   data_purged: 0,
   credentials_forgotten: 0,
   widget_tokens_expired: 0,
@@ -192,6 +194,7 @@ async function organizationPass(ctx: DomainContext, organizationId: string, now:
   ran.consents_announced += consents.announced
   ran.payment_settlements += await settleDueCharges(ctx, now, organizationId)
   ran.authorization_charges += await settleDueAuthorizationCharges(ctx, now, organizationId)
+  ran.authorizations_expired += await expireAuthorizations(ctx, now, organizationId)
   const retention = await applyRetention(ctx, now, organizationId)
   ran.data_purged += retention.purged
   ran.credentials_forgotten += retention.forgotten

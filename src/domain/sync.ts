@@ -13,7 +13,7 @@ import { enqueueForLink, type AsyncRequestJob, type HistoricalUpdateJob, type Pr
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
 import { runConsentSchedule } from './consents.ts'
 import { settleDueCharges } from './payments/intents.ts'
-import { settleDueAuthorizationCharges } from './payments/authorizations.ts'
+import { expireAuthorizations, settleDueAuthorizationCharges } from './payments/authorizations.ts'
 
 /**
  * Belvo's asynchronous side (INVENTORY 2.5, 4.3, 7): historical updates after a link is created,
@@ -244,11 +244,16 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
  * One pass of the scheduler (every worker runs it; claims are row-locked updates, so each due
  * link is enqueued once): due recurrent refreshes, a retention job (one at a time), consent
  * expiry with its advance notice (domain/consents.ts), and the sandbox payment network's
- * scheduled payments whose date has come (payments/intents.ts).
+ * scheduled payments whose date has come (payments/intents.ts), and payment authorizations the
+ * payer let expire (payments/authorizations.ts).
  */
-export async function runScheduler(
-  ctx: DomainContext,
-): Promise<{ refreshes: number; consents: { rejected: number; expired: number; announced: number }; settlements: number; authorizationCharges: number }> {
+export async function runScheduler(ctx: DomainContext): Promise<{
+  refreshes: number
+  consents: { rejected: number; expired: number; announced: number }
+  settlements: number
+  authorizationCharges: number
+  authorizationsExpired: number
+}> {
   const now = ctx.clock.now()
   const refreshes = await ctx.db.tx(async (tx) => {
     const due = await claimDueRefreshes(tx, now.toISOString())
@@ -273,7 +278,8 @@ export async function runScheduler(
   const consents = await runConsentSchedule(ctx, now)
   const settlements = await settleDueCharges(ctx, now)
   const authorizationCharges = await settleDueAuthorizationCharges(ctx, now)
-  return { refreshes, consents, settlements, authorizationCharges }
+  const authorizationsExpired = await expireAuthorizations(ctx, now)
+  return { refreshes, consents, settlements, authorizationCharges, authorizationsExpired }
 }
 
 /**

@@ -29,6 +29,10 @@ export interface PaymentAuthorizationRow {
   return_url: string
   external_id: string | null
   metadata: Record<string, unknown>
+  /** The sandbox bank page's token (0026): authorization_url ends with it. */
+  bank_token: string
+  /** When it fails with AUTHORIZATION_EXPIRED if the payer has not authorized it (0027). */
+  expires_at: string
   created_at: string
   updated_at: string
 }
@@ -37,7 +41,7 @@ const AUTHORIZATION_COLUMNS = `a.id, a.organization_id, a.customer_id, a.payer_i
   a.beneficiary_bank_account_id, a.payment_method, a.status, a.status_reason_code, a.status_reason_message,
   ${ISO('a.status_updated_at')} AS status_updated_at, ${ISO('a.authorized_at')} AS authorized_at, a.amount::text AS amount,
   a.statement_description, ARRAY(SELECT to_char(d, 'YYYY-MM-DD') FROM unnest(a.dates) d) AS dates, a.description, a.return_url,
-  a.external_id, a.metadata, ${ISO('a.created_at')} AS created_at, ${ISO('a.updated_at')} AS updated_at`
+  a.external_id, a.metadata, a.bank_token, ${ISO('a.expires_at')} AS expires_at, ${ISO('a.created_at')} AS created_at, ${ISO('a.updated_at')} AS updated_at`
 
 export type NewPaymentAuthorization = Omit<
   PaymentAuthorizationRow,
@@ -48,8 +52,8 @@ export async function insertPaymentAuthorization(db: Queryable, a: NewPaymentAut
   const rows = await db.query<PaymentAuthorizationRow>(
     `INSERT INTO payment_authorizations AS a (id, organization_id, customer_id, payer_institution_id, representative_identifier,
        beneficiary_bank_account_id, payment_method, status, status_updated_at, amount, statement_description, dates, description, return_url,
-       external_id, metadata, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $16, $9::numeric, $10, $11::date[], $12, $13, $14, $15::jsonb, $16, $16)
+       external_id, metadata, bank_token, expires_at, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $16, $9::numeric, $10, $11::date[], $12, $13, $14, $15::jsonb, $17, $18, $16, $16)
      RETURNING ${AUTHORIZATION_COLUMNS}`,
     [
       a.id,
@@ -68,6 +72,8 @@ export async function insertPaymentAuthorization(db: Queryable, a: NewPaymentAut
       a.external_id,
       JSON.stringify(a.metadata),
       a.created_at,
+      a.bank_token,
+      a.expires_at,
     ],
   )
   return rows[0]
@@ -85,6 +91,33 @@ export async function findPaymentAuthorization(db: Queryable, organizationId: st
       [organizationId, id],
     )
   )[0]
+}
+
+/** The authorization a sandbox bank page's token names (any organization's: the token is the page's credential). */
+export async function findPaymentAuthorizationByBankToken(db: Queryable, token: string, lock = false): Promise<PaymentAuthorizationRow | undefined> {
+  return (
+    await db.query<PaymentAuthorizationRow>(
+      `SELECT ${AUTHORIZATION_COLUMNS} FROM payment_authorizations a WHERE a.bank_token = $1${lock ? ' FOR UPDATE' : ''}`,
+      [token],
+    )
+  )[0]
+}
+
+/** Authorizations still waiting for the payer whose deadline has come (organizations on the server's clock, or one). */
+export async function expiredAuthorizations(
+  db: Queryable,
+  now: string,
+  limit: number,
+  organizationId?: string,
+): Promise<{ id: string; organization_id: string }[]> {
+  const params: unknown[] = [now, limit]
+  const scope = clockScope('a.organization_id', organizationId, params)
+  return db.query(
+    `SELECT a.id, a.organization_id FROM payment_authorizations a
+     WHERE a.status IN ('AWAITING_AUTHORIZATION', 'PARTIALLY_ACCEPTED') AND a.expires_at <= $1::timestamptz AND ${scope}
+     ORDER BY a.expires_at, a.id LIMIT $2`,
+    params,
+  )
 }
 
 export interface AuthorizationChanges {

@@ -36,7 +36,7 @@ export function clockScope(column: string, organizationId: string | undefined, p
 /**
  * The first instant after `after` and at most `until` when something of the organization's falls
  * due on its own time: a recurrent refresh, credentials forgotten, data gone stale, a consent
- * expiring or announced. Payment dates are UTC days: the advance stops at each midnight anyway.
+ * expiring or announced, a payment authorization expiring. Payment dates are UTC days: the advance stops at each midnight anyway.
  */
 export async function nextDueInstant(db: Queryable, organizationId: string, after: string, until: string): Promise<string | undefined> {
   const rows = await db.query<{ at: Date | string | null }>(
@@ -48,6 +48,8 @@ export async function nextDueInstant(db: Queryable, organizationId: string, afte
        UNION ALL SELECT data_updated_at + make_interval(days => substring(stale_in FROM '^(\\d+)d$')::int) FROM links
          WHERE organization_id = $1 AND data_updated_at IS NOT NULL
        UNION ALL SELECT expired_at FROM consents WHERE organization_id = $1 AND status = 'AUTHORISED' AND expired_at > $2::timestamptz AND expired_at <= $3::timestamptz
+       UNION ALL SELECT expires_at FROM payment_authorizations WHERE organization_id = $1 AND status IN ('AWAITING_AUTHORIZATION', 'PARTIALLY_ACCEPTED')
+         AND expires_at > $2::timestamptz AND expires_at <= $3::timestamptz
      ) due WHERE at > $2::timestamptz AND at <= $3::timestamptz`,
     [organizationId, after, until],
   )

@@ -3,6 +3,7 @@ import { runScheduler } from '../../src/domain/sync.ts'
 import { ABOUT_TO_EXPIRE_DAYS } from '../../src/domain/consents.ts'
 import { createHarness, type CallResult, type Harness } from '../helpers/harness.ts'
 import { expectSpec } from '../helpers/spec.ts'
+import { bankPage as page, hiddenFields } from '../helpers/bank-pages.ts'
 
 /**
  * Open Finance Brasil consents (issue 15): the widget's consent calls, the sandbox mock bank's
@@ -46,31 +47,6 @@ const bearer = (token: string) => `Bearer ${token}`
 
 function startConsent(h: Harness, token: string, body: Record<string, unknown> = {}) {
   return h.call('POST', '/widget/api/consents', { institution: 'ofmockbank_br_retail', ...body }, { auth: bearer(token) })
-}
-
-interface Page {
-  status: number
-  html: string
-  location?: string
-}
-
-/** A browser's request to the bank's pages: GET a URL, or POST a form urlencoded. */
-async function page(h: Harness, url: string, form?: Record<string, string>): Promise<Page> {
-  const target = new URL(url, 'http://localhost')
-  const res = await h.app.inject({
-    method: form ? 'POST' : 'GET',
-    url: target.pathname + target.search,
-    headers: form ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
-    payload: form ? new URLSearchParams(form).toString() : undefined,
-  })
-  return { status: res.statusCode, html: res.body, location: res.headers.location as string | undefined }
-}
-
-/** The hidden fields of the page's form (what the browser would post back). */
-function hiddenFields(html: string): Record<string, string> {
-  const fields: Record<string, string> = {}
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[match[1]] = match[2].replace(/&amp;/g, '&')
-  return fields
 }
 
 /** Through the bank: open the page, log in with `cpf`, then approve or reject. */

@@ -95,7 +95,8 @@ describe('Payment authorizations (Payments-BR.V2)', () => {
       charges: [],
       metadata: { plan: 'premium' },
     })
-    expect(created.payment_method_configuration.authorization_url).toContain(created.id)
+    // The sandbox bank's page on this server (test/http/payment-authorization-bank.test.ts drives it).
+    expect(created.payment_method_configuration.authorization_url).toMatch(/^http:\/\/[^/]+\/sandbox\/openfinance\/payment-authorizations\/[0-9a-f]{32}\/$/)
     // The payer given by document became a customer; a beneficiary given in full is registered (or reused).
     const inline = await create('30.00', {
       beneficiary: {
@@ -205,12 +206,12 @@ describe('Payment authorizations (Payments-BR.V2)', () => {
 
   it('fails on a refused consent, and retries a refused charge on a later date, settled by the scheduler', async () => {
     const rejected = await authorize((await create('250.00')).id)
-    expect(rejected).toMatchObject({ status: 'FAILED', status_reason_code: 'consent_rejected', charges: [] })
+    expect(rejected).toMatchObject({ status: 'FAILED', status_reason_code: 'REJECTED_BY_USER', charges: [] })
 
     // Authorized too late: its date has come.
     const late = await create('44.00', { payment_method: 'PIX_OF_SCHEDULED' }, { dates: [day(1)] })
     h.clock.advance(86_400_000)
-    expect(await authorize(late.id)).toMatchObject({ status: 'FAILED', status_reason_code: 'consent_expired', charges: [] })
+    expect(await authorize(late.id)).toMatchObject({ status: 'FAILED', status_reason_code: 'AUTHORIZATION_EXPIRED', charges: [] })
 
     // A business payer has two approvers: the first leaves it PARTIALLY_ACCEPTED.
     const business = await create('150.00', {
@@ -220,7 +221,7 @@ describe('Payment authorizations (Payments-BR.V2)', () => {
     const authorized = await authorize(business.id)
     expect(authorized).toMatchObject({ status: 'AUTHORIZED', payer: { institution: '0f5f8f8e-0a58-4c5e-9a64-6f1d2b9a1002' } })
     const [failed] = await charges(business.id)
-    expect(failed).toMatchObject({ status: 'FAILED', status_reason_code: 'insufficient_funds', end_to_end_id: null })
+    expect(failed).toMatchObject({ status: 'FAILED', status_reason_code: 'INSUFFICIENT_FUNDS', end_to_end_id: null })
 
     const retryUrl = `${BASE}/${business.id}/charges/${failed.id}/retry/`
     for (const [date, field] of [

@@ -1,7 +1,7 @@
 import type { Clock } from '../../lib/clock.ts'
 import { isCalendarDay } from '../../lib/dates.ts'
 import { PonteError } from '../../lib/errors.ts'
-import { uuidv7 } from '../../lib/ids.ts'
+import { hex32, uuidv7 } from '../../lib/ids.ts'
 import type { FilterField, ListRequest } from '../../lib/list-query.ts'
 import type { Db, Queryable } from '../../store/db.ts'
 import * as store from '../../store/payment-authorizations.ts'
@@ -23,6 +23,7 @@ import {
 import { formatAmount, parseAmount } from './money.ts'
 import { endToEndId, outcomeFor, type Outcome } from './network.ts'
 import { activeInstitution, createBankAccountIn, createCustomerIn, objectAt, optionalUuid, parseMetadata, requiredString } from './objects.ts'
+import { statusReasonV2, V2_STATUS_REASONS } from './status-reasons.ts'
 import { beneficiaryV2 } from './wire.ts'
 
 /**
@@ -78,6 +79,9 @@ export const RETRY_WINDOW_DAYS = 7
  * The other refusals (blocked account, limit, fraud) repeat on every retry.
  */
 const RECOVERABLE = new Set(['insufficient_funds', 'charge_settlement_timeout'])
+
+/** How long the payer has to authorize (AWAITING_AUTHORIZATION or PARTIALLY_ACCEPTED) before it fails with AUTHORIZATION_EXPIRED. */
+export const AUTHORIZATION_TTL_MINUTES = 60
 
 // ---------------------------------------------------------------------------------------------
 // Reading
@@ -264,6 +268,8 @@ export async function createPaymentAuthorizationIn(tx: Queryable, ctx: { clock: 
     return_url: url,
     external_id: externalId,
     metadata,
+    bank_token: hex32(),
+    expires_at: new Date(now.getTime() + AUTHORIZATION_TTL_MINUTES * 60_000).toISOString(),
     created_at: now.toISOString(),
   })
   await recordChange(tx, ctx, caller, {
@@ -319,7 +325,12 @@ async function moveAuthorization(
       type: 'PAYMENT_AUTHORIZATIONS',
       code: 'STATUS_UPDATE',
       externalId: authorization.external_id,
-      data: { status: to, status_reason_code: moved.status_reason_code, status_reason_message: moved.status_reason_message, metadata: moved.metadata },
+      data: {
+        status: to,
+        status_reason_code: statusReasonV2(moved.status_reason_code),
+        status_reason_message: moved.status_reason_message,
+        metadata: moved.metadata,
+      },
     },
   })
   return moved
@@ -358,7 +369,7 @@ async function moveCharge(
       externalId: null,
       data: {
         status: to,
-        status_reason_code: moved.status_reason_code,
+        status_reason_code: statusReasonV2(moved.status_reason_code),
         status_reason_message: moved.status_reason_message,
         payment_authorization: charge.payment_authorization_id,
         ...(moved.end_to_end_id ? { end_to_end_id: moved.end_to_end_id } : {}),
@@ -443,56 +454,91 @@ async function settleCharge(
   return moveAuthorization(tx, ctx, caller, authorization, 'CONSUMED', { actor, reason: 'settled' })
 }
 
-const AUTHORIZABLE: readonly string[] = ['AWAITING_AUTHORIZATION', 'PARTIALLY_ACCEPTED']
+export const AUTHORIZABLE: readonly string[] = ['AWAITING_AUTHORIZATION', 'PARTIALLY_ACCEPTED']
 const REVOCABLE: readonly string[] = ['AWAITING_AUTHORIZATION', 'PARTIALLY_ACCEPTED', 'AUTHORIZED']
 
+/** Whether the payer's time to authorize has run out (AUTHORIZATION_TTL_MINUTES after creation). */
+export function authorizationExpired(authorization: PaymentAuthorizationRow, now: Date): boolean {
+  return AUTHORIZABLE.includes(authorization.status) && now.getTime() >= Date.parse(authorization.expires_at)
+}
+
+/** The payer's time ran out: FAILED with AUTHORIZATION_EXPIRED (Belvo's V2 code; `authorization_expired` inside). */
+async function expire(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, authorization: PaymentAuthorizationRow, actor: string) {
+  return moveAuthorization(tx, ctx, caller, authorization, 'FAILED', {
+    actor,
+    code: 'authorization_expired',
+    message: V2_STATUS_REASONS.AUTHORIZATION_EXPIRED,
+  })
+}
+
 /**
- * The sandbox's answer to the payer at their bank (POST .../authorize/, Ponte's sandbox call as
- * for payment intents). The amount picks the outcome (network.ts): a consent refusal (201–300)
- * fails the authorization. A business payer needs two approvers: the first call leaves it
- * PARTIALLY_ACCEPTED, the second authorizes. A scheduled payment authorized on or after its date
- * fails (consent_expired). Authorized, PIX_OF_IMMEDIATE makes its charge and
- * the network settles or refuses it at once; PIX_OF_SCHEDULED makes a SCHEDULED charge for its
- * date, which the scheduler settles (settleDueAuthorizationCharges).
+ * The payer's bank answers an approval of `authorization` (its row lock held by the caller, its
+ * status AUTHORIZABLE). One past its deadline, or a scheduled payment approved on or after its
+ * date, fails (AUTHORIZATION_EXPIRED). The amount picks the outcome (network.ts): a consent
+ * refusal (201–300) fails the authorization. A business payer needs two approvers: the first
+ * leaves it PARTIALLY_ACCEPTED, the second authorizes. Authorized, PIX_OF_IMMEDIATE makes its
+ * charge and the network settles or refuses it at once; PIX_OF_SCHEDULED makes a SCHEDULED
+ * charge for its date, which the scheduler settles (settleDueAuthorizationCharges).
+ */
+export async function approveLocked(
+  tx: Queryable,
+  ctx: { clock: Clock },
+  caller: PaymentsCaller,
+  authorization: PaymentAuthorizationRow,
+  actor: string,
+): Promise<PaymentAuthorizationRow> {
+  if (authorizationExpired(authorization, ctx.clock.now())) return expire(tx, ctx, caller, authorization, actor)
+  // A scheduled payment authorized on or after its date can no longer be made on it.
+  if (authorization.payment_method === 'PIX_OF_SCHEDULED' && authorization.dates[0] <= today(ctx.clock)) {
+    return moveAuthorization(tx, ctx, caller, authorization, 'FAILED', {
+      actor,
+      code: 'consent_expired',
+      message: 'The payment consent was not accepted in time.',
+    })
+  }
+  const outcome = outcomeFor(parseAmount(formatAmount(authorization.amount)))
+  if (outcome.stage === 'consent') {
+    return moveAuthorization(tx, ctx, caller, authorization, 'FAILED', { actor, code: outcome.failureCode, message: outcome.failureMessage })
+  }
+  const customer = (await findCustomer(tx, caller.organizationId, authorization.customer_id))!
+  if (customer.customer_type === 'BUSINESS' && authorization.status === 'AWAITING_AUTHORIZATION') {
+    return moveAuthorization(tx, ctx, caller, authorization, 'PARTIALLY_ACCEPTED', { actor, reason: 'first approver accepted' })
+  }
+  let authorized = await moveAuthorization(tx, ctx, caller, authorization, 'AUTHORIZED', {
+    actor,
+    reason: 'authorized by the payer',
+    payerInstitutionId: authorization.payer_institution_id ?? SANDBOX_PAYER_BANK[customer.customer_type],
+  })
+  if (authorized.payment_method === 'PIX_OF_IMMEDIATE') {
+    const charge = await insertCharge(tx, ctx, caller, authorized, 'PENDING', today(ctx.clock), null, actor)
+    authorized = await settleCharge(tx, ctx, caller, authorized, charge)
+  } else {
+    await insertCharge(tx, ctx, caller, authorized, 'SCHEDULED', authorized.dates[0], null, actor)
+  }
+  return authorized
+}
+
+/** The payer refused at their bank (the bank page's Reject): FAILED with the payer's refusal (V2 REJECTED_BY_USER). */
+export async function rejectLocked(tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, authorization: PaymentAuthorizationRow, actor: string) {
+  if (authorizationExpired(authorization, ctx.clock.now())) return expire(tx, ctx, caller, authorization, actor)
+  return moveAuthorization(tx, ctx, caller, authorization, 'FAILED', {
+    actor,
+    code: 'consent_rejected',
+    message: 'The payer rejected the payment authorization at their bank.',
+  })
+}
+
+/**
+ * The sandbox's answer to the payer at their bank without the page (POST .../authorize/, Ponte's
+ * sandbox call as for payment intents): approveLocked's approval.
  */
 export async function authorizePaymentAuthorization(ctx: Ctx, caller: PaymentsCaller, id: string): Promise<AuthorizationView> {
   return ctx.db.tx(async (tx) => {
-    let authorization = await authorizationOr404(tx, caller, id, true)
+    const authorization = await authorizationOr404(tx, caller, id, true)
     if (!AUTHORIZABLE.includes(authorization.status)) {
       throw new PonteError('invalid', { field: 'status', variant: 'authorization_not_authorizable', params: { status: authorization.status } })
     }
-    const actor = 'sandbox'
-    // A scheduled payment authorized on or after its date can no longer be made on it.
-    if (authorization.payment_method === 'PIX_OF_SCHEDULED' && authorization.dates[0] <= today(ctx.clock)) {
-      authorization = await moveAuthorization(tx, ctx, caller, authorization, 'FAILED', {
-        actor,
-        code: 'consent_expired',
-        message: 'The payment consent was not accepted in time.',
-      })
-      return (await authorizationViews(tx, caller.organizationId, [authorization]))[0]
-    }
-    const outcome = outcomeFor(parseAmount(formatAmount(authorization.amount)))
-    if (outcome.stage === 'consent') {
-      authorization = await moveAuthorization(tx, ctx, caller, authorization, 'FAILED', { actor, code: outcome.failureCode, message: outcome.failureMessage })
-      return (await authorizationViews(tx, caller.organizationId, [authorization]))[0]
-    }
-    const customer = (await findCustomer(tx, caller.organizationId, authorization.customer_id))!
-    if (customer.customer_type === 'BUSINESS' && authorization.status === 'AWAITING_AUTHORIZATION') {
-      authorization = await moveAuthorization(tx, ctx, caller, authorization, 'PARTIALLY_ACCEPTED', { actor, reason: 'first approver accepted' })
-      return (await authorizationViews(tx, caller.organizationId, [authorization]))[0]
-    }
-    authorization = await moveAuthorization(tx, ctx, caller, authorization, 'AUTHORIZED', {
-      actor,
-      reason: 'authorized by the payer',
-      payerInstitutionId: authorization.payer_institution_id ?? SANDBOX_PAYER_BANK[customer.customer_type],
-    })
-    if (authorization.payment_method === 'PIX_OF_IMMEDIATE') {
-      const charge = await insertCharge(tx, ctx, caller, authorization, 'PENDING', today(ctx.clock), null, actor)
-      authorization = await settleCharge(tx, ctx, caller, authorization, charge)
-    } else {
-      await insertCharge(tx, ctx, caller, authorization, 'SCHEDULED', authorization.dates[0], null, actor)
-    }
-    return (await authorizationViews(tx, caller.organizationId, [authorization]))[0]
+    return (await authorizationViews(tx, caller.organizationId, [await approveLocked(tx, ctx, caller, authorization, 'sandbox')]))[0]
   })
 }
 
@@ -579,24 +625,43 @@ export async function settleDueAuthorizationCharges(ctx: Ctx, now: Date, organiz
   })
 }
 
+/**
+ * The scheduler's expiry pass (runScheduler, and each step of a sandbox clock's advance): each
+ * authorization still waiting for the payer AUTHORIZATION_TTL_MINUTES after its creation fails
+ * with AUTHORIZATION_EXPIRED, in a transaction of its own under its row lock (the re-read status
+ * makes concurrent workers expire it once). Returns how many expired.
+ */
+export async function expireAuthorizations(ctx: Ctx, now: Date, organizationId?: string): Promise<number> {
+  const due = await store.expiredAuthorizations(ctx.db, now.toISOString(), SETTLEMENTS_PER_PASS, organizationId)
+  return settleEachDue(ctx, due, async (tx, caller, { id }) => {
+    const authorization = await store.findPaymentAuthorization(tx, caller.organizationId, id, true)
+    if (!authorization || !authorizationExpired(authorization, now)) return false
+    await expire(tx, ctx, caller, authorization, 'sandbox')
+    return true
+  })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Wire (Payments-BR.V2)
 
-/** Where the payer authorizes: the sandbox bank's page (in API-only use, the sandbox authorize call). */
-function authorizationUrl(row: PaymentAuthorizationRow): string {
-  return `https://sandbox.ponte.dev/payments/authorizations/${row.id}/authorize`
+/** The sandbox bank's payment authorization page (routes/payment-authorization-bank.ts); the token ends the path. */
+export const AUTHORIZATION_BANK_PATH = '/sandbox/openfinance/payment-authorizations'
+
+/** Where the payer authorizes: the sandbox bank's page on the server's own origin (in API-only use, the sandbox authorize call). */
+export function authorizationUrl(origin: string, row: Pick<PaymentAuthorizationRow, 'bank_token'>): string {
+  return `${origin}${AUTHORIZATION_BANK_PATH}/${row.bank_token}/`
 }
 
 const when = <T>(value: T | null | undefined, shape: (v: T) => Record<string, unknown>) => (value === null || value === undefined ? {} : shape(value))
 
-/** PaymentAuthorization. */
-export function paymentAuthorizationWire({ authorization: a, chargeIds }: AuthorizationView) {
+/** PaymentAuthorization; `origin`: the server's public origin (the bank page's, in authorization_url). */
+export function paymentAuthorizationWire({ authorization: a, chargeIds }: AuthorizationView, origin: string) {
   return {
     id: a.id,
     created_at: a.created_at,
     updated_at: a.updated_at,
     status: a.status,
-    status_reason_code: a.status_reason_code,
+    status_reason_code: statusReasonV2(a.status_reason_code),
     status_reason_message: a.status_reason_message,
     status_updated_at: a.status_updated_at,
     authorized_at: a.authorized_at,
@@ -614,7 +679,7 @@ export function paymentAuthorizationWire({ authorization: a, chargeIds }: Author
       amount: formatAmount(a.amount),
       statement_description: a.statement_description,
       ...(a.payment_method === 'PIX_OF_SCHEDULED' ? { dates: a.dates } : {}),
-      authorization_url: authorizationUrl(a),
+      authorization_url: authorizationUrl(origin, a),
     },
     charges: chargeIds,
     metadata: a.metadata,
@@ -629,7 +694,7 @@ export function authorizationChargeWire(view: AuthorizationChargeView) {
     created_at: c.created_at,
     status_updated_at: c.updated_at,
     status: c.status,
-    status_reason_code: c.status_reason_code,
+    status_reason_code: statusReasonV2(c.status_reason_code),
     status_reason_message: c.status_reason_message,
     amount: formatAmount(c.amount),
     date: c.date,

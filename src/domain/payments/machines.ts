@@ -75,7 +75,8 @@ export const ENROLLMENT_MACHINE: Machine<EnrollmentStatus> = {
  * Payment authorizations (Belvo's PaymentAuthorization.status, Payments-BR.V2):
  *   AWAITING_AUTHORIZATION → PARTIALLY_ACCEPTED   one of a business payer's two approvers accepted
  *   AWAITING_AUTHORIZATION | PARTIALLY_ACCEPTED → AUTHORIZED   the payer authorized at their bank
- *   AWAITING_AUTHORIZATION | PARTIALLY_ACCEPTED → FAILED       the bank refused the consent
+ *   AWAITING_AUTHORIZATION | PARTIALLY_ACCEPTED → FAILED       the bank refused the consent, the payer
+ *                                                 rejected it at the bank page, or 60 minutes passed
  *   AUTHORIZED → CONSUMED                         its one-time payment settled
  *   AWAITING_AUTHORIZATION | PARTIALLY_ACCEPTED | AUTHORIZED → REVOKED   canceled (POST .../cancel/)
  * FAILED, CONSUMED and REVOKED are final.

@@ -1,6 +1,7 @@
 import type { BankAccountRow, ChargeRow, CustomerRow, PaymentInstitutionRow, PaymentIntentRow, PaymentTransactionRow } from '../../store/payments.ts'
 import { maskDocument } from './documents.ts'
 import { formatAmount } from './money.ts'
+import { statusReasonV2 } from './status-reasons.ts'
 
 /**
  * Rows as Belvo's wire objects (1.223.0): paymentInstitutionBR, CustomerOfpi / CustomerV2,
@@ -207,7 +208,7 @@ export function chargeV2Wire(row: ChargeRow, intent: PaymentIntentRow, beneficia
     created_at: row.created_at,
     status_updated_at: row.updated_at,
     status: row.status === 'SUCCEEDED' ? 'SETTLED' : row.status,
-    status_reason_code: row.failure_code,
+    status_reason_code: statusReasonV2(row.failure_code),
     status_reason_message: row.failure_message,
     amount: formatAmount(row.amount),
     date: row.settlement_date ?? row.created_at.slice(0, 10),

@@ -213,20 +213,31 @@ export interface FormState {
   now: Date
 }
 
+/** The CPF login's parts, shared by the bank's login pages: a failed attempt's alert (before the form) and the form's fields. */
+export function cpfLogin(
+  t: { errorTitle: string; cpf: string; cpfHint: string; login: string },
+  cpf: string,
+  problemText?: string,
+): { error: string; fields: string } {
+  const error = problemText ? `<div class="error" role="alert" id="cpf-error"><strong>${esc(t.errorTitle)}:</strong> ${esc(problemText)}</div>` : ''
+  const fields = `<label for="cpf">${esc(t.cpf)}</label>
+<input id="cpf" name="cpf" type="text" inputmode="numeric" autocomplete="username" required value="${esc(cpf)}"
+ aria-describedby="cpf-hint${problemText ? ' cpf-error' : ''}"${problemText ? ' aria-invalid="true" autofocus' : ' autofocus'}>
+<p class="hint" id="cpf-hint">${esc(t.cpfHint)}</p>
+<button type="submit" class="primary">${esc(t.login)}</button>`
+  return { error, fields }
+}
+
 /** Step 1: log in with the CPF (with the problem of a failed attempt shown on the page). */
 export function loginPage(view: AuthorizationView, state: FormState, problem?: BankPageProblem, cpf = ''): string {
   const t = TEXT[state.locale]
-  const error = problem ? `<div class="error" role="alert" id="cpf-error"><strong>${esc(t.errorTitle)}:</strong> ${esc(t.problems[problem])}</div>` : ''
+  const { error, fields } = cpfLogin(t, cpf, problem ? t.problems[problem] : undefined)
   const body = `<h1>${esc(t.loginTitle)}</h1>
 <p>${fill(t.loginIntro, { org: view.requesterName })}</p>
 ${error}
 <form method="post" action="/sandbox/openfinance/authorize/login" novalidate>
 ${hidden({ consent_id: state.consentId, redirect_uri: state.redirectUri, nonce: state.nonce, locale: state.locale })}
-<label for="cpf">${esc(t.cpf)}</label>
-<input id="cpf" name="cpf" type="text" inputmode="numeric" autocomplete="username" required value="${esc(cpf)}"
- aria-describedby="cpf-hint${problem ? ' cpf-error' : ''}"${problem ? ' aria-invalid="true" autofocus' : ' autofocus'}>
-<p class="hint" id="cpf-hint">${esc(t.cpfHint)}</p>
-<button type="submit" class="primary">${esc(t.login)}</button>
+${fields}
 </form>`
   return layout(state.locale, t.loginTitle, view.institutionName, body)
 }

@@ -28,6 +28,7 @@ import {
   PaymentAuthorization,
   PaymentAuthorizationCreate,
 } from '../schemas/payment-authorizations.ts'
+import { baseUrl } from '../plugins/pagination.ts'
 import { listRoute } from './lists.ts'
 import { callerOf, idempotencyKey, sendCreated } from './object-routes.ts'
 
@@ -45,6 +46,8 @@ const requireV2 = (request: Pick<FastifyRequest, 'headers'>) => requireResourceV
 export function paymentAuthorizationRoutes(api: Api): void {
   const ctx = api.deps.domain
   const { db } = ctx
+  // authorization_url names the sandbox bank's page on this server's public origin.
+  const originOf = (request: FastifyRequest) => new URL(baseUrl(request, api.deps.config.PONTE_PUBLIC_URL)).origin
 
   api.post(
     `${BASE}/`,
@@ -64,7 +67,7 @@ export function paymentAuthorizationRoutes(api: Api): void {
       const key = idempotencyKey(request)
       const result = await idempotent(ctx, caller, { key, method: 'POST', path: request.url.split('?')[0], version: 'V2', body: request.body }, async (tx) => ({
         status: 201,
-        body: paymentAuthorizationWire(await createPaymentAuthorizationIn(tx, ctx, caller, request.body as Record<string, unknown>)),
+        body: paymentAuthorizationWire(await createPaymentAuthorizationIn(tx, ctx, caller, request.body as Record<string, unknown>), originOf(request)),
       }))
       return sendCreated(reply, result)
     },
@@ -82,7 +85,9 @@ export function paymentAuthorizationRoutes(api: Api): void {
     async (caller, list) => {
       requireV2(caller)
       const { count, views } = await listPaymentAuthorizations(db, callerOf(caller), list)
-      return { count, results: views.map(paymentAuthorizationWire) }
+      // The list's caller is the request itself (lists.ts types it narrower).
+      const origin = originOf(caller as unknown as FastifyRequest)
+      return { count, results: views.map((view) => paymentAuthorizationWire(view, origin)) }
     },
   )
   api.get(
@@ -100,7 +105,7 @@ export function paymentAuthorizationRoutes(api: Api): void {
     },
     async (request) => {
       requireV2(request)
-      return paymentAuthorizationWire(await getPaymentAuthorization(db, callerOf(request), request.params.payment_authorization_id))
+      return paymentAuthorizationWire(await getPaymentAuthorization(db, callerOf(request), request.params.payment_authorization_id), originOf(request))
     },
   )
   api.post(
@@ -137,7 +142,7 @@ export function paymentAuthorizationRoutes(api: Api): void {
     },
     async (request) => {
       requireV2(request)
-      return paymentAuthorizationWire(await authorizePaymentAuthorization(ctx, callerOf(request), request.params.payment_authorization_id))
+      return paymentAuthorizationWire(await authorizePaymentAuthorization(ctx, callerOf(request), request.params.payment_authorization_id), originOf(request))
     },
   )
 

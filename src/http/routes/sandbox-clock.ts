@@ -23,6 +23,7 @@ const Moved = Type.Object({
       consents_announced: count('openfinance_consent_about_to_expire webhooks.'),
       payment_settlements: count('Scheduled payment charges settled or failed on their date.'),
       authorization_charges: count('Pix Automático charges settled, failed or canceled on their date.'),
+      authorizations_expired: count('Payment authorizations the payer did not authorize within 60 minutes, now FAILED (AUTHORIZATION_EXPIRED).'),
       data_purged: count('Links whose data was deleted (stale_in).'),
       credentials_forgotten: count('Links whose credentials were forgotten (credentials_storage).'),
       widget_tokens_expired: count('Widget token issuances past their refresh expiry, deleted.'),
@@ -32,7 +33,7 @@ const Moved = Type.Object({
 })
 
 const MOVES =
-  'What falls due in between runs in time order, for this organization only: recurrent refreshes (new days of data and their webhooks), consent schedule, scheduled payments, Pix Automático charges, retention. Webhook deliveries and retries stay on real time.'
+  'What falls due in between runs in time order, for this organization only: recurrent refreshes (new days of data and their webhooks), consent schedule, scheduled payments, Pix Automático charges, payment authorizations expiring, retention. Webhook deliveries and retries stay on real time.'
 
 /**
  * The organization's sandbox clock (issue 18, domain/sandbox-clock.ts): read it, pin it forward,
