@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { emitWebhook } from '../../src/domain/webhooks.ts'
 import { createHarness, type CallResult, type Harness } from '../helpers/harness.ts'
+import { registerRealIntegration } from '../helpers/sandbox-connector.ts'
 import type { Hit, Receiver } from '../helpers/receiver.ts'
 
 type Json = Record<string, any>
@@ -57,14 +58,7 @@ describe('sandbox fault rules: resources, reordering, retry policy', () => {
   const find = (hits: Hit[], type: string, code = 'historical_update') => hits.find((hit) => hit.body.webhook_type === type && hit.body.webhook_code === code)
 
   beforeAll(async () => {
-    h = await createHarness({
-      configure: (app) =>
-        app.deps.domain.connectors.register(REAL_INSTITUTION, () => ({
-          login: async (credentials) => ({ status: 'ok', institutionUserId: credentials.username, profile: 'full' }),
-          supports: () => false,
-          fetch: async () => [],
-        })),
-    })
+    h = await createHarness({ configure: (app) => registerRealIntegration(app, REAL_INSTITUTION) })
     receiver = await h.receiveWebhooks('Bearer resource-faults')
     await h.startWorker()
   })
@@ -132,6 +126,8 @@ describe('sandbox fault rules: resources, reordering, retry policy', () => {
     // The rule is spent: the next one goes at once.
     const fourth = await fire(4)
     await receiver.waitFor((hits) => hits.some((hit) => hit.eventId === fourth))
+    // Its historical update is over: no background login is left to meet the rules of the tests below.
+    await receiver.waitFor(() => find(hitsOf(link.id), 'ACCOUNTS') !== undefined)
   })
 
   it('never applies a webhook rule to a link of an institution a real integration serves', async () => {
