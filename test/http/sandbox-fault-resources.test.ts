@@ -149,6 +149,8 @@ describe('sandbox fault rules: resources, reordering, retry policy', () => {
     const id = await ctx.db.tx((tx) => emitWebhook(tx, ctx, event))
     await receiver.waitFor((hits) => hits.some((hit) => hit.eventId === id))
     expect((await h.call('GET', `/sandbox/faults/${delay.id}/`)).body).toMatchObject({ matched: 0, remaining: 1 })
+    // An organization with a real institution's link has no sandbox clock (used below): the link goes.
+    expect((await h.call('DELETE', `/api/links/${real.body.id}/`)).status).toBe(204)
   })
 
   it('lets a client follow the seed’s retry policy for real: backoff 3 s × 2, 5 retries, 4xx only too_many_sessions', async () => {
