@@ -249,6 +249,7 @@ async function retrieveForLink(
   if (basedOn && basedOn.length === 0) throw new PonteError('not_found')
   const session = await openInstitutionSession(ctx, actor, link, `retrieve:${spec.name}`, request as { token?: string | null }, {
     firstFetch: options.firstFetch,
+    resource: spec.institutionResource,
   })
   const connector = ctx.connectors.connectorFor(institution)
   const saveData = request.save_data !== false

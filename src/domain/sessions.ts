@@ -1,5 +1,5 @@
 import { wireShape, type CatalogInstitution } from '../connectors/catalog.ts'
-import { loginAt } from './sandbox-faults.ts'
+import { loginAt, markedLike } from './sandbox-faults.ts'
 import type { ConnectorContext, Credentials, InstitutionConnector, LoginOutcome, TokenGenerationData } from '../connectors/types.ts'
 import { PonteError } from '../lib/errors.ts'
 import { hex32, isUuid } from '../lib/ids.ts'
@@ -169,7 +169,7 @@ export async function openInstitutionSession(
   link: LinkRow,
   operation: string,
   request: { token?: string | null },
-  options: { firstFetch?: boolean } = {},
+  options: { firstFetch?: boolean; resource?: string } = {},
 ): Promise<ConnectorContext> {
   await assertConsentValid(ctx, link)
   const credentials = credentialsToLogIn(ctx, link, options)
@@ -177,14 +177,15 @@ export async function openInstitutionSession(
   const simulated = ctx.connectors.hasRealConnector(link.institution) ? null : await store.takeSandboxLogin(ctx.db, actor.organizationId, link.id)
   const outcome = simulated
     ? simulatedLogin(simulated)
-    : await loginAt(ctx, actor.organizationId, institution, link.id, credentials, request.token ?? undefined)
+    : await loginAt(ctx, actor.organizationId, institution, link.id, credentials, request.token ?? undefined, options.resource)
   if (outcome.status === 'token_required') {
     const { token: _token, ...rest } = request
     return requireToken(ctx, actor, link.id, operation, rest, outcome.tokenGenerationData)
   }
   if (outcome.status === 'error') {
     if (outcome.code === 'login_error') await store.updateLink(ctx.db, actor.organizationId, link.id, { status: 'invalid' })
-    throw new PonteError(outcome.code)
+    // A sandbox fault rule naming this resource fails it alone (domain/sandbox-faults.ts): the mark goes with the error.
+    throw markedLike(outcome, new PonteError(outcome.code))
   }
   const now = ctx.clock.now()
   await store.markLoggedIn(ctx.db, actor.organizationId, link.id, link.status, now.toISOString())

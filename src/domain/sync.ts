@@ -12,6 +12,7 @@ import { connectorSupports, newChanges, retrieve, type RetrieveResult } from './
 import { enqueueForLink, type AsyncRequestJob, type HistoricalUpdateJob, type ProcessType } from './schedule.ts'
 import { deleteOldWebhookEvents, emitWebhook } from './webhooks.ts'
 import { runConsentSchedule } from './consents.ts'
+import { isResourceFault, resourceErrorData } from './sandbox-faults.ts'
 import { settleDueCharges } from './payments/intents.ts'
 import { expireAuthorizations, settleDueAuthorizationCharges } from './payments/authorizations.ts'
 
@@ -111,17 +112,34 @@ export async function runHistoricalUpdate(ctx: DomainContext, jobId: string, job
     const { fetchResource: resource, historyDays } = spec.background!
     if (await nothingToComputeFrom(ctx, spec, link.id)) continue
     const request = { link: link.id, token, date_from: daysBefore(today, historyDays), date_to: today }
-    const ok = await inBackground(ctx, actor, jobId, link, job.requestId, job.processType, () =>
-      retrieve(ctx, actor, spec, request, { collect: false, firstFetch: job.firstFetch }),
-    )
+    let failed: PonteError | undefined
+    const ok = await inBackground(ctx, actor, jobId, link, job.requestId, job.processType, async () => {
+      failed = await unlessResourceFault(() => retrieve(ctx, actor, spec, request, { collect: false, firstFetch: job.firstFetch }))
+    })
     if (!ok) break
-    const data = await summaryFor(ctx, spec, link.id)
+    // A resource a sandbox rule failed is reported as failed, and the others still come (partial success).
+    const data = failed ? resourceErrorData(failed) : await summaryFor(ctx, spec, link.id)
     await emitHistoricalUpdate(ctx, jobId, link, job.requestId, job.processType, resource, data)
   }
   // A nostore link kept its credentials (sealed) for this fetch only: forget them now, however it
   // ended. A thrown error leaves them for the job's retries; they expire 15 minutes after the
   // creation anyway (NOSTORE_CREDENTIALS_SECONDS, applyRetention).
   if (link.credentials_storage === 'nostore') await links.updateLink(ctx.db, actor.organizationId, link.id, { credentials: null })
+}
+
+/**
+ * Runs one resource's fetch. A sandbox fault rule that names the resource (domain/sandbox-faults.ts)
+ * fails that resource alone: its error is returned, for the caller to report and go on with the
+ * other resources (partial success); any other error is thrown as before.
+ */
+async function unlessResourceFault(run: () => Promise<unknown>): Promise<PonteError | undefined> {
+  try {
+    await run()
+    return undefined
+  } catch (error) {
+    if (isResourceFault(error)) return error
+    throw error
+  }
 }
 
 /**
@@ -211,32 +229,55 @@ export async function runRecurrentUpdate(ctx: DomainContext, jobId: string, job:
         eventKey: eventKey(jobId, webhookCode),
       }),
     )
-  const background = (run: () => Promise<unknown>) => inBackground(ctx, actor, jobId, link, job.requestId, 'recurrent_update', run)
+  // A resource a sandbox rule fails is reported (historical_update webhook with the error) and skipped: the others go on.
+  const background = (resource: string, run: () => Promise<unknown>) =>
+    inBackground(ctx, actor, jobId, link, job.requestId, 'recurrent_update', async () => {
+      const failed = await unlessResourceFault(run)
+      if (!failed) return
+      skipped.add(resource)
+      await ctx.db.tx((tx) =>
+        emitWebhook(tx, ctx, {
+          organizationId: actor.organizationId,
+          linkId: link.id,
+          externalId: link.external_id,
+          requestId: job.requestId,
+          webhookType: resource,
+          webhookCode: 'historical_update',
+          processType: 'recurrent_update',
+          data: resourceErrorData(failed),
+          eventKey: eventKey(jobId, `${resource}:failed`),
+        }),
+      )
+    })
+  const skipped = new Set<string>()
 
   // What the institution's connector does not serve is skipped, as in historical updates.
   const served = (spec: ResourceSpec | undefined): spec is ResourceSpec => spec !== undefined && connectorSupports(ctx, institution, spec)
   // Only where the institution has accounts: an employment or fiscal institution has none.
   if (served(ACCOUNTS_RESOURCE) && institution.resources.includes(ACCOUNTS_RESOURCE.institutionResource)) {
     const accountChanges = newChanges()
-    if (!(await background(() => retrieve(ctx, actor, ACCOUNTS_RESOURCE, { link: link.id }, { collect: false, changes: accountChanges })))) return
+    if (!(await background('ACCOUNTS', () => retrieve(ctx, actor, ACCOUNTS_RESOURCE, { link: link.id }, { collect: false, changes: accountChanges })))) return
     if (accountChanges.inserted.length > 0) await emit('ACCOUNTS', 'new_accounts_available', { new_accounts: accountChanges.inserted.length })
   }
 
   const transactions = backgroundResource('TRANSACTIONS', where)
   if (served(transactions) && link.fetch_resources.includes('TRANSACTIONS') && institution.resources.includes('TRANSACTIONS')) {
     const changes = newChanges()
-    if (!(await background(() => retrieve(ctx, actor, transactions, { link: link.id, ...period }, { collect: false, changes })))) return
-    const stored = await store.transactionsInPeriod(ctx.db, link.id, period.date_from, period.date_to)
-    const removed = stored.filter((t) => !changes.seen.has(t.internal_identification)).map((t) => t.id)
-    await ctx.db.tx((tx) => store.deleteTransactions(tx, link.id, removed))
-    if (changes.inserted.length > 0) await emit('TRANSACTIONS', 'new_transactions_available', { new_transactions: changes.inserted.length })
-    if (changes.updated.length > 0) await emit('TRANSACTIONS', 'transactions_updated', { transactions: changes.updated })
-    if (removed.length > 0) await emit('TRANSACTIONS', 'transactions_deleted', { transactions: removed })
+    if (!(await background('TRANSACTIONS', () => retrieve(ctx, actor, transactions, { link: link.id, ...period }, { collect: false, changes })))) return
+    // Failed by a sandbox rule: nothing was seen, and nothing is taken for deleted.
+    if (!skipped.has('TRANSACTIONS')) {
+      const stored = await store.transactionsInPeriod(ctx.db, link.id, period.date_from, period.date_to)
+      const removed = stored.filter((t) => !changes.seen.has(t.internal_identification)).map((t) => t.id)
+      await ctx.db.tx((tx) => store.deleteTransactions(tx, link.id, removed))
+      if (changes.inserted.length > 0) await emit('TRANSACTIONS', 'new_transactions_available', { new_transactions: changes.inserted.length })
+      if (changes.updated.length > 0) await emit('TRANSACTIONS', 'transactions_updated', { transactions: changes.updated })
+      if (removed.length > 0) await emit('TRANSACTIONS', 'transactions_deleted', { transactions: removed })
+    }
   }
   for (const resource of link.fetch_resources.filter((r) => r !== 'ACCOUNTS' && r !== 'TRANSACTIONS' && institution.resources.includes(r))) {
     const spec = backgroundResource(resource, where)
     if (!served(spec) || (await nothingToComputeFrom(ctx, spec, link.id))) continue
-    if (!(await background(() => retrieve(ctx, actor, spec, { link: link.id, ...period }, { collect: false })))) return
+    if (!(await background(resource, () => retrieve(ctx, actor, spec, { link: link.id, ...period }, { collect: false })))) return
   }
 }
 
@@ -334,11 +375,14 @@ export async function runAsyncRequest(ctx: DomainContext, jobId: string, job: As
   const token = job.sealedToken ? ctx.cipher.decrypt(job.sealedToken) : undefined
   const resource = spec.institutionResource
   let retrieved: RetrieveResult | undefined
+  let failed: PonteError | undefined
   const ok = await inBackground(ctx, actor, jobId, link, job.requestId, 'historical_update', async () => {
-    retrieved = await retrieve(ctx, actor, spec, { ...job.request, token }, { collect: false })
+    failed = await unlessResourceFault(async () => {
+      retrieved = await retrieve(ctx, actor, spec, { ...job.request, token }, { collect: false })
+    })
   })
-  if (!ok || !retrieved) return
+  if (!ok || !(retrieved || failed)) return
   // What this request retrieved (its period), as Belvo's webhook says: not the link's totals.
-  const data = retrievedSummary(spec, retrieved)
+  const data = failed ? resourceErrorData(failed) : retrievedSummary(spec, retrieved!)
   await emitHistoricalUpdate(ctx, jobId, link, job.requestId, 'historical_update', resource, data)
 }

@@ -9,7 +9,7 @@ import type { Queryable } from '../store/db.ts'
 import * as store from '../store/webhooks.ts'
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../store/webhooks.ts'
 import type { Actor, DomainContext } from './context.ts'
-import { webhookRuleFault } from './sandbox-faults.ts'
+import { releaseWhenGathered, webhookRuleFault } from './sandbox-faults.ts'
 
 /** The delivery policy the jobs apply, for the API's own description of a delivery. */
 export { MAX_ATTEMPTS, RESPONSE_SNIPPET_CHARS, RETRY_DELAYS_MS } from '../jobs/dispatcher.ts'
@@ -340,7 +340,11 @@ export interface WebhookEvent {
  * `ctx.clock.now()`. The event is stored even when no endpoint wants it. Returns the webhook_id
  * (the earlier one when `eventKey` was already used).
  */
-export async function emitWebhook(tx: Queryable, ctx: { clock: Clock }, event: WebhookEvent): Promise<string> {
+export async function emitWebhook(
+  tx: Queryable,
+  ctx: { clock: Clock; connectors?: { hasRealConnector(institution: string): boolean } },
+  event: WebhookEvent,
+): Promise<string> {
   const webhookId = hex32()
   const now = ctx.clock.now()
   const body: WebhookPayload | PaymentsWebhookPayload = event.objectId
@@ -378,8 +382,16 @@ export async function emitWebhook(tx: Queryable, ctx: { clock: Clock }, event: W
   const endpointIds = await store.subscribedEndpointIds(tx, event.organizationId, event.webhookType)
   // Deliveries run on the server's clock, even for an organization with a sandbox clock.
   const due = serverNow(ctx.clock)
-  // A sandbox webhook rule (POST /sandbox/faults/) may delay, repeat or "lose the answer of" this event's deliveries.
-  const fault = endpointIds.length > 0 ? await webhookRuleFault(tx, event.organizationId, { webhookType: event.webhookType, linkId: event.linkId }) : undefined
+  // A sandbox webhook rule (POST /sandbox/faults/) may delay, repeat, hold for reordering or "lose the answer of" this event's deliveries.
+  const fault =
+    endpointIds.length > 0
+      ? await webhookRuleFault(
+          tx,
+          event.organizationId,
+          { webhookType: event.webhookType, linkId: event.linkId, ordered: event.objectId !== undefined },
+          ctx.connectors,
+        )
+      : undefined
   await store.insertDeliveries(tx, {
     ids: endpointIds.map(() => uuidv7(due.getTime())),
     endpointIds,
@@ -391,11 +403,13 @@ export async function emitWebhook(tx: Queryable, ctx: { clock: Clock }, event: W
     // An object's events reach each endpoint in the order they were stored.
     orderKey: event.objectId ?? null,
     sandbox: fault && {
-      dueAt: fault.delayMs > 0 ? new Date(due.getTime() + fault.delayMs).toISOString() : undefined,
+      dueAt: fault.reorder ? store.HELD_UNTIL : fault.delayMs > 0 ? new Date(due.getTime() + fault.delayMs).toISOString() : undefined,
       duplicates: fault.duplicates,
       lostAnswers: fault.lostAnswers,
+      heldBy: fault.reorder?.ruleId,
     },
   })
+  if (fault?.reorder) await releaseWhenGathered(tx, fault.reorder, due)
   return webhookId
 }
 

@@ -228,14 +228,15 @@ export async function insertDeliveries(
     /** Deliveries with the same key reach an endpoint one after the other, in insertion order (migration 0017). */
     orderKey?: string | null
     /** A sandbox webhook rule's effect (migration 0020): due later, sent more than once, first answers lost. */
-    sandbox?: { dueAt?: string; duplicates?: number; lostAnswers?: number }
+    sandbox?: { dueAt?: string; duplicates?: number; lostAnswers?: number; heldBy?: string }
   },
 ): Promise<void> {
   if (d.ids.length === 0) return
   await db.query(
     `INSERT INTO webhook_deliveries (id, organization_id, endpoint_id, event_id, webhook_type, webhook_code, status, attempts, next_attempt_at, created_at, updated_at, order_key,
-       sandbox_duplicates, sandbox_lost_answers)
-     SELECT u.id, $3, u.endpoint_id, $4, $5, $6, 'pending', 0, COALESCE($9::timestamptz, $7::timestamptz), $7::timestamptz, $7::timestamptz, $8::text, $10::int, $11::int
+       sandbox_duplicates, sandbox_lost_answers, sandbox_held_by)
+     SELECT u.id, $3, u.endpoint_id, $4, $5, $6, 'pending', 0, COALESCE($9::timestamptz, $7::timestamptz), $7::timestamptz, $7::timestamptz, $8::text, $10::int, $11::int,
+       $12::uuid
      FROM unnest($1::uuid[], $2::uuid[]) AS u (id, endpoint_id)`,
     [
       d.ids,
@@ -249,6 +250,7 @@ export async function insertDeliveries(
       d.sandbox?.dueAt ?? null,
       d.sandbox?.duplicates ?? 0,
       d.sandbox?.lostAnswers ?? 0,
+      d.sandbox?.heldBy ?? null,
     ],
   )
   deliveriesDue()
@@ -471,4 +473,42 @@ export async function pendingDeliveryStats(db: Queryable): Promise<{ depth: numb
 export async function findEventPayload(db: Queryable, organizationId: string, id: string): Promise<string | undefined> {
   const [row] = await db.query<{ payload: string }>('SELECT payload FROM webhook_events WHERE organization_id = $1 AND id = $2', [organizationId, id])
   return row?.payload
+}
+
+/** When a delivery held by a reordering rule is due (migration 0025): not before its rule releases it. */
+export const HELD_UNTIL = '9999-12-31T00:00:00.000Z'
+
+/** How many events a reordering rule holds. */
+export async function heldEventCount(db: Queryable, ruleId: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>('SELECT count(DISTINCT event_id)::int AS n FROM webhook_deliveries WHERE sandbox_held_by = $1', [ruleId])
+  return Number(row?.n ?? 0)
+}
+
+/**
+ * Releases what a reordering rule holds, newest first: each delivery gets the rule's order key and
+ * a new `seq` (migration 0017), newest smallest, so each endpoint gets them one after the other in
+ * reverse, every one due at `now`.
+ */
+export async function releaseInReverse(db: Queryable, ruleId: string, now: string): Promise<number> {
+  const held = await db.query<{ id: string }>('SELECT id FROM webhook_deliveries WHERE sandbox_held_by = $1 ORDER BY seq DESC', [ruleId])
+  for (const { id } of held) {
+    await db.query(
+      `UPDATE webhook_deliveries SET seq = nextval(pg_get_serial_sequence('webhook_deliveries', 'seq')), order_key = $2, sandbox_held_by = NULL,
+         next_attempt_at = $3::timestamptz, updated_at = $3::timestamptz
+       WHERE id = $1`,
+      [id, `sandbox-reorder:${ruleId}`, now],
+    )
+  }
+  if (held.length > 0) deliveriesDue()
+  return held.length
+}
+
+/** Releases what the rules `rules` (a SELECT of rule ids) hold, as they came: each due when it was first due. */
+export async function releaseHeldDeliveries(db: Queryable, rules: string, params: unknown[]): Promise<number> {
+  const rows = await db.query(
+    `UPDATE webhook_deliveries SET sandbox_held_by = NULL, next_attempt_at = created_at WHERE sandbox_held_by IN (${rules}) RETURNING id`,
+    params,
+  )
+  if (rows.length > 0) deliveriesDue()
+  return rows.length
 }

@@ -1,4 +1,5 @@
 import { createSandboxConnector, type SandboxInstitution } from '../../src/connectors/sandbox/connector.ts'
+import type { ConnectorRegistry } from '../../src/connectors/registry.ts'
 import type { AccountScopedRecord, ConnectorContext, InstitutionRecord, Period } from '../../src/connectors/types.ts'
 
 /**
@@ -26,4 +27,16 @@ export function sandboxResources(institution: SandboxInstitution) {
       records<AccountScopedRecord>('STATEMENTS', ctx, { accountInternalId, year, month }),
     portfolios: (ctx: ConnectorContext) => records('PORTFOLIOS', ctx, {}),
   }
+}
+
+/**
+ * A real integration (not the sandbox) for one institution, for tests of what only sandbox
+ * institutions get (faults): it logs everyone in and offers nothing.
+ */
+export function registerRealIntegration(app: { deps: { domain: { connectors: { register: ConnectorRegistry['register'] } } } }, institution: string): void {
+  app.deps.domain.connectors.register(institution, () => ({
+    login: async (credentials) => ({ status: 'ok', institutionUserId: credentials.username, profile: 'full' }),
+    supports: () => false,
+    fetch: async () => [],
+  }))
 }

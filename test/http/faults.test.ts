@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHarness, type Harness } from '../helpers/harness.ts'
+import { registerRealIntegration } from '../helpers/sandbox-connector.ts'
 
 type Json = Record<string, any>
 
@@ -18,14 +19,7 @@ describe('X-Ponte-Fault', () => {
     h.call('POST', '/api/links/', { institution, username: 'bnk100', password: 'full', access_mode: 'single' }, value ? fault(value) : {})
 
   beforeAll(async () => {
-    h = await createHarness({
-      configure: (app) =>
-        app.deps.domain.connectors.register(REAL_INSTITUTION, () => ({
-          login: async (credentials) => ({ status: 'ok', institutionUserId: credentials.username, profile: 'full' }),
-          supports: () => false,
-          fetch: async () => [],
-        })),
-    })
+    h = await createHarness({ configure: (app) => registerRealIntegration(app, REAL_INSTITUTION) })
   })
   afterAll(async () => h?.close())
 

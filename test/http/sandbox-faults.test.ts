@@ -191,8 +191,15 @@ describe('sandbox webhook fault rules', () => {
     // Ponte retries on its schedule (3 s): the receiver, which answered 200, gets the event again.
     h.clock.advance(3_000)
     await vi.waitFor(() => expect(owners(lost)).toHaveLength(2), { timeout: 20_000, interval: 50 })
-    const detail = await h.call('GET', `/api/webhooks/deliveries/${delivery.id}/`)
-    expect(detail.body.status).toBe('succeeded')
+    // The receiver has it; the dispatcher records the attempt just after: wait for the record.
+    const detail = await vi.waitFor(
+      async () => {
+        const res = await h.call('GET', `/api/webhooks/deliveries/${delivery.id}/`)
+        expect(res.body.status).toBe('succeeded')
+        return res
+      },
+      { timeout: 20_000, interval: 50 },
+    )
     expect(detail.body.attempts_log[0].error).toMatch(/^sandbox fault: the answer was lost/)
 
     expect((await rule({ match: { webhook_type: 'BALANCES' }, effect: { webhook_delay_ms: 60_000 }, count: 1 })).status).toBe(201)

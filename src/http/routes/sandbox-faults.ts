@@ -15,6 +15,13 @@ const Match = Type.Object(
     link: nullable(Type.String({ description: 'Only requests about this link (its id in the path, body or query), or its logins.' })),
     institution: nullable(Type.String({ maxLength: 60, description: 'An institution_error rule: only logins at this institution.' })),
     webhook_type: nullable(Type.String({ maxLength: 50, description: 'A webhook rule: only events of this webhook_type (TRANSACTIONS, PAYMENT_INTENTS...).' })),
+    resource: nullable(
+      Type.String({
+        maxLength: 50,
+        description:
+          'An institution_error rule: only the logins that fetch this resource (ACCOUNTS, TRANSACTIONS, OWNERS..., as in fetch_resources), in a request or a historical update, refresh or async request. token_required stops a historical update at that resource (the link turns token_required); any other error fails that resource alone, reported in its historical_update webhook, while the others are fetched (partial success).',
+      }),
+    ),
   },
   { description: 'What the rule applies to; absent or null: anything.' },
 )
@@ -43,6 +50,12 @@ const Effect = Type.Object(
         description: "The receiver's first answers (1 to 5) count as lost: Ponte retries on its schedule, so the event arrives again.",
       }),
     ),
+    webhook_reorder: Type.Optional(
+      Type.Union([Type.Integer(), Type.Null()], {
+        description:
+          'Holds the next matching events (2 to 10; fewer when count runs out first, or the rule is deleted) and then sends them newest first, one after the other. Never applies to the events of a payments object, which keep their order.',
+      }),
+    ),
   },
   { description: 'latency_ms and/or status (a request rule), institution_error (a login rule), or webhook_ effects (a webhook rule).' },
 )
@@ -55,6 +68,7 @@ const FaultRule = Type.Object({
     link: Type.Union([Type.String(), Type.Null()]),
     institution: Type.Union([Type.String(), Type.Null()]),
     webhook_type: Type.Union([Type.String(), Type.Null()]),
+    resource: Type.Union([Type.String(), Type.Null()]),
   }),
   effect: Type.Object({
     latency_ms: Type.Union([Type.Integer(), Type.Null()]),
@@ -63,6 +77,7 @@ const FaultRule = Type.Object({
     webhook_delay_ms: Type.Union([Type.Integer(), Type.Null()]),
     webhook_duplicates: Type.Union([Type.Integer(), Type.Null()]),
     webhook_lost_answers: Type.Union([Type.Integer(), Type.Null()]),
+    webhook_reorder: Type.Union([Type.Integer(), Type.Null()]),
   }),
   remaining: Type.Union([Type.Integer(), Type.Null()], { description: 'How many more times it applies; null: until deleted.' }),
   probability: Type.Number({ description: 'The chance a matching request or login is affected.' }),
