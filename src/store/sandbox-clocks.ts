@@ -28,7 +28,11 @@ export async function deleteSandboxClock(db: Queryable, organizationId: string):
  * pass, on the server's clock), only organizations with no sandbox clock. Pushes its parameter.
  */
 export function clockScope(column: string, organizationId: string | undefined, params: unknown[]): string {
-  if (organizationId === undefined) return `NOT EXISTS (SELECT 1 FROM sandbox_clocks sc WHERE sc.organization_id = ${column})`
+  // NOT IN, not a correlated NOT EXISTS: inside `(SELECT ... FROM sandbox_clocks sc WHERE sc.organization_id
+  // = organization_id)` an unqualified column names sandbox_clocks' own, and one pinned organization
+  // stopped the scheduler for all. The left operand here is resolved in the caller's query; the
+  // subquery's column is never null (the primary key).
+  if (organizationId === undefined) return `${column} NOT IN (SELECT sc.organization_id FROM sandbox_clocks sc)`
   params.push(organizationId)
   return `${column} = $${params.length}`
 }

@@ -152,6 +152,24 @@ describe('sandbox clock', () => {
     expect((await h.call('DELETE', '/sandbox/clock/')).body.pinned).toBe(false)
   })
 
+  it("the scheduler leaves a pinned organization alone, and only it: another organization's due refresh still runs", async () => {
+    const pinned = await organization('pinned alone')
+    const free = await organization('server clock')
+    const recurrent = { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'recurrent', fetch_resources: ['ACCOUNTS'] }
+    expect((await h.call('PUT', '/sandbox/clock/', { now: h.clock.now().toISOString() }, { auth: pinned.auth })).status).toBe(200)
+    const ids: string[] = []
+    for (const { auth } of [pinned, free]) ids.push((await h.call('POST', '/api/links/', recurrent, { auth })).body.id)
+    const nextRefresh = async (id: string) =>
+      new Date((await h.db.query<{ at: Date | string }>('SELECT next_refresh_at AS at FROM links WHERE id = $1', [id]))[0]!.at).toISOString()
+    const [pinnedDue, freeDue] = [await nextRefresh(ids[0]!), await nextRefresh(ids[1]!)]
+    // Both links are due on the server's clock; the worker's own scheduler may run first: only the outcome counts.
+    h.clock.advance(8 * 86_400_000)
+    await runScheduler(h.app.deps.domain)
+    expect(await nextRefresh(ids[0]!)).toBe(pinnedDue)
+    expect((await nextRefresh(ids[1]!)) > freeDue).toBe(true)
+    expect((await h.call('DELETE', '/sandbox/clock/', undefined, { auth: pinned.auth })).body.pinned).toBe(false)
+  })
+
   it('answers `ponte sandbox clock` for an organization, as the API does', async () => {
     const key = await createSecretKey(h.db, { newOrganization: 'cli', name: 'cli' })
     const domain = h.app.deps.domain
