@@ -29,6 +29,9 @@ import { applyRetention, runRecurrentUpdate } from './sync.ts'
  *   refreshes run inline (new days of data, their webhooks), then the consent schedule, scheduled
  *   payment settlements and Pix Automático charges, then retention (stale_in, credentials_storage,
  *   expired widget-token issuances). The answer counts what ran.
+ * - One move of an organization's clock at a time (PUT, advance, DELETE; API and CLI, any number of
+ *   processes: store/sandbox-clocks.ts exclusivelyForClock): a second advance starts where the
+ *   first ended, so both count and what falls due runs once.
  * - On real time still: webhook deliveries and their retries, webhook event retention, job retries.
  * - Only for sandbox organizations: moving the clock is refused (400) while the organization has a
  *   link at an institution a real connector serves.
@@ -86,7 +89,8 @@ export async function getClock(ctx: DomainContext, organizationId: string): Prom
 }
 
 export async function resetClock(ctx: DomainContext, organizationId: string): Promise<ClockView> {
-  await store.deleteSandboxClock(ctx.db, organizationId)
+  // After a move under way, which would pin the clock again when it ends.
+  await store.exclusivelyForClock(ctx.db, organizationId, () => store.deleteSandboxClock(ctx.db, organizationId))
   knownUnpinned.delete(organizationId)
   return { now: ctx.clock.now().toISOString(), pinned: false }
 }
@@ -112,27 +116,32 @@ export async function advanceClock(ctx: DomainContext, organizationId: string, b
       },
     })
   }
-  const from = new Date((await getClock(ctx, organizationId)).now)
-  return moveTo(ctx, organizationId, from, new Date(from.getTime() + seconds * 1000), 'by')
+  // From where the move before it (if any) ended: see store.exclusivelyForClock.
+  return store.exclusivelyForClock(ctx.db, organizationId, async () => {
+    const from = new Date((await getClock(ctx, organizationId)).now)
+    return moveTo(ctx, organizationId, from, new Date(from.getTime() + seconds * 1000), 'by')
+  })
 }
 
 /** Pins the organization's time at `now`: its current time or later (what falls due in between runs, as in an advance). */
 export async function setClock(ctx: DomainContext, organizationId: string, now: string): Promise<ClockView & { ran: Ran }> {
   const target = new Date(now)
-  const from = new Date((await getClock(ctx, organizationId)).now)
   if (Number.isNaN(target.getTime()) || !/^\d{4}-\d\d-\d\dT/.test(now)) {
     throw new PonteError('invalid', { field: 'now', params: { detail: 'an ISO-8601 date-time, such as 2026-03-01T12:00:00Z.' } })
   }
-  if (target < from) {
-    throw new PonteError('invalid', {
-      field: 'now',
-      params: { detail: `the organization's time is ${from.toISOString()}: a sandbox clock moves forward only (DELETE it to follow the server's clock).` },
-    })
-  }
-  if (target.getTime() - from.getTime() > MAX_ADVANCE_SECONDS * 1000) {
-    throw new PonteError('invalid', { field: 'now', params: { detail: `at most ${MAX_ADVANCE_SECONDS / 86_400} days after the organization's time.` } })
-  }
-  return moveTo(ctx, organizationId, from, target, 'now')
+  return store.exclusivelyForClock(ctx.db, organizationId, async () => {
+    const from = new Date((await getClock(ctx, organizationId)).now)
+    if (target < from) {
+      throw new PonteError('invalid', {
+        field: 'now',
+        params: { detail: `the organization's time is ${from.toISOString()}: a sandbox clock moves forward only (DELETE it to follow the server's clock).` },
+      })
+    }
+    if (target.getTime() - from.getTime() > MAX_ADVANCE_SECONDS * 1000) {
+      throw new PonteError('invalid', { field: 'now', params: { detail: `at most ${MAX_ADVANCE_SECONDS / 86_400} days after the organization's time.` } })
+    }
+    return moveTo(ctx, organizationId, from, target, 'now')
+  })
 }
 
 const emptyRan = (): Ran => ({

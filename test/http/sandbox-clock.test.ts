@@ -2,6 +2,7 @@ import { generateCnpj, generateCpf } from '@brazilian-utils/brazilian-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCommand, runCommand } from '../../src/commands.ts'
 import { createSecretKey } from '../../src/domain/keys.ts'
+import { advanceClock } from '../../src/domain/sandbox-clock.ts'
 import { runScheduler } from '../../src/domain/sync.ts'
 import { basic, createHarness, type Harness } from '../helpers/harness.ts'
 import type { Receiver } from '../helpers/receiver.ts'
@@ -168,6 +169,26 @@ describe('sandbox clock', () => {
     expect(await nextRefresh(ids[0]!)).toBe(pinnedDue)
     expect((await nextRefresh(ids[1]!)) > freeDue).toBe(true)
     expect((await h.call('DELETE', '/sandbox/clock/', undefined, { auth: pinned.auth })).body.pinned).toBe(false)
+  })
+
+  it('runs two advances of one organization at once one after the other: both count, and each due refresh runs once', async () => {
+    const { key, auth } = await organization('two at once')
+    const start = h.clock.now().getTime()
+    const at = (days: number) => new Date(start + days * 86_400_000).toISOString()
+    expect((await h.call('PUT', '/sandbox/clock/', { now: at(0) }, { auth })).status).toBe(200)
+    const recurrent = { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'recurrent', fetch_resources: ['ACCOUNTS'] }
+    expect((await h.call('POST', '/api/links/', recurrent, { auth })).body.refresh_rate).toBe('7d')
+    // Whichever goes first: a week each, and the refresh due at the end of each week runs once.
+    const advance = () => h.call('POST', '/sandbox/clock/advance/', { by: 'P7D' }, { auth })
+    const answers = (await Promise.all([advance(), advance()])).map((a) => a.body)
+    expect(answers.map((a) => a.now).sort()).toEqual([at(7), at(14)])
+    expect(answers.map((a) => a.ran.refreshes)).toEqual([1, 1])
+    // In-process requests on PGlite hardly interleave; two calls of the same moves (as the CLI's) from one tick do.
+    const moved = await Promise.all([advanceClock(h.app.deps.domain, key.organizationId, 'P7D'), advanceClock(h.app.deps.domain, key.organizationId, 'P7D')])
+    expect(moved.map((m) => m.now).sort()).toEqual([at(21), at(28)])
+    expect(moved.map((m) => m.ran.refreshes)).toEqual([1, 1])
+    expect((await h.call('GET', '/sandbox/clock/', undefined, { auth })).body).toEqual({ now: at(28), pinned: true })
+    expect((await h.call('DELETE', '/sandbox/clock/', undefined, { auth })).body.pinned).toBe(false)
   })
 
   it('answers `ponte sandbox clock` for an organization, as the API does', async () => {
