@@ -1,7 +1,9 @@
 import { withPinnedNow } from '../lib/clock.ts'
 import { PonteError } from '../lib/errors.ts'
-import { hex32 } from '../lib/ids.ts'
+import { hex32, isUuid } from '../lib/ids.ts'
 import * as store from '../store/sandbox-clocks.ts'
+import type { PageObject } from '../store/sandbox-clocks.ts'
+export type { PageObject }
 import { claimDueRefreshes } from '../store/schedule.ts'
 import { runConsentSchedule } from './consents.ts'
 import type { DomainContext } from './context.ts'
@@ -19,6 +21,9 @@ import { applyRetention, runRecurrentUpdate } from './sync.ts'
  * - Requests: the secret-key API and the widget API run under the organization's time
  *   (lib/clock.ts withPinnedNow, set by http/plugins/sandbox-clock.ts), so MFA sessions, widget
  *   tokens, consent deadlines, payment dates and timestamps follow it with no code of their own.
+ *   So do the pages reached without a key (the sandbox bank's consent and enrollment pages, the PSE
+ *   bank and payment-link pages), under the time of the organization whose object they serve
+ *   (organizationOfPage, http/plugins/sandbox-clock.ts pageOrganizationTime).
  *   "No clock" is cached for a second per process (invalidated at once in the process that pins).
  * - Background: the scheduler's passes (domain/sync.ts runScheduler, applyRetention) skip
  *   organizations with a clock (store/sandbox-clocks.ts clockScope); their jobs (historical
@@ -80,6 +85,16 @@ export async function pinnedNow(ctx: Pick<DomainContext, 'db'>, organizationId: 
 export async function underOrganizationTime<T>(ctx: Pick<DomainContext, 'db'>, organizationId: string, fn: () => Promise<T>): Promise<T> {
   const now = await pinnedNow(ctx, organizationId)
   return now ? withPinnedNow(now, fn) : fn()
+}
+
+/**
+ * The organization whose object a page reached without a key serves (the sandbox bank pages, the
+ * payment pages): the page judges its deadlines on that organization's time. A key of the wrong
+ * shape finds none (the page answers it as unknown).
+ */
+export async function organizationOfPage(ctx: Pick<DomainContext, 'db'>, kind: PageObject, key: string | undefined): Promise<string | undefined> {
+  const shaped = kind === 'consent' ? isUuid(key ?? '') : /^[0-9a-f]{32}$/.test(key ?? '')
+  return shaped ? store.organizationOfPageObject(ctx.db, kind, key!) : undefined
 }
 
 export async function getClock(ctx: DomainContext, organizationId: string): Promise<ClockView> {

@@ -96,3 +96,18 @@ export async function exclusivelyForClock<T>(db: Db, organizationId: string, fn:
     if (moving.get(organizationId) === tail) moving.delete(organizationId)
   }
 }
+
+/** What a page reached without a key serves, by the key in its URL or form (http/plugins/sandbox-clock.ts pageOrganizationTime). */
+export type PageObject = 'consent' | 'enrollment_state' | 'payment_redirect_token' | 'payment_link_token'
+
+const PAGE_OBJECT_SQL: Record<PageObject, string> = {
+  consent: 'SELECT organization_id FROM consents WHERE id = $1',
+  enrollment_state: 'SELECT organization_id FROM payment_enrollments WHERE state = $1',
+  payment_redirect_token: 'SELECT organization_id FROM payment_intents WHERE redirect_token = $1',
+  payment_link_token: 'SELECT organization_id FROM payment_links WHERE access_token = $1',
+}
+
+/** The organization of the object a page serves (its key already checked for shape), if it exists. */
+export async function organizationOfPageObject(db: Queryable, kind: PageObject, key: string): Promise<string | undefined> {
+  return (await db.query<{ organization_id: string }>(PAGE_OBJECT_SQL[kind], [key]))[0]?.organization_id
+}

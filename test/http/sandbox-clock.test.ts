@@ -191,6 +191,39 @@ describe('sandbox clock', () => {
     expect((await h.call('DELETE', '/sandbox/clock/', undefined, { auth })).body.pinned).toBe(false)
   })
 
+  it("judges the consent bank page's deadline on the organization's time, not the server's", async () => {
+    const { key, auth } = await organization('consent page')
+    const created = h.clock.now().getTime()
+    expect((await h.call('PUT', '/sandbox/clock/', { now: new Date(created).toISOString() }, { auth })).status).toBe(200)
+    const widget = {
+      openfinance_feature: 'consent_link_creation',
+      consent: {
+        purpose: 'Testes.',
+        terms_and_conditions_url: 'https://example.com/terms',
+        permissions: ['REGISTER', 'ACCOUNTS', 'CREDIT_CARDS', 'CREDIT_OPERATIONS'],
+        identification_info: [{ type: 'CPF', number: '76109277673', name: 'Ralph Bragg' }],
+      },
+    }
+    const token = await h.call(
+      'POST',
+      '/api/token/',
+      { id: key.id, password: key.password, scopes: 'read_institutions,write_links,read_consents,write_consents', widget },
+      { auth },
+    )
+    expect(token.status, JSON.stringify(token.body)).toBe(200)
+    const consent = await h.call('POST', '/widget/api/consents', { institution: 'ofmockbank_br_retail' }, { auth: `Bearer ${token.body.access}` })
+    expect(consent.status, JSON.stringify(consent.body)).toBe(201)
+    const url = new URL(consent.body.authorization_url)
+    const open = async () => (await h.app.inject({ method: 'GET', url: url.pathname + url.search })).statusCode
+    // Two hours on for the server: the organization's time is still that of the consent's creation.
+    h.clock.advance(2 * 3_600_000)
+    expect(await open()).toBe(200)
+    // Two hours on for the organization: past its hour to authorise, whatever the server's time.
+    expect((await h.call('POST', '/sandbox/clock/advance/', { by: 'PT2H' }, { auth })).status).toBe(200)
+    expect(await open()).toBe(410)
+    expect((await h.call('DELETE', '/sandbox/clock/', undefined, { auth })).body.pinned).toBe(false)
+  })
+
   it('answers `ponte sandbox clock` for an organization, as the API does', async () => {
     const key = await createSecretKey(h.db, { newOrganization: 'cli', name: 'cli' })
     const domain = h.app.deps.domain
