@@ -1,7 +1,9 @@
 import { withPinnedNow } from '../lib/clock.ts'
 import { PonteError } from '../lib/errors.ts'
-import { hex32 } from '../lib/ids.ts'
+import { hex32, isUuid } from '../lib/ids.ts'
 import * as store from '../store/sandbox-clocks.ts'
+import type { PageObject } from '../store/sandbox-clocks.ts'
+export type { PageObject }
 import { claimDueRefreshes } from '../store/schedule.ts'
 import { runConsentSchedule } from './consents.ts'
 import type { DomainContext } from './context.ts'
@@ -19,6 +21,9 @@ import { applyRetention, runRecurrentUpdate } from './sync.ts'
  * - Requests: the secret-key API and the widget API run under the organization's time
  *   (lib/clock.ts withPinnedNow, set by http/plugins/sandbox-clock.ts), so MFA sessions, widget
  *   tokens, consent deadlines, payment dates and timestamps follow it with no code of their own.
+ *   So do the pages reached without a key (the sandbox bank's consent and enrollment pages, the PSE
+ *   bank and payment-link pages), under the time of the organization whose object they serve
+ *   (organizationOfPage, http/plugins/sandbox-clock.ts pageOrganizationTime).
  *   "No clock" is cached for a second per process (invalidated at once in the process that pins).
  * - Background: the scheduler's passes (domain/sync.ts runScheduler, applyRetention) skip
  *   organizations with a clock (store/sandbox-clocks.ts clockScope); their jobs (historical
@@ -29,6 +34,9 @@ import { applyRetention, runRecurrentUpdate } from './sync.ts'
  *   refreshes run inline (new days of data, their webhooks), then the consent schedule, scheduled
  *   payment settlements and Pix Automático charges, payment authorizations the payer let expire, then retention (stale_in, credentials_storage,
  *   expired widget-token issuances). The answer counts what ran.
+ * - One move of an organization's clock at a time (PUT, advance, DELETE; API and CLI, any number of
+ *   processes: store/sandbox-clocks.ts exclusivelyForClock): a second advance starts where the
+ *   first ended, so both count and what falls due runs once.
  * - On real time still: webhook deliveries and their retries, webhook event retention, job retries.
  * - Only for sandbox organizations: moving the clock is refused (400) while the organization has a
  *   link at an institution a real connector serves.
@@ -80,6 +88,16 @@ export async function underOrganizationTime<T>(ctx: Pick<DomainContext, 'db'>, o
   return now ? withPinnedNow(now, fn) : fn()
 }
 
+/**
+ * The organization whose object a page reached without a key serves (the sandbox bank pages, the
+ * payment pages): the page judges its deadlines on that organization's time. A key of the wrong
+ * shape finds none (the page answers it as unknown).
+ */
+export async function organizationOfPage(ctx: Pick<DomainContext, 'db'>, kind: PageObject, key: string | undefined): Promise<string | undefined> {
+  const shaped = kind === 'consent' ? isUuid(key ?? '') : /^[0-9a-f]{32}$/.test(key ?? '')
+  return shaped ? store.organizationOfPageObject(ctx.db, kind, key!) : undefined
+}
+
 export async function getClock(ctx: DomainContext, organizationId: string): Promise<ClockView> {
   const now = await store.findSandboxClock(ctx.db, organizationId)
   // Outside any pinned context: the server's clock.
@@ -87,7 +105,8 @@ export async function getClock(ctx: DomainContext, organizationId: string): Prom
 }
 
 export async function resetClock(ctx: DomainContext, organizationId: string): Promise<ClockView> {
-  await store.deleteSandboxClock(ctx.db, organizationId)
+  // After a move under way, which would pin the clock again when it ends.
+  await store.exclusivelyForClock(ctx.db, organizationId, () => store.deleteSandboxClock(ctx.db, organizationId))
   knownUnpinned.delete(organizationId)
   return { now: ctx.clock.now().toISOString(), pinned: false }
 }
@@ -113,27 +132,32 @@ export async function advanceClock(ctx: DomainContext, organizationId: string, b
       },
     })
   }
-  const from = new Date((await getClock(ctx, organizationId)).now)
-  return moveTo(ctx, organizationId, from, new Date(from.getTime() + seconds * 1000), 'by')
+  // From where the move before it (if any) ended: see store.exclusivelyForClock.
+  return store.exclusivelyForClock(ctx.db, organizationId, async () => {
+    const from = new Date((await getClock(ctx, organizationId)).now)
+    return moveTo(ctx, organizationId, from, new Date(from.getTime() + seconds * 1000), 'by')
+  })
 }
 
 /** Pins the organization's time at `now`: its current time or later (what falls due in between runs, as in an advance). */
 export async function setClock(ctx: DomainContext, organizationId: string, now: string): Promise<ClockView & { ran: Ran }> {
   const target = new Date(now)
-  const from = new Date((await getClock(ctx, organizationId)).now)
   if (Number.isNaN(target.getTime()) || !/^\d{4}-\d\d-\d\dT/.test(now)) {
     throw new PonteError('invalid', { field: 'now', params: { detail: 'an ISO-8601 date-time, such as 2026-03-01T12:00:00Z.' } })
   }
-  if (target < from) {
-    throw new PonteError('invalid', {
-      field: 'now',
-      params: { detail: `the organization's time is ${from.toISOString()}: a sandbox clock moves forward only (DELETE it to follow the server's clock).` },
-    })
-  }
-  if (target.getTime() - from.getTime() > MAX_ADVANCE_SECONDS * 1000) {
-    throw new PonteError('invalid', { field: 'now', params: { detail: `at most ${MAX_ADVANCE_SECONDS / 86_400} days after the organization's time.` } })
-  }
-  return moveTo(ctx, organizationId, from, target, 'now')
+  return store.exclusivelyForClock(ctx.db, organizationId, async () => {
+    const from = new Date((await getClock(ctx, organizationId)).now)
+    if (target < from) {
+      throw new PonteError('invalid', {
+        field: 'now',
+        params: { detail: `the organization's time is ${from.toISOString()}: a sandbox clock moves forward only (DELETE it to follow the server's clock).` },
+      })
+    }
+    if (target.getTime() - from.getTime() > MAX_ADVANCE_SECONDS * 1000) {
+      throw new PonteError('invalid', { field: 'now', params: { detail: `at most ${MAX_ADVANCE_SECONDS / 86_400} days after the organization's time.` } })
+    }
+    return moveTo(ctx, organizationId, from, target, 'now')
+  })
 }
 
 const emptyRan = (): Ran => ({

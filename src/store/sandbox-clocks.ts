@@ -1,4 +1,5 @@
-import type { Queryable } from './db.ts'
+import { createHash } from 'node:crypto'
+import type { Db, Queryable } from './db.ts'
 
 /** Sandbox clocks (0021, domain/sandbox-clock.ts): the instant an organization's time is pinned at. */
 
@@ -28,7 +29,11 @@ export async function deleteSandboxClock(db: Queryable, organizationId: string):
  * pass, on the server's clock), only organizations with no sandbox clock. Pushes its parameter.
  */
 export function clockScope(column: string, organizationId: string | undefined, params: unknown[]): string {
-  if (organizationId === undefined) return `NOT EXISTS (SELECT 1 FROM sandbox_clocks sc WHERE sc.organization_id = ${column})`
+  // NOT IN, not a correlated NOT EXISTS: inside `(SELECT ... FROM sandbox_clocks sc WHERE sc.organization_id
+  // = organization_id)` an unqualified column names sandbox_clocks' own, and one pinned organization
+  // stopped the scheduler for all. The left operand here is resolved in the caller's query; the
+  // subquery's column is never null (the primary key).
+  if (organizationId === undefined) return `${column} NOT IN (SELECT sc.organization_id FROM sandbox_clocks sc)`
   params.push(organizationId)
   return `${column} = $${params.length}`
 }
@@ -61,4 +66,50 @@ export async function linkInstitutions(db: Queryable, organizationId: string): P
   return (await db.query<{ institution: string }>('SELECT DISTINCT institution FROM links WHERE organization_id = $1', [organizationId])).map(
     (r) => r.institution,
   )
+}
+
+/** The organizations whose clock this process is moving: the tail of each one's line of moves. */
+const moving = new Map<string, Promise<void>>()
+
+/** The cluster-wide lock of an organization's clock: 48 bits of a hash, an exact JavaScript number. */
+const clockLockKey = (organizationId: string): number => createHash('sha256').update(`sandbox_clock/${organizationId}`).digest().readUIntBE(0, 6)
+
+/**
+ * Runs `fn` as the only move of the organization's clock at a time, so that two advances at once
+ * run one after the other (the second from where the first ended) instead of both from the same
+ * instant (one advance lost, or what fell due run twice). In this process: a line of moves per
+ * organization, so that one connection at most waits for the organization's lock. Across
+ * processes (PostgreSQL): the Db seam's `exclusively`, an advisory lock on the organization held on
+ * a connection of its own, outside the pool that `fn` uses (a transaction of the pool holding it
+ * would starve a pool of one), released by the server if the process dies. PGlite's database
+ * belongs to one process (data-dir-lock.ts): its line is the lock.
+ */
+export async function exclusivelyForClock<T>(db: Db, organizationId: string, fn: () => Promise<T>): Promise<T> {
+  const previous = moving.get(organizationId) ?? Promise.resolve()
+  let release!: () => void
+  const mine = new Promise<void>((resolve) => (release = resolve))
+  const tail = previous.then(() => mine)
+  moving.set(organizationId, tail)
+  await previous
+  try {
+    return await db.exclusively(clockLockKey(organizationId), fn)
+  } finally {
+    release()
+    if (moving.get(organizationId) === tail) moving.delete(organizationId)
+  }
+}
+
+/** What a page reached without a key serves, by the key in its URL or form (http/plugins/sandbox-clock.ts pageOrganizationTime). */
+export type PageObject = 'consent' | 'enrollment_state' | 'payment_redirect_token' | 'payment_link_token'
+
+const PAGE_OBJECT_SQL: Record<PageObject, string> = {
+  consent: 'SELECT organization_id FROM consents WHERE id = $1',
+  enrollment_state: 'SELECT organization_id FROM payment_enrollments WHERE state = $1',
+  payment_redirect_token: 'SELECT organization_id FROM payment_intents WHERE redirect_token = $1',
+  payment_link_token: 'SELECT organization_id FROM payment_links WHERE access_token = $1',
+}
+
+/** The organization of the object a page serves (its key already checked for shape), if it exists. */
+export async function organizationOfPageObject(db: Queryable, kind: PageObject, key: string): Promise<string | undefined> {
+  return (await db.query<{ organization_id: string }>(PAGE_OBJECT_SQL[kind], [key]))[0]?.organization_id
 }

@@ -2,6 +2,7 @@ import { generateCnpj, generateCpf } from '@brazilian-utils/brazilian-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCommand, runCommand } from '../../src/commands.ts'
 import { createSecretKey } from '../../src/domain/keys.ts'
+import { advanceClock } from '../../src/domain/sandbox-clock.ts'
 import { runScheduler } from '../../src/domain/sync.ts'
 import { basic, createHarness, type Harness } from '../helpers/harness.ts'
 import type { Receiver } from '../helpers/receiver.ts'
@@ -150,6 +151,77 @@ describe('sandbox clock', () => {
     )
     expect((await h.call('GET', `/api/links/${link.id}/`)).body.last_accessed_at).toBe('2026-03-17T12:00:00.000Z')
     expect((await h.call('DELETE', '/sandbox/clock/')).body.pinned).toBe(false)
+  })
+
+  it("the scheduler leaves a pinned organization alone, and only it: another organization's due refresh still runs", async () => {
+    const pinned = await organization('pinned alone')
+    const free = await organization('server clock')
+    const recurrent = { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'recurrent', fetch_resources: ['ACCOUNTS'] }
+    expect((await h.call('PUT', '/sandbox/clock/', { now: h.clock.now().toISOString() }, { auth: pinned.auth })).status).toBe(200)
+    const ids: string[] = []
+    for (const { auth } of [pinned, free]) ids.push((await h.call('POST', '/api/links/', recurrent, { auth })).body.id)
+    const nextRefresh = async (id: string) =>
+      new Date((await h.db.query<{ at: Date | string }>('SELECT next_refresh_at AS at FROM links WHERE id = $1', [id]))[0]!.at).toISOString()
+    const [pinnedDue, freeDue] = [await nextRefresh(ids[0]!), await nextRefresh(ids[1]!)]
+    // Both links are due on the server's clock; the worker's own scheduler may run first: only the outcome counts.
+    h.clock.advance(8 * 86_400_000)
+    await runScheduler(h.app.deps.domain)
+    expect(await nextRefresh(ids[0]!)).toBe(pinnedDue)
+    expect((await nextRefresh(ids[1]!)) > freeDue).toBe(true)
+    expect((await h.call('DELETE', '/sandbox/clock/', undefined, { auth: pinned.auth })).body.pinned).toBe(false)
+  })
+
+  it('runs two advances of one organization at once one after the other: both count, and each due refresh runs once', async () => {
+    const { key, auth } = await organization('two at once')
+    const start = h.clock.now().getTime()
+    const at = (days: number) => new Date(start + days * 86_400_000).toISOString()
+    expect((await h.call('PUT', '/sandbox/clock/', { now: at(0) }, { auth })).status).toBe(200)
+    const recurrent = { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'recurrent', fetch_resources: ['ACCOUNTS'] }
+    expect((await h.call('POST', '/api/links/', recurrent, { auth })).body.refresh_rate).toBe('7d')
+    // Whichever goes first: a week each, and the refresh due at the end of each week runs once.
+    const advance = () => h.call('POST', '/sandbox/clock/advance/', { by: 'P7D' }, { auth })
+    const answers = (await Promise.all([advance(), advance()])).map((a) => a.body)
+    expect(answers.map((a) => a.now).sort()).toEqual([at(7), at(14)])
+    expect(answers.map((a) => a.ran.refreshes)).toEqual([1, 1])
+    // In-process requests on PGlite hardly interleave; two calls of the same moves (as the CLI's) from one tick do.
+    const moved = await Promise.all([advanceClock(h.app.deps.domain, key.organizationId, 'P7D'), advanceClock(h.app.deps.domain, key.organizationId, 'P7D')])
+    expect(moved.map((m) => m.now).sort()).toEqual([at(21), at(28)])
+    expect(moved.map((m) => m.ran.refreshes)).toEqual([1, 1])
+    expect((await h.call('GET', '/sandbox/clock/', undefined, { auth })).body).toEqual({ now: at(28), pinned: true })
+    expect((await h.call('DELETE', '/sandbox/clock/', undefined, { auth })).body.pinned).toBe(false)
+  })
+
+  it("judges the consent bank page's deadline on the organization's time, not the server's", async () => {
+    const { key, auth } = await organization('consent page')
+    const created = h.clock.now().getTime()
+    expect((await h.call('PUT', '/sandbox/clock/', { now: new Date(created).toISOString() }, { auth })).status).toBe(200)
+    const widget = {
+      openfinance_feature: 'consent_link_creation',
+      consent: {
+        purpose: 'Testes.',
+        terms_and_conditions_url: 'https://example.com/terms',
+        permissions: ['REGISTER', 'ACCOUNTS', 'CREDIT_CARDS', 'CREDIT_OPERATIONS'],
+        identification_info: [{ type: 'CPF', number: '76109277673', name: 'Ralph Bragg' }],
+      },
+    }
+    const token = await h.call(
+      'POST',
+      '/api/token/',
+      { id: key.id, password: key.password, scopes: 'read_institutions,write_links,read_consents,write_consents', widget },
+      { auth },
+    )
+    expect(token.status, JSON.stringify(token.body)).toBe(200)
+    const consent = await h.call('POST', '/widget/api/consents', { institution: 'ofmockbank_br_retail' }, { auth: `Bearer ${token.body.access}` })
+    expect(consent.status, JSON.stringify(consent.body)).toBe(201)
+    const url = new URL(consent.body.authorization_url)
+    const open = async () => (await h.app.inject({ method: 'GET', url: url.pathname + url.search })).statusCode
+    // Two hours on for the server: the organization's time is still that of the consent's creation.
+    h.clock.advance(2 * 3_600_000)
+    expect(await open()).toBe(200)
+    // Two hours on for the organization: past its hour to authorise, whatever the server's time.
+    expect((await h.call('POST', '/sandbox/clock/advance/', { by: 'PT2H' }, { auth })).status).toBe(200)
+    expect(await open()).toBe(410)
+    expect((await h.call('DELETE', '/sandbox/clock/', undefined, { auth })).body.pinned).toBe(false)
   })
 
   it('answers `ponte sandbox clock` for an organization, as the API does', async () => {

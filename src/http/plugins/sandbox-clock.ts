@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { decodeJwt } from 'jose'
-import { knownToFollowServer, pinnedNow } from '../../domain/sandbox-clock.ts'
+import { knownToFollowServer, organizationOfPage, pinnedNow, type PageObject } from '../../domain/sandbox-clock.ts'
 import type { DomainContext } from '../../domain/context.ts'
 import { withPinnedNow } from '../../lib/clock.ts'
 import { isUuid } from '../../lib/ids.ts'
@@ -61,5 +61,17 @@ export function widgetOrganizationTime(ctx: Pick<DomainContext, 'db'>): { onRequ
       if (request.routeOptions.config?.widgetAuth === false && typeof refresh === 'string') return under(ctx, organizationOf(refresh), done)
       done()
     },
+  }
+}
+
+/**
+ * A preHandler for the pages a payer or account holder reaches without a key (the sandbox bank's
+ * consent and enrollment pages, the PSE bank and payment-link pages): the handler runs under the
+ * time of the organization whose object the page serves, found by `keyOf` (a consent id, a state,
+ * a token, from the URL or the form, read by then), so that its deadlines are judged on that time.
+ */
+export function pageOrganizationTime(ctx: Pick<DomainContext, 'db'>, kind: PageObject, keyOf: (request: FastifyRequest) => string | undefined): Hook {
+  return (request, _reply, done) => {
+    organizationOfPage(ctx, kind, keyOf(request)).then((organizationId) => under(ctx, organizationId, done), done)
   }
 }

@@ -5,6 +5,7 @@ import { decideEnrollmentAtBank, EnrollmentPageError, openEnrollmentAtBank, type
 import { ENROLLMENT_BANK_PATH } from '../../domain/payments/enrollments.ts'
 import { enrollmentPage, enrollmentProblemPage } from '../pages/enrollment-bank.ts'
 import { pageLocale, type PageLocale } from '../pages/mock-bank.ts'
+import { pageOrganizationTime } from '../plugins/sandbox-clock.ts'
 import { html } from './mock-bank.ts'
 
 /**
@@ -26,12 +27,14 @@ type FieldValues = { state?: string; locale?: string; decision?: string }
 export function enrollmentBankRoutes(api: Api): void {
   const ctx = api.deps.domain
   const schema = { hide: true }
+  // The enrollment's deadline is judged on its organization's time (its sandbox clock, if pinned).
+  const enrollmentTime = pageOrganizationTime(ctx, 'enrollment_state', (request) => ((request.body ?? request.query) as FieldValues | undefined)?.state)
   const fail = (reply: FastifyReply, locale: PageLocale, error: unknown) => {
     if (error instanceof EnrollmentPageError) return html(reply, PROBLEM_STATUS[error.problem], enrollmentProblemPage(locale, error.problem))
     throw error
   }
 
-  api.get(ENROLLMENT_BANK_PATH, { schema: { ...schema, querystring: Fields } }, async (request, reply) => {
+  api.get(ENROLLMENT_BANK_PATH, { schema: { ...schema, querystring: Fields }, preHandler: enrollmentTime }, async (request, reply) => {
     const query = request.query as FieldValues
     const locale = pageLocale(query.locale)
     try {
@@ -41,7 +44,7 @@ export function enrollmentBankRoutes(api: Api): void {
     }
   })
 
-  api.post('/sandbox/openfinance/enrollments/decision', { schema: { ...schema, body: Fields } }, async (request, reply) => {
+  api.post('/sandbox/openfinance/enrollments/decision', { schema: { ...schema, body: Fields }, preHandler: enrollmentTime }, async (request, reply) => {
     const form = request.body as FieldValues
     const locale = pageLocale(form.locale)
     if (form.decision !== 'approve' && form.decision !== 'refuse') return html(reply, 400, enrollmentProblemPage(locale, 'form'))

@@ -4,6 +4,7 @@ import type { Api } from '../api.ts'
 import { BankPageError, bankLogin, decideAtBank, openAuthorization, type BankPageProblem } from '../../domain/consents.ts'
 import { loginPage, pageLocale, problemPage, reviewPage, type PageLocale } from '../pages/mock-bank.ts'
 import { baseUrl } from '../plugins/pagination.ts'
+import { pageOrganizationTime } from '../plugins/sandbox-clock.ts'
 
 /**
  * The sandbox's Open Finance Brasil institution page (issue 15): where the widget sends the person
@@ -64,8 +65,10 @@ export function mockBankRoutes(api: Api): void {
   }
 
   const schema = { hide: true }
+  // The consent's deadlines are judged on its organization's time (its sandbox clock, if pinned).
+  const consentTime = pageOrganizationTime(ctx, 'consent', (request) => ((request.body ?? request.query) as FormFields | undefined)?.consent_id)
 
-  api.get('/sandbox/openfinance/authorize', { schema: { ...schema, querystring: Form } }, async (request, reply) => {
+  api.get('/sandbox/openfinance/authorize', { schema: { ...schema, querystring: Form }, preHandler: consentTime }, async (request, reply) => {
     const query = request.query as FormFields
     const locale = pageLocale(query.locale)
     try {
@@ -77,7 +80,7 @@ export function mockBankRoutes(api: Api): void {
     }
   })
 
-  api.post('/sandbox/openfinance/authorize/login', { schema: { ...schema, body: Form } }, async (request, reply) => {
+  api.post('/sandbox/openfinance/authorize/login', { schema: { ...schema, body: Form }, preHandler: consentTime }, async (request, reply) => {
     const form = request.body as FormFields
     const locale = pageLocale(form.locale)
     const redirectUri = form.redirect_uri ?? ''
@@ -95,7 +98,7 @@ export function mockBankRoutes(api: Api): void {
     }
   })
 
-  api.post('/sandbox/openfinance/authorize/decision', { schema: { ...schema, body: Form } }, async (request, reply) => {
+  api.post('/sandbox/openfinance/authorize/decision', { schema: { ...schema, body: Form }, preHandler: consentTime }, async (request, reply) => {
     const form = request.body as FormFields
     const locale = pageLocale(form.locale)
     if (form.decision !== 'approve' && form.decision !== 'reject') return html(reply, 400, problemPage(locale, 'form'))

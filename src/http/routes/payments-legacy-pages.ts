@@ -13,6 +13,7 @@ import {
 import { decideAtPseBank, openPseBankPage, type BankPageView } from '../../domain/payments/legacy/pse.ts'
 import { linkLocale, paymentLinkPage, paymentProblemPage, paymentStatusPage, pseBankPage } from '../pages/payments-legacy.ts'
 import { baseUrl } from '../plugins/pagination.ts'
+import { pageOrganizationTime } from '../plugins/sandbox-clock.ts'
 import { html } from './mock-bank.ts'
 import { paymentSecretKeyLogin } from './payments-legacy.ts'
 
@@ -34,6 +35,10 @@ export function paymentLegacyPages(api: Api): void {
   const { db } = ctx
   const publicBase = (request: FastifyRequest) => baseUrl(request, api.deps.config.PONTE_PUBLIC_URL)
   const schema = { hide: true }
+  // Deadlines (a payment link's expiry, the intent's) are judged on the organization's time (its sandbox clock, if pinned).
+  const tokenOf = (request: FastifyRequest) => (request.params as { token?: string }).token
+  const pseTime = pageOrganizationTime(ctx, 'payment_redirect_token', tokenOf)
+  const linkTime = pageOrganizationTime(ctx, 'payment_link_token', tokenOf)
   paymentSecretKeyLogin(api)
 
   api.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -48,14 +53,14 @@ export function paymentLegacyPages(api: Api): void {
     return html(reply, 200, paymentStatusPage('es', view.payer?.display_name ?? 'PSE', view.intent.status, view.intent.failure_message, null))
   }
 
-  api.get('/payments/sandbox/pse/:token/', { schema: { ...schema, params: Token } }, async (request, reply) => {
+  api.get('/payments/sandbox/pse/:token/', { schema: { ...schema, params: Token }, preHandler: pseTime }, async (request, reply) => {
     const view = await openPseBankPage(db, request.params.token)
     if (!view) return html(reply, 404, paymentProblemPage('es', 'notFound'))
     if (view.intent.status !== 'REQUIRES_ACTION') return afterBank(reply, view, request)
     return html(reply, 200, pseBankPage(view, request.params.token))
   })
 
-  api.post('/payments/sandbox/pse/:token/', { schema: { ...schema, params: Token, body: Form } }, async (request, reply) => {
+  api.post('/payments/sandbox/pse/:token/', { schema: { ...schema, params: Token, body: Form }, preHandler: pseTime }, async (request, reply) => {
     const decision = (request.body as { decision?: string }).decision
     if (decision !== 'complete' && decision !== 'abandon') {
       const view = await openPseBankPage(db, request.params.token)
@@ -79,13 +84,13 @@ export function paymentLegacyPages(api: Api): void {
     return html(reply, status, paymentLinkPage(view, institutions, beneficiary, problem))
   }
 
-  api.get('/payments/pay/:token/', { schema: { ...schema, params: Token } }, async (request, reply) => {
+  api.get('/payments/pay/:token/', { schema: { ...schema, params: Token }, preHandler: linkTime }, async (request, reply) => {
     const view = await openPaymentPage(db, request.params.token)
     if (!view) return html(reply, 404, paymentProblemPage('es', 'notFound'))
     return linkPage(reply, view)
   })
 
-  api.post('/payments/pay/:token/', { schema: { ...schema, params: Token, body: Form } }, async (request, reply) => {
+  api.post('/payments/pay/:token/', { schema: { ...schema, params: Token, body: Form }, preHandler: linkTime }, async (request, reply) => {
     const institution = (request.body as { institution?: string }).institution ?? ''
     try {
       const outcome = await payAtPaymentPage(ctx, request.params.token, institution, publicBase(request))
