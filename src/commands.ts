@@ -59,6 +59,15 @@ Commands:
                              The organization's sandbox clock (as /sandbox/clock/): read it, pin it
                              forward to INSTANT, advance it by an ISO-8601 DURATION (P1D, PT6H)
                              running what falls due in between, or follow the server's clock again
+  snapshot save FILE [--organization-id ID]
+                             Write the whole state of an organization (default: the first) to FILE
+                             (gzip JSON lines; docs/snapshots.md)
+  snapshot load FILE [--replace]
+                             Load a snapshot in one transaction; --replace deletes the organization's
+                             rows first. Needs the same migration level and PONTE_ENCRYPTION_KEY
+  seed --links N --years Y [--accounts A] [--organization-id ID]
+                             A large synthetic tenant: N sandbox links with Y years of transactions on
+                             A accounts each (default 3), in a new organization unless given one
 
 While \`ponte serve\` runs on an embedded data directory, these commands are run by that server.
 Dates are ISO-8601 UTC. Configuration comes from environment variables; see README.md.`
@@ -66,6 +75,8 @@ Dates are ISO-8601 UTC. Configuration comes from environment variables; see READ
 export interface Output {
   out(text: string): void
   err(text: string): void
+  /** A terminal's progress line, each call replacing the last ('' clears it); absent when standard error is no terminal. */
+  status?(line: string): void
 }
 
 /** What the commands work on, opened on first use: listing usage needs no database. */
@@ -94,6 +105,10 @@ const OPTIONS = {
   all: { type: 'boolean', default: false },
   limit: { type: 'string' },
   before: { type: 'string' },
+  replace: { type: 'boolean', default: false },
+  links: { type: 'string' },
+  years: { type: 'string' },
+  accounts: { type: 'string' },
 } as const
 
 export interface Command {
@@ -114,6 +129,10 @@ export interface Command {
     queue?: string
     limit?: string
     before?: string
+    replace?: boolean
+    links?: string
+    years?: string
+    accounts?: string
   }
 }
 
@@ -126,7 +145,7 @@ export class UsageError extends Error {
 }
 
 /** Commands that work on a database: the ones a running embedded server runs for the CLI. */
-export const DATABASE_COMMANDS = ['migrate', 'keys', 'jobs', 'webhooks', 'sandbox']
+export const DATABASE_COMMANDS = ['migrate', 'keys', 'jobs', 'webhooks', 'sandbox', 'snapshot', 'seed']
 
 /** Reads a command line; throws UsageError for an unknown option or a missing value. */
 export function parseCommand(argv: string[]): Command {
@@ -205,6 +224,10 @@ async function dispatch(ctx: CommandContext, command: Command, output: Output): 
     return webhooksCommand({ db, clock: systemClock, cipher: await ctx.cipher(), webhooks: ctx.webhooks }, command, print, output)
   } else if (name === 'sandbox' && sub === 'clock') {
     return sandboxClockCommand(ctx, command, print, output)
+  } else if (name === 'snapshot') {
+    return snapshotCommand(ctx, command, output)
+  } else if (name === 'seed') {
+    return seedCommand(ctx, command, print, output)
   } else {
     output.err(USAGE)
     return 2
@@ -358,6 +381,143 @@ async function sandboxClockCommand(ctx: CommandContext, command: Command, print:
     ].join('\n')
   })
   return 0
+}
+
+/** A fingerprint of the encryption key, written into snapshots: a load with another key is refused. */
+function keyCheck(cipher: Cipher): string {
+  return Buffer.from(cipher.deriveKey('snapshot key check', 16)).toString('base64url')
+}
+
+/** `ponte snapshot save|load FILE` (store/snapshot.ts, docs/snapshots.md). */
+async function snapshotCommand(ctx: CommandContext, command: Command, output: Output): Promise<number> {
+  const { sub, arg: file, values } = command
+  if ((sub !== 'save' && sub !== 'load') || !file) {
+    output.err(USAGE)
+    return 2
+  }
+  const snapshots = await import('./store/snapshot.ts')
+  const db = await ctx.db()
+  const cipher = await ctx.cipher()
+  const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0)
+  try {
+    if (sub === 'save') {
+      const { organizationId } = await cliOrganization({ db, clock: systemClock, cipher, webhooks: ctx.webhooks }, values['organization-id'])
+      const counts = await snapshots.saveSnapshot(db, file, organizationId, keyCheck(cipher))
+      output.out(`Saved organization ${organizationId}: ${total(counts)} rows of ${Object.keys(counts).length} tables to ${file}.`)
+      return 0
+    }
+    const snapshot = await snapshots.openSnapshot(file)
+    try {
+      if (snapshot.header.key_check !== keyCheck(cipher)) {
+        throw new snapshots.SnapshotRefusal(
+          "The snapshot's credentials are sealed with another encryption key: load it where PONTE_ENCRYPTION_KEY is the key of the server that saved it (docs/snapshots.md).",
+        )
+      }
+      const counts = await snapshots.loadSnapshot(db, snapshot, { replace: values.replace === true })
+      output.out(`Loaded organization ${snapshot.header.organization_id}: ${total(counts)} rows of ${Object.keys(counts).length} tables from ${file}.`)
+    } finally {
+      snapshot.close()
+    }
+    return 0
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') {
+      output.err(`No such file: ${file}`)
+      return 1
+    }
+    if ((error as { code?: string }).code === '23505') {
+      output.err(`The snapshot's rows collide with rows of another organization in this database (${(error as Error).message}): load it into a fresh database.`)
+      return 1
+    }
+    if (!(error instanceof snapshots.SnapshotRefusal)) throw error
+    output.err(error.message)
+    return 1
+  }
+}
+
+/** A whole number from 1 to `max`, or a usage error naming the option. */
+function countOption(values: Command['values'], option: 'links' | 'years' | 'accounts', max: number, fallback?: number): number {
+  const text = values[option]
+  if (text === undefined && fallback !== undefined) return fallback
+  if (text === undefined) throw new UsageError(`seed needs --${option}`)
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || n < 1 || n > max) throw new UsageError(`Invalid --${option} ${text}; give a whole number from 1 to ${max}`)
+  return n
+}
+
+/** `ponte seed`: a large synthetic tenant (domain/seed.ts), with a progress bar and an ETA on standard error. */
+async function seedCommand(ctx: CommandContext, command: Command, print: (json: unknown, text: () => string) => void, output: Output): Promise<number> {
+  const { values } = command
+  const { SEED_LIMITS, seedTenant } = await import('./domain/seed.ts')
+  const options = {
+    links: countOption(values, 'links', SEED_LIMITS.links),
+    years: countOption(values, 'years', SEED_LIMITS.years),
+    accounts: countOption(values, 'accounts', SEED_LIMITS.accounts, 3),
+  }
+  const { ConnectorRegistry } = await import('./connectors/registry.ts')
+  const db = await ctx.db()
+  const domain = {
+    db,
+    clock: contextualClock(systemClock),
+    cipher: await ctx.cipher(),
+    jobs: await ctx.queue(),
+    connectors: new ConnectorRegistry(),
+    webhooks: { concurrency: 1, endpointConcurrency: 1, ...ctx.webhooks },
+  }
+  let key: { id: string; password: string } | undefined
+  let organizationId: string
+  if (values['organization-id'] !== undefined) {
+    organizationId = (await cliOrganization(domain, values['organization-id'])).organizationId
+  } else {
+    const created = await createSecretKey(db, { newOrganization: 'seed', name: 'seed' })
+    key = { id: created.id, password: created.password }
+    organizationId = created.organizationId
+  }
+  const started = performance.now()
+  let lastLine = 0
+  const result = await seedTenant(domain, { organizationId }, options, (p) => {
+    const now = performance.now()
+    const done = p.linksDone === p.links
+    // A terminal gets a bar redrawn in place; a log or a pipe a line every few seconds.
+    if (!done && now - lastLine < (output.status ? 200 : 5000)) return
+    lastLine = now
+    const line = seedProgressLine(p, (now - started) / 1000)
+    if (output.status) output.status(done ? '' : line)
+    else if (!done) output.err(line)
+  })
+  const seconds = (performance.now() - started) / 1000
+  const summary = { organization_id: organizationId, links: result.links, transactions: result.rows, seconds: Math.round(seconds * 10) / 10, ...(key ? { key } : {}) }
+  print(summary, () =>
+    [
+      `Seeded ${result.links.length} links with ${result.rows} transactions in ${seconds.toFixed(1)} s (${Math.round(result.rows / Math.max(seconds, 0.001))} rows/s).`,
+      `organization:        ${organizationId}`,
+      ...(key ? [`secret key id:       ${key.id}`, `secret key password: ${key.password}`] : []),
+    ].join('\n'),
+  )
+  return 0
+}
+
+/** `[#######-------------]  35%  3/10 links  123456 rows  45000 rows/s  ETA 1m20s` */
+export function seedProgressLine(p: { linksDone: number; links: number; rows: number; rowsPerLink?: number }, elapsedSeconds: number): string {
+  const fraction = p.rowsPerLink ? Math.min(p.rows / (p.rowsPerLink * p.links), 1) : p.linksDone / p.links
+  const width = 20
+  const filled = Math.round(fraction * width)
+  const rate = p.rows / Math.max(elapsedSeconds, 0.001)
+  const eta = fraction > 0 ? (elapsedSeconds * (1 - fraction)) / fraction : undefined
+  return [
+    `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`,
+    `${String(Math.floor(fraction * 100)).padStart(3)}%`,
+    `${p.linksDone}/${p.links} links`,
+    `${p.rows} rows`,
+    `${Math.round(rate)} rows/s`,
+    `ETA ${eta === undefined ? '--' : duration(eta)}`,
+  ].join('  ')
+}
+
+function duration(seconds: number): string {
+  const s = Math.round(seconds)
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
 }
 
 function lines<T>(rows: T[], line: (row: T) => string): string {
