@@ -485,7 +485,13 @@ async function seedCommand(ctx: CommandContext, command: Command, print: (json: 
     else if (!done) output.err(line)
   })
   const seconds = (performance.now() - started) / 1000
-  const summary = { organization_id: organizationId, links: result.links, transactions: result.rows, seconds: Math.round(seconds * 10) / 10, ...(key ? { key } : {}) }
+  const summary = {
+    organization_id: organizationId,
+    links: result.links,
+    transactions: result.rows,
+    seconds: Math.round(seconds * 10) / 10,
+    ...(key ? { key } : {}),
+  }
   print(summary, () =>
     [
       `Seeded ${result.links.length} links with ${result.rows} transactions in ${seconds.toFixed(1)} s (${Math.round(result.rows / Math.max(seconds, 0.001))} rows/s).`,

@@ -84,7 +84,7 @@ export async function snapshotTables(db: Queryable): Promise<SnapshotTable[]> {
   if (byTable.has('organizations')) where.set('organizations', 't.id = $1')
   for (const [table, cols] of byTable) if (cols.includes('organization_id') && table !== 'organizations') where.set(table, 't.organization_id = $1')
   // Tables without the column, reached by a foreign key from one that is in (to a fixed point).
-  for (let added = true; added; ) {
+  for (let added = true; added;) {
     added = false
     for (const key of keys) {
       if (where.has(key.child) || !where.has(key.parent) || key.child === key.parent) continue
@@ -196,7 +196,9 @@ export async function saveSnapshot(db: Db, file: string, organizationId: string,
         counts[table.name] = 0
         // Values as their text form: every type comes back exactly as COPY reads it again.
         const select = table.columns.map((c) => `t.${ident(c)}::text`).join(', ')
-        await tx.query(`DECLARE snapshot_rows NO SCROLL CURSOR FOR SELECT ${select} FROM ${ident(table.name)} t WHERE ${table.where.replace(/\$1/g, `'${organizationId}'::uuid`)}`)
+        await tx.query(
+          `DECLARE snapshot_rows NO SCROLL CURSOR FOR SELECT ${select} FROM ${ident(table.name)} t WHERE ${table.where.replace(/\$1/g, `'${organizationId}'::uuid`)}`,
+        )
         for (;;) {
           const rows = await tx.query<Record<string, string | null>>(`FETCH ${FETCH_ROWS} FROM snapshot_rows`)
           for (const row of rows) await write({ t: table.name, v: Object.values(row) })
@@ -247,11 +249,7 @@ export async function openSnapshot(file: string): Promise<{ header: SnapshotHead
  * migration level, tables whose columns differ, and an organization that already has rows here
  * (unless `replace`, which deletes them first). Moves every sequence past the loaded rows.
  */
-export async function loadSnapshot(
-  db: Db,
-  snapshot: Awaited<ReturnType<typeof openSnapshot>>,
-  options: { replace: boolean },
-): Promise<Record<string, number>> {
+export async function loadSnapshot(db: Db, snapshot: Awaited<ReturnType<typeof openSnapshot>>, options: { replace: boolean }): Promise<Record<string, number>> {
   const { header, rest } = snapshot
   const organizationId = header.organization_id
   const level = await migrationLevel(db)
@@ -312,7 +310,8 @@ export async function loadSnapshot(
     }
     await flush()
     const expected = Object.entries(trailer?.rows ?? {}).filter(([, n]) => n > 0)
-    if (!trailer || expected.some(([table, n]) => counts[table] !== n)) throw new SnapshotRefusal('The snapshot file is incomplete (it ends before its last row): save it again.')
+    if (!trailer || expected.some(([table, n]) => counts[table] !== n))
+      throw new SnapshotRefusal('The snapshot file is incomplete (it ends before its last row): save it again.')
 
     for (const table of tables) await tx.query(`ALTER TABLE ${ident(table.name)} ENABLE TRIGGER USER`)
 

@@ -41,14 +41,20 @@ describe('ponte seed', () => {
 
   it('refuses missing and out-of-range counts with exit code 2 and one line', async () => {
     expect(await ponte('seed', '--years', '1')).toEqual({ code: 2, stdout: '', stderr: 'seed needs --links\n' })
-    expect(await ponte('seed', '--links', '0', '--years', '1')).toEqual({ code: 2, stdout: '', stderr: 'Invalid --links 0; give a whole number from 1 to 10000\n' })
+    expect(await ponte('seed', '--links', '0', '--years', '1')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'Invalid --links 0; give a whole number from 1 to 10000\n',
+    })
     expect((await ponte('seed', '--links', '2', '--years', '99')).stderr).toBe('Invalid --years 99; give a whole number from 1 to 30\n')
     expect((await ponte('seed', '--links', '1.5', '--years', '1')).code).toBe(2)
     expect(await ponte('seed', '--links', '1', '--years', '1', '--organization-id', '6a1f0d2e-0000-4000-8000-000000000000')).toMatchObject({ code: 1 })
   })
 
   it('draws a progress bar with the rate and an ETA', () => {
-    expect(seedProgressLine({ linksDone: 1, links: 4, rows: 100, rowsPerLink: 100 }, 10)).toBe('[#####---------------]   25%  1/4 links  100 rows  10 rows/s  ETA 30s')
+    expect(seedProgressLine({ linksDone: 1, links: 4, rows: 100, rowsPerLink: 100 }, 10)).toBe(
+      '[#####---------------]   25%  1/4 links  100 rows  10 rows/s  ETA 30s',
+    )
     expect(seedProgressLine({ linksDone: 0, links: 4, rows: 50 }, 5)).toBe('[--------------------]    0%  0/4 links  50 rows  10 rows/s  ETA --')
   })
 })

@@ -105,7 +105,11 @@ describe('ponte snapshot', () => {
 
     // Every sequence is past the loaded rows: the next values collide with none.
     const next = async (h: Harness) =>
-      (await h.db.query<{ change: string; attempt: string }>(`SELECT nextval('change_seq')::text AS change, nextval(pg_get_serial_sequence('webhook_attempts', 'id'))::text AS attempt`))[0]
+      (
+        await h.db.query<{ change: string; attempt: string }>(
+          `SELECT nextval('change_seq')::text AS change, nextval(pg_get_serial_sequence('webhook_attempts', 'id'))::text AS attempt`,
+        )
+      )[0]
     const [after, before] = [await next(target), await next(source)]
     expect(BigInt(after.change)).toBeGreaterThanOrEqual(BigInt(before.change))
     const [maxAttempt] = await target.db.query<{ max: string }>('SELECT max(id)::text AS max FROM webhook_attempts')
