@@ -399,11 +399,12 @@ async function snapshotCommand(ctx: CommandContext, command: Command, output: Ou
   const db = await ctx.db()
   const cipher = await ctx.cipher()
   const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0)
+  const tablesWithRows = (counts: Record<string, number>) => Object.values(counts).filter((n) => n > 0).length
   try {
     if (sub === 'save') {
       const { organizationId } = await cliOrganization({ db, clock: systemClock, cipher, webhooks: ctx.webhooks }, values['organization-id'])
       const counts = await snapshots.saveSnapshot(db, file, organizationId, keyCheck(cipher))
-      output.out(`Saved organization ${organizationId}: ${total(counts)} rows of ${Object.keys(counts).length} tables to ${file}.`)
+      output.out(`Saved organization ${organizationId}: ${total(counts)} rows of ${tablesWithRows(counts)} tables to ${file}.`)
       return 0
     }
     const snapshot = await snapshots.openSnapshot(file)
@@ -414,7 +415,7 @@ async function snapshotCommand(ctx: CommandContext, command: Command, output: Ou
         )
       }
       const counts = await snapshots.loadSnapshot(db, snapshot, { replace: values.replace === true })
-      output.out(`Loaded organization ${snapshot.header.organization_id}: ${total(counts)} rows of ${Object.keys(counts).length} tables from ${file}.`)
+      output.out(`Loaded organization ${snapshot.header.organization_id}: ${total(counts)} rows of ${tablesWithRows(counts)} tables from ${file}.`)
     } finally {
       snapshot.close()
     }

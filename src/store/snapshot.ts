@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs'
+import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { createInterface } from 'node:readline'
 import { createGunzip, createGzip } from 'node:zlib'
@@ -48,6 +48,8 @@ interface Trailer {
   end: true
   rows: Record<string, number>
 }
+
+const damaged = 'The snapshot file is damaged or incomplete (it ends before its last row): save it again.'
 
 /** A snapshot that cannot be loaded here, said in one sentence the operator can act on. */
 export class SnapshotRefusal extends Error {
@@ -223,9 +225,16 @@ export async function saveSnapshot(db: Db, file: string, organizationId: string,
 
 /** A snapshot file's lines, header first; the caller reads the header before anything is written. */
 export async function openSnapshot(file: string): Promise<{ header: SnapshotHeader; rest: AsyncIterator<string>; close(): void }> {
-  const input = createReadStream(file).pipe(createGunzip())
+  statSync(file) // a missing file is ENOENT here, not a stream's error later
+  const input = createGunzip()
+  const raw = createReadStream(file)
+  raw.on('error', (error) => input.destroy(error))
+  raw.pipe(input)
   const lines = createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]()
-  const close = () => input.destroy()
+  const close = () => {
+    raw.destroy()
+    input.destroy()
+  }
   let header: SnapshotHeader | undefined
   try {
     const first = await lines.next()
@@ -291,7 +300,11 @@ export async function loadSnapshot(db: Db, snapshot: Awaited<ReturnType<typeof o
       data = []
     }
     let trailer: Trailer | undefined
-    for (let line = await rest.next(); !line.done; line = await rest.next()) {
+    const next = () =>
+      rest.next().catch((error: { code?: string }) => {
+        throw error.code?.startsWith('Z_') ? new SnapshotRefusal(damaged) : error
+      })
+    for (let line = await next(); !line.done; line = await next()) {
       if (line.value === '') continue
       const row = JSON.parse(line.value) as { t: string; v: (string | null)[] } | Trailer
       if ('end' in row) {
@@ -310,8 +323,7 @@ export async function loadSnapshot(db: Db, snapshot: Awaited<ReturnType<typeof o
     }
     await flush()
     const expected = Object.entries(trailer?.rows ?? {}).filter(([, n]) => n > 0)
-    if (!trailer || expected.some(([table, n]) => counts[table] !== n))
-      throw new SnapshotRefusal('The snapshot file is incomplete (it ends before its last row): save it again.')
+    if (!trailer || expected.some(([table, n]) => counts[table] !== n)) throw new SnapshotRefusal(damaged)
 
     for (const table of tables) await tx.query(`ALTER TABLE ${ident(table.name)} ENABLE TRIGGER USER`)
 
