@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { loadConfig, webhookSettings } from '../src/config.ts'
 import { ConnectorRegistry } from '../src/connectors/registry.ts'
 import { createSecretKey } from '../src/domain/keys.ts'
@@ -9,7 +5,7 @@ import { seedTenant } from '../src/domain/seed.ts'
 import { contextualClock, systemClock } from '../src/lib/clock.ts'
 import { startUp } from '../src/main.ts'
 import { unnestCeiling } from './ceilings.ts'
-import { dropDatabase, fmt, postgresUrl, report } from './lib.ts'
+import { fmt, forEachBackend, report } from './lib.ts'
 
 /**
  * `ponte seed` (issue 18) in rows per second, on PGlite (on disk) and on PostgreSQL when
@@ -48,18 +44,4 @@ async function runBackend(name: string, env: Record<string, string>): Promise<vo
   }
 }
 
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',')
-const dataDir = mkdtempSync(join(tmpdir(), 'ponte-bench-seed-'))
-try {
-  if (BACKENDS.includes('pglite')) await runBackend('PGlite (on disk)', { PONTE_DATA_DIR: dataDir })
-  const url = BACKENDS.includes('postgres') ? await postgresUrl('ponte_bench_seed') : undefined
-  if (url) {
-    try {
-      await runBackend('PostgreSQL', { DATABASE_URL: url, PONTE_DATA_DIR: dataDir, PONTE_ENCRYPTION_KEY: randomBytes(32).toString('base64') })
-    } finally {
-      await dropDatabase(url)
-    }
-  } else if (BACKENDS.includes('postgres')) console.log('\nPostgreSQL not reachable: skipped (set BENCH_DATABASE_URL).')
-} finally {
-  rmSync(dataDir, { recursive: true, force: true })
-}
+await forEachBackend('ponte_bench_seed', runBackend)

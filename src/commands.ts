@@ -345,6 +345,19 @@ async function webhooksCommand(ctx: WebhookContext, command: Command, print: (js
   return 0
 }
 
+/** What the domain's operations need, for the commands that run them (`sandbox clock`, `seed`). */
+async function domainContext(ctx: CommandContext) {
+  const { ConnectorRegistry } = await import('./connectors/registry.ts')
+  return {
+    db: await ctx.db(),
+    clock: contextualClock(systemClock),
+    cipher: await ctx.cipher(),
+    jobs: await ctx.queue(),
+    connectors: new ConnectorRegistry(),
+    webhooks: { concurrency: 1, endpointConcurrency: 1, ...ctx.webhooks },
+  }
+}
+
 /** `ponte sandbox clock ...`: the organization's sandbox clock (domain/sandbox-clock.ts), as the API's /sandbox/clock/. */
 async function sandboxClockCommand(ctx: CommandContext, command: Command, print: (json: unknown, text: () => string) => void, output: Output): Promise<number> {
   const { arg: action = 'get', arg2, values } = command
@@ -353,16 +366,7 @@ async function sandboxClockCommand(ctx: CommandContext, command: Command, print:
     return 2
   }
   const clocks = await import('./domain/sandbox-clock.ts')
-  const { ConnectorRegistry } = await import('./connectors/registry.ts')
-  const db = await ctx.db()
-  const domain = {
-    db,
-    clock: contextualClock(systemClock),
-    cipher: await ctx.cipher(),
-    jobs: await ctx.queue(),
-    connectors: new ConnectorRegistry(),
-    webhooks: { concurrency: 1, endpointConcurrency: 1, ...ctx.webhooks },
-  }
+  const domain = await domainContext(ctx)
   const { organizationId } = await cliOrganization(domain, values['organization-id'])
   const clock =
     action === 'set'
@@ -454,22 +458,13 @@ async function seedCommand(ctx: CommandContext, command: Command, print: (json: 
     years: countOption(values, 'years', SEED_LIMITS.years),
     accounts: countOption(values, 'accounts', SEED_LIMITS.accounts, 3),
   }
-  const { ConnectorRegistry } = await import('./connectors/registry.ts')
-  const db = await ctx.db()
-  const domain = {
-    db,
-    clock: contextualClock(systemClock),
-    cipher: await ctx.cipher(),
-    jobs: await ctx.queue(),
-    connectors: new ConnectorRegistry(),
-    webhooks: { concurrency: 1, endpointConcurrency: 1, ...ctx.webhooks },
-  }
+  const domain = await domainContext(ctx)
   let key: { id: string; password: string } | undefined
   let organizationId: string
   if (values['organization-id'] !== undefined) {
     organizationId = (await cliOrganization(domain, values['organization-id'])).organizationId
   } else {
-    const created = await createSecretKey(db, { newOrganization: 'seed', name: 'seed' })
+    const created = await createSecretKey(domain.db, { newOrganization: 'seed', name: 'seed' })
     key = { id: created.id, password: created.password }
     organizationId = created.organizationId
   }
