@@ -1,5 +1,6 @@
 import autocannon from 'autocannon'
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -155,4 +156,26 @@ export async function dropDatabase(url: string): Promise<void> {
   await admin.connect()
   await admin.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`)
   await admin.end()
+}
+
+/**
+ * Runs a benchmark on each backend of BENCH_BACKENDS (default both): PGlite on disk in a scratch
+ * data directory, then PostgreSQL in a scratch database on BENCH_DATABASE_URL's server, when it answers.
+ */
+export async function forEachBackend(prefix: string, run: (name: string, env: Record<string, string>) => Promise<void>): Promise<void> {
+  const backends = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',')
+  const dataDir = mkdtempSync(join(tmpdir(), `${prefix.replace(/_/g, '-')}-`))
+  try {
+    if (backends.includes('pglite')) await run('PGlite (on disk)', { PONTE_DATA_DIR: dataDir })
+    const url = backends.includes('postgres') ? await postgresUrl(prefix) : undefined
+    if (url) {
+      try {
+        await run('PostgreSQL', { DATABASE_URL: url, PONTE_DATA_DIR: dataDir, PONTE_ENCRYPTION_KEY: randomBytes(32).toString('base64') })
+      } finally {
+        await dropDatabase(url)
+      }
+    } else if (backends.includes('postgres')) console.log('\nPostgreSQL not reachable: skipped (set BENCH_DATABASE_URL).')
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
 }

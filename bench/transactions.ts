@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { loadConfig, webhookSettings } from '../src/config.ts'
 import { TRANSACTIONS } from '../src/domain/banking.ts'
 import { registerLink } from '../src/domain/links.ts'
@@ -11,7 +7,7 @@ import { ConnectorRegistry } from '../src/connectors/registry.ts'
 import { ManualClock } from '../src/lib/clock.ts'
 import { startUp } from '../src/main.ts'
 import { loadQuerySet, offsetCeiling, unnestCeiling } from './ceilings.ts'
-import { dropDatabase, fmt, measure, postgresUrl, report, startServer } from './lib.ts'
+import { fmt, forEachBackend, measure, report, startServer } from './lib.ts'
 
 /**
  * Issue 3's figures, on PGlite (on disk) and on PostgreSQL when BENCH_DATABASE_URL (default
@@ -198,18 +194,4 @@ async function runBackend(name: string, env: Record<string, string>): Promise<vo
   if (failures > 0) console.log(`warning: ${failures} requests failed or timed out during the list runs`)
 }
 
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',')
-const dataDir = mkdtempSync(join(tmpdir(), 'ponte-bench-tx-'))
-try {
-  if (BACKENDS.includes('pglite')) await runBackend('PGlite (on disk)', { PONTE_DATA_DIR: dataDir })
-  const url = BACKENDS.includes('postgres') ? await postgresUrl('ponte_bench') : undefined
-  if (url) {
-    try {
-      await runBackend('PostgreSQL', { DATABASE_URL: url, PONTE_DATA_DIR: dataDir, PONTE_ENCRYPTION_KEY: randomBytes(32).toString('base64') })
-    } finally {
-      await dropDatabase(url)
-    }
-  } else if (BACKENDS.includes('postgres')) console.log('\nPostgreSQL not reachable: skipped (set BENCH_DATABASE_URL).')
-} finally {
-  rmSync(dataDir, { recursive: true, force: true })
-}
+await forEachBackend('ponte_bench', runBackend)

@@ -11,7 +11,12 @@ import type { Db } from './store/db.ts'
 // command that needs it: a CLI command starts in a fraction of the time `ponte serve` takes.
 const loadMain = () => import('./main.ts')
 
-const console_: Output = { out: (text) => console.log(text), err: (text) => console.error(text) }
+const console_: Output = {
+  out: (text) => console.log(text),
+  err: (text) => console.error(text),
+  // `ponte seed`'s progress bar, redrawn in place on a terminal.
+  ...(process.stderr.isTTY ? { status: (line: string) => process.stderr.write(`\r\x1b[K${line}`) } : {}),
+}
 
 export async function main(argv: string[]): Promise<void> {
   try {
@@ -44,6 +49,8 @@ async function run(argv: string[]): Promise<number> {
     console.error(USAGE)
     return 2
   }
+  // A snapshot's FILE is the caller's: a server running the command resolves it from elsewhere.
+  if (command.name === 'snapshot' && command.arg) argv = argv.map((a) => (a === command.arg ? resolve(a) : a))
   if (!config.DATABASE_URL) {
     const remote = await runOnServer(config, argv)
     if (remote !== undefined) return remote
@@ -79,7 +86,8 @@ async function runLocally(config: Config, command: Command): Promise<number> {
   let db: Db | undefined
   let queue: JobQueue | undefined
   const ctx: CommandContext = {
-    db: async () => (db ??= await openStore(config, { catalog: false })),
+    // A snapshot's links and seeded links need the institution catalog (a fresh database has none).
+    db: async () => (db ??= await openStore(config, { catalog: command.name === 'snapshot' || command.name === 'seed' })),
     cipher: async () => openCipher(await ctx.db(), config),
     queue: async () => (queue ??= await openJobQueue(await ctx.db(), config)),
     webhooks: webhookSettings(config),

@@ -63,6 +63,15 @@ Commands:
   sandbox seed [get | set SEED | reset] [--organization-id ID] [--json]
                              The organization's sandbox seed (as /sandbox/seed/): ids drawn from
                              SEED instead of randomness (docs/determinism.md), or random again
+  snapshot save FILE [--organization-id ID]
+                             Write the whole state of an organization (default: the first) to FILE
+                             (gzip JSON lines; docs/snapshots.md)
+  snapshot load FILE [--replace]
+                             Load a snapshot in one transaction; --replace deletes the organization's
+                             rows first. Needs the same migration level and PONTE_ENCRYPTION_KEY
+  seed --links N --years Y [--accounts A] [--organization-id ID]
+                             A large synthetic tenant: N sandbox links with Y years of transactions on
+                             A accounts each (default 3), in a new organization unless given one
 
 While \`ponte serve\` runs on an embedded data directory, these commands are run by that server.
 Dates are ISO-8601 UTC. Configuration comes from environment variables; see README.md.`
@@ -70,6 +79,8 @@ Dates are ISO-8601 UTC. Configuration comes from environment variables; see READ
 export interface Output {
   out(text: string): void
   err(text: string): void
+  /** A terminal's progress line, each call replacing the last ('' clears it); absent when standard error is no terminal. */
+  status?(line: string): void
 }
 
 /** What the commands work on, opened on first use: listing usage needs no database. */
@@ -98,6 +109,10 @@ const OPTIONS = {
   all: { type: 'boolean', default: false },
   limit: { type: 'string' },
   before: { type: 'string' },
+  replace: { type: 'boolean', default: false },
+  links: { type: 'string' },
+  years: { type: 'string' },
+  accounts: { type: 'string' },
 } as const
 
 export interface Command {
@@ -118,6 +133,10 @@ export interface Command {
     queue?: string
     limit?: string
     before?: string
+    replace?: boolean
+    links?: string
+    years?: string
+    accounts?: string
   }
 }
 
@@ -130,7 +149,7 @@ export class UsageError extends Error {
 }
 
 /** Commands that work on a database: the ones a running embedded server runs for the CLI. */
-export const DATABASE_COMMANDS = ['migrate', 'keys', 'jobs', 'webhooks', 'sandbox']
+export const DATABASE_COMMANDS = ['migrate', 'keys', 'jobs', 'webhooks', 'sandbox', 'snapshot', 'seed']
 
 /** Reads a command line; throws UsageError for an unknown option or a missing value. */
 export function parseCommand(argv: string[]): Command {
@@ -213,6 +232,10 @@ async function dispatch(ctx: CommandContext, command: Command, output: Output): 
     return sandboxClockCommand(ctx, command, print, output)
   } else if (name === 'sandbox' && sub === 'seed') {
     return sandboxSeedCommand(ctx, command, print, output)
+  } else if (name === 'snapshot') {
+    return snapshotCommand(ctx, command, output)
+  } else if (name === 'seed') {
+    return seedCommand(ctx, command, print, output)
   } else {
     output.err(USAGE)
     return 2
@@ -330,6 +353,19 @@ async function webhooksCommand(ctx: WebhookContext, command: Command, print: (js
   return 0
 }
 
+/** What the domain's operations need, for the commands that run them (`sandbox clock`, `seed`). */
+async function domainContext(ctx: CommandContext) {
+  const { ConnectorRegistry } = await import('./connectors/registry.ts')
+  return {
+    db: await ctx.db(),
+    clock: contextualClock(systemClock),
+    cipher: await ctx.cipher(),
+    jobs: await ctx.queue(),
+    connectors: new ConnectorRegistry(),
+    webhooks: { concurrency: 1, endpointConcurrency: 1, ...ctx.webhooks },
+  }
+}
+
 /** `ponte sandbox clock ...`: the organization's sandbox clock (domain/sandbox-clock.ts), as the API's /sandbox/clock/. */
 async function sandboxClockCommand(ctx: CommandContext, command: Command, print: (json: unknown, text: () => string) => void, output: Output): Promise<number> {
   const { arg: action = 'get', arg2, values } = command
@@ -338,16 +374,7 @@ async function sandboxClockCommand(ctx: CommandContext, command: Command, print:
     return 2
   }
   const clocks = await import('./domain/sandbox-clock.ts')
-  const { ConnectorRegistry } = await import('./connectors/registry.ts')
-  const db = await ctx.db()
-  const domain = {
-    db,
-    clock: contextualClock(systemClock),
-    cipher: await ctx.cipher(),
-    jobs: await ctx.queue(),
-    connectors: new ConnectorRegistry(),
-    webhooks: { concurrency: 1, endpointConcurrency: 1, ...ctx.webhooks },
-  }
+  const domain = await domainContext(ctx)
   const { organizationId } = await cliOrganization(domain, values['organization-id'])
   const clock =
     action === 'set'
@@ -376,8 +403,8 @@ async function sandboxSeedCommand(ctx: CommandContext, command: Command, print: 
     return 2
   }
   const seeds = await import('./domain/sandbox-seed.ts')
-  const domain = { db: await ctx.db(), clock: systemClock }
-  const { organizationId } = await cliOrganization({ ...domain, cipher: await ctx.cipher(), webhooks: ctx.webhooks }, values['organization-id'])
+  const domain = await domainContext(ctx)
+  const { organizationId } = await cliOrganization(domain, values['organization-id'])
   const seed =
     action === 'set'
       ? await seeds.setSeed(domain, organizationId, arg2!)
@@ -390,6 +417,141 @@ async function sandboxSeedCommand(ctx: CommandContext, command: Command, print: 
     ),
   )
   return 0
+}
+
+/** A fingerprint of the encryption key, written into snapshots: a load with another key is refused. */
+function keyCheck(cipher: Cipher): string {
+  return Buffer.from(cipher.deriveKey('snapshot key check', 16)).toString('base64url')
+}
+
+/** `ponte snapshot save|load FILE` (store/snapshot.ts, docs/snapshots.md). */
+async function snapshotCommand(ctx: CommandContext, command: Command, output: Output): Promise<number> {
+  const { sub, arg: file, values } = command
+  if ((sub !== 'save' && sub !== 'load') || !file) {
+    output.err(USAGE)
+    return 2
+  }
+  const snapshots = await import('./store/snapshot.ts')
+  const db = await ctx.db()
+  const cipher = await ctx.cipher()
+  const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0)
+  const tablesWithRows = (counts: Record<string, number>) => Object.values(counts).filter((n) => n > 0).length
+  try {
+    if (sub === 'save') {
+      const { organizationId } = await cliOrganization({ db, clock: systemClock, cipher, webhooks: ctx.webhooks }, values['organization-id'])
+      const counts = await snapshots.saveSnapshot(db, file, organizationId, keyCheck(cipher))
+      output.out(`Saved organization ${organizationId}: ${total(counts)} rows of ${tablesWithRows(counts)} tables to ${file}.`)
+      return 0
+    }
+    const snapshot = await snapshots.openSnapshot(file)
+    try {
+      if (snapshot.header.key_check !== keyCheck(cipher)) {
+        throw new snapshots.SnapshotRefusal(
+          "The snapshot's credentials are sealed with another encryption key: load it where PONTE_ENCRYPTION_KEY is the key of the server that saved it (docs/snapshots.md).",
+        )
+      }
+      const counts = await snapshots.loadSnapshot(db, snapshot, { replace: values.replace === true })
+      output.out(`Loaded organization ${snapshot.header.organization_id}: ${total(counts)} rows of ${tablesWithRows(counts)} tables from ${file}.`)
+    } finally {
+      snapshot.close()
+    }
+    return 0
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') {
+      output.err(`No such file: ${file}`)
+      return 1
+    }
+    if ((error as { code?: string }).code === '23505') {
+      output.err(`The snapshot's rows collide with rows of another organization in this database (${(error as Error).message}): load it into a fresh database.`)
+      return 1
+    }
+    if (!(error instanceof snapshots.SnapshotRefusal)) throw error
+    output.err(error.message)
+    return 1
+  }
+}
+
+/** A whole number from 1 to `max`, or a usage error naming the option. */
+function countOption(values: Command['values'], option: 'links' | 'years' | 'accounts', max: number, fallback?: number): number {
+  const text = values[option]
+  if (text === undefined && fallback !== undefined) return fallback
+  if (text === undefined) throw new UsageError(`seed needs --${option}`)
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || n < 1 || n > max) throw new UsageError(`Invalid --${option} ${text}; give a whole number from 1 to ${max}`)
+  return n
+}
+
+/** `ponte seed`: a large synthetic tenant (domain/seed.ts), with a progress bar and an ETA on standard error. */
+async function seedCommand(ctx: CommandContext, command: Command, print: (json: unknown, text: () => string) => void, output: Output): Promise<number> {
+  const { values } = command
+  const { SEED_LIMITS, seedTenant } = await import('./domain/seed.ts')
+  const options = {
+    links: countOption(values, 'links', SEED_LIMITS.links),
+    years: countOption(values, 'years', SEED_LIMITS.years),
+    accounts: countOption(values, 'accounts', SEED_LIMITS.accounts, 3),
+  }
+  const domain = await domainContext(ctx)
+  let key: { id: string; password: string } | undefined
+  let organizationId: string
+  if (values['organization-id'] !== undefined) {
+    organizationId = (await cliOrganization(domain, values['organization-id'])).organizationId
+  } else {
+    const created = await createSecretKey(domain.db, { newOrganization: 'seed', name: 'seed' })
+    key = { id: created.id, password: created.password }
+    organizationId = created.organizationId
+  }
+  const started = performance.now()
+  let lastLine = 0
+  const result = await seedTenant(domain, { organizationId }, options, (p) => {
+    const now = performance.now()
+    const done = p.linksDone === p.links
+    // A terminal gets a bar redrawn in place; a log or a pipe a line every few seconds.
+    if (!done && now - lastLine < (output.status ? 200 : 5000)) return
+    lastLine = now
+    const line = seedProgressLine(p, (now - started) / 1000)
+    if (output.status) output.status(done ? '' : line)
+    else if (!done) output.err(line)
+  })
+  const seconds = (performance.now() - started) / 1000
+  const summary = {
+    organization_id: organizationId,
+    links: result.links,
+    transactions: result.rows,
+    seconds: Math.round(seconds * 10) / 10,
+    ...(key ? { key } : {}),
+  }
+  print(summary, () =>
+    [
+      `Seeded ${result.links.length} links with ${result.rows} transactions in ${seconds.toFixed(1)} s (${Math.round(result.rows / Math.max(seconds, 0.001))} rows/s).`,
+      `organization:        ${organizationId}`,
+      ...(key ? [`secret key id:       ${key.id}`, `secret key password: ${key.password}`] : []),
+    ].join('\n'),
+  )
+  return 0
+}
+
+/** `[#######-------------]  35%  3/10 links  123456 rows  45000 rows/s  ETA 1m20s` */
+export function seedProgressLine(p: { linksDone: number; links: number; rows: number; rowsPerLink?: number }, elapsedSeconds: number): string {
+  const fraction = p.rowsPerLink ? Math.min(p.rows / (p.rowsPerLink * p.links), 1) : p.linksDone / p.links
+  const width = 20
+  const filled = Math.round(fraction * width)
+  const rate = p.rows / Math.max(elapsedSeconds, 0.001)
+  const eta = fraction > 0 ? (elapsedSeconds * (1 - fraction)) / fraction : undefined
+  return [
+    `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`,
+    `${String(Math.floor(fraction * 100)).padStart(3)}%`,
+    `${p.linksDone}/${p.links} links`,
+    `${p.rows} rows`,
+    `${Math.round(rate)} rows/s`,
+    `ETA ${eta === undefined ? '--' : duration(eta)}`,
+  ].join('  ')
+}
+
+function duration(seconds: number): string {
+  const s = Math.round(seconds)
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
 }
 
 function lines<T>(rows: T[], line: (row: T) => string): string {

@@ -158,6 +158,8 @@ export interface RetrieveOptions {
   changes?: Changes
   /** The historical update that follows the link's creation (openInstitutionSession). */
   firstFetch?: boolean
+  /** Called with the row count of each batch once it is written (`ponte seed`'s progress). */
+  onBatch?: (rows: number) => void
 }
 
 export interface Changes {
@@ -287,7 +289,7 @@ async function retrieveForLink(
       total += batch.count
       if (tally && batch.transactions) tallyTransactions(tally, batch.transactions)
       for (const wire of batch.wires) items.push(wire)
-      writing = batch.write()
+      writing = options.onBatch ? batch.write().then(() => options.onBatch!(batch.count)) : batch.write()
       // Awaited on the next turn; until then a failure must not count as unhandled.
       writing.catch(() => {})
     }

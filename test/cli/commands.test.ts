@@ -2,24 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseCommand, runCommand, type CommandContext } from '../../src/commands.ts'
 import { serveControl } from '../../src/control.ts'
 import { QUEUES, openQueue, type JobQueue } from '../../src/jobs/queue.ts'
 import { Cipher } from '../../src/lib/crypto.ts'
+import { commandRunner } from '../helpers/commands.ts'
 import { openTestDb } from '../helpers/db.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 
 type TestDb = Awaited<ReturnType<typeof openTestDb>>
-
-/** The CLI's database commands run in-process on a real database, as the CLI and the server's control route run them. */
-function commandRunner(ctx: CommandContext) {
-  return async (...args: string[]) => {
-    const stdout: string[] = []
-    const stderr: string[] = []
-    const code = await runCommand(ctx, parseCommand(args), { out: (t) => stdout.push(`${t}\n`), err: (t) => stderr.push(`${t}\n`) })
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') }
-  }
-}
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const seconds = (iso: string) => iso.replace(/\.\d+Z$/, 'Z')

@@ -57,14 +57,14 @@ export function basic(key: { id: string; password: string }): string {
  * A whole Ponte on a fresh database: migrated, with the catalog, two organizations with a key
  * each, and a manual clock. `configure` may add test-only routes before the app is ready.
  */
-export async function createHarness(options: { env?: Record<string, string>; configure?: (app: Api) => void } = {}): Promise<Harness> {
+export async function createHarness(options: { env?: Record<string, string>; configure?: (app: Api) => void; cipher?: Cipher } = {}): Promise<Harness> {
   const db = await openTestDb()
   const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env })
   const clock = new ManualClock()
   const jobs = await openQueue(db, {
     tracking: { heartbeatSeconds: config.PONTE_WORKER_HEARTBEAT_SECONDS, deadAfterSeconds: config.PONTE_WORKER_DEAD_AFTER_SECONDS },
   })
-  const app = await buildApp({ db, config, clock, logger: false, cipher: new Cipher(randomBytes(32)), jobs })
+  const app = await buildApp({ db, config, clock, logger: false, cipher: options.cipher ?? new Cipher(randomBytes(32)), jobs })
   let worker: Worker | undefined
   const receivers: Receiver[] = []
   options.configure?.(app)
