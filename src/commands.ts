@@ -403,8 +403,8 @@ async function sandboxSeedCommand(ctx: CommandContext, command: Command, print: 
     return 2
   }
   const seeds = await import('./domain/sandbox-seed.ts')
-  const domain = await domainContext(ctx)
-  const { organizationId } = await cliOrganization(domain, values['organization-id'])
+  const domain = { db: await ctx.db(), clock: systemClock }
+  const { organizationId } = await cliOrganization({ ...domain, cipher: await ctx.cipher(), webhooks: ctx.webhooks }, values['organization-id'])
   const seed =
     action === 'set'
       ? await seeds.setSeed(domain, organizationId, arg2!)
