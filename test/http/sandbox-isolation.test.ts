@@ -31,6 +31,9 @@ const KEYLESS = [
   'GET /sandbox/openfinance/enrollments/authorize',
   'POST /sandbox/openfinance/enrollments/decision',
   'GET /payments/sandbox/pse/:token',
+  'GET /sandbox/openfinance/payment-authorizations/:token',
+  'POST /sandbox/openfinance/payment-authorizations/:token/login',
+  'POST /sandbox/openfinance/payment-authorizations/:token/decision',
   'POST /payments/sandbox/pse/:token',
 ]
 
@@ -73,6 +76,7 @@ describe('sandbox isolation', () => {
   /** What B could change of A's, read with A's key. */
   const stateOfA = async () => ({
     clock: (await h.call('GET', '/sandbox/clock/')).body,
+    seed: (await h.call('GET', '/sandbox/seed/')).body,
     faults: (await h.call('GET', '/sandbox/faults/')).body,
     inbox: (await h.call('GET', '/sandbox/inbox/messages/')).body,
     link: (await h.call('GET', `/api/links/${a.link}/`)).body,
@@ -94,6 +98,7 @@ describe('sandbox isolation', () => {
       ],
       'POST /sandbox/faults': [{ match: { link: a.link }, effect: { status: 500 } }],
       'PUT /sandbox/clock': [{ now: later }],
+      'PUT /sandbox/seed': [{ seed: 'organization B' }],
       'POST /sandbox/clock/advance': [{ by: 'P1D' }],
     }
     const keyless: string[] = []
