@@ -1,22 +1,18 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
-import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import type { ServerResponse } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { Value } from 'typebox/value'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { applyRetention } from '../../src/domain/sync.ts'
 import { createWebhookEndpoint, emitWebhook, WEBHOOK_EVENT_RETENTION_DAYS, type WebhookEvent } from '../../src/domain/webhooks.ts'
 import { systemClock } from '../../src/lib/clock.ts'
-import { openDb } from '../../src/store/db.ts'
 import { WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from '../../src/http/schemas/webhook.ts'
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS, WebhookDispatcher } from '../../src/jobs/dispatcher.ts'
-import { createTestDatabase } from '../helpers/db.ts'
+import { openTestDb } from '../helpers/db.ts'
+import { commandRunner } from '../helpers/commands.ts'
+import { Cipher } from '../../src/lib/crypto.ts'
 import { startReceiver, type Hit, type Receiver } from '../helpers/receiver.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
-import { PROCESS_MS, processTestTimeout } from '../helpers/processes.ts'
 
 type Json = Record<string, any>
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -697,33 +693,31 @@ describe('webhook delivery', () => {
   })
 })
 
-const run = promisify(execFile)
-const BIN = new URL('../../bin/ponte.js', import.meta.url).pathname
-
+// The commands run in-process on a fresh database (test/cli/cli.test.ts runs the `ponte` process itself).
 describe('ponte webhooks CLI', () => {
-  let env: Record<string, string>
-  let cleanup: () => Promise<void>
+  let db: Awaited<ReturnType<typeof openTestDb>>
+  let runner: ReturnType<typeof commandRunner>
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ponte-webhooks-cli-'))
-    const database = await createTestDatabase()
-    env = { ...(process.env as Record<string, string>), PONTE_DATA_DIR: dir, LOG_LEVEL: 'silent', ...(database.url ? { DATABASE_URL: database.url } : {}) }
-    delete env.PONTE_SECRET_KEY_ID
-    delete env.PONTE_SECRET_KEY_PASSWORD
-    // The embedded database generates its key file; PostgreSQL requires the cluster's key.
-    delete env.PONTE_ENCRYPTION_KEY
-    if (database.url) env.PONTE_ENCRYPTION_KEY = randomBytes(32).toString('base64')
-    // Its endpoints are on loopback, which production (DATABASE_URL) refuses by default, in the CLI as in the API.
-    if (database.url) env.PONTE_WEBHOOK_ALLOW_PRIVATE = 'true'
-    cleanup = async () => {
-      await database.drop()
-      rmSync(dir, { recursive: true, force: true })
-    }
+    db = await openTestDb()
+    runner = commandRunner({
+      db: async () => db,
+      cipher: async () => new Cipher(randomBytes(32)),
+      queue: async () => {
+        throw new Error('not needed')
+      },
+      // Its endpoints are on loopback, which production refuses by default, in the CLI as in the API.
+      webhooks: { allowPrivateDestinations: true },
+    })
   })
-  afterAll(async () => cleanup())
-  const ponte = (...args: string[]) => run('node', [BIN, ...args], { env, timeout: PROCESS_MS })
+  afterAll(async () => db?.dropDatabase())
+  /** As the process would: a failed command rejects with its exit code and stderr. */
+  const ponte = async (...args: string[]) => {
+    const result = await runner(...args)
+    if (result.code !== 0) throw Object.assign(new Error(result.stderr), result)
+    return result
+  }
 
-  // About ten CLI processes, a few seconds each.
-  it('creates, lists, shows deliveries of, redelivers and deletes endpoints', { timeout: processTestTimeout(10) }, async () => {
+  it('creates, lists, shows deliveries of, redelivers and deletes endpoints', async () => {
     await expect(ponte('webhooks', 'list')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no organization yet') })
     const key = JSON.parse((await ponte('keys', 'create', '--json')).stdout)
     const created = JSON.parse(
@@ -743,9 +737,7 @@ describe('ponte webhooks CLI', () => {
     expect(JSON.stringify(listed)).not.toContain(created.secret)
 
     // An event emitted by the server side (here: straight into the same database).
-    const db = await openDb({ databaseUrl: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : join(env.PONTE_DATA_DIR, 'db') })
     const webhookId = await db.tx((tx) => emitWebhook(tx, { clock: systemClock }, event(key.organization_id)))
-    await db.close()
     const deliveries = JSON.parse((await ponte('webhooks', 'deliveries', created.id, '--json')).stdout)
     expect(deliveries).toEqual([expect.objectContaining({ webhook_id: webhookId, status: 'pending', attempts: 0 })])
     expect((await ponte('webhooks', 'redeliver', deliveries[0].id)).stdout).toContain(`Delivery ${deliveries[0].id} is pending again`)
