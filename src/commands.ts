@@ -374,16 +374,20 @@ async function sandboxClockCommand(ctx: CommandContext, command: Command, print:
     return 2
   }
   const clocks = await import('./domain/sandbox-clock.ts')
+  const { underOrganizationIds } = await import('./domain/sandbox-seed.ts')
   const domain = await domainContext(ctx)
   const { organizationId } = await cliOrganization(domain, values['organization-id'])
-  const clock =
+  // What a move runs (refreshes, webhooks) draws its ids from the organization's seed, if it has
+  // one, in a stream of the command line's own (docs/determinism.md).
+  const clock = await underOrganizationIds(domain, organizationId, 'cli', () =>
     action === 'set'
-      ? await clocks.setClock(domain, organizationId, arg2!)
+      ? clocks.setClock(domain, organizationId, arg2!)
       : action === 'advance'
-        ? await clocks.advanceClock(domain, organizationId, arg2!)
+        ? clocks.advanceClock(domain, organizationId, arg2!)
         : action === 'reset'
-          ? await clocks.resetClock(domain, organizationId)
-          : await clocks.getClock(domain, organizationId)
+          ? clocks.resetClock(domain, organizationId)
+          : clocks.getClock(domain, organizationId),
+  )
   print(clock, () => {
     const ran = Object.entries((clock as { ran?: Record<string, number> }).ran ?? {}).filter(([kind, n]) => kind !== 'steps' && n > 0)
     return [

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCommand, runCommand } from '../../src/commands.ts'
 import { createSecretKey, type SecretKey } from '../../src/domain/keys.ts'
+import { commandRunner } from '../helpers/commands.ts'
 import { basic, createHarness, type Harness } from '../helpers/harness.ts'
 
 type Json = Record<string, any>
@@ -65,6 +66,21 @@ async function scenario(h: Harness, seed: string, key: SecretKey) {
   answers.push(JSON.stringify(rest))
   await record('POST', '/sandbox/webhooks/', { link: link.id, webhook_type: 'TRANSACTIONS', webhook_code: 'new_transactions_available' })
   await record('GET', '/sandbox/seed/')
+  // A move of the clock from the command line draws from the seed too: a recurrent link's refresh
+  // falls due in it, and what it stores is listed.
+  const recurrent = (await record('POST', '/api/links/', { ...RETAIL, access_mode: 'recurrent' })).json
+  const domain = h.app.deps.domain
+  const ponte = commandRunner({
+    db: async () => h.db,
+    cipher: async () => domain.cipher,
+    queue: async () => domain.jobs,
+    webhooks: { allowPrivateDestinations: true },
+  })
+  const moved = await ponte('sandbox', 'clock', 'advance', 'P8D', '--organization-id', key.organizationId, '--json')
+  expect(moved.code, moved.stderr).toBe(0)
+  expect(JSON.parse(moved.stdout).ran.refreshes).toBeGreaterThan(0)
+  answers.push(moved.stdout)
+  await record('GET', `/api/transactions/?link=${recurrent.id}&page_size=5`)
   return { key, link, answers, secret: secret as string | undefined }
 }
 
@@ -81,10 +97,10 @@ describe('sandbox seed', () => {
   it('gives byte-identical responses, ids included, on two fresh databases; random ones without a seed; secrets stay random', async () => {
     const first = await scenario(a, 'ci-42', await ciOrganization(a))
     const second = await scenario(b, 'ci-42', await ciOrganization(b))
-    expect(first.answers).toHaveLength(13)
-    // Not a vacuous comparison: all but the clock's and the seed's answers carry ids.
-    expect(first.answers.filter((answer) => /"id":"|"request_id":"|"session":"|"webhook_id":"/.test(answer))).toHaveLength(11)
-    expect(first.answers.at(-2)).toMatch(/^POST \/sandbox\/webhooks\/ 202 /)
+    expect(first.answers).toHaveLength(16)
+    // Not a vacuous comparison: all but the clock's, the seed's and the CLI's answers carry ids.
+    expect(first.answers.filter((answer) => /"id":"|"request_id":"|"session":"|"webhook_id":"/.test(answer))).toHaveLength(13)
+    expect(first.answers.find((answer) => answer.startsWith('POST /sandbox/webhooks/ '))).toMatch(/^POST \/sandbox\/webhooks\/ 202 /)
     expect(second.answers).toEqual(first.answers)
     expect(first.secret).toMatch(/^whsec_/)
     expect(second.secret).not.toBe(first.secret)
@@ -106,7 +122,15 @@ describe('sandbox seed', () => {
   it('keeps organizations with the same seed apart, refuses bad seeds, clears and answers the CLI', async () => {
     const one = await scenario(a, 'shared', await newOrganization(a))
     const two = await scenario(a, 'shared', await newOrganization(a))
-    expect(JSON.parse(two.answers.at(-1)!.split(' ').slice(4).join(' '))).toMatchObject({ seed: 'shared' })
+    expect(
+      JSON.parse(
+        two.answers
+          .find((answer) => answer.startsWith('GET /sandbox/seed/ '))!
+          .split(' ')
+          .slice(4)
+          .join(' '),
+      ),
+    ).toMatchObject({ seed: 'shared' })
     expect(two.link.id).not.toBe(one.link.id)
     // No id, request id, MFA session or webhook id of one is the other's.
     const ids = (answers: string[]) => new Set([...answers.join(' ').matchAll(/"(?:id|request_id|session|webhook_id)":"([^"]+)"/g)].map((m) => m[1]))
