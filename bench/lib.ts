@@ -27,13 +27,13 @@ export interface ServerProcess {
  * gets by default (LOG_LEVEL=info unless `env` says otherwise), to a file, as `npm start > ponte.log`
  * would: the figures include the cost of logging, and no pipe reader shares the CPU with them.
  */
-export async function startServer(name: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServer(name: string, env: Record<string, string> = {}, nodeOptions: string[] = []): Promise<ServerProcess> {
   const script = fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url))
   const logDir = mkdtempSync(join(tmpdir(), `ponte-bench-${name}-`))
   const logFile = join(logDir, 'stdout.log')
   const out = openSync(logFile, 'w')
   // BENCH_SERVER_ARGS adds Node options to the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-  const nodeArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)
+  const nodeArgs = [...nodeOptions, ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)]
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', out, 'inherit'],
@@ -74,10 +74,24 @@ export async function startServer(name: string, env: Record<string, string> = {}
 }
 
 /** A fresh Ponte (its own embedded data directory) with a known secret key, as `npm start` runs it. */
+/**
+ * The Node options `npm start` gives Ponte (package.json: `node <options> bin/ponte.js serve`,
+ * the same as bin/ponte.js's first line), so a benchmarked Ponte runs as a user's does.
+ */
+function npmStartNodeOptions(): string[] {
+  const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }
+  const words = scripts.start.split(/\s+/)
+  return words.slice(words.indexOf('node') + 1, words.indexOf('bin/ponte.js'))
+}
+
 export async function startPonte(env: Record<string, string> = {}): Promise<ServerProcess & { auth: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ponte-bench-data-'))
   const key = { id: 'bench-key', password: 'bench-password-1234' }
-  const server = await startServer('ponte', { PONTE_DATA_DIR: dataDir, PONTE_SECRET_KEY_ID: key.id, PONTE_SECRET_KEY_PASSWORD: key.password, ...env })
+  const server = await startServer(
+    'ponte',
+    { PONTE_DATA_DIR: dataDir, PONTE_SECRET_KEY_ID: key.id, PONTE_SECRET_KEY_PASSWORD: key.password, ...env },
+    npmStartNodeOptions(),
+  )
   return {
     ...server,
     auth: `Basic ${Buffer.from(`${key.id}:${key.password}`).toString('base64')}`,

@@ -91,3 +91,17 @@ describe('Node version', () => {
     expect(tooNew).toEqual([])
   })
 })
+
+describe('Node options of the server', () => {
+  const root = new URL('../', import.meta.url)
+
+  it('are the same for npm start and npx ponte (bin/ponte.js first line), and raise the young generation', () => {
+    const start = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).scripts.start as string
+    const shebang = readFileSync(new URL('bin/ponte.js', root), 'utf8').split('\n')[0]
+    const fromStart = /^node (.*) bin\/ponte\.js serve$/.exec(start)?.[1]
+    const fromShebang = /^#!\/usr\/bin\/env -S node (.*)$/.exec(shebang)?.[1]
+    expect(fromStart).toBeDefined()
+    expect(fromShebang).toBe(fromStart)
+    expect(fromStart).toMatch(/--max-semi-space-size=64\b/)
+  })
+})

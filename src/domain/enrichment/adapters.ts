@@ -138,7 +138,12 @@ export function checkEyodTransactions(items: readonly EyodTransaction[], field =
 
 /** The items of an EYOD body, already validated by the route, in the enrichment's shape. */
 export function fromEyodTransactions(items: readonly EyodTransaction[]): EnrichTransaction[] {
-  return items.map((item) => ({
+  return items.map(fromEyodTransaction)
+}
+
+/** One item of an EYOD body, already validated by the route, in the enrichment's shape. */
+export function fromEyodTransaction(item: EyodTransaction): EnrichTransaction {
+  return {
     id: item.transaction_id,
     accountId: item.account_id,
     accountCategory: item.account_category ?? null,
@@ -152,7 +157,7 @@ export function fromEyodTransactions(items: readonly EyodTransaction[]): EnrichT
     merchantName: null,
     mcc: mccOf(item.mcc),
     counterpartyDocument: null,
-  }))
+  }
 }
 
 function directionOf(type: unknown, signedAmount: number): Direction {

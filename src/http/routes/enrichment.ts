@@ -1,4 +1,4 @@
-import { categorizationItem, categorizeOwnTransactions } from '../../domain/enrichment/categorization.ts'
+import { categorizationItem, checkCategorizationBody } from '../../domain/enrichment/categorization.ts'
 import type { Api } from '../api.ts'
 import { belvoRef } from '../schemas/belvo.ts'
 import { errorResponses } from '../schemas/common.ts'
@@ -28,11 +28,10 @@ export function categorizationRoutes(api: Api): void {
     },
     async (request, reply) => {
       const { transactions } = request.body
-      const results = categorizeOwnTransactions(request.body)
-      // Up to 20,000 transactions echoed back with their categories: streamed (see jsonListStream).
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(jsonListStream('transactions', transactions, 64, (item, i) => categorizationItem(item, results[i])))
+      checkCategorizationBody(request.body)
+      // Up to 20,000 transactions echoed back with their categories, categorized as they are
+      // written: streamed (see jsonListStream).
+      return reply.type('application/json; charset=utf-8').send(jsonListStream('transactions', transactions, 64, categorizationItem))
     },
   )
 }
