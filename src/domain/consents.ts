@@ -1,7 +1,7 @@
 import { institutionWire } from '../connectors/catalog.ts'
 import { byIdOr404 } from './by-id.ts'
 import { normalizeCpf, openFinanceCustomer } from '../connectors/sandbox/personas.ts'
-import { PonteError } from '../lib/errors.ts'
+import { PageProblemError, PonteError } from '../lib/errors.ts'
 import { isUuid, secretHex32, uuidv7 } from '../lib/ids.ts'
 import type { FilterField, ListRequest } from '../lib/list-query.ts'
 import * as store from '../store/consents.ts'
@@ -435,12 +435,7 @@ function assertAuthorised(ctx: DomainContext, consent: ConsentRow): void {
 /** The failures the authorization page shows on itself (http/routes/mock-bank.ts words them). */
 export type BankPageProblem = 'not_found' | 'redirect' | 'decided' | 'expired' | 'form' | 'cpf_invalid' | 'cpf_unknown' | 'cpf_mismatch'
 
-export class BankPageError extends Error {
-  constructor(readonly problem: BankPageProblem) {
-    super(problem)
-    this.name = 'BankPageError'
-  }
-}
+export class BankPageError extends PageProblemError<BankPageProblem> {}
 
 export interface AuthorizationView {
   consent: ConsentRow

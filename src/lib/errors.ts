@@ -101,3 +101,15 @@ export class PonteErrors extends Error {
 export class StartupRefusal extends Error {
   override name = 'StartupRefusal'
 }
+
+/**
+ * A problem a page served to a person (the sandbox bank's consent page, the payer's authorization
+ * page) shows on itself instead of an API error: `problem` names it, the page's route words it in
+ * the person's language and picks the status. Each page narrows `P` to its own problems.
+ */
+export class PageProblemError<P extends string> extends Error {
+  constructor(readonly problem: P) {
+    super(problem)
+    this.name = new.target.name
+  }
+}

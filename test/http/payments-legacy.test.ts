@@ -1,6 +1,7 @@
 import { generateCnpj, generateCpf } from '@brazilian-utils/brazilian-utils'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSecretKey } from '../../src/domain/keys.ts'
 import { paymentsLedger } from '../../src/domain/payments/intents.ts'
 import { nitCheckDigit } from '../../src/domain/payments/legacy/colombia.ts'
 import { basic, createHarness, type Harness } from '../helpers/harness.ts'
@@ -460,6 +461,26 @@ describe('Payments: Colombia PSE, Brazil OFPI and payment links (1.35.0)', () =>
     expect((await page(link.payment_url)).statusCode).toBe(410)
     expect((await page(link.payment_url, `institution=${CO_BANK}`)).statusCode).toBe(410)
     expect((await call('GET', '/payments/payment-links/?ordering=amount')).body[0]).toMatchObject({ code: 'invalid_choice', field: 'ordering' })
+  })
+
+  it("judges a payment link's expiry on its organization's time (its sandbox clock), not the server's", async () => {
+    const key = await createSecretKey(h.db, { newOrganization: 'link clock', name: 'link clock' })
+    const auth = basic(key)
+    expect((await call('PUT', '/sandbox/clock/', { now: h.clock.now().toISOString() }, { auth })).status).toBe(200)
+    const customer = await call('POST', '/payments/customers/', pseCustomerBody(), { auth })
+    const account = await call('POST', '/payments/bank-accounts/', pseAccountBody(), { auth })
+    const body = intentBody('1000', { customer: customer.body.id, description: 'Vence en su hora', expires_in: '30m' })
+    body.payment_method_details.pse.beneficiary_bank_account = account.body.id
+    const link = await call('POST', '/payments/payment-links/', body, { auth })
+    expect(link.status, JSON.stringify(link.body)).toBe(201)
+    // An hour on for the server: the organization's time is still that of the link's creation.
+    h.clock.advance(60 * 60_000)
+    expect((await page(link.body.payment_url)).statusCode).toBe(200)
+    expect((await call('GET', `/payments/payment-links/${link.body.access_token}/`, undefined, { auth })).body.status).toBe('ACTIVE')
+    // Thirty-one minutes on for the organization: past the link's half hour.
+    expect((await call('POST', '/sandbox/clock/advance/', { by: 'PT31M' }, { auth })).status).toBe(200)
+    expect((await page(link.body.payment_url)).statusCode).toBe(410)
+    expect((await call('GET', `/payments/payment-links/${link.body.access_token}/`, undefined, { auth })).body.status).toBe('INACTIVE')
   })
 
   it('lists the organization’s secret keys and makes a new one for a login, refusing a wrong one', async () => {

@@ -1,6 +1,7 @@
 import { isValidCpf } from '@brazilian-utils/brazilian-utils'
 import type { Clock } from '../../lib/clock.ts'
 import { hex32 } from '../../lib/ids.ts'
+import { PageProblemError } from '../../lib/errors.ts'
 import type { Db } from '../../store/db.ts'
 import { organizationName } from '../../store/keys.ts'
 import * as store from '../../store/payment-authorizations.ts'
@@ -23,12 +24,7 @@ import { digitsOf, maskDocument } from './documents.ts'
 export type AuthorizationPageProblem = 'not_found' | 'decided' | 'expired' | 'cpf_invalid' | 'cpf_mismatch'
 
 /** A problem shown on the page with its HTTP status (routes/payment-authorization-bank.ts). */
-export class AuthorizationPageError extends Error {
-  constructor(readonly problem: AuthorizationPageProblem) {
-    super(problem)
-    this.name = 'AuthorizationPageError'
-  }
-}
+export class AuthorizationPageError extends PageProblemError<AuthorizationPageProblem> {}
 
 export interface AuthorizationPageView {
   authorization: PaymentAuthorizationRow
