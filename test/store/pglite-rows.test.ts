@@ -38,6 +38,13 @@ describe.skipIf(backend !== 'pglite')('PGlite text rows', () => {
     expect(quoted.n).toBe('3')
   })
 
+  it('passes every parameter back unchanged: multi-byte text, empty strings, NULLs, numbers, dozens at once', async () => {
+    const values = ['São Paulo 🚀 ação', '', null, 42, 12.5, true, 'a\tb "c" \\ d', ...Array.from({ length: 30 }, (_, i) => `v${i}ç`)]
+    const sql = `SELECT ${values.map((_, i) => `$${i + 1}::text AS p${i}`).join(', ')}`
+    const [row] = await db.query<Record<string, string | null>>(sql, values, { prepared: true })
+    expect(Object.values(row)).toEqual(values.map((v) => (v === null ? null : String(v))))
+  })
+
   it('runs a statement new to the engine from concurrent callers, prepared once (no "already exists")', async () => {
     const sql = 'SELECT count(*)::text AS n FROM t WHERE id <= $1'
     const answers = await Promise.all([1, 2, 3, 4].map((n) => db.query<{ n: string }>(sql, [n], { prepared: true })))
