@@ -91,9 +91,11 @@ type EngineRequest = Buffer | (() => { request: Buffer; onParsed?: () => void })
  * holds the transaction lock (PGlite's `transaction`, store/pglite.ts). An error leaves the
  * transaction aborted, as PGlite's own `query` does; the transaction then rolls back.
  */
-function exchangeInTransaction(pg: PGlite, request: EngineRequest): Promise<Record<string, string | null>[]> {
+export function exchangeInTransaction(pg: PGlite, request: EngineRequest, before?: Buffer): Promise<Record<string, string | null>[]> {
   return pg.runExclusive(async () => {
-    const { request: messages, onParsed } = typeof request === 'function' ? request() : { request, onParsed: undefined }
+    const { request: statement, onParsed } = typeof request === 'function' ? request() : { request, onParsed: undefined }
+    // `before`: messages sent ahead in the same call (store/pglite-tx.ts: the transaction's BEGIN).
+    const messages = before ? Buffer.concat([before, statement]) : statement
     const chunks: Buffer[] = []
     await pg.execProtocolRawStream(messages, {
       syncToFs: false,
@@ -137,9 +139,12 @@ export function queryTextRows(pg: PGlite, text: string, params: unknown[] = []):
   return namedQuery(pg, text, params, (request) => exchange(pg, request))
 }
 
-/** `queryTextRows` for a statement inside an open PGlite transaction (one engine call instead of six). */
-export function queryTextRowsInTransaction(pg: PGlite, text: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
-  return namedQuery(pg, text, params, (request) => exchangeInTransaction(pg, request))
+/**
+ * `queryTextRows` for a statement inside an open PGlite transaction (one engine call instead of
+ * six), `before` sent ahead of it in the same call.
+ */
+export function queryTextRowsInTransaction(pg: PGlite, text: string, params: unknown[] = [], before?: Buffer): Promise<Record<string, string | null>[]> {
+  return namedQuery(pg, text, params, (request) => exchangeInTransaction(pg, request, before))
 }
 
 /**
@@ -148,13 +153,18 @@ export function queryTextRowsInTransaction(pg: PGlite, text: string, params: unk
  * and read it back.
  */
 export async function copyInRaw(pg: PGlite, target: string, data: string): Promise<void> {
+  await exchange(pg, copyInMessages(target, data))
+  // Written data reaches the data directory as PGlite's own writes do.
+  await pg.syncToFs()
+}
+
+/** The messages of `COPY <target> FROM STDIN` with `data`, for one call into the engine. */
+export function copyInMessages(target: string, data: string): Buffer {
   const payload = Buffer.from(data)
   const header = Buffer.alloc(5)
   header[0] = 0x64 // CopyData
   header.writeInt32BE(payload.length + 4, 1)
-  await exchange(pg, Buffer.concat([serialize.query(`COPY ${target} FROM STDIN`), header, payload, serialize.copyDone()]))
-  // Written data reaches the data directory as PGlite's own writes do.
-  await pg.syncToFs()
+  return Buffer.concat([serialize.query(`COPY ${target} FROM STDIN`), header, payload, serialize.copyDone()])
 }
 
 /** RowDescription names the fields, DataRows carry them; an ErrorResponse is thrown. */

@@ -3,7 +3,8 @@ import { resolve } from 'node:path'
 import { PGlite, types } from '@electric-sql/pglite'
 import { lockDataDir } from './data-dir-lock.ts'
 import type { Db, Queryable, QueryOptions } from './seam.ts'
-import { copyInRaw, queryTextRows, queryTextRowsInTransaction } from './pglite-rows.ts'
+import { copyInRaw, queryTextRows } from './pglite-rows.ts'
+import { pgliteTransaction } from './pglite-tx.ts'
 
 // Dates and timestamps stay text: the API emits them as strings anyway, and parsing them into
 // JS Dates costs time and invites time-zone bugs. SQL formats timestamps (see store/sql.ts).
@@ -57,15 +58,8 @@ export async function openPglite(dataDir?: string, initialDataDir?: Blob): Promi
       return (results[results.length - 1]?.rows ?? []) as Record<string, unknown>[]
     },
     async tx<T>(fn: (tx: Queryable) => Promise<T>) {
-      return pg.transaction(async (t) =>
-        fn({
-          query: async <R>(text: string, params?: unknown[], options?: QueryOptions) =>
-            options?.prepared ? (queryTextRowsInTransaction(pg, text, params) as Promise<R[]>) : (await t.query<R>(text, params)).rows,
-          copyIn: async (target: string, data: string) => {
-            await t.query(`COPY ${target} FROM '/dev/blob'`, [], { blob: new Blob([data]) })
-          },
-        }),
-      )
+      await pg.waitReady
+      return pgliteTransaction(pg, fn)
     },
     async exclusively<T>(_key: number, fn: () => Promise<T>) {
       // store/data-dir-lock.ts already keeps every other process out of this database.

@@ -88,3 +88,53 @@ describe.skipIf(backend !== 'pglite')('PGlite text rows', () => {
     expect(order).toEqual(['commit', 'read'])
   })
 })
+
+/**
+ * PGlite transactions (store/pglite-tx.ts) run on the engine's protocol too: BEGIN sent with the
+ * first statement, plain statements in two calls. They must answer what PGlite's own `query`
+ * answers and keep all-or-nothing.
+ */
+describe.skipIf(backend !== 'pglite')('PGlite transactions', () => {
+  let db: Db & { dropDatabase(): Promise<void> }
+  beforeAll(async () => {
+    db = await openTestDb({ migrated: false })
+    await db.exec('CREATE TABLE w (id int PRIMARY KEY, label text, amount numeric, data jsonb, ok boolean, at timestamptz, tags text[])')
+  })
+  afterAll(async () => db.dropDatabase())
+
+  it('answers typed rows as a plain query does, and commits plain, prepared and COPY statements together', async () => {
+    const sql = 'INSERT INTO w VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *'
+    const params = [1, 'ação', '12.50', { a: [1, 'b'] }, true, '2026-01-02T03:04:05.678Z', ['x', 'y"z']]
+    const inTx = await db.tx(async (tx) => {
+      const [row] = await tx.query(sql, params)
+      await tx.query('INSERT INTO w (id, label) VALUES ($1::int, $2::text)', ['2', 'prepared'], { prepared: true })
+      await tx.copyIn('w (id, label)', '3\tcopied\n')
+      return row
+    })
+    const [plain] = await db.query('SELECT * FROM w WHERE id = 1')
+    expect(inTx).toEqual(plain)
+    expect(inTx).toMatchObject({ id: 1, label: 'ação', data: { a: [1, 'b'] }, ok: true, tags: ['x', 'y"z'] })
+    expect((await db.query<{ id: number }>('SELECT id FROM w ORDER BY id')).map((r) => r.id)).toEqual([1, 2, 3])
+  })
+
+  it('rolls everything back when fn throws, and when it swallows a failed statement', async () => {
+    await expect(
+      db.tx(async (tx) => {
+        await tx.query("INSERT INTO w (id, label) VALUES (10, 'gone')")
+        await tx.copyIn('w (id, label)', '11\tgone too\n')
+        throw new Error('changed my mind')
+      }),
+    ).rejects.toThrow('changed my mind')
+    await expect(
+      db.tx(async (tx) => {
+        await tx.query("INSERT INTO w (id, label) VALUES (12, 'gone')", [], { prepared: true })
+        await tx.query("INSERT INTO w (id, label) VALUES (1, 'duplicate')").catch(() => undefined)
+      }),
+    ).rejects.toMatchObject({ name: 'TransactionAbortedError' })
+    await expect(db.tx((tx) => tx.query('SELECT * FROM missing_table'))).rejects.toMatchObject({ code: '42P01' })
+    expect((await db.query<{ id: number }>('SELECT id FROM w WHERE id >= 10')).map((r) => r.id)).toEqual([])
+    // And the engine is out of the transaction: the next one commits.
+    await db.tx((tx) => tx.query("INSERT INTO w (id, label) VALUES (13, 'kept')"))
+    expect(await db.query('SELECT label FROM w WHERE id = 13')).toEqual([{ label: 'kept' }])
+  })
+})
