@@ -88,7 +88,7 @@ type EngineRequest = Buffer | (() => { request: Buffer; onParsed?: () => void })
 
 /**
  * The exchange alone, under the query lock only: for a statement of the transaction that already
- * holds the transaction lock (PGlite's `transaction`, store/pglite.ts). An error leaves the
+ * holds the transaction lock (store/pglite-tx.ts). An error leaves the
  * transaction aborted, as PGlite's own `query` does; the transaction then rolls back.
  */
 export function exchangeInTransaction(pg: PGlite, request: EngineRequest, before?: Buffer): Promise<Record<string, string | null>[]> {

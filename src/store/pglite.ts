@@ -22,8 +22,9 @@ export interface PgliteDb extends Db {
 /**
  * Embedded PostgreSQL (WebAssembly), on disk at `dataDir` or in memory when it is undefined;
  * starting from `initialDataDir` (a `dumpDataDir` tarball) when given, which skips initdb.
- * PGlite has a single connection; its `query` waits for any open transaction, and `transaction`
- * rolls back on error, so concurrent requests cannot interleave inside each other's transactions.
+ * PGlite has a single connection; its `query` waits for any open transaction, and a transaction
+ * (store/pglite-tx.ts, holding PGlite's transaction lock) rolls back on error, so concurrent
+ * requests cannot interleave inside each other's transactions.
  * A directory is opened by one process at a time (store/data-dir-lock.ts): a second one gets
  * DataDirInUseError until the first closes.
  */
