@@ -66,7 +66,7 @@ export async function insertFaultRule(db: Queryable, rule: NewFaultRule): Promis
 export function listFaultRules(db: Queryable, organizationId: string, conditions: readonly Condition[], page: PageRequest) {
   return filteredPage<FaultRuleRow>(
     db,
-    { from: 'sandbox_fault_rules r', alias: 'r', select: COLUMNS, orderBy: 'r.created_at, r.id', where: ['r.organization_id = $1'], params: [organizationId] },
+    { from: 'sandbox_fault_rules r', alias: 'r', select: COLUMNS, orderBy: 'r.seq', where: ['r.organization_id = $1'], params: [organizationId] },
     conditions,
     page,
   )
@@ -97,7 +97,7 @@ export async function hasFaultRules(db: Queryable, organizationId: string): Prom
 }
 
 /**
- * Takes one application of the oldest rule of `kind` that matches and wins its draw, if any: the
+ * Takes one application of the first created rule of `kind` that matches and wins its draw, if any: the
  * rule's row is locked, its count spent and its use counted in this one statement.
  */
 async function takeRule<T>(db: Queryable, organizationId: string, match: string, params: unknown[], returning: string): Promise<T | undefined> {
@@ -106,7 +106,7 @@ async function takeRule<T>(db: Queryable, organizationId: string, match: string,
      WHERE r.id = (
        SELECT id FROM sandbox_fault_rules
        WHERE organization_id = $1 AND (remaining IS NULL OR remaining > 0) AND ${match} AND random() < probability
-       ORDER BY created_at, id LIMIT 1 FOR UPDATE
+       ORDER BY seq LIMIT 1 FOR UPDATE
      ) AND (r.remaining IS NULL OR r.remaining > 0)
      RETURNING ${returning}`,
     [organizationId, ...params],

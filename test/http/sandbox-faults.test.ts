@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createHarness, type CallResult, type Harness } from '../helpers/harness.ts'
+import { createSecretKey } from '../../src/domain/keys.ts'
+import { basic, createHarness, type CallResult, type Harness } from '../helpers/harness.ts'
 import type { Receiver } from '../helpers/receiver.ts'
 
 type Json = Record<string, any>
@@ -97,6 +98,20 @@ describe('sandbox fault rules', () => {
     expect((await h.call('GET', '/api/links/')).status).toBe(200)
     expect((await h.call('GET', '/sandbox/faults/')).body.count).toBe(0)
     expect((await h.call('DELETE', `/sandbox/faults/${randomUUID()}/`)).status).toBe(404)
+  })
+
+  it('applies the first created of the matching rules and lists them in that order, on a pinned clock too', async () => {
+    // A pinned clock gives every rule the same instant: only the order of creation can tell them apart.
+    const key = await createSecretKey(h.db, { newOrganization: 'rule order', name: 'rule order' })
+    const auth = basic(key)
+    expect((await h.call('PUT', '/sandbox/clock/', { now: '2026-03-01T12:00:00Z' }, { auth })).status).toBe(200)
+    const first = await rule({ match: { path: '/api/links/' }, effect: { status: 503 } }, auth)
+    const later = []
+    for (let i = 0; i < 7; i++) later.push(await rule({ match: { path: '/api/links/' }, effect: { status: 500 } }, auth))
+    expect(new Set([first, ...later].map((r) => r.body.created_at)).size).toBe(1)
+    expect((await h.call('GET', '/api/links/', undefined, { auth })).status).toBe(503)
+    const listed = await h.call('GET', '/sandbox/faults/', undefined, { auth })
+    expect(listed.body.results.map((r: Json) => r.id)).toEqual([first, ...later].map((r) => r.body.id))
   })
 
   it('refuses a rule it cannot apply, with the field', async () => {
