@@ -55,14 +55,34 @@ function randomChunk(): Buffer {
   return POOL.subarray(poolOffset - 16, poolOffset)
 }
 
+/** The millisecond of this process's last random uuidv7, and the counter its ids of that millisecond carry. */
+let counterMs = -1
+let counter = 0
+
 /**
  * Time-ordered UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits. Belvo's ids are
  * UUIDs, and time order keeps primary-key inserts at the right edge of the index.
+ * Ids this process makes in one millisecond also sort in the order they were made (RFC 9562,
+ * 6.2, method 1): the 12 bits after the time are a counter, started at random in its lower half
+ * and counted up while the millisecond lasts. Lists ordered by creation time then id keep the
+ * order of creation when many records share an instant, as every record made while an
+ * organization's sandbox clock is pinned does. Ids drawn from a seed (withIdSource) stay as the
+ * seed draws them: a counter shared with other organizations' work would make them depend on it.
  */
 export function uuidv7(now?: number): string {
   const source = sources.getStore()
   const bytes = source ? source.bytes(16) : Buffer.from(randomChunk())
-  bytes.writeUIntBE(now ?? (source ? source.now() : Date.now()), 0, 6)
+  const ms = now ?? (source ? source.now() : Date.now())
+  bytes.writeUIntBE(ms, 0, 6)
+  if (!source) {
+    if (ms === counterMs && counter < 0xfff) counter++
+    else {
+      counterMs = ms
+      counter = ((bytes[6] & 0x07) << 8) | bytes[7]
+    }
+    bytes[6] = counter >> 8
+    bytes[7] = counter & 0xff
+  }
   return formatUuid(bytes, 0x70)
 }
 

@@ -127,7 +127,7 @@ export async function listConsents(db: Queryable, organizationId: string, docume
       from: 'consents c',
       alias: 'c',
       select: COLUMNS,
-      orderBy: 'c.created_at DESC, c.id',
+      orderBy: 'c.created_at DESC, c.id DESC',
       where: ['c.organization_id = $1', '(c.document_number = $2 OR c.business_document_number = $2)'],
       params: [organizationId, document],
     },

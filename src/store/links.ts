@@ -104,7 +104,7 @@ export async function findLink(db: Queryable, organizationId: string, id: string
 export async function listLinks(db: Queryable, organizationId: string, conditions: Condition[], page: PageRequest) {
   return filteredPage<LinkRow>(
     db,
-    { from: 'links l', alias: 'l', select: LINK_COLUMNS, orderBy: 'l.created_at DESC, l.id', where: ['l.organization_id = $1'], params: [organizationId] },
+    { from: 'links l', alias: 'l', select: LINK_COLUMNS, orderBy: 'l.created_at DESC, l.id DESC', where: ['l.organization_id = $1'], params: [organizationId] },
     conditions,
     page,
   )

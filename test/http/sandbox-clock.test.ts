@@ -191,6 +191,25 @@ describe('sandbox clock', () => {
     expect((await h.call('DELETE', '/sandbox/clock/', undefined, { auth })).body.pinned).toBe(false)
   })
 
+  it('lists the links made at one pinned instant newest first, in the order they were made', async () => {
+    const { auth } = await organization('pinned list')
+    expect((await h.call('PUT', '/sandbox/clock/', { now: '2026-03-01T12:00:00Z' }, { auth })).status).toBe(200)
+    const made: string[] = []
+    for (let i = 0; i < 6; i++) {
+      const link = await h.call(
+        'POST',
+        '/api/links/',
+        { institution: 'erebor_mx_retail', username: 'bnk100', password: 'full', access_mode: 'single' },
+        { auth },
+      )
+      expect(link.status, JSON.stringify(link.body)).toBe(201)
+      expect(link.body.created_at).toBe('2026-03-01T12:00:00.000Z')
+      made.push(link.body.id)
+    }
+    const listed = await h.call('GET', '/api/links/', undefined, { auth })
+    expect(listed.body.results.map((l: Json) => l.id)).toEqual([...made].reverse())
+  })
+
   it("judges the consent bank page's deadline on the organization's time, not the server's", async () => {
     const { key, auth } = await organization('consent page')
     const created = h.clock.now().getTime()
