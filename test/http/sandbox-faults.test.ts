@@ -104,7 +104,7 @@ describe('sandbox fault rules', () => {
     // A pinned clock gives every rule the same instant: only the order of creation can tell them apart.
     const key = await createSecretKey(h.db, { newOrganization: 'rule order', name: 'rule order' })
     const auth = basic(key)
-    expect((await h.call('PUT', '/sandbox/clock/', { now: '2026-03-01T12:00:00Z' }, { auth })).status).toBe(200)
+    expect((await h.call('PUT', '/sandbox/clock/', { now: h.clock.now().toISOString() }, { auth })).status).toBe(200)
     const first = await rule({ match: { path: '/api/links/' }, effect: { status: 503 } }, auth)
     const later = []
     for (let i = 0; i < 7; i++) later.push(await rule({ match: { path: '/api/links/' }, effect: { status: 500 } }, auth))
