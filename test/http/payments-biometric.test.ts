@@ -221,6 +221,21 @@ describe('biometric Pix', () => {
       expect(expired.body).toContain('role="alert"')
       expect((await decide(stateOf(enrollment), 'approve')).statusCode).toBe(410)
     })
+
+    it("judges the enrollment's deadline on the organization's sandbox clock, not the server's", async () => {
+      expect((await call('PUT', '/sandbox/clock/', { now: h.clock.now().toISOString() })).status).toBe(200)
+      try {
+        const enrollment = await enroll()
+        // Sixteen minutes on for the server: the organization's time has not moved.
+        h.clock.advance(16 * 60_000)
+        expect((await page(enrollment.details.redirect_url)).statusCode).toBe(200)
+        // Sixteen minutes on for the organization: past the enrollment's quarter of an hour.
+        expect((await call('POST', '/sandbox/clock/advance/', { by: 'PT16M' })).status).toBe(200)
+        expect((await page(enrollment.details.redirect_url)).statusCode).toBe(410)
+      } finally {
+        expect((await call('DELETE', '/sandbox/clock/')).status).toBe(200)
+      }
+    })
   })
 
   describe('biometric payment intents', () => {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Clock } from '../../lib/clock.ts'
-import { PonteError } from '../../lib/errors.ts'
+import { PageProblemError, PonteError } from '../../lib/errors.ts'
 import { hex32, uuidv7 } from '../../lib/ids.ts'
 import type { Db, Queryable } from '../../store/db.ts'
 import * as bank from '../../store/biometric.ts'
@@ -179,12 +179,7 @@ export async function checkBankAnswer(tx: Queryable, organizationId: string, enr
 export type EnrollmentPageProblem = 'not_found' | 'decided' | 'expired' | 'redirect'
 
 /** A problem that ends the flow on the bank's side, shown on the page with its status. */
-export class EnrollmentPageError extends Error {
-  constructor(readonly problem: EnrollmentPageProblem) {
-    super(problem)
-    this.name = 'EnrollmentPageError'
-  }
-}
+export class EnrollmentPageError extends PageProblemError<EnrollmentPageProblem> {}
 
 export interface EnrollmentPageView {
   enrollment: bank.BankEnrollmentRow
