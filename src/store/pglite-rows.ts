@@ -13,10 +13,6 @@ import { statementName } from './statement-names.ts'
  * PGlite's own transaction queries do.
  */
 
-interface ExclusivePGlite {
-  _runExclusiveTransaction<T>(fn: () => Promise<T>): Promise<T>
-}
-
 const { serialize } = protocol
 
 /** A parameter in text format: scalars as strings, arrays as PostgreSQL array literals. */
@@ -76,7 +72,7 @@ export class PgliteError extends Error {
  */
 async function exchange(pg: PGlite, request: EngineRequest): Promise<Record<string, string | null>[]> {
   await pg.waitReady
-  return (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(() => exchangeInTransaction(pg, request))
+  return pg._runExclusiveTransaction(() => exchangeInTransaction(pg, request))
 }
 
 /**

@@ -4,10 +4,6 @@ import { copyInMessages, exchangeInTransaction, queryTextRowsInTransaction } fro
 
 const { serialize } = protocol
 
-interface ExclusivePGlite {
-  _runExclusiveTransaction<T>(fn: () => Promise<T>): Promise<T>
-}
-
 /** Raised when COMMIT finds the transaction aborted (a statement failed and `fn` went on). */
 export class TransactionAbortedError extends Error {
   constructor() {
@@ -30,7 +26,7 @@ export class TransactionAbortedError extends Error {
  * sends nothing.
  */
 export function pgliteTransaction<T>(pg: PGlite, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  return (pg as unknown as ExclusivePGlite)._runExclusiveTransaction(async () => {
+  return pg._runExclusiveTransaction(async () => {
     let begun = false
     /** BEGIN, ahead of the first statement only. */
     const begin = (): Buffer | undefined => {
