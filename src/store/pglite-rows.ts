@@ -83,15 +83,21 @@ async function exchange(pg: PGlite, request: EngineRequest): Promise<Record<stri
 type EngineRequest = Buffer | (() => { request: Buffer; onParsed?: () => void })
 
 /**
+ * Messages to send ahead of a statement in the same call (store/pglite-tx.ts: the transaction's
+ * BEGIN), asked for once the statement's own messages are built, right before sending.
+ */
+export type BeforeStatement = () => Buffer | undefined
+
+/**
  * The exchange alone, under the query lock only: for a statement of the transaction that already
  * holds the transaction lock (store/pglite-tx.ts). An error leaves the
  * transaction aborted, as PGlite's own `query` does; the transaction then rolls back.
  */
-export function exchangeInTransaction(pg: PGlite, request: EngineRequest, before?: Buffer): Promise<Record<string, string | null>[]> {
+export function exchangeInTransaction(pg: PGlite, request: EngineRequest, before?: BeforeStatement): Promise<Record<string, string | null>[]> {
   return pg.runExclusive(async () => {
     const { request: statement, onParsed } = typeof request === 'function' ? request() : { request, onParsed: undefined }
-    // `before`: messages sent ahead in the same call (store/pglite-tx.ts: the transaction's BEGIN).
-    const messages = before ? Buffer.concat([before, statement]) : statement
+    const ahead = before?.()
+    const messages = ahead ? Buffer.concat([ahead, statement]) : statement
     const chunks: Buffer[] = []
     await pg.execProtocolRawStream(messages, {
       syncToFs: false,
@@ -121,14 +127,15 @@ function namedQuery(
   if (!prepared) preparedIn.set(pg, (prepared = new Set()))
   const names = prepared
   const name = statementName(text)
-  const execution = [bindText(name, params), EXECUTE_AND_SYNC]
   // Whether to Parse is decided under the query lock: two requests running the same statement
-  // for the first time at once would otherwise both send it, and the second fail (42P05).
-  return run(() =>
-    names.has(name)
+  // for the first time at once would otherwise both send it, and the second fail (42P05). The
+  // values are encoded there too, so a value that cannot be is a rejection like any other.
+  return run(() => {
+    const execution = [bindText(name, params), EXECUTE_AND_SYNC]
+    return names.has(name)
       ? { request: Buffer.concat(execution) }
-      : { request: Buffer.concat([serialize.parse({ name, text }), ...execution]), onParsed: () => names.add(name) },
-  )
+      : { request: Buffer.concat([serialize.parse({ name, text }), ...execution]), onParsed: () => names.add(name) }
+  })
 }
 
 export function queryTextRows(pg: PGlite, text: string, params: unknown[] = []): Promise<Record<string, string | null>[]> {
@@ -139,7 +146,12 @@ export function queryTextRows(pg: PGlite, text: string, params: unknown[] = []):
  * `queryTextRows` for a statement inside an open PGlite transaction (one engine call instead of
  * six), `before` sent ahead of it in the same call.
  */
-export function queryTextRowsInTransaction(pg: PGlite, text: string, params: unknown[] = [], before?: Buffer): Promise<Record<string, string | null>[]> {
+export function queryTextRowsInTransaction(
+  pg: PGlite,
+  text: string,
+  params: unknown[] = [],
+  before?: BeforeStatement,
+): Promise<Record<string, string | null>[]> {
   return namedQuery(pg, text, params, (request) => exchangeInTransaction(pg, request, before))
 }
 

@@ -1,6 +1,6 @@
 import { parse, protocol, type PGlite } from '@electric-sql/pglite'
 import type { Queryable, QueryOptions } from './seam.ts'
-import { copyInMessages, exchangeInTransaction, queryTextRowsInTransaction } from './pglite-rows.ts'
+import { copyInMessages, exchangeInTransaction, queryTextRowsInTransaction, type BeforeStatement } from './pglite-rows.ts'
 
 const { serialize } = protocol
 
@@ -28,24 +28,30 @@ export class TransactionAbortedError extends Error {
 export function pgliteTransaction<T>(pg: PGlite, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return pg._runExclusiveTransaction(async () => {
     let begun = false
-    /** BEGIN, ahead of the first statement only. */
-    const begin = (): Buffer | undefined => {
+    /**
+     * BEGIN, ahead of the first statement only. Taken when that statement's messages are built
+     * and about to be sent, not before: a statement that fails while being built (a value that
+     * cannot be serialized) sends nothing, and the next one must still carry BEGIN.
+     */
+    const begin: BeforeStatement = () => {
       if (begun) return undefined
       begun = true
       return Buffer.from(serialize.query('BEGIN'))
     }
     const tx: Queryable = {
       query: <R>(text: string, params: unknown[] = [], options?: QueryOptions): Promise<R[]> =>
-        options?.prepared ? (queryTextRowsInTransaction(pg, text, params, begin()) as Promise<R[]>) : typedQuery<R>(pg, text, params, begin()),
+        options?.prepared ? (queryTextRowsInTransaction(pg, text, params, begin) as Promise<R[]>) : typedQuery<R>(pg, text, params, begin),
       copyIn: async (target: string, data: string): Promise<void> => {
-        await exchangeInTransaction(pg, copyInMessages(target, data), begin())
+        await exchangeInTransaction(pg, copyInMessages(target, data), begin)
       },
     }
     let result: T
     try {
       result = await fn(tx)
     } catch (error) {
-      if (begun) await command(pg, 'ROLLBACK')
+      // The caller is owed fn's error; a ROLLBACK that fails too is an engine gone wrong, which
+      // the next statement reports.
+      if (begun) await command(pg, 'ROLLBACK').catch(() => undefined)
       throw error
     }
     if (begun && (await command(pg, 'COMMIT')) === 'ROLLBACK') throw new TransactionAbortedError()
@@ -54,11 +60,10 @@ export function pgliteTransaction<T>(pg: PGlite, fn: (tx: Queryable) => Promise<
 }
 
 /** A statement with typed values, as PGlite's `query` runs it, in two calls instead of six. */
-function typedQuery<R>(pg: PGlite, text: string, params: unknown[], before: Buffer | undefined): Promise<R[]> {
+function typedQuery<R>(pg: PGlite, text: string, params: unknown[], before: BeforeStatement): Promise<R[]> {
   return pg.runExclusive(async () => {
-    const described = await pg.execProtocol(concat(before, serialize.parse({ text }), serialize.describe({ type: 'S' }), serialize.sync()), {
-      syncToFs: false,
-    })
+    const statement = [serialize.parse({ text }), serialize.describe({ type: 'S' }), serialize.sync()]
+    const described = await pg.execProtocol(concat(before(), ...statement), { syncToFs: false })
     const types = parse.parseDescribeStatementResults(described.messages)
     const values = params.map((value, i) => {
       if (value === null || value === undefined) return null

@@ -133,6 +133,23 @@ describe.skipIf(backend !== 'pglite')('PGlite transactions', () => {
     ).rejects.toMatchObject({ name: 'TransactionAbortedError' })
     await expect(db.tx((tx) => tx.query('SELECT * FROM missing_table'))).rejects.toMatchObject({ code: '42P01' })
     expect((await db.query<{ id: number }>('SELECT id FROM w WHERE id >= 10')).map((r) => r.id)).toEqual([])
+    // A statement whose values cannot be encoded fails before reaching the engine; if it was the
+    // first, the next one still opens the transaction (else it would run on its own and stay).
+    const unprintable = {
+      toString() {
+        throw new Error('no text for this value')
+      },
+    }
+    for (const prepared of [true, false]) {
+      await expect(
+        db.tx(async (tx) => {
+          await expect(tx.query('INSERT INTO w (id, label) VALUES ($1::int, $2::text)', [14, unprintable], { prepared })).rejects.toThrow('no text')
+          await tx.query("INSERT INTO w (id, label) VALUES (15, 'gone')")
+          throw new Error('changed my mind')
+        }),
+      ).rejects.toThrow('changed my mind')
+    }
+    expect((await db.query<{ id: number }>('SELECT id FROM w WHERE id >= 10')).map((r) => r.id)).toEqual([])
     // And the engine is out of the transaction: the next one commits.
     await db.tx((tx) => tx.query("INSERT INTO w (id, label) VALUES (13, 'kept')"))
     expect(await db.query('SELECT label FROM w WHERE id = 13')).toEqual([{ label: 'kept' }])
