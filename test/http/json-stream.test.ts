@@ -1,3 +1,4 @@
+import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { jsonListStream } from '../../src/http/plugins/json-stream.ts'
 
@@ -30,5 +31,30 @@ describe('jsonListStream', () => {
 
   it('escapes the key as JSON', async () => {
     expect(await text(jsonListStream('a"b', [1, 2]))).toBe('{"a\\"b":[1,2]}')
+  })
+
+  it('fails the answer visibly when an item cannot be written after the status was sent: never a shorter list that parses', async () => {
+    const app = Fastify({ logger: false })
+    app.get('/items', (_request, reply) => {
+      const items = Array.from({ length: 300 }, (_, i) => item(i))
+      return reply.type('application/json').send(
+        jsonListStream('transactions', items, 4, (it, i) => {
+          if (i === 150) throw new Error('a bug while writing item 150')
+          return it
+        }),
+      )
+    })
+    app.get('/ok', () => ({ ok: true }))
+    const url = await app.listen({ port: 0, host: '127.0.0.1' })
+    try {
+      const response = await fetch(`${url}/items`)
+      expect(response.status).toBe(200)
+      // The connection is cut before the end of the chunked body: the client's read fails.
+      await expect(response.text()).rejects.toThrow()
+      // The server goes on answering.
+      expect(await (await fetch(`${url}/ok`)).json()).toEqual({ ok: true })
+    } finally {
+      await app.close()
+    }
   })
 })

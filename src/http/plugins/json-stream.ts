@@ -6,6 +6,10 @@ import { Readable } from 'node:stream'
  * while the rest is still being written, and no single string of the whole answer is ever built:
  * V8 builds a large JSON.stringify result out of pieces that must then be copied flat before
  * they can be encoded, which alone costs tens of milliseconds at that size.
+ *
+ * The status is sent before the last item is written, so an item that throws cannot become a
+ * 500: the stream fails, Fastify logs the error and cuts the connection before the chunked body's
+ * end, and the client's read fails. A client never gets a shorter list that parses.
  */
 export function jsonListStream<T>(
   key: string,
