@@ -18,3 +18,24 @@ export function enrichTransaction(
     ...fields,
   }
 }
+
+/**
+ * One item of an EYOD body (`CategorizationBodyRequest`): an ordinary OXXO purchase on a peso
+ * checking account, `tx-<i>`, with what a case names changed.
+ */
+export function eyodTransaction(i: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    transaction_id: `tx-${i}`,
+    account_holder_type: 'INDIVIDUAL',
+    account_holder_id: 'holder-1',
+    account_id: 'acc-1',
+    account_category: 'CHECKING_ACCOUNT',
+    value_date: '2025-05-02',
+    description: 'OXXO SUC 1234',
+    type: 'OUTFLOW',
+    amount: 25.5,
+    currency: 'MXN',
+    institution: 'BBVA',
+    ...overrides,
+  }
+}

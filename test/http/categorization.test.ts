@@ -3,26 +3,12 @@ import { CATALOG, wireShape } from '../../src/connectors/catalog.ts'
 import { createSandboxConnector } from '../../src/connectors/sandbox/connector.ts'
 import type { InstitutionConnector, InstitutionRecord } from '../../src/connectors/types.ts'
 import { CATEGORIES, fitsUnder } from '../../src/domain/enrichment/taxonomy.ts'
+import { eyodTransaction } from '../helpers/enrich.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { createLink } from '../helpers/resources.ts'
 import { expectSpec, specsAvailable } from '../helpers/spec.ts'
 
-function item(i: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    transaction_id: `tx-${i}`,
-    account_holder_type: 'INDIVIDUAL',
-    account_holder_id: 'holder-1',
-    account_id: 'acc-1',
-    account_category: 'CHECKING_ACCOUNT',
-    value_date: '2025-05-02',
-    description: 'OXXO SUC 1234',
-    type: 'OUTFLOW',
-    amount: 25.5,
-    currency: 'MXN',
-    institution: 'BBVA',
-    ...overrides,
-  }
-}
+const item = eyodTransaction
 
 describe('POST /api/categorization/', () => {
   let h: Harness

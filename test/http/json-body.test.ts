@@ -1,6 +1,7 @@
 import { isAscii } from 'node:buffer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { asciiJsonText } from '../../src/http/plugins/json-body.ts'
+import { eyodTransaction } from '../helpers/enrich.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 
 /** Text with characters of every UTF-8 length, placed to straddle the 1 KB blocks asciiJsonText reads. */
@@ -51,19 +52,7 @@ describe('JSON bodies over HTTP', () => {
   const post = (payload: string | Buffer) =>
     h.app.inject({ method: 'POST', url: '/api/categorization/', headers: { authorization: h.auth, 'content-type': 'application/json' }, payload })
 
-  const transaction = (i: number, description: string) => ({
-    transaction_id: `tx-${i}`,
-    account_holder_type: 'INDIVIDUAL',
-    account_holder_id: 'holder-1',
-    account_id: 'acc-1',
-    account_category: 'CHECKING_ACCOUNT',
-    value_date: '2025-05-02',
-    description,
-    type: 'OUTFLOW',
-    amount: 25.5,
-    currency: 'BRL',
-    institution: 'Itaú',
-  })
+  const transaction = (i: number, description: string) => eyodTransaction(i, { description, currency: 'BRL', institution: 'Itaú' })
 
   it('answers every character of a large body as sent', async () => {
     const descriptions = Array.from({ length: 300 }, (_, i) => `${ACCENTED[i % ACCENTED.length]} ${'z'.repeat(i % 50)}`)
