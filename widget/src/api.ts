@@ -4,27 +4,9 @@
  * reads one shape: HTTP errors, network failures and unreadable answers alike.
  */
 
-export interface FormFieldValue {
-  code: string
-  label: string
-  validation: string
-  validation_message: string
-  placeholder: string
-}
-
-export interface FormField {
-  name: string
-  type: string
-  label: string
-  validation: string
-  placeholder: string
-  validation_message: string
-  values?: FormFieldValue[]
-  length?: string
-  optional?: boolean
-  value?: string
-  pre_selected?: number
-}
+// The catalog's own types: the widget shows the fields the server's catalog declares.
+export type { FormField, FormFieldValue } from '../../src/connectors/catalog.ts'
+import type { FormField } from '../../src/connectors/catalog.ts'
 
 export interface Institution {
   id: number
