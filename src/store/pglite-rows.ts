@@ -210,16 +210,49 @@ function readRows(reply: Buffer, onParsed?: () => void): Record<string, string |
         field = nameEnd + 1 + 18
       }
     } else if (type === 0x45 /* E */) {
-      const fields: Record<string, string> = {}
-      for (let field = body; reply[field] !== 0;) {
-        const valueEnd = reply.indexOf(0, field + 1)
-        fields[String.fromCharCode(reply[field])] = reply.toString('utf8', field + 1, valueEnd)
-        field = valueEnd + 1
-      }
-      error = new PgliteError(fields.M ?? 'PGlite query failed', fields.C)
+      error = errorOf(reply, body)
     }
     at = end
   }
   if (error) throw error
   return rows
+}
+
+/** An ErrorResponse's message and SQLSTATE code, from its fields (a type byte, then text). */
+function errorOf(reply: Buffer, body: number): PgliteError {
+  const fields: Record<string, string> = {}
+  for (let field = body; reply[field] !== 0;) {
+    const valueEnd = reply.indexOf(0, field + 1)
+    fields[String.fromCharCode(reply[field])] = reply.toString('utf8', field + 1, valueEnd)
+    field = valueEnd + 1
+  }
+  return new PgliteError(fields.M ?? 'PGlite query failed', fields.C)
+}
+
+/**
+ * A command without rows (COMMIT, ROLLBACK) sent as its ready-made bytes, under the query lock:
+ * answers its CommandComplete tag (a COMMIT of an aborted transaction answers ROLLBACK), and
+ * throws its ErrorResponse. PGlite's `execProtocol` would serialize the text and parse every
+ * message of the reply, which cost more than the engine's own work for these.
+ */
+export function commandInTransaction(pg: PGlite, message: Buffer): Promise<string | undefined> {
+  return pg.runExclusive(async () => {
+    const chunks: Buffer[] = []
+    await pg.execProtocolRawStream(message, {
+      syncToFs: false,
+      onRawData: (chunk) => {
+        chunks.push(Buffer.from(chunk))
+      },
+    })
+    const reply = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+    let tag: string | undefined
+    for (let at = 0; at < reply.length;) {
+      const type = reply[at]
+      const end = at + 1 + reply.readInt32BE(at + 1)
+      if (type === 0x45 /* E */) throw errorOf(reply, at + 5)
+      if (type === 0x43 /* C: CommandComplete */) tag = reply.toString('utf8', at + 5, end - 1)
+      at = end
+    }
+    return tag
+  })
 }

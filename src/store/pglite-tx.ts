@@ -1,8 +1,13 @@
 import { parse, protocol, type PGlite } from '@electric-sql/pglite'
 import type { Queryable, QueryOptions } from './seam.ts'
-import { copyInMessages, exchangeInTransaction, queryTextRowsInTransaction, type BeforeStatement } from './pglite-rows.ts'
+import { commandInTransaction, copyInMessages, exchangeInTransaction, queryTextRowsInTransaction, type BeforeStatement } from './pglite-rows.ts'
 
 const { serialize } = protocol
+
+/** The transaction's commands, serialized once: PGlite's serializer costs more than sending them. */
+const BEGIN = Buffer.from(serialize.query('BEGIN'))
+const COMMIT = Buffer.from(serialize.query('COMMIT'))
+const ROLLBACK = Buffer.from(serialize.query('ROLLBACK'))
 
 /** Raised when COMMIT finds the transaction aborted (a statement failed and `fn` went on). */
 export class TransactionAbortedError extends Error {
@@ -36,7 +41,7 @@ export function pgliteTransaction<T>(pg: PGlite, fn: (tx: Queryable) => Promise<
     const begin: BeforeStatement = () => {
       if (begun) return undefined
       begun = true
-      return Buffer.from(serialize.query('BEGIN'))
+      return BEGIN
     }
     const tx: Queryable = {
       query: <R>(text: string, params: unknown[] = [], options?: QueryOptions): Promise<R[]> =>
@@ -51,10 +56,10 @@ export function pgliteTransaction<T>(pg: PGlite, fn: (tx: Queryable) => Promise<
     } catch (error) {
       // The caller is owed fn's error; a ROLLBACK that fails too is an engine gone wrong, which
       // the next statement reports.
-      if (begun) await command(pg, 'ROLLBACK').catch(() => undefined)
+      if (begun) await commandInTransaction(pg, ROLLBACK).catch(() => undefined)
       throw error
     }
-    if (begun && (await command(pg, 'COMMIT')) === 'ROLLBACK') throw new TransactionAbortedError()
+    if (begun && (await commandInTransaction(pg, COMMIT)) === 'ROLLBACK') throw new TransactionAbortedError()
     return result
   })
 }
@@ -75,15 +80,6 @@ function typedQuery<R>(pg: PGlite, text: string, params: unknown[], before: Befo
       { syncToFs: false },
     )
     return (parse.parseResults(executed.messages, pg.parsers)[0]?.rows ?? []) as R[]
-  })
-}
-
-/** COMMIT or ROLLBACK; answers the command tag (a COMMIT of an aborted transaction answers ROLLBACK). */
-async function command(pg: PGlite, sql: 'COMMIT' | 'ROLLBACK'): Promise<string | undefined> {
-  return pg.runExclusive(async () => {
-    const { messages } = await pg.execProtocol(serialize.query(sql), { syncToFs: false })
-    const done = messages.find((message) => message.name === 'commandComplete') as { text?: string } | undefined
-    return done?.text
   })
 }
 

@@ -150,6 +150,10 @@ describe.skipIf(backend !== 'pglite')('PGlite transactions', () => {
       ).rejects.toThrow('changed my mind')
     }
     expect((await db.query<{ id: number }>('SELECT id FROM w WHERE id >= 10')).map((r) => r.id)).toEqual([])
+    // A constraint checked at COMMIT fails the COMMIT itself: its error, code and all, and nothing stays.
+    await db.exec('CREATE TABLE IF NOT EXISTS d (id int UNIQUE DEFERRABLE INITIALLY DEFERRED)')
+    await expect(db.tx((tx) => tx.query('INSERT INTO d VALUES (1), (1)'))).rejects.toMatchObject({ code: '23505' })
+    expect(await db.query('SELECT * FROM d')).toEqual([])
     // And the engine is out of the transaction: the next one commits.
     await db.tx((tx) => tx.query("INSERT INTO w (id, label) VALUES (13, 'kept')"))
     expect(await db.query('SELECT label FROM w WHERE id = 13')).toEqual([{ label: 'kept' }])
