@@ -232,8 +232,8 @@ function errorOf(reply: Buffer, body: number): PgliteError {
 /**
  * A command without rows (COMMIT, ROLLBACK) sent as its ready-made bytes, under the query lock:
  * answers its CommandComplete tag (a COMMIT of an aborted transaction answers ROLLBACK), and
- * throws its ErrorResponse. PGlite's `execProtocol` would serialize the text and parse every
- * message of the reply, which cost more than the engine's own work for these.
+ * throws its ErrorResponse. PGlite's `execProtocol` would serialize the text anew and parse every
+ * message of the reply with its own parser, on every transaction.
  */
 export function commandInTransaction(pg: PGlite, message: Buffer): Promise<string | undefined> {
   return pg.runExclusive(async () => {

@@ -4,7 +4,7 @@ import { commandInTransaction, copyInMessages, exchangeInTransaction, queryTextR
 
 const { serialize } = protocol
 
-/** The transaction's commands, serialized once: PGlite's serializer costs more than sending them. */
+/** The transaction's commands, serialized once rather than by PGlite's serializer on every transaction. */
 const BEGIN = Buffer.from(serialize.query('BEGIN'))
 const COMMIT = Buffer.from(serialize.query('COMMIT'))
 const ROLLBACK = Buffer.from(serialize.query('ROLLBACK'))
