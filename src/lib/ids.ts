@@ -55,34 +55,61 @@ function randomChunk(): Buffer {
   return POOL.subarray(poolOffset - 16, poolOffset)
 }
 
-/** The millisecond of this process's last random uuidv7, and the counter its ids of that millisecond carry. */
-let counterMs = -1
-let counter = 0
+/**
+ * Where each recent millisecond's ids stand: the millisecond the next id carries (the asked one,
+ * or later once its counter ran out) and the counter of the last. Kept per millisecond, not for
+ * the last one only: an organization whose sandbox clock is pinned makes its ids at one instant
+ * while the rest of the process makes ids at the real time, and each of those would otherwise
+ * restart the pinned instant's count at random.
+ */
+const counters = new Map<number, { ms: number; counter: number }>()
+/** Milliseconds remembered; the least recently used goes first (a pinned instant in use stays). */
+const COUNTED_MILLISECONDS = 1024
+let lastMs = -1
+let lastState: { ms: number; counter: number } | undefined
 
 /**
  * Time-ordered UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits. Belvo's ids are
  * UUIDs, and time order keeps primary-key inserts at the right edge of the index.
- * Ids this process makes in one millisecond also sort in the order they were made (RFC 9562,
+ * Ids this process makes for one millisecond also sort in the order they were made (RFC 9562,
  * 6.2, method 1): the 12 bits after the time are a counter, started at random in its lower half
- * and counted up while the millisecond lasts. Lists ordered by creation time then id keep the
- * order of creation when many records share an instant, as every record made while an
- * organization's sandbox clock is pinned does. Ids drawn from a seed (withIdSource) stay as the
- * seed draws them: a counter shared with other organizations' work would make them depend on it.
+ * and counted up for as long as the millisecond is used; past its end the ids carry the next
+ * millisecond (RFC 9562's overflow rule). Lists ordered by creation time then id keep the order of
+ * creation when many records share an instant, as every record made while an organization's
+ * sandbox clock is pinned does. Ids drawn from a seed (withIdSource) stay as the seed draws them:
+ * a counter shared with other organizations' work would make them depend on it.
  */
 export function uuidv7(now?: number): string {
   const source = sources.getStore()
   const bytes = source ? source.bytes(16) : Buffer.from(randomChunk())
   const ms = now ?? (source ? source.now() : Date.now())
-  bytes.writeUIntBE(ms, 0, 6)
-  if (!source) {
-    if (ms === counterMs && counter < 0xfff) counter++
-    else {
-      counterMs = ms
-      counter = ((bytes[6] & 0x07) << 8) | bytes[7]
-    }
-    bytes[6] = counter >> 8
-    bytes[7] = counter & 0xff
+  if (source) {
+    bytes.writeUIntBE(ms, 0, 6)
+    return formatUuid(bytes, 0x70)
   }
+  // The same millisecond as the last id (a bulk ingest makes millions so): no map work.
+  let state = ms === lastMs ? lastState : counters.get(ms)
+  if (state) {
+    if (state.counter < 0xfff) state.counter++
+    else {
+      state.ms++
+      state.counter = 0
+    }
+    if (ms !== lastMs) {
+      // Most recently used last, so the least recently used is the first to go.
+      counters.delete(ms)
+      counters.set(ms, state)
+    }
+  } else {
+    state = { ms, counter: ((bytes[6] & 0x07) << 8) | bytes[7] }
+    if (counters.size >= COUNTED_MILLISECONDS) counters.delete(counters.keys().next().value!)
+    counters.set(ms, state)
+  }
+  lastMs = ms
+  lastState = state
+  bytes.writeUIntBE(state.ms, 0, 6)
+  bytes[6] = state.counter >> 8
+  bytes[7] = state.counter & 0xff
   return formatUuid(bytes, 0x70)
 }
 
