@@ -311,8 +311,8 @@ export async function work(config: Config): Promise<void> {
   const { db, cipher, jobs } = await startUp(config, { cipher: true, queue: true, progress, log })
   const ctx = { db, clock: systemClock, cipher, jobs, connectors: new (await loadConnectors()).ConnectorRegistry(), webhooks: webhookSettings(config) }
   const worker = await (await loadWorker()).startWorker(ctx, { log })
-  log.info({ database: db.kind }, 'worker started')
-  progress('running background jobs and webhook deliveries')
+  // The signal handlers go in before the worker says it runs: a SIGTERM sent on reading that line
+  // would otherwise find none and end the process at once (a CI run saw it on a loaded machine).
   closeWithGrace({ delay: 30_000 }, async ({ err, signal }) => {
     if (err) log.error({ err }, 'shutting down after an error')
     else log.info({ signal }, 'shutting down')
@@ -322,4 +322,6 @@ export async function work(config: Config): Promise<void> {
     log.info('stopped')
     await flushLogs()
   })
+  log.info({ database: db.kind }, 'worker started')
+  progress('running background jobs and webhook deliveries')
 }
