@@ -1,5 +1,5 @@
 import autocannon from 'autocannon'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -73,7 +73,6 @@ export async function startServer(name: string, env: Record<string, string> = {}
   }
 }
 
-/** A fresh Ponte (its own embedded data directory) with a known secret key, as `npm start` runs it. */
 /**
  * The Node options `npm start` gives Ponte (package.json: `node <options> bin/ponte.js serve`,
  * the same as bin/ponte.js's first line), so a benchmarked Ponte runs as a user's does.
@@ -84,7 +83,19 @@ function npmStartNodeOptions(): string[] {
   return words.slice(words.indexOf('node') + 1, words.indexOf('bin/ponte.js'))
 }
 
+/** Compiles src/ to dist/ (scripts/build.js, which `npm ci` runs too) once per bench, before the first Ponte starts. */
+let built = false
+function buildOnce(): void {
+  if (!built) execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.js', import.meta.url))], { stdio: 'inherit' })
+  built = true
+}
+
+/**
+ * A fresh Ponte (its own embedded data directory) with a known secret key, as `npm start` runs it:
+ * the compiled dist/, with npm start's Node options.
+ */
 export async function startPonte(env: Record<string, string> = {}): Promise<ServerProcess & { auth: string }> {
+  buildOnce()
   const dataDir = mkdtempSync(join(tmpdir(), 'ponte-bench-data-'))
   const key = { id: 'bench-key', password: 'bench-password-1234' }
   const server = await startServer(

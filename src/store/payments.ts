@@ -662,65 +662,6 @@ export async function readLedger(db: Queryable, organizationId: string, objectId
 }
 
 // ---------------------------------------------------------------------------------------------
-// Idempotency keys
-
-export interface IdempotencyRow {
-  request_hash: string
-  state: 'processing' | 'completed'
-  response_status: number | null
-  response_body: string | null
-}
-
-/**
- * Claims `key` for a new request: true when this call inserted it (the request may go on),
- * false when a row already exists (replay, conflict or mismatch: the caller reads it). Runs on
- * its own, outside the creation's transaction, so that the claim is visible to every process at
- * once.
- */
-export async function claimIdempotencyKey(db: Queryable, organizationId: string, key: string, requestHash: string, now: string): Promise<boolean> {
-  const rows = await db.query(
-    `INSERT INTO payment_idempotency_keys (organization_id, key, request_hash, state, created_at) VALUES ($1, $2, $3, 'processing', $4)
-     ON CONFLICT (organization_id, key) DO NOTHING RETURNING key`,
-    [organizationId, key, requestHash, now],
-  )
-  return rows.length === 1
-}
-
-export async function findIdempotencyKey(db: Queryable, organizationId: string, key: string): Promise<IdempotencyRow | undefined> {
-  return (
-    await db.query<IdempotencyRow>(
-      'SELECT request_hash, state, response_status, response_body FROM payment_idempotency_keys WHERE organization_id = $1 AND key = $2',
-      [organizationId, key],
-    )
-  )[0]
-}
-
-/**
- * Takes over a claim whose request never finished (its process died between the claim and the
- * commit): only a `processing` row claimed before `staleBefore`. True when this call took it.
- */
-export async function takeOverStaleIdempotencyKey(
-  db: Queryable,
-  organizationId: string,
-  key: string,
-  requestHash: string,
-  staleBefore: string,
-  now: string,
-): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE payment_idempotency_keys SET created_at = $5 WHERE organization_id = $1 AND key = $2 AND request_hash = $3 AND state = 'processing' AND created_at < $4
-     RETURNING key`,
-    [organizationId, key, requestHash, staleBefore, now],
-  )
-  return rows.length === 1
-}
-
-/** Frees a key whose request created nothing (it failed): the client may send it again. */
-export async function releaseIdempotencyKey(db: Queryable, organizationId: string, key: string): Promise<void> {
-  await db.query(`DELETE FROM payment_idempotency_keys WHERE organization_id = $1 AND key = $2 AND state = 'processing'`, [organizationId, key])
-}
-
-// ---------------------------------------------------------------------------------------------
 // Enrollments
 
 export interface EnrollmentRow {

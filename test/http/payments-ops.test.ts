@@ -1,9 +1,8 @@
 import { generateCpf } from '@brazilian-utils/brazilian-utils'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { requestHash } from '../../src/domain/payments/idempotency.ts'
 import { sumAmounts } from '../../src/domain/payments/money.ts'
-import { claimIdempotencyKeyIn } from '../../src/store/payment-idempotency.ts'
+import { lockIdempotencyKeyIn } from '../../src/store/payment-idempotency.ts'
 import { backend } from '../helpers/db.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import { accountIntentBody, enrollmentBody, RETAIL, receivingAccountBody } from '../helpers/payments.ts'
@@ -104,12 +103,7 @@ describe('Payments Brazil: list filters and the sandbox statement', () => {
       const headers = { 'belvo-idempotency-key': key }
       const held = h.db.tx(async (tx) => {
         // Another API process's request with this key, inside its creating transaction.
-        expect(
-          await claimIdempotencyKeyIn(tx, h.key.organizationId, key, requestHash('POST', '/payments/br/payment-intents/', body), new Date().toISOString()),
-        ).toEqual({
-          free: true,
-          claimed: true,
-        })
+        expect(await lockIdempotencyKeyIn(tx, h.key.organizationId, key)).toEqual({ free: true, existing: undefined })
         const conflict = await call('POST', '/payments/br/payment-intents/', body, { headers })
         expect(conflict.status).toBe(409)
         expect(conflict.body[0]).toMatchObject({ code: 'idempotency_key_conflict' })

@@ -5,7 +5,6 @@ import { paymentsLedger } from '../../src/domain/payments/intents.ts'
 import { runScheduler } from '../../src/domain/sync.ts'
 import { END_TO_END_ID } from '../../src/domain/payments/network.ts'
 import { sumAmounts } from '../../src/domain/payments/money.ts'
-import { claimIdempotencyKey } from '../../src/store/payments.ts'
 import { createHarness, type Harness } from '../helpers/harness.ts'
 import type { Receiver } from '../helpers/receiver.ts'
 import { enrollmentBody as enrollment } from '../helpers/payments.ts'
@@ -48,6 +47,17 @@ describe('Payments Brazil', () => {
 
   async function createCustomer(body: Json = {}, headers: Record<string, string> = {}) {
     return call('POST', '/payments/br/customers/', { identifier: generateCpf(), name: 'Maria da Silva', email: 'maria@example.com', ...body }, { headers })
+  }
+
+  /** The row an older Ponte committed when it claimed `key` on its own, before creating anything. */
+  async function committedClaim(key: string, body: Json, at: Date): Promise<void> {
+    const { requestHash } = await import('../../src/domain/payments/idempotency.ts')
+    await h.db.query(`INSERT INTO payment_idempotency_keys (organization_id, key, request_hash, state, created_at) VALUES ($1, $2, $3, 'processing', $4)`, [
+      org,
+      key,
+      requestHash('POST', '/payments/br/payment-intents/', body),
+      at.toISOString(),
+    ])
   }
 
   function intentBody(amount: string, extra: Json = {}, openFinance: Json = {}): Json {
@@ -510,11 +520,10 @@ describe('Payments Brazil', () => {
         message: 'A different request with the same idempotency key already exists.',
       })
 
-      // Another API process holds the key: its claim is committed, its creation not yet.
+      // A Ponte before 2026-12-07 holds the key: its claim is committed, its creation not yet.
       const running = randomUUID()
       const body = intentBody('17.00')
-      const { requestHash } = await import('../../src/domain/payments/idempotency.ts')
-      await claimIdempotencyKey(h.db, org, running, requestHash('POST', '/payments/br/payment-intents/', body), h.clock.now().toISOString())
+      await committedClaim(running, body, h.clock.now())
       const conflict = await call('POST', '/payments/br/payment-intents/', body, withKey(running))
       expect(conflict.status).toBe(409)
       expect(conflict.body[0]).toMatchObject({ code: 'idempotency_key_conflict', message: 'A request with this idempotency key is already being processed.' })
@@ -536,12 +545,13 @@ describe('Payments Brazil', () => {
     it('takes over the claim of a request whose process died before finishing', async () => {
       const key = randomUUID()
       const body = intentBody('19.00')
-      const { requestHash } = await import('../../src/domain/payments/idempotency.ts')
-      const longAgo = new Date(h.clock.now().getTime() - 10 * 60_000).toISOString()
-      await claimIdempotencyKey(h.db, org, key, requestHash('POST', '/payments/br/payment-intents/', body), longAgo)
+      await committedClaim(key, body, new Date(h.clock.now().getTime() - 10 * 60_000))
       const res = await call('POST', '/payments/br/payment-intents/', body, withKey(key))
       expect(res.status).toBe(201)
       expect(res.headers['belvo-idempotency-status']).toBe('AVAILABLE')
+      const again = await call('POST', '/payments/br/payment-intents/', body, withKey(key))
+      expect(again.headers['belvo-idempotency-status']).toBe('REPLAYED')
+      expect(again.body).toEqual(res.body)
     })
 
     it('frees the key of a request that failed validation, so that the corrected request can use it', async () => {

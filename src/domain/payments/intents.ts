@@ -7,8 +7,9 @@ import type { Db, Queryable } from '../../store/db.ts'
 import * as store from '../../store/payments.ts'
 import type { ChargeRow, IntentOrdering, PaymentIntentRow, PaymentTransactionRow } from '../../store/payments.ts'
 import { ledgerEntry, recordChange, type PaymentsCaller } from './audit.ts'
-import { findIntentParties, insertPaymentIntentWithLedger } from '../../store/payment-intent-create.ts'
-import type { StoredAnswer } from '../../store/payment-idempotency.ts'
+import { findIntentParties, insertPaymentIntentWithLedger, type IntentParties } from '../../store/payment-intent-create.ts'
+import type { AnswerOutcome, StoredAnswer } from '../../store/payment-idempotency.ts'
+import { idempotent, idempotentOneWrite, storedAnswer, type IdempotentRequest, type IdempotentResult, type KeyScope, type OneWriteKey } from './idempotency.ts'
 import { createBiometricIntentIn, isBiometricBody, requireBiometricEnrollment } from './biometric.ts'
 import { parseDocument, parsePixKey } from './documents.ts'
 import { CHARGE_MACHINE, CHARGE_STATUSES, CREATED_ONLY, PAYMENT_INTENT_MACHINE, PAYMENT_INTENT_STATUSES, transition } from './machines.ts'
@@ -150,23 +151,86 @@ function allowedTypes(value: unknown): string[] {
 const OF = 'payment_method_details.open_finance'
 
 /**
+ * POST /payments/br/payment-intents/, at most once per idempotency key: an intent that names its
+ * customer and beneficiary by id goes in with one statement and no transaction
+ * (`idempotentOneWrite`), any other in a transaction (`idempotent`). With a key, the answer (the
+ * intent as `wireOf` makes it) is stored by the statement that inserts the intent.
+ */
+export function createPaymentIntentOnce(
+  ctx: { db: Db; clock: Clock },
+  caller: PaymentsCaller,
+  request: IdempotentRequest,
+  wireOf: (view: IntentView) => unknown,
+): Promise<IdempotentResult> {
+  const body = request.body as Body
+  const create = async (db: Queryable, key: KeyScope | undefined, mode: { oneWrite: boolean; key?: OneWriteKey }) => {
+    let answer: StoredAnswer | undefined
+    let wire: unknown
+    const respond = key && ((view: IntentView) => (answer = storedAnswer(key, ctx.clock, 201, (wire = wireOf(view)))))
+    const view = await createPaymentIntentIn(db, ctx, caller, body, { respond, ...mode })
+    return answer ? { status: 201, body: wire, json: answer.body, stored: view.stored } : { status: 201, body: wireOf(view) }
+  }
+  return intentWritesOnce(body)
+    ? idempotentOneWrite(ctx, caller, request, (db, key) => create(db, key, { oneWrite: true, key }))
+    : idempotent(ctx, caller, request, (tx, key) => create(tx, key, { oneWrite: false }))
+}
+
+/**
  * POST /payments/br/payment-intents/: Belvo's five bodies, told apart by what they carry:
  * `customer` an id (existing customer) or an object (new customer), and
  * `payment_method_details.open_finance` with a `pix_key` (Pix key beneficiary) or a
  * `beneficiary_bank_account` that is an id (existing account) or an object (new account).
  * Runs inside `tx` (the idempotency transaction).
- */
-/**
+ *
  * `respond`, when given, makes the stored answer of the request's idempotency key from the new
- * intent: it is written by the statement that inserts the intent (one statement less).
+ * intent: it is written by the statement that inserts the intent (one statement less), and
+ * `stored` says how that went (idempotency.ts `AnswerOutcome`). `oneWrite`: `tx` is no transaction
+ * but the database (idempotency.ts `idempotentOneWrite`), for a body that `intentWritesOnce`; with
+ * a `key`, its row is read with the customer.
  */
 export async function createPaymentIntentIn(
   tx: Queryable,
   ctx: { clock: Clock },
   caller: PaymentsCaller,
   body: Body,
-  respond?: (view: IntentView) => StoredAnswer,
-): Promise<IntentView> {
+  options: IntentCreateOptions & { oneWrite?: boolean } = {},
+): Promise<CreatedIntent> {
+  if (!options.oneWrite) return createIntentReadingParties(tx, ctx, caller, body, options)
+  if (!intentWritesOnce(body)) throw new Error('this payment intent body writes more than the intent: it needs a transaction')
+  // First as if the customer and the beneficiary account were what the body names, in one
+  // statement that writes only if they are: one call into the engine instead of a read and a
+  // write. A body that fails a check, or parties that are not as named, go the careful way, which
+  // reads them first and answers the first check that fails in the order the checks are made.
+  try {
+    const created = await createIntent(tx, ctx, caller, body, options, 'assumed')
+    if (created) return created
+  } catch (err) {
+    if (!(err instanceof PonteError)) throw err
+  }
+  return createIntentReadingParties(tx, ctx, caller, body, options)
+}
+
+type IntentCreateOptions = { respond?: (view: IntentView) => StoredAnswer; key?: OneWriteKey }
+type CreatedIntent = IntentView & { stored?: AnswerOutcome }
+
+/** `createIntent` with its parties read: it always creates (or throws). */
+const createIntentReadingParties = (tx: Queryable, ctx: { clock: Clock }, caller: PaymentsCaller, body: Body, options: IntentCreateOptions) =>
+  createIntent(tx, ctx, caller, body, options, 'read') as Promise<CreatedIntent>
+
+/**
+ * `createPaymentIntentIn`, its customer and beneficiary account either read (`read`: the key's row
+ * with them) or `assumed` to be what the body names, the write then made only if they are:
+ * undefined when they were not (nothing was written).
+ */
+async function createIntent(
+  tx: Queryable,
+  ctx: { clock: Clock },
+  caller: PaymentsCaller,
+  body: Body,
+  options: IntentCreateOptions,
+  parties: 'read' | 'assumed',
+): Promise<CreatedIntent | undefined> {
+  const { respond, key } = options
   // The sixth body: a biometric Pix payment with an enrollment (biometric.ts).
   if (isBiometricBody(body)) return createBiometricIntentIn(tx, ctx, caller, body)
   if (body.amount === undefined) throw new PonteError('required', { field: 'amount' })
@@ -198,7 +262,15 @@ export async function createPaymentIntentIn(
       ? await createCustomerIn(tx, ctx, caller, body.customer as Body, 'V1', { prefix: 'customer.', reuse: true })
       : await (async () => {
           const id = optionalUuid(body.customer, 'customer')
-          const found = id ? await findIntentParties(tx, caller.organizationId, id, accountToRead) : undefined
+          // Assumed: an individual, so that no check asks for what only a business needs; the
+          // write checks that a business customer has what it needs.
+          const found: IntentParties | undefined = !id
+            ? undefined
+            : parties === 'assumed'
+              ? { customer_type: 'INDIVIDUAL', account_id: accountToRead }
+              : await findIntentParties(tx, caller.organizationId, id, accountToRead, key?.key)
+          // A replay, a mismatch or a request still running is answered before the parties are judged.
+          if (found && key && parties === 'read') key.seen(found.key)
           if (found && accountToRead) accountRead = found.account_id ? { id: found.account_id } : null
           if (!id || !found?.customer_type)
             throw new PonteError('does_not_exist', { field: 'customer', variant: 'id', params: { value: String(body.customer) } })
@@ -248,7 +320,7 @@ export async function createPaymentIntentIn(
   const id = uuidv7(now.getTime())
   const created = { objectType: PAYMENT_INTENT_MACHINE.objectType, objectId: id, from: null, to: status, amount: amount.toFixed(2) }
   // The intent and its creation's ledger row (recordChange's row; a creation sends no webhook) in one statement.
-  const intent = await insertPaymentIntentWithLedger(
+  const { row: intent, stored } = await insertPaymentIntentWithLedger(
     tx,
     {
       id,
@@ -275,8 +347,23 @@ export async function createPaymentIntentIn(
     },
     ledgerEntry(ctx, caller, { ...created, reason: confirm ? 'created confirmed' : 'created' }),
     respond && ((row) => respond({ intent: row, charges: [], transactions: [] })),
+    // A business customer pays through a person (a CPF) at a payer institution.
+    parties === 'assumed' ? { businessMayPay: cpf !== null && payer !== null } : undefined,
   )
-  return { intent, charges: [], transactions: [] }
+  if (stored === 'parties') return undefined
+  return { intent, charges: [], transactions: [], stored }
+}
+
+/**
+ * Whether creating this intent writes nothing but the intent (and its ledger row and key): its
+ * customer and beneficiary account named by id, not created with it, and not a biometric payment.
+ */
+export function intentWritesOnce(body: Body): boolean {
+  if (isBiometricBody(body) || typeof body.customer !== 'string') return false
+  const details = body.payment_method_details as Body | undefined
+  const of = details !== null && typeof details === 'object' ? (details.open_finance as Body | undefined) : undefined
+  const beneficiary = of !== null && typeof of === 'object' ? of.beneficiary_bank_account : undefined
+  return typeof beneficiary !== 'object' || beneficiary === null || Array.isArray(beneficiary)
 }
 
 function missingBeneficiary(target: unknown): never {

@@ -98,6 +98,8 @@ export function callerOf(request: Pick<FastifyRequest, 'principal' | 'id' | 'hea
 /** Sends a creation's answer with Belvo's idempotency headers when the request had a key. */
 export function sendCreated(reply: FastifyReply, result: IdempotentResult) {
   if (result.idempotency) reply.header('Belvo-Idempotency-Key', result.idempotency.key).header('Belvo-Idempotency-Status', result.idempotency.status)
+  // An answer made as JSON text already (it is stored with the key) is not serialized again.
+  if (result.json !== undefined) return reply.code(result.status).type('application/json; charset=utf-8').send(result.json)
   return reply.code(result.status).send(result.body)
 }
 

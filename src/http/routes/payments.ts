@@ -1,12 +1,12 @@
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Api } from '../api.ts'
-import { idempotent, storedAnswer } from '../../domain/payments/idempotency.ts'
+import { idempotent } from '../../domain/payments/idempotency.ts'
 import {
   authorizePaymentIntent,
   cancelPaymentIntent,
   CHARGE_FILTERS,
-  createPaymentIntentIn,
+  createPaymentIntentOnce,
   getCharge,
   getPaymentIntent,
   getPaymentTransaction,
@@ -94,13 +94,14 @@ export function paymentRoutes(api: Api): void {
   // Enrollments name the sandbox bank's page on this server's public origin.
   const originOf = (request: FastifyRequest) => new URL(baseUrl(request, api.deps.config.PONTE_PUBLIC_URL)).origin
   // The resource version is part of the request: a V2 replay of a V1 creation is another request.
-  const created = (request: FastifyRequest, create: Parameters<typeof idempotent>[3]) =>
-    idempotent(
-      ctx,
-      callerOf(request),
-      { key: idempotencyKey(request), method: request.method, path: request.url.split('?')[0], version: versionOf(request), body: request.body },
-      create,
-    )
+  const requestOf = (request: FastifyRequest) => ({
+    key: idempotencyKey(request),
+    method: request.method,
+    path: request.url.split('?')[0],
+    version: versionOf(request),
+    body: request.body,
+  })
+  const created = (request: FastifyRequest, create: Parameters<typeof idempotent>[3]) => idempotent(ctx, callerOf(request), requestOf(request), create)
 
   // -- Institutions ------------------------------------------------------------------------------
   const institutionTags = ['Payment Institutions (Brazil)']
@@ -209,13 +210,7 @@ export function paymentRoutes(api: Api): void {
       },
     },
     async (request, reply) => {
-      const result = await created(request, async (tx, key) => {
-        // With a key, the answer is stored by the statement that inserts the intent.
-        let answered: unknown
-        const respond = key && ((view: IntentView) => storedAnswer(key, ctx.clock, 201, (answered = intentWire(view))))
-        const view = await createPaymentIntentIn(tx, ctx, callerOf(request), request.body as Record<string, unknown>, respond)
-        return { status: 201, body: answered ?? intentWire(view), stored: answered !== undefined }
-      })
+      const result = await createPaymentIntentOnce(ctx, callerOf(request), requestOf(request), intentWire)
       return sendCreated(reply, result)
     },
   )
