@@ -226,6 +226,8 @@ export interface StartOptions {
   print?: (text: string) => void
   /** Adds routes or hooks before the server listens (tests, embedding). */
   configure?: (app: Api) => void
+  /** Runs once the server listens, before it says so (`serve` installs its signal handlers here). */
+  listening?: (server: RunningServer) => void
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -269,8 +271,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   })
   const url = await app.listen({ port: config.PORT, host: config.HOST })
   control?.publish()
+  const server = { app, db, url, close: () => app.close() }
+  options.listening?.(server)
   progress(`listening on ${url}`)
-  return { app, db, url, close: () => app.close() }
+  return server
 }
 
 /** PONTE_SANDBOX_SCENARIO: the sandbox's fault rules, before the first request; a bad file stops the start. */
@@ -293,13 +297,17 @@ async function loadScenarioFile(app: Api, file: string, progress: (line: string)
 
 /** `ponte serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
 export async function serve(config: Config): Promise<void> {
-  const server = await startServer(config)
-  closeWithGrace({ delay: config.PONTE_REQUEST_TIMEOUT_MS + 1000 }, async ({ err, signal }) => {
-    if (err) server.app.log.error({ err }, 'shutting down after an error')
-    else server.app.log.info({ signal }, 'shutting down')
-    await server.close()
-    server.app.log.info('stopped')
-    await flushLogs()
+  // The signal handlers go in before the server says it listens: a SIGTERM sent on reading that
+  // line would otherwise find none and end the process at once, as it did `ponte worker`'s.
+  await startServer(config, {
+    listening: (server) =>
+      closeWithGrace({ delay: config.PONTE_REQUEST_TIMEOUT_MS + 1000 }, async ({ err, signal }) => {
+        if (err) server.app.log.error({ err }, 'shutting down after an error')
+        else server.app.log.info({ signal }, 'shutting down')
+        await server.close()
+        server.app.log.info('stopped')
+        await flushLogs()
+      }),
   })
 }
 

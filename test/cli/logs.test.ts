@@ -136,6 +136,20 @@ describe('the logs of ponte serve and ponte worker', () => {
     expect(lines.slice(-2).map((l) => l.msg)).toEqual(['shutting down', 'stopped'])
   }, 180_000)
 
+  it('serve stops cleanly on a SIGTERM sent the moment it says it listens', async () => {
+    const serve = started(ponte('serve', await environment()))
+    // Sent from the data event itself, not a poll later: the handlers must be in before the line.
+    let said = ''
+    serve.child.stderr!.on('data', (chunk: Buffer) => {
+      said += chunk.toString()
+      if (/ponte: listening on /.test(said) && !serve.child.killed) serve.child.kill('SIGTERM')
+    })
+    const { code, out } = await serve.exited
+    expect(serve.child.killed).toBe(true)
+    expect(code).toBe(0)
+    expect(parse(out, serve.child.pid!).map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']))
+  }, 180_000)
+
   it('ponte worker writes the same lines as serve: numeric level, time, pid and hostname', async () => {
     const worker = started(ponte('worker', await environment()))
     await worker.waitFor(/worker started/)

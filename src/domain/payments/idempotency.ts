@@ -24,12 +24,13 @@ import type { PaymentsCaller } from './audit.ts'
  * - a key that is not a UUID: 400 `idempotency_key_invalid`.
  * The creating transaction's first statement takes a transaction-scoped advisory lock on the key
  * without waiting and reads the key's row (store/payment-idempotency.ts); its last write inserts
- * the key's row with the answer. Of two concurrent identical requests, on any number of API
+ * the key's row with the answer. A create that writes everything in one statement (a payment
+ * intent naming its parties by id) needs no transaction: that statement takes the lock and inserts
+ * the answer (`idempotentOneWrite`). Of two concurrent identical requests, on any number of API
  * processes, one holds the lock and creates; the other finds the lock taken (409) or, once the
  * first committed, its answer (replay). A request that fails rolls back with everything it wrote:
- * nothing was created, so there is nothing to replay and the key is free. The key costs one
- * statement that writes nothing and one row written once (it used to be a claimed row, updated with
- * the answer: bench/payments.ts).
+ * nothing was created, so there is nothing to replay and the key is free. The key is one row
+ * written once (it used to be a claimed row, updated with the answer: bench/payments.ts).
  */
 export const IDEMPOTENCY_HEADER = 'belvo-idempotency-key'
 
