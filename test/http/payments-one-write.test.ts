@@ -1,10 +1,16 @@
 import { generateCnpj, generateCpf } from '@brazilian-utils/brazilian-utils'
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requestHash } from '../../src/domain/payments/idempotency.ts'
-import type { Db, Queryable } from '../../src/store/db.ts'
-import { backend } from '../helpers/db.ts'
-import { createHarness, type Harness } from '../helpers/harness.ts'
+import { loadConfig } from '../../src/config.ts'
+import { startServer, type RunningServer } from '../../src/main.ts'
+import { openDb, type Db, type Queryable } from '../../src/store/db.ts'
+import { backend, createTestDatabase } from '../helpers/db.ts'
+import { basic, createHarness, type Harness } from '../helpers/harness.ts'
+import { processTestTimeout } from '../helpers/processes.ts'
 import { accountIntentBody, RETAIL, receivingAccountBody } from '../helpers/payments.ts'
 
 type Json = Record<string, any>
@@ -233,5 +239,79 @@ describe('Payments Brazil: an intent whose parties its one write checks', () => 
     const mine = await call('POST', '/payments/br/payment-intents/', accountIntentBody(person.id, account.id, '7.00', `meu ${randomUUID()}`))
     expect(mine.status).toBe(201)
     expect(mine.headers['belvo-idempotency-status']).toBeUndefined()
+  })
+})
+
+/**
+ * Two API servers on one PostgreSQL database (each its own pool of connections, as two processes
+ * have), the same request with the same key sent to both at once: one intent, whichever way it is
+ * written. PGlite is one process's database.
+ */
+describe.skipIf(backend === 'pglite')('Payments Brazil: the same key on two API servers at once', () => {
+  const key = { id: 'two-servers', password: 'two-servers-password' }
+  const auth = basic(key)
+  let database: Awaited<ReturnType<typeof createTestDatabase>>
+  let servers: RunningServer[] = []
+  let dir: string
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    dir = mkdtempSync(join(tmpdir(), 'ponte-two-servers-'))
+    const config = loadConfig({
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      PONTE_DATA_DIR: dir,
+      DATABASE_URL: database.url!,
+      PONTE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      PONTE_SECRET_KEY_ID: key.id,
+      PONTE_SECRET_KEY_PASSWORD: key.password,
+    })
+    // One after the other: the first migrates the database.
+    servers.push(await startServer(config, { print: () => {} }))
+    servers.push(await startServer(config, { print: () => {} }))
+  }, processTestTimeout(2))
+  afterAll(async () => {
+    for (const server of servers) await server.close()
+    servers = []
+    await database.drop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const post = async (server: RunningServer, path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    })
+    return { status: res.status, replayed: res.headers.get('belvo-idempotency-status') === 'REPLAYED', body: (await res.json()) as Json }
+  }
+
+  it('creates one intent from eight identical requests split between the two, with its parties by id or created with it', async () => {
+    const [a, b] = servers
+    const customer = (await post(a, '/payments/br/customers/', { identifier: generateCpf(), name: 'Duas Instâncias' })).body
+    const account = (await post(b, '/payments/br/bank-accounts/', receivingAccountBody('Loja Duas Ltda'))).body
+    const bodies = [
+      // One statement, no transaction.
+      accountIntentBody(customer.id, account.id, '9.99', `duas ${randomUUID()}`),
+      // A transaction: the customer is created with the intent.
+      { ...accountIntentBody(customer.id, account.id, '9.99', `duas ${randomUUID()}`), customer: { identifier: generateCpf(), name: 'Nova Cliente' } },
+    ]
+    for (const body of bodies) {
+      const idempotencyKey = randomUUID()
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => post(i % 2 === 0 ? a : b, '/payments/br/payment-intents/', body, { 'belvo-idempotency-key': idempotencyKey })),
+      )
+      expect(answers.every((answer) => answer.status === 201 || answer.status === 409)).toBe(true)
+      const created = answers.filter((answer) => answer.status === 201)
+      expect(created.filter((answer) => !answer.replayed)).toHaveLength(1)
+      expect(new Set(created.map((answer) => answer.body.id)).size).toBe(1)
+      const db = await openDb({ databaseUrl: database.url!, poolSize: 1 })
+      try {
+        const rows = await db.query<{ n: string | number }>('SELECT count(*) AS n FROM payment_intents WHERE description = $1', [body.description])
+        expect(Number(rows[0].n)).toBe(1)
+      } finally {
+        await db.close()
+      }
+    }
   })
 })
